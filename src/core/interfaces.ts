@@ -1,0 +1,182 @@
+/**
+ * The seams between the control plane and the world. The simulated backends (backends/sim) and the
+ * live ones (backends/docker, backends/oci) implement these; the Orchestrator only talks to them.
+ */
+import type { Resources } from './resources.js';
+import type {
+  ContainerId,
+  ContainerSpec,
+  ContainerState,
+  Instance,
+  InstanceId,
+  Millis,
+  Node,
+  NodeId,
+  NodeStatus,
+  Workload,
+  WorkloadId,
+} from './types.js';
+
+export type Unsubscribe = () => void;
+
+/** The only source of time for control-plane code. */
+export interface Clock {
+  /** Milliseconds since the run started (virtual in simulation, wall on live backends). */
+  now(): Millis;
+  /**
+   * Calls `fn` after `delayMs` (0 = later at the same instant, after the current event).
+   * Returns a function that cancels the timer if it has not fired.
+   */
+  setTimer(delayMs: Millis, fn: () => void): () => void;
+  /** Resolves after `delayMs`. */
+  sleep(delayMs: Millis): Promise<void>;
+}
+
+/** Identifiers for instances and containers: seeded in simulation, so runs are reproducible. */
+export interface IdSource {
+  /** A new identifier `${prefix}-${suffix}`, unique within the run. */
+  next(prefix: string): string;
+}
+
+/** Where the control plane records its decisions (the trace). Field order is kept as given. */
+export interface Recorder {
+  record(type: string, fields: Record<string, unknown>): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Container runtime
+// ---------------------------------------------------------------------------------------------
+
+export interface CreateContainerOptions {
+  readonly nodeId: NodeId;
+  readonly workloadId: WorkloadId;
+  readonly instanceId: InstanceId;
+  /** Labels stored on the container, so a restarted control plane can adopt it. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface ContainerStatus {
+  readonly id: ContainerId;
+  readonly nodeId: NodeId;
+  readonly name: string;
+  readonly instanceId: InstanceId;
+  readonly workloadId: WorkloadId;
+  readonly state: ContainerState;
+  readonly exitCode?: number;
+  readonly startedAt?: Millis;
+  readonly finishedAt?: Millis;
+  /** Why the container is in its state: `Completed`, `Error`, `Killed`, `ImagePullBackOff`... */
+  readonly reason?: string;
+}
+
+/** A container changed state. Delivered by `watch`; may be lost (resync covers that). */
+export interface ContainerEvent {
+  readonly containerId: ContainerId;
+  readonly nodeId: NodeId;
+  readonly instanceId: InstanceId;
+  readonly workloadId: WorkloadId;
+  readonly state: ContainerState;
+  readonly exitCode?: number;
+  readonly reason?: string;
+  readonly at: Millis;
+}
+
+/**
+ * Talks to the container runtime of every node (the seed's `ContainerRuntime` trait).
+ * Every method may reject with an `OrchestrationError` (`NodeUnreachable`, `ContainerNotFound`,
+ * `InsufficientResources`, `ImagePullFailed`, `Runtime`).
+ */
+export interface ContainerRuntime {
+  /** Prepares the runtime on a node (state directories, image cache). Idempotent. */
+  initNode(nodeId: NodeId): Promise<void>;
+  /**
+   * Creates and starts a container. Resolves with its id once it is created; the transition to
+   * `running` (or a failure to start) arrives later through `watch`.
+   */
+  createContainer(spec: ContainerSpec, options: CreateContainerOptions): Promise<ContainerId>;
+  /** Stops a container (SIGTERM, then SIGKILL after the grace period). Stopping a stopped one is a no-op. */
+  stopContainer(id: ContainerId): Promise<void>;
+  /** Removes a stopped container. */
+  removeContainer(id: ContainerId): Promise<void>;
+  /** Rejects with `ContainerNotFound` for an unknown id. */
+  getContainerStatus(id: ContainerId): Promise<ContainerStatus>;
+  /** Every container the runtime holds on the node, Slipway's or not, sorted by id. */
+  listContainers(nodeId: NodeId): Promise<ContainerStatus[]>;
+  /** Container state changes with exit codes, as they happen. */
+  watch(listener: (event: ContainerEvent) => void): Unsubscribe;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cluster manager
+// ---------------------------------------------------------------------------------------------
+
+export type ClusterEvent =
+  | { readonly type: 'NodeAdded'; readonly node: Node }
+  | { readonly type: 'NodeRemoved'; readonly nodeId: NodeId }
+  | { readonly type: 'NodeUpdated'; readonly node: Node; readonly previous: NodeStatus };
+
+/** Membership and health of nodes (the seed's `ClusterManager` trait). */
+export interface ClusterManager {
+  initialize(): Promise<void>;
+  getNode(id: NodeId): Node | undefined;
+  /** All known nodes in a stable order (by name). */
+  listNodes(): readonly Node[];
+  subscribe(listener: (event: ClusterEvent) => void): Unsubscribe;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scheduler
+// ---------------------------------------------------------------------------------------------
+
+/** A node as the scheduler sees it: the node plus what is already allocated on it. */
+export interface NodeView {
+  readonly node: Node;
+  /** Sum of the requests of instances bound to the node and not yet terminated. */
+  readonly allocated: Resources;
+  readonly instanceCount: number;
+}
+
+export interface ScheduleRequest {
+  readonly workload: Workload;
+  /** Total resources one instance requests (sum over its containers). */
+  readonly request: Resources;
+  /** How many instances to place. */
+  readonly count: number;
+}
+
+export type ScheduleDecision =
+  | { readonly kind: 'assign'; readonly nodeId: NodeId; readonly nodeName: string }
+  | {
+      readonly kind: 'unschedulable';
+      /** kube-scheduler style: `0/5 nodes are available: 3 Insufficient cpu, 2 node(s) were not ready.` */
+      readonly message: string;
+      /** Nodes rejected per reason. */
+      readonly reasons: Readonly<Record<string, number>>;
+    };
+
+/**
+ * Decides placements (the seed's `Scheduler` trait). Pure: the same request and nodes give the
+ * same decisions. Returns one decision per requested instance, accounting earlier decisions of the
+ * same call against node capacity.
+ */
+export interface Scheduler {
+  readonly name: string;
+  schedule(request: ScheduleRequest, nodes: readonly NodeView[]): ScheduleDecision[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// State store
+// ---------------------------------------------------------------------------------------------
+
+/** Desired state (workloads) and the control plane's records (instances). */
+export interface StateStore {
+  getWorkload(id: WorkloadId): Workload | undefined;
+  listWorkloads(): readonly Workload[];
+  putWorkload(workload: Workload): void;
+  deleteWorkload(id: WorkloadId): void;
+  getInstance(id: InstanceId): Instance | undefined;
+  /** Instances in creation order; of one workload when `workloadId` is given. */
+  listInstances(workloadId?: WorkloadId): readonly Instance[];
+  putInstance(instance: Instance): void;
+  deleteInstance(id: InstanceId): void;
+}

@@ -1,0 +1,150 @@
+/**
+ * The orchestrator's domain model: the seed's shared types in TypeScript idioms.
+ * Times are virtual (or wall, on live backends) milliseconds since the start of the run.
+ */
+import type { Resources } from './resources.js';
+
+export type NodeId = string;
+export type WorkloadId = string;
+export type InstanceId = string;
+export type ContainerId = string;
+export type Millis = number;
+
+export type NodeStatus = 'Ready' | 'NotReady' | 'Unknown' | 'Down';
+export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+
+export interface Taint {
+  readonly key: string;
+  readonly value?: string;
+  readonly effect: TaintEffect;
+}
+
+export interface Node {
+  readonly id: NodeId;
+  readonly name: string;
+  /** Where the node's agent is reached: `sim://node-1`, `unix:///var/run/docker.sock`, ... */
+  readonly address: string;
+  status: NodeStatus;
+  /** When `status` last changed (clock time). */
+  statusSince: Millis;
+  /** Cordoned: Ready but takes no new instances. */
+  unschedulable: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+  readonly capacity: Resources;
+  /** Capacity minus system reservations; what the scheduler may hand out. */
+  readonly allocatable: Resources;
+}
+
+export interface PortMapping {
+  readonly containerPort: number;
+  readonly hostPort?: number;
+  readonly protocol: 'tcp' | 'udp';
+}
+
+/** A probability distribution of durations, sampled from a named random stream. */
+export type Distribution =
+  | { readonly kind: 'constant'; readonly ms: number }
+  | { readonly kind: 'uniform'; readonly minMs: number; readonly maxMs: number }
+  | { readonly kind: 'exponential'; readonly meanMs: number }
+  | { readonly kind: 'normal'; readonly meanMs: number; readonly stddevMs: number }
+  | { readonly kind: 'lognormal'; readonly medianMs: number; readonly sigma: number };
+
+/**
+ * How a container behaves in simulation. Live backends ignore it (the image's command decides).
+ * - `runFor`: the container exits by itself after this long, with `exitCode` (default 0).
+ *   A batch job's work; or, with a non-zero exit code, a crash loop.
+ */
+export interface ContainerSimBehavior {
+  readonly runFor?: Distribution;
+  readonly exitCode?: number;
+}
+
+export interface ContainerSpec {
+  readonly name: string;
+  readonly image: string;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly ports: readonly PortMapping[];
+  readonly requests: Resources;
+  readonly limits: Resources;
+  readonly sim?: ContainerSimBehavior;
+}
+
+export type WorkloadKind = 'service' | 'job';
+export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
+
+/**
+ * Rolling update bounds, as Kubernetes Deployments define them: at most `replicas + maxSurge`
+ * instances exist during an update, and at least `replicas - maxUnavailable` are running.
+ * Absolute counts (percentages are resolved at load time: surge rounds up, unavailable down).
+ */
+export interface UpdateStrategy {
+  readonly type: 'RollingUpdate' | 'Recreate';
+  readonly maxSurge: number;
+  readonly maxUnavailable: number;
+}
+
+export interface Workload {
+  readonly id: WorkloadId;
+  readonly name: string;
+  readonly kind: WorkloadKind;
+  /** Services: instances to keep running. Jobs: parallelism (instances running at once). */
+  readonly replicas: number;
+  /** Jobs only: successful instances needed for the job to complete. */
+  readonly completions: number;
+  /** Jobs only: failed instances tolerated before the job fails. */
+  readonly backoffLimit: number;
+  readonly containers: readonly ContainerSpec[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly priority: number;
+  readonly restartPolicy: RestartPolicy;
+  readonly updateStrategy: UpdateStrategy;
+  /** Bumped on every spec change (not on scaling); instances record the generation they run. */
+  readonly generation: number;
+}
+
+export type InstanceStatus = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown' | 'Terminating';
+
+export const TERMINAL_STATUSES: ReadonlySet<InstanceStatus> = new Set(['Succeeded', 'Failed']);
+
+export type ContainerState = 'creating' | 'running' | 'exited' | 'unknown';
+
+/** The control plane's record of one container of an instance. */
+export interface InstanceContainer {
+  readonly name: string;
+  id?: ContainerId;
+  state: ContainerState;
+  exitCode?: number;
+}
+
+/** One placed replica of a workload. */
+export interface Instance {
+  readonly id: InstanceId;
+  readonly workloadId: WorkloadId;
+  readonly workloadName: string;
+  /**
+   * The replica slot this instance fills (0-based). A replacement takes its predecessor's slot, so
+   * "one replica runs twice" is checkable: after settling, a slot has at most one running instance.
+   */
+  readonly slot: number;
+  readonly generation: number;
+  /** Undefined while the instance waits for a node (unschedulable). */
+  node?: NodeId;
+  status: InstanceStatus;
+  /** Why the instance is in its status: the scheduler's message while unschedulable, exit reasons. */
+  reason?: string;
+  containers: InstanceContainer[];
+  readonly createdAt: Millis;
+  scheduledAt?: Millis;
+  startedAt?: Millis;
+  finishedAt?: Millis;
+  /** When the control plane asked it to stop. */
+  stopRequestedAt?: Millis;
+  stopReason?: string;
+  exitCode?: number;
+  /** Scheduling attempts so far, and when the last one was made. */
+  attempts: number;
+  lastAttemptAt?: Millis;
+}

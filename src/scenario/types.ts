@@ -1,0 +1,141 @@
+/**
+ * A scenario after loading and validation: every duration in milliseconds, every quantity in
+ * base units (millicores, bytes), node patterns expanded, defaults filled in.
+ * The YAML format that produces it is documented in the README ("Scenario format v1").
+ */
+import type { Resources } from '../core/resources.js';
+import type {
+  ContainerSpec,
+  Distribution,
+  Millis,
+  RestartPolicy,
+  Taint,
+  UpdateStrategy,
+  WorkloadKind,
+} from '../core/types.js';
+
+export interface NodeDef {
+  readonly name: string;
+  readonly capacity: Resources;
+  readonly allocatable: Resources;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+}
+
+export interface WorkloadDef {
+  readonly name: string;
+  readonly kind: WorkloadKind;
+  readonly replicas: number;
+  readonly completions: number;
+  readonly backoffLimit: number;
+  /** When the workload is submitted. */
+  readonly at: Millis;
+  readonly priority: number;
+  readonly restartPolicy: RestartPolicy;
+  readonly updateStrategy: UpdateStrategy;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly containers: readonly ContainerSpec[];
+}
+
+/** A change to a workload's containers; every field given replaces the old value. */
+export interface ContainerPatch {
+  /** Which container; all containers when absent. */
+  readonly container?: string;
+  readonly image?: string;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly requests?: Resources;
+  readonly limits?: Resources;
+  readonly sim?: ContainerSpec['sim'];
+}
+
+export type Operation =
+  | { readonly kind: 'scale'; readonly at: Millis; readonly workload: string; readonly replicas: number }
+  | { readonly kind: 'update'; readonly at: Millis; readonly workload: string; readonly patch: ContainerPatch }
+  | { readonly kind: 'delete'; readonly at: Millis; readonly workload: string }
+  | { readonly kind: 'addNode'; readonly at: Millis; readonly node: NodeDef }
+  | { readonly kind: 'removeNode'; readonly at: Millis; readonly node: string };
+
+export type Fault =
+  /** The node dies: its containers die with it, it stops heartbeating; it boots again (empty) after `recoverAfter`. */
+  | { readonly kind: 'nodeCrash'; readonly at: Millis; readonly node: string; readonly recoverAfter?: Millis }
+  /** One running container of the workload's instance in `slot` exits with `exitCode`. */
+  | {
+      readonly kind: 'containerCrash';
+      readonly at: Millis;
+      readonly workload: string;
+      readonly slot: number;
+      readonly exitCode: number;
+    };
+
+export interface LatencyModel {
+  /** Pulling an image not yet in the node's image cache. */
+  readonly imagePull: Distribution;
+  readonly create: Distribution;
+  readonly start: Distribution;
+  /** From the stop request to the container's exit. */
+  readonly stop: Distribution;
+  /** One-way delay of a message between the control plane and a node agent. */
+  readonly network: Distribution;
+}
+
+export interface ControlPlaneConfig {
+  /** Full reconciliation of every workload, besides the event-driven passes. */
+  readonly reconcileIntervalMs: Millis;
+  /** Re-lists containers on every node, to catch missed watch events and orphans. */
+  readonly resyncIntervalMs: Millis;
+  readonly heartbeatIntervalMs: Millis;
+  /** How often the node monitor looks at heartbeat ages. */
+  readonly nodeMonitorPeriodMs: Millis;
+  /** A node whose last heartbeat is older than this becomes NotReady. */
+  readonly notReadyAfterMs: Millis;
+  /** ...and Down after this. */
+  readonly downAfterMs: Millis;
+  /** How long instances on a NotReady/Down node wait before they are replaced elsewhere. */
+  readonly evictionGraceMs: Millis;
+  /** Crash-loop back-off: first delay, doubling up to max, reset after `backoffResetMs` of running. */
+  readonly backoffInitialMs: Millis;
+  readonly backoffMaxMs: Millis;
+  readonly backoffResetMs: Millis;
+  /** How often an unschedulable instance is retried when nothing in the cluster changed. */
+  readonly unschedulableRetryMs: Millis;
+  /** A call to a node agent that gets no answer fails after this. */
+  readonly rpcTimeoutMs: Millis;
+}
+
+export type Expectation =
+  /** At `by`, each named workload (all when `workloads` is absent) is converged: services run
+   *  `replicas` instances of the current generation and nothing is pending; jobs have completed. */
+  | { readonly kind: 'converged'; readonly name: string; readonly by: Millis; readonly workloads?: readonly string[] }
+  /** At `at` (default: the end), no live instance sits on a node with one of `statuses`. */
+  | { readonly kind: 'noInstancesOn'; readonly name: string; readonly at?: Millis; readonly statuses: readonly string[] }
+  /** At `at`, exactly `count` instances of the workload are running. */
+  | { readonly kind: 'running'; readonly name: string; readonly at: Millis; readonly workload: string; readonly count: number }
+  /** By `by`, the job has completed (`completions` instances succeeded). */
+  | { readonly kind: 'jobCompleted'; readonly name: string; readonly by: Millis; readonly workload: string }
+  /** Over the whole run, the workload's instances restarted at most / at least so many times. */
+  | {
+      readonly kind: 'restarts';
+      readonly name: string;
+      readonly workload: string;
+      readonly min?: number;
+      readonly max?: number;
+    };
+
+export interface Scenario {
+  readonly name: string;
+  readonly description?: string;
+  readonly seed: number;
+  readonly durationMs: Millis;
+  readonly nodes: readonly NodeDef[];
+  readonly workloads: readonly WorkloadDef[];
+  readonly operations: readonly Operation[];
+  readonly faults: readonly Fault[];
+  readonly latency: LatencyModel;
+  readonly scheduler: { readonly name: string };
+  readonly controlPlane: ControlPlaneConfig;
+  readonly expectations: readonly Expectation[];
+  /** The file it came from (for messages), and the parsed document (recorded in the trace for replay). */
+  readonly source: { readonly file: string; readonly document: unknown };
+}
