@@ -72,6 +72,8 @@ export interface ContainerStatus {
 /** A container changed state. Delivered by `watch`; may be lost (resync covers that). */
 export interface ContainerEvent {
   readonly containerId: ContainerId;
+  /** The container's name within its instance (from the ContainerSpec). */
+  readonly name: string;
   readonly nodeId: NodeId;
   readonly instanceId: InstanceId;
   readonly workloadId: WorkloadId;

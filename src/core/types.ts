@@ -147,4 +147,6 @@ export interface Instance {
   /** Scheduling attempts so far, and when the last one was made. */
   attempts: number;
   lastAttemptAt?: Millis;
+  /** The control plane's capacity epoch at the last attempt (see Orchestrator). */
+  lastAttemptEpoch?: number;
 }

@@ -1,0 +1,115 @@
+/**
+ * The control plane's side of membership: it receives heartbeats from node agents and runs the
+ * node monitor (Kubernetes' node lifecycle controller, simplified). Every `nodeMonitorPeriodMs`
+ * it looks at each node's last heartbeat:
+ *   age > notReadyAfter  → NotReady;   age > downAfter → Down;   a heartbeat → Ready again.
+ * A node added while the cluster runs is Unknown until its first heartbeat arrives.
+ */
+import type { ClusterEvent, ClusterManager, Unsubscribe } from '../../src/core/interfaces.js';
+import type { Node, NodeId, NodeStatus } from '../../src/core/types.js';
+import type { Simulation } from '../../src/engine/simulation.js';
+import type { NodeDef } from '../../src/scenario/types.js';
+
+export interface MonitorConfig {
+  readonly nodeMonitorPeriodMs: number;
+  readonly notReadyAfterMs: number;
+  readonly downAfterMs: number;
+}
+
+export class SimClusterManager implements ClusterManager {
+  private readonly nodes = new Map<NodeId, Node>();
+  private sorted: Node[] | undefined;
+  private readonly lastHeartbeat = new Map<NodeId, number>();
+  private readonly listeners: Array<(e: ClusterEvent) => void> = [];
+  private monitoring = false;
+
+  constructor(private readonly sim: Simulation, private readonly config: MonitorConfig) {}
+
+  async initialize(): Promise<void> {
+    if (this.monitoring) return;
+    this.monitoring = true;
+    const tick = () => {
+      this.monitor();
+      this.sim.schedule(this.config.nodeMonitorPeriodMs, tick);
+    };
+    this.sim.schedule(this.config.nodeMonitorPeriodMs, tick);
+  }
+
+  getNode(id: NodeId): Node | undefined {
+    return this.nodes.get(id);
+  }
+
+  listNodes(): readonly Node[] {
+    if (!this.sorted) this.sorted = [...this.nodes.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return this.sorted;
+  }
+
+  subscribe(listener: (event: ClusterEvent) => void): Unsubscribe {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** Registers a node. Nodes present at the start are Ready; later ones wait for a heartbeat. */
+  register(def: NodeDef, status: NodeStatus): Node {
+    const now = this.sim.now();
+    const node: Node = {
+      id: def.name,
+      name: def.name,
+      address: `sim://${def.name}`,
+      status,
+      statusSince: now,
+      unschedulable: false,
+      labels: def.labels,
+      taints: def.taints,
+      capacity: def.capacity,
+      allocatable: def.allocatable,
+    };
+    this.nodes.set(node.id, node);
+    this.sorted = undefined;
+    this.lastHeartbeat.set(node.id, now);
+    this.emit({ type: 'NodeAdded', node });
+    return node;
+  }
+
+  deregister(id: NodeId): void {
+    if (!this.nodes.delete(id)) return;
+    this.sorted = undefined;
+    this.lastHeartbeat.delete(id);
+    this.emit({ type: 'NodeRemoved', nodeId: id });
+  }
+
+  /** A heartbeat arrived from the node's agent. */
+  heartbeat(id: NodeId): void {
+    const node = this.nodes.get(id);
+    if (!node) return;
+    this.lastHeartbeat.set(id, this.sim.now());
+    if (node.status !== 'Ready') this.transition(node, 'Ready');
+  }
+
+  private monitor(): void {
+    const now = this.sim.now();
+    for (const node of this.listNodes()) {
+      const age = now - (this.lastHeartbeat.get(node.id) ?? now);
+      if (node.status === 'Ready' && age > this.config.notReadyAfterMs) this.transition(node, 'NotReady');
+      if ((node.status === 'NotReady' || node.status === 'Unknown') && age > this.config.downAfterMs)
+        this.transition(node, 'Down');
+    }
+  }
+
+  private transition(node: Node, to: NodeStatus): void {
+    const previous = node.status;
+    node.status = to;
+    node.statusSince = this.sim.now();
+    this.emit({ type: 'NodeUpdated', node, previous });
+  }
+
+  private emit(e: ClusterEvent): void {
+    if (this.listeners.length === 0) return;
+    this.sim.deliver(() => {
+      for (const l of this.listeners) l(e);
+    });
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * A virtual node: its agent (container runtime, image cache, heartbeats) and its ground truth.
+ * Capacity accounting is exact: a container's requests count against the node from creation
+ * until it exits, and a create that would exceed allocatable is refused (like kubelet admission).
+ */
+import type { ContainerSpec, ContainerState, NodeId } from '../../src/core/types.js';
+import { tally, type ResourceTally } from '../../src/core/resources.js';
+import type { NodeDef } from '../../src/scenario/types.js';
+
+export interface SimContainer {
+  readonly id: string;
+  readonly name: string;
+  readonly nodeId: NodeId;
+  readonly instanceId: string;
+  readonly workloadId: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly spec: ContainerSpec;
+  state: ContainerState;
+  exitCode?: number;
+  reason?: string;
+  startedAt?: number;
+  finishedAt?: number;
+  /** Node boot epoch the container belongs to; timers from another epoch are stale. */
+  readonly epoch: number;
+  /** Its requests currently count against the node. */
+  accounted: boolean;
+  /** Died with its node; reported when the node boots again. */
+  diedWithNode?: boolean;
+}
+
+export class SimNode {
+  readonly id: NodeId;
+  readonly name: string;
+  /** The agent is running (not crashed, not removed). */
+  up = true;
+  removed = false;
+  /** Bumped on every crash and boot: work scheduled before is void. */
+  epoch = 0;
+  readonly containers = new Map<string, SimContainer>();
+  /** Images pulled so far; survives crashes (it is on disk). */
+  readonly images = new Set<string>();
+  /** Pulls in progress: image → callbacks waiting for it. */
+  readonly pulls = new Map<string, Array<() => void>>();
+  readonly used: ResourceTally = tally();
+
+  constructor(readonly def: NodeDef) {
+    this.id = def.name;
+    this.name = def.name;
+  }
+}

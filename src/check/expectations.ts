@@ -1,0 +1,109 @@
+/**
+ * Expectations: what a scenario says must hold at given times (liveness, checked by the run).
+ * Each is evaluated against the control plane's view at its time; `restarts` and expectations
+ * without a time are evaluated at the end of the run.
+ */
+import type { Orchestrator, WorkloadStatus } from '../core/orchestrator.js';
+import type { Node, NodeId } from '../core/types.js';
+import type { StateStore } from '../core/interfaces.js';
+import type { Expectation } from '../scenario/types.js';
+import { formatDuration } from '../core/duration.js';
+
+export interface ExpectationResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  /** When it was evaluated (virtual ms). */
+  readonly at: number;
+}
+
+export interface CheckContext {
+  readonly orchestrator: Orchestrator;
+  readonly store: StateStore;
+  readonly node: (id: NodeId) => Node | undefined;
+  readonly now: number;
+}
+
+/** When the expectation is evaluated; undefined = at the end of the run. */
+export function evaluationTime(e: Expectation): number | undefined {
+  switch (e.kind) {
+    case 'converged':
+    case 'jobCompleted':
+      return e.by;
+    case 'running':
+      return e.at;
+    case 'noInstancesOn':
+      return e.at;
+    case 'restarts':
+      return undefined;
+  }
+}
+
+export function describeStatus(s: WorkloadStatus): string {
+  if (s.deleted) return `${s.name}: deleted, ${s.running + s.pending + s.terminating} instance(s) left`;
+  if (s.kind === 'job') {
+    const state = s.completed ? 'completed' : s.jobFailed ? 'failed' : 'not complete';
+    return `${s.name}: ${state}, ${s.succeeded}/${s.desired} succeeded, ${s.running} running, ${s.pending} pending`;
+  }
+  let d = `${s.name}: ${s.updated}/${s.desired} running`;
+  if (s.running !== s.updated) d += ` (+${s.running - s.updated} outdated)`;
+  if (s.pending) d += `, ${s.pending} pending${s.pendingReason ? ` (${s.pendingReason})` : ''}`;
+  if (s.terminating) d += `, ${s.terminating} terminating`;
+  return d;
+}
+
+export function isConverged(s: WorkloadStatus): boolean {
+  if (s.deleted) return s.running + s.pending + s.terminating === 0;
+  if (s.kind === 'job') return s.completed;
+  return s.running === s.desired && s.updated === s.desired && s.pending === 0 && s.terminating === 0;
+}
+
+export function evaluate(e: Expectation, ctx: CheckContext): ExpectationResult {
+  const { orchestrator, now } = ctx;
+  const at = now;
+  const result = (ok: boolean, detail: string): ExpectationResult => ({ name: e.name, ok, detail, at });
+  switch (e.kind) {
+    case 'converged': {
+      const names = e.workloads ?? orchestrator.statuses().map((s) => s.name);
+      const bad: string[] = [];
+      for (const name of names) {
+        const s = orchestrator.status(name);
+        if (!s) bad.push(`${name}: not submitted yet`);
+        else if (!isConverged(s)) bad.push(describeStatus(s));
+      }
+      return bad.length === 0
+        ? result(true, `${names.length} workload(s) converged at ${formatDuration(now)}`)
+        : result(false, `not converged at ${formatDuration(now)}: ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? `; and ${bad.length - 5} more` : ''}`);
+    }
+    case 'jobCompleted': {
+      const s = orchestrator.status(e.workload);
+      if (!s) return result(false, `${e.workload}: not submitted yet`);
+      return result(s.completed, describeStatus(s));
+    }
+    case 'running': {
+      const s = orchestrator.status(e.workload);
+      if (!s) return result(false, `${e.workload}: not submitted yet`);
+      return result(s.running === e.count, `${e.workload}: ${s.running} running at ${formatDuration(now)}, expected ${e.count}`);
+    }
+    case 'noInstancesOn': {
+      const bad: string[] = [];
+      for (const inst of ctx.store.listInstances()) {
+        if (inst.node === undefined || inst.stopRequestedAt !== undefined) continue;
+        if (inst.status === 'Succeeded' || inst.status === 'Failed') continue;
+        const n = ctx.node(inst.node);
+        const status = n ? n.status : 'Down';
+        if (e.statuses.includes(status)) bad.push(`${inst.id} on ${inst.node} (${status})`);
+      }
+      return bad.length === 0
+        ? result(true, `no live instance on a ${e.statuses.join('/')} node`)
+        : result(false, `${bad.length} live instance(s) on ${e.statuses.join('/')} nodes: ${bad.slice(0, 5).join(', ')}`);
+    }
+    case 'restarts': {
+      const s = orchestrator.status(e.workload);
+      if (!s) return result(false, `${e.workload}: never submitted`);
+      const ok = (e.min === undefined || s.restarts >= e.min) && (e.max === undefined || s.restarts <= e.max);
+      const range = [e.min !== undefined ? `≥ ${e.min}` : '', e.max !== undefined ? `≤ ${e.max}` : ''].filter(Boolean).join(' and ');
+      return result(ok, `${e.workload}: ${s.restarts} restart(s), expected ${range}`);
+    }
+  }
+}

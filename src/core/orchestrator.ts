@@ -1,0 +1,906 @@
+/**
+ * The Orchestrator loop: the seed's `Orchestrator`, finished. It keeps the control plane's view
+ * of the cluster (nodes, instance records, per-node allocations), calls the pure reconciler for
+ * every workload that may need work, and executes the returned actions through the interfaces:
+ * the Scheduler places instances, the ContainerRuntime creates and stops containers.
+ *
+ * When it reconciles:
+ * - at once (at the same instant, after the current event) when something it watches changes:
+ *   a workload is submitted, scaled, updated or deleted; a container changes state; a node is
+ *   added, removed or changes status; a stop finishes;
+ * - when a back-off or retry it was told about expires (the reconciler's `wakeAt`);
+ * - every `reconcileIntervalMs`, all workloads (a safety net: nothing depends on it).
+ * Every `resyncIntervalMs` it lists the containers of every Ready node, to catch missed watch
+ * events, containers that vanished and orphans (containers no live instance owns, which it removes).
+ *
+ * It runs unchanged on live backends: all time comes from the Clock, all ids from the IdSource.
+ */
+import { backoffDelay, reconcile, type Action, type ReconcilerConfig, type SlotHistory } from './reconciler.js';
+import { OrchestrationError } from './errors.js';
+import type {
+  ClusterEvent,
+  Clock,
+  ContainerEvent,
+  ContainerRuntime,
+  ClusterManager,
+  IdSource,
+  NodeView,
+  Recorder,
+  Scheduler,
+  StateStore,
+} from './interfaces.js';
+import { addInto, sum, tally, type ResourceTally, type Resources } from './resources.js';
+import type { Instance, InstanceStatus, Millis, Node, NodeId, Workload, WorkloadId } from './types.js';
+
+export interface OrchestratorConfig extends ReconcilerConfig {
+  readonly reconcileIntervalMs: Millis;
+  readonly resyncIntervalMs: Millis;
+  readonly backoffResetMs: Millis;
+}
+
+export interface OrchestratorDeps {
+  readonly clock: Clock;
+  readonly runtime: ContainerRuntime;
+  readonly cluster: ClusterManager;
+  readonly scheduler: Scheduler;
+  readonly store: StateStore;
+  readonly ids: IdSource;
+  readonly recorder: Recorder;
+  readonly config: OrchestratorConfig;
+  /** Called with unexpected errors (bugs) from async work; the simulation fails the run. */
+  readonly onError: (error: unknown) => void;
+}
+
+/** What a user sees of a workload. */
+export interface WorkloadStatus {
+  readonly name: string;
+  readonly kind: Workload['kind'];
+  readonly generation: number;
+  readonly desired: number;
+  readonly running: number;
+  /** Running instances of the current generation. */
+  readonly updated: number;
+  readonly pending: number;
+  readonly terminating: number;
+  /** Instances that ended Failed during the run. */
+  readonly failed: number;
+  readonly succeeded: number;
+  /** Replacements made for failed instances. */
+  readonly restarts: number;
+  readonly deleted: boolean;
+  /** Jobs: completed (all completions succeeded) or failed (backoffLimit exceeded). */
+  readonly completed: boolean;
+  readonly jobFailed: boolean;
+  /** The reason an instance is pending, when one is. */
+  readonly pendingReason?: string;
+}
+
+interface MutableSlot {
+  failures: number;
+  lastFailureAt: Millis;
+  done: boolean;
+  /** The back-off end last recorded in the trace (to record each back-off once). */
+  tracedBackoffUntil?: Millis;
+}
+
+interface WorkloadState {
+  workload: Workload;
+  deleted: boolean;
+  slots: Map<number, MutableSlot>;
+  jobFailures: number;
+  finished: boolean;
+  completed: boolean;
+  jobFailed: boolean;
+  failed: number;
+  succeeded: number;
+  restarts: number;
+  wake?: { at: Millis; cancel: () => void };
+  /** Summed requests of one instance, per generation. */
+  requests: Map<number, Resources>;
+}
+
+interface NodeState {
+  node: Node;
+  allocated: ResourceTally;
+  instanceCount: number;
+  instances: Set<string>;
+}
+
+const LIVE: ReadonlySet<InstanceStatus> = new Set(['Pending', 'Running', 'Unknown']);
+
+export class Orchestrator {
+  private readonly d: OrchestratorDeps;
+  private readonly workloads = new Map<WorkloadId, WorkloadState>();
+  private readonly nodes = new Map<NodeId, NodeState>();
+  private sortedViews: NodeView[] | undefined;
+  private readonly containerOwner = new Map<string, string>();
+  private readonly instanceRequest = new Map<string, Resources>();
+  private readonly creating = new Map<string, Promise<void>>();
+  private readonly tearingDown = new Set<string>();
+  private readonly dirty = new Set<WorkloadId>();
+  /** Workloads with instances no node could take: reconciled again when capacity appears. */
+  private readonly waitingForCapacity = new Set<WorkloadId>();
+  private reconcileQueued = false;
+  private capacityEpoch = 0;
+  private readonly stoppers: Array<() => void> = [];
+  private started = false;
+
+  constructor(deps: OrchestratorDeps) {
+    this.d = deps;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lifecycle and the user's API
+  // -------------------------------------------------------------------------------------------
+
+  /** Initializes the cluster manager, learns the nodes, subscribes to events and starts the timers. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const { cluster, runtime, clock, config } = this.d;
+    await cluster.initialize();
+    for (const node of cluster.listNodes()) this.addNode(node);
+    this.stoppers.push(cluster.subscribe((e) => this.onClusterEvent(e)));
+    this.stoppers.push(runtime.watch((e) => this.onContainerEvent(e)));
+    for (const node of cluster.listNodes()) this.spawn(this.initNode(node.id));
+    let cancelReconcile = () => {};
+    let cancelResync = () => {};
+    const reconcileTick = () => {
+      this.markAllDirty();
+      cancelReconcile = clock.setTimer(config.reconcileIntervalMs, reconcileTick);
+    };
+    const resyncTick = () => {
+      for (const ns of this.nodes.values()) if (ns.node.status === 'Ready') this.spawn(this.resyncNode(ns.node.id));
+      cancelResync = clock.setTimer(config.resyncIntervalMs, resyncTick);
+    };
+    cancelReconcile = clock.setTimer(config.reconcileIntervalMs, reconcileTick);
+    cancelResync = clock.setTimer(config.resyncIntervalMs, resyncTick);
+    this.stoppers.push(() => cancelReconcile(), () => cancelResync());
+  }
+
+  /** Stops the timers and subscriptions (containers keep running). */
+  shutdown(): void {
+    for (const s of this.stoppers.splice(0)) s();
+    for (const w of this.workloads.values()) w.wake?.cancel();
+  }
+
+  /** Submits a new workload, or applies a changed one (scaling, or a spec change = new generation). */
+  apply(workload: Workload): void {
+    const existing = this.workloads.get(workload.id);
+    if (!existing) {
+      this.workloads.set(workload.id, {
+        workload,
+        deleted: false,
+        slots: new Map(),
+        jobFailures: 0,
+        finished: false,
+        completed: false,
+        jobFailed: false,
+        failed: 0,
+        succeeded: 0,
+        restarts: 0,
+        requests: new Map(),
+      });
+      this.d.store.putWorkload(workload);
+      this.d.recorder.record('workload.submitted', {
+        workload: workload.name,
+        kind: workload.kind,
+        replicas: workload.replicas,
+        ...(workload.kind === 'job' ? { completions: workload.completions } : {}),
+        generation: workload.generation,
+      });
+    } else {
+      if (existing.deleted) throw new OrchestrationError('WorkloadNotFound', `workload ${workload.name} was deleted`);
+      const prev = existing.workload;
+      existing.workload = workload;
+      this.d.store.putWorkload(workload);
+      if (prev.replicas !== workload.replicas)
+        this.d.recorder.record('workload.scaled', { workload: workload.name, from: prev.replicas, to: workload.replicas });
+      if (prev.generation !== workload.generation)
+        this.d.recorder.record('workload.updated', { workload: workload.name, generation: workload.generation });
+    }
+    this.markDirty(workload.id);
+  }
+
+  /** Deletes a workload: its instances are stopped, then it is forgotten. */
+  delete(workloadId: WorkloadId): void {
+    const ws = this.workloads.get(workloadId);
+    if (!ws || ws.deleted) throw new OrchestrationError('WorkloadNotFound', `workload not found: ${workloadId}`);
+    ws.deleted = true;
+    ws.wake?.cancel();
+    this.d.recorder.record('workload.deleted', { workload: ws.workload.name });
+    this.markDirty(workloadId);
+  }
+
+  getWorkload(id: WorkloadId): Workload | undefined {
+    return this.workloads.get(id)?.workload;
+  }
+
+  /** Status of every workload ever submitted, in submission order. */
+  statuses(): WorkloadStatus[] {
+    return [...this.workloads.keys()].map((id) => this.status(id)!);
+  }
+
+  status(id: WorkloadId): WorkloadStatus | undefined {
+    const ws = this.workloads.get(id);
+    if (!ws) return undefined;
+    const w = ws.workload;
+    let running = 0;
+    let updated = 0;
+    let pending = 0;
+    let terminating = 0;
+    let pendingReason: string | undefined;
+    for (const inst of this.d.store.listInstances(id)) {
+      if (inst.stopRequestedAt !== undefined) terminating++;
+      else if (inst.status === 'Running') {
+        running++;
+        if (inst.generation === w.generation) updated++;
+      } else if (inst.status === 'Pending') {
+        pending++;
+        pendingReason ??= inst.reason;
+      }
+    }
+    return {
+      name: w.name,
+      kind: w.kind,
+      generation: w.generation,
+      desired: ws.deleted ? 0 : w.kind === 'job' ? w.completions : w.replicas,
+      running,
+      updated,
+      pending,
+      terminating,
+      failed: ws.failed,
+      succeeded: ws.succeeded,
+      restarts: ws.restarts,
+      deleted: ws.deleted,
+      completed: ws.completed,
+      jobFailed: ws.jobFailed,
+      ...(pendingReason !== undefined ? { pendingReason } : {}),
+    };
+  }
+
+  /** Nodes with what the control plane has allocated on them, sorted by name. */
+  nodeViews(): readonly NodeView[] {
+    if (!this.sortedViews) {
+      this.sortedViews = [...this.nodes.values()].sort((a, b) =>
+        a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0,
+      );
+    }
+    return this.sortedViews;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reconciliation
+  // -------------------------------------------------------------------------------------------
+
+  private markDirty(id: WorkloadId): void {
+    this.dirty.add(id);
+    this.queueReconcile();
+  }
+
+  private markAllDirty(): void {
+    for (const id of this.workloads.keys()) this.dirty.add(id);
+    this.queueReconcile();
+  }
+
+  private queueReconcile(): void {
+    if (this.reconcileQueued) return;
+    this.reconcileQueued = true;
+    this.d.clock.setTimer(0, () => {
+      this.reconcileQueued = false;
+      this.reconcileDirty();
+    });
+  }
+
+  private reconcileDirty(): void {
+    const ids = [...this.dirty];
+    this.dirty.clear();
+    for (const id of ids) {
+      const ws = this.workloads.get(id);
+      if (ws) this.reconcileWorkload(ws);
+    }
+  }
+
+  private reconcileWorkload(ws: WorkloadState): void {
+    const { clock, store, config } = this.d;
+    const now = clock.now();
+    const w = ws.workload;
+    const instances = store.listInstances(w.id);
+    // Retry stops that failed earlier (their node was unreachable).
+    for (const inst of instances) {
+      if (inst.stopRequestedAt !== undefined && !this.tearingDown.has(inst.id) && this.nodeReady(inst.node))
+        this.spawn(this.teardown(inst));
+    }
+    if (ws.deleted && instances.length === 0) {
+      this.workloads.delete(w.id);
+      store.deleteWorkload(w.id);
+      this.d.recorder.record('workload.removed', { workload: w.name });
+      return;
+    }
+    const result = reconcile({
+      workload: w,
+      deleted: ws.deleted,
+      observed: {
+        instances,
+        slots: ws.slots as ReadonlyMap<number, SlotHistory>,
+        jobFailures: ws.jobFailures,
+        finished: ws.finished,
+      },
+      node: (id) => this.nodes.get(id)?.node,
+      capacityEpoch: this.capacityEpoch,
+      now,
+      config,
+    });
+    const creates: Array<Extract<Action, { type: 'create' }>> = [];
+    const toSchedule: Instance[] = [];
+    for (const a of result.actions) {
+      switch (a.type) {
+        case 'create':
+          creates.push(a);
+          break;
+        case 'schedule': {
+          const inst = store.getInstance(a.instance);
+          if (inst) toSchedule.push(inst);
+          break;
+        }
+        case 'stop': {
+          const inst = store.getInstance(a.instance);
+          if (inst) this.stopInstance(inst, a.reason);
+          break;
+        }
+        case 'cleanup': {
+          const inst = store.getInstance(a.instance);
+          if (inst && !this.tearingDown.has(inst.id) && (inst.node === undefined || this.nodeReady(inst.node)))
+            this.spawn(this.teardown(inst));
+          break;
+        }
+        case 'forget': {
+          const inst = store.getInstance(a.instance);
+          if (inst) {
+            this.d.recorder.record('instance.forgotten', { instance: inst.id, workload: w.name, reason: a.reason });
+            this.removeRecord(inst);
+          }
+          break;
+        }
+        case 'backoff': {
+          const slot = ws.slots.get(a.slot);
+          if (slot && slot.tracedBackoffUntil !== a.until) {
+            slot.tracedBackoffUntil = a.until;
+            this.d.recorder.record('slot.backoff', {
+              workload: w.name,
+              slot: a.slot,
+              failures: a.failures,
+              until: a.until,
+            });
+          }
+          break;
+        }
+        case 'complete-job':
+          if (!ws.finished) {
+            ws.finished = true;
+            ws.completed = true;
+            this.d.recorder.record('workload.completed', { workload: w.name, succeeded: ws.succeeded, failed: ws.failed });
+          }
+          break;
+        case 'fail-job':
+          if (!ws.finished) {
+            ws.finished = true;
+            ws.jobFailed = true;
+            this.d.recorder.record('workload.failed', { workload: w.name, reason: a.reason });
+          }
+          break;
+      }
+    }
+    for (const c of creates) toSchedule.push(this.createInstance(ws, c.slot, c.reason));
+    if (toSchedule.length > 0) this.scheduleInstances(ws, toSchedule);
+    if (this.waitingForCapacity.has(w.id) && !store.listInstances(w.id).some((i) => i.node === undefined && i.stopRequestedAt === undefined))
+      this.waitingForCapacity.delete(w.id);
+    ws.wake?.cancel();
+    ws.wake = undefined;
+    if (result.wakeAt !== undefined) {
+      const at = result.wakeAt;
+      const cancel = clock.setTimer(Math.max(0, at - now), () => {
+        ws.wake = undefined;
+        this.markDirty(w.id);
+      });
+      ws.wake = { at, cancel };
+    }
+  }
+
+  private requestOf(ws: WorkloadState, generation: number): Resources {
+    let r = ws.requests.get(generation);
+    if (!r) {
+      r = sum(ws.workload.containers.map((c) => c.requests));
+      ws.requests.set(generation, r);
+    }
+    return r;
+  }
+
+  private createInstance(ws: WorkloadState, slot: number, reason: string): Instance {
+    const w = ws.workload;
+    const now = this.d.clock.now();
+    const inst: Instance = {
+      id: this.d.ids.next(w.name),
+      workloadId: w.id,
+      workloadName: w.name,
+      slot,
+      generation: w.generation,
+      status: 'Pending',
+      containers: w.containers.map((c) => ({ name: c.name, state: 'creating' })),
+      createdAt: now,
+      attempts: 0,
+    };
+    this.d.store.putInstance(inst);
+    this.instanceRequest.set(inst.id, this.requestOf(ws, w.generation));
+    this.d.recorder.record('instance.created', {
+      instance: inst.id,
+      workload: w.name,
+      slot,
+      generation: w.generation,
+      reason,
+    });
+    return inst;
+  }
+
+  private scheduleInstances(ws: WorkloadState, instances: Instance[]): void {
+    const w = ws.workload;
+    const now = this.d.clock.now();
+    // One scheduler call per generation (requests may differ between generations).
+    const byGen = new Map<number, Instance[]>();
+    for (const inst of instances) {
+      let l = byGen.get(inst.generation);
+      if (!l) byGen.set(inst.generation, (l = []));
+      l.push(inst);
+    }
+    for (const [gen, list] of byGen) {
+      const request = this.requestOf(ws, gen);
+      const decisions = this.d.scheduler.schedule({ workload: w, request, count: list.length }, this.nodeViews());
+      list.forEach((inst, k) => {
+        const dec = decisions[k];
+        inst.attempts++;
+        inst.lastAttemptAt = now;
+        inst.lastAttemptEpoch = this.capacityEpoch;
+        if (dec && dec.kind === 'assign') {
+          const ns = this.nodes.get(dec.nodeId);
+          if (!ns) throw new Error(`scheduler ${this.d.scheduler.name} chose unknown node ${dec.nodeId}`);
+          inst.node = dec.nodeId;
+          inst.scheduledAt = now;
+          inst.reason = undefined;
+          addInto(ns.allocated, request);
+          ns.instanceCount++;
+          ns.instances.add(inst.id);
+          this.d.recorder.record('instance.scheduled', {
+            instance: inst.id,
+            workload: w.name,
+            node: ns.node.name,
+            attempt: inst.attempts,
+          });
+          const p = this.startContainers(inst, w);
+          this.creating.set(inst.id, p);
+          this.spawn(p.finally(() => this.creating.delete(inst.id)));
+        } else {
+          const message = dec ? dec.message : `scheduler ${this.d.scheduler.name} returned no decision`;
+          inst.reason = message;
+          this.waitingForCapacity.add(w.id);
+          this.d.recorder.record('instance.unschedulable', {
+            instance: inst.id,
+            workload: w.name,
+            attempt: inst.attempts,
+            message,
+            reasons: dec && dec.kind === 'unschedulable' ? dec.reasons : {},
+          });
+        }
+      });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Executing actions through the runtime
+  // -------------------------------------------------------------------------------------------
+
+  /** Creates every container of the instance, in order. */
+  private async startContainers(inst: Instance, w: Workload): Promise<void> {
+    const { runtime } = this.d;
+    const specs = w.containers;
+    for (let k = 0; k < specs.length; k++) {
+      if (inst.stopRequestedAt !== undefined || !LIVE.has(inst.status)) return;
+      const c = inst.containers[k];
+      if (c.id !== undefined) continue; // adopted through a watch event or resync
+      try {
+        const id = await runtime.createContainer(specs[k], {
+          nodeId: inst.node!,
+          workloadId: w.id,
+          instanceId: inst.id,
+          labels: {
+            'slipway.workload': w.name,
+            'slipway.instance': inst.id,
+            'slipway.slot': String(inst.slot),
+            'slipway.generation': String(inst.generation),
+          },
+        });
+        if (c.id === undefined) this.bindContainer(inst, c, id);
+      } catch (e) {
+        if (!(e instanceof OrchestrationError)) throw e;
+        c.state = 'exited';
+        this.d.recorder.record('container.create_failed', {
+          instance: inst.id,
+          workload: w.name,
+          node: this.nodeName(inst.node),
+          container: c.name,
+          code: e.code,
+          error: e.message,
+        });
+        if (inst.stopRequestedAt === undefined && LIVE.has(inst.status))
+          this.setStatus(inst, 'Failed', `create failed: ${e.message}`);
+        return;
+      }
+    }
+  }
+
+  private bindContainer(inst: Instance, c: Instance['containers'][number], id: string): void {
+    c.id = id;
+    this.containerOwner.set(id, inst.id);
+    this.d.recorder.record('container.created', {
+      container: id,
+      instance: inst.id,
+      workload: inst.workloadName,
+      node: this.nodeName(inst.node),
+      name: c.name,
+    });
+  }
+
+  private stopInstance(inst: Instance, reason: string): void {
+    if (inst.stopRequestedAt !== undefined) return;
+    inst.stopRequestedAt = this.d.clock.now();
+    inst.stopReason = reason;
+    const from = inst.status;
+    inst.status = 'Terminating';
+    this.d.recorder.record('instance.stopping', { instance: inst.id, workload: inst.workloadName, from, reason });
+    if (inst.node === undefined) {
+      // Never placed: nothing to stop.
+      this.removeRecord(inst);
+      return;
+    }
+    if (this.nodeReady(inst.node)) this.spawn(this.teardown(inst));
+  }
+
+  /** Stops and removes the instance's containers, then forgets the instance. */
+  private async teardown(inst: Instance): Promise<void> {
+    if (this.tearingDown.has(inst.id)) return;
+    this.tearingDown.add(inst.id);
+    try {
+      const inflight = this.creating.get(inst.id);
+      if (inflight) await inflight;
+      const { runtime } = this.d;
+      for (const c of inst.containers) {
+        if (c.id === undefined || c.state === 'exited') continue;
+        try {
+          await runtime.stopContainer(c.id);
+          c.state = 'exited';
+        } catch (e) {
+          if (e instanceof OrchestrationError && e.code === 'ContainerNotFound') c.state = 'exited';
+          else if (e instanceof OrchestrationError) return; // unreachable: retried when the node is Ready
+          else throw e;
+        }
+      }
+      for (const c of inst.containers) {
+        if (c.id === undefined) continue;
+        try {
+          await runtime.removeContainer(c.id);
+        } catch (e) {
+          if (e instanceof OrchestrationError && e.code === 'ContainerNotFound') continue;
+          if (e instanceof OrchestrationError) return;
+          throw e;
+        }
+      }
+      if (this.d.store.getInstance(inst.id) !== inst) return;
+      this.d.recorder.record('instance.removed', {
+        instance: inst.id,
+        workload: inst.workloadName,
+        node: this.nodeName(inst.node),
+      });
+      this.removeRecord(inst);
+    } finally {
+      this.tearingDown.delete(inst.id);
+    }
+  }
+
+  private removeRecord(inst: Instance): void {
+    this.d.store.deleteInstance(inst.id);
+    for (const c of inst.containers) if (c.id !== undefined) this.containerOwner.delete(c.id);
+    const req = this.instanceRequest.get(inst.id);
+    this.instanceRequest.delete(inst.id);
+    if (inst.node !== undefined) {
+      const ns = this.nodes.get(inst.node);
+      if (ns && ns.instances.delete(inst.id)) {
+        if (req) addInto(ns.allocated, req, -1);
+        ns.instanceCount--;
+      }
+    }
+    this.markDirty(inst.workloadId);
+    this.capacityAppeared();
+  }
+
+  /** Capacity appeared: workloads with unschedulable instances get another try. */
+  private capacityAppeared(): void {
+    this.capacityEpoch++;
+    for (const id of this.waitingForCapacity) this.dirty.add(id);
+    this.queueReconcile();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Observing the world
+  // -------------------------------------------------------------------------------------------
+
+  private onContainerEvent(ev: ContainerEvent): void {
+    const instId = this.containerOwner.get(ev.containerId) ?? ev.instanceId;
+    const inst = this.d.store.getInstance(instId);
+    this.d.recorder.record('container.state', {
+      container: ev.containerId,
+      instance: ev.instanceId,
+      node: this.nodeName(ev.nodeId),
+      state: ev.state,
+      ...(ev.exitCode !== undefined ? { exitCode: ev.exitCode } : {}),
+      ...(ev.reason !== undefined ? { reason: ev.reason } : {}),
+    });
+    if (!inst || inst.node !== ev.nodeId) return; // an orphan: resync removes it
+    const c = inst.containers.find((x) => x.id === ev.containerId) ?? inst.containers.find((x) => x.name === ev.name && x.id === undefined);
+    if (!c) return;
+    if (c.id === undefined) this.bindContainer(inst, c, ev.containerId);
+    c.state = ev.state;
+    if (ev.exitCode !== undefined) c.exitCode = ev.exitCode;
+    this.refreshStatus(inst, ev.reason);
+  }
+
+  /** Derives an instance's status from its containers (see the README's lifecycle table). */
+  private refreshStatus(inst: Instance, reason?: string): void {
+    if (inst.stopRequestedAt !== undefined || !LIVE.has(inst.status)) return;
+    if (inst.node !== undefined && !this.nodeReady(inst.node)) return; // stays Unknown until the node is back
+    const ws = this.workloads.get(inst.workloadId);
+    let anyCreating = false;
+    let exited0 = 0;
+    let failed: { name: string; code?: number } | undefined;
+    let running = 0;
+    for (const c of inst.containers) {
+      if (c.state === 'running') running++;
+      else if (c.state === 'exited') {
+        if (c.exitCode === 0) exited0++;
+        else failed ??= { name: c.name, code: c.exitCode };
+      } else anyCreating = true;
+    }
+    const n = inst.containers.length;
+    if (failed) {
+      const why =
+        failed.code === undefined
+          ? `container ${failed.name} is gone${reason ? ` (${reason})` : ''}`
+          : `container ${failed.name} exited with code ${failed.code}${reason ? ` (${reason})` : ''}`;
+      this.setStatus(inst, 'Failed', why, failed.code);
+    } else if (exited0 === n) {
+      this.setStatus(inst, 'Succeeded', 'all containers exited with code 0', 0);
+    } else if (exited0 > 0 && ws?.workload.kind === 'service' && !anyCreating && running + exited0 === n) {
+      const first = inst.containers.find((c) => c.state === 'exited')!;
+      this.setStatus(inst, 'Failed', `container ${first.name} exited with code 0; services keep running`, 0);
+    } else if (running === n) {
+      this.setStatus(inst, 'Running');
+    } else if (!anyCreating && running + exited0 === n) {
+      this.setStatus(inst, 'Running'); // a job whose remaining containers still run
+    } else if (inst.status === 'Unknown') {
+      this.setStatus(inst, 'Pending');
+    }
+  }
+
+  private setStatus(inst: Instance, status: InstanceStatus, reason?: string, exitCode?: number): void {
+    if (inst.status === status) return;
+    const now = this.d.clock.now();
+    const from = inst.status;
+    inst.status = status;
+    inst.reason = reason;
+    if (status === 'Running' && inst.startedAt === undefined) inst.startedAt = now;
+    if (exitCode !== undefined) inst.exitCode = exitCode;
+    this.d.recorder.record('instance.status', {
+      instance: inst.id,
+      workload: inst.workloadName,
+      from,
+      to: status,
+      ...(reason !== undefined ? { reason } : {}),
+      ...(exitCode !== undefined ? { exitCode } : {}),
+    });
+    if (status === 'Succeeded' || status === 'Failed') {
+      inst.finishedAt = now;
+      this.onTerminal(inst, status);
+    }
+    this.markDirty(inst.workloadId);
+  }
+
+  /** Updates the slot's history when an instance ends, per the workload's restart policy. */
+  private onTerminal(inst: Instance, status: 'Succeeded' | 'Failed'): void {
+    const ws = this.workloads.get(inst.workloadId);
+    if (!ws) return;
+    const w = ws.workload;
+    const now = this.d.clock.now();
+    if (status === 'Failed') ws.failed++;
+    else ws.succeeded++;
+    // A stale copy whose slot was already refilled (its node was lost) does not count as a restart.
+    const refilled = this.d.store
+      .listInstances(w.id)
+      .some((o) => o !== inst && o.slot === inst.slot && o.stopRequestedAt === undefined && LIVE.has(o.status));
+    if (refilled) return;
+    let slot = ws.slots.get(inst.slot);
+    if (!slot) ws.slots.set(inst.slot, (slot = { failures: 0, lastFailureAt: 0, done: false }));
+    const done =
+      w.kind === 'job'
+        ? status === 'Succeeded'
+        : w.restartPolicy === 'Never' || (w.restartPolicy === 'OnFailure' && status === 'Succeeded');
+    if (done) {
+      slot.done = true;
+      return;
+    }
+    if (w.kind === 'job') ws.jobFailures++;
+    // Back-off: a run of at least backoffReset restarts the count.
+    const ranFor = inst.startedAt !== undefined ? now - inst.startedAt : 0;
+    slot.failures = ranFor >= this.d.config.backoffResetMs ? 1 : slot.failures + 1;
+    slot.lastFailureAt = now;
+    ws.restarts++;
+    this.d.recorder.record('slot.failed', {
+      workload: w.name,
+      slot: inst.slot,
+      failures: slot.failures,
+      nextAttemptAt: now + backoffDelay(slot.failures, this.d.config),
+    });
+  }
+
+  private onClusterEvent(e: ClusterEvent): void {
+    switch (e.type) {
+      case 'NodeAdded':
+        this.addNode(e.node);
+        this.spawn(this.initNode(e.node.id));
+        break;
+      case 'NodeRemoved': {
+        const ns = this.nodes.get(e.nodeId);
+        if (!ns) return;
+        this.nodes.delete(e.nodeId);
+        this.sortedViews = undefined;
+        this.d.recorder.record('node.removed', { node: ns.node.name });
+        for (const id of ns.instances) {
+          const inst = this.d.store.getInstance(id);
+          if (inst) this.dirty.add(inst.workloadId);
+        }
+        this.queueReconcile();
+        break;
+      }
+      case 'NodeUpdated': {
+        const ns = this.nodes.get(e.node.id);
+        if (!ns) return;
+        ns.node = e.node;
+        this.sortedViews = undefined;
+        const to = e.node.status;
+        this.d.recorder.record('node.status', { node: e.node.name, from: e.previous, to });
+        if (to === 'Ready') {
+          for (const id of ns.instances) {
+            const inst = this.d.store.getInstance(id);
+            if (inst) {
+              this.refreshStatus(inst);
+              this.dirty.add(inst.workloadId);
+            }
+          }
+          this.spawn(this.resyncNode(e.node.id));
+          this.capacityAppeared();
+        } else {
+          for (const id of ns.instances) {
+            const inst = this.d.store.getInstance(id);
+            if (inst && inst.stopRequestedAt === undefined && LIVE.has(inst.status)) this.setStatus(inst, 'Unknown', `node ${e.node.name} is ${to}`);
+          }
+          // Eviction: the reconciler replaces these instances once the grace period is over.
+          this.d.clock.setTimer(this.d.config.evictionGraceMs, () => {
+            for (const id of ns.instances) {
+              const inst = this.d.store.getInstance(id);
+              if (inst) this.dirty.add(inst.workloadId);
+            }
+            this.queueReconcile();
+          });
+        }
+        break;
+      }
+    }
+  }
+
+  private addNode(node: Node): void {
+    if (this.nodes.has(node.id)) return;
+    this.nodes.set(node.id, { node, allocated: tally(), instanceCount: 0, instances: new Set() });
+    this.sortedViews = undefined;
+    this.d.recorder.record('node.added', { node: node.name, status: node.status });
+    if (node.status === 'Ready') this.capacityAppeared();
+  }
+
+  private async initNode(id: NodeId): Promise<void> {
+    try {
+      await this.d.runtime.initNode(id);
+    } catch (e) {
+      if (!(e instanceof OrchestrationError)) throw e;
+      this.d.recorder.record('node.init_failed', { node: this.nodeName(id), error: e.message });
+    }
+  }
+
+  /**
+   * Compares the runtime's containers on a node with the records: adopts containers whose create
+   * answer was lost, marks containers that vanished, and removes orphans.
+   */
+  private async resyncNode(nodeId: NodeId): Promise<void> {
+    const { runtime, store } = this.d;
+    const ns = this.nodes.get(nodeId);
+    if (!ns) return;
+    // Containers known before asking: only these can be reported missing.
+    const known = new Set<string>();
+    for (const id of ns.instances) {
+      const inst = store.getInstance(id);
+      if (inst) for (const c of inst.containers) if (c.id !== undefined) known.add(c.id);
+    }
+    let list;
+    try {
+      list = await runtime.listContainers(nodeId);
+    } catch (e) {
+      if (e instanceof OrchestrationError) return;
+      throw e;
+    }
+    if (!this.nodes.has(nodeId) || !this.nodeReady(nodeId)) return;
+    const seen = new Set<string>();
+    for (const st of list) {
+      seen.add(st.id);
+      const inst = store.getInstance(st.instanceId);
+      const owned = inst !== undefined && inst.node === nodeId;
+      if (!owned) {
+        this.d.recorder.record('container.orphan', { container: st.id, node: ns.node.name, instance: st.instanceId });
+        this.spawn(this.removeOrphan(st.id, st.state));
+        continue;
+      }
+      const c = inst.containers.find((x) => x.id === st.id) ?? inst.containers.find((x) => x.name === st.name && x.id === undefined);
+      if (!c) continue;
+      if (c.id === undefined) this.bindContainer(inst, c, st.id);
+      if (c.state !== st.state || c.exitCode !== st.exitCode) {
+        c.state = st.state;
+        c.exitCode = st.exitCode;
+        this.refreshStatus(inst, st.reason);
+      }
+    }
+    for (const id of [...ns.instances]) {
+      const inst = store.getInstance(id);
+      if (!inst) continue;
+      let changed = false;
+      for (const c of inst.containers) {
+        if (c.id !== undefined && known.has(c.id) && !seen.has(c.id) && c.state !== 'exited') {
+          c.state = 'exited';
+          c.exitCode = undefined;
+          changed = true;
+        }
+      }
+      if (changed) this.refreshStatus(inst, 'missing from the runtime');
+    }
+  }
+
+  private async removeOrphan(id: string, state: string): Promise<void> {
+    const { runtime } = this.d;
+    try {
+      if (state !== 'exited') await runtime.stopContainer(id);
+      await runtime.removeContainer(id);
+      this.d.recorder.record('container.orphan_removed', { container: id });
+    } catch (e) {
+      if (!(e instanceof OrchestrationError)) throw e;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private nodeReady(id: NodeId | undefined): boolean {
+    if (id === undefined) return false;
+    return this.nodes.get(id)?.node.status === 'Ready';
+  }
+
+  private nodeName(id: NodeId | undefined): string | undefined {
+    if (id === undefined) return undefined;
+    return this.nodes.get(id)?.node.name ?? id;
+  }
+
+  private spawn(p: Promise<unknown>): void {
+    p.catch((e) => this.d.onError(e));
+  }
+}
