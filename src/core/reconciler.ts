@@ -256,9 +256,9 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const order = slots
       .slice()
       .sort((a, b) => victimRank(rep(a), nodeReady) - victimRank(rep(b), nodeReady) || newestFirst(rep(a), rep(b)));
-    const victims = new Set(order.slice(0, slots.length - R).map((s) => s.slot));
-    for (const s of slots) {
-      if (!victims.has(s.slot)) continue;
+    const chosen = order.slice(0, slots.length - R);
+    const victims = new Set(chosen.map((s) => s.slot));
+    for (const s of chosen) {
       if (s.current) stop(s.current, 'scale-down');
       if (s.outdated) stop(s.outdated, 'scale-down');
     }

@@ -28,6 +28,17 @@ export interface SimulateOptions {
   readonly scheduler?: Scheduler;
   /** Sees every trace record as it is written (metrics, invariant checks). */
   readonly onRecord?: (type: string, fields: Record<string, unknown>, t: number, seq: number) => void;
+  /** Called once the world is built, before the first event: tests and invariant checkers look inside. */
+  readonly observe?: (world: SimWorld) => void;
+}
+
+/** The parts of a simulated run, for checks that look at ground truth. */
+export interface SimWorld {
+  readonly sim: Simulation;
+  readonly cluster: SimCluster;
+  readonly orchestrator: Orchestrator;
+  readonly store: InMemoryStateStore;
+  readonly trace: TraceWriter;
 }
 
 export interface WorkloadSummary {
@@ -144,6 +155,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       config: orchestratorConfig(scenario),
       onError: (e) => sim.fail(e),
     });
+    options.observe?.({ sim, cluster, orchestrator, store, trace });
     // Start before the first event: the control plane knows the initial nodes when workloads arrive.
     await orchestrator.start();
 
