@@ -394,16 +394,17 @@ export class SimCluster implements ContainerRuntime {
 }
 
 function statusOf(c: SimContainer): ContainerStatus {
-  return {
+  const s: { -readonly [K in keyof ContainerStatus]: ContainerStatus[K] } = {
     id: c.id,
     nodeId: c.nodeId,
     name: c.name,
     instanceId: c.instanceId,
     workloadId: c.workloadId,
     state: c.state,
-    ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
-    ...(c.startedAt !== undefined ? { startedAt: c.startedAt } : {}),
-    ...(c.finishedAt !== undefined ? { finishedAt: c.finishedAt } : {}),
-    ...(c.reason !== undefined ? { reason: c.reason } : {}),
   };
+  if (c.exitCode !== undefined) s.exitCode = c.exitCode;
+  if (c.startedAt !== undefined) s.startedAt = c.startedAt;
+  if (c.finishedAt !== undefined) s.finishedAt = c.finishedAt;
+  if (c.reason !== undefined) s.reason = c.reason;
+  return s;
 }

@@ -48,14 +48,15 @@ export function describeStatus(s: WorkloadStatus): string {
   let d = `${s.name}: ${s.updated}/${s.desired} running`;
   if (s.running !== s.updated) d += ` (+${s.running - s.updated} outdated)`;
   if (s.pending) d += `, ${s.pending} pending${s.pendingReason ? ` (${s.pendingReason})` : ''}`;
-  if (s.terminating) d += `, ${s.terminating} terminating`;
+  if (s.terminating) d += `, ${s.terminating} terminating${s.terminatingUnreachable ? ` (${s.terminatingUnreachable} on unreachable nodes)` : ''}`;
   return d;
 }
 
 export function isConverged(s: WorkloadStatus): boolean {
   if (s.deleted) return s.running + s.pending + s.terminating === 0;
   if (s.kind === 'job') return s.completed;
-  return s.running === s.desired && s.updated === s.desired && s.pending === 0 && s.terminating === 0;
+  // Instances evicted from an unreachable node stop when it answers again; they do not block convergence.
+  return s.running === s.desired && s.updated === s.desired && s.pending === 0 && s.terminating === s.terminatingUnreachable;
 }
 
 export function evaluate(e: Expectation, ctx: CheckContext): ExpectationResult {

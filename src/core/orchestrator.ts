@@ -5,7 +5,8 @@
  * the Scheduler places instances, the ContainerRuntime creates and stops containers.
  *
  * When it reconciles:
- * - at once (at the same instant, after the current event) when something it watches changes:
+ * - soon after something it watches changes (at once after a quiet period, else batched to at
+ *   most one pass per `reconcileMinGapMs`):
  *   a workload is submitted, scaled, updated or deleted; a container changes state; a node is
  *   added, removed or changes status; a stop finishes;
  * - when a back-off or retry it was told about expires (the reconciler's `wakeAt`);
@@ -34,6 +35,11 @@ import type { Instance, InstanceStatus, Millis, Node, NodeId, Workload, Workload
 
 export interface OrchestratorConfig extends ReconcilerConfig {
   readonly reconcileIntervalMs: Millis;
+  /**
+   * Event-driven passes run at most once per this long: the first event after a quiet period is
+   * handled at once, a storm of events (a thousand containers starting) is batched.
+   */
+  readonly reconcileMinGapMs: Millis;
   readonly resyncIntervalMs: Millis;
   readonly backoffResetMs: Millis;
 }
@@ -62,6 +68,8 @@ export interface WorkloadStatus {
   readonly updated: number;
   readonly pending: number;
   readonly terminating: number;
+  /** Terminating instances whose node does not answer (evicted from a lost node): they stop when it returns. */
+  readonly terminatingUnreachable: number;
   /** Instances that ended Failed during the run. */
   readonly failed: number;
   readonly succeeded: number;
@@ -121,6 +129,7 @@ export class Orchestrator {
   /** Workloads with instances no node could take: reconciled again when capacity appears. */
   private readonly waitingForCapacity = new Set<WorkloadId>();
   private reconcileQueued = false;
+  private lastPassAt = -Infinity;
   private capacityEpoch = 0;
   private readonly stoppers: Array<() => void> = [];
   private started = false;
@@ -229,9 +238,13 @@ export class Orchestrator {
     let updated = 0;
     let pending = 0;
     let terminating = 0;
+    let terminatingUnreachable = 0;
     let pendingReason: string | undefined;
     for (const inst of this.d.store.listInstances(id)) {
-      if (inst.stopRequestedAt !== undefined) terminating++;
+      if (inst.stopRequestedAt !== undefined) {
+        terminating++;
+        if (inst.node !== undefined && !this.nodeReady(inst.node)) terminatingUnreachable++;
+      }
       else if (inst.status === 'Running') {
         running++;
         if (inst.generation === w.generation) updated++;
@@ -249,6 +262,7 @@ export class Orchestrator {
       updated,
       pending,
       terminating,
+      terminatingUnreachable,
       failed: ws.failed,
       succeeded: ws.succeeded,
       restarts: ws.restarts,
@@ -286,8 +300,11 @@ export class Orchestrator {
   private queueReconcile(): void {
     if (this.reconcileQueued) return;
     this.reconcileQueued = true;
-    this.d.clock.setTimer(0, () => {
+    const now = this.d.clock.now();
+    const delay = Math.max(0, this.lastPassAt + this.d.config.reconcileMinGapMs - now);
+    this.d.clock.setTimer(delay, () => {
       this.reconcileQueued = false;
+      this.lastPassAt = this.d.clock.now();
       this.reconcileDirty();
     });
   }

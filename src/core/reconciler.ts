@@ -7,9 +7,10 @@
  * - slot: a replica's identity (0-based). A replacement takes the slot of the instance it replaces,
  *   so "one replica running twice" means two running instances in one slot.
  * - live: Pending, Running or Unknown, and not asked to stop.
- * - lost: live, on a node that is gone, or that has not been Ready for `evictionGraceMs`.
- *   A lost instance no longer fills its slot (a replacement is made), but it is not forgotten: if
- *   its node comes back, it is live again and the duplicate rule below stops one of the two copies.
+ * - lost: live, on a node that has not been Ready for `evictionGraceMs`. A lost instance is
+ *   evicted (asked to stop; the stop completes when its node answers again, so a copy that kept
+ *   running through a partition is stopped when the partition heals) and its slot is refilled.
+ *   An instance whose node left the cluster is forgotten and its slot refilled.
  * - current / outdated: an instance runs the workload's current generation or an older one.
  *
  * Per slot, when several live instances share it (a stale copy after a partition, a replacement
@@ -77,7 +78,7 @@ export interface ReconcileInput {
 }
 
 export type CreateReason = 'scale-up' | 'replace-failed' | 'replace-lost' | 'rolling-update' | 'job';
-export type StopReason = 'scale-down' | 'duplicate' | 'rolling-update' | 'recreate' | 'deleted' | 'job-finished';
+export type StopReason = 'scale-down' | 'duplicate' | 'rolling-update' | 'recreate' | 'deleted' | 'job-finished' | 'evicted';
 
 export type Action =
   | { readonly type: 'create'; readonly slot: number; readonly generation: number; readonly reason: CreateReason }
@@ -149,6 +150,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
 
   // 1. Classify instances.
   const live: Instance[] = [];
+  const lost = new Set<Instance>();
   for (const inst of observed.instances) {
     if (inst.status === 'Succeeded' || inst.status === 'Failed') {
       actions.push({ type: 'cleanup', instance: inst.id });
@@ -161,7 +163,12 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     if (!isLive(inst)) continue; // terminating: the stop is in progress
     if (inst.node !== undefined) {
       const n = input.node(inst.node)!;
-      if (n.status !== 'Ready' && now - n.statusSince >= config.evictionGraceMs) continue; // lost
+      if (n.status !== 'Ready' && now - n.statusSince >= config.evictionGraceMs) {
+        // Lost: evict it (the stop completes when the node answers again) and refill its slot.
+        actions.push({ type: 'stop', instance: inst.id, reason: 'evicted' });
+        lost.add(inst);
+        continue;
+      }
     }
     live.push(inst);
   }
@@ -190,6 +197,12 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   const slots: SlotView[] = [];
   for (const slot of [...bySlot.keys()].sort((a, b) => a - b)) {
     const list = bySlot.get(slot)!;
+    if (list.length === 1) {
+      // The common case: one instance in the slot, nothing to choose.
+      const only = list[0];
+      slots.push(only.generation === workload.generation ? { slot, current: only } : { slot, outdated: only });
+      continue;
+    }
     const cur = best(list.filter((i) => i.generation === workload.generation));
     const old = best(list.filter((i) => i.generation !== workload.generation));
     for (const dup of cur.slice(1)) stop(dup, 'duplicate');
@@ -267,9 +280,8 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
 
   // 7. Services: fill free slots (lowest first), honouring back-off and done slots.
   const occupied = new Set(kept.map((s) => s.slot));
-  const liveSet = new Set(live);
   const lostSlots = new Set<number>();
-  for (const inst of observed.instances) if (isLive(inst) && !liveSet.has(inst)) lostSlots.add(inst.slot);
+  for (const inst of observed.instances) if (lost.has(inst) || (isLive(inst) && inst.node !== undefined && input.node(inst.node) === undefined)) lostSlots.add(inst.slot);
   const recreateBlocked =
     workload.updateStrategy.type === 'Recreate' && kept.some((s) => s.outdated !== undefined);
   let missing = R - kept.length;

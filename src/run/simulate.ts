@@ -115,6 +115,7 @@ export function orchestratorConfig(s: Scenario): OrchestratorConfig {
     backoffResetMs: c.backoffResetMs,
     unschedulableRetryMs: c.unschedulableRetryMs,
     reconcileIntervalMs: c.reconcileIntervalMs,
+    reconcileMinGapMs: c.reconcileMinGapMs,
     resyncIntervalMs: c.resyncIntervalMs,
   };
 }

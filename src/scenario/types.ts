@@ -83,6 +83,8 @@ export interface LatencyModel {
 export interface ControlPlaneConfig {
   /** Full reconciliation of every workload, besides the event-driven passes. */
   readonly reconcileIntervalMs: Millis;
+  /** Event-driven passes run at most once per this long (storms of events are batched). */
+  readonly reconcileMinGapMs: Millis;
   /** Re-lists containers on every node, to catch missed watch events and orphans. */
   readonly resyncIntervalMs: Millis;
   readonly heartbeatIntervalMs: Millis;

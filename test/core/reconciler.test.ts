@@ -151,13 +151,13 @@ const rows: Row[] = [
     expected: [],
   },
   {
-    why: 'node NotReady for 40 s (> grace): slot 2 is lost, a replacement is made in the same slot',
+    why: 'node NotReady for 40 s (> grace): slot 2 is lost; evict it and make a replacement in the same slot',
     nodes: [nodeOf('n1'), nodeOf('n2', 'NotReady', 60_000)],
     instances: [inst('a', 0, 'Running'), inst('b', 1, 'Running'), inst('c', 2, 'Unknown', { node: 'n2' })],
-    expected: [create(2, 'replace-lost')],
+    expected: [stop('c', 'evicted'), create(2, 'replace-lost')],
   },
   {
-    why: 'node back after a partition: the stale copy (older) and its replacement both run in slot 2; stop the stale one',
+    why: 'two running copies in slot 2 (a replacement raced its predecessor): keep the newest, stop the other',
     instances: [
       inst('a', 0, 'Running'),
       inst('b', 1, 'Running'),
@@ -167,7 +167,7 @@ const rows: Row[] = [
     expected: [stop('stale', 'duplicate')],
   },
   {
-    why: 'node back while the replacement is still pending: keep the running copy, stop the pending one',
+    why: 'a running copy and a pending one in one slot: keep the running copy, stop the pending one',
     instances: [
       inst('a', 0, 'Running'),
       inst('b', 1, 'Running'),

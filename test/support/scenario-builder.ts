@@ -16,6 +16,7 @@ export const DEFAULT_LATENCY: LatencyModel = {
 
 export const DEFAULT_CONTROL_PLANE: ControlPlaneConfig = {
   reconcileIntervalMs: 10_000,
+  reconcileMinGapMs: 100,
   resyncIntervalMs: 30_000,
   heartbeatIntervalMs: 10_000,
   nodeMonitorPeriodMs: 5_000,

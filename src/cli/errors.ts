@@ -1,0 +1,27 @@
+import { InputError } from '../core/errors.js';
+
+/** Exit codes: 0 all expectations hold, 1 an expectation (or the run) failed, 2 bad input. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_BAD_INPUT = 2;
+
+/**
+ * Runs a command body; bad input prints its one-line message and exits 2, anything else is a
+ * failure of the run (exit 1) reported with `context` (seed and replay command).
+ */
+export async function guardCommand(body: () => Promise<number> | number, context?: () => string): Promise<never> {
+  let code: number;
+  try {
+    code = await body();
+  } catch (e) {
+    if (e instanceof InputError) {
+      process.stderr.write(`${e.message}\n`);
+      code = EXIT_BAD_INPUT;
+    } else {
+      const msg = e instanceof Error ? (process.env.SLIPWAY_DEBUG ? e.stack ?? e.message : `${e.name}: ${e.message}`) : String(e);
+      process.stderr.write(`error: ${msg}\n${context ? context() + '\n' : ''}`);
+      code = EXIT_FAILED;
+    }
+  }
+  process.exit(code);
+}

@@ -1,0 +1,57 @@
+/**
+ * Reading a scenario file from disk: the only I/O around the pure `parseScenario`.
+ */
+import { readFileSync } from 'node:fs';
+import { InputError } from '../core/errors.js';
+import { parseScenario } from '../scenario/loader.js';
+import type { Scenario } from '../scenario/types.js';
+
+/** Command-line values that take precedence over the file's. */
+export interface ScenarioOverrides {
+  readonly seed?: number;
+  readonly durationMs?: number;
+}
+
+/**
+ * Reads, parses and validates `file`, then applies `overrides`. Every failure is an `InputError`
+ * with a one-line message: `FILE: cannot read: <reason>` or `FILE:LINE:COL: <problem>`.
+ */
+export function readScenario(file: string, overrides: ScenarioOverrides = {}): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`${file}: cannot read: ${readFailure(e)}`);
+  }
+  const scenario = parseScenario(text, file);
+  if (overrides.seed !== undefined) {
+    if (!Number.isSafeInteger(overrides.seed) || overrides.seed < 0) {
+      throw new InputError(`seed override: expected a non-negative integer, got ${overrides.seed}`);
+    }
+  }
+  if (overrides.durationMs !== undefined) {
+    if (!Number.isSafeInteger(overrides.durationMs) || overrides.durationMs <= 0) {
+      throw new InputError(`duration override: expected more than 0 ms, got ${overrides.durationMs}`);
+    }
+  }
+  return {
+    ...scenario,
+    ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
+    ...(overrides.durationMs !== undefined ? { durationMs: overrides.durationMs } : {}),
+  };
+}
+
+function readFailure(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err?.code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return String(err?.message ?? e).split('\n')[0];
+  }
+}

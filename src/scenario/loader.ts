@@ -1,0 +1,760 @@
+/**
+ * Scenario files (format v1) → `Scenario`. Pure: text in, value out, no I/O.
+ *
+ * Three stages, each stopping at its first failure: YAML syntax (the yaml library), structure and
+ * leaf values (zod, `schema.ts`), then the rules that relate fields (names, references, times,
+ * `limits ≥ requests`). Every failure is an `InputError` whose message is ONE line,
+ * `FILE:LINE:COL: message`, pointing at the offending key or value. When a stage finds several
+ * problems, the one earliest in the file is reported (a missing key last: it is often the
+ * consequence of a misspelt one).
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+import { InputError } from '../core/errors.js';
+import { formatDuration } from '../core/duration.js';
+import { formatCpu } from '../core/quantity.js';
+import { formatBytes, resources, type Resources } from '../core/resources.js';
+import type { ContainerSimBehavior, ContainerSpec, Distribution, Taint, UpdateStrategy } from '../core/types.js';
+import { schedulerNames } from '../scheduler/registry.js';
+import {
+  PATCH_FIELDS,
+  describeValue,
+  didYouMean,
+  formatPath,
+  isMapping,
+  knownKeysOf,
+  scenarioSchema,
+  type AddNodeInput,
+  type IntOrPercent,
+  type IssueParams,
+  type NodeInput,
+  type PathSegment,
+  type ResourceInput,
+  type ScenarioInput,
+  type SimInput,
+  type WorkloadInput,
+} from './schema.js';
+import type {
+  ContainerPatch,
+  ControlPlaneConfig,
+  Expectation,
+  Fault,
+  NodeDef,
+  Operation,
+  Scenario,
+  WorkloadDef,
+} from './types.js';
+
+type Path = readonly PathSegment[];
+
+/** One problem, before it is placed in the file. `message` already carries its field path. */
+interface Problem {
+  readonly path: Path;
+  readonly message: string;
+  readonly at: 'key' | 'value';
+  /** Reported only when nothing else is wrong in the same stage (missing keys). */
+  readonly late?: boolean;
+}
+
+/** Parses and validates a scenario file's text. Throws `InputError` (`FILE:LINE:COL: message`). */
+export function parseScenario(text: string, file: string): Scenario {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const where = (offset: number): string => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0];
+    let message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const { line } = lineCounter.linePos(err.pos[0]);
+    const lineText = text.split('\n')[line - 1] ?? '';
+    if (/\{[^"'{}]*\{i(:\d+)?\}/.test(lineText)) {
+      // `{name: node-{i}, ...}`: braces inside a flow mapping end it early.
+      message += ' (inside {...}, quote a name with {i}: name: "node-{i}")';
+    }
+    throw new InputError(`${where(err.pos[0])}: ${message}`);
+  }
+
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // Unresolvable aliases (`*nope`) and alias bombs surface here, not as parse errors.
+    throw new InputError(`${where(firstAliasOffset(doc))}: ${(e as Error).message.split('\n')[0]}`);
+  }
+
+  const locate = (p: Problem): string => where(offsetOf(doc, p.path, p.at));
+  const fail = (problems: readonly Problem[]): never => {
+    const placed = problems.map((p, order) => ({ p, order, offset: offsetOf(doc, p.path, p.at) }));
+    placed.sort((a, b) => Number(a.p.late ?? false) - Number(b.p.late ?? false) || a.offset - b.offset || a.order - b.order);
+    const first = placed[0].p;
+    throw new InputError(`${locate(first)}: ${first.message}`);
+  };
+
+  if (!isMapping(raw)) {
+    const message =
+      raw === null || raw === undefined
+        ? 'the file is empty; a scenario is a mapping with at least name, duration and nodes'
+        : `expected a mapping (name, duration, nodes, ...) at the top level, got ${describeValue(raw)}`;
+    throw new InputError(`${where(doc.contents?.range?.[0] ?? 0)}: ${message}`);
+  }
+
+  const parsed = scenarioSchema.safeParse(raw);
+  if (!parsed.success) fail(parsed.error.issues.map((iss) => fromZodIssue(iss, raw)));
+  const input = parsed.data as ScenarioInput;
+
+  const checker = new Checker(input, raw);
+  const scenario = checker.build(file);
+  if (checker.problems.length > 0) fail(checker.problems);
+  return scenario;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Positions
+// ---------------------------------------------------------------------------------------------
+
+function keyText(key: unknown): string {
+  return isScalar(key) ? String(key.value) : String(key);
+}
+
+/**
+ * The offset of the node at `path` (its key when `at` is 'key'). A path that leaves the document
+ * (a default, a missing key) stops at the deepest node that exists.
+ */
+function offsetOf(doc: Document, path: Path, at: 'key' | 'value'): number {
+  let node: unknown = doc.contents;
+  let key: YamlNode | undefined;
+  for (const seg of path) {
+    if (isAlias(node)) node = node.resolve(doc);
+    let next: unknown;
+    let nextKey: YamlNode | undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => keyText(p.key) === String(seg));
+      if (!pair) break;
+      next = pair.value;
+      nextKey = isScalar(pair.key) || isMap(pair.key) || isSeq(pair.key) ? (pair.key as YamlNode) : undefined;
+      if (next === null || next === undefined) {
+        // `key:` with nothing after it.
+        return nextKey?.range?.[0] ?? rangeStart(node);
+      }
+    } else if (isSeq(node) && typeof seg === 'number') {
+      next = node.items[seg];
+      if (next === undefined) break;
+      nextKey = undefined;
+    } else {
+      break;
+    }
+    node = next;
+    key = nextKey;
+  }
+  if (at === 'key' && key?.range) return key.range[0];
+  // An empty value (`replicas:`) has a zero-width range after the colon; point at its key instead.
+  if (isScalar(node) && node.value === null && node.range && node.range[0] === node.range[1] && key?.range) {
+    return key.range[0];
+  }
+  return rangeStart(node);
+}
+
+function rangeStart(node: unknown): number {
+  if (isPair(node)) return rangeStart(node.key);
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range ? range[0] : 0;
+}
+
+function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_, node) {
+      let target: unknown;
+      try {
+        target = node.resolve(doc);
+      } catch {
+        target = undefined;
+      }
+      if (target === undefined && node.range) {
+        offset = node.range[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return offset;
+}
+
+function valueAt(root: unknown, path: Path): unknown {
+  let v = root;
+  for (const seg of path) {
+    if (Array.isArray(v) && typeof seg === 'number') v = v[seg];
+    else if (isMapping(v) && typeof seg === 'string' && Object.prototype.hasOwnProperty.call(v, seg)) v = v[seg];
+    else return undefined;
+  }
+  return v;
+}
+
+const prefix = (path: Path): string => (path.length > 0 ? `${formatPath(path)}: ` : '');
+
+function fromZodIssue(iss: z.core.$ZodIssue, raw: unknown): Problem {
+  const path = iss.path.filter((s): s is PathSegment => typeof s !== 'symbol');
+  const params = (iss.code === 'custom' ? (iss.params ?? {}) : {}) as IssueParams;
+  const parent = path.slice(0, -1);
+  const last = path[path.length - 1];
+
+  if (iss.code === 'unrecognized_keys') {
+    const key = iss.keys[0];
+    const known = knownKeysOf(iss.message) ?? [];
+    const place = path.length > 0 ? `in ${formatPath(path)}` : 'at the top level';
+    const hint = didYouMean(key, known) || ` (known keys: ${known.join(', ')})`;
+    return { path: [...path, key], at: 'key', message: `unknown key ${JSON.stringify(key)} ${place}${hint}` };
+  }
+  if (params.missing || (path.length > 0 && valueAt(raw, path) === undefined && iss.code === 'invalid_type')) {
+    return { path: parent, at: 'value', late: true, message: `${prefix(parent)}missing required key ${JSON.stringify(String(last))}` };
+  }
+  if (params.labelParent) {
+    return { path, at: params.at ?? 'value', message: `${prefix(parent)}${iss.message}` };
+  }
+  const got = iss.code === 'invalid_type' ? `, got ${describeValue(valueAt(raw, path))}` : '';
+  return { path, at: params.at ?? 'value', message: `${prefix(path)}${iss.message}${got}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cross-field rules and normalization
+// ---------------------------------------------------------------------------------------------
+
+/** DNS-1123 subdomain: what Kubernetes accepts as a node name. */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** `{i}` or `{i:3}` (zero-padded to 3 digits) in a node name. */
+const PLACEHOLDER = /\{i(?::(\d{1,2}))?\}/g;
+
+const fmt = formatDuration;
+
+function formatAmount(resource: string, n: number): string {
+  if (resource === 'cpu') return formatCpu(n);
+  if (resource === 'memory' || resource === 'disk') return formatBytes(n);
+  return String(n);
+}
+
+function toResources(r: ResourceInput | undefined): Resources {
+  return resources({ cpu: r?.cpu ?? 0, memory: r?.memory ?? 0, disk: r?.disk ?? 0, extended: { ...(r?.extended ?? {}) } });
+}
+
+function amounts(r: ResourceInput | undefined): Array<[string, number]> {
+  if (!r) return [];
+  const out: Array<[string, number]> = [];
+  for (const k of ['cpu', 'memory', 'disk'] as const) if (r[k] !== undefined) out.push([k, r[k] as number]);
+  for (const [k, v] of Object.entries(r.extended)) out.push([k, v]);
+  return out;
+}
+
+function amountOf(r: ResourceInput | undefined, key: string): number | undefined {
+  if (!r) return undefined;
+  return key === 'cpu' || key === 'memory' || key === 'disk' ? r[key] : r.extended[key];
+}
+
+/** `a, b, c` or `a, b, ... (40 in all)`. */
+function listNames(names: readonly string[]): string {
+  const max = 10;
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')}, ... (${names.length} in all)`;
+}
+
+interface NodeOrigin {
+  readonly path: Path;
+  /** When the node joins the cluster (0 for `nodes`, the operation's time for `addNode`). */
+  readonly addedAt: number;
+}
+
+interface ContainerState {
+  requests?: ResourceInput;
+  limits?: ResourceInput;
+}
+
+class Checker {
+  readonly problems: Problem[] = [];
+  private readonly nodeOrigins = new Map<string, NodeOrigin>();
+  private readonly workloads = new Map<string, { def: WorkloadDef; index: number }>();
+
+  constructor(
+    private readonly input: ScenarioInput,
+    private readonly raw: Record<string, unknown>,
+  ) {}
+
+  private report(path: Path, message: string, at: 'key' | 'value' = 'value'): void {
+    this.problems.push({ path, message: `${prefix(path)}${message}`, at });
+  }
+
+  private given(path: Path): boolean {
+    return valueAt(this.raw, path) !== undefined;
+  }
+
+  private withinRun(path: Path, ms: number | undefined): void {
+    if (ms !== undefined && ms > this.input.duration) {
+      this.report(path, `${fmt(ms)} is after the end of the run (duration ${fmt(this.input.duration)})`);
+    }
+  }
+
+  build(file: string): Scenario {
+    const input = this.input;
+    const names = schedulerNames();
+    if (!names.includes(input.scheduler)) {
+      this.report(
+        ['scheduler'],
+        `unknown scheduler ${JSON.stringify(input.scheduler)}${didYouMean(input.scheduler, names)} (known: ${names.join(', ')})`,
+      );
+    }
+
+    const nodes: NodeDef[] = [];
+    input.nodes.forEach((n, i) => nodes.push(...this.expandNodes(n, ['nodes', i])));
+    const workloads = input.workloads.map((w, i) => this.workload(w, ['workloads', i]));
+
+    // addNode first: faults and earlier operations may refer to nodes added later in the file.
+    const added = new Map<number, NodeDef>();
+    input.operations.forEach((op, i) => {
+      if (op.addNode) {
+        const path: Path = ['operations', i, 'addNode'];
+        const node = this.node(op.addNode, op.addNode.name, path);
+        this.nameNode(op.addNode.name, [...path, 'name'], op.at);
+        added.set(i, node);
+      }
+    });
+    const operations = input.operations.map((op, i) => this.operation(op, i, added.get(i)));
+    this.checkUpdates();
+    const faults = input.faults.map((f, i) => this.fault(f, i));
+    const expectations = input.expectations.map((e, i) => this.expectation(e, i));
+    const controlPlane = this.controlPlane();
+
+    return {
+      name: input.name,
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      seed: input.seed,
+      durationMs: input.duration,
+      nodes,
+      workloads,
+      operations,
+      faults,
+      latency: { ...input.latency },
+      scheduler: { name: input.scheduler },
+      controlPlane,
+      expectations,
+      source: { file, document: this.raw },
+    };
+  }
+
+  // --- nodes ---------------------------------------------------------------------------------
+
+  private expandNodes(n: NodeInput, path: Path): NodeDef[] {
+    const namePath = [...path, 'name'];
+    const hasPlaceholder = new RegExp(PLACEHOLDER.source).test(n.name);
+    let names: string[];
+    if (n.count === undefined) {
+      if (hasPlaceholder) {
+        this.report(namePath, `${JSON.stringify(n.name)} has an {i} placeholder but no count; add count: N`);
+        return [];
+      }
+      names = [n.name];
+    } else {
+      if (n.count > 1 && !hasPlaceholder) {
+        this.report(namePath, `with count: ${n.count} the name needs an {i} placeholder (e.g. node-{i}) to tell the nodes apart`);
+        return [];
+      }
+      names = [];
+      for (let i = 1; i <= n.count; i++) {
+        names.push(n.name.replace(PLACEHOLDER, (_, width?: string) => String(i).padStart(Number(width ?? 0), '0')));
+      }
+    }
+    const node = this.node(n, names[0], path);
+    const out: NodeDef[] = [];
+    for (const name of names) {
+      if (!this.nameNode(name, namePath, 0)) break;
+      out.push({ ...node, name, labels: { ...node.labels }, taints: node.taints.map((t) => ({ ...t })) });
+    }
+    return out;
+  }
+
+  /** Validates and registers a node name; false after reporting a problem. */
+  private nameNode(name: string, path: Path, addedAt: number): boolean {
+    if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+      const hint = name.includes('{') ? ' (placeholders: {i}, {i:3})' : '';
+      this.report(
+        path,
+        `invalid node name ${JSON.stringify(name)}: use lower-case letters, digits, '-' and '.', ` +
+          `starting and ending with a letter or digit${hint}`,
+      );
+      return false;
+    }
+    const first = this.nodeOrigins.get(name);
+    if (first) {
+      this.report(path, `duplicate node name ${JSON.stringify(name)} (first defined at ${formatPath(first.path)})`);
+      return false;
+    }
+    this.nodeOrigins.set(name, { path, addedAt });
+    return true;
+  }
+
+  private node(n: NodeInput | AddNodeInput, name: string, path: Path): NodeDef {
+    const capacity = toResources(n.capacity);
+    const alloc = n.allocatable;
+    for (const [key, value] of amounts(alloc)) {
+      const cap = amountOf(n.capacity, key) ?? 0;
+      if (value > cap) {
+        this.report(
+          [...path, 'allocatable', key],
+          `${formatAmount(key, value)} is more than the capacity ${formatAmount(key, cap)}`,
+        );
+      }
+    }
+    const allocatable = resources({
+      cpu: alloc?.cpu ?? capacity.cpu,
+      memory: alloc?.memory ?? capacity.memory,
+      disk: alloc?.disk ?? capacity.disk,
+      extended: { ...capacity.extended, ...(alloc?.extended ?? {}) },
+    });
+    const taints: Taint[] = n.taints.map((t) =>
+      t.value === undefined ? { key: t.key, effect: t.effect } : { key: t.key, value: t.value, effect: t.effect },
+    );
+    return { name, capacity, allocatable, labels: { ...n.labels }, taints };
+  }
+
+  // --- workloads -----------------------------------------------------------------------------
+
+  private workload(w: WorkloadInput, path: Path): WorkloadDef {
+    const first = this.workloads.get(w.name);
+    if (first) {
+      this.report([...path, 'name'], `duplicate workload name ${JSON.stringify(w.name)} (first defined at workloads[${first.index}])`);
+    }
+    this.withinRun([...path, 'at'], w.at);
+
+    const isJob = w.kind === 'job';
+    if (!isJob) {
+      for (const key of ['completions', 'backoffLimit'] as const) {
+        if (w[key] !== undefined) {
+          this.report([...path, key], `only jobs have ${key}; this workload is a service (add kind: job)`, 'key');
+        }
+      }
+    } else if (w.updateStrategy !== undefined) {
+      this.report([...path, 'updateStrategy'], 'only services have an updateStrategy; this workload is a job', 'key');
+    }
+    if (isJob && w.restartPolicy === 'Always') {
+      this.report([...path, 'restartPolicy'], 'a job cannot use Always; use OnFailure or Never');
+    }
+
+    const containerNames = new Map<string, number>();
+    const containers = w.containers.map((c, j): ContainerSpec => {
+      const cpath: Path = [...path, 'containers', j];
+      const other = containerNames.get(c.name);
+      if (other !== undefined) {
+        this.report([...cpath, 'name'], `duplicate container name ${JSON.stringify(c.name)} (also containers[${other}])`);
+      } else containerNames.set(c.name, j);
+      this.checkLimits(c.requests, c.limits, cpath, '');
+      const sim = this.sim(c.sim, [...cpath, 'sim']);
+      return {
+        name: c.name,
+        image: c.image,
+        ...(c.command !== undefined ? { command: c.command } : {}),
+        ...(c.args !== undefined ? { args: c.args } : {}),
+        env: { ...c.env },
+        ports: c.ports.map((p) =>
+          p.hostPort === undefined
+            ? { containerPort: p.containerPort, protocol: p.protocol }
+            : { containerPort: p.containerPort, hostPort: p.hostPort, protocol: p.protocol },
+        ),
+        requests: toResources(c.requests),
+        limits: toResources(c.limits),
+        ...(sim !== undefined ? { sim } : {}),
+      };
+    });
+
+    const def: WorkloadDef = {
+      name: w.name,
+      kind: w.kind,
+      replicas: w.replicas,
+      completions: w.completions ?? 1,
+      backoffLimit: w.backoffLimit ?? 6,
+      at: w.at,
+      priority: w.priority,
+      restartPolicy: w.restartPolicy ?? (isJob ? 'OnFailure' : 'Always'),
+      updateStrategy: this.updateStrategy(w, [...path, 'updateStrategy']),
+      labels: { ...w.labels },
+      containers,
+    };
+    if (!first) this.workloads.set(w.name, { def, index: path[1] as number });
+    return def;
+  }
+
+  /** Kubernetes' rules: surge rounds up, unavailable down; both 0 is an error as written, and
+   *  when both only resolve to 0, one instance may be unavailable. */
+  private updateStrategy(w: WorkloadInput, path: Path): UpdateStrategy {
+    const us = w.updateStrategy;
+    if (us?.type === 'Recreate') return { type: 'Recreate', maxSurge: 0, maxUnavailable: 0 };
+    const surge: IntOrPercent = us?.maxSurge ?? { value: 25, percent: true };
+    const unavailable: IntOrPercent = us?.maxUnavailable ?? { value: 25, percent: true };
+    if (surge.value === 0 && unavailable.value === 0) {
+      const at = us?.maxUnavailable !== undefined ? [...path, 'maxUnavailable'] : [...path, 'maxSurge'];
+      this.problems.push({
+        path: at,
+        at: 'value',
+        message: `${prefix(path)}maxSurge and maxUnavailable cannot both be 0 (an update could never make progress)`,
+      });
+    }
+    const maxSurge = surge.percent ? Math.ceil((surge.value * w.replicas) / 100) : surge.value;
+    let maxUnavailable = unavailable.percent ? Math.floor((unavailable.value * w.replicas) / 100) : unavailable.value;
+    if (maxSurge === 0 && maxUnavailable === 0) maxUnavailable = 1;
+    return { type: 'RollingUpdate', maxSurge, maxUnavailable };
+  }
+
+  private sim(s: SimInput | undefined, path: Path): ContainerSimBehavior | undefined {
+    if (s === undefined) return undefined;
+    if (s.runFor === undefined && s.exitCode !== undefined) {
+      this.report([...path, 'exitCode'], 'exitCode needs runFor (the container exits by itself only after runFor)', 'key');
+    }
+    const runFor: Distribution | undefined = s.runFor;
+    return runFor === undefined ? { exitCode: s.exitCode ?? 0 } : { runFor, exitCode: s.exitCode ?? 0 };
+  }
+
+  /** Each limit ≥ the request for that resource (Kubernetes' rule). */
+  private checkLimits(requests: ResourceInput | undefined, limits: ResourceInput | undefined, path: Path, ofWhat: string): void {
+    for (const [key, limit] of amounts(limits)) {
+      const request = amountOf(requests, key);
+      if (request !== undefined && limit < request) {
+        this.report(
+          [...path, 'limits', key],
+          `limit ${formatAmount(key, limit)} is less than the request ${formatAmount(key, request)}${ofWhat}`,
+        );
+      }
+    }
+  }
+
+  // --- references ----------------------------------------------------------------------------
+
+  private refWorkload(name: string, path: Path, at?: number): WorkloadDef | undefined {
+    const w = this.workloads.get(name);
+    if (!w) {
+      const known = [...this.workloads.keys()];
+      this.report(
+        path,
+        known.length === 0
+          ? `unknown workload ${JSON.stringify(name)}; the scenario defines no workloads`
+          : `unknown workload ${JSON.stringify(name)}${didYouMean(name, known)} (known: ${listNames(known)})`,
+      );
+      return undefined;
+    }
+    if (at !== undefined && at < w.def.at) {
+      this.report(path, `workload ${JSON.stringify(name)} is submitted only at ${fmt(w.def.at)}, after this (${fmt(at)})`);
+    }
+    return w.def;
+  }
+
+  private refNode(name: string, path: Path, at: number): void {
+    const origin = this.nodeOrigins.get(name);
+    if (!origin) {
+      const known = [...this.nodeOrigins.keys()];
+      this.report(path, `unknown node ${JSON.stringify(name)}${didYouMean(name, known)} (known: ${listNames(known)})`);
+      return;
+    }
+    if (at < origin.addedAt) {
+      this.report(
+        path,
+        `node ${JSON.stringify(name)} is added only at ${fmt(origin.addedAt)} (${formatPath(origin.path.slice(0, -2))}), after this (${fmt(at)})`,
+      );
+    }
+  }
+
+  // --- operations ----------------------------------------------------------------------------
+
+  private operation(op: ScenarioInput['operations'][number], i: number, addedNode: NodeDef | undefined): Operation {
+    const path: Path = ['operations', i];
+    this.withinRun([...path, 'at'], op.at);
+    const at = op.at;
+    if (op.scale) {
+      this.refWorkload(op.scale.workload, [...path, 'scale', 'workload'], at);
+      return { kind: 'scale', at, workload: op.scale.workload, replicas: op.scale.replicas };
+    }
+    if (op.update) {
+      const u = op.update;
+      const upath: Path = [...path, 'update'];
+      const w = this.refWorkload(u.workload, [...upath, 'workload'], at);
+      if (w && u.container !== undefined && !w.containers.some((c) => c.name === u.container)) {
+        const known = w.containers.map((c) => c.name);
+        this.report(
+          [...upath, 'container'],
+          `workload ${JSON.stringify(u.workload)} has no container ${JSON.stringify(u.container)}${didYouMean(u.container, known)} (known: ${listNames(known)})`,
+        );
+      }
+      if (PATCH_FIELDS.every((f) => u[f] === undefined)) {
+        this.report(upath, `nothing to change; give at least one of ${PATCH_FIELDS.join(', ')}`);
+      }
+      this.checkLimits(u.requests, u.limits, upath, '');
+      const sim = this.sim(u.sim, [...upath, 'sim']);
+      const patch: ContainerPatch = {
+        ...(u.container !== undefined ? { container: u.container } : {}),
+        ...(u.image !== undefined ? { image: u.image } : {}),
+        ...(u.command !== undefined ? { command: u.command } : {}),
+        ...(u.args !== undefined ? { args: u.args } : {}),
+        ...(u.env !== undefined ? { env: { ...u.env } } : {}),
+        ...(u.requests !== undefined ? { requests: toResources(u.requests) } : {}),
+        ...(u.limits !== undefined ? { limits: toResources(u.limits) } : {}),
+        ...(sim !== undefined ? { sim } : {}),
+      };
+      return { kind: 'update', at, workload: u.workload, patch };
+    }
+    if (op.delete) {
+      this.refWorkload(op.delete.workload, [...path, 'delete', 'workload'], at);
+      return { kind: 'delete', at, workload: op.delete.workload };
+    }
+    if (op.addNode && addedNode) return { kind: 'addNode', at, node: addedNode };
+    const node = op.removeNode?.node ?? '';
+    this.refNode(node, [...path, 'removeNode', 'node'], at);
+    return { kind: 'removeNode', at, node };
+  }
+
+  /**
+   * Replays the updates in time order, so that a patch is checked against the requests and limits
+   * its container will have then (a patch's `limits` must still cover the current requests).
+   */
+  private checkUpdates(): void {
+    const state = new Map<string, Map<string, ContainerState>>();
+    for (const w of this.input.workloads) {
+      if (state.has(w.name)) continue;
+      state.set(w.name, new Map(w.containers.map((c) => [c.name, { requests: c.requests, limits: c.limits }])));
+    }
+    const updates = this.input.operations
+      .map((op, i) => ({ op, i }))
+      .filter(({ op }) => op.update !== undefined)
+      .sort((a, b) => a.op.at - b.op.at || a.i - b.i);
+    for (const { op, i } of updates) {
+      const u = op.update!;
+      const containers = state.get(u.workload);
+      if (!containers || (u.requests === undefined && u.limits === undefined)) continue;
+      const targets = u.container === undefined ? [...containers.entries()] : [[u.container, containers.get(u.container)] as const];
+      for (const [name, cur] of targets) {
+        if (!cur) continue;
+        const requests = u.requests ?? cur.requests;
+        const limits = u.limits ?? cur.limits;
+        const ofWhat = ` of container ${JSON.stringify(name)}`;
+        // Only cross checks: a patch that sets both was checked on its own already.
+        if (u.limits !== undefined && u.requests === undefined) {
+          this.checkLimits(requests, limits, ['operations', i, 'update'], ofWhat);
+        } else if (u.requests !== undefined && u.limits === undefined) {
+          for (const [key, request] of amounts(requests)) {
+            const limit = amountOf(limits, key);
+            if (limit !== undefined && limit < request) {
+              this.report(
+                ['operations', i, 'update', 'requests', key],
+                `request ${formatAmount(key, request)} is more than the limit ${formatAmount(key, limit)}${ofWhat}`,
+              );
+            }
+          }
+        }
+        cur.requests = requests;
+        cur.limits = limits;
+      }
+    }
+  }
+
+  // --- faults --------------------------------------------------------------------------------
+
+  private fault(f: ScenarioInput['faults'][number], i: number): Fault {
+    const path: Path = ['faults', i];
+    this.withinRun([...path, 'at'], f.at);
+    if (f.nodeCrash) {
+      this.refNode(f.nodeCrash.node, [...path, 'nodeCrash', 'node'], f.at);
+      return f.nodeCrash.recoverAfter === undefined
+        ? { kind: 'nodeCrash', at: f.at, node: f.nodeCrash.node }
+        : { kind: 'nodeCrash', at: f.at, node: f.nodeCrash.node, recoverAfter: f.nodeCrash.recoverAfter };
+    }
+    const c = f.containerCrash!;
+    this.refWorkload(c.workload, [...path, 'containerCrash', 'workload'], f.at);
+    return { kind: 'containerCrash', at: f.at, workload: c.workload, slot: c.slot, exitCode: c.exitCode };
+  }
+
+  // --- expectations --------------------------------------------------------------------------
+
+  private expectation(e: ScenarioInput['expectations'][number], i: number): Expectation {
+    const path: Path = ['expectations', i];
+    if (e.converged) {
+      const { by, workloads } = e.converged;
+      this.withinRun([...path, 'converged', 'by'], by);
+      workloads?.forEach((w, k) => this.refWorkload(w, [...path, 'converged', 'workloads', k]));
+      const name = e.name ?? (workloads ? `${workloads.join(', ')} converged by ${fmt(by)}` : `converged by ${fmt(by)}`);
+      return workloads ? { kind: 'converged', name, by, workloads } : { kind: 'converged', name, by };
+    }
+    if (e.noInstancesOn) {
+      const { statuses, at } = e.noInstancesOn;
+      this.withinRun([...path, 'noInstancesOn', 'at'], at);
+      const name = e.name ?? `no instances on ${statuses.join('/')} nodes ${at === undefined ? 'at the end' : `at ${fmt(at)}`}`;
+      return at === undefined
+        ? { kind: 'noInstancesOn', name, statuses }
+        : { kind: 'noInstancesOn', name, at, statuses };
+    }
+    if (e.running) {
+      const { workload, count, at } = e.running;
+      this.withinRun([...path, 'running', 'at'], at);
+      this.refWorkload(workload, [...path, 'running', 'workload']);
+      return { kind: 'running', name: e.name ?? `${workload} running ${count} at ${fmt(at)}`, at, workload, count };
+    }
+    if (e.jobCompleted) {
+      const { workload, by } = e.jobCompleted;
+      this.withinRun([...path, 'jobCompleted', 'by'], by);
+      const w = this.refWorkload(workload, [...path, 'jobCompleted', 'workload']);
+      if (w && w.kind !== 'job') {
+        this.report([...path, 'jobCompleted', 'workload'], `${JSON.stringify(workload)} is a service; jobCompleted needs a job`);
+      }
+      return { kind: 'jobCompleted', name: e.name ?? `${workload} completed by ${fmt(by)}`, by, workload };
+    }
+    const { workload, min, max } = e.restarts!;
+    const rpath: Path = [...path, 'restarts'];
+    this.refWorkload(workload, [...rpath, 'workload']);
+    if (min === undefined && max === undefined) this.report(rpath, 'needs min, max or both');
+    if (min !== undefined && max !== undefined && max < min) this.report([...rpath, 'max'], `${max} is less than min ${min}`);
+    const name =
+      e.name ??
+      (min !== undefined && max !== undefined
+        ? `${workload} restarts between ${min} and ${max}`
+        : min !== undefined
+          ? `${workload} restarts at least ${min}`
+          : `${workload} restarts at most ${max}`);
+    return {
+      kind: 'restarts',
+      name,
+      workload,
+      ...(min !== undefined ? { min } : {}),
+      ...(max !== undefined ? { max } : {}),
+    };
+  }
+
+  // --- control plane -------------------------------------------------------------------------
+
+  private controlPlane(): ControlPlaneConfig {
+    const c = this.input.controlPlane;
+    this.ordered('notReadyAfter', 'downAfter', c.notReadyAfter, c.downAfter, true);
+    this.ordered('backoffInitial', 'backoffMax', c.backoffInitial, c.backoffMax, false);
+    return {
+      reconcileIntervalMs: c.reconcileInterval,
+      reconcileMinGapMs: c.reconcileMinGap,
+      resyncIntervalMs: c.resyncInterval,
+      heartbeatIntervalMs: c.heartbeatInterval,
+      nodeMonitorPeriodMs: c.nodeMonitorPeriod,
+      notReadyAfterMs: c.notReadyAfter,
+      downAfterMs: c.downAfter,
+      evictionGraceMs: c.evictionGrace,
+      backoffInitialMs: c.backoffInitial,
+      backoffMaxMs: c.backoffMax,
+      backoffResetMs: c.backoffReset,
+      unschedulableRetryMs: c.unschedulableRetry,
+      rpcTimeoutMs: c.rpcTimeout,
+    };
+  }
+
+  /** `low < high` (strict) or `low ≤ high`; reported on `high` when it was given, else on `low`. */
+  private ordered(lowKey: string, highKey: string, low: number, high: number, strict: boolean): void {
+    if (strict ? low < high : low <= high) return;
+    const relation = strict ? 'longer than' : 'at least';
+    if (this.given(['controlPlane', highKey])) {
+      this.report(['controlPlane', highKey], `must be ${relation} ${lowKey} (${fmt(low)}), got ${fmt(high)}`);
+    } else {
+      const inverse = strict ? 'shorter than' : 'at most';
+      this.report(['controlPlane', lowKey], `must be ${inverse} ${highKey} (${fmt(high)}), got ${fmt(low)}`);
+    }
+  }
+}
