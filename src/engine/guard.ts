@@ -24,6 +24,7 @@ export const real = {
   randomUUID: nodeCrypto.randomUUID,
   randomBytes: nodeCrypto.randomBytes,
   getRandomValues: globalThis.crypto?.getRandomValues?.bind(globalThis.crypto),
+  webRandomUUID: globalThis.crypto?.randomUUID?.bind(globalThis.crypto),
 } as const;
 
 let depth = 0;
@@ -68,6 +69,7 @@ const replacements = {
   getRandomValues: real.getRandomValues
     ? guarded(real.getRandomValues, 'crypto.getRandomValues()', 'draw from a named random stream')
     : undefined,
+  webRandomUUID: real.webRandomUUID ? guarded(real.webRandomUUID, 'crypto.randomUUID()', 'use the seeded IdSource') : undefined,
 };
 
 /**
@@ -87,6 +89,7 @@ export function installGuard(context: () => string): () => void {
     nodeCrypto.randomUUID = replacements.randomUUID;
     nodeCrypto.randomBytes = replacements.randomBytes as typeof nodeCrypto.randomBytes;
     if (replacements.getRandomValues) globalThis.crypto.getRandomValues = replacements.getRandomValues;
+    if (replacements.webRandomUUID) globalThis.crypto.randomUUID = replacements.webRandomUUID;
     syncBuiltinESMExports();
   }
   let done = false;
@@ -104,6 +107,7 @@ export function installGuard(context: () => string): () => void {
       nodeCrypto.randomUUID = real.randomUUID;
       nodeCrypto.randomBytes = real.randomBytes;
       if (real.getRandomValues) globalThis.crypto.getRandomValues = real.getRandomValues;
+      if (real.webRandomUUID) globalThis.crypto.randomUUID = real.webRandomUUID;
       syncBuiltinESMExports();
       describe = () => '';
     }

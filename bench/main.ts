@@ -1,0 +1,204 @@
+/**
+ * Benchmarks. `npm run bench -- <command>`:
+ *
+ *   engine --procs P --events E [--mode sync|async|both] [--simpy|--no-simpy] [--runs N] [--seed S]
+ *     The hold model: P processes, each repeatedly waiting an exponential(1) time drawn from the
+ *     named stream `hold`, until E events in total. "sync" processes are callbacks rescheduling
+ *     themselves with `sim.schedule`; "async" processes are `async` loops over `await sim.sleep()`
+ *     (so every event is a delivery and the engine drains the job queue before the clock moves).
+ *     After a short warm-up, reports the median of N (default 3) timed runs, timed with
+ *     `performance.now()` outside the simulation (the determinism guard forbids it inside).
+ *     With --simpy (default: when /usr/bin/python3 can import SimPy) also runs bench/simpy_hold.py
+ *     with the same model and prints the Slipway/SimPy throughput ratios.
+ *
+ *   run FILE
+ *     Simulates a scenario file once and reports events, wall time and simulated-time speed-up.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { Simulation } from '../src/engine/simulation.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SIMPY_SCRIPT = join(here, 'simpy_hold.py');
+const SYSTEM_PYTHON = '/usr/bin/python3';
+
+type Mode = 'sync' | 'async';
+
+// ---------------------------------------------------------------------------------------------
+// The hold model
+// ---------------------------------------------------------------------------------------------
+
+/** Runs the hold model once and returns the wall-clock seconds the simulation took. */
+async function holdOnce(mode: Mode, procs: number, events: number, seed: number): Promise<number> {
+  const sim = new Simulation(seed);
+  const hold = sim.random.stream('hold');
+  if (mode === 'sync') {
+    const step = (): void => {
+      sim.schedule(hold.exponential(1), step);
+    };
+    for (let p = 0; p < procs; p++) sim.schedule(hold.exponential(1), step);
+  } else {
+    const proc = async (): Promise<void> => {
+      for (;;) await sim.sleep(hold.exponential(1));
+    };
+    // The loops never end; when run() stops they are left waiting on promises nobody settles,
+    // and are garbage-collected with the simulation.
+    for (let p = 0; p < procs; p++) void proc();
+  }
+  const t0 = performance.now();
+  const result = await sim.run({ maxEvents: events });
+  const wall = (performance.now() - t0) / 1000;
+  if (result.events !== events || result.reason !== 'maxEvents') {
+    throw new Error(`hold model ran ${result.events} events (${result.reason}), expected ${events}`);
+  }
+  return wall;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function benchHold(mode: Mode, procs: number, events: number, runs: number, seed: number): Promise<number> {
+  // warm-up: let the JIT see the hot paths before timing
+  await holdOnce(mode, Math.min(procs, 1000), Math.min(events, 200_000), seed);
+  const walls: number[] = [];
+  for (let i = 0; i < runs; i++) walls.push(await holdOnce(mode, procs, events, seed + i));
+  const wall = median(walls);
+  const eps = events / wall;
+  console.log(
+    `engine hold mode=${mode} procs=${procs} events=${events} wall_s=${wall.toFixed(3)} events_per_s=${Math.round(eps)}`,
+  );
+  return eps;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SimPy comparison
+// ---------------------------------------------------------------------------------------------
+
+function pythonCanImportSimPy(python: string): boolean {
+  if (python === SYSTEM_PYTHON && !existsSync(python)) return false;
+  const r = spawnSync(python, ['-c', 'import importlib.util as u, sys; sys.exit(0 if (u.find_spec("SimPy") or u.find_spec("simpy")) else 1)'], {
+    stdio: 'ignore',
+  });
+  return r.status === 0;
+}
+
+/** Runs bench/simpy_hold.py (argument array, no shell); returns events/s, or undefined on failure. */
+function benchSimPy(python: string, procs: number, events: number, runs: number): number | undefined {
+  const r = spawnSync(python, [SIMPY_SCRIPT, String(procs), String(events), String(runs)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (r.error || r.status !== 0) {
+    const why = r.error?.message ?? (r.stderr.trim() || `exit status ${r.status}`);
+    console.error(`simpy benchmark failed: ${why}`);
+    return undefined;
+  }
+  const m = /events_per_s=(\d+(?:\.\d+)?)/.exec(r.stdout);
+  if (!m) {
+    console.error(`simpy benchmark printed no events_per_s: ${r.stdout.trim()}`);
+    return undefined;
+  }
+  const eps = Number(m[1]);
+  const api = /api=(\S+) version=(\S+)/.exec(r.stdout);
+  const wall = /wall_s=(\S+)/.exec(r.stdout);
+  console.log(
+    `simpy hold procs=${procs} events=${events}` +
+      (wall ? ` wall_s=${wall[1]}` : '') +
+      ` events_per_s=${Math.round(eps)}` +
+      (api ? ` (SimPy ${api[2]}, API ${api[1]})` : ''),
+  );
+  return eps;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLI
+// ---------------------------------------------------------------------------------------------
+
+/** Parses an integer option (`2_000_000` and `2e6` are accepted). */
+function integer(name: string, min: number) {
+  return (value: string): number => {
+    const n = Number(value.replace(/_/g, ''));
+    if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    return n;
+  };
+}
+
+interface EngineOptions {
+  procs: number;
+  events: number;
+  mode: 'sync' | 'async' | 'both';
+  runs: number;
+  seed: number;
+  simpy?: boolean;
+  python: string;
+}
+
+const program = new Command()
+  .name('bench')
+  .description('Slipway benchmarks')
+  .showHelpAfterError();
+
+program
+  .command('engine')
+  .description('discrete-event engine throughput on the hold model (optionally against SimPy)')
+  .requiredOption('--procs <P>', 'number of processes', integer('--procs', 1))
+  .requiredOption('--events <E>', 'total events to run', integer('--events', 1))
+  .addOption(new Option('--mode <mode>', 'process style').choices(['sync', 'async', 'both']).default('both'))
+  .option('--runs <N>', 'timed runs (the median is reported)', integer('--runs', 1), 3)
+  .option('--seed <S>', 'root seed', integer('--seed', 0), 1)
+  .option('--simpy', 'also run bench/simpy_hold.py (default: when the Python can import SimPy)')
+  .option('--no-simpy', 'skip the SimPy comparison')
+  .option('--python <path>', 'Python interpreter for the SimPy comparison', SYSTEM_PYTHON)
+  .action(async (o: EngineOptions) => {
+    const modes: Mode[] = o.mode === 'both' ? ['sync', 'async'] : [o.mode];
+    const eps: Partial<Record<Mode, number>> = {};
+    for (const mode of modes) eps[mode] = await benchHold(mode, o.procs, o.events, o.runs, o.seed);
+
+    const withSimPy = o.simpy ?? pythonCanImportSimPy(o.python);
+    if (!withSimPy) return;
+    const simpy = benchSimPy(o.python, o.procs, o.events, o.runs);
+    if (simpy === undefined) {
+      process.exitCode = 1;
+      return;
+    }
+    console.log(modes.map((m) => `ratio_${m}=${(eps[m]! / simpy).toFixed(2)}`).join(' '));
+  });
+
+// ---------------------------------------------------------------------------------------------
+// `run FILE` — whole-scenario benchmark.
+// readScenario (src/cli/read-scenario.ts) and simulate (src/run/simulate.ts) are imported lazily,
+// so the engine benchmark neither loads the control plane nor breaks when that code does not build.
+// ---------------------------------------------------------------------------------------------
+
+program
+  .command('run')
+  .description('simulate a scenario file once and report throughput')
+  .argument('<file>', 'scenario file')
+  .action(async (file: string) => {
+    const [{ readScenario }, { simulate }] = await Promise.all([
+      import('../src/cli/read-scenario.js'),
+      import('../src/run/simulate.js'),
+    ]).catch((e: unknown) => {
+      if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
+        throw new Error(`bench run needs src/cli/read-scenario.ts and src/run/simulate.ts: ${(e as Error).message}`);
+      }
+      throw e;
+    });
+    const scenario = await readScenario(file);
+    const t0 = performance.now();
+    const result = await simulate(scenario, {});
+    const wall = (performance.now() - t0) / 1000;
+    console.log(
+      `run ${file} events=${result.events} wall_s=${wall.toFixed(3)}` +
+        ` events_per_s=${Math.round(result.events / wall)}` +
+        ` sim_s_per_wall_s=${Number((result.simulatedTimeMs / 1000 / wall).toPrecision(3))}`,
+    );
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,240 @@
+import { describe, expect, it } from 'vitest';
+import { Simulation } from '../../src/engine/simulation.js';
+
+describe('Simulation.run', () => {
+  it('stops with reason "until", leaving the clock at until, and runs events at exactly until', async () => {
+    const sim = new Simulation(1);
+    const seen: number[] = [];
+    for (const t of [5, 10, 20, 30]) sim.at(t, () => seen.push(sim.now()));
+    const r = await sim.run({ until: 15 });
+    expect(r).toEqual({ reason: 'until', events: 2, now: 15 });
+    expect(sim.now()).toBe(15);
+    expect(seen).toEqual([5, 10]);
+    expect(sim.pending).toBe(2);
+    // a later run continues from where the clock was left
+    const r2 = await sim.run({ until: 20 });
+    expect(r2).toEqual({ reason: 'until', events: 1, now: 20 });
+    expect(seen).toEqual([5, 10, 20]);
+  });
+
+  it('stops after maxEvents', async () => {
+    const sim = new Simulation(1);
+    let n = 0;
+    const tick = (): void => {
+      n++;
+      sim.schedule(1, tick);
+    };
+    sim.schedule(0, tick);
+    const r = await sim.run({ maxEvents: 100 });
+    expect(r).toEqual({ reason: 'maxEvents', events: 100, now: 99 });
+    expect(n).toBe(100);
+    const r2 = await sim.run({ maxEvents: 50 });
+    expect(r2.events).toBe(50);
+    expect(sim.events).toBe(150);
+  });
+
+  it('stops with "idle" when no events remain', async () => {
+    const sim = new Simulation(1);
+    sim.schedule(3, () => sim.schedule(4, () => {}));
+    const r = await sim.run();
+    expect(r).toEqual({ reason: 'idle', events: 2, now: 7 });
+    expect(sim.pending).toBe(0);
+    expect(await sim.run()).toEqual({ reason: 'idle', events: 0, now: 7 });
+  });
+
+  it('stops with "stopped" after the event that calls stop()', async () => {
+    const sim = new Simulation(1);
+    const seen: number[] = [];
+    sim.at(1, () => seen.push(1));
+    sim.at(2, () => {
+      seen.push(2);
+      sim.stop();
+    });
+    sim.at(2, () => seen.push(3));
+    const r = await sim.run();
+    expect(r).toEqual({ reason: 'stopped', events: 2, now: 2 });
+    expect(seen).toEqual([1, 2]);
+  });
+
+  it('runs events at the same time in the order they were scheduled', async () => {
+    const sim = new Simulation(1);
+    const seen: string[] = [];
+    sim.at(10, () => {
+      seen.push('a');
+      sim.schedule(0, () => seen.push('a+0'));
+    });
+    sim.schedule(10, () => seen.push('b'));
+    sim.at(5, () => sim.schedule(5, () => seen.push('c')));
+    sim.at(10, () => seen.push('d'));
+    await sim.run();
+    expect(seen).toEqual(['a', 'b', 'd', 'c', 'a+0']);
+  });
+
+  it('rejects scheduling in the past', () => {
+    const sim = new Simulation(1);
+    expect(() => sim.schedule(-1, () => {})).toThrow(RangeError);
+    expect(() => sim.schedule(NaN, () => {})).toThrow(RangeError);
+    expect(() => sim.at(-5, () => {})).toThrow(RangeError);
+  });
+
+  it('refuses to run twice at once', async () => {
+    const sim = new Simulation(1);
+    sim.schedule(1, () => sim.deliver(() => {}));
+    const first = sim.run();
+    await expect(sim.run()).rejects.toThrow(/already running/);
+    await first;
+  });
+});
+
+describe('timers and async code', () => {
+  it('setTimer fires after its delay and its cancel function prevents it', async () => {
+    const sim = new Simulation(1);
+    const fired: Array<[string, number]> = [];
+    sim.setTimer(5, () => fired.push(['kept', sim.now()]));
+    const cancel = sim.setTimer(3, () => fired.push(['cancelled', sim.now()]));
+    const cancelLater = sim.setTimer(8, () => fired.push(['cancelled-at-4', sim.now()]));
+    sim.at(4, cancelLater);
+    cancel();
+    await sim.run();
+    expect(fired).toEqual([['kept', 5]]);
+  });
+
+  it('cancelling after a timer fired is harmless', async () => {
+    const sim = new Simulation(1);
+    let n = 0;
+    const cancel = sim.setTimer(1, () => n++);
+    await sim.run();
+    cancel();
+    await sim.run();
+    expect(n).toBe(1);
+  });
+
+  it('an async process sleeping 5 three times observes now() = 5, 10, 15', async () => {
+    const sim = new Simulation(1);
+    const seen: number[] = [];
+    const proc = async (): Promise<void> => {
+      for (let i = 0; i < 3; i++) {
+        await sim.sleep(5);
+        seen.push(sim.now());
+      }
+    };
+    const done = proc();
+    const r = await sim.run();
+    await done;
+    expect(seen).toEqual([5, 10, 15]);
+    expect(r).toEqual({ reason: 'idle', events: 3, now: 15 });
+  });
+
+  it('interleaves several async processes by virtual time', async () => {
+    const sim = new Simulation(1);
+    const log: string[] = [];
+    const proc = async (name: string, step: number, n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) {
+        await sim.sleep(step);
+        log.push(`${name}@${sim.now()}`);
+      }
+    };
+    void proc('a', 3, 3);
+    void proc('b', 2, 4);
+    await sim.run();
+    // at t=6 both wake: 'a' scheduled that wake-up at t=3, before 'b' did at t=4, so 'a' goes first
+    expect(log).toEqual(['b@2', 'a@3', 'b@4', 'a@6', 'b@6', 'b@8', 'a@9']);
+  });
+
+  it('runs continuations of a delivered promise before the clock advances', async () => {
+    const sim = new Simulation(1);
+    let resolve!: () => void;
+    const p = new Promise<void>((r) => (resolve = r));
+    let effectAt: number | undefined;
+    let continuationSawNow: number | undefined;
+    let observedAt11: number | undefined | 'missing';
+    void (async () => {
+      await p;
+      // a few more microtask hops: all of them must still run at t=10
+      await Promise.resolve();
+      await null;
+      continuationSawNow = sim.now();
+      sim.schedule(0, () => {
+        effectAt = sim.now();
+      });
+    })();
+    sim.at(10, () => sim.deliver(resolve));
+    sim.at(11, () => {
+      observedAt11 = effectAt ?? 'missing';
+    });
+    await sim.run();
+    expect(continuationSawNow).toBe(10);
+    expect(effectAt).toBe(10);
+    expect(observedAt11).toBe(10);
+  });
+
+  it('after() settles with the value, or rejects with what settle() throws', async () => {
+    const sim = new Simulation(1);
+    const got: unknown[] = [];
+    sim.after(4, () => 'ok').then((v) => got.push([v, sim.now()]));
+    sim.after(6, () => {
+      throw new Error('boom');
+    }).catch((e: Error) => got.push([e.message, sim.now()]));
+    await sim.run();
+    expect(got).toEqual([
+      ['ok', 4],
+      ['boom', 6],
+    ]);
+  });
+
+  it('fail(err) inside a continuation makes run() reject with that error and stops the run', async () => {
+    const sim = new Simulation(1);
+    const err = new Error('controller crashed');
+    let later = false;
+    void (async () => {
+      await sim.sleep(5);
+      sim.fail(err);
+    })();
+    sim.at(6, () => {
+      later = true;
+    });
+    await expect(sim.run()).rejects.toBe(err);
+    expect(later).toBe(false);
+    expect(sim.now()).toBe(5);
+  });
+
+  it('fail() keeps the first error', async () => {
+    const sim = new Simulation(1);
+    const first = new Error('first');
+    sim.schedule(1, () => {
+      sim.fail(first);
+      sim.fail(new Error('second'));
+    });
+    await expect(sim.run()).rejects.toBe(first);
+  });
+
+  it('an exception thrown by an event rejects run()', async () => {
+    const sim = new Simulation(1);
+    sim.schedule(1, () => {
+      throw new TypeError('bad event');
+    });
+    await expect(sim.run()).rejects.toThrow('bad event');
+  });
+
+  it('is deterministic: the same seed gives the same interleaving', async () => {
+    const once = async (seed: number): Promise<string[]> => {
+      const sim = new Simulation(seed);
+      const log: string[] = [];
+      const rnd = sim.random.stream('work');
+      for (let p = 0; p < 20; p++) {
+        void (async () => {
+          for (let i = 0; i < 20; i++) {
+            await sim.sleep(rnd.int(0, 3));
+            log.push(`${p}:${sim.now()}`);
+          }
+        })();
+        sim.schedule(rnd.int(0, 50), () => log.push(`e${p}:${sim.now()}`));
+      }
+      await sim.run();
+      return log;
+    };
+    const a = await once(99);
+    expect(await once(99)).toEqual(a);
+    expect(await once(100)).not.toEqual(a);
+  });
+});

@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TraceWriter } from '../../src/engine/trace.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'slipway-trace-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+/** Writes the same records, with a simple clock, into `trace`. */
+function writeSample(trace: TraceWriter, clock: { t: number }, n = 5): void {
+  for (let i = 0; i < n; i++) {
+    clock.t = i * 10 + (i % 2);
+    trace.record(i % 2 ? 'pod.bound' : 'node.heartbeat', { i, node: `n-${i % 3}`, note: 'ü✓' });
+  }
+}
+
+describe('TraceWriter', () => {
+  it('writes one {"t","seq","type",...} JSON object per line, in order', () => {
+    const clock = { t: 0 };
+    const path = join(dir, 'trace.jsonl');
+    const trace = new TraceWriter(() => clock.t, path);
+    clock.t = 3;
+    trace.record('a', { x: 1 });
+    trace.record('b', { y: 'two', z: [1, 2] });
+    clock.t = 8;
+    trace.record('c', {});
+    const res = trace.close();
+    const text = readFileSync(path, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text.trimEnd().split('\n');
+    expect(lines).toEqual([
+      '{"t":3,"seq":0,"type":"a","x":1}',
+      '{"t":3,"seq":1,"type":"b","y":"two","z":[1,2]}',
+      '{"t":8,"seq":2,"type":"c"}',
+    ]);
+    // key order: t, seq, type first
+    for (const l of lines) expect(Object.keys(JSON.parse(l)).slice(0, 3)).toEqual(['t', 'seq', 'type']);
+    expect(res.lines).toBe(3);
+    expect(res.path).toBe(path);
+  });
+
+  it('reports the sha256 of the file bytes and its byte count', () => {
+    const clock = { t: 0 };
+    const path = join(dir, 'trace.jsonl');
+    const trace = new TraceWriter(() => clock.t, path);
+    writeSample(trace, clock, 50);
+    const res = trace.close();
+    const bytes = readFileSync(path);
+    expect(res.hash).toBe(sha256(bytes));
+    expect(res.bytes).toBe(bytes.length);
+    expect(res.lines).toBe(50);
+  });
+
+  it('hashes correctly across chunk flushes (more than 1 MiB of trace)', () => {
+    const clock = { t: 0 };
+    const path = join(dir, 'big.jsonl');
+    const trace = new TraceWriter(() => clock.t, path);
+    const pad = 'x'.repeat(200);
+    for (let i = 0; i < 20_000; i++) {
+      clock.t = i;
+      trace.record('big', { i, pad });
+    }
+    const res = trace.close();
+    const bytes = readFileSync(path);
+    expect(bytes.length).toBeGreaterThan(2 << 20);
+    expect(res.hash).toBe(sha256(bytes));
+    expect(res.bytes).toBe(bytes.length);
+    const lines = bytes.toString('utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(20_000);
+    lines.forEach((l, i) => {
+      const o = JSON.parse(l) as { t: number; seq: number };
+      if (o.seq !== i || o.t !== i) throw new Error(`line ${i} out of order: ${l.slice(0, 40)}`);
+    });
+  });
+
+  it('only has a temporary file before close(), and the final file after', () => {
+    const clock = { t: 0 };
+    const path = join(dir, 'sub', 'trace.jsonl');
+    const trace = new TraceWriter(() => clock.t, path);
+    writeSample(trace, clock);
+    expect(existsSync(path)).toBe(false);
+    const before = readdirSync(join(dir, 'sub'));
+    expect(before).toHaveLength(1);
+    expect(before[0]).not.toBe('trace.jsonl');
+    expect(before[0].startsWith('trace.jsonl.tmp')).toBe(true);
+    trace.close();
+    expect(existsSync(path)).toBe(true);
+    expect(readdirSync(join(dir, 'sub'))).toEqual(['trace.jsonl']);
+  });
+
+  it('abort() removes the temporary file and leaves no trace', () => {
+    const clock = { t: 0 };
+    const path = join(dir, 'trace.jsonl');
+    const trace = new TraceWriter(() => clock.t, path);
+    writeSample(trace, clock);
+    expect(readdirSync(dir)).toHaveLength(1);
+    trace.abort();
+    expect(readdirSync(dir)).toEqual([]);
+    expect(existsSync(path)).toBe(false);
+    trace.abort(); // idempotent
+  });
+
+  it('refuses records after close() and a second close()', () => {
+    const trace = new TraceWriter(() => 0);
+    trace.record('a', {});
+    trace.close();
+    expect(() => trace.record('b', {})).toThrow(/closed/);
+    expect(() => trace.close()).toThrow(/closed/);
+  });
+
+  it('hash-only mode (no path) gives the same hash as a file with identical content', () => {
+    const c1 = { t: 0 };
+    const c2 = { t: 0 };
+    const path = join(dir, 'trace.jsonl');
+    const file = new TraceWriter(() => c1.t, path);
+    const mem = new TraceWriter(() => c2.t);
+    writeSample(file, c1, 30);
+    writeSample(mem, c2, 30);
+    const a = file.close();
+    const b = mem.close();
+    expect(b.path).toBeUndefined();
+    expect(b.hash).toBe(a.hash);
+    expect(b.bytes).toBe(a.bytes);
+    expect(b.lines).toBe(30);
+    expect(readdirSync(dir)).toEqual(['trace.jsonl']);
+  });
+
+  it('a different record gives a different hash', () => {
+    const a = new TraceWriter(() => 0);
+    const b = new TraceWriter(() => 0);
+    a.record('x', { v: 1 });
+    b.record('x', { v: 2 });
+    expect(a.close().hash).not.toBe(b.close().hash);
+  });
+
+  it('the hash of an empty trace is the sha256 of nothing', () => {
+    expect(new TraceWriter(() => 0).close()).toMatchObject({ hash: sha256(''), lines: 0, bytes: 0 });
+  });
+
+  it('listeners see every record with its type, fields, time and seq', () => {
+    const clock = { t: 0 };
+    const trace = new TraceWriter(() => clock.t);
+    const seen1: unknown[] = [];
+    const seen2: string[] = [];
+    trace.listen((type, fields, t, seq) => seen1.push([type, fields, t, seq]));
+    trace.listen((type) => seen2.push(type));
+    writeSample(trace, clock, 4);
+    trace.close();
+    expect(seen1).toEqual([
+      ['node.heartbeat', { i: 0, node: 'n-0', note: 'ü✓' }, 0, 0],
+      ['pod.bound', { i: 1, node: 'n-1', note: 'ü✓' }, 11, 1],
+      ['node.heartbeat', { i: 2, node: 'n-2', note: 'ü✓' }, 20, 2],
+      ['pod.bound', { i: 3, node: 'n-0', note: 'ü✓' }, 31, 3],
+    ]);
+    expect(seen2).toHaveLength(4);
+  });
+});
