@@ -24,6 +24,9 @@ program
   .option('--until <duration>', "stop at this simulated time instead of the scenario's duration (e.g. 30m)")
   .option('--out <dir>', 'output folder (default: reports/<scenario file name>)')
   .option('--json', 'print the summary as JSON instead of text')
+  .option('--backend <kind>', 'sim (default), or run live on docker engines or an oci runtime named by the nodes')
+  .option('--state <file>', 'live: keep desired state in this file; running again with it resumes the run')
+  .option('--keep', 'live: leave the workloads running at the end (no teardown)')
   .action(async (file: string, flags: RunFlags) => {
     let context: (() => string) | undefined;
     await guardCommand(

@@ -1,8 +1,10 @@
-/** `slipway run FILE [--seed N] [--until DURATION] [--out DIR] [--json]` */
+/** `slipway run FILE [--seed N] [--until DURATION] [--out DIR] [--json] [--backend sim|docker|oci] [--state FILE] [--keep]` */
 import { basename, extname, join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { renderRunReport } from '../report/html.js';
+import { BACKENDS, type BackendKind } from '../run/live-backend.js';
+import { runLive, type LiveRunSummary } from '../run/live.js';
 import { simulate, type RunSummary } from '../run/simulate.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { writeOutput } from './output.js';
@@ -13,6 +15,15 @@ export interface RunFlags {
   readonly until?: string;
   readonly out?: string;
   readonly json?: boolean;
+  readonly backend?: string;
+  readonly state?: string;
+  readonly keep?: boolean;
+}
+
+export function parseBackend(v: string | undefined): BackendKind {
+  const b = v ?? 'sim';
+  if (!(BACKENDS as readonly string[]).includes(b)) throw new InputError(`--backend: expected one of ${BACKENDS.join(', ')}, got "${b}"`);
+  return b as BackendKind;
 }
 
 export function parseSeed(v: string): number {
@@ -31,9 +42,10 @@ export function parseUntil(v: string): number {
 }
 
 /** The command that reproduces a run, for messages and reports. */
-export function replayCommand(file: string, seed: number, untilMs?: number): string {
+export function replayCommand(file: string, seed: number, untilMs?: number, backend: BackendKind = 'sim'): string {
   const parts = ['npx', 'slipway', 'run', file, '--seed', String(seed)];
   if (untilMs !== undefined) parts.push('--until', formatDuration(untilMs));
+  if (backend !== 'sim') parts.push('--backend', backend);
   return parts.join(' ');
 }
 
@@ -43,10 +55,20 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const scenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), ...(untilMs !== undefined ? { durationMs: untilMs } : {}) });
   const out = flags.out ?? join('reports', basename(file, extname(file)));
   const tracePath = join(out, 'trace.jsonl');
-  const command = replayCommand(file, scenario.seed, untilMs);
+  const backend = parseBackend(flags.backend);
+  if (backend === 'sim' && (flags.state !== undefined || flags.keep)) throw new InputError('--state and --keep apply to live backends only (--backend docker|oci)');
+  const command = replayCommand(file, scenario.seed, untilMs, backend);
   setContext(() => `seed ${scenario.seed}; replay: ${command}`);
 
-  const summary = await simulate(scenario, { tracePath });
+  const summary =
+    backend === 'sim'
+      ? await simulate(scenario, { tracePath })
+      : await runLive(scenario, {
+          backend,
+          tracePath,
+          ...(flags.state !== undefined ? { statePath: flags.state } : {}),
+          ...(flags.keep ? { keep: true } : {}),
+        });
   const summaryPath = join(out, 'summary.json');
   const reportPath = join(out, 'report.html');
   writeOutput(summaryPath, JSON.stringify({ ...summary, command, trace: tracePath }, null, 2) + '\n');
@@ -67,7 +89,12 @@ interface Paths {
 
 export function formatSummary(s: RunSummary, p: Paths): string {
   const lines: string[] = [];
-  lines.push(`${s.scenario}: seed ${s.seed}, ${formatDuration(s.simulatedTimeMs)} simulated, ${s.events} events, scheduler ${s.scheduler}`);
+  const live = (s as Partial<LiveRunSummary>).backend;
+  lines.push(
+    live === undefined
+      ? `${s.scenario}: seed ${s.seed}, ${formatDuration(s.simulatedTimeMs)} simulated, ${s.events} events, scheduler ${s.scheduler}`
+      : `${s.scenario}: live on ${live}, ${formatDuration(s.simulatedTimeMs)} of wall time, scheduler ${s.scheduler}${(s as LiveRunSummary).resumed ? ', resumed from its state file' : ''}`,
+  );
   lines.push(`nodes: ${s.nodes.total} (${s.nodes.ready} Ready, ${s.nodes.notReady} NotReady, ${s.nodes.down} Down)`);
   const header = ['workload', 'kind', 'desired', 'running', 'pending', 'failed', 'restarts'];
   const rows = s.workloads.map((w) => [w.name, w.kind, w.desired, w.running, w.pending, w.failed, w.restarts].map(String));
@@ -76,6 +103,8 @@ export function formatSummary(s: RunSummary, p: Paths): string {
     lines.push('expectations:');
     for (const e of s.expectations) lines.push(`  ${e.ok ? 'PASS' : 'FAIL'}  ${e.name} — ${e.detail}`);
   }
+  const left = (s as Partial<LiveRunSummary>).containersLeft;
+  if (left !== undefined) lines.push(left === 0 ? 'teardown: no containers left' : `teardown: ${left} container(s) left on the nodes`);
   if (s.admissionRejections > 0) lines.push(`warning: nodes refused ${s.admissionRejections} container create(s) for lack of room`);
   lines.push(`trace:   ${p.tracePath} (${s.traceLines} lines, sha256 ${s.traceHash})`);
   lines.push(`summary: ${p.summaryPath}`);

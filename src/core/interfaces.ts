@@ -67,6 +67,8 @@ export interface ContainerStatus {
   readonly finishedAt?: Millis;
   /** Why the container is in its state: `Completed`, `Error`, `Killed`, `ImagePullBackOff`... */
   readonly reason?: string;
+  /** The labels it was created with (`slipway.slot`, `slipway.generation`, ...), when the runtime keeps them. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** A container changed state. Delivered by `watch`; may be lost (resync covers that). */

@@ -116,6 +116,27 @@ interface NodeState {
 
 const LIVE: ReadonlySet<InstanceStatus> = new Set(['Pending', 'Running', 'Unknown']);
 
+export interface StartOptions {
+  /** Rebuild instance records from the containers the nodes already run (a restarted control plane). */
+  readonly adopt?: boolean;
+}
+
+function newWorkloadState(workload: Workload): WorkloadState {
+  return {
+    workload,
+    deleted: false,
+    slots: new Map(),
+    jobFailures: 0,
+    finished: false,
+    completed: false,
+    jobFailed: false,
+    failed: 0,
+    succeeded: 0,
+    restarts: 0,
+    requests: new Map(),
+  };
+}
+
 export class Orchestrator {
   private readonly d: OrchestratorDeps;
   private readonly workloads = new Map<WorkloadId, WorkloadState>();
@@ -142,15 +163,27 @@ export class Orchestrator {
   // Lifecycle and the user's API
   // -------------------------------------------------------------------------------------------
 
-  /** Initializes the cluster manager, learns the nodes, subscribes to events and starts the timers. */
-  async start(): Promise<void> {
+  /**
+   * Initializes the cluster manager, learns the nodes, subscribes to events and starts the timers.
+   * Workloads already in the store (desired state persisted by an earlier control plane) are
+   * taken up again. With `adopt`, the containers running on every Ready node are listed first and
+   * the instance records rebuilt from their labels (see `adoptNode`); containers no desired
+   * workload owns are removed. Adoption finishes before the first reconcile pass, so no slot is
+   * filled twice.
+   */
+  async start(options: StartOptions = {}): Promise<void> {
     if (this.started) return;
     this.started = true;
     const { cluster, runtime, clock, config } = this.d;
     await cluster.initialize();
     for (const node of cluster.listNodes()) this.addNode(node);
+    for (const w of this.d.store.listWorkloads()) this.restoreWorkload(w);
     this.stoppers.push(cluster.subscribe((e) => this.onClusterEvent(e)));
     this.stoppers.push(runtime.watch((e) => this.onContainerEvent(e)));
+    if (options.adopt) {
+      for (const node of cluster.listNodes()) if (node.status === 'Ready') await this.adoptNode(node.id);
+    }
+    if (this.workloads.size > 0) this.markAllDirty();
     for (const node of cluster.listNodes()) this.spawn(this.initNode(node.id));
     let cancelReconcile = () => {};
     let cancelResync = () => {};
@@ -177,19 +210,7 @@ export class Orchestrator {
   apply(workload: Workload): void {
     const existing = this.workloads.get(workload.id);
     if (!existing) {
-      this.workloads.set(workload.id, {
-        workload,
-        deleted: false,
-        slots: new Map(),
-        jobFailures: 0,
-        finished: false,
-        completed: false,
-        jobFailed: false,
-        failed: 0,
-        succeeded: 0,
-        restarts: 0,
-        requests: new Map(),
-      });
+      this.workloads.set(workload.id, newWorkloadState(workload));
       this.d.store.putWorkload(workload);
       this.d.recorder.record('workload.submitted', {
         workload: workload.name,
@@ -216,6 +237,8 @@ export class Orchestrator {
     const ws = this.workloads.get(workloadId);
     if (!ws || ws.deleted) throw new OrchestrationError('WorkloadNotFound', `workload not found: ${workloadId}`);
     ws.deleted = true;
+    // The desired state forgets it at once: a control plane restarted now removes its containers.
+    this.d.store.deleteWorkload(workloadId);
     ws.wake?.cancel();
     this.d.recorder.record('workload.deleted', { workload: ws.workload.name });
     this.markDirty(workloadId);
@@ -223,6 +246,110 @@ export class Orchestrator {
 
   getWorkload(id: WorkloadId): Workload | undefined {
     return this.workloads.get(id)?.workload;
+  }
+
+  /** Takes up a workload found in the store at start (no trace record: it was submitted before). */
+  private restoreWorkload(workload: Workload): void {
+    if (this.workloads.has(workload.id)) return;
+    this.workloads.set(workload.id, newWorkloadState(workload));
+    this.d.recorder.record('workload.restored', {
+      workload: workload.name,
+      replicas: workload.replicas,
+      generation: workload.generation,
+    });
+  }
+
+  /**
+   * Adoption: rebuilds instance records from the containers a node runs. A container is adopted
+   * when its labels name a workload of the desired state, its slot and generation, and it is not
+   * exited; its instance gets the container's node, slot and generation. Everything else with
+   * Slipway's labels (deleted workloads, exited containers, unreadable labels) is an orphan and
+   * is stopped and removed. Returns the number of instances adopted.
+   */
+  async adoptNode(nodeId: NodeId): Promise<number> {
+    const { runtime, store } = this.d;
+    const ns = this.nodes.get(nodeId);
+    if (!ns) return 0;
+    let list;
+    try {
+      list = await runtime.listContainers(nodeId);
+    } catch (e) {
+      if (e instanceof OrchestrationError) {
+        this.d.recorder.record('node.adopt_failed', { node: ns.node.name, error: e.message });
+        return 0;
+      }
+      throw e;
+    }
+    const groups = new Map<string, typeof list>();
+    for (const st of list) {
+      let g = groups.get(st.instanceId);
+      if (!g) groups.set(st.instanceId, (g = []));
+      g.push(st);
+    }
+    let adopted = 0;
+    for (const [instanceId, group] of [...groups].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+      const labels = group[0].labels ?? {};
+      const ws = this.workloads.get(group[0].workloadId);
+      const slot = Number(labels['slipway.slot']);
+      const generation = Number(labels['slipway.generation']);
+      const alive = group.some((c) => c.state !== 'exited');
+      if (
+        !ws || ws.deleted || !alive || instanceId === '' || store.getInstance(instanceId) !== undefined ||
+        !Number.isInteger(slot) || !Number.isInteger(generation)
+      ) {
+        for (const st of group) {
+          this.d.recorder.record('container.orphan', { container: st.id, node: ns.node.name, instance: st.instanceId });
+          await this.removeOrphan(st.id, st.state);
+        }
+        continue;
+      }
+      const w = ws.workload;
+      const names = generation === w.generation ? w.containers.map((c) => c.name) : group.map((c) => c.name);
+      const containers: Instance['containers'] = names.map((name) => {
+        const st = group.find((c) => c.name === name);
+        return st
+          ? { name, id: st.id, state: st.state, ...(st.exitCode !== undefined ? { exitCode: st.exitCode } : {}) }
+          : { name, state: 'creating' as const };
+      });
+      const now = this.d.clock.now();
+      const inst: Instance = {
+        id: instanceId,
+        workloadId: w.id,
+        workloadName: w.name,
+        slot,
+        generation,
+        node: nodeId,
+        status: 'Pending',
+        containers,
+        createdAt: now,
+        scheduledAt: now,
+        attempts: 1,
+      };
+      store.putInstance(inst);
+      for (const c of containers) if (c.id !== undefined) this.containerOwner.set(c.id, inst.id);
+      const req = this.requestOf(ws, generation);
+      this.instanceRequest.set(inst.id, req);
+      addInto(ns.allocated, req);
+      ns.instanceCount++;
+      ns.instances.add(inst.id);
+      this.d.recorder.record('instance.adopted', {
+        instance: inst.id,
+        workload: w.name,
+        node: ns.node.name,
+        slot,
+        generation,
+        containers: group.length,
+      });
+      adopted++;
+      this.refreshStatus(inst);
+      if (containers.some((c) => c.id === undefined) && inst.status === 'Pending') {
+        const p = this.startContainers(inst, w);
+        this.creating.set(inst.id, p);
+        this.spawn(p.finally(() => this.creating.delete(inst.id)));
+      }
+    }
+    this.sortedViews = undefined;
+    return adopted;
   }
 
   /** Status of every workload ever submitted, in submission order. */

@@ -6,6 +6,7 @@
  * Inputs are explicit ({scenario, seed}); the same inputs give a byte-identical trace.
  */
 import { SimCluster } from '../../backends/sim/sim-cluster.js';
+import { InputError } from '../core/errors.js';
 import { evaluate, evaluationTime, type ExpectationResult } from '../check/expectations.js';
 import type { Recorder, Scheduler } from '../core/interfaces.js';
 import { Orchestrator, type OrchestratorConfig } from '../core/orchestrator.js';
@@ -121,6 +122,11 @@ export function orchestratorConfig(s: Scenario): OrchestratorConfig {
 }
 
 export async function simulate(scenario: Scenario, options: SimulateOptions = {}): Promise<RunSummary> {
+  const fromEngine = scenario.nodes.find((n) => n.capacityFromEngine);
+  if (fromEngine)
+    throw new InputError(
+      `${scenario.source.file}: node ${fromEngine.name} takes its capacity from its Docker engine; give it a capacity to simulate it, or run with --backend docker`,
+    );
   const sim = new Simulation(scenario.seed);
   const trace = new TraceWriter(() => sim.now(), options.tracePath);
   if (options.onRecord) trace.listen(options.onRecord);

@@ -41,6 +41,7 @@ import type {
   Expectation,
   Fault,
   NodeDef,
+  NodeEndpoint,
   Operation,
   Scenario,
   WorkloadDef,
@@ -393,9 +394,29 @@ class Checker {
   }
 
   private node(n: NodeInput | AddNodeInput, name: string, path: Path): NodeDef {
-    const capacity = toResources(n.capacity);
+    if (n.docker !== undefined && n.oci !== undefined) this.report(path, 'give either docker or oci, not both');
+    const fromEngine = n.capacity === undefined && n.docker !== undefined;
+    if (n.capacity === undefined && !fromEngine) this.report(path, 'missing required key "capacity" (only docker nodes may leave it to the engine)');
+    const capacity = n.capacity === undefined ? resources() : toResources(n.capacity);
+    const endpoint: NodeEndpoint | undefined =
+      n.docker !== undefined
+        ? {
+            kind: 'docker',
+            host: n.docker.host,
+            ...(n.docker.network !== undefined ? { network: n.docker.network } : {}),
+            ...(n.docker.pidFile !== undefined ? { pidFile: n.docker.pidFile } : {}),
+          }
+        : n.oci !== undefined
+          ? {
+              kind: 'oci',
+              runtime: n.oci.runtime,
+              root: n.oci.root,
+              rootfs: n.oci.rootfs,
+              ...(n.oci.bundles !== undefined ? { bundles: n.oci.bundles } : {}),
+            }
+          : undefined;
     const alloc = n.allocatable;
-    for (const [key, value] of amounts(alloc)) {
+    for (const [key, value] of fromEngine ? [] : amounts(alloc)) {
       const cap = amountOf(n.capacity, key) ?? 0;
       if (value > cap) {
         this.report(
@@ -413,7 +434,15 @@ class Checker {
     const taints: Taint[] = n.taints.map((t) =>
       t.value === undefined ? { key: t.key, effect: t.effect } : { key: t.key, value: t.value, effect: t.effect },
     );
-    return { name, capacity, allocatable, labels: { ...n.labels }, taints };
+    return {
+      name,
+      capacity,
+      allocatable,
+      labels: { ...n.labels },
+      taints,
+      ...(fromEngine ? { capacityFromEngine: true } : {}),
+      ...(endpoint !== undefined ? { endpoint } : {}),
+    };
   }
 
   // --- workloads -----------------------------------------------------------------------------

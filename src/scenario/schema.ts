@@ -449,9 +449,25 @@ const taintSchema = obj({
   effect: req(oneOf(TAINT_EFFECTS)),
 });
 
+/** Live backends: the node is a Docker engine (`docker`) or a host running an OCI runtime (`oci`). */
+const dockerEndpointSchema = obj({
+  host: req(nonEmptyStr),
+  network: opt(nonEmptyStr),
+  pidFile: opt(nonEmptyStr),
+});
+const ociEndpointSchema = obj({
+  runtime: def(nonEmptyStr, 'youki'),
+  root: req(nonEmptyStr),
+  rootfs: req(nonEmptyStr),
+  bundles: opt(nonEmptyStr),
+});
+
 const nodeFields = {
   name: req(nonEmptyStr),
-  capacity: req(resourceMap('capacity')),
+  // Required unless `docker` is given (then `docker info` supplies it); the loader checks.
+  capacity: opt(resourceMap('capacity')),
+  docker: dockerEndpointSchema.optional(),
+  oci: ociEndpointSchema.optional(),
   allocatable: opt(resourceMap('other')),
   labels: def(stringMap, {}),
   taints: list(taintSchema).prefault([]),

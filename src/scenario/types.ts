@@ -14,9 +14,35 @@ import type {
   WorkloadKind,
 } from '../core/types.js';
 
+/** Where a live node is reached (ignored by the simulator). */
+export type NodeEndpoint =
+  | {
+      readonly kind: 'docker';
+      /** `unix:///run/slipway/e1.sock`, `tcp://host:2375`. */
+      readonly host: string;
+      /** Docker network mode for the node's containers; the engine's default when absent. */
+      readonly network?: string;
+      /** The engine's pid file: lets a `nodeCrash` fault pause the engine (SIGSTOP) and resume it. */
+      readonly pidFile?: string;
+    }
+  | {
+      readonly kind: 'oci';
+      /** `youki` (default), `runc`, `crun`, or a path to one. */
+      readonly runtime: string;
+      /** The runtime's state directory (`--root`), one per node. */
+      readonly root: string;
+      /** Root filesystem directory every container's bundle is made from. */
+      readonly rootfs: string;
+      /** Where bundles are written (default: `<root>/bundles`). */
+      readonly bundles?: string;
+    };
+
 export interface NodeDef {
   readonly name: string;
   readonly capacity: Resources;
+  /** Live backends only: the capacity is to be read from the engine (`capacity` is then zero). */
+  readonly capacityFromEngine?: boolean;
+  readonly endpoint?: NodeEndpoint;
   readonly allocatable: Resources;
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
