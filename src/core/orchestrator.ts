@@ -154,6 +154,8 @@ export class Orchestrator {
   private capacityEpoch = 0;
   private readonly stoppers: Array<() => void> = [];
   private started = false;
+  /** While adopting at start: reconcile passes wait (dirty workloads accumulate). */
+  private holdReconcile = false;
 
   constructor(deps: OrchestratorDeps) {
     this.d = deps;
@@ -181,7 +183,13 @@ export class Orchestrator {
     this.stoppers.push(cluster.subscribe((e) => this.onClusterEvent(e)));
     this.stoppers.push(runtime.watch((e) => this.onContainerEvent(e)));
     if (options.adopt) {
-      for (const node of cluster.listNodes()) if (node.status === 'Ready') await this.adoptNode(node.id);
+      // No reconcile pass may run before every node is adopted: it would refill adopted slots.
+      this.holdReconcile = true;
+      try {
+        for (const node of cluster.listNodes()) if (node.status === 'Ready') await this.adoptNode(node.id);
+      } finally {
+        this.holdReconcile = false;
+      }
     }
     if (this.workloads.size > 0) this.markAllDirty();
     for (const node of cluster.listNodes()) this.spawn(this.initNode(node.id));
@@ -299,7 +307,7 @@ export class Orchestrator {
       ) {
         for (const st of group) {
           this.d.recorder.record('container.orphan', { container: st.id, node: ns.node.name, instance: st.instanceId });
-          await this.removeOrphan(st.id, st.state);
+          this.spawn(this.removeOrphan(st.id, st.state));
         }
         continue;
       }
@@ -425,7 +433,7 @@ export class Orchestrator {
   }
 
   private queueReconcile(): void {
-    if (this.reconcileQueued) return;
+    if (this.reconcileQueued || this.holdReconcile) return;
     this.reconcileQueued = true;
     const now = this.d.clock.now();
     const delay = Math.max(0, this.lastPassAt + this.d.config.reconcileMinGapMs - now);
@@ -563,8 +571,11 @@ export class Orchestrator {
   private createInstance(ws: WorkloadState, slot: number, reason: string): Instance {
     const w = ws.workload;
     const now = this.d.clock.now();
+    let id = this.d.ids.next(w.name);
+    // Adopted instances carry ids from an earlier control plane's source: never reuse one.
+    while (this.d.store.getInstance(id) !== undefined) id = this.d.ids.next(w.name);
     const inst: Instance = {
-      id: this.d.ids.next(w.name),
+      id,
       workloadId: w.id,
       workloadName: w.name,
       slot,
