@@ -269,8 +269,8 @@ export class Orchestrator {
 
   /**
    * Adoption: rebuilds instance records from the containers a node runs. A container is adopted
-   * when its labels name a workload of the desired state, its slot and generation, and it is not
-   * exited; its instance gets the container's node, slot and generation. Everything else with
+   * when its labels name a workload of the desired state, its slot and generation, and it is
+   * running; its instance gets the container's node, slot and generation. Everything else with
    * Slipway's labels (deleted workloads, exited containers, unreadable labels) is an orphan and
    * is stopped and removed. Returns the number of instances adopted.
    */
@@ -300,7 +300,9 @@ export class Orchestrator {
       const ws = this.workloads.get(group[0].workloadId);
       const slot = Number(labels['slipway.slot']);
       const generation = Number(labels['slipway.generation']);
-      const alive = group.some((c) => c.state !== 'exited');
+      // Only a running container is worth adopting: one left `creating` by a control plane that
+      // died between create and start would never start by itself.
+      const alive = group.some((c) => c.state === 'running');
       if (
         !ws || ws.deleted || !alive || instanceId === '' || store.getInstance(instanceId) !== undefined ||
         !Number.isInteger(slot) || !Number.isInteger(generation)
