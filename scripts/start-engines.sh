@@ -11,6 +11,7 @@
 #   SLIPWAY_STORAGE_DRIVER (default: vfs; overlay2 is faster where the kernel allows it).
 set -euo pipefail
 
+ARGS=("$@")
 COUNT=2
 INSTALL=0
 STOP=0
@@ -22,6 +23,12 @@ while [ $# -gt 0 ]; do
     *) echo "start-engines.sh: unknown argument: $1" >&2; exit 2 ;;
   esac
 done
+
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null; then exec sudo -E "$0" "${ARGS[@]}"; fi
+  echo "start-engines.sh: dockerd and apt-get need root; run as root or install sudo" >&2
+  exit 1
+fi
 
 RUN_DIR="${SLIPWAY_ENGINE_DIR:-/run/slipway}"
 DATA_DIR="${SLIPWAY_ENGINE_DATA:-/var/lib/slipway}"

@@ -73,6 +73,8 @@ export class OciRuntime implements ContainerRuntime {
   private readonly listeners: Array<(e: ContainerEvent) => void> = [];
   private readonly killed = new Set<string>();
   private readonly stopped = new Set<string>();
+  /** Bundles being built or created: the runtime does not list them yet, and they are not exited. */
+  private readonly inCreation = new Set<string>();
   private readonly clock: Clock;
   private readonly poll: number;
   private readonly grace: number;
@@ -111,13 +113,29 @@ export class OciRuntime implements ContainerRuntime {
   async createContainer(spec: ContainerSpec, options: CreateContainerOptions): Promise<string> {
     const node = this.node(options.nodeId);
     const id = containerId(options.instanceId, spec.name);
-    const bundle = join(node.bundles, id);
     const existing = (await this.list(node)).find((s) => s.id === id);
     if (existing) return id;
     if (!existsSync(node.config.rootfs))
       throw new OrchestrationError('ImagePullFailed', `${node.config.id}: rootfs ${node.config.rootfs} for image ${spec.image} does not exist`);
     if ((spec.command?.length ?? 0) + (spec.args?.length ?? 0) === 0)
       throw new OrchestrationError('Runtime', `container ${spec.name}: the OCI backend needs a command or args (a rootfs has no default command)`);
+    // Until a runtime listing shows it, a new container is `creating` (a listing taken before
+    // `create` finished must not make it look exited).
+    this.inCreation.add(id);
+    try {
+      await this.build(node, spec, options, id);
+    } catch (e) {
+      this.inCreation.delete(id);
+      throw e;
+    }
+    node.seen.set(id, 'creating');
+    await this.exec(node, ['start', id]);
+    return id;
+  }
+
+  /** Writes the bundle and runs `create`. */
+  private async build(node: OciNode, spec: ContainerSpec, options: CreateContainerOptions, id: string): Promise<void> {
+    const bundle = join(node.bundles, id);
     rmSync(bundle, { recursive: true, force: true });
     const statusDir = join(bundle, 'slipway');
     mkdirSync(statusDir, { recursive: true });
@@ -141,9 +159,6 @@ export class OciRuntime implements ContainerRuntime {
     } finally {
       closeSync(log);
     }
-    node.seen.set(id, 'creating');
-    await this.exec(node, ['start', id]);
-    return id;
   }
 
   async stopContainer(id: string): Promise<void> {
@@ -174,6 +189,7 @@ export class OciRuntime implements ContainerRuntime {
     if (st !== undefined) await this.exec(node, ['delete', '--force', id]);
     rmSync(join(node.bundles, id), { recursive: true, force: true });
     node.seen.delete(id);
+    this.inCreation.delete(id);
     this.killed.delete(id);
     this.stopped.delete(id);
   }
@@ -231,7 +247,8 @@ export class OciRuntime implements ContainerRuntime {
     } catch {
       throw containerNotFound(id);
     }
-    const state = mapState(status);
+    if (status !== undefined) this.inCreation.delete(id);
+    const state = status === undefined && this.inCreation.has(id) ? 'creating' : mapState(status);
     const exit = state === 'exited' ? this.exitOf(id, dir) : undefined;
     return {
       id,
