@@ -61,7 +61,9 @@ export function createLiveBackend(scenario: Scenario, kind: LiveBackendKind, clo
     });
     const runtime = new DockerRuntime({
       clock,
-      callTimeoutMs: cp.rpcTimeoutMs,
+      // Container operations (create copies layers, stop waits for the grace period) take longer
+      // than a health probe: rpcTimeout bounds the probes, this bounds each API call.
+      callTimeoutMs: Math.max(cp.rpcTimeoutMs, 30_000),
       nodes: nodes.map(({ def, e }) => ({ id: def.name, host: e.host, ...(e.network !== undefined ? { network: e.network } : {}) })),
     });
     const probes: LiveNodeProbe[] = nodes.map(({ def, e }) => ({
