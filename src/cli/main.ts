@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { SLIPWAY_VERSION } from '../version.js';
 import { EXIT_BAD_INPUT, guardCommand } from './errors.js';
+import { runCalibrate, type CalibrateFlags } from './calibrate.js';
+import { runDiff, type DiffFlags } from './diff.js';
 import { runCommand, type RunFlags } from './run.js';
 import { runValidate } from './validate.js';
 
@@ -27,6 +29,7 @@ program
   .option('--backend <kind>', 'sim (default), or run live on docker engines or an oci runtime named by the nodes')
   .option('--state <file>', 'live: keep desired state in this file; running again with it resumes the run')
   .option('--keep', 'live: leave the workloads running at the end (no teardown)')
+  .option('--latency <file>', "sim: replace the scenario's latency model with this file's (from slipway calibrate)")
   .action(async (file: string, flags: RunFlags) => {
     let context: (() => string) | undefined;
     await guardCommand(
@@ -41,6 +44,29 @@ program
   .argument('<file>', 'scenario YAML')
   .action(async (file: string) => {
     await guardCommand(() => runValidate(file));
+  });
+
+program
+  .command('diff')
+  .description('compare two traces of one scenario (e.g. simulated and live): placements, order of events, convergence times')
+  .argument('<a>', 'first trace (trace.jsonl)')
+  .argument('<b>', 'second trace')
+  .option('--json', 'print the comparison as JSON')
+  .action(async (a: string, b: string, flags: DiffFlags) => {
+    await guardCommand(() => runDiff(a, b, flags));
+  });
+
+program
+  .command('calibrate')
+  .description('measure container start/stop latencies on a real engine; writes a latency model simulations can use')
+  .requiredOption('--backend <kind>', 'the engine kind to measure (docker)')
+  .option('--host <url>', 'engine to measure (default: $DOCKER_HOST or unix:///var/run/docker.sock)')
+  .option('--image <name>', 'image to create containers from (default slipway/busybox:test)')
+  .option('--samples <n>', 'create/start/stop cycles (default 20)')
+  .option('--network <mode>', 'docker network mode for the containers (e.g. none)')
+  .option('--out <file>', 'where to write the latency model (default calibration.yaml)')
+  .action(async (flags: CalibrateFlags) => {
+    await guardCommand(() => runCalibrate(flags));
   });
 
 try {

@@ -8,6 +8,7 @@ import { runLive, type LiveRunSummary } from '../run/live.js';
 import { simulate, type RunSummary } from '../run/simulate.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { writeOutput } from './output.js';
+import { readLatency } from './read-latency.js';
 import { readScenario } from './read-scenario.js';
 
 export interface RunFlags {
@@ -18,6 +19,7 @@ export interface RunFlags {
   readonly backend?: string;
   readonly state?: string;
   readonly keep?: boolean;
+  readonly latency?: string;
 }
 
 export function parseBackend(v: string | undefined): BackendKind {
@@ -42,22 +44,24 @@ export function parseUntil(v: string): number {
 }
 
 /** The command that reproduces a run, for messages and reports. */
-export function replayCommand(file: string, seed: number, untilMs?: number, backend: BackendKind = 'sim'): string {
+export function replayCommand(file: string, seed: number, untilMs?: number, backend: BackendKind = 'sim', latencyFile?: string): string {
   const parts = ['npx', 'slipway', 'run', file, '--seed', String(seed)];
   if (untilMs !== undefined) parts.push('--until', formatDuration(untilMs));
   if (backend !== 'sim') parts.push('--backend', backend);
+  if (latencyFile !== undefined) parts.push('--latency', latencyFile);
   return parts.join(' ');
 }
 
 export async function runCommand(file: string, flags: RunFlags, setContext: (c: () => string) => void): Promise<number> {
   const seed = flags.seed !== undefined ? parseSeed(flags.seed) : undefined;
   const untilMs = flags.until !== undefined ? parseUntil(flags.until) : undefined;
-  const scenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), ...(untilMs !== undefined ? { durationMs: untilMs } : {}) });
+  const read = readScenario(file, { ...(seed !== undefined ? { seed } : {}), ...(untilMs !== undefined ? { durationMs: untilMs } : {}) });
+  const scenario = flags.latency !== undefined ? { ...read, latency: { ...read.latency, ...readLatency(flags.latency) } } : read;
   const out = flags.out ?? join('reports', basename(file, extname(file)));
   const tracePath = join(out, 'trace.jsonl');
   const backend = parseBackend(flags.backend);
   if (backend === 'sim' && (flags.state !== undefined || flags.keep)) throw new InputError('--state and --keep apply to live backends only (--backend docker|oci)');
-  const command = replayCommand(file, scenario.seed, untilMs, backend);
+  const command = replayCommand(file, scenario.seed, untilMs, backend, flags.latency);
   setContext(() => `seed ${scenario.seed}; replay: ${command}`);
 
   const summary =
