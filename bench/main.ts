@@ -13,6 +13,10 @@
  *
  *   run FILE
  *     Simulates a scenario file once and reports events, wall time and simulated-time speed-up.
+ *
+ *   live [--replicas R] [--hosts H1,H2] [--image I] [--runs N]
+ *     Converges R replicas (default 50) across two Docker engines with the live control plane and
+ *     compares with R parallel plain create+start API calls; prints the ratio (bench/live.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -199,6 +203,22 @@ program
         ` events_per_s=${Math.round(result.events / wall)}` +
         ` sim_s_per_wall_s=${Number((result.simulatedTimeMs / 1000 / wall).toPrecision(3))}`,
     );
+  });
+
+// ---------------------------------------------------------------------------------------------
+// `live` — the control plane on real Docker engines against plain API calls (bench/live.ts).
+// ---------------------------------------------------------------------------------------------
+
+program
+  .command('live')
+  .description('converge R replicas across Docker engines with Slipway vs R parallel plain creates (needs scripts/start-engines.sh)')
+  .option('--replicas <R>', 'replicas', integer('--replicas', 1), 50)
+  .option('--hosts <list>', 'comma-separated engines', 'unix:///run/slipway/e1.sock,unix:///run/slipway/e2.sock')
+  .option('--image <name>', 'image', 'slipway/busybox:test')
+  .option('--runs <N>', 'timed runs per side (medians reported)', integer('--runs', 1), 3)
+  .action(async (o: { replicas: number; hosts: string; image: string; runs: number }) => {
+    const { benchLive } = await import('./live.js');
+    await benchLive({ replicas: o.replicas, hosts: o.hosts.split(','), image: o.image, runs: o.runs });
   });
 
 await program.parseAsync(process.argv);
