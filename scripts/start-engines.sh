@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Starts N local Docker engines for Slipway's live backends (default 2), each with its own socket,
 # data root, exec root and pid file, and imports the busybox test image into each:
-#   /run/slipway/e<k>.sock   /var/lib/slipway/e<k>   /run/slipway/e<k>-exec   /run/slipway/e<k>.pid
+#   /run/slipway/e<k>.sock   /var/lib/slipway/e<k>-<driver>   /run/slipway/e<k>-exec   /run/slipway/e<k>.pid
 # Idempotent: an engine already answering on its socket is left alone.
 #
 # Usage: scripts/start-engines.sh [--count N] [--install] [--stop]
 #   --install  apt-get install docker.io runc busybox-static first (Debian/Ubuntu, as root)
 #   --stop     stops the engines this script started (by their pid files) and exits
 # Environment: SLIPWAY_ENGINE_DIR (default /run/slipway), SLIPWAY_ENGINE_DATA (default /var/lib/slipway),
-#   SLIPWAY_STORAGE_DRIVER (default: vfs; overlay2 is faster where the kernel allows it).
+#   SLIPWAY_STORAGE_DRIVER (default: overlay2, falling back to vfs where the kernel refuses overlay).
 set -euo pipefail
 
 ARGS=("$@")
@@ -32,7 +32,7 @@ fi
 
 RUN_DIR="${SLIPWAY_ENGINE_DIR:-/run/slipway}"
 DATA_DIR="${SLIPWAY_ENGINE_DATA:-/var/lib/slipway}"
-DRIVER="${SLIPWAY_STORAGE_DRIVER:-vfs}"
+DRIVER="${SLIPWAY_STORAGE_DRIVER:-overlay2}"
 IMAGE="slipway/busybox:test"
 
 if [ "$STOP" = 1 ]; then
@@ -87,17 +87,27 @@ for k in $(seq 1 "$COUNT"); do
     echo "engine e$k already answers on $sock"
   else
     log="$RUN_DIR/e$k.log"
-    echo "starting engine e$k on $sock (log $log)"
-    # setsid: the engine outlives this script; stop it with --stop.
-    setsid dockerd -H "$host" \
-      --data-root "$DATA_DIR/e$k" --exec-root "$RUN_DIR/e$k-exec" --pidfile "$RUN_DIR/e$k.pid" \
-      --bridge=none --iptables=false --ip-masq=false --storage-driver="$DRIVER" \
-      >"$log" 2>&1 < /dev/null &
-    for _ in $(seq 1 300); do
-      docker -H "$host" version >/dev/null 2>&1 && break
-      sleep 0.2
+    started=0
+    for driver in "$DRIVER" vfs; do
+      echo "starting engine e$k on $sock (storage driver $driver, log $log)"
+      # setsid: the engine outlives this script; stop it with --stop.
+      setsid dockerd -H "$host" \
+        --data-root "$DATA_DIR/e$k-$driver" --exec-root "$RUN_DIR/e$k-exec" --pidfile "$RUN_DIR/e$k.pid" \
+        --bridge=none --iptables=false --ip-masq=false --storage-driver="$driver" \
+        >"$log" 2>&1 < /dev/null &
+      pid=$!
+      for _ in $(seq 1 300); do
+        docker -H "$host" version >/dev/null 2>&1 && { started=1; break; }
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.2
+      done
+      [ "$started" = 1 ] && break
+      kill "$pid" 2>/dev/null || true
+      echo "engine e$k did not start with $driver; last log lines:" >&2
+      tail -5 "$log" >&2
+      [ "$driver" = vfs ] && break
     done
-    docker -H "$host" version >/dev/null 2>&1 || { echo "start-engines.sh: engine e$k did not start; last log lines:" >&2; tail -20 "$log" >&2; exit 1; }
+    [ "$started" = 1 ] || { echo "start-engines.sh: engine e$k did not start" >&2; exit 1; }
   fi
   if ! docker -H "$host" image inspect "$IMAGE" >/dev/null 2>&1; then
     echo "importing $IMAGE into e$k"
