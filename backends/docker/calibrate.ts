@@ -87,7 +87,7 @@ export async function calibrateDocker(opts: CalibrateOptions): Promise<Calibrati
 const r = (x: number) => Math.max(1, Math.round(x));
 
 /** The calibration as a YAML file whose `latency:` block is a scenario's latency model. */
-export function calibrationYaml(c: Calibration, when: string): string {
+export function calibrationYaml(c: Calibration, when = new Date().toISOString()): string {
   const line = (name: string, f: LatencyFit) =>
     `#   ${name.padEnd(7)} min ${f.minMs.toFixed(1)}ms  median ${f.medianMs.toFixed(1)}ms  p90 ${f.p90Ms.toFixed(1)}ms  max ${f.maxMs.toFixed(1)}ms  (${f.samples.length} samples)`;
   const dist = (f: LatencyFit) => `{lognormal: {median: ${r(f.medianMs)}ms, sigma: ${f.sigma.toFixed(3)}}}`;

@@ -22,7 +22,7 @@ export async function runCalibrate(flags: CalibrateFlags): Promise<number> {
   const out = flags.out ?? 'calibration.yaml';
   process.stderr.write(`calibrating ${host} with ${samples} create/start/stop cycles of ${image}...\n`);
   const c = await calibrateDocker({ host, image, samples, ...(flags.network !== undefined ? { network: flags.network } : {}) });
-  const yaml = calibrationYaml(c, new Date().toISOString());
+  const yaml = calibrationYaml(c);
   writeOutput(out, yaml);
   process.stdout.write(yaml.split('\n').filter((l) => l.startsWith('#   ')).map((l) => l.slice(4)).join('\n') + `\nwrote ${out}\n`);
   return EXIT_OK;

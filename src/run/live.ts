@@ -17,8 +17,7 @@ import { evaluate, evaluationTime, type ExpectationResult } from '../check/expec
 import type { Scheduler, StateStore } from '../core/interfaces.js';
 import { Orchestrator } from '../core/orchestrator.js';
 import { InMemoryStateStore } from '../core/state-store.js';
-import { SeededIds } from '../engine/ids.js';
-import { deriveSeed, RandomStream } from '../engine/random.js';
+import { liveIds } from '../engine/live-ids.js';
 import { TraceWriter } from '../engine/trace.js';
 import { WallClock } from '../engine/wall-clock.js';
 import { scheduleLiveFaults } from '../faults/live-injector.js';
@@ -107,15 +106,13 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       resumed,
       document: scenario.source.document,
     });
-    // Live ids must not repeat across restarts of the control plane: seeded from the wall clock.
-    const idSeed = deriveSeed(`${Date.now()}/${process.pid}`, 'ids.instance');
     orchestrator = new Orchestrator({
       clock,
       runtime: backend.runtime,
       cluster: backend.cluster,
       scheduler,
       store,
-      ids: new SeededIds(new RandomStream('ids.instance', idSeed), 8),
+      ids: liveIds(),
       recorder: trace,
       config: orchestratorConfig(scenario),
       onError: (e) => {
