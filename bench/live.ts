@@ -99,7 +99,7 @@ async function slipwayOnce(o: LiveBenchOptions): Promise<number> {
   while (orch.status('bench')!.running < o.replicas) await clock.sleep(5);
   const s = (performance.now() - t0) / 1000;
   orch.delete('bench');
-  while (orch.statuses().length > 0) await clock.sleep(50);
+  while (orch.statuses().some((st) => st.running + st.pending + st.terminating > 0)) await clock.sleep(50);
   orch.shutdown();
   backend.close();
   clock.cancelAll();

@@ -1,7 +1,7 @@
 /**
  * Benchmarks. `npm run bench -- <command>`:
  *
- *   engine --procs P --events E [--mode sync|async|both] [--simpy|--no-simpy] [--runs N] [--seed S]
+ *   engine --procs P --events E [--mode sync|process|async|all] [--simpy|--no-simpy] [--runs N] [--seed S]
  *     The hold model: P processes, each repeatedly waiting an exponential(1) time drawn from the
  *     named stream `hold`, until E events in total. "sync" processes are callbacks rescheduling
  *     themselves with `sim.schedule`; "async" processes are `async` loops over `await sim.sleep()`
@@ -29,7 +29,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const SIMPY_SCRIPT = join(here, 'simpy_hold.py');
 const SYSTEM_PYTHON = '/usr/bin/python3';
 
-type Mode = 'sync' | 'async';
+type Mode = 'sync' | 'process' | 'async';
 
 // ---------------------------------------------------------------------------------------------
 // The hold model
@@ -44,6 +44,12 @@ async function holdOnce(mode: Mode, procs: number, events: number, seed: number)
       sim.schedule(hold.exponential(1), step);
     };
     for (let p = 0; p < procs; p++) sim.schedule(hold.exponential(1), step);
+  } else if (mode === 'process') {
+    // SimPy-style generator processes, the closest analogue of `yield env.timeout(...)`.
+    function* proc(): Generator<number, void, undefined> {
+      for (;;) yield hold.exponential(1);
+    }
+    for (let p = 0; p < procs; p++) sim.process(proc());
   } else {
     const proc = async (): Promise<void> => {
       for (;;) await sim.sleep(hold.exponential(1));
@@ -136,7 +142,7 @@ function integer(name: string, min: number) {
 interface EngineOptions {
   procs: number;
   events: number;
-  mode: 'sync' | 'async' | 'both';
+  mode: Mode | 'all';
   runs: number;
   seed: number;
   simpy?: boolean;
@@ -153,14 +159,16 @@ program
   .description('discrete-event engine throughput on the hold model (optionally against SimPy)')
   .requiredOption('--procs <P>', 'number of processes', integer('--procs', 1))
   .requiredOption('--events <E>', 'total events to run', integer('--events', 1))
-  .addOption(new Option('--mode <mode>', 'process style').choices(['sync', 'async', 'both']).default('both'))
+  .addOption(
+    new Option('--mode <mode>', 'process style: callbacks, generator processes, async functions').choices(['sync', 'process', 'async', 'all']).default('all'),
+  )
   .option('--runs <N>', 'timed runs (the median is reported)', integer('--runs', 1), 3)
   .option('--seed <S>', 'root seed', integer('--seed', 0), 1)
   .option('--simpy', 'also run bench/simpy_hold.py (default: when the Python can import SimPy)')
   .option('--no-simpy', 'skip the SimPy comparison')
   .option('--python <path>', 'Python interpreter for the SimPy comparison', SYSTEM_PYTHON)
   .action(async (o: EngineOptions) => {
-    const modes: Mode[] = o.mode === 'both' ? ['sync', 'async'] : [o.mode];
+    const modes: Mode[] = o.mode === 'all' ? ['sync', 'process', 'async'] : [o.mode];
     const eps: Partial<Record<Mode, number>> = {};
     for (const mode of modes) eps[mode] = await benchHold(mode, o.procs, o.events, o.runs, o.seed);
 

@@ -97,6 +97,8 @@ interface WorkloadState {
   slots: Map<number, MutableSlot>;
   jobFailures: number;
   finished: boolean;
+  /** Deleted and every instance gone: kept only for status reports. */
+  removed: boolean;
   completed: boolean;
   jobFailed: boolean;
   failed: number;
@@ -128,6 +130,7 @@ function newWorkloadState(workload: Workload): WorkloadState {
     slots: new Map(),
     jobFailures: 0,
     finished: false,
+    removed: false,
     completed: false,
     jobFailed: false,
     failed: 0,
@@ -217,7 +220,7 @@ export class Orchestrator {
   /** Submits a new workload, or applies a changed one (scaling, or a spec change = new generation). */
   apply(workload: Workload): void {
     const existing = this.workloads.get(workload.id);
-    if (!existing) {
+    if (!existing || existing.removed) {
       this.workloads.set(workload.id, newWorkloadState(workload));
       this.d.store.putWorkload(workload);
       this.d.recorder.record('workload.submitted', {
@@ -430,7 +433,7 @@ export class Orchestrator {
   }
 
   private markAllDirty(): void {
-    for (const id of this.workloads.keys()) this.dirty.add(id);
+    for (const [id, ws] of this.workloads) if (!ws.removed) this.dirty.add(id);
     this.queueReconcile();
   }
 
@@ -465,8 +468,9 @@ export class Orchestrator {
       if (inst.stopRequestedAt !== undefined && !this.tearingDown.has(inst.id) && this.nodeReady(inst.node))
         this.spawn(this.teardown(inst));
     }
+    if (ws.removed) return;
     if (ws.deleted && instances.length === 0) {
-      this.workloads.delete(w.id);
+      ws.removed = true;
       store.deleteWorkload(w.id);
       this.d.recorder.record('workload.removed', { workload: w.name });
       return;

@@ -231,7 +231,8 @@ async function teardown(orch: Orchestrator, backend: LiveBackend, clock: WallClo
     for (const n of backend.cluster.listNodes()) {
       left += (await backend.runtime.listContainers(n.id).catch(() => [])).length;
     }
-    if (left === 0 && orch.statuses().length === 0) return 0;
+    const gone = orch.statuses().every((s) => s.deleted && s.running + s.pending + s.terminating === 0);
+    if (left === 0 && gone) return 0;
     await clock.sleep(200);
   }
   return left;
