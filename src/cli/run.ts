@@ -107,6 +107,7 @@ export function formatSummary(s: RunSummary, p: Paths): string {
     lines.push('expectations:');
     for (const e of s.expectations) lines.push(`  ${e.ok ? 'PASS' : 'FAIL'}  ${e.name} — ${e.detail}`);
   }
+  if ((s as Partial<LiveRunSummary>).interrupted) lines.push('interrupted (Ctrl-C): expectations were checked early; the run counts as failed');
   const left = (s as Partial<LiveRunSummary>).containersLeft;
   if (left !== undefined) lines.push(left === 0 ? 'teardown: no containers left' : `teardown: ${left} container(s) left on the nodes`);
   if (s.admissionRejections > 0) lines.push(`warning: nodes refused ${s.admissionRejections} container create(s) for lack of room`);

@@ -26,7 +26,10 @@ export interface LiveFaultTarget {
   crashContainer(workload: string, slot: number): Promise<LiveFaultResult>;
 }
 
-/** Schedules the faults on the clock; `skip(i)` is true for faults already injected (a resumed run). */
+/**
+ * Schedules the faults on the clock; `skip(i)` is true for faults already injected (a resumed run).
+ * Returns functions that cancel the faults not yet injected.
+ */
 export function scheduleLiveFaults(opts: {
   readonly faults: readonly Fault[];
   readonly target: LiveFaultTarget;
@@ -35,15 +38,19 @@ export function scheduleLiveFaults(opts: {
   readonly onError: (e: unknown) => void;
   readonly skip?: (index: number) => boolean;
   readonly onInjected?: (index: number) => void;
-}): void {
+}): Array<() => void> {
   const { faults, target, clock, recorder, onError } = opts;
+  const cancels: Array<() => void> = [];
   faults.forEach((f, i) => {
     if (opts.skip?.(i)) return;
-    clock.setTimer(Math.max(0, f.at - clock.now()), () => {
-      opts.onInjected?.(i);
-      injectLiveFault(f, target, clock, recorder).catch(onError);
-    });
+    cancels.push(
+      clock.setTimer(Math.max(0, f.at - clock.now()), () => {
+        opts.onInjected?.(i);
+        injectLiveFault(f, target, clock, recorder).catch(onError);
+      }),
+    );
   });
+  return cancels;
 }
 
 export async function injectLiveFault(f: Fault, target: LiveFaultTarget, clock: Clock, recorder: Recorder): Promise<void> {

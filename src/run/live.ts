@@ -13,6 +13,7 @@
  * none of Slipway's containers; the summary says how many were left.
  */
 import { FileStateStore } from '../../backends/store/file-state-store.js';
+import { InputError } from '../core/errors.js';
 import { evaluate, evaluationTime, type ExpectationResult } from '../check/expectations.js';
 import type { Scheduler, StateStore } from '../core/interfaces.js';
 import { Orchestrator } from '../core/orchestrator.js';
@@ -56,6 +57,8 @@ export interface LiveRunSummary extends RunSummary {
   readonly backend: LiveBackendKind;
   /** This run continued an earlier one from its state file. */
   readonly resumed: boolean;
+  /** Ctrl-C ended the run early (it then fails: its expectations were checked too soon). */
+  readonly interrupted?: boolean;
   /** Slipway containers still on the nodes after the teardown (0 = clean); undefined with `keep`. */
   readonly containersLeft?: number;
 }
@@ -75,6 +78,8 @@ function steps(s: Scenario): Step[] {
 
 export async function runLive(scenario: Scenario, options: LiveOptions): Promise<LiveRunSummary> {
   const fileStore = options.statePath !== undefined ? new FileStateStore(options.statePath) : undefined;
+  if (fileStore?.getMeta<boolean>('finished'))
+    throw new InputError(`--state ${options.statePath}: this run finished (and was torn down); remove the file or name another to start a new run`);
   const store: StateStore = fileStore ?? new InMemoryStateStore();
   const resumed = fileStore?.resumed ?? false;
   const origin = fileStore?.getMeta<number>('origin');
@@ -124,16 +129,18 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
     await orch.start({ adopt: true });
     options.observe?.({ clock, backend, orchestrator: orch, store, trace });
 
+    // What is still to happen; cancelled when Ctrl-C ends the run early.
+    const pending: Array<() => void> = [];
     for (const step of steps(scenario)) {
       const key = `step-${step.index}`;
       if (applied.has(key)) continue;
-      clock.setTimer(Math.max(0, step.at - clock.now()), () => {
+      pending.push(clock.setTimer(Math.max(0, step.at - clock.now()), () => {
         markApplied(key);
         if (step.kind === 'submit') orch.apply(toWorkload(step.def));
         else applyLiveOperation(step.op, orch, trace);
-      });
+      }));
     }
-    scheduleLiveFaults({
+    pending.push(...scheduleLiveFaults({
       faults: scenario.faults,
       target: backend.faults,
       clock,
@@ -141,7 +148,7 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       onError: (e) => errors.push(e),
       skip: (i) => applied.has(`fault-${i}`),
       onInjected: (i) => markApplied(`fault-${i}`),
-    });
+    }));
 
     const results: ExpectationResult[] = [];
     const check = (i: number) => {
@@ -154,15 +161,30 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       results[i] = r;
       trace.record('expectation', { name: r.name, ok: r.ok, detail: r.detail });
     };
-    const atEnd: number[] = [];
     scenario.expectations.forEach((e, i) => {
       const t = evaluationTime(e);
-      if (t === undefined || t >= until) atEnd.push(i);
-      else clock.setTimer(Math.max(0, t - clock.now()), () => check(i));
+      if (t !== undefined && t < until) pending.push(clock.setTimer(Math.max(0, t - clock.now()), () => check(i)));
     });
 
-    await clock.sleep(Math.max(0, until - clock.now()));
-    for (const i of atEnd) check(i);
+    // Ctrl-C ends the run early, with its teardown (a second Ctrl-C kills the process as usual).
+    let interrupted = false;
+    await new Promise<void>((resolve) => {
+      const onInt = () => {
+        interrupted = true;
+        trace.record('run.interrupted', { signal: 'SIGINT' });
+        resolve();
+      };
+      process.once('SIGINT', onInt);
+      void clock.sleep(Math.max(0, until - clock.now())).then(() => {
+        process.removeListener('SIGINT', onInt);
+        resolve();
+      });
+    });
+    for (const c of pending) c();
+    // At the end: those due then, and (after Ctrl-C) those whose time never came.
+    scenario.expectations.forEach((_, i) => {
+      if (results[i] === undefined) check(i);
+    });
     const workloads: WorkloadSummary[] = orch.statuses().map((s) => ({
       name: s.name,
       kind: s.kind,
@@ -185,7 +207,7 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
     if (containersLeft !== undefined) trace.record('run.teardown', { containersLeft });
     const end = clock.now();
     trace.record('run.end', {
-      reason: 'until',
+      reason: interrupted ? 'interrupted' : 'until',
       expectationsFailed: results.filter((r) => !r.ok).length,
       errors: errors.length,
     });
@@ -207,9 +229,11 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       workloads,
       expectations: results,
       admissionRejections: 0,
-      ok: results.every((r) => r.ok) && (containersLeft ?? 0) === 0,
+      // An interrupted run proves nothing: its expectations were checked early.
+      ok: !interrupted && results.every((r) => r.ok) && (containersLeft ?? 0) === 0,
       backend: options.backend,
       resumed,
+      ...(interrupted ? { interrupted } : {}),
       ...(containersLeft !== undefined ? { containersLeft } : {}),
     };
   } catch (e) {

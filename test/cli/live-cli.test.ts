@@ -48,6 +48,14 @@ describe('CLI bad input', () => {
     expect(l.stderr).toMatch(new RegExp(`^${lat.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: latency\\.start`));
   });
 
+  it('a state file of a finished run is refused, naming it', () => {
+    const st = join(dir, 'done.json');
+    writeFileSync(st, JSON.stringify({ version: 1, workloads: [], meta: { origin: 1, finished: true } }));
+    const r = slipway(['run', 'scenarios/live-docker.yaml', '--backend', 'docker', '--state', st, '--out', join(dir, 'o3')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(`--state ${st}: this run finished (and was torn down); remove the file or name another to start a new run`);
+  });
+
   it('diff of a file that is not a trace names the line', () => {
     const t = join(dir, 't.jsonl');
     writeFileSync(t, '{"t":0,"seq":0,"type":"run.start"}\nnope\n');
