@@ -35,6 +35,8 @@ export interface DockerContainerHandle {
   kill(options?: { signal?: string }): Promise<unknown>;
   remove(options?: { force?: boolean; v?: boolean }): Promise<unknown>;
   inspect(): Promise<DockerInspect>;
+  /** The container's filesystem as a tar stream. */
+  export(): Promise<NodeJS.ReadableStream>;
 }
 
 export interface DockerCreateOptions {

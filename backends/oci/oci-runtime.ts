@@ -12,7 +12,7 @@
  * States are polled (`list --format json`, every `pollIntervalMs`); a change is a watch event.
  */
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, copyFileSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type {
   Clock,
@@ -24,6 +24,7 @@ import type {
 } from '../../src/core/interfaces.js';
 import { containerNotFound, nodeNotFound, nodeUnreachable, OrchestrationError } from '../../src/core/errors.js';
 import type { ContainerSpec, ContainerState, NodeId } from '../../src/core/types.js';
+import { connectDocker } from '../docker/docker-api.js';
 import { ociConfig } from './oci-config.js';
 
 export interface OciNodeConfig {
@@ -32,8 +33,10 @@ export interface OciNodeConfig {
   readonly runtime: string;
   /** The runtime's `--root` state directory. */
   readonly root: string;
-  /** The rootfs directory bundles are copied from. */
-  readonly rootfs: string;
+  /** The rootfs directory bundles are copied from (for every image). */
+  readonly rootfs?: string;
+  /** Without `rootfs`: a Docker engine to export each image's filesystem from (cached per image under `<root>/images/`). */
+  readonly exportFrom?: string;
   /** Default `<root>/bundles`. */
   readonly bundles?: string;
 }
@@ -81,6 +84,8 @@ export class OciRuntime implements ContainerRuntime {
   private readonly busybox: string;
   private readonly timeout: number;
   private cancelPoll: (() => void) | undefined;
+  /** Image exports in progress, by target directory (concurrent creates share one). */
+  private readonly exports = new Map<string, Promise<void>>();
   private closed = false;
 
   constructor(opts: OciRuntimeOptions) {
@@ -115,15 +120,14 @@ export class OciRuntime implements ContainerRuntime {
     const id = containerId(options.instanceId, spec.name);
     const existing = (await this.list(node)).find((s) => s.id === id);
     if (existing) return id;
-    if (!existsSync(node.config.rootfs))
-      throw new OrchestrationError('ImagePullFailed', `${node.config.id}: rootfs ${node.config.rootfs} for image ${spec.image} does not exist`);
     if ((spec.command?.length ?? 0) + (spec.args?.length ?? 0) === 0)
       throw new OrchestrationError('Runtime', `container ${spec.name}: the OCI backend needs a command or args (a rootfs has no default command)`);
     // Until a runtime listing shows it, a new container is `creating` (a listing taken before
     // `create` finished must not make it look exited).
+    const rootfs = await this.rootfsFor(node, spec.image);
     this.inCreation.add(id);
     try {
-      await this.build(node, spec, options, id);
+      await this.build(node, spec, options, id, rootfs);
     } catch (e) {
       this.inCreation.delete(id);
       throw e;
@@ -134,12 +138,34 @@ export class OciRuntime implements ContainerRuntime {
   }
 
   /** Writes the bundle and runs `create`. */
-  private async build(node: OciNode, spec: ContainerSpec, options: CreateContainerOptions, id: string): Promise<void> {
+  /**
+   * The directory a container's root filesystem is copied from: the node's `rootfs`, or the image
+   * exported from `exportFrom` (`docker create` + `export`, unpacked with tar; once per image).
+   */
+  private async rootfsFor(node: OciNode, image: string): Promise<string> {
+    const { rootfs, exportFrom } = node.config;
+    if (rootfs !== undefined) {
+      if (!existsSync(rootfs)) throw new OrchestrationError('ImagePullFailed', `${node.config.id}: rootfs ${rootfs} for image ${image} does not exist`);
+      return rootfs;
+    }
+    if (exportFrom === undefined) throw new OrchestrationError('Config', `${node.config.id}: no rootfs and no exportFrom`);
+    const dir = join(resolve(node.config.root), 'images', image.replace(/[^a-zA-Z0-9_.-]/g, '_'));
+    if (existsSync(join(dir, '.slipway-complete'))) return dir;
+    let pending = this.exports.get(dir);
+    if (!pending) {
+      pending = exportImage(exportFrom, image, dir).finally(() => this.exports.delete(dir));
+      this.exports.set(dir, pending);
+    }
+    await pending;
+    return dir;
+  }
+
+  private async build(node: OciNode, spec: ContainerSpec, options: CreateContainerOptions, id: string, rootfs: string): Promise<void> {
     const bundle = join(node.bundles, id);
     rmSync(bundle, { recursive: true, force: true });
     const statusDir = join(bundle, 'slipway');
     mkdirSync(statusDir, { recursive: true });
-    cpSync(node.config.rootfs, join(bundle, 'rootfs'), { recursive: true, verbatimSymlinks: true });
+    cpSync(rootfs, join(bundle, 'rootfs'), { recursive: true, verbatimSymlinks: true });
     copyFileSync(this.busybox, join(statusDir, 'busybox'));
     const labels: Labels = {
       ...options.labels,
@@ -368,6 +394,40 @@ export class OciRuntime implements ContainerRuntime {
         reject(new OrchestrationError('Runtime', `${node.config.runtime} ${args[0]}: ${msg}`));
       });
     });
+  }
+}
+
+/** Exports `image`'s filesystem from a Docker engine into `dir` (marked complete when done). */
+async function exportImage(host: string, image: string, dir: string): Promise<void> {
+  const api = connectDocker(host, 120_000);
+  let created;
+  try {
+    created = await api.createContainer({ Image: image, Entrypoint: ['/bin/true'], Labels: { 'slipway.export': '1' } });
+  } catch (e) {
+    throw new OrchestrationError('ImagePullFailed', `cannot export image ${image} from ${host}: ${(e as Error).message}`);
+  }
+  const tmp = `${dir}.tmp`;
+  try {
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    const stream = await created.export();
+    await new Promise<void>((ok, fail) => {
+      const tar = spawn('tar', ['-x', '-C', tmp], { stdio: ['pipe', 'ignore', 'pipe'] });
+      let err = '';
+      tar.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      tar.on('error', fail);
+      tar.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`tar -x exited ${code}: ${err.trim()}`))));
+      stream.on('error', fail);
+      stream.pipe(tar.stdin);
+    });
+    writeFileSync(join(tmp, '.slipway-complete'), image);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new OrchestrationError('ImagePullFailed', `cannot export image ${image} from ${host}: ${(e as Error).message}`);
+  } finally {
+    await created.remove({ force: true }).catch(() => undefined);
   }
 }
 

@@ -95,7 +95,8 @@ export function createLiveBackend(scenario: Scenario, kind: LiveBackendKind, clo
       id: def.name,
       runtime: e.runtime,
       root: e.root,
-      rootfs: e.rootfs,
+      ...(e.rootfs !== undefined ? { rootfs: e.rootfs } : {}),
+      ...(e.exportFrom !== undefined ? { exportFrom: e.exportFrom } : {}),
       ...(e.bundles !== undefined ? { bundles: e.bundles } : {}),
     })),
   });

@@ -395,6 +395,8 @@ class Checker {
 
   private node(n: NodeInput | AddNodeInput, name: string, path: Path): NodeDef {
     if (n.docker !== undefined && n.oci !== undefined) this.report(path, 'give either docker or oci, not both');
+    if (n.oci !== undefined && (n.oci.rootfs === undefined) === (n.oci.exportFrom === undefined))
+      this.report([...path, 'oci'], 'give either rootfs (a directory) or exportFrom (a Docker engine to export images from)');
     const fromEngine = n.capacity === undefined && n.docker !== undefined;
     if (n.capacity === undefined && !fromEngine) this.report(path, 'missing required key "capacity" (only docker nodes may leave it to the engine)');
     const capacity = n.capacity === undefined ? resources() : toResources(n.capacity);
@@ -411,7 +413,8 @@ class Checker {
               kind: 'oci',
               runtime: n.oci.runtime,
               root: n.oci.root,
-              rootfs: n.oci.rootfs,
+              ...(n.oci.rootfs !== undefined ? { rootfs: n.oci.rootfs } : {}),
+              ...(n.oci.exportFrom !== undefined ? { exportFrom: n.oci.exportFrom } : {}),
               ...(n.oci.bundles !== undefined ? { bundles: n.oci.bundles } : {}),
             }
           : undefined;

@@ -458,7 +458,9 @@ const dockerEndpointSchema = obj({
 const ociEndpointSchema = obj({
   runtime: def(nonEmptyStr, 'youki'),
   root: req(nonEmptyStr),
-  rootfs: req(nonEmptyStr),
+  // One of the two (the loader checks): a directory, or a Docker engine to export images from.
+  rootfs: opt(nonEmptyStr),
+  exportFrom: opt(nonEmptyStr),
   bundles: opt(nonEmptyStr),
 });
 

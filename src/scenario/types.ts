@@ -31,8 +31,10 @@ export type NodeEndpoint =
       readonly runtime: string;
       /** The runtime's state directory (`--root`), one per node. */
       readonly root: string;
-      /** Root filesystem directory every container's bundle is made from. */
-      readonly rootfs: string;
+      /** Root filesystem directory every container's bundle is made from (whatever its image). */
+      readonly rootfs?: string;
+      /** Without `rootfs`: the Docker engine (`unix:///...`) each container's image is exported from. */
+      readonly exportFrom?: string;
       /** Where bundles are written (default: `<root>/bundles`). */
       readonly bundles?: string;
     };
