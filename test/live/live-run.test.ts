@@ -2,7 +2,7 @@
  * `slipway run --backend docker|oci` end to end, as a user runs it: the example scenarios on the
  * two local engines (or two runc state directories), and an engine going down for real.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +105,28 @@ expectations:
     expect(t.some((x) => x.type === 'container.state' && x.state === 'exited' && x.exitCode === 137)).toBe(true);
     const nodes = new Set(t.filter((x) => x.type === 'instance.scheduled').map((x) => x.node));
     expect([...nodes].sort()).toEqual(['oci-1', 'oci-2']);
+  });
+
+  it('Ctrl-C ends a live run early with its teardown, and the run counts as failed', async () => {
+    const out = join(dir, 'interrupted');
+    const child = spawn(process.execPath, ['bin/slipway.js', 'run', 'scenarios/live-docker.yaml', '--backend', 'docker', '--out', out], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Interrupt once its containers run.
+    for (let k = 0; k < 400 && (await slipwayContainers()) < 3; k++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    expect(await done).toBe(1);
+    expect(text).toContain('interrupted (Ctrl-C)');
+    expect(text).toContain('teardown: no containers left');
+    const t = trace(out);
+    expect(t.some((x) => x.type === 'run.interrupted')).toBe(true);
+    expect(t[t.length - 1]).toMatchObject({ type: 'run.end', reason: 'interrupted' });
+    // Nothing scheduled after the interruption happened: no fault, no update.
+    expect(t.some((x) => x.type === 'fault.container_crash' || x.type === 'op.update')).toBe(false);
+    expect(await slipwayContainers()).toBe(0);
   });
 
   it('a scenario without endpoints for the backend is bad input: one line, exit 2', () => {
