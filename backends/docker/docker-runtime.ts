@@ -8,8 +8,8 @@
  * Docker's restart policy is "no": restarts are the reconciler's. Containers are named
  * `slipway-<instance>-<container>` and labelled with Slipway's ids (workload, instance, slot,
  * generation, container name, node), so a restarted control plane can adopt them. Only
- * containers with a `slipway.instance` label are listed: other containers on a shared engine are
- * never touched.
+ * containers with a `slipway.instance` label and the node's `slipway.node` label are listed: other
+ * containers on a shared engine (another tool's, or another Slipway node's) are never touched.
  *
  * State changes arrive from the engine's event stream (`start` → running, `die` → exited with
  * the exit code); a lost stream is reopened, and the orchestrator's resync covers the gap.
@@ -177,7 +177,8 @@ export class DockerRuntime implements ContainerRuntime {
   async listContainers(nodeId: NodeId): Promise<ContainerStatus[]> {
     const api = this.node(nodeId).api;
     const list = await this.call(nodeId, () =>
-      api.listContainers({ all: true, filters: JSON.stringify({ label: [LABEL.instance] }) }),
+      // Several nodes may share an engine: each sees only the containers labelled with its name.
+      api.listContainers({ all: true, filters: JSON.stringify({ label: [LABEL.instance, `${LABEL.node}=${nodeId}`] }) }),
     );
     const out: ContainerStatus[] = [];
     for (const c of list) {
@@ -238,7 +239,8 @@ export class DockerRuntime implements ContainerRuntime {
     if (known !== undefined) return known;
     for (const [nodeId, n] of this.nodes) {
       try {
-        await n.api.getContainer(id).inspect();
+        const info = await n.api.getContainer(id).inspect();
+        if ((info.Config.Labels?.[LABEL.node] ?? nodeId) !== nodeId) continue; // another node on a shared engine
         this.location.set(id, nodeId);
         return nodeId;
       } catch {
@@ -324,6 +326,7 @@ export class DockerRuntime implements ContainerRuntime {
     const id = ev.Actor?.ID ?? ev.id;
     const attrs = ev.Actor?.Attributes ?? {};
     if (id === undefined || (action !== 'start' && action !== 'die')) return;
+    if ((attrs[LABEL.node] ?? node.config.id) !== node.config.id) return; // another node's, on a shared engine
     this.location.set(id, node.config.id);
     const exitCode = action === 'die' ? Number(attrs.exitCode ?? 'NaN') : undefined;
     const event: ContainerEvent = {

@@ -229,7 +229,18 @@ export class OciRuntime implements ContainerRuntime {
     const node = this.node(nodeId);
     const states = new Map((await this.list(node)).map((s) => [s.id, s.status]));
     const ids = existsSync(node.bundles) ? readdirSync(node.bundles).filter((d) => existsSync(join(node.bundles, d, 'slipway', 'labels.json'))) : [];
-    return ids.sort().map((id) => this.statusOf(node, id, states.get(id)));
+    const out: ContainerStatus[] = [];
+    for (const id of ids.sort()) {
+      let st: ContainerStatus;
+      try {
+        st = this.statusOf(node, id, states.get(id));
+      } catch {
+        continue; // removed meanwhile
+      }
+      // Nodes may share a root: each sees only its own containers.
+      if ((st.labels?.['slipway.node'] ?? node.config.id) === node.config.id) out.push(st);
+    }
+    return out;
   }
 
   watch(listener: (event: ContainerEvent) => void): Unsubscribe {
@@ -261,7 +272,16 @@ export class OciRuntime implements ContainerRuntime {
   }
 
   private locate(id: string): OciNode {
-    for (const n of this.nodes.values()) if (existsSync(join(n.bundles, id, 'slipway', 'labels.json'))) return n;
+    for (const n of this.nodes.values()) {
+      const file = join(n.bundles, id, 'slipway', 'labels.json');
+      if (!existsSync(file)) continue;
+      try {
+        const labels = JSON.parse(readFileSync(file, 'utf8')) as Labels;
+        if ((labels['slipway.node'] ?? n.config.id) === n.config.id) return n;
+      } catch {
+        // being written or removed: try the next node
+      }
+    }
     throw containerNotFound(id);
   }
 

@@ -29,6 +29,7 @@ program
   .option('--backend <kind>', 'sim (default), or run live on docker engines or an oci runtime named by the nodes')
   .option('--state <file>', 'live: keep desired state in this file; running again with it resumes the run')
   .option('--keep', 'live: leave the workloads running at the end (no teardown)')
+  .option('--cluster <file>', "live: where the scenario's nodes are (node name → docker or oci endpoint), for scenarios written for the simulator")
   .option('--latency <file>', "sim: replace the scenario's latency model with this file's (from slipway calibrate)")
   .action(async (file: string, flags: RunFlags) => {
     let context: (() => string) | undefined;

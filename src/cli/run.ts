@@ -8,6 +8,7 @@ import { runLive, type LiveRunSummary } from '../run/live.js';
 import { simulate, type RunSummary } from '../run/simulate.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { writeOutput } from './output.js';
+import { readCluster, withCluster } from './read-cluster.js';
 import { readLatency } from './read-latency.js';
 import { readScenario } from './read-scenario.js';
 
@@ -20,6 +21,7 @@ export interface RunFlags {
   readonly state?: string;
   readonly keep?: boolean;
   readonly latency?: string;
+  readonly cluster?: string;
 }
 
 export function parseBackend(v: string | undefined): BackendKind {
@@ -44,11 +46,12 @@ export function parseUntil(v: string): number {
 }
 
 /** The command that reproduces a run, for messages and reports. */
-export function replayCommand(file: string, seed: number, untilMs?: number, backend: BackendKind = 'sim', latencyFile?: string): string {
+export function replayCommand(file: string, seed: number, untilMs?: number, backend: BackendKind = 'sim', latencyFile?: string, clusterFile?: string): string {
   const parts = ['npx', 'slipway', 'run', file, '--seed', String(seed)];
   if (untilMs !== undefined) parts.push('--until', formatDuration(untilMs));
   if (backend !== 'sim') parts.push('--backend', backend);
   if (latencyFile !== undefined) parts.push('--latency', latencyFile);
+  if (clusterFile !== undefined) parts.push('--cluster', clusterFile);
   return parts.join(' ');
 }
 
@@ -56,12 +59,14 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const seed = flags.seed !== undefined ? parseSeed(flags.seed) : undefined;
   const untilMs = flags.until !== undefined ? parseUntil(flags.until) : undefined;
   const read = readScenario(file, { ...(seed !== undefined ? { seed } : {}), ...(untilMs !== undefined ? { durationMs: untilMs } : {}) });
-  const scenario = flags.latency !== undefined ? { ...read, latency: { ...read.latency, ...readLatency(flags.latency) } } : read;
+  const withLatency = flags.latency !== undefined ? { ...read, latency: { ...read.latency, ...readLatency(flags.latency) } } : read;
+  const scenario = flags.cluster !== undefined ? withCluster(withLatency, readCluster(flags.cluster), flags.cluster) : withLatency;
   const out = flags.out ?? join('reports', basename(file, extname(file)));
   const tracePath = join(out, 'trace.jsonl');
   const backend = parseBackend(flags.backend);
-  if (backend === 'sim' && (flags.state !== undefined || flags.keep)) throw new InputError('--state and --keep apply to live backends only (--backend docker|oci)');
-  const command = replayCommand(file, scenario.seed, untilMs, backend, flags.latency);
+  if (backend === 'sim' && (flags.state !== undefined || flags.keep || flags.cluster !== undefined))
+    throw new InputError('--state, --keep and --cluster apply to live backends only (--backend docker|oci)');
+  const command = replayCommand(file, scenario.seed, untilMs, backend, flags.latency, flags.cluster);
   setContext(() => `seed ${scenario.seed}; replay: ${command}`);
 
   const summary =

@@ -56,6 +56,18 @@ describe('CLI bad input', () => {
     expect(r.stderr.trim()).toBe(`--state ${st}: this run finished (and was torn down); remove the file or name another to start a new run`);
   });
 
+  it('a cluster file with a bad key, or missing a node, names the place', () => {
+    const c = join(dir, 'cluster.yaml');
+    writeFileSync(c, 'nodes:\n  node-1:\n    docker: {hots: "unix:///x.sock"}\n');
+    const r = slipway(['run', 'scenarios/steady-service.yaml', '--backend', 'docker', '--cluster', c]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(`${c}:3:14: nodes.node-1.docker: unknown key "hots" (known: host, network, pidFile)`);
+    writeFileSync(c, 'nodes:\n  node-1: {docker: {host: "unix:///x.sock"}}\n');
+    const m = slipway(['run', 'scenarios/steady-service.yaml', '--backend', 'docker', '--cluster', c]);
+    expect(m.status).toBe(2);
+    expect(m.stderr.trim()).toBe(`${c}: no endpoint for node node-2 (add it, or a "*" entry)`);
+  });
+
   it('diff of a file that is not a trace names the line', () => {
     const t = join(dir, 't.jsonl');
     writeFileSync(t, '{"t":0,"seq":0,"type":"run.start"}\nnope\n');

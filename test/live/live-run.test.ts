@@ -107,6 +107,51 @@ expectations:
     expect([...nodes].sort()).toEqual(['oci-1', 'oci-2']);
   });
 
+  it('a scenario written for the simulator runs live with --cluster; three nodes share two engines; slipway diff compares the runs', async () => {
+    const file = join(dir, 'sim-only.yaml');
+    writeFileSync(
+      file,
+      `
+name: sim-only
+duration: 8s
+nodes:
+  - {name: "node-{i}", count: 3, capacity: {cpu: 2, memory: 2Gi}}
+workloads:
+  - name: web
+    replicas: 5
+    containers:
+      - {name: main, image: ${TEST_IMAGE}, command: [sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"], requests: {cpu: 100m, memory: 16Mi}}
+controlPlane: {heartbeatInterval: 1s, nodeMonitorPeriod: 1s, notReadyAfter: 4s}
+expectations:
+  - converged: {by: 6s}
+`,
+    );
+    const cluster = join(dir, 'engines.yaml');
+    writeFileSync(
+      cluster,
+      `nodes:\n  node-1: {docker: {host: "${DOCKER_HOSTS[0]}", network: none}}\n  "*": {docker: {host: "${DOCKER_HOSTS[1]}", network: none}}\n`,
+    );
+    const sim = run([file, '--out', join(dir, 'sim-only-sim')]);
+    expect(sim.code, sim.out + sim.err).toBe(0);
+    const live = run([file, '--backend', 'docker', '--cluster', cluster, '--out', join(dir, 'sim-only-live')]);
+    expect(live.code, live.out + live.err).toBe(0);
+    expect(live.out).toContain('teardown: no containers left');
+    const t = trace(join(dir, 'sim-only-live'));
+    const placed = t.filter((x) => x.type === 'instance.scheduled').map((x) => x.node);
+    expect(new Set(placed)).toEqual(new Set(['node-1', 'node-2', 'node-3']));
+    // node-2 and node-3 share engine 2, yet no container was seen as an orphan of the other node.
+    expect(t.some((x) => x.type === 'container.orphan')).toBe(false);
+    const d = spawnSync(process.execPath, ['bin/slipway.js', 'diff', join(dir, 'sim-only-sim', 'trace.jsonl'), join(dir, 'sim-only-live', 'trace.jsonl'), '--json'], {
+      encoding: 'utf8',
+    });
+    expect(d.status, d.stderr).toBe(0);
+    const diff = JSON.parse(d.stdout) as { a: { backend: string }; b: { backend: string }; placements: unknown[]; placementsAgree: number };
+    expect([diff.a.backend, diff.b.backend]).toEqual(['sim', 'docker']);
+    // Same seed, same scheduler, same nodes: the placements agree.
+    expect(diff.placements).toHaveLength(5);
+    expect(diff.placementsAgree).toBe(5);
+  });
+
   it('Ctrl-C ends a live run early with its teardown, and the run counts as failed', async () => {
     const out = join(dir, 'interrupted');
     const child = spawn(process.execPath, ['bin/slipway.js', 'run', 'scenarios/live-docker.yaml', '--backend', 'docker', '--out', out], {
