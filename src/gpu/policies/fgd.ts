@@ -1,0 +1,116 @@
+/**
+ * FGD, fragmentation gradient descent (Weng et al., USENIX ATC '23, §4.2, Algorithm 1; simulator
+ * pkg/simulator/plugin/fgd_score.go). Place the pod where the node's fragmentation F_n (see
+ * ../fragmentation.ts) grows the least:
+ *
+ *   score(n) = F_n(before) − F_n(after placing the pod)        (= −ΔF_n; higher is better)
+ *
+ * computed on the exact integer W_n = scale × F_n (../fragmentation.ts), so equal changes tie exactly.
+ *
+ * Device choice: a shared-GPU pod tries every device with enough free milli-GPU and keeps the one
+ * with the smallest F_n(after) (first index among equals); whole-GPU pods take the first free
+ * devices by index (F_n(after) is the same whichever free devices they take).
+ *
+ * Difference from the simulator: it maps the score to int64(sigmoid(−ΔF/1000) × 100), which makes
+ * many nodes tie, and kube-scheduler breaks ties at random. We keep the exact −ΔF, so ties are
+ * rare and go to the smallest node name as the protocol requires.
+ *
+ * Incremental: F_n(before) is kept per node, and the score of each node for each pod shape is
+ * cached with the node's version, so a pod only re-evaluates nodes changed since the last pod of
+ * its shape.
+ */
+import { MAX_GPUS_PER_NODE, MILLI } from '../types.js';
+import type { CompiledPod } from '../cluster.js';
+import type { GpuPolicy, PolicyContext } from './policy.js';
+
+interface ShapeCache {
+  readonly score: Float64Array;
+  readonly version: Int32Array;
+}
+
+export class FgdPolicy implements GpuPolicy {
+  readonly name = 'fgd' as const;
+  private readonly before: Float64Array;
+  private readonly beforeVersion: Int32Array;
+  private readonly cache = new Map<string, ShapeCache>();
+  private readonly scratch = new Int32Array(MAX_GPUS_PER_NODE);
+
+  constructor(private readonly ctx: PolicyContext) {
+    const n = ctx.cluster.size;
+    this.before = new Float64Array(n);
+    this.beforeVersion = new Int32Array(n).fill(-1);
+  }
+
+  /** F_n of node i now (cached per node version). */
+  fragBefore(i: number): number {
+    const c = this.ctx.cluster;
+    if (this.beforeVersion[i] !== c.version[i]) {
+      this.before[i] = this.ctx.frag.ofNode(c, i);
+      this.beforeVersion[i] = c.version[i];
+    }
+    return this.before[i];
+  }
+
+  score(i: number, p: CompiledPod): number {
+    const c = this.ctx.cluster;
+    let sc = this.cache.get(p.shapeKey);
+    if (!sc) {
+      sc = { score: new Float64Array(c.size), version: new Int32Array(c.size).fill(-1) };
+      this.cache.set(p.shapeKey, sc);
+    }
+    if (sc.version[i] !== c.version[i]) {
+      sc.score[i] = this.fragBefore(i) - this.bestAfter(i, p).frag;
+      sc.version[i] = c.version[i];
+    }
+    return sc.score[i];
+  }
+
+  selectGpus(i: number, p: CompiledPod): number[] {
+    if (p.num === 0) return [];
+    if (p.milli < MILLI) {
+      const g = this.bestAfter(i, p).gpu;
+      return g < 0 ? [] : [g];
+    }
+    return this.ctx.cluster.firstFreeGpus(i, p.num);
+  }
+
+  /** The smallest F_n(after) over the pod's device choices on node i, and the device giving it. */
+  private bestAfter(i: number, p: CompiledPod): { frag: number; gpu: number } {
+    const c = this.ctx.cluster;
+    const count = c.gpuCount[i];
+    const s = this.scratch;
+    const base = i * MAX_GPUS_PER_NODE;
+    for (let g = 0; g < count; g++) s[g] = c.gpuLeft[base + g];
+    const cpu = c.cpuLeft[i] - p.cpu;
+    const model = c.modelId[i];
+    if (p.num === 0) return { frag: this.ctx.frag.ofState(cpu, s, 0, count, model), gpu: -1 };
+    if (p.milli < MILLI) {
+      let best = Infinity;
+      let bestGpu = -1;
+      for (let g = 0; g < count; g++) {
+        const l = s[g];
+        if (l < p.milli) continue;
+        // devices with equal free milli-GPU give the same state: evaluate the first only
+        let seen = false;
+        for (let h = 0; h < g; h++) if (s[h] === l) seen = true;
+        if (seen) continue;
+        s[g] = l - p.milli;
+        const f = this.ctx.frag.ofState(cpu, s, 0, count, model);
+        s[g] = l;
+        if (f < best) {
+          best = f;
+          bestGpu = g;
+        }
+      }
+      return { frag: best, gpu: bestGpu };
+    }
+    let k = p.num;
+    for (let g = 0; g < count && k > 0; g++) {
+      if (s[g] === MILLI) {
+        s[g] = 0;
+        k--;
+      }
+    }
+    return { frag: this.ctx.frag.ofState(cpu, s, 0, count, model), gpu: -1 };
+  }
+}
