@@ -135,12 +135,15 @@ export function reductionPct(baseline: number, fgd: number): number {
 /** A plain-text table of unallocated GPU % at 100% arrived (mean over seeds) and FGD's reduction. */
 export function summaryTable(results: readonly JobResult[], capacityGpus?: number): string {
   const at = unallocatedAt(results, 100);
+  const seeds = new Set(results.map((r) => r.seed)).size;
   const lines: string[] = [];
   for (const [workload, byPolicy] of at) {
-    lines.push(`workload ${workload}: unallocated GPU % at 100% arrived (mean over ${[...byPolicy.values()][0]?.n ?? 0} seeds)`);
+    lines.push(`workload ${workload}: unallocated GPU % at 100% arrived (mean over ${seeds} seeds)`);
     const fgd = byPolicy.get('fgd');
     for (const [policy, s] of byPolicy) {
       let line = `  ${policy.padEnd(15)} ${s.mean.toFixed(2).padStart(6)}%  [${s.min.toFixed(2)}, ${s.max.toFixed(2)}]`;
+      // a seed whose arrivals jump over bins 99..101 (tiny clusters) has no value there
+      if (s.n < seeds) line += ` (${s.n} of ${seeds} seeds)`;
       if (capacityGpus !== undefined) line += `  ${((s.mean / 100) * capacityGpus).toFixed(0).padStart(5)} GPUs`;
       if (fgd && policy !== 'fgd') line += `  FGD reduces it by ${reductionPct(s.mean, fgd.mean).toFixed(1)}%`;
       lines.push(line);
