@@ -15,46 +15,69 @@ import { clusterWith, context, idx, pod } from './helpers.js';
 describe('fgd', () => {
   // Typical tasks: one pod 1×500 and one pod 1×1000 (count 1 each, p = ½ each, scale 2).
   const workload = [pod({ name: 't1', numGpu: 1, gpuMilli: 500 }), pod({ name: 't2', numGpu: 1, gpuMilli: 1000 })];
+  const states = [
+    { name: 'x', gpus: [1000, 1000] },
+    { name: 'y', gpus: [500, 1000] },
+  ];
+  // x before: t1 fits, no device < 500 → 0; t2 fits, no device < 1000 → 0.  W = 0.
+  // x after [500,1000]: t1 → 0; t2 fits on device 1, device 0 (500) is a fragment → 500.  W = 500.
+  //   ΔF = (500 − 0) / 2 = +250 milli-GPU
+  // y before [500,1000]: t1 → 0; t2 → 500.  W = 500.
+  // y after on device 0 → [0,1000]: W = 0, ΔF = −250;  on device 1 → [500,500]: t2 cannot fit → W = 1000.
 
-  it('scores −ΔF (× scale) and prefers the node whose fragmentation drops', () => {
-    const c = clusterWith([
-      { name: 'x', gpus: [1000, 1000] },
-      { name: 'y', gpus: [500, 1000] },
-    ]);
+  it('fgd scores ⌊100 σ(−ΔF/1000)⌋ and prefers the node whose fragmentation drops', () => {
+    const c = clusterWith(states);
     const fgd = new FgdPolicy(context(c, workload));
     const p = c.compile(pod({ numGpu: 1, gpuMilli: 500 }));
-    // x before: t1 fits, no device < 500 → 0; t2 fits, no device < 1000 → 0.  W = 0.
-    // x after [500,1000]: t1 → 0; t2 fits on device 1, device 0 (500) is a fragment → 500.  W = 500.
-    expect(fgd.score(idx(c, 'x'), p)).toBe(0 - 500);
-    // y before [500,1000]: t1 → 0; t2 → 500.  W = 500.
-    // y after on device 0 → [0,1000]: t1 → 0; t2 → 0.  W = 0   (on device 1 → [500,500]: t2 cannot fit → 1000)
-    expect(fgd.score(idx(c, 'y'), p)).toBe(500 - 0);
+    expect(fgd.score(idx(c, 'x'), p)).toBe(43); // 100 σ(−0.25) = 43.78
+    expect(fgd.score(idx(c, 'y'), p)).toBe(56); // 100 σ(0.25) = 56.22
     expect(fgd.selectGpus(idx(c, 'y'), p)).toEqual([0]);
   });
 
+  it('fgd-exact scores −ΔF × scale', () => {
+    const c = clusterWith(states);
+    const exact = new FgdPolicy(context(c, workload), { exact: true });
+    const p = c.compile(pod({ numGpu: 1, gpuMilli: 500 }));
+    expect(exact.name).toBe('fgd-exact');
+    expect(exact.score(idx(c, 'x'), p)).toBe(0 - 500);
+    expect(exact.score(idx(c, 'y'), p)).toBe(500 - 0);
+  });
+
   it('chooses the device that keeps room for typical tasks, not the tightest one', () => {
-    // Only typical task: 1×500. Node [550, 800], pod 1×300.
-    // device 0 → [250, 800]: t fits on device 1, device 0 (250 < 500) is a fragment → 250.
-    // device 1 → [550, 500]: t fits on both, nothing < 500 → 0.  FGD takes device 1 (best-fit would take 0).
+    // Only typical task: 1×500 (scale 1). Node [550, 800], pod 1×300.
+    // device 0 → [250, 800]: t fits on device 1, device 0 (250 < 500) is a fragment → ΔF = +250 → 43.
+    // device 1 → [550, 500]: t fits on both, nothing < 500 → ΔF = 0 → 50.  FGD takes device 1
+    // (best-fit would take 0, the tightest).
     const c = clusterWith([{ name: 'n', gpus: [550, 800] }]);
-    const fgd = new FgdPolicy(context(c, [pod({ numGpu: 1, gpuMilli: 500 })]));
+    const ctx = context(c, [pod({ numGpu: 1, gpuMilli: 500 })]);
     const p = c.compile(pod({ numGpu: 1, gpuMilli: 300 }));
-    expect(fgd.selectGpus(0, p)).toEqual([1]);
-    expect(fgd.score(0, p)).toBe(0);
+    expect(new FgdPolicy(ctx).selectGpus(0, p)).toEqual([1]);
+    expect(new FgdPolicy(ctx).score(0, p)).toBe(50);
+    expect(new FgdPolicy(ctx, { exact: true }).selectGpus(0, p)).toEqual([1]);
     expect(new BestFitPolicy(context(c)).selectGpus(0, p)).toEqual([0]);
+  });
+
+  it('takes the first device among equal quantized scores, as the simulator does', () => {
+    // Only typical task: 1×500. Node [1000, 990], pod 1×10.
+    // device 0 → [990, 990]: nothing < 500 → ΔF = 0 → 50;  device 1 → [1000, 980]: ΔF = 0 → 50.  Tie → device 0.
+    const c = clusterWith([{ name: 'n', gpus: [1000, 990] }]);
+    const p = c.compile(pod({ numGpu: 1, gpuMilli: 10 }));
+    expect(new FgdPolicy(context(c, [pod({ numGpu: 1, gpuMilli: 500 })])).selectGpus(0, p)).toEqual([0]);
   });
 
   it('counts a node whose cpu is too small for a task as all fragment', () => {
     // Typical task 1×1000 with 8 cores. Node with 10 cores and 2 free GPUs; pod asks 4 cores, no GPU.
-    // before: cpu 10000 ≥ 8000, t fits → W = 0.  after: cpu 6000 < 8000 → the 2000 free milli are fragments.
+    // before: cpu 10000 ≥ 8000, t fits → 0.  after: cpu 6000 < 8000 → the 2000 free milli are fragments.
     const c = clusterWith([{ name: 'n', gpus: [1000, 1000], cpu: 10_000 }]);
-    const fgd = new FgdPolicy(context(c, [pod({ cpuMilli: 8000, numGpu: 1, gpuMilli: 1000 })]));
-    expect(fgd.score(0, c.compile(pod({ cpuMilli: 4000, numGpu: 0, gpuMilli: 0 })))).toBe(-2000);
+    const ctx = context(c, [pod({ cpuMilli: 8000, numGpu: 1, gpuMilli: 1000 })]);
+    const p = c.compile(pod({ cpuMilli: 4000, numGpu: 0, gpuMilli: 0 }));
+    expect(new FgdPolicy(ctx, { exact: true }).score(0, p)).toBe(-2000);
+    expect(new FgdPolicy(ctx).score(0, p)).toBe(11); // 100 σ(−2) = 11.92
   });
 
   it('re-evaluates a node after it changes (the score cache follows the node version)', () => {
     const c = clusterWith([{ name: 'n', gpus: [1000, 1000] }]);
-    const fgd = new FgdPolicy(context(c, workload));
+    const fgd = new FgdPolicy(context(c, workload), { exact: true });
     const p = c.compile(pod({ numGpu: 1, gpuMilli: 500 }));
     expect(fgd.score(0, p)).toBe(-500);
     c.place(0, p, [0]); // now [500, 1000]: placing another 500 on device 0 clears the fragment
@@ -63,17 +86,17 @@ describe('fgd', () => {
 });
 
 describe('best-fit', () => {
-  it('scores 1 − ½(C−cpu)/128000 − ½(L−gpu)/8000 and takes the tightest device', () => {
+  it('scores ⌊100 (1 − ½(C−cpu)/128000 − ½(L−gpu)/8000)⌋ and takes the tightest device', () => {
     const c = clusterWith([
       { name: 'a', gpus: [1000, 1000], cpu: 32_000 },
       { name: 'b', gpus: Array(8).fill(1000), cpu: 96_000 },
     ]);
     const bf = new BestFitPolicy(context(c));
     const p = c.compile(pod({ cpuMilli: 8000, numGpu: 1, gpuMilli: 1000 }));
-    // a: ½·24000/128000 + ½·1000/8000 = 0.09375 + 0.0625 = 0.15625 → 0.84375
-    expect(bf.score(idx(c, 'a'), p)).toBeCloseTo(0.84375, 12);
-    // b: ½·88000/128000 + ½·7000/8000 = 0.34375 + 0.4375 = 0.78125 → 0.21875
-    expect(bf.score(idx(c, 'b'), p)).toBeCloseTo(0.21875, 12);
+    // a: ½·24000/128000 + ½·1000/8000 = 0.09375 + 0.0625 = 0.15625 → ⌊84.375⌋ = 84
+    expect(bf.score(idx(c, 'a'), p)).toBe(84);
+    // b: ½·88000/128000 + ½·7000/8000 = 0.34375 + 0.4375 = 0.78125 → ⌊21.875⌋ = 21
+    expect(bf.score(idx(c, 'b'), p)).toBe(21);
     const c2 = clusterWith([{ name: 'n', gpus: [550, 800, 300] }]);
     expect(new BestFitPolicy(context(c2)).selectGpus(0, c2.compile(pod({ numGpu: 1, gpuMilli: 300 })))).toEqual([2]);
   });
@@ -85,17 +108,17 @@ describe('best-fit', () => {
 });
 
 describe('dotprod', () => {
-  it('scores 1 − d/2 with d = (C/128000)(cpu/128000) + (L/8000)(gpu/8000)', () => {
+  it('scores ⌊100 (1 − d/2)⌋ with d = (C/128000)(cpu/128000) + (L/8000)(gpu/8000)', () => {
     const c = clusterWith([
       { name: 'a', gpus: [1000, 1000], cpu: 32_000 },
       { name: 'b', gpus: Array(8).fill(1000), cpu: 96_000 },
     ]);
     const dp = new DotProdPolicy(context(c));
     const p = c.compile(pod({ cpuMilli: 8000, numGpu: 1, gpuMilli: 1000 }));
-    // a: 0.25·0.0625 + 0.25·0.125 = 0.046875 → 1 − 0.0234375 = 0.9765625
-    expect(dp.score(idx(c, 'a'), p)).toBeCloseTo(0.9765625, 12);
-    // b: 0.75·0.0625 + 1·0.125 = 0.171875 → 1 − 0.0859375 = 0.9140625
-    expect(dp.score(idx(c, 'b'), p)).toBeCloseTo(0.9140625, 12);
+    // a: 0.25·0.0625 + 0.25·0.125 = 0.046875 → 100 (1 − 0.0234375) = ⌊97.66⌋ = 97
+    expect(dp.score(idx(c, 'a'), p)).toBe(97);
+    // b: 0.75·0.0625 + 1·0.125 = 0.171875 → 100 (1 − 0.0859375) = ⌊91.41⌋ = 91
+    expect(dp.score(idx(c, 'b'), p)).toBe(91);
   });
 });
 

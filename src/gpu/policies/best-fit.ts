@@ -5,10 +5,10 @@
  * (128 cores, 8 GPUs):
  *
  *   waste(n) = ½ (C_n − cpu_p) / 128000 + ½ (Σ_g R_n[g] − gpu_p) / 8000
- *   score(n) = 1 − waste(n)                                     (higher is better)
+ *   score(n) = ⌊100 · (1 − waste(n))⌋                           (higher is better)
  *
- * The simulator scales this to int64(100 × score) and min-max normalises it; both are monotone, so
- * we keep the exact value (fewer ties). Device choice: best-fit (./gpu-selection.ts).
+ * integer like every kube-scheduler score (the simulator then min-max normalises it, which keeps
+ * the order and the ties). Device choice: best-fit (./gpu-selection.ts).
  */
 import type { CompiledPod } from '../cluster.js';
 import { bestFitGpus } from './gpu-selection.js';
@@ -24,7 +24,7 @@ export class BestFitPolicy implements GpuPolicy {
   score(i: number, p: CompiledPod): number {
     const c = this.ctx.cluster;
     const waste = (0.5 * (c.cpuLeft[i] - p.cpu)) / MAX_SPEC_CPU + (0.5 * (c.gpuLeftTotal[i] - p.num * p.milli)) / MAX_SPEC_GPU;
-    return 1 - waste;
+    return Math.trunc(100 * (1 - waste));
   }
 
   selectGpus(i: number, p: CompiledPod): number[] {

@@ -5,10 +5,10 @@
  * largest node spec (128000 millicores, 8000 milli-GPU):
  *
  *   d(n)     = (C_n / 128000)(cpu_p / 128000) + (Σ_g R_n[g] / 8000)(gpu_p / 8000)
- *   score(n) = 1 − d(n) / 2                                     (higher is better)
+ *   score(n) = ⌊100 · (1 − d(n) / 2)⌋                           (higher is better)
  *
  * so the pod goes where the free resources are least aligned with (smallest along) its demand.
- * The simulator truncates int64(100 × score); we keep the exact value. Device choice: best-fit.
+ * Integer like every kube-scheduler score, as in the simulator. Device choice: best-fit.
  */
 import type { CompiledPod } from '../cluster.js';
 import { MAX_SPEC_CPU, MAX_SPEC_GPU } from './best-fit.js';
@@ -22,7 +22,7 @@ export class DotProdPolicy implements GpuPolicy {
   score(i: number, p: CompiledPod): number {
     const c = this.ctx.cluster;
     const d = (c.cpuLeft[i] / MAX_SPEC_CPU) * (p.cpu / MAX_SPEC_CPU) + (c.gpuLeftTotal[i] / MAX_SPEC_GPU) * ((p.num * p.milli) / MAX_SPEC_GPU);
-    return 1 - d / 2;
+    return Math.trunc(100 * (1 - d / 2));
   }
 
   selectGpus(i: number, p: CompiledPod): number[] {

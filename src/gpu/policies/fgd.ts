@@ -1,19 +1,21 @@
 /**
  * FGD, fragmentation gradient descent (Weng et al., USENIX ATC '23, §4.2, Algorithm 1; simulator
- * pkg/simulator/plugin/fgd_score.go). Place the pod where the node's fragmentation F_n (see
- * ../fragmentation.ts) grows the least:
+ * pkg/simulator/plugin/fgd_score.go). Place the pod where the node's fragmentation F_n (in
+ * milli-GPU, see ../fragmentation.ts) grows the least. As in the simulator, the change is mapped
+ * into kube-scheduler's integer score range [0, 100] with a sigmoid:
  *
- *   score(n) = F_n(before) − F_n(after placing the pod)        (= −ΔF_n; higher is better)
+ *   ΔF(n)    = F_n(after placing the pod) − F_n(before)
+ *   score(n) = ⌊100 · σ(−ΔF(n) / 1000)⌋,   σ(x) = 1 / (1 + e^(−x))          (higher is better)
  *
- * computed on the exact integer W_n = scale × F_n (../fragmentation.ts), so equal changes tie exactly.
+ * so changes within a few milli-GPU of each other tie, and ties go to the smallest node name.
+ * `fgd-exact` (not one of the paper's six) scores the exact −ΔF instead, on the integer
+ * W_n = scale × F_n, so it ties only on exactly equal changes; on the default workload that
+ * leaves about one point more GPU unallocated (docs/gpu-fgd.md).
  *
  * Device choice: a shared-GPU pod tries every device with enough free milli-GPU and keeps the one
- * with the smallest F_n(after) (first index among equals); whole-GPU pods take the first free
- * devices by index (F_n(after) is the same whichever free devices they take).
- *
- * Difference from the simulator: it maps the score to int64(sigmoid(−ΔF/1000) × 100), which makes
- * many nodes tie, and kube-scheduler breaks ties at random. We keep the exact −ΔF, so ties are
- * rare and go to the smallest node name as the protocol requires.
+ * with the highest score (first index among equal scores, as the simulator's strict `>`);
+ * whole-GPU pods take the first free devices by index (F_n(after) is the same whichever free
+ * devices they take).
  *
  * Incremental: F_n(before) is kept per node, and the score of each node for each pod shape is
  * cached with the node's version, so a pod only re-evaluates nodes changed since the last pod of
@@ -28,14 +30,26 @@ interface ShapeCache {
   readonly version: Int32Array;
 }
 
+export interface FgdOptions {
+  /** Score the exact −ΔF (× scale) instead of the simulator's ⌊100 σ(−ΔF/1000)⌋. */
+  readonly exact?: boolean;
+}
+
 export class FgdPolicy implements GpuPolicy {
-  readonly name = 'fgd' as const;
+  readonly name: 'fgd' | 'fgd-exact';
   private readonly before: Float64Array;
   private readonly beforeVersion: Int32Array;
   private readonly cache = new Map<string, ShapeCache>();
   private readonly scratch = new Int32Array(MAX_GPUS_PER_NODE);
 
-  constructor(private readonly ctx: PolicyContext) {
+  private readonly exact: boolean;
+
+  constructor(
+    private readonly ctx: PolicyContext,
+    options: FgdOptions = {},
+  ) {
+    this.exact = options.exact ?? false;
+    this.name = this.exact ? 'fgd-exact' : 'fgd';
     const n = ctx.cluster.size;
     this.before = new Float64Array(n);
     this.beforeVersion = new Int32Array(n).fill(-1);
@@ -59,7 +73,7 @@ export class FgdPolicy implements GpuPolicy {
       this.cache.set(p.shapeKey, sc);
     }
     if (sc.version[i] !== c.version[i]) {
-      sc.score[i] = this.fragBefore(i) - this.bestAfter(i, p).frag;
+      sc.score[i] = this.best(i, p).score;
       sc.version[i] = c.version[i];
     }
     return sc.score[i];
@@ -68,14 +82,21 @@ export class FgdPolicy implements GpuPolicy {
   selectGpus(i: number, p: CompiledPod): number[] {
     if (p.num === 0) return [];
     if (p.milli < MILLI) {
-      const g = this.bestAfter(i, p).gpu;
+      const g = this.best(i, p).gpu;
       return g < 0 ? [] : [g];
     }
     return this.ctx.cluster.firstFreeGpus(i, p.num);
   }
 
-  /** The smallest F_n(after) over the pod's device choices on node i, and the device giving it. */
-  private bestAfter(i: number, p: CompiledPod): { frag: number; gpu: number } {
+  /** Score of a change W_before − W_after (W = scale × F). */
+  private quantize(drop: number): number {
+    if (this.exact) return drop;
+    return Math.trunc(100 / (1 + Math.exp(-drop / this.ctx.frag.scale / 1000)));
+  }
+
+  /** The best score over the pod's device choices on node i, and the device giving it. */
+  private best(i: number, p: CompiledPod): { score: number; gpu: number } {
+    const before = this.fragBefore(i);
     const c = this.ctx.cluster;
     const count = c.gpuCount[i];
     const s = this.scratch;
@@ -83,9 +104,9 @@ export class FgdPolicy implements GpuPolicy {
     for (let g = 0; g < count; g++) s[g] = c.gpuLeft[base + g];
     const cpu = c.cpuLeft[i] - p.cpu;
     const model = c.modelId[i];
-    if (p.num === 0) return { frag: this.ctx.frag.ofState(cpu, s, 0, count, model), gpu: -1 };
+    if (p.num === 0) return { score: this.quantize(before - this.ctx.frag.ofState(cpu, s, 0, count, model)), gpu: -1 };
     if (p.milli < MILLI) {
-      let best = Infinity;
+      let best = -Infinity;
       let bestGpu = -1;
       for (let g = 0; g < count; g++) {
         const l = s[g];
@@ -95,14 +116,14 @@ export class FgdPolicy implements GpuPolicy {
         for (let h = 0; h < g; h++) if (s[h] === l) seen = true;
         if (seen) continue;
         s[g] = l - p.milli;
-        const f = this.ctx.frag.ofState(cpu, s, 0, count, model);
+        const score = this.quantize(before - this.ctx.frag.ofState(cpu, s, 0, count, model));
         s[g] = l;
-        if (f < best) {
-          best = f;
+        if (score > best) {
+          best = score;
           bestGpu = g;
         }
       }
-      return { frag: best, gpu: bestGpu };
+      return { score: best, gpu: bestGpu };
     }
     let k = p.num;
     for (let g = 0; g < count && k > 0; g++) {
@@ -111,6 +132,6 @@ export class FgdPolicy implements GpuPolicy {
         k--;
       }
     }
-    return { frag: this.ctx.frag.ofState(cpu, s, 0, count, model), gpu: -1 };
+    return { score: this.quantize(before - this.ctx.frag.ofState(cpu, s, 0, count, model)), gpu: -1 };
   }
 }

@@ -7,8 +7,11 @@ import type { RandomStream } from '../../engine/random.js';
 import type { CompiledPod, GpuCluster } from '../cluster.js';
 import type { FragMeasure } from '../fragmentation.js';
 
+/** The six policies of the paper, in its order. */
 export const POLICY_NAMES = ['random', 'dotprod', 'gpu-clustering', 'gpu-packing', 'best-fit', 'fgd'] as const;
-export type PolicyName = (typeof POLICY_NAMES)[number];
+/** Variants accepted by name but not run by default: FGD on the exact −ΔF (see ./fgd.ts). */
+export const EXTRA_POLICY_NAMES = ['fgd-exact'] as const;
+export type PolicyName = (typeof POLICY_NAMES)[number] | (typeof EXTRA_POLICY_NAMES)[number];
 
 export interface PolicyContext {
   readonly cluster: GpuCluster;
