@@ -6,11 +6,20 @@
 import { Worker } from 'node:worker_threads';
 import { runJob, type JobResult, type StudyJob } from '../gpu/study.js';
 import type { GpuPodSpec } from '../gpu/types.js';
+import { join } from 'node:path';
+import { writeOutput } from './output.js';
 import { readGpuNodes, readWorkload } from './traces.js';
+
+/** Where one job's placements go: DIR/<workload>/<policy>-seed<seed>.jsonl. */
+export function placementsPath(dir: string, job: StudyJob): string {
+  return join(dir, job.workload, `${job.policy}-seed${job.seed}.jsonl`);
+}
 
 export interface PoolOptions {
   readonly tracesDir: string;
   readonly workers: number;
+  /** When set, every job's per-pod decisions go to placementsPath(placementsDir, job). */
+  readonly placementsDir?: string;
   /** Called after each finished job (for progress). */
   readonly onDone?: (done: number, total: number, result: JobResult) => void;
 }
@@ -24,7 +33,9 @@ export async function runJobs(jobs: readonly StudyJob[], o: PoolOptions): Promis
     for (let i = 0; i < jobs.length; i++) {
       let pods = cache.get(jobs[i].workload);
       if (!pods) cache.set(jobs[i].workload, (pods = readWorkload(o.tracesDir, jobs[i].workload)));
-      results[i] = runJob(jobs[i], nodes, pods);
+      const { placements, ...result } = runJob(jobs[i], nodes, pods, { placements: o.placementsDir !== undefined });
+      if (placements !== undefined) writeOutput(placementsPath(o.placementsDir!, jobs[i]), placements);
+      results[i] = result;
       o.onDone?.(++done, jobs.length, results[i]);
       // let the event loop breathe (progress output) between experiments
       await new Promise((r) => setImmediate(r));
@@ -50,7 +61,7 @@ export async function runJobs(jobs: readonly StudyJob[], o: PoolOptions): Promis
         }
       };
       for (let k = 0; k < n; k++) {
-        const w = new Worker(bootstrap, { workerData: { entry, tracesDir: o.tracesDir } });
+        const w = new Worker(bootstrap, { workerData: { entry, tracesDir: o.tracesDir, placementsDir: o.placementsDir } });
         workers.push(w);
         w.on('message', (msg: { index: number; result?: JobResult; error?: string }) => {
           if (msg.error !== undefined) {

@@ -23,6 +23,7 @@ export interface FgdFlags {
   readonly seeds: string;
   readonly workers?: string;
   readonly out?: string;
+  readonly placements?: boolean;
 }
 
 export const DEFAULT_SEEDS = '42..51';
@@ -44,6 +45,7 @@ export function d3Source(): string {
 export function fgdCommand(flags: FgdFlags, tracesDir: string, out: string): string {
   const parts = ['npx', 'slipway', 'experiment', 'fgd', '--workload', flags.workload, '--traces', tracesDir];
   if (flags.policies !== undefined) parts.push('--policies', flags.policies);
+  if (flags.placements) parts.push('--placements');
   parts.push('--seeds', flags.seeds, '--out', out);
   return parts.map((p) => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
@@ -61,9 +63,11 @@ export async function runFgdExperiment(flags: FgdFlags, setContext: (c: () => st
   const capacityGpus = readGpuNodes(tracesDir).reduce((a, n) => a + n.gpuCount, 0);
   const jobs = studyJobs(workloads, policies, seeds);
   const progress = process.stderr.isTTY;
+  const placementsDir = flags.placements ? join(out, 'placements') : undefined;
   const results = await runJobs(jobs, {
     tracesDir,
     workers,
+    placementsDir,
     onDone: (done, total, r) => {
       if (progress) process.stderr.write(`\r${done}/${total} experiments (last: ${r.workload} ${r.policy} seed ${r.seed})   `);
     },
@@ -74,6 +78,7 @@ export async function runFgdExperiment(flags: FgdFlags, setContext: (c: () => st
   const htmlPath = join(out, 'report.html');
   writeOutput(csvPath, resultsCsv(results));
   writeOutput(htmlPath, renderFgdReport({ results, command, d3Source: d3Source(), capacityGpus }));
-  process.stdout.write(`${summaryTable(results, capacityGpus)}\n\nwrote ${csvPath} and ${htmlPath}\nreproduce: ${command}\n`);
+  const wrote = placementsDir ? `${csvPath}, ${htmlPath} and ${placementsDir}/` : `${csvPath} and ${htmlPath}`;
+  process.stdout.write(`${summaryTable(results, capacityGpus)}\n\nwrote ${wrote}\nreproduce: ${command}\n`);
   return EXIT_OK;
 }

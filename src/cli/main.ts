@@ -51,6 +51,7 @@ experiment
   .option('--seeds <seeds>', 'seeds: a range 42..51, a list 42,43 or one seed', DEFAULT_SEEDS)
   .option('--workers <n>', 'worker threads (default: available cores)')
   .option('--out <dir>', 'output folder (default: reports/fgd-<workload>)')
+  .option('--placements', 'also write every pod\'s node and GPUs (or why it fit nowhere) to <out>/placements/<workload>/<policy>-seed<seed>.jsonl')
   .action(async (flags: FgdFlags) => {
     let context: (() => string) | undefined;
     await guardCommand(

@@ -17,7 +17,7 @@
  * Pure: no I/O, no clock; randomness only from the seed's named streams.
  */
 import { RandomStreams } from '../engine/random.js';
-import { FIT, GpuCluster, type CompiledPod } from './cluster.js';
+import { FILTER_REASONS, FIT, GpuCluster, type CompiledPod } from './cluster.js';
 import { FragMeasure, typicalTasks } from './fragmentation.js';
 import { createGpuPolicy } from './policies/index.js';
 import { podGpuMilliTotal, type GpuNodeSpec, type GpuPodSpec } from './types.js';
@@ -62,7 +62,10 @@ export interface PodRecord {
 export interface Placement {
   readonly pod: string;
   readonly node?: string;
+  /** Devices (indices within the node) the pod got. */
   readonly gpus: readonly number[];
+  /** For an unplaced pod: nodes rejected per filter reason. */
+  readonly reasons?: Readonly<Record<string, number>>;
 }
 
 export interface ExperimentInput {
@@ -129,7 +132,17 @@ export function runExperiment(input: ExperimentInput): ExperimentResult {
       nodeFrag[chosen] = f;
       placed++;
     }
-    input.onPlacement?.({ pod: spec.name, node: chosen >= 0 ? cluster.names[chosen] : undefined, gpus });
+    if (input.onPlacement) {
+      if (chosen >= 0) input.onPlacement({ pod: spec.name, node: cluster.names[chosen], gpus });
+      else {
+        const reasons: Record<string, number> = {};
+        for (let i = 0; i < n; i++) {
+          const why = FILTER_REASONS[cluster.filter(i, p)];
+          reasons[why] = (reasons[why] ?? 0) + 1;
+        }
+        input.onPlacement({ pod: spec.name, gpus, reasons });
+      }
+    }
     const idle = cap - cluster.allocatedMilli;
     records.push({
       arrivedPct: (100 * arrivedMilli) / cap,

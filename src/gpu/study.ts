@@ -4,7 +4,8 @@
  * Running the jobs (in worker threads) and reading the trace is the CLI's business.
  */
 import { InputError } from '../core/errors.js';
-import { binRecords, runExperiment, type BinnedRow } from './experiment.js';
+import { unschedulableMessage } from '../scheduler/reasons.js';
+import { binRecords, runExperiment, type BinnedRow, type Placement } from './experiment.js';
 import { EXTRA_POLICY_NAMES, POLICY_NAMES, isPolicyName, type PolicyName } from './policies/index.js';
 import { WORKLOADS, type WorkloadName } from './trace-csv.js';
 import type { GpuNodeSpec, GpuPodSpec } from './types.js';
@@ -23,10 +24,37 @@ export interface JobResult extends StudyJob {
 
 export const RESULTS_HEADER = 'workload,policy,seed,arrived_pct,alloc_pct,frag_pct,frag_ratio_pct';
 
-/** Runs one job: the whole protocol for one workload, policy and seed, binned. */
-export function runJob(job: StudyJob, nodes: readonly GpuNodeSpec[], pods: readonly GpuPodSpec[]): JobResult {
-  const r = runExperiment({ nodes, pods, policy: job.policy, seed: job.seed });
-  return { ...job, rows: binRecords(r.records), arrived: r.arrived, placed: r.placed };
+/**
+ * Runs one job: the whole protocol for one workload, policy and seed, binned. With `placements`,
+ * also returns where every pod went, as JSONL (see placementLine).
+ */
+export function runJob(
+  job: StudyJob,
+  nodes: readonly GpuNodeSpec[],
+  pods: readonly GpuPodSpec[],
+  options: { placements?: boolean } = {},
+): JobResult & { placements?: string } {
+  const lines: string[] = [];
+  const r = runExperiment({
+    nodes,
+    pods,
+    policy: job.policy,
+    seed: job.seed,
+    onPlacement: options.placements ? (p) => lines.push(placementLine(lines.length, p, nodes.length)) : undefined,
+  });
+  const result = { ...job, rows: binRecords(r.records), arrived: r.arrived, placed: r.placed };
+  return options.placements ? { ...result, placements: lines.join('\n') + '\n' } : result;
+}
+
+/**
+ * One pod's decision as a JSON line, in arrival order:
+ *   {"seq":0,"type":"gpu.bind","pod":"openb-pod-0001","node":"openb-node-0042","gpus":[3]}
+ *   {"seq":1,"type":"gpu.unschedulable","pod":"...","message":"0/1213 nodes are available: 1200 Insufficient GPU, 13 Insufficient cpu.","reasons":{...}}
+ */
+export function placementLine(seq: number, p: Placement, nodes: number): string {
+  if (p.node !== undefined) return JSON.stringify({ seq, type: 'gpu.bind', pod: p.pod, node: p.node, gpus: p.gpus });
+  const reasons = Object.fromEntries(Object.entries(p.reasons ?? {}).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
+  return JSON.stringify({ seq, type: 'gpu.unschedulable', pod: p.pod, message: unschedulableMessage(nodes, reasons), reasons });
 }
 
 /** `--workload`: one of the 17 names, or `all`. */

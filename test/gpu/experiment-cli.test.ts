@@ -54,6 +54,28 @@ describe('slipway experiment fgd', () => {
     expect(outs[0].html).not.toMatch(/<script[^>]+src=/); // self-contained
   });
 
+  it('records every pod\'s node and devices, or why it fit nowhere, with --placements', () => {
+    const out = join(dir, 'out-placements');
+    const r = slipway('experiment', 'fgd', '--workload', 'default', '--traces', dir, '--seeds', '42', '--policies', 'fgd', '--workers', '1', '--placements', '--out', out);
+    expect(r.status).toBe(0);
+    const lines = readFileSync(join(out, 'placements', 'default', 'fgd-seed42.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const csvBins = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n').length - 1;
+    expect(csvBins).toBeGreaterThan(0);
+    expect(lines.map((l) => l.seq)).toEqual(lines.map((_, k) => k));
+    const binds = lines.filter((l) => l.type === 'gpu.bind');
+    const fails = lines.filter((l) => l.type === 'gpu.unschedulable');
+    expect(binds.length).toBeGreaterThan(0);
+    expect(fails.length).toBeGreaterThan(0); // inflated to 130% of the GPUs: some pods fit nowhere
+    for (const b of binds) {
+      expect(b.node).toMatch(/^node-\d$/);
+      expect(b.gpus.every((g: number) => Number.isInteger(g) && g >= 0 && g < 8)).toBe(true);
+    }
+    for (const f of fails) {
+      expect(f.message).toMatch(/^0\/6 nodes are available: \d+ [A-Za-z ]+/);
+      expect(Object.values(f.reasons as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(6);
+    }
+  });
+
   it('rejects bad input with one line naming the flag and value, exit 2', () => {
     const cases: [string[], string][] = [
       [['--workload', 'nope'], '--workload: unknown workload "nope"'],
