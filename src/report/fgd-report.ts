@@ -144,6 +144,7 @@ for (const w of DATA.curves) {
   svg.append('g').attr('transform', 'translate(' + m.l + ',0)').call(d3.axisLeft(y).ticks(6));
   svg.append('text').attr('x', m.l).attr('y', 14).attr('font-weight', 600).text('workload ' + w.workload);
   svg.append('text').attr('x', W / 2).attr('y', H - 4).attr('text-anchor', 'middle').text('arrived workload (% of GPU capacity)');
+  svg.append('text').attr('transform', 'rotate(-90)').attr('x', -(H - m.b + m.t) / 2).attr('y', 11).attr('text-anchor', 'middle').text('unallocated GPU (%)');
   for (const c of w.curves) {
     svg.append('path').datum(c.points).attr('fill', color(c.policy)).attr('opacity', 0.18)
       .attr('d', d3.area().x((p) => x(p.x)).y0((p) => y(p.min)).y1((p) => y(p.max)));
