@@ -16,6 +16,7 @@
  *
  * Pure: no I/O, no clock; randomness only from the seed's named streams.
  */
+import { InputError } from '../core/errors.js';
 import { RandomStreams } from '../engine/random.js';
 import { FILTER_REASONS, FIT, GpuCluster, type CompiledPod } from './cluster.js';
 import { FragMeasure, typicalTasks } from './fragmentation.js';
@@ -34,7 +35,10 @@ export function prepareArrivals(pods: readonly GpuPodSpec[], seed: number, capac
   let total = 0;
   for (const p of list) total += podGpuMilliTotal(p);
   const draw = streams.stream('fgd.inflate');
-  if (original.length > 0 && total < target) {
+  // a workload without GPU requests cannot grow towards a GPU target: leave it as it is
+  const canGrow = original.some((p) => podGpuMilliTotal(p) > 0);
+  if (total < target) {
+    if (!canGrow) return list;
     for (let k = 1; ; k++) {
       const p = draw.pick(original);
       const add = podGpuMilliTotal(p);
@@ -89,6 +93,7 @@ export interface ExperimentResult {
 /** Runs steps 1–4 for one workload, policy and seed. */
 export function runExperiment(input: ExperimentInput): ExperimentResult {
   const cluster = new GpuCluster(input.nodes);
+  if (cluster.capacityMilli === 0) throw new InputError(`the cluster has no GPUs (${cluster.size} nodes): nothing to measure`);
   const frag = new FragMeasure(typicalTasks(input.pods), cluster.models);
   const streams = new RandomStreams(input.seed);
   const policy = createGpuPolicy(input.policy, { cluster, frag, random: streams.stream('fgd.policy.random') });

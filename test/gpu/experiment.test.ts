@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { binRecords, prepareArrivals, runExperiment, type PodRecord } from '../../src/gpu/experiment.js';
 import { typicalTasks } from '../../src/gpu/fragmentation.js';
 import { podGpuMilliTotal, type GpuNodeSpec } from '../../src/gpu/types.js';
+import { installGuard } from '../../src/engine/guard.js';
 import { pod } from './helpers.js';
 
 const pods = Array.from({ length: 40 }, (_, k) =>
@@ -23,6 +24,11 @@ describe('prepareArrivals', () => {
     // the input order does not matter (sorted by name first); the seed does
     expect(prepareArrivals(pods, 42, cap)).toEqual(a);
     expect(prepareArrivals(pods, 43, cap).map((p) => p.name)).not.toEqual(a.map((p) => p.name));
+  });
+
+  it('leaves a workload without GPU requests as it is (nothing to inflate with)', () => {
+    const cpuOnly = pods.filter((p) => p.numGpu === 0);
+    expect(prepareArrivals(cpuOnly, 1, 20_000)).toHaveLength(cpuOnly.length);
   });
 
   it('drops random pods when the workload is already above the target', () => {
@@ -63,9 +69,27 @@ describe('runExperiment', () => {
     expect(typicalTasks(shared)).toHaveLength(1);
   });
 
+  it('rejects a cluster without GPUs', () => {
+    const cpuNodes = [{ name: 'c', cpuMilli: 1000, memoryMiB: 1000, gpuCount: 0, model: '' }];
+    expect(() => runExperiment({ nodes: cpuNodes, pods, policy: 'fgd', seed: 1 })).toThrow('the cluster has no GPUs (1 nodes)');
+  });
+
   it('is deterministic for a seed', () => {
     const run = () => runExperiment({ nodes, pods, policy: 'random', seed: 9 }).records;
     expect(run()).toEqual(run());
+  });
+
+  it('reads no clock and no ambient randomness (runs under the engine\'s determinism guard)', () => {
+    const free = runExperiment({ nodes, pods, policy: 'random', seed: 9 }).records;
+    for (const policy of ['random', 'dotprod', 'gpu-clustering', 'gpu-packing', 'best-fit', 'fgd', 'fgd-exact']) {
+      const release = installGuard(() => ` (experiment ${policy})`);
+      try {
+        const guarded = runExperiment({ nodes, pods, policy, seed: 9 }).records;
+        if (policy === 'random') expect(guarded).toEqual(free);
+      } finally {
+        release();
+      }
+    }
   });
 });
 
