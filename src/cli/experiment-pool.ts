@@ -33,7 +33,7 @@ export async function runJobs(jobs: readonly StudyJob[], o: PoolOptions): Promis
     for (let i = 0; i < jobs.length; i++) {
       let pods = cache.get(jobs[i].workload);
       if (!pods) cache.set(jobs[i].workload, (pods = readWorkload(o.tracesDir, jobs[i].workload)));
-      const { placements, ...result } = runJob(jobs[i], nodes, pods, { placements: o.placementsDir !== undefined });
+      const { placements, ...result } = runJob(jobs[i], { nodes, pods, placements: o.placementsDir !== undefined });
       if (placements !== undefined) writeOutput(placementsPath(o.placementsDir!, jobs[i]), placements);
       results[i] = result;
       o.onDone?.(++done, jobs.length, results[i]);

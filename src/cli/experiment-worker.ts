@@ -19,7 +19,7 @@ parentPort!.on('message', (msg: { index: number; job: StudyJob }) => {
     nodes ??= readGpuNodes(tracesDir);
     let pods = workloads.get(msg.job.workload);
     if (!pods) workloads.set(msg.job.workload, (pods = readWorkload(tracesDir, msg.job.workload)));
-    const { placements, ...result } = runJob(msg.job, nodes, pods, { placements: placementsDir !== undefined });
+    const { placements, ...result } = runJob(msg.job, { nodes, pods, placements: placementsDir !== undefined });
     if (placements !== undefined) writeOutput(placementsPath(placementsDir!, msg.job), placements);
     parentPort!.postMessage({ index: msg.index, result });
   } catch (e) {

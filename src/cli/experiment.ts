@@ -42,7 +42,8 @@ export function d3Source(): string {
   return readFileSync(join(dirname(require.resolve('d3')), '..', 'dist', 'd3.min.js'), 'utf8');
 }
 
-export function fgdCommand(flags: FgdFlags, tracesDir: string, out: string): string {
+/** The command that reproduces a study, with the resolved trace folder and output folder. */
+export function fgdCommand(flags: FgdFlags, { tracesDir, out }: { tracesDir: string; out: string }): string {
   const parts = ['npx', 'slipway', 'experiment', 'fgd', '--workload', flags.workload, '--traces', tracesDir];
   if (flags.policies !== undefined) parts.push('--policies', flags.policies);
   if (flags.placements) parts.push('--placements');
@@ -57,7 +58,7 @@ export async function runFgdExperiment(flags: FgdFlags, setContext: (c: () => st
   const workers = parseWorkers(flags.workers);
   const tracesDir = resolveTracesDir(flags.traces);
   const out = flags.out ?? join('reports', `fgd-${flags.workload}`);
-  const command = fgdCommand(flags, tracesDir, out);
+  const command = fgdCommand(flags, { tracesDir, out });
   setContext(() => `seeds ${flags.seeds}; replay: ${command}`);
 
   const capacityGpus = readGpuNodes(tracesDir).reduce((a, n) => a + n.gpuCount, 0);

@@ -26,8 +26,16 @@ import { podGpuMilliTotal, type GpuNodeSpec, type GpuPodSpec } from './types.js'
 /** Workload inflation target of the paper: 130% of the cluster's GPU capacity. */
 export const TUNE_RATIO = 1.3;
 
+export interface ArrivalOptions {
+  readonly seed: number;
+  /** The cluster's GPU capacity in milli-GPU. */
+  readonly capacityMilli: number;
+  /** Inflation target as a share of the capacity (default 1.3). */
+  readonly ratio?: number;
+}
+
 /** Sorts by name, shuffles with the seed, inflates to `ratio` × capacity (steps 1–2 above). */
-export function prepareArrivals(pods: readonly GpuPodSpec[], seed: number, capacityMilli: number, ratio = TUNE_RATIO): GpuPodSpec[] {
+export function prepareArrivals(pods: readonly GpuPodSpec[], { seed, capacityMilli, ratio = TUNE_RATIO }: ArrivalOptions): GpuPodSpec[] {
   const streams = new RandomStreams(seed);
   const original = [...pods].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const list = streams.stream('fgd.shuffle').shuffle([...original]);
@@ -97,7 +105,7 @@ export function runExperiment(input: ExperimentInput): ExperimentResult {
   const frag = new FragMeasure(typicalTasks(input.pods), cluster.models);
   const streams = new RandomStreams(input.seed);
   const policy = createGpuPolicy(input.policy, { cluster, frag, random: streams.stream('fgd.policy.random') });
-  const arrivals = prepareArrivals(input.pods, input.seed, cluster.capacityMilli, input.ratio ?? TUNE_RATIO);
+  const arrivals = prepareArrivals(input.pods, { seed: input.seed, capacityMilli: cluster.capacityMilli, ratio: input.ratio });
 
   const n = cluster.size;
   const nodeFrag = new Float64Array(n);

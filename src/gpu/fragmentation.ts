@@ -105,6 +105,7 @@ export class FragMeasure {
   /**
    * W_n (= F_n × scale, an exact integer) of a node state: free cpu `cpuLeft`, free milli-GPU
    * `gpus[off .. off+count)`, GPU model `model`. Cost: O(|typical tasks| × count).
+   * Positional arguments on purpose: this is the innermost loop of FGD (no object per call).
    */
   ofState(cpuLeft: number, gpus: Int32Array, off: number, count: number, model: number): number {
     let total = 0;

@@ -28,22 +28,25 @@ export const RESULTS_HEADER = 'workload,policy,seed,arrived_pct,alloc_pct,frag_p
  * Runs one job: the whole protocol for one workload, policy and seed, binned. With `placements`,
  * also returns where every pod went, as JSONL (see placementLine).
  */
-export function runJob(
-  job: StudyJob,
-  nodes: readonly GpuNodeSpec[],
-  pods: readonly GpuPodSpec[],
-  options: { placements?: boolean } = {},
-): JobResult & { placements?: string } {
+export interface JobInput {
+  readonly nodes: readonly GpuNodeSpec[];
+  /** The workload's pods as listed in the trace. */
+  readonly pods: readonly GpuPodSpec[];
+  /** Also return the per-pod decisions as JSONL. */
+  readonly placements?: boolean;
+}
+
+export function runJob(job: StudyJob, { nodes, pods, placements }: JobInput): JobResult & { placements?: string } {
   const lines: string[] = [];
   const r = runExperiment({
     nodes,
     pods,
     policy: job.policy,
     seed: job.seed,
-    onPlacement: options.placements ? (p) => lines.push(placementLine(lines.length, p, nodes.length)) : undefined,
+    onPlacement: placements ? (p) => lines.push(placementLine(p, { seq: lines.length, nodes: nodes.length })) : undefined,
   });
   const result = { ...job, rows: binRecords(r.records), arrived: r.arrived, placed: r.placed };
-  return options.placements ? { ...result, placements: lines.join('\n') + '\n' } : result;
+  return placements ? { ...result, placements: lines.join('\n') + '\n' } : result;
 }
 
 /**
@@ -51,7 +54,7 @@ export function runJob(
  *   {"seq":0,"type":"gpu.bind","pod":"openb-pod-0001","node":"openb-node-0042","gpus":[3]}
  *   {"seq":1,"type":"gpu.unschedulable","pod":"...","message":"0/1213 nodes are available: 1200 Insufficient GPU, 13 Insufficient cpu.","reasons":{...}}
  */
-export function placementLine(seq: number, p: Placement, nodes: number): string {
+export function placementLine(p: Placement, { seq, nodes }: { seq: number; nodes: number }): string {
   if (p.node !== undefined) return JSON.stringify({ seq, type: 'gpu.bind', pod: p.pod, node: p.node, gpus: p.gpus });
   const reasons = Object.fromEntries(Object.entries(p.reasons ?? {}).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
   return JSON.stringify({ seq, type: 'gpu.unschedulable', pod: p.pod, message: unschedulableMessage(nodes, reasons), reasons });

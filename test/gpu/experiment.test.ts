@@ -13,7 +13,7 @@ const pods = Array.from({ length: 40 }, (_, k) =>
 describe('prepareArrivals', () => {
   it('shuffles all pods with the seed, then inflates until the next draw would pass 130% of capacity', () => {
     const cap = 20_000; // 20 GPUs; the 40 pods ask for ≈ 17 GPUs
-    const a = prepareArrivals([...pods].reverse(), 42, cap);
+    const a = prepareArrivals([...pods].reverse(), { seed: 42, capacityMilli: cap });
     const names = a.slice(0, pods.length).map((p) => p.name);
     expect([...names].sort()).toEqual(pods.map((p) => p.name)); // every original pod, once
     expect(names).not.toEqual(pods.map((p) => p.name)); // shuffled
@@ -22,17 +22,17 @@ describe('prepareArrivals', () => {
     expect(total).toBeGreaterThan(1.3 * cap - 1000); // stopped by a draw that would overshoot
     expect(a.slice(pods.length).every((p) => /-inflate-\d+$/.test(p.name))).toBe(true);
     // the input order does not matter (sorted by name first); the seed does
-    expect(prepareArrivals(pods, 42, cap)).toEqual(a);
-    expect(prepareArrivals(pods, 43, cap).map((p) => p.name)).not.toEqual(a.map((p) => p.name));
+    expect(prepareArrivals(pods, { seed: 42, capacityMilli: cap })).toEqual(a);
+    expect(prepareArrivals(pods, { seed: 43, capacityMilli: cap }).map((p) => p.name)).not.toEqual(a.map((p) => p.name));
   });
 
   it('leaves a workload without GPU requests as it is (nothing to inflate with)', () => {
     const cpuOnly = pods.filter((p) => p.numGpu === 0);
-    expect(prepareArrivals(cpuOnly, 1, 20_000)).toHaveLength(cpuOnly.length);
+    expect(prepareArrivals(cpuOnly, { seed: 1, capacityMilli: 20_000 })).toHaveLength(cpuOnly.length);
   });
 
   it('drops random pods when the workload is already above the target', () => {
-    const a = prepareArrivals(pods, 1, 10_000); // target 13 GPUs < 17 requested
+    const a = prepareArrivals(pods, { seed: 1, capacityMilli: 10_000 }); // target 13 GPUs < 17 requested
     expect(a.reduce((s, p) => s + podGpuMilliTotal(p), 0)).toBeLessThanOrEqual(13_000);
     expect(a.length).toBeLessThan(pods.length);
   });
