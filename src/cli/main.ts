@@ -8,6 +8,7 @@ import { EXIT_BAD_INPUT, guardCommand } from './errors.js';
 import { runCommand, type RunFlags } from './run.js';
 import { runValidate } from './validate.js';
 import { DEFAULT_SEEDS, runFgdExperiment, type FgdFlags } from './experiment.js';
+import { runImportAlibabaGpu, type ImportFlags } from './import-alibaba-gpu.js';
 
 const program = new Command();
 program
@@ -58,6 +59,19 @@ experiment
       () => runFgdExperiment(flags, (c) => (context = c)),
       () => (context ? context() : ''),
     );
+  });
+
+const importCommand = program.command('import').description('turn external data (traces) into scenarios');
+importCommand
+  .command('alibaba-gpu')
+  .description('a window of the Alibaba GPU trace v2023 as a scenario for slipway run (pods created and deleted at their trace times)')
+  .requiredOption('--workload <name>', 'one of the 17 workloads (default, cpu050, ..., multigpu50)')
+  .option('--traces <dir>', 'folder holding the trace CSVs (default: ../shared/traces/alibaba-gpu-v2023 when it exists)')
+  .option('--from <duration>', 'start of the window in trace time, e.g. 148d (default: the last --window of the trace)')
+  .option('--window <duration>', 'length of the window and of the run', '1d')
+  .option('--out <file>', 'scenario file to write (default: scenarios/generated/alibaba-gpu-<workload>.yaml)')
+  .action(async (flags: ImportFlags) => {
+    await guardCommand(() => runImportAlibabaGpu(flags));
   });
 
 try {

@@ -102,3 +102,22 @@ describe('slipway experiment fgd', () => {
     expect(r.stderr.trim()).toBe(`${join(bad, 'openb_node_list_gpu_node.csv')}:2: gpu must be an integer in [0, 8], got "9"`);
   });
 });
+
+describe('slipway import alibaba-gpu', () => {
+  it('writes a scenario that slipway validate accepts', () => {
+    const out = join(dir, 'scenario.yaml');
+    const r = slipway('import', 'alibaba-gpu', '--workload', 'default', '--traces', dir, '--window', '1h', '--out', out);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`wrote ${out}: 6 nodes, 30 pods (30 alive when the window opens), 0 deletions`);
+    const v = slipway('validate', out);
+    expect(v.stderr).toBe('');
+    expect(v.status).toBe(0);
+  });
+
+  it('rejects a bad window with one line, exit 2', () => {
+    const r = slipway('import', 'alibaba-gpu', '--workload', 'default', '--traces', dir, '--window', '0s');
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('--window: must be greater than 0, got "0s"');
+  });
+});
