@@ -5,6 +5,7 @@
  * - per workload, unallocated GPU % (100 − allocated) against arrived workload (% of GPU capacity),
  *   one line per policy = mean over seeds, with a band from the seeds' min to max;
  * - bars per workload at 100% arrived (mean over seeds, whiskers min–max);
+ * - per workload, the fragmentation ratio (% of idle GPU that FGD's measure calls fragmented);
  * - the same numbers as a static table (readable without scripts), with FGD's reduction.
  *
  * Everything from the data is escaped: static HTML through escapeHtml, the embedded JSON with `<`
@@ -28,8 +29,8 @@ interface Curve {
   points: { x: number; mean: number; min: number; max: number }[];
 }
 
-/** Per workload and policy: unallocated % per arrived bin, over seeds. */
-function curves(results: readonly JobResult[]): { workload: string; curves: Curve[] }[] {
+/** Per workload and policy: `metric` per arrived bin, over seeds. */
+function curves(results: readonly JobResult[], metric: (b: JobResult['rows'][number]) => number): { workload: string; curves: Curve[] }[] {
   const byWorkload = new Map<string, Map<string, Map<number, number[]>>>();
   for (const r of results) {
     let byPolicy = byWorkload.get(r.workload);
@@ -38,7 +39,7 @@ function curves(results: readonly JobResult[]): { workload: string; curves: Curv
     if (!bins) byPolicy.set(r.policy, (bins = new Map()));
     for (const b of r.rows) {
       const list = bins.get(b.arrivedPct) ?? [];
-      list.push(100 - b.allocPct);
+      list.push(metric(b));
       bins.set(b.arrivedPct, list);
     }
   }
@@ -67,7 +68,8 @@ export function renderFgdReport(input: FgdReportInput): string {
   const seeds = [...new Set(input.results.map((r) => r.seed))].sort((a, b) => a - b);
   const policies = [...new Set(input.results.map((r) => r.policy))];
   const data = {
-    curves: curves(input.results),
+    curves: curves(input.results, (b) => 100 - b.allocPct),
+    fragRatio: curves(input.results, (b) => b.fragRatioPct),
     bars: [...at100].map(([workload, byPolicy]) => ({
       workload,
       bars: [...byPolicy].map(([policy, s]) => ({ policy, mean: round(s.mean), min: round(s.min), max: round(s.max) })),
@@ -127,6 +129,8 @@ ${rows.join('\n')}
 <div id="bars"></div>
 <h2>Unallocated GPU % vs arrived workload (line = mean, band = min–max over seeds)</h2>
 <div class="grid" id="curves"></div>
+<h2>Fragmentation ratio vs arrived workload (% of idle GPU that is fragmented; mean, band = min–max)</h2>
+<div class="grid" id="frag"></div>
 <script>${input.d3Source.replace(/<\/script/gi, '<\\/script')}</script>
 <script>
 const DATA = ${scriptJson(data)};
@@ -134,9 +138,10 @@ const color = d3.scaleOrdinal().domain(DATA.policies).range(d3.schemeTableau10);
 d3.select('#legend').selectAll('span').data(DATA.policies).join('span')
   .call((s) => { s.append('i').style('background', (p) => color(p)); s.append('b').text((p) => p); });
 
-for (const w of DATA.curves) {
+function drawCurves(target, series, yLabel) {
+ for (const w of series) {
   const W = 420, H = 280, m = { l: 44, r: 10, t: 24, b: 36 };
-  const svg = d3.select('#curves').append('svg').attr('class', 'chart').attr('width', W).attr('height', H);
+  const svg = d3.select(target).append('svg').attr('class', 'chart').attr('width', W).attr('height', H);
   const x = d3.scaleLinear().domain([0, 130]).range([m.l, W - m.r]);
   const yMax = d3.max(w.curves, (c) => d3.max(c.points, (p) => p.max)) || 100;
   const y = d3.scaleLinear().domain([0, yMax]).nice().range([H - m.b, m.t]);
@@ -144,7 +149,7 @@ for (const w of DATA.curves) {
   svg.append('g').attr('transform', 'translate(' + m.l + ',0)').call(d3.axisLeft(y).ticks(6));
   svg.append('text').attr('x', m.l).attr('y', 14).attr('font-weight', 600).text('workload ' + w.workload);
   svg.append('text').attr('x', W / 2).attr('y', H - 4).attr('text-anchor', 'middle').text('arrived workload (% of GPU capacity)');
-  svg.append('text').attr('transform', 'rotate(-90)').attr('x', -(H - m.b + m.t) / 2).attr('y', 11).attr('text-anchor', 'middle').text('unallocated GPU (%)');
+  svg.append('text').attr('transform', 'rotate(-90)').attr('x', -(H - m.b + m.t) / 2).attr('y', 11).attr('text-anchor', 'middle').text(yLabel);
   for (const c of w.curves) {
     svg.append('path').datum(c.points).attr('fill', color(c.policy)).attr('opacity', 0.18)
       .attr('d', d3.area().x((p) => x(p.x)).y0((p) => y(p.min)).y1((p) => y(p.max)));
@@ -153,6 +158,9 @@ for (const w of DATA.curves) {
       .append('title').text(c.policy);
   }
 }
+}
+drawCurves('#curves', DATA.curves, 'unallocated GPU (%)');
+drawCurves('#frag', DATA.fragRatio, 'fragmentation ratio (%)');
 
 {
   const W = Math.max(480, DATA.bars.length * (DATA.policies.length * 14 + 24) + 80), H = 300, m = { l: 44, r: 10, t: 16, b: 60 };

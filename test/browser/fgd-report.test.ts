@@ -49,6 +49,7 @@ describe.skipIf(!CHROMIUM && !REQUIRED)(`FGD report in Chromium (${CHROMIUM ?? '
       await page.goto(pathToFileURL(file).href);
       expect(errors).toEqual([]);
       expect(await page.locator('#curves svg').count()).toBe(2); // one chart per workload
+      expect(await page.locator('#frag svg').count()).toBe(2); // fragmentation ratio, per workload
       // per chart: 3 policies × (band + line)
       expect(await page.locator('#curves svg').first().locator('path[stroke-width="1.5"]').count()).toBe(3);
       expect(await page.locator('#bars rect').count()).toBe(6); // 2 workloads × 3 policies
