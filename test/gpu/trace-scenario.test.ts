@@ -67,6 +67,6 @@ describe('traceScenario', () => {
     expect(placed.later).toBe('node-b'); // node-a has 1000 gpu-milli only
     const byName = Object.fromEntries(summary.workloads.map((w) => [w.name, w]));
     expect(byName.later.running).toBe(1);
-    expect(byName['cpu-only']).toBeUndefined(); // deleted at 1500 s
+    expect(byName['cpu-only']).toMatchObject({ desired: 0, running: 0, pending: 0 }); // deleted at 1500 s
   });
 });
