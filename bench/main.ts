@@ -17,6 +17,15 @@
  *   live [--replicas R] [--hosts H1,H2] [--image I] [--runs N]
  *     Converges R replicas (default 50) across two Docker engines with the live control plane and
  *     compares with R parallel plain create+start API calls; prints the ratio (bench/live.ts).
+ *
+ *   fgd [--traces DIR] [--workload W] [--policy P] [--seed S] [--runs N]
+ *     One experiment of the FGD paper's protocol (default: workload default, policy fgd, seed 42;
+ *     about 10,800 pods onto 1,213 nodes): the trace parse time, the first (cold) run and the
+ *     median of N further runs, in wall seconds.
+ *
+ *   fgd-study [--traces DIR] [--workload W|all] [--policies LIST] [--seeds 42..51] [--workers N]
+ *     A whole study on N worker threads, as `slipway experiment fgd` runs it (without writing
+ *     files): wall time, experiments per second.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -227,6 +236,79 @@ program
   .action(async (o: { replicas: number; hosts: string; image: string; runs: number }) => {
     const { benchLive } = await import('./live.js');
     await benchLive({ replicas: o.replicas, hosts: o.hosts.split(','), image: o.image, runs: o.runs });
+  });
+
+// ---------------------------------------------------------------------------------------------
+// `fgd` and `fgd-study` — the FGD paper's experiment on the Alibaba GPU trace (issue 7).
+// ---------------------------------------------------------------------------------------------
+
+interface FgdBenchOptions {
+  traces?: string;
+  workload: string;
+  policy: string;
+  seed: number;
+  runs: number;
+}
+
+program
+  .command('fgd')
+  .description("wall time of one experiment of the FGD paper's protocol (default workload, FGD, one seed)")
+  .option('--traces <dir>', 'trace folder (default: ../shared/traces/alibaba-gpu-v2023)')
+  .option('--workload <name>', 'workload', 'default')
+  .option('--policy <name>', 'policy', 'fgd')
+  .option('--seed <S>', 'seed', integer('--seed', 0), 42)
+  .option('--runs <N>', 'timed runs after the first (the median is reported)', integer('--runs', 1), 3)
+  .action(async (o: FgdBenchOptions) => {
+    const { resolveTracesDir, readGpuNodes, readWorkload } = await import('../src/cli/traces.js');
+    const { runExperiment } = await import('../src/gpu/experiment.js');
+    const dir = resolveTracesDir(o.traces);
+    const t0 = performance.now();
+    const nodes = readGpuNodes(dir);
+    const pods = readWorkload(dir, o.workload);
+    const parse = (performance.now() - t0) / 1000;
+    const once = () => {
+      const t = performance.now();
+      const r = runExperiment({ nodes, pods, policy: o.policy, seed: o.seed });
+      return { wall: (performance.now() - t) / 1000, r };
+    };
+    const first = once();
+    const walls: number[] = [];
+    for (let i = 0; i < o.runs; i++) walls.push(once().wall);
+    console.log(
+      `fgd workload=${o.workload} policy=${o.policy} seed=${o.seed} nodes=${nodes.length} pods=${first.r.arrived}` +
+        ` placed=${first.r.placed} parse_s=${parse.toFixed(3)} first_run_s=${first.wall.toFixed(3)}` +
+        ` median_run_s=${median(walls).toFixed(3)} (runs=${o.runs})`,
+    );
+  });
+
+interface FgdStudyOptions {
+  traces?: string;
+  workload: string;
+  policies?: string;
+  seeds: string;
+  workers: number;
+}
+
+program
+  .command('fgd-study')
+  .description('wall time of a whole FGD study on worker threads')
+  .option('--traces <dir>', 'trace folder (default: ../shared/traces/alibaba-gpu-v2023)')
+  .option('--workload <name>', 'workload(s) or all', 'default')
+  .option('--policies <list>', 'policies (default: all six)')
+  .option('--seeds <seeds>', 'seeds', '42..51')
+  .option('--workers <N>', 'worker threads', integer('--workers', 1), 2)
+  .action(async (o: FgdStudyOptions) => {
+    const { resolveTracesDir } = await import('../src/cli/traces.js');
+    const { parsePolicies, parseSeeds, parseWorkloads, studyJobs } = await import('../src/gpu/study.js');
+    const { runJobs } = await import('../src/cli/experiment-pool.js');
+    const jobs = studyJobs(parseWorkloads(o.workload), parsePolicies(o.policies), parseSeeds(o.seeds));
+    const t0 = performance.now();
+    await runJobs(jobs, { tracesDir: resolveTracesDir(o.traces), workers: o.workers });
+    const wall = (performance.now() - t0) / 1000;
+    console.log(
+      `fgd-study workload=${o.workload} experiments=${jobs.length} workers=${o.workers} wall_s=${wall.toFixed(1)}` +
+        ` experiments_per_s=${(jobs.length / wall).toFixed(2)}`,
+    );
   });
 
 await program.parseAsync(process.argv);

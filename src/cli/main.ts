@@ -9,6 +9,8 @@ import { runCalibrate, type CalibrateFlags } from './calibrate.js';
 import { runDiff, type DiffFlags } from './diff.js';
 import { runCommand, type RunFlags } from './run.js';
 import { runValidate } from './validate.js';
+import { DEFAULT_SEEDS, runFgdExperiment, type FgdFlags } from './experiment.js';
+import { runImportAlibabaGpu, type ImportFlags } from './import-alibaba-gpu.js';
 
 const program = new Command();
 program
@@ -68,6 +70,38 @@ program
   .option('--out <file>', 'where to write the latency model (default calibration.yaml)')
   .action(async (flags: CalibrateFlags) => {
     await guardCommand(() => runCalibrate(flags));
+  });
+
+const experiment = program.command('experiment').description('trace-driven experiments that reproduce published results');
+experiment
+  .command('fgd')
+  .description("the FGD paper's experiment (USENIX ATC '23) on the Alibaba GPU trace; writes results.csv and report.html")
+  .requiredOption('--workload <name>', 'one of the 17 workloads of the paper (default, cpu050, ..., multigpu50), a comma list, or all')
+  .option('--traces <dir>', 'folder holding the trace CSVs (default: ../shared/traces/alibaba-gpu-v2023 when it exists)')
+  .option('--policies <list>', 'comma list of random, dotprod, gpu-clustering, gpu-packing, best-fit, fgd (default: all six)')
+  .option('--seeds <seeds>', 'seeds: a range 42..51, a list 42,43 or one seed', DEFAULT_SEEDS)
+  .option('--workers <n>', 'worker threads (default: available cores)')
+  .option('--out <dir>', 'output folder (default: reports/fgd-<workload>)')
+  .option('--placements', 'also write every pod\'s node and GPUs (or why it fit nowhere) to <out>/placements/<workload>/<policy>-seed<seed>.jsonl')
+  .action(async (flags: FgdFlags) => {
+    let context: (() => string) | undefined;
+    await guardCommand(
+      () => runFgdExperiment(flags, (c) => (context = c)),
+      () => (context ? context() : ''),
+    );
+  });
+
+const importCommand = program.command('import').description('turn external data (traces) into scenarios');
+importCommand
+  .command('alibaba-gpu')
+  .description('a window of the Alibaba GPU trace v2023 as a scenario for slipway run (pods created and deleted at their trace times)')
+  .requiredOption('--workload <name>', 'one of the 17 workloads (default, cpu050, ..., multigpu50)')
+  .option('--traces <dir>', 'folder holding the trace CSVs (default: ../shared/traces/alibaba-gpu-v2023 when it exists)')
+  .option('--from <duration>', 'start of the window in trace time, e.g. 148d (default: the last --window of the trace)')
+  .option('--window <duration>', 'length of the window and of the run', '1d')
+  .option('--out <file>', 'scenario file to write (default: scenarios/generated/alibaba-gpu-<workload>.yaml)')
+  .action(async (flags: ImportFlags) => {
+    await guardCommand(() => runImportAlibabaGpu(flags));
   });
 
 try {
