@@ -19,6 +19,7 @@
 import { backoffDelay, reconcile, type Action, type ReconcilerConfig, type SlotHistory } from './reconciler.js';
 import { OrchestrationError } from './errors.js';
 import type {
+  BoundInstance,
   ClusterEvent,
   Clock,
   ContainerEvent,
@@ -491,6 +492,7 @@ export class Orchestrator {
             workload: w.name,
             node: ns.node.name,
             attempt: inst.attempts,
+            ...(dec.candidates ? { candidates: dec.candidates } : {}),
           });
           const p = this.startContainers(inst, w);
           this.creating.set(inst.id, p);
@@ -506,8 +508,18 @@ export class Orchestrator {
             message,
             reasons: dec && dec.kind === 'unschedulable' ? dec.reasons : {},
           });
+          if (dec && dec.kind === 'unschedulable' && dec.victims) this.preempt(inst, dec.victims, dec.nominatedNode);
         }
       });
+    }
+  }
+
+  /** Stops lower-priority instances the scheduler chose as victims; the preemptor retries when they are gone. */
+  private preempt(preemptor: Instance, victims: readonly string[], node: string | undefined): void {
+    this.d.recorder.record('instance.preempting', { instance: preemptor.id, workload: preemptor.workloadName, node, victims });
+    for (const id of victims) {
+      const v = this.d.store.getInstance(id);
+      if (v && v.stopRequestedAt === undefined) this.stopInstance(v, 'preempted');
     }
   }
 
@@ -823,10 +835,26 @@ export class Orchestrator {
 
   private addNode(node: Node): void {
     if (this.nodes.has(node.id)) return;
-    this.nodes.set(node.id, { node, allocated: tally(), instanceCount: 0, instances: new Set() });
+    const instances = new Set<string>();
+    const ns: NodeState = { node, allocated: tally(), instanceCount: 0, instances };
+    // NodeView.bound, computed when a scheduler asks (placement plugins; round-robin never does).
+    Object.defineProperty(ns, 'bound', { enumerable: false, get: () => this.boundOn(instances) });
+    this.nodes.set(node.id, ns);
     this.sortedViews = undefined;
     this.d.recorder.record('node.added', { node: node.name, status: node.status });
     if (node.status === 'Ready') this.capacityAppeared();
+  }
+
+  private boundOn(ids: ReadonlySet<string>): BoundInstance[] {
+    const out: BoundInstance[] = [];
+    for (const id of ids) {
+      const inst = this.d.store.getInstance(id);
+      const ws = inst && this.workloads.get(inst.workloadId);
+      const request = this.instanceRequest.get(id);
+      if (!inst || !ws || !request) continue;
+      out.push({ id, workload: ws.workload, request, ...(inst.startedAt !== undefined ? { startedAt: inst.startedAt } : {}) });
+    }
+    return out;
   }
 
   private async initNode(id: NodeId): Promise<void> {

@@ -3,7 +3,9 @@
  * base units (millicores, bytes), node patterns expanded, defaults filled in.
  * The YAML format that produces it is documented in the README ("Scenario format v1").
  */
+import type { Placement } from '../core/placement.js';
 import type { Resources } from '../core/resources.js';
+import type { ProfileConfig } from '../scheduler/profiles.js';
 import type {
   ContainerSpec,
   Distribution,
@@ -35,6 +37,8 @@ export interface WorkloadDef {
   readonly updateStrategy: UpdateStrategy;
   readonly labels: Readonly<Record<string, string>>;
   readonly containers: readonly ContainerSpec[];
+  /** Pod-level placement constraints (the workload's `placement:` block). */
+  readonly placement?: Placement;
 }
 
 /** A change to a workload's containers; every field given replaces the old value. */
@@ -135,7 +139,8 @@ export interface Scenario {
   readonly operations: readonly Operation[];
   readonly faults: readonly Fault[];
   readonly latency: LatencyModel;
-  readonly scheduler: { readonly name: string };
+  /** A scheduler or profile name; `profile` when the scenario defines its own profile. */
+  readonly scheduler: { readonly name: string; readonly profile?: ProfileConfig };
   readonly controlPlane: ControlPlaneConfig;
   readonly expectations: readonly Expectation[];
   /** The file it came from (for messages), and the parsed document (recorded in the trace for replay). */

@@ -660,7 +660,7 @@ describe('bad input: one line, FILE:LINE:COL: message', () => {
       's.yaml:4:48: nodes[0].capacity: invalid extended resource name "ex/a/b": expected DOMAIN/NAME, e.g. example.com/gpu',
     ],
     // scheduler
-    ['an unknown scheduler', base('scheduler: binpack\n'), 's.yaml:5:12: scheduler: unknown scheduler "binpack" (known: round-robin)'],
+    ['an unknown scheduler', base('scheduler: binpack\n'), 's.yaml:5:12: scheduler: unknown scheduler "binpack" (known: balanced, best-fit, default, dot-product, first-fit, random, round-robin, spread)'],
   ])('%s', (_what, text, message) => {
     let thrown: unknown;
     try {

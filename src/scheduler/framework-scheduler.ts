@@ -1,0 +1,146 @@
+/**
+ * The plugin framework behind the control plane's `Scheduler` interface. Each call builds a
+ * NodeTable from the Orchestrator's node views, then runs one scheduling cycle per requested
+ * instance, assuming each placement before the next (as kube-scheduler's cache does).
+ *
+ * Node conditions become the taints Kubernetes' node lifecycle controller adds: a NotReady node
+ * carries `node.kubernetes.io/not-ready` (NoSchedule, NoExecute), an Unknown or Down node
+ * `node.kubernetes.io/unreachable`. Every node carries the `kubernetes.io/hostname` label.
+ *
+ * Gangs (placement.gang): the instances of one call plus the gang's members already bound must
+ * reach `minMember`, or no instance of the call is placed (every reservation is undone).
+ */
+import type {
+  BoundInstance,
+  NodeView,
+  ScheduleDecision,
+  ScheduleRequest,
+  Scheduler,
+  ScoredCandidate,
+} from '../core/interfaces.js';
+import type { Resources } from '../core/resources.js';
+import type { Node, Taint, Workload } from '../core/types.js';
+import type { Framework } from './framework/framework.js';
+import { NodeTable, type NodeSpec } from './framework/node-table.js';
+import { nonZeroRequests, type PodInfo } from './framework/pod.js';
+import { unschedulableMessage } from './reasons.js';
+import { LABEL_HOSTNAME } from './plugins/pod-topology-spread/index.js';
+
+export const NAMESPACE = 'default';
+
+const NOT_READY: readonly Taint[] = [
+  { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' },
+];
+const UNREACHABLE: readonly Taint[] = [
+  { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' },
+];
+
+/** The node as kube-scheduler would see it (condition taints, hostname label). */
+export function nodeSpecOf(node: Node): NodeSpec {
+  const extra = node.status === 'Ready' ? [] : node.status === 'NotReady' ? NOT_READY : UNREACHABLE;
+  const labels = LABEL_HOSTNAME in node.labels ? node.labels : { ...node.labels, [LABEL_HOSTNAME]: node.name };
+  return {
+    name: node.name,
+    labels,
+    taints: extra.length ? [...node.taints, ...extra] : node.taints,
+    unschedulable: node.unschedulable,
+    allocatable: node.allocatable,
+  };
+}
+
+/** A workload's instance as a pod (the same PodInfo for every instance of a generation). */
+export function podOf(workload: Workload, request: Resources, extra: { uid?: string; startedAt?: number } = {}): PodInfo {
+  const nz = nonZeroRequests(workload.containers);
+  return {
+    name: extra.uid ?? workload.name,
+    namespace: NAMESPACE,
+    labels: workload.labels,
+    priority: workload.priority,
+    requests: request,
+    nonZeroCpu: nz.cpu,
+    nonZeroMemory: nz.memory,
+    images: workload.containers.map((c) => c.image),
+    placement: workload.placement ?? {},
+    owner: workload.name,
+    ...(extra.uid !== undefined ? { uid: extra.uid } : {}),
+    ...(extra.startedAt !== undefined ? { startedAt: extra.startedAt } : {}),
+  };
+}
+
+function boundPod(b: BoundInstance): PodInfo {
+  return podOf(b.workload, b.request, { uid: b.id, ...(b.startedAt !== undefined ? { startedAt: b.startedAt } : {}) });
+}
+
+export class FrameworkScheduler implements Scheduler {
+  constructor(
+    readonly name: string,
+    private readonly framework: Framework,
+  ) {}
+
+  schedule(request: ScheduleRequest, views: readonly NodeView[]): ScheduleDecision[] {
+    const table = new NodeTable(views.map((v) => nodeSpecOf(v.node)));
+    views.forEach((v, i) => {
+      if (v.bound) for (const b of v.bound) table.addPod(i, boundPod(b));
+      else addOpaque(table, i, v);
+    });
+    const w = request.workload;
+    const decisions: ScheduleDecision[] = [];
+    const placed: Array<{ node: number; pod: PodInfo }> = [];
+    for (let k = 0; k < request.count; k++) {
+      const pod = podOf(w, request.request);
+      const r = this.framework.scheduleOne(pod, table);
+      if (r.kind === 'assign') {
+        table.addPod(r.node, pod);
+        placed.push({ node: r.node, pod });
+        decisions.push({
+          kind: 'assign',
+          nodeId: views[r.node].node.id,
+          nodeName: views[r.node].node.name,
+          candidates: r.candidates.map(
+            (c): ScoredCandidate => ({ node: table.names[c.node], total: c.total, scores: c.scores }),
+          ),
+        });
+      } else {
+        const victims = r.preemption?.victims.map((v) => v.uid!).filter((id) => id !== undefined);
+        decisions.push({
+          kind: 'unschedulable',
+          message: unschedulableMessage(table.n, r.reasons),
+          reasons: r.reasons,
+          ...(r.preemption && victims && victims.length > 0 ? { victims, nominatedNode: table.names[r.preemption.node] } : {}),
+        });
+      }
+    }
+    const gang = w.placement?.gang;
+    if (gang) {
+      const alreadyBound = table.pods.reduce(
+        (n, pods) => n + pods.filter((p) => p.placement.gang?.name === gang.name && !placed.some((x) => x.pod === p)).length,
+        0,
+      );
+      if (placed.length > 0 && alreadyBound + placed.length < gang.minMember) {
+        for (const p of placed) table.removePod(p.node, p.pod);
+        const why = `gang ${gang.name}: only ${alreadyBound + placed.length} of minMember ${gang.minMember} pods can be placed`;
+        return decisions.map(() => ({ kind: 'unschedulable', message: `0/${table.n} nodes are available: ${why}.`, reasons: { [why]: 1 } }));
+      }
+    }
+    return decisions;
+  }
+}
+
+/** A view without its instances: account the allocation as one anonymous pod per instance total. */
+function addOpaque(table: NodeTable, i: number, v: NodeView): void {
+  if (v.instanceCount === 0) return;
+  const pod: PodInfo = {
+    name: `${v.node.name}/allocated`,
+    namespace: NAMESPACE,
+    labels: {},
+    priority: 0,
+    requests: v.allocated,
+    nonZeroCpu: v.allocated.cpu,
+    nonZeroMemory: v.allocated.memory,
+    images: [],
+    placement: {},
+  };
+  table.addPod(i, pod);
+}

@@ -1,0 +1,148 @@
+/**
+ * The scheduler's snapshot of the cluster, kept in compact parallel arrays indexed by node
+ * number (0..n-1, in the order given, which is name order everywhere in Slipway).
+ *
+ * Numbers (allocatable, requested, non-zero requested, pod counts) live in typed arrays so that a
+ * scheduling cycle over thousands of nodes touches little memory; labels, taints and bound pods are
+ * per-node objects that plugins read only when the pod asks for them.
+ */
+import type { Taint } from '../../core/types.js';
+import type { Resources } from '../../core/resources.js';
+import type { PodInfo } from './pod.js';
+
+/** kubelet's default `maxPods`, used when a node does not say how many pods it takes. */
+export const DEFAULT_MAX_PODS = 110;
+
+export interface NodeSpec {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+  readonly unschedulable: boolean;
+  readonly allocatable: Resources;
+  /** Pods the node accepts (allocatable `pods`); default 110. */
+  readonly maxPods?: number;
+  /** Images present on the node: normalized name (`nginx:latest`) → size in bytes. */
+  readonly images?: ReadonlyMap<string, number>;
+}
+
+export class NodeTable {
+  readonly n: number;
+  readonly names: string[];
+  readonly labels: Array<Readonly<Record<string, string>>>;
+  readonly taints: Array<readonly Taint[]>;
+  readonly unschedulable: Uint8Array;
+  readonly allocCpu: Float64Array;
+  readonly allocMem: Float64Array;
+  readonly allocDisk: Float64Array;
+  readonly allocPods: Int32Array;
+  readonly allocExt: Array<Readonly<Record<string, number>>>;
+  readonly reqCpu: Float64Array;
+  readonly reqMem: Float64Array;
+  readonly reqDisk: Float64Array;
+  readonly reqExt: Array<Record<string, number>>;
+  /** Σ non-zero requests (see PodInfo.nonZeroCpu), what NodeResourcesFit scores against. */
+  readonly nzCpu: Float64Array;
+  readonly nzMem: Float64Array;
+  readonly pods: PodInfo[][];
+  readonly images: Array<ReadonlyMap<string, number> | undefined>;
+  /** Image name → how many nodes have it (ImageLocality's spread factor). */
+  readonly imageNodes = new Map<string, number>();
+  /** Per workload (PodInfo.owner): bound pods per node (default topology spreading reads it). */
+  readonly ownerCounts = new Map<string, Int32Array>();
+  /** Per node: bound pods with any pod (anti-)affinity; and the cluster-wide total. */
+  readonly affinityPods: Int32Array;
+  affinityPodsTotal = 0;
+  private readonly index = new Map<string, number>();
+  /** Bumped whenever a pod is added or removed (plugins cache cluster-wide counts per version). */
+  version = 0;
+
+  constructor(nodes: readonly NodeSpec[]) {
+    const n = (this.n = nodes.length);
+    this.names = new Array(n);
+    this.labels = new Array(n);
+    this.taints = new Array(n);
+    this.unschedulable = new Uint8Array(n);
+    this.allocCpu = new Float64Array(n);
+    this.allocMem = new Float64Array(n);
+    this.allocDisk = new Float64Array(n);
+    this.allocPods = new Int32Array(n);
+    this.allocExt = new Array(n);
+    this.reqCpu = new Float64Array(n);
+    this.reqMem = new Float64Array(n);
+    this.reqDisk = new Float64Array(n);
+    this.reqExt = new Array(n);
+    this.nzCpu = new Float64Array(n);
+    this.nzMem = new Float64Array(n);
+    this.pods = new Array(n);
+    this.images = new Array(n);
+    this.affinityPods = new Int32Array(n);
+    nodes.forEach((s, i) => {
+      this.names[i] = s.name;
+      this.index.set(s.name, i);
+      this.labels[i] = s.labels;
+      this.taints[i] = s.taints;
+      this.unschedulable[i] = s.unschedulable ? 1 : 0;
+      this.allocCpu[i] = s.allocatable.cpu;
+      this.allocMem[i] = s.allocatable.memory;
+      this.allocDisk[i] = s.allocatable.disk;
+      this.allocPods[i] = s.maxPods ?? DEFAULT_MAX_PODS;
+      this.allocExt[i] = s.allocatable.extended;
+      this.reqExt[i] = {};
+      this.pods[i] = [];
+      this.images[i] = s.images;
+      if (s.images) for (const img of s.images.keys()) this.imageNodes.set(img, (this.imageNodes.get(img) ?? 0) + 1);
+    });
+  }
+
+  indexOf(name: string): number | undefined {
+    return this.index.get(name);
+  }
+
+  /** Binds (or assumes) a pod on node `i`: its requests count against the node from now on. */
+  addPod(i: number, pod: PodInfo): void {
+    this.account(i, pod, 1);
+    this.pods[i].push(pod);
+    this.version++;
+  }
+
+  /** Removes a pod added with `addPod` (by identity). Returns false when it was not there. */
+  removePod(i: number, pod: PodInfo): boolean {
+    const list = this.pods[i];
+    const k = list.lastIndexOf(pod);
+    if (k < 0) return false;
+    list.splice(k, 1);
+    this.account(i, pod, -1);
+    this.version++;
+    return true;
+  }
+
+  private account(i: number, pod: PodInfo, sign: 1 | -1): void {
+    const r = pod.requests;
+    this.reqCpu[i] += sign * r.cpu;
+    this.reqMem[i] += sign * r.memory;
+    this.reqDisk[i] += sign * r.disk;
+    this.nzCpu[i] += sign * pod.nonZeroCpu;
+    this.nzMem[i] += sign * pod.nonZeroMemory;
+    if (pod.owner !== undefined) {
+      let c = this.ownerCounts.get(pod.owner);
+      if (!c) this.ownerCounts.set(pod.owner, (c = new Int32Array(this.n)));
+      c[i] += sign;
+    }
+    const a = pod.placement.affinity;
+    if (a && (a.podAffinity || a.podAntiAffinity)) {
+      this.affinityPods[i] += sign;
+      this.affinityPodsTotal += sign;
+    }
+    const ext = this.reqExt[i];
+    for (const k in r.extended) {
+      const v = (ext[k] ?? 0) + sign * r.extended[k];
+      if (v === 0) delete ext[k];
+      else ext[k] = v;
+    }
+  }
+
+  /** Approximate bytes held per node by the numeric arrays (the benchmark reports it). */
+  static numericBytesPerNode(): number {
+    return 8 * 10 + 4 + 1;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * kube-scheduler's resourceAllocationScorer: per resource, (allocatable, requested-after-placing)
+ * for the node, then a strategy turns the vectors into a score.
+ *
+ * - cpu, memory: requested = node's Σ non-zero requests + the pod's non-zero request (NodeResourcesFit),
+ *   or the plain requests when `useRequested` (NodeResourcesBalancedAllocation);
+ * - ephemeral-storage: plain requests;
+ * - an extended resource the pod does not request, or the node does not have: skipped (0, 0).
+ */
+import type { CycleContext } from '../../framework/types.js';
+import type { ResourceSpec } from './args.js';
+import type { ResourceScorer } from './scorers.js';
+
+export function podRequestFor(cx: CycleContext, resource: string, useRequested: boolean): number {
+  const p = cx.pod;
+  switch (resource) {
+    case 'cpu':
+      return useRequested ? p.requests.cpu : p.nonZeroCpu;
+    case 'memory':
+      return useRequested ? p.requests.memory : p.nonZeroMemory;
+    case 'ephemeral-storage':
+      return p.requests.disk;
+    default:
+      return p.requests.extended[resource] ?? 0;
+  }
+}
+
+export class AllocationScorer {
+  private readonly requested: Float64Array;
+  private readonly alloc: Float64Array;
+  private readonly weights: Float64Array;
+  private readonly podReq: Float64Array;
+
+  constructor(
+    private readonly resources: readonly ResourceSpec[],
+    private readonly useRequested: boolean,
+    private readonly scorer: ResourceScorer,
+  ) {
+    const n = resources.length;
+    this.requested = new Float64Array(n);
+    this.alloc = new Float64Array(n);
+    this.weights = new Float64Array(resources.map((r) => r.weight));
+    this.podReq = new Float64Array(n);
+  }
+
+  /** Caches the pod's requests per resource (call in PreScore). */
+  prepare(cx: CycleContext): void {
+    this.resources.forEach((r, k) => (this.podReq[k] = podRequestFor(cx, r.name, this.useRequested)));
+  }
+
+  /** True when the pod requests none of the resources (BalancedAllocation skips such pods). */
+  podRequestsNothing(): boolean {
+    for (let k = 0; k < this.podReq.length; k++) if (this.podReq[k] !== 0) return false;
+    return true;
+  }
+
+  score(cx: CycleContext, i: number): number {
+    const t = cx.table;
+    const res = this.resources;
+    for (let k = 0; k < res.length; k++) {
+      const pr = this.podReq[k];
+      let a = 0;
+      let q = 0;
+      switch (res[k].name) {
+        case 'cpu':
+          a = t.allocCpu[i];
+          q = (this.useRequested ? t.reqCpu[i] : t.nzCpu[i]) + pr;
+          break;
+        case 'memory':
+          a = t.allocMem[i];
+          q = (this.useRequested ? t.reqMem[i] : t.nzMem[i]) + pr;
+          break;
+        case 'ephemeral-storage':
+          a = t.allocDisk[i];
+          q = t.reqDisk[i] + pr;
+          break;
+        default: {
+          const name = res[k].name;
+          const cap = t.allocExt[i][name];
+          if (pr === 0 || cap === undefined) break;
+          a = cap;
+          q = (t.reqExt[i][name] ?? 0) + pr;
+        }
+      }
+      this.alloc[k] = a;
+      this.requested[k] = a === 0 ? 0 : q;
+    }
+    return this.scorer(this.requested, this.alloc, this.weights, res.length);
+  }
+}

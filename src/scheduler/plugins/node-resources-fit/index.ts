@@ -1,0 +1,55 @@
+/**
+ * NodeResourcesFit.
+ * Filter: the node has room for the pod's requests: pods + 1 ≤ allocatable pods
+ * (`Too many pods`), and for cpu, memory, ephemeral-storage and each extended resource the pod
+ * requests (> 0): request ≤ allocatable - requested (`Insufficient cpu`, ...). Every shortfall is
+ * reported. Resources in `ignoredResources` are not checked.
+ * Score: the configured strategy over the configured resources (see scorers.ts, allocation.ts).
+ */
+import { unschedulable, type FilterStatus, type Plugin } from '../../framework/types.js';
+import { parseFitArgs, type NodeResourcesFitArgs } from './args.js';
+import { AllocationScorer } from './allocation.js';
+import { leastAllocated, mostAllocated, requestedToCapacityRatio } from './scorers.js';
+
+export const NODE_RESOURCES_FIT = 'NodeResourcesFit';
+export const ERR_REASON_TOO_MANY_PODS = 'Too many pods';
+
+const statusCache = new Map<string, FilterStatus>();
+function insufficient(reasons: string[]): FilterStatus {
+  const key = reasons.join('\n');
+  let s = statusCache.get(key);
+  if (!s) statusCache.set(key, (s = unschedulable(...reasons)));
+  return s;
+}
+
+export function nodeResourcesFit(rawArgs?: unknown): Plugin {
+  const args: NodeResourcesFitArgs = parseFitArgs(NODE_RESOURCES_FIT, rawArgs);
+  const ignored = new Set(args.ignoredResources);
+  const ss = args.scoringStrategy;
+  const strategy =
+    ss.type === 'LeastAllocated' ? leastAllocated : ss.type === 'MostAllocated' ? mostAllocated : requestedToCapacityRatio(ss.shape);
+  const scorer = new AllocationScorer(ss.resources, false, strategy);
+  return {
+    name: NODE_RESOURCES_FIT,
+    filter: (cx, i) => {
+      const t = cx.table;
+      const r = cx.pod.requests;
+      let reasons: string[] | undefined;
+      if (t.pods[i].length + 1 > t.allocPods[i]) (reasons ??= []).push(ERR_REASON_TOO_MANY_PODS);
+      if (r.cpu > 0 && r.cpu > t.allocCpu[i] - t.reqCpu[i]) (reasons ??= []).push('Insufficient cpu');
+      if (r.memory > 0 && r.memory > t.allocMem[i] - t.reqMem[i]) (reasons ??= []).push('Insufficient memory');
+      if (r.disk > 0 && r.disk > t.allocDisk[i] - t.reqDisk[i]) (reasons ??= []).push('Insufficient ephemeral-storage');
+      for (const k in r.extended) {
+        const want = r.extended[k];
+        if (want === 0 || ignored.has(k)) continue;
+        if (want > (t.allocExt[i][k] ?? 0) - (t.reqExt[i][k] ?? 0)) (reasons ??= []).push(`Insufficient ${k}`);
+      }
+      return reasons ? insufficient(reasons) : undefined;
+    },
+    preScore: (cx) => {
+      scorer.prepare(cx);
+      return undefined;
+    },
+    score: (cx, i) => scorer.score(cx, i),
+  };
+}

@@ -1,0 +1,246 @@
+/**
+ * PodTopologySpread (pkg/scheduler/framework/plugins/podtopologyspread).
+ *
+ * Filter (whenUnsatisfiable: DoNotSchedule). Over the nodes that pass the constraint's inclusion
+ * policies (nodeAffinityPolicy Honor: the pod's nodeSelector/required node affinity; nodeTaintsPolicy
+ * Honor: no untolerated NoSchedule/NoExecute taint) and carry every constraint's topologyKey, count
+ * the pods matching labelSelector (same namespace) per domain. For node n in domain d:
+ *   skew = count(d) + (pod matches its own selector ? 1 : 0) - minCount
+ * where minCount is the smallest count over the domains (0 when there are fewer than minDomains).
+ * skew > maxSkew → `node(s) didn't match pod topology spread constraints`; a node without the
+ * key → `... (missing required label)` (unresolvable).
+ *
+ * Score (ScheduleAnyway; or the system defaults hostname maxSkew 3 and zone maxSkew 5 selecting
+ * the pod's siblings of the same workload, when the pod has no constraints). With w_c =
+ * ln(#domains among feasible nodes + 2) (hostname: #feasible nodes):
+ *   raw(n) = round(Σ_c count_c(domain of n) · w_c + (maxSkew_c - 1))
+ *   score  = ⌊100 · (max + min - raw) / max⌋ (100 for all when max = 0; 0 for nodes lacking keys)
+ */
+import type { LabelSelector, TopologySpreadConstraint } from '../../../core/placement.js';
+import { PluginArgsError, argsObject } from '../../framework/args.js';
+import { matchesLabelSelector, toleratesAny } from '../../framework/helpers.js';
+import type { NodeTable } from '../../framework/node-table.js';
+import type { PodInfo } from '../../framework/pod.js';
+import { MAX_NODE_SCORE, unresolvable, unschedulable, type CycleContext, type Plugin } from '../../framework/types.js';
+import { nodeMatchesPodAffinity } from '../node-affinity/index.js';
+
+export const POD_TOPOLOGY_SPREAD = 'PodTopologySpread';
+export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
+export const ERR_REASON_NODE_LABEL_NOT_MATCH = `${ERR_REASON_CONSTRAINTS_NOT_MATCH} (missing required label)`;
+export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
+export const LABEL_ZONE = 'topology.kubernetes.io/zone';
+
+const SKEW = unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
+const MISSING_LABEL = unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
+
+interface Constraint {
+  readonly maxSkew: number;
+  readonly topologyKey: string;
+  readonly minDomains: number;
+  readonly matches: (p: PodInfo) => boolean;
+  /** Default constraints select the pod's siblings: counted from the table's per-owner index. */
+  readonly owner?: string;
+  readonly honorAffinity: boolean;
+  readonly honorTaints: boolean;
+}
+
+function selectorMatcher(sel: LabelSelector | undefined, namespace: string): (p: PodInfo) => boolean {
+  if (!sel) return () => false; // a nil selector selects nothing
+  return (p) => p.namespace === namespace && matchesLabelSelector(sel, p.labels);
+}
+
+function toConstraint(c: TopologySpreadConstraint, pod: PodInfo): Constraint {
+  return {
+    maxSkew: c.maxSkew,
+    topologyKey: c.topologyKey,
+    minDomains: c.minDomains ?? 1,
+    matches: selectorMatcher(c.labelSelector, pod.namespace),
+    honorAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
+    honorTaints: (c.nodeTaintsPolicy ?? 'Ignore') === 'Honor',
+  };
+}
+
+function countMatching(t: NodeTable, i: number, c: Constraint): number {
+  if (c.owner !== undefined) return t.ownerCounts.get(c.owner)?.[i] ?? 0;
+  let n = 0;
+  for (const p of t.pods[i]) if (c.matches(p)) n++;
+  return n;
+}
+
+function includes(cx: CycleContext, c: Constraint, i: number): boolean {
+  const t = cx.table;
+  if (c.honorAffinity && !nodeMatchesPodAffinity(cx.pod.placement, t.labels[i], t.names[i])) return false;
+  if (c.honorTaints) {
+    const tol = cx.pod.placement.tolerations ?? [];
+    for (const taint of t.taints[i]) if (taint.effect !== 'PreferNoSchedule' && !toleratesAny(tol, taint)) return false;
+  }
+  return true;
+}
+
+function hasAllKeys(labels: Readonly<Record<string, string>>, cs: readonly Constraint[]): boolean {
+  for (const c of cs) if (!Object.prototype.hasOwnProperty.call(labels, c.topologyKey)) return false;
+  return true;
+}
+
+interface FilterState {
+  readonly constraints: readonly Constraint[];
+  /** Per constraint: domain value → matching pods. */
+  readonly counts: ReadonlyArray<Map<string, number>>;
+  readonly minCounts: readonly number[];
+  readonly selfMatch: readonly number[];
+}
+
+interface ScoreState {
+  readonly constraints: readonly Constraint[];
+  readonly counts: ReadonlyArray<Map<string, number>>;
+  readonly weights: readonly number[];
+  readonly ignored: ReadonlySet<number>;
+}
+
+export interface PodTopologySpreadArgs {
+  readonly defaultingType: 'System' | 'List';
+  readonly defaultConstraints: readonly TopologySpreadConstraint[];
+}
+
+export function podTopologySpread(rawArgs?: unknown): Plugin {
+  const a = argsObject(POD_TOPOLOGY_SPREAD, rawArgs, ['defaultingType', 'defaultConstraints']);
+  const defaultingType = (a.defaultingType ?? 'System') as string;
+  if (defaultingType !== 'System' && defaultingType !== 'List') {
+    throw new PluginArgsError(POD_TOPOLOGY_SPREAD, 'args.defaultingType', `expected System or List, got ${JSON.stringify(a.defaultingType)}`);
+  }
+  if (defaultingType === 'System' && a.defaultConstraints !== undefined) {
+    throw new PluginArgsError(POD_TOPOLOGY_SPREAD, 'args.defaultConstraints', 'must be empty when defaultingType is System');
+  }
+  const listDefaults = (a.defaultConstraints ?? []) as TopologySpreadConstraint[];
+  if (!Array.isArray(listDefaults)) throw new PluginArgsError(POD_TOPOLOGY_SPREAD, 'args.defaultConstraints', 'expected a list');
+  listDefaults.forEach((c, i) => {
+    if (!Number.isInteger(c?.maxSkew) || c.maxSkew < 1) {
+      throw new PluginArgsError(POD_TOPOLOGY_SPREAD, `args.defaultConstraints[${i}].maxSkew`, `must be an integer ≥ 1, got ${JSON.stringify(c?.maxSkew)}`);
+    }
+    if (c.whenUnsatisfiable !== 'ScheduleAnyway' && c.whenUnsatisfiable !== 'DoNotSchedule') {
+      throw new PluginArgsError(POD_TOPOLOGY_SPREAD, `args.defaultConstraints[${i}].whenUnsatisfiable`, `expected DoNotSchedule or ScheduleAnyway, got ${JSON.stringify(c.whenUnsatisfiable)}`);
+    }
+  });
+  const systemDefaulted = defaultingType === 'System';
+
+  /** Constraints of one kind: the pod's own, or (when it has none) the defaults. */
+  const constraintsOf = (pod: PodInfo, kind: 'DoNotSchedule' | 'ScheduleAnyway'): Constraint[] => {
+    const own = pod.placement.topologySpreadConstraints ?? [];
+    if (own.length > 0) return own.filter((c) => c.whenUnsatisfiable === kind).map((c) => toConstraint(c, pod));
+    if (pod.owner === undefined) return [];
+    const owner = pod.owner;
+    // Owners are workload names, unique in the run (namespaces are not modelled by workloads).
+    const sibling = (p: PodInfo) => p.owner === owner;
+    const defaults: TopologySpreadConstraint[] = systemDefaulted
+      ? [
+          { maxSkew: 3, topologyKey: LABEL_HOSTNAME, whenUnsatisfiable: 'ScheduleAnyway' },
+          { maxSkew: 5, topologyKey: LABEL_ZONE, whenUnsatisfiable: 'ScheduleAnyway' },
+        ]
+      : listDefaults;
+    return defaults.filter((c) => c.whenUnsatisfiable === kind).map((c) => ({ ...toConstraint(c, pod), matches: sibling, owner }));
+  };
+
+  return {
+    name: POD_TOPOLOGY_SPREAD,
+    preFilterDependsOnPods: true,
+    preFilter: (cx) => {
+      const constraints = constraintsOf(cx.pod, 'DoNotSchedule');
+      if (constraints.length === 0) return 'skip';
+      const t = cx.table;
+      const counts = constraints.map(() => new Map<string, number>());
+      for (let i = 0; i < t.n; i++) {
+        const labels = t.labels[i];
+        if (!hasAllKeys(labels, constraints)) continue;
+        constraints.forEach((c, k) => {
+          if (!includes(cx, c, i)) return;
+          const v = labels[c.topologyKey];
+          counts[k].set(v, (counts[k].get(v) ?? 0) + countMatching(t, i, c));
+        });
+      }
+      const minCounts = constraints.map((c, k) => {
+        if (counts[k].size < c.minDomains) return 0;
+        let min = Infinity;
+        for (const v of counts[k].values()) if (v < min) min = v;
+        return min === Infinity ? 0 : min;
+      });
+      const selfMatch = constraints.map((c) => (c.matches(cx.pod) ? 1 : 0));
+      cx.state.write(POD_TOPOLOGY_SPREAD, { constraints, counts, minCounts, selfMatch } satisfies FilterState);
+      return undefined;
+    },
+    filter: (cx, i) => {
+      const s = cx.state.read<FilterState>(POD_TOPOLOGY_SPREAD)!;
+      const labels = cx.table.labels[i];
+      for (let k = 0; k < s.constraints.length; k++) {
+        const c = s.constraints[k];
+        if (!Object.prototype.hasOwnProperty.call(labels, c.topologyKey)) return MISSING_LABEL;
+        const skew = (s.counts[k].get(labels[c.topologyKey]) ?? 0) + s.selfMatch[k] - s.minCounts[k];
+        if (skew > c.maxSkew) return SKEW;
+      }
+      return undefined;
+    },
+    preScore: (cx, feasible, count) => {
+      const constraints = constraintsOf(cx.pod, 'ScheduleAnyway');
+      if (constraints.length === 0) return 'skip';
+      const t = cx.table;
+      const requireAll = (cx.pod.placement.topologySpreadConstraints ?? []).length > 0 || !systemDefaulted;
+      const counts = constraints.map(() => new Map<string, number>());
+      const sizes = constraints.map(() => 0);
+      const ignored = new Set<number>();
+      for (let k = 0; k < count; k++) {
+        const i = feasible[k];
+        if (requireAll && !hasAllKeys(t.labels[i], constraints)) {
+          ignored.add(i);
+          continue;
+        }
+        constraints.forEach((c, ci) => {
+          if (c.topologyKey === LABEL_HOSTNAME) return;
+          const v = t.labels[i][c.topologyKey] ?? '';
+          if (!counts[ci].has(v)) {
+            counts[ci].set(v, 0);
+            sizes[ci]++;
+          }
+        });
+      }
+      const weights = constraints.map((c, ci) => Math.log((c.topologyKey === LABEL_HOSTNAME ? count - ignored.size : sizes[ci]) + 2));
+      for (let i = 0; i < t.n; i++) {
+        if (requireAll && !hasAllKeys(t.labels[i], constraints)) continue;
+        constraints.forEach((c, ci) => {
+          if (!includes(cx, c, i)) return;
+          const v = t.labels[i][c.topologyKey] ?? '';
+          const cur = counts[ci].get(v);
+          if (cur === undefined) return;
+          counts[ci].set(v, cur + countMatching(t, i, c));
+        });
+      }
+      cx.state.write(`${POD_TOPOLOGY_SPREAD}/score`, { constraints, counts, weights, ignored } satisfies ScoreState);
+      return undefined;
+    },
+    score: (cx, i) => {
+      const s = cx.state.read<ScoreState>(`${POD_TOPOLOGY_SPREAD}/score`)!;
+      if (s.ignored.has(i)) return 0;
+      const labels = cx.table.labels[i];
+      let score = 0;
+      s.constraints.forEach((c, ci) => {
+        if (!Object.prototype.hasOwnProperty.call(labels, c.topologyKey)) return;
+        const cnt = c.topologyKey === LABEL_HOSTNAME ? countMatching(cx.table, i, c) : s.counts[ci].get(labels[c.topologyKey]) ?? 0;
+        score += cnt * s.weights[ci] + (c.maxSkew - 1);
+      });
+      return Math.round(score);
+    },
+    normalizeScore: (cx, nodes, scores, count) => {
+      const s = cx.state.read<ScoreState>(`${POD_TOPOLOGY_SPREAD}/score`)!;
+      let min = Infinity;
+      let max = 0;
+      for (let k = 0; k < count; k++) {
+        if (s.ignored.has(nodes[k])) continue;
+        if (scores[k] < min) min = scores[k];
+        if (scores[k] > max) max = scores[k];
+      }
+      for (let k = 0; k < count; k++) {
+        if (s.ignored.has(nodes[k])) scores[k] = 0;
+        else if (max === 0) scores[k] = MAX_NODE_SCORE;
+        else scores[k] = Math.trunc((MAX_NODE_SCORE * (max + min - scores[k])) / max);
+      }
+    },
+  };
+}
