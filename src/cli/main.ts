@@ -7,6 +7,7 @@ import { SLIPWAY_VERSION } from '../version.js';
 import { EXIT_BAD_INPUT, guardCommand } from './errors.js';
 import { runCommand, type RunFlags } from './run.js';
 import { runValidate } from './validate.js';
+import { runExplain, type ExplainFlags } from './explain.js';
 
 const program = new Command();
 program
@@ -38,6 +39,15 @@ program
   .argument('<file>', 'scenario YAML')
   .action(async (file: string) => {
     await guardCommand(() => runValidate(file));
+  });
+
+program
+  .command('explain')
+  .description('why a pod lands where it does: every filter verdict and score per node, for a snapshot (YAML or JSON)')
+  .argument('<file>', 'snapshot: nodes, pods, pending, profile')
+  .option('--json', 'print the result as JSON')
+  .action(async (file: string, flags: ExplainFlags) => {
+    await guardCommand(() => runExplain(file, flags));
   });
 
 try {

@@ -17,6 +17,15 @@ import { formatCpu } from '../core/quantity.js';
 import { formatBytes, resources, type Resources } from '../core/resources.js';
 import type { ContainerSimBehavior, ContainerSpec, Distribution, Taint, UpdateStrategy } from '../core/types.js';
 import { schedulerNames } from '../scheduler/registry.js';
+import type { Placement } from '../core/placement.js';
+import { DurationError, parseDuration } from '../core/duration.js';
+import { toPlacement, type PlacementInput } from './placement-schema.js';
+
+/** Kubernetes' built-in PriorityClasses. */
+export const BUILT_IN_PRIORITY_CLASSES: Readonly<Record<string, number>> = {
+  'system-cluster-critical': 2_000_000_000,
+  'system-node-critical': 2_000_001_000,
+};
 import {
   PATCH_FIELDS,
   describeValue,
@@ -55,6 +64,36 @@ interface Problem {
   readonly at: 'key' | 'value';
   /** Reported only when nothing else is wrong in the same stage (missing keys). */
   readonly late?: boolean;
+}
+
+/**
+ * Parses YAML (or JSON) text for a file format other than scenarios (snapshots, profiles): the
+ * plain value, and `where(path)` placing a field as `FILE:LINE:COL`. Syntax errors are InputErrors.
+ */
+export function parseYamlDocument(text: string, file: string): { raw: unknown; where: (path: readonly PathSegment[], at?: 'key' | 'value') => string } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const pos = (offset: number): string => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0];
+    throw new InputError(`${pos(err.pos[0])}: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new InputError(`${pos(firstAliasOffset(doc))}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return { raw, where: (path, at = 'value') => pos(offsetOf(doc, [...path], at)) };
+}
+
+/** A zod issue as one line `FILE:LINE:COL: path: message`, worded like scenario errors. */
+export function describeZodIssue(iss: z.core.$ZodIssue, raw: unknown, where: (path: readonly PathSegment[], at?: 'key' | 'value') => string): string {
+  const p = fromZodIssue(iss, raw);
+  return `${where(p.path, p.at)}: ${p.message}`;
 }
 
 /** Parses and validates a scenario file's text. Throws `InputError` (`FILE:LINE:COL: message`). */
@@ -478,8 +517,39 @@ class Checker {
       labels: { ...w.labels },
       containers,
     };
+    if (w.placement) {
+      const placed = this.placement(w.placement, [...path, 'placement']);
+      (def as { placement?: Placement }).placement = placed.placement;
+      if (placed.priority !== undefined) (def as { priority: number }).priority = placed.priority;
+    }
     if (!first) this.workloads.set(w.name, { def, index: path[1] as number });
     return def;
+  }
+
+  /** A workload's placement block: the gang timeout as a duration, priorityClassName resolved. */
+  private placement(p: PlacementInput, path: Path): { placement: Placement; priority?: number } {
+    let timeoutMs = 60_000;
+    if (p.gang?.timeout !== undefined) {
+      try {
+        timeoutMs = parseDuration(p.gang.timeout);
+      } catch (e) {
+        if (!(e instanceof DurationError)) throw e;
+        this.report([...path, 'gang', 'timeout'], e.message);
+      }
+    }
+    let priority: number | undefined;
+    if (p.priorityClassName !== undefined) {
+      const classes: Record<string, number> = { ...BUILT_IN_PRIORITY_CLASSES, ...(this.input.priorityClasses ?? {}) };
+      priority = classes[p.priorityClassName];
+      if (priority === undefined) {
+        const names = Object.keys(classes).sort();
+        this.report(
+          [...path, 'priorityClassName'],
+          `unknown PriorityClass ${JSON.stringify(p.priorityClassName)}${didYouMean(p.priorityClassName, names)} (known: ${names.join(', ')}; define more under priorityClasses)`,
+        );
+      }
+    }
+    return { placement: toPlacement(p, timeoutMs), ...(priority !== undefined ? { priority } : {}) };
   }
 
   /** Kubernetes' rules: surge rounds up, unavailable down; both 0 is an error as written, and
