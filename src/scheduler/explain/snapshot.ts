@@ -8,6 +8,7 @@ import { QuantityError, parseBytes, parseCount, parseCpu } from '../../core/quan
 import { resources, type Resources } from '../../core/resources.js';
 import { describeZodIssue, parseYamlDocument } from '../../scenario/loader.js';
 import { placementFields, toPlacement } from '../../scenario/placement-schema.js';
+import { formatPath } from '../../scenario/schema.js';
 import { obj } from '../../scenario/strict-object.js';
 import type { NodeSpec } from '../framework/node-table.js';
 import { nonZeroRequests, type PodInfo } from '../framework/pod.js';
@@ -82,7 +83,7 @@ function toResources(list: Record<string, string | number>, where: Where, path: 
       else throw new QuantityError(String(v), `unknown resource ${JSON.stringify(k)} (known: cpu, memory, ephemeral-storage, pods, DOMAIN/NAME)`);
     } catch (e) {
       if (!(e instanceof QuantityError)) throw e;
-      throw new InputError(`${where([...path, k])}: ${[...path, k].join('.')}: ${e.message}`);
+      throw new InputError(`${where([...path, k])}: ${formatPath([...path, k])}: ${e.message}`);
     }
   }
   return { r: resources(out), ...(pods !== undefined ? { pods } : {}) };

@@ -206,16 +206,18 @@ export class Framework {
       active.push(wp);
     }
     const perPlugin: Float64Array[] = [];
-    active.forEach((wp, a) => {
+    for (let a = 0; a < active.length; a++) {
+      const wp = active[a];
       let buf = this.scoreBufs[a];
       if (!buf || buf.length < count) buf = this.scoreBufs[a] = new Float64Array(Math.max(count, 64));
       const p = wp.plugin;
-      for (let k = 0; k < count; k++) buf[k] = p.score!(cx, feasible[k]);
+      if (p.scoreAll) p.scoreAll(cx, feasible, count, buf);
+      else for (let k = 0; k < count; k++) buf[k] = p.score!(cx, feasible[k]);
       if (p.normalizeScore) p.normalizeScore(cx, feasible, buf, count);
       const w = wp.weight;
       for (let k = 0; k < count; k++) {
         const s = buf[k];
-        if (!(s >= MIN_NODE_SCORE && s <= MAX_NODE_SCORE) || !Number.isInteger(s)) {
+        if (!(s >= MIN_NODE_SCORE && s <= MAX_NODE_SCORE) || Math.floor(s) !== s) {
           throw new Error(
             `plugin ${p.name} returned score ${s} for node ${cx.table.names[feasible[k]]}; ` +
               `scores must be integers in [${MIN_NODE_SCORE}, ${MAX_NODE_SCORE}]`,
@@ -224,7 +226,7 @@ export class Framework {
         totals[k] += w * s;
       }
       perPlugin.push(buf);
-    });
+    }
     return { totals, perPlugin, active };
   }
 

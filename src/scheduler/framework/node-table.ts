@@ -44,9 +44,13 @@ export class NodeTable {
   readonly nzCpu: Float64Array;
   readonly nzMem: Float64Array;
   readonly pods: PodInfo[][];
+  /** pods[i].length, as a typed array for the filter's hot path. */
+  readonly podCount: Int32Array;
   readonly images: Array<ReadonlyMap<string, number> | undefined>;
   /** Image name → how many nodes have it (ImageLocality's spread factor). */
   readonly imageNodes = new Map<string, number>();
+  /** Image name → its size on each node (0 = absent), built on first use. */
+  private readonly imageSizeIndex = new Map<string, Float64Array>();
   /** Per workload (PodInfo.owner): bound pods per node (default topology spreading reads it). */
   readonly ownerCounts = new Map<string, Int32Array>();
   /** Per node: bound pods with any pod (anti-)affinity; and the cluster-wide total. */
@@ -74,6 +78,7 @@ export class NodeTable {
     this.nzCpu = new Float64Array(n);
     this.nzMem = new Float64Array(n);
     this.pods = new Array(n);
+    this.podCount = new Int32Array(n);
     this.images = new Array(n);
     this.affinityPods = new Int32Array(n);
     nodes.forEach((s, i) => {
@@ -94,6 +99,24 @@ export class NodeTable {
     });
   }
 
+  /** Per node, the size of `image` there (0 when the node lacks it). */
+  imageSizes(image: string): Float64Array {
+    let a = this.imageSizeIndex.get(image);
+    if (!a) {
+      a = new Float64Array(this.n);
+      if (this.imageNodes.has(image)) for (let i = 0; i < this.n; i++) a[i] = this.images[i]?.get(image) ?? 0;
+      this.imageSizeIndex.set(image, a);
+    }
+    return a;
+  }
+
+  /** The per-node pod counts of `owner` (created empty on first use). */
+  ownerArray(owner: string): Int32Array {
+    let c = this.ownerCounts.get(owner);
+    if (!c) this.ownerCounts.set(owner, (c = new Int32Array(this.n)));
+    return c;
+  }
+
   indexOf(name: string): number | undefined {
     return this.index.get(name);
   }
@@ -102,6 +125,7 @@ export class NodeTable {
   addPod(i: number, pod: PodInfo): void {
     this.account(i, pod, 1);
     this.pods[i].push(pod);
+    this.podCount[i]++;
     this.version++;
   }
 
@@ -111,6 +135,7 @@ export class NodeTable {
     const k = list.lastIndexOf(pod);
     if (k < 0) return false;
     list.splice(k, 1);
+    this.podCount[i]--;
     this.account(i, pod, -1);
     this.version++;
     return true;
@@ -124,9 +149,7 @@ export class NodeTable {
     this.nzCpu[i] += sign * pod.nonZeroCpu;
     this.nzMem[i] += sign * pod.nonZeroMemory;
     if (pod.owner !== undefined) {
-      let c = this.ownerCounts.get(pod.owner);
-      if (!c) this.ownerCounts.set(pod.owner, (c = new Int32Array(this.n)));
-      c[i] += sign;
+      this.ownerArray(pod.owner)[i] += sign;
     }
     const a = pod.placement.affinity;
     if (a && (a.podAffinity || a.podAntiAffinity)) {

@@ -89,6 +89,11 @@ export interface Plugin {
   preScore?(cx: CycleContext, feasible: Int32Array, count: number): Skip | undefined;
   /** The node's raw score (an integer). */
   score?(cx: CycleContext, i: number): number;
+  /**
+   * Optional batch form of `score`, same results: writes out[k] = score(cx, nodes[k]) for k < count.
+   * The framework prefers it (one call per cycle instead of one per node).
+   */
+  scoreAll?(cx: CycleContext, nodes: Int32Array, count: number, out: Float64Array): void;
   /** Rewrites `scores[k]` (for node `nodes[k]`, k < count) into [0, 100]. */
   normalizeScore?(cx: CycleContext, nodes: Int32Array, scores: Float64Array, count: number): void;
   /** Called when the node is chosen (before binding); `unreserve` undoes it. */

@@ -14,22 +14,23 @@ import type { ResourceScorer } from '../node-resources-fit/scorers.js';
 export const BALANCED_ALLOCATION = 'NodeResourcesBalancedAllocation';
 
 export const balancedResourceScorer: ResourceScorer = (requested, alloc, _weights, count) => {
-  const fractions: number[] = [];
+  // fractions are written back into `requested` (a scratch vector owned by the scorer)
+  let n = 0;
   let total = 0;
   for (let i = 0; i < count; i++) {
     if (alloc[i] === 0) continue;
     let f = requested[i] / alloc[i];
     if (f > 1) f = 1;
     total += f;
-    fractions.push(f);
+    requested[n++] = f;
   }
   let std = 0;
-  if (fractions.length === 2) std = Math.abs((fractions[0] - fractions[1]) / 2);
-  else if (fractions.length > 2) {
-    const mean = total / fractions.length;
+  if (n === 2) std = Math.abs((requested[0] - requested[1]) / 2);
+  else if (n > 2) {
+    const mean = total / n;
     let sum = 0;
-    for (const f of fractions) sum += (f - mean) * (f - mean);
-    std = Math.sqrt(sum / fractions.length);
+    for (let k = 0; k < n; k++) sum += (requested[k] - mean) * (requested[k] - mean);
+    std = Math.sqrt(sum / n);
   }
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 };
@@ -45,5 +46,6 @@ export function balancedAllocation(rawArgs?: unknown): Plugin {
       return scorer.podRequestsNothing() ? 'skip' : undefined;
     },
     score: (cx, i) => scorer.score(cx, i),
+    scoreAll: (cx, nodes, count, out) => scorer.scoreAll(cx, nodes, count, out),
   };
 }

@@ -31,6 +31,20 @@ export function imageLocality(args?: unknown): Plugin {
       images = cx.pod.images.map(normalizedImageName);
       return images.length === 0 ? 'skip' : undefined;
     },
+    scoreAll: (cx, nodes, count, out) => {
+      const t = cx.table;
+      out.fill(0, 0, count);
+      for (const img of images) {
+        const spread = (t.imageNodes.get(img) ?? 0) / t.n;
+        if (spread === 0) continue;
+        const sizes = t.imageSizes(img);
+        for (let k = 0; k < count; k++) {
+          const size = sizes[nodes[k]];
+          if (size !== 0) out[k] += Math.trunc(size * spread);
+        }
+      }
+      for (let k = 0; k < count; k++) out[k] = calculatePriority(out[k], images.length);
+    },
     score: (cx, i) => {
       const t = cx.table;
       const have = t.images[i];

@@ -25,11 +25,17 @@ export function podRequestFor(cx: CycleContext, resource: string, useRequested: 
   }
 }
 
+const CPU = 0;
+const MEMORY = 1;
+const DISK = 2;
+const EXTENDED = 3;
+
 export class AllocationScorer {
   private readonly requested: Float64Array;
   private readonly alloc: Float64Array;
   private readonly weights: Float64Array;
   private readonly podReq: Float64Array;
+  private readonly kinds: Uint8Array;
 
   constructor(
     private readonly resources: readonly ResourceSpec[],
@@ -41,6 +47,9 @@ export class AllocationScorer {
     this.alloc = new Float64Array(n);
     this.weights = new Float64Array(resources.map((r) => r.weight));
     this.podReq = new Float64Array(n);
+    this.kinds = new Uint8Array(
+      resources.map((r) => (r.name === 'cpu' ? CPU : r.name === 'memory' ? MEMORY : r.name === 'ephemeral-storage' ? DISK : EXTENDED)),
+    );
   }
 
   /** Caches the pod's requests per resource (call in PreScore). */
@@ -56,26 +65,27 @@ export class AllocationScorer {
 
   score(cx: CycleContext, i: number): number {
     const t = cx.table;
-    const res = this.resources;
-    for (let k = 0; k < res.length; k++) {
+    const kinds = this.kinds;
+    const useReq = this.useRequested;
+    for (let k = 0; k < kinds.length; k++) {
       const pr = this.podReq[k];
       let a = 0;
       let q = 0;
-      switch (res[k].name) {
-        case 'cpu':
+      switch (kinds[k]) {
+        case CPU:
           a = t.allocCpu[i];
-          q = (this.useRequested ? t.reqCpu[i] : t.nzCpu[i]) + pr;
+          q = (useReq ? t.reqCpu[i] : t.nzCpu[i]) + pr;
           break;
-        case 'memory':
+        case MEMORY:
           a = t.allocMem[i];
-          q = (this.useRequested ? t.reqMem[i] : t.nzMem[i]) + pr;
+          q = (useReq ? t.reqMem[i] : t.nzMem[i]) + pr;
           break;
-        case 'ephemeral-storage':
+        case DISK:
           a = t.allocDisk[i];
           q = t.reqDisk[i] + pr;
           break;
         default: {
-          const name = res[k].name;
+          const name = this.resources[k].name;
           const cap = t.allocExt[i][name];
           if (pr === 0 || cap === undefined) break;
           a = cap;
@@ -85,6 +95,10 @@ export class AllocationScorer {
       this.alloc[k] = a;
       this.requested[k] = a === 0 ? 0 : q;
     }
-    return this.scorer(this.requested, this.alloc, this.weights, res.length);
+    return this.scorer(this.requested, this.alloc, this.weights, kinds.length);
+  }
+
+  scoreAll(cx: CycleContext, nodes: Int32Array, count: number, out: Float64Array): void {
+    for (let k = 0; k < count; k++) out[k] = this.score(cx, nodes[k]);
   }
 }

@@ -22,6 +22,18 @@ function insufficient(reasons: string[]): FilterStatus {
   return s;
 }
 
+const NO_KEYS: readonly string[] = [];
+let lastExt: object | undefined;
+let lastKeys: readonly string[] = NO_KEYS;
+/** Object.keys of a pod's extended requests, cached for the pod being filtered (called per node). */
+function extKeys(ext: Readonly<Record<string, number>>): readonly string[] {
+  if (ext !== lastExt) {
+    lastExt = ext;
+    lastKeys = Object.keys(ext);
+  }
+  return lastKeys;
+}
+
 export function nodeResourcesFit(rawArgs?: unknown): Plugin {
   const args: NodeResourcesFitArgs = parseFitArgs(NODE_RESOURCES_FIT, rawArgs);
   const ignored = new Set(args.ignoredResources);
@@ -35,11 +47,13 @@ export function nodeResourcesFit(rawArgs?: unknown): Plugin {
       const t = cx.table;
       const r = cx.pod.requests;
       let reasons: string[] | undefined;
-      if (t.pods[i].length + 1 > t.allocPods[i]) (reasons ??= []).push(ERR_REASON_TOO_MANY_PODS);
+      if (t.podCount[i] + 1 > t.allocPods[i]) (reasons ??= []).push(ERR_REASON_TOO_MANY_PODS);
       if (r.cpu > 0 && r.cpu > t.allocCpu[i] - t.reqCpu[i]) (reasons ??= []).push('Insufficient cpu');
       if (r.memory > 0 && r.memory > t.allocMem[i] - t.reqMem[i]) (reasons ??= []).push('Insufficient memory');
       if (r.disk > 0 && r.disk > t.allocDisk[i] - t.reqDisk[i]) (reasons ??= []).push('Insufficient ephemeral-storage');
-      for (const k in r.extended) {
+      const ext = extKeys(r.extended);
+      for (let e = 0; e < ext.length; e++) {
+        const k = ext[e];
         const want = r.extended[k];
         if (want === 0 || ignored.has(k)) continue;
         if (want > (t.allocExt[i][k] ?? 0) - (t.reqExt[i][k] ?? 0)) (reasons ??= []).push(`Insufficient ${k}`);
@@ -51,5 +65,6 @@ export function nodeResourcesFit(rawArgs?: unknown): Plugin {
       return undefined;
     },
     score: (cx, i) => scorer.score(cx, i),
+    scoreAll: (cx, nodes, count, out) => scorer.scoreAll(cx, nodes, count, out),
   };
 }

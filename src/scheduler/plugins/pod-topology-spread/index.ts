@@ -38,8 +38,8 @@ interface Constraint {
   readonly topologyKey: string;
   readonly minDomains: number;
   readonly matches: (p: PodInfo) => boolean;
-  /** Default constraints select the pod's siblings: counted from the table's per-owner index. */
-  readonly owner?: string;
+  /** Default constraints select the pod's siblings: their per-node counts (the table's owner index). */
+  readonly ownerCounts?: Int32Array;
   readonly honorAffinity: boolean;
   readonly honorTaints: boolean;
 }
@@ -61,7 +61,7 @@ function toConstraint(c: TopologySpreadConstraint, pod: PodInfo): Constraint {
 }
 
 function countMatching(t: NodeTable, i: number, c: Constraint): number {
-  if (c.owner !== undefined) return t.ownerCounts.get(c.owner)?.[i] ?? 0;
+  if (c.ownerCounts !== undefined) return c.ownerCounts[i];
   let n = 0;
   for (const p of t.pods[i]) if (c.matches(p)) n++;
   return n;
@@ -124,7 +124,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
   const systemDefaulted = defaultingType === 'System';
 
   /** Constraints of one kind: the pod's own, or (when it has none) the defaults. */
-  const constraintsOf = (pod: PodInfo, kind: 'DoNotSchedule' | 'ScheduleAnyway'): Constraint[] => {
+  const constraintsOf = (pod: PodInfo, kind: 'DoNotSchedule' | 'ScheduleAnyway', table: NodeTable): Constraint[] => {
     const own = pod.placement.topologySpreadConstraints ?? [];
     if (own.length > 0) return own.filter((c) => c.whenUnsatisfiable === kind).map((c) => toConstraint(c, pod));
     if (pod.owner === undefined) return [];
@@ -137,14 +137,16 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
           { maxSkew: 5, topologyKey: LABEL_ZONE, whenUnsatisfiable: 'ScheduleAnyway' },
         ]
       : listDefaults;
-    return defaults.filter((c) => c.whenUnsatisfiable === kind).map((c) => ({ ...toConstraint(c, pod), matches: sibling, owner }));
+    return defaults.filter((c) => c.whenUnsatisfiable === kind).map((c) => ({ ...toConstraint(c, pod), matches: sibling, ownerCounts: table.ownerArray(owner) }));
   };
 
+  /** This cycle's score state (also in CycleState); cycles of one framework never overlap. */
+  let scoreState: ScoreState | undefined;
   return {
     name: POD_TOPOLOGY_SPREAD,
     preFilterDependsOnPods: true,
     preFilter: (cx) => {
-      const constraints = constraintsOf(cx.pod, 'DoNotSchedule');
+      const constraints = constraintsOf(cx.pod, 'DoNotSchedule', cx.table);
       if (constraints.length === 0) return 'skip';
       const t = cx.table;
       const counts = constraints.map(() => new Map<string, number>());
@@ -179,56 +181,68 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
       return undefined;
     },
     preScore: (cx, feasible, count) => {
-      const constraints = constraintsOf(cx.pod, 'ScheduleAnyway');
+      const constraints = constraintsOf(cx.pod, 'ScheduleAnyway', cx.table);
       if (constraints.length === 0) return 'skip';
       const t = cx.table;
       const requireAll = (cx.pod.placement.topologySpreadConstraints ?? []).length > 0 || !systemDefaulted;
       const counts = constraints.map(() => new Map<string, number>());
       const sizes = constraints.map(() => 0);
       const ignored = new Set<number>();
+      const zonal = constraints.map((c, ci) => ci).filter((ci) => constraints[ci].topologyKey !== LABEL_HOSTNAME);
       for (let k = 0; k < count; k++) {
         const i = feasible[k];
-        if (requireAll && !hasAllKeys(t.labels[i], constraints)) {
+        const labels = t.labels[i];
+        if (requireAll && !hasAllKeys(labels, constraints)) {
           ignored.add(i);
           continue;
         }
-        constraints.forEach((c, ci) => {
-          if (c.topologyKey === LABEL_HOSTNAME) return;
-          const v = t.labels[i][c.topologyKey] ?? '';
+        for (let z = 0; z < zonal.length; z++) {
+          const ci = zonal[z];
+          const v = labels[constraints[ci].topologyKey] ?? '';
           if (!counts[ci].has(v)) {
             counts[ci].set(v, 0);
             sizes[ci]++;
           }
-        });
+        }
       }
       const weights = constraints.map((c, ci) => Math.log((c.topologyKey === LABEL_HOSTNAME ? count - ignored.size : sizes[ci]) + 2));
-      for (let i = 0; i < t.n; i++) {
-        if (requireAll && !hasAllKeys(t.labels[i], constraints)) continue;
-        constraints.forEach((c, ci) => {
-          if (!includes(cx, c, i)) return;
-          const v = t.labels[i][c.topologyKey] ?? '';
-          const cur = counts[ci].get(v);
-          if (cur === undefined) return;
-          counts[ci].set(v, cur + countMatching(t, i, c));
-        });
+      // Only nodes holding matching pods change a count: skip the rest before any label lookup.
+      for (const ci of zonal) {
+        const c = constraints[ci];
+        const own = c.ownerCounts;
+        const domain = counts[ci];
+        const key = c.topologyKey;
+        const pods = t.pods;
+        for (let i = 0; i < t.n; i++) {
+          const cnt = own !== undefined ? own[i] : pods[i].length === 0 ? 0 : countMatching(t, i, c);
+          if (cnt === 0) continue;
+          if (requireAll && !hasAllKeys(t.labels[i], constraints)) continue;
+          if (!includes(cx, c, i)) continue;
+          const v = t.labels[i][key] ?? '';
+          const cur = domain.get(v);
+          if (cur !== undefined) domain.set(v, cur + cnt);
+        }
       }
-      cx.state.write(`${POD_TOPOLOGY_SPREAD}/score`, { constraints, counts, weights, ignored } satisfies ScoreState);
+      scoreState = { constraints, counts, weights, ignored };
+      cx.state.write(`${POD_TOPOLOGY_SPREAD}/score`, scoreState);
       return undefined;
     },
     score: (cx, i) => {
-      const s = cx.state.read<ScoreState>(`${POD_TOPOLOGY_SPREAD}/score`)!;
-      if (s.ignored.has(i)) return 0;
+      const s = scoreState!;
+      if (s.ignored.size > 0 && s.ignored.has(i)) return 0;
       const labels = cx.table.labels[i];
       let score = 0;
-      s.constraints.forEach((c, ci) => {
-        if (!Object.prototype.hasOwnProperty.call(labels, c.topologyKey)) return;
-        const cnt = c.topologyKey === LABEL_HOSTNAME ? countMatching(cx.table, i, c) : s.counts[ci].get(labels[c.topologyKey]) ?? 0;
+      for (let ci = 0; ci < s.constraints.length; ci++) {
+        const c = s.constraints[ci];
+        const v = labels[c.topologyKey];
+        if (v === undefined && !Object.prototype.hasOwnProperty.call(labels, c.topologyKey)) continue;
+        const cnt = c.topologyKey === LABEL_HOSTNAME ? countMatching(cx.table, i, c) : s.counts[ci].get(v) ?? 0;
         score += cnt * s.weights[ci] + (c.maxSkew - 1);
-      });
+      }
       return Math.round(score);
     },
     normalizeScore: (cx, nodes, scores, count) => {
-      const s = cx.state.read<ScoreState>(`${POD_TOPOLOGY_SPREAD}/score`)!;
+      const s = scoreState!;
       let min = Infinity;
       let max = 0;
       for (let k = 0; k < count; k++) {

@@ -7,6 +7,7 @@
  *   score = 100 - ⌊100 · count / maxCount⌋ (all 100 when no node has such a taint).
  */
 import type { Toleration } from '../../../core/placement.js';
+import type { Taint } from '../../../core/types.js';
 import { argsObject } from '../../framework/args.js';
 import { defaultNormalizeScore, toleratesAny } from '../../framework/helpers.js';
 import { unresolvable, type FilterStatus, type Plugin } from '../../framework/types.js';
@@ -26,6 +27,13 @@ export function taintToleration(args?: unknown): Plugin {
     if (!s) cache.set(reason, (s = unresolvable(reason)));
     return s;
   };
+  /** This cycle's PreferNoSchedule tolerations (also in CycleState). */
+  let preferTolerations: Toleration[] = [];
+  const scoreNode = (taints: readonly Taint[]) => {
+    let count = 0;
+    for (const t of taints) if (t.effect === 'PreferNoSchedule' && !toleratesAny(preferTolerations, t)) count++;
+    return count;
+  };
   return {
     name: TAINT_TOLERATION,
     filter: (cx, i) => {
@@ -43,12 +51,17 @@ export function taintToleration(args?: unknown): Plugin {
         (t) => t.effect === undefined || t.effect === 'PreferNoSchedule',
       );
       cx.state.write(TAINT_TOLERATION, prefer);
+      preferTolerations = prefer;
       return undefined;
+    },
+    scoreAll: (cx, nodes, count, out) => {
+      const taints = cx.table.taints;
+      for (let k = 0; k < count; k++) out[k] = taints[nodes[k]].length === 0 ? 0 : scoreNode(cx.table.taints[nodes[k]]);
     },
     score: (cx, i) => {
       const taints = cx.table.taints[i];
       if (taints.length === 0) return 0;
-      const tol = cx.state.read<Toleration[]>(TAINT_TOLERATION) ?? [];
+      const tol = preferTolerations;
       let count = 0;
       for (const t of taints) if (t.effect === 'PreferNoSchedule' && !toleratesAny(tol, t)) count++;
       return count;
