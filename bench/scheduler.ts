@@ -5,7 +5,9 @@
  * bound before the next cycle, as kube-scheduler's cache assumes it), timed with performance.now()
  * outside the framework. Nodes: 32 cores, 128Gi, 110 pods, three zones. Pods: deployments of 50
  * replicas; each deployment's pods request 100m..1000m cpu and 128Mi..1Gi memory (seeded).
- * Prints `pods_per_s=`, how many were placed, and the heap held per node by the snapshot.
+ * Prints `pods_per_s=` (wall clock), `pods_per_cpu_s=` (process CPU time: steadier on a shared
+ * machine), how many were placed, and the heap held per node by the snapshot (run node with
+ * --expose-gc for exact heap figures).
  */
 import { resources } from '../src/core/resources.js';
 import { RandomStream } from '../src/engine/random.js';
@@ -93,6 +95,7 @@ export async function benchScheduler(o: SchedulerBenchOptions): Promise<void> {
   const afterTable = heapUsed();
   const fw = createFramework(profile, new RandomStream('scheduler', o.seed));
   let placed = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (const p of pods) {
     const r = fw.scheduleOne(p, table);
@@ -102,12 +105,15 @@ export async function benchScheduler(o: SchedulerBenchOptions): Promise<void> {
     }
   }
   const wall = (performance.now() - t0) / 1000;
+  const cpuUsed = process.cpuUsage(cpu0);
+  const cpu = (cpuUsed.user + cpuUsed.system) / 1e6;
   const afterRun = heapUsed();
   const perNode = (afterTable - before) / o.nodes;
   const perNodeWithPods = (afterRun - before) / o.nodes;
   console.log(
     `scheduler profile=${o.profile} percentage=${profile.percentageOfNodesToScore === 0 ? 'adaptive' : profile.percentageOfNodesToScore}` +
       ` nodes=${o.nodes} pods=${o.pods} placed=${placed} wall_s=${wall.toFixed(3)} pods_per_s=${Math.round(o.pods / wall)}` +
+      ` cpu_s=${cpu.toFixed(3)} pods_per_cpu_s=${Math.round(o.pods / cpu)}` +
       ` bytes_per_node=${Math.round(perNode)} bytes_per_node_with_pods=${Math.round(perNodeWithPods)}`,
   );
 }

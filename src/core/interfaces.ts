@@ -137,6 +137,8 @@ export interface BoundInstance {
   /** Sum of its containers' requests. */
   readonly request: Resources;
   readonly startedAt?: Millis;
+  /** Asked to stop (it still holds its resources until it is gone). */
+  readonly terminating?: boolean;
 }
 
 /** A node as the scheduler sees it: the node plus what is already allocated on it. */

@@ -852,7 +852,13 @@ export class Orchestrator {
       const ws = inst && this.workloads.get(inst.workloadId);
       const request = this.instanceRequest.get(id);
       if (!inst || !ws || !request) continue;
-      out.push({ id, workload: ws.workload, request, ...(inst.startedAt !== undefined ? { startedAt: inst.startedAt } : {}) });
+      out.push({
+        id,
+        workload: ws.workload,
+        request,
+        ...(inst.startedAt !== undefined ? { startedAt: inst.startedAt } : {}),
+        ...(inst.stopRequestedAt !== undefined ? { terminating: true } : {}),
+      });
     }
     return out;
   }

@@ -51,7 +51,11 @@ export function nodeSpecOf(node: Node): NodeSpec {
 }
 
 /** A workload's instance as a pod (the same PodInfo for every instance of a generation). */
-export function podOf(workload: Workload, request: Resources, extra: { uid?: string; startedAt?: number } = {}): PodInfo {
+export function podOf(
+  workload: Workload,
+  request: Resources,
+  extra: { uid?: string; startedAt?: number; terminating?: boolean } = {},
+): PodInfo {
   const nz = nonZeroRequests(workload.containers);
   return {
     name: extra.uid ?? workload.name,
@@ -66,14 +70,27 @@ export function podOf(workload: Workload, request: Resources, extra: { uid?: str
     owner: workload.name,
     ...(extra.uid !== undefined ? { uid: extra.uid } : {}),
     ...(extra.startedAt !== undefined ? { startedAt: extra.startedAt } : {}),
+    ...(extra.terminating ? { terminating: true } : {}),
   };
 }
 
 function boundPod(b: BoundInstance): PodInfo {
-  return podOf(b.workload, b.request, { uid: b.id, ...(b.startedAt !== undefined ? { startedAt: b.startedAt } : {}) });
+  return podOf(b.workload, b.request, {
+    uid: b.id,
+    ...(b.startedAt !== undefined ? { startedAt: b.startedAt } : {}),
+    ...(b.terminating ? { terminating: true } : {}),
+  });
 }
 
 export class FrameworkScheduler implements Scheduler {
+  /**
+   * Preemptors waiting for their victims to go (kube-scheduler's nominatedNodeName), by workload.
+   * Pods of lower or equal priority see the nominated pod as already placed on that node, so they
+   * cannot take the room preemption made; the preemptor does not preempt again while victims on
+   * its nominated node are still terminating.
+   */
+  private readonly nominated = new Map<string, { node: string; pod: PodInfo }>();
+
   constructor(
     readonly name: string,
     private readonly framework: Framework,
@@ -86,6 +103,14 @@ export class FrameworkScheduler implements Scheduler {
       else addOpaque(table, i, v);
     });
     const w = request.workload;
+    const self = podOf(w, request.request);
+    for (const [owner, nom] of this.nominated) {
+      const i = table.indexOf(nom.node);
+      if (owner === w.name || i === undefined || nom.pod.priority < self.priority) continue;
+      table.addPod(i, { ...nom.pod });
+    }
+    const mine = this.nominated.get(w.name);
+    const waitingForVictims = mine !== undefined && table.pods[table.indexOf(mine.node) ?? -1]?.some((p) => p.terminating) === true;
     const decisions: ScheduleDecision[] = [];
     const placed: Array<{ node: number; pod: PodInfo }> = [];
     for (let k = 0; k < request.count; k++) {
@@ -103,15 +128,18 @@ export class FrameworkScheduler implements Scheduler {
           ),
         });
       } else {
-        const victims = r.preemption?.victims.map((v) => v.uid!).filter((id) => id !== undefined);
+        const victims = waitingForVictims ? [] : (r.preemption?.victims ?? []).flatMap((v) => (v.uid !== undefined ? [v.uid] : []));
+        const preempt = r.preemption && victims.length > 0 && decisions.every((d) => d.kind === 'assign' || !d.victims);
+        if (preempt) this.nominated.set(w.name, { node: table.names[r.preemption!.node], pod });
         decisions.push({
           kind: 'unschedulable',
           message: unschedulableMessage(table.n, r.reasons),
           reasons: r.reasons,
-          ...(r.preemption && victims && victims.length > 0 ? { victims, nominatedNode: table.names[r.preemption.node] } : {}),
+          ...(preempt ? { victims, nominatedNode: table.names[r.preemption!.node] } : {}),
         });
       }
     }
+    if (placed.length > 0) this.nominated.delete(w.name);
     const gang = w.placement?.gang;
     if (gang) {
       const alreadyBound = table.pods.reduce(

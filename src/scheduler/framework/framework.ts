@@ -249,7 +249,7 @@ export class Framework {
     return chosen;
   }
 
-  /** The chosen node first, then the best others (total descending, name ascending). */
+  /** The chosen node first, then the best others (total descending, then node order: name order in simulations). */
   private topCandidates(
     cx: CycleContext,
     feasible: Int32Array,
@@ -263,7 +263,7 @@ export class Framework {
     const names = cx.table.names;
     const top: number[] = [chosenK];
     const better = (a: number, b: number) =>
-      totals[a] !== totals[b] ? totals[a] > totals[b] : names[feasible[a]] < names[feasible[b]];
+      totals[a] !== totals[b] ? totals[a] > totals[b] : feasible[a] < feasible[b];
     for (let k = 0; k < count && limit > 1; k++) {
       if (k === chosenK) continue;
       if (top.length < limit) {

@@ -53,6 +53,8 @@ export class NodeTable {
   private readonly imageSizeIndex = new Map<string, Float64Array>();
   /** Per workload (PodInfo.owner): bound pods per node (default topology spreading reads it). */
   readonly ownerCounts = new Map<string, Int32Array>();
+  /** owner → topology key → label value ('' when absent) → bound pods of the owner there. */
+  private readonly ownerDomains = new Map<string, Map<string, Map<string, number>>>();
   /** Per node: bound pods with any pod (anti-)affinity; and the cluster-wide total. */
   readonly affinityPods: Int32Array;
   affinityPodsTotal = 0;
@@ -110,6 +112,27 @@ export class NodeTable {
     return a;
   }
 
+  /**
+   * Pods of `owner` per value of the label `key` over all nodes (nodes without the label count
+   * under ''), kept up to date as pods are added and removed once asked for.
+   */
+  ownerDomainCounts(owner: string, key: string): ReadonlyMap<string, number> {
+    let byKey = this.ownerDomains.get(owner);
+    if (!byKey) this.ownerDomains.set(owner, (byKey = new Map()));
+    let m = byKey.get(key);
+    if (!m) {
+      m = new Map();
+      const own = this.ownerArray(owner);
+      for (let i = 0; i < this.n; i++) {
+        if (own[i] === 0) continue;
+        const v = this.labels[i][key] ?? '';
+        m.set(v, (m.get(v) ?? 0) + own[i]);
+      }
+      byKey.set(key, m);
+    }
+    return m;
+  }
+
   /** The per-node pod counts of `owner` (created empty on first use). */
   ownerArray(owner: string): Int32Array {
     let c = this.ownerCounts.get(owner);
@@ -150,6 +173,13 @@ export class NodeTable {
     this.nzMem[i] += sign * pod.nonZeroMemory;
     if (pod.owner !== undefined) {
       this.ownerArray(pod.owner)[i] += sign;
+      const byKey = this.ownerDomains.get(pod.owner);
+      if (byKey) {
+        for (const [key, m] of byKey) {
+          const v = this.labels[i][key] ?? '';
+          m.set(v, (m.get(v) ?? 0) + sign);
+        }
+      }
     }
     const a = pod.placement.affinity;
     if (a && (a.podAffinity || a.podAntiAffinity)) {

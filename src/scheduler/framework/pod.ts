@@ -28,6 +28,8 @@ export interface PodInfo {
   readonly uid?: string;
   /** Bound pods: when it started running, for preemption's tie-break (latest start loses). */
   readonly startedAt?: number;
+  /** Bound pods: asked to stop, still holding resources (never chosen as a preemption victim). */
+  readonly terminating?: boolean;
   /** The workload the pod belongs to (default topology spreading selects its siblings). */
   readonly owner?: string;
 }

@@ -62,7 +62,7 @@ export function defaultPreemption(args?: unknown): Plugin {
       for (let i = 0; i < t.n; i++) {
         const st = input.statuses[i];
         if (!st || st.unresolvable) continue;
-        const lower = t.pods[i].filter((p) => p.priority < pod.priority);
+        const lower = t.pods[i].filter((p) => p.priority < pod.priority && !p.terminating);
         if (lower.length === 0) continue;
         for (const p of lower) t.removePod(i, p);
         input.refreshPreFilter();

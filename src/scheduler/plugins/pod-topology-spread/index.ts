@@ -40,6 +40,7 @@ interface Constraint {
   readonly matches: (p: PodInfo) => boolean;
   /** Default constraints select the pod's siblings: their per-node counts (the table's owner index). */
   readonly ownerCounts?: Int32Array;
+  readonly owner?: string;
   readonly honorAffinity: boolean;
   readonly honorTaints: boolean;
 }
@@ -75,6 +76,11 @@ function includes(cx: CycleContext, c: Constraint, i: number): boolean {
     for (const taint of t.taints[i]) if (taint.effect !== 'PreferNoSchedule' && !toleratesAny(tol, taint)) return false;
   }
   return true;
+}
+
+function hasRequiredNodeAffinity(pod: PodInfo): boolean {
+  const p = pod.placement;
+  return (p.nodeSelector !== undefined && Object.keys(p.nodeSelector).length > 0) || p.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution !== undefined;
 }
 
 function hasAllKeys(labels: Readonly<Record<string, string>>, cs: readonly Constraint[]): boolean {
@@ -137,7 +143,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
           { maxSkew: 5, topologyKey: LABEL_ZONE, whenUnsatisfiable: 'ScheduleAnyway' },
         ]
       : listDefaults;
-    return defaults.filter((c) => c.whenUnsatisfiable === kind).map((c) => ({ ...toConstraint(c, pod), matches: sibling, ownerCounts: table.ownerArray(owner) }));
+    return defaults.filter((c) => c.whenUnsatisfiable === kind).map((c) => ({ ...toConstraint(c, pod), matches: sibling, owner, ownerCounts: table.ownerArray(owner) }));
   };
 
   /** This cycle's score state (also in CycleState); cycles of one framework never overlap. */
@@ -207,8 +213,16 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
       }
       const weights = constraints.map((c, ci) => Math.log((c.topologyKey === LABEL_HOSTNAME ? count - ignored.size : sizes[ci]) + 2));
       // Only nodes holding matching pods change a count: skip the rest before any label lookup.
+      // Siblings counted over every node (no inclusion policy excludes one): the table keeps these sums.
+      const everyNode = (c: Constraint) =>
+        !requireAll && !c.honorTaints && (!c.honorAffinity || !hasRequiredNodeAffinity(cx.pod));
       for (const ci of zonal) {
         const c = constraints[ci];
+        if (c.ownerCounts !== undefined && c.owner !== undefined && everyNode(c)) {
+          const all = t.ownerDomainCounts(c.owner, c.topologyKey);
+          for (const [v, cur] of counts[ci]) counts[ci].set(v, cur + (all.get(v) ?? 0));
+          continue;
+        }
         const own = c.ownerCounts;
         const domain = counts[ci];
         const key = c.topologyKey;
@@ -240,6 +254,27 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
         score += cnt * s.weights[ci] + (c.maxSkew - 1);
       }
       return Math.round(score);
+    },
+    scoreAll: (cx, nodes, count, out) => {
+      const s = scoreState!;
+      const t = cx.table;
+      out.fill(0, 0, count);
+      for (let ci = 0; ci < s.constraints.length; ci++) {
+        const c = s.constraints[ci];
+        const key = c.topologyKey;
+        const base = c.maxSkew - 1;
+        const w = s.weights[ci];
+        const domain = s.counts[ci];
+        const own = key === LABEL_HOSTNAME ? c.ownerCounts : undefined;
+        for (let k = 0; k < count; k++) {
+          const i = nodes[k];
+          const v = t.labels[i][key];
+          if (v === undefined && !Object.prototype.hasOwnProperty.call(t.labels[i], key)) continue;
+          const cnt = key === LABEL_HOSTNAME ? (own !== undefined ? own[i] : countMatching(t, i, c)) : domain.get(v) ?? 0;
+          out[k] += cnt * w + base;
+        }
+      }
+      for (let k = 0; k < count; k++) out[k] = s.ignored.size > 0 && s.ignored.has(nodes[k]) ? 0 : Math.round(out[k]);
     },
     normalizeScore: (cx, nodes, scores, count) => {
       const s = scoreState!;

@@ -1,0 +1,140 @@
+/**
+ * The framework inside full simulated runs: profiles, placement constraints, the trace facts
+ * (candidates, per-reason counts) and preemption through the Orchestrator.
+ */
+import { describe, expect, it } from 'vitest';
+import { resources } from '../../src/core/resources.js';
+import { simulate } from '../../src/run/simulate.js';
+import type { NodeDef, Scenario } from '../../src/scenario/types.js';
+import { container, node, scenario, service } from '../support/scenario-builder.js';
+
+const GiB = 2 ** 30;
+
+function zoned(name: string, zone: string, cpu = 4000): NodeDef {
+  return { ...node(name, cpu, 8), labels: { 'topology.kubernetes.io/zone': zone } };
+}
+
+async function run(s: Scenario) {
+  const records: Array<{ type: string; fields: Record<string, unknown> }> = [];
+  const summary = await simulate(s, { onRecord: (type, fields) => records.push({ type, fields: structuredClone(fields) }) });
+  return { summary, records, of: (type: string) => records.filter((r) => r.type === type).map((r) => r.fields) };
+}
+
+describe('profiles in simulation', () => {
+  it('records the top candidates and their scores for every placement', async () => {
+    const s = scenario({
+      nodes: [node('a', 4000), node('b', 8000), node('c', 2000)],
+      workloads: [service('web', 2)],
+      scheduler: { name: 'spread' },
+    });
+    const { of, summary } = await run(s);
+    const placed = of('instance.scheduled');
+    expect(placed).toHaveLength(2);
+    // spread = LeastAllocated: the 8-core node has the most room first
+    expect(placed[0]).toMatchObject({ node: 'b' });
+    const cands = placed[0].candidates as Array<{ node: string; total: number; scores: Record<string, number> }>;
+    expect(cands.map((c) => c.node)).toEqual(['b', 'a', 'c']);
+    expect(cands[0].total).toBeGreaterThan(cands[1].total);
+    expect(Object.keys(cands[0].scores)).toEqual(['NodeResourcesFit']);
+    expect(summary.scheduler).toBe('spread');
+  });
+
+  it('best-fit packs, spread spreads', async () => {
+    const nodes = [node('a', 4000), node('b', 4000), node('c', 4000)];
+    const placements = async (name: string) =>
+      (await run(scenario({ nodes, workloads: [service('web', 3)], scheduler: { name } }))).of('instance.scheduled').map((f) => f.node);
+    const packed = await placements('best-fit');
+    expect(new Set(packed).size).toBe(1);
+    const spread = await placements('spread');
+    expect(new Set(spread).size).toBe(3);
+  });
+
+  it('honours placement: nodeSelector and tolerations; failures count nodes per reason', async () => {
+    const tainted: NodeDef = { ...zoned('t1', 'b'), taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] };
+    const s = scenario({
+      nodes: [zoned('a1', 'a'), zoned('a2', 'a'), zoned('b1', 'b'), tainted],
+      workloads: [
+        service('zonal', 2, { placement: { nodeSelector: { 'topology.kubernetes.io/zone': 'b' } } }),
+        service('db', 1, {
+          placement: {
+            nodeSelector: { 'topology.kubernetes.io/zone': 'b' },
+            tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'db', effect: 'NoSchedule' }],
+          },
+          containers: [container('db', 4000, 256)],
+        }),
+      ],
+      scheduler: { name: 'default' },
+    });
+    const { of } = await run(s);
+    const where = (w: string) => of('instance.scheduled').filter((f) => f.workload === w).map((f) => f.node);
+    expect(where('zonal')).toEqual(['b1', 'b1']);
+    // db needs a whole node in zone b: b1 is taken by the two zonal pods; t1 is tolerated
+    expect(where('db')).toEqual(['t1']);
+  });
+
+  it('reports why a pod does not fit, kube-scheduler style', async () => {
+    const s = scenario({
+      nodes: [zoned('a1', 'a', 1000), { ...zoned('b1', 'b'), taints: [{ key: 'gpu', effect: 'NoSchedule' }] }],
+      workloads: [service('big', 1, { containers: [container('app', 2000, 256)] })],
+      scheduler: { name: 'default' },
+      durationMs: 60_000,
+    });
+    const { of } = await run(s);
+    const failed = of('instance.unschedulable')[0];
+    expect(failed.message).toBe('0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {gpu: }.');
+    expect(failed.reasons).toEqual({ 'Insufficient cpu': 1, 'node(s) had untolerated taint {gpu: }': 1 });
+  });
+
+  it('preempts lower-priority instances for a higher-priority workload', async () => {
+    const s = scenario({
+      nodes: [node('a', 2000), node('b', 2000)],
+      workloads: [
+        service('batch', 4, { containers: [container('app', 1000, 256)], priority: 0 }),
+        service('critical', 1, { containers: [container('app', 1500, 256)], priority: 1000, at: 60_000 }),
+      ],
+      scheduler: { name: 'default' },
+      durationMs: 5 * 60_000,
+    });
+    const { of, summary } = await run(s);
+    const preempting = of('instance.preempting');
+    expect(preempting.length).toBeGreaterThanOrEqual(1);
+    const victims = preempting[0].victims as string[];
+    expect(victims.length).toBe(2); // 1500m needs both 1000m instances of one node gone
+    const stopped = of('instance.stopping').filter((f) => f.reason === 'preempted').map((f) => f.instance);
+    expect(stopped.sort()).toEqual([...victims].sort());
+    const critical = summary.workloads.find((w) => w.name === 'critical')!;
+    expect(critical.running).toBe(1);
+    // the evicted batch instances wait: nothing lower-priority was placed over the critical one
+    expect(summary.workloads.find((w) => w.name === 'batch')!.running).toBe(2);
+  });
+
+  it('is deterministic: same scenario and seed, same trace hash; another seed may break ties differently', async () => {
+    const mk = (seed: number) =>
+      scenario({ seed, nodes: [node('a'), node('b'), node('c'), node('d')], workloads: [service('web', 3)], scheduler: { name: 'random' } });
+    const a = await simulate(mk(7));
+    const b = await simulate(mk(7));
+    expect(a.traceHash).toBe(b.traceHash);
+    const hashes = new Set<string>();
+    for (let seed = 1; seed <= 6; seed++) hashes.add((await simulate(mk(seed))).traceHash);
+    expect(hashes.size).toBeGreaterThan(1);
+  });
+
+  it('places a gang all together or not at all', async () => {
+    const gang = { name: 'train', minMember: 3, timeoutMs: 60_000 };
+    const s = (cpu: number) =>
+      scenario({
+        nodes: [node('a', 2000), node('b', 2000)],
+        workloads: [service('workers', 3, { containers: [container('w', cpu, 256)], placement: { gang } })],
+        scheduler: { name: 'default' },
+        durationMs: 2 * 60_000,
+      });
+    // 3 × 1000m fits on 2 × 2000m; 3 × 1500m does not (only 2 fit): none is placed
+    expect((await run(s(1000))).of('instance.scheduled')).toHaveLength(3);
+    const tooBig = await run(s(1500));
+    expect(tooBig.of('instance.scheduled')).toHaveLength(0);
+    expect(tooBig.of('instance.unschedulable')[0].message).toContain('gang train: only 2 of minMember 3 pods can be placed');
+  });
+});
+
+void resources;
+void GiB;
