@@ -19,13 +19,7 @@ export function runExplain(file: string, flags: ExplainFlags): number {
     throw new InputError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message.split('\n')[0]}`);
   }
   const snapshot = parseSnapshot(text, file);
-  let report;
-  try {
-    report = explainSnapshot(snapshot);
-  } catch (e) {
-    if (e instanceof InputError) throw new InputError(`${file}: ${e.message}`);
-    throw e;
-  }
+  const report = explainSnapshot(snapshot);
   if (flags.json) {
     const { pending, chosen, nodes, preemption } = report;
     const out = {

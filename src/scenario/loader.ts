@@ -12,21 +12,17 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, vi
 import type { Document, Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../core/errors.js';
-import { formatDuration } from '../core/duration.js';
+import { DurationError, formatDuration, parseDuration } from '../core/duration.js';
 import { formatCpu } from '../core/quantity.js';
 import { formatBytes, resources, type Resources } from '../core/resources.js';
 import type { ContainerSimBehavior, ContainerSpec, Distribution, Taint, UpdateStrategy } from '../core/types.js';
 import { schedulerNames } from '../scheduler/registry.js';
+import { profileFromInput } from '../scheduler/profile-input.js';
 import type { Placement } from '../core/placement.js';
-import { DurationError, parseDuration } from '../core/duration.js';
 import { toPlacement, type PlacementInput } from './placement-schema.js';
 
-/** Kubernetes' built-in PriorityClasses. */
-export const BUILT_IN_PRIORITY_CLASSES: Readonly<Record<string, number>> = {
-  'system-cluster-critical': 2_000_000_000,
-  'system-node-critical': 2_000_001_000,
-};
 import {
+  DEFAULT_SCHEDULER,
   PATCH_FIELDS,
   describeValue,
   didYouMean,
@@ -55,7 +51,20 @@ import type {
   WorkloadDef,
 } from './types.js';
 
+/** Kubernetes' built-in PriorityClasses. */
+export const BUILT_IN_PRIORITY_CLASSES: Readonly<Record<string, number>> = {
+  'system-cluster-critical': 2_000_000_000,
+  'system-node-critical': 2_000_001_000,
+};
+
 type Path = readonly PathSegment[];
+
+/** The field path a message starts with (`scheduler.plugins[0].args.x: ...` → segments), to place it. */
+export function pathOfMessage(message: string): PathSegment[] | undefined {
+  const m = /^([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[\d+\])*): /.exec(message);
+  if (!m) return undefined;
+  return [...m[1].matchAll(/([A-Za-z_][\w-]*)|\[(\d+)\]/g)].map((x) => (x[2] !== undefined ? Number(x[2]) : x[1]));
+}
 
 /** One problem, before it is placed in the file. `message` already carries its field path. */
 interface Problem {
@@ -336,11 +345,23 @@ class Checker {
   build(file: string): Scenario {
     const input = this.input;
     const names = schedulerNames();
-    if (!names.includes(input.scheduler)) {
-      this.report(
-        ['scheduler'],
-        `unknown scheduler ${JSON.stringify(input.scheduler)}${didYouMean(input.scheduler, names)} (known: ${names.join(', ')})`,
-      );
+    let scheduler: Scenario['scheduler'] = { name: DEFAULT_SCHEDULER };
+    if (typeof input.scheduler === 'string') {
+      scheduler = { name: input.scheduler };
+      if (!names.includes(input.scheduler)) {
+        this.report(
+          ['scheduler'],
+          `unknown scheduler ${JSON.stringify(input.scheduler)}${didYouMean(input.scheduler, names)} (known: ${names.join(', ')})`,
+        );
+      }
+    } else {
+      try {
+        const { profile } = profileFromInput(input.scheduler, 'scheduler');
+        scheduler = { name: profile.name, profile };
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        this.problems.push({ path: pathOfMessage(e.message) ?? ['scheduler'], at: 'value', message: e.message });
+      }
     }
 
     const nodes: NodeDef[] = [];
@@ -373,7 +394,7 @@ class Checker {
       operations,
       faults,
       latency: { ...input.latency },
-      scheduler: { name: input.scheduler },
+      scheduler,
       controlPlane,
       expectations,
       source: { file, document: this.raw },

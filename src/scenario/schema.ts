@@ -574,6 +574,9 @@ const controlPlaneSchema = obj({
 
 export const DEFAULT_SCHEDULER = 'round-robin';
 
+const schedulerValue: Check<string | Record<string, unknown>> = (v, c) =>
+  isMapping(v) ? v : nonEmptyStr(v, c);
+
 /** The whole file. Its output is the shape-checked, unit-normalized input of the loader. */
 export const scenarioSchema = obj({
   name: req(nonEmptyStr),
@@ -585,7 +588,8 @@ export const scenarioSchema = obj({
   operations: list(operationSchema).prefault([]),
   faults: list(faultSchema).prefault([]),
   latency: latencySchema.prefault({} as z.input<typeof latencySchema>),
-  scheduler: def(nonEmptyStr, DEFAULT_SCHEDULER),
+  /** A scheduler or profile name, a profile mapping, or a KubeSchedulerConfiguration (the loader checks it). */
+  scheduler: def(schedulerValue, DEFAULT_SCHEDULER as string | Record<string, unknown>),
   /** PriorityClass name → priority, for workloads' placement.priorityClassName. */
   priorityClasses: z.record(z.string(), z.number().int()).optional(),
   controlPlane: controlPlaneSchema.prefault({} as z.input<typeof controlPlaneSchema>),

@@ -63,7 +63,7 @@ describe('slipway explain', () => {
     const r = explain(SNAPSHOT.replace('WEIGHT', w), '--json');
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
-    expect(r.err).toBe(`${r.file}: profile.plugins[0].args.scoringStrategy.resources[0].weight: must be an integer in (0, 100], got ${w}\n`);
+    expect(r.err).toBe(`${r.file}:13:86: profile.plugins[0].args.scoringStrategy.resources[0].weight: must be an integer in (0, 100], got ${w}\n`);
   });
 
   it('reports a malformed snapshot as FILE:LINE:COL', () => {

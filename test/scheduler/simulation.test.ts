@@ -138,3 +138,54 @@ describe('profiles in simulation', () => {
 
 void resources;
 void GiB;
+
+describe('scenario files with profiles and placement', () => {
+  it('loads a scenario-defined profile, priorityClasses and placement blocks', async () => {
+    const { parseScenario } = await import('../../src/scenario/loader.js');
+    const s = parseScenario(
+      `name: t
+duration: 1m
+priorityClasses: {low: 5}
+scheduler:
+  name: mine
+  plugins:
+    - {name: NodeResourcesFit, args: {scoringStrategy: {type: MostAllocated}}}
+nodes:
+  - {name: a, capacity: {cpu: 2, memory: 1Gi}, labels: {zone: x}}
+workloads:
+  - name: w
+    placement:
+      priorityClassName: low
+      nodeSelector: {zone: x}
+      tolerations: [{key: k, operator: Exists}]
+      gang: {name: g, minMember: 1, timeout: 30s}
+    containers: [{name: c, image: i}]
+`,
+      's.yaml',
+    );
+    expect(s.scheduler.name).toBe('mine');
+    expect(s.scheduler.profile?.plugins).toEqual([{ name: 'NodeResourcesFit', args: { scoringStrategy: { type: 'MostAllocated' } } }]);
+    expect(s.workloads[0].priority).toBe(5);
+    expect(s.workloads[0].placement).toEqual({
+      priorityClassName: 'low',
+      nodeSelector: { zone: 'x' },
+      tolerations: [{ key: 'k', operator: 'Exists' }],
+      gang: { name: 'g', minMember: 1, timeoutMs: 30_000 },
+    });
+  });
+
+  it.each([
+    [
+      'an invalid plugin arg',
+      'scheduler:\n  plugins:\n    - {name: NodeResourcesFit, args: {scoringStrategy: {resources: [{name: cpu, weight: 0}]}}}\n',
+      's.yaml:6:89: scheduler.plugins[0].args.scoringStrategy.resources[0].weight: must be an integer in (0, 100], got 0',
+    ],
+    ['an unknown plugin', 'scheduler:\n  plugins: [{name: Magic}]\n', 's.yaml:5:20: scheduler.plugins[0].name: unknown plugin "Magic"'],
+    ['an unknown PriorityClass', 'workloads:\n  - name: w\n    placement: {priorityClassName: gold}\n    containers: [{name: c, image: i}]\n', 's.yaml:6:36: workloads[0].placement.priorityClassName: unknown PriorityClass "gold"'],
+    ['a misspelt placement key', 'workloads:\n  - name: w\n    placement: {nodeSelecter: {a: b}}\n    containers: [{name: c, image: i}]\n', 's.yaml:6:17: unknown key "nodeSelecter" in workloads[0].placement; did you mean "nodeSelector"?'],
+  ])('reports %s with FILE:LINE:COL', async (_what, extra, message) => {
+    const { parseScenario } = await import('../../src/scenario/loader.js');
+    const text = `name: t\nduration: 1m\nnodes: [{name: a, capacity: {cpu: 1, memory: 1Gi}}]\n${extra}`;
+    expect(() => parseScenario(text, 's.yaml')).toThrow(message);
+  });
+});

@@ -6,14 +6,15 @@ import { z } from 'zod';
 import { InputError } from '../../core/errors.js';
 import { QuantityError, parseBytes, parseCount, parseCpu } from '../../core/quantity.js';
 import { resources, type Resources } from '../../core/resources.js';
-import { describeZodIssue, parseYamlDocument } from '../../scenario/loader.js';
+import { describeZodIssue, parseYamlDocument, pathOfMessage } from '../../scenario/loader.js';
 import { placementFields, toPlacement } from '../../scenario/placement-schema.js';
 import { formatPath } from '../../scenario/schema.js';
 import { obj } from '../../scenario/strict-object.js';
 import type { NodeSpec } from '../framework/node-table.js';
 import { nonZeroRequests, type PodInfo } from '../framework/pod.js';
 import { LABEL_HOSTNAME } from '../plugins/pod-topology-spread/index.js';
-import { PROFILES, profileNames, type ProfileConfig } from '../profiles.js';
+import { profileFromInput } from '../profile-input.js';
+import { PROFILES, type ProfileConfig } from '../profiles.js';
 
 const quantity = z.union([z.string(), z.number()]);
 const resourceList = z.record(z.string(), quantity);
@@ -47,15 +48,13 @@ const podFields = {
   ...placementFields,
 };
 
-const pluginSchema = obj({ name: z.string().min(1), weight: z.number().optional(), args: z.unknown().optional() });
 
 const snapshotSchema = obj({
   nodes: z.array(nodeSchema).min(1),
   pods: z.array(obj({ ...podFields, node: z.string().min(1), startedAt: z.number().optional() })).optional(),
   pending: obj(podFields),
-  profile: z
-    .union([z.string(), obj({ name: z.string().optional(), percentageOfNodesToScore: z.number().int().optional(), plugins: z.array(pluginSchema).min(1) })])
-    .optional(),
+  /** A profile name, {name?, percentageOfNodesToScore?, plugins}, or a KubeSchedulerConfiguration (checked by profileFromInput). */
+  profile: z.unknown().optional(),
   seed: z.number().int().min(0).optional(),
 });
 
@@ -162,18 +161,14 @@ export function parseSnapshot(text: string, file: string): Snapshot {
     return { node, pod: pod(p, ['pods', i], p.startedAt !== undefined ? { startedAt: p.startedAt } : {}) };
   });
 
-  let profile: ProfileConfig;
-  if (s.profile === undefined) profile = PROFILES.default;
-  else if (typeof s.profile === 'string') {
-    const p = PROFILES[s.profile];
-    if (!p) throw new InputError(`${where(['profile'])}: profile: unknown profile ${JSON.stringify(s.profile)} (known: ${profileNames().join(', ')})`);
-    profile = p;
-  } else {
-    profile = {
-      name: s.profile.name ?? 'custom',
-      percentageOfNodesToScore: s.profile.percentageOfNodesToScore ?? 100,
-      plugins: s.profile.plugins.map((p) => ({ name: p.name, ...(p.weight !== undefined ? { weight: p.weight } : {}), ...(p.args !== undefined ? { args: p.args } : {}) })),
-    };
+  let profile: ProfileConfig = PROFILES.default;
+  if (s.profile !== undefined) {
+    try {
+      profile = profileFromInput(s.profile, 'profile', 100).profile;
+    } catch (e) {
+      if (e instanceof InputError) throw new InputError(`${where(pathOfMessage(e.message) ?? ['profile'])}: ${e.message}`);
+      throw e;
+    }
   }
   return { nodes, bound, pending: pod(s.pending, ['pending']), profile, seed: s.seed ?? 1 };
 }
