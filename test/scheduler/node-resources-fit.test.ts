@@ -80,6 +80,14 @@ describe('NodeResourcesFit filter', () => {
     expect(reasonsOf(explainWith(fit('LeastAllocated'), mkPod('p'), t), t)).toEqual({ a: ['Too many pods'] });
   });
 
+  it('counts extended resources already requested on the node', () => {
+    // node has 4 example.com/foo; a bound pod holds 3 → 1 free < 2 requested
+    const n = [mkNode('a', { cpu: 4000, memory: 10000, ext: { 'example.com/foo': 4 } })];
+    const t = mkTable(n, [[0, mkPod('e', { containers: [{ cpu: 1, ext: { 'example.com/foo': 3 } }] })]]);
+    const p = mkPod('p', { containers: [{ cpu: 1, ext: { 'example.com/foo': 2 } }] });
+    expect(reasonsOf(explainWith(fit('LeastAllocated'), p, t), t)).toEqual({ a: ['Insufficient example.com/foo'] });
+  });
+
   it('ignores ignoredResources', () => {
     const t = mkTable([mkNode('a', { cpu: 4000, memory: 10000 })]);
     const p = mkPod('p', { containers: [{ cpu: 1, ext: { 'example.com/x': 3 } }] });
