@@ -8,6 +8,7 @@ import { EXIT_BAD_INPUT, guardCommand } from './errors.js';
 import { runCommand, type RunFlags } from './run.js';
 import { runValidate } from './validate.js';
 import { runExplain, type ExplainFlags } from './explain.js';
+import { loadPlugins } from './plugins.js';
 
 const program = new Command();
 program
@@ -25,10 +26,14 @@ program
   .option('--until <duration>', "stop at this simulated time instead of the scenario's duration (e.g. 30m)")
   .option('--out <dir>', 'output folder (default: reports/<scenario file name>)')
   .option('--json', 'print the summary as JSON instead of text')
+  .option('--plugin <file...>', 'load scheduler plugins from these files (exports name and create(args))')
   .action(async (file: string, flags: RunFlags) => {
     let context: (() => string) | undefined;
     await guardCommand(
-      () => runCommand(file, flags, (c) => (context = c)),
+      async () => {
+        await loadPlugins(flags.plugin);
+        return runCommand(file, flags, (c) => (context = c));
+      },
       () => (context ? context() : ''),
     );
   });
@@ -46,8 +51,12 @@ program
   .description('why a pod lands where it does: every filter verdict and score per node, for a snapshot (YAML or JSON)')
   .argument('<file>', 'snapshot: nodes, pods, pending, profile')
   .option('--json', 'print the result as JSON')
-  .action(async (file: string, flags: ExplainFlags) => {
-    await guardCommand(() => runExplain(file, flags));
+  .option('--plugin <file...>', 'load scheduler plugins from these files (exports name and create(args))')
+  .action(async (file: string, flags: ExplainFlags & { plugin?: string[] }) => {
+    await guardCommand(async () => {
+      await loadPlugins(flags.plugin);
+      return runExplain(file, flags);
+    });
   });
 
 try {

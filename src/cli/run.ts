@@ -13,6 +13,8 @@ export interface RunFlags {
   readonly until?: string;
   readonly out?: string;
   readonly json?: boolean;
+  /** User plugin files (`--plugin`), loaded before the scenario is read. */
+  readonly plugin?: readonly string[];
 }
 
 export function parseSeed(v: string): number {
@@ -31,9 +33,10 @@ export function parseUntil(v: string): number {
 }
 
 /** The command that reproduces a run, for messages and reports. */
-export function replayCommand(file: string, seed: number, untilMs?: number): string {
+export function replayCommand(file: string, seed: number, untilMs?: number, plugins: readonly string[] = []): string {
   const parts = ['npx', 'slipway', 'run', file, '--seed', String(seed)];
   if (untilMs !== undefined) parts.push('--until', formatDuration(untilMs));
+  for (const p of plugins) parts.push('--plugin', p);
   return parts.join(' ');
 }
 
@@ -43,7 +46,7 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const scenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), ...(untilMs !== undefined ? { durationMs: untilMs } : {}) });
   const out = flags.out ?? join('reports', basename(file, extname(file)));
   const tracePath = join(out, 'trace.jsonl');
-  const command = replayCommand(file, scenario.seed, untilMs);
+  const command = replayCommand(file, scenario.seed, untilMs, flags.plugin);
   setContext(() => `seed ${scenario.seed}; replay: ${command}`);
 
   const summary = await simulate(scenario, { tracePath });

@@ -78,4 +78,22 @@ describe('slipway explain', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/:\d+:\d+: unknown key "nodeSelecter" in pending; did you mean "nodeSelector"\?/);
   });
+
+  it('loads a user plugin with --plugin and scores with it', () => {
+    const plugin = join(import.meta.dirname, '../../examples/plugins/prefer-even-nodes.ts');
+    const snap = `nodes:
+  - {name: node1, capacity: {cpu: "4", memory: 8Gi}}
+  - {name: node2, capacity: {cpu: "4", memory: 8Gi}}
+pending: {name: p, containers: [{requests: {cpu: 100m}}]}
+profile: {plugins: [{name: PreferEvenNodes, weight: 2, args: {invert: true}}]}
+`;
+    const r = explain(snap, '--json', '--plugin', plugin);
+    expect(r.err).toBe('');
+    const out = JSON.parse(r.out);
+    expect(out.chosen).toBe('node1');
+    expect(out.nodes.map((n: { total: number }) => n.total)).toEqual([200, 0]);
+    const missing = explain(snap, '--json');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/profile\.plugins\[0\]\.name: unknown plugin "PreferEvenNodes"/);
+  });
 });
