@@ -109,11 +109,17 @@ export async function benchScheduler(o: SchedulerBenchOptions): Promise<void> {
   const cpu = (cpuUsed.user + cpuUsed.system) / 1e6;
   const afterRun = heapUsed();
   const perNode = (afterTable - before) / o.nodes;
+  // The numeric columns, exactly: every typed array of the table, per node.
+  const typed = Object.values(table).reduce(
+    (sum: number, v: unknown) => sum + (ArrayBuffer.isView(v) ? (v as ArrayBufferView).byteLength : 0),
+    0,
+  );
   const perNodeWithPods = (afterRun - before) / o.nodes;
   console.log(
     `scheduler profile=${o.profile} percentage=${profile.percentageOfNodesToScore === 0 ? 'adaptive' : profile.percentageOfNodesToScore}` +
       ` nodes=${o.nodes} pods=${o.pods} placed=${placed} wall_s=${wall.toFixed(3)} pods_per_s=${Math.round(o.pods / wall)}` +
       ` cpu_s=${cpu.toFixed(3)} pods_per_cpu_s=${Math.round(o.pods / cpu)}` +
-      ` bytes_per_node=${Math.round(perNode)} bytes_per_node_with_pods=${Math.round(perNodeWithPods)}`,
+      ` typed_bytes_per_node=${Math.round(typed / o.nodes)} heap_bytes_per_node=${Math.round(perNode)}` +
+      ` heap_bytes_per_node_with_pods=${Math.round(perNodeWithPods)}`,
   );
 }

@@ -129,6 +129,8 @@ export class Framework {
       return { kind: 'unschedulable', reasons };
     }
     const filters = pre.filters;
+    // Bound once per cycle: the loop calls functions, not a method looked up on each plugin object.
+    const filterFns = filters.map((p) => p.filter!.bind(p));
     const want = numFeasibleNodesToFind(this.opts.percentageOfNodesToScore, n);
     if (this.feasibleBuf.length < want) this.feasibleBuf = new Int32Array(want);
     const feasible = this.feasibleBuf;
@@ -142,7 +144,7 @@ export class Framework {
       if (i >= n) i -= n;
       let failed: FilterStatus | undefined;
       for (let f = 0; f < nf; f++) {
-        failed = filters[f].filter!(cx, i);
+        failed = filterFns[f](cx, i);
         if (failed !== undefined) break;
       }
       if (failed === undefined) feasible[count++] = i;

@@ -25,6 +25,13 @@ export interface NodeSpec {
   readonly images?: ReadonlyMap<string, number>;
 }
 
+export interface LabelDomains {
+  readonly ids: Int32Array;
+  readonly has: Uint8Array;
+  readonly values: readonly string[];
+  readonly index: ReadonlyMap<string, number>;
+}
+
 export class NodeTable {
   readonly n: number;
   readonly names: string[];
@@ -53,6 +60,7 @@ export class NodeTable {
   private readonly imageSizeIndex = new Map<string, Float64Array>();
   /** Per workload (PodInfo.owner): bound pods per node (default topology spreading reads it). */
   readonly ownerCounts = new Map<string, Int32Array>();
+  private readonly domainIndex = new Map<string, LabelDomains>();
   /** owner → topology key → label value ('' when absent) → bound pods of the owner there. */
   private readonly ownerDomains = new Map<string, Map<string, Map<string, number>>>();
   /** Per node: bound pods with any pod (anti-)affinity; and the cluster-wide total. */
@@ -99,6 +107,36 @@ export class NodeTable {
       this.images[i] = s.images;
       if (s.images) for (const img of s.images.keys()) this.imageNodes.set(img, (this.imageNodes.get(img) ?? 0) + 1);
     });
+  }
+
+  /**
+   * The domains of label `key`: per node a domain id (nodes without the label, and the value '',
+   * share the id of ''), whether the node has the label, and the value of each id. Built once per key.
+   */
+  labelDomains(key: string): LabelDomains {
+    let d = this.domainIndex.get(key);
+    if (!d) {
+      const ids = new Int32Array(this.n);
+      const has = new Uint8Array(this.n);
+      const index = new Map<string, number>();
+      const values: string[] = [];
+      for (let i = 0; i < this.n; i++) {
+        const labels = this.labels[i];
+        const present = Object.prototype.hasOwnProperty.call(labels, key);
+        const v = present ? labels[key] : '';
+        let id = index.get(v);
+        if (id === undefined) {
+          id = values.length;
+          index.set(v, id);
+          values.push(v);
+        }
+        ids[i] = id;
+        has[i] = present ? 1 : 0;
+      }
+      d = { ids, has, values, index };
+      this.domainIndex.set(key, d);
+    }
+    return d;
   }
 
   /** Per node, the size of `image` there (0 when the node lacks it). */

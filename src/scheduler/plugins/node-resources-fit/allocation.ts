@@ -99,6 +99,32 @@ export class AllocationScorer {
   }
 
   scoreAll(cx: CycleContext, nodes: Int32Array, count: number, out: Float64Array): void {
-    for (let k = 0; k < count; k++) out[k] = this.score(cx, nodes[k]);
+    const f = this.scorer.perResource;
+    const kinds = this.kinds;
+    const simple = f !== undefined && kinds.every((k) => k === CPU || k === MEMORY);
+    if (!simple) {
+      for (let k = 0; k < count; k++) out[k] = this.score(cx, nodes[k]);
+      return;
+    }
+    // cpu/memory only, weighted average: the same arithmetic as score(), without the vectors.
+    const t = cx.table;
+    const useReq = this.useRequested;
+    const usedCpu = useReq ? t.reqCpu : t.nzCpu;
+    const usedMem = useReq ? t.reqMem : t.nzMem;
+    const n = kinds.length;
+    for (let k = 0; k < count; k++) {
+      const i = nodes[k];
+      let sum = 0;
+      let wsum = 0;
+      for (let r = 0; r < n; r++) {
+        const cpu = kinds[r] === CPU;
+        const a = cpu ? t.allocCpu[i] : t.allocMem[i];
+        if (a === 0) continue;
+        const q = (cpu ? usedCpu[i] : usedMem[i]) + this.podReq[r];
+        sum += f(q, a) * this.weights[r];
+        wsum += this.weights[r];
+      }
+      out[k] = wsum === 0 ? 0 : Math.trunc(sum / wsum);
+    }
   }
 }

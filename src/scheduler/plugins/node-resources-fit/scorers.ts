@@ -14,7 +14,10 @@ import { MAX_NODE_SCORE } from '../../framework/types.js';
 import { MAX_CUSTOM_PRIORITY_SCORE, MAX_UTILIZATION, type UtilizationShapePoint } from './args.js';
 
 /** (requested[], allocatable[], weights[], count) → score. Resources with allocatable 0 are skipped. */
-export type ResourceScorer = (requested: Float64Array, alloc: Float64Array, weights: Float64Array, count: number) => number;
+export type ResourceScorer = ((requested: Float64Array, alloc: Float64Array, weights: Float64Array, count: number) => number) & {
+  /** Set for weighted averages ⌊Σ f(req, alloc)·w / Σ w⌋: lets callers inline the loop. */
+  perResource?: (requested: number, capacity: number) => number;
+};
 
 export function leastRequestedScore(requested: number, capacity: number): number {
   if (capacity === 0) return 0;
@@ -29,7 +32,7 @@ export function mostRequestedScore(requested: number, capacity: number): number 
 }
 
 function weightedAverage(f: (req: number, cap: number) => number): ResourceScorer {
-  return (requested, alloc, weights, count) => {
+  const scorer: ResourceScorer = (requested, alloc, weights, count) => {
     let nodeScore = 0;
     let weightSum = 0;
     for (let i = 0; i < count; i++) {
@@ -39,6 +42,8 @@ function weightedAverage(f: (req: number, cap: number) => number): ResourceScore
     }
     return weightSum === 0 ? 0 : Math.trunc(nodeScore / weightSum);
   };
+  scorer.perResource = f;
+  return scorer;
 }
 
 export const leastAllocated: ResourceScorer = weightedAverage(leastRequestedScore);

@@ -19,7 +19,7 @@
 import type { LabelSelector, TopologySpreadConstraint } from '../../../core/placement.js';
 import { PluginArgsError, argsObject } from '../../framework/args.js';
 import { matchesLabelSelector, toleratesAny } from '../../framework/helpers.js';
-import type { NodeTable } from '../../framework/node-table.js';
+import type { LabelDomains, NodeTable } from '../../framework/node-table.js';
 import type { PodInfo } from '../../framework/pod.js';
 import { MAX_NODE_SCORE, unresolvable, unschedulable, type CycleContext, type Plugin } from '../../framework/types.js';
 import { nodeMatchesPodAffinity } from '../node-affinity/index.js';
@@ -98,7 +98,9 @@ interface FilterState {
 
 interface ScoreState {
   readonly constraints: readonly Constraint[];
-  readonly counts: ReadonlyArray<Map<string, number>>;
+  readonly domains: readonly LabelDomains[];
+  /** Per constraint: matching pods per domain id (zonal keys; hostname counts come from the nodes). */
+  readonly counts: readonly Float64Array[];
   readonly weights: readonly number[];
   readonly ignored: ReadonlySet<number>;
 }
@@ -148,6 +150,28 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
 
   /** This cycle's score state (also in CycleState); cycles of one framework never overlap. */
   let scoreState: ScoreState | undefined;
+  /** raw(n) = round(Σ_c count_c · w_c + (maxSkew_c - 1)) over the constraints whose key the node has. */
+  const scoreNodes = (cx: CycleContext, nodes: Int32Array, count: number, out: Float64Array) => {
+    const s = scoreState!;
+    const t = cx.table;
+    out.fill(0, 0, count);
+    for (let ci = 0; ci < s.constraints.length; ci++) {
+      const c = s.constraints[ci];
+      const base = c.maxSkew - 1;
+      const w = s.weights[ci];
+      const { ids, has } = s.domains[ci];
+      const domainCounts = s.counts[ci];
+      const hostname = c.topologyKey === LABEL_HOSTNAME;
+      const own = c.ownerCounts;
+      for (let k = 0; k < count; k++) {
+        const i = nodes[k];
+        if (has[i] === 0) continue;
+        const cnt = hostname ? (own !== undefined ? own[i] : countMatching(t, i, c)) : domainCounts[ids[i]];
+        out[k] += cnt * w + base;
+      }
+    }
+    for (let k = 0; k < count; k++) out[k] = s.ignored.size > 0 && s.ignored.has(nodes[k]) ? 0 : Math.round(out[k]);
+  };
   return {
     name: POD_TOPOLOGY_SPREAD,
     preFilterDependsOnPods: true,
@@ -191,102 +215,75 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
       if (constraints.length === 0) return 'skip';
       const t = cx.table;
       const requireAll = (cx.pod.placement.topologySpreadConstraints ?? []).length > 0 || !systemDefaulted;
-      const counts = constraints.map(() => new Map<string, number>());
+      const domains = constraints.map((c) => t.labelDomains(c.topologyKey));
+      const present = domains.map((d) => new Uint8Array(d.values.length));
+      const counts = domains.map((d) => new Float64Array(d.values.length));
       const sizes = constraints.map(() => 0);
       const ignored = new Set<number>();
       const zonal = constraints.map((c, ci) => ci).filter((ci) => constraints[ci].topologyKey !== LABEL_HOSTNAME);
       for (let k = 0; k < count; k++) {
         const i = feasible[k];
-        const labels = t.labels[i];
-        if (requireAll && !hasAllKeys(labels, constraints)) {
+        if (requireAll && !hasAllKeys(t.labels[i], constraints)) {
           ignored.add(i);
           continue;
         }
         for (let z = 0; z < zonal.length; z++) {
           const ci = zonal[z];
-          const v = labels[constraints[ci].topologyKey] ?? '';
-          if (!counts[ci].has(v)) {
-            counts[ci].set(v, 0);
+          const d = domains[ci].ids[i];
+          if (present[ci][d] === 0) {
+            present[ci][d] = 1;
             sizes[ci]++;
           }
         }
       }
       const weights = constraints.map((c, ci) => Math.log((c.topologyKey === LABEL_HOSTNAME ? count - ignored.size : sizes[ci]) + 2));
-      // Only nodes holding matching pods change a count: skip the rest before any label lookup.
       // Siblings counted over every node (no inclusion policy excludes one): the table keeps these sums.
       const everyNode = (c: Constraint) =>
         !requireAll && !c.honorTaints && (!c.honorAffinity || !hasRequiredNodeAffinity(cx.pod));
       for (const ci of zonal) {
         const c = constraints[ci];
+        const dom = domains[ci];
         if (c.ownerCounts !== undefined && c.owner !== undefined && everyNode(c)) {
-          const all = t.ownerDomainCounts(c.owner, c.topologyKey);
-          for (const [v, cur] of counts[ci]) counts[ci].set(v, cur + (all.get(v) ?? 0));
+          for (const [v, cnt] of t.ownerDomainCounts(c.owner, c.topologyKey)) {
+            const d = dom.index.get(v);
+            if (d !== undefined && present[ci][d] === 1) counts[ci][d] += cnt;
+          }
           continue;
         }
+        // Only nodes holding matching pods change a count: skip the rest before any label lookup.
         const own = c.ownerCounts;
-        const domain = counts[ci];
-        const key = c.topologyKey;
         const pods = t.pods;
         for (let i = 0; i < t.n; i++) {
           const cnt = own !== undefined ? own[i] : pods[i].length === 0 ? 0 : countMatching(t, i, c);
           if (cnt === 0) continue;
           if (requireAll && !hasAllKeys(t.labels[i], constraints)) continue;
           if (!includes(cx, c, i)) continue;
-          const v = t.labels[i][key] ?? '';
-          const cur = domain.get(v);
-          if (cur !== undefined) domain.set(v, cur + cnt);
+          const d = dom.ids[i];
+          if (present[ci][d] === 1) counts[ci][d] += cnt;
         }
       }
-      scoreState = { constraints, counts, weights, ignored };
+      scoreState = { constraints, domains, counts, weights, ignored };
       cx.state.write(`${POD_TOPOLOGY_SPREAD}/score`, scoreState);
       return undefined;
     },
     score: (cx, i) => {
-      const s = scoreState!;
-      if (s.ignored.size > 0 && s.ignored.has(i)) return 0;
-      const labels = cx.table.labels[i];
-      let score = 0;
-      for (let ci = 0; ci < s.constraints.length; ci++) {
-        const c = s.constraints[ci];
-        const v = labels[c.topologyKey];
-        if (v === undefined && !Object.prototype.hasOwnProperty.call(labels, c.topologyKey)) continue;
-        const cnt = c.topologyKey === LABEL_HOSTNAME ? countMatching(cx.table, i, c) : s.counts[ci].get(v) ?? 0;
-        score += cnt * s.weights[ci] + (c.maxSkew - 1);
-      }
-      return Math.round(score);
+      const out = new Float64Array(1);
+      scoreNodes(cx, Int32Array.of(i), 1, out);
+      return out[0];
     },
-    scoreAll: (cx, nodes, count, out) => {
-      const s = scoreState!;
-      const t = cx.table;
-      out.fill(0, 0, count);
-      for (let ci = 0; ci < s.constraints.length; ci++) {
-        const c = s.constraints[ci];
-        const key = c.topologyKey;
-        const base = c.maxSkew - 1;
-        const w = s.weights[ci];
-        const domain = s.counts[ci];
-        const own = key === LABEL_HOSTNAME ? c.ownerCounts : undefined;
-        for (let k = 0; k < count; k++) {
-          const i = nodes[k];
-          const v = t.labels[i][key];
-          if (v === undefined && !Object.prototype.hasOwnProperty.call(t.labels[i], key)) continue;
-          const cnt = key === LABEL_HOSTNAME ? (own !== undefined ? own[i] : countMatching(t, i, c)) : domain.get(v) ?? 0;
-          out[k] += cnt * w + base;
-        }
-      }
-      for (let k = 0; k < count; k++) out[k] = s.ignored.size > 0 && s.ignored.has(nodes[k]) ? 0 : Math.round(out[k]);
-    },
+    scoreAll: (cx, nodes, count, out) => scoreNodes(cx, nodes, count, out),
     normalizeScore: (cx, nodes, scores, count) => {
-      const s = scoreState!;
+      const ignored = scoreState!.ignored;
+      const any = ignored.size > 0;
       let min = Infinity;
       let max = 0;
       for (let k = 0; k < count; k++) {
-        if (s.ignored.has(nodes[k])) continue;
+        if (any && ignored.has(nodes[k])) continue;
         if (scores[k] < min) min = scores[k];
         if (scores[k] > max) max = scores[k];
       }
       for (let k = 0; k < count; k++) {
-        if (s.ignored.has(nodes[k])) scores[k] = 0;
+        if (any && ignored.has(nodes[k])) scores[k] = 0;
         else if (max === 0) scores[k] = MAX_NODE_SCORE;
         else scores[k] = Math.trunc((MAX_NODE_SCORE * (max + min - scores[k])) / max);
       }
