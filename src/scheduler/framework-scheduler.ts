@@ -82,6 +82,27 @@ function boundPod(b: BoundInstance): PodInfo {
   });
 }
 
+/** Bound pods by instance id, rebuilt only when what they are made of changes. */
+class PodCache {
+  private entries = new Map<string, { b: BoundInstance; pod: PodInfo }>();
+  private seen = new Map<string, { b: BoundInstance; pod: PodInfo }>();
+
+  get(b: BoundInstance): PodInfo {
+    let e = this.entries.get(b.id);
+    if (!e || e.b.workload !== b.workload || e.b.request !== b.request || e.b.startedAt !== b.startedAt || e.b.terminating !== b.terminating) {
+      e = { b, pod: boundPod(b) };
+    }
+    this.seen.set(b.id, e);
+    return e.pod;
+  }
+
+  /** Forgets instances not asked for since the last sweep. */
+  sweep(): void {
+    this.entries = this.seen;
+    this.seen = new Map();
+  }
+}
+
 export class FrameworkScheduler implements Scheduler {
   /**
    * Preemptors waiting for their victims to go (kube-scheduler's nominatedNodeName), by workload.
@@ -90,6 +111,7 @@ export class FrameworkScheduler implements Scheduler {
    * its nominated node are still terminating.
    */
   private readonly nominated = new Map<string, { node: string; pod: PodInfo }>();
+  private readonly pods = new PodCache();
 
   constructor(
     readonly name: string,
@@ -99,9 +121,10 @@ export class FrameworkScheduler implements Scheduler {
   schedule(request: ScheduleRequest, views: readonly NodeView[]): ScheduleDecision[] {
     const table = new NodeTable(views.map((v) => nodeSpecOf(v.node)));
     views.forEach((v, i) => {
-      if (v.bound) for (const b of v.bound) table.addPod(i, boundPod(b));
+      if (v.bound) for (const b of v.bound) table.addPod(i, this.pods.get(b));
       else addOpaque(table, i, v);
     });
+    this.pods.sweep();
     const w = request.workload;
     const self = podOf(w, request.request);
     for (const [owner, nom] of this.nominated) {
