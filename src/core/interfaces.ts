@@ -149,6 +149,8 @@ export interface NodeView {
   readonly instanceCount: number;
   /** The instances counted in `allocated` (computed on demand; absent when the caller does not know them). */
   readonly bound?: readonly BoundInstance[];
+  /** Changes whenever `bound` would (an instance added, removed, started or stopping): schedulers may cache per node. */
+  readonly version?: number;
 }
 
 /** One of the best nodes for a placement, with each score plugin's final score. */

@@ -113,6 +113,8 @@ interface NodeState {
   allocated: ResourceTally;
   instanceCount: number;
   instances: Set<string>;
+  /** NodeView.version: bumped when the bound instances change. */
+  version: number;
 }
 
 const LIVE: ReadonlySet<InstanceStatus> = new Set(['Pending', 'Running', 'Unknown']);
@@ -487,6 +489,7 @@ export class Orchestrator {
           addInto(ns.allocated, request);
           ns.instanceCount++;
           ns.instances.add(inst.id);
+          ns.version++;
           this.d.recorder.record('instance.scheduled', {
             instance: inst.id,
             workload: w.name,
@@ -585,6 +588,7 @@ export class Orchestrator {
     const from = inst.status;
     inst.status = 'Terminating';
     this.d.recorder.record('instance.stopping', { instance: inst.id, workload: inst.workloadName, from, reason });
+    this.touchNode(inst.node);
     if (inst.node === undefined) {
       // Never placed: nothing to stop.
       this.removeRecord(inst);
@@ -642,6 +646,7 @@ export class Orchestrator {
     if (inst.node !== undefined) {
       const ns = this.nodes.get(inst.node);
       if (ns && ns.instances.delete(inst.id)) {
+        ns.version++;
         if (req) addInto(ns.allocated, req, -1);
         ns.instanceCount--;
       }
@@ -724,7 +729,10 @@ export class Orchestrator {
     const from = inst.status;
     inst.status = status;
     inst.reason = reason;
-    if (status === 'Running' && inst.startedAt === undefined) inst.startedAt = now;
+    if (status === 'Running' && inst.startedAt === undefined) {
+      inst.startedAt = now;
+      this.touchNode(inst.node);
+    }
     if (exitCode !== undefined) inst.exitCode = exitCode;
     this.d.recorder.record('instance.status', {
       instance: inst.id,
@@ -836,13 +844,19 @@ export class Orchestrator {
   private addNode(node: Node): void {
     if (this.nodes.has(node.id)) return;
     const instances = new Set<string>();
-    const ns: NodeState = { node, allocated: tally(), instanceCount: 0, instances };
+    const ns: NodeState = { node, allocated: tally(), instanceCount: 0, instances, version: 0 };
     // NodeView.bound, computed when a scheduler asks (placement plugins; round-robin never does).
     Object.defineProperty(ns, 'bound', { enumerable: false, get: () => this.boundOn(instances) });
     this.nodes.set(node.id, ns);
     this.sortedViews = undefined;
     this.d.recorder.record('node.added', { node: node.name, status: node.status });
     if (node.status === 'Ready') this.capacityAppeared();
+  }
+
+  /** What the node's instances look like to the scheduler changed (NodeView.version). */
+  private touchNode(id: NodeId | undefined): void {
+    const ns = id === undefined ? undefined : this.nodes.get(id);
+    if (ns) ns.version++;
   }
 
   private boundOn(ids: ReadonlySet<string>): BoundInstance[] {

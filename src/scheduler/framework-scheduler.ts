@@ -82,25 +82,13 @@ function boundPod(b: BoundInstance): PodInfo {
   });
 }
 
-/** Bound pods by instance id, rebuilt only when what they are made of changes. */
-class PodCache {
-  private entries = new Map<string, { b: BoundInstance; pod: PodInfo }>();
-  private seen = new Map<string, { b: BoundInstance; pod: PodInfo }>();
-
-  get(b: BoundInstance): PodInfo {
-    let e = this.entries.get(b.id);
-    if (!e || e.b.workload !== b.workload || e.b.request !== b.request || e.b.startedAt !== b.startedAt || e.b.terminating !== b.terminating) {
-      e = { b, pod: boundPod(b) };
-    }
-    this.seen.set(b.id, e);
-    return e.pod;
-  }
-
-  /** Forgets instances not asked for since the last sweep. */
-  sweep(): void {
-    this.entries = this.seen;
-    this.seen = new Map();
-  }
+/** The table kept between calls while the node list is the same array (see NodeView.version). */
+interface TableCache {
+  readonly views: readonly NodeView[];
+  readonly table: NodeTable;
+  readonly nodes: Node[];
+  readonly versions: number[];
+  readonly pods: PodInfo[][];
 }
 
 export class FrameworkScheduler implements Scheduler {
@@ -111,7 +99,45 @@ export class FrameworkScheduler implements Scheduler {
    * its nominated node are still terminating.
    */
   private readonly nominated = new Map<string, { node: string; pod: PodInfo }>();
-  private readonly pods = new PodCache();
+  private cache: TableCache | undefined;
+
+  /**
+   * The snapshot for this call. While the Orchestrator hands over the same views array, only
+   * nodes whose version changed are re-read (a full rebuild costs O(instances) per call).
+   */
+  private tableFor(views: readonly NodeView[]): NodeTable {
+    const c = this.cache;
+    if (!c || c.views !== views || views.some((v) => v.version === undefined || !v.bound)) {
+      const table = new NodeTable(views.map((v) => nodeSpecOf(v.node)));
+      const pods = views.map((v, i) => {
+        if (!v.bound) {
+          addOpaque(table, i, v);
+          return [];
+        }
+        const list = v.bound.map(boundPod);
+        for (const p of list) table.addPod(i, p);
+        return list;
+      });
+      this.cache = { views, table, nodes: views.map((v) => v.node), versions: views.map((v) => v.version ?? -1), pods };
+      return table;
+    }
+    const t = c.table;
+    views.forEach((v, i) => {
+      if (v.node !== c.nodes[i]) {
+        const spec = nodeSpecOf(v.node);
+        t.taints[i] = spec.taints;
+        t.unschedulable[i] = spec.unschedulable ? 1 : 0;
+        c.nodes[i] = v.node;
+      }
+      if (v.version !== c.versions[i]) {
+        for (const p of c.pods[i]) t.removePod(i, p);
+        c.pods[i] = v.bound!.map(boundPod);
+        for (const p of c.pods[i]) t.addPod(i, p);
+        c.versions[i] = v.version!;
+      }
+    });
+    return t;
+  }
 
   constructor(
     readonly name: string,
@@ -119,18 +145,30 @@ export class FrameworkScheduler implements Scheduler {
   ) {}
 
   schedule(request: ScheduleRequest, views: readonly NodeView[]): ScheduleDecision[] {
-    const table = new NodeTable(views.map((v) => nodeSpecOf(v.node)));
-    views.forEach((v, i) => {
-      if (v.bound) for (const b of v.bound) table.addPod(i, this.pods.get(b));
-      else addOpaque(table, i, v);
-    });
-    this.pods.sweep();
+    const table = this.tableFor(views);
+    // Pods added for this call only (nominated pods, this call's placements): removed before returning.
+    const temporary: Array<{ node: number; pod: PodInfo }> = [];
+    try {
+      return this.place(request, views, table, temporary);
+    } finally {
+      for (const x of temporary) table.removePod(x.node, x.pod);
+    }
+  }
+
+  private place(
+    request: ScheduleRequest,
+    views: readonly NodeView[],
+    table: NodeTable,
+    temporary: Array<{ node: number; pod: PodInfo }>,
+  ): ScheduleDecision[] {
     const w = request.workload;
     const self = podOf(w, request.request);
     for (const [owner, nom] of this.nominated) {
       const i = table.indexOf(nom.node);
       if (owner === w.name || i === undefined || nom.pod.priority < self.priority) continue;
-      table.addPod(i, { ...nom.pod });
+      const pod = { ...nom.pod };
+      table.addPod(i, pod);
+      temporary.push({ node: i, pod });
     }
     const mine = this.nominated.get(w.name);
     const waitingForVictims = mine !== undefined && table.pods[table.indexOf(mine.node) ?? -1]?.some((p) => p.terminating) === true;
@@ -142,6 +180,7 @@ export class FrameworkScheduler implements Scheduler {
       if (r.kind === 'assign') {
         table.addPod(r.node, pod);
         placed.push({ node: r.node, pod });
+        temporary.push({ node: r.node, pod });
         decisions.push({
           kind: 'assign',
           nodeId: views[r.node].node.id,
@@ -164,19 +203,18 @@ export class FrameworkScheduler implements Scheduler {
     }
     if (placed.length > 0) this.nominated.delete(w.name);
     const gang = w.placement?.gang;
-    if (gang) {
-      const alreadyBound = table.pods.reduce(
-        (n, pods) => n + pods.filter((p) => p.placement.gang?.name === gang.name && !placed.some((x) => x.pod === p)).length,
-        0,
-      );
-      if (placed.length > 0 && alreadyBound + placed.length < gang.minMember) {
-        for (const p of placed) table.removePod(p.node, p.pod);
+    if (gang && placed.length > 0) {
+      const isTemporary = new Set(temporary.map((x) => x.pod));
+      let alreadyBound = 0;
+      for (const pods of table.pods) for (const p of pods) if (p.placement.gang?.name === gang.name && !isTemporary.has(p)) alreadyBound++;
+      if (alreadyBound + placed.length < gang.minMember) {
         const why = `gang ${gang.name}: only ${alreadyBound + placed.length} of minMember ${gang.minMember} pods can be placed`;
         return decisions.map(() => ({ kind: 'unschedulable', message: `0/${table.n} nodes are available: ${why}.`, reasons: { [why]: 1 } }));
       }
     }
     return decisions;
   }
+
 }
 
 /** A view without its instances: account the allocation as one anonymous pod per instance total. */

@@ -139,6 +139,32 @@ describe('profiles in simulation', () => {
 void resources;
 void GiB;
 
+describe('incremental snapshots', () => {
+  it('decides exactly as a scheduler rebuilding its snapshot on every call (same trace hash)', async () => {
+    const { createScheduler } = await import('../../src/scheduler/registry.js');
+    const { Simulation } = await import('../../src/engine/simulation.js');
+    const s = scenario({
+      seed: 5,
+      nodes: [zoned('a1', 'a'), zoned('a2', 'a'), zoned('b1', 'b'), zoned('b2', 'b')],
+      workloads: [
+        service('batch', 10, { containers: [container('app', 700, 256)] }),
+        service('web', 4, { containers: [container('app', 900, 256)], priority: 100, at: 60_000, labels: { app: 'web' } }),
+      ],
+      faults: [{ kind: 'nodeCrash', at: 120_000, node: 'a1', recoverAfter: 60_000 }],
+      scheduler: { name: 'default' },
+      durationMs: 6 * 60_000,
+    });
+    // The run's own stream: the scheduler built here must draw exactly what simulate's would.
+    const stream = () => new Simulation(s.seed).random.stream('scheduler');
+    const incremental = await simulate(s, { scheduler: createScheduler('default', { random: stream() }) });
+    const inner = createScheduler('default', { random: stream() });
+    const rebuilding = { name: inner.name, schedule: (r: Parameters<typeof inner.schedule>[0], v: Parameters<typeof inner.schedule>[1]) => inner.schedule(r, [...v]) };
+    const full = await simulate(s, { scheduler: rebuilding });
+    expect(incremental.traceHash).toBe(full.traceHash);
+    expect(incremental.workloads.find((w) => w.name === 'web')?.running).toBe(4);
+  });
+});
+
 describe('scenario files with profiles and placement', () => {
   it('loads a scenario-defined profile, priorityClasses and placement blocks', async () => {
     const { parseScenario } = await import('../../src/scenario/loader.js');
