@@ -107,7 +107,8 @@ export class FrameworkScheduler implements Scheduler {
    */
   private tableFor(views: readonly NodeView[]): NodeTable {
     const c = this.cache;
-    if (!c || c.views !== views || views.some((v) => v.version === undefined || !v.bound)) {
+    // `'bound' in v`, not `v.bound`: the Orchestrator computes bound lists on access.
+    if (!c || c.views !== views || views.some((v) => v.version === undefined || !('bound' in v))) {
       const table = new NodeTable(views.map((v) => nodeSpecOf(v.node)));
       const pods = views.map((v, i) => {
         if (!v.bound) {

@@ -146,9 +146,15 @@ describe('incremental snapshots', () => {
     const s = scenario({
       seed: 5,
       nodes: [zoned('a1', 'a'), zoned('a2', 'a'), zoned('b1', 'b'), zoned('b2', 'b')],
+      // Workloads arriving one after another, scaling and a crash: many calls, each after the
+      // bound instances of some nodes changed.
       workloads: [
-        service('batch', 10, { containers: [container('app', 700, 256)] }),
-        service('web', 4, { containers: [container('app', 900, 256)], priority: 100, at: 60_000, labels: { app: 'web' } }),
+        ...Array.from({ length: 6 }, (_, k) => service(`svc-${k}`, 3, { containers: [container('app', 300 + 100 * k, 256)], at: k * 20_000 })),
+        service('web', 4, { containers: [container('app', 900, 256)], priority: 100, at: 150_000, labels: { app: 'web' } }),
+      ],
+      operations: [
+        { kind: 'scale', at: 90_000, workload: 'svc-0', replicas: 1 },
+        { kind: 'scale', at: 100_000, workload: 'svc-2', replicas: 6 },
       ],
       faults: [{ kind: 'nodeCrash', at: 120_000, node: 'a1', recoverAfter: 60_000 }],
       scheduler: { name: 'default' },
