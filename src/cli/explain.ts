@@ -19,6 +19,9 @@ export function runExplain(file: string, flags: ExplainFlags): number {
     throw new InputError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message.split('\n')[0]}`);
   }
   const snapshot = parseSnapshot(text, file);
+  if (snapshot.ignored.length > 0) {
+    process.stderr.write(`${file}: warning: profile: KubeSchedulerConfiguration fields not modelled, ignored: ${snapshot.ignored.join(', ')}\n`);
+  }
   const report = explainSnapshot(snapshot);
   if (flags.json) {
     const { pending, chosen, nodes, preemption } = report;

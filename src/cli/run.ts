@@ -47,6 +47,9 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const out = flags.out ?? join('reports', basename(file, extname(file)));
   const tracePath = join(out, 'trace.jsonl');
   const command = replayCommand(file, scenario.seed, untilMs, flags.plugin);
+  if (scenario.scheduler.ignored) {
+    process.stderr.write(`${file}: warning: scheduler: KubeSchedulerConfiguration fields not modelled, ignored: ${scenario.scheduler.ignored.join(', ')}\n`);
+  }
   setContext(() => `seed ${scenario.seed}; replay: ${command}`);
 
   const summary = await simulate(scenario, { tracePath });

@@ -356,8 +356,8 @@ class Checker {
       }
     } else {
       try {
-        const { profile } = profileFromInput(input.scheduler, 'scheduler');
-        scheduler = { name: profile.name, profile };
+        const { profile, ignored } = profileFromInput(input.scheduler, 'scheduler');
+        scheduler = { name: profile.name, profile, ...(ignored.length > 0 ? { ignored } : {}) };
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
         this.problems.push({ path: pathOfMessage(e.message) ?? ['scheduler'], at: 'value', message: e.message });

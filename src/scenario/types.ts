@@ -140,7 +140,12 @@ export interface Scenario {
   readonly faults: readonly Fault[];
   readonly latency: LatencyModel;
   /** A scheduler or profile name; `profile` when the scenario defines its own profile. */
-  readonly scheduler: { readonly name: string; readonly profile?: ProfileConfig };
+  readonly scheduler: {
+    readonly name: string;
+    readonly profile?: ProfileConfig;
+    /** KubeSchedulerConfiguration fields that were given but are not modelled (warned once). */
+    readonly ignored?: readonly string[];
+  };
   readonly controlPlane: ControlPlaneConfig;
   readonly expectations: readonly Expectation[];
   /** The file it came from (for messages), and the parsed document (recorded in the trace for replay). */

@@ -64,6 +64,8 @@ export interface Snapshot {
   readonly pending: PodInfo;
   readonly profile: ProfileConfig;
   readonly seed: number;
+  /** KubeSchedulerConfiguration fields given but not modelled (the CLI warns once). */
+  readonly ignored: readonly string[];
 }
 
 type Where = (path: ReadonlyArray<string | number>, at?: 'key' | 'value') => string;
@@ -162,13 +164,14 @@ export function parseSnapshot(text: string, file: string): Snapshot {
   });
 
   let profile: ProfileConfig = PROFILES.default;
+  let ignored: readonly string[] = [];
   if (s.profile !== undefined) {
     try {
-      profile = profileFromInput(s.profile, 'profile', 100).profile;
+      ({ profile, ignored } = profileFromInput(s.profile, 'profile', 100));
     } catch (e) {
       if (e instanceof InputError) throw new InputError(`${where(pathOfMessage(e.message) ?? ['profile'])}: ${e.message}`);
       throw e;
     }
   }
-  return { nodes, bound, pending: pod(s.pending, ['pending']), profile, seed: s.seed ?? 1 };
+  return { nodes, bound, pending: pod(s.pending, ['pending']), profile, seed: s.seed ?? 1, ignored };
 }
