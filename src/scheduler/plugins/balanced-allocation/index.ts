@@ -7,7 +7,7 @@
  */
 import { argsObject } from '../../framework/args.js';
 import { MAX_NODE_SCORE, type Plugin } from '../../framework/types.js';
-import { AllocationScorer } from '../node-resources-fit/allocation.js';
+import { AllocationScorer, balancedMarker } from '../node-resources-fit/allocation.js';
 import { DEFAULT_RESOURCES, parseResourceSpecs } from '../node-resources-fit/args.js';
 import type { ResourceScorer } from '../node-resources-fit/scorers.js';
 
@@ -34,6 +34,8 @@ export const balancedResourceScorer: ResourceScorer = (requested, alloc, _weight
   }
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 };
+
+balancedMarker.scorer = balancedResourceScorer;
 
 export function balancedAllocation(rawArgs?: unknown): Plugin {
   const a = argsObject(BALANCED_ALLOCATION, rawArgs, ['resources']);

@@ -9,7 +9,12 @@
  */
 import type { CycleContext } from '../../framework/types.js';
 import type { ResourceSpec } from './args.js';
-import type { ResourceScorer } from './scorers.js';
+import { leastRequestedScore, mostRequestedScore, type ResourceScorer } from './scorers.js';
+
+const MAX_SCORE = 100;
+
+/** Set by balanced-allocation: lets the inline path recognise its scorer without an import cycle. */
+export const balancedMarker: { scorer?: ResourceScorer } = {};
 
 export function podRequestFor(cx: CycleContext, resource: string, useRequested: boolean): number {
   const p = cx.pod;
@@ -98,7 +103,54 @@ export class AllocationScorer {
     return this.scorer(this.requested, this.alloc, this.weights, kinds.length);
   }
 
+  /**
+   * The common case, resources exactly [cpu, memory], with the strategy's arithmetic written out
+   * (the same formulas as scorers.ts and balanced-allocation). Returns false for other strategies.
+   */
+  private inline(cx: CycleContext, nodes: Int32Array, count: number, out: Float64Array): boolean {
+    const t = cx.table;
+    const usedCpu = this.useRequested ? t.reqCpu : t.nzCpu;
+    const usedMem = this.useRequested ? t.reqMem : t.nzMem;
+    const pc = this.podReq[0];
+    const pm = this.podReq[1];
+    const w0 = this.weights[0];
+    const w1 = this.weights[1];
+    const mode = this.scorer.perResource === leastRequestedScore ? 0 : this.scorer.perResource === mostRequestedScore ? 1 : this.scorer === balancedMarker.scorer ? 2 : -1;
+    if (mode < 0) return false;
+    for (let k = 0; k < count; k++) {
+      const i = nodes[k];
+      const a0 = t.allocCpu[i];
+      const a1 = t.allocMem[i];
+      const q0 = usedCpu[i] + pc;
+      const q1 = usedMem[i] + pm;
+      if (mode === 2) {
+        // balanced: f = min(1, q/a) over resources with a > 0; std of two = |f0 - f1| / 2
+        if (a0 === 0 || a1 === 0) {
+          out[k] = MAX_SCORE;
+          continue;
+        }
+        const f0 = q0 / a0 > 1 ? 1 : q0 / a0;
+        const f1 = q1 / a1 > 1 ? 1 : q1 / a1;
+        out[k] = Math.trunc((1 - Math.abs((f0 - f1) / 2)) * MAX_SCORE);
+        continue;
+      }
+      let sum = 0;
+      let wsum = 0;
+      if (a0 !== 0) {
+        sum += (mode === 0 ? (q0 > a0 ? 0 : Math.trunc(((a0 - q0) * MAX_SCORE) / a0)) : Math.trunc(((q0 > a0 ? a0 : q0) * MAX_SCORE) / a0)) * w0;
+        wsum += w0;
+      }
+      if (a1 !== 0) {
+        sum += (mode === 0 ? (q1 > a1 ? 0 : Math.trunc(((a1 - q1) * MAX_SCORE) / a1)) : Math.trunc(((q1 > a1 ? a1 : q1) * MAX_SCORE) / a1)) * w1;
+        wsum += w1;
+      }
+      out[k] = wsum === 0 ? 0 : Math.trunc(sum / wsum);
+    }
+    return true;
+  }
+
   scoreAll(cx: CycleContext, nodes: Int32Array, count: number, out: Float64Array): void {
+    if (this.kinds.length === 2 && this.kinds[0] === CPU && this.kinds[1] === MEMORY && this.inline(cx, nodes, count, out)) return;
     const f = this.scorer.perResource;
     const kinds = this.kinds;
     const simple = f !== undefined && kinds.every((k) => k === CPU || k === MEMORY);
