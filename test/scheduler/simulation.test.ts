@@ -3,12 +3,9 @@
  * (candidates, per-reason counts) and preemption through the Orchestrator.
  */
 import { describe, expect, it } from 'vitest';
-import { resources } from '../../src/core/resources.js';
 import { simulate } from '../../src/run/simulate.js';
 import type { NodeDef, Scenario } from '../../src/scenario/types.js';
 import { container, node, scenario, service } from '../support/scenario-builder.js';
-
-const GiB = 2 ** 30;
 
 function zoned(name: string, zone: string, cpu = 4000): NodeDef {
   return { ...node(name, cpu, 8), labels: { 'topology.kubernetes.io/zone': zone } };
@@ -135,9 +132,6 @@ describe('profiles in simulation', () => {
     expect(tooBig.of('instance.unschedulable')[0].message).toContain('gang train: only 2 of minMember 3 pods can be placed');
   });
 });
-
-void resources;
-void GiB;
 
 describe('incremental snapshots', () => {
   it('decides exactly as a scheduler rebuilding its snapshot on every call (same trace hash)', async () => {
