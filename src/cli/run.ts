@@ -47,6 +47,7 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const out = flags.out ?? join('reports', basename(file, extname(file)));
   const tracePath = join(out, 'trace.jsonl');
   const command = replayCommand(file, scenario.seed, untilMs, flags.plugin);
+  for (const w of scenario.warnings ?? []) process.stderr.write(`${file}: warning: ${w}\n`);
   if (scenario.scheduler.ignored) {
     process.stderr.write(`${file}: warning: scheduler: KubeSchedulerConfiguration fields not modelled, ignored: ${scenario.scheduler.ignored.join(', ')}\n`);
   }

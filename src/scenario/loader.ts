@@ -20,6 +20,7 @@ import { schedulerNames } from '../scheduler/registry.js';
 import { profileFromInput } from '../scheduler/profile-input.js';
 import type { Placement } from '../core/placement.js';
 import { toPlacement, type PlacementInput } from './placement-schema.js';
+import { ManifestError, expandManifests, toManifestProblem, type ExpandedManifests } from './kubernetes.js';
 
 import {
   DEFAULT_SCHEDULER,
@@ -134,8 +135,11 @@ export function parseScenario(text: string, file: string): Scenario {
     throw new InputError(`${where(firstAliasOffset(doc))}: ${(e as Error).message.split('\n')[0]}`);
   }
 
+  let origins: ExpandedManifests['origins'] = [];
   const locate = (p: Problem): string => where(offsetOf(doc, p.path, p.at));
-  const fail = (problems: readonly Problem[]): never => {
+  const fail = (raw: readonly Problem[]): never => {
+    // Problems in entries generated from Kubernetes manifests point at the manifest.
+    const problems = raw.map((p) => (origins.length ? { ...p, ...toManifestProblem(p.path, p.message, origins) } : p));
     const placed = problems.map((p, order) => ({ p, order, offset: offsetOf(doc, p.path, p.at) }));
     placed.sort((a, b) => Number(a.p.late ?? false) - Number(b.p.late ?? false) || a.offset - b.offset || a.order - b.order);
     const first = placed[0].p;
@@ -150,14 +154,26 @@ export function parseScenario(text: string, file: string): Scenario {
     throw new InputError(`${where(doc.contents?.range?.[0] ?? 0)}: ${message}`);
   }
 
-  const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) fail(parsed.error.issues.map((iss) => fromZodIssue(iss, raw)));
+  let doc2: Record<string, unknown> = raw;
+  let warnings: readonly string[] = [];
+  try {
+    const expanded = expandManifests(raw);
+    ({ origins, warnings } = expanded);
+    doc2 = expanded.raw;
+  } catch (e) {
+    if (!(e instanceof ManifestError)) throw e;
+    fail([{ path: e.path, at: 'value', message: e.message }]);
+  }
+
+  const parsed = scenarioSchema.safeParse(doc2);
+  if (!parsed.success) fail(parsed.error.issues.map((iss) => fromZodIssue(iss, doc2)));
   const input = parsed.data as ScenarioInput;
 
-  const checker = new Checker(input, raw);
-  const scenario = checker.build(file);
+  const checker = new Checker(input, doc2);
+  const built = checker.build(file);
   if (checker.problems.length > 0) fail(checker.problems);
-  return scenario;
+  const scenario: Scenario = { ...built, source: { file, document: raw } };
+  return warnings.length > 0 ? { ...scenario, warnings } : scenario;
 }
 
 // ---------------------------------------------------------------------------------------------

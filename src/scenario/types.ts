@@ -148,6 +148,8 @@ export interface Scenario {
   };
   readonly controlPlane: ControlPlaneConfig;
   readonly expectations: readonly Expectation[];
+  /** Fields of Kubernetes manifests that are not modelled (each once): the CLI prints them as warnings. */
+  readonly warnings?: readonly string[];
   /** The file it came from (for messages), and the parsed document (recorded in the trace for replay). */
   readonly source: { readonly file: string; readonly document: unknown };
 }
