@@ -173,6 +173,12 @@ export function parseScenario(text: string, file: string): Scenario {
   const built = checker.build(file);
   if (checker.problems.length > 0) fail(checker.problems);
   const scenario: Scenario = { ...built, source: { file, document: raw } };
+  if (scenario.scheduler.name === 'round-robin' && !scenario.scheduler.profile) {
+    const constrained = scenario.workloads.filter((w) => w.placement !== undefined).map((w) => w.name);
+    if (constrained.length > 0) {
+      warnings = [...warnings, `scheduler round-robin ignores placement (workloads ${constrained.join(', ')}); use a profile such as default`];
+    }
+  }
   return warnings.length > 0 ? { ...scenario, warnings } : scenario;
 }
 

@@ -7,8 +7,9 @@
  * carries `node.kubernetes.io/not-ready` (NoSchedule, NoExecute), an Unknown or Down node
  * `node.kubernetes.io/unreachable`. Every node carries the `kubernetes.io/hostname` label.
  *
- * Gangs (placement.gang): the instances of one call plus the gang's members already bound must
- * reach `minMember`, or no instance of the call is placed (every reservation is undone).
+ * After each placement the profile's Reserve and Permit run (Coscheduling holds gang members
+ * until `minMember` of them are reserved or bound); members still waiting when the call ends are
+ * unreserved and the whole call's placements fail together (gangs are all or nothing).
  */
 import type {
   BoundInstance,
@@ -174,14 +175,28 @@ export class FrameworkScheduler implements Scheduler {
     const mine = this.nominated.get(w.name);
     const waitingForVictims = mine !== undefined && table.pods[table.indexOf(mine.node) ?? -1]?.some((p) => p.terminating) === true;
     const decisions: ScheduleDecision[] = [];
-    const placed: Array<{ node: number; pod: PodInfo }> = [];
+    // Reserved pods whose Permit said 'wait' (gang members), by decision index.
+    const waiting = new Map<number, { node: number; pod: PodInfo }>();
+    let anyPlaced = false;
     for (let k = 0; k < request.count; k++) {
       const pod = podOf(w, request.request);
       const r = this.framework.scheduleOne(pod, table);
       if (r.kind === 'assign') {
         table.addPod(r.node, pod);
-        placed.push({ node: r.node, pod });
         temporary.push({ node: r.node, pod });
+        this.framework.reserve(pod, table, r.node);
+        const verdict = this.framework.permit(pod, table, r.node);
+        if (verdict !== 'allow' && verdict !== 'wait') {
+          this.framework.unreserve(pod, table, r.node);
+          table.removePod(r.node, pod);
+          temporary.pop();
+          const reasons = countReasons(verdict.reasons, table.n);
+          decisions.push({ kind: 'unschedulable', message: unschedulableMessage(table.n, reasons), reasons });
+          continue;
+        }
+        if (verdict === 'wait') waiting.set(k, { node: r.node, pod });
+        else waiting.clear(); // a gang completed: every waiting member is allowed with it
+        anyPlaced = true;
         decisions.push({
           kind: 'assign',
           nodeId: views[r.node].node.id,
@@ -202,20 +217,29 @@ export class FrameworkScheduler implements Scheduler {
         });
       }
     }
-    if (placed.length > 0) this.nominated.delete(w.name);
-    const gang = w.placement?.gang;
-    if (gang && placed.length > 0) {
-      const isTemporary = new Set(temporary.map((x) => x.pod));
-      let alreadyBound = 0;
-      for (const pods of table.pods) for (const p of pods) if (p.placement.gang?.name === gang.name && !isTemporary.has(p)) alreadyBound++;
-      if (alreadyBound + placed.length < gang.minMember) {
-        const why = `gang ${gang.name}: only ${alreadyBound + placed.length} of minMember ${gang.minMember} pods can be placed`;
-        return decisions.map(() => ({ kind: 'unschedulable', message: `0/${table.n} nodes are available: ${why}.`, reasons: { [why]: 1 } }));
-      }
+    if (anyPlaced) this.nominated.delete(w.name);
+    if (waiting.size > 0) {
+      // The attempt ended with members still waiting: the gang is incomplete. Release them, and
+      // fail the whole attempt together (a gang is all or nothing).
+      const gang = w.placement?.gang;
+      let members = 0;
+      for (const pods of table.pods) for (const p of pods) if (gang && p.placement.gang?.name === gang.name && !p.terminating) members++;
+      for (const x of waiting.values()) this.framework.unreserve(x.pod, table, x.node);
+      const why = `gang ${gang?.name}: only ${members} of minMember ${gang?.minMember} pods can be placed`;
+      return decisions.map((d) =>
+        d.kind === 'assign' ? { kind: 'unschedulable', message: `0/${table.n} nodes are available: ${why}.`, reasons: { [why]: 1 } } : d,
+      );
     }
     return decisions;
   }
 
+}
+
+/** A rejection's reasons counted as kube-scheduler does: every node, per reason. */
+function countReasons(reasons: readonly string[], nodes: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of reasons) out[r] = nodes;
+  return out;
 }
 
 /** A view without its instances: account the allocation as one anonymous pod per instance total. */

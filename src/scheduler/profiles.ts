@@ -12,7 +12,7 @@
  * | `dot-product` | DotProduct (Tetris alignment of demand and free capacity)        | all          |
  *
  * Every profile filters with NodeUnschedulable, NodeName, TaintToleration, NodeAffinity,
- * NodeResourcesFit, PodTopologySpread and InterPodAffinity. `round-robin` (the seed's policy) is a
+ * NodeResourcesFit, PodTopologySpread and InterPodAffinity, and places gangs with Coscheduling. `round-robin` (the seed's policy) is a
  * separate scheduler (src/scheduler/round-robin.ts).
  */
 import { InputError } from '../core/errors.js';
@@ -54,6 +54,7 @@ const FILTER_ONLY: readonly PluginConfig[] = [
   { name: 'NodeResourcesFit', weight: 0 },
   { name: 'PodTopologySpread', weight: 0 },
   { name: 'InterPodAffinity', weight: 0 },
+  { name: 'Coscheduling', weight: 0 },
 ];
 
 function classic(name: string, scorer: PluginConfig[], replaceFit = false): ProfileConfig {
@@ -82,6 +83,7 @@ export const PROFILES: Readonly<Record<string, ProfileConfig>> = {
       { name: 'DefaultPreemption' },
       { name: 'NodeResourcesBalancedAllocation' },
       { name: 'ImageLocality' },
+      { name: 'Coscheduling' },
     ],
   },
   'first-fit': classic('first-fit', [{ name: 'FirstFit', weight: 1 }]),

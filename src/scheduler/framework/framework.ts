@@ -283,6 +283,31 @@ export class Framework {
     });
   }
 
+  /** Reserve: every plugin's `reserve`, in profile order. */
+  reserve(pod: PodInfo, table: NodeTable, node: number): void {
+    const cx: CycleContext = { pod, table, state: new CycleState() };
+    for (const { plugin } of this.plugins) plugin.reserve?.(cx, node);
+  }
+
+  /** Unreserve: every plugin's `unreserve`, in reverse profile order. */
+  unreserve(pod: PodInfo, table: NodeTable, node: number): void {
+    const cx: CycleContext = { pod, table, state: new CycleState() };
+    for (let k = this.plugins.length - 1; k >= 0; k--) this.plugins[k].plugin.unreserve?.(cx, node);
+  }
+
+  /** Permit: the first rejection wins, else 'wait' if any plugin waits, else 'allow'. */
+  permit(pod: PodInfo, table: NodeTable, node: number): 'allow' | 'wait' | FilterStatus {
+    const cx: CycleContext = { pod, table, state: new CycleState() };
+    let verdict: 'allow' | 'wait' = 'allow';
+    for (const { plugin } of this.plugins) {
+      const r = plugin.permit?.(cx, node);
+      if (r === undefined || r === 'allow') continue;
+      if (r === 'wait') verdict = 'wait';
+      else return r;
+    }
+    return verdict;
+  }
+
   /**
    * Every filter on every node (not stopping at the first failure) and every score on every
    * feasible node: no sampling. The chosen node is the one `scheduleOne` would choose when it

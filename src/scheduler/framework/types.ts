@@ -99,6 +99,12 @@ export interface Plugin {
   /** Called when the node is chosen (before binding); `unreserve` undoes it. */
   reserve?(cx: CycleContext, i: number): void;
   unreserve?(cx: CycleContext, i: number): void;
+  /**
+   * After Reserve: 'allow' binds now; 'wait' holds the reservation until another pod's Permit
+   * allows (a gang completing) or the attempt ends (then every waiting pod is unreserved);
+   * a status rejects the placement.
+   */
+  permit?(cx: CycleContext, i: number): 'allow' | 'wait' | FilterStatus;
 }
 
 /** A plugin in a profile: its weight applies to its Score. */

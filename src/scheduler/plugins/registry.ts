@@ -4,6 +4,7 @@
  */
 import type { PluginFactory } from '../framework/args.js';
 import { BALANCED_ALLOCATION, balancedAllocation } from './balanced-allocation/index.js';
+import { COSCHEDULING, coscheduling } from './coscheduling/index.js';
 import { DEFAULT_PREEMPTION, defaultPreemption } from './default-preemption/index.js';
 import { DOT_PRODUCT, dotProduct } from './dot-product/index.js';
 import { FIRST_FIT, firstFit } from './first-fit/index.js';
@@ -29,6 +30,7 @@ const BUILT_IN: Readonly<Record<string, PluginFactory>> = {
   [IMAGE_LOCALITY]: imageLocality,
   [FIRST_FIT]: firstFit,
   [DOT_PRODUCT]: dotProduct,
+  [COSCHEDULING]: coscheduling,
 };
 
 const userPlugins = new Map<string, PluginFactory>();
