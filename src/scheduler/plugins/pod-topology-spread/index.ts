@@ -137,6 +137,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
     if (own.length > 0) return own.filter((c) => c.whenUnsatisfiable === kind).map((c) => toConstraint(c, pod));
     if (pod.owner === undefined) return [];
     const owner = pod.owner;
+
     // Owners are workload names, unique in the run (namespaces are not modelled by workloads).
     const sibling = (p: PodInfo) => p.owner === owner;
     const defaults: TopologySpreadConstraint[] = systemDefaulted
@@ -145,7 +146,9 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
           { maxSkew: 5, topologyKey: LABEL_ZONE, whenUnsatisfiable: 'ScheduleAnyway' },
         ]
       : listDefaults;
-    return defaults.filter((c) => c.whenUnsatisfiable === kind).map((c) => ({ ...toConstraint(c, pod), matches: sibling, owner, ownerCounts: table.ownerArray(owner) }));
+    return defaults
+      .filter((c) => c.whenUnsatisfiable === kind)
+      .map((c) => ({ ...toConstraint(c, pod), matches: sibling, owner, ownerCounts: table.ownerArray(owner) }));
   };
 
   /** This cycle's score state (also in CycleState); cycles of one framework never overlap. */
@@ -216,8 +219,10 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
       const t = cx.table;
       const requireAll = (cx.pod.placement.topologySpreadConstraints ?? []).length > 0 || !systemDefaulted;
       const domains = constraints.map((c) => t.labelDomains(c.topologyKey));
-      const present = domains.map((d) => new Uint8Array(d.values.length));
-      const counts = domains.map((d) => new Float64Array(d.values.length));
+      // Hostname domains are the nodes themselves: counted per node in Score, no per-domain arrays.
+      const perDomain = (c: Constraint, d: LabelDomains) => (c.topologyKey === LABEL_HOSTNAME ? 0 : d.values.length);
+      const present = domains.map((d, ci) => new Uint8Array(perDomain(constraints[ci], d)));
+      const counts = domains.map((d, ci) => new Float64Array(perDomain(constraints[ci], d)));
       const sizes = constraints.map(() => 0);
       const ignored = new Set<number>();
       const zonal = constraints.map((c, ci) => ci).filter((ci) => constraints[ci].topologyKey !== LABEL_HOSTNAME);
