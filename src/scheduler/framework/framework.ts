@@ -253,7 +253,7 @@ export class Framework {
 
   /** The chosen node first, then the best others (total descending, then node order: name order in simulations). */
   private topCandidates(
-    cx: CycleContext,
+    _cx: CycleContext,
     feasible: Int32Array,
     count: number,
     totals: Float64Array,
@@ -262,7 +262,6 @@ export class Framework {
     chosenK: number,
   ): CandidateScore[] {
     const limit = Math.min(this.opts.topCandidates ?? 3, count);
-    const names = cx.table.names;
     const top: number[] = [chosenK];
     const better = (a: number, b: number) =>
       totals[a] !== totals[b] ? totals[a] > totals[b] : feasible[a] < feasible[b];

@@ -225,7 +225,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
       const counts = domains.map((d, ci) => new Float64Array(perDomain(constraints[ci], d)));
       const sizes = constraints.map(() => 0);
       const ignored = new Set<number>();
-      const zonal = constraints.map((c, ci) => ci).filter((ci) => constraints[ci].topologyKey !== LABEL_HOSTNAME);
+      const zonal = constraints.map((_c, ci) => ci).filter((ci) => constraints[ci].topologyKey !== LABEL_HOSTNAME);
       for (let k = 0; k < count; k++) {
         const i = feasible[k];
         if (requireAll && !hasAllKeys(t.labels[i], constraints)) {
@@ -277,7 +277,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
       return out[0];
     },
     scoreAll: (cx, nodes, count, out) => scoreNodes(cx, nodes, count, out),
-    normalizeScore: (cx, nodes, scores, count) => {
+    normalizeScore: (_cx, nodes, scores, count) => {
       const ignored = scoreState!.ignored;
       const any = ignored.size > 0;
       let min = Infinity;
