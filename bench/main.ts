@@ -311,4 +311,17 @@ program
     );
   });
 
+program
+  .command('scheduler')
+  .description('scheduling throughput of a profile: M pods, one cycle each, on N nodes')
+  .requiredOption('--nodes <N>', 'number of nodes', integer('--nodes', 1))
+  .requiredOption('--pods <M>', 'number of pods to schedule', integer('--pods', 1))
+  .option('--profile <P>', 'scheduler profile', 'default')
+  .option('--percentage <X>', 'percentageOfNodesToScore (0 = adaptive; default: the profile\'s)', integer('--percentage', 0))
+  .option('--seed <S>', 'seed for pod sizes and tie-breaks', integer('--seed', 0), 1)
+  .action(async (o: { nodes: number; pods: number; profile: string; percentage?: number; seed: number }) => {
+    const { benchScheduler } = await import('./scheduler.js');
+    await benchScheduler(o);
+  });
+
 await program.parseAsync(process.argv);

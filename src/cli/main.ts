@@ -11,6 +11,8 @@ import { runCommand, type RunFlags } from './run.js';
 import { runValidate } from './validate.js';
 import { DEFAULT_SEEDS, runFgdExperiment, type FgdFlags } from './experiment.js';
 import { runImportAlibabaGpu, type ImportFlags } from './import-alibaba-gpu.js';
+import { runExplain, type ExplainFlags } from './explain.js';
+import { loadPlugins } from './plugins.js';
 
 const program = new Command();
 program
@@ -33,10 +35,14 @@ program
   .option('--keep', 'live: leave the workloads running at the end (no teardown)')
   .option('--cluster <file>', "live: where the scenario's nodes are (node name → docker or oci endpoint), for scenarios written for the simulator")
   .option('--latency <file>', "sim: replace the scenario's latency model with this file's (from slipway calibrate)")
+  .option('--plugin <file...>', 'load scheduler plugins from these files (exports name and create(args))')
   .action(async (file: string, flags: RunFlags) => {
     let context: (() => string) | undefined;
     await guardCommand(
-      () => runCommand(file, flags, (c) => (context = c)),
+      async () => {
+        await loadPlugins(flags.plugin);
+        return runCommand(file, flags, (c) => (context = c));
+      },
       () => (context ? context() : ''),
     );
   });
@@ -102,6 +108,19 @@ importCommand
   .option('--out <file>', 'scenario file to write (default: scenarios/generated/alibaba-gpu-<workload>.yaml)')
   .action(async (flags: ImportFlags) => {
     await guardCommand(() => runImportAlibabaGpu(flags));
+  });
+
+program
+  .command('explain')
+  .description('why a pod lands where it does: every filter verdict and score per node, for a snapshot (YAML or JSON)')
+  .argument('<file>', 'snapshot: nodes, pods, pending, profile')
+  .option('--json', 'print the result as JSON')
+  .option('--plugin <file...>', 'load scheduler plugins from these files (exports name and create(args))')
+  .action(async (file: string, flags: ExplainFlags & { plugin?: string[] }) => {
+    await guardCommand(async () => {
+      await loadPlugins(flags.plugin);
+      return runExplain(file, flags);
+    });
   });
 
 try {

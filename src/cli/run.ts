@@ -22,6 +22,8 @@ export interface RunFlags {
   readonly keep?: boolean;
   readonly latency?: string;
   readonly cluster?: string;
+  /** User plugin files (`--plugin`), loaded before the scenario is read. */
+  readonly plugin?: readonly string[];
 }
 
 export function parseBackend(v: string | undefined): BackendKind {
@@ -46,12 +48,21 @@ export function parseUntil(v: string): number {
 }
 
 /** The command that reproduces a run, for messages and reports. */
-export function replayCommand(file: string, seed: number, untilMs?: number, backend: BackendKind = 'sim', latencyFile?: string, clusterFile?: string): string {
+export interface ReplayOptions {
+  readonly untilMs?: number;
+  readonly backend?: BackendKind;
+  readonly latencyFile?: string;
+  readonly clusterFile?: string;
+  readonly plugins?: readonly string[];
+}
+
+export function replayCommand(file: string, seed: number, o: ReplayOptions = {}): string {
   const parts = ['npx', 'slipway', 'run', file, '--seed', String(seed)];
-  if (untilMs !== undefined) parts.push('--until', formatDuration(untilMs));
-  if (backend !== 'sim') parts.push('--backend', backend);
-  if (latencyFile !== undefined) parts.push('--latency', latencyFile);
-  if (clusterFile !== undefined) parts.push('--cluster', clusterFile);
+  if (o.untilMs !== undefined) parts.push('--until', formatDuration(o.untilMs));
+  if (o.backend !== undefined && o.backend !== 'sim') parts.push('--backend', o.backend);
+  if (o.latencyFile !== undefined) parts.push('--latency', o.latencyFile);
+  if (o.clusterFile !== undefined) parts.push('--cluster', o.clusterFile);
+  for (const p of o.plugins ?? []) parts.push('--plugin', p);
   return parts.join(' ');
 }
 
@@ -66,7 +77,17 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const backend = parseBackend(flags.backend);
   if (backend === 'sim' && (flags.state !== undefined || flags.keep || flags.cluster !== undefined))
     throw new InputError('--state, --keep and --cluster apply to live backends only (--backend docker|oci)');
-  const command = replayCommand(file, scenario.seed, untilMs, backend, flags.latency, flags.cluster);
+  const command = replayCommand(file, scenario.seed, {
+    ...(untilMs !== undefined ? { untilMs } : {}),
+    backend,
+    ...(flags.latency !== undefined ? { latencyFile: flags.latency } : {}),
+    ...(flags.cluster !== undefined ? { clusterFile: flags.cluster } : {}),
+    ...(flags.plugin !== undefined ? { plugins: flags.plugin } : {}),
+  });
+  for (const w of scenario.warnings ?? []) process.stderr.write(`${file}: warning: ${w}\n`);
+  if (scenario.scheduler.ignored) {
+    process.stderr.write(`${file}: warning: scheduler: KubeSchedulerConfiguration fields not modelled, ignored: ${scenario.scheduler.ignored.join(', ')}\n`);
+  }
   setContext(() => `seed ${scenario.seed}; replay: ${command}`);
 
   const summary =

@@ -19,6 +19,7 @@
 import { backoffDelay, reconcile, type Action, type ReconcilerConfig, type SlotHistory } from './reconciler.js';
 import { OrchestrationError } from './errors.js';
 import type {
+  BoundInstance,
   ClusterEvent,
   Clock,
   ContainerEvent,
@@ -114,6 +115,8 @@ interface NodeState {
   allocated: ResourceTally;
   instanceCount: number;
   instances: Set<string>;
+  /** NodeView.version: bumped when the bound instances change. */
+  version: number;
 }
 
 const LIVE: ReadonlySet<InstanceStatus> = new Set(['Pending', 'Running', 'Unknown']);
@@ -630,11 +633,13 @@ export class Orchestrator {
           addInto(ns.allocated, request);
           ns.instanceCount++;
           ns.instances.add(inst.id);
+          ns.version++;
           this.d.recorder.record('instance.scheduled', {
             instance: inst.id,
             workload: w.name,
             node: ns.node.name,
             attempt: inst.attempts,
+            ...(dec.candidates ? { candidates: dec.candidates } : {}),
           });
           const p = this.startContainers(inst, w);
           this.creating.set(inst.id, p);
@@ -650,8 +655,18 @@ export class Orchestrator {
             message,
             reasons: dec && dec.kind === 'unschedulable' ? dec.reasons : {},
           });
+          if (dec && dec.kind === 'unschedulable' && dec.victims) this.preempt(inst, dec.victims, dec.nominatedNode);
         }
       });
+    }
+  }
+
+  /** Stops lower-priority instances the scheduler chose as victims; the preemptor retries when they are gone. */
+  private preempt(preemptor: Instance, victims: readonly string[], node: string | undefined): void {
+    this.d.recorder.record('instance.preempting', { instance: preemptor.id, workload: preemptor.workloadName, node, victims });
+    for (const id of victims) {
+      const v = this.d.store.getInstance(id);
+      if (v && v.stopRequestedAt === undefined) this.stopInstance(v, 'preempted');
     }
   }
 
@@ -717,6 +732,7 @@ export class Orchestrator {
     const from = inst.status;
     inst.status = 'Terminating';
     this.d.recorder.record('instance.stopping', { instance: inst.id, workload: inst.workloadName, from, reason });
+    this.touchNode(inst.node);
     if (inst.node === undefined) {
       // Never placed: nothing to stop.
       this.removeRecord(inst);
@@ -774,6 +790,7 @@ export class Orchestrator {
     if (inst.node !== undefined) {
       const ns = this.nodes.get(inst.node);
       if (ns && ns.instances.delete(inst.id)) {
+        ns.version++;
         if (req) addInto(ns.allocated, req, -1);
         ns.instanceCount--;
       }
@@ -856,7 +873,10 @@ export class Orchestrator {
     const from = inst.status;
     inst.status = status;
     inst.reason = reason;
-    if (status === 'Running' && inst.startedAt === undefined) inst.startedAt = now;
+    if (status === 'Running' && inst.startedAt === undefined) {
+      inst.startedAt = now;
+      this.touchNode(inst.node);
+    }
     if (exitCode !== undefined) inst.exitCode = exitCode;
     this.d.recorder.record('instance.status', {
       instance: inst.id,
@@ -967,10 +987,38 @@ export class Orchestrator {
 
   private addNode(node: Node): void {
     if (this.nodes.has(node.id)) return;
-    this.nodes.set(node.id, { node, allocated: tally(), instanceCount: 0, instances: new Set() });
+    const instances = new Set<string>();
+    const ns: NodeState = { node, allocated: tally(), instanceCount: 0, instances, version: 0 };
+    // NodeView.bound, computed when a scheduler asks (placement plugins; round-robin never does).
+    Object.defineProperty(ns, 'bound', { enumerable: false, get: () => this.boundOn(instances) });
+    this.nodes.set(node.id, ns);
     this.sortedViews = undefined;
     this.d.recorder.record('node.added', { node: node.name, status: node.status });
     if (node.status === 'Ready') this.capacityAppeared();
+  }
+
+  /** What the node's instances look like to the scheduler changed (NodeView.version). */
+  private touchNode(id: NodeId | undefined): void {
+    const ns = id === undefined ? undefined : this.nodes.get(id);
+    if (ns) ns.version++;
+  }
+
+  private boundOn(ids: ReadonlySet<string>): BoundInstance[] {
+    const out: BoundInstance[] = [];
+    for (const id of ids) {
+      const inst = this.d.store.getInstance(id);
+      const ws = inst && this.workloads.get(inst.workloadId);
+      const request = this.instanceRequest.get(id);
+      if (!inst || !ws || !request) continue;
+      out.push({
+        id,
+        workload: ws.workload,
+        request,
+        ...(inst.startedAt !== undefined ? { startedAt: inst.startedAt } : {}),
+        ...(inst.stopRequestedAt !== undefined ? { terminating: true } : {}),
+      });
+    }
+    return out;
   }
 
   private async initNode(id: NodeId): Promise<void> {

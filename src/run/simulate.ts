@@ -86,6 +86,7 @@ export function toWorkload(def: WorkloadDef): Workload {
     restartPolicy: def.restartPolicy,
     updateStrategy: def.updateStrategy,
     generation: 1,
+    ...(def.placement ? { placement: def.placement } : {}),
   };
 }
 
@@ -132,7 +133,12 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   if (options.onRecord) trace.listen(options.onRecord);
   const until = options.untilMs ?? scenario.durationMs;
   try {
-    const scheduler = options.scheduler ?? createScheduler(scenario.scheduler.name);
+    const scheduler =
+      options.scheduler ??
+      createScheduler(scenario.scheduler.name, {
+        random: sim.random.stream('scheduler'),
+        ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),
+      });
     trace.record('run.start', {
       slipway: SLIPWAY_VERSION,
       scenario: scenario.name,

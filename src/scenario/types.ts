@@ -3,7 +3,9 @@
  * base units (millicores, bytes), node patterns expanded, defaults filled in.
  * The YAML format that produces it is documented in the README ("Scenario format v1").
  */
+import type { Placement } from '../core/placement.js';
 import type { Resources } from '../core/resources.js';
+import type { ProfileConfig } from '../scheduler/profiles.js';
 import type {
   ContainerSpec,
   Distribution,
@@ -63,6 +65,8 @@ export interface WorkloadDef {
   readonly updateStrategy: UpdateStrategy;
   readonly labels: Readonly<Record<string, string>>;
   readonly containers: readonly ContainerSpec[];
+  /** Pod-level placement constraints (the workload's `placement:` block). */
+  readonly placement?: Placement;
 }
 
 /** A change to a workload's containers; every field given replaces the old value. */
@@ -163,9 +167,17 @@ export interface Scenario {
   readonly operations: readonly Operation[];
   readonly faults: readonly Fault[];
   readonly latency: LatencyModel;
-  readonly scheduler: { readonly name: string };
+  /** A scheduler or profile name; `profile` when the scenario defines its own profile. */
+  readonly scheduler: {
+    readonly name: string;
+    readonly profile?: ProfileConfig;
+    /** KubeSchedulerConfiguration fields that were given but are not modelled (warned once). */
+    readonly ignored?: readonly string[];
+  };
   readonly controlPlane: ControlPlaneConfig;
   readonly expectations: readonly Expectation[];
+  /** Fields of Kubernetes manifests that are not modelled (each once): the CLI prints them as warnings. */
+  readonly warnings?: readonly string[];
   /** The file it came from (for messages), and the parsed document (recorded in the trace for replay). */
   readonly source: { readonly file: string; readonly document: unknown };
 }
