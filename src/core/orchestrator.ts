@@ -55,6 +55,8 @@ export interface OrchestratorDeps {
   readonly config: OrchestratorConfig;
   /** Called with unexpected errors (bugs) from async work; the simulation fails the run. */
   readonly onError: (error: unknown) => void;
+  /** The reconciler; the real one by default (tests plant faulty variants to prove the explorer finds them). */
+  readonly reconcile?: typeof reconcile;
 }
 
 /** What a user sees of a workload. */
@@ -221,6 +223,24 @@ export class Orchestrator {
     this.markDirty(workloadId);
   }
 
+  /**
+   * Evicts every live instance on the node (a drain): each is stopped and its slot refilled
+   * elsewhere by the next reconcile pass. Returns how many were evicted.
+   */
+  evictNode(nodeId: NodeId, reason = 'drained'): number {
+    const ns = this.nodes.get(nodeId);
+    if (!ns) return 0;
+    let n = 0;
+    for (const id of [...ns.instances]) {
+      const inst = this.d.store.getInstance(id);
+      if (!inst || inst.stopRequestedAt !== undefined || !LIVE.has(inst.status)) continue;
+      this.stopInstance(inst, reason);
+      this.markDirty(inst.workloadId);
+      n++;
+    }
+    return n;
+  }
+
   getWorkload(id: WorkloadId): Workload | undefined {
     return this.workloads.get(id)?.workload;
   }
@@ -334,7 +354,7 @@ export class Orchestrator {
       this.d.recorder.record('workload.removed', { workload: w.name });
       return;
     }
-    const result = reconcile({
+    const result = (this.d.reconcile ?? reconcile)({
       workload: w,
       deleted: ws.deleted,
       observed: {
