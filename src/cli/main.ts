@@ -7,6 +7,7 @@ import { SLIPWAY_VERSION } from '../version.js';
 import { EXIT_BAD_INPUT, guardCommand } from './errors.js';
 import { runCommand, type RunFlags } from './run.js';
 import { runValidate } from './validate.js';
+import { fuzzCommand, type FuzzFlags } from './fuzz.js';
 
 const program = new Command();
 program
@@ -38,6 +39,19 @@ program
   .argument('<file>', 'scenario YAML')
   .action(async (file: string) => {
     await guardCommand(() => runValidate(file));
+  });
+
+program
+  .command('fuzz')
+  .description('swarm testing: random clusters, workloads and faults; shrinks failures to a minimal scenario')
+  .option('--runs <n>', 'number of runs (default 100)')
+  .option('--seed <n>', 'root seed; run i uses a case seed derived from it (default 1)')
+  .option('--profile <name>', 'case shape: small (default), tiny, partitions, crashes')
+  .option('--workers <n>', 'worker threads (default: one per core; 0 = in this process)')
+  .option('--out <dir>', 'output folder (default reports/fuzz)')
+  .option('--no-shrink', 'do not shrink failures')
+  .action(async (flags: FuzzFlags) => {
+    await guardCommand(() => fuzzCommand(flags));
   });
 
 try {
