@@ -8,6 +8,7 @@ import { EXIT_BAD_INPUT, guardCommand } from './errors.js';
 import { runCommand, type RunFlags } from './run.js';
 import { runValidate } from './validate.js';
 import { fuzzCommand, type FuzzFlags } from './fuzz.js';
+import { replayTraceCommand } from './replay.js';
 
 const program = new Command();
 program
@@ -25,6 +26,7 @@ program
   .option('--until <duration>', "stop at this simulated time instead of the scenario's duration (e.g. 30m)")
   .option('--out <dir>', 'output folder (default: reports/<scenario file name>)')
   .option('--json', 'print the summary as JSON instead of text')
+  .option('--check-determinism', 'run it again in a fresh worker thread and compare the traces')
   .action(async (file: string, flags: RunFlags) => {
     let context: (() => string) | undefined;
     await guardCommand(
@@ -39,6 +41,18 @@ program
   .argument('<file>', 'scenario YAML')
   .action(async (file: string) => {
     await guardCommand(() => runValidate(file));
+  });
+
+program
+  .command('replay')
+  .description('re-run the scenario and seed recorded in a trace; report the first divergence, or that the runs are identical')
+  .argument('<trace>', 'trace.jsonl written by slipway run')
+  .action(async (trace: string) => {
+    let context: (() => string) | undefined;
+    await guardCommand(
+      () => replayTraceCommand(trace, (c) => (context = c)),
+      () => (context ? context() : ''),
+    );
   });
 
 program

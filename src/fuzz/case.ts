@@ -148,15 +148,15 @@ export function caseArbitrary(profile: Profile): fc.Arbitrary<FuzzCase> {
   const operation = fc.record({
     atS: fc.integer({ min: 0, max: shape.faultWindow }),
     scale: fc.boolean(),
-    workload: fc.nat(1000),
+    workload: fc.nat(shape.maxWorkloads - 1),
     replicas: fc.integer({ min: 0, max: 6 }),
   });
   const fault = fc.record({
     kind: fc.constantFrom(...shape.kinds),
     atS: fc.integer({ min: 0, max: shape.faultWindow }),
     durationS: fc.integer({ min: 5, max: 900 }),
-    node: fc.nat(1000),
-    workload: fc.nat(1000),
+    node: fc.nat(shape.maxNodes - 1),
+    workload: fc.nat(shape.maxWorkloads - 1),
     p: fc.nat(100),
     q: fc.nat(100),
     rate: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 12 }) }),
@@ -171,12 +171,14 @@ export function caseArbitrary(profile: Profile): fc.Arbitrary<FuzzCase> {
     networkMs: fc.integer({ min: 1, max: 50 }),
     pullMs: fc.integer({ min: 100, max: 5000 }),
   });
+  // Key order is shrink order: faults first (drop the irrelevant ones, point the rest at the
+  // first node and workload), then operations, workloads and nodes can go.
   return fc.record({
     seed: fc.nat(2 ** 31 - 1),
-    nodes: fc.array(node, { minLength: 1, maxLength: shape.maxNodes }),
-    workloads: fc.array(workload, { minLength: 1, maxLength: shape.maxWorkloads }),
-    operations: fc.array(operation, { maxLength: 4 }),
     faults: fc.array(fault, { maxLength: shape.maxFaults }),
+    operations: fc.array(operation, { maxLength: 4 }),
+    workloads: fc.array(workload, { minLength: 1, maxLength: shape.maxWorkloads }),
+    nodes: fc.array(node, { minLength: 1, maxLength: shape.maxNodes }),
     knobs,
   });
 }

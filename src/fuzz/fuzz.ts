@@ -6,8 +6,9 @@
  * Run i of root seed S uses the case seed `deriveSeed(S, "run.i")` (unsigned), so a run is named
  * by its case seed alone: `slipway fuzz --case <seed>` regenerates it.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { deriveSeed } from '../engine/random.js';
+import { tsWorker } from '../run/ts-worker.js';
 import { wallMs } from '../engine/wall.js';
 import { caseFromSeed, type FuzzCase, type Profile } from './case.js';
 import { runCase, type CaseOutcome, type Variant } from './run-case.js';
@@ -119,13 +120,13 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
 /** Hands run indices to `workers` threads one at a time, so a slow case does not hold up a batch. */
 async function runInWorkers(o: FuzzOptions, finish: (r: RunRecord) => void): Promise<void> {
   const n = Math.max(1, Math.min(o.workers, o.runs));
-  const url = new URL('./worker-entry.mjs', import.meta.url);
+  const url = new URL('./worker.ts', import.meta.url);
   let next = 0;
   const workers: Worker[] = [];
   try {
     await Promise.all(
       Array.from({ length: n }, () => {
-        const w = new Worker(url, { workerData: { profile: o.profile } });
+        const w = tsWorker(url, { profile: o.profile });
         workers.push(w);
         return new Promise<void>((resolve, reject) => {
           const feed = () => {

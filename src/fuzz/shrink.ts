@@ -19,7 +19,7 @@ export interface ShrinkResult {
 
 export interface ShrinkOptions {
   readonly variant?: Variant;
-  /** Stop shrinking after this many candidate runs (default 400). */
+  /** Stop shrinking after this many candidate runs (default 600). */
   readonly budget?: number;
 }
 
@@ -28,7 +28,7 @@ export interface ShrinkOptions {
  * e.g. `invariant surge`). Returns undefined when the seed does not reproduce the failure.
  */
 export async function shrinkCase(seed: number, profile: Profile, failure: string, options: ShrinkOptions = {}): Promise<ShrinkResult | undefined> {
-  const budget = options.budget ?? 400;
+  const budget = options.budget ?? 600;
   let tried = 0;
   let steps = 0;
   let best: { c: FuzzCase; o: CaseOutcome } | undefined;
