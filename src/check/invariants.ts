@@ -157,7 +157,11 @@ export class InvariantChecker {
       if (node.frozen > 0) continue;
       for (const c of node.containers.values()) {
         const inst = store.getInstance(c.instanceId);
-        const owned = inst !== undefined && inst.node === node.id;
+        // Owned: its instance is on this node and tracks this container (or has not learnt its id yet).
+        const owned =
+          inst !== undefined &&
+          inst.node === node.id &&
+          inst.containers.some((x) => x.id === c.id || (x.id === undefined && x.name === c.name));
         if (!owned) orphansNow.add(c.id);
         if (c.state === 'running') {
           let set = running.get(c.workloadId);

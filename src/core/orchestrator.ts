@@ -558,7 +558,9 @@ export class Orchestrator {
         if (c.id === undefined) this.bindContainer(inst, c, id);
       } catch (e) {
         if (!(e instanceof OrchestrationError)) throw e;
-        c.state = 'exited';
+        // A create that timed out may still have happened on the node (only the answer was lost):
+        // a container we learnt of through a watch event keeps its state, so the stop reaches it.
+        if (c.id === undefined || e.code !== 'NodeUnreachable') c.state = 'exited';
         this.d.recorder.record('container.create_failed', {
           instance: inst.id,
           workload: w.name,
@@ -626,6 +628,8 @@ export class Orchestrator {
           await runtime.removeContainer(c.id);
         } catch (e) {
           if (e instanceof OrchestrationError && e.code === 'ContainerNotFound') continue;
+          // Still running (our record was wrong): stop it on the next attempt.
+          if (e instanceof OrchestrationError && e.code === 'Runtime') c.state = 'unknown';
           if (e instanceof OrchestrationError) return;
           throw e;
         }
@@ -891,7 +895,12 @@ export class Orchestrator {
         continue;
       }
       const c = inst.containers.find((x) => x.id === st.id) ?? inst.containers.find((x) => x.name === st.name && x.id === undefined);
-      if (!c) continue;
+      if (!c) {
+        // A second container for the same instance (a duplicated create request): nobody owns it.
+        this.d.recorder.record('container.orphan', { container: st.id, node: ns.node.name, instance: st.instanceId });
+        this.spawn(this.removeOrphan(st.id, st.state));
+        continue;
+      }
       if (c.id === undefined) this.bindContainer(inst, c, st.id);
       if (c.state !== st.state || c.exitCode !== st.exitCode) {
         c.state = st.state;
