@@ -16,7 +16,8 @@
  * Checked on ground truth (the simulated nodes), with a settle window, because the control plane
  * needs time to observe and act (a stop takes a round trip and the stop latency):
  * - surge: on nodes the control plane can reach and sees Ready, a workload never runs more
- *   instances than replicas + maxSurge for longer than `settleMs`;
+ *   instances than its replicas (plus maxSurge while an outdated instance runs, i.e. during a
+ *   rolling update) for longer than `settleMs`;
  * - orphans: on such nodes, no container lacks an owning live record (an instance the control
  *   plane tracks on that node) for longer than `settleMs`.
  *
@@ -150,6 +151,8 @@ export class InvariantChecker {
     const settle = this.o.settleMs;
     const running = new Map<string, Set<string>>();
     const orphansNow = new Set<string>();
+    /** Workloads with an outdated instance running: a rolling update may surge. */
+    const rolling = new Set<string>();
     for (const node of cluster.sortedNodes()) {
       const view = cluster.manager.getNode(node.id);
       // Only what the control plane can observe and act on counts.
@@ -167,6 +170,8 @@ export class InvariantChecker {
           let set = running.get(c.workloadId);
           if (!set) running.set(c.workloadId, (set = new Set()));
           set.add(c.instanceId);
+          const w = orchestrator.getWorkload(c.workloadId);
+          if (w && c.labels['slipway.generation'] !== String(w.generation)) rolling.add(c.workloadId);
         }
       }
     }
@@ -175,7 +180,8 @@ export class InvariantChecker {
     for (const [wid, set] of running) {
       const w = orchestrator.getWorkload(wid);
       const status = orchestrator.status(wid);
-      const limit = !w || status?.deleted ? 0 : w.replicas + w.updateStrategy.maxSurge;
+      // replicas, plus maxSurge while a rolling update is under way (an outdated instance runs).
+      const limit = !w || status?.deleted ? 0 : w.replicas + (rolling.has(wid) ? w.updateStrategy.maxSurge : 0);
       if (set.size > limit) {
         const since = this.excessSince.get(wid) ?? now;
         this.excessSince.set(wid, since);
