@@ -14,7 +14,7 @@ import { PLANTED } from '../support/planted-bugs.js';
 const RUNS = 40;
 const cases: Array<[string, string]> = [
   ['ignores-capacity', 'invariant capacity'],
-  ['forgets-stale-copies', 'liveness'],
+  ['forgets-stale-copies', 'invariant surge'],
   ['never-backs-off', 'invariant backoff'],
 ];
 
