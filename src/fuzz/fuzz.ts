@@ -22,6 +22,8 @@ export interface FuzzOptions {
   readonly workers: number;
   /** Planted control-plane variant (tests); only with `workers: 0`. */
   readonly variant?: Variant;
+  /** Check safety invariants (default true); off only to measure their cost. */
+  readonly invariants?: boolean;
   /** Shrink failures (default true); at most this many distinct failures are shrunk (default 3). */
   readonly shrink?: boolean;
   readonly maxShrinks?: number;
@@ -75,7 +77,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
   else {
     for (let i = 0; i < o.runs; i++) {
       const seed = runSeed(o.seed, i);
-      finish({ index: i, seed, outcome: await runCase(caseFromSeed(seed, o.profile), o.profile, `fuzz-${seed}`, o.variant) });
+      finish({ index: i, seed, outcome: await runCase(caseFromSeed(seed, o.profile), o.profile, `fuzz-${seed}`, { ...o.variant, invariants: o.invariants ?? true }) });
     }
   }
   const elapsedMs = wallMs() - started;
@@ -126,7 +128,7 @@ async function runInWorkers(o: FuzzOptions, finish: (r: RunRecord) => void): Pro
   try {
     await Promise.all(
       Array.from({ length: n }, () => {
-        const w = tsWorker(url, { profile: o.profile });
+        const w = tsWorker(url, { profile: o.profile, invariants: o.invariants ?? true });
         workers.push(w);
         return new Promise<void>((resolve, reject) => {
           const feed = () => {

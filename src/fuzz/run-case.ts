@@ -12,6 +12,8 @@ export interface Variant {
   readonly reconcile?: typeof reconcile;
   /** A fresh scheduler per run (schedulers may keep state). */
   readonly scheduler?: () => Scheduler;
+  /** Check the safety invariants (default true; off only to measure their cost). */
+  readonly invariants?: boolean;
 }
 
 export interface CaseOutcome {
@@ -35,6 +37,7 @@ export async function runCase(c: FuzzCase, profile: Profile, name: string, varia
   try {
     const summary = await simulate(scenario, {
       liveness: true,
+      invariants: variant.invariants ?? true,
       ...(variant.reconcile ? { reconcile: variant.reconcile } : {}),
       ...(variant.scheduler ? { scheduler: variant.scheduler() } : {}),
     });

@@ -6,9 +6,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { caseFromSeed, type Profile } from './case.js';
 import { runCase } from './run-case.js';
 
-const profile = (workerData as { profile: Profile }).profile;
+const { profile, invariants } = workerData as { profile: Profile; invariants: boolean };
 
 parentPort!.on('message', async (msg: { index: number; seed: number }) => {
-  const outcome = await runCase(caseFromSeed(msg.seed, profile), profile, `fuzz-${msg.seed}`);
+  const outcome = await runCase(caseFromSeed(msg.seed, profile), profile, `fuzz-${msg.seed}`, { invariants });
   parentPort!.postMessage({ index: msg.index, seed: msg.seed, outcome });
 });
