@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { InputError } from '../core/errors.js';
-import { caseYaml, FUZZ_FAULT_KINDS, PROFILE_SHAPES, PROFILES, type FuzzCase, type Profile } from '../fuzz/case.js';
+import { caseFromSeed, caseYaml, FUZZ_FAULT_KINDS, PROFILE_SHAPES, PROFILES, type FuzzCase, type Profile } from '../fuzz/case.js';
 import { fuzz, type FuzzFailure, type FuzzReport, type RunRecord } from '../fuzz/fuzz.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { writeOutput } from './output.js';
@@ -16,6 +16,7 @@ export interface FuzzFlags {
   readonly workers?: string;
   readonly out?: string;
   readonly shrink?: boolean;
+  readonly verbose?: boolean;
 }
 
 function positiveInt(flag: string, v: string, min: number): number {
@@ -51,7 +52,13 @@ export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
     workers,
     ...(flags.shrink === false ? { shrink: false } : {}),
     onRun: (r: RunRecord, done) => {
-      lines[r.index] = JSON.stringify({ index: r.index, seed: r.seed, ...r.outcome });
+      const c = caseFromSeed(r.seed, profile);
+      lines[r.index] = JSON.stringify({ index: r.index, seed: r.seed, ...r.outcome, case: c });
+      if (flags.verbose) {
+        const line = `run ${r.index} (case seed ${r.seed}): ${planOf(c)} → ${r.outcome.ok ? 'ok' : r.outcome.failure}`;
+        if (bar) held.push(line);
+        else process.stdout.write(line + '\n');
+      }
       if (!r.outcome.ok) {
         failures++;
         const line = `FAIL run ${r.index} (case seed ${r.seed}): ${r.outcome.failure}: ${r.outcome.detail}`;
@@ -79,6 +86,17 @@ function paths(f: FuzzFailure, out: string) {
 /** The command that replays a written case. */
 export function runCommandFor(path: string): string {
   return ['npx', 'slipway', 'run', path].join(' ');
+}
+
+/** One line: cluster, workload mix, fault plan and knobs of a case. */
+export function planOf(c: FuzzCase): string {
+  const faults = c.faults.map((f) => `${f.kind}${f.rate > 0 ? `@${f.rate}/h` : `@${f.atS}s`}`).join(' ') || 'none';
+  const k = c.knobs;
+  return (
+    `${c.nodes.length} nodes (${c.nodes.reduce((a, n) => a + n.cpu, 0)} cpu), ${c.workloads.length} workloads (${c.workloads.filter((w) => w.job).length} jobs), ` +
+    `${c.operations.length} ops, faults: ${faults}; knobs: heartbeat ${k.heartbeatS}s, grace ${k.evictionGraceS}s, resync ${k.resyncS}s, ` +
+    `reconcile ${k.reconcileS}s, backoff ${k.backoffInitialS}-${k.backoffMaxS}s, network ${k.networkMs}ms`
+  );
 }
 
 function describeCase(c: FuzzCase): string {

@@ -64,6 +64,7 @@ program
   .option('--workers <n>', 'worker threads (default: one per core; 0 = in this process)')
   .option('--out <dir>', 'output folder (default reports/fuzz)')
   .option('--no-shrink', 'do not shrink failures')
+  .option('--verbose', "print every run's cluster, workload mix, fault plan and knobs")
   .action(async (flags: FuzzFlags) => {
     await guardCommand(() => fuzzCommand(flags));
   });
