@@ -186,7 +186,7 @@ export class InvariantChecker {
         const since = this.excessSince.get(wid) ?? now;
         this.excessSince.set(wid, since);
         if (now - since > settle) {
-          this.violate('surge', `workload ${wid} has ${set.size} running instances (${[...set].sort().join(', ')}) for ${now - since}ms, more than replicas + maxSurge = ${limit}`);
+          this.violate('surge', `workload ${wid} has ${set.size} running instances (${[...set].sort().join(', ')}) for ${now - since}ms, more than the ${limit} allowed (replicas${rolling.has(wid) ? ' + maxSurge, during a rolling update' : ''})`);
           return;
         }
         deadline = Math.min(deadline, since + settle + 1);
