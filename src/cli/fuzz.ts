@@ -67,8 +67,8 @@ export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
       }
       bar?.update(done, { failures });
     },
+    onRunsDone: () => bar?.stop(),
   });
-  bar?.stop();
   for (const line of held) process.stdout.write(line + '\n');
 
   writeOutput(join(out, 'runs.jsonl'), lines.join('\n') + '\n');

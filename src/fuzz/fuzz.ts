@@ -30,6 +30,11 @@ export interface FuzzOptions {
   readonly shrinkBudget?: number;
   /** After every finished run. */
   readonly onRun?: (r: RunRecord, done: number) => void;
+  /**
+   * After the last run, before shrinking. Shrinking simulates in this thread, where the
+   * determinism guard forbids timers and clocks: stop progress bars here.
+   */
+  readonly onRunsDone?: () => void;
 }
 
 export interface RunRecord {
@@ -81,6 +86,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
     }
   }
   const elapsedMs = wallMs() - started;
+  o.onRunsDone?.();
 
   const coverage: Record<string, number> = {};
   let events = 0;
