@@ -11,7 +11,7 @@
  *     With --simpy (default: when /usr/bin/python3 can import SimPy) also runs bench/simpy_hold.py
  *     with the same model and prints the Slipway/SimPy throughput ratios.
  *
- *   run FILE
+ *   run FILE [--no-invariants]
  *     Simulates a scenario file once and reports events, wall time and simulated-time speed-up.
  *
  *   fuzz [--runs N] [--workers W] [--profile P] [--seed S] [--no-invariants]
@@ -185,7 +185,8 @@ program
   .command('run')
   .description('simulate a scenario file once and report throughput')
   .argument('<file>', 'scenario file')
-  .action(async (file: string) => {
+  .option('--no-invariants', 'skip the safety invariants (to measure their cost)')
+  .action(async (file: string, o: { invariants: boolean }) => {
     const [{ readScenario }, { simulate }] = await Promise.all([
       import('../src/cli/read-scenario.js'),
       import('../src/run/simulate.js'),
@@ -197,10 +198,10 @@ program
     });
     const scenario = await readScenario(file);
     const t0 = performance.now();
-    const result = await simulate(scenario, {});
+    const result = await simulate(scenario, { invariants: o.invariants });
     const wall = (performance.now() - t0) / 1000;
     console.log(
-      `run ${file} events=${result.events} wall_s=${wall.toFixed(3)}` +
+      `run ${file} invariants=${o.invariants} events=${result.events} wall_s=${wall.toFixed(3)}` +
         ` events_per_s=${Math.round(result.events / wall)}` +
         ` sim_s_per_wall_s=${Number((result.simulatedTimeMs / 1000 / wall).toPrecision(3))}`,
     );

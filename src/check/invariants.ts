@@ -21,8 +21,11 @@
  * - orphans: on such nodes, no container lacks an owning live record (an instance the control
  *   plane tracks on that node) for longer than `settleMs`.
  *
- * Cost: the ground-truth checks run only when a container changed state, a decision was
- * recorded, or a pending deadline passed; heartbeats and timers cost one comparison.
+ * Cost: the ground-truth checks run only when a container changed state or a decision was
+ * recorded since the last check, at most once per `sampleMs` of virtual time (1 s), or when a
+ * pending deadline passes; heartbeats and timers cost a comparison or two. Sampling loses nothing:
+ * these conditions are violations only after lasting the settle window (minutes). The decision
+ * checks (capacity, ready-node, back-off, dropped workload) run on every decision.
  */
 import type { Orchestrator } from '../core/orchestrator.js';
 import type { Resources } from '../core/resources.js';
@@ -49,6 +52,8 @@ export interface InvariantWorld {
 export interface InvariantOptions {
   /** How long a ground-truth condition may last before it is a violation. */
   readonly settleMs: number;
+  /** Ground truth is re-examined at most this often (virtual ms) unless a deadline passes; default 1000. */
+  readonly sampleMs?: number;
   readonly onViolation: (v: InvariantViolation) => void;
 }
 
@@ -70,6 +75,7 @@ export class InvariantChecker {
   private lastRecords = -1;
   private dirtyRecords = 0;
   private nextDeadline = Infinity;
+  private lastCheckAt = -Infinity;
   private readonly excessSince = new Map<string, number>();
   private readonly orphanSince = new Map<string, number>();
   /** `workload/slot` → the time before which a replacement must not be made. */
@@ -140,9 +146,13 @@ export class InvariantChecker {
     if (this.violated) return;
     const { cluster, sim } = this.w;
     const now = sim.now();
-    if (cluster.version === this.lastVersion && this.dirtyRecords === this.lastRecords && now < this.nextDeadline) return;
+    if (now < this.nextDeadline) {
+      if (cluster.version === this.lastVersion && this.dirtyRecords === this.lastRecords) return;
+      if (now < this.lastCheckAt + (this.o.sampleMs ?? 1000)) return;
+    }
     this.lastVersion = cluster.version;
     this.lastRecords = this.dirtyRecords;
+    this.lastCheckAt = now;
     this.checkGroundTruth(now);
   }
 
