@@ -22,6 +22,8 @@ export interface Divergence {
   readonly changes: readonly string[];
   /** The last records both runs agree on, oldest first. */
   readonly context: readonly TraceRecord[];
+  /** Earlier records about the same instance or workload (what led to the decision), oldest first. */
+  readonly related: readonly TraceRecord[];
 }
 
 const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v));
@@ -58,14 +60,29 @@ export function diffTraces(expected: readonly string[], actual: readonly string[
       for (const k of keys) if (JSON.stringify(e[k]) !== JSON.stringify(a[k])) changes.push(`${k}: ${show(e[k])} → ${show(a[k])}`);
       summary = `${e.type}${subject(e)} changed: ${changes.join(', ')}`;
     }
-    return { seq: i, ...(e ? { expected: e } : {}), ...(a ? { actual: a } : {}), summary, changes, context };
+    const related = relatedBefore(expected, i, e ?? a!, contextSize);
+    return { seq: i, ...(e ? { expected: e } : {}), ...(a ? { actual: a } : {}), summary, changes, context, related };
   }
   return undefined;
+}
+
+/** The last `n` records before `i` that name the same instance (else workload) as `r`. */
+function relatedBefore(lines: readonly string[], i: number, r: TraceRecord, n: number): TraceRecord[] {
+  const key = r.instance !== undefined ? 'instance' : r.workload !== undefined ? 'workload' : undefined;
+  if (key === undefined) return [];
+  const needle = `"${key}":${JSON.stringify(r[key])}`;
+  const out: TraceRecord[] = [];
+  for (let k = i - 1; k >= 0 && out.length < n; k--) if (lines[k].includes(needle)) out.push(JSON.parse(lines[k]) as TraceRecord);
+  return out.reverse();
 }
 
 /** Lines of a divergence report for the terminal. */
 export function formatDivergence(d: Divergence): string[] {
   const lines = [`first divergence at record ${d.seq}: ${d.summary}`];
+  if (d.related.length > 0) {
+    lines.push('  what led to it (earlier records about the same subject):');
+    for (const r of d.related) lines.push(`    ${JSON.stringify(r)}`);
+  }
   if (d.context.length > 0) {
     lines.push('  after (both runs agree):');
     for (const r of d.context) lines.push(`    ${JSON.stringify(r)}`);
