@@ -1,10 +1,11 @@
-/** `slipway fuzz [--runs N] [--seed S] [--profile P] [--workers W] [--out DIR] [--no-shrink]` */
+/** `slipway fuzz [--runs N] [--seed S] [--profile P] [--workers W] [--out DIR] [--no-shrink] [--verbose]`, or `--case SEED` */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { InputError } from '../core/errors.js';
 import { caseFromSeed, caseYaml, FUZZ_FAULT_KINDS, PROFILE_SHAPES, PROFILES, type FuzzCase, type Profile } from '../fuzz/case.js';
 import { fuzz, type FuzzFailure, type FuzzReport, type RunRecord } from '../fuzz/fuzz.js';
+import { runCase } from '../fuzz/run-case.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { writeOutput } from './output.js';
 import { parseSeed } from './run.js';
@@ -17,6 +18,7 @@ export interface FuzzFlags {
   readonly out?: string;
   readonly shrink?: boolean;
   readonly verbose?: boolean;
+  readonly case?: string;
 }
 
 function positiveInt(flag: string, v: string, min: number): number {
@@ -31,7 +33,26 @@ export function parseProfile(v: string): Profile {
   return v as Profile;
 }
 
+/**
+ * `slipway fuzz --case SEED [--profile P] [--out DIR]`: regenerates one run from its case seed,
+ * writes it as a scenario file, runs it and prints the outcome with the replay command.
+ */
+async function oneCase(flags: FuzzFlags): Promise<number> {
+  const seed = positiveInt('--case', flags.case!, 0);
+  const profile = parseProfile(flags.profile ?? 'small');
+  const out = flags.out ?? join('reports', 'fuzz');
+  const c = caseFromSeed(seed, profile);
+  const path = join(out, `case-${seed}.yaml`);
+  writeOutput(path, caseYaml(c, profile, `fuzz-${seed}`, [`slipway fuzz case seed ${seed}, profile ${profile}.`, `Replay: ${runCommandFor(path)}`]));
+  const o = await runCase(c, profile, `fuzz-${seed}`);
+  process.stdout.write(`case seed ${seed} (profile ${profile}): ${planOf(c)}\n`);
+  process.stdout.write(`${o.ok ? 'ok' : `FAILED: ${o.failure}: ${o.detail}`}\n`);
+  process.stdout.write(`scenario: ${path}\nreplay:   ${runCommandFor(path)}\n`);
+  return o.ok ? EXIT_OK : EXIT_FAILED;
+}
+
 export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
+  if (flags.case !== undefined) return oneCase(flags);
   const runs = positiveInt('--runs', flags.runs ?? '100', 1);
   const seed = flags.seed !== undefined ? parseSeed(flags.seed) : 1;
   const profile = parseProfile(flags.profile ?? 'small');

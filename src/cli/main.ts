@@ -65,6 +65,7 @@ program
   .option('--out <dir>', 'output folder (default reports/fuzz)')
   .option('--no-shrink', 'do not shrink failures')
   .option('--verbose', "print every run's cluster, workload mix, fault plan and knobs")
+  .option('--case <seed>', 'regenerate one run from its case seed: write it as a scenario file and run it')
   .action(async (flags: FuzzFlags) => {
     await guardCommand(() => fuzzCommand(flags));
   });

@@ -26,6 +26,16 @@ describe('slipway fuzz', () => {
     expect(runs.every((x) => typeof x.seed === 'number' && x.ok === true)).toBe(true);
   }, 120_000);
 
+  it('--case regenerates one run as a scenario file that slipway run replays', () => {
+    const out = tmp();
+    const r = slipway('fuzz', '--case', '970522245', '--profile', 'tiny', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`scenario: ${join(out, 'case-970522245.yaml')}`);
+    const run = slipway('run', join(out, 'case-970522245.yaml'), '--out', join(out, 'run'));
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/no invariant violated/);
+  }, 120_000);
+
   it('rejects a bad flag with one line and exit 2', () => {
     const r = slipway('fuzz', '--profile', 'huge');
     expect(r.code).toBe(2);
