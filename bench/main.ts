@@ -11,7 +11,7 @@
  *     With --simpy (default: when /usr/bin/python3 can import SimPy) also runs bench/simpy_hold.py
  *     with the same model and prints the Slipway/SimPy throughput ratios.
  *
- *   run FILE
+ *   run FILE [--no-invariants]
  *     Simulates a scenario file once and reports events, wall time and simulated-time speed-up.
  *
  *   live [--replicas R] [--hosts H1,H2] [--image I] [--runs N]
@@ -26,6 +26,10 @@
  *   fgd-study [--traces DIR] [--workload W|all] [--policies LIST] [--seeds 42..51] [--workers N]
  *     A whole study on N worker threads, as `slipway experiment fgd` runs it (without writing
  *     files): wall time, experiments per second.
+ *   fuzz [--runs N] [--workers W] [--profile P] [--seed S] [--no-invariants]
+ *     Runs N fuzz cases (no shrinking) in W worker threads and reports runs per minute, events
+ *     per second and mean events per run. The "small" profile is the issue's small run: up to 10
+ *     nodes and 20 workloads, 1 simulated hour, faults on. --no-invariants measures their cost.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -201,7 +205,8 @@ program
   .command('run')
   .description('simulate a scenario file once and report throughput')
   .argument('<file>', 'scenario file')
-  .action(async (file: string) => {
+  .option('--no-invariants', 'skip the safety invariants (to measure their cost)')
+  .action(async (file: string, o: { invariants: boolean }) => {
     const [{ readScenario }, { simulate }] = await Promise.all([
       import('../src/cli/read-scenario.js'),
       import('../src/run/simulate.js'),
@@ -213,10 +218,10 @@ program
     });
     const scenario = await readScenario(file);
     const t0 = performance.now();
-    const result = await simulate(scenario, {});
+    const result = await simulate(scenario, { invariants: o.invariants });
     const wall = (performance.now() - t0) / 1000;
     console.log(
-      `run ${file} events=${result.events} wall_s=${wall.toFixed(3)}` +
+      `run ${file} invariants=${o.invariants} events=${result.events} wall_s=${wall.toFixed(3)}` +
         ` events_per_s=${Math.round(result.events / wall)}` +
         ` sim_s_per_wall_s=${Number((result.simulatedTimeMs / 1000 / wall).toPrecision(3))}`,
     );
@@ -322,6 +327,32 @@ program
   .action(async (o: { nodes: number; pods: number; profile: string; percentage?: number; seed: number }) => {
     const { benchScheduler } = await import('./scheduler.js');
     await benchScheduler(o);
+  });
+
+program
+  .command('fuzz')
+  .description('fuzz throughput: runs per minute')
+  .option('--runs <N>', 'runs', integer('--runs', 1), 1000)
+  .option('--workers <W>', 'worker threads (0 = in this process)', integer('--workers', 0), 2)
+  .option('--profile <P>', 'case profile', 'small')
+  .option('--seed <S>', 'root seed', integer('--seed', 0), 1)
+  .option('--no-invariants', 'skip the safety invariants (to measure their cost)')
+  .action(async (o: { runs: number; workers: number; profile: string; seed: number; invariants: boolean }) => {
+    const [{ fuzz }, { PROFILES }] = await Promise.all([import('../src/fuzz/fuzz.js'), import('../src/fuzz/case.js')]);
+    if (!(PROFILES as readonly string[]).includes(o.profile)) throw new InvalidArgumentError(`--profile: one of ${PROFILES.join(', ')}`);
+    const r = await fuzz({
+      runs: o.runs,
+      seed: o.seed,
+      profile: o.profile as (typeof PROFILES)[number],
+      workers: o.workers,
+      shrink: false,
+      invariants: o.invariants,
+    });
+    console.log(
+      `fuzz profile=${o.profile} runs=${r.runs} workers=${o.workers} invariants=${o.invariants} failures=${r.failed}` +
+        ` wall_s=${(r.elapsedMs / 1000).toFixed(2)} runs_per_min=${Math.round(r.runsPerMinute)}` +
+        ` events_per_run=${Math.round(r.events / r.runs)} events_per_s=${Math.round(r.events / (r.elapsedMs / 1000))}`,
+    );
   });
 
 await program.parseAsync(process.argv);

@@ -81,6 +81,15 @@ export class SimClusterManager implements ClusterManager {
     this.emit({ type: 'NodeRemoved', nodeId: id });
   }
 
+  /** Cordons (`true`) or uncordons a node: it stays as it is but takes no new instances. */
+  setUnschedulable(id: NodeId, value: boolean): boolean {
+    const node = this.nodes.get(id);
+    if (!node || node.unschedulable === value) return false;
+    node.unschedulable = value;
+    this.emit({ type: 'NodeUpdated', node, previous: node.status });
+    return true;
+  }
+
   /** A heartbeat arrived from the node's agent. */
   heartbeat(id: NodeId): void {
     const node = this.nodes.get(id);

@@ -13,6 +13,10 @@
  *   after that long with `sim.exitCode` (0 = Completed, else Error). stop: `stop` latency → exited
  *   143 (a container still being created is cancelled at once). A node crash kills every container
  *   (exit 137, NodeCrashed) without telling anyone; when the node boots again its agent reports them.
+ *
+ * Faults (src/faults/) act through the methods in "Faults" below: the network (sim-network.ts)
+ * loses, delays and duplicates messages; a frozen node defers all its work (`onNode`) until it
+ * resumes; crash loops, memory leaks (OOM kills) and image pull faults change what containers do.
  */
 import type {
   ContainerEvent,
@@ -24,11 +28,12 @@ import type {
 } from '../../src/core/interfaces.js';
 import { containerNotFound, nodeNotFound, nodeUnreachable, OrchestrationError } from '../../src/core/errors.js';
 import { addInto, firstShortfall } from '../../src/core/resources.js';
-import type { ContainerSpec, NodeId } from '../../src/core/types.js';
+import type { ContainerSpec, Distribution, NodeId } from '../../src/core/types.js';
 import type { RandomStream } from '../../src/engine/random.js';
 import type { Simulation } from '../../src/engine/simulation.js';
-import type { ControlPlaneConfig, LatencyModel, NodeDef } from '../../src/scenario/types.js';
+import type { ControlPlaneConfig, LatencyModel, MessageKind, NodeDef, NodeTarget } from '../../src/scenario/types.js';
 import { SimClusterManager } from './sim-cluster-manager.js';
+import { SimNetwork } from './sim-network.js';
 import { SimNode, type SimContainer } from './sim-node.js';
 
 export interface SimClusterOptions {
@@ -49,9 +54,17 @@ export class SimCluster implements ContainerRuntime {
   private readonly cp: ControlPlaneConfig;
   private readonly ids: IdSource;
   private readonly rLatency: RandomStream;
-  private readonly rNetwork: RandomStream;
   private readonly rHeartbeat: RandomStream;
   private readonly rBehavior: RandomStream;
+  readonly network: SimNetwork;
+  /** Active crash loops per workload (the latest one wins). */
+  private readonly crashLoops = new Map<string, Array<{ exitAfter: number; exitCode: number }>>();
+  /** Active and past memory leaks per workload. */
+  private readonly leaks = new Map<string, Array<{ from: number; until: number; bytesPerMinute: number }>>();
+  /** Bumped whenever a container changes state on any node (invariant checkers look only then). */
+  version = 0;
+  /** Containers OOM-killed so far. */
+  oomKills = 0;
   /** Creates refused because the node was full: a scheduler or accounting bug when non-zero. */
   admissionRejections = 0;
 
@@ -61,7 +74,7 @@ export class SimCluster implements ContainerRuntime {
     this.cp = opts.controlPlane;
     this.ids = opts.ids;
     this.rLatency = this.sim.random.stream('sim.latency');
-    this.rNetwork = this.sim.random.stream('sim.network');
+    this.network = new SimNetwork(this.sim, this.latency.network, this.sim.random.stream('sim.network'), this.sim.random.stream('fault.network'));
     this.rHeartbeat = this.sim.random.stream('sim.heartbeat');
     this.rBehavior = this.sim.random.stream('sim.behavior');
     this.manager = new SimClusterManager(this.sim, this.cp);
@@ -107,6 +120,8 @@ export class SimCluster implements ContainerRuntime {
     if (!node || node.up) return false;
     node.up = true;
     node.epoch++;
+    node.frozen = 0;
+    node.held = [];
     for (const c of node.containers.values()) {
       if (c.diedWithNode) {
         c.diedWithNode = false;
@@ -148,6 +163,8 @@ export class SimCluster implements ContainerRuntime {
     node.up = false;
     node.epoch++;
     node.pulls.clear();
+    node.held = [];
+    this.version++;
     for (const c of node.containers.values()) {
       if (c.state === 'exited') continue;
       this.release(node, c);
@@ -163,10 +180,196 @@ export class SimCluster implements ContainerRuntime {
     const epoch = node.epoch;
     const beat = () => {
       if (!node.up || node.epoch !== epoch) return;
-      this.sim.schedule(this.net(), () => this.manager.heartbeat(node.id));
-      this.sim.schedule(this.cp.heartbeatIntervalMs, beat);
+      this.network.send(node.id, 'up', 'heartbeat', () => this.manager.heartbeat(node.id));
+      this.onNode(node, this.cp.heartbeatIntervalMs, beat);
     };
-    this.sim.schedule(firstDelay, beat);
+    this.onNode(node, firstDelay, beat);
+  }
+
+  /** Node-local work after `delay`: while the node is frozen it waits until the node resumes. */
+  private onNode(node: SimNode, delay: number, fn: () => void): void {
+    this.sim.schedule(delay, () => {
+      if (node.frozen > 0) node.held.push(fn);
+      else fn();
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Faults (see src/faults/)
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * The nodes a fault target matches, in name order: the named ones (`node`, `nodes`) that
+   * exist, further narrowed by `selector` (every label must match); with no names, every node
+   * the selector matches; with neither, every node.
+   */
+  resolveNodes(t: NodeTarget): string[] {
+    const names = t.node !== undefined || t.nodes !== undefined ? new Set([...(t.node !== undefined ? [t.node] : []), ...(t.nodes ?? [])]) : undefined;
+    const sel = t.selector ? Object.entries(t.selector) : [];
+    return this.sortedNodes()
+      .filter((n) => (names === undefined || names.has(n.name)) && sel.every(([k, v]) => n.def.labels[k] === v))
+      .map((n) => n.name);
+  }
+
+  /** Control messages to and from the nodes are lost, duplicated or delayed until the returned function runs. */
+  degradeMessages(
+    names: readonly string[],
+    d: { kinds: readonly MessageKind[]; drop: number; duplicate: number; delay?: Distribution },
+  ): () => void {
+    return this.network.degrade({
+      nodes: new Set(names),
+      kinds: new Set(d.kinds),
+      drop: d.drop,
+      duplicate: d.duplicate,
+      ...(d.delay !== undefined ? { delay: d.delay } : {}),
+    });
+  }
+
+  /** Freezes (`+1`) or resumes (`-1`) a node; freezes nest. Returns false for an unknown or down node. */
+  freezeNode(name: string, delta: 1 | -1): boolean {
+    const node = this.nodes.get(name);
+    if (!node || (!node.up && delta > 0)) return false;
+    node.frozen = Math.max(0, node.frozen + delta);
+    if (node.frozen === 0 && node.held.length > 0) {
+      const held = node.held;
+      node.held = [];
+      for (const fn of held) fn();
+    }
+    return true;
+  }
+
+  /** Cuts (`+1`) or heals (`-1`) the links between a node and the control plane. */
+  partitionNode(name: string, direction: 'both' | 'toControlPlane' | 'fromControlPlane', delta: 1 | -1): boolean {
+    if (!this.nodes.has(name)) return false;
+    if (direction !== 'fromControlPlane') this.network.cut(name, 'up', delta);
+    if (direction !== 'toControlPlane') this.network.cut(name, 'down', delta);
+    return true;
+  }
+
+  /** Shifts the timestamps a node reports. */
+  skewNode(name: string, deltaMs: number): boolean {
+    const node = this.nodes.get(name);
+    if (!node) return false;
+    node.skewMs += deltaMs;
+    return true;
+  }
+
+  /** Image pulls on the node fail (for `image`, or every image); returns the function that ends it. */
+  failPulls(name: string, image: string | undefined): (() => void) | undefined {
+    const node = this.nodes.get(name);
+    if (!node) return undefined;
+    const f = image === undefined ? {} : { image };
+    node.pullFailures.push(f);
+    return () => {
+      const i = node.pullFailures.indexOf(f);
+      if (i >= 0) node.pullFailures.splice(i, 1);
+    };
+  }
+
+  /** Image pulls on the node take `factor` times longer; returns the function that ends it. */
+  slowPulls(name: string, factor: number): (() => void) | undefined {
+    const node = this.nodes.get(name);
+    if (!node) return undefined;
+    node.pullSlowdowns.push(factor);
+    return () => {
+      const i = node.pullSlowdowns.indexOf(factor);
+      if (i >= 0) node.pullSlowdowns.splice(i, 1);
+    };
+  }
+
+  /** Containers of the workload that start from now on exit after `exitAfter`; returns the end. */
+  startCrashLoop(workload: string, exitAfter: number, exitCode: number): () => void {
+    let list = this.crashLoops.get(workload);
+    if (!list) this.crashLoops.set(workload, (list = []));
+    const entry = { exitAfter, exitCode };
+    list.push(entry);
+    // Running containers crash too: the loop starts now.
+    for (const node of this.sortedNodes()) {
+      for (const c of node.containers.values()) {
+        if (c.state === 'running' && c.workloadId === workload) this.scheduleCrashLoopExit(node, c, entry);
+      }
+    }
+    return () => {
+      const i = list.indexOf(entry);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.crashLoops.delete(workload);
+    };
+  }
+
+  /** The workload's containers leak memory from now until `durationMs` later; returns how many it touches now. */
+  startMemoryLeak(workload: string, bytesPerMinute: number, durationMs: number): number {
+    let list = this.leaks.get(workload);
+    if (!list) this.leaks.set(workload, (list = []));
+    const now = this.sim.now();
+    list.push({ from: now, until: now + durationMs, bytesPerMinute });
+    let n = 0;
+    for (const node of this.sortedNodes()) {
+      for (const c of node.containers.values()) {
+        if (c.state === 'running' && c.workloadId === workload) {
+          n++;
+          this.scheduleOomCheck(node, c);
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Memory a container uses at `t` (bytes): its base usage plus every leak since it started. */
+  memoryOf(c: SimContainer, t: number): number {
+    let m = c.baseMemory ?? 0;
+    const leaks = this.leaks.get(c.workloadId);
+    if (leaks && c.startedAt !== undefined) {
+      for (const l of leaks) {
+        // Leaked bytes = rate × minutes of overlap between [startedAt, t] and [from, until].
+        const overlap = Math.min(t, l.until) - Math.max(c.startedAt, l.from);
+        if (overlap > 0) m += (l.bytesPerMinute * overlap) / 60_000;
+      }
+    }
+    return m;
+  }
+
+  private scheduleCrashLoopExit(node: SimNode, c: SimContainer, loop: { exitAfter: number; exitCode: number }): void {
+    const epoch = c.epoch;
+    this.onNode(node, loop.exitAfter, () => {
+      if (node.epoch !== epoch || c.state !== 'running') return;
+      this.exit(node, c, loop.exitCode, 'CrashLoop');
+    });
+  }
+
+  /**
+   * Schedules the OOM kill of a running container at the moment its usage crosses its memory
+   * limit, if that happens while the current leaks last. The check at that time re-verifies.
+   */
+  private scheduleOomCheck(node: SimNode, c: SimContainer): void {
+    const limit = c.spec.limits.memory;
+    if (!(limit > 0) || c.state !== 'running') return;
+    const now = this.sim.now();
+    let at: number | undefined;
+    if (this.memoryOf(c, now) > limit) at = now;
+    else {
+      const leaks = this.leaks.get(c.workloadId) ?? [];
+      // Usage is piecewise linear; step through the end points of the leaks to find the crossing.
+      const points = [...new Set(leaks.flatMap((l) => [l.from, l.until]).filter((t) => t > now))].sort((a, b) => a - b);
+      let t0 = now;
+      for (const t1 of points) {
+        const m0 = this.memoryOf(c, t0);
+        const m1 = this.memoryOf(c, t1);
+        if (m1 > limit) {
+          // Linear between t0 and t1: m0 + (m1 - m0)·(t - t0)/(t1 - t0) crosses the limit at t.
+          at = t0 + Math.ceil(((limit - m0) * (t1 - t0)) / (m1 - m0));
+          break;
+        }
+        t0 = t1;
+      }
+    }
+    if (at === undefined) return;
+    const epoch = c.epoch;
+    this.onNode(node, Math.max(0, at - now), () => {
+      if (node.epoch !== epoch || c.state !== 'running') return;
+      if (this.memoryOf(c, this.sim.now()) < limit) return;
+      this.oomKills++;
+      this.exit(node, c, 137, 'OOMKilled');
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -203,23 +406,40 @@ export class SimCluster implements ContainerRuntime {
       addInto(node.used, spec.requests);
       node.containers.set(id, c);
       this.location.set(id, node.id);
-      this.withImage(node, spec.image, () => {
-        this.sim.schedule(this.rLatency.duration(this.latency.create), () => {
+      this.version++;
+      this.withImage(node, spec.image, (err) => {
+        if (err) {
+          if (node.epoch !== c.epoch || c.state !== 'creating') return;
+          this.release(node, c);
+          c.state = 'exited';
+          c.exitCode = 128;
+          c.reason = 'ImagePullBackOff';
+          c.finishedAt = this.sim.now();
+          this.version++;
+          fail(err);
+          return;
+        }
+        this.onNode(node, this.rLatency.duration(this.latency.create), () => {
           if (node.epoch !== c.epoch || c.state !== 'creating') return;
           reply(id);
-          this.sim.schedule(this.rLatency.duration(this.latency.start), () => {
+          this.onNode(node, this.rLatency.duration(this.latency.start), () => {
             if (node.epoch !== c.epoch || c.state !== 'creating') return;
             c.state = 'running';
             c.startedAt = this.sim.now();
+            if (spec.sim?.memory !== undefined) c.baseMemory = spec.sim.memory;
+            this.version++;
             this.emit(node, c);
             const runFor = spec.sim?.runFor;
             if (runFor) {
               const code = spec.sim?.exitCode ?? 0;
-              this.sim.schedule(this.rBehavior.duration(runFor), () => {
+              this.onNode(node, this.rBehavior.duration(runFor), () => {
                 if (node.epoch !== c.epoch || c.state !== 'running') return;
                 this.exit(node, c, code, code === 0 ? 'Completed' : 'Error');
               });
             }
+            const loops = this.crashLoops.get(c.workloadId);
+            if (loops) this.scheduleCrashLoopExit(node, c, loops[loops.length - 1]);
+            this.scheduleOomCheck(node, c);
           });
         });
       });
@@ -235,7 +455,7 @@ export class SimCluster implements ContainerRuntime {
         this.exit(node, c, 143, 'Cancelled');
         return reply(undefined);
       }
-      this.sim.schedule(this.rLatency.duration(this.latency.stop), () => {
+      this.onNode(node, this.rLatency.duration(this.latency.stop), () => {
         if (node.epoch !== c.epoch) return;
         if (c.state !== 'exited') this.exit(node, c, 143, 'Stopped');
         reply(undefined);
@@ -251,6 +471,7 @@ export class SimCluster implements ContainerRuntime {
         return fail(new OrchestrationError('Runtime', `cannot remove container ${id}: it is ${c.state}`));
       node.containers.delete(id);
       this.location.delete(id);
+      this.version++;
       reply(undefined);
     });
   }
@@ -259,13 +480,13 @@ export class SimCluster implements ContainerRuntime {
     return this.callFor<ContainerStatus>(id, 'getContainerStatus', (node, reply, fail) => {
       const c = node.containers.get(id);
       if (!c) return fail(containerNotFound(id));
-      reply(statusOf(c));
+      reply(statusOf(c, node.skewMs));
     });
   }
 
   listContainers(nodeId: NodeId): Promise<ContainerStatus[]> {
     return this.call<ContainerStatus[]>(nodeId, 'listContainers', (node, reply) => {
-      const list = [...node.containers.values()].map(statusOf);
+      const list = [...node.containers.values()].map((c) => statusOf(c, node.skewMs));
       list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       reply(list);
     });
@@ -290,10 +511,6 @@ export class SimCluster implements ContainerRuntime {
     const nodeId = this.location.get(id);
     if (nodeId === undefined) return this.sim.after(0, () => { throw containerNotFound(id); });
     return this.call(nodeId, op, handler);
-  }
-
-  private net(): number {
-    return this.rNetwork.duration(this.latency.network);
   }
 
   /**
@@ -322,23 +539,28 @@ export class SimCluster implements ContainerRuntime {
       sim.schedule(this.cp.rpcTimeoutMs, () =>
         settle(() => reject(nodeUnreachable(target.name, `no answer to ${op} within ${this.cp.rpcTimeoutMs}ms`))),
       );
-      sim.schedule(this.net(), () => {
+      this.network.send(nodeId, 'down', 'rpc', () => {
         if (!target.up) return;
         const epoch = target.epoch;
         const answer = (fn: () => void) => {
           if (!target.up || target.epoch !== epoch) return;
-          sim.schedule(this.net(), () => settle(fn));
+          this.network.send(nodeId, 'up', 'rpc', () => settle(fn));
         };
-        handler(
-          target,
-          (v) => answer(() => resolve(v)),
-          (e) => answer(() => reject(e)),
-        );
+        const handle = () => {
+          if (!target.up || target.epoch !== epoch) return;
+          handler(
+            target,
+            (v) => answer(() => resolve(v)),
+            (e) => answer(() => reject(e)),
+          );
+        };
+        if (target.frozen > 0) target.held.push(handle);
+        else handle();
       });
     });
   }
 
-  private withImage(node: SimNode, image: string, then: () => void): void {
+  private withImage(node: SimNode, image: string, then: (err?: Error) => void): void {
     if (node.images.has(image)) return then();
     const waiting = node.pulls.get(image);
     if (waiting) {
@@ -347,11 +569,18 @@ export class SimCluster implements ContainerRuntime {
     }
     const epoch = node.epoch;
     node.pulls.set(image, [then]);
-    this.sim.schedule(this.rLatency.duration(this.latency.imagePull), () => {
+    let pullMs = this.rLatency.duration(this.latency.imagePull);
+    for (const f of node.pullSlowdowns) pullMs *= f;
+    this.onNode(node, Math.round(pullMs), () => {
       if (node.epoch !== epoch) return;
-      node.images.add(image);
       const cbs = node.pulls.get(image) ?? [];
       node.pulls.delete(image);
+      if (node.pullFailures.some((f) => f.image === undefined || f.image === image)) {
+        const err = new OrchestrationError('ImagePullFailed', `node ${node.name} failed to pull ${image}`);
+        for (const cb of cbs) cb(err);
+        return;
+      }
+      node.images.add(image);
       for (const cb of cbs) cb();
     });
   }
@@ -368,6 +597,7 @@ export class SimCluster implements ContainerRuntime {
     c.exitCode = exitCode;
     c.reason = reason;
     c.finishedAt = this.sim.now();
+    this.version++;
     this.emit(node, c);
   }
 
@@ -383,9 +613,9 @@ export class SimCluster implements ContainerRuntime {
       state: c.state,
       ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
       ...(c.reason !== undefined ? { reason: c.reason } : {}),
-      at: this.sim.now(),
+      at: this.sim.now() + node.skewMs,
     };
-    this.sim.schedule(this.net(), () =>
+    this.network.send(node.id, 'up', 'status', () =>
       this.sim.deliver(() => {
         for (const l of this.listeners) l(ev);
       }),
@@ -393,7 +623,8 @@ export class SimCluster implements ContainerRuntime {
   }
 }
 
-function statusOf(c: SimContainer): ContainerStatus {
+/** A container's status as its node reports it (timestamps on the node's clock). */
+function statusOf(c: SimContainer, skewMs: number): ContainerStatus {
   const s: { -readonly [K in keyof ContainerStatus]: ContainerStatus[K] } = {
     id: c.id,
     nodeId: c.nodeId,
@@ -404,8 +635,8 @@ function statusOf(c: SimContainer): ContainerStatus {
     labels: { ...c.labels },
   };
   if (c.exitCode !== undefined) s.exitCode = c.exitCode;
-  if (c.startedAt !== undefined) s.startedAt = c.startedAt;
-  if (c.finishedAt !== undefined) s.finishedAt = c.finishedAt;
+  if (c.startedAt !== undefined) s.startedAt = c.startedAt + skewMs;
+  if (c.finishedAt !== undefined) s.finishedAt = c.finishedAt + skewMs;
   if (c.reason !== undefined) s.reason = c.reason;
   return s;
 }

@@ -26,6 +26,8 @@ export interface SimContainer {
   accounted: boolean;
   /** Died with its node; reported when the node boots again. */
   diedWithNode?: boolean;
+  /** Memory in use when it started (bytes), before leaks. */
+  baseMemory?: number;
 }
 
 export class SimNode {
@@ -40,8 +42,16 @@ export class SimNode {
   /** Images pulled so far; survives crashes (it is on disk). */
   readonly images = new Set<string>();
   /** Pulls in progress: image → callbacks waiting for it. */
-  readonly pulls = new Map<string, Array<() => void>>();
+  readonly pulls = new Map<string, Array<(err?: Error) => void>>();
   readonly used: ResourceTally = tally();
+  /** Frozen: nothing on the node progresses; its work waits in `held` until it resumes. */
+  frozen = 0;
+  held: Array<() => void> = [];
+  /** How far the node's clock is off (added to every timestamp it reports). */
+  skewMs = 0;
+  /** Active image pull faults: failures (image or every image) and slow-down factors. */
+  readonly pullFailures: Array<{ readonly image?: string }> = [];
+  readonly pullSlowdowns: number[] = [];
 
   constructor(readonly def: NodeDef) {
     this.id = def.name;

@@ -13,6 +13,8 @@ import { DEFAULT_SEEDS, runFgdExperiment, type FgdFlags } from './experiment.js'
 import { runImportAlibabaGpu, type ImportFlags } from './import-alibaba-gpu.js';
 import { runExplain, type ExplainFlags } from './explain.js';
 import { loadPlugins } from './plugins.js';
+import { fuzzCommand, type FuzzFlags } from './fuzz.js';
+import { replayTraceCommand } from './replay.js';
 
 const program = new Command();
 program
@@ -36,6 +38,7 @@ program
   .option('--cluster <file>', "live: where the scenario's nodes are (node name → docker or oci endpoint), for scenarios written for the simulator")
   .option('--latency <file>', "sim: replace the scenario's latency model with this file's (from slipway calibrate)")
   .option('--plugin <file...>', 'load scheduler plugins from these files (exports name and create(args))')
+  .option('--check-determinism', 'run it again in a fresh worker thread and compare the traces')
   .action(async (file: string, flags: RunFlags) => {
     let context: (() => string) | undefined;
     await guardCommand(
@@ -97,6 +100,18 @@ experiment
     );
   });
 
+program
+  .command('replay')
+  .description('re-run the scenario and seed recorded in a trace; report the first divergence, or that the runs are identical')
+  .argument('<trace>', 'trace.jsonl written by slipway run')
+  .action(async (trace: string) => {
+    let context: (() => string) | undefined;
+    await guardCommand(
+      () => replayTraceCommand(trace, (c) => (context = c)),
+      () => (context ? context() : ''),
+    );
+  });
+
 const importCommand = program.command('import').description('turn external data (traces) into scenarios');
 importCommand
   .command('alibaba-gpu')
@@ -121,6 +136,21 @@ program
       await loadPlugins(flags.plugin);
       return runExplain(file, flags);
     });
+  });
+
+program
+  .command('fuzz')
+  .description('swarm testing: random clusters, workloads and faults; shrinks failures to a minimal scenario')
+  .option('--runs <n>', 'number of runs (default 100)')
+  .option('--seed <n>', 'root seed; run i uses a case seed derived from it (default 1)')
+  .option('--profile <name>', 'case shape: small (default), tiny, partitions, crashes')
+  .option('--workers <n>', 'worker threads (default: one per core; 0 = in this process)')
+  .option('--out <dir>', 'output folder (default reports/fuzz)')
+  .option('--no-shrink', 'do not shrink failures')
+  .option('--verbose', "print every run's cluster, workload mix, fault plan and knobs")
+  .option('--case <seed>', 'regenerate one run from its case seed: write it as a scenario file and run it')
+  .action(async (flags: FuzzFlags) => {
+    await guardCommand(() => fuzzCommand(flags));
   });
 
 try {

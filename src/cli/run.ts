@@ -1,5 +1,8 @@
-/** `slipway run FILE [--seed N] [--until DURATION] [--out DIR] [--json] [--backend sim|docker|oci] [--state FILE] [--keep]` */
+/** `slipway run FILE [--seed N] [--until DURATION] [--out DIR] [--json] [--check-determinism] [--backend sim|docker|oci] [--state FILE] [--keep]` */
+import { readFileSync, rmSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import { tsWorker } from './ts-worker.js';
+import { diffTraces, formatDivergence } from '../run/trace-diff.js';
 import { InputError } from '../core/errors.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { renderRunReport } from '../report/html.js';
@@ -24,6 +27,7 @@ export interface RunFlags {
   readonly cluster?: string;
   /** User plugin files (`--plugin`), loaded before the scenario is read. */
   readonly plugin?: readonly string[];
+  readonly checkDeterminism?: boolean;
 }
 
 export function parseBackend(v: string | undefined): BackendKind {
@@ -77,6 +81,8 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const backend = parseBackend(flags.backend);
   if (backend === 'sim' && (flags.state !== undefined || flags.keep || flags.cluster !== undefined))
     throw new InputError('--state, --keep and --cluster apply to live backends only (--backend docker|oci)');
+  if (flags.checkDeterminism && (backend !== 'sim' || flags.latency !== undefined || flags.plugin !== undefined))
+    throw new InputError('--check-determinism applies to simulated runs of the scenario file alone (no --backend, --latency or --plugin)');
   const command = replayCommand(file, scenario.seed, {
     ...(untilMs !== undefined ? { untilMs } : {}),
     backend,
@@ -104,9 +110,46 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   writeOutput(summaryPath, JSON.stringify({ ...summary, command, trace: tracePath }, null, 2) + '\n');
   writeOutput(reportPath, renderRunReport({ summary, command, tracePath }));
 
+  let deterministic = true;
+  let determinismText = '';
+  if (flags.checkDeterminism) {
+    const check = await checkDeterminism({ file, seed: scenario.seed, durationMs: scenario.durationMs, untilMs: scenario.durationMs, tracePath, hash: summary.traceHash });
+    deterministic = check.ok;
+    determinismText = check.text;
+  }
   if (flags.json) process.stdout.write(JSON.stringify({ ...summary, command, trace: tracePath }, null, 2) + '\n');
   else process.stdout.write(formatSummary(summary, { command, out, tracePath, summaryPath, reportPath }));
-  return summary.ok ? EXIT_OK : EXIT_FAILED;
+  process.stdout.write(determinismText);
+  return summary.ok && deterministic ? EXIT_OK : EXIT_FAILED;
+}
+
+/**
+ * Runs the scenario a second time in a fresh worker thread and compares the traces' hashes; on a
+ * mismatch, reports the first divergence. The second trace is kept only when they differ.
+ */
+async function checkDeterminism(o: { file: string; seed: number; durationMs: number; untilMs: number; tracePath: string; hash: string }): Promise<{ ok: boolean; text: string }> {
+  const second = o.tracePath.replace(/\.jsonl$/, '') + '.determinism.jsonl';
+  const worker = tsWorker(new URL('./determinism-worker.ts', import.meta.url), { file: o.file, seed: o.seed, durationMs: o.durationMs, untilMs: o.untilMs, tracePath: second });
+  const result = await new Promise<{ hash: string }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`determinism worker exited with code ${code}`)));
+  });
+  await worker.terminate();
+  if (result.hash === o.hash) {
+    rmSync(second, { force: true });
+    return { ok: true, text: `determinism: identical in a fresh worker (sha256 ${o.hash})\n` };
+  }
+  const d = diffTraces(readLines(o.tracePath), readLines(second));
+  const lines = [`determinism: FAILED: the second run (fresh worker) differs; its trace: ${second}`];
+  if (d) lines.push(...formatDivergence(d));
+  return { ok: false, text: lines.join('\n') + '\n' };
+}
+
+function readLines(path: string): string[] {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
 }
 
 interface Paths {
@@ -141,11 +184,17 @@ export function formatSummary(s: RunSummary, p: Paths): string {
   lines.push(`summary: ${p.summaryPath}`);
   lines.push(`report:  ${p.reportPath}`);
   const failed = s.expectations.filter((e) => !e.ok).length;
-  lines.push(
-    failed === 0
-      ? `ok: ${s.expectations.length} expectation(s) hold`
-      : `FAILED: ${failed} of ${s.expectations.length} expectation(s); replay: ${p.command}`,
-  );
+  if (s.violation) {
+    const v = s.violation;
+    lines.push(`INVARIANT VIOLATED: ${v.invariant} at event ${v.event} (t=${formatDuration(v.t)}): ${v.message}`);
+    lines.push(`FAILED: the run stopped at the violation; seed ${s.seed}; replay: ${p.command}`);
+  } else {
+    lines.push(
+      failed === 0
+        ? `ok: ${s.expectations.length} expectation(s) hold, no invariant violated`
+        : `FAILED: ${failed} of ${s.expectations.length} expectation(s); seed ${s.seed}; replay: ${p.command}`,
+    );
+  }
   return lines.join('\n') + '\n';
 }
 

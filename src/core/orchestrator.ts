@@ -56,6 +56,8 @@ export interface OrchestratorDeps {
   readonly config: OrchestratorConfig;
   /** Called with unexpected errors (bugs) from async work; the simulation fails the run. */
   readonly onError: (error: unknown) => void;
+  /** The reconciler; the real one by default (tests plant faulty variants to prove the explorer finds them). */
+  readonly reconcile?: typeof reconcile;
 }
 
 /** What a user sees of a workload. */
@@ -256,6 +258,24 @@ export class Orchestrator {
     ws.wake?.cancel();
     this.d.recorder.record('workload.deleted', { workload: ws.workload.name });
     this.markDirty(workloadId);
+  }
+
+  /**
+   * Evicts every live instance on the node (a drain): each is stopped and its slot refilled
+   * elsewhere by the next reconcile pass. Returns how many were evicted.
+   */
+  evictNode(nodeId: NodeId, reason = 'drained'): number {
+    const ns = this.nodes.get(nodeId);
+    if (!ns) return 0;
+    let n = 0;
+    for (const id of [...ns.instances]) {
+      const inst = this.d.store.getInstance(id);
+      if (!inst || inst.stopRequestedAt !== undefined || !LIVE.has(inst.status)) continue;
+      this.stopInstance(inst, reason);
+      this.markDirty(inst.workloadId);
+      n++;
+    }
+    return n;
   }
 
   getWorkload(id: WorkloadId): Workload | undefined {
@@ -478,7 +498,7 @@ export class Orchestrator {
       this.d.recorder.record('workload.removed', { workload: w.name });
       return;
     }
-    const result = reconcile({
+    const result = (this.d.reconcile ?? reconcile)({
       workload: w,
       deleted: ws.deleted,
       observed: {
@@ -697,7 +717,9 @@ export class Orchestrator {
         if (c.id === undefined) this.bindContainer(inst, c, id);
       } catch (e) {
         if (!(e instanceof OrchestrationError)) throw e;
-        c.state = 'exited';
+        // A create that timed out may still have happened on the node (only the answer was lost):
+        // a container we learnt of through a watch event keeps its state, so the stop reaches it.
+        if (c.id === undefined || e.code !== 'NodeUnreachable') c.state = 'exited';
         this.d.recorder.record('container.create_failed', {
           instance: inst.id,
           workload: w.name,
@@ -766,6 +788,8 @@ export class Orchestrator {
           await runtime.removeContainer(c.id);
         } catch (e) {
           if (e instanceof OrchestrationError && e.code === 'ContainerNotFound') continue;
+          // Still running (our record was wrong): stop it on the next attempt.
+          if (e instanceof OrchestrationError && e.code === 'Runtime') c.state = 'unknown';
           if (e instanceof OrchestrationError) return;
           throw e;
         }
@@ -1063,7 +1087,12 @@ export class Orchestrator {
         continue;
       }
       const c = inst.containers.find((x) => x.id === st.id) ?? inst.containers.find((x) => x.name === st.name && x.id === undefined);
-      if (!c) continue;
+      if (!c) {
+        // A second container for the same instance (a duplicated create request): nobody owns it.
+        this.d.recorder.record('container.orphan', { container: st.id, node: ns.node.name, instance: st.instanceId });
+        this.spawn(this.removeOrphan(st.id, st.state));
+        continue;
+      }
       if (c.id === undefined) this.bindContainer(inst, c, st.id);
       if (c.state !== st.state || c.exitCode !== st.exitCode) {
         c.state = st.state;

@@ -59,6 +59,8 @@ export type Distribution =
 export interface ContainerSimBehavior {
   readonly runFor?: Distribution;
   readonly exitCode?: number;
+  /** Memory the container uses once running (bytes); above its memory limit it is OOM-killed. */
+  readonly memory?: number;
 }
 
 export interface ContainerSpec {

@@ -49,6 +49,12 @@ export class Simulation implements Clock {
   private stopRequested = false;
   private running = false;
   private totalEvents = 0;
+  private seqNow = 0;
+  /**
+   * Called after every event and after every drain of control-plane continuations (invariant
+   * checks). One null check per event when unset.
+   */
+  afterEvent: (() => void) | undefined;
 
   constructor(readonly seed: number) {
     this.random = new RandomStreams(seed);
@@ -61,6 +67,11 @@ export class Simulation implements Clock {
   /** Events executed so far. */
   get events(): number {
     return this.totalEvents;
+  }
+
+  /** Sequence number (1-based) of the event executing or last executed, across runs. */
+  get eventSeq(): number {
+    return this.seqNow;
   }
 
   /** Events waiting in the queue. */
@@ -161,6 +172,7 @@ export class Simulation implements Clock {
           this.needsDrain = false;
           await drain();
           if (this.failure !== undefined) throw this.failure;
+          if (this.afterEvent) this.afterEvent();
           continue;
         }
         if (this.failure !== undefined) throw this.failure;
@@ -184,7 +196,9 @@ export class Simulation implements Clock {
         const fn = queue.pop()!;
         this.time = queue.lastTime;
         events++;
+        this.seqNow = this.totalEvents + events;
         fn();
+        if (this.afterEvent) this.afterEvent();
       }
     } finally {
       this.totalEvents += events;

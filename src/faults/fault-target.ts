@@ -1,9 +1,47 @@
-/** What fault injection can do to a simulated cluster (implemented by backends/sim's SimCluster). */
+/**
+ * What fault injection can do to a simulated world. `SimCluster` implements the node and
+ * container parts; the run driver (src/run/simulate.ts) adds the operator's drain through the
+ * control plane. Every method returns whether (or how much) it applied, for the trace.
+ */
+import type { Clock, Recorder } from '../core/interfaces.js';
+import type { Distribution } from '../core/types.js';
+import type { MessageKind, NodeTarget } from '../scenario/types.js';
+
 export interface FaultTarget {
+  /** Names of the nodes a target matches now, sorted. */
+  resolveNodes(target: NodeTarget): string[];
   /** Returns false when the node is unknown or already down. */
   crashNode(name: string): boolean;
   /** Returns false when the node is unknown or already up. */
   bootNode(name: string): boolean;
   /** Returns the crashed container's id, or undefined when none matched. */
   crashContainer(workload: string, slot: number, exitCode: number): string | undefined;
+  freezeNode(name: string, delta: 1 | -1): boolean;
+  partitionNode(name: string, direction: 'both' | 'toControlPlane' | 'fromControlPlane', delta: 1 | -1): boolean;
+  skewNode(name: string, deltaMs: number): boolean;
+  /** Each returns the function that ends the fault, or undefined when the node is unknown. */
+  failPulls(name: string, image: string | undefined): (() => void) | undefined;
+  slowPulls(name: string, factor: number): (() => void) | undefined;
+  startCrashLoop(workload: string, exitAfter: number, exitCode: number): () => void;
+  /** Returns the number of running containers it touched at once. */
+  startMemoryLeak(workload: string, bytesPerMinute: number, durationMs: number): number;
+  /** Ends the returned function when the degradation is over. */
+  degradeMessages(
+    names: readonly string[],
+    d: { kinds: readonly MessageKind[]; drop: number; duplicate: number; delay?: Distribution },
+  ): () => void;
+  cordonNode(name: string, unschedulable: boolean): boolean;
+  /** Evicts the node's instances through the control plane; returns how many. */
+  evictNode(name: string): number;
+}
+
+/** Everything a fault kind needs when it fires. */
+export interface FaultContext {
+  readonly target: FaultTarget;
+  readonly clock: Clock;
+  readonly recorder: Recorder;
+  /** The control plane's phase when the fault fires (coverage counters): see `controlPlanePhase`. */
+  readonly phase: () => string;
+  /** Counts (fault kind × phase) hits. */
+  readonly hit: (kind: string, phase: string) => void;
 }

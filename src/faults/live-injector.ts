@@ -8,6 +8,7 @@
  *                    running, as on a partitioned machine: after recovery the control plane finds
  *                    them orphaned (their instances were replaced) and removes them.
  */
+import { InputError } from '../core/errors.js';
 import type { Clock, Recorder } from '../core/interfaces.js';
 import type { Fault } from '../scenario/types.js';
 
@@ -24,6 +25,22 @@ export interface LiveFaultTarget {
   crashNode(name: string): Promise<LiveFaultResult>;
   bootNode(name: string): Promise<LiveFaultResult>;
   crashContainer(workload: string, slot: number): Promise<LiveFaultResult>;
+}
+
+/**
+ * Live backends inject `containerCrash` and `nodeCrash` (of one named node) at fixed times; every
+ * other fault kind, and rate faults, exist only in simulation. A scenario that asks for them live
+ * is bad input (nothing is silently skipped).
+ */
+export function assertLiveFaults(faults: readonly Fault[], file: string): void {
+  faults.forEach((f, i) => {
+    const where = `${file}: faults[${i}]`;
+    if (f.kind !== 'containerCrash' && f.kind !== 'nodeCrash')
+      throw new InputError(`${where}: ${f.kind} is simulation-only; live backends inject containerCrash and nodeCrash`);
+    if (f.rate !== undefined) throw new InputError(`${where}: rate faults are simulation-only; give a fixed \`at\` for live runs`);
+    if (f.kind === 'nodeCrash' && f.node === undefined)
+      throw new InputError(`${where}: live node faults target one node by \`node\` (not \`nodes\` or \`selector\`)`);
+  });
 }
 
 /**
@@ -68,7 +85,13 @@ export async function injectLiveFault(f: Fault, target: LiveFaultTarget, clock: 
       return;
     }
     case 'nodeCrash': {
-      const r = await target.crashNode(f.node);
+      if (f.node === undefined) {
+        // Live runs target one named node; `nodes`/`selector` targeting is simulation-only.
+        recorder.record('fault.node_crash', { applied: false, detail: 'live node faults need `node`' });
+        return;
+      }
+      const node = f.node;
+      const r = await target.crashNode(node);
       recorder.record('fault.node_crash', {
         node: f.node,
         applied: r.applied,
@@ -77,8 +100,8 @@ export async function injectLiveFault(f: Fault, target: LiveFaultTarget, clock: 
       });
       if (r.applied && f.recoverAfter !== undefined) {
         await clock.sleep(f.recoverAfter);
-        const b = await target.bootNode(f.node);
-        recorder.record('fault.node_boot', { node: f.node, applied: b.applied, detail: b.detail });
+        const b = await target.bootNode(node);
+        recorder.record('fault.node_boot', { node, applied: b.applied, detail: b.detail });
       }
       return;
     }

@@ -55,7 +55,7 @@ code { background: #f3f3f3; padding: .1rem .3rem; }
 </head>
 <body>
 <h1>Slipway run: ${e(s.scenario)}</h1>
-<p class="verdict">${s.ok ? 'All expectations hold.' : 'Some expectations failed.'}</p>
+<p class="verdict">${s.violation ? `Invariant violated: ${e(s.violation.invariant)} at event ${s.violation.event} (t=${e(formatDuration(s.violation.t))}): ${e(s.violation.message)}` : s.ok ? 'All expectations hold; no invariant violated.' : 'Some expectations failed.'}</p>
 <table>
 <tr><th>seed</th><td>${s.seed}</td></tr>
 <tr><th>scheduler</th><td>${e(s.scheduler)}</td></tr>
@@ -64,6 +64,7 @@ ${live === undefined ? `<tr><th>simulated time</th><td>${e(formatDuration(s.simu
 <tr><th>nodes</th><td>${s.nodes.total} (${s.nodes.ready} Ready, ${s.nodes.notReady} NotReady, ${s.nodes.down} Down)</td></tr>
 <tr><th>trace</th><td>${tracePath ? `<code>${e(tracePath)}</code>, ` : ''}${s.traceLines} lines, sha256 <code>${e(s.traceHash)}</code></td></tr>
 <tr><th>reproduce</th><td><code>${e(command)}</code></td></tr>
+${Object.keys(s.coverage).length ? `<tr><th>faults fired</th><td>${Object.entries(s.coverage).map(([k, v]) => `${e(k)} ×${v}`).join(', ')}</td></tr>` : ''}
 </table>
 <h2>Workloads</h2>
 <table>

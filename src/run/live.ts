@@ -21,7 +21,7 @@ import { InMemoryStateStore } from '../core/state-store.js';
 import { liveIds } from '../engine/live-ids.js';
 import { TraceWriter } from '../engine/trace.js';
 import { WallClock } from '../engine/wall-clock.js';
-import { scheduleLiveFaults } from '../faults/live-injector.js';
+import { assertLiveFaults, scheduleLiveFaults } from '../faults/live-injector.js';
 import { createScheduler } from '../scheduler/registry.js';
 import type { Operation, Scenario, WorkloadDef } from '../scenario/types.js';
 import { SLIPWAY_VERSION } from '../version.js';
@@ -77,6 +77,7 @@ function steps(s: Scenario): Step[] {
 }
 
 export async function runLive(scenario: Scenario, options: LiveOptions): Promise<LiveRunSummary> {
+  assertLiveFaults(scenario.faults, scenario.source.file);
   const fileStore = options.statePath !== undefined ? new FileStateStore(options.statePath) : undefined;
   if (fileStore?.getMeta<boolean>('finished'))
     throw new InputError(`--state ${options.statePath}: this run finished (and was torn down); remove the file or name another to start a new run`);
@@ -228,6 +229,8 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       nodes: nodeCounts,
       workloads,
       expectations: results,
+      coverage: {},
+      network: {},
       admissionRejections: 0,
       // An interrupted run proves nothing: its expectations were checked early.
       ok: !interrupted && results.every((r) => r.ok) && (containersLeft ?? 0) === 0,

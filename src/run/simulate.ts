@@ -16,6 +16,10 @@ import { SeededIds } from '../engine/ids.js';
 import { Simulation } from '../engine/simulation.js';
 import { TraceWriter } from '../engine/trace.js';
 import { scheduleFaults } from '../faults/injector.js';
+import type { FaultTarget } from '../faults/fault-target.js';
+import { InvariantChecker, type InvariantViolation } from '../check/invariants.js';
+import { checkLiveness, type LivenessResult } from '../check/liveness.js';
+import type { reconcile } from '../core/reconciler.js';
 import { createScheduler } from '../scheduler/registry.js';
 import type { ContainerPatch, Operation, Scenario, WorkloadDef } from '../scenario/types.js';
 import { SLIPWAY_VERSION } from '../version.js';
@@ -31,6 +35,12 @@ export interface SimulateOptions {
   readonly onRecord?: (type: string, fields: Record<string, unknown>, t: number, seq: number) => void;
   /** Called once the world is built, before the first event: tests and invariant checkers look inside. */
   readonly observe?: (world: SimWorld) => void;
+  /** Use this reconciler instead of the real one (planted-bug tests). */
+  readonly reconcile?: typeof reconcile;
+  /** Check the safety invariants after every event (default true); a violation stops the run. */
+  readonly invariants?: boolean;
+  /** At the end, check liveness: every workload converged, every pending instance has a reason. */
+  readonly liveness?: boolean;
 }
 
 /** The parts of a simulated run, for checks that look at ground truth. */
@@ -68,6 +78,14 @@ export interface RunSummary {
   readonly expectations: readonly ExpectationResult[];
   /** Container creates the nodes refused for lack of room (0 unless the control plane over-commits). */
   readonly admissionRejections: number;
+  /** The first safety invariant violated, if any (the run stopped there). */
+  readonly violation?: InvariantViolation;
+  /** With `liveness`: the end-of-run liveness check. */
+  readonly liveness?: LivenessResult;
+  /** How often each fault kind fired in each control-plane phase (`kind@phase` → count). */
+  readonly coverage: Readonly<Record<string, number>>;
+  /** Control messages: sent, lost to partitions, dropped, duplicated, delayed; OOM kills. */
+  readonly network: Readonly<Record<string, number>>;
   readonly ok: boolean;
 }
 
@@ -167,8 +185,25 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       recorder: trace,
       config: orchestratorConfig(scenario),
       onError: (e) => sim.fail(e),
+      ...(options.reconcile ? { reconcile: options.reconcile } : {}),
     });
     options.observe?.({ sim, cluster, orchestrator, store, trace });
+    let violation: InvariantViolation | undefined;
+    if (options.invariants ?? true) {
+      const checker = new InvariantChecker(
+        { sim, cluster, orchestrator, store },
+        {
+          settleMs: settleWindow(scenario),
+          onViolation: (v) => {
+            violation = v;
+            trace.record('invariant.violated', { invariant: v.invariant, event: v.event, message: v.message });
+            sim.stop();
+          },
+        },
+      );
+      trace.listen((type, fields, t) => checker.onRecord(type, fields, t));
+      sim.afterEvent = () => checker.afterEvent();
+    }
     // Start before the first event: the control plane knows the initial nodes when workloads arrive.
     await orchestrator.start();
 
@@ -178,7 +213,18 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     for (const op of scenario.operations) {
       sim.setTimer(op.at, () => applyOperation(op, { orchestrator, cluster, recorder: trace }));
     }
-    scheduleFaults(scenario.faults, cluster, sim, trace);
+    const coverage: Record<string, number> = {};
+    scheduleFaults(scenario.faults, {
+      target: faultTarget(cluster, orchestrator),
+      clock: sim,
+      recorder: trace,
+      stream: (name) => sim.random.stream(name),
+      phase: () => controlPlanePhase(orchestrator, cluster),
+      hit: (kind, phase) => {
+        const k = `${kind}@${phase}`;
+        coverage[k] = (coverage[k] ?? 0) + 1;
+      },
+    });
 
     const results: ExpectationResult[] = [];
     const check = (i: number) => {
@@ -199,7 +245,13 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     });
 
     const run = await sim.run({ until });
-    for (const i of atEnd) check(i);
+    sim.afterEvent = undefined;
+    if (violation === undefined) for (const i of atEnd) check(i);
+    const liveness =
+      options.liveness && violation === undefined
+        ? checkLiveness({ orchestrator, store, nodes: cluster.manager.listNodes() })
+        : undefined;
+    if (liveness) trace.record('liveness', { ok: liveness.ok, failures: liveness.failures, capacity: liveness.capacity });
 
     const nodes = cluster.manager.listNodes();
     const workloads: WorkloadSummary[] = orchestrator.statuses().map((s) => ({
@@ -214,7 +266,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       ...(s.kind === 'job' ? { completed: s.completed } : {}),
     }));
     trace.record('run.end', {
-      reason: run.reason,
+      reason: violation ? 'invariant' : run.reason,
       events: sim.events,
       expectationsFailed: results.filter((r) => !r.ok).length,
     });
@@ -236,12 +288,61 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       workloads,
       expectations: results,
       admissionRejections: cluster.admissionRejections,
-      ok: results.every((r) => r.ok),
+      ...(violation ? { violation } : {}),
+      ...(liveness ? { liveness } : {}),
+      coverage,
+      network: { ...cluster.network.stats, oomKills: cluster.oomKills },
+      ok: violation === undefined && results.every((r) => r.ok) && (liveness?.ok ?? true),
     };
   } catch (e) {
     trace.abort();
     throw e;
   }
+}
+
+/**
+ * How long a ground-truth condition (an extra running copy, an orphan container) may last before
+ * it is a violation: two resyncs, three RPC timeouts and a reconcile interval, i.e. time for the
+ * control plane to observe the state and for its stops to complete.
+ */
+export function settleWindow(s: Scenario): number {
+  const c = s.controlPlane;
+  return 2 * c.resyncIntervalMs + 3 * c.rpcTimeoutMs + c.reconcileIntervalMs + 10 * c.heartbeatIntervalMs;
+}
+
+/** The fault target of a simulated run: the cluster, plus the operator's drain through the control plane. */
+function faultTarget(cluster: SimCluster, orchestrator: Orchestrator): FaultTarget {
+  return {
+    resolveNodes: (t) => cluster.resolveNodes(t),
+    crashNode: (n) => cluster.crashNode(n),
+    bootNode: (n) => cluster.bootNode(n),
+    crashContainer: (w, slot, code) => cluster.crashContainer(w, slot, code),
+    freezeNode: (n, d) => cluster.freezeNode(n, d),
+    partitionNode: (n, dir, d) => cluster.partitionNode(n, dir, d),
+    skewNode: (n, d) => cluster.skewNode(n, d),
+    failPulls: (n, image) => cluster.failPulls(n, image),
+    slowPulls: (n, f) => cluster.slowPulls(n, f),
+    startCrashLoop: (w, after, code) => cluster.startCrashLoop(w, after, code),
+    startMemoryLeak: (w, rate, d) => cluster.startMemoryLeak(w, rate, d),
+    degradeMessages: (nodes, d) => cluster.degradeMessages(nodes, d),
+    cordonNode: (n, on) => cluster.manager.setUnschedulable(n, on),
+    evictNode: (n) => orchestrator.evictNode(n),
+  };
+}
+
+/**
+ * The control plane's phase, for coverage counters: `node-lost` (a node is not Ready),
+ * `placing` (instances pending), `stopping` (instances terminating), `updating` (outdated
+ * instances run), `backoff` (a slot waits out a crash loop), else `steady`.
+ */
+export function controlPlanePhase(orchestrator: Orchestrator, cluster: SimCluster): string {
+  if (cluster.manager.listNodes().some((n) => n.status !== 'Ready')) return 'node-lost';
+  const st = orchestrator.statuses();
+  if (st.some((s) => s.pending > 0)) return 'placing';
+  if (st.some((s) => s.terminating > 0)) return 'stopping';
+  if (st.some((s) => s.running !== s.updated)) return 'updating';
+  if (st.some((s) => !s.deleted && s.kind === 'service' && s.running < s.desired)) return 'backoff';
+  return 'steady';
 }
 
 interface OperationContext {

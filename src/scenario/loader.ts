@@ -24,6 +24,7 @@ import { ManifestError, expandManifests, toManifestProblem, type ExpandedManifes
 
 import {
   DEFAULT_SCHEDULER,
+  FAULT_KINDS,
   PATCH_FIELDS,
   describeValue,
   didYouMean,
@@ -46,8 +47,11 @@ import type {
   ControlPlaneConfig,
   Expectation,
   Fault,
+  FaultAction,
+  FaultRate,
   NodeDef,
   NodeEndpoint,
+  NodeTarget,
   Operation,
   Scenario,
   WorkloadDef,
@@ -654,7 +658,8 @@ class Checker {
       this.report([...path, 'exitCode'], 'exitCode needs runFor (the container exits by itself only after runFor)', 'key');
     }
     const runFor: Distribution | undefined = s.runFor;
-    return runFor === undefined ? { exitCode: s.exitCode ?? 0 } : { runFor, exitCode: s.exitCode ?? 0 };
+    const base = runFor === undefined ? { exitCode: s.exitCode ?? 0 } : { runFor, exitCode: s.exitCode ?? 0 };
+    return s.memory === undefined ? base : { ...base, memory: s.memory };
   }
 
   /** Each limit ≥ the request for that resource (Kubernetes' rule). */
@@ -801,16 +806,93 @@ class Checker {
 
   private fault(f: ScenarioInput['faults'][number], i: number): Fault {
     const path: Path = ['faults', i];
-    this.withinRun([...path, 'at'], f.at);
-    if (f.nodeCrash) {
-      this.refNode(f.nodeCrash.node, [...path, 'nodeCrash', 'node'], f.at);
-      return f.nodeCrash.recoverAfter === undefined
-        ? { kind: 'nodeCrash', at: f.at, node: f.nodeCrash.node }
-        : { kind: 'nodeCrash', at: f.at, node: f.nodeCrash.node, recoverAfter: f.nodeCrash.recoverAfter };
+    const kind = FAULT_KINDS.find((k) => f[k] !== undefined)!;
+    const kpath: Path = [...path, kind];
+    let at = f.at ?? 0;
+    let rate: FaultRate | undefined;
+    if (f.rate !== undefined) {
+      if (f.at !== undefined) this.report([...path, 'at'], 'give either at or rate, not both', 'key');
+      const from = f.from ?? 0;
+      const until = f.until ?? this.input.duration;
+      this.withinRun([...path, 'from'], from);
+      this.withinRun([...path, 'until'], until);
+      if (until <= from) this.report([...path, 'until'], `must be after from (${fmt(from)}), got ${fmt(until)}`);
+      rate = { perHour: f.rate, from, until };
+      at = from;
+    } else {
+      if (f.at === undefined) this.report(path, 'needs at (a time) or rate (such as 3/h)');
+      for (const k of ['from', 'until'] as const) {
+        if (f[k] !== undefined) this.report([...path, k], `${k} needs rate; a fault with at happens once`, 'key');
+      }
+      this.withinRun([...path, 'at'], at);
     }
-    const c = f.containerCrash!;
-    this.refWorkload(c.workload, [...path, 'containerCrash', 'workload'], f.at);
-    return { kind: 'containerCrash', at: f.at, workload: c.workload, slot: c.slot, exitCode: c.exitCode };
+    const target = (t: { node?: string; nodes?: string[]; selector?: Record<string, string> }): NodeTarget => {
+      if (t.node !== undefined) this.refNode(t.node, [...kpath, 'node'], at);
+      t.nodes?.forEach((n, k) => this.refNode(n, [...kpath, 'nodes', k], at));
+      return {
+        ...(t.node !== undefined ? { node: t.node } : {}),
+        ...(t.nodes !== undefined ? { nodes: t.nodes } : {}),
+        ...(t.selector !== undefined ? { selector: t.selector } : {}),
+      };
+    };
+    const action = ((): FaultAction => {
+      switch (kind) {
+        case 'nodeCrash': {
+          const c = f.nodeCrash!;
+          return { kind, ...target(c), ...(c.recoverAfter !== undefined ? { recoverAfter: c.recoverAfter } : {}) };
+        }
+        case 'zoneOutage':
+          return { kind, ...target(f.zoneOutage!), duration: f.zoneOutage!.duration };
+        case 'nodeFreeze':
+          return { kind, ...target(f.nodeFreeze!), duration: f.nodeFreeze!.duration };
+        case 'partition': {
+          const p = f.partition!;
+          return { kind, ...target(p), duration: p.duration, direction: p.direction };
+        }
+        case 'messages': {
+          const m = f.messages!;
+          return {
+            kind,
+            ...target(m),
+            duration: m.duration,
+            kinds: m.kinds,
+            drop: m.drop,
+            duplicate: m.duplicate,
+            ...(m.delay !== undefined ? { delay: m.delay } : {}),
+          };
+        }
+        case 'containerCrash': {
+          const c = f.containerCrash!;
+          this.refWorkload(c.workload, [...kpath, 'workload'], rate ? undefined : at);
+          return { kind, workload: c.workload, slot: c.slot, exitCode: c.exitCode };
+        }
+        case 'crashLoop': {
+          const c = f.crashLoop!;
+          this.refWorkload(c.workload, [...kpath, 'workload']);
+          return { kind, workload: c.workload, duration: c.duration, exitAfter: c.exitAfter, exitCode: c.exitCode };
+        }
+        case 'imagePullFailure': {
+          const p = f.imagePullFailure!;
+          return { kind, ...target(p), ...(p.image !== undefined ? { image: p.image } : {}), duration: p.duration };
+        }
+        case 'slowImagePull': {
+          const p = f.slowImagePull!;
+          return { kind, ...target(p), factor: p.factor, duration: p.duration };
+        }
+        case 'memoryLeak': {
+          const m = f.memoryLeak!;
+          this.refWorkload(m.workload, [...kpath, 'workload']);
+          return { kind, workload: m.workload, bytesPerMinute: m.perMinute, duration: m.duration };
+        }
+        case 'drain':
+          return { kind, ...target(f.drain!), duration: f.drain!.duration };
+        case 'clockSkew': {
+          const c = f.clockSkew!;
+          return { kind, ...target(c), offsetMs: c.offset, duration: c.duration };
+        }
+      }
+    })();
+    return (rate ? { ...action, at, rate } : { ...action, at }) as Fault;
   }
 
   // --- expectations --------------------------------------------------------------------------

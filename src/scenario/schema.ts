@@ -363,6 +363,17 @@ function resourceMap(mode: 'capacity' | 'other'): Check<ResourceInput> {
   };
 }
 
+/** A memory quantity such as 256Mi, in bytes. */
+const bytes: Check<number> = (v, c) => {
+  if (typeof v !== 'string' && typeof v !== 'number') return c.fail(`expected a quantity such as 256Mi, got ${describeValue(v)}`);
+  try {
+    return parseBytes(v);
+  } catch (e) {
+    if (!(e instanceof QuantityError)) throw e;
+    return c.fail(e.message);
+  }
+};
+
 // ---------------------------------------------------------------------------------------------
 // Distributions
 // ---------------------------------------------------------------------------------------------
@@ -480,6 +491,7 @@ const portSchema = obj({
 const simSchema = obj({
   runFor: opt(distribution),
   exitCode: opt(int(0, 255)),
+  memory: opt(bytes),
 });
 
 const containerSchema = obj({
@@ -541,16 +553,89 @@ const operationSchema = obj({
   removeNode: obj({ node: req(nonEmptyStr) }).optional(),
 }).transform(exactlyOne(OPERATION_KINDS, 'action'));
 
-export const FAULT_KINDS = ['nodeCrash', 'containerCrash'] as const;
+export const FAULT_KINDS = [
+  'nodeCrash',
+  'zoneOutage',
+  'nodeFreeze',
+  'partition',
+  'messages',
+  'containerCrash',
+  'crashLoop',
+  'imagePullFailure',
+  'slowImagePull',
+  'memoryLeak',
+  'drain',
+  'clockSkew',
+] as const;
+
+export const MESSAGE_KINDS = ['heartbeat', 'status', 'rpc'] as const;
+export const PARTITION_DIRECTIONS = ['both', 'toControlPlane', 'fromControlPlane'] as const;
+
+/** `3/h`, `0.5/m`, `10/d`: a mean number of arrivals per unit of time, returned per hour. */
+const rate: Check<number> = (v, c) => {
+  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)\s*\/\s*(s|m|h|d)$/.exec(v) : null;
+  if (!m) return c.fail(`expected a rate such as 3/h, 0.5/m or 10/d, got ${describeValue(v)}`);
+  const n = Number(m[1]);
+  const perHour = n * { s: 3600, m: 60, h: 1, d: 1 / 24 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  if (!(perHour > 0)) return c.fail(`must be more than 0, got ${describeValue(v)}`);
+  return perHour;
+};
+
+/** A probability from 0 to 1. */
+const probability: Check<number> = (v, c) =>
+  typeof v === 'number' && v >= 0 && v <= 1 ? v : c.fail(`expected a probability from 0 to 1, got ${describeValue(v)}`);
+
+const positiveNumber: Check<number> = (v, c) =>
+  typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : c.fail(`expected a number greater than 0, got ${describeValue(v)}`);
+
+/** Node targeting shared by node faults: by name, names, or label selector. */
+const targetFields = {
+  node: opt(nonEmptyStr),
+  nodes: opt(listOf(nonEmptyStr, true)),
+  selector: opt(stringMap),
+};
 
 const faultSchema = obj({
-  at: req(duration()),
-  nodeCrash: obj({ node: req(nonEmptyStr), recoverAfter: opt(duration(true)) }).optional(),
+  at: opt(duration()),
+  rate: opt(rate),
+  from: opt(duration()),
+  until: opt(duration()),
+  nodeCrash: obj({ ...targetFields, recoverAfter: opt(duration(true)) }).optional(),
+  zoneOutage: obj({ ...targetFields, duration: req(duration(true)) }).optional(),
+  nodeFreeze: obj({ ...targetFields, duration: req(duration(true)) }).optional(),
+  partition: obj({
+    ...targetFields,
+    duration: req(duration(true)),
+    direction: def(oneOf(PARTITION_DIRECTIONS), 'both'),
+  }).optional(),
+  messages: obj({
+    ...targetFields,
+    duration: req(duration(true)),
+    kinds: def(listOf(oneOf(MESSAGE_KINDS), true), [...MESSAGE_KINDS]),
+    drop: def(probability, 0),
+    duplicate: def(probability, 0),
+    delay: opt(distribution),
+  }).optional(),
   containerCrash: obj({
     workload: workloadRef,
     slot: def(int(0), 0),
     exitCode: def(int(0, 255), 137),
   }).optional(),
+  crashLoop: obj({
+    workload: workloadRef,
+    duration: req(duration(true)),
+    exitAfter: def(duration(), 5_000),
+    exitCode: def(int(1, 255), 1),
+  }).optional(),
+  imagePullFailure: obj({ ...targetFields, image: opt(nonEmptyStr), duration: req(duration(true)) }).optional(),
+  slowImagePull: obj({ ...targetFields, factor: def(positiveNumber, 10), duration: req(duration(true)) }).optional(),
+  memoryLeak: obj({
+    workload: workloadRef,
+    perMinute: req(bytes),
+    duration: req(duration(true)),
+  }).optional(),
+  drain: obj({ ...targetFields, duration: req(duration(true)) }).optional(),
+  clockSkew: obj({ ...targetFields, offset: req(duration()), duration: req(duration(true)) }).optional(),
 }).transform(exactlyOne(FAULT_KINDS, 'fault'));
 
 export const EXPECTATION_KINDS = ['converged', 'noInstancesOn', 'running', 'jobCompleted', 'restarts'] as const;

@@ -1,0 +1,227 @@
+/**
+ * Safety invariants, checked after every engine event of a simulated run (and on the trace
+ * records that carry decisions). A violation stops the run; the message names the invariant,
+ * the engine event's sequence number and the virtual time, and the caller adds the seed and the
+ * command that replays it.
+ *
+ * Checked at the decision (from trace records):
+ * - capacity: after a placement, the control plane's allocation on the node is within its
+ *   allocatable (cpu, memory, disk, every extended resource);
+ * - ready-node: a placement goes only to a node that is Ready (not NotReady, Unknown or Down)
+ *   at the moment of the decision;
+ * - back-off: a replacement for a failed instance is not made before the slot's back-off ends
+ *   (the `nextAttemptAt` the control plane recorded when the slot failed);
+ * - no silent drop: a workload is forgotten only after the user deleted it.
+ *
+ * Checked on ground truth (the simulated nodes), with a settle window, because the control plane
+ * needs time to observe and act (a stop takes a round trip and the stop latency):
+ * - surge: on nodes the control plane can reach and sees Ready, a workload never runs more
+ *   instances than its replicas (plus maxSurge while an outdated instance runs, i.e. during a
+ *   rolling update) for longer than `settleMs`;
+ * - orphans: on such nodes, no container lacks an owning live record (an instance the control
+ *   plane tracks on that node) for longer than `settleMs`.
+ *
+ * Cost: the ground-truth checks run only when a container changed state or a decision was
+ * recorded since the last check, at most once per `sampleMs` of virtual time (1 s), or when a
+ * pending deadline passes; heartbeats and timers cost a comparison or two. Sampling loses nothing:
+ * these conditions are violations only after lasting the settle window (minutes). The decision
+ * checks (capacity, ready-node, back-off, dropped workload) run on every decision.
+ */
+import type { Orchestrator } from '../core/orchestrator.js';
+import type { Resources } from '../core/resources.js';
+import type { StateStore } from '../core/interfaces.js';
+import type { SimCluster } from '../../backends/sim/sim-cluster.js';
+import type { Simulation } from '../engine/simulation.js';
+
+export interface InvariantViolation {
+  readonly invariant: 'capacity' | 'ready-node' | 'backoff' | 'dropped-workload' | 'surge' | 'orphan';
+  readonly message: string;
+  /** Engine event sequence number (1-based) after which it was detected. */
+  readonly event: number;
+  /** Virtual time (ms). */
+  readonly t: number;
+}
+
+export interface InvariantWorld {
+  readonly sim: Simulation;
+  readonly cluster: SimCluster;
+  readonly orchestrator: Orchestrator;
+  readonly store: StateStore;
+}
+
+export interface InvariantOptions {
+  /** How long a ground-truth condition may last before it is a violation. */
+  readonly settleMs: number;
+  /** Ground truth is re-examined at most this often (virtual ms) unless a deadline passes; default 1000. */
+  readonly sampleMs?: number;
+  readonly onViolation: (v: InvariantViolation) => void;
+}
+
+/** The first resource the allocation exceeds, as `cpu 4500m > 4000m`, or undefined. */
+function overAllocated(allocated: Resources | { cpu: number; memory: number; disk: number; extended: Record<string, number> }, allocatable: Resources): string | undefined {
+  if (allocated.cpu > allocatable.cpu) return `cpu ${allocated.cpu}m > ${allocatable.cpu}m`;
+  if (allocated.memory > allocatable.memory) return `memory ${allocated.memory} > ${allocatable.memory} bytes`;
+  if (allocated.disk > allocatable.disk && allocatable.disk > 0) return `disk ${allocated.disk} > ${allocatable.disk} bytes`;
+  for (const [k, v] of Object.entries(allocated.extended)) {
+    if (v > (allocatable.extended[k] ?? 0)) return `${k} ${v} > ${allocatable.extended[k] ?? 0}`;
+  }
+  return undefined;
+}
+
+export class InvariantChecker {
+  private readonly w: InvariantWorld;
+  private readonly o: InvariantOptions;
+  private lastVersion = -1;
+  private lastRecords = -1;
+  private dirtyRecords = 0;
+  private nextDeadline = Infinity;
+  private lastCheckAt = -Infinity;
+  private readonly excessSince = new Map<string, number>();
+  private readonly orphanSince = new Map<string, number>();
+  /** `workload/slot` → the time before which a replacement must not be made. */
+  private readonly backoffUntil = new Map<string, number>();
+  private readonly submitted = new Set<string>();
+  private readonly deleted = new Set<string>();
+  private violated = false;
+
+  constructor(world: InvariantWorld, options: InvariantOptions) {
+    this.w = world;
+    this.o = options;
+  }
+
+  get failed(): boolean {
+    return this.violated;
+  }
+
+  private violate(invariant: InvariantViolation['invariant'], message: string): void {
+    if (this.violated) return;
+    this.violated = true;
+    this.o.onViolation({ invariant, message, event: this.w.sim.eventSeq, t: this.w.sim.now() });
+  }
+
+  /** Sees every trace record (decisions). */
+  onRecord(type: string, fields: Record<string, unknown>, t: number): void {
+    this.dirtyRecords++;
+    switch (type) {
+      case 'instance.scheduled': {
+        const nodeName = fields.node as string;
+        const node = this.w.cluster.manager.getNode(nodeName);
+        if (!node || node.status !== 'Ready') {
+          this.violate('ready-node', `${fields.instance as string} placed on ${nodeName}, which was ${node ? node.status : 'not in the cluster'} when the decision was made`);
+          return;
+        }
+        const view = this.w.orchestrator.nodeViews().find((v) => v.node.name === nodeName);
+        const over = view ? overAllocated(view.allocated, node.allocatable) : undefined;
+        if (over) this.violate('capacity', `node ${nodeName} over its allocatable after placing ${fields.instance as string}: ${over}`);
+        return;
+      }
+      case 'slot.failed':
+        this.backoffUntil.set(`${fields.workload as string}/${fields.slot as number}`, fields.nextAttemptAt as number);
+        return;
+      case 'instance.created': {
+        if (fields.reason !== 'replace-failed') return;
+        const key = `${fields.workload as string}/${fields.slot as number}`;
+        const until = this.backoffUntil.get(key);
+        if (until !== undefined && t < until) {
+          this.violate('backoff', `${fields.instance as string} replaces a failed instance of slot ${key} at ${t}ms, before its back-off ends at ${until}ms`);
+        }
+        return;
+      }
+      case 'workload.submitted':
+        this.submitted.add(fields.workload as string);
+        return;
+      case 'workload.deleted':
+        this.deleted.add(fields.workload as string);
+        return;
+      case 'workload.removed': {
+        const name = fields.workload as string;
+        if (!this.deleted.has(name)) this.violate('dropped-workload', `workload ${name} was removed but never deleted`);
+        return;
+      }
+    }
+  }
+
+  /** After every engine event. */
+  afterEvent(): void {
+    if (this.violated) return;
+    const { cluster, sim } = this.w;
+    const now = sim.now();
+    if (now < this.nextDeadline) {
+      if (cluster.version === this.lastVersion && this.dirtyRecords === this.lastRecords) return;
+      if (now < this.lastCheckAt + (this.o.sampleMs ?? 1000)) return;
+    }
+    this.lastVersion = cluster.version;
+    this.lastRecords = this.dirtyRecords;
+    this.lastCheckAt = now;
+    this.checkGroundTruth(now);
+  }
+
+  private checkGroundTruth(now: number): void {
+    const { cluster, orchestrator, store } = this.w;
+    const settle = this.o.settleMs;
+    const running = new Map<string, Set<string>>();
+    const orphansNow = new Set<string>();
+    /** Workloads with an outdated instance running: a rolling update may surge. */
+    const rolling = new Set<string>();
+    for (const node of cluster.sortedNodes()) {
+      const view = cluster.manager.getNode(node.id);
+      // Only what the control plane can observe and act on counts.
+      if (!node.up || !view || view.status !== 'Ready' || cluster.network.isCut(node.id, 'up') || cluster.network.isCut(node.id, 'down') || cluster.network.isDegraded(node.id)) continue;
+      if (node.frozen > 0) continue;
+      for (const c of node.containers.values()) {
+        const inst = store.getInstance(c.instanceId);
+        // Owned: its instance is on this node and tracks this container (or has not learnt its id yet).
+        const owned =
+          inst !== undefined &&
+          inst.node === node.id &&
+          inst.containers.some((x) => x.id === c.id || (x.id === undefined && x.name === c.name));
+        if (!owned) orphansNow.add(c.id);
+        if (c.state === 'running') {
+          let set = running.get(c.workloadId);
+          if (!set) running.set(c.workloadId, (set = new Set()));
+          set.add(c.instanceId);
+          const w = orchestrator.getWorkload(c.workloadId);
+          if (w && c.labels['slipway.generation'] !== String(w.generation)) rolling.add(c.workloadId);
+        }
+      }
+    }
+    let deadline = Infinity;
+    // Surge.
+    for (const [wid, set] of running) {
+      const w = orchestrator.getWorkload(wid);
+      const status = orchestrator.status(wid);
+      // replicas, plus maxSurge while a rolling update is under way (an outdated instance runs).
+      const limit = !w || status?.deleted ? 0 : w.replicas + (rolling.has(wid) ? w.updateStrategy.maxSurge : 0);
+      if (set.size > limit) {
+        const since = this.excessSince.get(wid) ?? now;
+        this.excessSince.set(wid, since);
+        if (now - since > settle) {
+          this.violate('surge', `workload ${wid} has ${set.size} running instances (${[...set].sort().join(', ')}) for ${now - since}ms, more than the ${limit} allowed (replicas${rolling.has(wid) ? ' + maxSurge, during a rolling update' : ''})`);
+          return;
+        }
+        deadline = Math.min(deadline, since + settle + 1);
+      } else this.excessSince.delete(wid);
+    }
+    for (const wid of [...this.excessSince.keys()]) if (!running.has(wid)) this.excessSince.delete(wid);
+    // Orphans.
+    for (const id of [...this.orphanSince.keys()]) if (!orphansNow.has(id)) this.orphanSince.delete(id);
+    for (const id of orphansNow) {
+      const since = this.orphanSince.get(id) ?? now;
+      this.orphanSince.set(id, since);
+      if (now - since > settle) {
+        this.violate('orphan', `container ${id} has had no owning instance for ${now - since}ms`);
+        return;
+      }
+      deadline = Math.min(deadline, since + settle + 1);
+    }
+    // Workloads the control plane dropped without a delete.
+    for (const name of this.submitted) {
+      if (this.deleted.has(name)) continue;
+      if (orchestrator.getWorkload(name) === undefined || store.getWorkload(name) === undefined) {
+        this.violate('dropped-workload', `workload ${name} is no longer known to the control plane, but was never deleted`);
+        return;
+      }
+    }
+    this.nextDeadline = deadline;
+  }
+}

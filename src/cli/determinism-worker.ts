@@ -1,0 +1,12 @@
+/**
+ * Worker for `slipway run --check-determinism`: runs the scenario again in a fresh thread (fresh
+ * module state, fresh JIT) and posts the trace's hash. workerData: `{ file, seed, durationMs, untilMs, tracePath }`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { readScenario } from './read-scenario.js';
+import { simulate } from '../run/simulate.js';
+
+const d = workerData as { file: string; seed: number; durationMs: number; untilMs: number; tracePath: string };
+const scenario = readScenario(d.file, { seed: d.seed, durationMs: d.durationMs });
+const summary = await simulate(scenario, { tracePath: d.tracePath, untilMs: d.untilMs });
+parentPort!.postMessage({ hash: summary.traceHash, lines: summary.traceLines });

@@ -1,0 +1,197 @@
+/** `slipway fuzz [--runs N] [--seed S] [--profile P] [--workers W] [--out DIR] [--no-shrink] [--verbose]`, or `--case SEED` */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import { InputError } from '../core/errors.js';
+import { caseFromSeed, caseYaml, FUZZ_FAULT_KINDS, PROFILE_SHAPES, PROFILES, type FuzzCase, type Profile } from '../fuzz/case.js';
+import { fuzz, type FuzzFailure, type FuzzReport, type RunRecord } from '../fuzz/fuzz.js';
+import { runCase } from '../fuzz/run-case.js';
+import { EXIT_FAILED, EXIT_OK } from './errors.js';
+import { writeOutput } from './output.js';
+import { parseSeed } from './run.js';
+
+export interface FuzzFlags {
+  readonly runs?: string;
+  readonly seed?: string;
+  readonly profile?: string;
+  readonly workers?: string;
+  readonly out?: string;
+  readonly shrink?: boolean;
+  readonly verbose?: boolean;
+  readonly case?: string;
+}
+
+function positiveInt(flag: string, v: string, min: number): number {
+  if (!/^\d+$/.test(v) || Number(v) < min || !Number.isSafeInteger(Number(v))) {
+    throw new InputError(`${flag}: expected an integer ≥ ${min}, got "${v}"`);
+  }
+  return Number(v);
+}
+
+export function parseProfile(v: string): Profile {
+  if (!(PROFILES as readonly string[]).includes(v)) throw new InputError(`--profile: unknown profile "${v}" (known: ${PROFILES.join(', ')})`);
+  return v as Profile;
+}
+
+/**
+ * `slipway fuzz --case SEED [--profile P] [--out DIR]`: regenerates one run from its case seed,
+ * writes it as a scenario file, runs it and prints the outcome with the replay command.
+ */
+async function oneCase(flags: FuzzFlags): Promise<number> {
+  const seed = positiveInt('--case', flags.case!, 0);
+  const profile = parseProfile(flags.profile ?? 'small');
+  const out = flags.out ?? join('reports', 'fuzz');
+  const c = caseFromSeed(seed, profile);
+  const path = join(out, `case-${seed}.yaml`);
+  writeOutput(path, caseYaml(c, profile, `fuzz-${seed}`, [`slipway fuzz case seed ${seed}, profile ${profile}.`, `Replay: ${runCommandFor(path)}`]));
+  const o = await runCase(c, profile, `fuzz-${seed}`);
+  process.stdout.write(`case seed ${seed} (profile ${profile}): ${planOf(c)}\n`);
+  process.stdout.write(`${o.ok ? 'ok' : `FAILED: ${o.failure}: ${o.detail}`}\n`);
+  process.stdout.write(`scenario: ${path}\nreplay:   ${runCommandFor(path)}\n`);
+  return o.ok ? EXIT_OK : EXIT_FAILED;
+}
+
+export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
+  if (flags.case !== undefined) return oneCase(flags);
+  const runs = positiveInt('--runs', flags.runs ?? '100', 1);
+  const seed = flags.seed !== undefined ? parseSeed(flags.seed) : 1;
+  const profile = parseProfile(flags.profile ?? 'small');
+  const workers = flags.workers !== undefined ? positiveInt('--workers', flags.workers, 0) : Math.max(1, availableParallelism());
+  const out = flags.out ?? join('reports', 'fuzz');
+  const err = process.stderr;
+  process.stdout.write(`fuzz: ${runs} runs, profile ${profile}, seed ${seed}, ${workers === 0 ? 'in-process' : `${workers} worker(s)`}, output ${out}\n`);
+
+  const bar = err.isTTY && workers > 0 ? new cliProgress.SingleBar({ format: 'fuzz [{bar}] {value}/{total} runs, {failures} failures', stream: err }, cliProgress.Presets.shades_classic) : undefined;
+  bar?.start(runs, 0, { failures: 0 });
+  let failures = 0;
+  const lines: string[] = [];
+  const held: string[] = [];
+  const report = await fuzz({
+    runs,
+    seed,
+    profile,
+    workers,
+    ...(flags.shrink === false ? { shrink: false } : {}),
+    onRun: (r: RunRecord, done) => {
+      const c = caseFromSeed(r.seed, profile);
+      lines[r.index] = JSON.stringify({ index: r.index, seed: r.seed, ...r.outcome, case: c });
+      if (flags.verbose) {
+        const line = `run ${r.index} (case seed ${r.seed}): ${planOf(c)} → ${r.outcome.ok ? 'ok' : r.outcome.failure}`;
+        if (bar) held.push(line);
+        else process.stdout.write(line + '\n');
+      }
+      if (!r.outcome.ok) {
+        failures++;
+        const line = `FAIL run ${r.index} (case seed ${r.seed}): ${r.outcome.failure}: ${r.outcome.detail}`;
+        if (bar) held.push(line);
+        else process.stdout.write(line + '\n');
+      }
+      bar?.update(done, { failures });
+    },
+    onRunsDone: () => bar?.stop(),
+  });
+  for (const line of held) process.stdout.write(line + '\n');
+
+  writeOutput(join(out, 'runs.jsonl'), lines.join('\n') + '\n');
+  for (const f of report.failures) writeFailure(f, profile, out);
+  writeOutput(join(out, 'summary.json'), JSON.stringify({ ...report, failures: report.failures.map(failureSummary(profile, out)) }, null, 2) + '\n');
+  process.stdout.write(formatReport(report, profile, out));
+  return report.failed > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+function paths(f: FuzzFailure, out: string) {
+  const dir = join(out, 'failures');
+  return { full: join(dir, `case-${f.run.seed}.yaml`), min: join(dir, `case-${f.run.seed}-min.yaml`) };
+}
+
+/** The command that replays a written case. */
+export function runCommandFor(path: string): string {
+  return ['npx', 'slipway', 'run', path].join(' ');
+}
+
+/** One line: cluster, workload mix, fault plan and knobs of a case. */
+export function planOf(c: FuzzCase): string {
+  const faults = c.faults.map((f) => `${f.kind}${f.rate > 0 ? `@${f.rate}/h` : `@${f.atS}s`}`).join(' ') || 'none';
+  const k = c.knobs;
+  return (
+    `${c.nodes.length} nodes (${c.nodes.reduce((a, n) => a + n.cpu, 0)} cpu), ${c.workloads.length} workloads (${c.workloads.filter((w) => w.job).length} jobs), ` +
+    `${c.operations.length} ops, faults: ${faults}; knobs: heartbeat ${k.heartbeatS}s, grace ${k.evictionGraceS}s, resync ${k.resyncS}s, ` +
+    `reconcile ${k.reconcileS}s, backoff ${k.backoffInitialS}-${k.backoffMaxS}s, network ${k.networkMs}ms`
+  );
+}
+
+function describeCase(c: FuzzCase): string {
+  return `${c.nodes.length} node(s), ${c.workloads.length} workload(s), ${c.operations.length} operation(s), ${c.faults.length} fault(s)`;
+}
+
+function caseText(f: FuzzFailure, c: FuzzCase, profile: Profile, name: string, detail: string, path: string): string {
+  const shape = PROFILE_SHAPES[profile];
+  const liveness = f.run.outcome.failure === 'liveness';
+  return caseYaml(
+    c,
+    profile,
+    name,
+    [
+      `Found by slipway fuzz (profile ${profile}), case seed ${f.run.seed}.`,
+      `Failure: ${f.run.outcome.failure}: ${detail}`,
+      `Replay: ${runCommandFor(path)}`,
+    ],
+    // A liveness failure is replayed by an expectation: every workload converged at the end.
+    liveness ? { expectations: [{ name: 'every workload converged after the faults healed', converged: { by: `${shape.end}s` } }] } : {},
+  );
+}
+
+function writeFailure(f: FuzzFailure, profile: Profile, out: string): void {
+  const p = paths(f, out);
+  writeOutput(p.full, caseText(f, f.case, profile, `fuzz-${f.run.seed}`, f.run.outcome.detail ?? '', p.full));
+  if (f.shrunk) writeOutput(p.min, caseText(f, f.shrunk.case, profile, `fuzz-${f.run.seed}-min`, f.shrunk.outcome.detail ?? '', p.min));
+}
+
+function failureSummary(profile: Profile, out: string) {
+  return (f: FuzzFailure) => ({
+    index: f.run.index,
+    seed: f.run.seed,
+    profile,
+    failure: f.run.outcome.failure,
+    detail: f.run.outcome.detail,
+    case: paths(f, out).full,
+    ...(f.shrunk ? { minimal: paths(f, out).min, minimalDetail: f.shrunk.outcome.detail, shrinkRuns: f.shrunk.tried, replay: runCommandFor(paths(f, out).min) } : {}),
+  });
+}
+
+/** Coverage: per fault kind, how often it fired in each control-plane phase; kinds never fired are listed. */
+export function formatCoverage(coverage: Readonly<Record<string, number>>, kinds: readonly string[]): string[] {
+  const phases = [...new Set(Object.keys(coverage).map((k) => k.split('@')[1]))].sort();
+  const lines = [`coverage (fault hits per control-plane phase):`];
+  if (phases.length === 0) return [...lines, '  no fault fired'];
+  const header = ['fault', ...phases];
+  const rows = kinds.map((k) => [k, ...phases.map((p) => String(coverage[`${k}@${p}`] ?? 0))]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  lines.push('  ' + header.map((h, i) => (i === 0 ? h.padEnd(widths[i]) : h.padStart(widths[i]))).join('  '));
+  for (const r of rows) lines.push('  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+  const never = kinds.filter((k) => !phases.some((p) => coverage[`${k}@${p}`]));
+  if (never.length > 0) lines.push(`  never fired: ${never.join(', ')}`);
+  return lines;
+}
+
+export function formatReport(r: FuzzReport, profile: Profile, out: string): string {
+  const lines: string[] = [];
+  const held: string[] = [];
+  for (const f of r.failures) {
+    lines.push(`failure: run ${f.run.index}, case seed ${f.run.seed}: ${f.run.outcome.failure}: ${f.run.outcome.detail}`);
+    lines.push(`  case:    ${describeCase(f.case)} → ${paths(f, out).full}`);
+    if (f.shrunk) {
+      lines.push(`  minimal: ${describeCase(f.shrunk.case)} (${f.shrunk.tried} shrink runs) → ${paths(f, out).min}`);
+      lines.push(`  replay:  ${runCommandFor(paths(f, out).min)}`);
+    } else {
+      lines.push(`  replay:  ${runCommandFor(paths(f, out).full)}`);
+    }
+  }
+  const kinds = PROFILE_SHAPES[profile].kinds.length ? PROFILE_SHAPES[profile].kinds : FUZZ_FAULT_KINDS;
+  lines.push(...formatCoverage(r.coverage, kinds));
+  if (r.capacityLimited > 0) lines.push(`${r.capacityLimited} run(s) could not converge for lack of capacity (not failures; see runs.jsonl)`);
+  lines.push(`runs: ${out}/runs.jsonl; summary: ${out}/summary.json`);
+  lines.push(`speed: ${r.runsPerMinute.toFixed(0)} runs per minute (${(r.elapsedMs / 1000).toFixed(1)}s, ${r.events} events)`);
+  lines.push(`${r.runs} runs, ${r.failed} failures`);
+  return lines.join('\n') + '\n';
+}

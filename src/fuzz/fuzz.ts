@@ -1,0 +1,163 @@
+/**
+ * The explorer: runs N fuzz cases (in worker threads, or in this thread), collects failures and
+ * coverage, and shrinks the first failure of each kind. Host-side code: it never runs inside a
+ * simulation, and simulations never see it.
+ *
+ * Run i of root seed S uses the case seed `deriveSeed(S, "run.i")` (unsigned), so a run is named
+ * by its case seed alone: `slipway fuzz --case <seed>` regenerates it.
+ */
+import type { Worker } from 'node:worker_threads';
+import { deriveSeed } from '../engine/random.js';
+import { tsWorker } from '../cli/ts-worker.js';
+import { wallMs } from '../engine/wall.js';
+import { caseFromSeed, type FuzzCase, type Profile } from './case.js';
+import { runCase, type CaseOutcome, type Variant } from './run-case.js';
+import { shrinkCase, type ShrinkResult } from './shrink.js';
+
+export interface FuzzOptions {
+  readonly runs: number;
+  readonly seed: number;
+  readonly profile: Profile;
+  /** Worker threads; 0 runs every case in this thread (needed for `variant`). */
+  readonly workers: number;
+  /** Planted control-plane variant (tests); only with `workers: 0`. */
+  readonly variant?: Variant;
+  /** Check safety invariants (default true); off only to measure their cost. */
+  readonly invariants?: boolean;
+  /** Shrink failures (default true); at most this many distinct failures are shrunk (default 3). */
+  readonly shrink?: boolean;
+  readonly maxShrinks?: number;
+  readonly shrinkBudget?: number;
+  /** After every finished run. */
+  readonly onRun?: (r: RunRecord, done: number) => void;
+  /**
+   * After the last run, before shrinking. Shrinking simulates in this thread, where the
+   * determinism guard forbids timers and clocks: stop progress bars here.
+   */
+  readonly onRunsDone?: () => void;
+}
+
+export interface RunRecord {
+  readonly index: number;
+  readonly seed: number;
+  readonly outcome: CaseOutcome;
+}
+
+export interface FuzzFailure {
+  readonly run: RunRecord;
+  readonly case: FuzzCase;
+  readonly shrunk?: ShrinkResult;
+}
+
+export interface FuzzReport {
+  readonly runs: number;
+  readonly failures: readonly FuzzFailure[];
+  /** Failed runs (including those not shrunk). */
+  readonly failed: number;
+  /** Runs in which some workload could not converge for lack of capacity (not failures). */
+  readonly capacityLimited: number;
+  /** `kind@phase` → hits, summed over all runs. */
+  readonly coverage: Readonly<Record<string, number>>;
+  readonly events: number;
+  readonly elapsedMs: number;
+  readonly runsPerMinute: number;
+}
+
+/** The case seed of run `index` under root seed `seed`. */
+export function runSeed(seed: number, index: number): number {
+  return deriveSeed(seed, `run.${index}`) >>> 0;
+}
+
+export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
+  if (o.variant && o.workers > 0) throw new Error('a planted variant runs only in-process (workers: 0)');
+  const started = wallMs();
+  const records: RunRecord[] = new Array(o.runs);
+  let done = 0;
+  const finish = (r: RunRecord) => {
+    records[r.index] = r;
+    done++;
+    o.onRun?.(r, done);
+  };
+  if (o.workers > 0) await runInWorkers(o, finish);
+  else {
+    for (let i = 0; i < o.runs; i++) {
+      const seed = runSeed(o.seed, i);
+      finish({ index: i, seed, outcome: await runCase(caseFromSeed(seed, o.profile), o.profile, `fuzz-${seed}`, { ...o.variant, invariants: o.invariants ?? true }) });
+    }
+  }
+  const elapsedMs = wallMs() - started;
+  o.onRunsDone?.();
+
+  const coverage: Record<string, number> = {};
+  let events = 0;
+  let capacityLimited = 0;
+  for (const r of records) {
+    events += r.outcome.events;
+    if (r.outcome.capacity.length > 0) capacityLimited++;
+    for (const [k, v] of Object.entries(r.outcome.coverage)) coverage[k] = (coverage[k] ?? 0) + v;
+  }
+  const failedRuns = records.filter((r) => !r.outcome.ok);
+  const failures: FuzzFailure[] = [];
+  const shrunkKinds = new Set<string>();
+  for (const run of failedRuns) {
+    const c = caseFromSeed(run.seed, o.profile);
+    const kind = run.outcome.failure!;
+    let shrunk: ShrinkResult | undefined;
+    if ((o.shrink ?? true) && !shrunkKinds.has(kind) && shrunkKinds.size < (o.maxShrinks ?? 3)) {
+      shrunkKinds.add(kind);
+      shrunk = await shrinkCase(run.seed, o.profile, kind, {
+        ...(o.variant ? { variant: o.variant } : {}),
+        ...(o.shrinkBudget !== undefined ? { budget: o.shrinkBudget } : {}),
+      });
+    }
+    failures.push({ run, case: c, ...(shrunk ? { shrunk } : {}) });
+  }
+  return {
+    runs: o.runs,
+    failures,
+    failed: failedRuns.length,
+    capacityLimited,
+    coverage,
+    events,
+    elapsedMs,
+    // runs / minutes = runs · 60000 / elapsed ms (the runs phase only, not shrinking)
+    runsPerMinute: elapsedMs > 0 ? (o.runs * 60_000) / elapsedMs : 0,
+  };
+}
+
+/** Hands run indices to `workers` threads one at a time, so a slow case does not hold up a batch. */
+async function runInWorkers(o: FuzzOptions, finish: (r: RunRecord) => void): Promise<void> {
+  const n = Math.max(1, Math.min(o.workers, o.runs));
+  const url = new URL('./worker.ts', import.meta.url);
+  let next = 0;
+  const workers: Worker[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: n }, () => {
+        const w = tsWorker(url, { profile: o.profile, invariants: o.invariants ?? true });
+        workers.push(w);
+        return new Promise<void>((resolve, reject) => {
+          const feed = () => {
+            if (next >= o.runs) {
+              resolve();
+              return;
+            }
+            const index = next++;
+            w.postMessage({ index, seed: runSeed(o.seed, index) });
+          };
+          w.on('message', (m: RunRecord) => {
+            finish(m);
+            feed();
+          });
+          w.on('error', reject);
+          w.on('exit', (code) => {
+            if (code !== 0) reject(new Error(`fuzz worker exited with code ${code}`));
+          });
+          feed();
+        });
+      }),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
