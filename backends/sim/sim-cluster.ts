@@ -47,6 +47,7 @@ export interface SimClusterOptions {
 export class SimCluster implements ContainerRuntime {
   readonly manager: SimClusterManager;
   private readonly nodes = new Map<NodeId, SimNode>();
+  private sorted: SimNode[] | undefined;
   private readonly location = new Map<string, NodeId>();
   private readonly listeners: Array<(e: ContainerEvent) => void> = [];
   private readonly sim: Simulation;
@@ -89,6 +90,7 @@ export class SimCluster implements ContainerRuntime {
     if (this.nodes.has(def.name)) throw new Error(`node ${def.name} exists`);
     const node = new SimNode(def);
     this.nodes.set(node.id, node);
+    this.sorted = undefined;
     this.manager.register(def, initial ? 'Ready' : 'Unknown');
     // Spread heartbeats over the interval so a thousand nodes do not beat in lockstep.
     const first = initial ? this.rHeartbeat.int(0, this.cp.heartbeatIntervalMs - 1) : 0;
@@ -103,6 +105,7 @@ export class SimCluster implements ContainerRuntime {
     this.killNode(node, 'NodeRemoved');
     node.removed = true;
     this.nodes.delete(name);
+    this.sorted = undefined;
     this.manager.deregister(name);
   }
 
@@ -154,9 +157,14 @@ export class SimCluster implements ContainerRuntime {
     return this.nodes.get(name);
   }
 
-  /** Nodes sorted by name. */
-  sortedNodes(): SimNode[] {
-    return [...this.nodes.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  /** Nodes sorted by name (cached until a node joins or leaves; do not modify). */
+  sortedNodes(): readonly SimNode[] {
+    this.sorted ??= [...this.nodes.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return this.sorted;
+  }
+
+  get nodeCount(): number {
+    return this.nodes.size;
   }
 
   private killNode(node: SimNode, reason: string): void {
