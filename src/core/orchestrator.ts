@@ -491,6 +491,7 @@ export class Orchestrator {
             workload: w.name,
             node: ns.node.name,
             attempt: inst.attempts,
+            request,
           });
           const p = this.startContainers(inst, w);
           this.creating.set(inst.id, p);
@@ -825,7 +826,13 @@ export class Orchestrator {
     if (this.nodes.has(node.id)) return;
     this.nodes.set(node.id, { node, allocated: tally(), instanceCount: 0, instances: new Set() });
     this.sortedViews = undefined;
-    this.d.recorder.record('node.added', { node: node.name, status: node.status });
+    this.d.recorder.record('node.added', {
+      node: node.name,
+      status: node.status,
+      capacity: node.capacity,
+      allocatable: node.allocatable,
+      unschedulable: node.unschedulable,
+    });
     if (node.status === 'Ready') this.capacityAppeared();
   }
 
