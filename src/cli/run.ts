@@ -3,7 +3,8 @@ import { basename, extname, join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { renderRunReport } from '../report/html.js';
-import { simulate, type RunSummary } from '../run/simulate.js';
+import { runOne } from '../compare/run-one.js';
+import type { RunSummary } from '../run/simulate.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { writeOutput } from './output.js';
 import { readScenario } from './read-scenario.js';
@@ -46,11 +47,12 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const command = replayCommand(file, scenario.seed, untilMs);
   setContext(() => `seed ${scenario.seed}; replay: ${command}`);
 
-  const summary = await simulate(scenario, { tracePath });
+  const run = await runOne(scenario, { policy: scenario.scheduler.name, seed: scenario.seed }, { tracePath });
+  const summary = run.summary;
   const summaryPath = join(out, 'summary.json');
   const reportPath = join(out, 'report.html');
   writeOutput(summaryPath, JSON.stringify({ ...summary, command, trace: tracePath }, null, 2) + '\n');
-  writeOutput(reportPath, renderRunReport({ summary, command, tracePath }));
+  writeOutput(reportPath, renderRunReport({ scenario, run, command, tracePath }));
 
   if (flags.json) process.stdout.write(JSON.stringify({ ...summary, command, trace: tracePath }, null, 2) + '\n');
   else process.stdout.write(formatSummary(summary, { command, out, tracePath, summaryPath, reportPath }));
@@ -79,13 +81,14 @@ export function formatSummary(s: RunSummary, p: Paths): string {
   if (s.admissionRejections > 0) lines.push(`warning: nodes refused ${s.admissionRejections} container create(s) for lack of room`);
   lines.push(`trace:   ${p.tracePath} (${s.traceLines} lines, sha256 ${s.traceHash})`);
   lines.push(`summary: ${p.summaryPath}`);
-  lines.push(`report:  ${p.reportPath}`);
   const failed = s.expectations.filter((e) => !e.ok).length;
   lines.push(
     failed === 0
       ? `ok: ${s.expectations.length} expectation(s) hold`
       : `FAILED: ${failed} of ${s.expectations.length} expectation(s); replay: ${p.command}`,
   );
+  // Last, so `npm start` ends with the path of the report to open.
+  lines.push(`report:  ${p.reportPath}`);
   return lines.join('\n') + '\n';
 }
 

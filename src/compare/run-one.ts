@@ -3,7 +3,7 @@
  * computes its metrics from the trace as it streams (the trace itself is only hashed).
  */
 import { MetricsCollector, typicalPod, type RunMetrics } from '../report/metrics.js';
-import { simulate } from '../run/simulate.js';
+import { simulate, type RunSummary } from '../run/simulate.js';
 import type { Scheduler } from '../core/interfaces.js';
 import { createScheduler } from '../scheduler/registry.js';
 import type { Scenario } from '../scenario/types.js';
@@ -19,6 +19,7 @@ export interface RunResult extends RunTask {
   /** All of the scenario's expectations held. */
   readonly ok: boolean;
   readonly metrics: RunMetrics;
+  readonly summary: RunSummary;
 }
 
 export interface RunOneOptions {
@@ -51,5 +52,6 @@ export async function runOne(scenario: Scenario, task: RunTask, options: RunOneO
     events: summary.events,
     ok: summary.ok,
     metrics: collector.finish(summary.simulatedTimeMs),
+    summary,
   };
 }
