@@ -4,6 +4,7 @@ import { InputError } from '../core/errors.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { renderRunReport } from '../report/html.js';
 import { runOne } from '../compare/run-one.js';
+import { parseScheduler } from './compare.js';
 import type { RunSummary } from '../run/simulate.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { writeOutput } from './output.js';
@@ -14,6 +15,7 @@ export interface RunFlags {
   readonly until?: string;
   readonly out?: string;
   readonly json?: boolean;
+  readonly scheduler?: string;
 }
 
 export function parseSeed(v: string): number {
@@ -32,19 +34,22 @@ export function parseUntil(v: string): number {
 }
 
 /** The command that reproduces a run, for messages and reports. */
-export function replayCommand(file: string, seed: number, untilMs?: number): string {
+export function replayCommand(file: string, seed: number, untilMs?: number, scheduler?: string): string {
   const parts = ['npx', 'slipway', 'run', file, '--seed', String(seed)];
   if (untilMs !== undefined) parts.push('--until', formatDuration(untilMs));
+  if (scheduler !== undefined) parts.push('--scheduler', scheduler);
   return parts.join(' ');
 }
 
 export async function runCommand(file: string, flags: RunFlags, setContext: (c: () => string) => void): Promise<number> {
   const seed = flags.seed !== undefined ? parseSeed(flags.seed) : undefined;
   const untilMs = flags.until !== undefined ? parseUntil(flags.until) : undefined;
-  const scenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), ...(untilMs !== undefined ? { durationMs: untilMs } : {}) });
+  if (flags.scheduler !== undefined) parseScheduler(flags.scheduler);
+  const read = readScenario(file, { ...(seed !== undefined ? { seed } : {}), ...(untilMs !== undefined ? { durationMs: untilMs } : {}) });
+  const scenario = flags.scheduler !== undefined ? { ...read, scheduler: { name: flags.scheduler } } : read;
   const out = flags.out ?? join('reports', basename(file, extname(file)));
   const tracePath = join(out, 'trace.jsonl');
-  const command = replayCommand(file, scenario.seed, untilMs);
+  const command = replayCommand(file, scenario.seed, untilMs, flags.scheduler);
   setContext(() => `seed ${scenario.seed}; replay: ${command}`);
 
   const run = await runOne(scenario, { policy: scenario.scheduler.name, seed: scenario.seed }, { tracePath });
