@@ -48,5 +48,5 @@ export function resultsJson(meta: ResultsMeta, runs: readonly RunResult[], compa
 export function resultsCsv(runs: readonly RunResult[]): string {
   const header = ['policy', 'seed', 'ok', 'traceHash', ...METRIC_KEYS];
   const rows = runs.map((r) => [r.policy, r.seed, r.ok, r.traceHash, ...METRIC_KEYS.map((k) => r.metrics.scalars[k] ?? '')]);
-  return stringify([header, ...rows]);
+  return stringify([header, ...rows], { cast: { boolean: (v) => String(v) } });
 }
