@@ -13,6 +13,10 @@
  *
  *   run FILE
  *     Simulates a scenario file once and reports events, wall time and simulated-time speed-up.
+ *
+ *   compare FILE --policies a,b [--seeds 1..20] [--workers N]
+ *     Runs every (policy, seed) pair in worker threads like `slipway compare`, then builds the
+ *     report from all runs; prints both wall times and the report's size in bytes.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -198,6 +202,60 @@ program
       `run ${file} events=${result.events} wall_s=${wall.toFixed(3)}` +
         ` events_per_s=${Math.round(result.events / wall)}` +
         ` sim_s_per_wall_s=${Number((result.simulatedTimeMs / 1000 / wall).toPrecision(3))}`,
+    );
+  });
+
+// ---------------------------------------------------------------------------------------------
+// `compare FILE` — the comparison pipeline: every (policy, seed) run in worker threads, then the
+// report built from all runs. Prints the wall time of each phase and the report's size.
+// ---------------------------------------------------------------------------------------------
+
+interface CompareBenchOptions {
+  policies: string;
+  seeds: string;
+  workers?: number;
+}
+
+program
+  .command('compare')
+  .description('time slipway compare: the runs (worker threads) and building the report from them')
+  .argument('<file>', 'scenario file')
+  .requiredOption('--policies <list>', 'comma-separated scheduler names')
+  .option('--seeds <list>', 'seeds, e.g. 1..20', '1..20')
+  .option('--workers <N>', 'worker threads (default: available cores)', integer('--workers', 0))
+  .action(async (file: string, o: CompareBenchOptions) => {
+    const [{ readScenario }, { runCompare }, { aggregate }, { renderReport }, { parseSeedList }, { availableParallelism }] = await Promise.all([
+      import('../src/cli/read-scenario.js'),
+      import('../src/compare/compare.js'),
+      import('../src/compare/aggregate.js'),
+      import('../src/report/report-html.js'),
+      import('../src/report/stats.js'),
+      import('node:os'),
+    ]);
+    const scenario = readScenario(file);
+    const policies = o.policies.split(',');
+    const seeds = parseSeedList(o.seeds);
+    if (!seeds) throw new InvalidArgumentError(`--seeds: bad list ${o.seeds}`);
+    const workers = o.workers ?? availableParallelism();
+    const t0 = performance.now();
+    const runs = await runCompare({ scenario, policies, seeds, workers });
+    const runWall = (performance.now() - t0) / 1000;
+    const events = runs.reduce((a, r) => a + r.events, 0);
+    const t1 = performance.now();
+    const html = renderReport({
+      title: `bench: ${scenario.name}`,
+      scenario,
+      policies,
+      seeds,
+      runs,
+      comparisons: aggregate(runs, policies, seeds),
+      commands: [],
+    });
+    const reportWall = (performance.now() - t1) / 1000;
+    console.log(
+      `compare ${file} policies=${policies.length} seeds=${seeds.length} runs=${runs.length} workers=${workers}` +
+        ` wall_s=${runWall.toFixed(2)} s_per_run=${(runWall / runs.length).toFixed(3)} events=${events}` +
+        ` report_s=${reportWall.toFixed(3)} report_bytes=${Buffer.byteLength(html)}`,
     );
   });
 
