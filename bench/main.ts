@@ -15,11 +15,12 @@
  *     Simulates a scenario file once and reports events, wall time and simulated-time speed-up.
  *
  *   compare FILE --policies a,b [--seeds 1..20] [--workers N]
- *     Runs every (policy, seed) pair in worker threads like `slipway compare`, then builds the
- *     report from all runs; prints both wall times and the report's size in bytes.
+ *     Runs `slipway compare` (bin/slipway.js) and reports the wall time of the runs (worker
+ *     threads), of building the report from them, of the whole process, and the report's size.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -216,46 +217,37 @@ interface CompareBenchOptions {
   workers?: number;
 }
 
+const SLIPWAY_BIN = join(here, '..', 'bin', 'slipway.js');
+
 program
   .command('compare')
-  .description('time slipway compare: the runs (worker threads) and building the report from them')
+  .description('time slipway compare end to end: the runs (worker threads) and building the report')
   .argument('<file>', 'scenario file')
   .requiredOption('--policies <list>', 'comma-separated scheduler names')
   .option('--seeds <list>', 'seeds, e.g. 1..20', '1..20')
   .option('--workers <N>', 'worker threads (default: available cores)', integer('--workers', 0))
-  .action(async (file: string, o: CompareBenchOptions) => {
-    const [{ readScenario }, { runCompare }, { aggregate }, { renderReport }, { parseSeedList }, { availableParallelism }] = await Promise.all([
-      import('../src/cli/read-scenario.js'),
-      import('../src/compare/compare.js'),
-      import('../src/compare/aggregate.js'),
-      import('../src/report/report-html.js'),
-      import('../src/report/stats.js'),
-      import('node:os'),
-    ]);
-    const scenario = readScenario(file);
-    const policies = o.policies.split(',');
-    const seeds = parseSeedList(o.seeds);
-    if (!seeds) throw new InvalidArgumentError(`--seeds: bad list ${o.seeds}`);
-    const workers = o.workers ?? availableParallelism();
+  .action((file: string, o: CompareBenchOptions) => {
+    // The real command in its own process (bin/slipway.js registers tsx with its API: worker
+    // threads started under `node --import tsx`, as this benchmark runs, can hang on Node 20).
+    const out = mkdtempSync(join(tmpdir(), 'slipway-bench-compare-'));
+    const args = [SLIPWAY_BIN, 'compare', file, '--policies', o.policies, '--seeds', o.seeds, '--out', out];
+    if (o.workers !== undefined) args.push('--workers', String(o.workers));
     const t0 = performance.now();
-    const runs = await runCompare({ scenario, policies, seeds, workers });
-    const runWall = (performance.now() - t0) / 1000;
-    const events = runs.reduce((a, r) => a + r.events, 0);
-    const t1 = performance.now();
-    const html = renderReport({
-      title: `bench: ${scenario.name}`,
-      scenario,
-      policies,
-      seeds,
-      runs,
-      comparisons: aggregate(runs, policies, seeds),
-      commands: [],
-    });
-    const reportWall = (performance.now() - t1) / 1000;
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const total = (performance.now() - t0) / 1000;
+    if (r.status !== 0) {
+      console.error(r.stderr.trim() || `slipway compare exited with ${r.status}`);
+      process.exitCode = 1;
+      return;
+    }
+    const runs = /(\d+) runs in (\d+(?:\.\d+)?) s wall \((\d+) workers?\); report built in (\d+(?:\.\d+)?) s/.exec(r.stdout);
+    if (!runs) throw new Error(`unexpected slipway compare output:\n${r.stdout}`);
+    const bytes = statSync(join(out, 'report.html')).size;
+    rmSync(out, { recursive: true, force: true });
     console.log(
-      `compare ${file} policies=${policies.length} seeds=${seeds.length} runs=${runs.length} workers=${workers}` +
-        ` wall_s=${runWall.toFixed(2)} s_per_run=${(runWall / runs.length).toFixed(3)} events=${events}` +
-        ` report_s=${reportWall.toFixed(3)} report_bytes=${Buffer.byteLength(html)}`,
+      `compare ${file} policies=${o.policies.split(',').length} seeds=${o.seeds} runs=${runs[1]} workers=${runs[3]}` +
+        ` runs_wall_s=${runs[2]} s_per_run=${(Number(runs[2]) / Number(runs[1])).toFixed(3)}` +
+        ` report_s=${runs[4]} report_bytes=${bytes} process_wall_s=${total.toFixed(2)}`,
     );
   });
 

@@ -3,25 +3,32 @@
  * `workers: 0`). Results come back in a fixed order — policies as given, then seeds ascending —
  * whatever order the workers finish in.
  */
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { buildSync } from 'esbuild';
 import type { Scenario } from '../scenario/types.js';
 import type { WorkerReply, WorkerRequest } from './compare-worker.js';
 import { runOne, type RunResult, type RunTask } from './run-one.js';
 
 /**
- * Node 20 cannot start a worker on a .ts file (`--import tsx` in a worker's execArgv does not apply
- * to its entry), so the worker starts from this CommonJS snippet: it registers tsx's require hook
- * and requires the TypeScript worker (Node ≥ 20.19 lets CommonJS require ES modules such as d3).
+ * The worker's code: src/compare/compare-worker.ts and everything it imports, bundled by esbuild
+ * into one CommonJS script (once per process, in memory) that a worker runs with `eval: true`.
+ * Workers therefore need no TypeScript loader: on Node 20 a worker cannot start on a .ts file, and
+ * loader hooks (tsx) inherited from the parent can deadlock a worker that loads ES modules.
  */
-const WORKER_BOOT = `
-const { workerData } = require('node:worker_threads');
-require(workerData.tsx).register();
-require(workerData.entry);
-`;
-const TSX_CJS = createRequire(import.meta.url).resolve('tsx/cjs/api');
-const WORKER_ENTRY = fileURLToPath(new URL('./compare-worker.ts', import.meta.url));
+let workerCode: string | undefined;
+function workerScript(): string {
+  workerCode ??= buildSync({
+    entryPoints: [fileURLToPath(new URL('./compare-worker.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  }).outputFiles[0].text;
+  return workerCode;
+}
 
 export interface CompareOptions {
   readonly scenario: Scenario;
@@ -82,7 +89,7 @@ export async function runCompare(o: CompareOptions): Promise<RunResult[]> {
         w.postMessage({ index, ...tasks[index] } satisfies WorkerRequest);
       };
       for (let k = 0; k < count; k++) {
-        const w = new Worker(WORKER_BOOT, { eval: true, workerData: { scenario: o.scenario, tsx: TSX_CJS, entry: WORKER_ENTRY } });
+        const w = new Worker(workerScript(), { eval: true, execArgv: [], workerData: { scenario: o.scenario } });
         workers.push(w);
         w.on('message', (m: WorkerReply) => {
           if ('error' in m) {
