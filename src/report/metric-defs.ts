@@ -36,7 +36,7 @@ export const METRICS: readonly MetricDef[] = [
   { key: 'latencyP50Ms', label: 'scheduling latency p50', unit: 'ms', better: 'lower', description: 'instance created → first Running, median' },
   { key: 'latencyP90Ms', label: 'scheduling latency p90', unit: 'ms', better: 'lower', description: 'instance created → first Running, 90th percentile' },
   { key: 'latencyP99Ms', label: 'scheduling latency p99', unit: 'ms', better: 'lower', description: 'instance created → first Running, 99th percentile' },
-  { key: 'convergeMeanMs', label: 'time to converge after a fault (mean)', unit: 'ms', better: 'lower', description: 'fault → every service back at its replica count with nothing pending; mean over faults' },
+  { key: 'convergeMeanMs', label: 'time to converge after a fault (mean)', unit: 'ms', better: 'lower', description: 'fault → every service back at its replica count with none of its instances pending; mean over faults' },
   { key: 'convergeMaxMs', label: 'time to converge after a fault (max)', unit: 'ms', better: 'lower', description: 'the slowest fault; a fault never recovered from counts until the end of the run' },
   { key: 'faultsNotConverged', label: 'faults not recovered by the end', unit: 'count', better: 'lower', description: 'faults after which the cluster did not converge before the run ended' },
   { key: 'cpuUtilMean', label: 'CPU utilization (mean)', unit: 'fraction', better: 'higher', description: 'requested CPU on Ready nodes / their allocatable CPU, mean over time' },

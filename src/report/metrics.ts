@@ -110,6 +110,8 @@ export class MetricsCollector {
   private readonly allNodes: NodeRec[] = [];
   private readonly instances = new Map<string, InstRec>();
   private pending = 0;
+  /** Pending instances of services (jobs keep creating instances as normal work). */
+  private servicePending = 0;
   private readonly running = new Map<string, number>();
   private readonly desired = new Map<string, number>();
   /** Services whose running count is below desired. */
@@ -181,6 +183,7 @@ export class MetricsCollector {
         const rec: InstRec = { workload: str(f.workload), createdAt: t, cpu: 0, mem: 0, status: 'Pending', stopping: false, everRunning: false };
         this.instances.set(str(f.instance), rec);
         this.pending++;
+        if (this.desired.has(rec.workload)) this.servicePending++;
         if (f.reason === 'replace-lost') this.reschedules++;
         break;
       }
@@ -267,8 +270,15 @@ export class MetricsCollector {
   private setStatus(inst: InstRec, to: string): void {
     const from = inst.status;
     if (from === to) return;
-    if (from === 'Pending') this.pending--;
-    if (to === 'Pending') this.pending++;
+    const service = this.desired.has(inst.workload) ? 1 : 0;
+    if (from === 'Pending') {
+      this.pending--;
+      this.servicePending -= service;
+    }
+    if (to === 'Pending') {
+      this.pending++;
+      this.servicePending += service;
+    }
     if (from === 'Running' || to === 'Running') {
       const before = this.short(inst.workload);
       this.running.set(inst.workload, (this.running.get(inst.workload) ?? 0) + (to === 'Running' ? 1 : -1));
@@ -277,10 +287,10 @@ export class MetricsCollector {
     inst.status = to;
   }
 
-  /** Converged: nothing pending and every service runs its replica count. */
+  /** Converged: no service instance pending and every service runs its replica count. */
   private checkConvergence(t: number): void {
     if (this.faults.length === 0) return;
-    const converged = this.pending === 0 && this.deficit === 0;
+    const converged = this.servicePending === 0 && this.deficit === 0;
     for (const f of this.faults) {
       if (f.closed) continue;
       if (!converged) f.disrupted = true;
