@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runOne } from '../../src/compare/run-one.js';
+import { readScenario } from '../../src/cli/read-scenario.js';
 import { MetricsCollector, typicalPod } from '../../src/report/metrics.js';
 import { container, node, scenario, service } from '../support/scenario-builder.js';
 
@@ -59,6 +60,17 @@ describe('metrics of a run', () => {
     const k = m.series.t.findIndex((t) => t >= 4 * 60_000);
     expect(m.heatmap.values[0][k]).toBeNull();
     expect(m.timeline.map((e) => e.type)).toEqual(['fault.node_crash']);
+  });
+
+  it('does not mistake a job making progress for recovery from a crash', async () => {
+    // scenarios/default.yaml: a job runs while zone-a-1 crashes at 3m. Its new instances come and
+    // go; the services' lost instances are only replaced after detection (~40 s) and grace (30 s).
+    const s = readScenario('scenarios/default.yaml');
+    for (const seed of [2, 3]) {
+      const f = (await runOne(s, { policy: 'round-robin', seed })).metrics.faults[0];
+      expect(f.type).toBe('fault.node_crash');
+      expect(f.convergeMs, `seed ${seed}`).toBeGreaterThanOrEqual(60_000);
+    }
   });
 
   it('counts a fault the cluster never recovers from until the end', () => {
