@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runOne } from '../../src/compare/run-one.js';
 import { readScenario } from '../../src/cli/read-scenario.js';
@@ -70,6 +73,24 @@ describe('metrics of a run', () => {
       const f = (await runOne(s, { policy: 'round-robin', seed })).metrics.faults[0];
       expect(f.type).toBe('fault.node_crash');
       expect(f.convergeMs, `seed ${seed}`).toBeGreaterThanOrEqual(60_000);
+    }
+  });
+
+  it('needs nothing but the trace: the JSONL file gives the same metrics as the live records', async () => {
+    const s = readScenario('scenarios/default.yaml');
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-metrics-'));
+    try {
+      const tracePath = join(dir, 'trace.jsonl');
+      const live = (await runOne(s, { policy: 'round-robin', seed: 5 }, { tracePath })).metrics;
+      const c = new MetricsCollector({ durationMs: s.durationMs, typicalPod: typicalPod(s.workloads) });
+      for (const line of readFileSync(tracePath, 'utf8').split('\n')) {
+        if (!line) continue;
+        const { t, seq: _seq, type, ...fields } = JSON.parse(line) as { t: number; seq: number; type: string };
+        c.record(type, fields, t);
+      }
+      expect(c.finish(s.durationMs)).toEqual(live);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
