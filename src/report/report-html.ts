@@ -120,7 +120,7 @@ function headline(input: ReportInput): string {
       let test = '';
       if (t && t.p !== null) {
         const real = t.p < SIGNIFICANCE;
-        test = `<span class="p ${real ? 'real' : ''}" title="paired t-test against ${e(input.policies[0])}, n = ${t.n}">Δ ${e(signed(def.unit, t.meanDiff))}, p = ${e(formatP(t.p))}${real ? ' ✔ real' : ''}</span>`;
+        test = `<span class="p ${real ? 'real' : ''}" title="paired t-test against ${e(input.policies[0])}, n = ${t.n}">Δ ${e(signed(def.unit, t.meanDiff))}, p ${e(formatP(t.p))}${real ? ' ✔ real' : ''}</span>`;
       }
       return `<td class="n${best ? ' best' : ''}">${best ? '<span class="star" title="better value">★</span> ' : ''}${e(formatMetric(def.unit, s.mean))}${ci}${test}</td>`;
     });
@@ -155,5 +155,5 @@ function signed(unit: Parameters<typeof formatMetric>[0], v: number): string {
 }
 
 function formatP(p: number): string {
-  return p < 0.001 ? '<0.001' : p.toFixed(3);
+  return p < 0.001 ? '< 0.001' : `= ${p.toFixed(3)}`;
 }
