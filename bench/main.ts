@@ -1,7 +1,7 @@
 /**
  * Benchmarks. `npm run bench -- <command>`:
  *
- *   engine --procs P --events E [--mode sync|async|both] [--simpy|--no-simpy] [--runs N] [--seed S]
+ *   engine --procs P --events E [--mode sync|process|async|all] [--simpy|--no-simpy] [--runs N] [--seed S]
  *     The hold model: P processes, each repeatedly waiting an exponential(1) time drawn from the
  *     named stream `hold`, until E events in total. "sync" processes are callbacks rescheduling
  *     themselves with `sim.schedule`; "async" processes are `async` loops over `await sim.sleep()`
@@ -17,6 +17,19 @@
  *   compare FILE --policies a,b [--seeds 1..20] [--workers N]
  *     Runs `slipway compare` (bin/slipway.js) and reports the wall time of the runs (worker
  *     threads), of building the report from them, of the whole process, and the report's size.
+ *
+ *   live [--replicas R] [--hosts H1,H2] [--image I] [--runs N]
+ *     Converges R replicas (default 50) across two Docker engines with the live control plane and
+ *     compares with R parallel plain create+start API calls; prints the ratio (bench/live.ts).
+ *
+ *   fgd [--traces DIR] [--workload W] [--policy P] [--seed S] [--runs N]
+ *     One experiment of the FGD paper's protocol (default: workload default, policy fgd, seed 42;
+ *     about 10,800 pods onto 1,213 nodes): the trace parse time, the first (cold) run and the
+ *     median of N further runs, in wall seconds.
+ *
+ *   fgd-study [--traces DIR] [--workload W|all] [--policies LIST] [--seeds 42..51] [--workers N]
+ *     A whole study on N worker threads, as `slipway experiment fgd` runs it (without writing
+ *     files): wall time, experiments per second.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -30,7 +43,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const SIMPY_SCRIPT = join(here, 'simpy_hold.py');
 const SYSTEM_PYTHON = '/usr/bin/python3';
 
-type Mode = 'sync' | 'async';
+type Mode = 'sync' | 'process' | 'async';
 
 // ---------------------------------------------------------------------------------------------
 // The hold model
@@ -45,6 +58,12 @@ async function holdOnce(mode: Mode, procs: number, events: number, seed: number)
       sim.schedule(hold.exponential(1), step);
     };
     for (let p = 0; p < procs; p++) sim.schedule(hold.exponential(1), step);
+  } else if (mode === 'process') {
+    // SimPy-style generator processes, the closest analogue of `yield env.timeout(...)`.
+    function* proc(): Generator<number, void, undefined> {
+      for (;;) yield hold.exponential(1);
+    }
+    for (let p = 0; p < procs; p++) sim.process(proc());
   } else {
     const proc = async (): Promise<void> => {
       for (;;) await sim.sleep(hold.exponential(1));
@@ -137,7 +156,7 @@ function integer(name: string, min: number) {
 interface EngineOptions {
   procs: number;
   events: number;
-  mode: 'sync' | 'async' | 'both';
+  mode: Mode | 'all';
   runs: number;
   seed: number;
   simpy?: boolean;
@@ -154,14 +173,16 @@ program
   .description('discrete-event engine throughput on the hold model (optionally against SimPy)')
   .requiredOption('--procs <P>', 'number of processes', integer('--procs', 1))
   .requiredOption('--events <E>', 'total events to run', integer('--events', 1))
-  .addOption(new Option('--mode <mode>', 'process style').choices(['sync', 'async', 'both']).default('both'))
+  .addOption(
+    new Option('--mode <mode>', 'process style: callbacks, generator processes, async functions').choices(['sync', 'process', 'async', 'all']).default('all'),
+  )
   .option('--runs <N>', 'timed runs (the median is reported)', integer('--runs', 1), 3)
   .option('--seed <S>', 'root seed', integer('--seed', 0), 1)
   .option('--simpy', 'also run bench/simpy_hold.py (default: when the Python can import SimPy)')
   .option('--no-simpy', 'skip the SimPy comparison')
   .option('--python <path>', 'Python interpreter for the SimPy comparison', SYSTEM_PYTHON)
   .action(async (o: EngineOptions) => {
-    const modes: Mode[] = o.mode === 'both' ? ['sync', 'async'] : [o.mode];
+    const modes: Mode[] = o.mode === 'all' ? ['sync', 'process', 'async'] : [o.mode];
     const eps: Partial<Record<Mode, number>> = {};
     for (const mode of modes) eps[mode] = await benchHold(mode, o.procs, o.events, o.runs, o.seed);
 
@@ -249,6 +270,108 @@ program
         ` runs_wall_s=${runs[2]} s_per_run=${(Number(runs[2]) / Number(runs[1])).toFixed(3)}` +
         ` report_s=${runs[4]} report_bytes=${bytes} process_wall_s=${total.toFixed(2)}`,
     );
+  });
+
+// ---------------------------------------------------------------------------------------------
+// `live` — the control plane on real Docker engines against plain API calls (bench/live.ts).
+// ---------------------------------------------------------------------------------------------
+
+program
+  .command('live')
+  .description('converge R replicas across Docker engines with Slipway vs R parallel plain creates (needs scripts/start-engines.sh)')
+  .option('--replicas <R>', 'replicas', integer('--replicas', 1), 50)
+  .option('--hosts <list>', 'comma-separated engines', 'unix:///run/slipway/e1.sock,unix:///run/slipway/e2.sock')
+  .option('--image <name>', 'image', 'slipway/busybox:test')
+  .option('--runs <N>', 'timed runs per side (medians reported)', integer('--runs', 1), 3)
+  .action(async (o: { replicas: number; hosts: string; image: string; runs: number }) => {
+    const { benchLive } = await import('./live.js');
+    await benchLive({ replicas: o.replicas, hosts: o.hosts.split(','), image: o.image, runs: o.runs });
+  });
+
+// ---------------------------------------------------------------------------------------------
+// `fgd` and `fgd-study` — the FGD paper's experiment on the Alibaba GPU trace (issue 7).
+// ---------------------------------------------------------------------------------------------
+
+interface FgdBenchOptions {
+  traces?: string;
+  workload: string;
+  policy: string;
+  seed: number;
+  runs: number;
+}
+
+program
+  .command('fgd')
+  .description("wall time of one experiment of the FGD paper's protocol (default workload, FGD, one seed)")
+  .option('--traces <dir>', 'trace folder (default: ../shared/traces/alibaba-gpu-v2023)')
+  .option('--workload <name>', 'workload', 'default')
+  .option('--policy <name>', 'policy', 'fgd')
+  .option('--seed <S>', 'seed', integer('--seed', 0), 42)
+  .option('--runs <N>', 'timed runs after the first (the median is reported)', integer('--runs', 1), 3)
+  .action(async (o: FgdBenchOptions) => {
+    const { resolveTracesDir, readGpuNodes, readWorkload } = await import('../src/cli/traces.js');
+    const { runExperiment } = await import('../src/gpu/experiment.js');
+    const dir = resolveTracesDir(o.traces);
+    const t0 = performance.now();
+    const nodes = readGpuNodes(dir);
+    const pods = readWorkload(dir, o.workload);
+    const parse = (performance.now() - t0) / 1000;
+    const once = () => {
+      const t = performance.now();
+      const r = runExperiment({ nodes, pods, policy: o.policy, seed: o.seed });
+      return { wall: (performance.now() - t) / 1000, r };
+    };
+    const first = once();
+    const walls: number[] = [];
+    for (let i = 0; i < o.runs; i++) walls.push(once().wall);
+    console.log(
+      `fgd workload=${o.workload} policy=${o.policy} seed=${o.seed} nodes=${nodes.length} pods=${first.r.arrived}` +
+        ` placed=${first.r.placed} parse_s=${parse.toFixed(3)} first_run_s=${first.wall.toFixed(3)}` +
+        ` median_run_s=${median(walls).toFixed(3)} (runs=${o.runs})`,
+    );
+  });
+
+interface FgdStudyOptions {
+  traces?: string;
+  workload: string;
+  policies?: string;
+  seeds: string;
+  workers: number;
+}
+
+program
+  .command('fgd-study')
+  .description('wall time of a whole FGD study on worker threads')
+  .option('--traces <dir>', 'trace folder (default: ../shared/traces/alibaba-gpu-v2023)')
+  .option('--workload <name>', 'workload(s) or all', 'default')
+  .option('--policies <list>', 'policies (default: all six)')
+  .option('--seeds <seeds>', 'seeds', '42..51')
+  .option('--workers <N>', 'worker threads', integer('--workers', 1), 2)
+  .action(async (o: FgdStudyOptions) => {
+    const { resolveTracesDir } = await import('../src/cli/traces.js');
+    const { parsePolicies, parseSeeds, parseWorkloads, studyJobs } = await import('../src/gpu/study.js');
+    const { runJobs } = await import('../src/cli/experiment-pool.js');
+    const jobs = studyJobs(parseWorkloads(o.workload), parsePolicies(o.policies), parseSeeds(o.seeds));
+    const t0 = performance.now();
+    await runJobs(jobs, { tracesDir: resolveTracesDir(o.traces), workers: o.workers });
+    const wall = (performance.now() - t0) / 1000;
+    console.log(
+      `fgd-study workload=${o.workload} experiments=${jobs.length} workers=${o.workers} wall_s=${wall.toFixed(1)}` +
+        ` experiments_per_s=${(jobs.length / wall).toFixed(2)}`,
+    );
+  });
+
+program
+  .command('scheduler')
+  .description('scheduling throughput of a profile: M pods, one cycle each, on N nodes')
+  .requiredOption('--nodes <N>', 'number of nodes', integer('--nodes', 1))
+  .requiredOption('--pods <M>', 'number of pods to schedule', integer('--pods', 1))
+  .option('--profile <P>', 'scheduler profile', 'default')
+  .option('--percentage <X>', 'percentageOfNodesToScore (0 = adaptive; default: the profile\'s)', integer('--percentage', 0))
+  .option('--seed <S>', 'seed for pod sizes and tie-breaks', integer('--seed', 0), 1)
+  .action(async (o: { nodes: number; pods: number; profile: string; percentage?: number; seed: number }) => {
+    const { benchScheduler } = await import('./scheduler.js');
+    await benchScheduler(o);
   });
 
 await program.parseAsync(process.argv);

@@ -401,6 +401,7 @@ function statusOf(c: SimContainer): ContainerStatus {
     instanceId: c.instanceId,
     workloadId: c.workloadId,
     state: c.state,
+    labels: { ...c.labels },
   };
   if (c.exitCode !== undefined) s.exitCode = c.exitCode;
   if (c.startedAt !== undefined) s.startedAt = c.startedAt;

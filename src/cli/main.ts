@@ -5,10 +5,16 @@
 import { Command, CommanderError } from 'commander';
 import { SLIPWAY_VERSION } from '../version.js';
 import { EXIT_BAD_INPUT, guardCommand } from './errors.js';
+import { runCalibrate, type CalibrateFlags } from './calibrate.js';
+import { runDiff, type DiffFlags } from './diff.js';
 import { runCommand, type RunFlags } from './run.js';
 import { runValidate } from './validate.js';
 import { compareCommand, type CompareFlags } from './compare.js';
 import { exportCommand, type ExportFlags } from './export.js';
+import { DEFAULT_SEEDS, runFgdExperiment, type FgdFlags } from './experiment.js';
+import { runImportAlibabaGpu, type ImportFlags } from './import-alibaba-gpu.js';
+import { runExplain, type ExplainFlags } from './explain.js';
+import { loadPlugins } from './plugins.js';
 
 const program = new Command();
 program
@@ -27,10 +33,19 @@ program
   .option('--out <dir>', 'output folder (default: reports/<scenario file name>)')
   .option('--scheduler <name>', "use this scheduler (policy) instead of the scenario's")
   .option('--json', 'print the summary as JSON instead of text')
+  .option('--backend <kind>', 'sim (default), or run live on docker engines or an oci runtime named by the nodes')
+  .option('--state <file>', 'live: keep desired state in this file; running again with it resumes the run')
+  .option('--keep', 'live: leave the workloads running at the end (no teardown)')
+  .option('--cluster <file>', "live: where the scenario's nodes are (node name → docker or oci endpoint), for scenarios written for the simulator")
+  .option('--latency <file>', "sim: replace the scenario's latency model with this file's (from slipway calibrate)")
+  .option('--plugin <file...>', 'load scheduler plugins from these files (exports name and create(args))')
   .action(async (file: string, flags: RunFlags) => {
     let context: (() => string) | undefined;
     await guardCommand(
-      () => runCommand(file, flags, (c) => (context = c)),
+      async () => {
+        await loadPlugins(flags.plugin);
+        return runCommand(file, flags, (c) => (context = c));
+      },
       () => (context ? context() : ''),
     );
   });
@@ -61,6 +76,48 @@ program
   });
 
 program
+  .command('diff')
+  .description('compare two traces of one scenario (e.g. simulated and live): placements, order of events, convergence times')
+  .argument('<a>', 'first trace (trace.jsonl)')
+  .argument('<b>', 'second trace')
+  .option('--json', 'print the comparison as JSON')
+  .action(async (a: string, b: string, flags: DiffFlags) => {
+    await guardCommand(() => runDiff(a, b, flags));
+  });
+
+program
+  .command('calibrate')
+  .description('measure container start/stop latencies on a real engine; writes a latency model simulations can use')
+  .requiredOption('--backend <kind>', 'the engine kind to measure (docker)')
+  .option('--host <url>', 'engine to measure (default: $DOCKER_HOST or unix:///var/run/docker.sock)')
+  .option('--image <name>', 'image to create containers from (default slipway/busybox:test)')
+  .option('--samples <n>', 'create/start/stop cycles (default 20)')
+  .option('--network <mode>', 'docker network mode for the containers (e.g. none)')
+  .option('--out <file>', 'where to write the latency model (default calibration.yaml)')
+  .action(async (flags: CalibrateFlags) => {
+    await guardCommand(() => runCalibrate(flags));
+  });
+
+const experiment = program.command('experiment').description('trace-driven experiments that reproduce published results');
+experiment
+  .command('fgd')
+  .description("the FGD paper's experiment (USENIX ATC '23) on the Alibaba GPU trace; writes results.csv and report.html")
+  .requiredOption('--workload <name>', 'one of the 17 workloads of the paper (default, cpu050, ..., multigpu50), a comma list, or all')
+  .option('--traces <dir>', 'folder holding the trace CSVs (default: ../shared/traces/alibaba-gpu-v2023 when it exists)')
+  .option('--policies <list>', 'comma list of random, dotprod, gpu-clustering, gpu-packing, best-fit, fgd (default: all six)')
+  .option('--seeds <seeds>', 'seeds: a range 42..51, a list 42,43 or one seed', DEFAULT_SEEDS)
+  .option('--workers <n>', 'worker threads (default: available cores)')
+  .option('--out <dir>', 'output folder (default: reports/fgd-<workload>)')
+  .option('--placements', 'also write every pod\'s node and GPUs (or why it fit nowhere) to <out>/placements/<workload>/<policy>-seed<seed>.jsonl')
+  .action(async (flags: FgdFlags) => {
+    let context: (() => string) | undefined;
+    await guardCommand(
+      () => runFgdExperiment(flags, (c) => (context = c)),
+      () => (context ? context() : ''),
+    );
+  });
+
+program
   .command('export')
   .description('convert a trace; --format perfetto writes the Chrome trace event format to stdout')
   .argument('<trace>', 'trace.jsonl written by slipway run')
@@ -68,6 +125,32 @@ program
   .option('--out <file>', 'write to this file (atomically) instead of stdout')
   .action(async (trace: string, flags: ExportFlags) => {
     await guardCommand(() => exportCommand(trace, flags));
+  });
+
+const importCommand = program.command('import').description('turn external data (traces) into scenarios');
+importCommand
+  .command('alibaba-gpu')
+  .description('a window of the Alibaba GPU trace v2023 as a scenario for slipway run (pods created and deleted at their trace times)')
+  .requiredOption('--workload <name>', 'one of the 17 workloads (default, cpu050, ..., multigpu50)')
+  .option('--traces <dir>', 'folder holding the trace CSVs (default: ../shared/traces/alibaba-gpu-v2023 when it exists)')
+  .option('--from <duration>', 'start of the window in trace time, e.g. 148d (default: the last --window of the trace)')
+  .option('--window <duration>', 'length of the window and of the run', '1d')
+  .option('--out <file>', 'scenario file to write (default: scenarios/generated/alibaba-gpu-<workload>.yaml)')
+  .action(async (flags: ImportFlags) => {
+    await guardCommand(() => runImportAlibabaGpu(flags));
+  });
+
+program
+  .command('explain')
+  .description('why a pod lands where it does: every filter verdict and score per node, for a snapshot (YAML or JSON)')
+  .argument('<file>', 'snapshot: nodes, pods, pending, profile')
+  .option('--json', 'print the result as JSON')
+  .option('--plugin <file...>', 'load scheduler plugins from these files (exports name and create(args))')
+  .action(async (file: string, flags: ExplainFlags & { plugin?: string[] }) => {
+    await guardCommand(async () => {
+      await loadPlugins(flags.plugin);
+      return runExplain(file, flags);
+    });
   });
 
 try {

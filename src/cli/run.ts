@@ -1,13 +1,18 @@
-/** `slipway run FILE [--seed N] [--until DURATION] [--out DIR] [--json]` */
+/** `slipway run FILE [--seed N] [--until DURATION] [--out DIR] [--json] [--backend sim|docker|oci] [--state FILE] [--keep]` */
 import { basename, extname, join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { renderRunReport } from '../report/html.js';
-import { runOne } from '../compare/run-one.js';
+import { BACKENDS, type BackendKind } from '../run/live-backend.js';
+import { runLive, type LiveRunSummary } from '../run/live.js';
+import { simulate, type RunSummary } from '../run/simulate.js';
+import { withPolicy } from '../compare/run-one.js';
+import { MetricsCollector, typicalPod } from '../report/metrics.js';
 import { parseScheduler } from './compare.js';
-import type { RunSummary } from '../run/simulate.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { writeOutput } from './output.js';
+import { readCluster, withCluster } from './read-cluster.js';
+import { readLatency } from './read-latency.js';
 import { readScenario } from './read-scenario.js';
 
 export interface RunFlags {
@@ -15,7 +20,21 @@ export interface RunFlags {
   readonly until?: string;
   readonly out?: string;
   readonly json?: boolean;
+  readonly backend?: string;
+  readonly state?: string;
+  readonly keep?: boolean;
+  readonly latency?: string;
+  readonly cluster?: string;
+  /** User plugin files (`--plugin`), loaded before the scenario is read. */
+  readonly plugin?: readonly string[];
+  /** A registered scheduler (policy) instead of the scenario's. */
   readonly scheduler?: string;
+}
+
+export function parseBackend(v: string | undefined): BackendKind {
+  const b = v ?? 'sim';
+  if (!(BACKENDS as readonly string[]).includes(b)) throw new InputError(`--backend: expected one of ${BACKENDS.join(', ')}, got "${b}"`);
+  return b as BackendKind;
 }
 
 export function parseSeed(v: string): number {
@@ -34,10 +53,23 @@ export function parseUntil(v: string): number {
 }
 
 /** The command that reproduces a run, for messages and reports. */
-export function replayCommand(file: string, seed: number, untilMs?: number, scheduler?: string): string {
+export interface ReplayOptions {
+  readonly untilMs?: number;
+  readonly backend?: BackendKind;
+  readonly latencyFile?: string;
+  readonly clusterFile?: string;
+  readonly plugins?: readonly string[];
+  readonly scheduler?: string;
+}
+
+export function replayCommand(file: string, seed: number, o: ReplayOptions = {}): string {
   const parts = ['npx', 'slipway', 'run', file, '--seed', String(seed)];
-  if (untilMs !== undefined) parts.push('--until', formatDuration(untilMs));
-  if (scheduler !== undefined) parts.push('--scheduler', scheduler);
+  if (o.untilMs !== undefined) parts.push('--until', formatDuration(o.untilMs));
+  if (o.backend !== undefined && o.backend !== 'sim') parts.push('--backend', o.backend);
+  if (o.latencyFile !== undefined) parts.push('--latency', o.latencyFile);
+  if (o.clusterFile !== undefined) parts.push('--cluster', o.clusterFile);
+  for (const p of o.plugins ?? []) parts.push('--plugin', p);
+  if (o.scheduler !== undefined) parts.push('--scheduler', o.scheduler);
   return parts.join(' ');
 }
 
@@ -45,18 +77,53 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const seed = flags.seed !== undefined ? parseSeed(flags.seed) : undefined;
   const untilMs = flags.until !== undefined ? parseUntil(flags.until) : undefined;
   if (flags.scheduler !== undefined) parseScheduler(flags.scheduler);
-  const read = readScenario(file, { ...(seed !== undefined ? { seed } : {}), ...(untilMs !== undefined ? { durationMs: untilMs } : {}) });
-  const scenario = flags.scheduler !== undefined ? { ...read, scheduler: { name: flags.scheduler } } : read;
+  const fileScenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), ...(untilMs !== undefined ? { durationMs: untilMs } : {}) });
+  const read = flags.scheduler !== undefined ? withPolicy(fileScenario, flags.scheduler) : fileScenario;
+  const withLatency = flags.latency !== undefined ? { ...read, latency: { ...read.latency, ...readLatency(flags.latency) } } : read;
+  const scenario = flags.cluster !== undefined ? withCluster(withLatency, readCluster(flags.cluster), flags.cluster) : withLatency;
   const out = flags.out ?? join('reports', basename(file, extname(file)));
   const tracePath = join(out, 'trace.jsonl');
-  const command = replayCommand(file, scenario.seed, untilMs, flags.scheduler);
+  const backend = parseBackend(flags.backend);
+  if (backend === 'sim' && (flags.state !== undefined || flags.keep || flags.cluster !== undefined))
+    throw new InputError('--state, --keep and --cluster apply to live backends only (--backend docker|oci)');
+  const command = replayCommand(file, scenario.seed, {
+    ...(untilMs !== undefined ? { untilMs } : {}),
+    backend,
+    ...(flags.latency !== undefined ? { latencyFile: flags.latency } : {}),
+    ...(flags.cluster !== undefined ? { clusterFile: flags.cluster } : {}),
+    ...(flags.plugin !== undefined ? { plugins: flags.plugin } : {}),
+    ...(flags.scheduler !== undefined ? { scheduler: flags.scheduler } : {}),
+  });
+  for (const w of scenario.warnings ?? []) process.stderr.write(`${file}: warning: ${w}\n`);
+  if (scenario.scheduler.ignored) {
+    process.stderr.write(`${file}: warning: scheduler: KubeSchedulerConfiguration fields not modelled, ignored: ${scenario.scheduler.ignored.join(', ')}\n`);
+  }
   setContext(() => `seed ${scenario.seed}; replay: ${command}`);
 
-  const run = await runOne(scenario, { policy: scenario.scheduler.name, seed: scenario.seed }, { tracePath });
-  const summary = run.summary;
+  // Metrics for the report, computed from the trace records as they are written.
+  const collector = new MetricsCollector({ durationMs: scenario.durationMs, typicalPod: typicalPod(scenario.workloads) });
+  const summary =
+    backend === 'sim'
+      ? await simulate(scenario, { tracePath, onRecord: collector.record })
+      : await runLive(scenario, {
+          backend,
+          tracePath,
+          onRecord: collector.record,
+          ...(flags.state !== undefined ? { statePath: flags.state } : {}),
+          ...(flags.keep ? { keep: true } : {}),
+        });
   const summaryPath = join(out, 'summary.json');
   const reportPath = join(out, 'report.html');
   writeOutput(summaryPath, JSON.stringify({ ...summary, command, trace: tracePath }, null, 2) + '\n');
+  const run = {
+    policy: summary.scheduler,
+    seed: summary.seed,
+    traceHash: summary.traceHash,
+    events: summary.events,
+    ok: summary.ok,
+    metrics: collector.finish(summary.simulatedTimeMs),
+    summary,
+  };
   writeOutput(reportPath, renderRunReport({ scenario, run, command, tracePath }));
 
   if (flags.json) process.stdout.write(JSON.stringify({ ...summary, command, trace: tracePath }, null, 2) + '\n');
@@ -74,7 +141,12 @@ interface Paths {
 
 export function formatSummary(s: RunSummary, p: Paths): string {
   const lines: string[] = [];
-  lines.push(`${s.scenario}: seed ${s.seed}, ${formatDuration(s.simulatedTimeMs)} simulated, ${s.events} events, scheduler ${s.scheduler}`);
+  const live = (s as Partial<LiveRunSummary>).backend;
+  lines.push(
+    live === undefined
+      ? `${s.scenario}: seed ${s.seed}, ${formatDuration(s.simulatedTimeMs)} simulated, ${s.events} events, scheduler ${s.scheduler}`
+      : `${s.scenario}: live on ${live}, ${formatDuration(s.simulatedTimeMs)} of wall time, scheduler ${s.scheduler}${(s as LiveRunSummary).resumed ? ', resumed from its state file' : ''}`,
+  );
   lines.push(`nodes: ${s.nodes.total} (${s.nodes.ready} Ready, ${s.nodes.notReady} NotReady, ${s.nodes.down} Down)`);
   const header = ['workload', 'kind', 'desired', 'running', 'pending', 'failed', 'restarts'];
   const rows = s.workloads.map((w) => [w.name, w.kind, w.desired, w.running, w.pending, w.failed, w.restarts].map(String));
@@ -83,6 +155,9 @@ export function formatSummary(s: RunSummary, p: Paths): string {
     lines.push('expectations:');
     for (const e of s.expectations) lines.push(`  ${e.ok ? 'PASS' : 'FAIL'}  ${e.name} — ${e.detail}`);
   }
+  if ((s as Partial<LiveRunSummary>).interrupted) lines.push('interrupted (Ctrl-C): expectations were checked early; the run counts as failed');
+  const left = (s as Partial<LiveRunSummary>).containersLeft;
+  if (left !== undefined) lines.push(left === 0 ? 'teardown: no containers left' : `teardown: ${left} container(s) left on the nodes`);
   if (s.admissionRejections > 0) lines.push(`warning: nodes refused ${s.admissionRejections} container create(s) for lack of room`);
   lines.push(`trace:   ${p.tracePath} (${s.traceLines} lines, sha256 ${s.traceHash})`);
   lines.push(`summary: ${p.summaryPath}`);

@@ -11,6 +11,7 @@ import { readScenario } from './read-scenario.js';
 export function runValidate(file: string): number {
   try {
     const s = readScenario(file);
+    for (const w of s.warnings ?? []) process.stderr.write(`${file}: warning: ${w}\n`);
     process.stdout.write(
       `${file}: ok — ${s.name}: ${count(s.nodes.length, 'node')}, ${count(s.workloads.length, 'workload')}, ` +
         `${count(s.operations.length, 'operation')}, ${count(s.faults.length, 'fault')}, ` +

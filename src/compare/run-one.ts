@@ -5,7 +5,6 @@
 import { MetricsCollector, typicalPod, type RunMetrics } from '../report/metrics.js';
 import { simulate, type RunSummary } from '../run/simulate.js';
 import type { Scheduler } from '../core/interfaces.js';
-import { createScheduler } from '../scheduler/registry.js';
 import type { Scenario } from '../scenario/types.js';
 
 export interface RunTask {
@@ -22,6 +21,12 @@ export interface RunResult extends RunTask {
   readonly summary: RunSummary;
 }
 
+/** The scenario with `policy` as its scheduler (keeping the scenario's own profile when it has that name). */
+export function withPolicy(scenario: Scenario, policy: string): Scenario {
+  if (scenario.scheduler.name === policy) return scenario;
+  return { ...scenario, scheduler: { name: policy } };
+}
+
 export interface RunOneOptions {
   /** A scheduler instance instead of the registry's `policy` (tests with custom behaviour). */
   readonly scheduler?: Scheduler;
@@ -34,14 +39,15 @@ export interface RunOneOptions {
  * fault plan for a seed (common random numbers): only the scheduler differs.
  */
 export async function runOne(scenario: Scenario, task: RunTask, options: RunOneOptions = {}): Promise<RunResult> {
-  const seeded: Scenario = { ...scenario, seed: task.seed };
+  // The scheduler is built by simulate from the scenario, with the run's seeded tie-break stream.
+  const seeded: Scenario = { ...withPolicy(scenario, task.policy), seed: task.seed };
   const collector = new MetricsCollector({
     durationMs: scenario.durationMs,
     typicalPod: typicalPod(scenario.workloads),
     ...(options.samples !== undefined ? { samples: options.samples } : {}),
   });
   const summary = await simulate(seeded, {
-    scheduler: options.scheduler ?? createScheduler(task.policy),
+    ...(options.scheduler !== undefined ? { scheduler: options.scheduler } : {}),
     onRecord: collector.record,
     ...(options.tracePath !== undefined ? { tracePath: options.tracePath } : {}),
   });

@@ -67,6 +67,8 @@ export interface ContainerStatus {
   readonly finishedAt?: Millis;
   /** Why the container is in its state: `Completed`, `Error`, `Killed`, `ImagePullBackOff`... */
   readonly reason?: string;
+  /** The labels it was created with (`slipway.slot`, `slipway.generation`, ...), when the runtime keeps them. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** A container changed state. Delivered by `watch`; may be lost (resync covers that). */
@@ -130,12 +132,34 @@ export interface ClusterManager {
 // Scheduler
 // ---------------------------------------------------------------------------------------------
 
+/** An instance bound to a node, as placement plugins (affinity, spreading, preemption) see it. */
+export interface BoundInstance {
+  readonly id: InstanceId;
+  readonly workload: Workload;
+  /** Sum of its containers' requests. */
+  readonly request: Resources;
+  readonly startedAt?: Millis;
+  /** Asked to stop (it still holds its resources until it is gone). */
+  readonly terminating?: boolean;
+}
+
 /** A node as the scheduler sees it: the node plus what is already allocated on it. */
 export interface NodeView {
   readonly node: Node;
   /** Sum of the requests of instances bound to the node and not yet terminated. */
   readonly allocated: Resources;
   readonly instanceCount: number;
+  /** The instances counted in `allocated` (computed on demand; absent when the caller does not know them). */
+  readonly bound?: readonly BoundInstance[];
+  /** Changes whenever `bound` would (an instance added, removed, started or stopping): schedulers may cache per node. */
+  readonly version?: number;
+}
+
+/** One of the best nodes for a placement, with each score plugin's final score. */
+export interface ScoredCandidate {
+  readonly node: string;
+  readonly total: number;
+  readonly scores: Readonly<Record<string, number>>;
 }
 
 export interface ScheduleRequest {
@@ -147,13 +171,22 @@ export interface ScheduleRequest {
 }
 
 export type ScheduleDecision =
-  | { readonly kind: 'assign'; readonly nodeId: NodeId; readonly nodeName: string }
+  | {
+      readonly kind: 'assign';
+      readonly nodeId: NodeId;
+      readonly nodeName: string;
+      /** The chosen node first, then the next best (schedulers that score nodes fill it). */
+      readonly candidates?: readonly ScoredCandidate[];
+    }
   | {
       readonly kind: 'unschedulable';
       /** kube-scheduler style: `0/5 nodes are available: 3 Insufficient cpu, 2 node(s) were not ready.` */
       readonly message: string;
       /** Nodes rejected per reason. */
       readonly reasons: Readonly<Record<string, number>>;
+      /** Preemption: stop these instances (reason `preempted`) to make room on `nominatedNode`. */
+      readonly victims?: readonly InstanceId[];
+      readonly nominatedNode?: string;
     };
 
 /**

@@ -19,6 +19,7 @@
 import { backoffDelay, reconcile, type Action, type ReconcilerConfig, type SlotHistory } from './reconciler.js';
 import { OrchestrationError } from './errors.js';
 import type {
+  BoundInstance,
   ClusterEvent,
   Clock,
   ContainerEvent,
@@ -97,6 +98,8 @@ interface WorkloadState {
   slots: Map<number, MutableSlot>;
   jobFailures: number;
   finished: boolean;
+  /** Deleted and every instance gone: kept only for status reports. */
+  removed: boolean;
   completed: boolean;
   jobFailed: boolean;
   failed: number;
@@ -112,9 +115,33 @@ interface NodeState {
   allocated: ResourceTally;
   instanceCount: number;
   instances: Set<string>;
+  /** NodeView.version: bumped when the bound instances change. */
+  version: number;
 }
 
 const LIVE: ReadonlySet<InstanceStatus> = new Set(['Pending', 'Running', 'Unknown']);
+
+export interface StartOptions {
+  /** Rebuild instance records from the containers the nodes already run (a restarted control plane). */
+  readonly adopt?: boolean;
+}
+
+function newWorkloadState(workload: Workload): WorkloadState {
+  return {
+    workload,
+    deleted: false,
+    slots: new Map(),
+    jobFailures: 0,
+    finished: false,
+    removed: false,
+    completed: false,
+    jobFailed: false,
+    failed: 0,
+    succeeded: 0,
+    restarts: 0,
+    requests: new Map(),
+  };
+}
 
 export class Orchestrator {
   private readonly d: OrchestratorDeps;
@@ -133,6 +160,8 @@ export class Orchestrator {
   private capacityEpoch = 0;
   private readonly stoppers: Array<() => void> = [];
   private started = false;
+  /** While adopting at start: reconcile passes wait (dirty workloads accumulate). */
+  private holdReconcile = false;
 
   constructor(deps: OrchestratorDeps) {
     this.d = deps;
@@ -142,15 +171,33 @@ export class Orchestrator {
   // Lifecycle and the user's API
   // -------------------------------------------------------------------------------------------
 
-  /** Initializes the cluster manager, learns the nodes, subscribes to events and starts the timers. */
-  async start(): Promise<void> {
+  /**
+   * Initializes the cluster manager, learns the nodes, subscribes to events and starts the timers.
+   * Workloads already in the store (desired state persisted by an earlier control plane) are
+   * taken up again. With `adopt`, the containers running on every Ready node are listed first and
+   * the instance records rebuilt from their labels (see `adoptNode`); containers no desired
+   * workload owns are removed. Adoption finishes before the first reconcile pass, so no slot is
+   * filled twice.
+   */
+  async start(options: StartOptions = {}): Promise<void> {
     if (this.started) return;
     this.started = true;
     const { cluster, runtime, clock, config } = this.d;
     await cluster.initialize();
     for (const node of cluster.listNodes()) this.addNode(node);
+    for (const w of this.d.store.listWorkloads()) this.restoreWorkload(w);
     this.stoppers.push(cluster.subscribe((e) => this.onClusterEvent(e)));
     this.stoppers.push(runtime.watch((e) => this.onContainerEvent(e)));
+    if (options.adopt) {
+      // No reconcile pass may run before every node is adopted: it would refill adopted slots.
+      this.holdReconcile = true;
+      try {
+        for (const node of cluster.listNodes()) if (node.status === 'Ready') await this.adoptNode(node.id);
+      } finally {
+        this.holdReconcile = false;
+      }
+    }
+    if (this.workloads.size > 0) this.markAllDirty();
     for (const node of cluster.listNodes()) this.spawn(this.initNode(node.id));
     let cancelReconcile = () => {};
     let cancelResync = () => {};
@@ -176,20 +223,8 @@ export class Orchestrator {
   /** Submits a new workload, or applies a changed one (scaling, or a spec change = new generation). */
   apply(workload: Workload): void {
     const existing = this.workloads.get(workload.id);
-    if (!existing) {
-      this.workloads.set(workload.id, {
-        workload,
-        deleted: false,
-        slots: new Map(),
-        jobFailures: 0,
-        finished: false,
-        completed: false,
-        jobFailed: false,
-        failed: 0,
-        succeeded: 0,
-        restarts: 0,
-        requests: new Map(),
-      });
+    if (!existing || existing.removed) {
+      this.workloads.set(workload.id, newWorkloadState(workload));
       this.d.store.putWorkload(workload);
       this.d.recorder.record('workload.submitted', {
         workload: workload.name,
@@ -216,6 +251,8 @@ export class Orchestrator {
     const ws = this.workloads.get(workloadId);
     if (!ws || ws.deleted) throw new OrchestrationError('WorkloadNotFound', `workload not found: ${workloadId}`);
     ws.deleted = true;
+    // The desired state forgets it at once: a control plane restarted now removes its containers.
+    this.d.store.deleteWorkload(workloadId);
     ws.wake?.cancel();
     this.d.recorder.record('workload.deleted', { workload: ws.workload.name });
     this.markDirty(workloadId);
@@ -223,6 +260,112 @@ export class Orchestrator {
 
   getWorkload(id: WorkloadId): Workload | undefined {
     return this.workloads.get(id)?.workload;
+  }
+
+  /** Takes up a workload found in the store at start (no trace record: it was submitted before). */
+  private restoreWorkload(workload: Workload): void {
+    if (this.workloads.has(workload.id)) return;
+    this.workloads.set(workload.id, newWorkloadState(workload));
+    this.d.recorder.record('workload.restored', {
+      workload: workload.name,
+      replicas: workload.replicas,
+      generation: workload.generation,
+    });
+  }
+
+  /**
+   * Adoption: rebuilds instance records from the containers a node runs. A container is adopted
+   * when its labels name a workload of the desired state, its slot and generation, and it is
+   * running; its instance gets the container's node, slot and generation. Everything else with
+   * Slipway's labels (deleted workloads, exited containers, unreadable labels) is an orphan and
+   * is stopped and removed. Returns the number of instances adopted.
+   */
+  async adoptNode(nodeId: NodeId): Promise<number> {
+    const { runtime, store } = this.d;
+    const ns = this.nodes.get(nodeId);
+    if (!ns) return 0;
+    let list;
+    try {
+      list = await runtime.listContainers(nodeId);
+    } catch (e) {
+      if (e instanceof OrchestrationError) {
+        this.d.recorder.record('node.adopt_failed', { node: ns.node.name, error: e.message });
+        return 0;
+      }
+      throw e;
+    }
+    const groups = new Map<string, typeof list>();
+    for (const st of list) {
+      let g = groups.get(st.instanceId);
+      if (!g) groups.set(st.instanceId, (g = []));
+      g.push(st);
+    }
+    let adopted = 0;
+    for (const [instanceId, group] of [...groups].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+      const labels = group[0].labels ?? {};
+      const ws = this.workloads.get(group[0].workloadId);
+      const slot = Number(labels['slipway.slot']);
+      const generation = Number(labels['slipway.generation']);
+      // Only a running container is worth adopting: one left `creating` by a control plane that
+      // died between create and start would never start by itself.
+      const alive = group.some((c) => c.state === 'running');
+      if (
+        !ws || ws.deleted || !alive || instanceId === '' || store.getInstance(instanceId) !== undefined ||
+        !Number.isInteger(slot) || !Number.isInteger(generation)
+      ) {
+        for (const st of group) {
+          this.d.recorder.record('container.orphan', { container: st.id, node: ns.node.name, instance: st.instanceId });
+          this.spawn(this.removeOrphan(st.id, st.state));
+        }
+        continue;
+      }
+      const w = ws.workload;
+      const names = generation === w.generation ? w.containers.map((c) => c.name) : group.map((c) => c.name);
+      const containers: Instance['containers'] = names.map((name) => {
+        const st = group.find((c) => c.name === name);
+        return st
+          ? { name, id: st.id, state: st.state, ...(st.exitCode !== undefined ? { exitCode: st.exitCode } : {}) }
+          : { name, state: 'creating' as const };
+      });
+      const now = this.d.clock.now();
+      const inst: Instance = {
+        id: instanceId,
+        workloadId: w.id,
+        workloadName: w.name,
+        slot,
+        generation,
+        node: nodeId,
+        status: 'Pending',
+        containers,
+        createdAt: now,
+        scheduledAt: now,
+        attempts: 1,
+      };
+      store.putInstance(inst);
+      for (const c of containers) if (c.id !== undefined) this.containerOwner.set(c.id, inst.id);
+      const req = this.requestOf(ws, generation);
+      this.instanceRequest.set(inst.id, req);
+      addInto(ns.allocated, req);
+      ns.instanceCount++;
+      ns.instances.add(inst.id);
+      this.d.recorder.record('instance.adopted', {
+        instance: inst.id,
+        workload: w.name,
+        node: ns.node.name,
+        slot,
+        generation,
+        containers: group.length,
+      });
+      adopted++;
+      this.refreshStatus(inst);
+      if (containers.some((c) => c.id === undefined) && inst.status === 'Pending') {
+        const p = this.startContainers(inst, w);
+        this.creating.set(inst.id, p);
+        this.spawn(p.finally(() => this.creating.delete(inst.id)));
+      }
+    }
+    this.sortedViews = undefined;
+    return adopted;
   }
 
   /** Status of every workload ever submitted, in submission order. */
@@ -293,12 +436,12 @@ export class Orchestrator {
   }
 
   private markAllDirty(): void {
-    for (const id of this.workloads.keys()) this.dirty.add(id);
+    for (const [id, ws] of this.workloads) if (!ws.removed) this.dirty.add(id);
     this.queueReconcile();
   }
 
   private queueReconcile(): void {
-    if (this.reconcileQueued) return;
+    if (this.reconcileQueued || this.holdReconcile) return;
     this.reconcileQueued = true;
     const now = this.d.clock.now();
     const delay = Math.max(0, this.lastPassAt + this.d.config.reconcileMinGapMs - now);
@@ -328,8 +471,9 @@ export class Orchestrator {
       if (inst.stopRequestedAt !== undefined && !this.tearingDown.has(inst.id) && this.nodeReady(inst.node))
         this.spawn(this.teardown(inst));
     }
+    if (ws.removed) return;
     if (ws.deleted && instances.length === 0) {
-      this.workloads.delete(w.id);
+      ws.removed = true;
       store.deleteWorkload(w.id);
       this.d.recorder.record('workload.removed', { workload: w.name });
       return;
@@ -436,8 +580,11 @@ export class Orchestrator {
   private createInstance(ws: WorkloadState, slot: number, reason: string): Instance {
     const w = ws.workload;
     const now = this.d.clock.now();
+    let id = this.d.ids.next(w.name);
+    // Adopted instances carry ids from an earlier control plane's source: never reuse one.
+    while (this.d.store.getInstance(id) !== undefined) id = this.d.ids.next(w.name);
     const inst: Instance = {
-      id: this.d.ids.next(w.name),
+      id,
       workloadId: w.id,
       workloadName: w.name,
       slot,
@@ -486,12 +633,14 @@ export class Orchestrator {
           addInto(ns.allocated, request);
           ns.instanceCount++;
           ns.instances.add(inst.id);
+          ns.version++;
           this.d.recorder.record('instance.scheduled', {
             instance: inst.id,
             workload: w.name,
             node: ns.node.name,
             attempt: inst.attempts,
             request,
+            ...(dec.candidates ? { candidates: dec.candidates } : {}),
           });
           const p = this.startContainers(inst, w);
           this.creating.set(inst.id, p);
@@ -507,8 +656,18 @@ export class Orchestrator {
             message,
             reasons: dec && dec.kind === 'unschedulable' ? dec.reasons : {},
           });
+          if (dec && dec.kind === 'unschedulable' && dec.victims) this.preempt(inst, dec.victims, dec.nominatedNode);
         }
       });
+    }
+  }
+
+  /** Stops lower-priority instances the scheduler chose as victims; the preemptor retries when they are gone. */
+  private preempt(preemptor: Instance, victims: readonly string[], node: string | undefined): void {
+    this.d.recorder.record('instance.preempting', { instance: preemptor.id, workload: preemptor.workloadName, node, victims });
+    for (const id of victims) {
+      const v = this.d.store.getInstance(id);
+      if (v && v.stopRequestedAt === undefined) this.stopInstance(v, 'preempted');
     }
   }
 
@@ -574,6 +733,7 @@ export class Orchestrator {
     const from = inst.status;
     inst.status = 'Terminating';
     this.d.recorder.record('instance.stopping', { instance: inst.id, workload: inst.workloadName, from, reason });
+    this.touchNode(inst.node);
     if (inst.node === undefined) {
       // Never placed: nothing to stop.
       this.removeRecord(inst);
@@ -631,6 +791,7 @@ export class Orchestrator {
     if (inst.node !== undefined) {
       const ns = this.nodes.get(inst.node);
       if (ns && ns.instances.delete(inst.id)) {
+        ns.version++;
         if (req) addInto(ns.allocated, req, -1);
         ns.instanceCount--;
       }
@@ -713,7 +874,10 @@ export class Orchestrator {
     const from = inst.status;
     inst.status = status;
     inst.reason = reason;
-    if (status === 'Running' && inst.startedAt === undefined) inst.startedAt = now;
+    if (status === 'Running' && inst.startedAt === undefined) {
+      inst.startedAt = now;
+      this.touchNode(inst.node);
+    }
     if (exitCode !== undefined) inst.exitCode = exitCode;
     this.d.recorder.record('instance.status', {
       instance: inst.id,
@@ -824,7 +988,11 @@ export class Orchestrator {
 
   private addNode(node: Node): void {
     if (this.nodes.has(node.id)) return;
-    this.nodes.set(node.id, { node, allocated: tally(), instanceCount: 0, instances: new Set() });
+    const instances = new Set<string>();
+    const ns: NodeState = { node, allocated: tally(), instanceCount: 0, instances, version: 0 };
+    // NodeView.bound, computed when a scheduler asks (placement plugins; round-robin never does).
+    Object.defineProperty(ns, 'bound', { enumerable: false, get: () => this.boundOn(instances) });
+    this.nodes.set(node.id, ns);
     this.sortedViews = undefined;
     this.d.recorder.record('node.added', {
       node: node.name,
@@ -834,6 +1002,30 @@ export class Orchestrator {
       unschedulable: node.unschedulable,
     });
     if (node.status === 'Ready') this.capacityAppeared();
+  }
+
+  /** What the node's instances look like to the scheduler changed (NodeView.version). */
+  private touchNode(id: NodeId | undefined): void {
+    const ns = id === undefined ? undefined : this.nodes.get(id);
+    if (ns) ns.version++;
+  }
+
+  private boundOn(ids: ReadonlySet<string>): BoundInstance[] {
+    const out: BoundInstance[] = [];
+    for (const id of ids) {
+      const inst = this.d.store.getInstance(id);
+      const ws = inst && this.workloads.get(inst.workloadId);
+      const request = this.instanceRequest.get(id);
+      if (!inst || !ws || !request) continue;
+      out.push({
+        id,
+        workload: ws.workload,
+        request,
+        ...(inst.startedAt !== undefined ? { startedAt: inst.startedAt } : {}),
+        ...(inst.stopRequestedAt !== undefined ? { terminating: true } : {}),
+      });
+    }
+    return out;
   }
 
   private async initNode(id: NodeId): Promise<void> {

@@ -158,6 +158,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     }
     if (inst.node !== undefined && input.node(inst.node) === undefined) {
       actions.push({ type: 'forget', instance: inst.id, reason: `node ${inst.node} left the cluster` });
+      if (isLive(inst)) lost.add(inst);
       continue;
     }
     if (!isLive(inst)) continue; // terminating: the stop is in progress
@@ -174,6 +175,15 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   }
 
   const stop = (inst: Instance, reason: StopReason) => actions.push({ type: 'stop', instance: inst.id, reason });
+  /** True (and records the back-off) when the slot must still wait after its last failure. */
+  const backingOff = (slot: number, h: SlotHistory | undefined): boolean => {
+    if (!h || h.failures === 0) return false;
+    const until = h.lastFailureAt + backoffDelay(h.failures, config);
+    if (now >= until) return false;
+    actions.push({ type: 'backoff', slot, until, failures: h.failures });
+    wake(until);
+    return true;
+  };
 
   // 2. Deleted workloads and finished jobs: stop everything.
   if (input.deleted) {
@@ -246,15 +256,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     for (let slot = 0; slot < workload.completions && active < workload.replicas; slot++) {
       if (occupied.has(slot)) continue;
       const h = observed.slots.get(slot);
-      if (h?.done) continue;
-      if (h && h.failures > 0) {
-        const until = h.lastFailureAt + backoffDelay(h.failures, config);
-        if (now < until) {
-          actions.push({ type: 'backoff', slot, until, failures: h.failures });
-          wake(until);
-          continue;
-        }
-      }
+      if (h?.done || backingOff(slot, h)) continue;
       actions.push({ type: 'create', slot, generation: workload.generation, reason: h && h.failures > 0 ? 'replace-failed' : 'job' });
       active++;
     }
@@ -280,8 +282,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
 
   // 7. Services: fill free slots (lowest first), honouring back-off and done slots.
   const occupied = new Set(kept.map((s) => s.slot));
-  const lostSlots = new Set<number>();
-  for (const inst of observed.instances) if (lost.has(inst) || (isLive(inst) && inst.node !== undefined && input.node(inst.node) === undefined)) lostSlots.add(inst.slot);
+  const lostSlots = new Set([...lost].map((i) => i.slot));
   const recreateBlocked =
     workload.updateStrategy.type === 'Recreate' && kept.some((s) => s.outdated !== undefined);
   let missing = R - kept.length;
@@ -291,15 +292,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const h = observed.slots.get(slot);
     if (h?.done) continue;
     missing--;
-    if (recreateBlocked) continue;
-    if (h && h.failures > 0) {
-      const until = h.lastFailureAt + backoffDelay(h.failures, config);
-      if (now < until) {
-        actions.push({ type: 'backoff', slot, until, failures: h.failures });
-        wake(until);
-        continue;
-      }
-    }
+    if (recreateBlocked || backingOff(slot, h)) continue;
     const reason: CreateReason = lostSlots.has(slot) ? 'replace-lost' : h && h.failures > 0 ? 'replace-failed' : 'scale-up';
     actions.push({ type: 'create', slot, generation: workload.generation, reason });
     total++;

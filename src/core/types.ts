@@ -2,6 +2,7 @@
  * The orchestrator's domain model: the seed's shared types in TypeScript idioms.
  * Times are virtual (or wall, on live backends) milliseconds since the start of the run.
  */
+import type { Placement } from './placement.js';
 import type { Resources } from './resources.js';
 
 export type NodeId = string;
@@ -103,6 +104,8 @@ export interface Workload {
   readonly updateStrategy: UpdateStrategy;
   /** Bumped on every spec change (not on scaling); instances record the generation they run. */
   readonly generation: number;
+  /** Pod-level placement constraints (nodeSelector, affinity, tolerations, ...), Kubernetes' fields. */
+  readonly placement?: Placement;
 }
 
 export type InstanceStatus = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown' | 'Terminating';

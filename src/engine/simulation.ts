@@ -105,6 +105,21 @@ export class Simulation implements Clock {
     return new Promise((resolve) => this.schedule(delayMs, () => this.deliver(resolve)));
   }
 
+  /**
+   * Starts a SimPy-style process: a generator that yields how long to wait (ms) before it
+   * continues. It runs now up to its first `yield`, then as engine events; no promises involved,
+   * so it costs no drain. An exception thrown by the generator ends the run.
+   *
+   * @example sim.process((function* () { for (;;) yield rng.exponential(1000); })());
+   */
+  process(body: Iterator<number, unknown, undefined>): void {
+    const step = (): void => {
+      const r = body.next();
+      if (r.done !== true) this.schedule(r.value, step);
+    };
+    step();
+  }
+
   /** A promise settled by a later engine event; settling it counts as delivering. */
   after<T>(delayMs: number, settle: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) =>

@@ -22,6 +22,8 @@ export interface RunReportInput {
 export function renderRunReport({ scenario, run, command, tracePath }: RunReportInput): string {
   const e = escapeHtml;
   const s = run.summary;
+  /** Live runs (src/run/live.ts) name their backend. */
+  const live = (s as { backend?: string }).backend;
   const rows = s.workloads
     .map(
       (w) =>
@@ -41,8 +43,8 @@ export function renderRunReport({ scenario, run, command, tracePath }: RunReport
 <table>
 <tr><th>seed</th><td>${s.seed}</td></tr>
 <tr><th>scheduler</th><td>${e(s.scheduler)}</td></tr>
-<tr><th>simulated time</th><td>${e(formatDuration(s.simulatedTimeMs))}</td></tr>
-<tr><th>engine events</th><td>${s.events}</td></tr>
+${live === undefined ? `<tr><th>simulated time</th><td>${e(formatDuration(s.simulatedTimeMs))}</td></tr>
+<tr><th>engine events</th><td>${s.events}</td></tr>` : `<tr><th>backend</th><td>${e(live)} (live, ${e(formatDuration(s.simulatedTimeMs))} of wall time)</td></tr>`}
 <tr><th>nodes</th><td>${s.nodes.total} (${s.nodes.ready} Ready, ${s.nodes.notReady} NotReady, ${s.nodes.down} Down)</td></tr>
 <tr><th>trace</th><td>${tracePath ? `<code>${e(tracePath)}</code>, ` : ''}${s.traceLines} lines, sha256 <code>${e(s.traceHash)}</code></td></tr>
 </table>

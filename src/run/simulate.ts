@@ -6,6 +6,7 @@
  * Inputs are explicit ({scenario, seed}); the same inputs give a byte-identical trace.
  */
 import { SimCluster } from '../../backends/sim/sim-cluster.js';
+import { InputError } from '../core/errors.js';
 import { evaluate, evaluationTime, type ExpectationResult } from '../check/expectations.js';
 import type { Recorder, Scheduler } from '../core/interfaces.js';
 import { Orchestrator, type OrchestratorConfig } from '../core/orchestrator.js';
@@ -85,6 +86,7 @@ export function toWorkload(def: WorkloadDef): Workload {
     restartPolicy: def.restartPolicy,
     updateStrategy: def.updateStrategy,
     generation: 1,
+    ...(def.placement ? { placement: def.placement } : {}),
   };
 }
 
@@ -121,12 +123,22 @@ export function orchestratorConfig(s: Scenario): OrchestratorConfig {
 }
 
 export async function simulate(scenario: Scenario, options: SimulateOptions = {}): Promise<RunSummary> {
+  const fromEngine = scenario.nodes.find((n) => n.capacityFromEngine);
+  if (fromEngine)
+    throw new InputError(
+      `${scenario.source.file}: node ${fromEngine.name} takes its capacity from its Docker engine; give it a capacity to simulate it, or run with --backend docker`,
+    );
   const sim = new Simulation(scenario.seed);
   const trace = new TraceWriter(() => sim.now(), options.tracePath);
   if (options.onRecord) trace.listen(options.onRecord);
   const until = options.untilMs ?? scenario.durationMs;
   try {
-    const scheduler = options.scheduler ?? createScheduler(scenario.scheduler.name);
+    const scheduler =
+      options.scheduler ??
+      createScheduler(scenario.scheduler.name, {
+        random: sim.random.stream('scheduler'),
+        ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),
+      });
     trace.record('run.start', {
       slipway: SLIPWAY_VERSION,
       scenario: scenario.name,

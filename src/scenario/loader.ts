@@ -12,12 +12,18 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, vi
 import type { Document, Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../core/errors.js';
-import { formatDuration } from '../core/duration.js';
+import { DurationError, formatDuration, parseDuration } from '../core/duration.js';
 import { formatCpu } from '../core/quantity.js';
 import { formatBytes, resources, type Resources } from '../core/resources.js';
 import type { ContainerSimBehavior, ContainerSpec, Distribution, Taint, UpdateStrategy } from '../core/types.js';
 import { schedulerNames } from '../scheduler/registry.js';
+import { profileFromInput } from '../scheduler/profile-input.js';
+import type { Placement } from '../core/placement.js';
+import { toPlacement, type PlacementInput } from './placement-schema.js';
+import { ManifestError, expandManifests, toManifestProblem, type ExpandedManifests } from './kubernetes.js';
+
 import {
+  DEFAULT_SCHEDULER,
   PATCH_FIELDS,
   describeValue,
   didYouMean,
@@ -41,12 +47,26 @@ import type {
   Expectation,
   Fault,
   NodeDef,
+  NodeEndpoint,
   Operation,
   Scenario,
   WorkloadDef,
 } from './types.js';
 
+/** Kubernetes' built-in PriorityClasses. */
+export const BUILT_IN_PRIORITY_CLASSES: Readonly<Record<string, number>> = {
+  'system-cluster-critical': 2_000_000_000,
+  'system-node-critical': 2_000_001_000,
+};
+
 type Path = readonly PathSegment[];
+
+/** The field path a message starts with (`scheduler.plugins[0].args.x: ...` → segments), to place it. */
+export function pathOfMessage(message: string): PathSegment[] | undefined {
+  const m = /^([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[\d+\])*): /.exec(message);
+  if (!m) return undefined;
+  return [...m[1].matchAll(/([A-Za-z_][\w-]*)|\[(\d+)\]/g)].map((x) => (x[2] !== undefined ? Number(x[2]) : x[1]));
+}
 
 /** One problem, before it is placed in the file. `message` already carries its field path. */
 interface Problem {
@@ -55,6 +75,36 @@ interface Problem {
   readonly at: 'key' | 'value';
   /** Reported only when nothing else is wrong in the same stage (missing keys). */
   readonly late?: boolean;
+}
+
+/**
+ * Parses YAML (or JSON) text for a file format other than scenarios (snapshots, profiles): the
+ * plain value, and `where(path)` placing a field as `FILE:LINE:COL`. Syntax errors are InputErrors.
+ */
+export function parseYamlDocument(text: string, file: string): { raw: unknown; where: (path: readonly PathSegment[], at?: 'key' | 'value') => string } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const pos = (offset: number): string => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0];
+    throw new InputError(`${pos(err.pos[0])}: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new InputError(`${pos(firstAliasOffset(doc))}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return { raw, where: (path, at = 'value') => pos(offsetOf(doc, [...path], at)) };
+}
+
+/** A zod issue as one line `FILE:LINE:COL: path: message`, worded like scenario errors. */
+export function describeZodIssue(iss: z.core.$ZodIssue, raw: unknown, where: (path: readonly PathSegment[], at?: 'key' | 'value') => string): string {
+  const p = fromZodIssue(iss, raw);
+  return `${where(p.path, p.at)}: ${p.message}`;
 }
 
 /** Parses and validates a scenario file's text. Throws `InputError` (`FILE:LINE:COL: message`). */
@@ -86,8 +136,11 @@ export function parseScenario(text: string, file: string): Scenario {
     throw new InputError(`${where(firstAliasOffset(doc))}: ${(e as Error).message.split('\n')[0]}`);
   }
 
+  let origins: ExpandedManifests['origins'] = [];
   const locate = (p: Problem): string => where(offsetOf(doc, p.path, p.at));
-  const fail = (problems: readonly Problem[]): never => {
+  const fail = (raw: readonly Problem[]): never => {
+    // Problems in entries generated from Kubernetes manifests point at the manifest.
+    const problems = raw.map((p) => (origins.length ? { ...p, ...toManifestProblem(p.path, p.message, origins) } : p));
     const placed = problems.map((p, order) => ({ p, order, offset: offsetOf(doc, p.path, p.at) }));
     placed.sort((a, b) => Number(a.p.late ?? false) - Number(b.p.late ?? false) || a.offset - b.offset || a.order - b.order);
     const first = placed[0].p;
@@ -102,14 +155,32 @@ export function parseScenario(text: string, file: string): Scenario {
     throw new InputError(`${where(doc.contents?.range?.[0] ?? 0)}: ${message}`);
   }
 
-  const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) fail(parsed.error.issues.map((iss) => fromZodIssue(iss, raw)));
+  let doc2: Record<string, unknown> = raw;
+  let warnings: readonly string[] = [];
+  try {
+    const expanded = expandManifests(raw);
+    ({ origins, warnings } = expanded);
+    doc2 = expanded.raw;
+  } catch (e) {
+    if (!(e instanceof ManifestError)) throw e;
+    fail([{ path: e.path, at: 'value', message: e.message }]);
+  }
+
+  const parsed = scenarioSchema.safeParse(doc2);
+  if (!parsed.success) fail(parsed.error.issues.map((iss) => fromZodIssue(iss, doc2)));
   const input = parsed.data as ScenarioInput;
 
-  const checker = new Checker(input, raw);
-  const scenario = checker.build(file);
+  const checker = new Checker(input, doc2);
+  const built = checker.build(file);
   if (checker.problems.length > 0) fail(checker.problems);
-  return scenario;
+  const scenario: Scenario = { ...built, source: { file, document: raw } };
+  if (scenario.scheduler.name === 'round-robin' && !scenario.scheduler.profile) {
+    const constrained = scenario.workloads.filter((w) => w.placement !== undefined).map((w) => w.name);
+    if (constrained.length > 0) {
+      warnings = [...warnings, `scheduler round-robin ignores placement (workloads ${constrained.join(', ')}); use a profile such as default`];
+    }
+  }
+  return warnings.length > 0 ? { ...scenario, warnings } : scenario;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,11 +368,23 @@ class Checker {
   build(file: string): Scenario {
     const input = this.input;
     const names = schedulerNames();
-    if (!names.includes(input.scheduler)) {
-      this.report(
-        ['scheduler'],
-        `unknown scheduler ${JSON.stringify(input.scheduler)}${didYouMean(input.scheduler, names)} (known: ${names.join(', ')})`,
-      );
+    let scheduler: Scenario['scheduler'] = { name: DEFAULT_SCHEDULER };
+    if (typeof input.scheduler === 'string') {
+      scheduler = { name: input.scheduler };
+      if (!names.includes(input.scheduler)) {
+        this.report(
+          ['scheduler'],
+          `unknown scheduler ${JSON.stringify(input.scheduler)}${didYouMean(input.scheduler, names)} (known: ${names.join(', ')})`,
+        );
+      }
+    } else {
+      try {
+        const { profile, ignored } = profileFromInput(input.scheduler, 'scheduler');
+        scheduler = { name: profile.name, profile, ...(ignored.length > 0 ? { ignored } : {}) };
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        this.problems.push({ path: pathOfMessage(e.message) ?? ['scheduler'], at: 'value', message: e.message });
+      }
     }
 
     const nodes: NodeDef[] = [];
@@ -334,7 +417,7 @@ class Checker {
       operations,
       faults,
       latency: { ...input.latency },
-      scheduler: { name: input.scheduler },
+      scheduler,
       controlPlane,
       expectations,
       source: { file, document: this.raw },
@@ -393,9 +476,32 @@ class Checker {
   }
 
   private node(n: NodeInput | AddNodeInput, name: string, path: Path): NodeDef {
-    const capacity = toResources(n.capacity);
+    if (n.docker !== undefined && n.oci !== undefined) this.report(path, 'give either docker or oci, not both');
+    if (n.oci !== undefined && (n.oci.rootfs === undefined) === (n.oci.exportFrom === undefined))
+      this.report([...path, 'oci'], 'give either rootfs (a directory) or exportFrom (a Docker engine to export images from)');
+    const fromEngine = n.capacity === undefined && n.docker !== undefined;
+    if (n.capacity === undefined && !fromEngine) this.report(path, 'missing required key "capacity" (only docker nodes may leave it to the engine)');
+    const capacity = n.capacity === undefined ? resources() : toResources(n.capacity);
+    const endpoint: NodeEndpoint | undefined =
+      n.docker !== undefined
+        ? {
+            kind: 'docker',
+            host: n.docker.host,
+            ...(n.docker.network !== undefined ? { network: n.docker.network } : {}),
+            ...(n.docker.pidFile !== undefined ? { pidFile: n.docker.pidFile } : {}),
+          }
+        : n.oci !== undefined
+          ? {
+              kind: 'oci',
+              runtime: n.oci.runtime,
+              root: n.oci.root,
+              ...(n.oci.rootfs !== undefined ? { rootfs: n.oci.rootfs } : {}),
+              ...(n.oci.exportFrom !== undefined ? { exportFrom: n.oci.exportFrom } : {}),
+              ...(n.oci.bundles !== undefined ? { bundles: n.oci.bundles } : {}),
+            }
+          : undefined;
     const alloc = n.allocatable;
-    for (const [key, value] of amounts(alloc)) {
+    for (const [key, value] of fromEngine ? [] : amounts(alloc)) {
       const cap = amountOf(n.capacity, key) ?? 0;
       if (value > cap) {
         this.report(
@@ -413,7 +519,15 @@ class Checker {
     const taints: Taint[] = n.taints.map((t) =>
       t.value === undefined ? { key: t.key, effect: t.effect } : { key: t.key, value: t.value, effect: t.effect },
     );
-    return { name, capacity, allocatable, labels: { ...n.labels }, taints };
+    return {
+      name,
+      capacity,
+      allocatable,
+      labels: { ...n.labels },
+      taints,
+      ...(fromEngine ? { capacityFromEngine: true } : {}),
+      ...(endpoint !== undefined ? { endpoint } : {}),
+    };
   }
 
   // --- workloads -----------------------------------------------------------------------------
@@ -478,8 +592,39 @@ class Checker {
       labels: { ...w.labels },
       containers,
     };
+    if (w.placement) {
+      const placed = this.placement(w.placement, [...path, 'placement']);
+      (def as { placement?: Placement }).placement = placed.placement;
+      if (placed.priority !== undefined) (def as { priority: number }).priority = placed.priority;
+    }
     if (!first) this.workloads.set(w.name, { def, index: path[1] as number });
     return def;
+  }
+
+  /** A workload's placement block: the gang timeout as a duration, priorityClassName resolved. */
+  private placement(p: PlacementInput, path: Path): { placement: Placement; priority?: number } {
+    let timeoutMs = 60_000;
+    if (p.gang?.timeout !== undefined) {
+      try {
+        timeoutMs = parseDuration(p.gang.timeout);
+      } catch (e) {
+        if (!(e instanceof DurationError)) throw e;
+        this.report([...path, 'gang', 'timeout'], e.message);
+      }
+    }
+    let priority: number | undefined;
+    if (p.priorityClassName !== undefined) {
+      const classes: Record<string, number> = { ...BUILT_IN_PRIORITY_CLASSES, ...(this.input.priorityClasses ?? {}) };
+      priority = classes[p.priorityClassName];
+      if (priority === undefined) {
+        const names = Object.keys(classes).sort();
+        this.report(
+          [...path, 'priorityClassName'],
+          `unknown PriorityClass ${JSON.stringify(p.priorityClassName)}${didYouMean(p.priorityClassName, names)} (known: ${names.join(', ')}; define more under priorityClasses)`,
+        );
+      }
+    }
+    return { placement: toPlacement(p, timeoutMs), ...(priority !== undefined ? { priority } : {}) };
   }
 
   /** Kubernetes' rules: surge rounds up, unavailable down; both 0 is an error as written, and

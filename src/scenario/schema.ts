@@ -14,6 +14,8 @@ import { z } from 'zod';
 import { closest, distance as levenshtein } from 'fastest-levenshtein';
 import { DurationError, parseDuration } from '../core/duration.js';
 import { QuantityError, parseBytes, parseCount, parseCpu } from '../core/quantity.js';
+import { placementSchema } from './placement-schema.js';
+import { KNOWN_PREFIX, obj } from './strict-object.js';
 import type { Distribution, NodeStatus, RestartPolicy, TaintEffect, WorkloadKind } from '../core/types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -60,7 +62,7 @@ export function formatPath(path: readonly PathSegment[]): string {
   return out;
 }
 
-const KNOWN_PREFIX = 'known:';
+export { obj };
 
 /** The known keys encoded in an `unrecognized_keys` issue message by `obj`. */
 export function knownKeysOf(message: string): string[] | undefined {
@@ -151,15 +153,6 @@ function def<T>(check: Check<T>, fallback: T): z.ZodType<T> {
       return out === BAD ? z.NEVER : out;
     })
     .default(() => structuredClone(fallback) as never) as unknown as z.ZodType<T>;
-}
-
-/** A strict mapping: unknown keys are issues (see `knownKeysOf`). */
-function obj<S extends z.core.$ZodLooseShape>(shape: S) {
-  const known = KNOWN_PREFIX + Object.keys(shape).join(',');
-  return z.strictObject(shape, {
-    error: (iss) =>
-      iss.code === 'unrecognized_keys' ? known : iss.code === 'invalid_type' ? 'expected a mapping' : undefined,
-  });
 }
 
 function list<T extends z.ZodType>(item: T, nonEmpty = false) {
@@ -449,9 +442,27 @@ const taintSchema = obj({
   effect: req(oneOf(TAINT_EFFECTS)),
 });
 
+/** Live backends: the node is a Docker engine (`docker`) or a host running an OCI runtime (`oci`). */
+const dockerEndpointSchema = obj({
+  host: req(nonEmptyStr),
+  network: opt(nonEmptyStr),
+  pidFile: opt(nonEmptyStr),
+});
+const ociEndpointSchema = obj({
+  runtime: def(nonEmptyStr, 'youki'),
+  root: req(nonEmptyStr),
+  // One of the two (the loader checks): a directory, or a Docker engine to export images from.
+  rootfs: opt(nonEmptyStr),
+  exportFrom: opt(nonEmptyStr),
+  bundles: opt(nonEmptyStr),
+});
+
 const nodeFields = {
   name: req(nonEmptyStr),
-  capacity: req(resourceMap('capacity')),
+  // Required unless `docker` is given (then `docker info` supplies it); the loader checks.
+  capacity: opt(resourceMap('capacity')),
+  docker: dockerEndpointSchema.optional(),
+  oci: ociEndpointSchema.optional(),
   allocatable: opt(resourceMap('other')),
   labels: def(stringMap, {}),
   taints: list(taintSchema).prefault([]),
@@ -501,6 +512,7 @@ const workloadSchema = obj({
   updateStrategy: updateStrategySchema.optional(),
   labels: def(stringMap, {}),
   containers: list(containerSchema, true),
+  placement: placementSchema.optional(),
 });
 
 const workloadRef = req(nonEmptyStr);
@@ -580,6 +592,9 @@ const controlPlaneSchema = obj({
 
 export const DEFAULT_SCHEDULER = 'round-robin';
 
+const schedulerValue: Check<string | Record<string, unknown>> = (v, c) =>
+  isMapping(v) ? v : nonEmptyStr(v, c);
+
 /** The whole file. Its output is the shape-checked, unit-normalized input of the loader. */
 export const scenarioSchema = obj({
   name: req(nonEmptyStr),
@@ -591,7 +606,10 @@ export const scenarioSchema = obj({
   operations: list(operationSchema).prefault([]),
   faults: list(faultSchema).prefault([]),
   latency: latencySchema.prefault({} as z.input<typeof latencySchema>),
-  scheduler: def(nonEmptyStr, DEFAULT_SCHEDULER),
+  /** A scheduler or profile name, a profile mapping, or a KubeSchedulerConfiguration (the loader checks it). */
+  scheduler: def(schedulerValue, DEFAULT_SCHEDULER as string | Record<string, unknown>),
+  /** PriorityClass name → priority, for workloads' placement.priorityClassName. */
+  priorityClasses: z.record(z.string(), z.number().int()).optional(),
   controlPlane: controlPlaneSchema.prefault({} as z.input<typeof controlPlaneSchema>),
   expectations: list(expectationSchema).prefault([]),
 });

@@ -3,7 +3,9 @@
  * base units (millicores, bytes), node patterns expanded, defaults filled in.
  * The YAML format that produces it is documented in the README ("Scenario format v1").
  */
+import type { Placement } from '../core/placement.js';
 import type { Resources } from '../core/resources.js';
+import type { ProfileConfig } from '../scheduler/profiles.js';
 import type {
   ContainerSpec,
   Distribution,
@@ -14,9 +16,37 @@ import type {
   WorkloadKind,
 } from '../core/types.js';
 
+/** Where a live node is reached (ignored by the simulator). */
+export type NodeEndpoint =
+  | {
+      readonly kind: 'docker';
+      /** `unix:///run/slipway/e1.sock`, `tcp://host:2375`. */
+      readonly host: string;
+      /** Docker network mode for the node's containers; the engine's default when absent. */
+      readonly network?: string;
+      /** The engine's pid file: lets a `nodeCrash` fault pause the engine (SIGSTOP) and resume it. */
+      readonly pidFile?: string;
+    }
+  | {
+      readonly kind: 'oci';
+      /** `youki` (default), `runc`, `crun`, or a path to one. */
+      readonly runtime: string;
+      /** The runtime's state directory (`--root`), one per node. */
+      readonly root: string;
+      /** Root filesystem directory every container's bundle is made from (whatever its image). */
+      readonly rootfs?: string;
+      /** Without `rootfs`: the Docker engine (`unix:///...`) each container's image is exported from. */
+      readonly exportFrom?: string;
+      /** Where bundles are written (default: `<root>/bundles`). */
+      readonly bundles?: string;
+    };
+
 export interface NodeDef {
   readonly name: string;
   readonly capacity: Resources;
+  /** Live backends only: the capacity is to be read from the engine (`capacity` is then zero). */
+  readonly capacityFromEngine?: boolean;
+  readonly endpoint?: NodeEndpoint;
   readonly allocatable: Resources;
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
@@ -35,6 +65,8 @@ export interface WorkloadDef {
   readonly updateStrategy: UpdateStrategy;
   readonly labels: Readonly<Record<string, string>>;
   readonly containers: readonly ContainerSpec[];
+  /** Pod-level placement constraints (the workload's `placement:` block). */
+  readonly placement?: Placement;
 }
 
 /** A change to a workload's containers; every field given replaces the old value. */
@@ -135,9 +167,17 @@ export interface Scenario {
   readonly operations: readonly Operation[];
   readonly faults: readonly Fault[];
   readonly latency: LatencyModel;
-  readonly scheduler: { readonly name: string };
+  /** A scheduler or profile name; `profile` when the scenario defines its own profile. */
+  readonly scheduler: {
+    readonly name: string;
+    readonly profile?: ProfileConfig;
+    /** KubeSchedulerConfiguration fields that were given but are not modelled (warned once). */
+    readonly ignored?: readonly string[];
+  };
   readonly controlPlane: ControlPlaneConfig;
   readonly expectations: readonly Expectation[];
+  /** Fields of Kubernetes manifests that are not modelled (each once): the CLI prints them as warnings. */
+  readonly warnings?: readonly string[];
   /** The file it came from (for messages), and the parsed document (recorded in the trace for replay). */
   readonly source: { readonly file: string; readonly document: unknown };
 }

@@ -1,21 +1,39 @@
 /**
  * Named schedulers. A scenario picks one with `scheduler: NAME`.
- * One line per scheduler; the full plugin framework registers its profiles here too.
+ * One line per scheduler; the plugin framework's named profiles (src/scheduler/profiles.ts) are
+ * registered here too.
  */
 import type { Scheduler } from '../core/interfaces.js';
+import { RandomStream } from '../engine/random.js';
+import type { TieBreaker } from './framework/framework.js';
+import { FrameworkScheduler } from './framework-scheduler.js';
+import { PROFILES, createFramework, profileNames, type ProfileConfig } from './profiles.js';
 import { ROUND_ROBIN, RoundRobinScheduler } from './round-robin.js';
 
-const FACTORIES: Readonly<Record<string, () => Scheduler>> = {
+export interface SchedulerOptions {
+  /** The seeded stream for tie-breaking (simulations pass `sim.random.stream('scheduler')`). */
+  readonly random?: TieBreaker;
+  /** A profile defined in the scenario (or a KubeSchedulerConfiguration); used when `name` is its name. */
+  readonly profile?: ProfileConfig;
+}
+
+const FACTORIES: Readonly<Record<string, (o: SchedulerOptions) => Scheduler>> = {
   [ROUND_ROBIN]: () => new RoundRobinScheduler(),
 };
 
 export function schedulerNames(): string[] {
-  return Object.keys(FACTORIES).sort();
+  return [...Object.keys(FACTORIES), ...profileNames()].sort();
 }
 
 /** A fresh scheduler instance (schedulers may keep per-run state, like round-robin's cursor). */
-export function createScheduler(name: string): Scheduler {
+export function createScheduler(name: string, options: SchedulerOptions = {}): Scheduler {
+  const random = options.random ?? new RandomStream('scheduler', 0);
+  if (options.profile && options.profile.name === name) {
+    return new FrameworkScheduler(name, createFramework(options.profile, random));
+  }
   const make = FACTORIES[name];
-  if (!make) throw new Error(`unknown scheduler ${JSON.stringify(name)}; known: ${schedulerNames().join(', ')}`);
-  return make();
+  if (make) return make(options);
+  const profile = PROFILES[name];
+  if (profile) return new FrameworkScheduler(name, createFramework(profile, random));
+  throw new Error(`unknown scheduler ${JSON.stringify(name)}; known: ${schedulerNames().join(', ')}`);
 }

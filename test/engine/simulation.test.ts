@@ -238,3 +238,55 @@ describe('timers and async code', () => {
     expect(await once(100)).not.toEqual(a);
   });
 });
+
+describe('Simulation.process (generator processes)', () => {
+  it('runs up to the first yield at once, then resumes after each yielded delay', async () => {
+    const sim = new Simulation(1);
+    const seen: number[] = [];
+    sim.process(
+      (function* () {
+        seen.push(sim.now());
+        yield 5;
+        seen.push(sim.now());
+        yield 0;
+        seen.push(sim.now());
+        yield 10;
+        seen.push(sim.now());
+      })(),
+    );
+    expect(seen).toEqual([0]);
+    const r = await sim.run();
+    expect(seen).toEqual([0, 5, 5, 15]);
+    expect(r.reason).toBe('idle');
+  });
+
+  it('interleaves processes by (time, order of scheduling)', async () => {
+    const sim = new Simulation(1);
+    const log: string[] = [];
+    const proc = (name: string, delays: number[]) =>
+      sim.process(
+        (function* () {
+          for (const d of delays) {
+            yield d;
+            log.push(`${name}@${sim.now()}`);
+          }
+        })(),
+      );
+    proc('a', [2, 2]);
+    proc('b', [1, 3]);
+    await sim.run();
+    // Both reach t=4; b asked first (at t=1, for +3) so it runs before a (asked at t=2, for +2).
+    expect(log).toEqual(['b@1', 'a@2', 'b@4', 'a@4']);
+  });
+
+  it('an exception in a process ends the run', async () => {
+    const sim = new Simulation(1);
+    sim.process(
+      (function* () {
+        yield 3;
+        throw new Error('boom');
+      })(),
+    );
+    await expect(sim.run()).rejects.toThrow('boom');
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * The subset of dockerode Slipway uses, declared structurally (so tests and readers see exactly
+ * what the Docker backend depends on, and a dockerode upgrade that changes it fails to compile).
+ */
+import Dockerode from 'dockerode';
+import { InputError } from '../../src/core/errors.js';
+
+export interface DockerContainerSummary {
+  readonly Id: string;
+  readonly Names: readonly string[];
+  readonly Labels: Readonly<Record<string, string>>;
+  /** `created`, `running`, `exited`, `paused`, `restarting`, `removing`, `dead`. */
+  readonly State: string;
+}
+
+export interface DockerInspect {
+  readonly Id: string;
+  readonly Name: string;
+  readonly Config: { readonly Labels: Readonly<Record<string, string>> | null };
+  readonly State: {
+    readonly Status: string;
+    readonly Running: boolean;
+    readonly ExitCode: number;
+    readonly OOMKilled: boolean;
+    readonly StartedAt: string;
+    readonly FinishedAt: string;
+  };
+}
+
+export interface DockerContainerHandle {
+  readonly id: string;
+  start(): Promise<unknown>;
+  /** `t`: seconds before SIGKILL. Rejects with statusCode 304 when already stopped. */
+  stop(options?: { t?: number }): Promise<unknown>;
+  kill(options?: { signal?: string }): Promise<unknown>;
+  remove(options?: { force?: boolean; v?: boolean }): Promise<unknown>;
+  inspect(): Promise<DockerInspect>;
+  /** The container's filesystem as a tar stream. */
+  export(): Promise<NodeJS.ReadableStream>;
+}
+
+export interface DockerCreateOptions {
+  name?: string;
+  Image: string;
+  Entrypoint?: string[];
+  Cmd?: string[];
+  Env?: string[];
+  Labels?: Record<string, string>;
+  ExposedPorts?: Record<string, object>;
+  HostConfig?: {
+    NanoCpus?: number;
+    CpuShares?: number;
+    Memory?: number;
+    MemoryReservation?: number;
+    RestartPolicy?: { Name: string };
+    NetworkMode?: string;
+    PortBindings?: Record<string, Array<{ HostPort: string }>>;
+    AutoRemove?: boolean;
+  };
+}
+
+export interface DockerInfo {
+  readonly NCPU: number;
+  readonly MemTotal: number;
+  readonly Name: string;
+  readonly ServerVersion: string;
+}
+
+/** What the Docker backend calls on an engine. */
+export interface DockerApi {
+  ping(): Promise<unknown>;
+  info(): Promise<DockerInfo>;
+  createContainer(options: DockerCreateOptions): Promise<DockerContainerHandle>;
+  getContainer(id: string): DockerContainerHandle;
+  listContainers(options: { all?: boolean; filters?: string }): Promise<DockerContainerSummary[]>;
+  getEvents(options: { filters?: string }): Promise<NodeJS.ReadableStream>;
+  pull(image: string): Promise<NodeJS.ReadableStream>;
+  modem: { followProgress(stream: NodeJS.ReadableStream, onFinished: (err: Error | null) => void): void };
+}
+
+/**
+ * Connects to an engine named like Docker's `-H`: `unix:///run/docker.sock`, `tcp://host:2375`,
+ * or a bare socket path. `timeoutMs` bounds every API call.
+ */
+export function connectDocker(host: string, timeoutMs: number): DockerApi {
+  let opts: Dockerode.DockerOptions;
+  if (host.startsWith('unix://')) opts = { socketPath: host.slice('unix://'.length) };
+  else if (host.startsWith('/')) opts = { socketPath: host };
+  else if (host.startsWith('tcp://') || host.startsWith('http://') || host.startsWith('https://')) {
+    const u = new URL(host.replace(/^tcp:/, 'http:'));
+    opts = { host: u.hostname, port: u.port || '2375', protocol: u.protocol === 'https:' ? 'https' : 'http' };
+  } else throw new InputError(`docker host ${JSON.stringify(host)}: expected unix:///path/to.sock or tcp://host:port`);
+  // Events streams stay open: the per-call timeout applies to them too, so they get their own client.
+  return new Dockerode({ ...opts, timeout: timeoutMs }) as unknown as DockerApi;
+}
+
+/** A second client to the same engine without a call timeout, for long-lived event streams. */
+export function connectDockerStream(host: string): DockerApi {
+  const api = connectDocker(host, 0) as unknown as { modem: { timeout?: number } };
+  api.modem.timeout = undefined;
+  return api as unknown as DockerApi;
+}

@@ -1,0 +1,149 @@
+/**
+ * Membership and health of live nodes (Docker engines, OCI runtime hosts). Every
+ * `heartbeatIntervalMs` each node is probed (Docker: `GET /_ping`; OCI: the runtime answers
+ * `state` on its root), bounded by `rpcTimeoutMs`. The node monitor then applies the same rule
+ * as the simulated one, on wall time:
+ *   age of the last successful probe > notReadyAfter → NotReady;  > downAfter → Down;
+ *   a successful probe → Ready again.
+ * Capacity comes from the node (`docker info`: NCPU × 1000 millicores, MemTotal bytes) unless
+ * the scenario gives one.
+ */
+import type { Clock, ClusterEvent, ClusterManager, Unsubscribe } from '../../src/core/interfaces.js';
+import type { Resources } from '../../src/core/resources.js';
+import type { Node, NodeId, NodeStatus, Taint } from '../../src/core/types.js';
+
+/** How the manager reaches one live node. */
+export interface LiveNodeProbe {
+  readonly id: NodeId;
+  readonly address: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+  /** The scenario's capacity, or undefined to ask the node. */
+  readonly capacity?: Resources;
+  readonly allocatable?: Resources;
+  /** Resolves when the node answers; rejects (or never settles) when it does not. */
+  probe(): Promise<void>;
+  /** The node's own capacity (asked once, when the scenario gives none). */
+  discoverCapacity(): Promise<Resources>;
+}
+
+export interface LiveHealthConfig {
+  readonly heartbeatIntervalMs: number;
+  readonly nodeMonitorPeriodMs: number;
+  readonly notReadyAfterMs: number;
+  readonly downAfterMs: number;
+  readonly rpcTimeoutMs: number;
+}
+
+export class LiveClusterManager implements ClusterManager {
+  private readonly nodes = new Map<NodeId, Node>();
+  private readonly lastOk = new Map<NodeId, number>();
+  private readonly listeners: Array<(e: ClusterEvent) => void> = [];
+  private readonly stoppers: Array<() => void> = [];
+  private initialized = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly probes: readonly LiveNodeProbe[],
+    private readonly config: LiveHealthConfig,
+  ) {}
+
+  /** Probes every node once (capacity, first status), then starts heartbeats and the monitor. */
+  async initialize(): Promise<void> {
+    if (this.initialized) return;
+    this.initialized = true;
+    const now = this.clock.now();
+    await Promise.all(
+      this.probes.map(async (p) => {
+        const ok = await this.probeOnce(p);
+        let capacity = p.capacity;
+        if (capacity === undefined) {
+          if (!ok) throw new Error(`node ${p.id} (${p.address}) does not answer, and its capacity must come from it`);
+          capacity = await p.discoverCapacity();
+        }
+        const node: Node = {
+          id: p.id,
+          name: p.id,
+          address: p.address,
+          status: ok ? 'Ready' : 'NotReady',
+          statusSince: now,
+          unschedulable: false,
+          labels: p.labels,
+          taints: p.taints,
+          capacity,
+          allocatable: p.allocatable ?? capacity,
+        };
+        this.nodes.set(p.id, node);
+        if (ok) this.lastOk.set(p.id, now);
+        else this.lastOk.set(p.id, now - this.config.notReadyAfterMs - 1);
+      }),
+    );
+    const beat = () => {
+      for (const p of this.probes) {
+        void this.probeOnce(p).then((ok) => {
+          if (!ok) return;
+          this.lastOk.set(p.id, this.clock.now());
+          const node = this.nodes.get(p.id);
+          if (node && node.status !== 'Ready') this.transition(node, 'Ready');
+        });
+      }
+      this.stoppers[0] = this.clock.setTimer(this.config.heartbeatIntervalMs, beat);
+    };
+    const monitor = () => {
+      this.monitor();
+      this.stoppers[1] = this.clock.setTimer(this.config.nodeMonitorPeriodMs, monitor);
+    };
+    this.stoppers[0] = this.clock.setTimer(this.config.heartbeatIntervalMs, beat);
+    this.stoppers[1] = this.clock.setTimer(this.config.nodeMonitorPeriodMs, monitor);
+  }
+
+  /** Stops heartbeats and the monitor. */
+  close(): void {
+    for (const s of this.stoppers) s?.();
+  }
+
+  getNode(id: NodeId): Node | undefined {
+    return this.nodes.get(id);
+  }
+
+  listNodes(): readonly Node[] {
+    return [...this.nodes.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  subscribe(listener: (event: ClusterEvent) => void): Unsubscribe {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  private async probeOnce(p: LiveNodeProbe): Promise<boolean> {
+    let cancel = () => {};
+    const timeout = new Promise<boolean>((resolve) => {
+      cancel = this.clock.setTimer(this.config.rpcTimeoutMs, () => resolve(false));
+    });
+    try {
+      return await Promise.race([p.probe().then(() => true, () => false), timeout]);
+    } finally {
+      cancel();
+    }
+  }
+
+  private monitor(): void {
+    const now = this.clock.now();
+    for (const node of this.listNodes()) {
+      const age = now - (this.lastOk.get(node.id) ?? now);
+      if (node.status === 'Ready' && age > this.config.notReadyAfterMs) this.transition(node, 'NotReady');
+      if ((node.status === 'NotReady' || node.status === 'Unknown') && age > this.config.downAfterMs) this.transition(node, 'Down');
+    }
+  }
+
+  private transition(node: Node, to: NodeStatus): void {
+    const previous = node.status;
+    node.status = to;
+    node.statusSince = this.clock.now();
+    const e: ClusterEvent = { type: 'NodeUpdated', node, previous };
+    for (const l of [...this.listeners]) l(e);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * `slipway experiment fgd --workload W [--traces DIR] [--policies LIST] [--seeds 42..51] [--workers N] [--out DIR]`
+ *
+ * Runs the FGD paper's experiment (src/gpu/experiment.ts) for every workload, policy and seed and
+ * writes DIR/results.csv and DIR/report.html (atomically); prints unallocated GPU % at 100% arrived.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { InputError } from '../core/errors.js';
+import { parsePolicies, parseSeeds, parseWorkloads, resultsCsv, studyJobs, summaryTable } from '../gpu/study.js';
+import { renderFgdReport } from '../report/fgd-report.js';
+import { EXIT_OK } from './errors.js';
+import { runJobs } from './experiment-pool.js';
+import { writeOutput } from './output.js';
+import { readGpuNodes, resolveTracesDir } from './traces.js';
+
+export interface FgdFlags {
+  readonly workload: string;
+  readonly traces?: string;
+  readonly policies?: string;
+  readonly seeds: string;
+  readonly workers?: string;
+  readonly out?: string;
+  readonly placements?: boolean;
+}
+
+export const DEFAULT_SEEDS = '42..51';
+
+function parseWorkers(v: string | undefined): number {
+  if (v === undefined) return Math.max(1, availableParallelism());
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1 || n > 256) throw new InputError(`--workers: expected an integer from 1 to 256, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** The text of d3's minified bundle, inlined in the report. */
+export function d3Source(): string {
+  const require = createRequire(import.meta.url);
+  // d3's exports map has no ./package.json; its main entry is src/index.js beside dist/
+  return readFileSync(join(dirname(require.resolve('d3')), '..', 'dist', 'd3.min.js'), 'utf8');
+}
+
+/** The command that reproduces a study, with the resolved trace folder and output folder. */
+export function fgdCommand(flags: FgdFlags, { tracesDir, out }: { tracesDir: string; out: string }): string {
+  const parts = ['npx', 'slipway', 'experiment', 'fgd', '--workload', flags.workload, '--traces', tracesDir];
+  if (flags.policies !== undefined) parts.push('--policies', flags.policies);
+  if (flags.placements) parts.push('--placements');
+  parts.push('--seeds', flags.seeds, '--out', out);
+  return parts.map((p) => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+export async function runFgdExperiment(flags: FgdFlags, setContext: (c: () => string) => void): Promise<number> {
+  const workloads = parseWorkloads(flags.workload);
+  const policies = parsePolicies(flags.policies);
+  const seeds = parseSeeds(flags.seeds);
+  const workers = parseWorkers(flags.workers);
+  const tracesDir = resolveTracesDir(flags.traces);
+  const out = flags.out ?? join('reports', `fgd-${flags.workload}`);
+  const command = fgdCommand(flags, { tracesDir, out });
+  setContext(() => `seeds ${flags.seeds}; replay: ${command}`);
+
+  const capacityGpus = readGpuNodes(tracesDir).reduce((a, n) => a + n.gpuCount, 0);
+  const jobs = studyJobs(workloads, policies, seeds);
+  const progress = process.stderr.isTTY;
+  const placementsDir = flags.placements ? join(out, 'placements') : undefined;
+  const results = await runJobs(jobs, {
+    tracesDir,
+    workers,
+    placementsDir,
+    onDone: (done, total, r) => {
+      if (progress) process.stderr.write(`\r${done}/${total} experiments (last: ${r.workload} ${r.policy} seed ${r.seed})   `);
+    },
+  });
+  if (progress) process.stderr.write('\n');
+
+  const csvPath = join(out, 'results.csv');
+  const htmlPath = join(out, 'report.html');
+  writeOutput(csvPath, resultsCsv(results));
+  writeOutput(htmlPath, renderFgdReport({ results, command, d3Source: d3Source(), capacityGpus }));
+  const wrote = placementsDir ? `${csvPath}, ${htmlPath} and ${placementsDir}/` : `${csvPath} and ${htmlPath}`;
+  process.stdout.write(`${summaryTable(results, capacityGpus)}\n\nwrote ${wrote}\nreproduce: ${command}\n`);
+  return EXIT_OK;
+}

@@ -1,0 +1,111 @@
+/**
+ * Pod-level placement constraints with Kubernetes' field names and meanings (core/v1 PodSpec):
+ * nodeName, nodeSelector, affinity, tolerations, topologySpreadConstraints, plus a gang
+ * (all-or-nothing group). Values are as Kubernetes stores them after defaulting.
+ */
+import type { TaintEffect } from './types.js';
+
+export type NodeSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
+export type LabelSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+
+export interface NodeSelectorRequirement {
+  readonly key: string;
+  readonly operator: NodeSelectorOperator;
+  readonly values?: readonly string[];
+}
+
+/** Requirements ANDed. `matchFields` supports only `metadata.name`, as in Kubernetes. */
+export interface NodeSelectorTerm {
+  readonly matchExpressions?: readonly NodeSelectorRequirement[];
+  readonly matchFields?: readonly NodeSelectorRequirement[];
+}
+
+export interface PreferredSchedulingTerm {
+  /** 1..100. */
+  readonly weight: number;
+  readonly preference: NodeSelectorTerm;
+}
+
+export interface NodeAffinity {
+  /** Terms ORed. */
+  readonly requiredDuringSchedulingIgnoredDuringExecution?: { readonly nodeSelectorTerms: readonly NodeSelectorTerm[] };
+  readonly preferredDuringSchedulingIgnoredDuringExecution?: readonly PreferredSchedulingTerm[];
+}
+
+export interface LabelSelectorRequirement {
+  readonly key: string;
+  readonly operator: LabelSelectorOperator;
+  readonly values?: readonly string[];
+}
+
+/** matchLabels and matchExpressions ANDed; an empty selector matches everything. */
+export interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly LabelSelectorRequirement[];
+}
+
+export interface PodAffinityTerm {
+  /** Absent: matches no pod (Kubernetes' rule for a nil selector). */
+  readonly labelSelector?: LabelSelector;
+  /** Absent or empty: the pod's own namespace. */
+  readonly namespaces?: readonly string[];
+  readonly topologyKey: string;
+}
+
+export interface WeightedPodAffinityTerm {
+  /** 1..100. */
+  readonly weight: number;
+  readonly podAffinityTerm: PodAffinityTerm;
+}
+
+export interface PodAffinity {
+  readonly requiredDuringSchedulingIgnoredDuringExecution?: readonly PodAffinityTerm[];
+  readonly preferredDuringSchedulingIgnoredDuringExecution?: readonly WeightedPodAffinityTerm[];
+}
+
+export interface Affinity {
+  readonly nodeAffinity?: NodeAffinity;
+  readonly podAffinity?: PodAffinity;
+  readonly podAntiAffinity?: PodAffinity;
+}
+
+export interface Toleration {
+  /** Empty with operator Exists: tolerates every taint. */
+  readonly key?: string;
+  readonly operator?: 'Exists' | 'Equal';
+  readonly value?: string;
+  /** Empty: every effect. */
+  readonly effect?: TaintEffect;
+  /** NoExecute only: how long the pod stays bound after the taint appears. */
+  readonly tolerationSeconds?: number;
+}
+
+export interface TopologySpreadConstraint {
+  readonly maxSkew: number;
+  readonly topologyKey: string;
+  readonly whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
+  readonly labelSelector?: LabelSelector;
+  readonly minDomains?: number;
+  /** Default Honor: only nodes matching the pod's nodeAffinity/nodeSelector count. */
+  readonly nodeAffinityPolicy?: 'Honor' | 'Ignore';
+  /** Default Ignore: tainted nodes count too. */
+  readonly nodeTaintsPolicy?: 'Honor' | 'Ignore';
+}
+
+/** All-or-nothing placement: at least `minMember` pods of the group bind together, or none does. */
+export interface Gang {
+  readonly name: string;
+  readonly minMember: number;
+  /** How long placed members wait (reserved) for the rest before all are released. */
+  readonly timeoutMs: number;
+}
+
+export interface Placement {
+  readonly nodeName?: string;
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  readonly affinity?: Affinity;
+  readonly tolerations?: readonly Toleration[];
+  readonly topologySpreadConstraints?: readonly TopologySpreadConstraint[];
+  readonly priorityClassName?: string;
+  readonly gang?: Gang;
+}

@@ -1,0 +1,114 @@
+/**
+ * Builds a live backend (runtime, cluster manager, fault target) for a scenario's nodes.
+ * Every node must name an endpoint of the chosen backend; anything else is bad input.
+ */
+import { DockerFaults } from '../../backends/docker/docker-faults.js';
+import { DockerRuntime } from '../../backends/docker/docker-runtime.js';
+import { LiveClusterManager, type LiveNodeProbe } from '../../backends/live/live-cluster-manager.js';
+import { OciFaults } from '../../backends/oci/oci-faults.js';
+import { OciRuntime } from '../../backends/oci/oci-runtime.js';
+import { InputError } from '../core/errors.js';
+import type { Clock, ContainerRuntime } from '../core/interfaces.js';
+import { resources } from '../core/resources.js';
+import type { LiveFaultTarget } from '../faults/live-injector.js';
+import type { Scenario } from '../scenario/types.js';
+
+export type LiveBackendKind = 'docker' | 'oci';
+export const BACKENDS = ['sim', 'docker', 'oci'] as const;
+export type BackendKind = (typeof BACKENDS)[number];
+
+export interface LiveBackend {
+  readonly kind: LiveBackendKind;
+  readonly runtime: ContainerRuntime;
+  readonly cluster: LiveClusterManager;
+  readonly faults: LiveFaultTarget;
+  close(): void;
+}
+
+/** Checks that the scenario can run on `kind`; throws InputError naming the first problem. */
+export function checkLiveScenario(scenario: Scenario, kind: LiveBackendKind): void {
+  const file = scenario.source.file;
+  for (const n of scenario.nodes) {
+    if (n.endpoint?.kind !== kind) {
+      const example = kind === 'docker' ? 'docker: {host: unix:///var/run/docker.sock}' : 'oci: {runtime: runc, root: /run/slipway/oci-1, rootfs: /path/to/rootfs}';
+      throw new InputError(
+        `${file}: node ${n.name} has no ${kind} endpoint (needed for --backend ${kind}); add ${example}`,
+      );
+    }
+  }
+  for (const op of scenario.operations) {
+    if (op.kind === 'addNode' || op.kind === 'removeNode')
+      throw new InputError(`${file}: operation ${op.kind} at ${op.at}ms is not supported on live backends (nodes are the engines you name)`);
+  }
+}
+
+export function createLiveBackend(scenario: Scenario, kind: LiveBackendKind, clock: Clock): LiveBackend {
+  checkLiveScenario(scenario, kind);
+  const cp = scenario.controlPlane;
+  const health = {
+    heartbeatIntervalMs: cp.heartbeatIntervalMs,
+    nodeMonitorPeriodMs: cp.nodeMonitorPeriodMs,
+    notReadyAfterMs: cp.notReadyAfterMs,
+    downAfterMs: cp.downAfterMs,
+    rpcTimeoutMs: cp.rpcTimeoutMs,
+  };
+  const given = (n: Scenario['nodes'][number]) =>
+    n.capacityFromEngine ? {} : { capacity: n.capacity, allocatable: n.allocatable };
+  if (kind === 'docker') {
+    const nodes = scenario.nodes.map((n) => {
+      const e = n.endpoint as Extract<NonNullable<typeof n.endpoint>, { kind: 'docker' }>;
+      return { def: n, e };
+    });
+    const runtime = new DockerRuntime({
+      clock,
+      // Container operations (create copies layers, stop waits for the grace period) take longer
+      // than a health probe: rpcTimeout bounds the probes, this bounds each API call.
+      callTimeoutMs: Math.max(cp.rpcTimeoutMs, 30_000),
+      nodes: nodes.map(({ def, e }) => ({ id: def.name, host: e.host, ...(e.network !== undefined ? { network: e.network } : {}) })),
+    });
+    const probes: LiveNodeProbe[] = nodes.map(({ def, e }) => ({
+      id: def.name,
+      address: e.host,
+      labels: def.labels,
+      taints: def.taints,
+      ...given(def),
+      probe: async () => {
+        await runtime.api(def.name).ping();
+      },
+      discoverCapacity: async () => {
+        const info = await runtime.api(def.name).info();
+        // NCPU cores × 1000 = millicores; MemTotal is bytes.
+        return resources({ cpu: info.NCPU * 1000, memory: info.MemTotal });
+      },
+    }));
+    const cluster = new LiveClusterManager(clock, probes, health);
+    const faults = new DockerFaults(
+      runtime,
+      nodes.map(({ def, e }) => ({ id: def.name, ...(e.pidFile !== undefined ? { pidFile: e.pidFile } : {}) })),
+    );
+    return { kind, runtime, cluster, faults, close: () => (cluster.close(), runtime.close()) };
+  }
+  const nodes = scenario.nodes.map((n) => ({ def: n, e: n.endpoint as Extract<NonNullable<typeof n.endpoint>, { kind: 'oci' }> }));
+  const runtime = new OciRuntime({
+    clock,
+    nodes: nodes.map(({ def, e }) => ({
+      id: def.name,
+      runtime: e.runtime,
+      root: e.root,
+      ...(e.rootfs !== undefined ? { rootfs: e.rootfs } : {}),
+      ...(e.exportFrom !== undefined ? { exportFrom: e.exportFrom } : {}),
+      ...(e.bundles !== undefined ? { bundles: e.bundles } : {}),
+    })),
+  });
+  const probes: LiveNodeProbe[] = nodes.map(({ def, e }) => ({
+    id: def.name,
+    address: `oci://${e.runtime}${e.root}`,
+    labels: def.labels,
+    taints: def.taints,
+    ...given(def),
+    probe: () => runtime.probe(def.name),
+    discoverCapacity: () => Promise.resolve(def.capacity),
+  }));
+  const cluster = new LiveClusterManager(clock, probes, health);
+  return { kind, runtime, cluster, faults: new OciFaults(runtime, nodes.map(({ def }) => def.name)), close: () => (cluster.close(), runtime.close()) };
+}

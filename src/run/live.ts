@@ -1,0 +1,294 @@
+/**
+ * One live run of a scenario: the same control plane (Orchestrator, scheduler, reconciler) as
+ * `simulate`, on wall-clock time against real Docker engines or an OCI runtime. The scenario's
+ * workloads, operations and faults are applied at their times (real milliseconds since the
+ * start), expectations are evaluated at theirs, and the trace has the simulated run's format.
+ *
+ * Crash safety: with `statePath`, the desired state and the run's progress (its start time, the
+ * steps and faults already applied) live in a file written atomically. A run started again with
+ * the same file continues the same timeline: it adopts the containers the nodes run, skips what
+ * was already applied, and finishes the rest.
+ *
+ * At the end (unless `keep`), every workload is deleted and the run waits until the nodes hold
+ * none of Slipway's containers; the summary says how many were left.
+ */
+import { FileStateStore } from '../../backends/store/file-state-store.js';
+import { InputError } from '../core/errors.js';
+import { evaluate, evaluationTime, type ExpectationResult } from '../check/expectations.js';
+import type { Scheduler, StateStore } from '../core/interfaces.js';
+import { Orchestrator } from '../core/orchestrator.js';
+import { InMemoryStateStore } from '../core/state-store.js';
+import { liveIds } from '../engine/live-ids.js';
+import { TraceWriter } from '../engine/trace.js';
+import { WallClock } from '../engine/wall-clock.js';
+import { scheduleLiveFaults } from '../faults/live-injector.js';
+import { createScheduler } from '../scheduler/registry.js';
+import type { Operation, Scenario, WorkloadDef } from '../scenario/types.js';
+import { SLIPWAY_VERSION } from '../version.js';
+import { createLiveBackend, type LiveBackend, type LiveBackendKind } from './live-backend.js';
+import { applyPatch, orchestratorConfig, toWorkload, type RunSummary, type WorkloadSummary } from './simulate.js';
+
+export interface LiveOptions {
+  readonly backend: LiveBackendKind;
+  readonly tracePath?: string;
+  /** Stop at this many ms after the start instead of the scenario's duration. */
+  readonly untilMs?: number;
+  readonly scheduler?: Scheduler;
+  /** Durable desired state and run progress; a run with an existing file resumes it. */
+  readonly statePath?: string;
+  /** Leave the workloads running at the end (no teardown). */
+  readonly keep?: boolean;
+  /** Longest wait for the teardown, ms (default 60 s). */
+  readonly teardownTimeoutMs?: number;
+  readonly onRecord?: (type: string, fields: Record<string, unknown>, t: number, seq: number) => void;
+  /** Called once the world is built, before the first step (tests look inside). */
+  readonly observe?: (world: LiveWorld) => void;
+}
+
+export interface LiveWorld {
+  readonly clock: WallClock;
+  readonly backend: LiveBackend;
+  readonly orchestrator: Orchestrator;
+  readonly store: StateStore;
+  readonly trace: TraceWriter;
+}
+
+export interface LiveRunSummary extends RunSummary {
+  readonly backend: LiveBackendKind;
+  /** This run continued an earlier one from its state file. */
+  readonly resumed: boolean;
+  /** Ctrl-C ended the run early (it then fails: its expectations were checked too soon). */
+  readonly interrupted?: boolean;
+  /** Slipway containers still on the nodes after the teardown (0 = clean); undefined with `keep`. */
+  readonly containersLeft?: number;
+}
+
+type Step = { readonly at: number; readonly index: number } & (
+  | { readonly kind: 'submit'; readonly def: WorkloadDef }
+  | { readonly kind: 'op'; readonly op: Operation }
+);
+
+/** Workload submissions and operations in time order (file order for equal times). */
+function steps(s: Scenario): Step[] {
+  const out: Step[] = [];
+  s.workloads.forEach((def) => out.push({ at: def.at, index: out.length, kind: 'submit', def }));
+  s.operations.forEach((op) => out.push({ at: op.at, index: out.length, kind: 'op', op }));
+  return out.sort((a, b) => a.at - b.at || a.index - b.index);
+}
+
+export async function runLive(scenario: Scenario, options: LiveOptions): Promise<LiveRunSummary> {
+  const fileStore = options.statePath !== undefined ? new FileStateStore(options.statePath) : undefined;
+  if (fileStore?.getMeta<boolean>('finished'))
+    throw new InputError(`--state ${options.statePath}: this run finished (and was torn down); remove the file or name another to start a new run`);
+  const store: StateStore = fileStore ?? new InMemoryStateStore();
+  const resumed = fileStore?.resumed ?? false;
+  const origin = fileStore?.getMeta<number>('origin');
+  const clock = new WallClock(origin !== undefined ? { origin } : {});
+  if (fileStore && origin === undefined) fileStore.setMeta('origin', clock.origin);
+  const applied = new Set<string>(fileStore?.getMeta<string[]>('applied') ?? []);
+  const markApplied = (key: string) => {
+    applied.add(key);
+    fileStore?.setMeta('applied', [...applied].sort());
+  };
+
+  const trace = new TraceWriter(() => clock.now(), options.tracePath);
+  if (options.onRecord) trace.listen(options.onRecord);
+  const until = options.untilMs ?? scenario.durationMs;
+  const backend = createLiveBackend(scenario, options.backend, clock);
+  const errors: unknown[] = [];
+  let orchestrator: Orchestrator | undefined;
+  try {
+    const scheduler = options.scheduler ?? createScheduler(scenario.scheduler.name);
+    trace.record('run.start', {
+      slipway: SLIPWAY_VERSION,
+      scenario: scenario.name,
+      file: scenario.source.file,
+      seed: scenario.seed,
+      durationMs: scenario.durationMs,
+      untilMs: until,
+      scheduler: scheduler.name,
+      backend: options.backend,
+      resumed,
+      document: scenario.source.document,
+    });
+    orchestrator = new Orchestrator({
+      clock,
+      runtime: backend.runtime,
+      cluster: backend.cluster,
+      scheduler,
+      store,
+      ids: liveIds(),
+      recorder: trace,
+      config: orchestratorConfig(scenario),
+      onError: (e) => {
+        errors.push(e);
+        trace.record('run.error', { error: e instanceof Error ? e.message : String(e) });
+      },
+    });
+    const orch = orchestrator;
+    await orch.start({ adopt: true });
+    options.observe?.({ clock, backend, orchestrator: orch, store, trace });
+
+    // What is still to happen; cancelled when Ctrl-C ends the run early.
+    const pending: Array<() => void> = [];
+    for (const step of steps(scenario)) {
+      const key = `step-${step.index}`;
+      if (applied.has(key)) continue;
+      pending.push(clock.setTimer(Math.max(0, step.at - clock.now()), () => {
+        markApplied(key);
+        if (step.kind === 'submit') orch.apply(toWorkload(step.def));
+        else applyLiveOperation(step.op, orch, trace);
+      }));
+    }
+    pending.push(...scheduleLiveFaults({
+      faults: scenario.faults,
+      target: backend.faults,
+      clock,
+      recorder: trace,
+      onError: (e) => errors.push(e),
+      skip: (i) => applied.has(`fault-${i}`),
+      onInjected: (i) => markApplied(`fault-${i}`),
+    }));
+
+    const results: ExpectationResult[] = [];
+    const check = (i: number) => {
+      const r = evaluate(scenario.expectations[i], {
+        orchestrator: orch,
+        store,
+        node: (id) => backend.cluster.getNode(id),
+        now: clock.now(),
+      });
+      results[i] = r;
+      trace.record('expectation', { name: r.name, ok: r.ok, detail: r.detail });
+    };
+    scenario.expectations.forEach((e, i) => {
+      const t = evaluationTime(e);
+      if (t !== undefined && t < until) pending.push(clock.setTimer(Math.max(0, t - clock.now()), () => check(i)));
+    });
+
+    // Ctrl-C ends the run early, with its teardown (a second Ctrl-C kills the process as usual).
+    let interrupted = false;
+    await new Promise<void>((resolve) => {
+      const onInt = () => {
+        interrupted = true;
+        trace.record('run.interrupted', { signal: 'SIGINT' });
+        resolve();
+      };
+      process.once('SIGINT', onInt);
+      void clock.sleep(Math.max(0, until - clock.now())).then(() => {
+        process.removeListener('SIGINT', onInt);
+        resolve();
+      });
+    });
+    for (const c of pending) c();
+    // At the end: those due then, and (after Ctrl-C) those whose time never came.
+    scenario.expectations.forEach((_, i) => {
+      if (results[i] === undefined) check(i);
+    });
+    const workloads: WorkloadSummary[] = orch.statuses().map((s) => ({
+      name: s.name,
+      kind: s.kind,
+      desired: s.desired,
+      running: s.running,
+      pending: s.pending,
+      failed: s.failed,
+      succeeded: s.succeeded,
+      restarts: s.restarts,
+      ...(s.kind === 'job' ? { completed: s.completed } : {}),
+    }));
+    const nodes = backend.cluster.listNodes();
+    const nodeCounts = {
+      total: nodes.length,
+      ready: nodes.filter((n) => n.status === 'Ready').length,
+      notReady: nodes.filter((n) => n.status === 'NotReady' || n.status === 'Unknown').length,
+      down: nodes.filter((n) => n.status === 'Down').length,
+    };
+    const containersLeft = options.keep ? undefined : await teardown(orch, backend, clock, options.teardownTimeoutMs ?? 60_000);
+    if (containersLeft !== undefined) trace.record('run.teardown', { containersLeft });
+    const end = clock.now();
+    trace.record('run.end', {
+      reason: interrupted ? 'interrupted' : 'until',
+      expectationsFailed: results.filter((r) => !r.ok).length,
+      errors: errors.length,
+    });
+    orch.shutdown();
+    backend.close();
+    clock.cancelAll();
+    if (errors.length > 0) throw errors[0];
+    const closed = trace.close();
+    if (fileStore && !options.keep) fileStore.setMeta('finished', true);
+    return {
+      scenario: scenario.name,
+      seed: scenario.seed,
+      traceHash: closed.hash,
+      events: closed.lines,
+      traceLines: closed.lines,
+      simulatedTimeMs: end,
+      scheduler: scheduler.name,
+      nodes: nodeCounts,
+      workloads,
+      expectations: results,
+      admissionRejections: 0,
+      // An interrupted run proves nothing: its expectations were checked early.
+      ok: !interrupted && results.every((r) => r.ok) && (containersLeft ?? 0) === 0,
+      backend: options.backend,
+      resumed,
+      ...(interrupted ? { interrupted } : {}),
+      ...(containersLeft !== undefined ? { containersLeft } : {}),
+    };
+  } catch (e) {
+    orchestrator?.shutdown();
+    backend.close();
+    clock.cancelAll();
+    trace.abort();
+    throw e;
+  }
+}
+
+/** Deletes every workload, waits for their instances to go, and counts Slipway containers left. */
+async function teardown(orch: Orchestrator, backend: LiveBackend, clock: WallClock, timeoutMs: number): Promise<number> {
+  for (const s of orch.statuses()) if (!s.deleted) orch.delete(s.name);
+  const deadline = clock.now() + timeoutMs;
+  let left = Infinity;
+  while (clock.now() < deadline) {
+    left = 0;
+    for (const n of backend.cluster.listNodes()) {
+      left += (await backend.runtime.listContainers(n.id).catch(() => [])).length;
+    }
+    const gone = orch.statuses().every((s) => s.deleted && s.running + s.pending + s.terminating === 0);
+    if (left === 0 && gone) return 0;
+    await clock.sleep(200);
+  }
+  return left;
+}
+
+function applyLiveOperation(op: Operation, orch: Orchestrator, trace: TraceWriter): void {
+  const active = (name: string) => {
+    const s = orch.status(name);
+    return s !== undefined && !s.deleted;
+  };
+  switch (op.kind) {
+    case 'scale': {
+      const ok = active(op.workload);
+      trace.record('op.scale', { workload: op.workload, replicas: op.replicas, applied: ok });
+      if (ok) orch.apply({ ...orch.getWorkload(op.workload)!, replicas: op.replicas });
+      break;
+    }
+    case 'update': {
+      const ok = active(op.workload);
+      trace.record('op.update', { workload: op.workload, patch: op.patch, applied: ok });
+      if (ok) orch.apply(applyPatch(orch.getWorkload(op.workload)!, op.patch));
+      break;
+    }
+    case 'delete': {
+      const ok = active(op.workload);
+      trace.record('op.delete', { workload: op.workload, applied: ok });
+      if (ok) orch.delete(op.workload);
+      break;
+    }
+    case 'addNode':
+    case 'removeNode':
+      // Rejected by checkLiveScenario before the run starts.
+      break;
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * Kubernetes manifests in a scenario (`manifests:`, a list of v1 objects): Node, Pod, Deployment,
+ * ReplicaSet, StatefulSet, Job and PriorityClass become the scenario's own `nodes`, `workloads`
+ * and `priorityClasses` entries before validation, so every rule and message of the scenario
+ * format applies. Fields Slipway does not model are listed as warnings (each field path once per
+ * kind), never silently dropped.
+ */
+import { formatPath, isMapping, type PathSegment } from './schema.js';
+
+export interface ExpandedManifests {
+  /** The scenario document with the manifests merged into nodes, workloads and priorityClasses. */
+  readonly raw: Record<string, unknown>;
+  /** `nodes[3]` → the manifest it came from, for messages and positions. */
+  readonly origins: ReadonlyArray<{ readonly prefix: readonly PathSegment[]; readonly manifest: readonly PathSegment[]; readonly label: string }>;
+  readonly warnings: readonly string[];
+}
+
+const SUPPORTED_KINDS = ['Node', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'Job', 'PriorityClass'];
+
+/** Pod spec fields the scheduler and the simulation read; anything else is warned about. */
+const POD_SPEC_FIELDS = ['containers', 'nodeName', 'nodeSelector', 'affinity', 'tolerations', 'topologySpreadConstraints', 'priorityClassName', 'priority', 'restartPolicy'];
+const CONTAINER_FIELDS = ['name', 'image', 'command', 'args', 'env', 'ports', 'resources'];
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (isMapping(v) ? v : {});
+
+class Collector {
+  readonly warnings: string[] = [];
+  private readonly seen = new Set<string>();
+  unsupported(kind: string, name: string, fields: readonly string[]): void {
+    for (const f of fields) {
+      const key = `${kind}:${f}`;
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      this.warnings.push(`${kind}/${name}: ${f} is not modelled; ignored`);
+    }
+  }
+  extra(kind: string, name: string, o: Obj, known: readonly string[], prefix: string): void {
+    this.unsupported(kind, name, Object.keys(o).filter((k) => !known.includes(k)).map((k) => `${prefix}${k}`));
+  }
+}
+
+/** `resources: {requests, limits}` with Kubernetes names → the scenario's resource maps. */
+function resourceList(v: unknown): Obj | undefined {
+  if (!isMapping(v)) return undefined;
+  const out: Obj = {};
+  for (const [k, q] of Object.entries(v)) out[k === 'ephemeral-storage' ? 'disk' : k] = q;
+  return out;
+}
+
+function podSpecToWorkload(kind: string, name: string, meta: Obj, spec: Obj, c: Collector): Obj {
+  c.extra(kind, name, spec, POD_SPEC_FIELDS, 'spec.');
+  const containers = (Array.isArray(spec.containers) ? spec.containers : []).map((raw) => {
+    const ct = obj(raw);
+    c.extra(kind, name, ct, CONTAINER_FIELDS, 'containers[].');
+    const res = obj(ct.resources);
+    c.extra(kind, name, res, ['requests', 'limits'], 'containers[].resources.');
+    const env: Obj = {};
+    if (Array.isArray(ct.env)) {
+      for (const e of ct.env) {
+        const ev = obj(e);
+        if (typeof ev.name === 'string' && ev.value !== undefined) env[ev.name] = ev.value;
+        else if (ev.valueFrom !== undefined) c.unsupported(kind, name, ['containers[].env[].valueFrom']);
+      }
+    }
+    const ports = Array.isArray(ct.ports)
+      ? ct.ports.map((p) => {
+          const po = obj(p);
+          c.extra(kind, name, po, ['containerPort', 'hostPort', 'protocol', 'name'], 'containers[].ports[].');
+          return {
+            containerPort: po.containerPort,
+            ...(po.hostPort !== undefined ? { hostPort: po.hostPort } : {}),
+            ...(typeof po.protocol === 'string' ? { protocol: po.protocol.toLowerCase() } : {}),
+          };
+        })
+      : undefined;
+    return {
+      name: ct.name,
+      image: ct.image,
+      ...(ct.command !== undefined ? { command: ct.command } : {}),
+      ...(ct.args !== undefined ? { args: ct.args } : {}),
+      ...(Object.keys(env).length ? { env } : {}),
+      ...(ports ? { ports } : {}),
+      ...(res.requests !== undefined ? { requests: resourceList(res.requests) ?? res.requests } : {}),
+      ...(res.limits !== undefined ? { limits: resourceList(res.limits) ?? res.limits } : {}),
+    };
+  });
+  const placement: Obj = {};
+  for (const k of ['nodeName', 'nodeSelector', 'affinity', 'tolerations', 'topologySpreadConstraints', 'priorityClassName']) {
+    if (spec[k] !== undefined) placement[k] = spec[k];
+  }
+  return {
+    name,
+    ...(isMapping(meta.labels) ? { labels: meta.labels } : {}),
+    ...(typeof spec.priority === 'number' ? { priority: spec.priority } : {}),
+    ...(Object.keys(placement).length ? { placement } : {}),
+    containers,
+  };
+}
+
+/** Merges `raw.manifests` into the scenario document. Without manifests, returns `raw` unchanged. */
+export function expandManifests(raw: Obj): ExpandedManifests {
+  const manifests = raw.manifests;
+  if (!Array.isArray(manifests)) return { raw, origins: [], warnings: [] };
+  const c = new Collector();
+  const nodes: unknown[] = Array.isArray(raw.nodes) ? [...raw.nodes] : [];
+  const workloads: unknown[] = Array.isArray(raw.workloads) ? [...raw.workloads] : [];
+  const priorityClasses: Obj = { ...obj(raw.priorityClasses) };
+  const origins: Array<{ prefix: PathSegment[]; manifest: PathSegment[]; label: string }> = [];
+  const problems: Array<{ message: string; path: PathSegment[] }> = [];
+
+  manifests.forEach((m, i) => {
+    const o = obj(m);
+    const kind = typeof o.kind === 'string' ? o.kind : '';
+    const meta = obj(o.metadata);
+    const name = typeof meta.name === 'string' ? meta.name : '';
+    const at: PathSegment[] = ['manifests', i];
+    if (!SUPPORTED_KINDS.includes(kind)) {
+      problems.push({ message: `${formatPath(at)}.kind: unsupported kind ${JSON.stringify(o.kind)} (supported: ${SUPPORTED_KINDS.join(', ')})`, path: [...at, 'kind'] });
+      return;
+    }
+    const label = `${kind}/${name}`;
+    const spec = obj(o.spec);
+    switch (kind) {
+      case 'PriorityClass':
+        priorityClasses[name] = o.value;
+        return;
+      case 'Node': {
+        const status = obj(o.status);
+        c.extra(kind, name, spec, ['taints', 'unschedulable'], 'spec.');
+        if (spec.unschedulable === true) c.unsupported(kind, name, ['spec.unschedulable (cordon it with an operation instead)']);
+        const capacity = resourceList(status.capacity) ?? {};
+        const allocatable = resourceList(status.allocatable);
+        for (const r of [capacity, allocatable ?? {}]) {
+          if ('pods' in r) {
+            c.unsupported(kind, name, ['status.capacity.pods (nodes take 110 pods)']);
+            delete r.pods;
+          }
+        }
+        origins.push({ prefix: ['nodes', nodes.length], manifest: at, label });
+        nodes.push({
+          name,
+          capacity,
+          ...(allocatable ? { allocatable } : {}),
+          ...(isMapping(meta.labels) ? { labels: meta.labels } : {}),
+          ...(Array.isArray(spec.taints) ? { taints: spec.taints } : {}),
+        });
+        return;
+      }
+      case 'Pod': {
+        origins.push({ prefix: ['workloads', workloads.length], manifest: at, label });
+        const w = podSpecToWorkload(kind, name, meta, spec, c);
+        const rp = spec.restartPolicy;
+        workloads.push({ ...w, replicas: 1, ...(rp === 'Never' || rp === 'OnFailure' ? { restartPolicy: rp } : {}) });
+        return;
+      }
+      case 'Deployment':
+      case 'ReplicaSet':
+      case 'StatefulSet': {
+        c.extra(kind, name, spec, ['replicas', 'selector', 'template', 'strategy', 'serviceName', 'updateStrategy'], 'spec.');
+        const template = obj(spec.template);
+        origins.push({ prefix: ['workloads', workloads.length], manifest: at, label });
+        const w = podSpecToWorkload(kind, name, obj(template.metadata), obj(template.spec), c);
+        const strategy = obj(spec.strategy);
+        const rolling = obj(strategy.rollingUpdate);
+        workloads.push({
+          ...w,
+          replicas: spec.replicas ?? 1,
+          ...(kind === 'Deployment' && strategy.type !== undefined
+            ? {
+                updateStrategy: {
+                  type: strategy.type,
+                  ...(rolling.maxSurge !== undefined ? { maxSurge: rolling.maxSurge } : {}),
+                  ...(rolling.maxUnavailable !== undefined ? { maxUnavailable: rolling.maxUnavailable } : {}),
+                },
+              }
+            : {}),
+        });
+        return;
+      }
+      case 'Job': {
+        c.extra(kind, name, spec, ['parallelism', 'completions', 'backoffLimit', 'template', 'selector'], 'spec.');
+        const template = obj(spec.template);
+        const tspec = obj(template.spec);
+        origins.push({ prefix: ['workloads', workloads.length], manifest: at, label });
+        const w = podSpecToWorkload(kind, name, obj(template.metadata), tspec, c);
+        const parallelism = spec.parallelism ?? 1;
+        workloads.push({
+          ...w,
+          kind: 'job',
+          replicas: parallelism,
+          completions: spec.completions ?? parallelism,
+          ...(spec.backoffLimit !== undefined ? { backoffLimit: spec.backoffLimit } : {}),
+          restartPolicy: tspec.restartPolicy === 'Never' ? 'Never' : 'OnFailure',
+        });
+        return;
+      }
+    }
+  });
+  if (problems.length > 0) throw new ManifestError(problems[0].message, problems[0].path);
+  const { manifests: _dropped, ...rest } = raw;
+  void _dropped;
+  return {
+    raw: { ...rest, nodes, workloads, ...(Object.keys(priorityClasses).length ? { priorityClasses } : {}) },
+    origins,
+    warnings: c.warnings,
+  };
+}
+
+/** A manifest the expander cannot use (an unsupported kind); `path` places it in the file. */
+export class ManifestError extends Error {
+  constructor(
+    message: string,
+    readonly path: readonly PathSegment[],
+  ) {
+    super(message);
+    this.name = 'ManifestError';
+  }
+}
+
+/** Rewrites a problem about a generated entry to point at its manifest: path and message prefix. */
+export function toManifestProblem(
+  path: readonly PathSegment[],
+  message: string,
+  origins: ExpandedManifests['origins'],
+): { path: readonly PathSegment[]; message: string } {
+  for (const o of origins) {
+    if (o.prefix.every((seg, k) => path[k] === seg)) {
+      const generated = formatPath(o.prefix);
+      return { path: o.manifest, message: message.startsWith(generated) ? `${formatPath(o.manifest)} (${o.label})${message.slice(generated.length)}` : message };
+    }
+  }
+  return { path, message };
+}

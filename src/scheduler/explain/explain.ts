@@ -1,0 +1,83 @@
+/**
+ * Why a pod lands where it does: every filter's verdict and every score on every node, without
+ * sampling, for a snapshot. Pure: the same snapshot (and seed) gives the same report.
+ */
+import { RandomStream } from '../../engine/random.js';
+import { NodeTable } from '../framework/node-table.js';
+import { createFramework } from '../profiles.js';
+import type { Snapshot } from './snapshot.js';
+
+export interface ExplainedNode {
+  readonly name: string;
+  readonly feasible: boolean;
+  /** Every failing filter's reasons (empty when feasible). */
+  readonly reasons: readonly string[];
+  /** Per filter plugin: "ok" or its reasons joined with "; ". */
+  readonly filters: Readonly<Record<string, string>>;
+  /** Each score plugin's final (normalized, unweighted) score; feasible nodes only. */
+  readonly scores: Readonly<Record<string, number>>;
+  /** Σ weight · score; null for infeasible nodes. */
+  readonly total: number | null;
+}
+
+export interface ExplainReport {
+  readonly pending: string;
+  readonly profile: string;
+  readonly chosen: string | null;
+  readonly weights: Readonly<Record<string, number>>;
+  readonly nodes: readonly ExplainedNode[];
+  /** When no node fits: what preemption would evict, and where. */
+  readonly preemption?: { readonly node: string; readonly victims: readonly string[] };
+}
+
+export function explainSnapshot(s: Snapshot): ExplainReport {
+  const fw = createFramework(s.profile, new RandomStream('scheduler', s.seed));
+  const table = new NodeTable(s.nodes);
+  for (const b of s.bound) table.addPod(b.node, b.pod);
+  const e = fw.explain(s.pending, table);
+  const weights: Record<string, number> = {};
+  for (const wp of fw.plugins) if (wp.plugin.score && wp.weight > 0) weights[wp.plugin.name] = wp.weight;
+  return {
+    pending: s.pending.name,
+    profile: s.profile.name,
+    chosen: e.chosen === undefined ? null : table.names[e.chosen],
+    weights,
+    nodes: e.nodes.map((n) => {
+      const filters: Record<string, string> = {};
+      const reasons: string[] = [];
+      for (const f of n.filters) {
+        filters[f.plugin] = f.status ? f.status.reasons.join('; ') : 'ok';
+        if (f.status) reasons.push(...f.status.reasons);
+      }
+      return { name: table.names[n.node], feasible: n.feasible, reasons, filters, scores: n.scores, total: n.total ?? null };
+    }),
+    ...(e.preemption ? { preemption: { node: table.names[e.preemption.node], victims: e.preemption.victims.map((v) => v.name) } } : {}),
+  };
+}
+
+/** A plain-text table: NODE, one column per filter plugin, one per score plugin (score×weight), TOTAL. */
+export function formatExplainTable(r: ExplainReport): string {
+  const filterNames = [...new Set(r.nodes.flatMap((n) => Object.keys(n.filters)))];
+  const scoreNames = Object.keys(r.weights);
+  const header = ['NODE', ...filterNames, ...scoreNames.map((p) => `${p}(×${r.weights[p]})`), 'TOTAL'];
+  const rows = r.nodes.map((n) => [
+    n.name === r.chosen ? `${n.name} *` : n.name,
+    ...filterNames.map((f) => n.filters[f] ?? '-'),
+    ...scoreNames.map((p) => (p in n.scores ? String(n.scores[p]) : '-')),
+    n.total === null ? 'infeasible' : String(n.total),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
+  const line = (cells: string[]) => cells.map((x, c) => x.padEnd(widths[c])).join('  ').trimEnd();
+  const out = [`pending pod ${r.pending}, profile ${r.profile}, ${r.nodes.length} node(s)`, line(header), ...rows.map(line)];
+  if (r.chosen !== null) out.push(`chosen: ${r.chosen}`);
+  else {
+    const counts: Record<string, number> = {};
+    for (const n of r.nodes) for (const why of new Set(n.reasons)) counts[why] = (counts[why] ?? 0) + 1;
+    const parts = Object.entries(counts)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .map(([why, k]) => `${k} ${why}`);
+    out.push(`chosen: none — 0/${r.nodes.length} nodes are available: ${parts.join(', ')}.`);
+    if (r.preemption) out.push(`preemption: evict ${r.preemption.victims.join(', ')} from ${r.preemption.node}`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,177 @@
+/**
+ * `slipway explain` snapshots: nodes (Kubernetes quantities), bound pods, the pending pod and a
+ * profile, as YAML or JSON. See docs/scheduler.md for the format.
+ */
+import { z } from 'zod';
+import { InputError } from '../../core/errors.js';
+import { QuantityError, parseBytes, parseCount, parseCpu } from '../../core/quantity.js';
+import { resources, type Resources } from '../../core/resources.js';
+import { describeZodIssue, parseYamlDocument, pathOfMessage } from '../../scenario/loader.js';
+import { placementFields, toPlacement } from '../../scenario/placement-schema.js';
+import { formatPath } from '../../scenario/schema.js';
+import { obj } from '../../scenario/strict-object.js';
+import type { NodeSpec } from '../framework/node-table.js';
+import { nonZeroRequests, type PodInfo } from '../framework/pod.js';
+import { LABEL_HOSTNAME } from '../plugins/pod-topology-spread/index.js';
+import { profileFromInput } from '../profile-input.js';
+import { PROFILES, type ProfileConfig } from '../profiles.js';
+
+const quantity = z.union([z.string(), z.number()]);
+const resourceList = z.record(z.string(), quantity);
+
+const taint = obj({ key: z.string().min(1), value: z.string().optional(), effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']) });
+
+const nodeSchema = obj({
+  name: z.string().min(1),
+  capacity: resourceList,
+  allocatable: resourceList.optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  taints: z.array(taint).optional(),
+  unschedulable: z.boolean().optional(),
+  images: z.array(obj({ names: z.array(z.string()).min(1), sizeBytes: z.number().int().min(0) })).optional(),
+});
+
+const containerSchema = obj({
+  name: z.string().optional(),
+  image: z.string().optional(),
+  requests: resourceList.optional(),
+});
+
+const podFields = {
+  name: z.string().min(1),
+  namespace: z.string().min(1).optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  priority: z.number().int().optional(),
+  containers: z.array(containerSchema).min(1),
+  /** Bound pods: the workload they belong to (default topology spreading groups siblings by it). */
+  owner: z.string().optional(),
+  ...placementFields,
+};
+
+
+const snapshotSchema = obj({
+  nodes: z.array(nodeSchema).min(1),
+  pods: z.array(obj({ ...podFields, node: z.string().min(1), startedAt: z.number().optional() })).optional(),
+  pending: obj(podFields),
+  /** A profile name, {name?, percentageOfNodesToScore?, plugins}, or a KubeSchedulerConfiguration (checked by profileFromInput). */
+  profile: z.unknown().optional(),
+  seed: z.number().int().min(0).optional(),
+});
+
+export interface Snapshot {
+  readonly nodes: readonly NodeSpec[];
+  readonly bound: ReadonlyArray<{ readonly node: number; readonly pod: PodInfo }>;
+  readonly pending: PodInfo;
+  readonly profile: ProfileConfig;
+  readonly seed: number;
+  /** KubeSchedulerConfiguration fields given but not modelled (the CLI warns once). */
+  readonly ignored: readonly string[];
+}
+
+type Where = (path: ReadonlyArray<string | number>, at?: 'key' | 'value') => string;
+
+/** Kubernetes resource names → Slipway's Resources (cpu millicores, memory/ephemeral-storage bytes). */
+function toResources(list: Record<string, string | number>, where: Where, path: Array<string | number>): { r: Resources; pods?: number } {
+  const out = { cpu: 0, memory: 0, disk: 0, extended: {} as Record<string, number> };
+  let pods: number | undefined;
+  for (const [k, v] of Object.entries(list)) {
+    try {
+      if (k === 'cpu') out.cpu = parseCpu(v);
+      else if (k === 'memory') out.memory = parseBytes(v);
+      else if (k === 'ephemeral-storage') out.disk = parseBytes(v);
+      else if (k === 'pods') pods = parseCount(v);
+      else if (k.includes('/')) out.extended[k] = parseCount(v);
+      else throw new QuantityError(String(v), `unknown resource ${JSON.stringify(k)} (known: cpu, memory, ephemeral-storage, pods, DOMAIN/NAME)`);
+    } catch (e) {
+      if (!(e instanceof QuantityError)) throw e;
+      throw new InputError(`${where([...path, k])}: ${formatPath([...path, k])}: ${e.message}`);
+    }
+  }
+  return { r: resources(out), ...(pods !== undefined ? { pods } : {}) };
+}
+
+/** Parses a snapshot file's text. Every problem is an InputError `FILE:LINE:COL: field: message`. */
+export function parseSnapshot(text: string, file: string): Snapshot {
+  const { raw, where } = parseYamlDocument(text, file);
+  const parsed = snapshotSchema.safeParse(raw);
+  if (!parsed.success) throw new InputError(describeZodIssue(parsed.error.issues[0], raw, where));
+  const s = parsed.data;
+
+  const names = new Set<string>();
+  const nodes: NodeSpec[] = s.nodes.map((n, i) => {
+    if (names.has(n.name)) throw new InputError(`${where(['nodes', i, 'name'])}: nodes[${i}].name: duplicate node ${JSON.stringify(n.name)}`);
+    names.add(n.name);
+    const cap = toResources(n.capacity, where, ['nodes', i, 'capacity']);
+    const alloc = n.allocatable ? toResources({ ...n.capacity, ...n.allocatable }, where, ['nodes', i, 'allocatable']) : cap;
+    const images = new Map<string, number>();
+    for (const img of n.images ?? []) for (const name of img.names) images.set(name, img.sizeBytes);
+    return {
+      name: n.name,
+      labels: { [LABEL_HOSTNAME]: n.name, ...(n.labels ?? {}) },
+      taints: n.taints ?? [],
+      unschedulable: n.unschedulable ?? false,
+      allocatable: alloc.r,
+      ...(alloc.pods !== undefined ? { maxPods: alloc.pods } : {}),
+      ...(images.size ? { images } : {}),
+    };
+  });
+
+  const pod = (p: z.output<typeof snapshotSchema>['pending'], path: Array<string | number>, extra: { startedAt?: number } = {}): PodInfo => {
+    const containers = p.containers.map((c, j) => ({
+      image: c.image,
+      requests: toResources(c.requests ?? {}, where, [...path, 'containers', j, 'requests']).r,
+    }));
+    const total = { cpu: 0, memory: 0, disk: 0, extended: {} as Record<string, number> };
+    for (const c of containers) {
+      total.cpu += c.requests.cpu;
+      total.memory += c.requests.memory;
+      total.disk += c.requests.disk;
+      for (const [k, v] of Object.entries(c.requests.extended)) total.extended[k] = (total.extended[k] ?? 0) + v;
+    }
+    const nz = nonZeroRequests(containers);
+    const { name, namespace, labels, priority, owner } = p;
+    return {
+      name,
+      namespace: namespace ?? 'default',
+      labels: labels ?? {},
+      priority: priority ?? 0,
+      requests: total,
+      nonZeroCpu: nz.cpu,
+      nonZeroMemory: nz.memory,
+      images: containers.flatMap((c) => (c.image ? [c.image] : [])),
+      placement: toPlacement(
+        {
+          nodeName: p.nodeName,
+          nodeSelector: p.nodeSelector,
+          affinity: p.affinity,
+          tolerations: p.tolerations,
+          topologySpreadConstraints: p.topologySpreadConstraints,
+          priorityClassName: p.priorityClassName,
+          gang: p.gang,
+        },
+        0,
+      ),
+      uid: name,
+      ...(owner !== undefined ? { owner } : {}),
+      ...(extra.startedAt !== undefined ? { startedAt: extra.startedAt } : {}),
+    };
+  };
+
+  const bound = (s.pods ?? []).map((p, i) => {
+    const node = nodes.findIndex((n) => n.name === p.node);
+    if (node < 0) throw new InputError(`${where(['pods', i, 'node'])}: pods[${i}].node: unknown node ${JSON.stringify(p.node)}`);
+    return { node, pod: pod(p, ['pods', i], p.startedAt !== undefined ? { startedAt: p.startedAt } : {}) };
+  });
+
+  let profile: ProfileConfig = PROFILES.default;
+  let ignored: readonly string[] = [];
+  if (s.profile !== undefined) {
+    try {
+      ({ profile, ignored } = profileFromInput(s.profile, 'profile', 100));
+    } catch (e) {
+      if (e instanceof InputError) throw new InputError(`${where(pathOfMessage(e.message) ?? ['profile'])}: ${e.message}`);
+      throw e;
+    }
+  }
+  return { nodes, bound, pending: pod(s.pending, ['pending']), profile, seed: s.seed ?? 1, ignored };
+}

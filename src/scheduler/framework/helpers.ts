@@ -1,0 +1,121 @@
+/**
+ * Kubernetes' matching rules (k8s.io/apimachinery labels, component-helpers) and kube-scheduler's
+ * DefaultNormalizeScore, shared by plugins.
+ */
+import type {
+  LabelSelector,
+  NodeSelectorRequirement,
+  NodeSelectorTerm,
+  Toleration,
+} from '../../core/placement.js';
+import type { Taint } from '../../core/types.js';
+import { MAX_NODE_SCORE } from './types.js';
+
+/** An empty selector matches every set of labels; matchLabels and matchExpressions are ANDed. */
+export function matchesLabelSelector(sel: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
+  if (sel.matchLabels) for (const k in sel.matchLabels) if (labels[k] !== sel.matchLabels[k]) return false;
+  if (sel.matchExpressions) {
+    for (const e of sel.matchExpressions) {
+      const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+      const v = labels[e.key];
+      switch (e.operator) {
+        case 'In':
+          if (!has || !(e.values ?? []).includes(v)) return false;
+          break;
+        case 'NotIn':
+          if (has && (e.values ?? []).includes(v)) return false;
+          break;
+        case 'Exists':
+          if (!has) return false;
+          break;
+        case 'DoesNotExist':
+          if (has) return false;
+          break;
+      }
+    }
+  }
+  return true;
+}
+
+/** Gt/Lt compare the label and the single value as integers; a non-integer never matches. */
+function matchesRequirement(r: NodeSelectorRequirement, value: string | undefined): boolean {
+  const has = value !== undefined;
+  switch (r.operator) {
+    case 'In':
+      return has && (r.values ?? []).includes(value);
+    case 'NotIn':
+      return !has || !(r.values ?? []).includes(value);
+    case 'Exists':
+      return has;
+    case 'DoesNotExist':
+      return !has;
+    case 'Gt':
+    case 'Lt': {
+      if (!has || !/^-?\d+$/.test(value) || (r.values ?? []).length !== 1 || !/^-?\d+$/.test(r.values![0])) return false;
+      const a = BigInt(value);
+      const b = BigInt(r.values![0]);
+      return r.operator === 'Gt' ? a > b : a < b;
+    }
+  }
+}
+
+/**
+ * A node selector term: every requirement holds. A term with no requirements matches nothing
+ * (component-helpers' nodeaffinity rule). `matchFields` knows only `metadata.name`.
+ */
+export function matchesNodeSelectorTerm(
+  term: NodeSelectorTerm,
+  labels: Readonly<Record<string, string>>,
+  nodeName: string,
+): boolean {
+  const exprs = term.matchExpressions ?? [];
+  const fields = term.matchFields ?? [];
+  if (exprs.length === 0 && fields.length === 0) return false;
+  for (const r of exprs) if (!matchesRequirement(r, Object.prototype.hasOwnProperty.call(labels, r.key) ? labels[r.key] : undefined)) return false;
+  for (const r of fields) if (!matchesRequirement(r, r.key === 'metadata.name' ? nodeName : undefined)) return false;
+  return true;
+}
+
+/** core/v1 Toleration.ToleratesTaint. */
+export function toleratesTaint(t: Toleration, taint: Taint): boolean {
+  if (t.effect !== undefined && t.effect !== taint.effect) return false;
+  if (t.key !== undefined && t.key !== '' && t.key !== taint.key) return false;
+  switch (t.operator ?? 'Equal') {
+    case 'Exists':
+      return true;
+    case 'Equal':
+      return (t.value ?? '') === (taint.value ?? '');
+    default:
+      return false;
+  }
+}
+
+export function toleratesAny(tolerations: readonly Toleration[], taint: Taint): boolean {
+  for (const t of tolerations) if (toleratesTaint(t, taint)) return true;
+  return false;
+}
+
+/**
+ * kube-scheduler's DefaultNormalizeScore: score = ⌊100 · score / max⌋, reversed as 100 - that;
+ * when every score is 0, all become 0 (or 100 when reversed).
+ */
+export function defaultNormalizeScore(scores: Float64Array, count: number, reverse: boolean): void {
+  let max = 0;
+  for (let k = 0; k < count; k++) if (scores[k] > max) max = scores[k];
+  if (max === 0) {
+    if (reverse) for (let k = 0; k < count; k++) scores[k] = MAX_NODE_SCORE;
+    return;
+  }
+  for (let k = 0; k < count; k++) {
+    const s = Math.trunc((MAX_NODE_SCORE * scores[k]) / max);
+    scores[k] = reverse ? MAX_NODE_SCORE - s : s;
+  }
+}
+
+/** `nginx` → `nginx:latest`; a tag or digest is kept (kube-scheduler's normalizedImageName). */
+export function normalizedImageName(name: string): string {
+  const lastSlash = name.lastIndexOf('/');
+  const tail = name.slice(lastSlash + 1);
+  if (tail.includes(':') || tail.includes('@')) return name;
+  return `${name}:latest`;
+}

@@ -1,0 +1,53 @@
+/**
+ * A pod as the scheduler sees it: the pod being placed, or one already bound to a node.
+ */
+import type { Placement } from '../../core/placement.js';
+import type { Resources } from '../../core/resources.js';
+
+/** kube-scheduler's scoring defaults for containers without requests (pkg/scheduler/util/pod_resources.go). */
+export const DEFAULT_MILLI_CPU_REQUEST = 100; // 0.1 core
+export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024; // 200 MiB
+
+export interface PodInfo {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly priority: number;
+  /** Sum of the containers' requests (what filters check against allocatable). */
+  readonly requests: Resources;
+  /**
+   * What scoring counts (kube-scheduler's NonZeroRequested): per container, a cpu request of 0
+   * counts as 100m and a memory request of 0 as 200Mi; summed over containers.
+   */
+  readonly nonZeroCpu: number;
+  readonly nonZeroMemory: number;
+  /** Container images, for ImageLocality. */
+  readonly images: readonly string[];
+  readonly placement: Placement;
+  /** Bound pods: the instance id (preemption victims are named by it). */
+  readonly uid?: string;
+  /** Bound pods: when it started running, for preemption's tie-break (latest start loses). */
+  readonly startedAt?: number;
+  /** Bound pods: asked to stop, still holding resources (never chosen as a preemption victim). */
+  readonly terminating?: boolean;
+  /** The workload the pod belongs to (default topology spreading selects its siblings). */
+  readonly owner?: string;
+}
+
+export interface ContainerRequests {
+  readonly requests: Resources;
+}
+
+/**
+ * Non-zero requests as kube-scheduler computes them for scoring:
+ *   nonZeroCpu = Σ_c (c.cpu > 0 ? c.cpu : 100m),  nonZeroMemory = Σ_c (c.memory > 0 ? c.memory : 200Mi)
+ */
+export function nonZeroRequests(containers: readonly ContainerRequests[]): { cpu: number; memory: number } {
+  let cpu = 0;
+  let memory = 0;
+  for (const c of containers) {
+    cpu += c.requests.cpu > 0 ? c.requests.cpu : DEFAULT_MILLI_CPU_REQUEST;
+    memory += c.requests.memory > 0 ? c.requests.memory : DEFAULT_MEMORY_REQUEST;
+  }
+  return { cpu, memory };
+}

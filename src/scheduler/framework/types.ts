@@ -1,0 +1,114 @@
+/**
+ * The scheduling framework's extension points, modelled on kube-scheduler's
+ * (pkg/scheduler/framework/interface.go). A plugin implements any subset of them.
+ *
+ * One scheduling cycle for one pod:
+ *
+ *   PreFilter ─▶ Filter (per node, sampled) ─▶ [none feasible] PostFilter (preemption)
+ *                      │
+ *                      ▼
+ *   PreScore ─▶ Score (per feasible node) ─▶ NormalizeScore ─▶ ×weight, Σ ─▶ select host
+ *                      ─▶ Reserve ─▶ Permit (gangs)  ─▶ bind   (Unreserve on failure)
+ *
+ * The framework, not the plugin, checks that every final score is in [0, 100] and applies weights.
+ */
+import type { NodeTable } from './node-table.js';
+import type { PodInfo } from './pod.js';
+
+/** kube-scheduler's MaxNodeScore / MinNodeScore. */
+export const MAX_NODE_SCORE = 100;
+export const MIN_NODE_SCORE = 0;
+
+/**
+ * Why a node cannot take the pod. `unresolvable` (kube's UnschedulableAndUnresolvable) means
+ * evicting pods would not help, so preemption skips the node.
+ */
+export interface FilterStatus {
+  readonly reasons: readonly string[];
+  readonly unresolvable: boolean;
+}
+
+export function unschedulable(...reasons: string[]): FilterStatus {
+  return Object.freeze({ reasons: Object.freeze(reasons), unresolvable: false });
+}
+
+export function unresolvable(...reasons: string[]): FilterStatus {
+  return Object.freeze({ reasons: Object.freeze(reasons), unresolvable: true });
+}
+
+/** Data one cycle's plugins share (kube's CycleState), keyed by plugin name. */
+export class CycleState {
+  private readonly data = new Map<string, unknown>();
+  read<T>(key: string): T | undefined {
+    return this.data.get(key) as T | undefined;
+  }
+  write(key: string, value: unknown): void {
+    this.data.set(key, value);
+  }
+}
+
+export interface CycleContext {
+  readonly pod: PodInfo;
+  readonly table: NodeTable;
+  readonly state: CycleState;
+}
+
+/** PreFilter/PreScore may tell the framework to leave the plugin out of this cycle. */
+export const SKIP = 'skip' as const;
+export type Skip = typeof SKIP;
+
+/** What a PostFilter (preemption) proposes: evict `victims` from `node`, then retry. */
+export interface PostFilterResult {
+  readonly node: number;
+  readonly victims: readonly PodInfo[];
+}
+
+export interface PostFilterInput {
+  /** Per node index: why it failed (undefined = it was never evaluated or it passed). */
+  readonly statuses: ReadonlyArray<FilterStatus | undefined>;
+  /** Runs every active filter of this cycle on node `i` against the table as it is now. */
+  readonly filterNode: (i: number) => FilterStatus | undefined;
+  /** Re-runs PreFilter for plugins whose state depends on bound pods (after the table changed). */
+  readonly refreshPreFilter: () => void;
+}
+
+export interface Plugin {
+  readonly name: string;
+  /**
+   * Once per cycle. Returns SKIP to leave the plugin's Filter out of the cycle, a status to
+   * reject the pod on every node, or undefined.
+   */
+  preFilter?(cx: CycleContext): FilterStatus | Skip | undefined;
+  /** True when PreFilter state depends on the pods bound to nodes (re-run during preemption). */
+  readonly preFilterDependsOnPods?: boolean;
+  /** Whether node `i` can take the pod; undefined = yes. */
+  filter?(cx: CycleContext, i: number): FilterStatus | undefined;
+  /** Called when no node passed the filters (preemption). */
+  postFilter?(cx: CycleContext, input: PostFilterInput): PostFilterResult | undefined;
+  /** Once per cycle with the feasible nodes. Returns SKIP to leave Score out of the cycle. */
+  preScore?(cx: CycleContext, feasible: Int32Array, count: number): Skip | undefined;
+  /** The node's raw score (an integer). */
+  score?(cx: CycleContext, i: number): number;
+  /**
+   * Optional batch form of `score`, same results: writes out[k] = score(cx, nodes[k]) for k < count.
+   * The framework prefers it (one call per cycle instead of one per node).
+   */
+  scoreAll?(cx: CycleContext, nodes: Int32Array, count: number, out: Float64Array): void;
+  /** Rewrites `scores[k]` (for node `nodes[k]`, k < count) into [0, 100]. */
+  normalizeScore?(cx: CycleContext, nodes: Int32Array, scores: Float64Array, count: number): void;
+  /** Called when the node is chosen (before binding); `unreserve` undoes it. */
+  reserve?(cx: CycleContext, i: number): void;
+  unreserve?(cx: CycleContext, i: number): void;
+  /**
+   * After Reserve: 'allow' binds now; 'wait' holds the reservation until another pod's Permit
+   * allows (a gang completing) or the attempt ends (then every waiting pod is unreserved);
+   * a status rejects the placement.
+   */
+  permit?(cx: CycleContext, i: number): 'allow' | 'wait' | FilterStatus;
+}
+
+/** A plugin in a profile: its weight applies to its Score. */
+export interface WeightedPlugin {
+  readonly plugin: Plugin;
+  readonly weight: number;
+}

@@ -1,0 +1,182 @@
+/**
+ * InterPodAffinity (pkg/scheduler/framework/plugins/interpodaffinity).
+ *
+ * A term matches a pod when the pod is in the term's namespaces (default: the term owner's) and
+ * its labels match the term's labelSelector (a missing selector matches nothing). Domains are
+ * (topologyKey, node label value) pairs.
+ *
+ * Filter, in kube-scheduler's order:
+ * 1. an existing pod's required anti-affinity term matches the incoming pod and the node shares
+ *    its domain → `node(s) didn't satisfy existing pods anti-affinity rules`;
+ * 2. the incoming pod's required anti-affinity term matches an existing pod in the node's domain
+ *    → `node(s) didn't match pod anti-affinity rules`;
+ * 3. the incoming pod's required affinity terms: each needs a matching pod (one matching every
+ *    term) in the node's domain, and the node must carry every term's key; exception: when no pod in
+ *    the cluster matches and the pod matches its own terms (the first of a group)
+ *    → `node(s) didn't match pod affinity rules` (unresolvable).
+ *
+ * Score: per domain, Σ ±weight over (incoming preferred terms × matching existing pods) and
+ * (existing pods' preferred terms × incoming pod), + hardPodAffinityWeight per existing pod's
+ * required affinity term matching the incoming pod; a node scores the sum over its domains.
+ * Normalized: ⌊100 · (s - min) / (max - min)⌋, all 0 when max = min.
+ */
+import type { PodAffinityTerm } from '../../../core/placement.js';
+import { PluginArgsError, argsObject } from '../../framework/args.js';
+import { matchesLabelSelector } from '../../framework/helpers.js';
+import type { NodeTable } from '../../framework/node-table.js';
+import type { PodInfo } from '../../framework/pod.js';
+import { MAX_NODE_SCORE, unresolvable, unschedulable, type Plugin } from '../../framework/types.js';
+
+export const INTER_POD_AFFINITY = 'InterPodAffinity';
+export const ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
+export const ERR_REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules";
+export const ERR_REASON_AFFINITY = "node(s) didn't match pod affinity rules";
+
+const EXISTING_ANTI = unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
+const ANTI = unschedulable(ERR_REASON_ANTI_AFFINITY);
+const AFFINITY = unresolvable(ERR_REASON_AFFINITY);
+
+const key = (k: string, v: string) => `${k}\u0000${v}`;
+
+/** Whether `term` (owned by a pod in `ownerNs`) matches `pod`. */
+export function termMatches(term: PodAffinityTerm, ownerNs: string, pod: PodInfo): boolean {
+  if (!term.labelSelector) return false;
+  const nss = term.namespaces && term.namespaces.length > 0 ? term.namespaces : [ownerNs];
+  return nss.includes(pod.namespace) && matchesLabelSelector(term.labelSelector, pod.labels);
+}
+
+const requiredAffinity = (p: PodInfo) => p.placement.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+const requiredAnti = (p: PodInfo) => p.placement.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+const preferredAffinity = (p: PodInfo) => p.placement.affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+const preferredAnti = (p: PodInfo) => p.placement.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+
+interface FilterState {
+  readonly existingAnti: Map<string, number>;
+  readonly anti: Map<string, number>;
+  readonly affinity: Map<string, number>;
+  readonly affinityTerms: readonly PodAffinityTerm[];
+  readonly antiTerms: readonly PodAffinityTerm[];
+  readonly selfMatch: boolean;
+}
+
+function bump(m: Map<string, number>, t: NodeTable, i: number, topologyKey: string, by: number): void {
+  const labels = t.labels[i];
+  if (!Object.prototype.hasOwnProperty.call(labels, topologyKey)) return;
+  const k = key(topologyKey, labels[topologyKey]);
+  m.set(k, (m.get(k) ?? 0) + by);
+}
+
+export function interPodAffinity(rawArgs?: unknown): Plugin {
+  const a = argsObject(INTER_POD_AFFINITY, rawArgs, ['hardPodAffinityWeight', 'ignorePreferredTermsOfExistingPods']);
+  const hard = a.hardPodAffinityWeight ?? 1;
+  if (typeof hard !== 'number' || !Number.isInteger(hard) || hard < 0 || hard > 100) {
+    throw new PluginArgsError(INTER_POD_AFFINITY, 'args.hardPodAffinityWeight', `must be an integer in [0, 100], got ${JSON.stringify(a.hardPodAffinityWeight)}`);
+  }
+  const ignoreExistingPreferred = a.ignorePreferredTermsOfExistingPods === true;
+  const SCORE_KEY = `${INTER_POD_AFFINITY}/score`;
+
+  return {
+    name: INTER_POD_AFFINITY,
+    preFilterDependsOnPods: true,
+    preFilter: (cx) => {
+      const pod = cx.pod;
+      const t = cx.table;
+      const affinityTerms = requiredAffinity(pod);
+      const antiTerms = requiredAnti(pod);
+      if (affinityTerms.length === 0 && antiTerms.length === 0 && t.affinityPodsTotal === 0) {
+        cx.state.write(INTER_POD_AFFINITY, undefined); // a re-run during preemption must not see stale counts
+        return 'skip';
+      }
+      const existingAnti = new Map<string, number>();
+      const anti = new Map<string, number>();
+      const affinity = new Map<string, number>();
+      for (let i = 0; i < t.n; i++) {
+        const pods = t.pods[i];
+        if (pods.length === 0) continue;
+        if (affinityTerms.length === 0 && antiTerms.length === 0 && t.affinityPods[i] === 0) continue;
+        for (const ep of pods) {
+          if (t.affinityPods[i] > 0) {
+            for (const term of requiredAnti(ep)) if (termMatches(term, ep.namespace, pod)) bump(existingAnti, t, i, term.topologyKey, 1);
+          }
+          if (affinityTerms.length > 0 && affinityTerms.every((term) => termMatches(term, pod.namespace, ep))) {
+            for (const term of affinityTerms) bump(affinity, t, i, term.topologyKey, 1);
+          }
+          for (const term of antiTerms) if (termMatches(term, pod.namespace, ep)) bump(anti, t, i, term.topologyKey, 1);
+        }
+      }
+      const selfMatch = affinityTerms.every((term) => termMatches(term, pod.namespace, pod));
+      cx.state.write(INTER_POD_AFFINITY, { existingAnti, anti, affinity, affinityTerms, antiTerms, selfMatch } satisfies FilterState);
+      return undefined;
+    },
+    filter: (cx, i) => {
+      const s = cx.state.read<FilterState>(INTER_POD_AFFINITY);
+      if (!s) return undefined;
+      const labels = cx.table.labels[i];
+      if (s.existingAnti.size > 0) {
+        for (const k in labels) if ((s.existingAnti.get(key(k, labels[k])) ?? 0) > 0) return EXISTING_ANTI;
+      }
+      for (const term of s.antiTerms) {
+        if (Object.prototype.hasOwnProperty.call(labels, term.topologyKey) && (s.anti.get(key(term.topologyKey, labels[term.topologyKey])) ?? 0) > 0) return ANTI;
+      }
+      if (s.affinityTerms.length > 0) {
+        let podsExist = true;
+        for (const term of s.affinityTerms) {
+          if (!Object.prototype.hasOwnProperty.call(labels, term.topologyKey)) return AFFINITY;
+          if ((s.affinity.get(key(term.topologyKey, labels[term.topologyKey])) ?? 0) <= 0) podsExist = false;
+        }
+        if (!podsExist && !(s.affinity.size === 0 && s.selfMatch)) return AFFINITY;
+      }
+      return undefined;
+    },
+    preScore: (cx) => {
+      const pod = cx.pod;
+      const t = cx.table;
+      const prefA = preferredAffinity(pod);
+      const prefAnti = preferredAnti(pod);
+      const hasConstraints = prefA.length > 0 || prefAnti.length > 0;
+      if (!hasConstraints && (ignoreExistingPreferred || t.affinityPodsTotal === 0)) return 'skip';
+      const scores = new Map<string, Map<string, number>>();
+      const add = (topologyKey: string, i: number, by: number) => {
+        const labels = t.labels[i];
+        if (!Object.prototype.hasOwnProperty.call(labels, topologyKey)) return;
+        let m = scores.get(topologyKey);
+        if (!m) scores.set(topologyKey, (m = new Map()));
+        const v = labels[topologyKey];
+        m.set(v, (m.get(v) ?? 0) + by);
+      };
+      for (let i = 0; i < t.n; i++) {
+        if (!hasConstraints && t.affinityPods[i] === 0) continue;
+        if (Object.keys(t.labels[i]).length === 0) continue;
+        for (const ep of t.pods[i]) {
+          for (const w of prefA) if (termMatches(w.podAffinityTerm, pod.namespace, ep)) add(w.podAffinityTerm.topologyKey, i, w.weight);
+          for (const w of prefAnti) if (termMatches(w.podAffinityTerm, pod.namespace, ep)) add(w.podAffinityTerm.topologyKey, i, -w.weight);
+          if (hard > 0) for (const term of requiredAffinity(ep)) if (termMatches(term, ep.namespace, pod)) add(term.topologyKey, i, hard);
+          if (!ignoreExistingPreferred) {
+            for (const w of preferredAffinity(ep)) if (termMatches(w.podAffinityTerm, ep.namespace, pod)) add(w.podAffinityTerm.topologyKey, i, w.weight);
+            for (const w of preferredAnti(ep)) if (termMatches(w.podAffinityTerm, ep.namespace, pod)) add(w.podAffinityTerm.topologyKey, i, -w.weight);
+          }
+        }
+      }
+      if (scores.size === 0) return 'skip';
+      cx.state.write(SCORE_KEY, scores);
+      return undefined;
+    },
+    score: (cx, i) => {
+      const scores = cx.state.read<Map<string, Map<string, number>>>(SCORE_KEY)!;
+      const labels = cx.table.labels[i];
+      let s = 0;
+      for (const [k, values] of scores) if (Object.prototype.hasOwnProperty.call(labels, k)) s += values.get(labels[k]) ?? 0;
+      return s;
+    },
+    normalizeScore: (_cx, _nodes, scores, count) => {
+      let min = Infinity;
+      let max = -Infinity;
+      for (let k = 0; k < count; k++) {
+        if (scores[k] > max) max = scores[k];
+        if (scores[k] < min) min = scores[k];
+      }
+      const diff = max - min;
+      for (let k = 0; k < count; k++) scores[k] = diff > 0 ? Math.trunc(MAX_NODE_SCORE * ((scores[k] - min) / diff)) : 0;
+    },
+  };
+}

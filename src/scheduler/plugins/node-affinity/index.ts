@@ -1,0 +1,56 @@
+/**
+ * NodeAffinity.
+ * Filter: the node's labels match the pod's nodeSelector (every pair) and one of the required
+ * nodeSelectorTerms (ORed; requirements in a term ANDed), else
+ *   `node(s) didn't match Pod's node affinity/selector`.
+ * Score: Σ weight of the preferred terms the node matches, normalized: ⌊100 · sum / maxSum⌋.
+ */
+import { argsObject } from '../../framework/args.js';
+import { defaultNormalizeScore, matchesNodeSelectorTerm } from '../../framework/helpers.js';
+import { unresolvable, type Plugin } from '../../framework/types.js';
+import type { Placement } from '../../../core/placement.js';
+
+export const NODE_AFFINITY = 'NodeAffinity';
+export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector";
+const MISMATCH = unresolvable(ERR_REASON_POD);
+
+/** Whether a node satisfies the pod's nodeSelector and required node affinity. */
+export function nodeMatchesPodAffinity(p: Placement, labels: Readonly<Record<string, string>>, name: string): boolean {
+  const sel = p.nodeSelector;
+  if (sel) for (const k in sel) if (labels[k] !== sel[k]) return false;
+  const req = p.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (req) {
+    let any = false;
+    for (const term of req.nodeSelectorTerms) {
+      if (matchesNodeSelectorTerm(term, labels, name)) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return false;
+  }
+  return true;
+}
+
+export function nodeAffinity(args?: unknown): Plugin {
+  argsObject(NODE_AFFINITY, args, []);
+  return {
+    name: NODE_AFFINITY,
+    preFilter: (cx) => {
+      const p = cx.pod.placement;
+      const hasSel = p.nodeSelector !== undefined && Object.keys(p.nodeSelector).length > 0;
+      return hasSel || p.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ? undefined : 'skip';
+    },
+    filter: (cx, i) =>
+      nodeMatchesPodAffinity(cx.pod.placement, cx.table.labels[i], cx.table.names[i]) ? undefined : MISMATCH,
+    preScore: (cx) => ((cx.pod.placement.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0 ? undefined : 'skip'),
+    score: (cx, i) => {
+      let sum = 0;
+      for (const t of cx.pod.placement.affinity!.nodeAffinity!.preferredDuringSchedulingIgnoredDuringExecution!) {
+        if (t.weight !== 0 && matchesNodeSelectorTerm(t.preference, cx.table.labels[i], cx.table.names[i])) sum += t.weight;
+      }
+      return sum;
+    },
+    normalizeScore: (_cx, _nodes, scores, count) => defaultNormalizeScore(scores, count, false),
+  };
+}

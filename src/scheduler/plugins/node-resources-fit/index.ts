@@ -1,0 +1,70 @@
+/**
+ * NodeResourcesFit.
+ * Filter: the node has room for the pod's requests: pods + 1 ≤ allocatable pods
+ * (`Too many pods`), and for cpu, memory, ephemeral-storage and each extended resource the pod
+ * requests (> 0): request ≤ allocatable - requested (`Insufficient cpu`, ...). Every shortfall is
+ * reported. Resources in `ignoredResources` are not checked.
+ * Score: the configured strategy over the configured resources (see scorers.ts, allocation.ts).
+ */
+import { unschedulable, type FilterStatus, type Plugin } from '../../framework/types.js';
+import { parseFitArgs, type NodeResourcesFitArgs } from './args.js';
+import { AllocationScorer } from './allocation.js';
+import { leastAllocated, mostAllocated, requestedToCapacityRatio } from './scorers.js';
+
+export const NODE_RESOURCES_FIT = 'NodeResourcesFit';
+export const ERR_REASON_TOO_MANY_PODS = 'Too many pods';
+
+const statusCache = new Map<string, FilterStatus>();
+function insufficient(reasons: string[]): FilterStatus {
+  const key = reasons.join('\n');
+  let s = statusCache.get(key);
+  if (!s) statusCache.set(key, (s = unschedulable(...reasons)));
+  return s;
+}
+
+const NO_KEYS: readonly string[] = [];
+let lastExt: object | undefined;
+let lastKeys: readonly string[] = NO_KEYS;
+/** Object.keys of a pod's extended requests, cached for the pod being filtered (called per node). */
+function extKeys(ext: Readonly<Record<string, number>>): readonly string[] {
+  if (ext !== lastExt) {
+    lastExt = ext;
+    lastKeys = Object.keys(ext);
+  }
+  return lastKeys;
+}
+
+export function nodeResourcesFit(rawArgs?: unknown): Plugin {
+  const args: NodeResourcesFitArgs = parseFitArgs(NODE_RESOURCES_FIT, rawArgs);
+  const ignored = new Set(args.ignoredResources);
+  const ss = args.scoringStrategy;
+  const strategy =
+    ss.type === 'LeastAllocated' ? leastAllocated : ss.type === 'MostAllocated' ? mostAllocated : requestedToCapacityRatio(ss.shape);
+  const scorer = new AllocationScorer(ss.resources, false, strategy);
+  return {
+    name: NODE_RESOURCES_FIT,
+    filter: (cx, i) => {
+      const t = cx.table;
+      const r = cx.pod.requests;
+      let reasons: string[] | undefined;
+      if (t.podCount[i] + 1 > t.allocPods[i]) (reasons ??= []).push(ERR_REASON_TOO_MANY_PODS);
+      if (r.cpu > 0 && r.cpu > t.allocCpu[i] - t.reqCpu[i]) (reasons ??= []).push('Insufficient cpu');
+      if (r.memory > 0 && r.memory > t.allocMem[i] - t.reqMem[i]) (reasons ??= []).push('Insufficient memory');
+      if (r.disk > 0 && r.disk > t.allocDisk[i] - t.reqDisk[i]) (reasons ??= []).push('Insufficient ephemeral-storage');
+      const ext = extKeys(r.extended);
+      for (let e = 0; e < ext.length; e++) {
+        const k = ext[e];
+        const want = r.extended[k];
+        if (want === 0 || ignored.has(k)) continue;
+        if (want > (t.allocExt[i][k] ?? 0) - (t.reqExt[i][k] ?? 0)) (reasons ??= []).push(`Insufficient ${k}`);
+      }
+      return reasons ? insufficient(reasons) : undefined;
+    },
+    preScore: (cx) => {
+      scorer.prepare(cx);
+      return undefined;
+    },
+    score: (cx, i) => scorer.score(cx, i),
+    scoreAll: (cx, nodes, count, out) => scorer.scoreAll(cx, nodes, count, out),
+  };
+}

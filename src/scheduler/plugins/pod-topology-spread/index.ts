@@ -1,0 +1,297 @@
+/**
+ * PodTopologySpread (pkg/scheduler/framework/plugins/podtopologyspread).
+ *
+ * Filter (whenUnsatisfiable: DoNotSchedule). Over the nodes that pass the constraint's inclusion
+ * policies (nodeAffinityPolicy Honor: the pod's nodeSelector/required node affinity; nodeTaintsPolicy
+ * Honor: no untolerated NoSchedule/NoExecute taint) and carry every constraint's topologyKey, count
+ * the pods matching labelSelector (same namespace) per domain. For node n in domain d:
+ *   skew = count(d) + (pod matches its own selector ? 1 : 0) - minCount
+ * where minCount is the smallest count over the domains (0 when there are fewer than minDomains).
+ * skew > maxSkew → `node(s) didn't match pod topology spread constraints`; a node without the
+ * key → `... (missing required label)` (unresolvable).
+ *
+ * Score (ScheduleAnyway; or the system defaults hostname maxSkew 3 and zone maxSkew 5 selecting
+ * the pod's siblings of the same workload, when the pod has no constraints). With w_c =
+ * ln(#domains among feasible nodes + 2) (hostname: #feasible nodes):
+ *   raw(n) = round(Σ_c count_c(domain of n) · w_c + (maxSkew_c - 1))
+ *   score  = ⌊100 · (max + min - raw) / max⌋ (100 for all when max = 0; 0 for nodes lacking keys)
+ */
+import type { LabelSelector, TopologySpreadConstraint } from '../../../core/placement.js';
+import { PluginArgsError, argsObject } from '../../framework/args.js';
+import { matchesLabelSelector, toleratesAny } from '../../framework/helpers.js';
+import type { LabelDomains, NodeTable } from '../../framework/node-table.js';
+import type { PodInfo } from '../../framework/pod.js';
+import { MAX_NODE_SCORE, unresolvable, unschedulable, type CycleContext, type Plugin } from '../../framework/types.js';
+import { nodeMatchesPodAffinity } from '../node-affinity/index.js';
+
+export const POD_TOPOLOGY_SPREAD = 'PodTopologySpread';
+export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
+export const ERR_REASON_NODE_LABEL_NOT_MATCH = `${ERR_REASON_CONSTRAINTS_NOT_MATCH} (missing required label)`;
+export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
+export const LABEL_ZONE = 'topology.kubernetes.io/zone';
+
+const SKEW = unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
+const MISSING_LABEL = unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
+
+interface Constraint {
+  readonly maxSkew: number;
+  readonly topologyKey: string;
+  readonly minDomains: number;
+  readonly matches: (p: PodInfo) => boolean;
+  /** Default constraints select the pod's siblings: their per-node counts (the table's owner index). */
+  readonly ownerCounts?: Int32Array;
+  readonly owner?: string;
+  readonly honorAffinity: boolean;
+  readonly honorTaints: boolean;
+}
+
+function selectorMatcher(sel: LabelSelector | undefined, namespace: string): (p: PodInfo) => boolean {
+  if (!sel) return () => false; // a nil selector selects nothing
+  return (p) => p.namespace === namespace && matchesLabelSelector(sel, p.labels);
+}
+
+function toConstraint(c: TopologySpreadConstraint, pod: PodInfo): Constraint {
+  return {
+    maxSkew: c.maxSkew,
+    topologyKey: c.topologyKey,
+    minDomains: c.minDomains ?? 1,
+    matches: selectorMatcher(c.labelSelector, pod.namespace),
+    honorAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
+    honorTaints: (c.nodeTaintsPolicy ?? 'Ignore') === 'Honor',
+  };
+}
+
+function countMatching(t: NodeTable, i: number, c: Constraint): number {
+  if (c.ownerCounts !== undefined) return c.ownerCounts[i];
+  let n = 0;
+  for (const p of t.pods[i]) if (c.matches(p)) n++;
+  return n;
+}
+
+function includes(cx: CycleContext, c: Constraint, i: number): boolean {
+  const t = cx.table;
+  if (c.honorAffinity && !nodeMatchesPodAffinity(cx.pod.placement, t.labels[i], t.names[i])) return false;
+  if (c.honorTaints) {
+    const tol = cx.pod.placement.tolerations ?? [];
+    for (const taint of t.taints[i]) if (taint.effect !== 'PreferNoSchedule' && !toleratesAny(tol, taint)) return false;
+  }
+  return true;
+}
+
+function hasRequiredNodeAffinity(pod: PodInfo): boolean {
+  const p = pod.placement;
+  return (p.nodeSelector !== undefined && Object.keys(p.nodeSelector).length > 0) || p.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution !== undefined;
+}
+
+function hasAllKeys(labels: Readonly<Record<string, string>>, cs: readonly Constraint[]): boolean {
+  for (const c of cs) if (!Object.prototype.hasOwnProperty.call(labels, c.topologyKey)) return false;
+  return true;
+}
+
+interface FilterState {
+  readonly constraints: readonly Constraint[];
+  /** Per constraint: domain value → matching pods. */
+  readonly counts: ReadonlyArray<Map<string, number>>;
+  readonly minCounts: readonly number[];
+  readonly selfMatch: readonly number[];
+}
+
+interface ScoreState {
+  readonly constraints: readonly Constraint[];
+  readonly domains: readonly LabelDomains[];
+  /** Per constraint: matching pods per domain id (zonal keys; hostname counts come from the nodes). */
+  readonly counts: readonly Float64Array[];
+  readonly weights: readonly number[];
+  readonly ignored: ReadonlySet<number>;
+}
+
+export interface PodTopologySpreadArgs {
+  readonly defaultingType: 'System' | 'List';
+  readonly defaultConstraints: readonly TopologySpreadConstraint[];
+}
+
+export function podTopologySpread(rawArgs?: unknown): Plugin {
+  const a = argsObject(POD_TOPOLOGY_SPREAD, rawArgs, ['defaultingType', 'defaultConstraints']);
+  const defaultingType = (a.defaultingType ?? 'System') as string;
+  if (defaultingType !== 'System' && defaultingType !== 'List') {
+    throw new PluginArgsError(POD_TOPOLOGY_SPREAD, 'args.defaultingType', `expected System or List, got ${JSON.stringify(a.defaultingType)}`);
+  }
+  if (defaultingType === 'System' && a.defaultConstraints !== undefined) {
+    throw new PluginArgsError(POD_TOPOLOGY_SPREAD, 'args.defaultConstraints', 'must be empty when defaultingType is System');
+  }
+  const listDefaults = (a.defaultConstraints ?? []) as TopologySpreadConstraint[];
+  if (!Array.isArray(listDefaults)) throw new PluginArgsError(POD_TOPOLOGY_SPREAD, 'args.defaultConstraints', 'expected a list');
+  listDefaults.forEach((c, i) => {
+    if (!Number.isInteger(c?.maxSkew) || c.maxSkew < 1) {
+      throw new PluginArgsError(POD_TOPOLOGY_SPREAD, `args.defaultConstraints[${i}].maxSkew`, `must be an integer ≥ 1, got ${JSON.stringify(c?.maxSkew)}`);
+    }
+    if (c.whenUnsatisfiable !== 'ScheduleAnyway' && c.whenUnsatisfiable !== 'DoNotSchedule') {
+      throw new PluginArgsError(POD_TOPOLOGY_SPREAD, `args.defaultConstraints[${i}].whenUnsatisfiable`, `expected DoNotSchedule or ScheduleAnyway, got ${JSON.stringify(c.whenUnsatisfiable)}`);
+    }
+  });
+  const systemDefaulted = defaultingType === 'System';
+
+  /** Constraints of one kind: the pod's own, or (when it has none) the defaults. */
+  const constraintsOf = (pod: PodInfo, kind: 'DoNotSchedule' | 'ScheduleAnyway', table: NodeTable): Constraint[] => {
+    const own = pod.placement.topologySpreadConstraints ?? [];
+    if (own.length > 0) return own.filter((c) => c.whenUnsatisfiable === kind).map((c) => toConstraint(c, pod));
+    if (pod.owner === undefined) return [];
+    const owner = pod.owner;
+
+    // Owners are workload names, unique in the run (namespaces are not modelled by workloads).
+    const sibling = (p: PodInfo) => p.owner === owner;
+    const defaults: TopologySpreadConstraint[] = systemDefaulted
+      ? [
+          { maxSkew: 3, topologyKey: LABEL_HOSTNAME, whenUnsatisfiable: 'ScheduleAnyway' },
+          { maxSkew: 5, topologyKey: LABEL_ZONE, whenUnsatisfiable: 'ScheduleAnyway' },
+        ]
+      : listDefaults;
+    return defaults
+      .filter((c) => c.whenUnsatisfiable === kind)
+      .map((c) => ({ ...toConstraint(c, pod), matches: sibling, owner, ownerCounts: table.ownerArray(owner) }));
+  };
+
+  /** This cycle's score state (also in CycleState); cycles of one framework never overlap. */
+  let scoreState: ScoreState | undefined;
+  /** raw(n) = round(Σ_c count_c · w_c + (maxSkew_c - 1)) over the constraints whose key the node has. */
+  const scoreNodes = (cx: CycleContext, nodes: Int32Array, count: number, out: Float64Array) => {
+    const s = scoreState!;
+    const t = cx.table;
+    out.fill(0, 0, count);
+    for (let ci = 0; ci < s.constraints.length; ci++) {
+      const c = s.constraints[ci];
+      const base = c.maxSkew - 1;
+      const w = s.weights[ci];
+      const { ids, has } = s.domains[ci];
+      const domainCounts = s.counts[ci];
+      const hostname = c.topologyKey === LABEL_HOSTNAME;
+      const own = c.ownerCounts;
+      for (let k = 0; k < count; k++) {
+        const i = nodes[k];
+        if (has[i] === 0) continue;
+        const cnt = hostname ? (own !== undefined ? own[i] : countMatching(t, i, c)) : domainCounts[ids[i]];
+        out[k] += cnt * w + base;
+      }
+    }
+    for (let k = 0; k < count; k++) out[k] = s.ignored.size > 0 && s.ignored.has(nodes[k]) ? 0 : Math.round(out[k]);
+  };
+  return {
+    name: POD_TOPOLOGY_SPREAD,
+    preFilterDependsOnPods: true,
+    preFilter: (cx) => {
+      const constraints = constraintsOf(cx.pod, 'DoNotSchedule', cx.table);
+      if (constraints.length === 0) return 'skip';
+      const t = cx.table;
+      const counts = constraints.map(() => new Map<string, number>());
+      for (let i = 0; i < t.n; i++) {
+        const labels = t.labels[i];
+        if (!hasAllKeys(labels, constraints)) continue;
+        constraints.forEach((c, k) => {
+          if (!includes(cx, c, i)) return;
+          const v = labels[c.topologyKey];
+          counts[k].set(v, (counts[k].get(v) ?? 0) + countMatching(t, i, c));
+        });
+      }
+      const minCounts = constraints.map((c, k) => {
+        if (counts[k].size < c.minDomains) return 0;
+        let min = Infinity;
+        for (const v of counts[k].values()) if (v < min) min = v;
+        return min === Infinity ? 0 : min;
+      });
+      const selfMatch = constraints.map((c) => (c.matches(cx.pod) ? 1 : 0));
+      cx.state.write(POD_TOPOLOGY_SPREAD, { constraints, counts, minCounts, selfMatch } satisfies FilterState);
+      return undefined;
+    },
+    filter: (cx, i) => {
+      const s = cx.state.read<FilterState>(POD_TOPOLOGY_SPREAD)!;
+      const labels = cx.table.labels[i];
+      for (let k = 0; k < s.constraints.length; k++) {
+        const c = s.constraints[k];
+        if (!Object.prototype.hasOwnProperty.call(labels, c.topologyKey)) return MISSING_LABEL;
+        const skew = (s.counts[k].get(labels[c.topologyKey]) ?? 0) + s.selfMatch[k] - s.minCounts[k];
+        if (skew > c.maxSkew) return SKEW;
+      }
+      return undefined;
+    },
+    preScore: (cx, feasible, count) => {
+      const constraints = constraintsOf(cx.pod, 'ScheduleAnyway', cx.table);
+      if (constraints.length === 0) return 'skip';
+      const t = cx.table;
+      const requireAll = (cx.pod.placement.topologySpreadConstraints ?? []).length > 0 || !systemDefaulted;
+      const domains = constraints.map((c) => t.labelDomains(c.topologyKey));
+      // Hostname domains are the nodes themselves: counted per node in Score, no per-domain arrays.
+      const perDomain = (c: Constraint, d: LabelDomains) => (c.topologyKey === LABEL_HOSTNAME ? 0 : d.values.length);
+      const present = domains.map((d, ci) => new Uint8Array(perDomain(constraints[ci], d)));
+      const counts = domains.map((d, ci) => new Float64Array(perDomain(constraints[ci], d)));
+      const sizes = constraints.map(() => 0);
+      const ignored = new Set<number>();
+      const zonal = constraints.map((_c, ci) => ci).filter((ci) => constraints[ci].topologyKey !== LABEL_HOSTNAME);
+      for (let k = 0; k < count; k++) {
+        const i = feasible[k];
+        if (requireAll && !hasAllKeys(t.labels[i], constraints)) {
+          ignored.add(i);
+          continue;
+        }
+        for (let z = 0; z < zonal.length; z++) {
+          const ci = zonal[z];
+          const d = domains[ci].ids[i];
+          if (present[ci][d] === 0) {
+            present[ci][d] = 1;
+            sizes[ci]++;
+          }
+        }
+      }
+      const weights = constraints.map((c, ci) => Math.log((c.topologyKey === LABEL_HOSTNAME ? count - ignored.size : sizes[ci]) + 2));
+      // Siblings counted over every node (no inclusion policy excludes one): the table keeps these sums.
+      const everyNode = (c: Constraint) =>
+        !requireAll && !c.honorTaints && (!c.honorAffinity || !hasRequiredNodeAffinity(cx.pod));
+      for (const ci of zonal) {
+        const c = constraints[ci];
+        const dom = domains[ci];
+        if (c.ownerCounts !== undefined && c.owner !== undefined && everyNode(c)) {
+          for (const [v, cnt] of t.ownerDomainCounts(c.owner, c.topologyKey)) {
+            const d = dom.index.get(v);
+            if (d !== undefined && present[ci][d] === 1) counts[ci][d] += cnt;
+          }
+          continue;
+        }
+        // Only nodes holding matching pods change a count: skip the rest before any label lookup.
+        const own = c.ownerCounts;
+        const pods = t.pods;
+        for (let i = 0; i < t.n; i++) {
+          const cnt = own !== undefined ? own[i] : pods[i].length === 0 ? 0 : countMatching(t, i, c);
+          if (cnt === 0) continue;
+          if (requireAll && !hasAllKeys(t.labels[i], constraints)) continue;
+          if (!includes(cx, c, i)) continue;
+          const d = dom.ids[i];
+          if (present[ci][d] === 1) counts[ci][d] += cnt;
+        }
+      }
+      scoreState = { constraints, domains, counts, weights, ignored };
+      cx.state.write(`${POD_TOPOLOGY_SPREAD}/score`, scoreState);
+      return undefined;
+    },
+    score: (cx, i) => {
+      const out = new Float64Array(1);
+      scoreNodes(cx, Int32Array.of(i), 1, out);
+      return out[0];
+    },
+    scoreAll: (cx, nodes, count, out) => scoreNodes(cx, nodes, count, out),
+    normalizeScore: (_cx, nodes, scores, count) => {
+      const ignored = scoreState!.ignored;
+      const any = ignored.size > 0;
+      let min = Infinity;
+      let max = 0;
+      for (let k = 0; k < count; k++) {
+        if (any && ignored.has(nodes[k])) continue;
+        if (scores[k] < min) min = scores[k];
+        if (scores[k] > max) max = scores[k];
+      }
+      for (let k = 0; k < count; k++) {
+        if (any && ignored.has(nodes[k])) scores[k] = 0;
+        else if (max === 0) scores[k] = MAX_NODE_SCORE;
+        else scores[k] = Math.trunc((MAX_NODE_SCORE * (max + min - scores[k])) / max);
+      }
+    },
+  };
+}

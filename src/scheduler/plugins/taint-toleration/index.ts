@@ -1,0 +1,71 @@
+/**
+ * TaintToleration.
+ * Filter: the node's first NoSchedule or NoExecute taint the pod does not tolerate rejects it:
+ *   `node(s) had untolerated taint {key: value}`.
+ * Score: the number of PreferNoSchedule taints the pod does not tolerate (only its tolerations
+ * with effect PreferNoSchedule or empty count), normalized reversed:
+ *   score = 100 - ⌊100 · count / maxCount⌋ (all 100 when no node has such a taint).
+ */
+import type { Toleration } from '../../../core/placement.js';
+import type { Taint } from '../../../core/types.js';
+import { argsObject } from '../../framework/args.js';
+import { defaultNormalizeScore, toleratesAny } from '../../framework/helpers.js';
+import { unresolvable, type FilterStatus, type Plugin } from '../../framework/types.js';
+
+export const TAINT_TOLERATION = 'TaintToleration';
+
+export function untoleratedTaintReason(key: string, value: string | undefined): string {
+  return `node(s) had untolerated taint {${key}: ${value ?? ''}}`;
+}
+
+export function taintToleration(args?: unknown): Plugin {
+  argsObject(TAINT_TOLERATION, args, []);
+  const cache = new Map<string, FilterStatus>();
+  const status = (key: string, value: string | undefined) => {
+    const reason = untoleratedTaintReason(key, value);
+    let s = cache.get(reason);
+    if (!s) cache.set(reason, (s = unresolvable(reason)));
+    return s;
+  };
+  /** This cycle's PreferNoSchedule tolerations (also in CycleState). */
+  let preferTolerations: Toleration[] = [];
+  const scoreNode = (taints: readonly Taint[]) => {
+    let count = 0;
+    for (const t of taints) if (t.effect === 'PreferNoSchedule' && !toleratesAny(preferTolerations, t)) count++;
+    return count;
+  };
+  return {
+    name: TAINT_TOLERATION,
+    filter: (cx, i) => {
+      const taints = cx.table.taints[i];
+      if (taints.length === 0) return undefined;
+      const tol = cx.pod.placement.tolerations ?? [];
+      for (const t of taints) {
+        if (t.effect === 'PreferNoSchedule') continue;
+        if (!toleratesAny(tol, t)) return status(t.key, t.value);
+      }
+      return undefined;
+    },
+    preScore: (cx) => {
+      const prefer: Toleration[] = (cx.pod.placement.tolerations ?? []).filter(
+        (t) => t.effect === undefined || t.effect === 'PreferNoSchedule',
+      );
+      cx.state.write(TAINT_TOLERATION, prefer);
+      preferTolerations = prefer;
+      return undefined;
+    },
+    scoreAll: (cx, nodes, count, out) => {
+      const taints = cx.table.taints;
+      for (let k = 0; k < count; k++) out[k] = taints[nodes[k]].length === 0 ? 0 : scoreNode(cx.table.taints[nodes[k]]);
+    },
+    score: (cx, i) => {
+      const taints = cx.table.taints[i];
+      if (taints.length === 0) return 0;
+      const tol = preferTolerations;
+      let count = 0;
+      for (const t of taints) if (t.effect === 'PreferNoSchedule' && !toleratesAny(tol, t)) count++;
+      return count;
+    },
+    normalizeScore: (_cx, _nodes, scores, count) => defaultNormalizeScore(scores, count, true),
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * A profile as users write it (scenario `scheduler:`, snapshot `profile:`): a profile name, a
+ * mapping `{name?, percentageOfNodesToScore?, plugins: [{name, weight?, args?}]}`, or a
+ * KubeSchedulerConfiguration. Validated completely (plugin names, weights, args): every problem
+ * is an InputError naming the field under `where`.
+ */
+import { InputError } from '../core/errors.js';
+import { RandomStream } from '../engine/random.js';
+import { isRecord } from './framework/args.js';
+import { isKubeSchedulerConfiguration, profileFromKubeConfig } from './kube-config.js';
+import { PROFILES, createFramework, profileNames, type ProfileConfig } from './profiles.js';
+
+export interface ProfileInput {
+  readonly profile: ProfileConfig;
+  /** KubeSchedulerConfiguration fields Slipway does not model (warn once). */
+  readonly ignored: readonly string[];
+}
+
+export function profileFromInput(v: unknown, where: string, defaultPercentage = 0): ProfileInput {
+  let profile: ProfileConfig;
+  let ignored: string[] = [];
+  if (typeof v === 'string') {
+    const p = PROFILES[v];
+    if (!p) throw new InputError(`${where}: unknown profile ${JSON.stringify(v)} (known: ${profileNames().join(', ')})`);
+    return { profile: p, ignored };
+  }
+  if (isKubeSchedulerConfiguration(v)) {
+    ({ profile, ignored } = profileFromKubeConfig(v, where));
+  } else if (isRecord(v)) {
+    for (const k of Object.keys(v)) {
+      if (!['name', 'percentageOfNodesToScore', 'plugins'].includes(k)) {
+        throw new InputError(`${where}.${k}: unknown key (known: name, percentageOfNodesToScore, plugins; or a KubeSchedulerConfiguration)`);
+      }
+    }
+    if (v.name !== undefined && (typeof v.name !== 'string' || v.name === '')) throw new InputError(`${where}.name: expected a name, got ${JSON.stringify(v.name)}`);
+    if (!Array.isArray(v.plugins) || v.plugins.length === 0) throw new InputError(`${where}.plugins: expected a non-empty list of {name, weight, args}`);
+    const plugins = v.plugins.map((p, i) => {
+      if (!isRecord(p) || typeof p.name !== 'string') throw new InputError(`${where}.plugins[${i}]: expected {name, weight, args}, got ${JSON.stringify(p)}`);
+      for (const k of Object.keys(p)) if (!['name', 'weight', 'args'].includes(k)) throw new InputError(`${where}.plugins[${i}].${k}: unknown key (known: name, weight, args)`);
+      if (p.weight !== undefined && typeof p.weight !== 'number') throw new InputError(`${where}.plugins[${i}].weight: expected a number, got ${JSON.stringify(p.weight)}`);
+      return { name: p.name, ...(p.weight !== undefined ? { weight: p.weight as number } : {}), ...(p.args !== undefined ? { args: p.args } : {}) };
+    });
+    const pct = v.percentageOfNodesToScore ?? defaultPercentage;
+    if (typeof pct !== 'number') throw new InputError(`${where}.percentageOfNodesToScore: expected a number, got ${JSON.stringify(pct)}`);
+    profile = { name: (v.name as string | undefined) ?? 'custom', plugins, percentageOfNodesToScore: pct };
+  } else {
+    throw new InputError(`${where}: expected a profile name, a mapping with plugins, or a KubeSchedulerConfiguration`);
+  }
+  createFramework(profile, new RandomStream('validate', 0), where); // validates names, weights, args
+  return { profile, ignored };
+}

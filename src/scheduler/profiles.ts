@@ -1,0 +1,131 @@
+/**
+ * Profiles: a named set of plugins with weights and args, plus node sampling. The built-in ones:
+ *
+ * | profile       | scoring                                                         | nodes scored |
+ * |---------------|-----------------------------------------------------------------|--------------|
+ * | `default`     | kube-scheduler's default profile (weights below)                | adaptive     |
+ * | `first-fit`   | the first feasible node in name order                            | all          |
+ * | `random`      | a uniformly random feasible node (seeded)                        | all          |
+ * | `best-fit`    | NodeResourcesFit MostAllocated (bin packing)                     | all          |
+ * | `spread`      | NodeResourcesFit LeastAllocated                                  | all          |
+ * | `balanced`    | NodeResourcesBalancedAllocation                                  | all          |
+ * | `dot-product` | DotProduct (Tetris alignment of demand and free capacity)        | all          |
+ *
+ * Every profile filters with NodeUnschedulable, NodeName, TaintToleration, NodeAffinity,
+ * NodeResourcesFit, PodTopologySpread and InterPodAffinity, and places gangs with Coscheduling. `round-robin` (the seed's policy) is a
+ * separate scheduler (src/scheduler/round-robin.ts).
+ */
+import { InputError } from '../core/errors.js';
+import { PluginArgsError } from './framework/args.js';
+import { Framework, type TieBreaker } from './framework/framework.js';
+import type { WeightedPlugin } from './framework/types.js';
+import { pluginFactory, pluginNames } from './plugins/registry.js';
+
+export interface PluginConfig {
+  readonly name: string;
+  /** Score weight; 0 = the plugin does not score. Default: kube-scheduler's default weight (else 1). */
+  readonly weight?: number;
+  readonly args?: unknown;
+}
+
+export interface ProfileConfig {
+  readonly name: string;
+  readonly plugins: readonly PluginConfig[];
+  /** 0 = adaptive (kube-scheduler's default), 1..100 = that percentage. */
+  readonly percentageOfNodesToScore: number;
+}
+
+/** kube-scheduler's default score weights (config v1). */
+export const DEFAULT_WEIGHTS: Readonly<Record<string, number>> = {
+  TaintToleration: 3,
+  NodeAffinity: 2,
+  PodTopologySpread: 2,
+  InterPodAffinity: 2,
+  NodeResourcesFit: 1,
+  NodeResourcesBalancedAllocation: 1,
+  ImageLocality: 1,
+};
+
+const FILTER_ONLY: readonly PluginConfig[] = [
+  { name: 'NodeUnschedulable', weight: 0 },
+  { name: 'NodeName', weight: 0 },
+  { name: 'TaintToleration', weight: 0 },
+  { name: 'NodeAffinity', weight: 0 },
+  { name: 'NodeResourcesFit', weight: 0 },
+  { name: 'PodTopologySpread', weight: 0 },
+  { name: 'InterPodAffinity', weight: 0 },
+  { name: 'Coscheduling', weight: 0 },
+];
+
+function classic(name: string, scorer: PluginConfig[], replaceFit = false): ProfileConfig {
+  const filters = replaceFit ? FILTER_ONLY.filter((p) => p.name !== 'NodeResourcesFit') : FILTER_ONLY;
+  return { name, percentageOfNodesToScore: 100, plugins: [...filters, ...scorer] };
+}
+
+const fitWith = (type: string): PluginConfig => ({
+  name: 'NodeResourcesFit',
+  weight: 1,
+  args: { scoringStrategy: { type, resources: [{ name: 'cpu', weight: 1 }, { name: 'memory', weight: 1 }] } },
+});
+
+export const PROFILES: Readonly<Record<string, ProfileConfig>> = {
+  default: {
+    name: 'default',
+    percentageOfNodesToScore: 0,
+    plugins: [
+      { name: 'NodeUnschedulable' },
+      { name: 'NodeName' },
+      { name: 'TaintToleration' },
+      { name: 'NodeAffinity' },
+      { name: 'NodeResourcesFit' },
+      { name: 'PodTopologySpread' },
+      { name: 'InterPodAffinity' },
+      { name: 'DefaultPreemption' },
+      { name: 'NodeResourcesBalancedAllocation' },
+      { name: 'ImageLocality' },
+      { name: 'Coscheduling' },
+    ],
+  },
+  'first-fit': classic('first-fit', [{ name: 'FirstFit', weight: 1 }]),
+  random: classic('random', []),
+  'best-fit': classic('best-fit', [fitWith('MostAllocated')], true),
+  spread: classic('spread', [fitWith('LeastAllocated')], true),
+  balanced: classic('balanced', [{ name: 'NodeResourcesBalancedAllocation', weight: 1 }]),
+  'dot-product': classic('dot-product', [{ name: 'DotProduct', weight: 1 }]),
+};
+
+export function profileNames(): string[] {
+  return Object.keys(PROFILES).sort();
+}
+
+/**
+ * Builds the plugins of a profile. Unknown plugins, duplicate names, bad weights and invalid args
+ * are InputErrors naming `where` (e.g. `profile.plugins[0].args.scoringStrategy.resources[0].weight`).
+ */
+export function buildPlugins(profile: ProfileConfig, where = 'profile'): WeightedPlugin[] {
+  const seen = new Set<string>();
+  return profile.plugins.map((pc, i) => {
+    const at = `${where}.plugins[${i}]`;
+    const factory = pluginFactory(pc.name);
+    if (!factory) throw new InputError(`${at}.name: unknown plugin ${JSON.stringify(pc.name)} (known: ${pluginNames().join(', ')})`);
+    if (seen.has(pc.name)) throw new InputError(`${at}.name: plugin ${JSON.stringify(pc.name)} is listed twice`);
+    seen.add(pc.name);
+    const weight = pc.weight ?? DEFAULT_WEIGHTS[pc.name] ?? 1;
+    if (!Number.isInteger(weight) || weight < 0 || weight > 100) {
+      throw new InputError(`${at}.weight: must be an integer in [0, 100], got ${JSON.stringify(pc.weight)}`);
+    }
+    try {
+      return { plugin: factory(pc.args), weight };
+    } catch (e) {
+      if (e instanceof PluginArgsError) throw new InputError(`${at}.${e.field}: ${e.detail}`);
+      throw e;
+    }
+  });
+}
+
+export function createFramework(profile: ProfileConfig, random: TieBreaker, where?: string): Framework {
+  if (!Number.isInteger(profile.percentageOfNodesToScore) || profile.percentageOfNodesToScore < 0 || profile.percentageOfNodesToScore > 100) {
+    throw new InputError(`${where ?? 'profile'}.percentageOfNodesToScore: must be an integer in [0, 100], got ${profile.percentageOfNodesToScore}`);
+  }
+  return new Framework({ plugins: buildPlugins(profile, where), percentageOfNodesToScore: profile.percentageOfNodesToScore, random });
+}

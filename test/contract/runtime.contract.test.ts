@@ -1,0 +1,222 @@
+/**
+ * One suite of runtime behaviours that every backend passes: sim (always), docker and oci (with
+ * SLIPWAY_LIVE=1). Each test creates its own containers with fresh instance ids.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OrchestrationError } from '../../src/core/errors.js';
+import type { ContainerEvent, CreateContainerOptions } from '../../src/core/interfaces.js';
+import { Orchestrator } from '../../src/core/orchestrator.js';
+import { InMemoryStateStore } from '../../src/core/state-store.js';
+import type { Workload } from '../../src/core/types.js';
+import { SeededIds } from '../../src/engine/ids.js';
+import { deriveSeed, RandomStream } from '../../src/engine/random.js';
+import { createScheduler } from '../../src/scheduler/registry.js';
+import {
+  dockerBackend,
+  LIVE,
+  LIVE_SKIP_REASON,
+  ociBackend,
+  simBackend,
+  waitFor,
+  type BackendName,
+  type TestBackend,
+} from '../support/backends.js';
+import { DEFAULT_CONTROL_PLANE } from '../support/scenario-builder.js';
+
+const factories: Record<BackendName, () => TestBackend> = { sim: simBackend, docker: dockerBackend, oci: ociBackend };
+
+let counter = 0;
+function opts(b: TestBackend, node: string, workload = 'contract', slot = 0): CreateContainerOptions {
+  const instanceId = `${workload}-${b.name}${process.pid % 1000}x${++counter}`;
+  return {
+    nodeId: node,
+    workloadId: workload,
+    instanceId,
+    labels: { 'slipway.workload': workload, 'slipway.instance': instanceId, 'slipway.slot': String(slot), 'slipway.generation': '1' },
+  };
+}
+
+function contract(name: BackendName): void {
+  const live = name !== 'sim';
+  describe.skipIf(live && !LIVE)(`runtime contract: ${name}${live && !LIVE ? ` (skipped: ${LIVE_SKIP_REASON})` : ''}`, () => {
+    let b: TestBackend;
+    let events: ContainerEvent[];
+    beforeAll(() => {
+      b = factories[name]();
+      events = [];
+    });
+    afterAll(async () => {
+      await b?.close();
+    });
+    /** Each test body runs in its own backend time (a fresh simulation for sim). */
+    const run = <T>(body: (b: TestBackend) => Promise<T>) => {
+      if (name === 'sim') {
+        const sb = simBackend();
+        return sb.run(async () => {
+          for (const n of sb.nodes) await sb.runtime.initNode(n);
+          return body(sb);
+        });
+      }
+      return b.run(async () => {
+        for (const n of b.nodes) await b.runtime.initNode(n);
+        return body(b);
+      });
+    };
+
+    it('creates a container that becomes running (a watch event, then its status)', async () => {
+      await run(async (b) => {
+        const seen: ContainerEvent[] = [];
+        const off = b.runtime.watch((e) => seen.push(e));
+        const o = opts(b, b.nodes[0]);
+        const id = await b.runtime.createContainer(b.longRunning('main'), o);
+        const ev = await waitFor(b.clock, 'running event', () => seen.find((e) => e.containerId === id && e.state === 'running'));
+        off();
+        expect(ev).toMatchObject({ nodeId: b.nodes[0], instanceId: o.instanceId, name: 'main', state: 'running' });
+        const st = await b.runtime.getContainerStatus(id);
+        expect(st).toMatchObject({ id, nodeId: b.nodes[0], instanceId: o.instanceId, workloadId: 'contract', name: 'main', state: 'running' });
+        expect(st.labels?.['slipway.slot']).toBe('0');
+      });
+    });
+
+    it('stops a running container (exited with an exit code); stopping it again is a no-op', async () => {
+      await run(async (b) => {
+        const id = await b.runtime.createContainer(b.longRunning('main'), opts(b, b.nodes[0]));
+        await waitFor(b.clock, 'running', async () => (await b.runtime.getContainerStatus(id)).state === 'running' || undefined);
+        await b.runtime.stopContainer(id);
+        const st = await waitFor(b.clock, 'exited', async () => {
+          const s = await b.runtime.getContainerStatus(id);
+          return s.state === 'exited' ? s : undefined;
+        });
+        expect(typeof st.exitCode).toBe('number');
+        await b.runtime.stopContainer(id);
+        expect((await b.runtime.getContainerStatus(id)).state).toBe('exited');
+      });
+    });
+
+    it('refuses to remove a running container, removes a stopped one, then does not know it', async () => {
+      await run(async (b) => {
+        const id = await b.runtime.createContainer(b.longRunning('main'), opts(b, b.nodes[1]));
+        await waitFor(b.clock, 'running', async () => (await b.runtime.getContainerStatus(id)).state === 'running' || undefined);
+        await expect(b.runtime.removeContainer(id)).rejects.toBeInstanceOf(OrchestrationError);
+        await b.runtime.stopContainer(id);
+        await waitFor(b.clock, 'exited', async () => (await b.runtime.getContainerStatus(id)).state === 'exited' || undefined);
+        await b.runtime.removeContainer(id);
+        await expect(b.runtime.getContainerStatus(id)).rejects.toMatchObject({ code: 'ContainerNotFound' });
+        expect((await b.runtime.listContainers(b.nodes[1])).map((c) => c.id)).not.toContain(id);
+      });
+    });
+
+    it('reports an unknown container as ContainerNotFound, naming it', async () => {
+      await run(async (b) => {
+        const err = await b.runtime.getContainerStatus('no-such-container-0000').catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(OrchestrationError);
+        expect(err).toMatchObject({ code: 'ContainerNotFound' });
+        expect((err as Error).message).toContain('no-such-container-0000');
+        await expect(b.runtime.stopContainer('no-such-container-0000')).rejects.toMatchObject({ code: 'ContainerNotFound' });
+      });
+    });
+
+    it('lists the containers of one node, sorted by id, with their instances', async () => {
+      await run(async (b) => {
+        const a1 = opts(b, b.nodes[0], 'listing');
+        const a2 = opts(b, b.nodes[0], 'listing');
+        const b1 = opts(b, b.nodes[1], 'listing');
+        const ids = [
+          await b.runtime.createContainer(b.longRunning('main'), a1),
+          await b.runtime.createContainer(b.longRunning('main'), a2),
+        ];
+        const other = await b.runtime.createContainer(b.longRunning('main'), b1);
+        const listA = (await b.runtime.listContainers(b.nodes[0])).filter((c) => c.workloadId === 'listing');
+        expect(listA.map((c) => c.id)).toEqual([...ids].sort());
+        expect(listA.map((c) => c.instanceId).sort()).toEqual([a1.instanceId, a2.instanceId].sort());
+        expect(listA.every((c) => c.nodeId === b.nodes[0])).toBe(true);
+        const listB = await b.runtime.listContainers(b.nodes[1]);
+        expect(listB.map((c) => c.id)).toContain(other);
+        expect(listB.map((c) => c.id)).not.toContain(ids[0]);
+      });
+    });
+
+    it('delivers exit events with the exit code (0 and non-zero)', async () => {
+      await run(async (b) => {
+        const seen: ContainerEvent[] = [];
+        const off = b.runtime.watch((e) => seen.push(e));
+        const ok = await b.runtime.createContainer(b.exiting('ok', 0), opts(b, b.nodes[0]));
+        const bad = await b.runtime.createContainer(b.exiting('bad', 3), opts(b, b.nodes[1]));
+        const evOk = await waitFor(b.clock, 'exit 0', () => seen.find((e) => e.containerId === ok && e.state === 'exited'));
+        const evBad = await waitFor(b.clock, 'exit 3', () => seen.find((e) => e.containerId === bad && e.state === 'exited'));
+        off();
+        expect(evOk.exitCode).toBe(0);
+        expect(evBad.exitCode).toBe(3);
+        expect((await b.runtime.getContainerStatus(bad)).exitCode).toBe(3);
+      });
+    });
+
+    it('adoption: a restarted control plane takes over running containers and removes orphans', async () => {
+      await run(async (b) => {
+        const workload: Workload = {
+          id: 'adopt',
+          name: 'adopt',
+          kind: 'service',
+          replicas: 2,
+          completions: 0,
+          backoffLimit: 0,
+          containers: [b.longRunning('main')],
+          labels: {},
+          priority: 0,
+          restartPolicy: 'Always',
+          updateStrategy: { type: 'RollingUpdate', maxSurge: 1, maxUnavailable: 0 },
+          generation: 1,
+        };
+        const records: Array<{ type: string; fields: Record<string, unknown> }> = [];
+        const make = (store: InMemoryStateStore, seed: number) =>
+          new Orchestrator({
+            clock: b.clock,
+            runtime: b.runtime,
+            cluster: b.cluster,
+            scheduler: createScheduler('round-robin'),
+            store,
+            ids: new SeededIds(new RandomStream('ids', deriveSeed(seed, 'ids')), 6),
+            recorder: { record: (type, fields) => records.push({ type, fields }) },
+            config: { ...DEFAULT_CONTROL_PLANE, reconcileIntervalMs: 1_000, resyncIntervalMs: 2_000 },
+            onError: (e) => {
+              throw e;
+            },
+          });
+        const first = make(new InMemoryStateStore(), 1);
+        await first.start();
+        first.apply(workload);
+        await waitFor(b.clock, 'two running', () => first.status('adopt')!.running === 2 || undefined);
+        const before = new Set<string>();
+        for (const n of b.nodes) for (const c of await b.runtime.listContainers(n)) if (c.workloadId === 'adopt') before.add(c.id);
+        expect(before.size).toBe(2);
+        first.shutdown();
+        // An orphan: Slipway's labels, but of a workload the desired state does not have.
+        const orphan = await b.runtime.createContainer(b.longRunning('main'), opts(b, b.nodes[1], 'gone'));
+        await waitFor(b.clock, 'orphan running', async () => (await b.runtime.getContainerStatus(orphan)).state === 'running' || undefined);
+
+        const store = new InMemoryStateStore();
+        store.putWorkload(workload);
+        records.length = 0;
+        const second = make(store, 2);
+        await second.start({ adopt: true });
+        expect(records.filter((r) => r.type === 'instance.adopted')).toHaveLength(2);
+        expect(second.status('adopt')).toMatchObject({ running: 2, pending: 0 });
+        await waitFor(b.clock, 'orphan removed', async () => {
+          const ids = (await b.runtime.listContainers(b.nodes[1])).map((c) => c.id);
+          return ids.includes(orphan) ? undefined : true;
+        });
+        // Give the control plane a reconcile and a resync: nothing new is created.
+        await b.clock.sleep(2_500);
+        const after = new Set<string>();
+        for (const n of b.nodes) for (const c of await b.runtime.listContainers(n)) if (c.workloadId === 'adopt' && c.state === 'running') after.add(c.id);
+        expect([...after].sort()).toEqual([...before].sort());
+        expect(records.filter((r) => r.type === 'instance.created')).toHaveLength(0);
+        second.shutdown();
+      });
+    });
+  });
+}
+
+contract('sim');
+contract('docker');
+contract('oci');

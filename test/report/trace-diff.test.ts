@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { diffTraces, type TraceRecord } from '../../src/report/trace-diff.js';
+import { simulate } from '../../src/run/simulate.js';
+import { node, scenario, service } from '../support/scenario-builder.js';
+
+let seq = 0;
+const r = (t: number, type: string, f: Record<string, unknown> = {}): TraceRecord => ({ t, seq: seq++, type, ...f });
+
+/** A service of 2 replicas placed on `nodes`, running `runAt` ms after submission. */
+function run(backend: string, nodes: [string, string], runAt: [number, number], prefix: string): TraceRecord[] {
+  return [
+    r(0, 'run.start', { scenario: 's', backend }),
+    r(0, 'workload.submitted', { workload: 'web', kind: 'service', replicas: 2, generation: 1 }),
+    r(1, 'instance.created', { instance: `${prefix}1`, workload: 'web', slot: 0, generation: 1, reason: 'scale-up' }),
+    r(1, 'instance.created', { instance: `${prefix}2`, workload: 'web', slot: 1, generation: 1, reason: 'scale-up' }),
+    r(1, 'instance.scheduled', { instance: `${prefix}1`, workload: 'web', node: nodes[0] }),
+    r(1, 'instance.scheduled', { instance: `${prefix}2`, workload: 'web', node: nodes[1] }),
+    r(runAt[0], 'instance.status', { instance: `${prefix}1`, workload: 'web', from: 'Pending', to: 'Running' }),
+    r(runAt[1], 'instance.status', { instance: `${prefix}2`, workload: 'web', from: 'Pending', to: 'Running' }),
+    r(5000, 'expectation', { name: 'up', ok: true }),
+  ].sort((x, y) => x.t - y.t || x.seq - y.seq);
+}
+
+describe('diffTraces', () => {
+  it('matches instances by workload, slot and generation (ids differ), and times convergence from the trigger', () => {
+    const a = run('sim', ['n1', 'n2'], [300, 400], 'a');
+    const b = run('docker', ['n1', 'n3'], [800, 700], 'b');
+    const d = diffTraces(a, b);
+    expect(d.a.backend).toBe('sim');
+    expect(d.b.backend).toBe('docker');
+    expect(d.placements).toEqual([
+      { key: 'web/slot 0/gen 1#1', a: 'n1', b: 'n1' },
+      { key: 'web/slot 1/gen 1#1', a: 'n2', b: 'n3' },
+    ]);
+    expect(d.placementsAgree).toBe(1);
+    // Converged when the last replica runs: 400 ms in A, 800 ms in B.
+    expect(d.convergence).toEqual([{ workload: 'web', after: 'submitted', aMs: 400, bMs: 800 }]);
+    // B's two Running transitions come in the other order: two substitutions.
+    expect(d.orderDistance).toBe(2);
+    expect(d.firstDivergence).toMatchObject({ a: 'web[0] Pending→Running', b: 'web[1] Pending→Running' });
+    expect(d.expectations).toEqual([{ name: 'up', a: true, b: true }]);
+  });
+
+  it('a trace compared with itself agrees everywhere (a real simulated trace)', async () => {
+    const recs: TraceRecord[] = [];
+    await simulate(scenario({ nodes: [node('n1'), node('n2')], workloads: [service('web', 3)] }), {
+      onRecord: (type, fields, t, s) => recs.push({ t, seq: s, type, ...fields }),
+    });
+    const d = diffTraces(recs, recs);
+    expect(d.placementsAgree).toBe(d.placements.length);
+    expect(d.placements.length).toBe(3);
+    expect(d.orderDistance).toBe(0);
+    expect(d.firstDivergence).toBeUndefined();
+    expect(d.convergence[0].aMs).toBe(d.convergence[0].bMs);
+    expect(d.convergence[0].aMs).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../../src/scenario/loader.js';
+import { simulate } from '../../src/run/simulate.js';
+
+const FILE = join(import.meta.dirname, '../../scenarios/kubernetes-manifests.yaml');
+
+describe('Kubernetes manifests in scenarios', () => {
+  const s = parseScenario(readFileSync(FILE, 'utf8'), 'k.yaml');
+
+  it('turns Nodes, Deployments, Jobs, Pods and PriorityClasses into nodes and workloads', () => {
+    expect(s.nodes.map((n) => [n.name, n.capacity.cpu, n.labels['topology.kubernetes.io/zone'], n.taints.length])).toEqual([
+      ['worker-a', 4000, 'eu-1a', 0],
+      ['worker-b', 4000, 'eu-1b', 0],
+      ['gpu-1', 8000, 'eu-1a', 1],
+    ]);
+    const web = s.workloads.find((w) => w.name === 'web')!;
+    expect(web).toMatchObject({ kind: 'service', replicas: 4, priority: 1000, labels: { app: 'web' }, updateStrategy: { maxSurge: 1, maxUnavailable: 0 } });
+    expect(web.containers[0].requests).toMatchObject({ cpu: 500, memory: 256 * 2 ** 20 });
+    expect(web.placement?.topologySpreadConstraints?.[0]).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' });
+    const train = s.workloads.find((w) => w.name === 'train')!;
+    expect(train).toMatchObject({ kind: 'job', replicas: 2, completions: 2, restartPolicy: 'Never' });
+    expect(train.containers[0].requests.extended).toEqual({ 'nvidia.com/gpu': 1 });
+    expect(s.workloads.find((w) => w.name === 'debug')).toMatchObject({ kind: 'service', replicas: 1 });
+  });
+
+  it('reports every unsupported field once as a warning', () => {
+    expect(s.warnings).toEqual([
+      'Node/worker-a: status.capacity.pods (nodes take 110 pods) is not modelled; ignored',
+      'Deployment/web: spec.volumes is not modelled; ignored',
+      'Deployment/web: containers[].livenessProbe is not modelled; ignored',
+    ]);
+  });
+
+  it('schedules them with their constraints: web spread over zones, the job on the tolerated GPU node', async () => {
+    const placed: Record<string, string[]> = {};
+    await simulate(s, {
+      onRecord: (type, f) => {
+        if (type === 'instance.scheduled') (placed[f.workload as string] ??= []).push(f.node as string);
+      },
+    });
+    expect([...placed.web].sort()).toEqual(['worker-a', 'worker-a', 'worker-b', 'worker-b']);
+    expect(placed.train).toEqual(['gpu-1', 'gpu-1']);
+  });
+
+  it('points problems at the manifest they came from', () => {
+    const text = readFileSync(FILE, 'utf8');
+    expect(() => parseScenario(text.replace('cpu: 500m, memory: 256Mi}, limits', 'cpu: 5x, memory: 256Mi}, limits'), 'k.yaml')).toThrow(
+      /^k\.yaml:26:5: manifests\[4\] \(Deployment\/web\)\.containers\[0\]\.requests\.cpu: invalid quantity "5x"/,
+    );
+    expect(() => parseScenario(text.replace('kind: Pod\n', 'kind: CronJob\n'), 'k.yaml')).toThrow(
+      'k.yaml:62:11: manifests[6].kind: unsupported kind "CronJob" (supported: Node, Pod, Deployment, ReplicaSet, StatefulSet, Job, PriorityClass)',
+    );
+  });
+});

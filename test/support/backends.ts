@@ -1,0 +1,192 @@
+/**
+ * Backends for the contract suite and the live tests: the simulated cluster (always), Docker
+ * engines and an OCI runtime (with SLIPWAY_LIVE=1; engines from scripts/start-engines.sh).
+ *
+ * Environment (live):
+ *   SLIPWAY_DOCKER_HOSTS  comma-separated engines (default unix:///run/slipway/e1.sock,unix:///run/slipway/e2.sock)
+ *   SLIPWAY_OCI_RUNTIME   runtime binary for the OCI tests (default runc; youki and crun take the same commands)
+ *   SLIPWAY_ROOTFS        rootfs directory (default /var/lib/slipway/rootfs, made by start-engines.sh)
+ */
+import { rmSync } from 'node:fs';
+import { DockerRuntime } from '../../backends/docker/docker-runtime.js';
+import { LiveClusterManager } from '../../backends/live/live-cluster-manager.js';
+import { OciRuntime } from '../../backends/oci/oci-runtime.js';
+import { SimCluster } from '../../backends/sim/sim-cluster.js';
+import type { Clock, ClusterManager, ContainerRuntime } from '../../src/core/interfaces.js';
+import { resources } from '../../src/core/resources.js';
+import type { ContainerSpec } from '../../src/core/types.js';
+import { SeededIds } from '../../src/engine/ids.js';
+import { Simulation } from '../../src/engine/simulation.js';
+import { WallClock } from '../../src/engine/wall-clock.js';
+import { DEFAULT_CONTROL_PLANE, DEFAULT_LATENCY, node } from './scenario-builder.js';
+
+export const LIVE = process.env.SLIPWAY_LIVE === '1';
+export const LIVE_SKIP_REASON = 'live backend: set SLIPWAY_LIVE=1 after scripts/start-engines.sh to run';
+export const DOCKER_HOSTS = (process.env.SLIPWAY_DOCKER_HOSTS ?? 'unix:///run/slipway/e1.sock,unix:///run/slipway/e2.sock').split(',');
+export const OCI_RUNTIME = process.env.SLIPWAY_OCI_RUNTIME ?? 'runc';
+export const ROOTFS = process.env.SLIPWAY_ROOTFS ?? '/var/lib/slipway/rootfs';
+export const TEST_IMAGE = 'slipway/busybox:test';
+
+export type BackendName = 'sim' | 'docker' | 'oci';
+
+/** One backend, ready for a test body. */
+export interface TestBackend {
+  readonly name: BackendName;
+  readonly runtime: ContainerRuntime;
+  readonly cluster: ClusterManager;
+  readonly clock: Clock;
+  /** Two nodes. */
+  readonly nodes: readonly [string, string];
+  /** Runs until stopped; stops promptly on SIGTERM. */
+  longRunning(name: string): ContainerSpec;
+  /** Exits by itself after about 300 ms with `code`. */
+  exiting(name: string, code: number): ContainerSpec;
+  /** Runs `body` in the backend's time (a simulation run for sim). */
+  run<T>(body: () => Promise<T>): Promise<T>;
+  /** Removes every Slipway container left on the nodes and releases the backend. */
+  close(): Promise<void>;
+}
+
+const spec = (name: string, extra: Partial<ContainerSpec>): ContainerSpec => ({
+  name,
+  image: TEST_IMAGE,
+  env: {},
+  ports: [],
+  requests: resources({ cpu: 100, memory: 16 * 2 ** 20 }),
+  limits: resources({ cpu: 500, memory: 64 * 2 ** 20 }),
+  ...extra,
+});
+
+/** `sh` as pid 1 ignores SIGTERM unless it traps it: this one exits 0 on SIGTERM. */
+const LONG = ['sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"];
+
+export function simBackend(): TestBackend {
+  const sim = new Simulation(7);
+  const cluster = new SimCluster({
+    sim,
+    latency: DEFAULT_LATENCY,
+    controlPlane: DEFAULT_CONTROL_PLANE,
+    ids: new SeededIds(sim.random.stream('ids.container'), 10),
+  });
+  cluster.addNode(node('node-a'), true);
+  cluster.addNode(node('node-b'), true);
+  return {
+    name: 'sim',
+    runtime: cluster,
+    cluster: cluster.manager,
+    clock: sim,
+    nodes: ['node-a', 'node-b'],
+    longRunning: (name) => spec(name, { command: LONG }),
+    exiting: (name, code) => spec(name, { command: ['sh', '-c', `sleep 0.3; exit ${code}`], sim: { runFor: { kind: 'constant', ms: 300 }, exitCode: code } }),
+    async run<T>(body: () => Promise<T>): Promise<T> {
+      let out: { ok: true; v: T } | { ok: false; e: unknown } | undefined;
+      sim.setTimer(0, () => {
+        body().then(
+          (v) => ((out = { ok: true, v }), sim.stop()),
+          (e) => ((out = { ok: false, e }), sim.stop()),
+        );
+      });
+      await sim.run({ until: sim.now() + 3_600_000 });
+      if (!out) throw new Error('test body did not finish within an hour of simulated time');
+      if (!out.ok) throw out.e;
+      return out.v;
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+const HEALTH = { heartbeatIntervalMs: 1_000, nodeMonitorPeriodMs: 1_000, notReadyAfterMs: 4_000, downAfterMs: 10_000, rpcTimeoutMs: 3_000 };
+
+export function dockerBackend(): TestBackend {
+  const clock = new WallClock();
+  const ids = ['engine-1', 'engine-2'] as const;
+  const runtime = new DockerRuntime({ clock, nodes: ids.map((id, k) => ({ id, host: DOCKER_HOSTS[k], network: 'none' })), stopGraceSeconds: 2 });
+  const cluster = new LiveClusterManager(
+    clock,
+    ids.map((id) => ({
+      id,
+      address: id,
+      labels: {},
+      taints: [],
+      probe: async () => void (await runtime.api(id).ping()),
+      discoverCapacity: async () => {
+        const info = await runtime.api(id).info();
+        return resources({ cpu: info.NCPU * 1000, memory: info.MemTotal });
+      },
+    })),
+    HEALTH,
+  );
+  return liveBackend('docker', runtime, cluster, clock, [...ids] as [string, string], () => runtime.close(), (c) => c.close());
+}
+
+export function ociBackend(): TestBackend {
+  const clock = new WallClock();
+  const base = `/tmp/slipway-oci-test-${process.pid}`;
+  const ids = ['oci-1', 'oci-2'] as const;
+  const runtime = new OciRuntime({
+    clock,
+    nodes: ids.map((id) => ({ id, runtime: OCI_RUNTIME, root: `${base}/${id}/state`, rootfs: ROOTFS, bundles: `${base}/${id}/bundles` })),
+    pollIntervalMs: 100,
+  });
+  const cluster = new LiveClusterManager(
+    clock,
+    ids.map((id) => ({
+      id,
+      address: id,
+      labels: {},
+      taints: [],
+      capacity: resources({ cpu: 2000, memory: 2 * 2 ** 30 }),
+      probe: () => runtime.probe(id),
+      discoverCapacity: () => Promise.resolve(resources({ cpu: 2000, memory: 2 * 2 ** 30 })),
+    })),
+    HEALTH,
+  );
+  return liveBackend('oci', runtime, cluster, clock, [...ids] as [string, string], () => {
+    runtime.close();
+    rmSync(base, { recursive: true, force: true });
+  }, (c) => c.close());
+}
+
+function liveBackend(
+  name: BackendName,
+  runtime: ContainerRuntime,
+  cluster: LiveClusterManager,
+  clock: WallClock,
+  nodes: [string, string],
+  release: () => void,
+  closeCluster: (c: LiveClusterManager) => void,
+): TestBackend {
+  return {
+    name,
+    runtime,
+    cluster,
+    clock,
+    nodes,
+    longRunning: (n) => spec(n, { command: LONG }),
+    exiting: (n, code) => spec(n, { command: ['sh', '-c', `sleep 0.3; exit ${code}`] }),
+    run: (body) => body(),
+    async close() {
+      for (const nodeId of nodes) {
+        const list = await runtime.listContainers(nodeId).catch(() => []);
+        for (const c of list) {
+          await runtime.stopContainer(c.id).catch(() => undefined);
+          await runtime.removeContainer(c.id).catch(() => undefined);
+        }
+      }
+      closeCluster(cluster);
+      release();
+      clock.cancelAll();
+    },
+  };
+}
+
+/** Polls `check` on the backend's clock until it returns a value, or fails after `timeoutMs`. */
+export async function waitFor<T>(clock: Clock, what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = clock.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (clock.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    await clock.sleep(50);
+  }
+}
