@@ -33,6 +33,19 @@ describe('slipway compare', () => {
     expect(html).toContain('npx slipway run scenarios/default.yaml --seed 1 --scheduler round-robin');
   });
 
+  it('prints replay commands that reproduce a compare run exactly (same trace hash)', () => {
+    const policy = schedulerNames().find((n) => n !== 'round-robin') ?? 'round-robin';
+    const cmp = slipway('compare', 'scenarios/default.yaml', '--policies', `round-robin,${policy}`, '--seeds', '3', '--workers', '0', '--json', '--out', join(dir, 'c2'));
+    expect(cmp.status).toBe(0);
+    const run = JSON.parse(cmp.stdout).runs.find((r: { policy: string }) => r.policy === policy);
+    const replay = slipway('run', 'scenarios/default.yaml', '--seed', '3', '--scheduler', policy, '--json', '--out', join(dir, 'r2'));
+    expect(replay.status).toBe(0);
+    const summary = JSON.parse(replay.stdout);
+    expect(summary.scheduler).toBe(policy);
+    expect(summary.traceHash).toBe(run.traceHash);
+    expect(summary.command).toBe(`npx slipway run scenarios/default.yaml --seed 3 --scheduler ${policy}`);
+  });
+
   it('rejects an unknown policy with one line listing the known ones (exit 2)', () => {
     const r = slipway('compare', 'scenarios/default.yaml', '--policies', 'round-robin,best-fitt', '--out', join(dir, 'x'));
     expect(r.status).toBe(2);
