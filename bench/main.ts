@@ -14,6 +14,10 @@
  *   run FILE [--no-invariants]
  *     Simulates a scenario file once and reports events, wall time and simulated-time speed-up.
  *
+ *   compare FILE --policies a,b [--seeds 1..20] [--workers N]
+ *     Runs `slipway compare` (bin/slipway.js) and reports the wall time of the runs (worker
+ *     threads), of building the report from them, of the whole process, and the report's size.
+ *
  *   live [--replicas R] [--hosts H1,H2] [--image I] [--runs N]
  *     Converges R replicas (default 50) across two Docker engines with the live control plane and
  *     compares with R parallel plain create+start API calls; prints the ratio (bench/live.ts).
@@ -32,7 +36,8 @@
  *     nodes and 20 workloads, 1 simulated hour, faults on. --no-invariants measures their cost.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -224,6 +229,51 @@ program
       `run ${file} invariants=${o.invariants} events=${result.events} wall_s=${wall.toFixed(3)}` +
         ` events_per_s=${Math.round(result.events / wall)}` +
         ` sim_s_per_wall_s=${Number((result.simulatedTimeMs / 1000 / wall).toPrecision(3))}`,
+    );
+  });
+
+// ---------------------------------------------------------------------------------------------
+// `compare FILE` — the comparison pipeline: every (policy, seed) run in worker threads, then the
+// report built from all runs. Prints the wall time of each phase and the report's size.
+// ---------------------------------------------------------------------------------------------
+
+interface CompareBenchOptions {
+  policies: string;
+  seeds: string;
+  workers?: number;
+}
+
+const SLIPWAY_BIN = join(here, '..', 'bin', 'slipway.js');
+
+program
+  .command('compare')
+  .description('time slipway compare end to end: the runs (worker threads) and building the report')
+  .argument('<file>', 'scenario file')
+  .requiredOption('--policies <list>', 'comma-separated scheduler names')
+  .option('--seeds <list>', 'seeds, e.g. 1..20', '1..20')
+  .option('--workers <N>', 'worker threads (default: available cores)', integer('--workers', 0))
+  .action((file: string, o: CompareBenchOptions) => {
+    // The real command in its own process (bin/slipway.js registers tsx with its API: worker
+    // threads started under `node --import tsx`, as this benchmark runs, can hang on Node 20).
+    const out = mkdtempSync(join(tmpdir(), 'slipway-bench-compare-'));
+    const args = [SLIPWAY_BIN, 'compare', file, '--policies', o.policies, '--seeds', o.seeds, '--out', out];
+    if (o.workers !== undefined) args.push('--workers', String(o.workers));
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const total = (performance.now() - t0) / 1000;
+    if (r.status !== 0) {
+      console.error(r.stderr.trim() || `slipway compare exited with ${r.status}`);
+      process.exitCode = 1;
+      return;
+    }
+    const runs = /(\d+) runs in (\d+(?:\.\d+)?) s wall \((\d+) workers?\); report built in (\d+(?:\.\d+)?) s/.exec(r.stdout);
+    if (!runs) throw new Error(`unexpected slipway compare output:\n${r.stdout}`);
+    const bytes = statSync(join(out, 'report.html')).size;
+    rmSync(out, { recursive: true, force: true });
+    console.log(
+      `compare ${file} policies=${o.policies.split(',').length} seeds=${o.seeds} runs=${runs[1]} workers=${runs[3]}` +
+        ` runs_wall_s=${runs[2]} s_per_run=${(Number(runs[2]) / Number(runs[1])).toFixed(3)}` +
+        ` report_s=${runs[4]} report_bytes=${bytes} process_wall_s=${total.toFixed(2)}`,
     );
   });
 

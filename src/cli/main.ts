@@ -9,6 +9,8 @@ import { runCalibrate, type CalibrateFlags } from './calibrate.js';
 import { runDiff, type DiffFlags } from './diff.js';
 import { runCommand, type RunFlags } from './run.js';
 import { runValidate } from './validate.js';
+import { compareCommand, type CompareFlags } from './compare.js';
+import { exportCommand, type ExportFlags } from './export.js';
 import { DEFAULT_SEEDS, runFgdExperiment, type FgdFlags } from './experiment.js';
 import { runImportAlibabaGpu, type ImportFlags } from './import-alibaba-gpu.js';
 import { runExplain, type ExplainFlags } from './explain.js';
@@ -31,6 +33,7 @@ program
   .option('--seed <n>', "override the scenario's seed")
   .option('--until <duration>', "stop at this simulated time instead of the scenario's duration (e.g. 30m)")
   .option('--out <dir>', 'output folder (default: reports/<scenario file name>)')
+  .option('--scheduler <name>', "use this scheduler (policy) instead of the scenario's")
   .option('--json', 'print the summary as JSON instead of text')
   .option('--backend <kind>', 'sim (default), or run live on docker engines or an oci runtime named by the nodes')
   .option('--state <file>', 'live: keep desired state in this file; running again with it resumes the run')
@@ -56,6 +59,23 @@ program
   .argument('<file>', 'scenario YAML')
   .action(async (file: string) => {
     await guardCommand(() => runValidate(file));
+  });
+
+program
+  .command('compare')
+  .description('run every (policy, seed) pair of a scenario; writes report.html, results.json and results.csv')
+  .argument('<file>', 'scenario YAML')
+  .requiredOption('--policies <list>', 'comma-separated scheduler names, e.g. round-robin,best-fit (the first is the baseline)')
+  .option('--seeds <list>', 'seeds: a range 1..20 or a list 1,2,5', '1..20')
+  .option('--workers <n>', 'worker threads (default: available cores; 0 = in this thread)')
+  .option('--out <dir>', 'output folder (default: reports/compare-<scenario file name>)')
+  .option('--json', 'print results.json instead of the table')
+  .action(async (file: string, flags: CompareFlags) => {
+    let context: (() => string) | undefined;
+    await guardCommand(
+      () => compareCommand(file, flags, (c) => (context = c)),
+      () => (context ? context() : ''),
+    );
   });
 
 program
@@ -110,6 +130,16 @@ program
       () => replayTraceCommand(trace, (c) => (context = c)),
       () => (context ? context() : ''),
     );
+  });
+
+program
+  .command('export')
+  .description('convert a trace; --format perfetto writes the Chrome trace event format to stdout')
+  .argument('<trace>', 'trace.jsonl written by slipway run')
+  .requiredOption('--format <format>', 'output format: perfetto')
+  .option('--out <file>', 'write to this file (atomically) instead of stdout')
+  .action(async (trace: string, flags: ExportFlags) => {
+    await guardCommand(() => exportCommand(trace, flags));
   });
 
 const importCommand = program.command('import').description('turn external data (traces) into scenarios');

@@ -9,6 +9,9 @@ import { renderRunReport } from '../report/html.js';
 import { BACKENDS, type BackendKind } from '../run/live-backend.js';
 import { runLive, type LiveRunSummary } from '../run/live.js';
 import { simulate, type RunSummary } from '../run/simulate.js';
+import { withPolicy } from '../compare/run-one.js';
+import { MetricsCollector, typicalPod } from '../report/metrics.js';
+import { parseScheduler } from './compare.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { writeOutput } from './output.js';
 import { readCluster, withCluster } from './read-cluster.js';
@@ -28,6 +31,8 @@ export interface RunFlags {
   /** User plugin files (`--plugin`), loaded before the scenario is read. */
   readonly plugin?: readonly string[];
   readonly checkDeterminism?: boolean;
+  /** A registered scheduler (policy) instead of the scenario's. */
+  readonly scheduler?: string;
 }
 
 export function parseBackend(v: string | undefined): BackendKind {
@@ -58,6 +63,7 @@ export interface ReplayOptions {
   readonly latencyFile?: string;
   readonly clusterFile?: string;
   readonly plugins?: readonly string[];
+  readonly scheduler?: string;
 }
 
 export function replayCommand(file: string, seed: number, o: ReplayOptions = {}): string {
@@ -67,13 +73,16 @@ export function replayCommand(file: string, seed: number, o: ReplayOptions = {})
   if (o.latencyFile !== undefined) parts.push('--latency', o.latencyFile);
   if (o.clusterFile !== undefined) parts.push('--cluster', o.clusterFile);
   for (const p of o.plugins ?? []) parts.push('--plugin', p);
+  if (o.scheduler !== undefined) parts.push('--scheduler', o.scheduler);
   return parts.join(' ');
 }
 
 export async function runCommand(file: string, flags: RunFlags, setContext: (c: () => string) => void): Promise<number> {
   const seed = flags.seed !== undefined ? parseSeed(flags.seed) : undefined;
   const untilMs = flags.until !== undefined ? parseUntil(flags.until) : undefined;
-  const read = readScenario(file, { ...(seed !== undefined ? { seed } : {}), ...(untilMs !== undefined ? { durationMs: untilMs } : {}) });
+  if (flags.scheduler !== undefined) parseScheduler(flags.scheduler);
+  const fileScenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), ...(untilMs !== undefined ? { durationMs: untilMs } : {}) });
+  const read = flags.scheduler !== undefined ? withPolicy(fileScenario, flags.scheduler) : fileScenario;
   const withLatency = flags.latency !== undefined ? { ...read, latency: { ...read.latency, ...readLatency(flags.latency) } } : read;
   const scenario = flags.cluster !== undefined ? withCluster(withLatency, readCluster(flags.cluster), flags.cluster) : withLatency;
   const out = flags.out ?? join('reports', basename(file, extname(file)));
@@ -81,14 +90,15 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const backend = parseBackend(flags.backend);
   if (backend === 'sim' && (flags.state !== undefined || flags.keep || flags.cluster !== undefined))
     throw new InputError('--state, --keep and --cluster apply to live backends only (--backend docker|oci)');
-  if (flags.checkDeterminism && (backend !== 'sim' || flags.latency !== undefined || flags.plugin !== undefined))
-    throw new InputError('--check-determinism applies to simulated runs of the scenario file alone (no --backend, --latency or --plugin)');
+  if (flags.checkDeterminism && (backend !== 'sim' || flags.latency !== undefined || flags.plugin !== undefined || flags.scheduler !== undefined))
+    throw new InputError('--check-determinism applies to simulated runs of the scenario file alone (no --backend, --latency, --plugin or --scheduler)');
   const command = replayCommand(file, scenario.seed, {
     ...(untilMs !== undefined ? { untilMs } : {}),
     backend,
     ...(flags.latency !== undefined ? { latencyFile: flags.latency } : {}),
     ...(flags.cluster !== undefined ? { clusterFile: flags.cluster } : {}),
     ...(flags.plugin !== undefined ? { plugins: flags.plugin } : {}),
+    ...(flags.scheduler !== undefined ? { scheduler: flags.scheduler } : {}),
   });
   for (const w of scenario.warnings ?? []) process.stderr.write(`${file}: warning: ${w}\n`);
   if (scenario.scheduler.ignored) {
@@ -96,19 +106,31 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   }
   setContext(() => `seed ${scenario.seed}; replay: ${command}`);
 
+  // Metrics for the report, computed from the trace records as they are written.
+  const collector = new MetricsCollector({ durationMs: scenario.durationMs, typicalPod: typicalPod(scenario.workloads) });
   const summary =
     backend === 'sim'
-      ? await simulate(scenario, { tracePath })
+      ? await simulate(scenario, { tracePath, onRecord: collector.record })
       : await runLive(scenario, {
           backend,
           tracePath,
+          onRecord: collector.record,
           ...(flags.state !== undefined ? { statePath: flags.state } : {}),
           ...(flags.keep ? { keep: true } : {}),
         });
   const summaryPath = join(out, 'summary.json');
   const reportPath = join(out, 'report.html');
   writeOutput(summaryPath, JSON.stringify({ ...summary, command, trace: tracePath }, null, 2) + '\n');
-  writeOutput(reportPath, renderRunReport({ summary, command, tracePath }));
+  const run = {
+    policy: summary.scheduler,
+    seed: summary.seed,
+    traceHash: summary.traceHash,
+    events: summary.events,
+    ok: summary.ok,
+    metrics: collector.finish(summary.simulatedTimeMs),
+    summary,
+  };
+  writeOutput(reportPath, renderRunReport({ scenario, run, command, tracePath }));
 
   let deterministic = true;
   let determinismText = '';
@@ -182,7 +204,6 @@ export function formatSummary(s: RunSummary, p: Paths): string {
   if (s.admissionRejections > 0) lines.push(`warning: nodes refused ${s.admissionRejections} container create(s) for lack of room`);
   lines.push(`trace:   ${p.tracePath} (${s.traceLines} lines, sha256 ${s.traceHash})`);
   lines.push(`summary: ${p.summaryPath}`);
-  lines.push(`report:  ${p.reportPath}`);
   const failed = s.expectations.filter((e) => !e.ok).length;
   if (s.violation) {
     const v = s.violation;
@@ -195,6 +216,8 @@ export function formatSummary(s: RunSummary, p: Paths): string {
         : `FAILED: ${failed} of ${s.expectations.length} expectation(s); seed ${s.seed}; replay: ${p.command}`,
     );
   }
+  // Last, so `npm start` ends with the path of the report to open.
+  lines.push(`report:  ${p.reportPath}`);
   return lines.join('\n') + '\n';
 }
 

@@ -659,6 +659,7 @@ export class Orchestrator {
             workload: w.name,
             node: ns.node.name,
             attempt: inst.attempts,
+            request,
             ...(dec.candidates ? { candidates: dec.candidates } : {}),
           });
           const p = this.startContainers(inst, w);
@@ -1017,7 +1018,13 @@ export class Orchestrator {
     Object.defineProperty(ns, 'bound', { enumerable: false, get: () => this.boundOn(instances) });
     this.nodes.set(node.id, ns);
     this.sortedViews = undefined;
-    this.d.recorder.record('node.added', { node: node.name, status: node.status });
+    this.d.recorder.record('node.added', {
+      node: node.name,
+      status: node.status,
+      capacity: node.capacity,
+      allocatable: node.allocatable,
+      unschedulable: node.unschedulable,
+    });
     if (node.status === 'Ready') this.capacityAppeared();
   }
 

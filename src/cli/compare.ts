@@ -1,0 +1,127 @@
+/** `slipway compare FILE --policies a,b,c [--seeds 1..20] [--workers N] [--out DIR] [--json]` */
+import { availableParallelism } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { aggregate, type MetricComparison } from '../compare/aggregate.js';
+import { CompareRunError, runCompare } from '../compare/compare.js';
+import { resultsCsv, resultsJson } from '../compare/results-files.js';
+import type { RunResult } from '../compare/run-one.js';
+import { InputError } from '../core/errors.js';
+import { formatMetric, METRICS } from '../report/metric-defs.js';
+import { renderReport } from '../report/report-html.js';
+import { parseSeedList } from '../report/stats.js';
+import { schedulerNames } from '../scheduler/registry.js';
+import { EXIT_OK } from './errors.js';
+import { writeOutput } from './output.js';
+import { readScenario } from './read-scenario.js';
+
+export interface CompareFlags {
+  readonly policies: string;
+  readonly seeds?: string;
+  readonly workers?: string;
+  readonly out?: string;
+  readonly json?: boolean;
+}
+
+export function parsePolicies(spec: string): string[] {
+  const names = spec.split(',').map((s) => s.trim());
+  const known = schedulerNames();
+  for (const n of names) {
+    if (n === '') throw new InputError(`--policies: empty policy name in "${spec}"`);
+    if (!known.includes(n)) throw new InputError(`--policies: unknown policy "${n}"; known: ${known.join(', ')}`);
+  }
+  if (new Set(names).size !== names.length) throw new InputError(`--policies: a policy is listed twice in "${spec}"`);
+  return names;
+}
+
+export function parseWorkers(v: string | undefined): number {
+  if (v === undefined) return Math.max(1, availableParallelism());
+  if (!/^\d+$/.test(v) || Number(v) > 256) throw new InputError(`--workers: expected an integer from 0 to 256, got "${v}"`);
+  return Number(v);
+}
+
+/** The command that replays one (policy, seed) run with its trace and single-run report. */
+export function replayRunCommand(file: string, policy: string, seed: number | string): string {
+  return `npx slipway run ${file} --seed ${seed} --scheduler ${policy}`;
+}
+
+export async function compareCommand(file: string, flags: CompareFlags, setContext: (c: () => string) => void): Promise<number> {
+  const policies = parsePolicies(flags.policies);
+  const seedSpec = flags.seeds ?? '1..20';
+  const seeds = parseSeedList(seedSpec);
+  if (!seeds || seeds.length === 0) throw new InputError(`--seeds: expected a range like 1..20 or a list like 1,2,5, got "${seedSpec}"`);
+  const workers = parseWorkers(flags.workers);
+  const scenario = readScenario(file);
+  const out = flags.out ?? join('reports', `compare-${basename(file, extname(file))}`);
+  const command = ['npx', 'slipway', 'compare', file, '--policies', policies.join(','), '--seeds', seedSpec, '--out', out].join(' ');
+  setContext(() => `replay: ${command}`);
+
+  const total = policies.length * seeds.length;
+  const bar = process.stdout.isTTY && !flags.json ? new SingleBar({ format: 'compare [{bar}] {value}/{total} runs | {policy} seed {seed} | {duration_formatted}', hideCursor: true }) : undefined;
+  bar?.start(total, 0, { policy: '', seed: '' });
+  const t0 = performance.now();
+  let runs: RunResult[];
+  try {
+    runs = await runCompare({
+      scenario,
+      policies,
+      seeds,
+      workers,
+      onProgress: (done, _total, r) => bar?.update(done, { policy: r.policy, seed: r.seed }),
+    });
+  } catch (e) {
+    bar?.stop();
+    if (e instanceof CompareRunError) {
+      setContext(() => `seed ${e.task.seed}; replay: ${replayRunCommand(file, e.task.policy, e.task.seed)}`);
+    }
+    throw e;
+  }
+  bar?.stop();
+  const wallMs = performance.now() - t0;
+  const comparisons = aggregate(runs, policies, seeds);
+  const commands = [
+    { label: 'every number in this report', command },
+    ...policies.map((p) => ({
+      label: `one ${p} run with its trace and timeline (any seed of ${seedSpec}; shown: the first)`,
+      command: replayRunCommand(file, p, seeds[0]),
+    })),
+  ];
+  const t1 = performance.now();
+  const html = renderReport({ title: `Slipway compare: ${scenario.name}`, scenario, policies, seeds, runs, comparisons, commands });
+  const reportMs = performance.now() - t1;
+  const meta = { scenario: scenario.name, file, policies, seeds, commands: { compare: command, replay: replayRunCommand(file, '<policy>', '<seed>') }, wallMs: Math.round(wallMs) };
+  writeOutput(join(out, 'report.html'), html);
+  writeOutput(join(out, 'results.json'), resultsJson(meta, runs, comparisons));
+  writeOutput(join(out, 'results.csv'), resultsCsv(runs));
+  if (flags.json) process.stdout.write(resultsJson(meta, runs, comparisons));
+  else process.stdout.write(formatTable(policies, comparisons, seeds.length) + `${total} runs in ${(wallMs / 1000).toFixed(1)} s wall (${workers} worker${workers === 1 ? '' : 's'}); report built in ${(reportMs / 1000).toFixed(2)} s\nresults: ${join(out, 'results.json')}, ${join(out, 'results.csv')}\nreport:  ${join(out, 'report.html')}\n`);
+  return EXIT_OK;
+}
+
+function formatTable(policies: readonly string[], comparisons: readonly MetricComparison[], n: number): string {
+  const header = ['metric', ...policies];
+  const rows = comparisons.map((c) => {
+    const def = METRICS.find((m) => m.key === c.key)!;
+    return [
+      def.label,
+      ...c.summaries.map((s, i) => {
+        if (!s) return '–';
+        const ci = n > 1 ? ` ±${formatMetric(def.unit, (s.ciHigh - s.ciLow) / 2)}` : '';
+        const t = c.tests[i];
+        const sig = t && t.p !== null && t.p < 0.05 ? ' *' : '';
+        return `${c.best === i ? '★ ' : ''}${formatMetric(def.unit, s.mean)}${ci}${sig}`;
+      }),
+    ];
+  });
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const lines = all.map((r) => '  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
+  return lines.join('\n') + `\n  (mean${n > 1 ? ' ± 95% CI half-width over ' + n + ' seeds; * paired t-test vs ' + policies[0] + ' p < 0.05' : ''}; ★ better)\n`;
+}
+
+/** `--scheduler NAME` of `slipway run`: one registered scheduler. */
+export function parseScheduler(name: string): string {
+  const known = schedulerNames();
+  if (!known.includes(name)) throw new InputError(`--scheduler: unknown scheduler "${name}"; known: ${known.join(', ')}`);
+  return name;
+}

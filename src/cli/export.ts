@@ -1,0 +1,75 @@
+/** `slipway export --format perfetto TRACE [--out FILE]` (stdout by default). */
+import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
+import { InputError } from '../core/errors.js';
+import { PerfettoConverter, type TraceRecord } from '../export/perfetto.js';
+import { EXIT_OK } from './errors.js';
+
+export interface ExportFlags {
+  readonly format: string;
+  readonly out?: string;
+}
+
+export const EXPORT_FORMATS = ['perfetto'] as const;
+
+export async function exportCommand(trace: string, flags: ExportFlags): Promise<number> {
+  if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format))
+    throw new InputError(`--format: unknown format "${flags.format}"; known: ${EXPORT_FORMATS.join(', ')}`);
+  try {
+    if (!statSync(trace).isFile()) throw new InputError(`${trace}: cannot read: is a directory`);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`${trace}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const tmp = flags.out ? `${flags.out}.tmp-${process.pid}` : undefined;
+  if (flags.out) mkdirSync(dirname(flags.out), { recursive: true });
+  const sink: Writable = tmp ? createWriteStream(tmp) : process.stdout;
+  try {
+    try {
+      await convert(trace, sink);
+    } catch (e) {
+      // The reader went away (`... | head`): not an error of the export.
+      if ((e as NodeJS.ErrnoException).code === 'EPIPE') return EXIT_OK;
+      throw e;
+    }
+    if (tmp) {
+      sink.end();
+      await once(sink, 'finish');
+      renameSync(tmp, flags.out!);
+    }
+  } catch (e) {
+    if (tmp) {
+      sink.destroy();
+      rmSync(tmp, { force: true });
+    }
+    throw e;
+  }
+  return EXIT_OK;
+}
+
+async function convert(trace: string, sink: Writable): Promise<void> {
+  const conv = new PerfettoConverter();
+  const write = async (text: string) => {
+    if (text && !sink.write(text)) await once(sink, 'drain');
+  };
+  await write(conv.header());
+  const lines = createInterface({ input: createReadStream(trace, 'utf8'), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (line.trim() === '') continue;
+    let rec: TraceRecord;
+    try {
+      rec = JSON.parse(line) as TraceRecord;
+    } catch {
+      throw new InputError(`${trace}:${n}: not a JSON trace record: ${JSON.stringify(line.slice(0, 60))}`);
+    }
+    if (typeof rec !== 'object' || rec === null || typeof rec.t !== 'number' || typeof rec.type !== 'string')
+      throw new InputError(`${trace}:${n}: not a trace record (needs numeric "t" and string "type")`);
+    await write(conv.push(rec));
+  }
+  await write(conv.finish());
+}

@@ -1,0 +1,42 @@
+/**
+ * Turns the runs of a comparison into per-policy statistics: for every metric the mean and 95%
+ * confidence interval across seeds, and a paired t-test of each policy against the first (the
+ * same seeds give both the same workload and faults, so the pairs differ only by policy).
+ */
+import { METRICS, type MetricKey } from '../report/metric-defs.js';
+import { pairedTTest, summarize, type PairedTest, type Summary } from '../report/stats.js';
+import type { RunResult } from './run-one.js';
+
+export interface MetricComparison {
+  readonly key: MetricKey;
+  /** Per policy (in the order given): the summary across seeds, null when no run had a value. */
+  readonly summaries: ReadonlyArray<Summary | null>;
+  /** Per policy: paired test against the first policy (null for the first itself). */
+  readonly tests: ReadonlyArray<PairedTest | null>;
+  /** Index of the policy with the better mean, or null when all are equal or missing. */
+  readonly best: number | null;
+}
+
+/** p-value below which a report calls a difference real. */
+export const SIGNIFICANCE = 0.05;
+
+export function aggregate(runs: readonly RunResult[], policies: readonly string[], seeds: readonly number[]): MetricComparison[] {
+  const value = (policy: string, seed: number, key: MetricKey): number | null => {
+    const r = runs.find((x) => x.policy === policy && x.seed === seed);
+    return r ? r.metrics.scalars[key] : null;
+  };
+  return METRICS.map((m) => {
+    const columns = policies.map((p) => seeds.map((s) => value(p, s, m.key)));
+    const summaries = columns.map((c) => summarize(c.filter((v): v is number => v !== null)));
+    const tests = columns.map((c, i) => (i === 0 ? null : pairedTTest(columns[0], c)));
+    let best: number | null = null;
+    summaries.forEach((s, i) => {
+      if (!s) return;
+      const cur = best === null ? null : summaries[best]!;
+      if (!cur || (m.better === 'lower' ? s.mean < cur.mean : s.mean > cur.mean)) best = i;
+    });
+    const means = summaries.filter((s): s is Summary => s !== null).map((s) => s.mean);
+    if (means.length < 2 || means.every((x) => x === means[0])) best = null;
+    return { key: m.key, summaries, tests, best };
+  });
+}

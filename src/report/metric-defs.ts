@@ -1,0 +1,70 @@
+/**
+ * The scalar metrics of a run, as the reports and results files name them. Each has a unit and a
+ * direction ("lower is better" or "higher is better") so a report can mark the better policy.
+ */
+export type MetricKey =
+  | 'latencyP50Ms'
+  | 'latencyP90Ms'
+  | 'latencyP99Ms'
+  | 'convergeMeanMs'
+  | 'convergeMaxMs'
+  | 'faultsNotConverged'
+  | 'cpuUtilMean'
+  | 'memoryUtilMean'
+  | 'fragCpuMean'
+  | 'fragMemoryMean'
+  | 'pendingMean'
+  | 'pendingMax'
+  | 'unschedulableAttempts'
+  | 'evictions'
+  | 'preemptions'
+  | 'reschedules'
+  | 'nodeBalanceStd'
+  | 'expectationsMet';
+
+export type Unit = 'ms' | 'fraction' | 'count' | 'instances';
+
+export interface MetricDef {
+  readonly key: MetricKey;
+  readonly label: string;
+  readonly unit: Unit;
+  readonly better: 'lower' | 'higher';
+  readonly description: string;
+}
+
+export const METRICS: readonly MetricDef[] = [
+  { key: 'latencyP50Ms', label: 'scheduling latency p50', unit: 'ms', better: 'lower', description: 'instance created → first Running, median' },
+  { key: 'latencyP90Ms', label: 'scheduling latency p90', unit: 'ms', better: 'lower', description: 'instance created → first Running, 90th percentile' },
+  { key: 'latencyP99Ms', label: 'scheduling latency p99', unit: 'ms', better: 'lower', description: 'instance created → first Running, 99th percentile' },
+  { key: 'convergeMeanMs', label: 'time to converge after a fault (mean)', unit: 'ms', better: 'lower', description: 'fault → every service back at its replica count with none of its instances pending; mean over faults' },
+  { key: 'convergeMaxMs', label: 'time to converge after a fault (max)', unit: 'ms', better: 'lower', description: 'the slowest fault; a fault never recovered from counts until the end of the run' },
+  { key: 'faultsNotConverged', label: 'faults not recovered by the end', unit: 'count', better: 'lower', description: 'faults after which the cluster did not converge before the run ended' },
+  { key: 'cpuUtilMean', label: 'CPU utilization (mean)', unit: 'fraction', better: 'higher', description: 'requested CPU on Ready nodes / their allocatable CPU, mean over time' },
+  { key: 'memoryUtilMean', label: 'memory utilization (mean)', unit: 'fraction', better: 'higher', description: 'requested memory on Ready nodes / their allocatable memory, mean over time' },
+  { key: 'fragCpuMean', label: 'CPU fragmentation (mean)', unit: 'fraction', better: 'lower', description: 'share of free CPU on nodes where the typical pod no longer fits, mean over time' },
+  { key: 'fragMemoryMean', label: 'memory fragmentation (mean)', unit: 'fraction', better: 'lower', description: 'share of free memory on nodes where the typical pod no longer fits, mean over time' },
+  { key: 'pendingMean', label: 'pending instances (mean)', unit: 'instances', better: 'lower', description: 'instances waiting for a node or for their containers, mean over time' },
+  { key: 'pendingMax', label: 'pending instances (max)', unit: 'instances', better: 'lower', description: 'the most instances pending at a sample' },
+  { key: 'unschedulableAttempts', label: 'unschedulable attempts', unit: 'count', better: 'lower', description: 'scheduling attempts that found no node' },
+  { key: 'evictions', label: 'evictions', unit: 'count', better: 'lower', description: 'instances stopped because their node was lost' },
+  { key: 'preemptions', label: 'preemptions', unit: 'count', better: 'lower', description: 'instances stopped to make room for higher-priority ones' },
+  { key: 'reschedules', label: 'reschedules', unit: 'count', better: 'lower', description: 'replacements created for instances lost with their node' },
+  { key: 'nodeBalanceStd', label: 'node imbalance (std. dev.)', unit: 'fraction', better: 'lower', description: 'standard deviation of per-node utilization (dominant resource) across Ready nodes, mean over time' },
+  { key: 'expectationsMet', label: 'expectations met', unit: 'fraction', better: 'higher', description: "share of the scenario's expectations that held" },
+];
+
+export const METRIC_KEYS: readonly MetricKey[] = METRICS.map((m) => m.key);
+
+/** Formats a metric value for tables: ms as seconds/ms, fractions as percentages. */
+export function formatMetric(unit: Unit, v: number | null | undefined): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return '–';
+  switch (unit) {
+    case 'ms':
+      return Math.abs(v) >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`;
+    case 'fraction':
+      return `${(v * 100).toFixed(1)}%`;
+    case 'count':
+    case 'instances':
+      return Number.isInteger(v) ? String(v) : v.toFixed(1);
+  }
+}

@@ -1,0 +1,478 @@
+/**
+ * Metrics of one run, computed from its trace records in one streaming pass (feed it with
+ * `simulate(..., { onRecord })` or line by line from a JSONL file): nothing holds the trace whole.
+ *
+ * State is sampled on an even grid of `samples + 1` points, t_k = k · durationMs / samples; a sample
+ * at t_k sees every record with t ≤ t_k. Means "over time" are means over these samples.
+ */
+import { quantileSorted } from 'd3';
+import type { MetricKey } from './metric-defs.js';
+
+/** The pod the fragmentation metric asks "does it still fit?" about. */
+export interface TypicalPod {
+  readonly cpu: number;
+  readonly memory: number;
+}
+
+export interface MetricsOptions {
+  readonly durationMs: number;
+  /** Number of sampling intervals (default 240: a sample every 15 s of a one-hour run). */
+  readonly samples?: number;
+  readonly typicalPod: TypicalPod;
+  /** Heatmap rows at most (default 100): beyond that, consecutive nodes (by name) are averaged. */
+  readonly heatmapRows?: number;
+}
+
+export interface FaultOutcome {
+  readonly t: number;
+  /** The record type, e.g. `fault.node_crash`. */
+  readonly type: string;
+  /** The node or workload it hit. */
+  readonly target: string;
+  /** Time until the cluster converged again; null when it had not by the end of the run. */
+  readonly convergeMs: number | null;
+}
+
+export interface RunMetrics {
+  readonly durationMs: number;
+  readonly scalars: Record<MetricKey, number | null>;
+  readonly series: {
+    /** Sample times, ms. */
+    readonly t: number[];
+    readonly cpu: number[];
+    readonly memory: number[];
+    readonly pending: number[];
+    readonly fragCpu: number[];
+    readonly balance: number[];
+  };
+  /** Scheduling latency quantiles q = 0, 0.01, ..., 1 (101 values, ms); empty when nothing ran. */
+  readonly latencyQuantiles: number[];
+  readonly latencyCount: number;
+  readonly heatmap: {
+    /** Row labels: a node name, or `first … last` for a group of nodes. */
+    readonly rows: string[];
+    /** rows × samples; dominant-resource utilization 0..1, null where no node of the row was Ready. */
+    readonly values: Array<Array<number | null>>;
+  };
+  readonly unschedulable: { readonly attempts: number; readonly reasons: Record<string, number> };
+  /** Fault and recovery events for the timeline overlay. */
+  readonly timeline: Array<{ readonly t: number; readonly type: string; readonly target: string }>;
+  readonly faults: FaultOutcome[];
+  readonly expectations: { readonly met: number; readonly total: number };
+  readonly nodes: number;
+  readonly typicalPod: TypicalPod;
+}
+
+interface NodeRec {
+  readonly name: string;
+  capCpu: number;
+  capMem: number;
+  usedCpu: number;
+  usedMem: number;
+  ready: boolean;
+  unschedulable: boolean;
+  /** Dominant utilization at each sample; NaN when not Ready or not present. */
+  readonly util: Float32Array;
+}
+
+interface InstRec {
+  readonly workload: string;
+  readonly createdAt: number;
+  node?: NodeRec;
+  cpu: number;
+  mem: number;
+  status: string;
+  stopping: boolean;
+  everRunning: boolean;
+}
+
+interface OpenFault {
+  readonly t: number;
+  readonly type: string;
+  readonly target: string;
+  disrupted: boolean;
+  convergeMs: number | null;
+  closed: boolean;
+}
+
+type Fields = Record<string, unknown>;
+
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+const str = (v: unknown): string => (typeof v === 'string' ? v : String(v ?? ''));
+
+export class MetricsCollector {
+  private readonly samples: number;
+  private readonly step: number;
+  private readonly pod: TypicalPod;
+  private readonly heatmapRows: number;
+  private nextSample = 0;
+  private readonly nodes = new Map<string, NodeRec>();
+  private readonly allNodes: NodeRec[] = [];
+  private readonly instances = new Map<string, InstRec>();
+  private pending = 0;
+  /** Pending instances of services (jobs keep creating instances as normal work). */
+  private servicePending = 0;
+  private readonly running = new Map<string, number>();
+  private readonly desired = new Map<string, number>();
+  /** Services whose running count is below desired. */
+  private deficit = 0;
+  private readonly latencies: number[] = [];
+  private readonly series = { t: [] as number[], cpu: [] as number[], memory: [] as number[], pending: [] as number[], fragCpu: [] as number[], fragMemory: [] as number[], balance: [] as number[] };
+  private readonly reasons: Record<string, number> = {};
+  private attempts = 0;
+  private evictions = 0;
+  private preemptions = 0;
+  private reschedules = 0;
+  private readonly timeline: Array<{ t: number; type: string; target: string }> = [];
+  private readonly faults: OpenFault[] = [];
+  private expMet = 0;
+  private expTotal = 0;
+  private lastT = 0;
+  private finished = false;
+
+  constructor(private readonly options: MetricsOptions) {
+    this.samples = Math.max(1, options.samples ?? 240);
+    this.step = options.durationMs / this.samples;
+    this.pod = options.typicalPod;
+    this.heatmapRows = Math.max(1, options.heatmapRows ?? 100);
+  }
+
+  /** Feeds one trace record (in trace order). Bound, so it can be passed as `onRecord`. */
+  readonly record = (type: string, f: Fields, t: number): void => {
+    this.sampleUntil(t, false);
+    this.lastT = t;
+    switch (type) {
+      case 'node.added': {
+        if (this.nodes.has(str(f.node))) break;
+        const cap = (f.allocatable ?? {}) as Fields;
+        const n: NodeRec = {
+          name: str(f.node),
+          capCpu: num(cap.cpu),
+          capMem: num(cap.memory),
+          usedCpu: 0,
+          usedMem: 0,
+          ready: f.status === 'Ready',
+          unschedulable: f.unschedulable === true,
+          util: new Float32Array(this.samples + 1).fill(NaN),
+        };
+        this.nodes.set(n.name, n);
+        this.allNodes.push(n);
+        break;
+      }
+      case 'node.status': {
+        const n = this.nodes.get(str(f.node));
+        if (n) n.ready = f.to === 'Ready';
+        break;
+      }
+      case 'node.removed': {
+        const n = this.nodes.get(str(f.node));
+        if (n) n.ready = false;
+        this.nodes.delete(str(f.node));
+        break;
+      }
+      case 'workload.submitted':
+        if (f.kind === 'service') this.setDesired(str(f.workload), num(f.replicas));
+        break;
+      case 'workload.scaled':
+        if (this.desired.has(str(f.workload))) this.setDesired(str(f.workload), num(f.to));
+        break;
+      case 'workload.deleted':
+        if (this.desired.has(str(f.workload))) this.setDesired(str(f.workload), 0);
+        break;
+      case 'instance.created': {
+        const rec: InstRec = { workload: str(f.workload), createdAt: t, cpu: 0, mem: 0, status: 'Pending', stopping: false, everRunning: false };
+        this.instances.set(str(f.instance), rec);
+        this.pending++;
+        if (this.desired.has(rec.workload)) this.servicePending++;
+        if (f.reason === 'replace-lost') this.reschedules++;
+        break;
+      }
+      case 'instance.scheduled': {
+        const inst = this.instances.get(str(f.instance));
+        const n = this.nodes.get(str(f.node));
+        if (!inst || !n) break;
+        const req = (f.request ?? {}) as Fields;
+        inst.node = n;
+        inst.cpu = num(req.cpu);
+        inst.mem = num(req.memory);
+        n.usedCpu += inst.cpu;
+        n.usedMem += inst.mem;
+        break;
+      }
+      case 'instance.unschedulable': {
+        this.attempts++;
+        for (const why of Object.keys((f.reasons ?? {}) as Fields)) this.reasons[why] = (this.reasons[why] ?? 0) + 1;
+        break;
+      }
+      case 'instance.status': {
+        const inst = this.instances.get(str(f.instance));
+        if (!inst || inst.stopping) break;
+        const to = str(f.to);
+        if (to === 'Running' && !inst.everRunning) {
+          inst.everRunning = true;
+          this.latencies.push(t - inst.createdAt);
+        }
+        this.setStatus(inst, to);
+        break;
+      }
+      case 'instance.stopping': {
+        const inst = this.instances.get(str(f.instance));
+        const reason = str(f.reason);
+        if (reason === 'evicted') this.evictions++;
+        if (reason.includes('preempt')) this.preemptions++;
+        if (!inst || inst.stopping) break;
+        this.setStatus(inst, 'Terminating');
+        inst.stopping = true;
+        break;
+      }
+      case 'instance.preempted':
+        this.preemptions++;
+        break;
+      case 'instance.removed':
+      case 'instance.forgotten': {
+        const inst = this.instances.get(str(f.instance));
+        if (!inst) break;
+        if (!inst.stopping) this.setStatus(inst, 'Gone');
+        if (inst.node) {
+          inst.node.usedCpu -= inst.cpu;
+          inst.node.usedMem -= inst.mem;
+        }
+        this.instances.delete(str(f.instance));
+        break;
+      }
+      case 'expectation':
+        this.expTotal++;
+        if (f.ok === true) this.expMet++;
+        break;
+      default:
+        if (type.startsWith('fault.')) {
+          const applied = f.applied !== false;
+          const target = str(f.node ?? (f.workload !== undefined ? `${str(f.workload)}#${str(f.slot)}` : ''));
+          this.timeline.push({ t, type, target });
+          if (applied && type !== 'fault.node_boot') this.faults.push({ t, type, target, disrupted: false, convergeMs: null, closed: false });
+        }
+    }
+    this.checkConvergence(t);
+  };
+
+  private setDesired(workload: string, replicas: number): void {
+    const before = this.short(workload);
+    this.desired.set(workload, replicas);
+    if (!this.running.has(workload)) this.running.set(workload, 0);
+    this.deficit += Number(this.short(workload)) - Number(before);
+  }
+
+  private short(workload: string): boolean {
+    const d = this.desired.get(workload);
+    return d !== undefined && (this.running.get(workload) ?? 0) < d;
+  }
+
+  private setStatus(inst: InstRec, to: string): void {
+    const from = inst.status;
+    if (from === to) return;
+    const service = this.desired.has(inst.workload) ? 1 : 0;
+    if (from === 'Pending') {
+      this.pending--;
+      this.servicePending -= service;
+    }
+    if (to === 'Pending') {
+      this.pending++;
+      this.servicePending += service;
+    }
+    if (from === 'Running' || to === 'Running') {
+      const before = this.short(inst.workload);
+      this.running.set(inst.workload, (this.running.get(inst.workload) ?? 0) + (to === 'Running' ? 1 : -1));
+      this.deficit += Number(this.short(inst.workload)) - Number(before);
+    }
+    inst.status = to;
+  }
+
+  /** Converged: no service instance pending and every service runs its replica count. */
+  private checkConvergence(t: number): void {
+    if (this.faults.length === 0) return;
+    const converged = this.servicePending === 0 && this.deficit === 0;
+    for (const f of this.faults) {
+      if (f.closed) continue;
+      if (!converged) f.disrupted = true;
+      else if (f.disrupted) {
+        f.convergeMs = t - f.t;
+        f.closed = true;
+      }
+    }
+  }
+
+  private sampleUntil(t: number, inclusive: boolean): void {
+    while (this.nextSample <= this.samples) {
+      const at = this.nextSample * this.step;
+      if (inclusive ? at > t : at >= t) break;
+      this.takeSample(at);
+    }
+  }
+
+  private takeSample(at: number): void {
+    const k = this.nextSample++;
+    let cap = 0;
+    let used = 0;
+    let capMem = 0;
+    let usedMem = 0;
+    let freeCpu = 0;
+    let freeMem = 0;
+    let lostCpu = 0;
+    let lostMem = 0;
+    let n = 0;
+    let sumU = 0;
+    let sumU2 = 0;
+    for (const node of this.nodes.values()) {
+      if (!node.ready) continue;
+      cap += node.capCpu;
+      used += node.usedCpu;
+      capMem += node.capMem;
+      usedMem += node.usedMem;
+      // Dominant share: max(cpu used / allocatable, memory used / allocatable).
+      const u = Math.max(node.capCpu > 0 ? node.usedCpu / node.capCpu : 0, node.capMem > 0 ? node.usedMem / node.capMem : 0);
+      node.util[k] = u;
+      n++;
+      sumU += u;
+      sumU2 += u * u;
+      if (node.unschedulable) continue;
+      const fc = Math.max(0, node.capCpu - node.usedCpu);
+      const fm = Math.max(0, node.capMem - node.usedMem);
+      freeCpu += fc;
+      freeMem += fm;
+      if (fc < this.pod.cpu || fm < this.pod.memory) {
+        lostCpu += fc;
+        lostMem += fm;
+      }
+    }
+    const s = this.series;
+    s.t.push(at);
+    s.cpu.push(cap > 0 ? used / cap : 0);
+    s.memory.push(capMem > 0 ? usedMem / capMem : 0);
+    s.pending.push(this.pending);
+    s.fragCpu.push(freeCpu > 0 ? lostCpu / freeCpu : 0);
+    s.fragMemory.push(freeMem > 0 ? lostMem / freeMem : 0);
+    // Population standard deviation: sqrt(E[u²] − E[u]²).
+    const mean = n > 0 ? sumU / n : 0;
+    s.balance.push(n > 0 ? Math.sqrt(Math.max(0, sumU2 / n - mean * mean)) : 0);
+  }
+
+  /** Ends the run: takes the remaining samples and returns the metrics. Call once. */
+  finish(endMs: number = this.options.durationMs): RunMetrics {
+    if (this.finished) throw new Error('MetricsCollector.finish called twice');
+    this.finished = true;
+    this.sampleUntil(Math.max(endMs, this.lastT), true);
+    const s = this.series;
+    const lat = [...this.latencies].sort((a, b) => a - b);
+    const q = (p: number) => (lat.length > 0 ? quantileSorted(lat, p)! : null);
+    const faults: FaultOutcome[] = this.faults.map((f) => ({
+      t: f.t,
+      type: f.type,
+      target: f.target,
+      convergeMs: f.closed ? f.convergeMs : f.disrupted ? null : 0,
+    }));
+    // A fault never recovered from counts as lasting until the end (a lower bound).
+    const conv = faults.map((f) => f.convergeMs ?? Math.max(0, endMs - f.t));
+    const scalars: Record<MetricKey, number | null> = {
+      latencyP50Ms: q(0.5),
+      latencyP90Ms: q(0.9),
+      latencyP99Ms: q(0.99),
+      convergeMeanMs: conv.length > 0 ? mean(conv) : null,
+      convergeMaxMs: conv.length > 0 ? Math.max(...conv) : null,
+      faultsNotConverged: faults.length > 0 ? faults.filter((f) => f.convergeMs === null).length : null,
+      cpuUtilMean: mean(s.cpu),
+      memoryUtilMean: mean(s.memory),
+      fragCpuMean: mean(s.fragCpu),
+      fragMemoryMean: mean(s.fragMemory),
+      pendingMean: mean(s.pending),
+      pendingMax: Math.max(0, ...s.pending),
+      unschedulableAttempts: this.attempts,
+      evictions: this.evictions,
+      preemptions: this.preemptions,
+      reschedules: this.reschedules,
+      nodeBalanceStd: mean(s.balance),
+      expectationsMet: this.expTotal > 0 ? this.expMet / this.expTotal : null,
+    };
+    return {
+      durationMs: this.options.durationMs,
+      scalars,
+      series: { t: s.t, cpu: s.cpu, memory: s.memory, pending: s.pending, fragCpu: s.fragCpu, balance: s.balance },
+      latencyQuantiles: lat.length > 0 ? Array.from({ length: 101 }, (_, i) => quantileSorted(lat, i / 100)!) : [],
+      latencyCount: lat.length,
+      heatmap: this.heatmap(),
+      unschedulable: { attempts: this.attempts, reasons: sortedRecord(this.reasons) },
+      timeline: this.timeline,
+      faults,
+      expectations: { met: this.expMet, total: this.expTotal },
+      nodes: this.allNodes.length,
+      typicalPod: this.pod,
+    };
+  }
+
+  /** Nodes sorted by name, grouped into at most `heatmapRows` rows of consecutive nodes (averaged). */
+  private heatmap(): RunMetrics['heatmap'] {
+    const nodes = [...this.allNodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const groups = Math.min(this.heatmapRows, nodes.length);
+    const rows: string[] = [];
+    const values: Array<Array<number | null>> = [];
+    for (let g = 0; g < groups; g++) {
+      // Group g holds nodes [floor(g·N/G), floor((g+1)·N/G)).
+      const lo = Math.floor((g * nodes.length) / groups);
+      const hi = Math.floor(((g + 1) * nodes.length) / groups);
+      const members = nodes.slice(lo, hi);
+      rows.push(members.length === 1 ? members[0].name : `${members[0].name} … ${members[members.length - 1].name}`);
+      const row: Array<number | null> = [];
+      for (let k = 0; k <= this.samples; k++) {
+        let sum = 0;
+        let c = 0;
+        for (const m of members) {
+          const v = m.util[k];
+          if (!Number.isNaN(v)) {
+            sum += v;
+            c++;
+          }
+        }
+        row.push(c > 0 ? Math.round((sum / c) * 1000) / 1000 : null);
+      }
+      values.push(row);
+    }
+    return { rows, values };
+  }
+}
+
+function mean(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return xs.length > 0 ? s / xs.length : 0;
+}
+
+function sortedRecord(r: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(r).sort()) out[k] = r[k];
+  return out;
+}
+
+/**
+ * The scenario's typical pod: the replica-weighted median of the per-instance requests, taken per
+ * resource (so it need not be one workload's exact shape when workloads differ).
+ */
+export function typicalPod(workloads: ReadonlyArray<{ replicas: number; containers: ReadonlyArray<{ requests: { cpu: number; memory: number } }> }>): TypicalPod {
+  const items = workloads.map((w) => ({
+    weight: Math.max(1, w.replicas),
+    cpu: w.containers.reduce((a, c) => a + c.requests.cpu, 0),
+    memory: w.containers.reduce((a, c) => a + c.requests.memory, 0),
+  }));
+  return { cpu: weightedMedian(items.map((i) => [i.cpu, i.weight])), memory: weightedMedian(items.map((i) => [i.memory, i.weight])) };
+}
+
+/** The smallest value whose cumulative weight reaches half the total weight. */
+function weightedMedian(pairs: Array<[number, number]>): number {
+  if (pairs.length === 0) return 0;
+  pairs.sort((a, b) => a[0] - b[0]);
+  const total = pairs.reduce((a, p) => a + p[1], 0);
+  let acc = 0;
+  for (const [v, w] of pairs) {
+    acc += w;
+    if (acc * 2 >= total) return v;
+  }
+  return pairs[pairs.length - 1][0];
+}

@@ -1,0 +1,115 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runOne } from '../../src/compare/run-one.js';
+import { readScenario } from '../../src/cli/read-scenario.js';
+import { MetricsCollector, typicalPod } from '../../src/report/metrics.js';
+import { container, node, scenario, service } from '../support/scenario-builder.js';
+
+const MiB = 2 ** 20;
+const GiB = 2 ** 30;
+
+describe('metrics of a run', () => {
+  it('measures utilization, fragmentation, pending and unschedulable reasons', async () => {
+    // Two 4-CPU nodes, three 3-CPU instances: two fit (one per node), the third never does.
+    const s = scenario({
+      nodes: [node('n1', 4000, 8), node('n2', 4000, 8)],
+      workloads: [service('big', 3, { containers: [container('app', 3000, 1024)] })],
+      durationMs: 5 * 60_000,
+    });
+    const r = await runOne(s, { policy: 'round-robin', seed: 3 });
+    const m = r.metrics;
+    const last = m.series.t.length - 1;
+    expect(m.series.t[last]).toBe(5 * 60_000);
+    // 6000m of 8000m requested; 2 GiB of 16 GiB.
+    expect(m.series.cpu[last]).toBeCloseTo(0.75, 6);
+    expect(m.series.memory[last]).toBeCloseTo(2 / 16, 6);
+    // The typical pod (3 CPU) fits in neither node's 1 free CPU: all free CPU is fragmented.
+    expect(m.typicalPod).toEqual({ cpu: 3000, memory: 1024 * MiB });
+    expect(m.series.fragCpu[last]).toBe(1);
+    expect(m.series.pending[last]).toBe(1);
+    // All three wait at the first sample (t = 0, submitted at 0).
+    expect(m.scalars.pendingMax).toBe(3);
+    expect(m.scalars.unschedulableAttempts).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(m.unschedulable.reasons)).toEqual(['Insufficient cpu']);
+    // Both nodes equally loaded (75% CPU dominates 12.5% memory): no imbalance at the end.
+    expect(m.series.balance[last]).toBe(0);
+    expect(m.latencyCount).toBe(2);
+    expect(m.scalars.latencyP50Ms).toBeGreaterThan(0);
+    expect(m.heatmap.rows).toEqual(['n1', 'n2']);
+    expect(m.heatmap.values[0][last]).toBe(0.75);
+    expect(m.scalars.convergeMeanMs).toBeNull();
+  });
+
+  it('times the recovery from a node crash and counts evictions and reschedules', async () => {
+    const s = scenario({
+      nodes: [node('n1'), node('n2'), node('n3')],
+      workloads: [service('web', 3)],
+      faults: [{ kind: 'nodeCrash', at: 120_000, node: 'n1' }],
+      durationMs: 8 * 60_000,
+    });
+    const m = (await runOne(s, { policy: 'round-robin', seed: 1 })).metrics;
+    expect(m.faults).toHaveLength(1);
+    const f = m.faults[0];
+    expect(f).toMatchObject({ t: 120_000, type: 'fault.node_crash', target: 'n1' });
+    // The control plane notices after notReadyAfter (40 s), evicts after the grace (30 s), then
+    // the replacement starts: at least 70 s, and well before the end.
+    expect(f.convergeMs).toBeGreaterThanOrEqual(70_000);
+    expect(f.convergeMs).toBeLessThan(180_000);
+    expect(m.scalars.evictions).toBe(1);
+    expect(m.scalars.reschedules).toBe(1);
+    // While n1 is down the heatmap has no value for it.
+    const k = m.series.t.findIndex((t) => t >= 4 * 60_000);
+    expect(m.heatmap.values[0][k]).toBeNull();
+    expect(m.timeline.map((e) => e.type)).toEqual(['fault.node_crash']);
+  });
+
+  it('does not mistake a job making progress for recovery from a crash', async () => {
+    // scenarios/default.yaml: a job runs while zone-a-1 crashes at 3m. Its new instances come and
+    // go; the services' lost instances are only replaced after detection (~40 s) and grace (30 s).
+    const s = readScenario('scenarios/default.yaml');
+    for (const seed of [2, 3]) {
+      const f = (await runOne(s, { policy: 'round-robin', seed })).metrics.faults[0];
+      expect(f.type).toBe('fault.node_crash');
+      expect(f.convergeMs, `seed ${seed}`).toBeGreaterThanOrEqual(60_000);
+    }
+  });
+
+  it('needs nothing but the trace: the JSONL file gives the same metrics as the live records', async () => {
+    const s = readScenario('scenarios/default.yaml');
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-metrics-'));
+    try {
+      const tracePath = join(dir, 'trace.jsonl');
+      const live = (await runOne(s, { policy: 'round-robin', seed: 5 }, { tracePath })).metrics;
+      const c = new MetricsCollector({ durationMs: s.durationMs, typicalPod: typicalPod(s.workloads) });
+      for (const line of readFileSync(tracePath, 'utf8').split('\n')) {
+        if (!line) continue;
+        const { t, seq: _seq, type, ...fields } = JSON.parse(line) as { t: number; seq: number; type: string };
+        c.record(type, fields, t);
+      }
+      expect(c.finish(s.durationMs)).toEqual(live);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('counts a fault the cluster never recovers from until the end', () => {
+    const c = new MetricsCollector({ durationMs: 100_000, samples: 10, typicalPod: { cpu: 100, memory: MiB } });
+    c.record('workload.submitted', { workload: 'w', kind: 'service', replicas: 1 }, 0);
+    c.record('instance.created', { instance: 'i1', workload: 'w', reason: 'scale-up' }, 0);
+    c.record('instance.status', { instance: 'i1', from: 'Pending', to: 'Running' }, 1000);
+    c.record('fault.container_crash', { workload: 'w', slot: 0, applied: true }, 10_000);
+    c.record('instance.status', { instance: 'i1', from: 'Running', to: 'Failed' }, 10_000);
+    const m = c.finish(100_000);
+    expect(m.faults[0].convergeMs).toBeNull();
+    expect(m.scalars.faultsNotConverged).toBe(1);
+    expect(m.scalars.convergeMaxMs).toBe(90_000);
+    expect(m.scalars.latencyP50Ms).toBe(1000);
+  });
+
+  it('takes the replica-weighted median request as the typical pod', () => {
+    const w = (replicas: number, cpu: number, memory: number) => ({ replicas, containers: [{ requests: { cpu, memory } }] });
+    expect(typicalPod([w(1, 4000, 8 * GiB), w(10, 250, GiB), w(2, 100, 128 * MiB)])).toEqual({ cpu: 250, memory: GiB });
+  });
+});
