@@ -1,5 +1,5 @@
 /**
- * `slipway explain FILE [--json]`: why a pod lands where it does (see docs/scheduler.md).
+ * `slipway explain FILE [--json]`: why a pod lands where it does (see the README, "Scheduling").
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
