@@ -166,6 +166,8 @@ export class InvariantChecker {
     const orphansNow = new Set<string>();
     /** Workloads with an outdated instance running: a rolling update may surge. */
     const rolling = new Set<string>();
+    /** Each workload's current generation as a label value, looked up once per scan. */
+    const generation = new Map<string, string>();
     for (const node of cluster.sortedNodes()) {
       const view = cluster.manager.getNode(node.id);
       // Only what the control plane can observe and act on counts.
@@ -174,17 +176,27 @@ export class InvariantChecker {
       for (const c of node.containers.values()) {
         const inst = store.getInstance(c.instanceId);
         // Owned: its instance is on this node and tracks this container (or has not learnt its id yet).
-        const owned =
-          inst !== undefined &&
-          inst.node === node.id &&
-          inst.containers.some((x) => x.id === c.id || (x.id === undefined && x.name === c.name));
+        let owned = false;
+        if (inst !== undefined && inst.node === node.id) {
+          for (const x of inst.containers) {
+            if (x.id === c.id || (x.id === undefined && x.name === c.name)) {
+              owned = true;
+              break;
+            }
+          }
+        }
         if (!owned) orphansNow.add(c.id);
         if (c.state === 'running') {
           let set = running.get(c.workloadId);
           if (!set) running.set(c.workloadId, (set = new Set()));
           set.add(c.instanceId);
-          const w = orchestrator.getWorkload(c.workloadId);
-          if (w && c.labels['slipway.generation'] !== String(w.generation)) rolling.add(c.workloadId);
+          let gen = generation.get(c.workloadId);
+          if (gen === undefined) {
+            const w = orchestrator.getWorkload(c.workloadId);
+            gen = w ? String(w.generation) : '';
+            generation.set(c.workloadId, gen);
+          }
+          if (gen !== '' && c.labels['slipway.generation'] !== gen) rolling.add(c.workloadId);
         }
       }
     }
