@@ -26,7 +26,7 @@ import { createScheduler } from '../scheduler/registry.js';
 import type { Operation, Scenario, WorkloadDef } from '../scenario/types.js';
 import { SLIPWAY_VERSION } from '../version.js';
 import { createLiveBackend, type LiveBackend, type LiveBackendKind } from './live-backend.js';
-import { applyPatch, orchestratorConfig, toWorkload, type RunSummary, type WorkloadSummary } from './simulate.js';
+import { applyWorkloadOperation, orchestratorConfig, toWorkload, type RunSummary, type WorkloadSummary } from './simulate.js';
 
 export interface LiveOptions {
   readonly backend: LiveBackendKind;
@@ -266,32 +266,6 @@ async function teardown(orch: Orchestrator, backend: LiveBackend, clock: WallClo
 }
 
 function applyLiveOperation(op: Operation, orch: Orchestrator, trace: TraceWriter): void {
-  const active = (name: string) => {
-    const s = orch.status(name);
-    return s !== undefined && !s.deleted;
-  };
-  switch (op.kind) {
-    case 'scale': {
-      const ok = active(op.workload);
-      trace.record('op.scale', { workload: op.workload, replicas: op.replicas, applied: ok });
-      if (ok) orch.apply({ ...orch.getWorkload(op.workload)!, replicas: op.replicas });
-      break;
-    }
-    case 'update': {
-      const ok = active(op.workload);
-      trace.record('op.update', { workload: op.workload, patch: op.patch, applied: ok });
-      if (ok) orch.apply(applyPatch(orch.getWorkload(op.workload)!, op.patch));
-      break;
-    }
-    case 'delete': {
-      const ok = active(op.workload);
-      trace.record('op.delete', { workload: op.workload, applied: ok });
-      if (ok) orch.delete(op.workload);
-      break;
-    }
-    case 'addNode':
-    case 'removeNode':
-      // Rejected by checkLiveScenario before the run starts.
-      break;
-  }
+  // Node operations (addNode, removeNode) are rejected by checkLiveScenario before the run starts.
+  applyWorkloadOperation(op, orch, trace);
 }

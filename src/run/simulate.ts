@@ -351,8 +351,12 @@ interface OperationContext {
   readonly recorder: Recorder;
 }
 
-function applyOperation(op: Operation, ctx: OperationContext): void {
-  const { orchestrator, cluster, recorder } = ctx;
+/**
+ * Applies a scenario operation on a workload (scale, update, delete) through the control plane's
+ * API, recording it; `applied: false` when the workload is gone. Returns false for node operations,
+ * which belong to the backend. Shared by simulated and live runs.
+ */
+export function applyWorkloadOperation(op: Operation, orchestrator: Orchestrator, recorder: Recorder): boolean {
   const active = (name: string) => {
     const s = orchestrator.status(name);
     return s !== undefined && !s.deleted;
@@ -362,20 +366,30 @@ function applyOperation(op: Operation, ctx: OperationContext): void {
       const ok = active(op.workload);
       recorder.record('op.scale', { workload: op.workload, replicas: op.replicas, applied: ok });
       if (ok) orchestrator.apply({ ...orchestrator.getWorkload(op.workload)!, replicas: op.replicas });
-      break;
+      return true;
     }
     case 'update': {
       const ok = active(op.workload);
       recorder.record('op.update', { workload: op.workload, patch: op.patch, applied: ok });
       if (ok) orchestrator.apply(applyPatch(orchestrator.getWorkload(op.workload)!, op.patch));
-      break;
+      return true;
     }
     case 'delete': {
       const ok = active(op.workload);
       recorder.record('op.delete', { workload: op.workload, applied: ok });
       if (ok) orchestrator.delete(op.workload);
-      break;
+      return true;
     }
+    case 'addNode':
+    case 'removeNode':
+      return false;
+  }
+}
+
+function applyOperation(op: Operation, ctx: OperationContext): void {
+  const { orchestrator, cluster, recorder } = ctx;
+  if (applyWorkloadOperation(op, orchestrator, recorder)) return;
+  switch (op.kind) {
     case 'addNode':
       recorder.record('op.add_node', { node: op.node.name, applied: true });
       cluster.addNode(op.node, false);
