@@ -15,24 +15,13 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { parseScenario } from '../scenario/loader.js';
 import type { Scenario } from '../scenario/types.js';
+import { FAULT_KINDS } from '../scenario/schema.js';
 
 export const PROFILES = ['small', 'tiny', 'partitions', 'crashes'] as const;
 export type Profile = (typeof PROFILES)[number];
 
-export const FUZZ_FAULT_KINDS = [
-  'nodeCrash',
-  'zoneOutage',
-  'nodeFreeze',
-  'partition',
-  'messages',
-  'containerCrash',
-  'crashLoop',
-  'imagePullFailure',
-  'slowImagePull',
-  'memoryLeak',
-  'drain',
-  'clockSkew',
-] as const;
+/** The fuzzer draws from the whole fault catalog. */
+export const FUZZ_FAULT_KINDS = FAULT_KINDS;
 export type FuzzFaultKind = (typeof FUZZ_FAULT_KINDS)[number];
 
 export interface FuzzNode {

@@ -26,7 +26,7 @@ import { createScheduler } from '../scheduler/registry.js';
 import type { Operation, Scenario, WorkloadDef } from '../scenario/types.js';
 import { SLIPWAY_VERSION } from '../version.js';
 import { createLiveBackend, type LiveBackend, type LiveBackendKind } from './live-backend.js';
-import { applyWorkloadOperation, orchestratorConfig, toWorkload, type RunSummary, type WorkloadSummary } from './simulate.js';
+import { applyWorkloadOperation, orchestratorConfig, toWorkload, workloadSummary, type RunSummary } from './simulate.js';
 
 export interface LiveOptions {
   readonly backend: LiveBackendKind;
@@ -186,17 +186,7 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
     scenario.expectations.forEach((_, i) => {
       if (results[i] === undefined) check(i);
     });
-    const workloads: WorkloadSummary[] = orch.statuses().map((s) => ({
-      name: s.name,
-      kind: s.kind,
-      desired: s.desired,
-      running: s.running,
-      pending: s.pending,
-      failed: s.failed,
-      succeeded: s.succeeded,
-      restarts: s.restarts,
-      ...(s.kind === 'job' ? { completed: s.completed } : {}),
-    }));
+    const workloads = orch.statuses().map(workloadSummary);
     const nodes = backend.cluster.listNodes();
     const nodeCounts = {
       total: nodes.length,

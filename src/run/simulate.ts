@@ -9,7 +9,7 @@ import { SimCluster } from '../../backends/sim/sim-cluster.js';
 import { InputError } from '../core/errors.js';
 import { evaluate, evaluationTime, type ExpectationResult } from '../check/expectations.js';
 import type { Recorder, Scheduler } from '../core/interfaces.js';
-import { Orchestrator, type OrchestratorConfig } from '../core/orchestrator.js';
+import { Orchestrator, type OrchestratorConfig, type WorkloadStatus } from '../core/orchestrator.js';
 import { InMemoryStateStore } from '../core/state-store.js';
 import type { Workload } from '../core/types.js';
 import { SeededIds } from '../engine/ids.js';
@@ -87,6 +87,21 @@ export interface RunSummary {
   /** Control messages: sent, lost to partitions, dropped, duplicated, delayed; OOM kills. */
   readonly network: Readonly<Record<string, number>>;
   readonly ok: boolean;
+}
+
+/** A workload's line in the run summary. */
+export function workloadSummary(s: WorkloadStatus): WorkloadSummary {
+  return {
+    name: s.name,
+    kind: s.kind,
+    desired: s.desired,
+    running: s.running,
+    pending: s.pending,
+    failed: s.failed,
+    succeeded: s.succeeded,
+    restarts: s.restarts,
+    ...(s.kind === 'job' ? { completed: s.completed } : {}),
+  };
 }
 
 /** The Workload the control plane receives for a scenario's workload definition. */
@@ -254,17 +269,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     if (liveness) trace.record('liveness', { ok: liveness.ok, failures: liveness.failures, capacity: liveness.capacity });
 
     const nodes = cluster.manager.listNodes();
-    const workloads: WorkloadSummary[] = orchestrator.statuses().map((s) => ({
-      name: s.name,
-      kind: s.kind,
-      desired: s.desired,
-      running: s.running,
-      pending: s.pending,
-      failed: s.failed,
-      succeeded: s.succeeded,
-      restarts: s.restarts,
-      ...(s.kind === 'job' ? { completed: s.completed } : {}),
-    }));
+    const workloads = orchestrator.statuses().map(workloadSummary);
     trace.record('run.end', {
       reason: violation ? 'invariant' : run.reason,
       events: sim.events,
