@@ -12,6 +12,7 @@ import { runValidate } from './validate.js';
 import { compareCommand, type CompareFlags } from './compare.js';
 import { exportCommand, type ExportFlags } from './export.js';
 import { DEFAULT_SEEDS, runFgdExperiment, type FgdFlags } from './experiment.js';
+import { runImportAlibabaDlrm, type ImportDlrmFlags } from './import-alibaba-dlrm.js';
 import { runImportAlibabaGpu, type ImportFlags } from './import-alibaba-gpu.js';
 import { runExplain, type ExplainFlags } from './explain.js';
 import { loadPlugins } from './plugins.js';
@@ -153,6 +154,18 @@ importCommand
   .option('--out <file>', 'scenario file to write (default: scenarios/generated/alibaba-gpu-<workload>.yaml)')
   .action(async (flags: ImportFlags) => {
     await guardCommand(() => runImportAlibabaGpu(flags));
+  });
+importCommand
+  .command('alibaba-dlrm')
+  .description('a window of the Alibaba DLRM inference trace v2025 as a scenario: app replicas scaled at their creation and deletion times, max_instance_per_node as a per-node cap')
+  .option('--traces <dir>', 'folder holding disaggregated_DLRM_trace.csv (default: ../shared/traces/alibaba-dlrm-v2025 when it exists)')
+  .option('--from <duration>', 'start of the window in trace time, e.g. 2d', '0')
+  .option('--window <duration>', 'length of the window and of the run', '6h')
+  .option('--nodes <n>', 'total nodes, split between the CN and HN pools by peak demand (default: sized for ~80% peak use)')
+  .option('--apps <k>', 'keep only the k apps with the most creations and deletions in the window (default: all)')
+  .option('--out <file>', 'scenario file to write (default: scenarios/generated/alibaba-dlrm.yaml)')
+  .action(async (flags: ImportDlrmFlags) => {
+    await guardCommand(() => runImportAlibabaDlrm(flags));
   });
 
 program

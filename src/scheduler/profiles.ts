@@ -12,7 +12,8 @@
  * | `dot-product` | DotProduct (Tetris alignment of demand and free capacity)        | all          |
  *
  * Every profile filters with NodeUnschedulable, NodeName, TaintToleration, NodeAffinity,
- * NodeResourcesFit, PodTopologySpread and InterPodAffinity, and places gangs with Coscheduling. `round-robin` (the seed's policy) is a
+ * NodeResourcesFit, PodTopologySpread, InterPodAffinity and MaxInstancesPerNode (a no-op for pods
+ * without its label), and places gangs with Coscheduling. `round-robin` (the seed's policy) is a
  * separate scheduler (src/scheduler/round-robin.ts).
  */
 import { InputError } from '../core/errors.js';
@@ -54,6 +55,7 @@ const FILTER_ONLY: readonly PluginConfig[] = [
   { name: 'NodeResourcesFit', weight: 0 },
   { name: 'PodTopologySpread', weight: 0 },
   { name: 'InterPodAffinity', weight: 0 },
+  { name: 'MaxInstancesPerNode', weight: 0 },
   { name: 'Coscheduling', weight: 0 },
 ];
 
@@ -80,6 +82,7 @@ export const PROFILES: Readonly<Record<string, ProfileConfig>> = {
       { name: 'NodeResourcesFit' },
       { name: 'PodTopologySpread' },
       { name: 'InterPodAffinity' },
+      { name: 'MaxInstancesPerNode', weight: 0 },
       { name: 'DefaultPreemption' },
       { name: 'NodeResourcesBalancedAllocation' },
       { name: 'ImageLocality' },

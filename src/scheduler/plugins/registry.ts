@@ -10,6 +10,7 @@ import { DOT_PRODUCT, dotProduct } from './dot-product/index.js';
 import { FIRST_FIT, firstFit } from './first-fit/index.js';
 import { IMAGE_LOCALITY, imageLocality } from './image-locality/index.js';
 import { INTER_POD_AFFINITY, interPodAffinity } from './inter-pod-affinity/index.js';
+import { MAX_INSTANCES_PER_NODE, maxInstancesPerNode } from './max-instances-per-node/index.js';
 import { NODE_AFFINITY, nodeAffinity } from './node-affinity/index.js';
 import { NODE_NAME, nodeName } from './node-name/index.js';
 import { NODE_RESOURCES_FIT, nodeResourcesFit } from './node-resources-fit/index.js';
@@ -25,6 +26,7 @@ const BUILT_IN: Readonly<Record<string, PluginFactory>> = {
   [NODE_RESOURCES_FIT]: nodeResourcesFit,
   [POD_TOPOLOGY_SPREAD]: podTopologySpread,
   [INTER_POD_AFFINITY]: interPodAffinity,
+  [MAX_INSTANCES_PER_NODE]: maxInstancesPerNode,
   [DEFAULT_PREEMPTION]: defaultPreemption,
   [BALANCED_ALLOCATION]: balancedAllocation,
   [IMAGE_LOCALITY]: imageLocality,
