@@ -10,7 +10,7 @@
  *   deletion_time (seconds from the trace's start; creation empty = existed before the trace
  *   began, deletion empty = alive at its end)
  */
-import { parse } from 'csv-parse/sync';
+import { parseCsvRecords } from '../scenario/csv-records.js';
 import { InputError } from '../core/errors.js';
 
 export const DLRM_TRACE_FILE = 'disaggregated_DLRM_trace.csv';
@@ -103,13 +103,7 @@ function resources(get: Get, file: string, line: number, kind: 'request' | 'limi
 
 /** Parses the whole trace; checks every column of every row. */
 export function parseDlrmTrace(text: string, file: string): DlrmInstance[] {
-  let records: { record: Record<string, string>; info: { lines: number } }[];
-  try {
-    records = parse(text, { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true }) as never;
-  } catch (e) {
-    const err = e as { message: string; lines?: number };
-    throw new InputError(`${file}${err.lines ? `:${err.lines}` : ''}: ${err.message}`);
-  }
+  const records = parseCsvRecords(text, file);
   if (records.length === 0) return [];
   const header = Object.keys(records[0].record);
   for (const col of COLUMNS) if (!header.includes(col)) throw new InputError(`${file}:1: missing column ${JSON.stringify(col)}`);

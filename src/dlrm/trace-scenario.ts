@@ -23,6 +23,7 @@ import { InputError } from '../core/errors.js';
 import { GPU_MILLI_RESOURCE } from '../gpu/trace-scenario.js';
 import { MAX_INSTANCES_LABEL } from '../scheduler/plugins/max-instances-per-node/index.js';
 import { DLRM_ROLES, type DlrmInstance, type DlrmResources, type DlrmRole } from './trace-csv.js';
+import { TRACE_CONTROL_PLANE } from '../scenario/csv-records.js';
 
 export const RDMA_RESOURCE = 'rdma/bandwidth';
 export const ROLE_LABEL = 'slipway.dev/dlrm-role';
@@ -312,15 +313,7 @@ export function dlrmScenario(instances: readonly DlrmInstance[], o: DlrmScenario
       placement: { nodeSelector: { [ROLE_LABEL]: g.sample.role } },
     })),
     operations: ops.map((op) => ({ at: seconds(op.at), scale: { workload: op.workload, replicas: op.replicas } })),
-    // Windows last hours: slower periodic work keeps the run tractable (as `import alibaba-gpu`).
-    controlPlane: {
-      reconcileInterval: '1m',
-      resyncInterval: '10m',
-      heartbeatInterval: '1m',
-      nodeMonitorPeriod: '30s',
-      notReadyAfter: '5m',
-      downAfter: '30m',
-    },
+    controlPlane: { ...TRACE_CONTROL_PLANE },
   };
   return {
     yaml: stringify(doc, { lineWidth: 0 }),

@@ -7,7 +7,7 @@
  *   pod list:  name, cpu_milli, memory_mib, num_gpu, gpu_milli[, gpu_spec, qos, pod_phase,
  *              creation_time, deletion_time, scheduled_time]   (the multigpu* files stop at gpu_milli)
  */
-import { parse } from 'csv-parse/sync';
+import { parseCsvRecords } from '../scenario/csv-records.js';
 import { InputError } from '../core/errors.js';
 import { MAX_GPUS_PER_NODE, MILLI, type GpuNodeSpec, type GpuPodSpec } from './types.js';
 
@@ -52,13 +52,7 @@ interface Row {
 }
 
 function rows(text: string, file: string, required: readonly string[]): Row[] {
-  let records: { record: Record<string, string>; info: { lines: number } }[];
-  try {
-    records = parse(text, { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true }) as never;
-  } catch (e) {
-    const err = e as { message: string; lines?: number };
-    throw new InputError(`${file}${err.lines ? `:${err.lines}` : ''}: ${err.message}`);
-  }
+  const records = parseCsvRecords(text, file);
   const header = records.length > 0 ? Object.keys(records[0].record) : [];
   for (const col of required) {
     if (records.length > 0 && !header.includes(col)) throw new InputError(`${file}:1: missing column ${JSON.stringify(col)}`);

@@ -15,6 +15,7 @@
 import { stringify } from 'yaml';
 import type { GpuNodeSpec } from './types.js';
 import type { TracePod } from './trace-csv.js';
+import { TRACE_CONTROL_PLANE } from '../scenario/csv-records.js';
 
 export const GPU_MILLI_RESOURCE = 'alibabacloud.com/gpu-milli';
 export const GPU_MODEL_LABEL = 'alibabacloud.com/gpu-card-model';
@@ -85,15 +86,7 @@ export function traceScenario(nodes: readonly GpuNodeSpec[], pods: readonly Trac
       })),
     workloads,
     operations: deletions,
-    // Trace windows last hours to days: slower periodic work keeps a run of 1,213 nodes tractable.
-    controlPlane: {
-      reconcileInterval: '1m',
-      resyncInterval: '10m',
-      heartbeatInterval: '1m',
-      nodeMonitorPeriod: '30s',
-      notReadyAfter: '5m',
-      downAfter: '30m',
-    },
+    controlPlane: { ...TRACE_CONTROL_PLANE },
   };
   return {
     yaml: stringify(doc, { lineWidth: 0 }),
