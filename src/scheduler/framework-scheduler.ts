@@ -34,6 +34,9 @@ import { COSCHEDULING, gangMembers, rejectsGang } from './plugins/coscheduling/i
 
 export const NAMESPACE = 'default';
 
+/** Permit said wait for a pod in no gang: no placement will ever allow it. */
+export const PERMIT_WAIT_WITHOUT_GANG = 'pod waits at Permit but belongs to no gang';
+
 const NOT_READY: readonly Taint[] = [
   { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' },
   { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' },
@@ -203,11 +206,12 @@ export class FrameworkScheduler implements Scheduler {
         temporary.push({ node: r.node, pod });
         this.framework.reserve(pod, table, r.node);
         const verdict = this.framework.permit(pod, table, r.node);
-        if (verdict !== 'allow' && verdict !== 'wait') {
+        if (verdict !== 'allow' && (verdict !== 'wait' || !gang)) {
+          // A status rejects; a wait outside a gang has nobody to allow it (kube: it times out).
           this.framework.unreserve(pod, table, r.node);
           table.removePod(r.node, pod);
           temporary.pop();
-          const reasons = countReasons(verdict.reasons, table.n);
+          const reasons = countReasons(verdict === 'wait' ? [PERMIT_WAIT_WITHOUT_GANG] : verdict.reasons, table.n);
           decisions.push({ kind: 'unschedulable', message: unschedulableMessage(table.n, reasons), reasons });
           continue;
         }
@@ -219,6 +223,7 @@ export class FrameworkScheduler implements Scheduler {
             (c): ScoredCandidate => ({ node: table.names[c.node], total: c.total, scores: c.scores }),
           ),
         };
+        // (narrowing: a wait without a gang was rejected above)
         if (verdict === 'wait' && gang) {
           waiting.set(k, { node: r.node, pod });
           decisions.push({ kind: 'wait', ...placed, gang: gang.name, members: gangMembers(table, gang.name) });

@@ -5,7 +5,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { BoundInstance, NodeView } from '../../src/core/interfaces.js';
 import type { Orchestrator } from '../../src/core/orchestrator.js';
+import { resources } from '../../src/core/resources.js';
+import type { Node, Workload } from '../../src/core/types.js';
+import { RandomStream } from '../../src/engine/random.js';
+import { Framework } from '../../src/scheduler/framework/framework.js';
+import type { Plugin } from '../../src/scheduler/framework/types.js';
+import { FrameworkScheduler, PERMIT_WAIT_WITHOUT_GANG } from '../../src/scheduler/framework-scheduler.js';
+import { PROFILES, createFramework } from '../../src/scheduler/profiles.js';
 import type { Gang } from '../../src/core/placement.js';
 import { simulate } from '../../src/run/simulate.js';
 import type { Fault, Scenario, WorkloadDef } from '../../src/scenario/types.js';
@@ -305,6 +313,38 @@ describe('property: gangs are all-or-nothing at every point of a run', () => {
     const ok = [rec(1, 'instance.scheduled', 'x'), rec(1, 'instance.scheduled', 'y'), rec(5, 'instance.status', 'x', { to: 'Failed' })];
     expect(gangPropertyViolation(ok, gangOf)).toBeUndefined();
     expect(gangPropertyViolation([...ok, rec(6, 'instance.stopping', 'y'), rec(7, 'instance.scheduled', 'z')], gangOf)).toMatch(/t=7/);
+  });
+});
+
+describe('FrameworkScheduler decisions for gangs', () => {
+  const r = resources({ cpu: 1000, memory: 2 ** 30 });
+  const nodeOf = (name: string): Node => ({ id: name, name, address: '', status: 'Ready', statusSince: 0, unschedulable: false, labels: {}, taints: [], capacity: resources({ cpu: 4000, memory: 8 * 2 ** 30 }), allocatable: resources({ cpu: 4000, memory: 8 * 2 ** 30 }) });
+  const workload = (name: string, replicas: number, placement: Workload['placement']): Workload => ({
+    id: name, name, kind: 'service', replicas, completions: 1, backoffLimit: 0, labels: {}, priority: 0, restartPolicy: 'Always',
+    updateStrategy: { type: 'RollingUpdate', maxSurge: 1, maxUnavailable: 0 }, generation: 1,
+    containers: [{ name: 'c', image: 'i', env: {}, ports: [], requests: r, limits: resources() }],
+    ...(placement ? { placement } : {}),
+  });
+  const views = (bound: BoundInstance[] = []): NodeView[] => [{ node: nodeOf('n1'), allocated: resources(), instanceCount: bound.length, bound }];
+
+  it('a member short of its quorum waits; a later member of another workload allows the gang', () => {
+    const s = new FrameworkScheduler('default', createFramework(PROFILES.default, new RandomStream('scheduler', 1)));
+    const a = workload('a', 2, { gang: train(3) });
+    const first = s.schedule({ workload: a, request: r, count: 2 }, views());
+    expect(first.map((d) => d.kind)).toEqual(['wait', 'wait']);
+    expect(first.map((d) => (d.kind === 'wait' ? d.members : 0))).toEqual([1, 2]);
+    // The Orchestrator keeps both reserved: the next call sees them bound on n1.
+    const held = [0, 1].map((k): BoundInstance => ({ id: `a-${k}`, workload: a, request: r }));
+    const b = workload('b', 1, { gang: train(3) });
+    const second = s.schedule({ workload: b, request: r, count: 1 }, views(held));
+    expect(second).toMatchObject([{ kind: 'assign', nodeName: 'n1', allowsGang: 'train' }]);
+  });
+
+  it('a pod in no gang that a plugin makes wait is rejected: nothing would ever allow it', () => {
+    const waiter: Plugin = { name: 'AlwaysWait', permit: () => 'wait' };
+    const fw = new Framework({ plugins: [{ plugin: waiter, weight: 0 }], percentageOfNodesToScore: 100, random: new RandomStream('scheduler', 1) });
+    const d = new FrameworkScheduler('custom', fw).schedule({ workload: workload('solo', 1, undefined), request: r, count: 1 }, views());
+    expect(d).toMatchObject([{ kind: 'unschedulable', reasons: { [PERMIT_WAIT_WITHOUT_GANG]: 1 } }]);
   });
 });
 
