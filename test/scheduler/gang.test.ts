@@ -159,6 +159,30 @@ describe('gangs across workloads and scheduling passes', () => {
     expect(of('instance.scheduled')).toHaveLength(0);
   });
 
+  it('a waiting member whose node stops being Ready gives its reservation up and waits elsewhere', async () => {
+    const s = scenario({
+      nodes: [node('n0', 4000), node('n1', 4000)],
+      workloads: [member('part-a', 2, train(3, 120_000), 1000), member('part-b', 1, train(3, 120_000), 1000, 70_000)],
+      faults: [{ kind: 'nodeCrash', at: 10_000, node: 'n0' }],
+      scheduler: { name: 'default' },
+      durationMs: 3 * 60_000,
+    });
+    const { of, summary } = await run(s);
+    const waitedOn = of('instance.waiting').map((r) => r.fields.node);
+    expect(waitedOn.slice(0, 2).sort()).toEqual(['n0', 'n1']);
+    const left = of('instance.unreserved');
+    expect(left).toHaveLength(1);
+    expect(left[0].fields).toMatchObject({ node: 'n0', reason: 'node n0 is NotReady' });
+    // It waits again on n1, and the gang binds there when part-b arrives.
+    const again = of('instance.waiting').slice(2);
+    expect(again.map((r) => [r.t, r.fields.instance, r.fields.node])).toEqual([[left[0].t, left[0].fields.instance, 'n1']]);
+    const bound = of('instance.scheduled');
+    expect(bound.map((r) => r.fields.node)).toEqual(['n1', 'n1', 'n1']);
+    expect(new Set(bound.map((r) => r.t)).size).toBe(1);
+    expect(summary.workloads.map((w) => w.running)).toEqual([2, 1]);
+    expect(summary.violation).toBeUndefined();
+  });
+
   it('is deterministic: the same scenario and seed give the same trace hash', async () => {
     const a = await simulate(splitGang(90_000));
     const b = await simulate(splitGang(90_000));
