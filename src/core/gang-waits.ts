@@ -1,14 +1,11 @@
 /**
  * Gang members waiting at Permit (Coscheduling), across scheduling passes: which instances of
- * each gang are reserved but not bound, the gang's timeout timer, and its back-off.
+ * each gang are reserved but not bound, and the gang's timeout timer.
  *
  * Timeout (kube's PodGroup `scheduleTimeoutSeconds`): counts from when the gang's first
  * currently-waiting member started waiting. A member leaving the wait (bound, stopped, its node
  * lost) re-arms the timer from the earliest member still waiting. The timer runs on the
  * control plane's Clock (the engine's virtual clock in simulations), never on wall-clock time.
- *
- * Back-off (kube's `podGroupBackoffSeconds`): after the gang was released (timed out or
- * rejected), its members are not scheduled before `backoffUntil`.
  */
 import type { Clock } from './interfaces.js';
 import type { Instance, Millis } from './types.js';
@@ -19,7 +16,6 @@ interface GangState {
   timeoutMs: Millis;
   deadline?: Millis;
   cancel?: () => void;
-  backoffUntil?: Millis;
 }
 
 export class GangWaits {
@@ -66,16 +62,6 @@ export class GangWaits {
 
   waiting(gang: string): readonly Instance[] {
     return this.gangs.get(gang)?.waiting ?? [];
-  }
-
-  backoff(gang: string, until: Millis): void {
-    this.state(gang).backoffUntil = until;
-  }
-
-  /** The end of the gang's back-off when it is still backing off at `now`. */
-  backingOff(gang: string, now: Millis): Millis | undefined {
-    const until = this.gangs.get(gang)?.backoffUntil;
-    return until !== undefined && now < until ? until : undefined;
   }
 
   /** Cancels every timer (the control plane shuts down). */

@@ -642,12 +642,6 @@ export class Orchestrator {
       if (!l) byGen.set(inst.generation, (l = []));
       l.push(inst);
     }
-    const gang = w.placement?.gang;
-    const backoffUntil = gang && this.gangWaits.backingOff(gang.name, now);
-    if (gang && backoffUntil !== undefined) {
-      this.holdForGangBackoff(instances, gang.name, backoffUntil);
-      return;
-    }
     /** Gangs whose waiting members bind now (a member was allowed), and gangs rejected (a member fits nowhere). */
     const allowed = new Set<string>();
     const rejected = new Map<string, Instance>();
@@ -805,8 +799,10 @@ export class Orchestrator {
 
   /**
    * The gang timed out, or a member fits nowhere (Coscheduling's PostFilter): every waiting
-   * member is unreserved and goes back to pending, and the gang backs off for
-   * `unschedulableRetryMs` (its members are retried together when that ends, not before).
+   * member is unreserved and goes back to pending. The gang's pending members then count as
+   * tried now, at the capacity epoch the release opened: the room they freed goes to other
+   * pending pods first, and they are retried after `unschedulableRetryMs` or when capacity
+   * appears again (the normal back-off of unschedulable instances).
    */
   private releaseGang(gang: string, cause: 'timeout' | 'rejected', by?: Instance): void {
     const now = this.d.clock.now();
@@ -829,34 +825,11 @@ export class Orchestrator {
     });
     for (const inst of waiting) this.unreserve(inst, reason);
     this.capacityAppeared();
-    // The gang's back-off: its pending members count as attempted now, at the new capacity epoch.
-    this.gangWaits.backoff(gang, now + this.d.config.unschedulableRetryMs);
     for (const inst of this.gangInstances(gang)) {
       if (inst.node !== undefined || inst.stopRequestedAt !== undefined || inst.status !== 'Pending') continue;
       inst.lastAttemptAt = now;
       inst.lastAttemptEpoch = this.capacityEpoch;
       this.markDirty(inst.workloadId);
-    }
-  }
-
-  /**
-   * The gang is backing off: its members are not scheduled before `until` (kube's PreFilter:
-   * "podGroup failed recently"). They are retried at `until` (the reconciler's retry wake).
-   */
-  private holdForGangBackoff(instances: Instance[], gang: string, until: Millis): void {
-    const message = `gang ${gang} is backing off until ${until}ms`;
-    for (const inst of instances) {
-      inst.lastAttemptAt = until - this.d.config.unschedulableRetryMs;
-      inst.lastAttemptEpoch = this.capacityEpoch;
-      if (inst.reason !== undefined) continue;
-      inst.reason = message;
-      this.d.recorder.record('instance.unschedulable', {
-        instance: inst.id,
-        workload: inst.workloadName,
-        attempt: inst.attempts,
-        message,
-        reasons: { [message]: 1 },
-      });
     }
   }
 

@@ -137,7 +137,7 @@ describe('gangs across workloads and scheduling passes', () => {
     expect(orchestrator.nodeViews().map((v) => v.allocated.cpu)).toEqual([1000, 1000]);
   });
 
-  it('a member that fits nowhere rejects the waiting members of its gang at once (PostFilter), and the gang backs off', async () => {
+  it('a member that fits nowhere rejects the waiting members of its gang at once (PostFilter); they retry after unschedulableRetry', async () => {
     // part-a (2 × 1500m) waits on both nodes; part-b's member cannot fit anywhere.
     const s = scenario({
       nodes: [node('a', 2000), node('b', 2000)],
@@ -152,11 +152,30 @@ describe('gangs across workloads and scheduling passes', () => {
     expect(rejected[0].t).toBeLessThan(21_000);
     expect(rejected[0].fields.instances).toHaveLength(2);
     expect(of('instance.unreserved')[0].fields.reason).toMatch(/^gang train rejected: part-b-\w+ fits on no node: 2\/3 members$/);
-    // Back-off: no member is tried again for unschedulableRetry (30 s).
+    // Back-off: the room they freed does not make them retry at once; unschedulableRetry (30 s) does.
     const after = of('instance.waiting').filter((r) => r.t > rejected[0].t);
     expect(after[0].t).toBeGreaterThanOrEqual(rejected[0].t + 30_000);
     expect(of('gang.timeout')).toHaveLength(0);
     expect(of('instance.scheduled')).toHaveLength(0);
+  });
+
+  it('a member that starts waiting retries its pending siblings at once: a gang with a short timeout assembles on arrival', async () => {
+    // part-a (timeout 10 s) times out at 10 s and 50 s; part-b arrives at 55 s while part-a is
+    // pending, waits, and part-a is retried in the next pass: all three bind together.
+    const gang = train(3, 10_000);
+    const s = scenario({
+      nodes: [node('a', 2000), node('b', 2000)],
+      workloads: [member('part-a', 2, gang, 1000), member('part-b', 1, gang, 1000, 55_000)],
+      scheduler: { name: 'default' },
+      durationMs: 2 * 60_000,
+    });
+    const { of, summary } = await run(s);
+    expect(of('gang.timeout').map((r) => r.t)).toEqual([10_100, 50_100]);
+    expect(of('instance.waiting', 'part-b').map((r) => r.t)).toEqual([55_000]);
+    const bound = of('instance.scheduled');
+    expect(bound).toHaveLength(3);
+    expect(new Set(bound.map((r) => r.t))).toEqual(new Set([55_100]));
+    expect(summary.workloads.map((w) => w.running)).toEqual([2, 1]);
   });
 
   it('a waiting member whose node stops being Ready gives its reservation up and waits elsewhere', async () => {
