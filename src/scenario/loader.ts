@@ -184,7 +184,31 @@ export function parseScenario(text: string, file: string): Scenario {
       warnings = [...warnings, `scheduler round-robin ignores placement (workloads ${constrained.join(', ')}); use a profile such as default`];
     }
   }
+  warnings = [...warnings, ...gangWarnings(scenario)];
   return warnings.length > 0 ? { ...scenario, warnings } : scenario;
+}
+
+/**
+ * A gang whose workloads never have `minMember` instances together can never bind: its members
+ * would reserve room, wait and time out over and over. Counted per workload as the most replicas
+ * it ever asks for (its own, or a later `scale`).
+ */
+function gangWarnings(scenario: Scenario): string[] {
+  const most = new Map<string, number>();
+  for (const w of scenario.workloads) most.set(w.name, w.replicas);
+  for (const op of scenario.operations) if (op.kind === 'scale') most.set(op.workload, Math.max(most.get(op.workload) ?? 0, op.replicas));
+  const gangs = new Map<string, { minMember: number; workloads: string[]; total: number }>();
+  for (const w of scenario.workloads) {
+    const g = w.placement?.gang;
+    if (!g) continue;
+    let e = gangs.get(g.name);
+    if (!e) gangs.set(g.name, (e = { minMember: g.minMember, workloads: [], total: 0 }));
+    e.workloads.push(w.name);
+    e.total += most.get(w.name) ?? 0;
+  }
+  return [...gangs]
+    .filter(([, e]) => e.total < e.minMember)
+    .map(([name, e]) => `gang ${JSON.stringify(name)} needs minMember ${e.minMember} but its workloads (${e.workloads.join(', ')}) never ask for more than ${e.total} instances together: it can never bind`);
 }
 
 // ---------------------------------------------------------------------------------------------

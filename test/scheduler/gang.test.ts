@@ -411,4 +411,22 @@ workloads:
 `;
     expect(() => parseScenario(text, 's.yaml')).toThrow(message);
   });
+
+  it('warns about a gang whose workloads never ask for minMember instances together (counting scale operations)', async () => {
+    const { parseScenario } = await import('../../src/scenario/loader.js');
+    const text = (scaleTo: number) => `name: t
+duration: 5m
+scheduler: default
+nodes: [{name: n, capacity: {cpu: 2, memory: 1Gi}}]
+workloads:
+  - {name: a, replicas: 2, placement: {gang: {name: train, minMember: 5}}, containers: [{name: c, image: i}]}
+  - {name: b, replicas: 1, placement: {gang: {name: train, minMember: 5}}, containers: [{name: c, image: i}]}
+operations:
+  - {at: 1m, scale: {workload: b, replicas: ${scaleTo}}}
+`;
+    expect(parseScenario(text(2), 's.yaml').warnings).toEqual([
+      'gang "train" needs minMember 5 but its workloads (a, b) never ask for more than 4 instances together: it can never bind',
+    ]);
+    expect(parseScenario(text(3), 's.yaml').warnings).toBeUndefined();
+  });
 });
