@@ -11,7 +11,12 @@
  *   at the moment of the decision;
  * - back-off: a replacement for a failed instance is not made before the slot's back-off ends
  *   (the `nextAttemptAt` the control plane recorded when the slot failed);
- * - no silent drop: a workload is forgotten only after the user deleted it.
+ * - no silent drop: a workload is forgotten only after the user deleted it;
+ * - gang (all-or-nothing): after every engine event in which a member of a gang was bound, no
+ *   member of that gang is still waiting (reserved) and at least `minMember` of its members are
+ *   bound (on a node, live, not asked to stop), unless a member of it ended in that same event
+ *   (a stop, a failure or success, its node leaving). Below minMember a gang only falls by
+ *   members ending, never by binding.
  *
  * Checked on ground truth (the simulated nodes), with a settle window, because the control plane
  * needs time to observe and act (a stop takes a round trip and the stop latency):
@@ -36,7 +41,7 @@ import type { SimCluster } from '../../backends/sim/sim-cluster.js';
 import type { Simulation } from '../engine/simulation.js';
 
 export interface InvariantViolation {
-  readonly invariant: 'capacity' | 'ready-node' | 'backoff' | 'dropped-workload' | 'surge' | 'orphan';
+  readonly invariant: 'capacity' | 'ready-node' | 'backoff' | 'dropped-workload' | 'surge' | 'orphan' | 'gang';
   readonly message: string;
   /** Engine event sequence number (1-based) after which it was detected. */
   readonly event: number;
@@ -85,6 +90,9 @@ export class InvariantChecker {
   private readonly submitted = new Set<string>();
   private readonly deleted = new Set<string>();
   private violated = false;
+  /** Gangs with a member bound, and gangs with a member ended, in the current engine event. */
+  private readonly gangsBound = new Set<string>();
+  private readonly gangsEnded = new Set<string>();
 
   constructor(world: InvariantWorld, options: InvariantOptions) {
     this.w = world;
@@ -104,7 +112,14 @@ export class InvariantChecker {
   /** Sees every trace record (decisions). */
   onRecord(type: string, fields: Record<string, unknown>, t: number): void {
     this.dirtyRecords++;
+    const gang = this.gangOf(fields.workload);
+    if (gang !== undefined) {
+      if (type === 'instance.scheduled') this.gangsBound.add(gang);
+      else if (type === 'instance.stopping' || type === 'instance.forgotten' || type === 'instance.removed') this.gangsEnded.add(gang);
+      else if (type === 'instance.status' && (fields.to === 'Failed' || fields.to === 'Succeeded')) this.gangsEnded.add(gang);
+    }
     switch (type) {
+      case 'instance.waiting':
       case 'instance.scheduled': {
         const nodeName = fields.node as string;
         const node = this.w.cluster.manager.getNode(nodeName);
@@ -143,8 +158,42 @@ export class InvariantChecker {
     }
   }
 
+  private gangOf(workload: unknown): string | undefined {
+    return typeof workload === 'string' ? this.w.orchestrator.getWorkload(workload)?.placement?.gang?.name : undefined;
+  }
+
+  /** The gang invariant, for the gangs that had a member bound in the event that just ran. */
+  private checkGangs(): void {
+    const { orchestrator, store } = this.w;
+    for (const gang of this.gangsBound) {
+      let bound = 0;
+      let minMember = 0;
+      const waiting: string[] = [];
+      for (const inst of store.listInstances()) {
+        const spec = orchestrator.getWorkload(inst.workloadId)?.placement?.gang;
+        if (spec?.name !== gang) continue;
+        minMember = spec.minMember;
+        if (inst.waitingSince !== undefined) waiting.push(inst.id);
+        else if (inst.node !== undefined && inst.stopRequestedAt === undefined && (inst.status === 'Pending' || inst.status === 'Running' || inst.status === 'Unknown')) bound++;
+      }
+      if (waiting.length > 0) {
+        this.violate('gang', `gang ${gang} bound members but left ${waiting.join(', ')} waiting`);
+        break;
+      }
+      if (!this.gangsEnded.has(gang) && bound < minMember) {
+        this.violate('gang', `gang ${gang} bound members with only ${bound} of minMember ${minMember} bound`);
+        break;
+      }
+    }
+    this.gangsBound.clear();
+    this.gangsEnded.clear();
+  }
+
   /** After every engine event. */
   afterEvent(): void {
+    if (this.violated) return;
+    if (this.gangsBound.size > 0) this.checkGangs();
+    else if (this.gangsEnded.size > 0) this.gangsEnded.clear();
     if (this.violated) return;
     const { cluster, sim } = this.w;
     const now = sim.now();

@@ -139,7 +139,7 @@ export interface BoundInstance {
   /** Sum of its containers' requests. */
   readonly request: Resources;
   readonly startedAt?: Millis;
-  /** Asked to stop (it still holds its resources until it is gone). */
+  /** Asked to stop, or ended (Succeeded/Failed): it still holds its resources until it is gone. */
   readonly terminating?: boolean;
 }
 
@@ -177,6 +177,25 @@ export type ScheduleDecision =
       readonly nodeName: string;
       /** The chosen node first, then the next best (schedulers that score nodes fill it). */
       readonly candidates?: readonly ScoredCandidate[];
+      /**
+       * Coscheduling's Permit allowed a gang member: its gang has its quorum, so every member of
+       * that gang still waiting (reserved by earlier calls) binds now too.
+       */
+      readonly allowsGang?: string;
+    }
+  | {
+      /**
+       * Reserved on the node, but Permit said Wait: a gang member whose gang has fewer than
+       * `minMember` members reserved or bound. It holds the node's capacity until a later
+       * placement allows its gang (`allowsGang`), or the gang's timeout or a rejection releases it.
+       */
+      readonly kind: 'wait';
+      readonly nodeId: NodeId;
+      readonly nodeName: string;
+      readonly candidates?: readonly ScoredCandidate[];
+      readonly gang: string;
+      /** Members of the gang reserved or bound, this one included. */
+      readonly members: number;
     }
   | {
       readonly kind: 'unschedulable';
@@ -187,6 +206,11 @@ export type ScheduleDecision =
       /** Preemption: stop these instances (reason `preempted`) to make room on `nominatedNode`. */
       readonly victims?: readonly InstanceId[];
       readonly nominatedNode?: string;
+      /**
+       * Coscheduling's PostFilter rejected the pod's gang (a member does not fit, so the gang
+       * cannot assemble now): release every member of that gang still waiting.
+       */
+      readonly rejectGang?: string;
     };
 
 /**

@@ -18,6 +18,7 @@
  */
 import { backoffDelay, reconcile, type Action, type ReconcilerConfig, type SlotHistory } from './reconciler.js';
 import { OrchestrationError } from './errors.js';
+import { GangWaits } from './gang-waits.js';
 import type {
   BoundInstance,
   ClusterEvent,
@@ -28,6 +29,7 @@ import type {
   IdSource,
   NodeView,
   Recorder,
+  ScheduleDecision,
   Scheduler,
   StateStore,
 } from './interfaces.js';
@@ -164,9 +166,12 @@ export class Orchestrator {
   private started = false;
   /** While adopting at start: reconcile passes wait (dirty workloads accumulate). */
   private holdReconcile = false;
+  /** Gang members reserved and waiting for their gang (see `scheduleInstances`). */
+  private readonly gangWaits: GangWaits;
 
   constructor(deps: OrchestratorDeps) {
     this.d = deps;
+    this.gangWaits = new GangWaits(deps.clock, (gang) => this.releaseGang(gang, 'timeout'));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -220,6 +225,7 @@ export class Orchestrator {
   shutdown(): void {
     for (const s of this.stoppers.splice(0)) s();
     for (const w of this.workloads.values()) w.wake?.cancel();
+    this.gangWaits.shutdown();
   }
 
   /** Submits a new workload, or applies a changed one (scaling, or a spec change = new generation). */
@@ -636,6 +642,9 @@ export class Orchestrator {
       if (!l) byGen.set(inst.generation, (l = []));
       l.push(inst);
     }
+    /** Gangs whose waiting members bind now (a member was allowed), and gangs rejected (a member fits nowhere). */
+    const allowed = new Set<string>();
+    const rejected = new Map<string, Instance>();
     for (const [gen, list] of byGen) {
       const request = this.requestOf(ws, gen);
       const decisions = this.d.scheduler.schedule({ workload: w, request, count: list.length }, this.nodeViews());
@@ -644,16 +653,13 @@ export class Orchestrator {
         inst.attempts++;
         inst.lastAttemptAt = now;
         inst.lastAttemptEpoch = this.capacityEpoch;
-        if (dec && dec.kind === 'assign') {
-          const ns = this.nodes.get(dec.nodeId);
-          if (!ns) throw new Error(`scheduler ${this.d.scheduler.name} chose unknown node ${dec.nodeId}`);
-          inst.node = dec.nodeId;
+        if (dec && dec.kind === 'wait') {
+          this.waitForGang(ws, inst, dec, request);
+        } else if (dec && dec.kind === 'assign') {
+          const ns = this.reserveOn(inst, dec.nodeId, request);
           inst.scheduledAt = now;
           inst.reason = undefined;
-          addInto(ns.allocated, request);
-          ns.instanceCount++;
-          ns.instances.add(inst.id);
-          ns.version++;
+          if (dec.allowsGang !== undefined) allowed.add(dec.allowsGang);
           this.d.recorder.record('instance.scheduled', {
             instance: inst.id,
             workload: w.name,
@@ -677,9 +683,161 @@ export class Orchestrator {
             reasons: dec && dec.kind === 'unschedulable' ? dec.reasons : {},
           });
           if (dec && dec.kind === 'unschedulable' && dec.victims) this.preempt(inst, dec.victims, dec.nominatedNode);
+          if (dec && dec.kind === 'unschedulable' && dec.rejectGang !== undefined) rejected.set(dec.rejectGang, inst);
         }
       });
     }
+    for (const g of allowed) this.bindGang(g);
+    for (const [g, by] of rejected) this.releaseGang(g, 'rejected', by);
+  }
+
+  /** Puts the instance on the node: its request counts against the node from now on. */
+  private reserveOn(inst: Instance, nodeId: NodeId, request: Resources): NodeState {
+    const ns = this.nodes.get(nodeId);
+    if (!ns) throw new Error(`scheduler ${this.d.scheduler.name} chose unknown node ${nodeId}`);
+    inst.node = nodeId;
+    addInto(ns.allocated, request);
+    ns.instanceCount++;
+    ns.instances.add(inst.id);
+    ns.version++;
+    return ns;
+  }
+
+  /** Takes a reserved instance off its node again (it was never bound: nothing runs there). */
+  private unreserve(inst: Instance, reason: string): void {
+    const ns = inst.node === undefined ? undefined : this.nodes.get(inst.node);
+    const req = this.instanceRequest.get(inst.id);
+    if (ns && ns.instances.delete(inst.id)) {
+      ns.version++;
+      if (req) addInto(ns.allocated, req, -1);
+      ns.instanceCount--;
+    }
+    this.d.recorder.record('instance.unreserved', { instance: inst.id, workload: inst.workloadName, node: this.nodeName(inst.node), reason });
+    inst.node = undefined;
+    inst.waitingSince = undefined;
+    inst.reason = reason;
+    this.markDirty(inst.workloadId);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Gangs (Coscheduling): members reserved across passes, bound together, released on timeout
+  // -------------------------------------------------------------------------------------------
+
+  /** Every instance of the workloads in the gang (members may come from several workloads). */
+  private gangInstances(gang: string): Instance[] {
+    const out: Instance[] = [];
+    for (const ws of this.workloads.values()) {
+      if (ws.workload.placement?.gang?.name === gang) out.push(...this.d.store.listInstances(ws.workload.id));
+    }
+    return out;
+  }
+
+  /** Members reserved or bound: on a node, live and not asked to stop (what Coscheduling counts). */
+  private gangMembersPlaced(gang: string): number {
+    let n = 0;
+    for (const i of this.gangInstances(gang)) if (i.node !== undefined && i.stopRequestedAt === undefined && LIVE.has(i.status)) n++;
+    return n;
+  }
+
+  /**
+   * Permit said Wait: the instance keeps its reservation (other pods cannot take the room) but
+   * its containers wait for the gang. Pending members of the gang in other workloads are retried
+   * at once (kube's Coscheduling moves the siblings of a waiting pod back to the active queue).
+   */
+  private waitForGang(ws: WorkloadState, inst: Instance, dec: Extract<ScheduleDecision, { kind: 'wait' }>, request: Resources): void {
+    const now = this.d.clock.now();
+    const gang = ws.workload.placement!.gang!;
+    const ns = this.reserveOn(inst, dec.nodeId, request);
+    inst.waitingSince = now;
+    inst.reason = `waiting for gang ${gang.name}: ${dec.members}/${gang.minMember} members`;
+    const first = this.gangWaits.waiting(dec.gang).length === 0;
+    const deadline = this.gangWaits.add(dec.gang, inst, gang.timeoutMs);
+    this.d.recorder.record('instance.waiting', {
+      instance: inst.id,
+      workload: inst.workloadName,
+      node: ns.node.name,
+      attempt: inst.attempts,
+      request,
+      gang: dec.gang,
+      members: dec.members,
+      minMember: gang.minMember,
+      timeoutAt: deadline,
+      ...(dec.candidates ? { candidates: dec.candidates } : {}),
+    });
+    if (!first) return;
+    for (const sib of this.gangInstances(dec.gang)) {
+      if (sib.workloadId === inst.workloadId || sib.node !== undefined || sib.stopRequestedAt !== undefined || sib.status !== 'Pending') continue;
+      sib.lastAttemptEpoch = -1;
+      this.markDirty(sib.workloadId);
+    }
+  }
+
+  /** A member was allowed: every member of the gang still waiting binds now. */
+  private bindGang(gang: string): void {
+    const now = this.d.clock.now();
+    for (const inst of this.gangWaits.take(gang)) {
+      const ws = this.workloads.get(inst.workloadId);
+      if (!ws || this.d.store.getInstance(inst.id) !== inst || inst.waitingSince === undefined) continue;
+      const waitedMs = now - inst.waitingSince;
+      inst.waitingSince = undefined;
+      inst.scheduledAt = now;
+      inst.reason = undefined;
+      this.d.recorder.record('instance.scheduled', {
+        instance: inst.id,
+        workload: inst.workloadName,
+        node: this.nodeName(inst.node),
+        attempt: inst.attempts,
+        request: this.instanceRequest.get(inst.id),
+        gang,
+        waitedMs,
+      });
+      const p = this.startContainers(inst, ws.workload);
+      this.creating.set(inst.id, p);
+      this.spawn(p.finally(() => this.creating.delete(inst.id)));
+    }
+  }
+
+  /**
+   * The gang timed out, or a member fits nowhere (Coscheduling's PostFilter): every waiting
+   * member is unreserved and goes back to pending. The gang's pending members then count as
+   * tried now, at the capacity epoch the release opened: the room they freed goes to other
+   * pending pods first, and they are retried after `unschedulableRetryMs` or when capacity
+   * appears again (the normal back-off of unschedulable instances).
+   */
+  private releaseGang(gang: string, cause: 'timeout' | 'rejected', by?: Instance): void {
+    const now = this.d.clock.now();
+    const waiting = this.gangWaits.take(gang).filter((i) => this.d.store.getInstance(i.id) === i && i.waitingSince !== undefined);
+    if (waiting.length === 0) return;
+    const spec = this.workloads.get(waiting[0].workloadId)?.workload.placement?.gang;
+    const minMember = spec?.minMember ?? 0;
+    const members = this.gangMembersPlaced(gang);
+    const reason =
+      cause === 'timeout'
+        ? `gang ${gang} timed out: ${members}/${minMember} members`
+        : `gang ${gang} rejected: ${by?.id ?? 'a member'} fits on no node: ${members}/${minMember} members`;
+    this.d.recorder.record(`gang.${cause}`, {
+      gang,
+      members,
+      minMember,
+      instances: waiting.map((i) => i.id),
+      waitedMs: now - Math.min(...waiting.map((i) => i.waitingSince!)),
+      ...(by ? { by: by.id } : {}),
+    });
+    for (const inst of waiting) this.unreserve(inst, reason);
+    this.capacityAppeared();
+    for (const inst of this.gangInstances(gang)) {
+      if (inst.node !== undefined || inst.stopRequestedAt !== undefined || inst.status !== 'Pending') continue;
+      inst.lastAttemptAt = now;
+      inst.lastAttemptEpoch = this.capacityEpoch;
+      this.markDirty(inst.workloadId);
+    }
+  }
+
+  /** A waiting member leaves the wait without binding (stopped, forgotten, its node not Ready). */
+  private leaveGangWait(inst: Instance): void {
+    const gang = this.workloads.get(inst.workloadId)?.workload.placement?.gang?.name;
+    if (gang !== undefined) this.gangWaits.remove(gang, inst);
+    inst.waitingSince = undefined;
   }
 
   /** Stops lower-priority instances the scheduler chose as victims; the preemptor retries when they are gone. */
@@ -750,6 +908,7 @@ export class Orchestrator {
 
   private stopInstance(inst: Instance, reason: string): void {
     if (inst.stopRequestedAt !== undefined) return;
+    if (inst.waitingSince !== undefined) this.leaveGangWait(inst);
     inst.stopRequestedAt = this.d.clock.now();
     inst.stopReason = reason;
     const from = inst.status;
@@ -808,6 +967,7 @@ export class Orchestrator {
   }
 
   private removeRecord(inst: Instance): void {
+    if (inst.waitingSince !== undefined) this.leaveGangWait(inst);
     this.d.store.deleteInstance(inst.id);
     for (const c of inst.containers) if (c.id !== undefined) this.containerOwner.delete(c.id);
     const req = this.instanceRequest.get(inst.id);
@@ -913,6 +1073,7 @@ export class Orchestrator {
     });
     if (status === 'Succeeded' || status === 'Failed') {
       inst.finishedAt = now;
+      this.touchNode(inst.node); // the scheduler sees it as ended (it no longer counts for its gang)
       this.onTerminal(inst, status);
     }
     this.markDirty(inst.workloadId);
@@ -992,6 +1153,14 @@ export class Orchestrator {
           this.spawn(this.resyncNode(e.node.id));
           this.capacityAppeared();
         } else {
+          // Gang members waiting here give their reservation up: they would bind to a lost node.
+          for (const id of [...ns.instances]) {
+            const inst = this.d.store.getInstance(id);
+            if (inst?.waitingSince === undefined) continue;
+            this.leaveGangWait(inst);
+            inst.lastAttemptEpoch = undefined;
+            this.unreserve(inst, `node ${e.node.name} is ${to}`);
+          }
           for (const id of ns.instances) {
             const inst = this.d.store.getInstance(id);
             if (inst && inst.stopRequestedAt === undefined && LIVE.has(inst.status)) this.setStatus(inst, 'Unknown', `node ${e.node.name} is ${to}`);
@@ -1046,7 +1215,7 @@ export class Orchestrator {
         workload: ws.workload,
         request,
         ...(inst.startedAt !== undefined ? { startedAt: inst.startedAt } : {}),
-        ...(inst.stopRequestedAt !== undefined ? { terminating: true } : {}),
+        ...(inst.stopRequestedAt !== undefined || inst.status === 'Succeeded' || inst.status === 'Failed' ? { terminating: true } : {}),
       });
     }
     return out;

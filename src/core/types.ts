@@ -137,6 +137,11 @@ export interface Instance {
   readonly generation: number;
   /** Undefined while the instance waits for a node (unschedulable). */
   node?: NodeId;
+  /**
+   * Set while the instance is reserved on `node` but waits at Permit for its gang (see
+   * `placement.gang`): when it started waiting. Its containers are created when the gang binds.
+   */
+  waitingSince?: Millis;
   status: InstanceStatus;
   /** Why the instance is in its status: the scheduler's message while unschedulable, exit reasons. */
   reason?: string;

@@ -18,7 +18,7 @@ import { formatBytes, resources, type Resources } from '../core/resources.js';
 import type { ContainerSimBehavior, ContainerSpec, Distribution, Taint, UpdateStrategy } from '../core/types.js';
 import { schedulerNames } from '../scheduler/registry.js';
 import { profileFromInput } from '../scheduler/profile-input.js';
-import type { Placement } from '../core/placement.js';
+import type { Gang, Placement } from '../core/placement.js';
 import { toPlacement, type PlacementInput } from './placement-schema.js';
 import { ManifestError, expandManifests, toManifestProblem, type ExpandedManifests } from './kubernetes.js';
 
@@ -184,7 +184,31 @@ export function parseScenario(text: string, file: string): Scenario {
       warnings = [...warnings, `scheduler round-robin ignores placement (workloads ${constrained.join(', ')}); use a profile such as default`];
     }
   }
+  warnings = [...warnings, ...gangWarnings(scenario)];
   return warnings.length > 0 ? { ...scenario, warnings } : scenario;
+}
+
+/**
+ * A gang whose workloads never have `minMember` instances together can never bind: its members
+ * would reserve room, wait and time out over and over. Counted per workload as the most replicas
+ * it ever asks for (its own, or a later `scale`).
+ */
+function gangWarnings(scenario: Scenario): string[] {
+  const most = new Map<string, number>();
+  for (const w of scenario.workloads) most.set(w.name, w.replicas);
+  for (const op of scenario.operations) if (op.kind === 'scale') most.set(op.workload, Math.max(most.get(op.workload) ?? 0, op.replicas));
+  const gangs = new Map<string, { minMember: number; workloads: string[]; total: number }>();
+  for (const w of scenario.workloads) {
+    const g = w.placement?.gang;
+    if (!g) continue;
+    let e = gangs.get(g.name);
+    if (!e) gangs.set(g.name, (e = { minMember: g.minMember, workloads: [], total: 0 }));
+    e.workloads.push(w.name);
+    e.total += most.get(w.name) ?? 0;
+  }
+  return [...gangs]
+    .filter(([, e]) => e.total < e.minMember)
+    .map(([name, e]) => `gang ${JSON.stringify(name)} needs minMember ${e.minMember} but its workloads (${e.workloads.join(', ')}) never ask for more than ${e.total} instances together: it can never bind`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -349,6 +373,8 @@ class Checker {
   readonly problems: Problem[] = [];
   private readonly nodeOrigins = new Map<string, NodeOrigin>();
   private readonly workloads = new Map<string, { def: WorkloadDef; index: number }>();
+  /** Each gang's minMember and timeout as the first workload naming it gave them. */
+  private readonly gangs = new Map<string, { minMember: number; timeoutMs: number; index: number; workload: string }>();
 
   constructor(
     private readonly input: ScenarioInput,
@@ -599,10 +625,31 @@ class Checker {
     if (w.placement) {
       const placed = this.placement(w.placement, [...path, 'placement']);
       (def as { placement?: Placement }).placement = placed.placement;
+      if (placed.placement.gang) this.sameGang(placed.placement.gang, w.name, path);
       if (placed.priority !== undefined) (def as { priority: number }).priority = placed.priority;
     }
     if (!first) this.workloads.set(w.name, { def, index: path[1] as number });
     return def;
+  }
+
+  /**
+   * A gang may span several workloads (the same `gang.name`); they must agree on its minMember
+   * and timeout, else it is bad input naming the field and both values.
+   */
+  private sameGang(gang: Gang, workload: string, path: Path): void {
+    const first = this.gangs.get(gang.name);
+    if (!first) {
+      this.gangs.set(gang.name, { minMember: gang.minMember, timeoutMs: gang.timeoutMs, index: path[1] as number, workload });
+      return;
+    }
+    const where = `workloads[${first.index}] (${first.workload})`;
+    const gpath: Path = [...path, 'placement', 'gang'];
+    if (gang.minMember !== first.minMember) {
+      this.report([...gpath, 'minMember'], `gang ${JSON.stringify(gang.name)} has minMember ${first.minMember} in ${where}; every workload of a gang must give the same minMember, got ${gang.minMember}`);
+    }
+    if (gang.timeoutMs !== first.timeoutMs) {
+      this.report(this.given([...gpath, 'timeout']) ? [...gpath, 'timeout'] : [...gpath, 'name'], `gang ${JSON.stringify(gang.name)} has timeout ${fmt(first.timeoutMs)} in ${where}; every workload of a gang must give the same timeout (default 1m), got ${fmt(gang.timeoutMs)}`);
+    }
   }
 
   /** A workload's placement block: the gang timeout as a duration, priorityClassName resolved. */

@@ -7,9 +7,13 @@
  * carries `node.kubernetes.io/not-ready` (NoSchedule, NoExecute), an Unknown or Down node
  * `node.kubernetes.io/unreachable`. Every node carries the `kubernetes.io/hostname` label.
  *
- * After each placement the profile's Reserve and Permit run (Coscheduling holds gang members
- * until `minMember` of them are reserved or bound); members still waiting when the call ends are
- * unreserved and the whole call's placements fail together (gangs are all or nothing).
+ * After each placement the profile's Reserve and Permit run. Coscheduling holds gang members
+ * until `minMember` of them are reserved or bound: a member still waiting when the call ends is
+ * returned as a `wait` decision (the Orchestrator keeps its reservation across calls and enforces
+ * the gang's timeout); a member allowed returns `allowsGang`, so the members waiting from earlier
+ * calls bind with it. When a member fits nowhere, Coscheduling's PostFilter rejects the gang:
+ * this call's waiting members are unreserved, its remaining members fail with the gang, and the
+ * decision carries `rejectGang` (the Orchestrator releases the members waiting from earlier calls).
  */
 import type {
   BoundInstance,
@@ -26,8 +30,12 @@ import { NodeTable, type NodeSpec } from './framework/node-table.js';
 import { nonZeroRequests, type PodInfo } from './framework/pod.js';
 import { unschedulableMessage } from './reasons.js';
 import { LABEL_HOSTNAME } from './plugins/pod-topology-spread/index.js';
+import { COSCHEDULING, gangMembers, rejectsGang } from './plugins/coscheduling/index.js';
 
 export const NAMESPACE = 'default';
+
+/** Permit said wait for a pod in no gang: no placement will ever allow it. */
+export const PERMIT_WAIT_WITHOUT_GANG = 'pod waits at Permit but belongs to no gang';
 
 const NOT_READY: readonly Taint[] = [
   { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' },
@@ -141,10 +149,15 @@ export class FrameworkScheduler implements Scheduler {
     return t;
   }
 
+  /** Whether the profile has Coscheduling (gang members wait and are rejected together). */
+  private readonly gangs: boolean;
+
   constructor(
     readonly name: string,
     private readonly framework: Framework,
-  ) {}
+  ) {
+    this.gangs = framework.plugins.some((p) => p.plugin.name === COSCHEDULING);
+  }
 
   schedule(request: ScheduleRequest, views: readonly NodeView[]): ScheduleDecision[] {
     const table = this.tableFor(views);
@@ -175,10 +188,17 @@ export class FrameworkScheduler implements Scheduler {
     const mine = this.nominated.get(w.name);
     const waitingForVictims = mine !== undefined && table.pods[table.indexOf(mine.node) ?? -1]?.some((p) => p.terminating) === true;
     const decisions: ScheduleDecision[] = [];
-    // Reserved pods whose Permit said 'wait' (gang members), by decision index.
+    const gang = w.placement?.gang;
+    // Reserved pods of this call whose Permit said 'wait' (gang members), by decision index.
     const waiting = new Map<number, { node: number; pod: PodInfo }>();
+    /** Set once Coscheduling's PostFilter rejected the gang: the call's remaining members fail with it. */
+    let rejected: string | undefined;
     let anyPlaced = false;
     for (let k = 0; k < request.count; k++) {
+      if (rejected !== undefined) {
+        decisions.push(gangRejection(table.n, rejected));
+        continue;
+      }
       const pod = podOf(w, request.request);
       const r = this.framework.scheduleOne(pod, table);
       if (r.kind === 'assign') {
@@ -186,53 +206,71 @@ export class FrameworkScheduler implements Scheduler {
         temporary.push({ node: r.node, pod });
         this.framework.reserve(pod, table, r.node);
         const verdict = this.framework.permit(pod, table, r.node);
-        if (verdict !== 'allow' && verdict !== 'wait') {
+        if (verdict !== 'allow' && (verdict !== 'wait' || !gang)) {
+          // A status rejects; a wait outside a gang has nobody to allow it (kube: it times out).
           this.framework.unreserve(pod, table, r.node);
           table.removePod(r.node, pod);
           temporary.pop();
-          const reasons = countReasons(verdict.reasons, table.n);
+          const reasons = countReasons(verdict === 'wait' ? [PERMIT_WAIT_WITHOUT_GANG] : verdict.reasons, table.n);
           decisions.push({ kind: 'unschedulable', message: unschedulableMessage(table.n, reasons), reasons });
           continue;
         }
-        if (verdict === 'wait') waiting.set(k, { node: r.node, pod });
-        else waiting.clear(); // a gang completed: every waiting member is allowed with it
         anyPlaced = true;
-        decisions.push({
-          kind: 'assign',
+        const placed = {
           nodeId: views[r.node].node.id,
           nodeName: views[r.node].node.name,
           candidates: r.candidates.map(
             (c): ScoredCandidate => ({ node: table.names[c.node], total: c.total, scores: c.scores }),
           ),
-        });
+        };
+        // (narrowing: a wait without a gang was rejected above)
+        if (verdict === 'wait' && gang) {
+          waiting.set(k, { node: r.node, pod });
+          decisions.push({ kind: 'wait', ...placed, gang: gang.name, members: gangMembers(table, gang.name) });
+          continue;
+        }
+        // Allowed. A gang member allowed means its gang has its quorum: the call's waiting members
+        // are allowed with it (and the Orchestrator binds the members waiting from earlier calls).
+        for (const j of waiting.keys()) {
+          const d = decisions[j] as Extract<ScheduleDecision, { kind: 'wait' }>;
+          decisions[j] = { kind: 'assign', nodeId: d.nodeId, nodeName: d.nodeName, ...(d.candidates ? { candidates: d.candidates } : {}) };
+        }
+        waiting.clear();
+        decisions.push({ kind: 'assign', ...placed, ...(gang && this.gangs ? { allowsGang: gang.name } : {}) });
       } else {
         const victims = waitingForVictims ? [] : (r.preemption?.victims ?? []).flatMap((v) => (v.uid !== undefined ? [v.uid] : []));
-        const preempt = r.preemption && victims.length > 0 && decisions.every((d) => d.kind === 'assign' || !d.victims);
+        const preempt = r.preemption && victims.length > 0 && decisions.every((d) => d.kind !== 'unschedulable' || !d.victims);
         if (preempt) this.nominated.set(w.name, { node: table.names[r.preemption!.node], pod });
+        // Coscheduling's PostFilter: a member that fits nowhere rejects its gang's waiting members.
+        const reject = !preempt && gang !== undefined && this.gangs && rejectsGang(gang, table);
+        if (reject) {
+          rejected = `gang ${gang.name}: only ${gangMembers(table, gang.name)} of minMember ${gang.minMember} pods can be placed`;
+          for (const [j, x] of waiting) {
+            this.framework.unreserve(x.pod, table, x.node);
+            table.removePod(x.node, x.pod);
+            temporary.splice(temporary.findIndex((t) => t.pod === x.pod), 1);
+            decisions[j] = gangRejection(table.n, rejected);
+          }
+          waiting.clear();
+        }
         decisions.push({
           kind: 'unschedulable',
           message: unschedulableMessage(table.n, r.reasons),
           reasons: r.reasons,
           ...(preempt ? { victims, nominatedNode: table.names[r.preemption!.node] } : {}),
+          ...(reject ? { rejectGang: gang.name } : {}),
         });
       }
     }
     if (anyPlaced) this.nominated.delete(w.name);
-    if (waiting.size > 0) {
-      // The attempt ended with members still waiting: the gang is incomplete. Release them, and
-      // fail the whole attempt together (a gang is all or nothing).
-      const gang = w.placement?.gang;
-      let members = 0;
-      for (const pods of table.pods) for (const p of pods) if (gang && p.placement.gang?.name === gang.name && !p.terminating) members++;
-      for (const x of waiting.values()) this.framework.unreserve(x.pod, table, x.node);
-      const why = `gang ${gang?.name}: only ${members} of minMember ${gang?.minMember} pods can be placed`;
-      return decisions.map((d) =>
-        d.kind === 'assign' ? { kind: 'unschedulable', message: `0/${table.n} nodes are available: ${why}.`, reasons: { [why]: 1 } } : d,
-      );
-    }
     return decisions;
   }
 
+}
+
+/** A member of a gang that Coscheduling's PostFilter rejected in this call. */
+function gangRejection(nodes: number, why: string): ScheduleDecision {
+  return { kind: 'unschedulable', message: `0/${nodes} nodes are available: ${why}.`, reasons: { [why]: 1 } };
 }
 
 /** A rejection's reasons counted as kube-scheduler does: every node, per reason. */

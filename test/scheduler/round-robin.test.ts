@@ -28,7 +28,7 @@ const request = (cpu: number, count: number): ScheduleRequest => ({
 });
 
 const names = (ds: ReturnType<RoundRobinScheduler['schedule']>) =>
-  ds.map((d) => (d.kind === 'assign' ? d.nodeName : d.message));
+  ds.map((d) => (d.kind === 'unschedulable' ? d.message : d.nodeName));
 
 describe('RoundRobinScheduler', () => {
   it('cycles through nodes in name order and resumes after the last one it used', () => {

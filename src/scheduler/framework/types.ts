@@ -8,7 +8,7 @@
  *                      │
  *                      ▼
  *   PreScore ─▶ Score (per feasible node) ─▶ NormalizeScore ─▶ ×weight, Σ ─▶ select host
- *                      ─▶ Reserve ─▶ Permit (gangs)  ─▶ bind   (Unreserve on failure)
+ *                      ─▶ Reserve ─▶ Permit (gangs: wait)  ─▶ bind   (Unreserve on failure or timeout)
  *
  * The framework, not the plugin, checks that every final score is in [0, 100] and applies weights.
  */
@@ -100,9 +100,10 @@ export interface Plugin {
   reserve?(cx: CycleContext, i: number): void;
   unreserve?(cx: CycleContext, i: number): void;
   /**
-   * After Reserve: 'allow' binds now; 'wait' holds the reservation until another pod's Permit
-   * allows (a gang completing) or the attempt ends (then every waiting pod is unreserved);
-   * a status rejects the placement.
+   * After Reserve: 'allow' binds now; 'wait' holds the reservation of a gang member
+   * (placement.gang), across scheduling calls, until a later member's Permit allows the gang or
+   * the gang times out (the Orchestrator then unreserves every waiting member); a status
+   * rejects the placement. A pod in no gang that waits is rejected (nothing would allow it).
    */
   permit?(cx: CycleContext, i: number): 'allow' | 'wait' | FilterStatus;
 }
