@@ -20,7 +20,8 @@ import type {
   ScoredCandidate,
 } from '../core/interfaces.js';
 import type { Resources } from '../core/resources.js';
-import type { Node, Taint, Workload } from '../core/types.js';
+import { effectiveTaints } from '../core/taints.js';
+import type { Node, Workload } from '../core/types.js';
 import type { Framework } from './framework/framework.js';
 import { NodeTable, type NodeSpec } from './framework/node-table.js';
 import { nonZeroRequests, type PodInfo } from './framework/pod.js';
@@ -29,23 +30,13 @@ import { LABEL_HOSTNAME } from './plugins/pod-topology-spread/index.js';
 
 export const NAMESPACE = 'default';
 
-const NOT_READY: readonly Taint[] = [
-  { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' },
-  { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' },
-];
-const UNREACHABLE: readonly Taint[] = [
-  { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' },
-  { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' },
-];
-
 /** The node as kube-scheduler would see it (condition taints, hostname label). */
 export function nodeSpecOf(node: Node): NodeSpec {
-  const extra = node.status === 'Ready' ? [] : node.status === 'NotReady' ? NOT_READY : UNREACHABLE;
   const labels = LABEL_HOSTNAME in node.labels ? node.labels : { ...node.labels, [LABEL_HOSTNAME]: node.name };
   return {
     name: node.name,
     labels,
-    taints: extra.length ? [...node.taints, ...extra] : node.taints,
+    taints: effectiveTaints(node),
     unschedulable: node.unschedulable,
     allocatable: node.allocatable,
   };
