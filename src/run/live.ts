@@ -256,6 +256,6 @@ async function teardown(orch: Orchestrator, backend: LiveBackend, clock: WallClo
 }
 
 function applyLiveOperation(op: Operation, orch: Orchestrator, trace: TraceWriter): void {
-  // Node operations (addNode, removeNode) are rejected by checkLiveScenario before the run starts.
+  // Node operations (addNode, removeNode, taint, untaint) are rejected by checkLiveScenario before the run starts.
   applyWorkloadOperation(op, orch, trace);
 }

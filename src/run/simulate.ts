@@ -11,7 +11,8 @@ import { evaluate, evaluationTime, type ExpectationResult } from '../check/expec
 import type { Recorder, Scheduler } from '../core/interfaces.js';
 import { Orchestrator, type OrchestratorConfig, type WorkloadStatus } from '../core/orchestrator.js';
 import { InMemoryStateStore } from '../core/state-store.js';
-import type { Workload } from '../core/types.js';
+import { formatTaint } from '../core/taints.js';
+import type { Taint, Workload } from '../core/types.js';
 import { SeededIds } from '../engine/ids.js';
 import { Simulation } from '../engine/simulation.js';
 import { TraceWriter } from '../engine/trace.js';
@@ -387,6 +388,8 @@ export function applyWorkloadOperation(op: Operation, orchestrator: Orchestrator
     }
     case 'addNode':
     case 'removeNode':
+    case 'taint':
+    case 'untaint':
       return false;
   }
 }
@@ -403,6 +406,19 @@ function applyOperation(op: Operation, ctx: OperationContext): void {
       const ok = cluster.node(op.node) !== undefined;
       recorder.record('op.remove_node', { node: op.node, applied: ok });
       if (ok) cluster.removeNode(op.node);
+      break;
+    }
+    case 'taint': {
+      const ok = cluster.manager.getNode(op.node) !== undefined;
+      recorder.record('op.taint', { node: op.node, taint: formatTaint(op.taint), applied: ok });
+      if (ok) cluster.manager.updateTaints(op.node, { add: op.taint });
+      break;
+    }
+    case 'untaint': {
+      const matches = (t: Taint) => t.key === op.key && (op.effect === undefined || t.effect === op.effect);
+      const ok = cluster.manager.getNode(op.node)?.taints.some(matches) ?? false;
+      recorder.record('op.untaint', { node: op.node, key: op.key, ...(op.effect ? { effect: op.effect } : {}), applied: ok });
+      if (ok) cluster.manager.updateTaints(op.node, { remove: { key: op.key, ...(op.effect ? { effect: op.effect } : {}) } });
       break;
     }
   }

@@ -753,6 +753,17 @@ class Checker {
       return { kind: 'delete', at, workload: op.delete.workload };
     }
     if (op.addNode && addedNode) return { kind: 'addNode', at, node: addedNode };
+    if (op.taint) {
+      const t = op.taint;
+      this.refNode(t.node, [...path, 'taint', 'node'], at);
+      const taint = t.value === undefined ? { key: t.key, effect: t.effect } : { key: t.key, value: t.value, effect: t.effect };
+      return { kind: 'taint', at, node: t.node, taint };
+    }
+    if (op.untaint) {
+      const u = op.untaint;
+      this.refNode(u.node, [...path, 'untaint', 'node'], at);
+      return { kind: 'untaint', at, node: u.node, key: u.key, ...(u.effect !== undefined ? { effect: u.effect } : {}) };
+    }
     const node = op.removeNode?.node ?? '';
     this.refNode(node, [...path, 'removeNode', 'node'], at);
     return { kind: 'removeNode', at, node };

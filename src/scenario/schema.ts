@@ -532,7 +532,7 @@ const workloadRef = req(nonEmptyStr);
 /** The fields an `update` may change (besides `workload` and `container`). */
 export const PATCH_FIELDS = ['image', 'command', 'args', 'env', 'requests', 'limits', 'sim'] as const;
 
-export const OPERATION_KINDS = ['scale', 'update', 'delete', 'addNode', 'removeNode'] as const;
+export const OPERATION_KINDS = ['scale', 'update', 'delete', 'addNode', 'removeNode', 'taint', 'untaint'] as const;
 
 const operationSchema = obj({
   at: req(duration()),
@@ -551,6 +551,8 @@ const operationSchema = obj({
   delete: obj({ workload: workloadRef }).optional(),
   addNode: addNodeSchema.optional(),
   removeNode: obj({ node: req(nonEmptyStr) }).optional(),
+  taint: obj({ node: req(nonEmptyStr), key: req(nonEmptyStr), value: opt(str), effect: req(oneOf(TAINT_EFFECTS)) }).optional(),
+  untaint: obj({ node: req(nonEmptyStr), key: req(nonEmptyStr), effect: opt(oneOf(TAINT_EFFECTS)) }).optional(),
 }).transform(exactlyOne(OPERATION_KINDS, 'action'));
 
 export const FAULT_KINDS = [

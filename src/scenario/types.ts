@@ -12,6 +12,7 @@ import type {
   Millis,
   RestartPolicy,
   Taint,
+  TaintEffect,
   UpdateStrategy,
   WorkloadKind,
 } from '../core/types.js';
@@ -87,7 +88,11 @@ export type Operation =
   | { readonly kind: 'update'; readonly at: Millis; readonly workload: string; readonly patch: ContainerPatch }
   | { readonly kind: 'delete'; readonly at: Millis; readonly workload: string }
   | { readonly kind: 'addNode'; readonly at: Millis; readonly node: NodeDef }
-  | { readonly kind: 'removeNode'; readonly at: Millis; readonly node: string };
+  | { readonly kind: 'removeNode'; readonly at: Millis; readonly node: string }
+  /** Adds the taint to the node (replacing one with the same key and effect). */
+  | { readonly kind: 'taint'; readonly at: Millis; readonly node: string; readonly taint: Taint }
+  /** Removes the node's taints with this key (and effect, when given). */
+  | { readonly kind: 'untaint'; readonly at: Millis; readonly node: string; readonly key: string; readonly effect?: TaintEffect };
 
 /**
  * Which nodes a fault hits: by name (`node`, `nodes`) and/or by labels (`selector`, every pair
