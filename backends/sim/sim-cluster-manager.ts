@@ -52,8 +52,11 @@ export class SimClusterManager implements ClusterManager {
     };
   }
 
-  /** Registers a node. Nodes present at the start are Ready; later ones wait for a heartbeat. */
-  register(def: NodeDef, status: NodeStatus): Node {
+  /**
+   * Registers a node. Nodes present at the start are Ready; later ones wait for a heartbeat.
+   * `images`: what its agent reports holding at registration.
+   */
+  register(def: NodeDef, status: NodeStatus, images?: ReadonlyMap<string, number>): Node {
     const now = this.sim.now();
     const node: Node = {
       id: def.name,
@@ -66,6 +69,7 @@ export class SimClusterManager implements ClusterManager {
       taints: def.taints,
       capacity: def.capacity,
       allocatable: def.allocatable,
+      ...(images !== undefined ? { images } : {}),
     };
     this.nodes.set(node.id, node);
     this.sorted = undefined;
@@ -113,10 +117,15 @@ export class SimClusterManager implements ClusterManager {
     return true;
   }
 
-  /** A heartbeat arrived from the node's agent. */
-  heartbeat(id: NodeId): void {
+  /**
+   * A heartbeat arrived from the node's agent, with the images it holds (node.status.images)
+   * when it reports them. A new image list is visible to the scheduler's next call; it raises no
+   * event (kubelet's image list is not a condition the control plane reacts to).
+   */
+  heartbeat(id: NodeId, images?: ReadonlyMap<string, number>): void {
     const node = this.nodes.get(id);
     if (!node) return;
+    if (images !== undefined) node.images = images;
     this.lastHeartbeat.set(id, this.sim.now());
     if (node.status !== 'Ready') this.transition(node, 'Ready');
   }

@@ -38,6 +38,11 @@ export interface Node {
   readonly capacity: Resources;
   /** Capacity minus system reservations; what the scheduler may hand out. */
   readonly allocatable: Resources;
+  /**
+   * Images the node holds, with their sizes in bytes (kubelet's node.status.images), by
+   * normalized name (`nginx` → `nginx:latest`), as last reported. Replaced, never mutated.
+   */
+  images?: ReadonlyMap<string, number>;
 }
 
 export interface PortMapping {

@@ -189,6 +189,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       latency: scenario.latency,
       controlPlane: scenario.controlPlane,
       ids: new SeededIds(sim.random.stream('ids.container'), 10),
+      ...(scenario.images ? { imageSizes: scenario.images } : {}),
     });
     for (const def of scenario.nodes) cluster.addNode(def, true);
     const orchestrator = new Orchestrator({

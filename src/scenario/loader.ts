@@ -15,6 +15,7 @@ import { InputError } from '../core/errors.js';
 import { DurationError, formatDuration, parseDuration } from '../core/duration.js';
 import { formatCpu } from '../core/quantity.js';
 import { formatBytes, resources, type Resources } from '../core/resources.js';
+import { normalizedImageName } from '../core/images.js';
 import type { ContainerSimBehavior, ContainerSpec, Distribution, Taint, UpdateStrategy } from '../core/types.js';
 import { schedulerNames } from '../scheduler/registry.js';
 import { profileFromInput } from '../scheduler/profile-input.js';
@@ -391,6 +392,7 @@ class Checker {
       }
     }
 
+    const images = this.images();
     const nodes: NodeDef[] = [];
     input.nodes.forEach((n, i) => nodes.push(...this.expandNodes(n, ['nodes', i])));
     const workloads = input.workloads.map((w, i) => this.workload(w, ['workloads', i]));
@@ -422,6 +424,7 @@ class Checker {
       faults,
       latency: { ...input.latency },
       scheduler,
+      images,
       controlPlane,
       expectations,
       source: { file, document: this.raw },
@@ -429,6 +432,23 @@ class Checker {
   }
 
   // --- nodes ---------------------------------------------------------------------------------
+
+  /** The top-level image sizes by normalized name; two names for one image are an error. */
+  private images(): Record<string, number> {
+    const out: Record<string, number> = {};
+    const given = new Map<string, string>();
+    for (const [name, size] of Object.entries(this.input.images ?? {})) {
+      const norm = normalizedImageName(name);
+      const first = given.get(norm);
+      if (first !== undefined) {
+        this.report(['images', name], `${JSON.stringify(name)} is the same image as ${JSON.stringify(first)} (${norm})`, 'key');
+        continue;
+      }
+      given.set(norm, name);
+      out[norm] = size;
+    }
+    return out;
+  }
 
   private expandNodes(n: NodeInput, path: Path): NodeDef[] {
     const namePath = [...path, 'name'];
@@ -523,12 +543,24 @@ class Checker {
     const taints: Taint[] = n.taints.map((t) =>
       t.value === undefined ? { key: t.key, effect: t.effect } : { key: t.key, value: t.value, effect: t.effect },
     );
+    const sizes = this.input.images ?? {};
+    const known = new Set(Object.keys(sizes).map(normalizedImageName));
+    (n.images ?? []).forEach((img, k) => {
+      if (!known.has(normalizedImageName(img))) {
+        const names = Object.keys(sizes);
+        this.report(
+          [...path, 'images', k],
+          `no size for image ${JSON.stringify(img)}${didYouMean(img, names)}; give it in the top-level images: {${JSON.stringify(img)}: 190Mi}`,
+        );
+      }
+    });
     return {
       name,
       capacity,
       allocatable,
       labels: { ...n.labels },
       taints,
+      ...(n.images !== undefined ? { images: [...new Set(n.images.map(normalizedImageName))] } : {}),
       ...(fromEngine ? { capacityFromEngine: true } : {}),
       ...(endpoint !== undefined ? { endpoint } : {}),
     };

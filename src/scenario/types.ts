@@ -51,6 +51,8 @@ export interface NodeDef {
   readonly allocatable: Resources;
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
+  /** Simulation: images (normalized names, `nginx` → `nginx:latest`) in the node's cache from the start. */
+  readonly images?: readonly string[];
 }
 
 export interface WorkloadDef {
@@ -248,6 +250,12 @@ export interface Scenario {
   };
   readonly controlPlane: ControlPlaneConfig;
   readonly expectations: readonly Expectation[];
+  /**
+   * Image sizes in bytes by normalized name (`nginx` → `nginx:latest`): simulated nodes report the
+   * images they hold, with these sizes, to the scheduler (node.status.images; ImageLocality).
+   * Absent or without an image: nodes report no images.
+   */
+  readonly images?: Readonly<Record<string, number>>;
   /** Fields of Kubernetes manifests that are not modelled (each once): the CLI prints them as warnings. */
   readonly warnings?: readonly string[];
   /** The file it came from (for messages), and the parsed document (recorded in the trace for replay). */

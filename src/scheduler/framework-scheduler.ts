@@ -39,6 +39,7 @@ export function nodeSpecOf(node: Node): NodeSpec {
     taints: effectiveTaints(node),
     unschedulable: node.unschedulable,
     allocatable: node.allocatable,
+    ...(node.images !== undefined ? { images: node.images } : {}),
   };
 }
 
@@ -79,6 +80,8 @@ interface TableCache {
   readonly views: readonly NodeView[];
   readonly table: NodeTable;
   readonly nodes: Node[];
+  /** Each node's image list as last read (nodes report new ones without a NodeUpdated). */
+  readonly images: Array<Node['images']>;
   readonly versions: number[];
   readonly pods: PodInfo[][];
 }
@@ -111,7 +114,7 @@ export class FrameworkScheduler implements Scheduler {
         for (const p of list) table.addPod(i, p);
         return list;
       });
-      this.cache = { views, table, nodes: views.map((v) => v.node), versions: views.map((v) => v.version ?? -1), pods };
+      this.cache = { views, table, nodes: views.map((v) => v.node), images: views.map((v) => v.node.images), versions: views.map((v) => v.version ?? -1), pods };
       return table;
     }
     const t = c.table;
@@ -121,6 +124,10 @@ export class FrameworkScheduler implements Scheduler {
         t.taints[i] = spec.taints;
         t.unschedulable[i] = spec.unschedulable ? 1 : 0;
         c.nodes[i] = v.node;
+      }
+      if (v.node.images !== c.images[i]) {
+        t.setImages(i, v.node.images);
+        c.images[i] = v.node.images;
       }
       if (v.version !== c.versions[i]) {
         for (const p of c.pods[i]) t.removePod(i, p);

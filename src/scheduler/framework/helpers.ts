@@ -94,10 +94,5 @@ export function defaultNormalizeScore(scores: Float64Array, count: number, rever
   }
 }
 
-/** `nginx` → `nginx:latest`; a tag or digest is kept (kube-scheduler's normalizedImageName). */
-export function normalizedImageName(name: string): string {
-  const lastSlash = name.lastIndexOf('/');
-  const tail = name.slice(lastSlash + 1);
-  if (tail.includes(':') || tail.includes('@')) return name;
-  return `${name}:latest`;
-}
+/** kube-scheduler's normalizedImageName, shared with the simulated nodes' image cache. */
+export { normalizedImageName } from '../../core/images.js';
