@@ -25,6 +25,8 @@ export interface LiveNodeProbe {
   probe(): Promise<void>;
   /** The node's own capacity (asked once, when the scenario gives none). */
   discoverCapacity(): Promise<Resources>;
+  /** The images the node holds with their sizes (node.status.images), when the runtime can tell. */
+  images?(): Promise<ReadonlyMap<string, number>>;
 }
 
 export interface LiveHealthConfig {
@@ -74,6 +76,7 @@ export class LiveClusterManager implements ClusterManager {
           allocatable: p.allocatable ?? capacity,
         };
         this.nodes.set(p.id, node);
+        if (ok) await this.refreshImages(p);
         if (ok) this.lastOk.set(p.id, now);
         else this.lastOk.set(p.id, now - this.config.notReadyAfterMs - 1);
       }),
@@ -85,6 +88,7 @@ export class LiveClusterManager implements ClusterManager {
           this.lastOk.set(p.id, this.clock.now());
           const node = this.nodes.get(p.id);
           if (node && node.status !== 'Ready') this.transition(node, 'Ready');
+          void this.refreshImages(p);
         });
       }
       this.stoppers[0] = this.clock.setTimer(this.config.heartbeatIntervalMs, beat);
@@ -116,6 +120,26 @@ export class LiveClusterManager implements ClusterManager {
       const i = this.listeners.indexOf(listener);
       if (i >= 0) this.listeners.splice(i, 1);
     };
+  }
+
+  /**
+   * Reads the node's images (with each heartbeat, like kubelet's status updates); the node's
+   * `images` is replaced only when they changed, so the scheduler re-reads it only then. A node
+   * that cannot list them keeps the last list.
+   */
+  private async refreshImages(p: LiveNodeProbe): Promise<void> {
+    if (!p.images) return;
+    let images: ReadonlyMap<string, number>;
+    try {
+      images = await p.images();
+    } catch {
+      return;
+    }
+    const node = this.nodes.get(p.id);
+    if (!node) return;
+    const old = node.images;
+    const same = old !== undefined && old.size === images.size && [...images].every(([k, v]) => old.get(k) === v);
+    if (!same) node.images = images;
   }
 
   private async probeOnce(p: LiveNodeProbe): Promise<boolean> {
