@@ -10,6 +10,7 @@
  */
 import type { Clock, ClusterEvent, ClusterManager, Unsubscribe } from '../../src/core/interfaces.js';
 import type { Resources } from '../../src/core/resources.js';
+import { changeTaints, type TaintChange } from '../../src/core/taints.js';
 import type { Node, NodeId, NodeStatus, Taint } from '../../src/core/types.js';
 
 /** How the manager reaches one live node. */
@@ -161,6 +162,17 @@ export class LiveClusterManager implements ClusterManager {
       if (node.status === 'Ready' && age > this.config.notReadyAfterMs) this.transition(node, 'NotReady');
       if ((node.status === 'NotReady' || node.status === 'Unknown') && age > this.config.downAfterMs) this.transition(node, 'Down');
     }
+  }
+
+  /** Changes the node's own taints (see `changeTaints`); false when the node is unknown or nothing changed. */
+  updateTaints(id: NodeId, change: TaintChange): boolean {
+    const node = this.nodes.get(id);
+    const taints = node && changeTaints(node.taints, change, this.clock.now());
+    if (!node || !taints) return false;
+    node.taints = taints;
+    const e: ClusterEvent = { type: 'NodeUpdated', node, previous: node.status };
+    for (const l of [...this.listeners]) l(e);
+    return true;
   }
 
   private transition(node: Node, to: NodeStatus): void {

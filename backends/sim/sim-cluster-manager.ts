@@ -6,7 +6,8 @@
  * A node added while the cluster runs is Unknown until its first heartbeat arrives.
  */
 import type { ClusterEvent, ClusterManager, Unsubscribe } from '../../src/core/interfaces.js';
-import type { Node, NodeId, NodeStatus, Taint, TaintEffect } from '../../src/core/types.js';
+import { changeTaints, type TaintChange } from '../../src/core/taints.js';
+import type { Node, NodeId, NodeStatus } from '../../src/core/types.js';
 import type { Simulation } from '../../src/engine/simulation.js';
 import type { NodeDef } from '../../src/scenario/types.js';
 
@@ -94,24 +95,11 @@ export class SimClusterManager implements ClusterManager {
     return true;
   }
 
-  /**
-   * Adds `add` (replacing a taint with the same key and effect) or removes the taints matching
-   * `remove` (key, and effect when given); a NoExecute taint added is stamped `timeAdded`.
-   * Returns false when the node is unknown or nothing changed.
-   */
-  updateTaints(id: NodeId, change: { add: Taint } | { remove: { key: string; effect?: TaintEffect } }): boolean {
+  /** Changes the node's own taints (see `changeTaints`); false when the node is unknown or nothing changed. */
+  updateTaints(id: NodeId, change: TaintChange): boolean {
     const node = this.nodes.get(id);
-    if (!node) return false;
-    let taints: Taint[];
-    if ('add' in change) {
-      const t = change.add;
-      const kept = node.taints.filter((x) => !(x.key === t.key && x.effect === t.effect));
-      taints = [...kept, { ...t, timeAdded: this.sim.now() }];
-    } else {
-      const r = change.remove;
-      taints = node.taints.filter((x) => !(x.key === r.key && (r.effect === undefined || x.effect === r.effect)));
-      if (taints.length === node.taints.length) return false;
-    }
+    const taints = node && changeTaints(node.taints, change, this.sim.now());
+    if (!node || !taints) return false;
     node.taints = taints;
     this.emit({ type: 'NodeUpdated', node, previous: node.status });
     return true;

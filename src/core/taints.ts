@@ -21,7 +21,7 @@
  *   `controlPlane.evictionGrace` (30 s unless set).
  */
 import type { Toleration } from './placement.js';
-import type { Millis, NodeStatus, Taint } from './types.js';
+import type { Millis, NodeStatus, Taint, TaintEffect } from './types.js';
 
 export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
@@ -142,4 +142,22 @@ export function instanceTaintEviction(
 ): TaintEviction | undefined {
   if (taints.length === 0) return undefined;
   return taintEviction(withDefaultTolerations(tolerations ?? [], defaultSeconds), taints, boundAt);
+}
+
+/** A change to a node's own taints: the `taint` and `untaint` operations. */
+export type TaintChange = { readonly add: Taint } | { readonly remove: { readonly key: string; readonly effect?: TaintEffect } };
+
+/**
+ * The node's taints after `change`: `add` replaces a taint with the same key and effect and is
+ * stamped `timeAdded: now`; `remove` drops the taints with the key (and effect, when given).
+ * Returns undefined when nothing changes (a `remove` that matches nothing).
+ */
+export function changeTaints(taints: readonly Taint[], change: TaintChange, now: Millis): Taint[] | undefined {
+  if ('add' in change) {
+    const t = change.add;
+    return [...taints.filter((x) => !(x.key === t.key && x.effect === t.effect)), { ...t, timeAdded: now }];
+  }
+  const r = change.remove;
+  const kept = taints.filter((x) => !(x.key === r.key && (r.effect === undefined || x.effect === r.effect)));
+  return kept.length === taints.length ? undefined : kept;
 }

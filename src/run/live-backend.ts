@@ -38,7 +38,7 @@ export function checkLiveScenario(scenario: Scenario, kind: LiveBackendKind): vo
     }
   }
   for (const op of scenario.operations) {
-    if (op.kind === 'addNode' || op.kind === 'removeNode' || op.kind === 'taint' || op.kind === 'untaint')
+    if (op.kind === 'addNode' || op.kind === 'removeNode')
       throw new InputError(`${file}: operation ${op.kind} at ${op.at}ms is not supported on live backends (nodes are the engines you name)`);
   }
 }

@@ -11,8 +11,8 @@ import { evaluate, evaluationTime, type ExpectationResult } from '../check/expec
 import type { Recorder, Scheduler } from '../core/interfaces.js';
 import { Orchestrator, type OrchestratorConfig, type WorkloadStatus } from '../core/orchestrator.js';
 import { InMemoryStateStore } from '../core/state-store.js';
-import { formatTaint } from '../core/taints.js';
-import type { Taint, Workload } from '../core/types.js';
+import { changeTaints, formatTaint, type TaintChange } from '../core/taints.js';
+import type { Node, Workload } from '../core/types.js';
 import { SeededIds } from '../engine/ids.js';
 import { Simulation } from '../engine/simulation.js';
 import { TraceWriter } from '../engine/trace.js';
@@ -395,9 +395,39 @@ export function applyWorkloadOperation(op: Operation, orchestrator: Orchestrator
   }
 }
 
+/** A cluster whose nodes' own taints can change (simulated and live cluster managers). */
+export interface TaintableCluster {
+  getNode(id: string): Node | undefined;
+  updateTaints(id: string, change: TaintChange): boolean;
+}
+
+/**
+ * Applies a `taint`/`untaint` operation, recording it (`applied: false` when the node is gone or
+ * no taint matched) before the node's change is seen. Returns false for other operations.
+ * Shared by simulated and live runs.
+ */
+export function applyTaintOperation(op: Operation, cluster: TaintableCluster, recorder: Recorder): boolean {
+  if (op.kind === 'taint') {
+    const ok = cluster.getNode(op.node) !== undefined;
+    recorder.record('op.taint', { node: op.node, taint: formatTaint(op.taint), applied: ok });
+    if (ok) cluster.updateTaints(op.node, { add: op.taint });
+    return true;
+  }
+  if (op.kind === 'untaint') {
+    const remove = { key: op.key, ...(op.effect ? { effect: op.effect } : {}) };
+    const taints = cluster.getNode(op.node)?.taints ?? [];
+    const ok = changeTaints(taints, { remove }, 0) !== undefined;
+    recorder.record('op.untaint', { node: op.node, ...remove, applied: ok });
+    if (ok) cluster.updateTaints(op.node, { remove });
+    return true;
+  }
+  return false;
+}
+
 function applyOperation(op: Operation, ctx: OperationContext): void {
   const { orchestrator, cluster, recorder } = ctx;
   if (applyWorkloadOperation(op, orchestrator, recorder)) return;
+  if (applyTaintOperation(op, cluster.manager, recorder)) return;
   switch (op.kind) {
     case 'addNode':
       recorder.record('op.add_node', { node: op.node.name, applied: true });
@@ -407,19 +437,6 @@ function applyOperation(op: Operation, ctx: OperationContext): void {
       const ok = cluster.node(op.node) !== undefined;
       recorder.record('op.remove_node', { node: op.node, applied: ok });
       if (ok) cluster.removeNode(op.node);
-      break;
-    }
-    case 'taint': {
-      const ok = cluster.manager.getNode(op.node) !== undefined;
-      recorder.record('op.taint', { node: op.node, taint: formatTaint(op.taint), applied: ok });
-      if (ok) cluster.manager.updateTaints(op.node, { add: op.taint });
-      break;
-    }
-    case 'untaint': {
-      const matches = (t: Taint) => t.key === op.key && (op.effect === undefined || t.effect === op.effect);
-      const ok = cluster.manager.getNode(op.node)?.taints.some(matches) ?? false;
-      recorder.record('op.untaint', { node: op.node, key: op.key, ...(op.effect ? { effect: op.effect } : {}), applied: ok });
-      if (ok) cluster.manager.updateTaints(op.node, { remove: { key: op.key, ...(op.effect ? { effect: op.effect } : {}) } });
       break;
     }
   }
