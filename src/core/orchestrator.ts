@@ -390,6 +390,7 @@ export class Orchestrator {
       }
     }
     this.sortedViews = undefined;
+    this.armTaintEvictions(ns);
     return adopted;
   }
 

@@ -124,7 +124,7 @@ export function taintEviction(tolerations: readonly Toleration[], taints: readon
     const start = Math.max(boundAt, taint.timeAdded ?? 0);
     if (!tolerated) return { at: start, taint };
     if (seconds === undefined) continue;
-    const at = start + Math.max(0, seconds) * 1000;
+    const at = start + Math.round(Math.max(0, seconds) * 1000);
     if (best === undefined || at < best.at) best = { at, taint, tolerationSeconds: seconds };
   }
   return best;

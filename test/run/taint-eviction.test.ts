@@ -76,6 +76,7 @@ describe('NoExecute taints added while the cluster runs', () => {
       expect(of('instance.scheduled').filter((r) => r.fields.workload === w).map((r) => r.fields.node)).toEqual(['a1', 'a2']);
     }
     expect(summary.workloads.map((w) => [w.name, w.running])).toEqual([['plain', 1], ['brief', 1], ['long', 1], ['forever', 1]]);
+    expect(summary.violation).toBeUndefined();
   });
 
   it('untaint before tolerationSeconds run out: nothing is evicted', async () => {
@@ -135,6 +136,7 @@ faults:
       [notReadyAt + 600_000, 's600'],
     ]);
     expect(summary.workloads.map((w) => w.running)).toEqual([1, 1, 1, 1]);
+    expect(summary.violation).toBeUndefined();
   });
 
   it('a longer evictionGrace delays only the workloads without their own toleration', async () => {
