@@ -1015,7 +1015,7 @@ export class Orchestrator {
             if (inst && inst.stopRequestedAt === undefined && LIVE.has(inst.status)) this.setStatus(inst, 'Unknown', `node ${e.node.name} is ${to}`);
           }
           // Eviction: the reconciler replaces these instances once their tolerations run out.
-          this.armTaintEvictions(ns);
+          this.armTaintEvictions(ns, undefined, true);
         }
         break;
       }
@@ -1037,12 +1037,16 @@ export class Orchestrator {
    * The taint eviction controller's timers: for the node's live instances (or only `inst`), a
    * reconcile pass when the NoExecute taints they tolerate for a while stop being tolerated;
    * at once for taints they do not tolerate. The reconciler decides (see src/core/taints.ts).
+   * `conditionChanged` (the node's status changed and it is not Ready): also one pass when the
+   * default toleration (`evictionGraceMs`) of the new condition taint runs out, whoever is on the
+   * node — the pass the control plane always made then, so existing runs keep their timing.
    */
-  private armTaintEvictions(ns: NodeState, only?: Instance): void {
+  private armTaintEvictions(ns: NodeState, only?: Instance, conditionChanged = false): void {
     const taints = noExecuteTaints(ns.node, ns.unreadySince);
     if (taints.length === 0) return;
     const now = this.d.clock.now();
     const times = new Set<Millis>();
+    if (conditionChanged) times.add(now + this.d.config.evictionGraceMs);
     for (const id of only ? [only.id] : ns.instances) {
       const inst = this.d.store.getInstance(id);
       const ws = inst && this.workloads.get(inst.workloadId);
