@@ -550,7 +550,7 @@ class Checker {
         const names = Object.keys(sizes);
         this.report(
           [...path, 'images', k],
-          `no size for image ${JSON.stringify(img)}${didYouMean(img, names)}; give it in the top-level images: {${JSON.stringify(img)}: 190Mi}`,
+          `no size for image ${JSON.stringify(img)} in the top-level images${didYouMean(img, names)}`,
         );
       }
     });

@@ -96,7 +96,7 @@ nodes:
     [base('{"nginx:1.25": 19x}'), /^x\.yaml:3:24: images\["nginx:1\.25"\]: invalid quantity "19x"/],
     [base('[nginx]'), /^x\.yaml:3:9: images: expected a mapping of image names to sizes/],
     [base('{nginx: 10Mi, "nginx:latest": 20Mi}'), /^x\.yaml:3:23: images\["nginx:latest"\]: "nginx:latest" is the same image as "nginx" \(nginx:latest\)/],
-    [base('{"nginx:1.25": 190Mi}', ', images: ["nginx:1.52"]'), /^x\.yaml:5:57: nodes\[0\]\.images\[0\]: no size for image "nginx:1\.52"; did you mean "nginx:1\.25"\?/],
+    [base('{"nginx:1.25": 190Mi}', ', images: ["nginx:1.52"]'), /^x\.yaml:5:57: nodes\[0\]\.images\[0\]: no size for image "nginx:1\.52" in the top-level images; did you mean "nginx:1\.25"\?/],
   ])('%s', (yaml, message) => {
     expect(() => parseScenario(yaml, 'x.yaml')).toThrow(message);
   });
