@@ -4,6 +4,7 @@
  */
 import Dockerode from 'dockerode';
 import { InputError } from '../../src/core/errors.js';
+import { normalizedImageName } from '../../src/core/images.js';
 
 export interface DockerContainerSummary {
   readonly Id: string;
@@ -66,6 +67,14 @@ export interface DockerInfo {
   readonly ServerVersion: string;
 }
 
+/** `GET /images/json`: what the engine holds (kubelet reports these as node.status.images). */
+export interface DockerImageSummary {
+  readonly RepoTags?: readonly string[] | null;
+  readonly RepoDigests?: readonly string[] | null;
+  /** Bytes. */
+  readonly Size: number;
+}
+
 /** What the Docker backend calls on an engine. */
 export interface DockerApi {
   ping(): Promise<unknown>;
@@ -75,6 +84,7 @@ export interface DockerApi {
   listContainers(options: { all?: boolean; filters?: string }): Promise<DockerContainerSummary[]>;
   getEvents(options: { filters?: string }): Promise<NodeJS.ReadableStream>;
   pull(image: string): Promise<NodeJS.ReadableStream>;
+  listImages(): Promise<DockerImageSummary[]>;
   modem: { followProgress(stream: NodeJS.ReadableStream, onFinished: (err: Error | null) => void): void };
 }
 
@@ -99,4 +109,20 @@ export function connectDockerStream(host: string): DockerApi {
   const api = connectDocker(host, 0) as unknown as { modem: { timeout?: number } };
   api.modem.timeout = undefined;
   return api as unknown as DockerApi;
+}
+
+/**
+ * An engine's images as kubelet reports them (node.status.images): every tag and digest of an
+ * image is a name with the image's size; Docker's `<none>` placeholders are left out. Keys are
+ * normalized (`nginx` → `nginx:latest`), as ImageLocality looks them up.
+ */
+export function engineImages(list: readonly DockerImageSummary[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const img of list) {
+    for (const name of [...(img.RepoTags ?? []), ...(img.RepoDigests ?? [])]) {
+      if (name.startsWith('<none>')) continue;
+      out.set(normalizedImageName(name), img.Size);
+    }
+  }
+  return out;
 }

@@ -10,6 +10,7 @@
  */
 import type { Clock, ClusterEvent, ClusterManager, Unsubscribe } from '../../src/core/interfaces.js';
 import type { Resources } from '../../src/core/resources.js';
+import { changeTaints, type TaintChange } from '../../src/core/taints.js';
 import type { Node, NodeId, NodeStatus, Taint } from '../../src/core/types.js';
 
 /** How the manager reaches one live node. */
@@ -25,6 +26,8 @@ export interface LiveNodeProbe {
   probe(): Promise<void>;
   /** The node's own capacity (asked once, when the scenario gives none). */
   discoverCapacity(): Promise<Resources>;
+  /** The images the node holds with their sizes (node.status.images), when the runtime can tell. */
+  images?(): Promise<ReadonlyMap<string, number>>;
 }
 
 export interface LiveHealthConfig {
@@ -74,6 +77,7 @@ export class LiveClusterManager implements ClusterManager {
           allocatable: p.allocatable ?? capacity,
         };
         this.nodes.set(p.id, node);
+        if (ok) await this.refreshImages(p);
         if (ok) this.lastOk.set(p.id, now);
         else this.lastOk.set(p.id, now - this.config.notReadyAfterMs - 1);
       }),
@@ -85,6 +89,7 @@ export class LiveClusterManager implements ClusterManager {
           this.lastOk.set(p.id, this.clock.now());
           const node = this.nodes.get(p.id);
           if (node && node.status !== 'Ready') this.transition(node, 'Ready');
+          void this.refreshImages(p);
         });
       }
       this.stoppers[0] = this.clock.setTimer(this.config.heartbeatIntervalMs, beat);
@@ -118,6 +123,26 @@ export class LiveClusterManager implements ClusterManager {
     };
   }
 
+  /**
+   * Reads the node's images (with each heartbeat, like kubelet's status updates); the node's
+   * `images` is replaced only when they changed, so the scheduler re-reads it only then. A node
+   * that cannot list them keeps the last list.
+   */
+  private async refreshImages(p: LiveNodeProbe): Promise<void> {
+    if (!p.images) return;
+    let images: ReadonlyMap<string, number>;
+    try {
+      images = await p.images();
+    } catch {
+      return;
+    }
+    const node = this.nodes.get(p.id);
+    if (!node) return;
+    const old = node.images;
+    const same = old !== undefined && old.size === images.size && [...images].every(([k, v]) => old.get(k) === v);
+    if (!same) node.images = images;
+  }
+
   private async probeOnce(p: LiveNodeProbe): Promise<boolean> {
     let cancel = () => {};
     const timeout = new Promise<boolean>((resolve) => {
@@ -137,6 +162,17 @@ export class LiveClusterManager implements ClusterManager {
       if (node.status === 'Ready' && age > this.config.notReadyAfterMs) this.transition(node, 'NotReady');
       if ((node.status === 'NotReady' || node.status === 'Unknown') && age > this.config.downAfterMs) this.transition(node, 'Down');
     }
+  }
+
+  /** Changes the node's own taints (see `changeTaints`); false when the node is unknown or nothing changed. */
+  updateTaints(id: NodeId, change: TaintChange): boolean {
+    const node = this.nodes.get(id);
+    const taints = node && changeTaints(node.taints, change, this.clock.now());
+    if (!node || !taints) return false;
+    node.taints = taints;
+    const e: ClusterEvent = { type: 'NodeUpdated', node, previous: node.status };
+    for (const l of [...this.listeners]) l(e);
+    return true;
   }
 
   private transition(node: Node, to: NodeStatus): void {

@@ -6,6 +6,7 @@
  * A node added while the cluster runs is Unknown until its first heartbeat arrives.
  */
 import type { ClusterEvent, ClusterManager, Unsubscribe } from '../../src/core/interfaces.js';
+import { changeTaints, type TaintChange } from '../../src/core/taints.js';
 import type { Node, NodeId, NodeStatus } from '../../src/core/types.js';
 import type { Simulation } from '../../src/engine/simulation.js';
 import type { NodeDef } from '../../src/scenario/types.js';
@@ -52,8 +53,11 @@ export class SimClusterManager implements ClusterManager {
     };
   }
 
-  /** Registers a node. Nodes present at the start are Ready; later ones wait for a heartbeat. */
-  register(def: NodeDef, status: NodeStatus): Node {
+  /**
+   * Registers a node. Nodes present at the start are Ready; later ones wait for a heartbeat.
+   * `images`: what its agent reports holding at registration.
+   */
+  register(def: NodeDef, status: NodeStatus, images?: ReadonlyMap<string, number>): Node {
     const now = this.sim.now();
     const node: Node = {
       id: def.name,
@@ -66,6 +70,7 @@ export class SimClusterManager implements ClusterManager {
       taints: def.taints,
       capacity: def.capacity,
       allocatable: def.allocatable,
+      ...(images !== undefined ? { images } : {}),
     };
     this.nodes.set(node.id, node);
     this.sorted = undefined;
@@ -90,10 +95,25 @@ export class SimClusterManager implements ClusterManager {
     return true;
   }
 
-  /** A heartbeat arrived from the node's agent. */
-  heartbeat(id: NodeId): void {
+  /** Changes the node's own taints (see `changeTaints`); false when the node is unknown or nothing changed. */
+  updateTaints(id: NodeId, change: TaintChange): boolean {
+    const node = this.nodes.get(id);
+    const taints = node && changeTaints(node.taints, change, this.sim.now());
+    if (!node || !taints) return false;
+    node.taints = taints;
+    this.emit({ type: 'NodeUpdated', node, previous: node.status });
+    return true;
+  }
+
+  /**
+   * A heartbeat arrived from the node's agent, with the images it holds (node.status.images)
+   * when it reports them. A new image list is visible to the scheduler's next call; it raises no
+   * event (kubelet's image list is not a condition the control plane reacts to).
+   */
+  heartbeat(id: NodeId, images?: ReadonlyMap<string, number>): void {
     const node = this.nodes.get(id);
     if (!node) return;
+    if (images !== undefined) node.images = images;
     this.lastHeartbeat.set(id, this.sim.now());
     if (node.status !== 'Ready') this.transition(node, 'Ready');
   }

@@ -27,6 +27,7 @@ import type {
   Unsubscribe,
 } from '../../src/core/interfaces.js';
 import { containerNotFound, nodeNotFound, nodeUnreachable, OrchestrationError } from '../../src/core/errors.js';
+import { normalizedImageName } from '../../src/core/images.js';
 import { addInto, firstShortfall } from '../../src/core/resources.js';
 import type { ContainerSpec, Distribution, NodeId } from '../../src/core/types.js';
 import type { RandomStream } from '../../src/engine/random.js';
@@ -42,6 +43,8 @@ export interface SimClusterOptions {
   readonly controlPlane: ControlPlaneConfig;
   /** Container ids. */
   readonly ids: IdSource;
+  /** Image sizes by normalized name: nodes report the images they hold that have one (ImageLocality). */
+  readonly imageSizes?: Readonly<Record<string, number>>;
 }
 
 export class SimCluster implements ContainerRuntime {
@@ -79,6 +82,34 @@ export class SimCluster implements ContainerRuntime {
     this.rHeartbeat = this.sim.random.stream('sim.heartbeat');
     this.rBehavior = this.sim.random.stream('sim.behavior');
     this.manager = new SimClusterManager(this.sim, this.cp);
+    this.imageSizes = opts.imageSizes ?? {};
+    this.reportsImages = Object.keys(this.imageSizes).length > 0;
+  }
+
+  private readonly imageSizes: Readonly<Record<string, number>>;
+  /** False when no image has a size: nodes then report none (and nothing is computed per heartbeat). */
+  private readonly reportsImages: boolean;
+  /** The image list each node last reported, kept while its cache does not change. */
+  private readonly imageReports = new Map<NodeId, ReadonlyMap<string, number>>();
+
+  /**
+   * What the node's agent reports holding (node.status.images): the cached images that have a
+   * size, in the order they were pulled. The same object while the cache is unchanged.
+   */
+  private imageReport(node: SimNode): ReadonlyMap<string, number> | undefined {
+    if (!this.reportsImages) return undefined;
+    let report = this.imageReports.get(node.id);
+    if (report === undefined || node.imagesChanged) {
+      const m = new Map<string, number>();
+      for (const img of node.images) {
+        const size = this.imageSizes[img];
+        if (size !== undefined) m.set(img, size);
+      }
+      report = m;
+      this.imageReports.set(node.id, report);
+      node.imagesChanged = false;
+    }
+    return report;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -91,7 +122,7 @@ export class SimCluster implements ContainerRuntime {
     const node = new SimNode(def);
     this.nodes.set(node.id, node);
     this.sorted = undefined;
-    this.manager.register(def, initial ? 'Ready' : 'Unknown');
+    this.manager.register(def, initial ? 'Ready' : 'Unknown', this.imageReport(node));
     // Spread heartbeats over the interval so a thousand nodes do not beat in lockstep.
     const first = initial ? this.rHeartbeat.int(0, this.cp.heartbeatIntervalMs - 1) : 0;
     this.startHeartbeats(node, first);
@@ -188,7 +219,8 @@ export class SimCluster implements ContainerRuntime {
     const epoch = node.epoch;
     const beat = () => {
       if (!node.up || node.epoch !== epoch) return;
-      this.network.send(node.id, 'up', 'heartbeat', () => this.manager.heartbeat(node.id));
+      const images = this.imageReport(node);
+      this.network.send(node.id, 'up', 'heartbeat', () => this.manager.heartbeat(node.id, images));
       this.onNode(node, this.cp.heartbeatIntervalMs, beat);
     };
     this.onNode(node, firstDelay, beat);
@@ -569,26 +601,28 @@ export class SimCluster implements ContainerRuntime {
   }
 
   private withImage(node: SimNode, image: string, then: (err?: Error) => void): void {
-    if (node.images.has(image)) return then();
-    const waiting = node.pulls.get(image);
+    const cached = normalizedImageName(image);
+    if (node.images.has(cached)) return then();
+    const waiting = node.pulls.get(cached);
     if (waiting) {
       waiting.push(then);
       return;
     }
     const epoch = node.epoch;
-    node.pulls.set(image, [then]);
+    node.pulls.set(cached, [then]);
     let pullMs = this.rLatency.duration(this.latency.imagePull);
     for (const f of node.pullSlowdowns) pullMs *= f;
     this.onNode(node, Math.round(pullMs), () => {
       if (node.epoch !== epoch) return;
-      const cbs = node.pulls.get(image) ?? [];
-      node.pulls.delete(image);
+      const cbs = node.pulls.get(cached) ?? [];
+      node.pulls.delete(cached);
       if (node.pullFailures.some((f) => f.image === undefined || f.image === image)) {
         const err = new OrchestrationError('ImagePullFailed', `node ${node.name} failed to pull ${image}`);
         for (const cb of cbs) cb(err);
         return;
       }
-      node.images.add(image);
+      node.images.add(cached);
+      node.imagesChanged = true;
       for (const cb of cbs) cb();
     });
   }

@@ -39,8 +39,10 @@ export class SimNode {
   /** Bumped on every crash and boot: work scheduled before is void. */
   epoch = 0;
   readonly containers = new Map<string, SimContainer>();
-  /** Images pulled so far; survives crashes (it is on disk). */
+  /** Images pulled so far (normalized names); survives crashes (it is on disk). */
   readonly images = new Set<string>();
+  /** The cache changed since the agent last reported it (see SimCluster's image report). */
+  imagesChanged = true;
   /** Pulls in progress: image → callbacks waiting for it. */
   readonly pulls = new Map<string, Array<(err?: Error) => void>>();
   readonly used: ResourceTally = tally();
@@ -56,5 +58,6 @@ export class SimNode {
   constructor(readonly def: NodeDef) {
     this.id = def.name;
     this.name = def.name;
+    for (const img of def.images ?? []) this.images.add(img);
   }
 }

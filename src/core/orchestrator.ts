@@ -34,7 +34,8 @@ import type {
   StateStore,
 } from './interfaces.js';
 import { addInto, sum, tally, type ResourceTally, type Resources } from './resources.js';
-import type { Instance, InstanceStatus, Millis, Node, NodeId, Workload, WorkloadId } from './types.js';
+import { formatTaint, instanceTaintEviction, noExecuteTaints } from './taints.js';
+import type { Instance, InstanceStatus, Millis, Node, NodeId, Taint, Workload, WorkloadId } from './types.js';
 
 export interface OrchestratorConfig extends ReconcilerConfig {
   readonly reconcileIntervalMs: Millis;
@@ -121,6 +122,10 @@ interface NodeState {
   instances: Set<string>;
   /** NodeView.version: bumped when the bound instances change. */
   version: number;
+  /** When the node last stopped being Ready: its condition taints' `timeAdded`. */
+  unreadySince: Millis;
+  /** The node's own taints as last seen (a NodeUpdated with other ones changed them). */
+  taints: readonly Taint[];
 }
 
 const LIVE: ReadonlySet<InstanceStatus> = new Set(['Pending', 'Running', 'Unknown']);
@@ -391,6 +396,7 @@ export class Orchestrator {
       }
     }
     this.sortedViews = undefined;
+    this.armTaintEvictions(ns);
     return adopted;
   }
 
@@ -514,6 +520,10 @@ export class Orchestrator {
         finished: ws.finished,
       },
       node: (id) => this.nodes.get(id)?.node,
+      noExecute: (id) => {
+        const ns = this.nodes.get(id)!;
+        return noExecuteTaints(ns.node, ns.unreadySince);
+      },
       capacityEpoch: this.capacityEpoch,
       now,
       config,
@@ -532,7 +542,7 @@ export class Orchestrator {
         }
         case 'stop': {
           const inst = store.getInstance(a.instance);
-          if (inst) this.stopInstance(inst, a.reason);
+          if (inst) this.stopInstance(inst, a.reason, a.taint !== undefined ? { taint: a.taint } : undefined);
           break;
         }
         case 'cleanup': {
@@ -671,6 +681,8 @@ export class Orchestrator {
           const p = this.startContainers(inst, w);
           this.creating.set(inst.id, p);
           this.spawn(p.finally(() => this.creating.delete(inst.id)));
+          // Placed on a node with NoExecute taints it tolerates for a while.
+          if (ns.node.status !== 'Ready' || ns.node.taints.length > 0) this.armTaintEvictions(ns, inst);
         } else {
           const message = dec ? dec.message : `scheduler ${this.d.scheduler.name} returned no decision`;
           inst.reason = message;
@@ -906,14 +918,15 @@ export class Orchestrator {
     });
   }
 
-  private stopInstance(inst: Instance, reason: string): void {
+  /** `detail`: extra trace fields (an eviction's `taint`). */
+  private stopInstance(inst: Instance, reason: string, detail?: Record<string, unknown>): void {
     if (inst.stopRequestedAt !== undefined) return;
     if (inst.waitingSince !== undefined) this.leaveGangWait(inst);
     inst.stopRequestedAt = this.d.clock.now();
     inst.stopReason = reason;
     const from = inst.status;
     inst.status = 'Terminating';
-    this.d.recorder.record('instance.stopping', { instance: inst.id, workload: inst.workloadName, from, reason });
+    this.d.recorder.record('instance.stopping', { instance: inst.id, workload: inst.workloadName, from, reason, ...detail });
     this.touchNode(inst.node);
     if (inst.node === undefined) {
       // Never placed: nothing to stop.
@@ -1141,6 +1154,11 @@ export class Orchestrator {
         ns.node = e.node;
         this.sortedViews = undefined;
         const to = e.node.status;
+        if (e.node.taints !== ns.taints && e.previous === to) {
+          this.onTaintsChanged(ns);
+          break;
+        }
+        if (e.previous === 'Ready' && to !== 'Ready') ns.unreadySince = e.node.statusSince;
         this.d.recorder.record('node.status', { node: e.node.name, from: e.previous, to });
         if (to === 'Ready') {
           for (const id of ns.instances) {
@@ -1165,24 +1183,76 @@ export class Orchestrator {
             const inst = this.d.store.getInstance(id);
             if (inst && inst.stopRequestedAt === undefined && LIVE.has(inst.status)) this.setStatus(inst, 'Unknown', `node ${e.node.name} is ${to}`);
           }
-          // Eviction: the reconciler replaces these instances once the grace period is over.
-          this.d.clock.setTimer(this.d.config.evictionGraceMs, () => {
-            for (const id of ns.instances) {
-              const inst = this.d.store.getInstance(id);
-              if (inst) this.dirty.add(inst.workloadId);
-            }
-            this.queueReconcile();
-          });
+          // Eviction: the reconciler replaces these instances once their tolerations run out.
+          this.armTaintEvictions(ns, undefined, true);
         }
         break;
       }
     }
   }
 
+  /** The node's own taints changed (a `taint`/`untaint` operation): NoExecute ones may evict. */
+  private onTaintsChanged(ns: NodeState): void {
+    const before = ns.taints;
+    ns.taints = ns.node.taints;
+    this.d.recorder.record('node.taints', { node: ns.node.name, taints: ns.taints.map(formatTaint) });
+    this.armTaintEvictions(ns);
+    // A taint gone may let pending instances fit.
+    if (before.some((t) => !ns.taints.some((u) => u.key === t.key && u.value === t.value && u.effect === t.effect)))
+      this.capacityAppeared();
+  }
+
+  /**
+   * The taint eviction controller's timers: for the node's live instances (or only `inst`), a
+   * reconcile pass when the NoExecute taints they tolerate for a while stop being tolerated;
+   * at once for taints they do not tolerate. The reconciler decides (see src/core/taints.ts).
+   * `conditionChanged` (the node's status changed and it is not Ready): also one pass when the
+   * default toleration (`evictionGraceMs`) of the new condition taint runs out, whoever is on the
+   * node — the pass the control plane always made then, so existing runs keep their timing.
+   */
+  private armTaintEvictions(ns: NodeState, only?: Instance, conditionChanged = false): void {
+    const taints = noExecuteTaints(ns.node, ns.unreadySince);
+    if (taints.length === 0) return;
+    const now = this.d.clock.now();
+    const times = new Set<Millis>();
+    if (conditionChanged) times.add(now + this.d.config.evictionGraceMs);
+    for (const id of only ? [only.id] : ns.instances) {
+      const inst = this.d.store.getInstance(id);
+      const ws = inst && this.workloads.get(inst.workloadId);
+      if (!inst || !ws || inst.stopRequestedAt !== undefined || !LIVE.has(inst.status)) continue;
+      const ev = instanceTaintEviction(
+        ws.workload.placement?.tolerations,
+        this.d.config.evictionGraceMs / 1000,
+        taints,
+        inst.scheduledAt ?? inst.createdAt,
+      );
+      if (ev === undefined) continue;
+      if (ev.at <= now) this.markDirty(inst.workloadId);
+      else times.add(ev.at);
+    }
+    for (const at of [...times].sort((a, b) => a - b)) {
+      this.d.clock.setTimer(at - now, () => {
+        for (const id of ns.instances) {
+          const inst = this.d.store.getInstance(id);
+          if (inst) this.dirty.add(inst.workloadId);
+        }
+        this.queueReconcile();
+      });
+    }
+  }
+
   private addNode(node: Node): void {
     if (this.nodes.has(node.id)) return;
     const instances = new Set<string>();
-    const ns: NodeState = { node, allocated: tally(), instanceCount: 0, instances, version: 0 };
+    const ns: NodeState = {
+      node,
+      allocated: tally(),
+      instanceCount: 0,
+      instances,
+      version: 0,
+      unreadySince: node.status === 'Ready' ? 0 : node.statusSince,
+      taints: node.taints,
+    };
     // NodeView.bound, computed when a scheduler asks (placement plugins; round-robin never does).
     Object.defineProperty(ns, 'bound', { enumerable: false, get: () => this.boundOn(instances) });
     this.nodes.set(node.id, ns);

@@ -7,10 +7,14 @@
  * - slot: a replica's identity (0-based). A replacement takes the slot of the instance it replaces,
  *   so "one replica running twice" means two running instances in one slot.
  * - live: Pending, Running or Unknown, and not asked to stop.
- * - lost: live, on a node that has not been Ready for `evictionGraceMs`. A lost instance is
- *   evicted (asked to stop; the stop completes when its node answers again, so a copy that kept
- *   running through a partition is stopped when the partition heals) and its slot is refilled.
- *   An instance whose node left the cluster is forgotten and its slot refilled.
+ * - lost: live, on a node whose NoExecute taints evict it (see src/core/taints.ts): at once when
+ *   it does not tolerate one, else `tolerationSeconds` after it first ran under them. A NotReady
+ *   node carries `node.kubernetes.io/not-ready:NoExecute`, an Unknown or Down one
+ *   `node.kubernetes.io/unreachable:NoExecute`; an instance without its own toleration of these
+ *   tolerates them for `evictionGraceMs` (DefaultTolerationSeconds). A lost instance is evicted
+ *   (asked to stop, naming the taint; the stop completes when its node answers again, so a copy
+ *   that kept running through a partition is stopped when the partition heals) and its slot is
+ *   refilled. An instance whose node left the cluster is forgotten and its slot refilled.
  * - current / outdated: an instance runs the workload's current generation or an older one.
  *
  * Per slot, when several live instances share it (a stale copy after a partition, a replacement
@@ -34,9 +38,11 @@
  * current instance is stopped at once. Recreate stops every outdated instance first and creates
  * current ones only when none is left.
  */
-import type { Instance, InstanceId, Millis, Node, NodeId, Workload } from './types.js';
+import { formatTaint, instanceTaintEviction, noExecuteTaints } from './taints.js';
+import type { Instance, InstanceId, Millis, Node, NodeId, Taint, Workload } from './types.js';
 
 export interface ReconcilerConfig {
+  /** The tolerationSeconds of the default not-ready/unreachable NoExecute tolerations. */
   readonly evictionGraceMs: Millis;
   readonly backoffInitialMs: Millis;
   readonly backoffMaxMs: Millis;
@@ -69,6 +75,11 @@ export interface ReconcileInput {
   readonly observed: ObservedWorkload;
   readonly node: (id: NodeId) => Node | undefined;
   /**
+   * The node's NoExecute taints with `timeAdded`, its condition's included (the Orchestrator
+   * knows when the node stopped being Ready). Default: `noExecuteTaints(node, node.statusSince)`.
+   */
+  readonly noExecute?: (id: NodeId) => readonly Taint[];
+  /**
    * Counts the times capacity appeared in the cluster (a node became Ready or joined, an instance
    * went away). An unschedulable instance whose last attempt saw an older epoch is retried at once.
    */
@@ -84,7 +95,8 @@ export type Action =
   | { readonly type: 'create'; readonly slot: number; readonly generation: number; readonly reason: CreateReason }
   /** Try again to find a node for an unschedulable instance. */
   | { readonly type: 'schedule'; readonly instance: InstanceId }
-  | { readonly type: 'stop'; readonly instance: InstanceId; readonly reason: StopReason }
+  /** `taint` (`key=value:Effect`): the NoExecute taint an `evicted` instance did not tolerate long enough. */
+  | { readonly type: 'stop'; readonly instance: InstanceId; readonly reason: StopReason; readonly taint?: string }
   /** Remove the containers of a finished instance and forget it. */
   | { readonly type: 'cleanup'; readonly instance: InstanceId }
   /** The instance's node left the cluster: its containers are gone with it. */
@@ -148,6 +160,13 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     return n !== undefined && n.status === 'Ready';
   };
 
+  const noExecute =
+    input.noExecute ??
+    ((id: NodeId) => {
+      const n = input.node(id)!;
+      return noExecuteTaints(n, n.statusSince);
+    });
+
   // 1. Classify instances.
   const live: Instance[] = [];
   const lost = new Set<Instance>();
@@ -164,11 +183,19 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     if (!isLive(inst)) continue; // terminating: the stop is in progress
     if (inst.node !== undefined) {
       const n = input.node(inst.node)!;
-      if (n.status !== 'Ready' && now - n.statusSince >= config.evictionGraceMs) {
-        // Lost: evict it (the stop completes when the node answers again) and refill its slot.
-        actions.push({ type: 'stop', instance: inst.id, reason: 'evicted' });
-        lost.add(inst);
-        continue;
+      if (n.status !== 'Ready' || n.taints.length > 0) {
+        const ev = instanceTaintEviction(
+          workload.placement?.tolerations,
+          config.evictionGraceMs / 1000,
+          noExecute(inst.node),
+          inst.scheduledAt ?? inst.createdAt,
+        );
+        if (ev !== undefined && now >= ev.at) {
+          // Lost: evict it (the stop completes when the node answers again) and refill its slot.
+          actions.push({ type: 'stop', instance: inst.id, reason: 'evicted', taint: formatTaint(ev.taint) });
+          lost.add(inst);
+          continue;
+        }
       }
     }
     live.push(inst);

@@ -18,6 +18,8 @@ export interface Taint {
   readonly key: string;
   readonly value?: string;
   readonly effect: TaintEffect;
+  /** When the taint was added (clock time); written for taints added while the cluster runs. */
+  readonly timeAdded?: Millis;
 }
 
 export interface Node {
@@ -31,10 +33,16 @@ export interface Node {
   /** Cordoned: Ready but takes no new instances. */
   unschedulable: boolean;
   readonly labels: Readonly<Record<string, string>>;
-  readonly taints: readonly Taint[];
+  /** Replaced (never mutated) when taints are added or removed while the cluster runs. */
+  taints: readonly Taint[];
   readonly capacity: Resources;
   /** Capacity minus system reservations; what the scheduler may hand out. */
   readonly allocatable: Resources;
+  /**
+   * Images the node holds, with their sizes in bytes (kubelet's node.status.images), by
+   * normalized name (`nginx` → `nginx:latest`), as last reported. Replaced, never mutated.
+   */
+  images?: ReadonlyMap<string, number>;
 }
 
 export interface PortMapping {

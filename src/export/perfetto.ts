@@ -67,6 +67,11 @@ export class PerfettoConverter {
         if (n) out += this.event({ ph: 'i', s: 'p', pid: n.pid, tid: 0, ts: us(r.t), name: `${s(r.from)} → ${s(r.to)}` });
         break;
       }
+      case 'node.taints': {
+        const n = this.nodes.get(s(r.node));
+        if (n) out += this.event({ ph: 'i', s: 'p', pid: n.pid, tid: 0, ts: us(r.t), name: `taints [${(r.taints as string[]).join(', ')}]` });
+        break;
+      }
       case 'node.removed': {
         const n = this.nodes.get(s(r.node));
         if (n) out += this.event({ ph: 'i', s: 'p', pid: n.pid, tid: 0, ts: us(r.t), name: 'removed' });

@@ -97,7 +97,7 @@ function milestones(recs: readonly TraceRecord[]): string[] {
         out.push(`${slotOf.get(String(r.instance)) ?? String(r.workload)} ${String(r.from)}→${String(r.to)}`);
         break;
       case 'instance.stopping':
-        out.push(`stop ${slotOf.get(String(r.instance)) ?? String(r.workload)} (${String(r.reason)})`);
+        out.push(`stop ${slotOf.get(String(r.instance)) ?? String(r.workload)} (${String(r.reason)}${r.taint !== undefined ? ` by ${String(r.taint)}` : ''})`);
         break;
       case 'workload.submitted':
       case 'workload.updated':
@@ -109,6 +109,9 @@ function milestones(recs: readonly TraceRecord[]): string[] {
         break;
       case 'node.status':
         out.push(`node ${String(r.node)} ${String(r.from)}→${String(r.to)}`);
+        break;
+      case 'node.taints':
+        out.push(`node ${String(r.node)} taints [${(r.taints as string[]).join(', ')}]`);
         break;
       default:
         if (r.type.startsWith('fault.') || r.type.startsWith('op.')) out.push(r.type);

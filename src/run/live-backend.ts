@@ -2,6 +2,7 @@
  * Builds a live backend (runtime, cluster manager, fault target) for a scenario's nodes.
  * Every node must name an endpoint of the chosen backend; anything else is bad input.
  */
+import { engineImages } from '../../backends/docker/docker-api.js';
 import { DockerFaults } from '../../backends/docker/docker-faults.js';
 import { DockerRuntime } from '../../backends/docker/docker-runtime.js';
 import { LiveClusterManager, type LiveNodeProbe } from '../../backends/live/live-cluster-manager.js';
@@ -80,6 +81,7 @@ export function createLiveBackend(scenario: Scenario, kind: LiveBackendKind, clo
         // NCPU cores × 1000 = millicores; MemTotal is bytes.
         return resources({ cpu: info.NCPU * 1000, memory: info.MemTotal });
       },
+      images: async () => engineImages(await runtime.api(def.name).listImages()),
     }));
     const cluster = new LiveClusterManager(clock, probes, health);
     const faults = new DockerFaults(

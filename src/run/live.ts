@@ -26,7 +26,7 @@ import { createScheduler } from '../scheduler/registry.js';
 import type { Operation, Scenario, WorkloadDef } from '../scenario/types.js';
 import { SLIPWAY_VERSION } from '../version.js';
 import { createLiveBackend, type LiveBackend, type LiveBackendKind } from './live-backend.js';
-import { applyWorkloadOperation, orchestratorConfig, toWorkload, workloadSummary, type RunSummary } from './simulate.js';
+import { applyTaintOperation, applyWorkloadOperation, orchestratorConfig, toWorkload, workloadSummary, type RunSummary } from './simulate.js';
 
 export interface LiveOptions {
   readonly backend: LiveBackendKind;
@@ -138,7 +138,7 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       pending.push(clock.setTimer(Math.max(0, step.at - clock.now()), () => {
         markApplied(key);
         if (step.kind === 'submit') orch.apply(toWorkload(step.def));
-        else applyLiveOperation(step.op, orch, trace);
+        else applyLiveOperation(step.op, orch, backend, trace);
       }));
     }
     pending.push(...scheduleLiveFaults({
@@ -255,7 +255,8 @@ async function teardown(orch: Orchestrator, backend: LiveBackend, clock: WallClo
   return left;
 }
 
-function applyLiveOperation(op: Operation, orch: Orchestrator, trace: TraceWriter): void {
-  // Node operations (addNode, removeNode) are rejected by checkLiveScenario before the run starts.
-  applyWorkloadOperation(op, orch, trace);
+function applyLiveOperation(op: Operation, orch: Orchestrator, backend: LiveBackend, trace: TraceWriter): void {
+  // addNode and removeNode are rejected by checkLiveScenario before the run starts.
+  if (applyWorkloadOperation(op, orch, trace)) return;
+  applyTaintOperation(op, backend.cluster, trace);
 }

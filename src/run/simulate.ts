@@ -11,7 +11,8 @@ import { evaluate, evaluationTime, type ExpectationResult } from '../check/expec
 import type { Recorder, Scheduler } from '../core/interfaces.js';
 import { Orchestrator, type OrchestratorConfig, type WorkloadStatus } from '../core/orchestrator.js';
 import { InMemoryStateStore } from '../core/state-store.js';
-import type { Workload } from '../core/types.js';
+import { changeTaints, formatTaint, type TaintChange } from '../core/taints.js';
+import type { Node, Workload } from '../core/types.js';
 import { SeededIds } from '../engine/ids.js';
 import { Simulation } from '../engine/simulation.js';
 import { TraceWriter } from '../engine/trace.js';
@@ -188,6 +189,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       latency: scenario.latency,
       controlPlane: scenario.controlPlane,
       ids: new SeededIds(sim.random.stream('ids.container'), 10),
+      ...(scenario.images ? { imageSizes: scenario.images } : {}),
     });
     for (const def of scenario.nodes) cluster.addNode(def, true);
     const orchestrator = new Orchestrator({
@@ -387,13 +389,45 @@ export function applyWorkloadOperation(op: Operation, orchestrator: Orchestrator
     }
     case 'addNode':
     case 'removeNode':
+    case 'taint':
+    case 'untaint':
       return false;
   }
+}
+
+/** A cluster whose nodes' own taints can change (simulated and live cluster managers). */
+export interface TaintableCluster {
+  getNode(id: string): Node | undefined;
+  updateTaints(id: string, change: TaintChange): boolean;
+}
+
+/**
+ * Applies a `taint`/`untaint` operation, recording it (`applied: false` when the node is gone or
+ * no taint matched) before the node's change is seen. Returns false for other operations.
+ * Shared by simulated and live runs.
+ */
+export function applyTaintOperation(op: Operation, cluster: TaintableCluster, recorder: Recorder): boolean {
+  if (op.kind === 'taint') {
+    const ok = cluster.getNode(op.node) !== undefined;
+    recorder.record('op.taint', { node: op.node, taint: formatTaint(op.taint), applied: ok });
+    if (ok) cluster.updateTaints(op.node, { add: op.taint });
+    return true;
+  }
+  if (op.kind === 'untaint') {
+    const remove = { key: op.key, ...(op.effect ? { effect: op.effect } : {}) };
+    const taints = cluster.getNode(op.node)?.taints ?? [];
+    const ok = changeTaints(taints, { remove }, 0) !== undefined;
+    recorder.record('op.untaint', { node: op.node, ...remove, applied: ok });
+    if (ok) cluster.updateTaints(op.node, { remove });
+    return true;
+  }
+  return false;
 }
 
 function applyOperation(op: Operation, ctx: OperationContext): void {
   const { orchestrator, cluster, recorder } = ctx;
   if (applyWorkloadOperation(op, orchestrator, recorder)) return;
+  if (applyTaintOperation(op, cluster.manager, recorder)) return;
   switch (op.kind) {
     case 'addNode':
       recorder.record('op.add_node', { node: op.node.name, applied: true });

@@ -1,7 +1,7 @@
 /**
  * Kubernetes manifests in a scenario (`manifests:`, a list of v1 objects): Node, Pod, Deployment,
- * ReplicaSet, StatefulSet, Job and PriorityClass become the scenario's own `nodes`, `workloads`
- * and `priorityClasses` entries before validation, so every rule and message of the scenario
+ * ReplicaSet, StatefulSet, Job and PriorityClass become the scenario's own `nodes`, `workloads`,
+ * `priorityClasses` and `images` entries before validation, so every rule and message of the scenario
  * format applies. Fields Slipway does not model are listed as warnings (each field path once per
  * kind), never silently dropped.
  */
@@ -106,6 +106,7 @@ export function expandManifests(raw: Obj): ExpandedManifests {
   const nodes: unknown[] = Array.isArray(raw.nodes) ? [...raw.nodes] : [];
   const workloads: unknown[] = Array.isArray(raw.workloads) ? [...raw.workloads] : [];
   const priorityClasses: Obj = { ...obj(raw.priorityClasses) };
+  const images: Obj = { ...obj(raw.images) };
   const origins: Array<{ prefix: PathSegment[]; manifest: PathSegment[]; label: string }> = [];
   const problems: Array<{ message: string; path: PathSegment[] }> = [];
 
@@ -137,13 +138,38 @@ export function expandManifests(raw: Obj): ExpandedManifests {
             delete r.pods;
           }
         }
+        // timeAdded is the API server's record of the past; a scenario's taints are there from the start.
+        const taints = Array.isArray(spec.taints)
+          ? spec.taints.map((t) => {
+              if (!isMapping(t) || !('timeAdded' in t)) return t;
+              const { timeAdded: _t, ...rest } = t;
+              void _t;
+              return rest;
+            })
+          : undefined;
+        // status.images: every name of every image is on the node with the image's size (as
+        // ImageLocality counts them); the sizes join the scenario's top-level images.
+        const held: string[] = [];
+        if (Array.isArray(status.images)) {
+          for (const img of status.images) {
+            const io = obj(img);
+            if (!Array.isArray(io.names)) continue;
+            for (const n of io.names) {
+              if (typeof n !== 'string') continue;
+              held.push(n);
+              if (!(n in images)) images[n] = io.sizeBytes;
+              else if (images[n] !== io.sizeBytes) c.unsupported(kind, name, [`status.images size ${String(io.sizeBytes)} of ${n} (another node reports ${String(images[n])}; the first is used)`]);
+            }
+          }
+        }
         origins.push({ prefix: ['nodes', nodes.length], manifest: at, label });
         nodes.push({
           name,
           capacity,
           ...(allocatable ? { allocatable } : {}),
           ...(isMapping(meta.labels) ? { labels: meta.labels } : {}),
-          ...(Array.isArray(spec.taints) ? { taints: spec.taints } : {}),
+          ...(taints ? { taints } : {}),
+          ...(held.length > 0 ? { images: held } : {}),
         });
         return;
       }
@@ -201,7 +227,13 @@ export function expandManifests(raw: Obj): ExpandedManifests {
   const { manifests: _dropped, ...rest } = raw;
   void _dropped;
   return {
-    raw: { ...rest, nodes, workloads, ...(Object.keys(priorityClasses).length ? { priorityClasses } : {}) },
+    raw: {
+      ...rest,
+      nodes,
+      workloads,
+      ...(Object.keys(priorityClasses).length ? { priorityClasses } : {}),
+      ...(Object.keys(images).length ? { images } : {}),
+    },
     origins,
     warnings: c.warnings,
   };

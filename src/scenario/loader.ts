@@ -15,6 +15,7 @@ import { InputError } from '../core/errors.js';
 import { DurationError, formatDuration, parseDuration } from '../core/duration.js';
 import { formatCpu } from '../core/quantity.js';
 import { formatBytes, resources, type Resources } from '../core/resources.js';
+import { normalizedImageName } from '../core/images.js';
 import type { ContainerSimBehavior, ContainerSpec, Distribution, Taint, UpdateStrategy } from '../core/types.js';
 import { schedulerNames } from '../scheduler/registry.js';
 import { profileFromInput } from '../scheduler/profile-input.js';
@@ -417,6 +418,7 @@ class Checker {
       }
     }
 
+    const images = this.images();
     const nodes: NodeDef[] = [];
     input.nodes.forEach((n, i) => nodes.push(...this.expandNodes(n, ['nodes', i])));
     const workloads = input.workloads.map((w, i) => this.workload(w, ['workloads', i]));
@@ -448,6 +450,7 @@ class Checker {
       faults,
       latency: { ...input.latency },
       scheduler,
+      images,
       controlPlane,
       expectations,
       source: { file, document: this.raw },
@@ -455,6 +458,23 @@ class Checker {
   }
 
   // --- nodes ---------------------------------------------------------------------------------
+
+  /** The top-level image sizes by normalized name; two names for one image are an error. */
+  private images(): Record<string, number> {
+    const out: Record<string, number> = {};
+    const given = new Map<string, string>();
+    for (const [name, size] of Object.entries(this.input.images ?? {})) {
+      const norm = normalizedImageName(name);
+      const first = given.get(norm);
+      if (first !== undefined) {
+        this.report(['images', name], `${JSON.stringify(name)} is the same image as ${JSON.stringify(first)} (${norm})`, 'key');
+        continue;
+      }
+      given.set(norm, name);
+      out[norm] = size;
+    }
+    return out;
+  }
 
   private expandNodes(n: NodeInput, path: Path): NodeDef[] {
     const namePath = [...path, 'name'];
@@ -549,12 +569,24 @@ class Checker {
     const taints: Taint[] = n.taints.map((t) =>
       t.value === undefined ? { key: t.key, effect: t.effect } : { key: t.key, value: t.value, effect: t.effect },
     );
+    const sizes = this.input.images ?? {};
+    const known = new Set(Object.keys(sizes).map(normalizedImageName));
+    (n.images ?? []).forEach((img, k) => {
+      if (!known.has(normalizedImageName(img))) {
+        const names = Object.keys(sizes);
+        this.report(
+          [...path, 'images', k],
+          `no size for image ${JSON.stringify(img)} in the top-level images${didYouMean(img, names)}`,
+        );
+      }
+    });
     return {
       name,
       capacity,
       allocatable,
       labels: { ...n.labels },
       taints,
+      ...(n.images !== undefined ? { images: [...new Set(n.images.map(normalizedImageName))] } : {}),
       ...(fromEngine ? { capacityFromEngine: true } : {}),
       ...(endpoint !== undefined ? { endpoint } : {}),
     };
@@ -800,6 +832,17 @@ class Checker {
       return { kind: 'delete', at, workload: op.delete.workload };
     }
     if (op.addNode && addedNode) return { kind: 'addNode', at, node: addedNode };
+    if (op.taint) {
+      const t = op.taint;
+      this.refNode(t.node, [...path, 'taint', 'node'], at);
+      const taint = t.value === undefined ? { key: t.key, effect: t.effect } : { key: t.key, value: t.value, effect: t.effect };
+      return { kind: 'taint', at, node: t.node, taint };
+    }
+    if (op.untaint) {
+      const u = op.untaint;
+      this.refNode(u.node, [...path, 'untaint', 'node'], at);
+      return { kind: 'untaint', at, node: u.node, key: u.key, ...(u.effect !== undefined ? { effect: u.effect } : {}) };
+    }
     const node = op.removeNode?.node ?? '';
     this.refNode(node, [...path, 'removeNode', 'node'], at);
     return { kind: 'removeNode', at, node };

@@ -374,6 +374,19 @@ const bytes: Check<number> = (v, c) => {
   }
 };
 
+/** Image name → size (a quantity such as 190Mi), what kubelet reports in node.status.images. */
+const imageSizes: Check<Record<string, number>> = (v, c) => {
+  if (!isMapping(v)) return c.fail(`expected a mapping of image names to sizes such as 190Mi, got ${describeValue(v)}`);
+  const out: Record<string, number> = {};
+  let ok = true;
+  for (const [k, x] of Object.entries(v)) {
+    const r = bytes(x, { ...c, fail: (m, o) => c.fail(m, { ...o, path: [k, ...(o?.path ?? [])] }) });
+    if (r === BAD) ok = false;
+    else out[k] = r;
+  }
+  return ok ? out : BAD;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Distributions
 // ---------------------------------------------------------------------------------------------
@@ -477,6 +490,8 @@ const nodeFields = {
   allocatable: opt(resourceMap('other')),
   labels: def(stringMap, {}),
   taints: list(taintSchema).prefault([]),
+  /** Simulation: images in the node's cache from the start (each needs a size in the top-level `images`). */
+  images: opt(listOf(nonEmptyStr)),
 };
 
 const nodeSchema = obj({ ...nodeFields, count: opt(int(1, MAX_NODE_COUNT)) });
@@ -532,7 +547,7 @@ const workloadRef = req(nonEmptyStr);
 /** The fields an `update` may change (besides `workload` and `container`). */
 export const PATCH_FIELDS = ['image', 'command', 'args', 'env', 'requests', 'limits', 'sim'] as const;
 
-export const OPERATION_KINDS = ['scale', 'update', 'delete', 'addNode', 'removeNode'] as const;
+export const OPERATION_KINDS = ['scale', 'update', 'delete', 'addNode', 'removeNode', 'taint', 'untaint'] as const;
 
 const operationSchema = obj({
   at: req(duration()),
@@ -551,6 +566,8 @@ const operationSchema = obj({
   delete: obj({ workload: workloadRef }).optional(),
   addNode: addNodeSchema.optional(),
   removeNode: obj({ node: req(nonEmptyStr) }).optional(),
+  taint: obj({ node: req(nonEmptyStr), key: req(nonEmptyStr), value: opt(str), effect: req(oneOf(TAINT_EFFECTS)) }).optional(),
+  untaint: obj({ node: req(nonEmptyStr), key: req(nonEmptyStr), effect: opt(oneOf(TAINT_EFFECTS)) }).optional(),
 }).transform(exactlyOne(OPERATION_KINDS, 'action'));
 
 export const FAULT_KINDS = [
@@ -695,6 +712,8 @@ export const scenarioSchema = obj({
   scheduler: def(schedulerValue, DEFAULT_SCHEDULER as string | Record<string, unknown>),
   /** PriorityClass name → priority, for workloads' placement.priorityClassName. */
   priorityClasses: z.record(z.string(), z.number().int()).optional(),
+  /** Image name → size: simulated nodes report the images they hold with these sizes (ImageLocality). */
+  images: opt(imageSizes),
   controlPlane: controlPlaneSchema.prefault({} as z.input<typeof controlPlaneSchema>),
   expectations: list(expectationSchema).prefault([]),
 });

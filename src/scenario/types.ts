@@ -12,6 +12,7 @@ import type {
   Millis,
   RestartPolicy,
   Taint,
+  TaintEffect,
   UpdateStrategy,
   WorkloadKind,
 } from '../core/types.js';
@@ -50,6 +51,8 @@ export interface NodeDef {
   readonly allocatable: Resources;
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
+  /** Simulation: images (normalized names, `nginx` → `nginx:latest`) in the node's cache from the start. */
+  readonly images?: readonly string[];
 }
 
 export interface WorkloadDef {
@@ -87,7 +90,11 @@ export type Operation =
   | { readonly kind: 'update'; readonly at: Millis; readonly workload: string; readonly patch: ContainerPatch }
   | { readonly kind: 'delete'; readonly at: Millis; readonly workload: string }
   | { readonly kind: 'addNode'; readonly at: Millis; readonly node: NodeDef }
-  | { readonly kind: 'removeNode'; readonly at: Millis; readonly node: string };
+  | { readonly kind: 'removeNode'; readonly at: Millis; readonly node: string }
+  /** Adds the taint to the node (replacing one with the same key and effect). */
+  | { readonly kind: 'taint'; readonly at: Millis; readonly node: string; readonly taint: Taint }
+  /** Removes the node's taints with this key (and effect, when given). */
+  | { readonly kind: 'untaint'; readonly at: Millis; readonly node: string; readonly key: string; readonly effect?: TaintEffect };
 
 /**
  * Which nodes a fault hits: by name (`node`, `nodes`) and/or by labels (`selector`, every pair
@@ -243,6 +250,12 @@ export interface Scenario {
   };
   readonly controlPlane: ControlPlaneConfig;
   readonly expectations: readonly Expectation[];
+  /**
+   * Image sizes in bytes by normalized name (`nginx` → `nginx:latest`): simulated nodes report the
+   * images they hold, with these sizes, to the scheduler (node.status.images; ImageLocality).
+   * Absent or without an image: nodes report no images.
+   */
+  readonly images?: Readonly<Record<string, number>>;
   /** Fields of Kubernetes manifests that are not modelled (each once): the CLI prints them as warnings. */
   readonly warnings?: readonly string[];
   /** The file it came from (for messages), and the parsed document (recorded in the trace for replay). */

@@ -24,7 +24,8 @@ import type {
   ScoredCandidate,
 } from '../core/interfaces.js';
 import type { Resources } from '../core/resources.js';
-import type { Node, Taint, Workload } from '../core/types.js';
+import { effectiveTaints } from '../core/taints.js';
+import type { Node, Workload } from '../core/types.js';
 import type { Framework } from './framework/framework.js';
 import { NodeTable, type NodeSpec } from './framework/node-table.js';
 import { nonZeroRequests, type PodInfo } from './framework/pod.js';
@@ -37,25 +38,16 @@ export const NAMESPACE = 'default';
 /** Permit said wait for a pod in no gang: no placement will ever allow it. */
 export const PERMIT_WAIT_WITHOUT_GANG = 'pod waits at Permit but belongs to no gang';
 
-const NOT_READY: readonly Taint[] = [
-  { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' },
-  { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' },
-];
-const UNREACHABLE: readonly Taint[] = [
-  { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' },
-  { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' },
-];
-
 /** The node as kube-scheduler would see it (condition taints, hostname label). */
 export function nodeSpecOf(node: Node): NodeSpec {
-  const extra = node.status === 'Ready' ? [] : node.status === 'NotReady' ? NOT_READY : UNREACHABLE;
   const labels = LABEL_HOSTNAME in node.labels ? node.labels : { ...node.labels, [LABEL_HOSTNAME]: node.name };
   return {
     name: node.name,
     labels,
-    taints: extra.length ? [...node.taints, ...extra] : node.taints,
+    taints: effectiveTaints(node),
     unschedulable: node.unschedulable,
     allocatable: node.allocatable,
+    ...(node.images !== undefined ? { images: node.images } : {}),
   };
 }
 
@@ -96,6 +88,8 @@ interface TableCache {
   readonly views: readonly NodeView[];
   readonly table: NodeTable;
   readonly nodes: Node[];
+  /** Each node's image list as last read (nodes report new ones without a NodeUpdated). */
+  readonly images: Array<Node['images']>;
   readonly versions: number[];
   readonly pods: PodInfo[][];
 }
@@ -128,7 +122,7 @@ export class FrameworkScheduler implements Scheduler {
         for (const p of list) table.addPod(i, p);
         return list;
       });
-      this.cache = { views, table, nodes: views.map((v) => v.node), versions: views.map((v) => v.version ?? -1), pods };
+      this.cache = { views, table, nodes: views.map((v) => v.node), images: views.map((v) => v.node.images), versions: views.map((v) => v.version ?? -1), pods };
       return table;
     }
     const t = c.table;
@@ -138,6 +132,10 @@ export class FrameworkScheduler implements Scheduler {
         t.taints[i] = spec.taints;
         t.unschedulable[i] = spec.unschedulable ? 1 : 0;
         c.nodes[i] = v.node;
+      }
+      if (v.node.images !== c.images[i]) {
+        t.setImages(i, v.node.images);
+        c.images[i] = v.node.images;
       }
       if (v.version !== c.versions[i]) {
         for (const p of c.pods[i]) t.removePod(i, p);

@@ -3,10 +3,16 @@
  * after the node it used last) and picks the first one that is Ready, schedulable and has room for
  * the request in its allocatable resources. Nodes it skips are counted by reason, so an
  * unschedulable decision says why, kube-scheduler style.
+ *
+ * It ignores placement (affinity, NoSchedule taints, ...), with one exception: it skips a node
+ * with a NoExecute taint the workload does not tolerate, where the instance would be evicted at
+ * once (and replaced on the same node, forever).
  */
 import type { NodeView, ScheduleDecision, ScheduleRequest, Scheduler } from '../core/interfaces.js';
 import { addInto, firstShortfall, tally, type ResourceTally } from '../core/resources.js';
+import { toleratesAny } from '../core/taints.js';
 import { unschedulableMessage } from './reasons.js';
+import { untoleratedTaintReason } from './plugins/taint-toleration/index.js';
 
 export const ROUND_ROBIN = 'round-robin';
 
@@ -65,6 +71,10 @@ function rejection(view: NodeView, request: ScheduleRequest, extra: ResourceTall
   const node = view.node;
   if (node.status !== 'Ready') return 'node(s) were not ready';
   if (node.unschedulable) return 'node(s) were unschedulable';
+  for (const t of node.taints) {
+    if (t.effect === 'NoExecute' && !toleratesAny(request.workload.placement?.tolerations ?? [], t))
+      return untoleratedTaintReason(t.key, t.value);
+  }
   let used: ResourceTally | NodeView['allocated'] = view.allocated;
   if (extra) {
     const t = tally();

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, reconcile, type Action, type ReconcilerConfig, type SlotHistory } from '../../src/core/reconciler.js';
 import { resources } from '../../src/core/resources.js';
-import type { Instance, InstanceStatus, Node, NodeStatus, Workload } from '../../src/core/types.js';
+import type { Instance, InstanceStatus, Node, NodeStatus, Taint, Workload } from '../../src/core/types.js';
 
 const config: ReconcilerConfig = {
   evictionGraceMs: 30_000,
@@ -97,7 +97,15 @@ function run(row: Row) {
 }
 
 const create = (slot: number, reason: string, generation = 1): Action => ({ type: 'create', slot, generation, reason } as Action);
-const stop = (instance: string, reason: string): Action => ({ type: 'stop', instance, reason } as Action);
+const stop = (instance: string, reason: string, taint?: string): Action =>
+  ({ type: 'stop', instance, reason, ...(taint !== undefined ? { taint } : {}) }) as Action;
+const tainted = (id: string, taints: Taint[]): Node => ({ ...nodeOf(id), taints });
+/** Three running instances, slot 2 ('c') on n2 (bound at `boundAt`). */
+const onN2 = (boundAt = 0) => [
+  inst('a', 0, 'Running'),
+  inst('b', 1, 'Running'),
+  inst('c', 2, 'Running', { node: 'n2', scheduledAt: boundAt }),
+];
 
 const rows: Row[] = [
   {
@@ -154,7 +162,95 @@ const rows: Row[] = [
     why: 'node NotReady for 40 s (> grace): slot 2 is lost; evict it and make a replacement in the same slot',
     nodes: [nodeOf('n1'), nodeOf('n2', 'NotReady', 60_000)],
     instances: [inst('a', 0, 'Running'), inst('b', 1, 'Running'), inst('c', 2, 'Unknown', { node: 'n2' })],
-    expected: [stop('c', 'evicted'), create(2, 'replace-lost')],
+    expected: [stop('c', 'evicted', 'node.kubernetes.io/not-ready:NoExecute'), create(2, 'replace-lost')],
+  },
+  // NoExecute taint eviction (src/core/taints.ts). The default not-ready/unreachable toleration
+  // lasts evictionGrace (30 s); a workload's own toleration of the taint replaces it.
+  {
+    why: 'NotReady since 60 s, now 100 s: tolerating not-ready for 60 s, it stays until 120 s',
+    w: { placement: { tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 }] } },
+    nodes: [nodeOf('n1'), nodeOf('n2', 'NotReady', 60_000)],
+    instances: onN2(),
+    expected: [],
+  },
+  {
+    why: '... and at 120 s (60 s + 60 s) it is evicted',
+    w: { placement: { tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 }] } },
+    nodes: [nodeOf('n1'), nodeOf('n2', 'NotReady', 60_000)],
+    instances: onN2(),
+    now: 120_000,
+    expected: [stop('c', 'evicted', 'node.kubernetes.io/not-ready:NoExecute'), create(2, 'replace-lost')],
+  },
+  {
+    why: 'a not-ready toleration without tolerationSeconds tolerates forever',
+    w: { placement: { tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }] } },
+    nodes: [nodeOf('n1'), nodeOf('n2', 'NotReady', 60_000)],
+    instances: onN2(),
+    now: 10_000_000,
+    expected: [],
+  },
+  {
+    why: 'a Down node carries unreachable; tolerating only not-ready, the default 30 s unreachable toleration applies',
+    w: { placement: { tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }] } },
+    nodes: [nodeOf('n1'), nodeOf('n2', 'Down', 60_000)],
+    instances: onN2(),
+    expected: [stop('c', 'evicted', 'node.kubernetes.io/unreachable:NoExecute'), create(2, 'replace-lost')],
+  },
+  {
+    why: 'an empty key with Exists tolerates every taint: no default is added, it stays forever',
+    w: { placement: { tolerations: [{ operator: 'Exists' }] } },
+    nodes: [nodeOf('n1'), nodeOf('n2', 'Down', 60_000)],
+    instances: onN2(),
+    now: 10_000_000,
+    expected: [],
+  },
+  {
+    why: 'a Ready node with an untolerated NoExecute taint: evicted at once, naming the taint',
+    nodes: [nodeOf('n1'), tainted('n2', [{ key: 'maint', value: 'now', effect: 'NoExecute', timeAdded: 99_000 }])],
+    instances: onN2(),
+    expected: [stop('c', 'evicted', 'maint=now:NoExecute'), create(2, 'replace-lost')],
+  },
+  {
+    why: 'NoSchedule and PreferNoSchedule taints never evict',
+    nodes: [nodeOf('n1'), tainted('n2', [{ key: 'a', effect: 'NoSchedule' }, { key: 'b', effect: 'PreferNoSchedule' }])],
+    instances: onN2(),
+    expected: [],
+  },
+  {
+    why: 'taint added at 80 s, tolerated for 30 s: evicted from 110 s, not at 100 s',
+    w: { placement: { tolerations: [{ key: 'maint', operator: 'Exists', tolerationSeconds: 30 }] } },
+    nodes: [nodeOf('n1'), tainted('n2', [{ key: 'maint', effect: 'NoExecute', timeAdded: 80_000 }])],
+    instances: onN2(),
+    expected: [],
+  },
+  {
+    why: 'bound at 90 s to a node tainted at 10 s, tolerated for 30 s: the clock starts at binding (120 s)',
+    w: { placement: { tolerations: [{ key: 'maint', operator: 'Exists', tolerationSeconds: 30 }] } },
+    nodes: [nodeOf('n1'), tainted('n2', [{ key: 'maint', effect: 'NoExecute', timeAdded: 10_000 }])],
+    instances: onN2(90_000),
+    now: 119_999,
+    expected: [],
+  },
+  {
+    why: 'two NoExecute taints tolerated 600 s and 20 s: the shorter evicts (at 80 s + 20 s = 100 s)',
+    w: {
+      placement: {
+        tolerations: [
+          { key: 'a', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 600 },
+          { key: 'b', operator: 'Equal', value: 'x', effect: 'NoExecute', tolerationSeconds: 20 },
+        ],
+      },
+    },
+    nodes: [nodeOf('n1'), tainted('n2', [{ key: 'a', effect: 'NoExecute', timeAdded: 0 }, { key: 'b', value: 'x', effect: 'NoExecute', timeAdded: 80_000 }])],
+    instances: onN2(),
+    expected: [stop('c', 'evicted', 'b=x:NoExecute'), create(2, 'replace-lost')],
+  },
+  {
+    why: 'tolerationSeconds 0 (or less) evicts at once',
+    w: { placement: { tolerations: [{ key: 'maint', operator: 'Exists', tolerationSeconds: 0 }] } },
+    nodes: [nodeOf('n1'), tainted('n2', [{ key: 'maint', effect: 'NoExecute', timeAdded: 99_999 }])],
+    instances: onN2(),
+    expected: [stop('c', 'evicted', 'maint:NoExecute'), create(2, 'replace-lost')],
   },
   {
     why: 'two running copies in slot 2 (a replacement raced its predecessor): keep the newest, stop the other',

@@ -54,4 +54,18 @@ describe('diffTraces', () => {
     expect(d.convergence[0].aMs).toBe(d.convergence[0].bMs);
     expect(d.convergence[0].aMs).toBeGreaterThan(0);
   });
+
+  it('names the taint behind an eviction, and node taint changes, in the milestones', () => {
+    const evicted = (taint: string) => [
+      ...run('sim', ['n1', 'n2'], [300, 400], 'a'),
+      r(6000, 'node.taints', { node: 'n1', taints: ['maint:NoExecute'] }),
+      r(6000, 'instance.stopping', { instance: 'a1', workload: 'web', from: 'Running', reason: 'evicted', taint }),
+    ];
+    const d = diffTraces(evicted('maint:NoExecute'), evicted('node.kubernetes.io/not-ready:NoExecute'));
+    expect(d.firstDivergence).toMatchObject({
+      a: 'stop web[0] (evicted by maint:NoExecute)',
+      b: 'stop web[0] (evicted by node.kubernetes.io/not-ready:NoExecute)',
+    });
+    expect(d.orderDistance).toBe(1);
+  });
 });

@@ -54,3 +54,57 @@ describe('Kubernetes manifests in scenarios', () => {
     );
   });
 });
+
+describe('Kubernetes manifests: NoExecute tolerations and node images reach the simulation', () => {
+  const yaml = `name: k8s-taints
+duration: 15m
+scheduler: default
+faults:
+  - {at: 1m, nodeCrash: {node: n1}}
+manifests:
+  - apiVersion: v1
+    kind: Node
+    metadata: {name: n1}
+    status:
+      capacity: {cpu: "4", memory: 8Gi}
+      images:
+        - names: ["registry.example/app@sha256:0123", "registry.example/app:2.0"]
+          sizeBytes: 734003200
+  - apiVersion: v1
+    kind: Node
+    metadata: {name: n2}
+    spec:
+      taints: [{key: maint, effect: PreferNoSchedule, timeAdded: "2024-05-01T10:00:00Z"}]
+    status: {capacity: {cpu: "4", memory: 8Gi}}
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: app}
+    spec:
+      replicas: 1
+      template:
+        metadata: {labels: {app: app}}
+        spec:
+          tolerations:
+            - {key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 90}
+          containers:
+            - name: app
+              image: registry.example/app:2.0
+              resources: {requests: {cpu: 100m, memory: 64Mi}}
+`;
+  it('places by the image n1 reports, and evicts 90 s after n1 becomes NotReady', async () => {
+    const s = parseScenario(yaml, 'k.yaml');
+    expect(s.nodes.find((n) => n.name === 'n1')!.images).toEqual(['registry.example/app@sha256:0123', 'registry.example/app:2.0']);
+    expect(s.images).toEqual({ 'registry.example/app@sha256:0123': 734003200, 'registry.example/app:2.0': 734003200 });
+    expect(s.nodes.find((n) => n.name === 'n2')!.taints).toEqual([{ key: 'maint', effect: 'PreferNoSchedule' }]);
+    const recs: Array<{ t: number; type: string; f: Record<string, unknown> }> = [];
+    await simulate(s, { onRecord: (type, f, t) => recs.push({ t, type, f: structuredClone(f) }) });
+    const placed = recs.filter((r) => r.type === 'instance.scheduled');
+    expect(placed[0].f.node).toBe('n1');
+    // 700Mi · 1/2 nodes = 350Mi; ⌊100 · (350Mi - 23Mi) / (1000Mi - 23Mi)⌋ = 33
+    expect((placed[0].f.candidates as Array<{ scores: Record<string, number> }>)[0].scores.ImageLocality).toBe(33);
+    const notReadyAt = recs.find((r) => r.type === 'node.status' && r.f.to === 'NotReady')!.t;
+    const evicted = recs.filter((r) => r.type === 'instance.stopping' && r.f.reason === 'evicted');
+    expect(evicted.map((r) => [r.t, r.f.taint])).toEqual([[notReadyAt + 90_000, 'node.kubernetes.io/not-ready:NoExecute']]);
+    expect(placed.map((r) => r.f.node)).toEqual(['n1', 'n2']);
+  });
+});

@@ -544,7 +544,7 @@ describe('bad input: one line, FILE:LINE:COL: message', () => {
     [
       'an operation without an action',
       base(web() + 'operations:\n  - {at: 1m}\n'),
-      's.yaml:10:5: operations[0]: needs one action: scale, update, delete, addNode, removeNode',
+      's.yaml:10:5: operations[0]: needs one action: scale, update, delete, addNode, removeNode, taint, untaint',
     ],
     [
       'an update that changes nothing',

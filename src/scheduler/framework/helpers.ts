@@ -6,9 +6,7 @@ import type {
   LabelSelector,
   NodeSelectorRequirement,
   NodeSelectorTerm,
-  Toleration,
 } from '../../core/placement.js';
-import type { Taint } from '../../core/types.js';
 import { MAX_NODE_SCORE } from './types.js';
 
 /** An empty selector matches every set of labels; matchLabels and matchExpressions are ANDed. */
@@ -76,24 +74,8 @@ export function matchesNodeSelectorTerm(
   return true;
 }
 
-/** core/v1 Toleration.ToleratesTaint. */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect !== undefined && t.effect !== taint.effect) return false;
-  if (t.key !== undefined && t.key !== '' && t.key !== taint.key) return false;
-  switch (t.operator ?? 'Equal') {
-    case 'Exists':
-      return true;
-    case 'Equal':
-      return (t.value ?? '') === (taint.value ?? '');
-    default:
-      return false;
-  }
-}
-
-export function toleratesAny(tolerations: readonly Toleration[], taint: Taint): boolean {
-  for (const t of tolerations) if (toleratesTaint(t, taint)) return true;
-  return false;
-}
+/** core/v1 Toleration.ToleratesTaint, shared with the control plane's NoExecute eviction (src/core/taints.ts). */
+export { toleratesAny, toleratesTaint } from '../../core/taints.js';
 
 /**
  * kube-scheduler's DefaultNormalizeScore: score = ⌊100 · score / max⌋, reversed as 100 - that;
@@ -112,10 +94,5 @@ export function defaultNormalizeScore(scores: Float64Array, count: number, rever
   }
 }
 
-/** `nginx` → `nginx:latest`; a tag or digest is kept (kube-scheduler's normalizedImageName). */
-export function normalizedImageName(name: string): string {
-  const lastSlash = name.lastIndexOf('/');
-  const tail = name.slice(lastSlash + 1);
-  if (tail.includes(':') || tail.includes('@')) return name;
-  return `${name}:latest`;
-}
+/** kube-scheduler's normalizedImageName, shared with the simulated nodes' image cache. */
+export { normalizedImageName } from '../../core/images.js';

@@ -139,6 +139,17 @@ export class NodeTable {
     return d;
   }
 
+  /** Node `i` now reports these images (a simulated node pulled one): ImageLocality's inputs follow. */
+  setImages(i: number, images: ReadonlyMap<string, number> | undefined): void {
+    const old = this.images[i];
+    if (old === images) return;
+    if (old) for (const img of old.keys()) this.imageNodes.set(img, this.imageNodes.get(img)! - 1);
+    if (images) for (const img of images.keys()) this.imageNodes.set(img, (this.imageNodes.get(img) ?? 0) + 1);
+    for (const img of old?.keys() ?? []) if (this.imageNodes.get(img) === 0) this.imageNodes.delete(img);
+    this.images[i] = images;
+    this.imageSizeIndex.clear();
+  }
+
   /** Per node, the size of `image` there (0 when the node lacks it). */
   imageSizes(image: string): Float64Array {
     let a = this.imageSizeIndex.get(image);
