@@ -66,6 +66,7 @@ export class SimClusterManager implements ClusterManager {
       taints: def.taints,
       capacity: def.capacity,
       allocatable: def.allocatable,
+      ...(def.gpus ? { gpus: def.gpus } : {}),
     };
     this.nodes.set(node.id, node);
     this.sorted = undefined;

@@ -141,6 +141,8 @@ export interface BoundInstance {
   readonly startedAt?: Millis;
   /** Asked to stop (it still holds its resources until it is gone). */
   readonly terminating?: boolean;
+  /** The GPU devices it holds (indices within the node), when its workload requests GPUs. */
+  readonly gpus?: readonly number[];
 }
 
 /** A node as the scheduler sees it: the node plus what is already allocated on it. */
@@ -177,6 +179,8 @@ export type ScheduleDecision =
       readonly nodeName: string;
       /** The chosen node first, then the next best (schedulers that score nodes fill it). */
       readonly candidates?: readonly ScoredCandidate[];
+      /** The node's GPU devices chosen for the instance (required when the workload requests GPUs). */
+      readonly gpus?: readonly number[];
     }
   | {
       readonly kind: 'unschedulable';

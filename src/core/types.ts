@@ -20,6 +20,29 @@ export interface Taint {
   readonly effect: TaintEffect;
 }
 
+/**
+ * A node's GPU devices (issue 7, the FGD paper's model): `count` devices of one `model`, each with
+ * 1000 milli-GPU. Devices are numbered 0..count-1 within the node.
+ */
+export interface GpuDevices {
+  readonly model: string;
+  readonly count: number;
+}
+
+/**
+ * An instance's GPU request: `count` devices with `milli` milli-GPU each (1000 = a whole device;
+ * below 1000 only when count is 1: a shared GPU), on a node whose model is one of `models`
+ * (empty = any model).
+ */
+export interface GpuRequest {
+  readonly count: number;
+  readonly milli: number;
+  readonly models: readonly string[];
+}
+
+/** One whole GPU in milli-GPU. */
+export const GPU_MILLI = 1000;
+
 export interface Node {
   readonly id: NodeId;
   readonly name: string;
@@ -35,6 +58,8 @@ export interface Node {
   readonly capacity: Resources;
   /** Capacity minus system reservations; what the scheduler may hand out. */
   readonly allocatable: Resources;
+  /** GPU devices, when the node has any. */
+  readonly gpus?: GpuDevices;
 }
 
 export interface PortMapping {
@@ -108,6 +133,8 @@ export interface Workload {
   readonly generation: number;
   /** Pod-level placement constraints (nodeSelector, affinity, tolerations, ...), Kubernetes' fields. */
   readonly placement?: Placement;
+  /** GPUs each instance needs (per-device model), when it needs any. */
+  readonly gpus?: GpuRequest;
 }
 
 export type InstanceStatus = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown' | 'Terminating';
@@ -137,6 +164,8 @@ export interface Instance {
   readonly generation: number;
   /** Undefined while the instance waits for a node (unschedulable). */
   node?: NodeId;
+  /** The node's GPU devices the instance holds (indices within the node), for a GPU request. */
+  gpus?: readonly number[];
   status: InstanceStatus;
   /** Why the instance is in its status: the scheduler's message while unschedulable, exit reasons. */
   reason?: string;

@@ -120,6 +120,7 @@ export function toWorkload(def: WorkloadDef): Workload {
     updateStrategy: def.updateStrategy,
     generation: 1,
     ...(def.placement ? { placement: def.placement } : {}),
+    ...(def.gpus ? { gpus: def.gpus } : {}),
   };
 }
 

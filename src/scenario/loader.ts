@@ -15,7 +15,7 @@ import { InputError } from '../core/errors.js';
 import { DurationError, formatDuration, parseDuration } from '../core/duration.js';
 import { formatCpu } from '../core/quantity.js';
 import { formatBytes, resources, type Resources } from '../core/resources.js';
-import type { ContainerSimBehavior, ContainerSpec, Distribution, Taint, UpdateStrategy } from '../core/types.js';
+import { GPU_MILLI, type ContainerSimBehavior, type ContainerSpec, type Distribution, type GpuRequest, type Taint, type UpdateStrategy } from '../core/types.js';
 import { schedulerNames } from '../scheduler/registry.js';
 import { profileFromInput } from '../scheduler/profile-input.js';
 import type { Placement } from '../core/placement.js';
@@ -529,6 +529,7 @@ class Checker {
       allocatable,
       labels: { ...n.labels },
       taints,
+      ...(n.gpus ? { gpus: { model: n.gpus.model, count: n.gpus.count } } : {}),
       ...(fromEngine ? { capacityFromEngine: true } : {}),
       ...(endpoint !== undefined ? { endpoint } : {}),
     };
@@ -596,6 +597,12 @@ class Checker {
       labels: { ...w.labels },
       containers,
     };
+    if (w.gpus) {
+      if (w.gpus.milli < GPU_MILLI && w.gpus.count > 1) {
+        this.report([...path, 'gpus', 'milli'], `${w.gpus.milli} milli-GPU per device is a shared GPU: only with count 1 (count is ${w.gpus.count})`);
+      }
+      (def as { gpus?: GpuRequest }).gpus = { count: w.gpus.count, milli: w.gpus.milli, models: [...w.gpus.models] };
+    }
     if (w.placement) {
       const placed = this.placement(w.placement, [...path, 'placement']);
       (def as { placement?: Placement }).placement = placed.placement;

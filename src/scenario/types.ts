@@ -8,6 +8,8 @@ import type { Resources } from '../core/resources.js';
 import type { ProfileConfig } from '../scheduler/profiles.js';
 import type {
   ContainerSpec,
+  GpuDevices,
+  GpuRequest,
   Distribution,
   Millis,
   RestartPolicy,
@@ -50,6 +52,8 @@ export interface NodeDef {
   readonly allocatable: Resources;
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
+  /** GPU devices (`gpus: {model, count}`). */
+  readonly gpus?: GpuDevices;
 }
 
 export interface WorkloadDef {
@@ -67,6 +71,8 @@ export interface WorkloadDef {
   readonly containers: readonly ContainerSpec[];
   /** Pod-level placement constraints (the workload's `placement:` block). */
   readonly placement?: Placement;
+  /** GPUs per instance (`gpus: {count, milli, models}`). */
+  readonly gpus?: GpuRequest;
 }
 
 /** A change to a workload's containers; every field given replaces the old value. */
