@@ -53,6 +53,12 @@ export interface CreateContainerOptions {
   readonly instanceId: InstanceId;
   /** Labels stored on the container, so a restarted control plane can adopt it. */
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * The instance's GPU share, given with its first container (which holds it while it runs):
+   * `count` devices wanted, the node's `devices` chosen (empty when the scheduler chose none),
+   * `milli` on each. The simulator refuses the container unless every device has room.
+   */
+  readonly gpus?: { readonly count: number; readonly devices: readonly number[]; readonly milli: number };
 }
 
 export interface ContainerStatus {

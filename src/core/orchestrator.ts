@@ -648,6 +648,7 @@ export class Orchestrator {
           const ns = this.nodes.get(dec.nodeId);
           if (!ns) throw new Error(`scheduler ${this.d.scheduler.name} chose unknown node ${dec.nodeId}`);
           inst.node = dec.nodeId;
+          if (dec.gpus !== undefined) inst.gpus = [...dec.gpus];
           inst.scheduledAt = now;
           inst.reason = undefined;
           addInto(ns.allocated, request);
@@ -660,6 +661,7 @@ export class Orchestrator {
             node: ns.node.name,
             attempt: inst.attempts,
             request,
+            ...(dec.gpus !== undefined ? { gpus: dec.gpus } : {}),
             ...(dec.candidates ? { candidates: dec.candidates } : {}),
           });
           const p = this.startContainers(inst, w);
@@ -714,6 +716,7 @@ export class Orchestrator {
             'slipway.slot': String(inst.slot),
             'slipway.generation': String(inst.generation),
           },
+          ...(k === 0 && w.gpus ? { gpus: { count: w.gpus.count, devices: inst.gpus ?? [], milli: w.gpus.milli } } : {}),
         });
         if (c.id === undefined) this.bindContainer(inst, c, id);
       } catch (e) {
@@ -1024,6 +1027,7 @@ export class Orchestrator {
       capacity: node.capacity,
       allocatable: node.allocatable,
       unschedulable: node.unschedulable,
+      ...(node.gpus ? { gpus: node.gpus } : {}),
     });
     if (node.status === 'Ready') this.capacityAppeared();
   }
@@ -1047,6 +1051,7 @@ export class Orchestrator {
         request,
         ...(inst.startedAt !== undefined ? { startedAt: inst.startedAt } : {}),
         ...(inst.stopRequestedAt !== undefined ? { terminating: true } : {}),
+        ...(inst.gpus !== undefined ? { gpus: inst.gpus } : {}),
       });
     }
     return out;

@@ -171,6 +171,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       options.scheduler ??
       createScheduler(scenario.scheduler.name, {
         random: sim.random.stream('scheduler'),
+        workloads: scenario.workloads.map(toWorkload),
         ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),
       });
     trace.record('run.start', {

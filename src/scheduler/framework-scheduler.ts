@@ -25,6 +25,7 @@ import type { Framework } from './framework/framework.js';
 import { NodeTable, type NodeSpec } from './framework/node-table.js';
 import { nonZeroRequests, type PodInfo } from './framework/pod.js';
 import { unschedulableMessage } from './reasons.js';
+import { bestFitGpus } from '../gpu/policies/gpu-selection.js';
 import { LABEL_HOSTNAME } from './plugins/pod-topology-spread/index.js';
 
 export const NAMESPACE = 'default';
@@ -48,6 +49,7 @@ export function nodeSpecOf(node: Node): NodeSpec {
     taints: extra.length ? [...node.taints, ...extra] : node.taints,
     unschedulable: node.unschedulable,
     allocatable: node.allocatable,
+    ...(node.gpus ? { gpus: node.gpus } : {}),
   };
 }
 
@@ -55,7 +57,7 @@ export function nodeSpecOf(node: Node): NodeSpec {
 export function podOf(
   workload: Workload,
   request: Resources,
-  extra: { uid?: string; startedAt?: number; terminating?: boolean } = {},
+  extra: { uid?: string; startedAt?: number; terminating?: boolean; gpus?: readonly number[] } = {},
 ): PodInfo {
   const nz = nonZeroRequests(workload.containers);
   return {
@@ -72,6 +74,8 @@ export function podOf(
     ...(extra.uid !== undefined ? { uid: extra.uid } : {}),
     ...(extra.startedAt !== undefined ? { startedAt: extra.startedAt } : {}),
     ...(extra.terminating ? { terminating: true } : {}),
+    ...(workload.gpus ? { gpu: workload.gpus } : {}),
+    ...(extra.gpus !== undefined ? { gpuDevices: extra.gpus } : {}),
   };
 }
 
@@ -80,6 +84,7 @@ function boundPod(b: BoundInstance): PodInfo {
     uid: b.id,
     ...(b.startedAt !== undefined ? { startedAt: b.startedAt } : {}),
     ...(b.terminating ? { terminating: true } : {}),
+    ...(b.gpus !== undefined ? { gpus: b.gpus } : {}),
   });
 }
 
@@ -185,6 +190,7 @@ export class FrameworkScheduler implements Scheduler {
         table.addPod(r.node, pod);
         temporary.push({ node: r.node, pod });
         this.framework.reserve(pod, table, r.node);
+        const gpus = reserveGpus(pod, table, r.node);
         const verdict = this.framework.permit(pod, table, r.node);
         if (verdict !== 'allow' && verdict !== 'wait') {
           this.framework.unreserve(pod, table, r.node);
@@ -204,6 +210,7 @@ export class FrameworkScheduler implements Scheduler {
           candidates: r.candidates.map(
             (c): ScoredCandidate => ({ node: table.names[c.node], total: c.total, scores: c.scores }),
           ),
+          ...(gpus !== undefined ? { gpus } : {}),
         });
       } else {
         const victims = waitingForVictims ? [] : (r.preemption?.victims ?? []).flatMap((v) => (v.uid !== undefined ? [v.uid] : []));
@@ -233,6 +240,21 @@ export class FrameworkScheduler implements Scheduler {
     return decisions;
   }
 
+}
+
+/**
+ * The devices of a GPU pod just reserved on node i: those a GPU policy plugin chose at Reserve
+ * (src/scheduler/plugins/gpu), else best-fit (the simulator's and gpushare's default rule: the
+ * fullest device that fits a shared pod; the first free ones for whole GPUs). Undefined for pods
+ * without a GPU request.
+ */
+export function reserveGpus(pod: PodInfo, table: NodeTable, i: number): readonly number[] | undefined {
+  if (pod.gpu === undefined || table.gpu === undefined) return undefined;
+  const held = table.gpuDevicesOf(pod);
+  if (held !== undefined) return held;
+  const devices = bestFitGpus(table.gpu, i, table.gpuPod(pod));
+  table.assignGpus(i, pod, devices);
+  return devices;
 }
 
 /** A rejection's reasons counted as kube-scheduler does: every node, per reason. */
