@@ -111,10 +111,15 @@ export const PROFILES: Readonly<Record<string, ProfileConfig>> = {
  * scoring, ties to the smallest node name as in the paper's simulator (gpu-random: the seeded
  * draw, which is its policy).
  */
+/** gpu-random, gpu-dotprod, gpu-clustering, gpu-packing, gpu-best-fit, gpu-fgd. */
+export function gpuProfileName(policy: string): string {
+  return policy.startsWith('gpu-') ? policy : `gpu-${policy}`;
+}
+
 function gpuProfiles(): Record<string, ProfileConfig> {
   const out: Record<string, ProfileConfig> = {};
   for (const [plugin, policy] of Object.entries(GPU_POLICY_PLUGINS)) {
-    const name = `gpu-${policy}`;
+    const name = gpuProfileName(policy);
     out[name] = { ...classic(name, [{ name: plugin, weight: 1 }]), ...(policy === 'random' ? {} : { tieBreak: 'smallest-name' }) };
   }
   return out;
