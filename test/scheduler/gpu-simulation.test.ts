@@ -1,0 +1,94 @@
+/**
+ * GPU devices end to end: the scenario fields (`gpus` on nodes and workloads, bad values as one
+ * FILE:LINE:COL line), `slipway run` placing per device with the gpu-* profiles, the devices in the
+ * trace's placement event, and the simulator's device admission.
+ */
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/core/errors.js';
+import { simulate } from '../../src/run/simulate.js';
+import { parseScenario } from '../../src/scenario/loader.js';
+
+const BASE = `name: gpu
+seed: 7
+duration: 1m
+nodes:
+  - name: a
+    capacity: {cpu: 32, memory: 64Gi}
+    gpus: {model: V100M16, count: 2}
+  - name: b
+    capacity: {cpu: 32, memory: 64Gi}
+    gpus: {model: T4, count: 4}
+  - name: c
+    capacity: {cpu: 32, memory: 64Gi}
+`;
+
+const wl = (name: string, replicas: number, gpus: string) =>
+  `  - name: ${name}\n    replicas: ${replicas}\n    gpus: ${gpus}\n    containers: [{name: c, image: x, requests: {cpu: 1, memory: 1Gi}}]\n`;
+
+async function run(text: string, scheduler?: string) {
+  const s = parseScenario(text, 's.yaml');
+  const records: Array<{ type: string; fields: Record<string, unknown> }> = [];
+  const scenario = scheduler ? { ...s, scheduler: { name: scheduler } } : s;
+  const summary = await simulate(scenario, { onRecord: (type, fields) => records.push({ type, fields: structuredClone(fields) }) });
+  return { summary, of: (type: string) => records.filter((r) => r.type === type).map((r) => r.fields) };
+}
+
+describe('GPU fields in scenarios', () => {
+  it('reads node devices and workload requests (models as a list or the trace\'s "|" string)', () => {
+    const s = parseScenario(`${BASE}workloads:\n${wl('s', 1, '{milli: 250}')}${wl('w', 1, '{count: 2, models: "V100M16|T4"}')}`, 's.yaml');
+    expect(s.nodes.map((n) => n.gpus)).toEqual([{ model: 'V100M16', count: 2 }, { model: 'T4', count: 4 }, undefined]);
+    expect(s.workloads.map((w) => w.gpus)).toEqual([
+      { count: 1, milli: 250, models: [] },
+      { count: 2, milli: 1000, models: ['V100M16', 'T4'] },
+    ]);
+  });
+
+  it.each<[string, string, string]>([
+    ['a shared share on several devices', wl('x', 1, '{count: 2, milli: 500}'), 's.yaml:16:29: workloads[0].gpus.milli: 500 milli-GPU per device is a shared GPU: only with count 1 (count is 2)'],
+    ['more than 1000 milli', wl('x', 1, '{milli: 1500}'), 's.yaml:16:19: workloads[0].gpus.milli: expected an integer from 1 to 1000, got 1500'],
+    ['an empty model', wl('x', 1, '{models: [V100M16, ""]}'), 's.yaml:16:30: workloads[0].gpus.models[1]: expected a non-empty GPU model name, got ""'],
+  ])('rejects %s with FILE:LINE:COL', (_what, workload, message) => {
+    expect(() => parseScenario(`${BASE}workloads:\n${workload}`, 's.yaml')).toThrow(InputError);
+    expect(() => parseScenario(`${BASE}workloads:\n${workload}`, 's.yaml')).toThrow(message);
+  });
+
+  it('rejects a node with 9 GPUs', () => {
+    expect(() => parseScenario(BASE.replace('count: 4', 'count: 9'), 's.yaml')).toThrow(/^s\.yaml:10:30: nodes\[1\]\.gpus\.count: expected an integer from 1 to 8, got 9$/);
+  });
+});
+
+describe('GPU placement in simulated runs', () => {
+  it('gpu-best-fit: shared pods pack onto one device, whole-GPU pods take free devices of an allowed model; devices in the trace', async () => {
+    const { of, summary } = await run(`${BASE}workloads:\n${wl('w', 2, '{count: 2, models: [V100M16]}')}${wl('s', 3, '{milli: 300}')}`, 'gpu-best-fit');
+    const placed = of('instance.scheduled');
+    const s = placed.filter((p) => p.workload === 's');
+    // best-fit packs: the three 300-milli pods share the fullest device that fits
+    expect(new Set(s.map((p) => `${p.node}/${(p.gpus as number[]).join()}`)).size).toBe(1);
+    const w = placed.filter((p) => p.workload === 'w');
+    expect(w).toHaveLength(1); // only node a has V100M16 devices, and two of them
+    expect(w[0]).toMatchObject({ node: 'a', gpus: [0, 1] });
+    const unsched = of('instance.unschedulable').filter((u) => u.workload === 'w');
+    expect(unsched[0].message).toBe('0/3 nodes are available: 2 Insufficient GPU, 1 GPU model not allowed.');
+    expect(summary.workloads.find((x) => x.name === 'w')).toMatchObject({ running: 1, pending: 1 });
+    expect(of('node.added')[0].gpus).toEqual({ model: 'V100M16', count: 2 });
+  });
+
+  it('every built-in profile is device-aware (GpuFit filters, best-fit devices by default); a replay gives the same trace', async () => {
+    const text = `${BASE}workloads:\n${wl('s', 6, '{milli: 600}')}`;
+    const a = await run(text, 'default');
+    const placed = a.of('instance.scheduled');
+    // 600 milli: one pod per device; 6 devices in all on a and b, none on c
+    expect(placed).toHaveLength(6);
+    const devices = placed.map((p) => `${p.node}/${(p.gpus as number[]).join()}`);
+    expect(new Set(devices).size).toBe(6);
+    expect(placed.every((p) => p.node !== 'c')).toBe(true);
+    const b = await run(text, 'default');
+    expect(b.summary.traceSha256).toBe(a.summary.traceSha256);
+  });
+
+  it('the simulator refuses a GPU container without devices (round-robin knows nothing of GPUs)', async () => {
+    const { of } = await run(`${BASE}workloads:\n${wl('s', 1, '{milli: 600}')}`, 'round-robin');
+    const failed = of('instance.failed').concat(of('container.create_failed'));
+    expect(JSON.stringify(failed)).toContain('OutOfGpu');
+  });
+});
