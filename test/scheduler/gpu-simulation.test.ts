@@ -83,7 +83,7 @@ describe('GPU placement in simulated runs', () => {
     expect(new Set(devices).size).toBe(6);
     expect(placed.every((p) => p.node !== 'c')).toBe(true);
     const b = await run(text, 'default');
-    expect(b.summary.traceSha256).toBe(a.summary.traceSha256);
+    expect(b.summary.traceHash).toBe(a.summary.traceHash);
   });
 
   it('the simulator refuses a GPU container without devices (round-robin knows nothing of GPUs)', async () => {
