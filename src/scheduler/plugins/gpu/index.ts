@@ -17,8 +17,8 @@
  *   profile without one gets best-fit devices (FrameworkScheduler).
  *
  * FGD's typical pods (src/gpu/fragmentation.ts) come from the run's workloads (every replica counts
- * as a pod); without them (explain without a workload list, live runs) from the pods on the table
- * when the plugin first meets it, plus the pod being placed.
+ * as a pod); without them (explain, live runs, replay) from the pods bound on the table when the
+ * plugin first meets it, plus the pod being placed.
  */
 import type { Workload } from '../../../core/types.js';
 import { FILTER_REASONS, FIT, type GpuCluster } from '../../../gpu/cluster.js';
@@ -120,7 +120,9 @@ function gpuPolicyPlugin(name: string, policy: PolicyName): PluginFactory {
       const cluster = table.gpu!;
       let p = policies.get(cluster);
       if (!p) {
-        const tasks = typicalFromRun ?? typicalTasks([...table.pods.flat().map(podSpecOf), podSpecOf(pod)]);
+        // pods without a uid are anonymous allocations (a node's opaque usage), not pods of the workload
+        const seen = table.pods.flat().filter((b) => b.uid !== undefined);
+        const tasks = typicalFromRun ?? typicalTasks([...seen.map(podSpecOf), podSpecOf(pod)]);
         p = createGpuPolicy(policy, { cluster, frag: new FragMeasure(tasks, cluster.models), random: { pick } });
         policies.set(cluster, p);
       }
