@@ -52,6 +52,44 @@ describe('GPU fields in scenarios', () => {
     expect(() => parseScenario(`${BASE}workloads:\n${workload}`, 's.yaml')).toThrow(message);
   });
 
+  it('reads the gpushare / FGD simulator form from Kubernetes manifests (gpu-count, gpu-milli, gpu-card-model)', () => {
+    const text = `name: k
+duration: 1m
+manifests:
+  - apiVersion: v1
+    kind: Node
+    metadata: {name: g1, labels: {alibabacloud.com/gpu-card-model: V100M16}}
+    status:
+      capacity: {cpu: "32", memory: 64Gi, alibabacloud.com/gpu-count: "8", alibabacloud.com/gpu-milli: "1000"}
+  - apiVersion: v1
+    kind: Pod
+    metadata:
+      name: share
+      annotations: {alibabacloud.com/gpu-milli: "250", alibabacloud.com/gpu-count: "1", alibabacloud.com/gpu-card-model: "V100M16|T4"}
+    spec: {containers: [{name: c, image: x, resources: {requests: {cpu: "1"}}}]}
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: train}
+    spec:
+      replicas: 2
+      template:
+        metadata: {annotations: {alibabacloud.com/gpu-milli: "1000", alibabacloud.com/gpu-count: "2"}}
+        spec: {containers: [{name: c, image: x}]}
+  - apiVersion: v1
+    kind: Pod
+    metadata: {name: bad, annotations: {alibabacloud.com/gpu-milli: "lots"}}
+    spec: {containers: [{name: c, image: x}]}
+`;
+    expect(() => parseScenario(text, 'k.yaml')).toThrow(/^k\.yaml:\d+:\d+: .*gpus\.milli: expected an integer from 1 to 1000, got "lots"/);
+    const s = parseScenario(text.slice(0, text.indexOf('  - apiVersion: v1\n    kind: Pod\n    metadata: {name: bad')), 'k.yaml');
+    expect(s.nodes[0].gpus).toEqual({ model: 'V100M16', count: 8 });
+    expect(s.nodes[0].capacity.extended).toEqual({});
+    expect(s.workloads.map((w) => [w.name, w.gpus])).toEqual([
+      ['share', { count: 1, milli: 250, models: ['V100M16', 'T4'] }],
+      ['train', { count: 2, milli: 1000, models: [] }],
+    ]);
+  });
+
   it('rejects a node with 9 GPUs', () => {
     expect(() => parseScenario(BASE.replace('count: 4', 'count: 9'), 's.yaml')).toThrow(/^s\.yaml:10:30: nodes\[1\]\.gpus\.count: expected an integer from 1 to 8, got 9$/);
   });
