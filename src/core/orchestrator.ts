@@ -361,6 +361,8 @@ export class Orchestrator {
         scheduledAt: now,
         attempts: 1,
       };
+      const gpus = labels['slipway.gpus'];
+      if (w.gpus && gpus !== undefined) inst.gpus = gpus === '' ? [] : gpus.split(',').map(Number);
       store.putInstance(inst);
       for (const c of containers) if (c.id !== undefined) this.containerOwner.set(c.id, inst.id);
       const req = this.requestOf(ws, generation);
@@ -715,6 +717,8 @@ export class Orchestrator {
             'slipway.instance': inst.id,
             'slipway.slot': String(inst.slot),
             'slipway.generation': String(inst.generation),
+            // the devices, so a restarted control plane adopting the instance knows what it holds
+            ...(inst.gpus !== undefined ? { 'slipway.gpus': inst.gpus.join(',') } : {}),
           },
           ...(k === 0 && w.gpus ? { gpus: { count: w.gpus.count, devices: inst.gpus ?? [], milli: w.gpus.milli } } : {}),
         });

@@ -4,7 +4,18 @@
  * trace's placement event, and the simulator's device admission.
  */
 import { describe, expect, it } from 'vitest';
+import { SimCluster } from '../../backends/sim/sim-cluster.js';
 import { InputError } from '../../src/core/errors.js';
+import { Orchestrator } from '../../src/core/orchestrator.js';
+import { resources } from '../../src/core/resources.js';
+import { InMemoryStateStore } from '../../src/core/state-store.js';
+import type { Workload } from '../../src/core/types.js';
+import { SeededIds } from '../../src/engine/ids.js';
+import { RandomStream } from '../../src/engine/random.js';
+import { Simulation } from '../../src/engine/simulation.js';
+import { createScheduler } from '../../src/scheduler/registry.js';
+import { waitFor } from '../support/backends.js';
+import { DEFAULT_CONTROL_PLANE, DEFAULT_LATENCY, node } from '../support/scenario-builder.js';
 import { simulate } from '../../src/run/simulate.js';
 import { parseScenario } from '../../src/scenario/loader.js';
 
@@ -128,5 +139,66 @@ describe('GPU placement in simulated runs', () => {
     const { of } = await run(`${BASE}workloads:\n${wl('s', 1, '{milli: 600}')}`, 'round-robin');
     const failed = of('instance.failed').concat(of('container.create_failed'));
     expect(JSON.stringify(failed)).toContain('OutOfGpu');
+  });
+});
+
+describe('a restarted control plane adopting GPU instances', () => {
+  it('reads the devices back from the container labels, so a new GPU pod gets the other device', async () => {
+    const sim = new Simulation(7);
+    const cluster = new SimCluster({ sim, latency: DEFAULT_LATENCY, controlPlane: DEFAULT_CONTROL_PLANE, ids: new SeededIds(sim.random.stream('ids.container'), 10) });
+    cluster.addNode({ ...node('g'), gpus: { model: 'T4', count: 2 } }, true);
+    const workload = (name: string): Workload => ({
+      id: name,
+      name,
+      kind: 'service',
+      replicas: 1,
+      completions: 0,
+      backoffLimit: 0,
+      containers: [{ name: 'c', image: 'x', env: {}, ports: [], requests: resources({ cpu: 100, memory: 2 ** 20 }), limits: resources() }],
+      labels: {},
+      priority: 0,
+      restartPolicy: 'Always',
+      updateStrategy: { type: 'RollingUpdate', maxSurge: 1, maxUnavailable: 0 },
+      generation: 1,
+      gpus: { count: 1, milli: 600, models: [] },
+    });
+    const make = (store: InMemoryStateStore, seed: number) =>
+      new Orchestrator({
+        clock: sim,
+        runtime: cluster,
+        cluster: cluster.manager,
+        scheduler: createScheduler('gpu-best-fit', { random: new RandomStream('scheduler', seed) }),
+        store,
+        ids: new SeededIds(new RandomStream('ids', seed), 6),
+        recorder: { record: () => {} },
+        config: { ...DEFAULT_CONTROL_PLANE, reconcileIntervalMs: 1_000, resyncIntervalMs: 2_000 },
+        onError: (e) => {
+          throw e;
+        },
+      });
+    let out: { first: unknown; adopted: unknown; second: unknown; refused: number } | undefined;
+    sim.setTimer(0, () => {
+      void (async () => {
+        const firstStore = new InMemoryStateStore();
+        const first = make(firstStore, 1);
+        await first.start();
+        first.apply(workload('one'));
+        await waitFor(sim, 'one running', () => first.status('one')!.running === 1 || undefined);
+        const firstGpus = firstStore.listInstances('one')[0].gpus;
+        first.shutdown();
+        const store = new InMemoryStateStore();
+        store.putWorkload(workload('one'));
+        const second = make(store, 2);
+        await second.start({ adopt: true });
+        const adopted = store.listInstances('one')[0]?.gpus;
+        second.apply(workload('two'));
+        await waitFor(sim, 'two running', () => second.status('two')!.running === 1 || undefined);
+        out = { first: firstGpus, adopted, second: store.listInstances('two')[0].gpus, refused: cluster.admissionRejections };
+        second.shutdown();
+        sim.stop();
+      })();
+    });
+    await sim.run({ until: 600_000 });
+    expect(out).toEqual({ first: [0], adopted: [0], second: [1], refused: 0 });
   });
 });
