@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { resources } from '../../src/core/resources.js';
 import type { GpuRequest, Workload } from '../../src/core/types.js';
-import { RandomStream, RandomStreams } from '../../src/engine/random.js';
+import { RandomStreams } from '../../src/engine/random.js';
 import { NodeTable } from '../../src/scheduler/framework/node-table.js';
 import { podOf, reserveGpus } from '../../src/scheduler/framework-scheduler.js';
 import { PROFILES, createFramework } from '../../src/scheduler/profiles.js';
