@@ -71,6 +71,7 @@ export class SimClusterManager implements ClusterManager {
       capacity: def.capacity,
       allocatable: def.allocatable,
       ...(images !== undefined ? { images } : {}),
+      ...(def.gpus ? { gpus: def.gpus } : {}),
     };
     this.nodes.set(node.id, node);
     this.sorted = undefined;

@@ -422,7 +422,7 @@ export class SimCluster implements ContainerRuntime {
 
   createContainer(spec: ContainerSpec, options: CreateContainerOptions): Promise<string> {
     return this.call<string>(options.nodeId, 'createContainer', (node, reply, fail) => {
-      const short = firstShortfall(spec.requests, node.used, node.def.allocatable);
+      const short = firstShortfall(spec.requests, node.used, node.def.allocatable) ?? gpuShortfall(node, options.gpus);
       if (short !== undefined) {
         this.admissionRejections++;
         fail(
@@ -442,8 +442,10 @@ export class SimCluster implements ContainerRuntime {
         state: 'creating',
         epoch: node.epoch,
         accounted: true,
+        ...(options.gpus && options.gpus.devices.length > 0 ? { gpus: { devices: options.gpus.devices, milli: options.gpus.milli } } : {}),
       };
       addInto(node.used, spec.requests);
+      if (c.gpus) for (const d of c.gpus.devices) node.gpuUsed[d] += c.gpus.milli;
       node.containers.set(id, c);
       this.location.set(id, node.id);
       this.version++;
@@ -631,6 +633,7 @@ export class SimCluster implements ContainerRuntime {
     if (!c.accounted) return;
     c.accounted = false;
     addInto(node.used, c.spec.requests, -1);
+    if (c.gpus) for (const d of c.gpus.devices) node.gpuUsed[d] -= c.gpus.milli;
   }
 
   private exit(node: SimNode, c: SimContainer, exitCode: number, reason: string): void {
@@ -681,4 +684,18 @@ function statusOf(c: SimContainer, skewMs: number): ContainerStatus {
   if (c.finishedAt !== undefined) s.finishedAt = c.finishedAt + skewMs;
   if (c.reason !== undefined) s.reason = c.reason;
   return s;
+}
+
+/**
+ * Device admission (like a GPU device plugin's Allocate): the instance's share must name `count`
+ * distinct devices of the node, each with `milli` free. Returns the refusal's suffix (`Gpu`) or undefined.
+ */
+function gpuShortfall(node: SimNode, gpus: CreateContainerOptions['gpus']): string | undefined {
+  if (gpus === undefined) return undefined;
+  const { devices, milli } = gpus;
+  if (devices.length !== gpus.count || new Set(devices).size !== devices.length) return 'Gpu';
+  for (const d of devices) {
+    if (!Number.isInteger(d) || d < 0 || d >= node.gpuUsed.length || node.gpuUsed[d] + milli > 1000) return 'Gpu';
+  }
+  return undefined;
 }

@@ -28,6 +28,8 @@ export interface SimContainer {
   diedWithNode?: boolean;
   /** Memory in use when it started (bytes), before leaks. */
   baseMemory?: number;
+  /** The instance's GPU share it holds (its first container): devices and milli-GPU on each. */
+  gpus?: { readonly devices: readonly number[]; readonly milli: number };
 }
 
 export class SimNode {
@@ -46,6 +48,8 @@ export class SimNode {
   /** Pulls in progress: image → callbacks waiting for it. */
   readonly pulls = new Map<string, Array<(err?: Error) => void>>();
   readonly used: ResourceTally = tally();
+  /** Milli-GPU in use per GPU device (length = the node's GPU count). */
+  readonly gpuUsed: Int32Array;
   /** Frozen: nothing on the node progresses; its work waits in `held` until it resumes. */
   frozen = 0;
   held: Array<() => void> = [];
@@ -59,5 +63,6 @@ export class SimNode {
     this.id = def.name;
     this.name = def.name;
     for (const img of def.images ?? []) this.images.add(img);
+    this.gpuUsed = new Int32Array(def.gpus?.count ?? 0);
   }
 }

@@ -24,11 +24,19 @@ export function runExplain(file: string, flags: ExplainFlags): number {
   }
   const report = explainSnapshot(snapshot);
   if (flags.json) {
-    const { pending, chosen, nodes, preemption } = report;
+    const { pending, chosen, nodes, preemption, gpus } = report;
     const out = {
       pending,
       chosen,
-      nodes: nodes.map((n) => ({ name: n.name, feasible: n.feasible, reasons: n.reasons, scores: n.scores, total: n.total })),
+      ...(gpus ? { gpus } : {}),
+      nodes: nodes.map((n) => ({
+        name: n.name,
+        feasible: n.feasible,
+        reasons: n.reasons,
+        scores: n.scores,
+        total: n.total,
+        ...(n.gpuFree ? { gpuFree: n.gpuFree } : {}),
+      })),
       ...(preemption ? { preemption } : {}),
     };
     process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -53,6 +53,12 @@ export interface CreateContainerOptions {
   readonly instanceId: InstanceId;
   /** Labels stored on the container, so a restarted control plane can adopt it. */
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * The instance's GPU share, given with its first container (which holds it while it runs):
+   * `count` devices wanted, the node's `devices` chosen (empty when the scheduler chose none),
+   * `milli` on each. The simulator refuses the container unless every device has room.
+   */
+  readonly gpus?: { readonly count: number; readonly devices: readonly number[]; readonly milli: number };
 }
 
 export interface ContainerStatus {
@@ -141,6 +147,8 @@ export interface BoundInstance {
   readonly startedAt?: Millis;
   /** Asked to stop, or ended (Succeeded/Failed): it still holds its resources until it is gone. */
   readonly terminating?: boolean;
+  /** The GPU devices it holds (indices within the node), when its workload requests GPUs. */
+  readonly gpus?: readonly number[];
 }
 
 /** A node as the scheduler sees it: the node plus what is already allocated on it. */
@@ -182,6 +190,8 @@ export type ScheduleDecision =
        * that gang still waiting (reserved by earlier calls) binds now too.
        */
       readonly allowsGang?: string;
+      /** The node's GPU devices chosen for the instance (required when the workload requests GPUs). */
+      readonly gpus?: readonly number[];
     }
   | {
       /**
@@ -196,6 +206,8 @@ export type ScheduleDecision =
       readonly gang: string;
       /** Members of the gang reserved or bound, this one included. */
       readonly members: number;
+      /** The node's GPU devices reserved for the instance (as on `assign`). */
+      readonly gpus?: readonly number[];
     }
   | {
       readonly kind: 'unschedulable';

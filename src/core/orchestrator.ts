@@ -372,6 +372,8 @@ export class Orchestrator {
         scheduledAt: now,
         attempts: 1,
       };
+      const gpus = labels['slipway.gpus'];
+      if (w.gpus && gpus !== undefined) inst.gpus = gpus === '' ? [] : gpus.split(',').map(Number);
       store.putInstance(inst);
       for (const c of containers) if (c.id !== undefined) this.containerOwner.set(c.id, inst.id);
       const req = this.requestOf(ws, generation);
@@ -666,7 +668,7 @@ export class Orchestrator {
         if (dec && dec.kind === 'wait') {
           this.waitForGang(ws, inst, dec, request);
         } else if (dec && dec.kind === 'assign') {
-          const ns = this.reserveOn(inst, dec.nodeId, request);
+          const ns = this.reserveOn(inst, dec.nodeId, request, dec.gpus);
           inst.scheduledAt = now;
           inst.reason = undefined;
           if (dec.allowsGang !== undefined) allowed.add(dec.allowsGang);
@@ -676,6 +678,7 @@ export class Orchestrator {
             node: ns.node.name,
             attempt: inst.attempts,
             request,
+            ...(dec.gpus !== undefined ? { gpus: dec.gpus } : {}),
             ...(dec.candidates ? { candidates: dec.candidates } : {}),
           });
           const p = this.startContainers(inst, w);
@@ -704,10 +707,11 @@ export class Orchestrator {
   }
 
   /** Puts the instance on the node: its request counts against the node from now on. */
-  private reserveOn(inst: Instance, nodeId: NodeId, request: Resources): NodeState {
+  private reserveOn(inst: Instance, nodeId: NodeId, request: Resources, gpus?: readonly number[]): NodeState {
     const ns = this.nodes.get(nodeId);
     if (!ns) throw new Error(`scheduler ${this.d.scheduler.name} chose unknown node ${nodeId}`);
     inst.node = nodeId;
+    if (gpus !== undefined) inst.gpus = [...gpus];
     addInto(ns.allocated, request);
     ns.instanceCount++;
     ns.instances.add(inst.id);
@@ -726,6 +730,7 @@ export class Orchestrator {
     }
     this.d.recorder.record('instance.unreserved', { instance: inst.id, workload: inst.workloadName, node: this.nodeName(inst.node), reason });
     inst.node = undefined;
+    inst.gpus = undefined;
     inst.waitingSince = undefined;
     inst.reason = reason;
     this.markDirty(inst.workloadId);
@@ -759,7 +764,7 @@ export class Orchestrator {
   private waitForGang(ws: WorkloadState, inst: Instance, dec: Extract<ScheduleDecision, { kind: 'wait' }>, request: Resources): void {
     const now = this.d.clock.now();
     const gang = ws.workload.placement!.gang!;
-    const ns = this.reserveOn(inst, dec.nodeId, request);
+    const ns = this.reserveOn(inst, dec.nodeId, request, dec.gpus);
     inst.waitingSince = now;
     inst.reason = `waiting for gang ${gang.name}: ${dec.members}/${gang.minMember} members`;
     const first = this.gangWaits.waiting(dec.gang).length === 0;
@@ -774,6 +779,7 @@ export class Orchestrator {
       members: dec.members,
       minMember: gang.minMember,
       timeoutAt: deadline,
+      ...(dec.gpus !== undefined ? { gpus: dec.gpus } : {}),
       ...(dec.candidates ? { candidates: dec.candidates } : {}),
     });
     if (!first) return;
@@ -800,6 +806,7 @@ export class Orchestrator {
         node: this.nodeName(inst.node),
         attempt: inst.attempts,
         request: this.instanceRequest.get(inst.id),
+        ...(inst.gpus !== undefined ? { gpus: inst.gpus } : {}),
         gang,
         waitedMs,
       });
@@ -883,7 +890,10 @@ export class Orchestrator {
             'slipway.instance': inst.id,
             'slipway.slot': String(inst.slot),
             'slipway.generation': String(inst.generation),
+            // the devices, so a restarted control plane adopting the instance knows what it holds
+            ...(inst.gpus !== undefined ? { 'slipway.gpus': inst.gpus.join(',') } : {}),
           },
+          ...(k === 0 && w.gpus ? { gpus: { count: w.gpus.count, devices: inst.gpus ?? [], milli: w.gpus.milli } } : {}),
         });
         if (c.id === undefined) this.bindContainer(inst, c, id);
       } catch (e) {
@@ -1263,6 +1273,7 @@ export class Orchestrator {
       capacity: node.capacity,
       allocatable: node.allocatable,
       unschedulable: node.unschedulable,
+      ...(node.gpus ? { gpus: node.gpus } : {}),
     });
     if (node.status === 'Ready') this.capacityAppeared();
   }
@@ -1286,6 +1297,7 @@ export class Orchestrator {
         request,
         ...(inst.startedAt !== undefined ? { startedAt: inst.startedAt } : {}),
         ...(inst.stopRequestedAt !== undefined || inst.status === 'Succeeded' || inst.status === 'Failed' ? { terminating: true } : {}),
+        ...(inst.gpus !== undefined ? { gpus: inst.gpus } : {}),
       });
     }
     return out;

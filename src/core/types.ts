@@ -22,6 +22,29 @@ export interface Taint {
   readonly timeAdded?: Millis;
 }
 
+/**
+ * A node's GPU devices (issue 7, the FGD paper's model): `count` devices of one `model`, each with
+ * 1000 milli-GPU. Devices are numbered 0..count-1 within the node.
+ */
+export interface GpuDevices {
+  readonly model: string;
+  readonly count: number;
+}
+
+/**
+ * An instance's GPU request: `count` devices with `milli` milli-GPU each (1000 = a whole device;
+ * below 1000 only when count is 1: a shared GPU), on a node whose model is one of `models`
+ * (empty = any model).
+ */
+export interface GpuRequest {
+  readonly count: number;
+  readonly milli: number;
+  readonly models: readonly string[];
+}
+
+/** One whole GPU in milli-GPU. */
+export const GPU_MILLI = 1000;
+
 export interface Node {
   readonly id: NodeId;
   readonly name: string;
@@ -43,6 +66,8 @@ export interface Node {
    * normalized name (`nginx` → `nginx:latest`), as last reported. Replaced, never mutated.
    */
   images?: ReadonlyMap<string, number>;
+  /** GPU devices, when the node has any. */
+  readonly gpus?: GpuDevices;
 }
 
 export interface PortMapping {
@@ -116,6 +141,8 @@ export interface Workload {
   readonly generation: number;
   /** Pod-level placement constraints (nodeSelector, affinity, tolerations, ...), Kubernetes' fields. */
   readonly placement?: Placement;
+  /** GPUs each instance needs (per-device model), when it needs any. */
+  readonly gpus?: GpuRequest;
 }
 
 export type InstanceStatus = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown' | 'Terminating';
@@ -150,6 +177,8 @@ export interface Instance {
    * `placement.gang`): when it started waiting. Its containers are created when the gang binds.
    */
   waitingSince?: Millis;
+  /** The node's GPU devices the instance holds (indices within the node), for a GPU request. */
+  gpus?: readonly number[];
   status: InstanceStatus;
   /** Why the instance is in its status: the scheduler's message while unschedulable, exit reasons. */
   reason?: string;

@@ -53,9 +53,14 @@ export class GpuCluster {
   readonly capacityMilli: number;
   allocatedMilli = 0;
 
-  constructor(nodes: readonly GpuNodeSpec[]) {
-    const sorted = [...nodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (let i = 1; i < sorted.length; i++) {
+  /**
+   * `keepOrder`: node i is nodes[i] (the scheduler framework's NodeTable order) instead of the
+   * i-th by name; ties then go to the smallest index, which is the smallest name when the nodes
+   * come in name order (as everywhere in Slipway).
+   */
+  constructor(nodes: readonly GpuNodeSpec[], opts: { keepOrder?: boolean } = {}) {
+    const sorted = opts.keepOrder ? [...nodes] : [...nodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (let i = 1; i < sorted.length && !opts.keepOrder; i++) {
       if (sorted[i].name === sorted[i - 1].name) throw new InputError(`duplicate node name ${JSON.stringify(sorted[i].name)}`);
     }
     const n = sorted.length;
@@ -121,12 +126,24 @@ export class GpuCluster {
    * with `milli` free; a k-GPU pod needs k fully free devices).
    */
   filter(i: number, p: CompiledPod): number {
+    const model = this.modelFilter(i, p);
+    if (model !== FIT) return model;
+    if (p.cpu > this.cpuLeft[i]) return 2;
+    if (p.mem > this.memLeft[i]) return 3;
+    return this.deviceFilter(i, p);
+  }
+
+  /** The GPU model part of `filter`: 4 when a GPU pod meets a node without GPUs, 1 when the model is not allowed. */
+  modelFilter(i: number, p: CompiledPod): number {
     if (p.num > 0) {
       if (this.gpuCount[i] === 0) return 4;
       if (p.allowed !== undefined && p.allowed[this.modelId[i]] === 0) return 1;
     }
-    if (p.cpu > this.cpuLeft[i]) return 2;
-    if (p.mem > this.memLeft[i]) return 3;
+    return FIT;
+  }
+
+  /** The device part of `filter`: 4 unless one device has `milli` free (shared) or `num` devices are fully free. */
+  deviceFilter(i: number, p: CompiledPod): number {
     if (p.num > 0) {
       if (p.milli < MILLI) {
         if (this.maxGpuLeft[i] < p.milli) return 4;
@@ -140,16 +157,25 @@ export class GpuCluster {
     if (gpus.length !== p.num) throw new Error(`pod ${p.spec.name}: ${gpus.length} devices chosen for ${p.num} GPUs`);
     this.cpuLeft[i] -= p.cpu;
     this.memLeft[i] -= p.mem;
+    this.takeDevices(i, p, gpus, 1);
+  }
+
+  /**
+   * The GPU half of `place` (sign 1) and its inverse (sign −1): devices, totals, affinity tags.
+   * The scheduler framework accounts cpu and memory itself (NodeTable) and calls this for devices.
+   */
+  takeDevices(i: number, p: CompiledPod, gpus: readonly number[], sign: 1 | -1): void {
     const base = i * MAX_GPUS_PER_NODE;
+    const milli = gpus.length === 0 ? 0 : p.milli;
     for (const g of gpus) {
-      const left = this.gpuLeft[base + g] - p.milli;
-      if (g < 0 || g >= this.gpuCount[i] || left < 0) {
-        throw new Error(`pod ${p.spec.name}: device ${g} of ${this.names[i]} cannot take ${p.milli} milli-GPU`);
+      const left = this.gpuLeft[base + g] - sign * milli;
+      if (g < 0 || g >= this.gpuCount[i] || left < 0 || left > MILLI) {
+        throw new Error(`pod ${p.spec.name}: device ${g} of ${this.names[i]} cannot ${sign > 0 ? 'take' : 'return'} ${milli} milli-GPU`);
       }
       this.gpuLeft[base + g] = left;
     }
-    this.gpuLeftTotal[i] -= p.num * p.milli;
-    this.allocatedMilli += p.num * p.milli;
+    this.gpuLeftTotal[i] -= sign * gpus.length * milli;
+    this.allocatedMilli += sign * gpus.length * milli;
     let max = 0;
     let full = 0;
     for (let g = 0; g < this.gpuCount[i]; g++) {
@@ -159,9 +185,19 @@ export class GpuCluster {
     }
     this.maxGpuLeft[i] = max;
     this.fullFree[i] = full;
-    if (p.tag >= 0) {
-      if (this.tagCount[i * AFFINITY_TAGS + p.tag]++ === 0) this.tagDistinct[i]++;
+    if (p.tag >= 0 && gpus.length > 0) {
+      const k = i * AFFINITY_TAGS + p.tag;
+      if (sign > 0) {
+        if (this.tagCount[k]++ === 0) this.tagDistinct[i]++;
+      } else if (--this.tagCount[k] === 0) this.tagDistinct[i]--;
     }
+    this.version[i]++;
+  }
+
+  /** Changes node i's free cpu and memory by −sign × (cpu, mem) (the framework's assume/forget). */
+  takeCpuMem(i: number, cpu: number, mem: number, sign: 1 | -1): void {
+    this.cpuLeft[i] -= sign * cpu;
+    this.memLeft[i] -= sign * mem;
     this.version[i]++;
   }
 

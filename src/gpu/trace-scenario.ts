@@ -3,12 +3,12 @@
  * of it through the real control plane: every pod becomes a one-replica service submitted at its
  * `creation_time` and deleted at its `deletion_time`. Pure: returns the YAML text.
  *
- * What carries over and what does not (the scenario format has no GPU devices yet):
- * - GPU is the aggregate extended resource `alibabacloud.com/gpu-milli` (node: gpu × 1000; pod:
- *   num_gpu × gpu_milli), as Alibaba's GPU-share device plugin exposes it to Kubernetes. The
- *   per-device rule (a shared pod needs one device with room, a k-GPU pod k free devices) and
- *   `gpu_spec` are enforced only by `slipway experiment fgd` until the scheduler framework models
- *   devices; the model is kept as the node label `alibabacloud.com/gpu-card-model`.
+ * What carries over:
+ * - GPUs per device: a node with `gpu` > 0 gets `gpus: {model, count}`, a pod with a GPU request
+ *   `gpus: {count: num_gpu, milli: gpu_milli, models: gpu_spec}`, so every profile places it per
+ *   device (GpuFit: a shared pod needs one device with room, a k-GPU pod k free devices, gpu_spec
+ *   honoured) and the gpu-* profiles run the paper's policies. The model is also kept as the node
+ *   label `alibabacloud.com/gpu-card-model` (for nodeSelector/affinity).
  * - Pods alive at the window's start are submitted at 0s; pods created in the window at their
  *   offset; deletions inside the window become `delete` operations.
  */
@@ -17,6 +17,7 @@ import type { GpuNodeSpec } from './types.js';
 import type { TracePod } from './trace-csv.js';
 import { TRACE_CONTROL_PLANE } from '../scenario/csv-records.js';
 
+/** The aggregate form of Alibaba's GPU-share device plugin (the DLRM importer still uses it). */
 export const GPU_MILLI_RESOURCE = 'alibabacloud.com/gpu-milli';
 export const GPU_MODEL_LABEL = 'alibabacloud.com/gpu-card-model';
 
@@ -46,10 +47,9 @@ function seconds(s: number): string {
   return `${Math.max(0, Math.round(s))}s`;
 }
 
-function requests(cpuMilli: number, memoryMiB: number, gpuMilli: number): Record<string, string | number> {
-  const r: Record<string, string | number> = { cpu: `${cpuMilli}m`, memory: `${memoryMiB}Mi` };
-  if (gpuMilli > 0) r[GPU_MILLI_RESOURCE] = gpuMilli;
-  return r;
+function gpusOf(p: TracePod): { gpus?: { count: number; milli: number; models?: string[] } } {
+  if (p.numGpu === 0 || p.gpuMilli === 0) return {};
+  return { gpus: { count: p.numGpu, milli: p.gpuMilli, ...(p.gpuSpec.length > 0 ? { models: [...p.gpuSpec] } : {}) } };
 }
 
 export function traceScenario(nodes: readonly GpuNodeSpec[], pods: readonly TracePod[], o: TraceScenarioOptions): TraceScenario {
@@ -64,7 +64,8 @@ export function traceScenario(nodes: readonly GpuNodeSpec[], pods: readonly Trac
     replicas: 1,
     at: seconds(at),
     labels: { app: p.name },
-    containers: [{ name: 'task', image: 'alibaba-gpu-trace/task:v2023', requests: requests(p.cpuMilli, p.memoryMiB, p.numGpu * p.gpuMilli) }],
+    ...gpusOf(p),
+    containers: [{ name: 'task', image: 'alibaba-gpu-trace/task:v2023', requests: { cpu: `${p.cpuMilli}m`, memory: `${p.memoryMiB}Mi` } }],
   }));
   const deletions = inWindow
     .filter(({ p }) => p.deletionTime !== undefined && p.deletionTime < end)
@@ -81,11 +82,14 @@ export function traceScenario(nodes: readonly GpuNodeSpec[], pods: readonly Trac
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((n) => ({
         name: n.name,
-        capacity: { cpu: `${n.cpuMilli}m`, memory: `${n.memoryMiB}Mi`, ...(n.gpuCount > 0 ? { [GPU_MILLI_RESOURCE]: n.gpuCount * 1000 } : {}) },
+        capacity: { cpu: `${n.cpuMilli}m`, memory: `${n.memoryMiB}Mi` },
+        ...(n.gpuCount > 0 ? { gpus: { model: n.model || 'unknown', count: n.gpuCount } } : {}),
         ...(n.model ? { labels: { [GPU_MODEL_LABEL]: n.model } } : {}),
       })),
     workloads,
     operations: deletions,
+    // round-robin (the scenario default) knows nothing of GPU devices: kube-scheduler's default profile does (GpuFit)
+    scheduler: 'default',
     controlPlane: { ...TRACE_CONTROL_PLANE },
   };
   return {

@@ -121,6 +121,7 @@ export function toWorkload(def: WorkloadDef): Workload {
     updateStrategy: def.updateStrategy,
     generation: 1,
     ...(def.placement ? { placement: def.placement } : {}),
+    ...(def.gpus ? { gpus: def.gpus } : {}),
   };
 }
 
@@ -171,6 +172,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       options.scheduler ??
       createScheduler(scenario.scheduler.name, {
         random: sim.random.stream('scheduler'),
+        workloads: scenario.workloads.map(toWorkload),
         ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),
       });
     trace.record('run.start', {

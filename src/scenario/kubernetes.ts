@@ -40,6 +40,33 @@ class Collector {
   }
 }
 
+/**
+ * GPU sharing as Alibaba's gpushare device plugin and the FGD paper's simulator express it
+ * (hkust-adsl/kubernetes-scheduler-simulator, pkg/utils/const.go): a node's `gpu-count` resource
+ * and `gpu-card-model` label; a pod's `gpu-count`, `gpu-milli` (per GPU) and `gpu-card-model`
+ * (allowed models, `|`-separated) annotations. They become the scenario's `gpus` fields.
+ */
+export const GPU_COUNT_KEY = 'alibabacloud.com/gpu-count';
+export const GPU_MILLI_KEY = 'alibabacloud.com/gpu-milli';
+export const GPU_MODEL_KEY = 'alibabacloud.com/gpu-card-model';
+
+/** A quantity string of digits as a number (others stay as they are, for the validator to name). */
+function count(v: unknown): unknown {
+  return typeof v === 'string' && /^[0-9]+$/.test(v) ? Number(v) : v;
+}
+
+function podGpus(meta: Obj): Obj | undefined {
+  const a = obj(meta.annotations);
+  if (a[GPU_COUNT_KEY] === undefined && a[GPU_MILLI_KEY] === undefined) return undefined;
+  const milli = count(a[GPU_MILLI_KEY]);
+  if (count(a[GPU_COUNT_KEY]) === 0 || milli === 0) return undefined;
+  return {
+    ...(a[GPU_COUNT_KEY] !== undefined ? { count: count(a[GPU_COUNT_KEY]) } : {}),
+    ...(milli !== undefined ? { milli } : {}),
+    ...(a[GPU_MODEL_KEY] !== undefined ? { models: a[GPU_MODEL_KEY] } : {}),
+  };
+}
+
 /** `resources: {requests, limits}` with Kubernetes names → the scenario's resource maps. */
 function resourceList(v: unknown): Obj | undefined {
   if (!isMapping(v)) return undefined;
@@ -89,11 +116,13 @@ function podSpecToWorkload(kind: string, name: string, meta: Obj, spec: Obj, c: 
   for (const k of ['nodeName', 'nodeSelector', 'affinity', 'tolerations', 'topologySpreadConstraints', 'priorityClassName']) {
     if (spec[k] !== undefined) placement[k] = spec[k];
   }
+  const gpus = podGpus(meta);
   return {
     name,
     ...(isMapping(meta.labels) ? { labels: meta.labels } : {}),
     ...(typeof spec.priority === 'number' ? { priority: spec.priority } : {}),
     ...(Object.keys(placement).length ? { placement } : {}),
+    ...(gpus ? { gpus } : {}),
     containers,
   };
 }
@@ -132,11 +161,16 @@ export function expandManifests(raw: Obj): ExpandedManifests {
         if (spec.unschedulable === true) c.unsupported(kind, name, ['spec.unschedulable (cordon it with an operation instead)']);
         const capacity = resourceList(status.capacity) ?? {};
         const allocatable = resourceList(status.allocatable);
+        const gpuCount = count(capacity[GPU_COUNT_KEY] ?? allocatable?.[GPU_COUNT_KEY]);
+        const labels = obj(meta.labels);
         for (const r of [capacity, allocatable ?? {}]) {
           if ('pods' in r) {
             c.unsupported(kind, name, ['status.capacity.pods (nodes take 110 pods)']);
             delete r.pods;
           }
+          // devices, not an aggregate resource (gpu-milli is 1000 per device on nodes)
+          delete r[GPU_COUNT_KEY];
+          delete r[GPU_MILLI_KEY];
         }
         // timeAdded is the API server's record of the past; a scenario's taints are there from the start.
         const taints = Array.isArray(spec.taints)
@@ -170,6 +204,7 @@ export function expandManifests(raw: Obj): ExpandedManifests {
           ...(isMapping(meta.labels) ? { labels: meta.labels } : {}),
           ...(taints ? { taints } : {}),
           ...(held.length > 0 ? { images: held } : {}),
+          ...(gpuCount !== undefined && gpuCount !== 0 ? { gpus: { model: labels[GPU_MODEL_KEY] ?? 'unknown', count: gpuCount } } : {}),
         });
         return;
       }

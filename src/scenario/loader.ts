@@ -16,7 +16,7 @@ import { DurationError, formatDuration, parseDuration } from '../core/duration.j
 import { formatCpu } from '../core/quantity.js';
 import { formatBytes, resources, type Resources } from '../core/resources.js';
 import { normalizedImageName } from '../core/images.js';
-import type { ContainerSimBehavior, ContainerSpec, Distribution, Taint, UpdateStrategy } from '../core/types.js';
+import { GPU_MILLI, type ContainerSimBehavior, type ContainerSpec, type Distribution, type GpuRequest, type Taint, type UpdateStrategy } from '../core/types.js';
 import { schedulerNames } from '../scheduler/registry.js';
 import { profileFromInput } from '../scheduler/profile-input.js';
 import type { Gang, Placement } from '../core/placement.js';
@@ -587,6 +587,7 @@ class Checker {
       labels: { ...n.labels },
       taints,
       ...(n.images !== undefined ? { images: [...new Set(n.images.map(normalizedImageName))] } : {}),
+      ...(n.gpus ? { gpus: { model: n.gpus.model, count: n.gpus.count } } : {}),
       ...(fromEngine ? { capacityFromEngine: true } : {}),
       ...(endpoint !== undefined ? { endpoint } : {}),
     };
@@ -654,6 +655,12 @@ class Checker {
       labels: { ...w.labels },
       containers,
     };
+    if (w.gpus) {
+      if (w.gpus.milli < GPU_MILLI && w.gpus.count > 1) {
+        this.report([...path, 'gpus', 'milli'], `${w.gpus.milli} milli-GPU per device is a shared GPU: only with count 1 (count is ${w.gpus.count})`);
+      }
+      (def as { gpus?: GpuRequest }).gpus = { count: w.gpus.count, milli: w.gpus.milli, models: [...w.gpus.models] };
+    }
     if (w.placement) {
       const placed = this.placement(w.placement, [...path, 'placement']);
       (def as { placement?: Placement }).placement = placed.placement;

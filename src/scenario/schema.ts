@@ -481,6 +481,35 @@ const ociEndpointSchema = obj({
   bundles: opt(nonEmptyStr),
 });
 
+/** Most GPU devices a node has (and a pod asks for): the Alibaba trace's 8-GPU nodes. */
+export const MAX_GPUS = 8;
+
+/** A node's GPU devices: `count` devices of one `model`. */
+const nodeGpuSchema = obj({
+  model: req(nonEmptyStr),
+  count: req(int(1, MAX_GPUS)),
+});
+
+/** Allowed GPU models: a list, or the trace's `|`-separated string (`V100M16|V100M32`). */
+const gpuModels: Check<string[]> = (v, c) => {
+  const list = typeof v === 'string' ? v.split('|') : Array.isArray(v) ? v : undefined;
+  if (list === undefined) return c.fail(`expected a list of GPU models or a "|"-separated string, got ${describeValue(v)}`);
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i];
+    if (typeof m !== 'string' || m.trim() === '') {
+      return c.fail(`expected a non-empty GPU model name, got ${describeValue(m)}`, Array.isArray(v) ? { path: [i] } : undefined);
+    }
+  }
+  return list.map((m: string) => m.trim());
+};
+
+/** A workload's GPU request per instance (the loader checks milli < 1000 only with count 1). */
+const workloadGpuSchema = obj({
+  count: def(int(1, MAX_GPUS), 1),
+  milli: def(int(1, 1000), 1000),
+  models: def(gpuModels, []),
+});
+
 const nodeFields = {
   name: req(nonEmptyStr),
   // Required unless `docker` is given (then `docker info` supplies it); the loader checks.
@@ -492,6 +521,7 @@ const nodeFields = {
   taints: list(taintSchema).prefault([]),
   /** Simulation: images in the node's cache from the start (each needs a size in the top-level `images`). */
   images: opt(listOf(nonEmptyStr)),
+  gpus: nodeGpuSchema.optional(),
 };
 
 const nodeSchema = obj({ ...nodeFields, count: opt(int(1, MAX_NODE_COUNT)) });
@@ -540,6 +570,7 @@ const workloadSchema = obj({
   labels: def(stringMap, {}),
   containers: list(containerSchema, true),
   placement: placementSchema.optional(),
+  gpus: workloadGpuSchema.optional(),
 });
 
 const workloadRef = req(nonEmptyStr);

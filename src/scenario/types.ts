@@ -8,6 +8,8 @@ import type { Resources } from '../core/resources.js';
 import type { ProfileConfig } from '../scheduler/profiles.js';
 import type {
   ContainerSpec,
+  GpuDevices,
+  GpuRequest,
   Distribution,
   Millis,
   RestartPolicy,
@@ -53,6 +55,8 @@ export interface NodeDef {
   readonly taints: readonly Taint[];
   /** Simulation: images (normalized names, `nginx` → `nginx:latest`) in the node's cache from the start. */
   readonly images?: readonly string[];
+  /** GPU devices (`gpus: {model, count}`). */
+  readonly gpus?: GpuDevices;
 }
 
 export interface WorkloadDef {
@@ -70,6 +74,8 @@ export interface WorkloadDef {
   readonly containers: readonly ContainerSpec[];
   /** Pod-level placement constraints (the workload's `placement:` block). */
   readonly placement?: Placement;
+  /** GPUs per instance (`gpus: {count, milli, models}`). */
+  readonly gpus?: GpuRequest;
 }
 
 /** A change to a workload's containers; every field given replaces the old value. */

@@ -30,6 +30,7 @@ import type { Framework } from './framework/framework.js';
 import { NodeTable, type NodeSpec } from './framework/node-table.js';
 import { nonZeroRequests, type PodInfo } from './framework/pod.js';
 import { unschedulableMessage } from './reasons.js';
+import { bestFitGpus } from '../gpu/policies/gpu-selection.js';
 import { LABEL_HOSTNAME } from './plugins/pod-topology-spread/index.js';
 import { COSCHEDULING, gangMembers, rejectsGang } from './plugins/coscheduling/index.js';
 
@@ -48,6 +49,7 @@ export function nodeSpecOf(node: Node): NodeSpec {
     unschedulable: node.unschedulable,
     allocatable: node.allocatable,
     ...(node.images !== undefined ? { images: node.images } : {}),
+    ...(node.gpus ? { gpus: node.gpus } : {}),
   };
 }
 
@@ -55,7 +57,7 @@ export function nodeSpecOf(node: Node): NodeSpec {
 export function podOf(
   workload: Workload,
   request: Resources,
-  extra: { uid?: string; startedAt?: number; terminating?: boolean } = {},
+  extra: { uid?: string; startedAt?: number; terminating?: boolean; gpus?: readonly number[] } = {},
 ): PodInfo {
   const nz = nonZeroRequests(workload.containers);
   return {
@@ -72,6 +74,8 @@ export function podOf(
     ...(extra.uid !== undefined ? { uid: extra.uid } : {}),
     ...(extra.startedAt !== undefined ? { startedAt: extra.startedAt } : {}),
     ...(extra.terminating ? { terminating: true } : {}),
+    ...(workload.gpus ? { gpu: workload.gpus } : {}),
+    ...(extra.gpus !== undefined ? { gpuDevices: extra.gpus } : {}),
   };
 }
 
@@ -80,6 +84,7 @@ function boundPod(b: BoundInstance): PodInfo {
     uid: b.id,
     ...(b.startedAt !== undefined ? { startedAt: b.startedAt } : {}),
     ...(b.terminating ? { terminating: true } : {}),
+    ...(b.gpus !== undefined ? { gpus: b.gpus } : {}),
   });
 }
 
@@ -203,6 +208,7 @@ export class FrameworkScheduler implements Scheduler {
         table.addPod(r.node, pod);
         temporary.push({ node: r.node, pod });
         this.framework.reserve(pod, table, r.node);
+        const gpus = reserveGpus(pod, table, r.node);
         const verdict = this.framework.permit(pod, table, r.node);
         if (verdict !== 'allow' && (verdict !== 'wait' || !gang)) {
           // A status rejects; a wait outside a gang has nobody to allow it (kube: it times out).
@@ -220,6 +226,7 @@ export class FrameworkScheduler implements Scheduler {
           candidates: r.candidates.map(
             (c): ScoredCandidate => ({ node: table.names[c.node], total: c.total, scores: c.scores }),
           ),
+          ...(gpus !== undefined ? { gpus } : {}),
         };
         // (narrowing: a wait without a gang was rejected above)
         if (verdict === 'wait' && gang) {
@@ -231,7 +238,13 @@ export class FrameworkScheduler implements Scheduler {
         // are allowed with it (and the Orchestrator binds the members waiting from earlier calls).
         for (const j of waiting.keys()) {
           const d = decisions[j] as Extract<ScheduleDecision, { kind: 'wait' }>;
-          decisions[j] = { kind: 'assign', nodeId: d.nodeId, nodeName: d.nodeName, ...(d.candidates ? { candidates: d.candidates } : {}) };
+          decisions[j] = {
+            kind: 'assign',
+            nodeId: d.nodeId,
+            nodeName: d.nodeName,
+            ...(d.candidates ? { candidates: d.candidates } : {}),
+            ...(d.gpus ? { gpus: d.gpus } : {}),
+          };
         }
         waiting.clear();
         decisions.push({ kind: 'assign', ...placed, ...(gang && this.gangs ? { allowsGang: gang.name } : {}) });
@@ -269,6 +282,21 @@ export class FrameworkScheduler implements Scheduler {
 /** A member of a gang that Coscheduling's PostFilter rejected in this call. */
 function gangRejection(nodes: number, why: string): ScheduleDecision {
   return { kind: 'unschedulable', message: `0/${nodes} nodes are available: ${why}.`, reasons: { [why]: 1 } };
+}
+
+/**
+ * The devices of a GPU pod just reserved on node i: those a GPU policy plugin chose at Reserve
+ * (src/scheduler/plugins/gpu), else best-fit (the simulator's and gpushare's default rule: the
+ * fullest device that fits a shared pod; the first free ones for whole GPUs). Undefined for pods
+ * without a GPU request.
+ */
+export function reserveGpus(pod: PodInfo, table: NodeTable, i: number): readonly number[] | undefined {
+  if (pod.gpu === undefined || table.gpu === undefined) return undefined;
+  const held = table.gpuDevicesOf(pod);
+  if (held !== undefined) return held;
+  const devices = bestFitGpus(table.gpu, i, table.gpuPod(pod));
+  table.assignGpus(i, pod, devices);
+  return devices;
 }
 
 /** A rejection's reasons counted as kube-scheduler does: every node, per reason. */

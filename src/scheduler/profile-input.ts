@@ -28,8 +28,8 @@ export function profileFromInput(v: unknown, where: string, defaultPercentage = 
     ({ profile, ignored } = profileFromKubeConfig(v, where));
   } else if (isRecord(v)) {
     for (const k of Object.keys(v)) {
-      if (!['name', 'percentageOfNodesToScore', 'plugins'].includes(k)) {
-        throw new InputError(`${where}.${k}: unknown key (known: name, percentageOfNodesToScore, plugins; or a KubeSchedulerConfiguration)`);
+      if (!['name', 'percentageOfNodesToScore', 'plugins', 'tieBreak'].includes(k)) {
+        throw new InputError(`${where}.${k}: unknown key (known: name, percentageOfNodesToScore, plugins, tieBreak; or a KubeSchedulerConfiguration)`);
       }
     }
     if (v.name !== undefined && (typeof v.name !== 'string' || v.name === '')) throw new InputError(`${where}.name: expected a name, got ${JSON.stringify(v.name)}`);
@@ -42,7 +42,12 @@ export function profileFromInput(v: unknown, where: string, defaultPercentage = 
     });
     const pct = v.percentageOfNodesToScore ?? defaultPercentage;
     if (typeof pct !== 'number') throw new InputError(`${where}.percentageOfNodesToScore: expected a number, got ${JSON.stringify(pct)}`);
-    profile = { name: (v.name as string | undefined) ?? 'custom', plugins, percentageOfNodesToScore: pct };
+    profile = {
+      name: (v.name as string | undefined) ?? 'custom',
+      plugins,
+      percentageOfNodesToScore: pct,
+      ...(v.tieBreak !== undefined ? { tieBreak: v.tieBreak as ProfileConfig['tieBreak'] } : {}),
+    };
   } else {
     throw new InputError(`${where}: expected a profile name, a mapping with plugins, or a KubeSchedulerConfiguration`);
   }

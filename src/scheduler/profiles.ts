@@ -10,17 +10,20 @@
  * | `spread`      | NodeResourcesFit LeastAllocated                                  | all          |
  * | `balanced`    | NodeResourcesBalancedAllocation                                  | all          |
  * | `dot-product` | DotProduct (Tetris alignment of demand and free capacity)        | all          |
+ * | `gpu-random`, `gpu-dotprod`, `gpu-clustering`, `gpu-packing`, `gpu-best-fit`, `gpu-fgd` | the FGD paper's six GPU policies (src/scheduler/plugins/gpu), ties to the smallest node name | all |
  *
  * Every profile filters with NodeUnschedulable, NodeName, TaintToleration, NodeAffinity,
- * NodeResourcesFit, PodTopologySpread, InterPodAffinity and MaxInstancesPerNode (a no-op for pods
- * without its label), and places gangs with Coscheduling. `round-robin` (the seed's policy) is a
+ * NodeResourcesFit, PodTopologySpread, InterPodAffinity, MaxInstancesPerNode (a no-op for pods
+ * without its label) and GpuFit (a no-op for pods without a GPU request), and places gangs with
+ * Coscheduling. `round-robin` (the seed's policy) is a
  * separate scheduler (src/scheduler/round-robin.ts).
  */
 import { InputError } from '../core/errors.js';
-import { PluginArgsError } from './framework/args.js';
-import { Framework, type TieBreaker } from './framework/framework.js';
+import { PluginArgsError, type PluginEnvironment } from './framework/args.js';
+import { Framework, TIE_BREAKS, type TieBreak, type TieBreaker } from './framework/framework.js';
 import type { WeightedPlugin } from './framework/types.js';
 import { pluginFactory, pluginNames } from './plugins/registry.js';
+import { GPU_POLICY_PLUGINS } from './plugins/gpu/index.js';
 
 export interface PluginConfig {
   readonly name: string;
@@ -34,6 +37,8 @@ export interface ProfileConfig {
   readonly plugins: readonly PluginConfig[];
   /** 0 = adaptive (kube-scheduler's default), 1..100 = that percentage. */
   readonly percentageOfNodesToScore: number;
+  /** How equal totals are broken (default `random`, kube-scheduler's; see FrameworkOptions.tieBreak). */
+  readonly tieBreak?: TieBreak;
 }
 
 /** kube-scheduler's default score weights (config v1). */
@@ -56,6 +61,7 @@ const FILTER_ONLY: readonly PluginConfig[] = [
   { name: 'PodTopologySpread', weight: 0 },
   { name: 'InterPodAffinity', weight: 0 },
   { name: 'MaxInstancesPerNode', weight: 0 },
+  { name: 'GpuFit', weight: 0 },
   { name: 'Coscheduling', weight: 0 },
 ];
 
@@ -83,6 +89,7 @@ export const PROFILES: Readonly<Record<string, ProfileConfig>> = {
       { name: 'PodTopologySpread' },
       { name: 'InterPodAffinity' },
       { name: 'MaxInstancesPerNode', weight: 0 },
+      { name: 'GpuFit', weight: 0 },
       { name: 'DefaultPreemption' },
       { name: 'NodeResourcesBalancedAllocation' },
       { name: 'ImageLocality' },
@@ -95,7 +102,28 @@ export const PROFILES: Readonly<Record<string, ProfileConfig>> = {
   spread: classic('spread', [fitWith('LeastAllocated')], true),
   balanced: classic('balanced', [{ name: 'NodeResourcesBalancedAllocation', weight: 1 }]),
   'dot-product': classic('dot-product', [{ name: 'DotProduct', weight: 1 }]),
+  ...gpuProfiles(),
 };
+
+/**
+ * The FGD paper's six policies as profiles `gpu-<policy>` (the CPU profiles `random` and
+ * `best-fit` keep their names): the classic filters (GpuFit included), the policy's plugin alone
+ * scoring, ties to the smallest node name as in the paper's simulator (gpu-random: the seeded
+ * draw, which is its policy).
+ */
+/** gpu-random, gpu-dotprod, gpu-clustering, gpu-packing, gpu-best-fit, gpu-fgd. */
+export function gpuProfileName(policy: string): string {
+  return policy.startsWith('gpu-') ? policy : `gpu-${policy}`;
+}
+
+function gpuProfiles(): Record<string, ProfileConfig> {
+  const out: Record<string, ProfileConfig> = {};
+  for (const [plugin, policy] of Object.entries(GPU_POLICY_PLUGINS)) {
+    const name = gpuProfileName(policy);
+    out[name] = { ...classic(name, [{ name: plugin, weight: 1 }]), ...(policy === 'random' ? {} : { tieBreak: 'smallest-name' }) };
+  }
+  return out;
+}
 
 export function profileNames(): string[] {
   return Object.keys(PROFILES).sort();
@@ -105,7 +133,7 @@ export function profileNames(): string[] {
  * Builds the plugins of a profile. Unknown plugins, duplicate names, bad weights and invalid args
  * are InputErrors naming `where` (e.g. `profile.plugins[0].args.scoringStrategy.resources[0].weight`).
  */
-export function buildPlugins(profile: ProfileConfig, where = 'profile'): WeightedPlugin[] {
+export function buildPlugins(profile: ProfileConfig, where = 'profile', env: PluginEnvironment = {}): WeightedPlugin[] {
   const seen = new Set<string>();
   return profile.plugins.map((pc, i) => {
     const at = `${where}.plugins[${i}]`;
@@ -118,7 +146,7 @@ export function buildPlugins(profile: ProfileConfig, where = 'profile'): Weighte
       throw new InputError(`${at}.weight: must be an integer in [0, 100], got ${JSON.stringify(pc.weight)}`);
     }
     try {
-      return { plugin: factory(pc.args), weight };
+      return { plugin: factory(pc.args, env), weight };
     } catch (e) {
       if (e instanceof PluginArgsError) throw new InputError(`${at}.${e.field}: ${e.detail}`);
       throw e;
@@ -126,9 +154,22 @@ export function buildPlugins(profile: ProfileConfig, where = 'profile'): Weighte
   });
 }
 
-export function createFramework(profile: ProfileConfig, random: TieBreaker, where?: string): Framework {
+export function createFramework(
+  profile: ProfileConfig,
+  random: TieBreaker,
+  where?: string,
+  workloads?: PluginEnvironment['workloads'],
+): Framework {
+  if (profile.tieBreak !== undefined && !TIE_BREAKS.includes(profile.tieBreak)) {
+    throw new InputError(`${where ?? 'profile'}.tieBreak: must be one of ${TIE_BREAKS.join(', ')}, got ${JSON.stringify(profile.tieBreak)}`);
+  }
   if (!Number.isInteger(profile.percentageOfNodesToScore) || profile.percentageOfNodesToScore < 0 || profile.percentageOfNodesToScore > 100) {
     throw new InputError(`${where ?? 'profile'}.percentageOfNodesToScore: must be an integer in [0, 100], got ${profile.percentageOfNodesToScore}`);
   }
-  return new Framework({ plugins: buildPlugins(profile, where), percentageOfNodesToScore: profile.percentageOfNodesToScore, random });
+  return new Framework({
+    plugins: buildPlugins(profile, where, { random, ...(workloads ? { workloads } : {}) }),
+    percentageOfNodesToScore: profile.percentageOfNodesToScore,
+    random,
+    ...(profile.tieBreak !== undefined ? { tieBreak: profile.tieBreak } : {}),
+  });
 }

@@ -4,6 +4,7 @@
  * registered here too.
  */
 import type { Scheduler } from '../core/interfaces.js';
+import type { Workload } from '../core/types.js';
 import { RandomStream } from '../engine/random.js';
 import type { TieBreaker } from './framework/framework.js';
 import { FrameworkScheduler } from './framework-scheduler.js';
@@ -15,6 +16,8 @@ export interface SchedulerOptions {
   readonly random?: TieBreaker;
   /** A profile defined in the scenario (or a KubeSchedulerConfiguration); used when `name` is its name. */
   readonly profile?: ProfileConfig;
+  /** The run's workloads (the FGD plugin's typical pods come from them). */
+  readonly workloads?: readonly Workload[];
 }
 
 const FACTORIES: Readonly<Record<string, (o: SchedulerOptions) => Scheduler>> = {
@@ -29,11 +32,11 @@ export function schedulerNames(): string[] {
 export function createScheduler(name: string, options: SchedulerOptions = {}): Scheduler {
   const random = options.random ?? new RandomStream('scheduler', 0);
   if (options.profile && options.profile.name === name) {
-    return new FrameworkScheduler(name, createFramework(options.profile, random));
+    return new FrameworkScheduler(name, createFramework(options.profile, random, undefined, options.workloads));
   }
   const make = FACTORIES[name];
   if (make) return make(options);
   const profile = PROFILES[name];
-  if (profile) return new FrameworkScheduler(name, createFramework(profile, random));
+  if (profile) return new FrameworkScheduler(name, createFramework(profile, random, undefined, options.workloads));
   throw new Error(`unknown scheduler ${JSON.stringify(name)}; known: ${schedulerNames().join(', ')}`);
 }

@@ -312,7 +312,7 @@ describe('bad input: one line, FILE:LINE:COL: message', () => {
     [
       'an unknown key with nothing close',
       base('workloads:\n  - name: web\n    zzzzzzz: 3\n    containers: [{name: app, image: x}]\n'),
-      's.yaml:7:5: unknown key "zzzzzzz" in workloads[0] (known keys: name, kind, replicas, completions, backoffLimit, at, priority, restartPolicy, updateStrategy, labels, containers, placement)',
+      's.yaml:7:5: unknown key "zzzzzzz" in workloads[0] (known keys: name, kind, replicas, completions, backoffLimit, at, priority, restartPolicy, updateStrategy, labels, containers, placement, gpus)',
     ],
     [
       'an unknown key in a distribution',
@@ -660,7 +660,7 @@ describe('bad input: one line, FILE:LINE:COL: message', () => {
       's.yaml:4:48: nodes[0].capacity: invalid extended resource name "ex/a/b": expected DOMAIN/NAME, e.g. example.com/gpu',
     ],
     // scheduler
-    ['an unknown scheduler', base('scheduler: binpack\n'), 's.yaml:5:12: scheduler: unknown scheduler "binpack" (known: balanced, best-fit, default, dot-product, first-fit, random, round-robin, spread)'],
+    ['an unknown scheduler', base('scheduler: binpack\n'), 's.yaml:5:12: scheduler: unknown scheduler "binpack" (known: balanced, best-fit, default, dot-product, first-fit, gpu-best-fit, gpu-clustering, gpu-dotprod, gpu-fgd, gpu-packing, gpu-random, random, round-robin, spread)'],
   ])('%s', (_what, text, message) => {
     let thrown: unknown;
     try {

@@ -2,8 +2,9 @@
  * A GPU placement policy: a Score plugin plus the rule that picks the devices on the chosen node.
  * The experiment runs the Filter step itself (GpuCluster.filter) and calls `score` only for nodes
  * that pass it; the highest score wins, ties go to the smallest node index (= smallest name).
+ * The scheduler framework runs the same objects as Score plugins (src/scheduler/plugins/gpu):
+ * `score` at Score, `selectGpus` at Reserve.
  */
-import type { RandomStream } from '../../engine/random.js';
 import type { CompiledPod, GpuCluster } from '../cluster.js';
 import type { FragMeasure } from '../fragmentation.js';
 
@@ -17,7 +18,7 @@ export interface PolicyContext {
   readonly cluster: GpuCluster;
   readonly frag: FragMeasure;
   /** The run's named stream for the random policy (node and device draws). */
-  readonly random: RandomStream;
+  readonly random: { pick<T>(items: readonly T[]): T };
 }
 
 export interface GpuPolicy {

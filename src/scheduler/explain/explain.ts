@@ -5,6 +5,7 @@
 import { RandomStream } from '../../engine/random.js';
 import { NodeTable } from '../framework/node-table.js';
 import { createFramework } from '../profiles.js';
+import { reserveGpus } from '../framework-scheduler.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface ExplainedNode {
@@ -18,6 +19,8 @@ export interface ExplainedNode {
   readonly scores: Readonly<Record<string, number>>;
   /** Σ weight · score; null for infeasible nodes. */
   readonly total: number | null;
+  /** GPU nodes: free milli-GPU per device before the pending pod. */
+  readonly gpuFree?: readonly number[];
 }
 
 export interface ExplainReport {
@@ -28,13 +31,27 @@ export interface ExplainReport {
   readonly nodes: readonly ExplainedNode[];
   /** When no node fits: what preemption would evict, and where. */
   readonly preemption?: { readonly node: string; readonly victims: readonly string[] };
+  /** A pending pod with a GPU request placed: the chosen node's devices it gets (Reserve's choice). */
+  readonly gpus?: readonly number[];
 }
 
 export function explainSnapshot(s: Snapshot): ExplainReport {
   const fw = createFramework(s.profile, new RandomStream('scheduler', s.seed));
   const table = new NodeTable(s.nodes);
   for (const b of s.bound) table.addPod(b.node, b.pod);
+  const gpuFree = (i: number): number[] | undefined => {
+    const g = table.gpu;
+    if (!g || g.gpuCount[i] === 0) return undefined;
+    return Array.from({ length: g.gpuCount[i] }, (_, d) => g.left(i, d));
+  };
+  const free = s.nodes.map((_, i) => gpuFree(i));
   const e = fw.explain(s.pending, table);
+  let gpus: readonly number[] | undefined;
+  if (e.chosen !== undefined && s.pending.gpu !== undefined) {
+    table.addPod(e.chosen, s.pending);
+    fw.reserve(s.pending, table, e.chosen);
+    gpus = reserveGpus(s.pending, table, e.chosen);
+  }
   const weights: Record<string, number> = {};
   for (const wp of fw.plugins) if (wp.plugin.score && wp.weight > 0) weights[wp.plugin.name] = wp.weight;
   return {
@@ -49,19 +66,23 @@ export function explainSnapshot(s: Snapshot): ExplainReport {
         filters[f.plugin] = f.status ? f.status.reasons.join('; ') : 'ok';
         if (f.status) reasons.push(...f.status.reasons);
       }
-      return { name: table.names[n.node], feasible: n.feasible, reasons, filters, scores: n.scores, total: n.total ?? null };
+      const f = free[n.node];
+      return { name: table.names[n.node], feasible: n.feasible, reasons, filters, scores: n.scores, total: n.total ?? null, ...(f ? { gpuFree: f } : {}) };
     }),
+    ...(gpus !== undefined ? { gpus } : {}),
     ...(e.preemption ? { preemption: { node: table.names[e.preemption.node], victims: e.preemption.victims.map((v) => v.name) } } : {}),
   };
 }
 
-/** A plain-text table: NODE, one column per filter plugin, one per score plugin (score×weight), TOTAL. */
+/** A plain-text table: NODE, GPU FREE (free milli per device, with GPU nodes), one column per filter plugin, one per score plugin (score×weight), TOTAL. */
 export function formatExplainTable(r: ExplainReport): string {
   const filterNames = [...new Set(r.nodes.flatMap((n) => Object.keys(n.filters)))];
   const scoreNames = Object.keys(r.weights);
-  const header = ['NODE', ...filterNames, ...scoreNames.map((p) => `${p}(×${r.weights[p]})`), 'TOTAL'];
+  const withGpus = r.nodes.some((n) => n.gpuFree);
+  const header = ['NODE', ...(withGpus ? ['GPU FREE'] : []), ...filterNames, ...scoreNames.map((p) => `${p}(×${r.weights[p]})`), 'TOTAL'];
   const rows = r.nodes.map((n) => [
     n.name === r.chosen ? `${n.name} *` : n.name,
+    ...(withGpus ? [n.gpuFree ? n.gpuFree.join(',') : '-'] : []),
     ...filterNames.map((f) => n.filters[f] ?? '-'),
     ...scoreNames.map((p) => (p in n.scores ? String(n.scores[p]) : '-')),
     n.total === null ? 'infeasible' : String(n.total),
@@ -69,7 +90,7 @@ export function formatExplainTable(r: ExplainReport): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
   const line = (cells: string[]) => cells.map((x, c) => x.padEnd(widths[c])).join('  ').trimEnd();
   const out = [`pending pod ${r.pending}, profile ${r.profile}, ${r.nodes.length} node(s)`, line(header), ...rows.map(line)];
-  if (r.chosen !== null) out.push(`chosen: ${r.chosen}`);
+  if (r.chosen !== null) out.push(`chosen: ${r.chosen}${r.gpus ? `, GPU device(s) ${r.gpus.join(', ')}` : ''}`);
   else {
     const counts: Record<string, number> = {};
     for (const n of r.nodes) for (const why of new Set(n.reasons)) counts[why] = (counts[why] ?? 0) + 1;

@@ -6,9 +6,10 @@ import { z } from 'zod';
 import { InputError } from '../../core/errors.js';
 import { QuantityError, parseBytes, parseCount, parseCpu } from '../../core/quantity.js';
 import { resources, type Resources } from '../../core/resources.js';
+import { GPU_MILLI, type GpuRequest } from '../../core/types.js';
 import { describeZodIssue, parseYamlDocument, pathOfMessage } from '../../scenario/loader.js';
 import { placementFields, toPlacement } from '../../scenario/placement-schema.js';
-import { formatPath } from '../../scenario/schema.js';
+import { MAX_GPUS, formatPath } from '../../scenario/schema.js';
 import { obj } from '../../scenario/strict-object.js';
 import type { NodeSpec } from '../framework/node-table.js';
 import { nonZeroRequests, type PodInfo } from '../framework/pod.js';
@@ -21,8 +22,23 @@ const resourceList = z.record(z.string(), quantity);
 
 const taint = obj({ key: z.string().min(1), value: z.string().optional(), effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']) });
 
+/** GPU devices of a node; `used`: milli-GPU already in use per device by pods not listed (default none). */
+const nodeGpus = obj({
+  model: z.string().min(1),
+  count: z.number().int().min(1).max(MAX_GPUS),
+  used: z.array(z.number().int().min(0).max(GPU_MILLI)).optional(),
+});
+
+/** A pod's GPU request (as in scenarios); bound pods add the devices they hold. */
+const podGpus = {
+  count: z.number().int().min(1).max(MAX_GPUS).optional(),
+  milli: z.number().int().min(1).max(GPU_MILLI).optional(),
+  models: z.union([z.array(z.string().min(1)), z.string().min(1)]).optional(),
+};
+
 const nodeSchema = obj({
   name: z.string().min(1),
+  gpus: nodeGpus.optional(),
   capacity: resourceList,
   allocatable: resourceList.optional(),
   labels: z.record(z.string(), z.string()).optional(),
@@ -45,13 +61,23 @@ const podFields = {
   containers: z.array(containerSchema).min(1),
   /** Bound pods: the workload they belong to (default topology spreading groups siblings by it). */
   owner: z.string().optional(),
+  gpus: obj(podGpus).optional(),
   ...placementFields,
 };
 
 
 const snapshotSchema = obj({
   nodes: z.array(nodeSchema).min(1),
-  pods: z.array(obj({ ...podFields, node: z.string().min(1), startedAt: z.number().optional() })).optional(),
+  pods: z
+    .array(
+      obj({
+        ...podFields,
+        node: z.string().min(1),
+        startedAt: z.number().optional(),
+        gpus: obj({ ...podGpus, devices: z.array(z.number().int().min(0).max(MAX_GPUS - 1)) }).optional(),
+      }),
+    )
+    .optional(),
   pending: obj(podFields),
   /** A profile name, {name?, percentageOfNodesToScore?, plugins}, or a KubeSchedulerConfiguration (checked by profileFromInput). */
   profile: z.unknown().optional(),
@@ -113,10 +139,55 @@ export function parseSnapshot(text: string, file: string): Snapshot {
       allocatable: alloc.r,
       ...(alloc.pods !== undefined ? { maxPods: alloc.pods } : {}),
       ...(images.size ? { images } : {}),
+      ...(n.gpus ? { gpus: { model: n.gpus.model, count: n.gpus.count } } : {}),
     };
   });
+  // Per-device use by pods the snapshot does not list: one anonymous holder per used device.
+  const used: Array<{ node: number; pod: PodInfo }> = [];
+  s.nodes.forEach((n, i) => {
+    const u = n.gpus?.used;
+    if (!u) return;
+    if (u.length !== n.gpus!.count) {
+      throw new InputError(`${where(['nodes', i, 'gpus', 'used'])}: nodes[${i}].gpus.used: ${u.length} entries for ${n.gpus!.count} devices`);
+    }
+    u.forEach((milli, d) => {
+      if (milli === 0) return;
+      used.push({
+        node: i,
+        pod: {
+          name: `${n.name}/gpu-${d}`,
+          namespace: 'default',
+          labels: {},
+          priority: 0,
+          requests: resources(),
+          nonZeroCpu: 0,
+          nonZeroMemory: 0,
+          images: [],
+          placement: {},
+          gpu: { count: 1, milli, models: [] },
+          gpuDevices: [d],
+        },
+      });
+    });
+  });
 
-  const pod = (p: z.output<typeof snapshotSchema>['pending'], path: Array<string | number>, extra: { startedAt?: number } = {}): PodInfo => {
+  const gpuRequest = (g: { count?: number; milli?: number; models?: string | string[] } | undefined, path: Array<string | number>): GpuRequest | undefined => {
+    if (!g) return undefined;
+    const count = g.count ?? 1;
+    const milli = g.milli ?? GPU_MILLI;
+    if (milli < GPU_MILLI && count > 1) {
+      throw new InputError(`${where([...path, 'milli'])}: ${formatPath([...path, 'milli'])}: ${milli} milli-GPU per device is a shared GPU: only with count 1 (count is ${count})`);
+    }
+    const models = typeof g.models === 'string' ? g.models.split('|') : (g.models ?? []);
+    return { count, milli, models };
+  };
+
+  const pod = (
+    p: z.output<typeof snapshotSchema>['pending'],
+    path: Array<string | number>,
+    extra: { startedAt?: number; devices?: readonly number[] } = {},
+  ): PodInfo => {
+    const gpu = gpuRequest(p.gpus, [...path, 'gpus']);
     const containers = p.containers.map((c, j) => ({
       image: c.image,
       requests: toResources(c.requests ?? {}, where, [...path, 'containers', j, 'requests']).r,
@@ -154,14 +225,38 @@ export function parseSnapshot(text: string, file: string): Snapshot {
       uid: name,
       ...(owner !== undefined ? { owner } : {}),
       ...(extra.startedAt !== undefined ? { startedAt: extra.startedAt } : {}),
+      ...(gpu ? { gpu } : {}),
+      ...(gpu && extra.devices ? { gpuDevices: extra.devices } : {}),
     };
   };
 
   const bound = (s.pods ?? []).map((p, i) => {
     const node = nodes.findIndex((n) => n.name === p.node);
     if (node < 0) throw new InputError(`${where(['pods', i, 'node'])}: pods[${i}].node: unknown node ${JSON.stringify(p.node)}`);
-    return { node, pod: pod(p, ['pods', i], p.startedAt !== undefined ? { startedAt: p.startedAt } : {}) };
+    const b = pod(p, ['pods', i], { ...(p.startedAt !== undefined ? { startedAt: p.startedAt } : {}), ...(p.gpus ? { devices: p.gpus.devices } : {}) });
+    if (b.gpu) {
+      const devices = b.gpuDevices!;
+      const n = nodes[node].gpus?.count ?? 0;
+      const bad = devices.length !== b.gpu.count || devices.some((d) => d >= n) || new Set(devices).size !== devices.length;
+      if (bad) {
+        throw new InputError(
+          `${where(['pods', i, 'gpus', 'devices'])}: pods[${i}].gpus.devices: ${JSON.stringify(devices)} must be ${b.gpu.count} distinct device(s) of node ${p.node} (it has ${n})`,
+        );
+      }
+    }
+    return { node, pod: b };
   });
+  const load = new Map<string, number>();
+  for (const { node, pod: b } of [...used, ...bound]) {
+    for (const d of b.gpuDevices ?? []) {
+      const key = `${nodes[node].name}/${d}`;
+      const total = (load.get(key) ?? 0) + b.gpu!.milli;
+      load.set(key, total);
+      if (total > GPU_MILLI) {
+        throw new InputError(`${file}: GPU device ${d} of node ${nodes[node].name} holds ${total} milli-GPU (used + pods' shares), more than ${GPU_MILLI}`);
+      }
+    }
+  }
 
   let profile: ProfileConfig = PROFILES.default;
   let ignored: readonly string[] = [];
@@ -173,5 +268,5 @@ export function parseSnapshot(text: string, file: string): Snapshot {
       throw e;
     }
   }
-  return { nodes, bound, pending: pod(s.pending, ['pending']), profile, seed: s.seed ?? 1, ignored };
+  return { nodes, bound: [...used, ...bound], pending: pod(s.pending, ['pending']), profile, seed: s.seed ?? 1, ignored };
 }

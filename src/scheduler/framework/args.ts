@@ -26,5 +26,15 @@ export function argsObject(plugin: string, args: unknown, known: readonly string
   return args;
 }
 
+/**
+ * What a plugin may know about the run besides its args: the profile's seeded stream (plugins
+ * that draw, e.g. the GPU random policy's device choice) and the run's workloads (the FGD policy's
+ * typical pods). Either may be absent (validation, live runs without a scenario).
+ */
+export interface PluginEnvironment {
+  readonly random?: { int(lo: number, hi: number): number };
+  readonly workloads?: readonly import('../../core/types.js').Workload[];
+}
+
 /** A plugin's constructor: validates its args (throwing PluginArgsError) and builds it. */
-export type PluginFactory = (args: unknown) => import('./types.js').Plugin;
+export type PluginFactory = (args: unknown, env?: PluginEnvironment) => import('./types.js').Plugin;

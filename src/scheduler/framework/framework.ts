@@ -38,7 +38,16 @@ export interface FrameworkOptions {
   readonly random: TieBreaker;
   /** How many of the best nodes a placement reports (default 3). */
   readonly topCandidates?: number;
+  /**
+   * Among equal totals: `random` (default) is kube-scheduler's seeded reservoir sampling;
+   * `smallest-name` takes the node with the smallest table index (the smallest name: tables are
+   * in name order), the FGD paper's simulator's rule, and draws nothing from `random`.
+   */
+  readonly tieBreak?: TieBreak;
 }
+
+export const TIE_BREAKS = ['random', 'smallest-name'] as const;
+export type TieBreak = (typeof TIE_BREAKS)[number];
 
 export interface CandidateScore {
   readonly node: number;
@@ -160,7 +169,7 @@ export class Framework {
     }
 
     const { totals, perPlugin, active } = this.scoreNodes(cx, feasible, count);
-    const chosenK = this.selectHost(totals, count);
+    const chosenK = this.selectHost(totals, count, feasible);
     const candidates = this.topCandidates(cx, feasible, count, totals, perPlugin, active, chosenK);
     return { kind: 'assign', node: feasible[chosenK], candidates, evaluated: processed, feasible: count };
   }
@@ -232,11 +241,12 @@ export class Framework {
     return { totals, perPlugin, active };
   }
 
-  /** Reservoir sampling among the highest totals, in visit order. Returns the index k. */
-  private selectHost(totals: Float64Array, count: number): number {
+  /** Reservoir sampling among the highest totals, in visit order (or the smallest index, see tieBreak). Returns the index k. */
+  private selectHost(totals: Float64Array, count: number, feasible: Int32Array): number {
     let best = -Infinity;
     let chosen = 0;
     let ties = 0;
+    const smallest = this.opts.tieBreak === 'smallest-name';
     for (let k = 0; k < count; k++) {
       const t = totals[k];
       if (t > best) {
@@ -244,6 +254,10 @@ export class Framework {
         chosen = k;
         ties = 1;
       } else if (t === best) {
+        if (smallest) {
+          if (feasible[k] < feasible[chosen]) chosen = k;
+          continue;
+        }
         ties++;
         if (this.opts.random.int(0, ties - 1) === 0) chosen = k;
       }
@@ -342,7 +356,7 @@ export class Framework {
       active.forEach((wp, a) => (scores[wp.plugin.name] = perPlugin[a][k]));
       nodes[feasible[k]] = { ...nodes[feasible[k]], scores, total: totals[k] };
     }
-    const chosenK = this.selectHost(totals, count);
+    const chosenK = this.selectHost(totals, count, feasible);
     return { nodes, chosen: feasible[chosenK] };
   }
 }

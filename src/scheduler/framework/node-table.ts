@@ -6,7 +6,8 @@
  * scheduling cycle over thousands of nodes touches little memory; labels, taints and bound pods are
  * per-node objects that plugins read only when the pod asks for them.
  */
-import type { Taint } from '../../core/types.js';
+import type { GpuDevices, Taint } from '../../core/types.js';
+import { GpuCluster, type CompiledPod } from '../../gpu/cluster.js';
 import type { Resources } from '../../core/resources.js';
 import type { PodInfo } from './pod.js';
 
@@ -23,7 +24,11 @@ export interface NodeSpec {
   readonly maxPods?: number;
   /** Images present on the node: normalized name (`nginx:latest`) → size in bytes. */
   readonly images?: ReadonlyMap<string, number>;
+  /** GPU devices of the node. */
+  readonly gpus?: GpuDevices;
 }
+
+const MIB = 1024 * 1024;
 
 export interface LabelDomains {
   readonly ids: Int32Array;
@@ -69,6 +74,15 @@ export class NodeTable {
   private readonly index = new Map<string, number>();
   /** Bumped whenever a pod is added or removed (plugins cache cluster-wide counts per version). */
   version = 0;
+  /**
+   * Per-device GPU state (free milli-GPU per device, in src/gpu's typed arrays, node i = node i of
+   * this table) when any node has GPUs; undefined otherwise, and then nothing below costs anything.
+   */
+  readonly gpu: GpuCluster | undefined;
+  /** GPU pods on the table → node and devices they hold (bound pods' recorded ones, or Reserve's choice). */
+  private readonly gpuHeld = new Map<PodInfo, { node: number; devices: readonly number[] }>();
+  /** Compiled GPU requests (src/gpu's CompiledPod) per pod. */
+  private readonly compiled = new WeakMap<PodInfo, CompiledPod>();
 
   constructor(nodes: readonly NodeSpec[]) {
     const n = (this.n = nodes.length);
@@ -107,6 +121,64 @@ export class NodeTable {
       this.images[i] = s.images;
       if (s.images) for (const img of s.images.keys()) this.imageNodes.set(img, (this.imageNodes.get(img) ?? 0) + 1);
     });
+    this.gpu = nodes.some((s) => s.gpus !== undefined)
+      ? new GpuCluster(
+          nodes.map((s) => ({
+            name: s.name,
+            cpuMilli: s.allocatable.cpu,
+            memoryMiB: Math.floor(s.allocatable.memory / MIB),
+            gpuCount: s.gpus?.count ?? 0,
+            model: s.gpus?.model ?? '',
+          })),
+          { keepOrder: true },
+        )
+      : undefined;
+  }
+
+  /** The pod as src/gpu's policies see it (cpu in millicores, memory in MiB, GPU request). Needs `gpu`. */
+  gpuPod(pod: PodInfo): CompiledPod {
+    let c = this.compiled.get(pod);
+    if (!c) {
+      c = this.gpu!.compile({
+        name: pod.name,
+        cpuMilli: pod.requests.cpu,
+        memoryMiB: Math.floor(pod.requests.memory / MIB),
+        numGpu: pod.gpu?.count ?? 0,
+        gpuMilli: pod.gpu?.milli ?? 0,
+        gpuSpec: pod.gpu?.models ?? [],
+      });
+      this.compiled.set(pod, c);
+    }
+    return c;
+  }
+
+  /** The devices a pod on the table holds (undefined: none assigned yet, or no GPU request). */
+  gpuDevicesOf(pod: PodInfo): readonly number[] | undefined {
+    return this.gpuHeld.get(pod)?.devices;
+  }
+
+  /**
+   * Gives pod (already on node i, see addPod) the devices `devices` of node i. Throws when the pod
+   * has no GPU request, holds devices already, or a device cannot take its share.
+   */
+  assignGpus(i: number, pod: PodInfo, devices: readonly number[]): void {
+    if (!this.gpu || !pod.gpu) throw new Error(`pod ${pod.name}: no GPU request or no GPU nodes`);
+    if (this.gpuHeld.has(pod)) throw new Error(`pod ${pod.name}: already holds GPU devices`);
+    const p = this.gpuPod(pod);
+    if (devices.length !== p.num) throw new Error(`pod ${pod.name}: ${devices.length} devices given for ${p.num} GPUs`);
+    this.gpu.takeDevices(i, p, devices, 1);
+    this.gpuHeld.set(pod, { node: i, devices });
+    this.version++;
+  }
+
+  /** Returns the devices of pod (undo of assignGpus); false when it held none. */
+  releaseGpus(pod: PodInfo): boolean {
+    const held = this.gpuHeld.get(pod);
+    if (!held) return false;
+    this.gpu!.takeDevices(held.node, this.gpuPod(pod), held.devices, -1);
+    this.gpuHeld.delete(pod);
+    this.version++;
+    return true;
   }
 
   /**
@@ -199,6 +271,10 @@ export class NodeTable {
     this.pods[i].push(pod);
     this.podCount[i]++;
     this.version++;
+    if (this.gpu !== undefined) {
+      this.gpu.takeCpuMem(i, pod.requests.cpu, Math.floor(pod.requests.memory / MIB), 1);
+      if (pod.gpuDevices !== undefined && pod.gpu !== undefined) this.assignGpus(i, pod, pod.gpuDevices);
+    }
   }
 
   /** Removes a pod added with `addPod` (by identity). Returns false when it was not there. */
@@ -210,6 +286,10 @@ export class NodeTable {
     this.podCount[i]--;
     this.account(i, pod, -1);
     this.version++;
+    if (this.gpu !== undefined) {
+      this.gpu.takeCpuMem(i, pod.requests.cpu, Math.floor(pod.requests.memory / MIB), -1);
+      this.releaseGpus(pod);
+    }
     return true;
   }
 

@@ -3,6 +3,7 @@
  */
 import type { Placement } from '../../core/placement.js';
 import type { Resources } from '../../core/resources.js';
+import type { GpuRequest } from '../../core/types.js';
 
 /** kube-scheduler's scoring defaults for containers without requests (pkg/scheduler/util/pod_resources.go). */
 export const DEFAULT_MILLI_CPU_REQUEST = 100; // 0.1 core
@@ -32,6 +33,10 @@ export interface PodInfo {
   readonly terminating?: boolean;
   /** The workload the pod belongs to (default topology spreading selects its siblings). */
   readonly owner?: string;
+  /** GPUs the pod needs (the workload's `gpus`). */
+  readonly gpu?: GpuRequest;
+  /** Bound pods with a GPU request: the node's devices it holds. */
+  readonly gpuDevices?: readonly number[];
 }
 
 export interface ContainerRequests {

@@ -8,6 +8,7 @@ import { COSCHEDULING, coscheduling } from './coscheduling/index.js';
 import { DEFAULT_PREEMPTION, defaultPreemption } from './default-preemption/index.js';
 import { DOT_PRODUCT, dotProduct } from './dot-product/index.js';
 import { FIRST_FIT, firstFit } from './first-fit/index.js';
+import { GPU_PLUGINS } from './gpu/index.js';
 import { IMAGE_LOCALITY, imageLocality } from './image-locality/index.js';
 import { INTER_POD_AFFINITY, interPodAffinity } from './inter-pod-affinity/index.js';
 import { MAX_INSTANCES_PER_NODE, maxInstancesPerNode } from './max-instances-per-node/index.js';
@@ -33,6 +34,7 @@ const BUILT_IN: Readonly<Record<string, PluginFactory>> = {
   [FIRST_FIT]: firstFit,
   [DOT_PRODUCT]: dotProduct,
   [COSCHEDULING]: coscheduling,
+  ...GPU_PLUGINS,
 };
 
 const userPlugins = new Map<string, PluginFactory>();
