@@ -430,3 +430,40 @@ operations:
     expect(parseScenario(text(3), 's.yaml').warnings).toBeUndefined();
   });
 });
+
+describe('gangs of GPU pods', () => {
+  it('a waiting member holds its GPU devices: another GPU pod cannot take them, and the gang binds on the devices it reserved', async () => {
+    const gpuNode = (name: string) => ({ ...node(name, 8000), gpus: { model: 'T4', count: 2 } });
+    const whole = { count: 1, milli: 1000, models: [] as string[] };
+    const gang = train(4);
+    const s = scenario({
+      nodes: [gpuNode('a'), gpuNode('b')],
+      workloads: [
+        service('part-a', 2, { containers: [container('w', 100, 128)], placement: { gang }, gpus: whole }),
+        // Wants two whole devices on one node: only free if the waiting members' devices were not held.
+        service('filler', 1, { at: 10_000, containers: [container('f', 100, 128)], gpus: { count: 2, milli: 1000, models: [] } }),
+        service('part-b', 2, { at: 30_000, containers: [container('w', 100, 128)], placement: { gang }, gpus: whole }),
+      ],
+      scheduler: { name: 'default' },
+      durationMs: 2 * 60_000,
+    });
+    const { of } = await run(s);
+    const waiting = of('instance.waiting', 'part-a');
+    expect(waiting).toHaveLength(2);
+    // Spread by LeastAllocated: one member per node, one device each.
+    expect(new Set(waiting.map((r) => r.fields.node)).size).toBe(2);
+    expect(waiting.every((r) => Array.isArray(r.fields.gpus) && (r.fields.gpus as number[]).length === 1)).toBe(true);
+    expect(of('instance.scheduled', 'filler')).toHaveLength(0);
+    expect(of('instance.unschedulable', 'filler').length).toBeGreaterThan(0);
+    const bound = of('instance.scheduled').filter((r) => r.fields.workload !== 'filler');
+    expect(bound).toHaveLength(4);
+    expect(new Set(bound.map((r) => r.t)).size).toBe(1);
+    // part-a binds on the devices it reserved while waiting; no device is given twice.
+    for (const w of waiting) {
+      const b = bound.find((r) => r.fields.instance === w.fields.instance)!;
+      expect(b.fields.gpus).toEqual(w.fields.gpus);
+    }
+    const slots = bound.map((r) => `${String(r.fields.node)}/${(r.fields.gpus as number[]).join(',')}`);
+    expect(new Set(slots).size).toBe(4);
+  });
+});
