@@ -823,7 +823,7 @@ export class Orchestrator {
    * pending pods first, and they are retried after `unschedulableRetryMs` or when capacity
    * appears again (the normal back-off of unschedulable instances).
    */
-  private releaseGang(gang: string, cause: 'timeout' | 'rejected', by?: Instance): void {
+  private releaseGang(gang: string, cause: 'timeout' | 'rejected', by?: Instance, why?: string): void {
     const now = this.d.clock.now();
     const waiting = this.gangWaits.take(gang).filter((i) => this.d.store.getInstance(i.id) === i && i.waitingSince !== undefined);
     if (waiting.length === 0) return;
@@ -833,7 +833,7 @@ export class Orchestrator {
     const reason =
       cause === 'timeout'
         ? `gang ${gang} timed out: ${members}/${minMember} members`
-        : `gang ${gang} rejected: ${by?.id ?? 'a member'} fits on no node: ${members}/${minMember} members`;
+        : `gang ${gang} rejected: ${by?.id ?? 'a member'} ${why ?? 'fits on no node'}: ${members}/${minMember} members`;
     this.d.recorder.record(`gang.${cause}`, {
       gang,
       members,
@@ -931,12 +931,16 @@ export class Orchestrator {
   /** `detail`: extra trace fields (an eviction's `taint`). */
   private stopInstance(inst: Instance, reason: string, detail?: Record<string, unknown>): void {
     if (inst.stopRequestedAt !== undefined) return;
+    // A waiting member stopped (scaled down, preempted, deleted) is unreserved; Coscheduling's
+    // Unreserve then rejects every other waiting member of its gang.
+    const waitingGang = inst.waitingSince !== undefined ? this.workloads.get(inst.workloadId)?.workload.placement?.gang?.name : undefined;
     if (inst.waitingSince !== undefined) this.leaveGangWait(inst);
     inst.stopRequestedAt = this.d.clock.now();
     inst.stopReason = reason;
     const from = inst.status;
     inst.status = 'Terminating';
     this.d.recorder.record('instance.stopping', { instance: inst.id, workload: inst.workloadName, from, reason, ...detail });
+    if (waitingGang !== undefined) this.releaseGang(waitingGang, 'rejected', inst, `left the wait (${reason})`);
     this.touchNode(inst.node);
     if (inst.node === undefined) {
       // Never placed: nothing to stop.

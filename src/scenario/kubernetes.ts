@@ -1,6 +1,6 @@
 /**
  * Kubernetes manifests in a scenario (`manifests:`, a list of v1 objects): Node, Pod, Deployment,
- * ReplicaSet, StatefulSet, Job and PriorityClass become the scenario's own `nodes`, `workloads`,
+ * ReplicaSet, StatefulSet, Job and PriorityClass (and scheduler-plugins' PodGroup, for gangs) become the scenario's own `nodes`, `workloads`,
  * `priorityClasses` and `images` entries before validation, so every rule and message of the scenario
  * format applies. Fields Slipway does not model are listed as warnings (each field path once per
  * kind), never silently dropped.
@@ -15,7 +15,15 @@ export interface ExpandedManifests {
   readonly warnings: readonly string[];
 }
 
-const SUPPORTED_KINDS = ['Node', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'Job', 'PriorityClass'];
+const SUPPORTED_KINDS = ['Node', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'Job', 'PriorityClass', 'PodGroup'];
+
+/**
+ * Gangs as kubernetes-sigs/scheduler-plugins' Coscheduling declares them: a PodGroup object
+ * (`scheduling.x-k8s.io/v1alpha1`, `spec.minMember`, `spec.scheduleTimeoutSeconds`) and pods
+ * labelled `scheduling.x-k8s.io/pod-group: <name>`. They become `placement.gang` (timeout 0 or
+ * absent = the plugin's default, 60 s).
+ */
+export const POD_GROUP_LABEL = 'scheduling.x-k8s.io/pod-group';
 
 /** Pod spec fields the scheduler and the simulation read; anything else is warned about. */
 const POD_SPEC_FIELDS = ['containers', 'nodeName', 'nodeSelector', 'affinity', 'tolerations', 'topologySpreadConstraints', 'priorityClassName', 'priority', 'restartPolicy'];
@@ -127,6 +135,54 @@ function podSpecToWorkload(kind: string, name: string, meta: Obj, spec: Obj, c: 
   };
 }
 
+/** The PodGroups of the manifests, by name: the scenario's `gang` mapping. */
+function podGroups(manifests: readonly unknown[], c: Collector, problems: Array<{ message: string; path: PathSegment[] }>): Map<string, Obj> {
+  const groups = new Map<string, Obj>();
+  for (const [i, m] of manifests.entries()) {
+    const o = obj(m);
+    if (o.kind !== 'PodGroup') continue;
+    const meta = obj(o.metadata);
+    const name = typeof meta.name === 'string' ? meta.name : '';
+    const spec = obj(o.spec);
+    c.extra('PodGroup', name, spec, ['minMember', 'scheduleTimeoutSeconds'], 'spec.');
+    const t = spec.scheduleTimeoutSeconds;
+    if (typeof spec.minMember !== 'number' || !Number.isInteger(spec.minMember) || spec.minMember < 1) {
+      const path: PathSegment[] = ['manifests', i, 'spec', 'minMember'];
+      problems.push({ message: `${formatPath(path)} (PodGroup/${name}): minMember must be a positive integer, got ${JSON.stringify(spec.minMember)}`, path });
+    }
+    if (t !== undefined && (typeof t !== 'number' || !Number.isInteger(t) || t < 0)) {
+      const path: PathSegment[] = ['manifests', i, 'spec', 'scheduleTimeoutSeconds'];
+      problems.push({ message: `${formatPath(path)} (PodGroup/${name}): scheduleTimeoutSeconds must be a whole number of seconds >= 0, got ${JSON.stringify(t)}`, path });
+    }
+    groups.set(name, {
+      name,
+      minMember: spec.minMember,
+      ...(t !== undefined && t !== 0 ? { timeout: `${String(t)}s` } : {}),
+    });
+  }
+  return groups;
+}
+
+/**
+ * A pod template labelled with a PodGroup joins its gang. The label names a PodGroup of the
+ * manifests, or it is bad input (at `labelsPath`).
+ */
+function joinGang(w: Obj, groups: ReadonlyMap<string, Obj>, labelsPath: PathSegment[], problems: Array<{ message: string; path: PathSegment[] }>): Obj {
+  const labels = obj(w.labels);
+  const group = labels[POD_GROUP_LABEL];
+  if (group === undefined) return w;
+  const gang = typeof group === 'string' ? groups.get(group) : undefined;
+  if (!gang) {
+    const known = [...groups.keys()];
+    problems.push({
+      message: `${formatPath(labelsPath)}.${POD_GROUP_LABEL}: no PodGroup named ${JSON.stringify(group)} in the manifests (${known.length ? `known: ${known.join(', ')}` : 'none declared'})`,
+      path: [...labelsPath, POD_GROUP_LABEL],
+    });
+    return w;
+  }
+  return { ...w, placement: { ...obj(w.placement), gang } };
+}
+
 /** Merges `raw.manifests` into the scenario document. Without manifests, returns `raw` unchanged. */
 export function expandManifests(raw: Obj): ExpandedManifests {
   const manifests = raw.manifests;
@@ -138,6 +194,7 @@ export function expandManifests(raw: Obj): ExpandedManifests {
   const images: Obj = { ...obj(raw.images) };
   const origins: Array<{ prefix: PathSegment[]; manifest: PathSegment[]; label: string }> = [];
   const problems: Array<{ message: string; path: PathSegment[] }> = [];
+  const groups = podGroups(manifests, c, problems);
 
   manifests.forEach((m, i) => {
     const o = obj(m);
@@ -154,6 +211,8 @@ export function expandManifests(raw: Obj): ExpandedManifests {
     switch (kind) {
       case 'PriorityClass':
         priorityClasses[name] = o.value;
+        return;
+      case 'PodGroup':
         return;
       case 'Node': {
         const status = obj(o.status);
@@ -210,7 +269,7 @@ export function expandManifests(raw: Obj): ExpandedManifests {
       }
       case 'Pod': {
         origins.push({ prefix: ['workloads', workloads.length], manifest: at, label });
-        const w = podSpecToWorkload(kind, name, meta, spec, c);
+        const w = joinGang(podSpecToWorkload(kind, name, meta, spec, c), groups, [...at, 'metadata', 'labels'], problems);
         const rp = spec.restartPolicy;
         workloads.push({ ...w, replicas: 1, ...(rp === 'Never' || rp === 'OnFailure' ? { restartPolicy: rp } : {}) });
         return;
@@ -221,7 +280,7 @@ export function expandManifests(raw: Obj): ExpandedManifests {
         c.extra(kind, name, spec, ['replicas', 'selector', 'template', 'strategy', 'serviceName', 'updateStrategy'], 'spec.');
         const template = obj(spec.template);
         origins.push({ prefix: ['workloads', workloads.length], manifest: at, label });
-        const w = podSpecToWorkload(kind, name, obj(template.metadata), obj(template.spec), c);
+        const w = joinGang(podSpecToWorkload(kind, name, obj(template.metadata), obj(template.spec), c), groups, [...at, 'spec', 'template', 'metadata', 'labels'], problems);
         const strategy = obj(spec.strategy);
         const rolling = obj(strategy.rollingUpdate);
         workloads.push({
@@ -244,7 +303,7 @@ export function expandManifests(raw: Obj): ExpandedManifests {
         const template = obj(spec.template);
         const tspec = obj(template.spec);
         origins.push({ prefix: ['workloads', workloads.length], manifest: at, label });
-        const w = podSpecToWorkload(kind, name, obj(template.metadata), tspec, c);
+        const w = joinGang(podSpecToWorkload(kind, name, obj(template.metadata), tspec, c), groups, [...at, 'spec', 'template', 'metadata', 'labels'], problems);
         const parallelism = spec.parallelism ?? 1;
         workloads.push({
           ...w,

@@ -50,7 +50,7 @@ describe('Kubernetes manifests in scenarios', () => {
       /^k\.yaml:26:5: manifests\[4\] \(Deployment\/web\)\.containers\[0\]\.requests\.cpu: invalid quantity "5x"/,
     );
     expect(() => parseScenario(text.replace('kind: Pod\n', 'kind: CronJob\n'), 'k.yaml')).toThrow(
-      'k.yaml:62:11: manifests[6].kind: unsupported kind "CronJob" (supported: Node, Pod, Deployment, ReplicaSet, StatefulSet, Job, PriorityClass)',
+      'k.yaml:62:11: manifests[6].kind: unsupported kind "CronJob" (supported: Node, Pod, Deployment, ReplicaSet, StatefulSet, Job, PriorityClass, PodGroup)',
     );
   });
 });
@@ -106,5 +106,79 @@ manifests:
     const evicted = recs.filter((r) => r.type === 'instance.stopping' && r.f.reason === 'evicted');
     expect(evicted.map((r) => [r.t, r.f.taint])).toEqual([[notReadyAt + 90_000, 'node.kubernetes.io/not-ready:NoExecute']]);
     expect(placed.map((r) => r.f.node)).toEqual(['n1', 'n2']);
+  });
+});
+
+describe('Kubernetes manifests: PodGroup gangs (scheduler-plugins Coscheduling)', () => {
+  const yaml = (minMember: string, label = 'train') => `name: k8s-gang
+duration: 5m
+scheduler: default
+manifests:
+  - apiVersion: v1
+    kind: Node
+    metadata: {name: n1}
+    status: {capacity: {cpu: "3", memory: 8Gi}}
+  - apiVersion: v1
+    kind: Node
+    metadata: {name: n2}
+    status: {capacity: {cpu: "3", memory: 8Gi}}
+  - apiVersion: scheduling.x-k8s.io/v1alpha1
+    kind: PodGroup
+    metadata: {name: train}
+    spec: {minMember: ${minMember}, scheduleTimeoutSeconds: 90}
+  - apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {name: workers}
+    spec:
+      replicas: 4
+      template:
+        metadata: {labels: {app: workers, scheduling.x-k8s.io/pod-group: ${label}}}
+        spec: {containers: [{name: w, image: busybox, resources: {requests: {cpu: "1", memory: 128Mi}}}]}
+  - apiVersion: v1
+    kind: Pod
+    metadata: {name: ps-a, labels: {scheduling.x-k8s.io/pod-group: train}}
+    spec: {containers: [{name: ps, image: busybox, resources: {requests: {cpu: "1", memory: 128Mi}}}]}
+  - apiVersion: v1
+    kind: Pod
+    metadata: {name: ps-b, labels: {scheduling.x-k8s.io/pod-group: train}}
+    spec: {containers: [{name: ps, image: busybox, resources: {requests: {cpu: "1", memory: 128Mi}}}]}
+`;
+
+  it('pods labelled with a PodGroup join its gang, across workloads, with its minMember and timeout', () => {
+    const s = parseScenario(yaml('6'), 'g.yaml');
+    for (const name of ['workers', 'ps-a', 'ps-b']) {
+      expect(s.workloads.find((w) => w.name === name)!.placement?.gang).toEqual({ name: 'train', minMember: 6, timeoutMs: 90_000 });
+    }
+    expect(s.warnings ?? []).toEqual([]);
+  });
+
+  it('the gang binds all six together; with minMember 7 it never binds and times out after scheduleTimeoutSeconds', async () => {
+    const bound: number[] = [];
+    const timeouts: number[] = [];
+    await simulate(parseScenario(yaml('6'), 'g.yaml'), {
+      onRecord: (type, _f, t) => {
+        if (type === 'instance.scheduled') bound.push(t);
+      },
+    });
+    expect(bound).toHaveLength(6);
+    expect(new Set(bound).size).toBe(1);
+    bound.length = 0;
+    await simulate(parseScenario(yaml('7'), 'g.yaml'), {
+      untilMs: 100_000,
+      onRecord: (type, f) => {
+        if (type === 'instance.scheduled') bound.push(0);
+        if (type === 'gang.timeout') timeouts.push(f.waitedMs as number);
+      },
+    });
+    expect(bound).toEqual([]);
+    // scheduleTimeoutSeconds: 90 → the gang is released 90 s after its first member waited.
+    expect(timeouts[0]).toBe(90_000);
+  });
+
+  it('a label naming no PodGroup, and a bad minMember, are bad input at their manifest position', () => {
+    expect(() => parseScenario(yaml('6', 'trian'), 'g.yaml')).toThrow(
+      /^g\.yaml:23:74: manifests\[3\]\.spec\.template\.metadata\.labels\.scheduling\.x-k8s\.io\/pod-group: no PodGroup named "trian" in the manifests \(known: train\)/,
+    );
+    expect(() => parseScenario(yaml('0'), 'g.yaml')).toThrow(/^g\.yaml:16:\d+: manifests\[2\]\.spec\.minMember \(PodGroup\/train\): minMember must be a positive integer, got 0/);
   });
 });

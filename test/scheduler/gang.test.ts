@@ -467,3 +467,41 @@ describe('gangs of GPU pods', () => {
     expect(new Set(slots).size).toBe(4);
   });
 });
+
+describe('a waiting member that leaves (Coscheduling Unreserve)', () => {
+  it('scaling a waiting part down rejects the gang: every other waiting member gives its reservation up at once', async () => {
+    const { parseScenario } = await import('../../src/scenario/loader.js');
+    const s = parseScenario(
+      `name: t
+duration: 3m
+scheduler: default
+nodes: [{name: n1, capacity: {cpu: 4, memory: 4Gi}}, {name: n2, capacity: {cpu: 4, memory: 4Gi}}]
+workloads:
+  - {name: part-a, replicas: 4, placement: {gang: {name: train, minMember: 6, timeout: 2m}}, containers: [{name: c, image: i, requests: {cpu: 1, memory: 64Mi}}]}
+  - {name: part-b, at: 40s, replicas: 3, placement: {gang: {name: train, minMember: 6, timeout: 2m}}, containers: [{name: c, image: i, requests: {cpu: 1, memory: 64Mi}}]}
+operations:
+  - {at: 20s, scale: {workload: part-a, replicas: 3}}
+`,
+      's.yaml',
+    );
+    const { of } = await run(s);
+    expect(of('instance.waiting', 'part-a').filter((r) => r.t < 20_000)).toHaveLength(4);
+    const rejected = of('gang.rejected');
+    expect(rejected).toHaveLength(1);
+    // Released at the scale-down (20 s), not at the 2-minute timeout.
+    expect(rejected[0].t).toBeGreaterThanOrEqual(20_000);
+    expect(rejected[0].t).toBeLessThan(21_000);
+    expect((rejected[0].fields.instances as string[]).length).toBe(3);
+    const unreserved = of('instance.unreserved', 'part-a');
+    expect(unreserved).toHaveLength(3);
+    expect(unreserved.every((r) => String(r.fields.reason).includes('left the wait (scale-down)'))).toBe(true);
+    expect(of('gang.timeout')).toHaveLength(0);
+    // Released members go back to the queue and wait again (the stopped member's room appeared).
+    expect(of('instance.waiting', 'part-a').filter((r) => r.t >= 20_000)).toHaveLength(3);
+    // The 3 remaining members of part-a and part-b's 3 bind together once part-b arrives.
+    const bound = of('instance.scheduled');
+    expect(bound).toHaveLength(6);
+    expect(new Set(bound.map((r) => r.t)).size).toBe(1);
+    expect(bound[0].t).toBeGreaterThanOrEqual(40_000);
+  });
+});
