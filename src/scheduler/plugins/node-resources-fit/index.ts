@@ -6,6 +6,7 @@
  * reported. Resources in `ignoredResources` are not checked.
  * Score: the configured strategy over the configured resources (see scorers.ts, allocation.ts).
  */
+import { scoresProvenInRange } from '../../framework/framework.js';
 import { unschedulable, type FilterStatus, type Plugin } from '../../framework/types.js';
 import { parseFitArgs, type NodeResourcesFitArgs } from './args.js';
 import { AllocationScorer } from './allocation.js';
@@ -41,7 +42,7 @@ export function nodeResourcesFit(rawArgs?: unknown): Plugin {
   const strategy =
     ss.type === 'LeastAllocated' ? leastAllocated : ss.type === 'MostAllocated' ? mostAllocated : requestedToCapacityRatio(ss.shape);
   const scorer = new AllocationScorer(ss.resources, false, strategy);
-  return {
+  const plugin: Plugin = {
     name: NODE_RESOURCES_FIT,
     filter: (cx, i) => {
       const t = cx.table;
@@ -67,4 +68,7 @@ export function nodeResourcesFit(rawArgs?: unknown): Plugin {
     score: (cx, i) => scorer.score(cx, i),
     scoreAll: (cx, nodes, count, out) => scorer.scoreAll(cx, nodes, count, out),
   };
+  // Least/MostAllocated: ⌊Σ s_r · w_r / Σ w_r⌋ with integer s_r ∈ [0, 100] is in range.
+  // RequestedToCapacityRatio keeps the framework's check (its shape scores need not be integers).
+  return ss.type === 'RequestedToCapacityRatio' ? plugin : scoresProvenInRange(plugin);
 }

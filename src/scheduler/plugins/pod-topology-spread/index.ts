@@ -18,6 +18,7 @@
  */
 import type { LabelSelector, TopologySpreadConstraint } from '../../../core/placement.js';
 import { PluginArgsError, argsObject } from '../../framework/args.js';
+import { scoresProvenInRange } from '../../framework/framework.js';
 import { matchesLabelSelector, toleratesAny } from '../../framework/helpers.js';
 import type { LabelDomains, NodeTable } from '../../framework/node-table.js';
 import type { PodInfo } from '../../framework/pod.js';
@@ -31,6 +32,7 @@ export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
 export const LABEL_ZONE = 'topology.kubernetes.io/zone';
 
 const SKEW = unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
+const NO_CONSTRAINTS: readonly Constraint[] = [];
 const MISSING_LABEL = unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
 
 interface Constraint {
@@ -51,6 +53,10 @@ function selectorMatcher(sel: LabelSelector | undefined, namespace: string): (p:
 }
 
 function toConstraint(c: TopologySpreadConstraint, pod: PodInfo): Constraint {
+  // Input validation (the scenario schema, the plugin args) guarantees it; the score range relies on it.
+  if (!Number.isInteger(c.maxSkew) || c.maxSkew < 1) {
+    throw new Error(`${POD_TOPOLOGY_SPREAD}: pod ${pod.name}: maxSkew must be an integer ≥ 1, got ${c.maxSkew}`);
+  }
   return {
     maxSkew: c.maxSkew,
     topologyKey: c.topologyKey,
@@ -130,25 +136,36 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
     }
   });
   const systemDefaulted = defaultingType === 'System';
+  const defaults: readonly TopologySpreadConstraint[] = systemDefaulted
+    ? [
+        { maxSkew: 3, topologyKey: LABEL_HOSTNAME, whenUnsatisfiable: 'ScheduleAnyway' },
+        { maxSkew: 5, topologyKey: LABEL_ZONE, whenUnsatisfiable: 'ScheduleAnyway' },
+      ]
+    : listDefaults;
+  const defaultsCache = new WeakMap<NodeTable, Map<string, Constraint[]>>();
 
   /** Constraints of one kind: the pod's own, or (when it has none) the defaults. */
-  const constraintsOf = (pod: PodInfo, kind: 'DoNotSchedule' | 'ScheduleAnyway', table: NodeTable): Constraint[] => {
+  const constraintsOf = (pod: PodInfo, kind: 'DoNotSchedule' | 'ScheduleAnyway', table: NodeTable): readonly Constraint[] => {
     const own = pod.placement.topologySpreadConstraints ?? [];
     if (own.length > 0) return own.filter((c) => c.whenUnsatisfiable === kind).map((c) => toConstraint(c, pod));
-    if (pod.owner === undefined) return [];
+    if (pod.owner === undefined) return NO_CONSTRAINTS;
     const owner = pod.owner;
+    // The default constraints depend only on the owner (and the table's per-owner counts, whose
+    // array is created once per owner): built once per (table, kind, owner), not per cycle.
+    let byTable = defaultsCache.get(table);
+    if (!byTable) defaultsCache.set(table, (byTable = new Map()));
+    const cacheKey = `${kind}\u0000${owner}`;
+    const cached = byTable.get(cacheKey);
+    const ownerCounts = table.ownerArray(owner);
+    if (cached !== undefined && (cached.length === 0 || cached[0].ownerCounts === ownerCounts)) return cached;
 
     // Owners are workload names, unique in the run (namespaces are not modelled by workloads).
     const sibling = (p: PodInfo) => p.owner === owner;
-    const defaults: TopologySpreadConstraint[] = systemDefaulted
-      ? [
-          { maxSkew: 3, topologyKey: LABEL_HOSTNAME, whenUnsatisfiable: 'ScheduleAnyway' },
-          { maxSkew: 5, topologyKey: LABEL_ZONE, whenUnsatisfiable: 'ScheduleAnyway' },
-        ]
-      : listDefaults;
-    return defaults
+    const built = defaults
       .filter((c) => c.whenUnsatisfiable === kind)
-      .map((c) => ({ ...toConstraint(c, pod), matches: sibling, owner, ownerCounts: table.ownerArray(owner) }));
+      .map((c) => ({ ...toConstraint(c, pod), matches: sibling, owner, ownerCounts }));
+    byTable.set(cacheKey, built);
+    return built;
   };
 
   /** This cycle's score state (also in CycleState); cycles of one framework never overlap. */
@@ -158,24 +175,40 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
     const s = scoreState!;
     const t = cx.table;
     out.fill(0, 0, count);
-    for (let ci = 0; ci < s.constraints.length; ci++) {
+    const nc = s.constraints.length;
+    for (let ci = 0; ci < nc; ci++) {
       const c = s.constraints[ci];
       const base = c.maxSkew - 1;
       const w = s.weights[ci];
       const { ids, has } = s.domains[ci];
-      const domainCounts = s.counts[ci];
-      const hostname = c.topologyKey === LABEL_HOSTNAME;
-      const own = c.ownerCounts;
-      for (let k = 0; k < count; k++) {
-        const i = nodes[k];
-        if (has[i] === 0) continue;
-        const cnt = hostname ? (own !== undefined ? own[i] : countMatching(t, i, c)) : domainCounts[ids[i]];
-        out[k] += cnt * w + base;
+      const last = ci === nc - 1;
+      // The last constraint's pass also rounds (ignored nodes are zeroed below).
+      if (c.topologyKey === LABEL_HOSTNAME && c.ownerCounts !== undefined) {
+        const own = c.ownerCounts;
+        for (let k = 0; k < count; k++) {
+          const i = nodes[k];
+          const v = has[i] === 0 ? out[k] : out[k] + (own[i] * w + base);
+          out[k] = last ? Math.round(v) : v;
+        }
+      } else if (c.topologyKey === LABEL_HOSTNAME) {
+        for (let k = 0; k < count; k++) {
+          const i = nodes[k];
+          const v = has[i] === 0 ? out[k] : out[k] + (countMatching(t, i, c) * w + base);
+          out[k] = last ? Math.round(v) : v;
+        }
+      } else {
+        const domainCounts = s.counts[ci];
+        for (let k = 0; k < count; k++) {
+          const i = nodes[k];
+          const v = has[i] === 0 ? out[k] : out[k] + (domainCounts[ids[i]] * w + base);
+          out[k] = last ? Math.round(v) : v;
+        }
       }
     }
-    for (let k = 0; k < count; k++) out[k] = s.ignored.size > 0 && s.ignored.has(nodes[k]) ? 0 : Math.round(out[k]);
+    if (s.ignored.size > 0) for (let k = 0; k < count; k++) if (s.ignored.has(nodes[k])) out[k] = 0;
   };
-  return {
+  // raw ≥ 0 (counts ≥ 0, w > 0, maxSkew ≥ 1), so ⌊100 · (max + min - raw) / max⌋ ∈ [0, 100].
+  return scoresProvenInRange({
     name: POD_TOPOLOGY_SPREAD,
     preFilterDependsOnPods: true,
     preFilter: (cx) => {
@@ -226,7 +259,10 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
       const sizes = constraints.map(() => 0);
       const ignored = new Set<number>();
       const zonal = constraints.map((_c, ci) => ci).filter((ci) => constraints[ci].topologyKey !== LABEL_HOSTNAME);
-      for (let k = 0; k < count; k++) {
+      // Without requireAll no node is ignored, so the scan may stop once every domain is present.
+      let missing = 0;
+      for (const ci of zonal) missing += domains[ci].values.length;
+      for (let k = 0; k < count && (requireAll || missing > 0); k++) {
         const i = feasible[k];
         if (requireAll && !hasAllKeys(t.labels[i], constraints)) {
           ignored.add(i);
@@ -238,6 +274,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
           if (present[ci][d] === 0) {
             present[ci][d] = 1;
             sizes[ci]++;
+            missing--;
           }
         }
       }
@@ -293,5 +330,5 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
         else scores[k] = Math.trunc((MAX_NODE_SCORE * (max + min - scores[k])) / max);
       }
     },
-  };
+  });
 }

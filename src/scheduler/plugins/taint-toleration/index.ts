@@ -9,6 +9,7 @@
 import type { Toleration } from '../../../core/placement.js';
 import type { Taint } from '../../../core/types.js';
 import { argsObject } from '../../framework/args.js';
+import { scoresProvenInRange } from '../../framework/framework.js';
 import { defaultNormalizeScore, toleratesAny } from '../../framework/helpers.js';
 import { unresolvable, type FilterStatus, type Plugin } from '../../framework/types.js';
 
@@ -34,7 +35,8 @@ export function taintToleration(args?: unknown): Plugin {
     for (const t of taints) if (t.effect === 'PreferNoSchedule' && !toleratesAny(preferTolerations, t)) count++;
     return count;
   };
-  return {
+  // Final scores: 100 - ⌊100 · count / max⌋ with 0 ≤ count ≤ max, or all 100: in range.
+  return scoresProvenInRange({
     name: TAINT_TOLERATION,
     filter: (cx, i) => {
       const taints = cx.table.taints[i];
@@ -67,5 +69,5 @@ export function taintToleration(args?: unknown): Plugin {
       return count;
     },
     normalizeScore: (_cx, _nodes, scores, count) => defaultNormalizeScore(scores, count, true),
-  };
+  });
 }
