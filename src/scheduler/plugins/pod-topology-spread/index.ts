@@ -308,10 +308,18 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
       cx.state.write(`${POD_TOPOLOGY_SPREAD}/score`, scoreState);
       return undefined;
     },
+    // The plain per-node form (the batch form above must agree with it; a differential test checks).
     score: (cx, i) => {
-      const out = new Float64Array(1);
-      scoreNodes(cx, Int32Array.of(i), 1, out);
-      return out[0];
+      const s = scoreState!;
+      if (s.ignored.has(i)) return 0;
+      const labels = cx.table.labels[i];
+      let raw = 0;
+      s.constraints.forEach((c, ci) => {
+        if (!Object.prototype.hasOwnProperty.call(labels, c.topologyKey)) return;
+        const cnt = c.topologyKey === LABEL_HOSTNAME ? countMatching(cx.table, i, c) : s.counts[ci][s.domains[ci].ids[i]];
+        raw += cnt * s.weights[ci] + (c.maxSkew - 1);
+      });
+      return Math.round(raw);
     },
     scoreAll: (cx, nodes, count, out) => scoreNodes(cx, nodes, count, out),
     normalizeScore: (_cx, nodes, scores, count) => {
