@@ -81,6 +81,9 @@ export interface Explanation {
   readonly preemption?: PostFilterResult;
 }
 
+/** Batch filtering takes at least this many nodes per chunk (fewer calls when few nodes pass). */
+const MIN_FILTER_CHUNK = 64;
+
 /** Plugins whose final scores are proven integers in [0, 100] (see `scoresProvenInRange`). */
 const PROVEN_IN_RANGE = new WeakSet<Plugin>();
 
@@ -139,6 +142,7 @@ export class Framework {
   private readonly rankBuf: number[] = [];
   /** Reused per cycle: one chunk of nodes for batch filtering. */
   private chunkBuf = new Int32Array(0);
+  private readonly boundFilterAlls = new Map<Plugin, NonNullable<Plugin['filterAll']>>();
   private readonly filterAllBuf: Array<NonNullable<Plugin['filterAll']>> = [];
 
   constructor(opts: FrameworkOptions) {
@@ -150,6 +154,7 @@ export class Framework {
       }
       const p = wp.plugin;
       if (p.filter) this.boundFilters.set(p, p.filter.bind(p));
+      if (p.filter && p.filterAll) this.boundFilterAlls.set(p, p.filterAll.bind(p));
     }
   }
 
@@ -183,30 +188,16 @@ export class Framework {
       return { kind: 'unschedulable', reasons };
     }
     const filters = pre.filters;
-    const filterFns = this.filterFnBuf;
-    filterFns.length = 0;
-    for (const p of filters) filterFns.push(this.boundFilters.get(p)!);
     const want = numFeasibleNodesToFind(this.opts.percentageOfNodesToScore, n);
     if (this.feasibleBuf.length < want) this.feasibleBuf = new Int32Array(want);
     const feasible = this.feasibleBuf;
-    let count = 0;
-    let processed = 0;
     // Entries of nodes not evaluated this cycle are stale; they are read only when no node
     // passed, and then every node was evaluated (and its entry written) this cycle.
     const statuses = this.statusBuf;
     const start = n === 0 ? 0 : this.nextStartNodeIndex % n;
-    const nf = filters.length;
-    for (; processed < n && count < want; processed++) {
-      let i = start + processed;
-      if (i >= n) i -= n;
-      let failed: FilterStatus | undefined;
-      for (let f = 0; f < nf; f++) {
-        failed = filterFns[f](cx, i);
-        if (failed !== undefined) break;
-      }
-      if (failed === undefined) feasible[count++] = i;
-      else statuses[i] = failed;
-    }
+    const { count, processed } = this.batchFilterable(filters)
+      ? this.filterInChunks(cx, start, want, feasible, statuses)
+      : this.filterByNode(cx, filters, start, want, feasible, statuses);
     if (n > 0) this.nextStartNodeIndex = (start + processed) % n;
 
     if (count === 0) {
@@ -221,6 +212,96 @@ export class Framework {
     const { totals, perPlugin, active } = this.scoreNodes(cx, feasible, count);
     const { chosenK, candidates } = this.selectAndRank(feasible, count, totals, perPlugin, active);
     return { kind: 'assign', node: feasible[chosenK], candidates, evaluated: processed, feasible: count };
+  }
+
+  /** True when every active filter has a batch form (then filterAllBuf holds them, bound). */
+  private batchFilterable(filters: readonly Plugin[]): boolean {
+    const fns = this.filterAllBuf;
+    fns.length = 0;
+    for (const p of filters) {
+      const fa = this.boundFilterAlls.get(p);
+      if (fa === undefined) return false;
+      fns.push(fa);
+    }
+    return true;
+  }
+
+  /**
+   * kube-scheduler's filter loop: nodes in round-robin order from `start`, every filter on each
+   * node until one fails, stopping once `want` nodes passed.
+   */
+  private filterByNode(
+    cx: CycleContext,
+    filters: readonly Plugin[],
+    start: number,
+    want: number,
+    feasible: Int32Array,
+    statuses: Array<FilterStatus | undefined>,
+  ): { count: number; processed: number } {
+    const n = cx.table.n;
+    const filterFns = this.filterFnBuf;
+    filterFns.length = 0;
+    for (const p of filters) filterFns.push(this.boundFilters.get(p)!);
+    const nf = filterFns.length;
+    let count = 0;
+    let processed = 0;
+    for (; processed < n && count < want; processed++) {
+      let i = start + processed;
+      if (i >= n) i -= n;
+      let failed: FilterStatus | undefined;
+      for (let f = 0; f < nf; f++) {
+        failed = filterFns[f](cx, i);
+        if (failed !== undefined) break;
+      }
+      if (failed === undefined) feasible[count++] = i;
+      else statuses[i] = failed;
+    }
+    return { count, processed };
+  }
+
+  /**
+   * The same loop with batch filters (`filterAll`): each chunk of nodes, in visit order, goes
+   * through the first filter, its survivors through the second, and so on. A chunk holds at
+   * least as many nodes as are still wanted, so the loop over-evaluates only the tail of the
+   * chunk that completes the sample; `processed` counts up to the last node taken, exactly as
+   * the per-node loop would, and the tail's verdicts are ignored.
+   */
+  private filterInChunks(
+    cx: CycleContext,
+    start: number,
+    want: number,
+    feasible: Int32Array,
+    statuses: Array<FilterStatus | undefined>,
+  ): { count: number; processed: number } {
+    const n = cx.table.n;
+    if (this.chunkBuf.length < n) this.chunkBuf = new Int32Array(n);
+    const chunk = this.chunkBuf;
+    const fns = this.filterAllBuf;
+    const nf = fns.length;
+    let count = 0;
+    let processed = 0;
+    while (processed < n && count < want) {
+      const size = Math.min(n - processed, Math.max(want - count, MIN_FILTER_CHUNK));
+      let base = start + processed;
+      if (base >= n) base -= n;
+      for (let j = 0, i = base; j < size; j++) {
+        chunk[j] = i;
+        if (++i === n) i = 0;
+      }
+      let m = size;
+      for (let f = 0; f < nf && m > 0; f++) m = fns[f](cx, chunk, m, statuses);
+      if (count + m <= want) {
+        for (let j = 0; j < m; j++) feasible[count++] = chunk[j];
+        processed += size;
+      } else {
+        const take = want - count;
+        for (let j = 0; j < take; j++) feasible[count++] = chunk[j];
+        let last = chunk[take - 1] - base;
+        if (last < 0) last += n;
+        processed += last + 1;
+      }
+    }
+    return { count, processed };
   }
 
   private postFilter(

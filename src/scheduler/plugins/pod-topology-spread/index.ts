@@ -19,10 +19,10 @@
 import type { LabelSelector, TopologySpreadConstraint } from '../../../core/placement.js';
 import { PluginArgsError, argsObject } from '../../framework/args.js';
 import { scoresProvenInRange } from '../../framework/framework.js';
-import { matchesLabelSelector, toleratesAny } from '../../framework/helpers.js';
+import { filterEachNode, matchesLabelSelector, toleratesAny } from '../../framework/helpers.js';
 import type { LabelDomains, NodeTable } from '../../framework/node-table.js';
 import type { PodInfo } from '../../framework/pod.js';
-import { MAX_NODE_SCORE, unresolvable, unschedulable, type CycleContext, type Plugin } from '../../framework/types.js';
+import { MAX_NODE_SCORE, unresolvable, unschedulable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
 import { nodeMatchesPodAffinity } from '../node-affinity/index.js';
 
 export const POD_TOPOLOGY_SPREAD = 'PodTopologySpread';
@@ -207,6 +207,17 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
     }
     if (s.ignored.size > 0) for (let k = 0; k < count; k++) if (s.ignored.has(nodes[k])) out[k] = 0;
   };
+  const filter = (cx: CycleContext, i: number): FilterStatus | undefined => {
+    const s = cx.state.read<FilterState>(POD_TOPOLOGY_SPREAD)!;
+    const labels = cx.table.labels[i];
+    for (let k = 0; k < s.constraints.length; k++) {
+      const c = s.constraints[k];
+      if (!Object.prototype.hasOwnProperty.call(labels, c.topologyKey)) return MISSING_LABEL;
+      const skew = (s.counts[k].get(labels[c.topologyKey]) ?? 0) + s.selfMatch[k] - s.minCounts[k];
+      if (skew > c.maxSkew) return SKEW;
+    }
+    return undefined;
+  };
   // raw ≥ 0 (counts ≥ 0, w > 0, maxSkew ≥ 1), so ⌊100 · (max + min - raw) / max⌋ ∈ [0, 100].
   return scoresProvenInRange({
     name: POD_TOPOLOGY_SPREAD,
@@ -235,17 +246,8 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
       cx.state.write(POD_TOPOLOGY_SPREAD, { constraints, counts, minCounts, selfMatch } satisfies FilterState);
       return undefined;
     },
-    filter: (cx, i) => {
-      const s = cx.state.read<FilterState>(POD_TOPOLOGY_SPREAD)!;
-      const labels = cx.table.labels[i];
-      for (let k = 0; k < s.constraints.length; k++) {
-        const c = s.constraints[k];
-        if (!Object.prototype.hasOwnProperty.call(labels, c.topologyKey)) return MISSING_LABEL;
-        const skew = (s.counts[k].get(labels[c.topologyKey]) ?? 0) + s.selfMatch[k] - s.minCounts[k];
-        if (skew > c.maxSkew) return SKEW;
-      }
-      return undefined;
-    },
+    filter,
+    filterAll: filterEachNode(filter),
     preScore: (cx, feasible, count) => {
       const constraints = constraintsOf(cx.pod, 'ScheduleAnyway', cx.table);
       if (constraints.length === 0) return 'skip';
