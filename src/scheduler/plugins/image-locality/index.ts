@@ -52,9 +52,16 @@ export function imageLocality(args?: unknown): Plugin {
           return;
         }
         const sizes = t.imageSizes(img);
+        // nodes mostly hold the image at one size: reuse the last node's score for the same size
+        let lastSize = 0;
+        let lastScore = calculatePriority(0, 1);
         for (let k = 0; k < count; k++) {
           const size = sizes[nodes[k]];
-          out[k] = calculatePriority(size !== 0 ? Math.trunc(size * spread) : 0, 1);
+          if (size !== lastSize) {
+            lastSize = size;
+            lastScore = calculatePriority(Math.trunc(size * spread), 1);
+          }
+          out[k] = lastScore;
         }
         return;
       }

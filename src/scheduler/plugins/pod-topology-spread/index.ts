@@ -174,8 +174,30 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
   const scoreNodes = (cx: CycleContext, nodes: Int32Array, count: number, out: Float64Array) => {
     const s = scoreState!;
     const t = cx.table;
-    out.fill(0, 0, count);
     const nc = s.constraints.length;
+    if (nc === 2 && s.constraints[0].topologyKey === LABEL_HOSTNAME && s.constraints[0].ownerCounts !== undefined && s.constraints[1].topologyKey !== LABEL_HOSTNAME) {
+      // The system defaults (hostname, then zone) in one pass; same additions in the same order.
+      const c0 = s.constraints[0];
+      const c1 = s.constraints[1];
+      const own = c0.ownerCounts!;
+      const has0 = s.domains[0].has;
+      const { ids, has: has1 } = s.domains[1];
+      const counts1 = s.counts[1];
+      const w0 = s.weights[0];
+      const w1 = s.weights[1];
+      const base0 = c0.maxSkew - 1;
+      const base1 = c1.maxSkew - 1;
+      for (let k = 0; k < count; k++) {
+        const i = nodes[k];
+        let v = 0;
+        if (has0[i] !== 0) v += own[i] * w0 + base0;
+        if (has1[i] !== 0) v += counts1[ids[i]] * w1 + base1;
+        out[k] = Math.round(v);
+      }
+      if (s.ignored.size > 0) for (let k = 0; k < count; k++) if (s.ignored.has(nodes[k])) out[k] = 0;
+      return;
+    }
+    out.fill(0, 0, count);
     for (let ci = 0; ci < nc; ci++) {
       const c = s.constraints[ci];
       const base = c.maxSkew - 1;
