@@ -142,7 +142,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
         { maxSkew: 5, topologyKey: LABEL_ZONE, whenUnsatisfiable: 'ScheduleAnyway' },
       ]
     : listDefaults;
-  const defaultsCache = new WeakMap<NodeTable, Map<string, Constraint[]>>();
+  const defaultsCache = new WeakMap<NodeTable, Record<'DoNotSchedule' | 'ScheduleAnyway', Map<string, readonly Constraint[]>>>();
 
   /** Constraints of one kind: the pod's own, or (when it has none) the defaults. */
   const constraintsOf = (pod: PodInfo, kind: 'DoNotSchedule' | 'ScheduleAnyway', table: NodeTable): readonly Constraint[] => {
@@ -152,10 +152,10 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
     const owner = pod.owner;
     // The default constraints depend only on the owner (and the table's per-owner counts, whose
     // array is created once per owner): built once per (table, kind, owner), not per cycle.
-    let byTable = defaultsCache.get(table);
-    if (!byTable) defaultsCache.set(table, (byTable = new Map()));
-    const cacheKey = `${kind}\u0000${owner}`;
-    const cached = byTable.get(cacheKey);
+    let byKind = defaultsCache.get(table);
+    if (!byKind) defaultsCache.set(table, (byKind = { DoNotSchedule: new Map(), ScheduleAnyway: new Map() }));
+    const byOwner = byKind[kind];
+    const cached = byOwner.get(owner);
     const ownerCounts = table.ownerArray(owner);
     if (cached !== undefined && (cached.length === 0 || cached[0].ownerCounts === ownerCounts)) return cached;
 
@@ -164,7 +164,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
     const built = defaults
       .filter((c) => c.whenUnsatisfiable === kind)
       .map((c) => ({ ...toConstraint(c, pod), matches: sibling, owner, ownerCounts }));
-    byTable.set(cacheKey, built);
+    byOwner.set(owner, built);
     return built;
   };
 
