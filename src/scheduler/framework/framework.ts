@@ -384,29 +384,11 @@ export class Framework {
     return { totals, perPlugin, active };
   }
 
-  /** Reservoir sampling among the highest totals, in visit order. Returns the index k. */
-  private selectHost(totals: Float64Array, count: number): number {
-    let best = -Infinity;
-    let chosen = 0;
-    let ties = 0;
-    for (let k = 0; k < count; k++) {
-      const t = totals[k];
-      if (t > best) {
-        best = t;
-        chosen = k;
-        ties = 1;
-      } else if (t === best) {
-        ties++;
-        if (this.opts.random.int(0, ties - 1) === 0) chosen = k;
-      }
-    }
-    return chosen;
-  }
-
   /**
-   * selectHost and the best others in one pass over the totals. Returns the candidates: the
-   * chosen node first, then the best others (total descending, then node order: name order in
-   * simulations). The tie-breaking draws are selectHost's, in the same order.
+   * Selects the host, by reservoir sampling among the highest totals in visit order (each tied
+   * node replaces the pick with probability 1/k, one draw per tie), and in the same pass ranks
+   * the best others. Returns the candidates: the chosen node first, then the best others (total
+   * descending, then node order: name order in simulations).
    */
   private selectAndRank(
     feasible: Int32Array,
@@ -519,7 +501,7 @@ export class Framework {
       active.forEach((wp, a) => (scores[wp.plugin.name] = perPlugin[a][k]));
       nodes[feasible[k]] = { ...nodes[feasible[k]], scores, total: totals[k] };
     }
-    const chosenK = this.selectHost(totals, count);
+    const { chosenK } = this.selectAndRank(feasible, count, totals, perPlugin, active);
     return { nodes, chosen: feasible[chosenK] };
   }
 }
