@@ -290,10 +290,12 @@ export class Framework {
       }
       let m = size;
       for (let f = 0; f < nf && m > 0; f++) m = fns[f](cx, chunk, m, statuses);
-      if (count + m <= want) {
+      if (count + m < want) {
         for (let j = 0; j < m; j++) feasible[count++] = chunk[j];
         processed += size;
       } else {
+        // the sample completes inside this chunk: the per-node loop stops right after the node
+        // that completes it (which need not be the chunk's last, even when every survivor is taken)
         const take = want - count;
         for (let j = 0; j < take; j++) feasible[count++] = chunk[j];
         let last = chunk[take - 1] - base;
