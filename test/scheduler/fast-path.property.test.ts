@@ -336,7 +336,7 @@ describe('framework hot path = plain per-node reference', () => {
         // both streams advanced by the same number of draws
         expect(fastRandom.float()).toBe(refRandom.float());
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 });
