@@ -35,7 +35,6 @@ export function taintToleration(args?: unknown): Plugin {
     for (const t of taints) if (t.effect === 'PreferNoSchedule' && !toleratesAny(preferTolerations, t)) count++;
     return count;
   };
-  // Final scores: 100 - ⌊100 · count / max⌋ with 0 ≤ count ≤ max, or all 100: in range.
   const filter = (cx: CycleContext, i: number): FilterStatus | undefined => {
     const taints = cx.table.taints[i];
     if (taints.length === 0) return undefined;
@@ -46,6 +45,7 @@ export function taintToleration(args?: unknown): Plugin {
     }
     return undefined;
   };
+  // Final scores: 100 - ⌊100 · count / max⌋ with 0 ≤ count ≤ max, or all 100: in range.
   return scoresProvenInRange({
     name: TAINT_TOLERATION,
     filter,
