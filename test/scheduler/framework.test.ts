@@ -40,6 +40,24 @@ describe('Framework', () => {
     expect(b.node).toBeLessThan(840);
   });
 
+  it('stops right after the node that completes the sample, also when filters run in batches', () => {
+    // 200 nodes, 100 wanted: n0..n98 fit, n99 is cordoned, n100 fits, n101.. are cordoned. The
+    // 100th feasible node is n100, so 101 nodes are evaluated and the next cycle starts at n101
+    // (batch filtering sees n100..n163 in one chunk, where n100 is the only survivor).
+    const specs = Array.from({ length: 200 }, (_, i) =>
+      mkNode(`n${String(i).padStart(5, '0')}`, { cpu: 4000, memory: 8000 * MiB, unschedulable: i === 99 || i > 100 }),
+    );
+    const t = mkTable(specs);
+    const fw = createFramework({ ...PROFILES.spread, percentageOfNodesToScore: 50 }, new RandomStream('s', 1));
+    const a = fw.scheduleOne(mkPod('p', { containers: [{ cpu: 1 }] }), t);
+    if (a.kind !== 'assign') throw new Error('expected a placement');
+    expect([a.evaluated, a.feasible]).toEqual([101, 100]);
+    const b = fw.scheduleOne(mkPod('q', { containers: [{ cpu: 1 }] }), t);
+    if (b.kind !== 'assign') throw new Error('expected a placement');
+    // from n101: 99 cordoned nodes, then n0..n98 (99 fit) and n99 (cordoned), n100: all 200 nodes
+    expect([b.evaluated, b.feasible]).toEqual([200, 100]);
+  });
+
   it('breaks ties among equal top scores with the seeded stream (reservoir sampling)', () => {
     const pick = (seed: number) => {
       const fw = createFramework(PROFILES.random, new RandomStream('scheduler', seed));

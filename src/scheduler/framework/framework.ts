@@ -90,6 +90,47 @@ export interface Explanation {
   readonly preemption?: PostFilterResult;
 }
 
+/** Batch filtering takes at least this many nodes per chunk (fewer calls when few nodes pass). */
+const MIN_FILTER_CHUNK = 64;
+
+/** Plugins whose final scores are proven integers in [0, 100] (see `scoresProvenInRange`). */
+const PROVEN_IN_RANGE = new WeakSet<Plugin>();
+
+/**
+ * Marks a built-in plugin whose final (normalized) scores are integers in [0, 100] by
+ * construction, so the framework skips its per-score range check. Every other plugin, user
+ * plugins included, keeps the check. Returns the plugin.
+ */
+export function scoresProvenInRange<P extends Plugin>(plugin: P): P {
+  PROVEN_IN_RANGE.add(plugin);
+  return plugin;
+}
+
+/** totals[k] += Σ_j weights[j] · bufs[j][k] for k < count, up to three buffers per pass. */
+function addWeighted(totals: Float64Array, count: number, bufs: readonly Float64Array[], weights: readonly number[]): void {
+  let j = 0;
+  for (; j + 3 <= bufs.length; j += 3) {
+    const b0 = bufs[j];
+    const b1 = bufs[j + 1];
+    const b2 = bufs[j + 2];
+    const w0 = weights[j];
+    const w1 = weights[j + 1];
+    const w2 = weights[j + 2];
+    for (let k = 0; k < count; k++) totals[k] += w0 * b0[k] + w1 * b1[k] + w2 * b2[k];
+  }
+  if (bufs.length - j === 2) {
+    const b0 = bufs[j];
+    const b1 = bufs[j + 1];
+    const w0 = weights[j];
+    const w1 = weights[j + 1];
+    for (let k = 0; k < count; k++) totals[k] += w0 * b0[k] + w1 * b1[k];
+  } else if (bufs.length - j === 1) {
+    const b0 = bufs[j];
+    const w0 = weights[j];
+    for (let k = 0; k < count; k++) totals[k] += w0 * b0[k];
+  }
+}
+
 export class Framework {
   readonly plugins: readonly WeightedPlugin[];
   private readonly opts: FrameworkOptions;
@@ -97,6 +138,21 @@ export class Framework {
   private feasibleBuf = new Int32Array(0);
   private totalBuf = new Float64Array(0);
   private scoreBufs: Float64Array[] = [];
+  /** Each filter plugin's `filter`, bound once (the hot loop calls functions, not methods). */
+  private readonly boundFilters = new Map<Plugin, (cx: CycleContext, i: number) => FilterStatus | undefined>();
+  /** Reused per cycle: the active filters' bound functions. */
+  private readonly filterFnBuf: Array<(cx: CycleContext, i: number) => FilterStatus | undefined> = [];
+  /** Reused per cycle: why each evaluated node failed (only read when no node passed). */
+  private statusBuf: Array<FilterStatus | undefined> = [];
+  /** Reused per cycle: score buffers and weights of the plugins proven in range. */
+  private readonly provenBufs: Float64Array[] = [];
+  private readonly provenWeights: number[] = [];
+  /** Reused per cycle: the best candidates (indices into the feasible list), best first. */
+  private readonly rankBuf: number[] = [];
+  /** Reused per cycle: one chunk of nodes for batch filtering. */
+  private chunkBuf = new Int32Array(0);
+  private readonly boundFilterAlls = new Map<Plugin, NonNullable<Plugin['filterAll']>>();
+  private readonly filterAllBuf: Array<NonNullable<Plugin['filterAll']>> = [];
 
   constructor(opts: FrameworkOptions) {
     this.opts = opts;
@@ -105,6 +161,9 @@ export class Framework {
       if (!Number.isInteger(wp.weight) || wp.weight < 0) {
         throw new Error(`plugin ${wp.plugin.name}: weight must be a non-negative integer, got ${wp.weight}`);
       }
+      const p = wp.plugin;
+      if (p.filter) this.boundFilters.set(p, p.filter.bind(p));
+      if (p.filter && p.filterAll) this.boundFilterAlls.set(p, p.filterAll.bind(p));
     }
   }
 
@@ -138,16 +197,63 @@ export class Framework {
       return { kind: 'unschedulable', reasons };
     }
     const filters = pre.filters;
-    // Bound once per cycle: the loop calls functions, not a method looked up on each plugin object.
-    const filterFns = filters.map((p) => p.filter!.bind(p));
     const want = numFeasibleNodesToFind(this.opts.percentageOfNodesToScore, n);
     if (this.feasibleBuf.length < want) this.feasibleBuf = new Int32Array(want);
     const feasible = this.feasibleBuf;
+    // Entries of nodes not evaluated this cycle are stale; they are read only when no node
+    // passed, and then every node was evaluated (and its entry written) this cycle.
+    const statuses = this.statusBuf;
+    const start = n === 0 ? 0 : this.nextStartNodeIndex % n;
+    const { count, processed } = this.batchFilterable(filters)
+      ? this.filterInChunks(cx, start, want, feasible, statuses)
+      : this.filterByNode(cx, filters, start, want, feasible, statuses);
+    if (n > 0) this.nextStartNodeIndex = (start + processed) % n;
+
+    if (count === 0) {
+      // Every node failed (so every entry below n was written this cycle); a fresh copy for PostFilter.
+      const failedStatuses = statuses.slice(0, n);
+      const reasons: Record<string, number> = {};
+      for (const st of failedStatuses) if (st) for (const r of st.reasons) reasons[r] = (reasons[r] ?? 0) + 1;
+      const preemption = this.postFilter(cx, failedStatuses, filters);
+      return preemption ? { kind: 'unschedulable', reasons, preemption } : { kind: 'unschedulable', reasons };
+    }
+
+    const { totals, perPlugin, active } = this.scoreNodes(cx, feasible, count);
+    const { chosenK, candidates } = this.selectAndRank(feasible, count, totals, perPlugin, active);
+    return { kind: 'assign', node: feasible[chosenK], candidates, evaluated: processed, feasible: count };
+  }
+
+  /** True when every active filter has a batch form (then filterAllBuf holds them, bound). */
+  private batchFilterable(filters: readonly Plugin[]): boolean {
+    const fns = this.filterAllBuf;
+    fns.length = 0;
+    for (const p of filters) {
+      const fa = this.boundFilterAlls.get(p);
+      if (fa === undefined) return false;
+      fns.push(fa);
+    }
+    return true;
+  }
+
+  /**
+   * kube-scheduler's filter loop: nodes in round-robin order from `start`, every filter on each
+   * node until one fails, stopping once `want` nodes passed.
+   */
+  private filterByNode(
+    cx: CycleContext,
+    filters: readonly Plugin[],
+    start: number,
+    want: number,
+    feasible: Int32Array,
+    statuses: Array<FilterStatus | undefined>,
+  ): { count: number; processed: number } {
+    const n = cx.table.n;
+    const filterFns = this.filterFnBuf;
+    filterFns.length = 0;
+    for (const p of filters) filterFns.push(this.boundFilters.get(p)!);
+    const nf = filterFns.length;
     let count = 0;
     let processed = 0;
-    const statuses: Array<FilterStatus | undefined> = [];
-    const start = n === 0 ? 0 : this.nextStartNodeIndex % n;
-    const nf = filters.length;
     for (; processed < n && count < want; processed++) {
       let i = start + processed;
       if (i >= n) i -= n;
@@ -159,19 +265,54 @@ export class Framework {
       if (failed === undefined) feasible[count++] = i;
       else statuses[i] = failed;
     }
-    if (n > 0) this.nextStartNodeIndex = (start + processed) % n;
+    return { count, processed };
+  }
 
-    if (count === 0) {
-      const reasons: Record<string, number> = {};
-      for (const st of statuses) if (st) for (const r of st.reasons) reasons[r] = (reasons[r] ?? 0) + 1;
-      const preemption = this.postFilter(cx, statuses, filters);
-      return preemption ? { kind: 'unschedulable', reasons, preemption } : { kind: 'unschedulable', reasons };
+  /**
+   * The same loop with batch filters (`filterAll`): each chunk of nodes, in visit order, goes
+   * through the first filter, its survivors through the second, and so on. A chunk holds at
+   * least as many nodes as are still wanted, so the loop over-evaluates only the tail of the
+   * chunk that completes the sample; `processed` counts up to the last node taken, exactly as
+   * the per-node loop would, and the tail's verdicts are ignored.
+   */
+  private filterInChunks(
+    cx: CycleContext,
+    start: number,
+    want: number,
+    feasible: Int32Array,
+    statuses: Array<FilterStatus | undefined>,
+  ): { count: number; processed: number } {
+    const n = cx.table.n;
+    if (this.chunkBuf.length < n) this.chunkBuf = new Int32Array(n);
+    const chunk = this.chunkBuf;
+    const fns = this.filterAllBuf;
+    const nf = fns.length;
+    let count = 0;
+    let processed = 0;
+    while (processed < n && count < want) {
+      const size = Math.min(n - processed, Math.max(want - count, MIN_FILTER_CHUNK));
+      let base = start + processed;
+      if (base >= n) base -= n;
+      for (let j = 0, i = base; j < size; j++) {
+        chunk[j] = i;
+        if (++i === n) i = 0;
+      }
+      let m = size;
+      for (let f = 0; f < nf && m > 0; f++) m = fns[f](cx, chunk, m, statuses);
+      if (count + m < want) {
+        for (let j = 0; j < m; j++) feasible[count++] = chunk[j];
+        processed += size;
+      } else {
+        // the sample completes inside this chunk: the per-node loop stops right after the node
+        // that completes it (which need not be the chunk's last, even when every survivor is taken)
+        const take = want - count;
+        for (let j = 0; j < take; j++) feasible[count++] = chunk[j];
+        let last = chunk[take - 1] - base;
+        if (last < 0) last += n;
+        processed += last + 1;
+      }
     }
-
-    const { totals, perPlugin, active } = this.scoreNodes(cx, feasible, count);
-    const chosenK = this.selectHost(totals, count, feasible);
-    const candidates = this.topCandidates(cx, feasible, count, totals, perPlugin, active, chosenK);
-    return { kind: 'assign', node: feasible[chosenK], candidates, evaluated: processed, feasible: count };
+    return { count, processed };
   }
 
   private postFilter(
@@ -217,6 +358,12 @@ export class Framework {
       active.push(wp);
     }
     const perPlugin: Float64Array[] = [];
+    // Plugins proven in range are summed after the loop, several per pass over the nodes (the
+    // totals are integers, so the order of the additions does not matter).
+    const provenBufs = this.provenBufs;
+    const provenWeights = this.provenWeights;
+    provenBufs.length = 0;
+    provenWeights.length = 0;
     for (let a = 0; a < active.length; a++) {
       const wp = active[a];
       let buf = this.scoreBufs[a];
@@ -226,6 +373,12 @@ export class Framework {
       else for (let k = 0; k < count; k++) buf[k] = p.score!(cx, feasible[k]);
       if (p.normalizeScore) p.normalizeScore(cx, feasible, buf, count);
       const w = wp.weight;
+      if (PROVEN_IN_RANGE.has(p)) {
+        provenBufs.push(buf);
+        provenWeights.push(w);
+        perPlugin.push(buf);
+        continue;
+      }
       for (let k = 0; k < count; k++) {
         const s = buf[k];
         if (!(s >= MIN_NODE_SCORE && s <= MAX_NODE_SCORE) || Math.floor(s) !== s) {
@@ -238,11 +391,29 @@ export class Framework {
       }
       perPlugin.push(buf);
     }
+    addWeighted(totals, count, provenBufs, provenWeights);
     return { totals, perPlugin, active };
   }
 
-  /** Reservoir sampling among the highest totals, in visit order (or the smallest index, see tieBreak). Returns the index k. */
-  private selectHost(totals: Float64Array, count: number, feasible: Int32Array): number {
+  /**
+   * Selects the host, by reservoir sampling among the highest totals in visit order (each tied
+   * node replaces the pick with probability 1/k, one draw per tie), and in the same pass ranks
+   * the best others. Returns the candidates: the chosen node first, then the best others (total
+   * descending, then node order: name order in simulations).
+   */
+  private selectAndRank(
+    feasible: Int32Array,
+    count: number,
+    totals: Float64Array,
+    perPlugin: Float64Array[],
+    active: WeightedPlugin[],
+  ): { chosenK: number; candidates: CandidateScore[] } {
+    const limit = Math.min(this.opts.topCandidates ?? 3, count);
+    // The best `limit` of all feasible nodes (chosen included), best first: the chosen node and
+    // the best limit - 1 others are among them.
+    const top = this.rankBuf;
+    top.length = 0;
+    const random = this.opts.random;
     let best = -Infinity;
     let chosen = 0;
     let ties = 0;
@@ -256,44 +427,34 @@ export class Framework {
       } else if (t === best) {
         if (smallest) {
           if (feasible[k] < feasible[chosen]) chosen = k;
-          continue;
+        } else {
+          ties++;
+          if (random.int(0, ties - 1) === 0) chosen = k;
         }
-        ties++;
-        if (this.opts.random.int(0, ties - 1) === 0) chosen = k;
       }
+      if (limit <= 1) continue;
+      // visit order is not node order (round-robin start), so ties compare node indices
+      let j = top.length;
+      if (j === limit) {
+        const w = top[j - 1];
+        if (!(t > totals[w] || (t === totals[w] && feasible[k] < feasible[w]))) continue;
+        j--;
+      } else top.push(k);
+      for (; j > 0; j--) {
+        const o = top[j - 1];
+        if (!(t > totals[o] || (t === totals[o] && feasible[k] < feasible[o]))) break;
+        top[j] = o;
+      }
+      top[j] = k;
     }
-    return chosen;
-  }
-
-  /** The chosen node first, then the best others (total descending, then node order: name order in simulations). */
-  private topCandidates(
-    _cx: CycleContext,
-    feasible: Int32Array,
-    count: number,
-    totals: Float64Array,
-    perPlugin: Float64Array[],
-    active: WeightedPlugin[],
-    chosenK: number,
-  ): CandidateScore[] {
-    const limit = Math.min(this.opts.topCandidates ?? 3, count);
-    const top: number[] = [chosenK];
-    const better = (a: number, b: number) =>
-      totals[a] !== totals[b] ? totals[a] > totals[b] : feasible[a] < feasible[b];
-    for (let k = 0; k < count && limit > 1; k++) {
-      if (k === chosenK) continue;
-      if (top.length < limit) {
-        top.push(k);
-      } else if (better(k, top[top.length - 1])) {
-        top[top.length - 1] = k;
-      } else continue;
-      // keep top[1..] sorted best first
-      for (let j = top.length - 1; j > 1 && better(top[j], top[j - 1]); j--) [top[j], top[j - 1]] = [top[j - 1], top[j]];
-    }
-    return top.map((k) => {
+    const picked = [chosen];
+    for (let r = 0; r < top.length && picked.length < limit; r++) if (top[r] !== chosen) picked.push(top[r]);
+    const candidates = picked.map((k) => {
       const scores: Record<string, number> = {};
-      active.forEach((wp, a) => (scores[wp.plugin.name] = perPlugin[a][k]));
+      for (let a = 0; a < active.length; a++) scores[active[a].plugin.name] = perPlugin[a][k];
       return { node: feasible[k], total: totals[k], scores };
     });
+    return { chosenK: chosen, candidates };
   }
 
   /** Reserve: every plugin's `reserve`, in profile order. */
@@ -356,7 +517,7 @@ export class Framework {
       active.forEach((wp, a) => (scores[wp.plugin.name] = perPlugin[a][k]));
       nodes[feasible[k]] = { ...nodes[feasible[k]], scores, total: totals[k] };
     }
-    const chosenK = this.selectHost(totals, count, feasible);
+    const { chosenK } = this.selectAndRank(feasible, count, totals, perPlugin, active);
     return { nodes, chosen: feasible[chosenK] };
   }
 }

@@ -7,7 +7,7 @@ import type {
   NodeSelectorRequirement,
   NodeSelectorTerm,
 } from '../../core/placement.js';
-import { MAX_NODE_SCORE } from './types.js';
+import { MAX_NODE_SCORE, type CycleContext, type FilterStatus, type Plugin } from './types.js';
 
 /** An empty selector matches every set of labels; matchLabels and matchExpressions are ANDed. */
 export function matchesLabelSelector(sel: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
@@ -96,3 +96,22 @@ export function defaultNormalizeScore(scores: Float64Array, count: number, rever
 
 /** kube-scheduler's normalizedImageName, shared with the simulated nodes' image cache. */
 export { normalizedImageName } from '../../core/images.js';
+
+/**
+ * The batch form (`Plugin.filterAll`) of a side-effect-free per-node filter: keeps the passing
+ * nodes in order at the front of `nodes`, records each failing node's status, returns how many passed.
+ */
+export function filterEachNode(
+  filter: (cx: CycleContext, i: number) => FilterStatus | undefined,
+): NonNullable<Plugin['filterAll']> {
+  return (cx, nodes, count, statuses) => {
+    let m = 0;
+    for (let k = 0; k < count; k++) {
+      const i = nodes[k];
+      const st = filter(cx, i);
+      if (st === undefined) nodes[m++] = i;
+      else statuses[i] = st;
+    }
+    return m;
+  };
+}

@@ -83,6 +83,14 @@ export interface Plugin {
   readonly preFilterDependsOnPods?: boolean;
   /** Whether node `i` can take the pod; undefined = yes. */
   filter?(cx: CycleContext, i: number): FilterStatus | undefined;
+  /**
+   * Optional batch form of `filter`, same verdicts: keeps the nodes of `nodes[0..count)` that
+   * pass, in order, at the front of `nodes`, writes `statuses[i]` = filter(cx, i) for each node i
+   * that fails, and returns how many passed. When every active filter of a cycle has it, the
+   * framework filters nodes in chunks, so it may be called on a few nodes past the point where
+   * sampling stops: it must have no side effects (their verdicts are then ignored).
+   */
+  filterAll?(cx: CycleContext, nodes: Int32Array, count: number, statuses: Array<FilterStatus | undefined>): number;
   /** Called when no node passed the filters (preemption). */
   postFilter?(cx: CycleContext, input: PostFilterInput): PostFilterResult | undefined;
   /** Once per cycle with the feasible nodes. Returns SKIP to leave Score out of the cycle. */

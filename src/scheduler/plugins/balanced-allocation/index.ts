@@ -6,6 +6,7 @@
  * Skipped for pods that request none of the resources (kube-scheduler ≥ 1.30).
  */
 import { argsObject } from '../../framework/args.js';
+import { scoresProvenInRange } from '../../framework/framework.js';
 import { MAX_NODE_SCORE, type Plugin } from '../../framework/types.js';
 import { AllocationScorer, balancedMarker } from '../node-resources-fit/allocation.js';
 import { DEFAULT_RESOURCES, parseResourceSpecs } from '../node-resources-fit/args.js';
@@ -41,7 +42,8 @@ export function balancedAllocation(rawArgs?: unknown): Plugin {
   const a = argsObject(BALANCED_ALLOCATION, rawArgs, ['resources']);
   const resources = a.resources === undefined ? DEFAULT_RESOURCES : parseResourceSpecs(BALANCED_ALLOCATION, 'args.resources', a.resources);
   const scorer = new AllocationScorer(resources, true, balancedResourceScorer);
-  return {
+  // f_r ∈ [0, 1], so std ≤ 0.5 and ⌊(1 - std) · 100⌋ ∈ [50, 100].
+  return scoresProvenInRange({
     name: BALANCED_ALLOCATION,
     preScore: (cx) => {
       scorer.prepare(cx);
@@ -49,5 +51,5 @@ export function balancedAllocation(rawArgs?: unknown): Plugin {
     },
     score: (cx, i) => scorer.score(cx, i),
     scoreAll: (cx, nodes, count, out) => scorer.scoreAll(cx, nodes, count, out),
-  };
+  });
 }

@@ -4,13 +4,15 @@
  * 100, so "first" means first in the whole cluster.
  */
 import { argsObject } from '../../framework/args.js';
+import { scoresProvenInRange } from '../../framework/framework.js';
 import { MAX_NODE_SCORE, type Plugin } from '../../framework/types.js';
 
 export const FIRST_FIT = 'FirstFit';
 
 export function firstFit(args?: unknown): Plugin {
   argsObject(FIRST_FIT, args, []);
-  return {
+  // 100 or 0.
+  return scoresProvenInRange({
     name: FIRST_FIT,
     score: (_cx, i) => i,
     normalizeScore: (_cx, _nodes, scores, count) => {
@@ -18,5 +20,5 @@ export function firstFit(args?: unknown): Plugin {
       for (let k = 0; k < count; k++) if (scores[k] < min) min = scores[k];
       for (let k = 0; k < count; k++) scores[k] = scores[k] === min ? MAX_NODE_SCORE : 0;
     },
-  };
+  });
 }

@@ -28,7 +28,8 @@ import type { GpuPodSpec } from '../../../gpu/types.js';
 import { argsObject, type PluginEnvironment, type PluginFactory } from '../../framework/args.js';
 import type { NodeTable } from '../../framework/node-table.js';
 import type { PodInfo } from '../../framework/pod.js';
-import { MAX_NODE_SCORE, MIN_NODE_SCORE, SKIP, unresolvable, unschedulable, type FilterStatus, type Plugin } from '../../framework/types.js';
+import { filterEachNode } from '../../framework/helpers.js';
+import { MAX_NODE_SCORE, MIN_NODE_SCORE, SKIP, unresolvable, unschedulable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
 
 export const GPU_FIT = 'GpuFit';
 
@@ -49,6 +50,13 @@ const NO_GPUS = unresolvable(FILTER_REASONS[4]);
 
 export function gpuFit(args?: unknown): Plugin {
   argsObject(GPU_FIT, args, []);
+  const filter = (cx: CycleContext, i: number): FilterStatus | undefined => {
+    const g = cx.table.gpu!;
+    if (g.gpuCount[i] === 0) return NO_GPUS;
+    const p = cx.table.gpuPod(cx.pod);
+    const why = g.modelFilter(i, p);
+    return STATUS[why !== FIT ? why : g.deviceFilter(i, p)];
+  };
   return {
     name: GPU_FIT,
     preFilterDependsOnPods: false,
@@ -56,13 +64,9 @@ export function gpuFit(args?: unknown): Plugin {
       if (cx.pod.gpu === undefined) return SKIP;
       return cx.table.gpu === undefined ? NO_GPUS : undefined;
     },
-    filter: (cx, i) => {
-      const g = cx.table.gpu!;
-      if (g.gpuCount[i] === 0) return NO_GPUS;
-      const p = cx.table.gpuPod(cx.pod);
-      const why = g.modelFilter(i, p);
-      return STATUS[why !== FIT ? why : g.deviceFilter(i, p)];
-    },
+    filter,
+    // keeps the framework's batch filtering on for GPU pods
+    filterAll: filterEachNode(filter),
   };
 }
 

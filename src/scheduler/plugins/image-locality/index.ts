@@ -7,6 +7,7 @@
  * Image names are normalized (`nginx` → `nginx:latest`).
  */
 import { argsObject } from '../../framework/args.js';
+import { scoresProvenInRange } from '../../framework/framework.js';
 import { normalizedImageName } from '../../framework/helpers.js';
 import { MAX_NODE_SCORE, type Plugin } from '../../framework/types.js';
 
@@ -25,14 +26,45 @@ export function calculatePriority(sumScores: number, numContainers: number): num
 export function imageLocality(args?: unknown): Plugin {
   argsObject(IMAGE_LOCALITY, args, []);
   let images: string[] = [];
-  return {
+  /** The last pod's image list and its normalized names (pods of a workload share the list). */
+  let lastRaw: readonly string[] | undefined;
+  let lastImages: string[] = [];
+  // calculatePriority clamps the sum to [min, max] before scaling: scores in range.
+  return scoresProvenInRange({
     name: IMAGE_LOCALITY,
     preScore: (cx) => {
-      images = cx.pod.images.map(normalizedImageName);
+      if (cx.pod.images !== lastRaw) {
+        lastRaw = cx.pod.images;
+        lastImages = lastRaw.map(normalizedImageName);
+      }
+      images = lastImages;
       return images.length === 0 ? 'skip' : undefined;
     },
     scoreAll: (cx, nodes, count, out) => {
       const t = cx.table;
+      const containers = images.length;
+      if (containers === 1) {
+        // One image (the usual case): sum and priority in one pass.
+        const img = images[0];
+        const spread = (t.imageNodes.get(img) ?? 0) / t.n;
+        if (spread === 0) {
+          out.fill(calculatePriority(0, 1), 0, count);
+          return;
+        }
+        const sizes = t.imageSizes(img);
+        // nodes mostly hold the image at one size: reuse the last node's score for the same size
+        let lastSize = 0;
+        let lastScore = calculatePriority(0, 1);
+        for (let k = 0; k < count; k++) {
+          const size = sizes[nodes[k]];
+          if (size !== lastSize) {
+            lastSize = size;
+            lastScore = calculatePriority(Math.trunc(size * spread), 1);
+          }
+          out[k] = lastScore;
+        }
+        return;
+      }
       out.fill(0, 0, count);
       for (const img of images) {
         const spread = (t.imageNodes.get(img) ?? 0) / t.n;
@@ -43,7 +75,7 @@ export function imageLocality(args?: unknown): Plugin {
           if (size !== 0) out[k] += Math.trunc(size * spread);
         }
       }
-      for (let k = 0; k < count; k++) out[k] = calculatePriority(out[k], images.length);
+      for (let k = 0; k < count; k++) out[k] = calculatePriority(out[k], containers);
     },
     score: (cx, i) => {
       const t = cx.table;
@@ -57,5 +89,5 @@ export function imageLocality(args?: unknown): Plugin {
       }
       return calculatePriority(sum, images.length);
     },
-  };
+  });
 }

@@ -22,10 +22,10 @@
  */
 import type { PodAffinityTerm } from '../../../core/placement.js';
 import { PluginArgsError, argsObject } from '../../framework/args.js';
-import { matchesLabelSelector } from '../../framework/helpers.js';
+import { filterEachNode, matchesLabelSelector } from '../../framework/helpers.js';
 import type { NodeTable } from '../../framework/node-table.js';
 import type { PodInfo } from '../../framework/pod.js';
-import { MAX_NODE_SCORE, unresolvable, unschedulable, type Plugin } from '../../framework/types.js';
+import { MAX_NODE_SCORE, unresolvable, unschedulable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
 
 export const INTER_POD_AFFINITY = 'InterPodAffinity';
 export const ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
@@ -74,6 +74,26 @@ export function interPodAffinity(rawArgs?: unknown): Plugin {
   }
   const ignoreExistingPreferred = a.ignorePreferredTermsOfExistingPods === true;
   const SCORE_KEY = `${INTER_POD_AFFINITY}/score`;
+  const filter = (cx: CycleContext, i: number): FilterStatus | undefined => {
+    const s = cx.state.read<FilterState>(INTER_POD_AFFINITY);
+    if (!s) return undefined;
+    const labels = cx.table.labels[i];
+    if (s.existingAnti.size > 0) {
+      for (const k in labels) if ((s.existingAnti.get(key(k, labels[k])) ?? 0) > 0) return EXISTING_ANTI;
+    }
+    for (const term of s.antiTerms) {
+      if (Object.prototype.hasOwnProperty.call(labels, term.topologyKey) && (s.anti.get(key(term.topologyKey, labels[term.topologyKey])) ?? 0) > 0) return ANTI;
+    }
+    if (s.affinityTerms.length > 0) {
+      let podsExist = true;
+      for (const term of s.affinityTerms) {
+        if (!Object.prototype.hasOwnProperty.call(labels, term.topologyKey)) return AFFINITY;
+        if ((s.affinity.get(key(term.topologyKey, labels[term.topologyKey])) ?? 0) <= 0) podsExist = false;
+      }
+      if (!podsExist && !(s.affinity.size === 0 && s.selfMatch)) return AFFINITY;
+    }
+    return undefined;
+  };
 
   return {
     name: INTER_POD_AFFINITY,
@@ -108,26 +128,8 @@ export function interPodAffinity(rawArgs?: unknown): Plugin {
       cx.state.write(INTER_POD_AFFINITY, { existingAnti, anti, affinity, affinityTerms, antiTerms, selfMatch } satisfies FilterState);
       return undefined;
     },
-    filter: (cx, i) => {
-      const s = cx.state.read<FilterState>(INTER_POD_AFFINITY);
-      if (!s) return undefined;
-      const labels = cx.table.labels[i];
-      if (s.existingAnti.size > 0) {
-        for (const k in labels) if ((s.existingAnti.get(key(k, labels[k])) ?? 0) > 0) return EXISTING_ANTI;
-      }
-      for (const term of s.antiTerms) {
-        if (Object.prototype.hasOwnProperty.call(labels, term.topologyKey) && (s.anti.get(key(term.topologyKey, labels[term.topologyKey])) ?? 0) > 0) return ANTI;
-      }
-      if (s.affinityTerms.length > 0) {
-        let podsExist = true;
-        for (const term of s.affinityTerms) {
-          if (!Object.prototype.hasOwnProperty.call(labels, term.topologyKey)) return AFFINITY;
-          if ((s.affinity.get(key(term.topologyKey, labels[term.topologyKey])) ?? 0) <= 0) podsExist = false;
-        }
-        if (!podsExist && !(s.affinity.size === 0 && s.selfMatch)) return AFFINITY;
-      }
-      return undefined;
-    },
+    filter,
+    filterAll: filterEachNode(filter),
     preScore: (cx) => {
       const pod = cx.pod;
       const t = cx.table;

@@ -11,8 +11,9 @@
  * app per node`. Pods without the label skip the plugin. No score.
  */
 import { argsObject } from '../../framework/args.js';
+import { filterEachNode } from '../../framework/helpers.js';
 import type { PodInfo } from '../../framework/pod.js';
-import { unschedulable, type Plugin } from '../../framework/types.js';
+import { unschedulable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
 
 export const MAX_INSTANCES_PER_NODE = 'MaxInstancesPerNode';
 export const MAX_INSTANCES_LABEL = 'slipway.dev/max-instances-per-node';
@@ -43,6 +44,13 @@ function sameAppMatcher(pod: PodInfo): (p: PodInfo) => boolean {
 export function maxInstancesPerNode(args?: unknown): Plugin {
   argsObject(MAX_INSTANCES_PER_NODE, args, []);
   const KEY = `${MAX_INSTANCES_PER_NODE}/state`;
+  const filter = (cx: CycleContext, i: number): FilterStatus | undefined => {
+    const s = cx.state.read<CapState>(KEY);
+    if (s === undefined) return undefined;
+    let n = 0;
+    for (const p of cx.table.pods[i]) if (s.sameApp(p) && ++n >= s.cap) return FULL;
+    return undefined;
+  };
   return {
     name: MAX_INSTANCES_PER_NODE,
     preFilterDependsOnPods: false,
@@ -53,12 +61,7 @@ export function maxInstancesPerNode(args?: unknown): Plugin {
       cx.state.write(KEY, s);
       return undefined;
     },
-    filter: (cx, i) => {
-      const s = cx.state.read<CapState>(KEY);
-      if (s === undefined) return undefined;
-      let n = 0;
-      for (const p of cx.table.pods[i]) if (s.sameApp(p) && ++n >= s.cap) return FULL;
-      return undefined;
-    },
+    filter,
+    filterAll: filterEachNode(filter),
   };
 }

@@ -6,8 +6,8 @@
  * Score: Σ weight of the preferred terms the node matches, normalized: ⌊100 · sum / maxSum⌋.
  */
 import { argsObject } from '../../framework/args.js';
-import { defaultNormalizeScore, matchesNodeSelectorTerm } from '../../framework/helpers.js';
-import { unresolvable, type Plugin } from '../../framework/types.js';
+import { defaultNormalizeScore, filterEachNode, matchesNodeSelectorTerm } from '../../framework/helpers.js';
+import { unresolvable, type CycleContext, type Plugin } from '../../framework/types.js';
 import type { Placement } from '../../../core/placement.js';
 
 export const NODE_AFFINITY = 'NodeAffinity';
@@ -34,6 +34,8 @@ export function nodeMatchesPodAffinity(p: Placement, labels: Readonly<Record<str
 
 export function nodeAffinity(args?: unknown): Plugin {
   argsObject(NODE_AFFINITY, args, []);
+  const filter = (cx: CycleContext, i: number) =>
+    nodeMatchesPodAffinity(cx.pod.placement, cx.table.labels[i], cx.table.names[i]) ? undefined : MISMATCH;
   return {
     name: NODE_AFFINITY,
     preFilter: (cx) => {
@@ -41,8 +43,8 @@ export function nodeAffinity(args?: unknown): Plugin {
       const hasSel = p.nodeSelector !== undefined && Object.keys(p.nodeSelector).length > 0;
       return hasSel || p.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ? undefined : 'skip';
     },
-    filter: (cx, i) =>
-      nodeMatchesPodAffinity(cx.pod.placement, cx.table.labels[i], cx.table.names[i]) ? undefined : MISMATCH,
+    filter,
+    filterAll: filterEachNode(filter),
     preScore: (cx) => ((cx.pod.placement.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0 ? undefined : 'skip'),
     score: (cx, i) => {
       let sum = 0;

@@ -117,31 +117,49 @@ export class AllocationScorer {
     const w1 = this.weights[1];
     const mode = this.scorer.perResource === leastRequestedScore ? 0 : this.scorer.perResource === mostRequestedScore ? 1 : this.scorer === balancedMarker.scorer ? 2 : -1;
     if (mode < 0) return false;
-    for (let k = 0; k < count; k++) {
-      const i = nodes[k];
-      const a0 = t.allocCpu[i];
-      const a1 = t.allocMem[i];
-      const q0 = usedCpu[i] + pc;
-      const q1 = usedMem[i] + pm;
-      if (mode === 2) {
-        // balanced: f = min(1, q/a) over resources with a > 0; std of two = |f0 - f1| / 2
+    const allocCpu = t.allocCpu;
+    const allocMem = t.allocMem;
+    if (mode === 2) {
+      // balanced: f = min(1, q/a) over resources with a > 0; std of two = |f0 - f1| / 2
+      for (let k = 0; k < count; k++) {
+        const i = nodes[k];
+        const a0 = allocCpu[i];
+        const a1 = allocMem[i];
         if (a0 === 0 || a1 === 0) {
           out[k] = MAX_SCORE;
           continue;
         }
+        const q0 = usedCpu[i] + pc;
+        const q1 = usedMem[i] + pm;
         const f0 = q0 / a0 > 1 ? 1 : q0 / a0;
         const f1 = q1 / a1 > 1 ? 1 : q1 / a1;
         out[k] = Math.trunc((1 - Math.abs((f0 - f1) / 2)) * MAX_SCORE);
+      }
+      return true;
+    }
+    const least = mode === 0;
+    const both = w0 + w1;
+    for (let k = 0; k < count; k++) {
+      const i = nodes[k];
+      const a0 = allocCpu[i];
+      const a1 = allocMem[i];
+      const q0 = usedCpu[i] + pc;
+      const q1 = usedMem[i] + pm;
+      if (a0 !== 0 && a1 !== 0) {
+        // both resources present (the usual case): ⌊(s0·w0 + s1·w1) / (w0 + w1)⌋
+        const s0 = least ? (q0 > a0 ? 0 : Math.trunc(((a0 - q0) * MAX_SCORE) / a0)) : Math.trunc(((q0 > a0 ? a0 : q0) * MAX_SCORE) / a0);
+        const s1 = least ? (q1 > a1 ? 0 : Math.trunc(((a1 - q1) * MAX_SCORE) / a1)) : Math.trunc(((q1 > a1 ? a1 : q1) * MAX_SCORE) / a1);
+        out[k] = Math.trunc((s0 * w0 + s1 * w1) / both);
         continue;
       }
       let sum = 0;
       let wsum = 0;
       if (a0 !== 0) {
-        sum += (mode === 0 ? (q0 > a0 ? 0 : Math.trunc(((a0 - q0) * MAX_SCORE) / a0)) : Math.trunc(((q0 > a0 ? a0 : q0) * MAX_SCORE) / a0)) * w0;
+        sum += (least ? (q0 > a0 ? 0 : Math.trunc(((a0 - q0) * MAX_SCORE) / a0)) : Math.trunc(((q0 > a0 ? a0 : q0) * MAX_SCORE) / a0)) * w0;
         wsum += w0;
       }
       if (a1 !== 0) {
-        sum += (mode === 0 ? (q1 > a1 ? 0 : Math.trunc(((a1 - q1) * MAX_SCORE) / a1)) : Math.trunc(((q1 > a1 ? a1 : q1) * MAX_SCORE) / a1)) * w1;
+        sum += (least ? (q1 > a1 ? 0 : Math.trunc(((a1 - q1) * MAX_SCORE) / a1)) : Math.trunc(((q1 > a1 ? a1 : q1) * MAX_SCORE) / a1)) * w1;
         wsum += w1;
       }
       out[k] = wsum === 0 ? 0 : Math.trunc(sum / wsum);

@@ -6,7 +6,8 @@
  * reported. Resources in `ignoredResources` are not checked.
  * Score: the configured strategy over the configured resources (see scorers.ts, allocation.ts).
  */
-import { unschedulable, type FilterStatus, type Plugin } from '../../framework/types.js';
+import { scoresProvenInRange } from '../../framework/framework.js';
+import { unschedulable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
 import { parseFitArgs, type NodeResourcesFitArgs } from './args.js';
 import { AllocationScorer } from './allocation.js';
 import { leastAllocated, mostAllocated, requestedToCapacityRatio } from './scorers.js';
@@ -41,24 +42,55 @@ export function nodeResourcesFit(rawArgs?: unknown): Plugin {
   const strategy =
     ss.type === 'LeastAllocated' ? leastAllocated : ss.type === 'MostAllocated' ? mostAllocated : requestedToCapacityRatio(ss.shape);
   const scorer = new AllocationScorer(ss.resources, false, strategy);
-  return {
+  const filter = (cx: CycleContext, i: number): FilterStatus | undefined => {
+    const t = cx.table;
+    const r = cx.pod.requests;
+    let reasons: string[] | undefined;
+    if (t.podCount[i] + 1 > t.allocPods[i]) (reasons ??= []).push(ERR_REASON_TOO_MANY_PODS);
+    if (r.cpu > 0 && r.cpu > t.allocCpu[i] - t.reqCpu[i]) (reasons ??= []).push('Insufficient cpu');
+    if (r.memory > 0 && r.memory > t.allocMem[i] - t.reqMem[i]) (reasons ??= []).push('Insufficient memory');
+    if (r.disk > 0 && r.disk > t.allocDisk[i] - t.reqDisk[i]) (reasons ??= []).push('Insufficient ephemeral-storage');
+    const ext = extKeys(r.extended);
+    for (let e = 0; e < ext.length; e++) {
+      const k = ext[e];
+      const want = r.extended[k];
+      if (want === 0 || ignored.has(k)) continue;
+      if (want > (t.allocExt[i][k] ?? 0) - (t.reqExt[i][k] ?? 0)) (reasons ??= []).push(`Insufficient ${k}`);
+    }
+    return reasons ? insufficient(reasons) : undefined;
+  };
+  const plugin: Plugin = {
     name: NODE_RESOURCES_FIT,
-    filter: (cx, i) => {
+    filter,
+    // The common checks inline; a node failing one (or any pod with extended requests) gets the
+    // per-node filter, which lists every shortfall.
+    filterAll: (cx, nodes, count, statuses) => {
       const t = cx.table;
       const r = cx.pod.requests;
-      let reasons: string[] | undefined;
-      if (t.podCount[i] + 1 > t.allocPods[i]) (reasons ??= []).push(ERR_REASON_TOO_MANY_PODS);
-      if (r.cpu > 0 && r.cpu > t.allocCpu[i] - t.reqCpu[i]) (reasons ??= []).push('Insufficient cpu');
-      if (r.memory > 0 && r.memory > t.allocMem[i] - t.reqMem[i]) (reasons ??= []).push('Insufficient memory');
-      if (r.disk > 0 && r.disk > t.allocDisk[i] - t.reqDisk[i]) (reasons ??= []).push('Insufficient ephemeral-storage');
-      const ext = extKeys(r.extended);
-      for (let e = 0; e < ext.length; e++) {
-        const k = ext[e];
-        const want = r.extended[k];
-        if (want === 0 || ignored.has(k)) continue;
-        if (want > (t.allocExt[i][k] ?? 0) - (t.reqExt[i][k] ?? 0)) (reasons ??= []).push(`Insufficient ${k}`);
+      const cpu = r.cpu;
+      const mem = r.memory;
+      const disk = r.disk;
+      const ext = extKeys(r.extended).length > 0;
+      const { podCount, allocPods, allocCpu, reqCpu, allocMem, reqMem, allocDisk, reqDisk } = t;
+      let m = 0;
+      for (let k = 0; k < count; k++) {
+        const i = nodes[k];
+        if (
+          ext ||
+          podCount[i] + 1 > allocPods[i] ||
+          (cpu > 0 && cpu > allocCpu[i] - reqCpu[i]) ||
+          (mem > 0 && mem > allocMem[i] - reqMem[i]) ||
+          (disk > 0 && disk > allocDisk[i] - reqDisk[i])
+        ) {
+          const st = filter(cx, i);
+          if (st !== undefined) {
+            statuses[i] = st;
+            continue;
+          }
+        }
+        nodes[m++] = i;
       }
-      return reasons ? insufficient(reasons) : undefined;
+      return m;
     },
     preScore: (cx) => {
       scorer.prepare(cx);
@@ -67,4 +99,7 @@ export function nodeResourcesFit(rawArgs?: unknown): Plugin {
     score: (cx, i) => scorer.score(cx, i),
     scoreAll: (cx, nodes, count, out) => scorer.scoreAll(cx, nodes, count, out),
   };
+  // Least/MostAllocated: ⌊Σ s_r · w_r / Σ w_r⌋ with integer s_r ∈ [0, 100] is in range.
+  // RequestedToCapacityRatio keeps the framework's check (its shape scores need not be integers).
+  return ss.type === 'RequestedToCapacityRatio' ? plugin : scoresProvenInRange(plugin);
 }

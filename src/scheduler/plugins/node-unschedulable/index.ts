@@ -19,5 +19,16 @@ export function nodeUnschedulable(args?: unknown): Plugin {
       if (cx.table.unschedulable[i] === 0) return undefined;
       return toleratesAny(cx.pod.placement.tolerations ?? [], TAINT) ? undefined : CORDONED;
     },
+    filterAll: (cx, nodes, count, statuses) => {
+      const cordoned = cx.table.unschedulable;
+      let tolerates: boolean | undefined; // the same for every node: computed on the first cordoned one
+      let m = 0;
+      for (let k = 0; k < count; k++) {
+        const i = nodes[k];
+        if (cordoned[i] !== 0 && !(tolerates ??= toleratesAny(cx.pod.placement.tolerations ?? [], TAINT))) statuses[i] = CORDONED;
+        else nodes[m++] = i;
+      }
+      return m;
+    },
   };
 }

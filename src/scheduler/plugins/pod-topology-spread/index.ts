@@ -18,10 +18,11 @@
  */
 import type { LabelSelector, TopologySpreadConstraint } from '../../../core/placement.js';
 import { PluginArgsError, argsObject } from '../../framework/args.js';
-import { matchesLabelSelector, toleratesAny } from '../../framework/helpers.js';
+import { scoresProvenInRange } from '../../framework/framework.js';
+import { filterEachNode, matchesLabelSelector, toleratesAny } from '../../framework/helpers.js';
 import type { LabelDomains, NodeTable } from '../../framework/node-table.js';
 import type { PodInfo } from '../../framework/pod.js';
-import { MAX_NODE_SCORE, unresolvable, unschedulable, type CycleContext, type Plugin } from '../../framework/types.js';
+import { MAX_NODE_SCORE, unresolvable, unschedulable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
 import { nodeMatchesPodAffinity } from '../node-affinity/index.js';
 
 export const POD_TOPOLOGY_SPREAD = 'PodTopologySpread';
@@ -31,6 +32,7 @@ export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
 export const LABEL_ZONE = 'topology.kubernetes.io/zone';
 
 const SKEW = unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
+const NO_CONSTRAINTS: readonly Constraint[] = [];
 const MISSING_LABEL = unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
 
 interface Constraint {
@@ -51,6 +53,10 @@ function selectorMatcher(sel: LabelSelector | undefined, namespace: string): (p:
 }
 
 function toConstraint(c: TopologySpreadConstraint, pod: PodInfo): Constraint {
+  // Input validation (the scenario schema, the plugin args) guarantees it; the score range relies on it.
+  if (!Number.isInteger(c.maxSkew) || c.maxSkew < 1) {
+    throw new Error(`${POD_TOPOLOGY_SPREAD}: pod ${pod.name}: maxSkew must be an integer ≥ 1, got ${c.maxSkew}`);
+  }
   return {
     maxSkew: c.maxSkew,
     topologyKey: c.topologyKey,
@@ -130,25 +136,36 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
     }
   });
   const systemDefaulted = defaultingType === 'System';
+  const defaults: readonly TopologySpreadConstraint[] = systemDefaulted
+    ? [
+        { maxSkew: 3, topologyKey: LABEL_HOSTNAME, whenUnsatisfiable: 'ScheduleAnyway' },
+        { maxSkew: 5, topologyKey: LABEL_ZONE, whenUnsatisfiable: 'ScheduleAnyway' },
+      ]
+    : listDefaults;
+  const defaultsCache = new WeakMap<NodeTable, Record<'DoNotSchedule' | 'ScheduleAnyway', Map<string, readonly Constraint[]>>>();
 
   /** Constraints of one kind: the pod's own, or (when it has none) the defaults. */
-  const constraintsOf = (pod: PodInfo, kind: 'DoNotSchedule' | 'ScheduleAnyway', table: NodeTable): Constraint[] => {
+  const constraintsOf = (pod: PodInfo, kind: 'DoNotSchedule' | 'ScheduleAnyway', table: NodeTable): readonly Constraint[] => {
     const own = pod.placement.topologySpreadConstraints ?? [];
     if (own.length > 0) return own.filter((c) => c.whenUnsatisfiable === kind).map((c) => toConstraint(c, pod));
-    if (pod.owner === undefined) return [];
+    if (pod.owner === undefined) return NO_CONSTRAINTS;
     const owner = pod.owner;
+    // The default constraints depend only on the owner (and the table's per-owner counts, whose
+    // array is created once per owner): built once per (table, kind, owner), not per cycle.
+    let byKind = defaultsCache.get(table);
+    if (!byKind) defaultsCache.set(table, (byKind = { DoNotSchedule: new Map(), ScheduleAnyway: new Map() }));
+    const byOwner = byKind[kind];
+    const cached = byOwner.get(owner);
+    const ownerCounts = table.ownerArray(owner);
+    if (cached !== undefined && (cached.length === 0 || cached[0].ownerCounts === ownerCounts)) return cached;
 
     // Owners are workload names, unique in the run (namespaces are not modelled by workloads).
     const sibling = (p: PodInfo) => p.owner === owner;
-    const defaults: TopologySpreadConstraint[] = systemDefaulted
-      ? [
-          { maxSkew: 3, topologyKey: LABEL_HOSTNAME, whenUnsatisfiable: 'ScheduleAnyway' },
-          { maxSkew: 5, topologyKey: LABEL_ZONE, whenUnsatisfiable: 'ScheduleAnyway' },
-        ]
-      : listDefaults;
-    return defaults
+    const built = defaults
       .filter((c) => c.whenUnsatisfiable === kind)
-      .map((c) => ({ ...toConstraint(c, pod), matches: sibling, owner, ownerCounts: table.ownerArray(owner) }));
+      .map((c) => ({ ...toConstraint(c, pod), matches: sibling, owner, ownerCounts }));
+    byOwner.set(owner, built);
+    return built;
   };
 
   /** This cycle's score state (also in CycleState); cycles of one framework never overlap. */
@@ -157,25 +174,74 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
   const scoreNodes = (cx: CycleContext, nodes: Int32Array, count: number, out: Float64Array) => {
     const s = scoreState!;
     const t = cx.table;
+    const nc = s.constraints.length;
+    if (nc === 2 && s.constraints[0].topologyKey === LABEL_HOSTNAME && s.constraints[0].ownerCounts !== undefined && s.constraints[1].topologyKey !== LABEL_HOSTNAME) {
+      // The system defaults (hostname, then zone) in one pass; same additions in the same order.
+      const c0 = s.constraints[0];
+      const c1 = s.constraints[1];
+      const own = c0.ownerCounts!;
+      const has0 = s.domains[0].has;
+      const { ids, has: has1 } = s.domains[1];
+      const counts1 = s.counts[1];
+      const w0 = s.weights[0];
+      const w1 = s.weights[1];
+      const base0 = c0.maxSkew - 1;
+      const base1 = c1.maxSkew - 1;
+      for (let k = 0; k < count; k++) {
+        const i = nodes[k];
+        let v = 0;
+        if (has0[i] !== 0) v += own[i] * w0 + base0;
+        if (has1[i] !== 0) v += counts1[ids[i]] * w1 + base1;
+        out[k] = Math.round(v);
+      }
+      if (s.ignored.size > 0) for (let k = 0; k < count; k++) if (s.ignored.has(nodes[k])) out[k] = 0;
+      return;
+    }
     out.fill(0, 0, count);
-    for (let ci = 0; ci < s.constraints.length; ci++) {
+    for (let ci = 0; ci < nc; ci++) {
       const c = s.constraints[ci];
       const base = c.maxSkew - 1;
       const w = s.weights[ci];
       const { ids, has } = s.domains[ci];
-      const domainCounts = s.counts[ci];
-      const hostname = c.topologyKey === LABEL_HOSTNAME;
-      const own = c.ownerCounts;
-      for (let k = 0; k < count; k++) {
-        const i = nodes[k];
-        if (has[i] === 0) continue;
-        const cnt = hostname ? (own !== undefined ? own[i] : countMatching(t, i, c)) : domainCounts[ids[i]];
-        out[k] += cnt * w + base;
+      const last = ci === nc - 1;
+      // The last constraint's pass also rounds (ignored nodes are zeroed below).
+      if (c.topologyKey === LABEL_HOSTNAME && c.ownerCounts !== undefined) {
+        const own = c.ownerCounts;
+        for (let k = 0; k < count; k++) {
+          const i = nodes[k];
+          const v = has[i] === 0 ? out[k] : out[k] + (own[i] * w + base);
+          out[k] = last ? Math.round(v) : v;
+        }
+      } else if (c.topologyKey === LABEL_HOSTNAME) {
+        for (let k = 0; k < count; k++) {
+          const i = nodes[k];
+          const v = has[i] === 0 ? out[k] : out[k] + (countMatching(t, i, c) * w + base);
+          out[k] = last ? Math.round(v) : v;
+        }
+      } else {
+        const domainCounts = s.counts[ci];
+        for (let k = 0; k < count; k++) {
+          const i = nodes[k];
+          const v = has[i] === 0 ? out[k] : out[k] + (domainCounts[ids[i]] * w + base);
+          out[k] = last ? Math.round(v) : v;
+        }
       }
     }
-    for (let k = 0; k < count; k++) out[k] = s.ignored.size > 0 && s.ignored.has(nodes[k]) ? 0 : Math.round(out[k]);
+    if (s.ignored.size > 0) for (let k = 0; k < count; k++) if (s.ignored.has(nodes[k])) out[k] = 0;
   };
-  return {
+  const filter = (cx: CycleContext, i: number): FilterStatus | undefined => {
+    const s = cx.state.read<FilterState>(POD_TOPOLOGY_SPREAD)!;
+    const labels = cx.table.labels[i];
+    for (let k = 0; k < s.constraints.length; k++) {
+      const c = s.constraints[k];
+      if (!Object.prototype.hasOwnProperty.call(labels, c.topologyKey)) return MISSING_LABEL;
+      const skew = (s.counts[k].get(labels[c.topologyKey]) ?? 0) + s.selfMatch[k] - s.minCounts[k];
+      if (skew > c.maxSkew) return SKEW;
+    }
+    return undefined;
+  };
+  // raw ≥ 0 (counts ≥ 0, w > 0, maxSkew ≥ 1), so ⌊100 · (max + min - raw) / max⌋ ∈ [0, 100].
+  return scoresProvenInRange({
     name: POD_TOPOLOGY_SPREAD,
     preFilterDependsOnPods: true,
     preFilter: (cx) => {
@@ -202,17 +268,8 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
       cx.state.write(POD_TOPOLOGY_SPREAD, { constraints, counts, minCounts, selfMatch } satisfies FilterState);
       return undefined;
     },
-    filter: (cx, i) => {
-      const s = cx.state.read<FilterState>(POD_TOPOLOGY_SPREAD)!;
-      const labels = cx.table.labels[i];
-      for (let k = 0; k < s.constraints.length; k++) {
-        const c = s.constraints[k];
-        if (!Object.prototype.hasOwnProperty.call(labels, c.topologyKey)) return MISSING_LABEL;
-        const skew = (s.counts[k].get(labels[c.topologyKey]) ?? 0) + s.selfMatch[k] - s.minCounts[k];
-        if (skew > c.maxSkew) return SKEW;
-      }
-      return undefined;
-    },
+    filter,
+    filterAll: filterEachNode(filter),
     preScore: (cx, feasible, count) => {
       const constraints = constraintsOf(cx.pod, 'ScheduleAnyway', cx.table);
       if (constraints.length === 0) return 'skip';
@@ -226,7 +283,10 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
       const sizes = constraints.map(() => 0);
       const ignored = new Set<number>();
       const zonal = constraints.map((_c, ci) => ci).filter((ci) => constraints[ci].topologyKey !== LABEL_HOSTNAME);
-      for (let k = 0; k < count; k++) {
+      // Without requireAll no node is ignored, so the scan may stop once every domain is present.
+      let missing = 0;
+      for (const ci of zonal) missing += domains[ci].values.length;
+      for (let k = 0; k < count && (requireAll || missing > 0); k++) {
         const i = feasible[k];
         if (requireAll && !hasAllKeys(t.labels[i], constraints)) {
           ignored.add(i);
@@ -238,6 +298,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
           if (present[ci][d] === 0) {
             present[ci][d] = 1;
             sizes[ci]++;
+            missing--;
           }
         }
       }
@@ -271,10 +332,18 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
       cx.state.write(`${POD_TOPOLOGY_SPREAD}/score`, scoreState);
       return undefined;
     },
+    // The plain per-node form (the batch form above must agree with it; a differential test checks).
     score: (cx, i) => {
-      const out = new Float64Array(1);
-      scoreNodes(cx, Int32Array.of(i), 1, out);
-      return out[0];
+      const s = scoreState!;
+      if (s.ignored.has(i)) return 0;
+      const labels = cx.table.labels[i];
+      let raw = 0;
+      s.constraints.forEach((c, ci) => {
+        if (!Object.prototype.hasOwnProperty.call(labels, c.topologyKey)) return;
+        const cnt = c.topologyKey === LABEL_HOSTNAME ? countMatching(cx.table, i, c) : s.counts[ci][s.domains[ci].ids[i]];
+        raw += cnt * s.weights[ci] + (c.maxSkew - 1);
+      });
+      return Math.round(raw);
     },
     scoreAll: (cx, nodes, count, out) => scoreNodes(cx, nodes, count, out),
     normalizeScore: (_cx, nodes, scores, count) => {
@@ -293,5 +362,5 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
         else scores[k] = Math.trunc((MAX_NODE_SCORE * (max + min - scores[k])) / max);
       }
     },
-  };
+  });
 }

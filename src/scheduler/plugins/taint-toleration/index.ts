@@ -9,8 +9,9 @@
 import type { Toleration } from '../../../core/placement.js';
 import type { Taint } from '../../../core/types.js';
 import { argsObject } from '../../framework/args.js';
+import { scoresProvenInRange } from '../../framework/framework.js';
 import { defaultNormalizeScore, toleratesAny } from '../../framework/helpers.js';
-import { unresolvable, type FilterStatus, type Plugin } from '../../framework/types.js';
+import { unresolvable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
 
 export const TAINT_TOLERATION = 'TaintToleration';
 
@@ -34,17 +35,30 @@ export function taintToleration(args?: unknown): Plugin {
     for (const t of taints) if (t.effect === 'PreferNoSchedule' && !toleratesAny(preferTolerations, t)) count++;
     return count;
   };
-  return {
+  const filter = (cx: CycleContext, i: number): FilterStatus | undefined => {
+    const taints = cx.table.taints[i];
+    if (taints.length === 0) return undefined;
+    const tol = cx.pod.placement.tolerations ?? [];
+    for (const t of taints) {
+      if (t.effect === 'PreferNoSchedule') continue;
+      if (!toleratesAny(tol, t)) return status(t.key, t.value);
+    }
+    return undefined;
+  };
+  // Final scores: 100 - ⌊100 · count / max⌋ with 0 ≤ count ≤ max, or all 100: in range.
+  return scoresProvenInRange({
     name: TAINT_TOLERATION,
-    filter: (cx, i) => {
-      const taints = cx.table.taints[i];
-      if (taints.length === 0) return undefined;
-      const tol = cx.pod.placement.tolerations ?? [];
-      for (const t of taints) {
-        if (t.effect === 'PreferNoSchedule') continue;
-        if (!toleratesAny(tol, t)) return status(t.key, t.value);
+    filter,
+    filterAll: (cx, nodes, count, statuses) => {
+      const taints = cx.table.taints;
+      let m = 0;
+      for (let k = 0; k < count; k++) {
+        const i = nodes[k];
+        const st = taints[i].length === 0 ? undefined : filter(cx, i);
+        if (st === undefined) nodes[m++] = i;
+        else statuses[i] = st;
       }
-      return undefined;
+      return m;
     },
     preScore: (cx) => {
       const prefer: Toleration[] = (cx.pod.placement.tolerations ?? []).filter(
@@ -67,5 +81,5 @@ export function taintToleration(args?: unknown): Plugin {
       return count;
     },
     normalizeScore: (_cx, _nodes, scores, count) => defaultNormalizeScore(scores, count, true),
-  };
+  });
 }
