@@ -41,7 +41,23 @@ function entries(v: unknown, where: string): Entry[] {
 }
 
 /** The profile, and the fields that were present but are not modelled (for a warning). */
-export function profileFromKubeConfig(cfg: Record<string, unknown>, where: string, schedulerName?: string): { profile: ProfileConfig; ignored: string[] } {
+/** Where a plugin of the resulting list was written: its `enabled` entry and its pluginConfig args. */
+export interface KubeConfigOrigin {
+  entry?: string;
+  args?: string;
+}
+
+export function profileFromKubeConfig(
+  cfg: Record<string, unknown>,
+  where: string,
+  schedulerName?: string,
+): { profile: ProfileConfig; ignored: string[]; origins: Map<string, KubeConfigOrigin> } {
+  const origins = new Map<string, KubeConfigOrigin>();
+  const origin = (name: string): KubeConfigOrigin => {
+    let o = origins.get(name);
+    if (!o) origins.set(name, (o = {}));
+    return o;
+  };
   const ignored = Object.keys(cfg).filter((k) => !KNOWN_TOP.includes(k));
   const profiles = cfg.profiles === undefined ? [{}] : cfg.profiles;
   if (!Array.isArray(profiles) || profiles.length === 0) throw new InputError(`${where}.profiles: expected a non-empty list`);
@@ -72,22 +88,24 @@ export function profileFromKubeConfig(cfg: Record<string, unknown>, where: strin
         else if (point === 'multiPoint' || point === 'filter' || point === 'preFilter') list.splice(k, 1);
       }
     }
-    for (const e of entries(set.enabled, `${at}.plugins.${point}.enabled`)) {
+    entries(set.enabled, `${at}.plugins.${point}.enabled`).forEach((e, j) => {
+      origin(e.name).entry = `${at}.plugins.${point}.enabled[${j}]`;
       const k = find(e.name);
       const weight = scoring ? (e.weight ?? DEFAULT_WEIGHTS[e.name] ?? 1) : undefined;
       if (k < 0) list.push({ name: e.name, weight: weight ?? 0 });
       else if (weight !== undefined) list[k] = { ...list[k], weight };
-    }
+    });
   }
   const config = p.pluginConfig === undefined ? [] : p.pluginConfig;
   if (!Array.isArray(config)) throw new InputError(`${at}.pluginConfig: expected a list of {name, args}`);
   config.forEach((c, i) => {
     if (!isRecord(c) || typeof c.name !== 'string') throw new InputError(`${at}.pluginConfig[${i}]: expected {name, args}`);
     const k = find(c.name);
+    origin(c.name).args = `${at}.pluginConfig[${i}].args`;
     if (k >= 0) list[k] = { ...list[k], args: c.args };
   });
   const pct = p.percentageOfNodesToScore ?? cfg.percentageOfNodesToScore ?? 0;
   if (typeof pct !== 'number') throw new InputError(`${where}.percentageOfNodesToScore: expected a number, got ${JSON.stringify(pct)}`);
   const name = typeof p.schedulerName === 'string' ? p.schedulerName : 'default-scheduler';
-  return { profile: { name, plugins: list, percentageOfNodesToScore: pct }, ignored };
+  return { profile: { name, plugins: list, percentageOfNodesToScore: pct }, ignored, origins };
 }

@@ -7,7 +7,7 @@
 import { InputError } from '../core/errors.js';
 import { RandomStream } from '../engine/random.js';
 import { isRecord } from './framework/args.js';
-import { isKubeSchedulerConfiguration, profileFromKubeConfig } from './kube-config.js';
+import { isKubeSchedulerConfiguration, profileFromKubeConfig, type KubeConfigOrigin } from './kube-config.js';
 import { PROFILES, createFramework, profileNames, type ProfileConfig } from './profiles.js';
 
 export interface ProfileInput {
@@ -19,13 +19,14 @@ export interface ProfileInput {
 export function profileFromInput(v: unknown, where: string, defaultPercentage = 0): ProfileInput {
   let profile: ProfileConfig;
   let ignored: string[] = [];
+  let origins: Map<string, KubeConfigOrigin> | undefined;
   if (typeof v === 'string') {
     const p = PROFILES[v];
     if (!p) throw new InputError(`${where}: unknown profile ${JSON.stringify(v)} (known: ${profileNames().join(', ')})`);
     return { profile: p, ignored };
   }
   if (isKubeSchedulerConfiguration(v)) {
-    ({ profile, ignored } = profileFromKubeConfig(v, where));
+    ({ profile, ignored, origins } = profileFromKubeConfig(v, where));
   } else if (isRecord(v)) {
     for (const k of Object.keys(v)) {
       if (!['name', 'percentageOfNodesToScore', 'plugins', 'tieBreak'].includes(k)) {
@@ -51,6 +52,29 @@ export function profileFromInput(v: unknown, where: string, defaultPercentage = 
   } else {
     throw new InputError(`${where}: expected a profile name, a mapping with plugins, or a KubeSchedulerConfiguration`);
   }
-  createFramework(profile, new RandomStream('validate', 0), where); // validates names, weights, args
+  try {
+    createFramework(profile, new RandomStream('validate', 0), where); // validates names, weights, args
+  } catch (e) {
+    if (origins && e instanceof InputError) throw new InputError(inKubeConfigTerms(e.message, where, profile, origins));
+    throw e;
+  }
   return { profile, ignored };
+}
+
+/**
+ * A problem found in the plugin list a KubeSchedulerConfiguration became (`where.plugins[4].args...`)
+ * named where the user wrote it: `where.profiles[0].pluginConfig[1].args...` for args,
+ * `where.profiles[0].plugins.score.enabled[2]...` for a name or weight.
+ */
+function inKubeConfigTerms(message: string, where: string, profile: ProfileConfig, origins: ReadonlyMap<string, KubeConfigOrigin>): string {
+  const prefix = `${where}.plugins[`;
+  if (!message.startsWith(prefix)) return message;
+  const m = /^(\d+)\]((?:\.(args|name|weight))?[^:]*)(: .*)$/s.exec(message.slice(prefix.length));
+  if (!m) return message;
+  const plugin = profile.plugins[Number(m[1])];
+  const o = plugin && origins.get(plugin.name);
+  if (!o) return message;
+  if (m[3] === 'args' && o.args) return `${o.args}${m[2].slice('.args'.length)}${m[4]}`;
+  if (m[3] !== 'args' && o.entry) return `${o.entry}${m[2]}${m[4]}`;
+  return message;
 }

@@ -45,7 +45,11 @@ describe('KubeSchedulerConfiguration profiles', () => {
     ]);
     expect(() =>
       profileFromInput(cfg({ pluginConfig: [{ name: 'NodeResourcesFit', args: { scoringStrategy: { resources: [{ name: 'cpu', weight: 101 }] } } }] }), 'scheduler'),
-    ).toThrow(new InputError('scheduler.plugins[4].args.scoringStrategy.resources[0].weight: must be an integer in (0, 100], got 101'));
+    ).toThrow(new InputError('scheduler.profiles[0].pluginConfig[0].args.scoringStrategy.resources[0].weight: must be an integer in (0, 100], got 101'));
+    // problems are named where the user wrote them, not by Slipway's internal plugin list
+    expect(() => profileFromInput(cfg({ plugins: { score: { enabled: [{ name: 'ImageLocality' }, { name: 'NodeResourcesFitt', weight: 2 }] } } }), 'scheduler')).toThrow(
+      /^scheduler\.profiles\[0\]\.plugins\.score\.enabled\[1\]\.name: unknown plugin "NodeResourcesFitt"/,
+    );
     expect(() => profileFromInput(cfg({ plugins: { scoring: {} } }), 'scheduler')).toThrow('scheduler.profiles[0].plugins.scoring: unknown extension point');
   });
 });
