@@ -462,7 +462,8 @@ export class MetricsCollector {
     // Population standard deviation: sqrt(E[u²] − E[u]²).
     const mean = n > 0 ? sumU / n : 0;
     s.balance.push(n > 0 ? Math.sqrt(Math.max(0, sumU2 / n - mean * mean)) : 0);
-    if (this.hasGpus) {
+    // Every sample once the collector measures GPUs, so a GPU node added later keeps the series aligned with t.
+    if (this.options.gpu) {
       const g = this.gpuSeries;
       g.alloc.push(gpuCap > 0 ? (gpuCap - gpuFree) / gpuCap : 0);
       g.frag.push(gpuCap > 0 ? gpuFrag / gpuCap : 0);

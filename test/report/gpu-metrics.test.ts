@@ -107,6 +107,16 @@ describe('GPU metrics of a run', () => {
     expect(m.scalars.gpuAllocEnd).toBe(0);
   });
 
+  it('a GPU node added during the run: one value per sample, no capacity before it', () => {
+    const c = collector();
+    c.record('node.added', { ...node('a'), gpus: undefined }, 0);
+    c.record('node.added', node('b'), 2500);
+    const m = c.finish(4000);
+    expect(m.series.gpuAlloc).toHaveLength(m.series.t.length);
+    // before b: no GPU capacity (0); after: b all free, only the CPU-only pod's 1/5 fragments.
+    expect(m.series.gpuFrag).toEqual([0, 0, 0, 0.2, 0.2]);
+  });
+
   it('compare of a 2 × 2 GPU scenario: exact shares from the trace, GPU columns in results.csv', async () => {
     // Two whole GPUs and one half: 2500 of 4000 milli allocated once everything runs.
     const s = parseScenario(yaml('gpu-packing', SHAPES.replace('replicas: 2, gpus: {milli', 'replicas: 1, gpus: {milli')), 's.yaml');
