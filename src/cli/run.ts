@@ -8,9 +8,9 @@ import { formatDuration, parseDuration } from '../core/duration.js';
 import { renderRunReport } from '../report/html.js';
 import { BACKENDS, type BackendKind } from '../run/live-backend.js';
 import { runLive, type LiveRunSummary } from '../run/live.js';
-import { simulate, type RunSummary } from '../run/simulate.js';
+import { simulate, toWorkload, type RunSummary } from '../run/simulate.js';
 import { withPolicy } from '../compare/run-one.js';
-import { MetricsCollector, typicalPod } from '../report/metrics.js';
+import { gpuMetricsOptions, MetricsCollector, typicalPod } from '../report/metrics.js';
 import { parseScheduler } from './compare.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { writeOutput } from './output.js';
@@ -107,7 +107,7 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   setContext(() => `seed ${scenario.seed}; replay: ${command}`);
 
   // Metrics for the report, computed from the trace records as they are written.
-  const collector = new MetricsCollector({ durationMs: scenario.durationMs, typicalPod: typicalPod(scenario.workloads) });
+  const collector = new MetricsCollector({ durationMs: scenario.durationMs, typicalPod: typicalPod(scenario.workloads), gpu: gpuMetricsOptions(scenario.workloads.map(toWorkload)) });
   const summary =
     backend === 'sim'
       ? await simulate(scenario, { tracePath, onRecord: collector.record })

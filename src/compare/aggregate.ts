@@ -3,7 +3,7 @@
  * confidence interval across seeds, and a paired t-test of each policy against the first (the
  * same seeds give both the same workload and faults, so the pairs differ only by policy).
  */
-import { METRICS, type MetricKey } from '../report/metric-defs.js';
+import { metricsOf, type MetricKey } from '../report/metric-defs.js';
 import { pairedTTest, summarize, type PairedTest, type Summary } from '../report/stats.js';
 import type { RunResult } from './run-one.js';
 
@@ -23,9 +23,9 @@ export const SIGNIFICANCE = 0.05;
 export function aggregate(runs: readonly RunResult[], policies: readonly string[], seeds: readonly number[]): MetricComparison[] {
   const value = (policy: string, seed: number, key: MetricKey): number | null => {
     const r = runs.find((x) => x.policy === policy && x.seed === seed);
-    return r ? r.metrics.scalars[key] : null;
+    return r ? (r.metrics.scalars[key] ?? null) : null;
   };
-  return METRICS.map((m) => {
+  return metricsOf(runs.map((r) => r.metrics.scalars)).map((m) => {
     const columns = policies.map((p) => seeds.map((s) => value(p, s, m.key)));
     const summaries = columns.map((c) => summarize(c.filter((v): v is number => v !== null)));
     const tests = columns.map((c, i) => (i === 0 ? null : pairedTTest(columns[0], c)));

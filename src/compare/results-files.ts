@@ -1,9 +1,9 @@
 /**
  * The machine-readable outputs of a comparison: results.json (everything but the time series)
- * and results.csv (one row per policy and seed, one column per metric).
+ * and results.csv (one row per policy and seed, one column per metric the runs report).
  */
 import { stringify } from 'csv-stringify/sync';
-import { METRIC_KEYS } from '../report/metric-defs.js';
+import { metricsOf } from '../report/metric-defs.js';
 import type { MetricComparison } from './aggregate.js';
 import type { RunResult } from './run-one.js';
 
@@ -46,7 +46,9 @@ export function resultsJson(meta: ResultsMeta, runs: readonly RunResult[], compa
 }
 
 export function resultsCsv(runs: readonly RunResult[]): string {
-  const header = ['policy', 'seed', 'ok', 'traceHash', ...METRIC_KEYS];
-  const rows = runs.map((r) => [r.policy, r.seed, r.ok, r.traceHash, ...METRIC_KEYS.map((k) => r.metrics.scalars[k] ?? '')]);
+  // The GPU columns only when the runs have GPU devices: a CPU-only comparison's file is unchanged.
+  const keys = metricsOf(runs.map((r) => r.metrics.scalars)).map((m) => m.key);
+  const header = ['policy', 'seed', 'ok', 'traceHash', ...keys];
+  const rows = runs.map((r) => [r.policy, r.seed, r.ok, r.traceHash, ...keys.map((k) => r.metrics.scalars[k] ?? '')]);
   return stringify([header, ...rows], { cast: { boolean: (v) => String(v) } });
 }

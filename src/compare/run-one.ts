@@ -2,8 +2,8 @@
  * One (policy, seed) run of a comparison: simulates the scenario with that seed and scheduler and
  * computes its metrics from the trace as it streams (the trace itself is only hashed).
  */
-import { MetricsCollector, typicalPod, type RunMetrics } from '../report/metrics.js';
-import { simulate, type RunSummary } from '../run/simulate.js';
+import { gpuMetricsOptions, MetricsCollector, typicalPod, type RunMetrics } from '../report/metrics.js';
+import { simulate, toWorkload, type RunSummary } from '../run/simulate.js';
 import type { Scheduler } from '../core/interfaces.js';
 import type { Scenario } from '../scenario/types.js';
 
@@ -44,6 +44,7 @@ export async function runOne(scenario: Scenario, task: RunTask, options: RunOneO
   const collector = new MetricsCollector({
     durationMs: scenario.durationMs,
     typicalPod: typicalPod(scenario.workloads),
+    gpu: gpuMetricsOptions(scenario.workloads.map(toWorkload)),
     ...(options.samples !== undefined ? { samples: options.samples } : {}),
   });
   const summary = await simulate(seeded, {

@@ -20,7 +20,11 @@ export type MetricKey =
   | 'preemptions'
   | 'reschedules'
   | 'nodeBalanceStd'
-  | 'expectationsMet';
+  | 'expectationsMet'
+  | GpuMetricKey;
+
+/** Metrics a run has only when its cluster has GPU devices (absent from CPU-only results). */
+export type GpuMetricKey = 'gpuAllocMean' | 'gpuAllocEnd' | 'gpuFragMean' | 'gpuFragEnd' | 'gpuPendingMean' | 'gpuUnschedulableAttempts';
 
 export type Unit = 'ms' | 'fraction' | 'count' | 'instances';
 
@@ -30,6 +34,8 @@ export interface MetricDef {
   readonly unit: Unit;
   readonly better: 'lower' | 'higher';
   readonly description: string;
+  /** Only for runs whose cluster has GPU devices. */
+  readonly gpu?: true;
 }
 
 export const METRICS: readonly MetricDef[] = [
@@ -51,9 +57,22 @@ export const METRICS: readonly MetricDef[] = [
   { key: 'reschedules', label: 'reschedules', unit: 'count', better: 'lower', description: 'replacements created for instances lost with their node' },
   { key: 'nodeBalanceStd', label: 'node imbalance (std. dev.)', unit: 'fraction', better: 'lower', description: 'standard deviation of per-node utilization (dominant resource) across Ready nodes, mean over time' },
   { key: 'expectationsMet', label: 'expectations met', unit: 'fraction', better: 'higher', description: "share of the scenario's expectations that held" },
+  { key: 'gpuAllocMean', label: 'GPU allocated (mean)', unit: 'fraction', better: 'higher', gpu: true, description: 'milli-GPU held by instances on Ready nodes / those nodes\' GPU capacity, mean over time' },
+  { key: 'gpuAllocEnd', label: 'GPU allocated (end)', unit: 'fraction', better: 'higher', gpu: true, description: 'milli-GPU held by instances on Ready nodes / those nodes\' GPU capacity, at the end of the run' },
+  { key: 'gpuFragMean', label: 'GPU fragmented (mean)', unit: 'fraction', better: 'lower', gpu: true, description: "FGD's fragmentation measure (idle GPU the scenario's typical pods cannot use) / GPU capacity of Ready nodes, mean over time" },
+  { key: 'gpuFragEnd', label: 'GPU fragmented (end)', unit: 'fraction', better: 'lower', gpu: true, description: "FGD's fragmentation measure / GPU capacity of Ready nodes, at the end of the run" },
+  { key: 'gpuPendingMean', label: 'pending GPU instances (mean)', unit: 'instances', better: 'lower', gpu: true, description: 'instances of workloads asking for GPUs waiting for a node or for their containers, mean over time' },
+  { key: 'gpuUnschedulableAttempts', label: 'unschedulable GPU attempts', unit: 'count', better: 'lower', gpu: true, description: 'scheduling attempts of instances asking for GPUs that found no node' },
 ];
 
-export const METRIC_KEYS: readonly MetricKey[] = METRICS.map((m) => m.key);
+/** The scalar values of a run: the GPU metrics only when its cluster has GPU devices. */
+export type MetricScalars = Record<Exclude<MetricKey, GpuMetricKey>, number | null> & Partial<Record<GpuMetricKey, number | null>>;
+
+/** The metrics the given runs report: every CPU metric, the GPU metrics when any run has them. */
+export function metricsOf(scalars: ReadonlyArray<MetricScalars>): readonly MetricDef[] {
+  return METRICS.filter((m) => !m.gpu || scalars.some((s) => s[m.key] !== undefined));
+}
+
 
 /** Formats a metric value for tables: ms as seconds/ms, fractions as percentages. */
 export function formatMetric(unit: Unit, v: number | null | undefined): string {

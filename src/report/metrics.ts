@@ -4,9 +4,19 @@
  *
  * State is sampled on an even grid of `samples + 1` points, t_k = k · durationMs / samples; a sample
  * at t_k sees every record with t ≤ t_k. Means "over time" are means over these samples.
+ *
+ * GPU devices (issue 7): `node.added` gives a node's `gpus: {model, count}`; an instance holds the
+ * devices its `instance.scheduled` (or, for a gang member waiting on its reservation,
+ * `instance.waiting`) lists, with the milli-GPU per device of its workload, until
+ * `instance.unreserved`, `instance.removed` or `instance.forgotten`. A run whose cluster has GPU
+ * devices gets the GPU metrics; a CPU-only run has none (its results look as before).
  */
 import { quantileSorted } from 'd3';
-import type { MetricKey } from './metric-defs.js';
+import { FragMeasure, type TypicalTask } from '../gpu/fragmentation.js';
+import { MILLI } from '../gpu/types.js';
+import type { Workload } from '../core/types.js';
+import { typicalTasksOfWorkloads } from '../scheduler/plugins/gpu/index.js';
+import type { MetricScalars } from './metric-defs.js';
 
 /** The pod the fragmentation metric asks "does it still fit?" about. */
 export interface TypicalPod {
@@ -21,6 +31,26 @@ export interface MetricsOptions {
   readonly typicalPod: TypicalPod;
   /** Heatmap rows at most (default 100): beyond that, consecutive nodes (by name) are averaged. */
   readonly heatmapRows?: number;
+  /** What the GPU metrics need from the scenario (gpuMetricsOptions); without it a run has none. */
+  readonly gpu?: GpuMetricsOptions;
+}
+
+export interface GpuMetricsOptions {
+  /** FGD's typical pods the fragmentation is measured against. */
+  readonly tasks: readonly TypicalTask[];
+  /** Milli-GPU per device an instance of each GPU workload holds, by workload name. */
+  readonly milli: ReadonlyMap<string, number>;
+}
+
+/**
+ * The GPU metrics' inputs for a run of these workloads: FGD's typical pods as the gpu-fgd profile
+ * derives them (src/scheduler/plugins/gpu, one definition), and each workload's milli-GPU per device.
+ */
+export function gpuMetricsOptions(workloads: readonly Workload[]): GpuMetricsOptions {
+  return {
+    tasks: typicalTasksOfWorkloads(workloads),
+    milli: new Map(workloads.flatMap((w) => (w.gpus ? [[w.name, w.gpus.milli] as const] : []))),
+  };
 }
 
 export interface FaultOutcome {
@@ -35,7 +65,7 @@ export interface FaultOutcome {
 
 export interface RunMetrics {
   readonly durationMs: number;
-  readonly scalars: Record<MetricKey, number | null>;
+  readonly scalars: MetricScalars;
   readonly series: {
     /** Sample times, ms. */
     readonly t: number[];
@@ -44,6 +74,9 @@ export interface RunMetrics {
     readonly pending: number[];
     readonly fragCpu: number[];
     readonly balance: number[];
+    /** GPU runs only: allocated and fragmented milli-GPU / GPU capacity of Ready nodes. */
+    readonly gpuAlloc?: number[];
+    readonly gpuFrag?: number[];
   };
   /** Scheduling latency quantiles q = 0, 0.01, ..., 1 (101 values, ms); empty when nothing ran. */
   readonly latencyQuantiles: number[];
@@ -73,6 +106,9 @@ interface NodeRec {
   unschedulable: boolean;
   /** Dominant utilization at each sample; NaN when not Ready or not present. */
   readonly util: Float32Array;
+  /** Free milli-GPU per device (empty without GPUs), and the index of its model in `gpuModels`. */
+  readonly gpuFree: Int32Array;
+  readonly gpuModel: number;
 }
 
 interface InstRec {
@@ -84,6 +120,11 @@ interface InstRec {
   status: string;
   stopping: boolean;
   everRunning: boolean;
+  /** Milli-GPU per device its workload asks for; 0 for a CPU-only workload. */
+  readonly gpuMilli: number;
+  /** The devices it holds on `gpuNode`. */
+  gpus?: readonly number[];
+  gpuNode?: NodeRec;
 }
 
 interface OpenFault {
@@ -129,6 +170,12 @@ export class MetricsCollector {
   private expTotal = 0;
   private lastT = 0;
   private finished = false;
+  private readonly gpuModels: string[] = [];
+  private frag: FragMeasure | undefined;
+  private hasGpus = false;
+  private gpuPending = 0;
+  private gpuAttempts = 0;
+  private readonly gpuSeries = { alloc: [] as number[], frag: [] as number[], pending: [] as number[] };
 
   constructor(private readonly options: MetricsOptions) {
     this.samples = Math.max(1, options.samples ?? 240);
@@ -145,6 +192,8 @@ export class MetricsCollector {
       case 'node.added': {
         if (this.nodes.has(str(f.node))) break;
         const cap = (f.allocatable ?? {}) as Fields;
+        const gpus = (f.gpus ?? {}) as Fields;
+        const gpuCount = this.options.gpu ? num(gpus.count) : 0;
         const n: NodeRec = {
           name: str(f.node),
           capCpu: num(cap.cpu),
@@ -154,7 +203,10 @@ export class MetricsCollector {
           ready: f.status === 'Ready',
           unschedulable: f.unschedulable === true,
           util: new Float32Array(this.samples + 1).fill(NaN),
+          gpuFree: new Int32Array(gpuCount).fill(MILLI),
+          gpuModel: gpuCount > 0 ? this.gpuModel(str(gpus.model)) : -1,
         };
+        if (gpuCount > 0) this.hasGpus = true;
         this.nodes.set(n.name, n);
         this.allNodes.push(n);
         break;
@@ -180,9 +232,11 @@ export class MetricsCollector {
         if (this.desired.has(str(f.workload))) this.setDesired(str(f.workload), 0);
         break;
       case 'instance.created': {
-        const rec: InstRec = { workload: str(f.workload), createdAt: t, cpu: 0, mem: 0, status: 'Pending', stopping: false, everRunning: false };
+        const gpuMilli = this.options.gpu?.milli.get(str(f.workload)) ?? 0;
+        const rec: InstRec = { workload: str(f.workload), createdAt: t, cpu: 0, mem: 0, status: 'Pending', stopping: false, everRunning: false, gpuMilli };
         this.instances.set(str(f.instance), rec);
         this.pending++;
+        if (gpuMilli > 0) this.gpuPending++;
         if (this.desired.has(rec.workload)) this.servicePending++;
         if (f.reason === 'replace-lost') this.reschedules++;
         break;
@@ -197,10 +251,24 @@ export class MetricsCollector {
         inst.mem = num(req.memory);
         n.usedCpu += inst.cpu;
         n.usedMem += inst.mem;
+        this.holdGpus(inst, n, f.gpus);
+        break;
+      }
+      case 'instance.waiting': {
+        // A gang member keeps its reservation while it waits: its devices are taken.
+        const inst = this.instances.get(str(f.instance));
+        const n = this.nodes.get(str(f.node));
+        if (inst && n) this.holdGpus(inst, n, f.gpus);
+        break;
+      }
+      case 'instance.unreserved': {
+        const inst = this.instances.get(str(f.instance));
+        if (inst) this.releaseGpus(inst);
         break;
       }
       case 'instance.unschedulable': {
         this.attempts++;
+        if (this.instances.get(str(f.instance))?.gpuMilli) this.gpuAttempts++;
         for (const why of Object.keys((f.reasons ?? {}) as Fields)) this.reasons[why] = (this.reasons[why] ?? 0) + 1;
         break;
       }
@@ -237,6 +305,7 @@ export class MetricsCollector {
           inst.node.usedCpu -= inst.cpu;
           inst.node.usedMem -= inst.mem;
         }
+        this.releaseGpus(inst);
         this.instances.delete(str(f.instance));
         break;
       }
@@ -255,6 +324,31 @@ export class MetricsCollector {
     this.checkConvergence(t);
   };
 
+  /** The index of a GPU model; a model not seen before rebuilds the fragmentation measure. */
+  private gpuModel(model: string): number {
+    let m = this.gpuModels.indexOf(model);
+    if (m < 0) {
+      m = this.gpuModels.push(model) - 1;
+      this.frag = undefined;
+    }
+    return m;
+  }
+
+  private holdGpus(inst: InstRec, n: NodeRec, devices: unknown): void {
+    if (inst.gpus !== undefined || inst.gpuMilli === 0 || !Array.isArray(devices)) return;
+    const held = devices.filter((d): d is number => typeof d === 'number' && d >= 0 && d < n.gpuFree.length);
+    for (const d of held) n.gpuFree[d] -= inst.gpuMilli;
+    inst.gpus = held;
+    inst.gpuNode = n;
+  }
+
+  private releaseGpus(inst: InstRec): void {
+    if (inst.gpus === undefined || !inst.gpuNode) return;
+    for (const d of inst.gpus) inst.gpuNode.gpuFree[d] += inst.gpuMilli;
+    inst.gpus = undefined;
+    inst.gpuNode = undefined;
+  }
+
   private setDesired(workload: string, replicas: number): void {
     const before = this.short(workload);
     this.desired.set(workload, replicas);
@@ -271,13 +365,16 @@ export class MetricsCollector {
     const from = inst.status;
     if (from === to) return;
     const service = this.desired.has(inst.workload) ? 1 : 0;
+    const gpu = inst.gpuMilli > 0 ? 1 : 0;
     if (from === 'Pending') {
       this.pending--;
       this.servicePending -= service;
+      this.gpuPending -= gpu;
     }
     if (to === 'Pending') {
       this.pending++;
       this.servicePending += service;
+      this.gpuPending += gpu;
     }
     if (from === 'Running' || to === 'Running') {
       const before = this.short(inst.workload);
@@ -322,8 +419,19 @@ export class MetricsCollector {
     let n = 0;
     let sumU = 0;
     let sumU2 = 0;
+    let gpuCap = 0;
+    let gpuFree = 0;
+    let gpuFrag = 0;
+    const frag = this.hasGpus ? (this.frag ??= new FragMeasure(this.options.gpu!.tasks, this.gpuModels)) : undefined;
     for (const node of this.nodes.values()) {
       if (!node.ready) continue;
+      const devices = node.gpuFree.length;
+      if (devices > 0 && frag) {
+        gpuCap += devices * MILLI;
+        for (let d = 0; d < devices; d++) gpuFree += node.gpuFree[d];
+        // FGD's F_n (milli-GPU): the node's idle GPU its typical pods cannot use, given its free cpu.
+        gpuFrag += frag.ofState(node.capCpu - node.usedCpu, node.gpuFree, 0, devices, node.gpuModel) / frag.scale;
+      }
       cap += node.capCpu;
       used += node.usedCpu;
       capMem += node.capMem;
@@ -354,6 +462,13 @@ export class MetricsCollector {
     // Population standard deviation: sqrt(E[u²] − E[u]²).
     const mean = n > 0 ? sumU / n : 0;
     s.balance.push(n > 0 ? Math.sqrt(Math.max(0, sumU2 / n - mean * mean)) : 0);
+    // Every sample once the collector measures GPUs, so a GPU node added later keeps the series aligned with t.
+    if (this.options.gpu) {
+      const g = this.gpuSeries;
+      g.alloc.push(gpuCap > 0 ? (gpuCap - gpuFree) / gpuCap : 0);
+      g.frag.push(gpuCap > 0 ? gpuFrag / gpuCap : 0);
+      g.pending.push(this.gpuPending);
+    }
   }
 
   /** Ends the run: takes the remaining samples and returns the metrics. Call once. */
@@ -372,7 +487,8 @@ export class MetricsCollector {
     }));
     // A fault never recovered from counts as lasting until the end (a lower bound).
     const conv = faults.map((f) => f.convergeMs ?? Math.max(0, endMs - f.t));
-    const scalars: Record<MetricKey, number | null> = {
+    const g = this.gpuSeries;
+    const scalars: MetricScalars = {
       latencyP50Ms: q(0.5),
       latencyP90Ms: q(0.9),
       latencyP99Ms: q(0.99),
@@ -391,11 +507,21 @@ export class MetricsCollector {
       reschedules: this.reschedules,
       nodeBalanceStd: mean(s.balance),
       expectationsMet: this.expTotal > 0 ? this.expMet / this.expTotal : null,
+      ...(this.hasGpus
+        ? {
+            gpuAllocMean: mean(g.alloc),
+            gpuAllocEnd: g.alloc[g.alloc.length - 1] ?? 0,
+            gpuFragMean: mean(g.frag),
+            gpuFragEnd: g.frag[g.frag.length - 1] ?? 0,
+            gpuPendingMean: mean(g.pending),
+            gpuUnschedulableAttempts: this.gpuAttempts,
+          }
+        : {}),
     };
     return {
       durationMs: this.options.durationMs,
       scalars,
-      series: { t: s.t, cpu: s.cpu, memory: s.memory, pending: s.pending, fragCpu: s.fragCpu, balance: s.balance },
+      series: { t: s.t, cpu: s.cpu, memory: s.memory, pending: s.pending, fragCpu: s.fragCpu, balance: s.balance, ...(this.hasGpus ? { gpuAlloc: g.alloc, gpuFrag: g.frag } : {}) },
       latencyQuantiles: lat.length > 0 ? Array.from({ length: 101 }, (_, i) => quantileSorted(lat, i / 100)!) : [],
       latencyCount: lat.length,
       heatmap: this.heatmap(),

@@ -17,6 +17,9 @@ export interface ChartData {
   readonly memory: number[][];
   readonly pending: number[][];
   readonly fragCpu: number[][];
+  /** GPU runs only: allocated and fragmented GPU share of capacity, per policy (mean over seeds). */
+  readonly gpuAlloc?: number[][];
+  readonly gpuFrag?: number[][];
   /** Per policy: 101 latency quantiles (ms), or empty. */
   readonly latency: number[][];
   readonly heatmaps: Array<{ policy: string; seed: number; rows: string[]; t: number[]; values: Array<Array<number | null>> }>;
@@ -39,6 +42,9 @@ export function chartData(runs: readonly RunResult[], policies: readonly string[
     memory: meanSeries((r) => r.metrics.series.memory),
     pending: meanSeries((r) => r.metrics.series.pending),
     fragCpu: meanSeries((r) => r.metrics.series.fragCpu),
+    ...(runs.some((r) => r.metrics.series.gpuAlloc)
+      ? { gpuAlloc: meanSeries((r) => r.metrics.series.gpuAlloc ?? []), gpuFrag: meanSeries((r) => r.metrics.series.gpuFrag ?? []) }
+      : {}),
     latency: byPolicy.map((rs) => {
       const withData = rs.filter((r) => r.metrics.latencyQuantiles.length > 0);
       if (withData.length === 0) return [];

@@ -81,7 +81,7 @@ ${input.extraHtml ?? ''}
 <figure id="chart-memory" class="chart"></figure>
 <figure id="chart-pending" class="chart"></figure>
 <figure id="chart-frag" class="chart"></figure>
-</section>
+${data.gpuAlloc ? '<figure id="chart-gpu-alloc" class="chart"></figure>\n<figure id="chart-gpu-frag" class="chart"></figure>\n' : ''}</section>
 <section id="latency"><h2>Scheduling latency</h2>
 <p class="note">Instance created → first Running. Quantiles averaged over seeds.</p>
 <div class="legend" data-legend></div>

@@ -99,6 +99,25 @@ async function buildXssReport(file: string): Promise<void> {
   writeFileSync(file, renderRunReport({ scenario: s, run, command: `npx slipway run '${evil}.yaml' --seed 1` }));
 }
 
+/** GPU policies on GPU nodes, with hostile node, workload and model names: the GPU charts and rows. */
+async function buildGpuReport(file: string): Promise<void> {
+  const evil = EVIL;
+  const gpus = (model: string, count: number) => ({ gpus: { model, count } });
+  const s = scenario({
+    name: `gpu ${evil}`,
+    nodes: [{ ...node(`g1${evil}`, 32_000, 64), ...gpus(evil, 2) }, { ...node('g2', 32_000, 64), ...gpus('T4', 2) }],
+    workloads: [
+      service(`share${evil}`, 3, { containers: [container('app', 1000, 512)], gpus: { count: 1, milli: 500, models: [] } }),
+      service('whole', 2, { containers: [container('app', 1000, 512)], gpus: { count: 1, milli: 1000, models: [] }, at: 60_000 }),
+    ],
+    durationMs: 3 * 60_000,
+  });
+  const policies = ['gpu-fgd', 'gpu-packing'];
+  const runs: RunResult[] = [];
+  for (const policy of policies) runs.push(await runOne(s, { policy, seed: 1 }));
+  writeFileSync(file, renderReport({ title: `Slipway compare: ${s.name}`, scenario: s, policies, seeds: [1], runs, comparisons: aggregate(runs, policies, [1]), commands: [] }));
+}
+
 interface Opened {
   readonly page: Page;
   readonly problems: string[];
@@ -127,9 +146,10 @@ async function open(file: string): Promise<Opened> {
 describe.skipIf(skip !== undefined)('HTML reports in Chromium', () => {
   // Simulations run before Chromium starts: the determinism guard forbids timers during a run,
   // and playwright's pipe uses them.
-  const files = { run: join(dir, 'run.html'), compare: join(dir, 'compare.html'), xss: join(dir, 'xss.html') };
+  const files = { run: join(dir, 'run.html'), compare: join(dir, 'compare.html'), xss: join(dir, 'xss.html'), gpu: join(dir, 'gpu.html') };
   beforeAll(async () => {
     await buildRunReport(files.run);
+    await buildGpuReport(files.gpu);
     await buildCompareReport(files.compare);
     await buildXssReport(files.xss);
     chrome = await launchChromium();
@@ -174,6 +194,32 @@ describe.skipIf(skip !== undefined)('HTML reports in Chromium', () => {
     await page.locator('#timeseries').screenshot({ path: join(ARTIFACTS, 'report-compare-timeseries.png') });
     if (process.env.SLIPWAY_UPDATE_DOCS) copyFileSync(join(ARTIFACTS, 'report-compare-timeseries.png'), 'docs/report-screenshot.png');
     expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('draws the GPU charts and rows of a GPU comparison, hostile names as text', async () => {
+    const { page, problems, dialogs } = await open(files.gpu);
+    for (const id of ['chart-gpu-alloc', 'chart-gpu-frag']) {
+      expect(await page.locator(`#${id} svg g.lines path`).count(), id).toBe(2);
+      expect(await page.locator(`#${id} figcaption, #${id} svg`).count(), id).toBeGreaterThan(0);
+    }
+    const headline = await page.locator('table.headline').textContent();
+    for (const label of ['GPU allocated (mean)', 'GPU allocated (end)', 'GPU fragmented (mean)', 'GPU fragmented (end)']) expect(headline).toContain(label);
+    await page.locator('#chart-gpu-alloc svg rect[fill="transparent"]').hover();
+    await expect.poll(() => page.locator('#tooltip').textContent()).toMatch(/gpu-fgd: \d+\.\d%/);
+    expect(await page.locator('#scenario table').textContent()).toContain(`share${EVIL}`);
+    expect(await page.locator('#heatmaps').textContent()).toContain(`g1${EVIL}`);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'report-gpu.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('has no GPU charts for a CPU-only run', async () => {
+    const { page } = await open(files.run);
+    expect(await page.locator('#chart-gpu-alloc, #chart-gpu-frag').count()).toBe(0);
+    expect(await page.locator('table.headline').textContent()).not.toContain('GPU');
     await page.close();
   });
 

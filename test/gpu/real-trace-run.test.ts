@@ -64,8 +64,18 @@ describe.skipIf(!present)(`a window of the Alibaba GPU trace under the gpu-* pro
       ['gpu-best-fit', true],
       ['gpu-fgd', true],
     ]);
+    // The GPU metrics are there (the cluster has GPUs) and the policies differ in them: the same pods
+    // are all placed (GPU demand is far below capacity), so allocated GPU is alike, but which devices
+    // they share changes what is left usable for the window's typical pods.
+    const gpu = runs.map((r) => r.metrics.scalars);
+    for (const m of gpu) {
+      for (const k of ['gpuAllocMean', 'gpuAllocEnd', 'gpuFragMean', 'gpuFragEnd'] as const) expect(m[k]).toBeGreaterThan(0);
+      expect(m.gpuFragEnd!).toBeLessThan(1 - m.gpuAllocEnd!);
+    }
+    expect(new Set(gpu.map((m) => m.gpuFragMean)).size).toBe(3);
     const again = await runOne(scenario!, { policy: 'gpu-fgd', seed: 1 });
     expect(again.traceHash).toBe(runs[2].traceHash);
+    expect(again.metrics.scalars).toEqual(runs[2].metrics.scalars);
   }, 120_000);
 });
 

@@ -82,6 +82,10 @@
   lineChart('chart-memory', 'Memory utilization (requested / allocatable, Ready nodes)', data.memory, 'memory utilization', pct, d3.format('.1%'));
   lineChart('chart-pending', 'Pending instances', data.pending, 'instances', d3.format('~s'), d3.format('.1f'));
   lineChart('chart-frag', 'CPU fragmentation (free CPU where the typical pod no longer fits)', data.fragCpu, 'share of free CPU', pct, d3.format('.1%'));
+  if (data.gpuAlloc) {
+    lineChart('chart-gpu-alloc', 'GPU allocated (milli-GPU held / GPU capacity, Ready nodes)', data.gpuAlloc, 'share of GPU capacity', pct, d3.format('.1%'));
+    lineChart('chart-gpu-frag', "GPU fragmented (FGD's measure against the scenario's typical pods / GPU capacity)", data.gpuFrag, 'share of GPU capacity', pct, d3.format('.1%'));
+  }
 
   (function latency() {
     var have = data.latency.filter(function (q) { return q.length; });

@@ -22,7 +22,7 @@
  */
 import type { Workload } from '../../../core/types.js';
 import { FILTER_REASONS, FIT, type GpuCluster } from '../../../gpu/cluster.js';
-import { FragMeasure, typicalTasks } from '../../../gpu/fragmentation.js';
+import { FragMeasure, typicalTasks, type TypicalTask } from '../../../gpu/fragmentation.js';
 import { createGpuPolicy, type GpuPolicy, type PolicyName } from '../../../gpu/policies/index.js';
 import type { GpuPodSpec } from '../../../gpu/types.js';
 import { argsObject, type PluginEnvironment, type PluginFactory } from '../../framework/args.js';
@@ -94,6 +94,11 @@ export function podsOfWorkloads(workloads: readonly Workload[]): GpuPodSpec[] {
   return out;
 }
 
+/** FGD's typical pods of a run: those of its workloads' pods (the metrics of `compare` use the same). */
+export function typicalTasksOfWorkloads(workloads: readonly Workload[]): TypicalTask[] {
+  return typicalTasks(podsOfWorkloads(workloads));
+}
+
 function podSpecOf(p: PodInfo): GpuPodSpec {
   return {
     name: p.name,
@@ -112,7 +117,7 @@ function clampScore(s: number): number {
 function gpuPolicyPlugin(name: string, policy: PolicyName): PluginFactory {
   return (args?: unknown, env: PluginEnvironment = {}) => {
     argsObject(name, args, []);
-    const typicalFromRun = env.workloads ? typicalTasks(podsOfWorkloads(env.workloads)) : undefined;
+    const typicalFromRun = env.workloads ? typicalTasksOfWorkloads(env.workloads) : undefined;
     const random = env.random;
     const pick = <T>(items: readonly T[]): T => {
       if (!random) throw new Error(`plugin ${name}: no random stream to draw from`);
