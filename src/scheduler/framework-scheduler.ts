@@ -134,7 +134,7 @@ export class FrameworkScheduler implements Scheduler {
     views.forEach((v, i) => {
       if (v.node !== c.nodes[i]) {
         const spec = nodeSpecOf(v.node);
-        t.taints[i] = spec.taints;
+        t.setTaints(i, spec.taints);
         t.unschedulable[i] = spec.unschedulable ? 1 : 0;
         c.nodes[i] = v.node;
       }

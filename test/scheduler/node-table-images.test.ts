@@ -30,3 +30,26 @@ describe('NodeTable.setImages', () => {
     expect([...t.imageSizes('x:1')]).toEqual([100, 100, 0]);
   });
 });
+
+describe('NodeTable.setTaints', () => {
+  it('keeps the count of tainted nodes, so TaintToleration skips only untainted tables', async () => {
+    const { PROFILES, createFramework } = await import('../../src/scheduler/profiles.js');
+    const { RandomStream } = await import('../../src/engine/random.js');
+    const t = new NodeTable([spec('a'), spec('b')]);
+    expect(t.taintedNodes).toBe(0);
+    const pod = { name: 'p', namespace: 'default', labels: {}, priority: 0, requests: resources({ cpu: 100 }), nonZeroCpu: 100, nonZeroMemory: 200 << 20, images: [], placement: {} };
+    const fw = createFramework(PROFILES.default, new RandomStream('t', 1));
+    // a taint added later (a taint operation, a node going NotReady) must be seen by the filter
+    t.setTaints(0, [{ key: 'maint', effect: 'NoSchedule' }]);
+    t.setTaints(1, [{ key: 'maint', effect: 'NoExecute' }]);
+    expect(t.taintedNodes).toBe(2);
+    const r = fw.scheduleOne(pod, t);
+    expect(r.kind).toBe('unschedulable');
+    t.setTaints(0, []);
+    expect(t.taintedNodes).toBe(1);
+    const r2 = fw.scheduleOne(pod, t);
+    expect(r2.kind === 'assign' && t.names[r2.node]).toBe('a');
+    t.setTaints(1, []);
+    expect(t.taintedNodes).toBe(0);
+  });
+});

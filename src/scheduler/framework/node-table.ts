@@ -41,7 +41,10 @@ export class NodeTable {
   readonly n: number;
   readonly names: string[];
   readonly labels: Array<Readonly<Record<string, string>>>;
+  /** Per node; change with `setTaints` (it keeps `taintedNodes`). */
   readonly taints: Array<readonly Taint[]>;
+  /** Nodes with at least one taint: 0 lets TaintToleration skip its per-node work. */
+  taintedNodes = 0;
   readonly unschedulable: Uint8Array;
   readonly allocCpu: Float64Array;
   readonly allocMem: Float64Array;
@@ -110,6 +113,7 @@ export class NodeTable {
       this.index.set(s.name, i);
       this.labels[i] = s.labels;
       this.taints[i] = s.taints;
+      if (s.taints.length > 0) this.taintedNodes++;
       this.unschedulable[i] = s.unschedulable ? 1 : 0;
       this.allocCpu[i] = s.allocatable.cpu;
       this.allocMem[i] = s.allocatable.memory;
@@ -220,6 +224,12 @@ export class NodeTable {
     for (const img of old?.keys() ?? []) if (this.imageNodes.get(img) === 0) this.imageNodes.delete(img);
     this.images[i] = images;
     this.imageSizeIndex.clear();
+  }
+
+  /** Replaces node `i`'s taints (a node's conditions changed, or a taint operation). */
+  setTaints(i: number, taints: readonly Taint[]): void {
+    this.taintedNodes += (taints.length > 0 ? 1 : 0) - (this.taints[i].length > 0 ? 1 : 0);
+    this.taints[i] = taints;
   }
 
   /** Per node, the size of `image` there (0 when the node lacks it). */

@@ -50,6 +50,7 @@ export function taintToleration(args?: unknown): Plugin {
     name: TAINT_TOLERATION,
     filter,
     filterAll: (cx, nodes, count, statuses) => {
+      if (cx.table.taintedNodes === 0) return count;
       const taints = cx.table.taints;
       let m = 0;
       for (let k = 0; k < count; k++) {
@@ -69,6 +70,10 @@ export function taintToleration(args?: unknown): Plugin {
       return undefined;
     },
     scoreAll: (cx, nodes, count, out) => {
+      if (cx.table.taintedNodes === 0) {
+        out.fill(0, 0, count);
+        return;
+      }
       const taints = cx.table.taints;
       for (let k = 0; k < count; k++) out[k] = taints[nodes[k]].length === 0 ? 0 : scoreNode(cx.table.taints[nodes[k]]);
     },
