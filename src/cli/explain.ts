@@ -13,6 +13,8 @@ import { parseSnapshot } from '../scheduler/explain/snapshot.js';
 import { parseScheduler } from './compare.js';
 import { parseSeed } from './run.js';
 import { readScenario } from './read-scenario.js';
+import { writeOutput } from './output.js';
+import { stringify } from 'yaml';
 
 export interface ExplainFlags {
   readonly json?: boolean;
@@ -23,6 +25,8 @@ export interface ExplainFlags {
   /** Scenario files: a profile instead of the scenario's. */
   readonly scheduler?: string;
   readonly seed?: string;
+  /** Scenario files: also write the explained state as a snapshot file. */
+  readonly snapshotOut?: string;
 }
 
 function parseAt(v: string): number {
@@ -41,10 +45,10 @@ export async function runExplain(file: string, flags: ExplainFlags): Promise<num
   } catch (e) {
     throw new InputError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message.split('\n')[0]}`);
   }
-  const scenarioFlags = (['at', 'workload', 'scheduler', 'seed'] as const).filter((k) => flags[k] !== undefined);
+  const scenarioFlags = (['at', 'workload', 'scheduler', 'seed', 'snapshotOut'] as const).filter((k) => flags[k] !== undefined);
   if (scenarioFlags.length > 0) {
     if (flags.at === undefined || flags.workload === undefined) {
-      throw new InputError(`${file}: explaining a scenario needs both --at DURATION and --workload NAME (given: ${scenarioFlags.map((k) => `--${k}`).join(', ')})`);
+      throw new InputError(`${file}: explaining a scenario needs both --at DURATION and --workload NAME (given: ${scenarioFlags.map((k) => (k === 'snapshotOut' ? '--snapshot-out' : `--${k}`)).join(', ')})`);
     }
     const atMs = parseAt(flags.at);
     const seed = flags.seed !== undefined ? parseSeed(flags.seed) : undefined;
@@ -53,6 +57,10 @@ export async function runExplain(file: string, flags: ExplainFlags): Promise<num
     for (const w of read.warnings ?? []) process.stderr.write(`${file}: warning: ${w}\n`);
     const scenario = flags.scheduler !== undefined ? withPolicy(read, flags.scheduler) : read;
     const report = await explainScenarioAt(scenario, { atMs, workload: flags.workload });
+    if (flags.snapshotOut !== undefined) {
+      const header = `# slipway explain snapshot: ${file} at ${flags.at} (seed ${scenario.seed}), one more instance of ${flags.workload}\n`;
+      writeOutput(flags.snapshotOut, header + stringify(report.snapshot, { lineWidth: 0 }));
+    }
     if (flags.json) process.stdout.write(`${JSON.stringify({ at: flags.at, atMs, boundInstances: report.boundInstances, ...reportJson(report) })}\n`);
     else process.stdout.write(`${file} at ${flags.at} (seed ${scenario.seed}): ${report.boundInstances} instance(s) bound; one more instance of ${flags.workload}:\n${formatExplainTable(report)}`);
     return 0;

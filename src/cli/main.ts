@@ -177,6 +177,7 @@ program
   .option('--workload <name>', "scenario: explain placing one more instance of this workload")
   .option('--scheduler <name>', "scenario: a profile instead of the scenario's (e.g. gpu-fgd)")
   .option('--seed <n>', "scenario: seed instead of the scenario's")
+  .option('--snapshot-out <file>', 'scenario: also write the explained state as a snapshot file (explain reads it back)')
   .option('--plugin <file...>', 'load scheduler plugins from these files (exports name and create(args))')
   .action(async (file: string, flags: ExplainFlags & { plugin?: string[] }) => {
     await guardCommand(async () => {

@@ -77,6 +77,17 @@ describe.skipIf(!present)(`explain a window of the Alibaba GPU trace at 30m unde
     expect(lines).toHaveLength(nodes.length + 4);
     expect(lines.at(-1)).toMatch(/^chosen: openb-node-\d+, GPU device\(s\) \d$/);
   }, 120_000);
+
+  it('--snapshot-out writes the 1,213-node state as a snapshot that explain reads back to the same table (gpu-best-fit)', () => {
+    const snap = join(file, '..', 'snap.yaml');
+    const run = (...args: string[]) => spawnSync(process.execPath, [BIN, 'explain', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = run(file, '--at', '30m', '--workload', WORKLOAD, '--scheduler', 'gpu-best-fit', '--snapshot-out', snap);
+    expect(r.status).toBe(0);
+    const back = run(snap);
+    expect(back.status).toBe(0);
+    expect(back.stdout.split('\n')).toHaveLength(nodes.length + 4);
+    expect(back.stdout).toBe(r.stdout.slice(r.stdout.indexOf('\n') + 1));
+  }, 120_000);
 });
 
 if (!present) {

@@ -128,6 +128,21 @@ describe('explain a scenario at a point of its run', () => {
     expect(out.nodes[0].scores).toHaveProperty('NodeResourcesFit');
   });
 
+  it.each<[string, string, string]>([
+    ['first-fit, a NotReady node and terminating instances', SMALL, '3m'],
+    ['GPU devices held', GPU, '1m'],
+  ])('--snapshot-out writes a snapshot that explain reads back to the same table (%s)', (_what, yaml, time) => {
+    const snap = join(dir, `snap${files}.yaml`);
+    const r = cli(yaml, '--at', time, '--workload', yaml === GPU ? 'share' : 'web', '--snapshot-out', snap);
+    expect(r.code).toBe(0);
+    const back = spawnSync(process.execPath, [BIN, 'explain', snap], { encoding: 'utf8' });
+    expect(back.stderr).toBe('');
+    expect(back.status).toBe(0);
+    expect(back.stdout).toBe(r.out.slice(r.out.indexOf('\n') + 1));
+    if (yaml === SMALL) expect(back.stdout).toContain('node.kubernetes.io/not-ready');
+    else expect(back.stdout).toContain('100,1000');
+  });
+
   it.each<[string, string, string[], string]>([
     ['a scenario without --at/--workload', SMALL, [], 'this is a scenario, not a snapshot: explain it at a point of its run with --at DURATION --workload NAME'],
     ['--at without --workload', SMALL, ['--at', '1m'], 'explaining a scenario needs both --at DURATION and --workload NAME (given: --at)'],
