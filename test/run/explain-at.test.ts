@@ -143,6 +143,18 @@ describe('explain a scenario at a point of its run', () => {
     else expect(back.stdout).toContain('100,1000');
   });
 
+  it('a snapshot pod marked terminating holds its room but is no preemption victim', () => {
+    const snapshot = (terminating: boolean) => `nodes:
+  - {name: n1, capacity: {cpu: "2", memory: 4Gi}}
+pods:
+  - {name: low, node: n1, terminating: ${terminating}, containers: [{requests: {cpu: "2", memory: 1Gi}}]}
+pending: {name: p, priority: 10, containers: [{requests: {cpu: "1", memory: 1Gi}}]}
+`;
+    const stopping = JSON.parse(cli(snapshot(true), '--json').out);
+    expect(stopping).toEqual({ pending: 'p', chosen: null, nodes: [{ name: 'n1', feasible: false, reasons: ['Insufficient cpu'], scores: {}, total: null }] });
+    expect(JSON.parse(cli(snapshot(false), '--json').out).preemption).toEqual({ node: 'n1', victims: ['low'] });
+  });
+
   it.each<[string, string, string[], string]>([
     ['a scenario without --at/--workload', SMALL, [], 'this is a scenario, not a snapshot: explain it at a point of its run with --at DURATION --workload NAME'],
     ['--at without --workload', SMALL, ['--at', '1m'], 'explaining a scenario needs both --at DURATION and --workload NAME (given: --at)'],
