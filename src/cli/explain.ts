@@ -1,31 +1,88 @@
 /**
  * `slipway explain FILE [--json]`: why a pod lands where it does (see the README, "Scheduling").
+ * FILE is a snapshot, or a scenario explained at a point of its run (`--at T --workload NAME`).
  */
 import { readFileSync } from 'node:fs';
+import { withPolicy } from '../compare/run-one.js';
+import { parseDuration } from '../core/duration.js';
 import { InputError } from '../core/errors.js';
-import { explainSnapshot, formatExplainTable } from '../scheduler/explain/explain.js';
+import { explainScenarioAt } from '../run/explain-at.js';
+import { parseYamlDocument } from '../scenario/loader.js';
+import { explainSnapshot, formatExplainTable, type ExplainReport } from '../scheduler/explain/explain.js';
 import { parseSnapshot } from '../scheduler/explain/snapshot.js';
+import { parseScheduler } from './compare.js';
+import { parseSeed } from './run.js';
+import { readScenario } from './read-scenario.js';
+import { writeOutput } from './output.js';
+import { stringify } from 'yaml';
 
 export interface ExplainFlags {
   readonly json?: boolean;
+  /** Scenario files: the virtual time to explain at. */
+  readonly at?: string;
+  /** Scenario files: the workload one more instance of which is explained. */
+  readonly workload?: string;
+  /** Scenario files: a profile instead of the scenario's. */
+  readonly scheduler?: string;
+  readonly seed?: string;
+  /** Scenario files: also write the explained state as a snapshot file. */
+  readonly snapshotOut?: string;
+}
+
+function parseAt(v: string): number {
+  try {
+    return parseDuration(v);
+  } catch (e) {
+    throw new InputError(`--at: ${(e as Error).message}`);
+  }
 }
 
 /** Prints the table (or JSON) and returns 0; bad input throws InputError (exit 2). */
-export function runExplain(file: string, flags: ExplainFlags): number {
+export async function runExplain(file: string, flags: ExplainFlags): Promise<number> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new InputError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message.split('\n')[0]}`);
   }
+  const scenarioFlags = (['at', 'workload', 'scheduler', 'seed', 'snapshotOut'] as const).filter((k) => flags[k] !== undefined);
+  if (scenarioFlags.length > 0) {
+    if (flags.at === undefined || flags.workload === undefined) {
+      throw new InputError(`${file}: explaining a scenario needs both --at DURATION and --workload NAME (given: ${scenarioFlags.map((k) => (k === 'snapshotOut' ? '--snapshot-out' : `--${k}`)).join(', ')})`);
+    }
+    const atMs = parseAt(flags.at);
+    const seed = flags.seed !== undefined ? parseSeed(flags.seed) : undefined;
+    if (flags.scheduler !== undefined) parseScheduler(flags.scheduler);
+    const read = readScenario(file, seed !== undefined ? { seed } : {});
+    for (const w of read.warnings ?? []) process.stderr.write(`${file}: warning: ${w}\n`);
+    const scenario = flags.scheduler !== undefined ? withPolicy(read, flags.scheduler) : read;
+    const report = await explainScenarioAt(scenario, { atMs, workload: flags.workload });
+    if (flags.snapshotOut !== undefined) {
+      const header = `# slipway explain snapshot: ${file} at ${flags.at} (seed ${scenario.seed}), one more instance of ${flags.workload}\n`;
+      writeOutput(flags.snapshotOut, header + stringify(report.snapshot, { lineWidth: 0 }));
+    }
+    if (flags.json) process.stdout.write(`${JSON.stringify({ at: flags.at, atMs, boundInstances: report.boundInstances, ...reportJson(report) })}\n`);
+    else process.stdout.write(`${file} at ${flags.at} (seed ${scenario.seed}): ${report.boundInstances} instance(s) bound; one more instance of ${flags.workload}:\n${formatExplainTable(report)}`);
+    return 0;
+  }
+  const { raw } = parseYamlDocument(text, file);
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && !('pending' in raw) && 'workloads' in raw) {
+    throw new InputError(`${file}: this is a scenario, not a snapshot: explain it at a point of its run with --at DURATION --workload NAME`);
+  }
   const snapshot = parseSnapshot(text, file);
   if (snapshot.ignored.length > 0) {
     process.stderr.write(`${file}: warning: profile: KubeSchedulerConfiguration fields not modelled, ignored: ${snapshot.ignored.join(', ')}\n`);
   }
   const report = explainSnapshot(snapshot);
-  if (flags.json) {
+  if (flags.json) process.stdout.write(`${JSON.stringify(reportJson(report))}\n`);
+  else process.stdout.write(formatExplainTable(report));
+  return 0;
+}
+
+/** The JSON form of a report (the same for snapshots and scenarios). */
+function reportJson(report: ExplainReport): Record<string, unknown> {
     const { pending, chosen, nodes, preemption, gpus } = report;
-    const out = {
+    return {
       pending,
       chosen,
       ...(gpus ? { gpus } : {}),
@@ -39,9 +96,4 @@ export function runExplain(file: string, flags: ExplainFlags): number {
       })),
       ...(preemption ? { preemption } : {}),
     };
-    process.stdout.write(`${JSON.stringify(out)}\n`);
-  } else {
-    process.stdout.write(formatExplainTable(report));
-  }
-  return 0;
 }

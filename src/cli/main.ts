@@ -170,9 +170,14 @@ importCommand
 
 program
   .command('explain')
-  .description('why a pod lands where it does: every filter verdict and score per node, for a snapshot (YAML or JSON)')
-  .argument('<file>', 'snapshot: nodes, pods, pending, profile')
+  .description('why a pod lands where it does: every filter verdict and score per node, for a snapshot (YAML or JSON) or a scenario at a point of its run')
+  .argument('<file>', 'snapshot (nodes, pods, pending, profile), or a scenario with --at and --workload')
   .option('--json', 'print the result as JSON')
+  .option('--at <duration>', 'scenario: simulate up to this virtual time, e.g. 30m')
+  .option('--workload <name>', "scenario: explain placing one more instance of this workload")
+  .option('--scheduler <name>', "scenario: a profile instead of the scenario's (e.g. gpu-fgd)")
+  .option('--seed <n>', "scenario: seed instead of the scenario's")
+  .option('--snapshot-out <file>', 'scenario: also write the explained state as a snapshot file (explain reads it back)')
   .option('--plugin <file...>', 'load scheduler plugins from these files (exports name and create(args))')
   .action(async (file: string, flags: ExplainFlags & { plugin?: string[] }) => {
     await guardCommand(async () => {

@@ -88,6 +88,26 @@ function boundPod(b: BoundInstance): PodInfo {
   });
 }
 
+/**
+ * The cluster as kube-scheduler sees it, from the control plane's node views: each node with its
+ * condition taints and hostname label, each bound instance as a pod with its requests and GPU
+ * devices (a view without its instances counts as one anonymous pod). Also used by `slipway
+ * explain` on a scenario at a point of its run.
+ */
+export function nodeTableOf(views: readonly NodeView[]): { table: NodeTable; pods: PodInfo[][] } {
+  const table = new NodeTable(views.map((v) => nodeSpecOf(v.node)));
+  const pods = views.map((v, i) => {
+    if (!v.bound) {
+      addOpaque(table, i, v);
+      return [];
+    }
+    const list = v.bound.map(boundPod);
+    for (const p of list) table.addPod(i, p);
+    return list;
+  });
+  return { table, pods };
+}
+
 /** The table kept between calls while the node list is the same array (see NodeView.version). */
 interface TableCache {
   readonly views: readonly NodeView[];
@@ -117,16 +137,7 @@ export class FrameworkScheduler implements Scheduler {
     const c = this.cache;
     // `'bound' in v`, not `v.bound`: the Orchestrator computes bound lists on access.
     if (!c || c.views !== views || views.some((v) => v.version === undefined || !('bound' in v))) {
-      const table = new NodeTable(views.map((v) => nodeSpecOf(v.node)));
-      const pods = views.map((v, i) => {
-        if (!v.bound) {
-          addOpaque(table, i, v);
-          return [];
-        }
-        const list = v.bound.map(boundPod);
-        for (const p of list) table.addPod(i, p);
-        return list;
-      });
+      const { table, pods } = nodeTableOf(views);
       this.cache = { views, table, nodes: views.map((v) => v.node), images: views.map((v) => v.node.images), versions: views.map((v) => v.version ?? -1), pods };
       return table;
     }

@@ -4,7 +4,9 @@
  */
 import { RandomStream } from '../../engine/random.js';
 import { NodeTable } from '../framework/node-table.js';
-import { createFramework } from '../profiles.js';
+import { createFramework, type ProfileConfig } from '../profiles.js';
+import type { PodInfo } from '../framework/pod.js';
+import type { Workload } from '../../core/types.js';
 import { reserveGpus } from '../framework-scheduler.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -36,15 +38,25 @@ export interface ExplainReport {
 }
 
 export function explainSnapshot(s: Snapshot): ExplainReport {
-  const fw = createFramework(s.profile, new RandomStream('scheduler', s.seed));
   const table = new NodeTable(s.nodes);
   for (const b of s.bound) table.addPod(b.node, b.pod);
+  return explainOn(table, s.pending, s.profile, s.seed);
+}
+
+/**
+ * The report for placing `pending` on `table` (the cluster with its bound pods) under `profile`,
+ * ties broken by the `scheduler` stream of `seed`. `workloads`: the run's workloads (the FGD
+ * plugin's typical pods come from them). Mutates `table` when the pod is placed (its GPU Reserve).
+ */
+export function explainOn(table: NodeTable, pending: PodInfo, profile: ProfileConfig, seed: number, workloads?: readonly Workload[]): ExplainReport {
+  const s = { pending, profile };
+  const fw = createFramework(profile, new RandomStream('scheduler', seed), undefined, workloads);
   const gpuFree = (i: number): number[] | undefined => {
     const g = table.gpu;
     if (!g || g.gpuCount[i] === 0) return undefined;
     return Array.from({ length: g.gpuCount[i] }, (_, d) => g.left(i, d));
   };
-  const free = s.nodes.map((_, i) => gpuFree(i));
+  const free = table.names.map((_, i) => gpuFree(i));
   const e = fw.explain(s.pending, table);
   let gpus: readonly number[] | undefined;
   if (e.chosen !== undefined && s.pending.gpu !== undefined) {

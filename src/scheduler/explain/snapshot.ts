@@ -74,6 +74,8 @@ const snapshotSchema = obj({
         ...podFields,
         node: z.string().min(1),
         startedAt: z.number().optional(),
+        /** Asked to stop (still holding its resources): preemption does not pick it again. */
+        terminating: z.boolean().optional(),
         gpus: obj({ ...podGpus, devices: z.array(z.number().int().min(0).max(MAX_GPUS - 1)) }).optional(),
       }),
     )
@@ -185,7 +187,7 @@ export function parseSnapshot(text: string, file: string): Snapshot {
   const pod = (
     p: z.output<typeof snapshotSchema>['pending'],
     path: Array<string | number>,
-    extra: { startedAt?: number; devices?: readonly number[] } = {},
+    extra: { startedAt?: number; devices?: readonly number[]; terminating?: boolean } = {},
   ): PodInfo => {
     const gpu = gpuRequest(p.gpus, [...path, 'gpus']);
     const containers = p.containers.map((c, j) => ({
@@ -225,6 +227,7 @@ export function parseSnapshot(text: string, file: string): Snapshot {
       uid: name,
       ...(owner !== undefined ? { owner } : {}),
       ...(extra.startedAt !== undefined ? { startedAt: extra.startedAt } : {}),
+      ...(extra.terminating ? { terminating: true } : {}),
       ...(gpu ? { gpu } : {}),
       ...(gpu && extra.devices ? { gpuDevices: extra.devices } : {}),
     };
@@ -233,7 +236,11 @@ export function parseSnapshot(text: string, file: string): Snapshot {
   const bound = (s.pods ?? []).map((p, i) => {
     const node = nodes.findIndex((n) => n.name === p.node);
     if (node < 0) throw new InputError(`${where(['pods', i, 'node'])}: pods[${i}].node: unknown node ${JSON.stringify(p.node)}`);
-    const b = pod(p, ['pods', i], { ...(p.startedAt !== undefined ? { startedAt: p.startedAt } : {}), ...(p.gpus ? { devices: p.gpus.devices } : {}) });
+    const b = pod(p, ['pods', i], {
+      ...(p.startedAt !== undefined ? { startedAt: p.startedAt } : {}),
+      ...(p.gpus ? { devices: p.gpus.devices } : {}),
+      ...(p.terminating ? { terminating: true } : {}),
+    });
     if (b.gpu) {
       const devices = b.gpuDevices!;
       const n = nodes[node].gpus?.count ?? 0;

@@ -1,0 +1,124 @@
+/**
+ * `slipway explain SCENARIO --at T --workload NAME`: the scenario simulated up to virtual time T,
+ * then the cluster as the control plane's scheduler sees it at that moment (nodes with their
+ * condition taints, bound instances with their requests and GPU devices; the same NodeTable the
+ * FrameworkScheduler builds) and the explanation of placing one more instance of NAME there.
+ * Deterministic: the same scenario, seed and time give the same report.
+ */
+import { InputError } from '../core/errors.js';
+import type { Orchestrator } from '../core/orchestrator.js';
+import type { NodeView } from '../core/interfaces.js';
+import { sum, type Resources } from '../core/resources.js';
+import type { Workload } from '../core/types.js';
+import { formatDuration } from '../core/duration.js';
+import { didYouMean } from '../scenario/schema.js';
+import type { Scenario } from '../scenario/types.js';
+import { explainOn, type ExplainReport } from '../scheduler/explain/explain.js';
+import { nodeSpecOf, nodeTableOf, podOf } from '../scheduler/framework-scheduler.js';
+import { PROFILES, profileNames, type ProfileConfig } from '../scheduler/profiles.js';
+import { simulate, toWorkload } from './simulate.js';
+
+export interface ExplainAtOptions {
+  /** Virtual time to stop at (0 .. the scenario's duration). */
+  readonly atMs: number;
+  /** The workload one more instance of which is explained. */
+  readonly workload: string;
+}
+
+export interface ExplainAtReport extends ExplainReport {
+  readonly atMs: number;
+  /** Instances bound to nodes at that time (what the table counts against the nodes). */
+  readonly boundInstances: number;
+  /** The same state as an `explain` snapshot document (nodes, bound pods, pending, profile, seed). */
+  readonly snapshot: Record<string, unknown>;
+}
+
+/** Resources as Kubernetes quantities (cpu in millicores, bytes, counts). */
+function quantities(r: Resources): Record<string, string> {
+  return {
+    cpu: `${r.cpu}m`,
+    memory: String(r.memory),
+    ...(r.disk ? { 'ephemeral-storage': String(r.disk) } : {}),
+    ...Object.fromEntries(Object.entries(r.extended).map(([k, v]) => [k, String(v)])),
+  };
+}
+
+/** A workload's pod in snapshot form; `request` (an instance's) replaces the containers' when they differ (an older generation). */
+function podDoc(w: Workload, name: string, request: Resources, gpus?: readonly number[]): Record<string, unknown> {
+  const same = JSON.stringify(sum(w.containers.map((c) => c.requests))) === JSON.stringify(request);
+  const containers = same
+    ? w.containers.map((c) => ({ name: c.name, image: c.image, requests: quantities(c.requests) }))
+    : [{ name: w.containers[0].name, image: w.containers[0].image, requests: quantities(request) }, ...w.containers.slice(1).map((c) => ({ name: c.name, image: c.image }))];
+  const { gang, ...placement } = w.placement ?? {};
+  return {
+    name,
+    ...(Object.keys(w.labels).length ? { labels: w.labels } : {}),
+    ...(w.priority ? { priority: w.priority } : {}),
+    owner: w.name,
+    containers,
+    ...placement,
+    ...(gang ? { gang: { name: gang.name, minMember: gang.minMember, timeout: `${gang.timeoutMs}ms` } } : {}),
+    ...(w.gpus ? { gpus: { count: w.gpus.count, milli: w.gpus.milli, ...(w.gpus.models.length ? { models: w.gpus.models } : {}), ...(gpus ? { devices: gpus } : {}) } } : {}),
+  };
+}
+
+/** The cluster the views describe, the pending workload's pod, the profile and seed, as a snapshot document. */
+function snapshotDoc(views: readonly NodeView[], pending: Workload, request: Resources, profile: ProfileConfig, seed: number): Record<string, unknown> {
+  return {
+    nodes: views.map(({ node: n }) => {
+      const spec = nodeSpecOf(n);
+      return {
+        name: n.name,
+        capacity: quantities(spec.allocatable),
+        labels: spec.labels,
+        ...(spec.taints.length ? { taints: spec.taints.map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect })) } : {}),
+        ...(spec.unschedulable ? { unschedulable: true } : {}),
+        ...(spec.images?.size ? { images: [...spec.images].map(([name, sizeBytes]) => ({ names: [name], sizeBytes })) } : {}),
+        ...(spec.gpus ? { gpus: { model: spec.gpus.model, count: spec.gpus.count } } : {}),
+      };
+    }),
+    pods: views.flatMap((v) =>
+      (v.bound ?? []).map((b) => ({
+        ...podDoc(b.workload, b.id, b.request, b.gpus),
+        node: v.node.name,
+        ...(b.startedAt !== undefined ? { startedAt: b.startedAt } : {}),
+        ...(b.terminating ? { terminating: true } : {}),
+      })),
+    ),
+    pending: podDoc(pending, pending.name, request),
+    profile: PROFILES[profile.name] === profile ? profile.name : profile,
+    seed,
+  };
+}
+
+/** The framework profile behind the scenario's scheduler (its own profile, or a named one). */
+function profileOf(scenario: Scenario): ProfileConfig {
+  const { name, profile } = scenario.scheduler;
+  if (profile && profile.name === name) return profile;
+  const named = PROFILES[name];
+  if (named) return named;
+  throw new InputError(`scheduler ${JSON.stringify(name)} is not a plugin-framework profile, so it has no filters or scores to explain; pick one with --scheduler (${profileNames().join(', ')})`);
+}
+
+export async function explainScenarioAt(scenario: Scenario, o: ExplainAtOptions): Promise<ExplainAtReport> {
+  const file = scenario.source.file;
+  const def = scenario.workloads.find((w) => w.name === o.workload);
+  if (!def) {
+    const names = scenario.workloads.map((w) => w.name);
+    throw new InputError(`--workload: ${file} has no workload ${JSON.stringify(o.workload)}${didYouMean(o.workload, names)}${names.length <= 10 ? ` (workloads: ${names.join(', ')})` : ''}`);
+  }
+  if (o.atMs > scenario.durationMs) {
+    throw new InputError(`--at: ${formatDuration(o.atMs)} is beyond the end of ${file} (its duration is ${formatDuration(scenario.durationMs)})`);
+  }
+  const profile = profileOf(scenario);
+  let orchestrator: Orchestrator | undefined;
+  await simulate(scenario, { untilMs: o.atMs, observe: (w) => (orchestrator = w.orchestrator) });
+  const views = orchestrator!.nodeViews();
+  const { table, pods } = nodeTableOf(views);
+  // The workload's spec at that time (after updates), or its definition when it has not arrived yet.
+  const workload = orchestrator!.getWorkload(def.name) ?? toWorkload(def);
+  const request = sum(workload.containers.map((c) => c.requests));
+  const snapshot = snapshotDoc(views, workload, request, profile, scenario.seed);
+  const report = explainOn(table, podOf(workload, request), profile, scenario.seed, scenario.workloads.map(toWorkload));
+  return { ...report, atMs: o.atMs, boundInstances: pods.reduce((a, p) => a + p.length, 0), snapshot };
+}
