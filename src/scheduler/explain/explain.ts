@@ -6,6 +6,8 @@ import { RandomStream } from '../../engine/random.js';
 import { NodeTable } from '../framework/node-table.js';
 import { createFramework } from '../profiles.js';
 import { reserveGpus } from '../framework-scheduler.js';
+import { ROUND_ROBIN } from '../round-robin.js';
+import { explainRoundRobin } from './round-robin.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface ExplainedNode {
@@ -33,9 +35,12 @@ export interface ExplainReport {
   readonly preemption?: { readonly node: string; readonly victims: readonly string[] };
   /** A pending pod with a GPU request placed: the chosen node's devices it gets (Reserve's choice). */
   readonly gpus?: readonly number[];
+  /** An assumption the result rests on (round-robin: where its cursor starts); a table line. */
+  readonly note?: string;
 }
 
 export function explainSnapshot(s: Snapshot): ExplainReport {
+  if (s.scheduler === ROUND_ROBIN) return explainRoundRobin(s);
   const fw = createFramework(s.profile, new RandomStream('scheduler', s.seed));
   const table = new NodeTable(s.nodes);
   for (const b of s.bound) table.addPod(b.node, b.pod);
@@ -85,11 +90,11 @@ export function formatExplainTable(r: ExplainReport): string {
     ...(withGpus ? [n.gpuFree ? n.gpuFree.join(',') : '-'] : []),
     ...filterNames.map((f) => n.filters[f] ?? '-'),
     ...scoreNames.map((p) => (p in n.scores ? String(n.scores[p]) : '-')),
-    n.total === null ? 'infeasible' : String(n.total),
+    !n.feasible ? 'infeasible' : n.total === null ? '-' : String(n.total),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
   const line = (cells: string[]) => cells.map((x, c) => x.padEnd(widths[c])).join('  ').trimEnd();
-  const out = [`pending pod ${r.pending}, profile ${r.profile}, ${r.nodes.length} node(s)`, line(header), ...rows.map(line)];
+  const out = [`pending pod ${r.pending}, profile ${r.profile}, ${r.nodes.length} node(s)${r.note ? `; ${r.note}` : ''}`, line(header), ...rows.map(line)];
   if (r.chosen !== null) out.push(`chosen: ${r.chosen}${r.gpus ? `, GPU device(s) ${r.gpus.join(', ')}` : ''}`);
   else {
     const counts: Record<string, number> = {};
