@@ -86,6 +86,13 @@ describe('slipway explain, profile round-robin', () => {
     expect(JSON.parse(explain(SNAPSHOT.replace('TOLERATIONS', '').replaceAll('cpu: "4"', 'cpu: "100m"'), '--json').out).chosen).toBeNull();
   });
 
+  it('a misspelt profile name lists round-robin among the known ones: exit 2, one line', () => {
+    const r = explain(SNAPSHOT.replace('TOLERATIONS', '').replace('profile: round-robin', 'profile: roundrobin'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/:10:\d+: profile: unknown profile "roundrobin" \(known: .*, random, round-robin, spread\)\n$/);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+  });
+
   it.each([
     ['as given', (y: string) => y.replace('TOLERATIONS', '')],
     ['tolerating k', (y: string) => y.replace('TOLERATIONS', ', tolerations: [{key: k, operator: Exists}]')],

@@ -267,7 +267,7 @@ export function parseSnapshot(text: string, file: string): Snapshot {
   const roundRobin = s.profile === ROUND_ROBIN;
   if (s.profile !== undefined && !roundRobin) {
     try {
-      ({ profile, ignored } = profileFromInput(s.profile, 'profile', 100));
+      ({ profile, ignored } = profileFromInput(s.profile, 'profile', 100, [ROUND_ROBIN]));
     } catch (e) {
       if (e instanceof InputError) throw new InputError(`${where(pathOfMessage(e.message) ?? ['profile'])}: ${e.message}`);
       throw e;
