@@ -4,8 +4,10 @@
  * (see src/scheduler/framework/types.ts). Loaded once, before scenarios or snapshots are read, so
  * profiles can name it.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import { InputError } from '../core/errors.js';
 import { registerPlugin } from '../scheduler/plugins/registry.js';
 
@@ -13,11 +15,13 @@ export async function loadPlugins(files: readonly string[] = []): Promise<void> 
   for (const file of files) {
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+      // tsImport loads the file as ESM whatever package (or none) it sits in: a plain `import`
+      // would let tsx treat a .ts/.js outside a "type": "module" package as CommonJS, and
+      // require() of the ESM plugin then fails. Relative imports of the plugin resolve as usual.
+      mod = (await tsImport(pathToFileURL(resolve(file)).href, import.meta.url)) as Record<string, unknown>;
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const why = err.code === 'ERR_MODULE_NOT_FOUND' ? 'no such file' : String(err.message).split('\n')[0];
-      throw new InputError(`--plugin ${file}: cannot load: ${why}`);
+      if (!existsSync(file)) throw new InputError(`--plugin ${file}: cannot load: no such file`);
+      throw new InputError(loadFailure(file, e as Error));
     }
     const { name, create } = mod;
     if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(name) || typeof create !== 'function') {
@@ -29,4 +33,17 @@ export async function loadPlugins(files: readonly string[] = []): Promise<void> 
       throw new InputError(`--plugin ${file}: ${(e as Error).message}`);
     }
   }
+}
+
+/**
+ * One line for a plugin that fails to load. esbuild's transform errors put the location on the
+ * line after "Transform failed with N error(s):" as `FILE:LINE:COL: ERROR: message`; that line
+ * is moved to the front (`FILE:LINE:COL: --plugin F: cannot load: message`). The location may
+ * name a file the plugin imports. Anything else: the first line of the message.
+ */
+export function loadFailure(file: string, err: Error): string {
+  const lines = String(err.message).split('\n');
+  const at = /^Transform failed with \d+ errors?:$/.test(lines[0]) ? /^(.+:\d+:\d+): (?:ERROR: )?(.*)$/.exec(lines[1] ?? '') : null;
+  if (at) return `${at[1]}: --plugin ${file}: cannot load: ${at[2]}`;
+  return `--plugin ${file}: cannot load: ${lines[0]}`;
 }

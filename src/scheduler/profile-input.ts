@@ -16,13 +16,14 @@ export interface ProfileInput {
   readonly ignored: readonly string[];
 }
 
-export function profileFromInput(v: unknown, where: string, defaultPercentage = 0): ProfileInput {
+/** `alsoKnown`: names the caller accepts besides the profiles (listed in the unknown-name error). */
+export function profileFromInput(v: unknown, where: string, defaultPercentage = 0, alsoKnown: readonly string[] = []): ProfileInput {
   let profile: ProfileConfig;
   let ignored: string[] = [];
   let origins: Map<string, KubeConfigOrigin> | undefined;
   if (typeof v === 'string') {
     const p = PROFILES[v];
-    if (!p) throw new InputError(`${where}: unknown profile ${JSON.stringify(v)} (known: ${profileNames().join(', ')})`);
+    if (!p) throw new InputError(`${where}: unknown profile ${JSON.stringify(v)} (known: ${[...profileNames(), ...alsoKnown].sort().join(', ')})`);
     return { profile: p, ignored };
   }
   if (isKubeSchedulerConfiguration(v)) {

@@ -9,7 +9,9 @@
  * once (and replaced on the same node, forever).
  */
 import type { NodeView, ScheduleDecision, ScheduleRequest, Scheduler } from '../core/interfaces.js';
-import { addInto, firstShortfall, tally, type ResourceTally } from '../core/resources.js';
+import type { Toleration } from '../core/placement.js';
+import type { Node } from '../core/types.js';
+import { addInto, firstShortfall, tally, type ResourceTally, type Resources } from '../core/resources.js';
 import { toleratesAny } from '../core/taints.js';
 import { unschedulableMessage } from './reasons.js';
 import { untoleratedTaintReason } from './plugins/taint-toleration/index.js';
@@ -68,13 +70,6 @@ export class RoundRobinScheduler implements Scheduler {
 }
 
 function rejection(view: NodeView, request: ScheduleRequest, extra: ResourceTally | undefined): string | undefined {
-  const node = view.node;
-  if (node.status !== 'Ready') return 'node(s) were not ready';
-  if (node.unschedulable) return 'node(s) were unschedulable';
-  for (const t of node.taints) {
-    if (t.effect === 'NoExecute' && !toleratesAny(request.workload.placement?.tolerations ?? [], t))
-      return untoleratedTaintReason(t.key, t.value);
-  }
   let used: ResourceTally | NodeView['allocated'] = view.allocated;
   if (extra) {
     const t = tally();
@@ -82,6 +77,25 @@ function rejection(view: NodeView, request: ScheduleRequest, extra: ResourceTall
     addInto(t, extra);
     used = t;
   }
-  const short = firstShortfall(request.request, used, node.allocatable);
+  return roundRobinRejection(view.node, request.workload.placement?.tolerations ?? [], request.request, used);
+}
+
+/**
+ * Round-robin's feasibility rule, the one place it is written (`slipway explain` shows it too):
+ * why the node cannot take an instance requesting `request` with `used` already allocated on
+ * it, or undefined when it can. Checked in this order; the first failure is the reason.
+ */
+export function roundRobinRejection(
+  node: Pick<Node, 'status' | 'unschedulable' | 'taints' | 'allocatable'>,
+  tolerations: readonly Toleration[],
+  request: Resources,
+  used: Resources | ResourceTally,
+): string | undefined {
+  if (node.status !== 'Ready') return 'node(s) were not ready';
+  if (node.unschedulable) return 'node(s) were unschedulable';
+  for (const t of node.taints) {
+    if (t.effect === 'NoExecute' && !toleratesAny(tolerations, t)) return untoleratedTaintReason(t.key, t.value);
+  }
+  const short = firstShortfall(request, used, node.allocatable);
   return short === undefined ? undefined : `Insufficient ${short}`;
 }

@@ -8,6 +8,8 @@ import { createFramework, type ProfileConfig } from '../profiles.js';
 import type { PodInfo } from '../framework/pod.js';
 import type { Workload } from '../../core/types.js';
 import { reserveGpus } from '../framework-scheduler.js';
+import { ROUND_ROBIN } from '../round-robin.js';
+import { explainRoundRobin } from './round-robin.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface ExplainedNode {
@@ -35,9 +37,12 @@ export interface ExplainReport {
   readonly preemption?: { readonly node: string; readonly victims: readonly string[] };
   /** A pending pod with a GPU request placed: the chosen node's devices it gets (Reserve's choice). */
   readonly gpus?: readonly number[];
+  /** An assumption the result rests on (round-robin: where its cursor starts); a table line. */
+  readonly note?: string;
 }
 
 export function explainSnapshot(s: Snapshot): ExplainReport {
+  if (s.scheduler === ROUND_ROBIN) return explainRoundRobin(s);
   const table = new NodeTable(s.nodes);
   for (const b of s.bound) table.addPod(b.node, b.pod);
   return explainOn(table, s.pending, s.profile, s.seed);
@@ -97,11 +102,11 @@ export function formatExplainTable(r: ExplainReport): string {
     ...(withGpus ? [n.gpuFree ? n.gpuFree.join(',') : '-'] : []),
     ...filterNames.map((f) => n.filters[f] ?? '-'),
     ...scoreNames.map((p) => (p in n.scores ? String(n.scores[p]) : '-')),
-    n.total === null ? 'infeasible' : String(n.total),
+    !n.feasible ? 'infeasible' : n.total === null ? '-' : String(n.total),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
   const line = (cells: string[]) => cells.map((x, c) => x.padEnd(widths[c])).join('  ').trimEnd();
-  const out = [`pending pod ${r.pending}, profile ${r.profile}, ${r.nodes.length} node(s)`, line(header), ...rows.map(line)];
+  const out = [`pending pod ${r.pending}, profile ${r.profile}, ${r.nodes.length} node(s)${r.note ? `; ${r.note}` : ''}`, line(header), ...rows.map(line)];
   if (r.chosen !== null) out.push(`chosen: ${r.chosen}${r.gpus ? `, GPU device(s) ${r.gpus.join(', ')}` : ''}`);
   else {
     const counts: Record<string, number> = {};

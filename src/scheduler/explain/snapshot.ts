@@ -16,6 +16,7 @@ import { nonZeroRequests, type PodInfo } from '../framework/pod.js';
 import { LABEL_HOSTNAME } from '../plugins/pod-topology-spread/index.js';
 import { profileFromInput } from '../profile-input.js';
 import { PROFILES, type ProfileConfig } from '../profiles.js';
+import { ROUND_ROBIN } from '../round-robin.js';
 
 const quantity = z.union([z.string(), z.number()]);
 const resourceList = z.record(z.string(), quantity);
@@ -90,7 +91,10 @@ export interface Snapshot {
   readonly nodes: readonly NodeSpec[];
   readonly bound: ReadonlyArray<{ readonly node: number; readonly pod: PodInfo }>;
   readonly pending: PodInfo;
+  /** Framework profile (unused when `scheduler` is set). */
   readonly profile: ProfileConfig;
+  /** `profile: round-robin`: the seed's scheduler, not a framework profile (explain/round-robin.ts). */
+  readonly scheduler?: typeof ROUND_ROBIN;
   readonly seed: number;
   /** KubeSchedulerConfiguration fields given but not modelled (the CLI warns once). */
   readonly ignored: readonly string[];
@@ -267,13 +271,22 @@ export function parseSnapshot(text: string, file: string): Snapshot {
 
   let profile: ProfileConfig = PROFILES.default;
   let ignored: readonly string[] = [];
-  if (s.profile !== undefined) {
+  const roundRobin = s.profile === ROUND_ROBIN;
+  if (s.profile !== undefined && !roundRobin) {
     try {
-      ({ profile, ignored } = profileFromInput(s.profile, 'profile', 100));
+      ({ profile, ignored } = profileFromInput(s.profile, 'profile', 100, [ROUND_ROBIN]));
     } catch (e) {
       if (e instanceof InputError) throw new InputError(`${where(pathOfMessage(e.message) ?? ['profile'])}: ${e.message}`);
       throw e;
     }
   }
-  return { nodes, bound: [...used, ...bound], pending: pod(s.pending, ['pending']), profile, seed: s.seed ?? 1, ignored };
+  return {
+    nodes,
+    bound: [...used, ...bound],
+    pending: pod(s.pending, ['pending']),
+    profile,
+    ...(roundRobin ? { scheduler: ROUND_ROBIN } : {}),
+    seed: s.seed ?? 1,
+    ignored,
+  };
 }
