@@ -210,6 +210,7 @@ export function expandManifests(raw: Obj): ExpandedManifests {
   const origins: Array<{ prefix: PathSegment[]; manifest: PathSegment[]; label: string }> = [];
   const problems: Array<{ message: string; path: PathSegment[] }> = [];
   const groups = podGroups(manifests, c, problems);
+  let globalDefault: { name: string; value: unknown } | undefined;
 
   manifests.forEach((m, i) => {
     const o = obj(m);
@@ -230,10 +231,15 @@ export function expandManifests(raw: Obj): ExpandedManifests {
     switch (kind) {
       case 'PriorityClass':
         priorityClasses[name] = o.value;
-        // globalDefault and preemptionPolicy change scheduling and are not modelled; description is text
-        for (const k of ['globalDefault', 'preemptionPolicy', 'description'] as const) {
-          if (o[k] !== undefined && !(k === 'globalDefault' && o[k] === false) && !(k === 'preemptionPolicy' && o[k] === 'PreemptLowerPriority')) c.unsupported(kind, name, [k]);
-        }
+        // globalDefault: true is modelled (below); preemptionPolicy Never is not; description is text
+        if (o.globalDefault === true) {
+          if (globalDefault !== undefined) {
+            const path: PathSegment[] = [...at, 'globalDefault'];
+            problems.push({ message: `${formatPath(path)} (${label}): only one PriorityClass may be globalDefault (${globalDefault.name} is too)`, path });
+          } else globalDefault = { name, value: o.value };
+        } else if (o.globalDefault !== undefined && o.globalDefault !== false) c.unsupported(kind, name, ['globalDefault']);
+        if (o.preemptionPolicy !== undefined && o.preemptionPolicy !== 'PreemptLowerPriority') c.unsupported(kind, name, ['preemptionPolicy']);
+        if (o.description !== undefined) c.unsupported(kind, name, ['description']);
         return;
       case 'PodGroup':
         return;
@@ -345,13 +351,19 @@ export function expandManifests(raw: Obj): ExpandedManifests {
     }
   });
   if (problems.length > 0) throw new ManifestError(problems[0].message, problems[0].path);
+  // As Kubernetes' Priority admission: a pod naming no class (and no priority) gets the
+  // globalDefault class's value — every workload of the scenario, from manifests or not.
+  const withDefault = globalDefault === undefined ? workloads : workloads.map((w) => {
+    const wo = obj(w);
+    return wo.priority !== undefined || obj(wo.placement).priorityClassName !== undefined ? w : { ...wo, priority: globalDefault!.value };
+  });
   const { manifests: _dropped, ...rest } = raw;
   void _dropped;
   return {
     raw: {
       ...rest,
       nodes,
-      workloads,
+      workloads: withDefault,
       ...(Object.keys(priorityClasses).length ? { priorityClasses } : {}),
       ...(Object.keys(images).length ? { images } : {}),
     },

@@ -213,7 +213,7 @@ manifests:
   - apiVersion: v1
     kind: Pod
     metadata: {name: p2, namespace: team-b, annotations: {note: y}}
-    spec: {containers: [{name: c, image: app}]}
+    spec: {containers: [{name: c, image: app}], priorityClassName: plain}
   - apiVersion: apps/v1
     kind: StatefulSet
     metadata: {name: db, generation: 3}
@@ -229,7 +229,6 @@ manifests:
     const s = parseScenario(yaml, 'k.yaml');
     expect(s.warnings).toEqual([
       'PriorityClass/urgent: metadata.annotations.owner is not modelled; ignored',
-      'PriorityClass/urgent: globalDefault is not modelled; ignored',
       'PriorityClass/urgent: preemptionPolicy is not modelled; ignored',
       'PriorityClass/urgent: description is not modelled; ignored',
       'Node/n1: metadata.uid is not modelled; ignored',
@@ -243,5 +242,21 @@ manifests:
       'StatefulSet/db: spec.template.metadata.annotations.prometheus.io/scrape is not modelled; ignored',
     ]);
     expect(s.workloads.find((w) => w.name === 'p1')!.gpus).toMatchObject({ count: 1, milli: 500 });
+  });
+
+  it('globalDefault: true gives its value to every pod naming no class and no priority (Kubernetes admission)', () => {
+    const s = parseScenario(yaml + `workloads:
+  - {name: native, replicas: 1, containers: [{name: c, image: app}]}
+  - {name: pinned, replicas: 1, priority: 7, containers: [{name: c, image: app}]}
+`, 'k.yaml');
+    expect(s.workloads.map((w) => [w.name, w.priority])).toEqual([['native', 100], ['pinned', 7], ['p1', 100], ['p2', 1], ['db', 100]]);
+    const without = parseScenario(yaml.replace('globalDefault: true', 'globalDefault: false'), 'k.yaml');
+    expect(without.workloads.map((w) => [w.name, w.priority])).toEqual([['p1', 0], ['p2', 1], ['db', 0]]);
+  });
+
+  it('two globalDefault classes are bad input at the second', () => {
+    expect(() => parseScenario(yaml.replace('globalDefault: false', 'globalDefault: true'), 'k.yaml')).toThrow(
+      /^k\.yaml:16:\d+: manifests\[1\]\.globalDefault \(PriorityClass\/plain\): only one PriorityClass may be globalDefault \(urgent is too\)$/,
+    );
   });
 });
