@@ -19,6 +19,8 @@ export interface LiveNodeProbe {
   readonly address: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
+  /** Starts cordoned (the scenario's `unschedulable: true`). */
+  readonly unschedulable?: boolean;
   /** The scenario's capacity, or undefined to ask the node. */
   readonly capacity?: Resources;
   readonly allocatable?: Resources;
@@ -70,7 +72,7 @@ export class LiveClusterManager implements ClusterManager {
           address: p.address,
           status: ok ? 'Ready' : 'NotReady',
           statusSince: now,
-          unschedulable: false,
+          unschedulable: p.unschedulable === true,
           labels: p.labels,
           taints: p.taints,
           capacity,

@@ -65,7 +65,7 @@ export class SimClusterManager implements ClusterManager {
       address: `sim://${def.name}`,
       status,
       statusSince: now,
-      unschedulable: false,
+      unschedulable: def.unschedulable === true,
       labels: def.labels,
       taints: def.taints,
       capacity: def.capacity,

@@ -2,7 +2,7 @@
 import { calibrateDocker, calibrationYaml } from '../../backends/docker/calibrate.js';
 import { InputError } from '../core/errors.js';
 import { EXIT_OK } from './errors.js';
-import { writeOutput } from './output.js';
+import { prepareOutput, writeOutput } from './output.js';
 
 export interface CalibrateFlags {
   readonly backend?: string;
@@ -20,6 +20,7 @@ export async function runCalibrate(flags: CalibrateFlags): Promise<number> {
   const host = flags.host ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
   const image = flags.image ?? 'slipway/busybox:test';
   const out = flags.out ?? 'calibration.yaml';
+  prepareOutput('--out', out, 'file');
   process.stderr.write(`calibrating ${host} with ${samples} create/start/stop cycles of ${image}...\n`);
   const c = await calibrateDocker({ host, image, samples, ...(flags.network !== undefined ? { network: flags.network } : {}) });
   const yaml = calibrationYaml(c);

@@ -12,7 +12,7 @@ import { renderReport } from '../report/report-html.js';
 import { parseSeedList } from '../report/stats.js';
 import { schedulerNames } from '../scheduler/registry.js';
 import { EXIT_OK } from './errors.js';
-import { writeOutput } from './output.js';
+import { prepareOutput, writeOutput } from './output.js';
 import { readScenario } from './read-scenario.js';
 
 export interface CompareFlags {
@@ -53,6 +53,7 @@ export async function compareCommand(file: string, flags: CompareFlags, setConte
   const workers = parseWorkers(flags.workers);
   const scenario = readScenario(file);
   const out = flags.out ?? join('reports', `compare-${basename(file, extname(file))}`);
+  prepareOutput('--out', out, 'dir');
   const command = ['npx', 'slipway', 'compare', file, '--policies', policies.join(','), '--seeds', seedSpec, '--out', out].join(' ');
   setContext(() => `replay: ${command}`);
 

@@ -13,7 +13,7 @@ import { parsePolicies, parseSeeds, parseWorkloads, resultsCsv, studyJobs, summa
 import { renderFgdReport } from '../report/fgd-report.js';
 import { EXIT_OK } from './errors.js';
 import { runJobs } from './experiment-pool.js';
-import { writeOutput } from './output.js';
+import { prepareOutput, writeOutput } from './output.js';
 import { readGpuNodes, resolveTracesDir } from './traces.js';
 
 export interface FgdFlags {
@@ -58,6 +58,7 @@ export async function runFgdExperiment(flags: FgdFlags, setContext: (c: () => st
   const workers = parseWorkers(flags.workers);
   const tracesDir = resolveTracesDir(flags.traces);
   const out = flags.out ?? join('reports', `fgd-${flags.workload}`);
+  prepareOutput('--out', out, 'dir');
   const command = fgdCommand(flags, { tracesDir, out });
   setContext(() => `seeds ${flags.seeds}; replay: ${command}`);
 

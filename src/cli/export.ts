@@ -1,12 +1,12 @@
 /** `slipway export --format perfetto TRACE [--out FILE]` (stdout by default). */
-import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { InputError } from '../core/errors.js';
 import { PerfettoConverter, type TraceRecord } from '../export/perfetto.js';
 import { EXIT_OK } from './errors.js';
+import { prepareOutput } from './output.js';
 
 export interface ExportFlags {
   readonly format: string;
@@ -25,7 +25,7 @@ export async function exportCommand(trace: string, flags: ExportFlags): Promise<
     throw new InputError(`${trace}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   const tmp = flags.out ? `${flags.out}.tmp-${process.pid}` : undefined;
-  if (flags.out) mkdirSync(dirname(flags.out), { recursive: true });
+  if (flags.out) prepareOutput('--out', flags.out, 'file');
   const sink: Writable = tmp ? createWriteStream(tmp) : process.stdout;
   try {
     try {

@@ -7,7 +7,7 @@ import { caseFromSeed, caseYaml, FUZZ_FAULT_KINDS, PROFILE_SHAPES, PROFILES, typ
 import { fuzz, type FuzzFailure, type FuzzReport, type RunRecord } from '../fuzz/fuzz.js';
 import { runCase } from '../fuzz/run-case.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
-import { writeOutput } from './output.js';
+import { prepareOutput, writeOutput } from './output.js';
 import { parseSeed } from './run.js';
 
 export interface FuzzFlags {
@@ -41,6 +41,7 @@ async function oneCase(flags: FuzzFlags): Promise<number> {
   const seed = positiveInt('--case', flags.case!, 0);
   const profile = parseProfile(flags.profile ?? 'small');
   const out = flags.out ?? join('reports', 'fuzz');
+  prepareOutput('--out', out, 'dir');
   const c = caseFromSeed(seed, profile);
   const path = join(out, `case-${seed}.yaml`);
   writeOutput(path, caseYaml(c, profile, `fuzz-${seed}`, [`slipway fuzz case seed ${seed}, profile ${profile}.`, `Replay: ${runCommandFor(path)}`]));
@@ -58,6 +59,7 @@ export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
   const profile = parseProfile(flags.profile ?? 'small');
   const workers = flags.workers !== undefined ? positiveInt('--workers', flags.workers, 0) : Math.max(1, availableParallelism());
   const out = flags.out ?? join('reports', 'fuzz');
+  prepareOutput('--out', out, 'dir');
   const err = process.stderr;
   process.stdout.write(`fuzz: ${runs} runs, profile ${profile}, seed ${seed}, ${workers === 0 ? 'in-process' : `${workers} worker(s)`}, output ${out}\n`);
 

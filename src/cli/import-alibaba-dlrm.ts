@@ -15,7 +15,7 @@ import { formatDuration, parseDuration } from '../core/duration.js';
 import { DLRM_TRACE_FILE, parseDlrmTrace } from '../dlrm/trace-csv.js';
 import { dlrmScenario } from '../dlrm/trace-scenario.js';
 import { EXIT_OK } from './errors.js';
-import { writeOutput } from './output.js';
+import { prepareOutput, writeOutput } from './output.js';
 
 export const DEFAULT_DLRM_TRACES = '../shared/traces/alibaba-dlrm-v2025';
 const FROM_CHECKOUT = fileURLToPath(new URL('../../../shared/traces/alibaba-dlrm-v2025', import.meta.url));
@@ -85,6 +85,7 @@ export function runImportAlibabaDlrm(flags: ImportDlrmFlags): number {
   const instances = parseDlrmTrace(readFileSync(file, 'utf8'), file);
   const name = 'alibaba-dlrm';
   const out = flags.out ?? join('scenarios', 'generated', `${name}.yaml`);
+  prepareOutput('--out', out, 'file');
   const s = dlrmScenario(instances, { name, fromS, windowS, nodes, apps, source: file });
   if (s.workloads === 0) throw new InputError(`--from/--window: no instance of the trace is alive in ${formatDuration(fromS * 1000)}..${formatDuration((fromS + windowS) * 1000)}`);
   const cmd =

@@ -10,7 +10,7 @@ import { formatDuration, parseDuration } from '../core/duration.js';
 import { WORKLOADS, GPU_NODE_FILE, workloadFile } from '../gpu/trace-csv.js';
 import { traceScenario } from '../gpu/trace-scenario.js';
 import { EXIT_OK } from './errors.js';
-import { writeOutput } from './output.js';
+import { prepareOutput, writeOutput } from './output.js';
 import { readGpuNodes, readWorkload, resolveTracesDir } from './traces.js';
 
 export interface ImportFlags {
@@ -45,6 +45,7 @@ export function runImportAlibabaGpu(flags: ImportFlags): number {
   const fromS = flags.from !== undefined ? durationFlag('--from', flags.from, false) : Math.max(0, traceEnd - windowS);
   const name = `alibaba-gpu-${flags.workload}`;
   const out = flags.out ?? join('scenarios', 'generated', `${name}.yaml`);
+  prepareOutput('--out', out, 'file');
   const s = traceScenario(nodes, pods, {
     name,
     fromS,

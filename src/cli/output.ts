@@ -1,9 +1,76 @@
 /** Output files are written atomically (write-file-atomic: temporary file, fsync, rename). */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import { InputError } from '../core/errors.js';
 
 export function writeOutput(path: string, data: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic.sync(path, data);
+}
+
+const REASONS: Record<string, string> = {
+  ENOTDIR: 'not a directory',
+  EEXIST: 'not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOENT: 'no such file or directory',
+  EISDIR: 'is a directory',
+};
+
+/** The first existing ancestor of `dir` (or `dir` itself) that is not a directory, if any. */
+function blockingFile(dir: string): string | undefined {
+  let p = resolve(dir);
+  const chain: string[] = [];
+  for (;;) {
+    chain.unshift(p);
+    const up = dirname(p);
+    if (up === p) break;
+    p = up;
+  }
+  for (const c of chain) {
+    try {
+      if (!statSync(c).isDirectory()) return c;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function outputError(flag: string, value: string, dir: string, e: unknown): InputError {
+  const err = e as NodeJS.ErrnoException;
+  const code = err.code ?? '';
+  if (code === 'ENOTDIR' || code === 'EEXIST') {
+    const file = blockingFile(dir);
+    return new InputError(`${flag} ${value}: not a directory: ${file ?? err.path ?? dir}`);
+  }
+  const reason = REASONS[code] ?? (code || String(err.message));
+  return new InputError(`${flag} ${value}: ${reason}: ${err.path ?? dir}`);
+}
+
+/**
+ * Checks an output location before a command does its work, so an unusable `--out` is bad input
+ * (one line naming the flag and the value, exit 2) rather than a failure after the run. `kind`
+ * 'dir': `value` is a folder the command writes into; 'file': `value` is the file it writes.
+ * Creates the folder (as writing would) and checks it is writable.
+ */
+export function prepareOutput(flag: string, value: string, kind: 'dir' | 'file'): void {
+  const dir = kind === 'dir' ? value : dirname(value);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    if (kind === 'file') {
+      let isDir = false;
+      try {
+        isDir = statSync(value).isDirectory();
+      } catch {
+        /* the file does not exist yet: fine */
+      }
+      if (isDir) throw Object.assign(new Error('is a directory'), { code: 'EISDIR', path: value });
+    }
+  } catch (e) {
+    throw outputError(flag, value, dir, e);
+  }
 }

@@ -13,7 +13,7 @@ import { withPolicy } from '../compare/run-one.js';
 import { gpuMetricsOptions, MetricsCollector, typicalPod } from '../report/metrics.js';
 import { parseScheduler } from './compare.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
-import { writeOutput } from './output.js';
+import { prepareOutput, writeOutput } from './output.js';
 import { readCluster, withCluster } from './read-cluster.js';
 import { readLatency } from './read-latency.js';
 import { readScenario } from './read-scenario.js';
@@ -86,6 +86,7 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const withLatency = flags.latency !== undefined ? { ...read, latency: { ...read.latency, ...readLatency(flags.latency) } } : read;
   const scenario = flags.cluster !== undefined ? withCluster(withLatency, readCluster(flags.cluster), flags.cluster) : withLatency;
   const out = flags.out ?? join('reports', basename(file, extname(file)));
+  prepareOutput('--out', out, 'dir');
   const tracePath = join(out, 'trace.jsonl');
   const backend = parseBackend(flags.backend);
   if (backend === 'sim' && (flags.state !== undefined || flags.keep || flags.cluster !== undefined))

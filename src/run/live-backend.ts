@@ -72,6 +72,7 @@ export function createLiveBackend(scenario: Scenario, kind: LiveBackendKind, clo
       address: e.host,
       labels: def.labels,
       taints: def.taints,
+      unschedulable: def.unschedulable === true,
       ...given(def),
       probe: async () => {
         await runtime.api(def.name).ping();
@@ -107,6 +108,7 @@ export function createLiveBackend(scenario: Scenario, kind: LiveBackendKind, clo
     address: `oci://${e.runtime}${e.root}`,
     labels: def.labels,
     taints: def.taints,
+    unschedulable: def.unschedulable === true,
     ...given(def),
     probe: () => runtime.probe(def.name),
     discoverCapacity: () => Promise.resolve(def.capacity),

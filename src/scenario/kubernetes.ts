@@ -27,6 +27,8 @@ export const POD_GROUP_LABEL = 'scheduling.x-k8s.io/pod-group';
 
 /** Pod spec fields the scheduler and the simulation read; anything else is warned about. */
 const POD_SPEC_FIELDS = ['containers', 'nodeName', 'nodeSelector', 'affinity', 'tolerations', 'topologySpreadConstraints', 'priorityClassName', 'priority', 'restartPolicy'];
+/** PriorityClass's own top-level fields (value is used; the others are checked one by one). */
+const PRIORITY_CLASS_FIELDS = ['value', 'globalDefault', 'preemptionPolicy', 'description'];
 const CONTAINER_FIELDS = ['name', 'image', 'command', 'args', 'env', 'ports', 'resources'];
 
 type Obj = Record<string, unknown>;
@@ -46,6 +48,18 @@ class Collector {
   extra(kind: string, name: string, o: Obj, known: readonly string[], prefix: string): void {
     this.unsupported(kind, name, Object.keys(o).filter((k) => !known.includes(k)).map((k) => `${prefix}${k}`));
   }
+  /**
+   * An object's or a pod template's metadata: `name` and `labels` are used, the gpushare GPU
+   * annotations are read on pods and pod templates (`gpu`), namespace `default` is where everything lives; the
+   * rest (other namespaces, other annotations, uid, ownerReferences, ...) is warned about.
+   */
+  metadata(kind: string, name: string, meta: Obj, prefix: string, gpu: boolean): void {
+    this.extra(kind, name, meta, ['name', 'labels', 'annotations', 'namespace'], prefix);
+    if (meta.namespace !== undefined && meta.namespace !== 'default') this.unsupported(kind, name, [`${prefix}namespace (everything is in one namespace)`]);
+    for (const k of Object.keys(obj(meta.annotations))) {
+      if (!gpu || !GPU_ANNOTATIONS.includes(k)) this.unsupported(kind, name, [`${prefix}annotations.${k}`]);
+    }
+  }
 }
 
 /**
@@ -57,6 +71,7 @@ class Collector {
 export const GPU_COUNT_KEY = 'alibabacloud.com/gpu-count';
 export const GPU_MILLI_KEY = 'alibabacloud.com/gpu-milli';
 export const GPU_MODEL_KEY = 'alibabacloud.com/gpu-card-model';
+const GPU_ANNOTATIONS = [GPU_COUNT_KEY, GPU_MILLI_KEY, GPU_MODEL_KEY];
 
 /** A quantity string of digits as a number (others stay as they are, for the validator to name). */
 function count(v: unknown): unknown {
@@ -195,6 +210,7 @@ export function expandManifests(raw: Obj): ExpandedManifests {
   const origins: Array<{ prefix: PathSegment[]; manifest: PathSegment[]; label: string }> = [];
   const problems: Array<{ message: string; path: PathSegment[] }> = [];
   const groups = podGroups(manifests, c, problems);
+  let globalDefault: { name: string; value: unknown } | undefined;
 
   manifests.forEach((m, i) => {
     const o = obj(m);
@@ -208,16 +224,29 @@ export function expandManifests(raw: Obj): ExpandedManifests {
     }
     const label = `${kind}/${name}`;
     const spec = obj(o.spec);
+    c.extra(kind, name, o, ['apiVersion', 'kind', 'metadata', 'spec', 'status', ...(kind === 'PriorityClass' ? PRIORITY_CLASS_FIELDS : [])], '');
+    c.metadata(kind, name, meta, 'metadata.', kind === 'Pod');
+    // status is the API server's record; only a Node's capacity, allocatable and images are read
+    if (kind !== 'Node') c.extra(kind, name, obj(o.status), [], 'status.');
     switch (kind) {
       case 'PriorityClass':
         priorityClasses[name] = o.value;
+        // globalDefault: true is modelled (below); preemptionPolicy Never is not; description is text
+        if (o.globalDefault === true) {
+          if (globalDefault !== undefined) {
+            const path: PathSegment[] = [...at, 'globalDefault'];
+            problems.push({ message: `${formatPath(path)} (${label}): only one PriorityClass may be globalDefault (${globalDefault.name} is too)`, path });
+          } else globalDefault = { name, value: o.value };
+        } else if (o.globalDefault !== undefined && o.globalDefault !== false) c.unsupported(kind, name, ['globalDefault']);
+        if (o.preemptionPolicy !== undefined && o.preemptionPolicy !== 'PreemptLowerPriority') c.unsupported(kind, name, ['preemptionPolicy']);
+        if (o.description !== undefined) c.unsupported(kind, name, ['description']);
         return;
       case 'PodGroup':
         return;
       case 'Node': {
         const status = obj(o.status);
         c.extra(kind, name, spec, ['taints', 'unschedulable'], 'spec.');
-        if (spec.unschedulable === true) c.unsupported(kind, name, ['spec.unschedulable (cordon it with an operation instead)']);
+        c.extra(kind, name, status, ['capacity', 'allocatable', 'images'], 'status.');
         const capacity = resourceList(status.capacity) ?? {};
         const allocatable = resourceList(status.allocatable);
         const gpuCount = count(capacity[GPU_COUNT_KEY] ?? allocatable?.[GPU_COUNT_KEY]);
@@ -262,6 +291,8 @@ export function expandManifests(raw: Obj): ExpandedManifests {
           ...(allocatable ? { allocatable } : {}),
           ...(isMapping(meta.labels) ? { labels: meta.labels } : {}),
           ...(taints ? { taints } : {}),
+          // cordoned from the start (the scenario's node field; the validator names a bad value)
+          ...(spec.unschedulable !== undefined && spec.unschedulable !== false ? { unschedulable: spec.unschedulable } : {}),
           ...(held.length > 0 ? { images: held } : {}),
           ...(gpuCount !== undefined && gpuCount !== 0 ? { gpus: { model: labels[GPU_MODEL_KEY] ?? 'unknown', count: gpuCount } } : {}),
         });
@@ -277,8 +308,9 @@ export function expandManifests(raw: Obj): ExpandedManifests {
       case 'Deployment':
       case 'ReplicaSet':
       case 'StatefulSet': {
-        c.extra(kind, name, spec, ['replicas', 'selector', 'template', 'strategy', 'serviceName', 'updateStrategy'], 'spec.');
+        c.extra(kind, name, spec, ['replicas', 'selector', 'template', 'strategy', 'updateStrategy'], 'spec.');
         const template = obj(spec.template);
+        c.metadata(kind, name, obj(template.metadata), 'spec.template.metadata.', true);
         origins.push({ prefix: ['workloads', workloads.length], manifest: at, label });
         const w = joinGang(podSpecToWorkload(kind, name, obj(template.metadata), obj(template.spec), c), groups, [...at, 'spec', 'template', 'metadata', 'labels'], problems);
         const strategy = obj(spec.strategy);
@@ -302,6 +334,7 @@ export function expandManifests(raw: Obj): ExpandedManifests {
         c.extra(kind, name, spec, ['parallelism', 'completions', 'backoffLimit', 'template', 'selector'], 'spec.');
         const template = obj(spec.template);
         const tspec = obj(template.spec);
+        c.metadata(kind, name, obj(template.metadata), 'spec.template.metadata.', true);
         origins.push({ prefix: ['workloads', workloads.length], manifest: at, label });
         const w = joinGang(podSpecToWorkload(kind, name, obj(template.metadata), tspec, c), groups, [...at, 'spec', 'template', 'metadata', 'labels'], problems);
         const parallelism = spec.parallelism ?? 1;
@@ -318,13 +351,19 @@ export function expandManifests(raw: Obj): ExpandedManifests {
     }
   });
   if (problems.length > 0) throw new ManifestError(problems[0].message, problems[0].path);
+  // As Kubernetes' Priority admission: a pod naming no class (and no priority) gets the
+  // globalDefault class's value — every workload of the scenario, from manifests or not.
+  const withDefault = globalDefault === undefined ? workloads : workloads.map((w) => {
+    const wo = obj(w);
+    return wo.priority !== undefined || obj(wo.placement).priorityClassName !== undefined ? w : { ...wo, priority: globalDefault!.value };
+  });
   const { manifests: _dropped, ...rest } = raw;
   void _dropped;
   return {
     raw: {
       ...rest,
       nodes,
-      workloads,
+      workloads: withDefault,
       ...(Object.keys(priorityClasses).length ? { priorityClasses } : {}),
       ...(Object.keys(images).length ? { images } : {}),
     },

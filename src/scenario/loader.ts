@@ -586,6 +586,7 @@ class Checker {
       allocatable,
       labels: { ...n.labels },
       taints,
+      ...(n.unschedulable ? { unschedulable: true } : {}),
       ...(n.images !== undefined ? { images: [...new Set(n.images.map(normalizedImageName))] } : {}),
       ...(n.gpus ? { gpus: { model: n.gpus.model, count: n.gpus.count } } : {}),
       ...(fromEngine ? { capacityFromEngine: true } : {}),

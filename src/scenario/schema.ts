@@ -226,6 +226,8 @@ function int(min: number | undefined, max?: number): Check<number> {
   };
 }
 
+const bool: Check<boolean> = (v, c) => (typeof v === 'boolean' ? v : c.fail(`expected true or false, got ${describeValue(v)}`));
+
 const nonNegNumber: Check<number> = (v, c) =>
   typeof v === 'number' && Number.isFinite(v) && v >= 0
     ? v
@@ -519,6 +521,8 @@ const nodeFields = {
   allocatable: opt(resourceMap('other')),
   labels: def(stringMap, {}),
   taints: list(taintSchema).prefault([]),
+  /** The node starts cordoned: Ready, but the scheduler places nothing new on it (NodeUnschedulable). */
+  unschedulable: def(bool, false),
   /** Simulation: images in the node's cache from the start (each needs a size in the top-level `images`). */
   images: opt(listOf(nonEmptyStr)),
   gpus: nodeGpuSchema.optional(),

@@ -53,6 +53,8 @@ export interface NodeDef {
   readonly allocatable: Resources;
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
+  /** Starts cordoned (`unschedulable: true`): the scheduler places nothing new on it until uncordoned. */
+  readonly unschedulable?: boolean;
   /** Simulation: images (normalized names, `nginx` → `nginx:latest`) in the node's cache from the start. */
   readonly images?: readonly string[];
   /** GPU devices (`gpus: {model, count}`). */

@@ -182,3 +182,81 @@ manifests:
     expect(() => parseScenario(yaml('0'), 'g.yaml')).toThrow(/^g\.yaml:16:\d+: manifests\[2\]\.spec\.minMember \(PodGroup\/train\): minMember must be a positive integer, got 0/);
   });
 });
+
+describe('Kubernetes manifests: every unmodelled field is warned about once per kind and field', () => {
+  const yaml = `name: k8s-warnings
+duration: 1m
+scheduler: default
+manifests:
+  - apiVersion: scheduling.k8s.io/v1
+    kind: PriorityClass
+    metadata: {name: urgent, annotations: {owner: team-a}}
+    value: 100
+    globalDefault: true
+    preemptionPolicy: Never
+    description: for urgent things
+  - apiVersion: scheduling.k8s.io/v1
+    kind: PriorityClass
+    metadata: {name: plain}
+    value: 1
+    globalDefault: false
+    preemptionPolicy: PreemptLowerPriority
+  - apiVersion: v1
+    kind: Node
+    metadata: {name: n1, namespace: default, uid: abc, annotations: {alibabacloud.com/gpu-count: "2"}}
+    status: {capacity: {cpu: "4", memory: 8Gi}, conditions: [{type: Ready, status: "True"}]}
+  - apiVersion: v1
+    kind: Pod
+    metadata: {name: p1, namespace: team-a, annotations: {alibabacloud.com/gpu-milli: "500", note: x}}
+    spec: {containers: [{name: c, image: app}]}
+    status: {phase: Pending}
+  - apiVersion: v1
+    kind: Pod
+    metadata: {name: p2, namespace: team-b, annotations: {note: y}}
+    spec: {containers: [{name: c, image: app}], priorityClassName: plain}
+  - apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {name: db, generation: 3}
+    spec:
+      serviceName: db
+      replicas: 1
+      template:
+        metadata: {labels: {app: db}, annotations: {prometheus.io/scrape: "true"}}
+        spec: {containers: [{name: c, image: app}]}
+`;
+
+  it('lists metadata, PriorityClass, status and StatefulSet fields that are dropped; the used ones are not listed', () => {
+    const s = parseScenario(yaml, 'k.yaml');
+    expect(s.warnings).toEqual([
+      'PriorityClass/urgent: metadata.annotations.owner is not modelled; ignored',
+      'PriorityClass/urgent: preemptionPolicy is not modelled; ignored',
+      'PriorityClass/urgent: description is not modelled; ignored',
+      'Node/n1: metadata.uid is not modelled; ignored',
+      'Node/n1: metadata.annotations.alibabacloud.com/gpu-count is not modelled; ignored',
+      'Node/n1: status.conditions is not modelled; ignored',
+      'Pod/p1: metadata.namespace (everything is in one namespace) is not modelled; ignored',
+      'Pod/p1: metadata.annotations.note is not modelled; ignored',
+      'Pod/p1: status.phase is not modelled; ignored',
+      'StatefulSet/db: metadata.generation is not modelled; ignored',
+      'StatefulSet/db: spec.serviceName is not modelled; ignored',
+      'StatefulSet/db: spec.template.metadata.annotations.prometheus.io/scrape is not modelled; ignored',
+    ]);
+    expect(s.workloads.find((w) => w.name === 'p1')!.gpus).toMatchObject({ count: 1, milli: 500 });
+  });
+
+  it('globalDefault: true gives its value to every pod naming no class and no priority (Kubernetes admission)', () => {
+    const s = parseScenario(yaml + `workloads:
+  - {name: native, replicas: 1, containers: [{name: c, image: app}]}
+  - {name: pinned, replicas: 1, priority: 7, containers: [{name: c, image: app}]}
+`, 'k.yaml');
+    expect(s.workloads.map((w) => [w.name, w.priority])).toEqual([['native', 100], ['pinned', 7], ['p1', 100], ['p2', 1], ['db', 100]]);
+    const without = parseScenario(yaml.replace('globalDefault: true', 'globalDefault: false'), 'k.yaml');
+    expect(without.workloads.map((w) => [w.name, w.priority])).toEqual([['p1', 0], ['p2', 1], ['db', 0]]);
+  });
+
+  it('two globalDefault classes are bad input at the second', () => {
+    expect(() => parseScenario(yaml.replace('globalDefault: false', 'globalDefault: true'), 'k.yaml')).toThrow(
+      /^k\.yaml:16:\d+: manifests\[1\]\.globalDefault \(PriorityClass\/plain\): only one PriorityClass may be globalDefault \(urgent is too\)$/,
+    );
+  });
+});
