@@ -18,6 +18,7 @@ import { runExplain, type ExplainFlags } from './explain.js';
 import { loadPlugins } from './plugins.js';
 import { fuzzCommand, type FuzzFlags } from './fuzz.js';
 import { replayTraceCommand } from './replay.js';
+import { registerServeCommands } from './serve-commands.js';
 
 const program = new Command();
 program
@@ -200,6 +201,8 @@ program
   .action(async (flags: FuzzFlags) => {
     await guardCommand(() => fuzzCommand(flags));
   });
+
+registerServeCommands(program);
 
 try {
   await program.parseAsync(process.argv);
