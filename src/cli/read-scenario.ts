@@ -1,11 +1,11 @@
 /**
  * Reading a scenario file from disk: the only I/O around the pure `parseScenario`.
  */
-import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
 import { parseScenario } from '../scenario/loader.js';
 import type { Scenario } from '../scenario/types.js';
 import { documentKind, mixUpMessage } from './document-kind.js';
+import { readInputFile } from './input-file.js';
 
 /** Command-line values that take precedence over the file's. */
 export interface ScenarioOverrides {
@@ -18,12 +18,7 @@ export interface ScenarioOverrides {
  * with a one-line message: `FILE: cannot read: <reason>` or `FILE:LINE:COL: <problem>`.
  */
 export function readScenario(file: string, overrides: ScenarioOverrides = {}): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`${file}: cannot read: ${readFailure(e)}`);
-  }
+  const text = readInputFile(file);
   let scenario: Scenario;
   try {
     scenario = parseScenario(text, file);
@@ -47,19 +42,4 @@ export function readScenario(file: string, overrides: ScenarioOverrides = {}): S
     ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
     ...(overrides.durationMs !== undefined ? { durationMs: overrides.durationMs } : {}),
   };
-}
-
-function readFailure(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err?.code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    default:
-      return String(err?.message ?? e).split('\n')[0];
-  }
 }

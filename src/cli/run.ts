@@ -5,6 +5,7 @@ import { tsWorker } from './ts-worker.js';
 import { siblingModule } from '../module-url.js';
 import { diffTraces, formatDivergence } from '../run/trace-diff.js';
 import { InputError } from '../core/errors.js';
+import { unknownName } from '../core/suggest.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { renderRunReport } from '../report/html.js';
 import { BACKENDS, type BackendKind } from '../run/live-backend.js';
@@ -38,7 +39,7 @@ export interface RunFlags {
 
 export function parseBackend(v: string | undefined): BackendKind {
   const b = v ?? 'sim';
-  if (!(BACKENDS as readonly string[]).includes(b)) throw new InputError(`--backend: expected one of ${BACKENDS.join(', ')}, got "${b}"`);
+  if (!(BACKENDS as readonly string[]).includes(b)) throw new InputError(unknownName('--backend', 'backend', b, BACKENDS));
   return b as BackendKind;
 }
 
@@ -213,7 +214,9 @@ export function formatSummary(s: RunSummary, p: Paths): string {
     lines.push(`FAILED: the run stopped at the violation; seed ${s.seed}; replay: ${p.command}`);
   } else {
     lines.push(
-      failed === 0
+      s.expectations.length === 0
+        ? 'ok: no invariant violated (the scenario states no expectations)'
+        : failed === 0
         ? `ok: ${s.expectations.length} expectation(s) hold, no invariant violated`
         : `FAILED: ${failed} of ${s.expectations.length} expectation(s); seed ${s.seed}; replay: ${p.command}`,
     );

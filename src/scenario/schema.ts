@@ -11,8 +11,8 @@
  * known keys as `known:a,b,c`, for the loader's "did you mean" (see `knownKeysOf`).
  */
 import { z } from 'zod';
-import { closest, distance as levenshtein } from 'fastest-levenshtein';
 import { DurationError, parseDuration } from '../core/duration.js';
+import { didYouMean } from '../core/suggest.js';
 import { QuantityError, parseBytes, parseCount, parseCpu } from '../core/quantity.js';
 import { placementSchema } from './placement-schema.js';
 import { KNOWN_PREFIX, obj } from './strict-object.js';
@@ -22,20 +22,7 @@ import type { Distribution, NodeStatus, RestartPolicy, TaintEffect, WorkloadKind
 // Helpers shared with the loader
 // ---------------------------------------------------------------------------------------------
 
-/** The nearest candidate when it is close enough to be a likely typo (distance ≤ max(2, len/3), < len). */
-export function suggest(word: string, candidates: readonly string[]): string | undefined {
-  if (candidates.length === 0) return undefined;
-  const best = closest(word, candidates as string[]);
-  const d = levenshtein(word.toLowerCase(), best.toLowerCase());
-  // Also require something in common: `db` is two edits from `web`, but not a typo of it.
-  return d <= Math.max(2, Math.floor(word.length / 3)) && d < word.length ? best : undefined;
-}
-
-/** `; did you mean "x"?` or the empty string. */
-export function didYouMean(word: string, candidates: readonly string[]): string {
-  const s = suggest(word, candidates);
-  return s === undefined ? '' : `; did you mean ${JSON.stringify(s)}?`;
-}
+export { didYouMean, suggest } from '../core/suggest.js';
 
 /** How a YAML value reads in a message: `"three"`, `1.5`, `true`, `an empty value`, `a list`. */
 export function describeValue(v: unknown): string {
