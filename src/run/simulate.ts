@@ -6,6 +6,7 @@
  * Inputs are explicit ({scenario, seed}); the same inputs give a byte-identical trace.
  */
 import { SimCluster } from '../../backends/sim/sim-cluster.js';
+import { SimMembership } from '../../backends/sim/sim-membership.js';
 import { InputError } from '../core/errors.js';
 import { evaluate, evaluationTime, type ExpectationResult } from '../check/expectations.js';
 import type { Recorder, Scheduler } from '../core/interfaces.js';
@@ -193,7 +194,9 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       ids: new SeededIds(sim.random.stream('ids.container'), 10),
       ...(scenario.images ? { imageSizes: scenario.images } : {}),
     });
+    const membership = attachMembership(scenario, sim, cluster, trace);
     for (const def of scenario.nodes) cluster.addNode(def, true);
+    membership?.start();
     const orchestrator = new Orchestrator({
       clock: sim,
       runtime: cluster,
@@ -424,6 +427,28 @@ export function applyTaintOperation(op: Operation, cluster: TaintableCluster, re
     return true;
   }
   return false;
+}
+
+/**
+ * With `cluster.membership` other than heartbeat, every node's agent and the control plane join a
+ * gossip group whose view drives node status (backends/sim/sim-membership.ts).
+ */
+function attachMembership(scenario: Scenario, sim: Simulation, cluster: SimCluster, recorder: Recorder): SimMembership | undefined {
+  const c = scenario.cluster;
+  if (c === undefined || c.membership === 'heartbeat') return undefined;
+  const added = scenario.operations.filter((op) => op.kind === 'addNode').length;
+  const membership = new SimMembership({
+    sim,
+    network: cluster.network,
+    recorder,
+    detector: c.membership,
+    params: c.gossip,
+    capacity: 1 + scenario.nodes.length + added,
+    node: (id) => cluster.node(id),
+    setStatus: (id, status) => cluster.manager.setStatus(id, status),
+  });
+  cluster.attachMembership(membership);
+  return membership;
 }
 
 function applyOperation(op: Operation, ctx: OperationContext): void {

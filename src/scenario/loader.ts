@@ -43,7 +43,9 @@ import {
   type SimInput,
   type WorkloadInput,
 } from './schema.js';
+import { MEMBERLIST_LAN } from '../membership/config.js';
 import type {
+  ClusterConfig,
   ContainerPatch,
   ControlPlaneConfig,
   Expectation,
@@ -438,6 +440,7 @@ class Checker {
     const faults = input.faults.map((f, i) => this.fault(f, i));
     const expectations = input.expectations.map((e, i) => this.expectation(e, i));
     const controlPlane = this.controlPlane();
+    const cluster = this.cluster();
 
     return {
       name: input.name,
@@ -452,6 +455,7 @@ class Checker {
       scheduler,
       images,
       controlPlane,
+      ...(cluster ? { cluster } : {}),
       expectations,
       source: { file, document: this.raw },
     };
@@ -1049,6 +1053,34 @@ class Checker {
   }
 
   // --- control plane -------------------------------------------------------------------------
+
+  /** `cluster:`; absent (heartbeats, default knobs) unless the file says otherwise. */
+  private cluster(): ClusterConfig | undefined {
+    const c = this.input.cluster;
+    if (!this.given(['cluster'])) return undefined;
+    const g = c.gossip;
+    if (g.probeTimeout >= g.probeInterval) {
+      const key = this.given(['cluster', 'gossip', 'probeTimeout']) ? 'probeTimeout' : 'probeInterval';
+      this.report(['cluster', 'gossip', key], `probeTimeout (${g.probeTimeout}ms) must be shorter than probeInterval (${g.probeInterval}ms)`);
+    }
+    return {
+      membership: c.membership,
+      gossip: {
+        probeIntervalMs: g.probeInterval,
+        probeTimeoutMs: g.probeTimeout,
+        indirectChecks: g.indirectChecks,
+        suspicionMult: g.suspicionMult,
+        suspicionMaxTimeoutMult: g.suspicionMaxTimeoutMult,
+        retransmitMult: g.retransmitMult,
+        gossipIntervalMs: g.gossipInterval,
+        gossipNodes: g.gossipNodes,
+        gossipToTheDeadMs: g.gossipToTheDead,
+        pushPullIntervalMs: g.pushPullInterval,
+        awarenessMaxMultiplier: g.awarenessMaxMultiplier,
+        maxPiggyback: MEMBERLIST_LAN.maxPiggyback,
+      },
+    };
+  }
 
   private controlPlane(): ControlPlaneConfig {
     const c = this.input.controlPlane;

@@ -6,6 +6,7 @@
 import type { Placement } from '../core/placement.js';
 import type { Resources } from '../core/resources.js';
 import type { ProfileConfig } from '../scheduler/profiles.js';
+import type { DetectorName, GossipParams } from '../membership/config.js';
 import type {
   ContainerSpec,
   GpuDevices,
@@ -115,7 +116,7 @@ export interface NodeTarget {
 }
 
 /** Kinds of control messages between a node and the control plane (see backends/sim/sim-network.ts). */
-export type MessageKind = 'heartbeat' | 'status' | 'rpc';
+export type MessageKind = 'heartbeat' | 'status' | 'rpc' | 'gossip';
 
 /** What a fault does (one file per kind in src/faults/). Durations are how long the fault lasts. */
 export type FaultAction =
@@ -239,6 +240,14 @@ export type Expectation =
       readonly max?: number;
     };
 
+/** How the control plane learns node status (`cluster:` in a scenario). */
+export interface ClusterConfig {
+  /** `heartbeat`: node agents heartbeat to the control plane; otherwise a gossip failure detector. */
+  readonly membership: 'heartbeat' | DetectorName;
+  /** The gossip detector's parameters (memberlist's LAN defaults). */
+  readonly gossip: GossipParams;
+}
+
 export interface Scenario {
   readonly name: string;
   readonly description?: string;
@@ -257,6 +266,8 @@ export interface Scenario {
     readonly ignored?: readonly string[];
   };
   readonly controlPlane: ControlPlaneConfig;
+  /** Absent means heartbeats (scenarios built in code need not say). */
+  readonly cluster?: ClusterConfig;
   readonly expectations: readonly Expectation[];
   /**
    * Image sizes in bytes by normalized name (`nginx` → `nginx:latest`): simulated nodes report the
