@@ -6,6 +6,7 @@
  * reproduces them.
  */
 import { join } from 'node:path';
+import { parseDuration } from '../core/duration.js';
 import { InputError } from '../core/errors.js';
 import { DETECTORS, type DetectorName } from '../membership/config.js';
 import { runMembership } from '../membership/experiment.js';
@@ -20,10 +21,10 @@ export interface MembershipFlags {
   readonly seeds: string;
   readonly members?: string;
   readonly detectors?: string;
+  readonly duration?: string;
   readonly out?: string;
 }
 
-export const DEFAULT_MEMBERSHIP_SEEDS = '1..3';
 const MAX_MEMBERS = 5000;
 const MAX_SEEDS = 1000;
 
@@ -40,6 +41,18 @@ function parseSeedList(v: string): number[] {
   if (seeds.length === 0 || seeds.some((s) => !Number.isSafeInteger(s) || s < 0))
     throw new InputError(`--seeds: expected a range 1..3, a list 1,2,3 or one seed (non-negative integers), got ${JSON.stringify(v)}`);
   return seeds;
+}
+
+function parseDurationFlag(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  let ms: number;
+  try {
+    ms = parseDuration(v);
+  } catch {
+    throw new InputError(`--duration: expected a duration such as 10m or 90s, got ${JSON.stringify(v)}`);
+  }
+  if (ms < 60_000 || ms > 24 * 3_600_000) throw new InputError(`--duration: expected from 1m to 24h, got ${JSON.stringify(v)}`);
+  return ms;
 }
 
 function parseStudies(v: string): StudyName[] {
@@ -74,6 +87,7 @@ export function membershipCommand(flags: MembershipFlags, out: string): string {
   const parts = ['npx', 'slipway', 'experiment', 'membership', '--study', flags.study, '--seeds', flags.seeds];
   if (flags.members !== undefined) parts.push('--members', flags.members);
   if (flags.detectors !== undefined) parts.push('--detectors', flags.detectors);
+  if (flags.duration !== undefined) parts.push('--duration', flags.duration);
   parts.push('--out', out);
   return parts.map((p) => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
@@ -83,12 +97,13 @@ export async function runMembershipExperiment(flags: MembershipFlags, setContext
   const seeds = parseSeedList(flags.seeds);
   const members = parseMembers(flags.members);
   const detectors = parseDetectors(flags.detectors);
+  const durationMs = parseDurationFlag(flags.duration);
   const out = flags.out ?? join('reports', 'membership');
   prepareOutput('--out', out, 'dir');
   const command = membershipCommand(flags, out);
   setContext(() => `seeds ${flags.seeds}; replay: ${command}`);
 
-  const runs = studyRuns({ studies, seeds, ...(members ? { members } : {}), ...(detectors ? { detectors } : {}) });
+  const runs = studyRuns({ studies, seeds, ...(members ? { members } : {}), ...(detectors ? { detectors } : {}), ...(durationMs ? { durationMs } : {}) });
   const progress = process.stderr.isTTY;
   const rows: StudyRow[] = [];
   for (const [i, run] of runs.entries()) {
@@ -100,7 +115,7 @@ export async function runMembershipExperiment(flags: MembershipFlags, setContext
   const csvPath = join(out, 'results.csv');
   const htmlPath = join(out, 'report.html');
   writeOutput(csvPath, resultsCsv(rows));
-  writeOutput(htmlPath, renderMembershipReport({ rows, command, d3Source: d3Source() }));
+  writeOutput(htmlPath, renderMembershipReport({ rows, command, d3Source: d3Source(), durationMs: durationMs ?? 600_000 }));
   process.stdout.write(`${summaryText(rows)}\n\nwrote ${csvPath} and ${htmlPath}\nreproduce: ${command}\n`);
   return EXIT_OK;
 }
