@@ -18,6 +18,8 @@ import type { ImportDlrmFlags } from './import-alibaba-dlrm.js';
 import type { ImportFlags } from './import-alibaba-gpu.js';
 import type { ExplainFlags } from './explain.js';
 import type { FuzzFlags } from './fuzz.js';
+// serve, config, apply, get, ...: registration only; each action imports its module when it runs.
+import { registerServeCommands } from './serve-commands.js';
 
 /** Loads `--plugin` files (tsx is loaded only when there are some). */
 async function loadPlugins(files: readonly string[] | undefined): Promise<void> {
@@ -189,6 +191,8 @@ program
   .action(async (flags: FuzzFlags) => {
     await guardCommand(async () => (await import('./fuzz.js')).fuzzCommand(flags));
   });
+
+registerServeCommands(program);
 
 try {
   await program.parseAsync(process.argv);
