@@ -25,6 +25,7 @@ import type { reconcile } from '../core/reconciler.js';
 import { createScheduler } from '../scheduler/registry.js';
 import type { ContainerPatch, Operation, Scenario, WorkloadDef } from '../scenario/types.js';
 import { SLIPWAY_VERSION } from '../version.js';
+import { assertNever } from '../core/assert-never.js';
 
 export interface SimulateOptions {
   /** Write the trace here (JSONL). Without it the trace is only hashed. */
@@ -441,6 +442,8 @@ export function applyWorkloadOperation(op: Operation, orchestrator: Orchestrator
     case 'taint':
     case 'untaint':
       return false;
+    default:
+      return assertNever(op, 'operation');
   }
 }
 
@@ -510,5 +513,13 @@ function applyOperation(op: Operation, ctx: OperationContext): void {
       if (ok) cluster.removeNode(op.node);
       break;
     }
+    case 'scale':
+    case 'update':
+    case 'delete':
+    case 'taint':
+    case 'untaint':
+      break; // applied above
+    default:
+      assertNever(op, 'operation');
   }
 }
