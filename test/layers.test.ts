@@ -18,6 +18,7 @@ import { describe, expect, it } from 'vitest';
 export const LAYERS: ReadonlyArray<readonly [level: number, prefix: string, holds: string]> = [
   [0, 'src/core', 'the orchestrator domain: types, interfaces (Clock, Recorder, IdSource, runtimes), reconciler, Orchestrator'],
   [0, 'src/version.ts', 'the version string'],
+  [0, 'src/module-url.ts', 'module locations that work from the sources and from dist/'],
   [1, 'src/engine', "implements core's Clock, Recorder and IdSource: virtual clock, seeded streams, trace writer"],
   [2, 'src/gpu', 'the GPU device model: devices, fragmentation, FGD policies, the Alibaba GPU trace'],
   [3, 'src/scheduler', 'the scheduling framework, plugins, profiles, the scheduler registry value'],
@@ -39,6 +40,8 @@ export const LAYERS: ReadonlyArray<readonly [level: number, prefix: string, hold
   [10, 'src/sweep', 'sharded sweeps'],
   [11, 'src/serve', 'the daemon: HTTP API, MCP, dashboard'],
   [12, 'src/cli', 'the slipway command'],
+  [13, 'src/index.ts', 'the library entry (re-exports)'],
+  [13, 'src/testing.ts', 'the library entry for tests (re-exports)'],
 ];
 
 /** Declarations only (no code): read by the compiler, imported by nobody. */
