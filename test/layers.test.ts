@@ -21,27 +21,27 @@ export const LAYERS: ReadonlyArray<readonly [level: number, prefix: string, hold
   [0, 'src/module-url.ts', 'module locations that work from the sources and from dist/'],
   [1, 'src/engine', "implements core's Clock, Recorder and IdSource: virtual clock, seeded streams, trace writer"],
   [2, 'src/gpu', 'the GPU device model: devices, fragmentation, FGD policies, the Alibaba GPU trace'],
-  [3, 'src/scheduler', 'the scheduling framework, plugins, profiles, the scheduler registry value'],
-  [4, 'src/scenario', 'the scenario format: schema, loader, manifests, generators'],
-  [5, 'src/scheduler/explain', "explain's snapshot format and verdicts (reads scenario placement blocks)"],
-  [5, 'src/faults', 'fault kinds and their injectors'],
-  [5, 'src/check', 'invariants and expectations'],
-  [5, 'src/dlrm', 'the Alibaba DLRM trace importer'],
-  [6, 'backends', 'implementations of the core interfaces: sim, docker, oci, live, store'],
-  [6, 'src/store', 'the durable state store and its simulated twin'],
-  [6, 'src/membership', 'the membership protocol and its simulated twin'],
-  [6, 'src/net', 'networking and its simulated twin'],
-  [7, 'src/run', 'one run of a scenario: simulated or live'],
-  [7, 'src/pool', 'the worker-thread pool'],
-  [8, 'src/report', 'metrics from the trace, the HTML reports'],
-  [8, 'src/export', 'trace export (Perfetto)'],
-  [9, 'src/compare', 'policies × seeds'],
-  [9, 'src/fuzz', 'swarm testing and shrinking'],
-  [10, 'src/sweep', 'sharded sweeps'],
-  [11, 'src/serve', 'the daemon: HTTP API, MCP, dashboard'],
-  [12, 'src/cli', 'the slipway command'],
-  [13, 'src/index.ts', 'the library entry (re-exports)'],
-  [13, 'src/testing.ts', 'the library entry for tests (re-exports)'],
+  [3, 'src/scheduler', 'the scheduling framework, plugins, profiles, registries'],
+  [4, 'src/faults', 'the fault registry: each kind with its schema, injector and generator'],
+  [4, 'src/membership', 'the membership protocol (SWIM) and its knobs'],
+  [4, 'src/store', 'the durable state store protocol'],
+  [4, 'src/net', 'networking: address allocation'],
+  [5, 'src/scenario', 'the scenario format: schema, loader, manifests, generators'],
+  [6, 'src/scheduler/explain', "explain's snapshot format and verdicts (reads scenario placement blocks)"],
+  [6, 'src/check', 'invariants and expectations'],
+  [6, 'src/dlrm', 'the Alibaba DLRM trace importer'],
+  [7, 'backends', 'implementations of the core interfaces: sim (the twins), docker, oci, live, store'],
+  [8, 'src/run', 'one run of a scenario: simulated or live'],
+  [8, 'src/pool', 'the worker-thread pool'],
+  [9, 'src/report', 'metrics from the trace, statistics, the HTML reports'],
+  [9, 'src/export', 'trace export (Perfetto)'],
+  [10, 'src/compare', 'policies × seeds'],
+  [10, 'src/fuzz', 'swarm testing and shrinking'],
+  [11, 'src/sweep', 'sharded sweeps'],
+  [12, 'src/serve', 'the daemon: HTTP API, MCP, dashboard'],
+  [13, 'src/cli', 'the slipway command'],
+  [14, 'src/index.ts', 'the library entry (re-exports)'],
+  [14, 'src/testing.ts', 'the library entry for tests (re-exports)'],
 ];
 
 /** Declarations only (no code): read by the compiler, imported by nobody. */
@@ -98,6 +98,6 @@ describe('layers', () => {
     expect(layerOf('src/scheduler/explain/snapshot.ts')?.[1]).toBe('src/scheduler/explain');
     expect(layerOf('src/scheduler/plugins/registry.ts')?.[1]).toBe('src/scheduler');
     expect(layerOf('src/corey/x.ts')).toBeUndefined();
-    expect(layerOf('backends/sim/sim-cluster.ts')?.[0]).toBe(6);
+    expect(layerOf('backends/sim/sim-cluster.ts')?.[0]).toBe(7);
   });
 });
