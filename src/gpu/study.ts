@@ -4,12 +4,8 @@
  * Running the jobs (in worker threads) and reading the trace is the CLI's business.
  */
 import { InputError } from '../core/errors.js';
-<<<<<<< HEAD
 import { unknownName } from '../core/suggest.js';
-import { unschedulableMessage } from '../scheduler/reasons.js';
-=======
 import { unschedulableMessage } from '../core/unschedulable.js';
->>>>>>> main
 import { binRecords, runExperiment, type BinnedRow, type Placement } from './experiment.js';
 import { EXTRA_POLICY_NAMES, POLICY_NAMES, isPolicyName, type PolicyName } from './policies/index.js';
 import { WORKLOADS, type WorkloadName } from './trace-csv.js';
