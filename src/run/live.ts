@@ -14,7 +14,7 @@
  */
 import { FileStateStore } from '../../backends/store/file-state-store.js';
 import { InputError } from '../core/errors.js';
-import { evaluate, evaluationTime, type ExpectationResult } from '../check/expectations.js';
+import { countResults, evaluate, evaluateAtEnd, evaluationTime, expectationRecord, type ExpectationResult } from '../check/expectations.js';
 import type { Scheduler, StateStore } from '../core/interfaces.js';
 import { Orchestrator } from '../core/orchestrator.js';
 import { InMemoryStateStore } from '../core/state-store.js';
@@ -25,14 +25,20 @@ import { assertLiveFaults, scheduleLiveFaults } from '../faults/live-injector.js
 import { createScheduler } from '../scheduler/registry.js';
 import type { Operation, Scenario, WorkloadDef } from '../scenario/types.js';
 import { SLIPWAY_VERSION } from '../version.js';
+import { formatDuration } from '../core/duration.js';
 import { createLiveBackend, type LiveBackend, type LiveBackendKind } from './live-backend.js';
 import { applyTaintOperation, applyWorkloadOperation, orchestratorConfig, toWorkload, workloadSummary, type RunSummary } from './simulate.js';
 
 export interface LiveOptions {
   readonly backend: LiveBackendKind;
   readonly tracePath?: string;
-  /** Stop at this many ms after the start instead of the scenario's duration. */
+  /**
+   * Stop at this many ms after the start instead of the scenario's duration. Expectations whose
+   * time lies after it, and untimed ones about the whole scenario, are then `not-checked`.
+   */
   readonly untilMs?: number;
+  /** Not-checked expectations do not fail the run (`--allow-unchecked`). */
+  readonly allowUnchecked?: boolean;
   readonly scheduler?: Scheduler;
   /** Durable desired state and run progress; a run with an existing file resumes it. */
   readonly statePath?: string;
@@ -57,7 +63,7 @@ export interface LiveRunSummary extends RunSummary {
   readonly backend: LiveBackendKind;
   /** This run continued an earlier one from its state file. */
   readonly resumed: boolean;
-  /** Ctrl-C ended the run early (it then fails: its expectations were checked too soon). */
+  /** Ctrl-C ended the run early: expectations whose time had not come are not checked. */
   readonly interrupted?: boolean;
   /** Slipway containers still on the nodes after the teardown (0 = clean); undefined with `keep`. */
   readonly containersLeft?: number;
@@ -152,19 +158,14 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
     }));
 
     const results: ExpectationResult[] = [];
-    const check = (i: number) => {
-      const r = evaluate(scenario.expectations[i], {
-        orchestrator: orch,
-        store,
-        node: (id) => backend.cluster.getNode(id),
-        now: clock.now(),
-      });
+    const context = () => ({ orchestrator: orch, store, node: (id: string) => backend.cluster.getNode(id), now: clock.now() });
+    const settle = (i: number, r: ExpectationResult) => {
       results[i] = r;
-      trace.record('expectation', { name: r.name, ok: r.ok, detail: r.detail });
+      trace.record('expectation', expectationRecord(r));
     };
     scenario.expectations.forEach((e, i) => {
       const t = evaluationTime(e);
-      if (t !== undefined && t < until) pending.push(clock.setTimer(Math.max(0, t - clock.now()), () => check(i)));
+      if (t !== undefined && t < until) pending.push(clock.setTimer(Math.max(0, t - clock.now()), () => settle(i, evaluate(e, context()))));
     });
 
     // Ctrl-C ends the run early, with its teardown (a second Ctrl-C kills the process as usual).
@@ -182,10 +183,13 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       });
     });
     for (const c of pending) c();
-    // At the end: those due then, and (after Ctrl-C) those whose time never came.
-    scenario.expectations.forEach((_, i) => {
-      if (results[i] === undefined) check(i);
+    // At the end: those due then; those whose time never came (--until, Ctrl-C) are not checked.
+    const stoppedAt = interrupted ? clock.now() : Math.max(clock.now(), until);
+    const cutShort = interrupted ? 'interrupted by Ctrl-C' : until < scenario.durationMs ? `--until ${formatDuration(until)}` : undefined;
+    scenario.expectations.forEach((e, i) => {
+      if (results[i] === undefined) settle(i, evaluateAtEnd(e, context(), { now: stoppedAt, scenarioEndMs: scenario.durationMs, ...(cutShort ? { cutShort } : {}) }));
     });
+    const counts = countResults(results);
     const workloads = orch.statuses().map(workloadSummary);
     const nodes = backend.cluster.listNodes();
     const nodeCounts = {
@@ -199,7 +203,8 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
     const end = clock.now();
     trace.record('run.end', {
       reason: interrupted ? 'interrupted' : 'until',
-      expectationsFailed: results.filter((r) => !r.ok).length,
+      expectationsFailed: counts.fail,
+      ...(counts.notChecked > 0 ? { expectationsNotChecked: counts.notChecked } : {}),
       errors: errors.length,
     });
     orch.shutdown();
@@ -222,8 +227,8 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       coverage: {},
       network: {},
       admissionRejections: 0,
-      // An interrupted run proves nothing: its expectations were checked early.
-      ok: !interrupted && results.every((r) => r.ok) && (containersLeft ?? 0) === 0,
+      // An interrupted run fails even when what it could check held.
+      ok: !interrupted && counts.fail === 0 && (counts.notChecked === 0 || options.allowUnchecked === true) && (containersLeft ?? 0) === 0,
       backend: options.backend,
       resumed,
       ...(interrupted ? { interrupted } : {}),
