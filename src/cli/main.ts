@@ -40,6 +40,8 @@ program
   .option('--backend <kind>', 'sim (default), or run live on docker engines or an oci runtime named by the nodes')
   .option('--state <file>', 'live: keep desired state in this file; running again with it resumes the run')
   .option('--keep', 'live: leave the workloads running at the end (no teardown)')
+  .option('--identity <name>', "live: the cluster's identity on shared engines (default: the state file's, else the scenario's name)")
+  .option('--force', "live: break another run's lock of this identity on the engines (only when that run is gone)")
   .option('--cluster <file>', "live: where the scenario's nodes are (node name → docker or oci endpoint), for scenarios written for the simulator")
   .option('--latency <file>', "sim: replace the scenario's latency model with this file's (from slipway calibrate)")
   .option('--plugin <file...>', 'load scheduler plugins from these files (exports name and create(args))')

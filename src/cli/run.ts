@@ -18,6 +18,7 @@ import { prepareOutput, writeOutput } from './output.js';
 import { readCluster, withCluster } from './read-cluster.js';
 import { readLatency } from './read-latency.js';
 import { readScenario } from './read-scenario.js';
+import { liveProgress } from './live-progress.js';
 
 export interface RunFlags {
   readonly seed?: string;
@@ -29,6 +30,10 @@ export interface RunFlags {
   readonly backend?: string;
   readonly state?: string;
   readonly keep?: boolean;
+  /** Live: the cluster identity (default: the state file's, else the scenario's name). */
+  readonly identity?: string;
+  /** Live: break another controller's locks on the engines. */
+  readonly force?: boolean;
   readonly latency?: string;
   readonly cluster?: string;
   /** User plugin files (`--plugin`), loaded before the scenario is read. */
@@ -93,8 +98,8 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   prepareOutput('--out', out, 'dir');
   const tracePath = join(out, 'trace.jsonl');
   const backend = parseBackend(flags.backend);
-  if (backend === 'sim' && (flags.state !== undefined || flags.keep || flags.cluster !== undefined))
-    throw new InputError('--state, --keep and --cluster apply to live backends only (--backend docker|oci)');
+  if (backend === 'sim' && (flags.state !== undefined || flags.keep || flags.cluster !== undefined || flags.identity !== undefined || flags.force))
+    throw new InputError('--state, --keep, --cluster, --identity and --force apply to live backends only (--backend docker|oci)');
   if (flags.checkDeterminism && (backend !== 'sim' || flags.latency !== undefined || flags.plugin !== undefined || flags.scheduler !== undefined))
     throw new InputError('--check-determinism applies to simulated runs of the scenario file alone (no --backend, --latency, --plugin or --scheduler)');
   const command = replayCommand(file, scenario.seed, {
@@ -114,17 +119,27 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const runEnd = { ...(untilMs !== undefined ? { untilMs } : {}), ...(flags.allowUnchecked ? { allowUnchecked: true } : {}) };
   // Metrics for the report, computed from the trace records as they are written.
   const collector = new MetricsCollector({ durationMs: untilMs ?? scenario.durationMs, typicalPod: typicalPod(scenario.workloads), gpu: gpuMetricsOptions(scenario.workloads.map(toWorkload)) });
-  const summary =
-    backend === 'sim'
-      ? await simulate(scenario, { tracePath, onRecord: collector.record, ...runEnd })
-      : await runLive(scenario, {
-          backend,
-          tracePath,
-          onRecord: collector.record,
-          ...runEnd,
-          ...(flags.state !== undefined ? { statePath: flags.state } : {}),
-          ...(flags.keep ? { keep: true } : {}),
-        });
+  const progress = backend === 'sim' ? undefined : liveProgress();
+  let summary: RunSummary;
+  try {
+    summary =
+      backend === 'sim'
+        ? await simulate(scenario, { tracePath, onRecord: collector.record, ...runEnd })
+        : await runLive(scenario, {
+            backend,
+            tracePath,
+            onRecord: collector.record,
+            ...runEnd,
+            ...(flags.state !== undefined ? { statePath: flags.state } : {}),
+            ...(flags.keep ? { keep: true } : {}),
+            ...(flags.identity !== undefined ? { identity: flags.identity } : {}),
+            ...(flags.force ? { force: true } : {}),
+            notice: (line) => process.stderr.write(`warning: ${line}\n`),
+            onProgress: progress!.onProgress,
+          });
+  } finally {
+    progress?.stop();
+  }
   const summaryPath = join(out, 'summary.json');
   const reportPath = join(out, 'report.html');
   writeOutput(summaryPath, JSON.stringify({ ...summary, command, trace: tracePath }, null, 2) + '\n');
