@@ -57,14 +57,14 @@ nodes:
   - {name: engine-1, capacity: {cpu: 2, memory: 2Gi}, docker: {host: "${DOCKER_HOSTS[0]}", network: none}}
   - {name: engine-2, capacity: {cpu: 2, memory: 2Gi}, docker: {host: "${DOCKER_HOSTS[1]}", network: none}}
 workloads:
-  - name: web
+  - name: shared-web
     replicas: ${replicas}
     containers:
       - {name: main, image: ${TEST_IMAGE}, command: [sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"], requests: {cpu: 100m, memory: 16Mi}}
 controlPlane: {heartbeatInterval: 500ms, nodeMonitorPeriod: 500ms, notReadyAfter: 4s, resyncInterval: 1s, reconcileInterval: 1s, rpcTimeout: 3s}
 expectations:
   - {name: converged, converged: {by: 8s}}
-  - {name: still all running, running: {workload: web, count: ${replicas}, at: 13s}}
+  - {name: still all running, running: {workload: shared-web, count: ${replicas}, at: 13s}}
 `,
   );
   return file;
