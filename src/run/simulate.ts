@@ -379,6 +379,7 @@ function faultTarget(cluster: SimCluster, orchestrator: Orchestrator): FaultTarg
     skewNode: (n, d) => cluster.skewNode(n, d),
     failPulls: (n, image) => cluster.failPulls(n, image),
     slowPulls: (n, f) => cluster.slowPulls(n, f),
+    slowNode: (n, d) => cluster.slowNode(n, d),
     startCrashLoop: (w, after, code) => cluster.startCrashLoop(w, after, code),
     startMemoryLeak: (w, rate, d) => cluster.startMemoryLeak(w, rate, d),
     degradeMessages: (nodes, d) => cluster.degradeMessages(nodes, d),
