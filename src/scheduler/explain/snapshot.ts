@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { InputError } from '../../core/errors.js';
 import { QuantityError, parseBytes, parseCount, parseCpu } from '../../core/quantity.js';
-import { resources, type Resources } from '../../core/resources.js';
+import { resources, zeroRequestsOf, type Resources } from '../../core/resources.js';
 import { GPU_MILLI, type GpuRequest } from '../../core/types.js';
 import { describeZodIssue, parseYamlDocument, pathOfMessage } from '../../scenario/loader.js';
 import { placementFields, toPlacement } from '../../scenario/placement-schema.js';
@@ -194,10 +194,12 @@ export function parseSnapshot(text: string, file: string): Snapshot {
     extra: { startedAt?: number; devices?: readonly number[]; terminating?: boolean } = {},
   ): PodInfo => {
     const gpu = gpuRequest(p.gpus, [...path, 'gpus']);
-    const containers = p.containers.map((c, j) => ({
-      image: c.image,
-      requests: toResources(c.requests ?? {}, where, [...path, 'containers', j, 'requests']).r,
-    }));
+    const containers = p.containers.map((c, j) => {
+      const given = c.requests ?? {};
+      const r = toResources(given, where, [...path, 'containers', j, 'requests']).r;
+      const zeroRequests = zeroRequestsOf({ ...('cpu' in given ? { cpu: r.cpu } : {}), ...('memory' in given ? { memory: r.memory } : {}) });
+      return { image: c.image, requests: r, ...(zeroRequests ? { zeroRequests } : {}) };
+    });
     const total = { cpu: 0, memory: 0, disk: 0, extended: {} as Record<string, number> };
     for (const c of containers) {
       total.cpu += c.requests.cpu;
