@@ -3,10 +3,13 @@
  * Filter: the node's labels match the pod's nodeSelector (every pair) and one of the required
  * nodeSelectorTerms (ORed; requirements in a term ANDed), else
  *   `node(s) didn't match Pod's node affinity/selector`.
+ * A required term that does not parse (invalid key or label value, Gt/Lt without one integer)
+ * matches no node; a preferred one fails the pod's cycle (kube-scheduler's PreScore returns an
+ * error), here every node with `invalid preferred node affinity term ...` (unresolvable).
  * Score: Σ weight of the preferred terms the node matches, normalized: ⌊100 · sum / maxSum⌋.
  */
 import { argsObject } from '../../framework/args.js';
-import { defaultNormalizeScore, filterEachNode, matchesNodeSelectorTerm } from '../../framework/helpers.js';
+import { defaultNormalizeScore, filterEachNode, matchesNodeSelectorTerm, validNodeSelectorTerm } from '../../framework/helpers.js';
 import { unresolvable, type CycleContext, type Plugin } from '../../framework/types.js';
 import type { Placement } from '../../../core/placement.js';
 
@@ -40,6 +43,9 @@ export function nodeAffinity(args?: unknown): Plugin {
     name: NODE_AFFINITY,
     preFilter: (cx) => {
       const p = cx.pod.placement;
+      const preferred = p.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+      const bad = preferred.findIndex((t) => t.weight !== 0 && ((t.preference.matchExpressions?.length ?? 0) > 0 || (t.preference.matchFields?.length ?? 0) > 0) && !validNodeSelectorTerm(t.preference));
+      if (bad >= 0) return unresolvable(`invalid preferred node affinity term: preferredDuringSchedulingIgnoredDuringExecution[${bad}] does not parse as a node selector`);
       const hasSel = p.nodeSelector !== undefined && Object.keys(p.nodeSelector).length > 0;
       return hasSel || p.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ? undefined : 'skip';
     },
