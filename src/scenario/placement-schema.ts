@@ -61,13 +61,16 @@ export const affinitySchema = obj({
 
 export const tolerationSchema = obj({
   key: z.string().optional(),
-  operator: z.enum(['Exists', 'Equal']).optional(),
+  operator: z.enum(['Exists', 'Equal', 'Gt', 'Lt']).optional(),
   value: z.string().optional(),
   effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
   tolerationSeconds: z.number().int().optional(),
 }).superRefine((t, ctx) => {
   if (t.operator === 'Exists' && t.value) ctx.addIssue({ code: 'custom', path: ['value'], message: 'operator Exists takes no value' });
   if ((t.key ?? '') === '' && t.operator !== 'Exists') ctx.addIssue({ code: 'custom', path: ['operator'], message: 'an empty key needs operator Exists' });
+  if ((t.operator === 'Gt' || t.operator === 'Lt') && !/^\d+$/.test(t.value ?? '')) {
+    ctx.addIssue({ code: 'custom', path: ['value'], message: `operator ${t.operator} needs an integer value` });
+  }
 });
 
 export const topologySpreadConstraintSchema = obj({

@@ -59,7 +59,8 @@ const podFields = {
   namespace: z.string().min(1).optional(),
   labels: z.record(z.string(), z.string()).optional(),
   priority: z.number().int().optional(),
-  containers: z.array(containerSchema).min(1),
+  /** May be empty (a pod requesting nothing at all, as upstream's plugin tests build them). */
+  containers: z.array(containerSchema),
   /** Bound pods: the workload they belong to (default topology spreading groups siblings by it). */
   owner: z.string().optional(),
   gpus: obj(podGpus).optional(),
@@ -85,6 +86,11 @@ const snapshotSchema = obj({
   /** A profile name, {name?, percentageOfNodesToScore?, plugins}, or a KubeSchedulerConfiguration (checked by profileFromInput). */
   profile: z.unknown().optional(),
   seed: z.number().int().min(0).optional(),
+  /**
+   * Default true: every node carries `kubernetes.io/hostname: NAME` (as the kubelet labels it).
+   * false: nodes carry only the labels given (a Node object without that label).
+   */
+  hostnameLabels: z.boolean().optional(),
 });
 
 export interface Snapshot {
@@ -139,7 +145,7 @@ export function parseSnapshot(text: string, file: string): Snapshot {
     for (const img of n.images ?? []) for (const name of img.names) images.set(name, img.sizeBytes);
     return {
       name: n.name,
-      labels: { [LABEL_HOSTNAME]: n.name, ...(n.labels ?? {}) },
+      labels: s.hostnameLabels === false ? { ...(n.labels ?? {}) } : { [LABEL_HOSTNAME]: n.name, ...(n.labels ?? {}) },
       taints: n.taints ?? [],
       unschedulable: n.unschedulable ?? false,
       allocatable: alloc.r,

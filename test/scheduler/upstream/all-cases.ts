@@ -1,0 +1,11 @@
+/** Every ported case file, by the plugin its table covers (the Conformance page's sections). */
+import type { UpstreamCase } from './harness.js';
+import { CASES as nodeName } from './cases/node-name.js';
+import { CASES as taintToleration } from './cases/taint-toleration.js';
+import { CASES as fitScoring } from './cases/node-resources-fit-scoring.js';
+
+export const ALL_CASES: Readonly<Record<string, readonly UpstreamCase[]>> = {
+  'NodeName, NodeUnschedulable': nodeName,
+  TaintToleration: taintToleration,
+  'NodeResourcesFit (scoring)': fitScoring,
+};
