@@ -3,9 +3,11 @@ import type { UpstreamCase } from './harness.js';
 import { CASES as nodeName } from './cases/node-name.js';
 import { CASES as taintToleration } from './cases/taint-toleration.js';
 import { CASES as fitScoring } from './cases/node-resources-fit-scoring.js';
+import { CASES as balanced } from './cases/balanced-allocation.js';
 
 export const ALL_CASES: Readonly<Record<string, readonly UpstreamCase[]>> = {
   'NodeName, NodeUnschedulable': nodeName,
   TaintToleration: taintToleration,
   'NodeResourcesFit (scoring)': fitScoring,
+  NodeResourcesBalancedAllocation: balanced,
 };

@@ -33,6 +33,8 @@ export interface UpstreamCase {
   readonly filter?: Readonly<Record<string, FilterWant>>;
   /** Final (normalized) scores per node name. */
   readonly score?: Readonly<Record<string, number>>;
+  /** PreScore returns Skip (upstream's wantPreScoreStatusCode: Skip). */
+  readonly preScoreSkip?: boolean;
   /** The plugin's args are invalid: building it fails naming this field (upstream's wantErrs). */
   readonly argsError?: string;
   /** Why this case cannot be expressed in Slipway (an open gap); such rows have no expectations. */
@@ -89,6 +91,14 @@ export function runScore(c: UpstreamCase): Record<string, number> {
   const out: Record<string, number> = {};
   pick.forEach((n, k) => (out[n] = scores[k]));
   return out;
+}
+
+/** Whether PreScore (after PreFilter) skips the plugin for this case's pod. */
+export function preScoreSkips(c: UpstreamCase): boolean {
+  const { cx, names, plugin } = setup(c);
+  const nodes = Int32Array.from((c.scoreNodes ?? names).map((n) => names.indexOf(n)));
+  plugin.preFilter?.(cx);
+  return plugin.preScore?.(cx, nodes, nodes.length) === SKIP;
 }
 
 /** Builds the plugin from the case's args; returns the error message (undefined when it builds). */

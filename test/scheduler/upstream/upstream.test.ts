@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ALL_CASES } from './all-cases.js';
-import { argsErrorOf, runFilter, runScore, wantFilter } from './harness.js';
+import { argsErrorOf, preScoreSkips, runFilter, runScore, wantFilter } from './harness.js';
 
 describe.each(Object.entries(ALL_CASES))('upstream %s', (_plugin, cases) => {
   for (const c of cases) {
@@ -27,7 +27,8 @@ describe.each(Object.entries(ALL_CASES))('upstream %s', (_plugin, cases) => {
       }
       if (c.score) expect(runScore(c)).toEqual(c.score);
       if (c.argsError !== undefined) expect(argsErrorOf(c)).toContain(c.argsError);
-      expect(c.filter !== undefined || c.score !== undefined || c.argsError !== undefined).toBe(true);
+      if (c.preScoreSkip !== undefined) expect(preScoreSkips(c)).toBe(c.preScoreSkip);
+      expect(c.filter !== undefined || c.score !== undefined || c.argsError !== undefined || c.preScoreSkip !== undefined).toBe(true);
     });
   }
 });
