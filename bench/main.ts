@@ -30,6 +30,11 @@
  *   fgd-study [--traces DIR] [--workload W|all] [--policies LIST] [--seeds 42..51] [--workers N]
  *     A whole study on N worker threads, as `slipway experiment fgd` runs it (without writing
  *     files): wall time, experiments per second.
+ *   simulate [--nodes N] [--workloads W] [--replicas R] [--runs K]
+ *     simulate_change on a snapshot of N nodes running W×R instances (default 100 nodes, 1,000
+ *     instances): a drain simulated over a 10-minute horizon, K timed runs and their median
+ *     (bench/simulate-change.ts).
+ *
  *   fuzz [--runs N] [--workers W] [--profile P] [--seed S] [--no-invariants]
  *     Runs N fuzz cases (no shrinking) in W worker threads and reports runs per minute, events
  *     per second and mean events per run. The "small" profile is the issue's small run: up to 10
@@ -403,6 +408,18 @@ program
         ` wall_s=${(r.elapsedMs / 1000).toFixed(2)} runs_per_min=${Math.round(r.runsPerMinute)}` +
         ` events_per_run=${Math.round(r.events / r.runs)} events_per_s=${Math.round(r.events / (r.elapsedMs / 1000))}`,
     );
+  });
+
+program
+  .command('simulate')
+  .description('simulate_change on a 100-node, 1,000-instance cluster: a drain over a 10-minute horizon')
+  .option('--nodes <N>', 'nodes', integer('--nodes', 1), 100)
+  .option('--workloads <W>', 'workloads', integer('--workloads', 1), 100)
+  .option('--replicas <R>', 'replicas per workload', integer('--replicas', 1), 10)
+  .option('--runs <K>', 'timed runs', integer('--runs', 1), 5)
+  .action(async (o: { nodes: number; workloads: number; replicas: number; runs: number }) => {
+    const { benchSimulateChange } = await import('./simulate-change.js');
+    await benchSimulateChange(o);
   });
 
 await program.parseAsync(process.argv);

@@ -466,26 +466,71 @@ export class SimCluster implements ContainerRuntime {
           reply(id);
           this.onNode(node, this.rLatency.duration(this.latency.start), () => {
             if (node.epoch !== c.epoch || c.state !== 'creating') return;
-            c.state = 'running';
-            c.startedAt = this.sim.now();
-            if (spec.sim?.memory !== undefined) c.baseMemory = spec.sim.memory;
-            this.version++;
-            this.emit(node, c);
-            const runFor = spec.sim?.runFor;
-            if (runFor) {
-              const code = spec.sim?.exitCode ?? 0;
-              this.onNode(node, this.rBehavior.duration(runFor), () => {
-                if (node.epoch !== c.epoch || c.state !== 'running') return;
-                this.exit(node, c, code, code === 0 ? 'Completed' : 'Error');
-              });
-            }
-            const loops = this.crashLoops.get(c.workloadId);
-            if (loops) this.scheduleCrashLoopExit(node, c, loops[loops.length - 1]);
-            this.scheduleOomCheck(node, c);
+            this.run(node, c, true);
           });
         });
       });
     });
+  }
+
+  /**
+   * A container that already runs when the run starts (a scenario's `running:` instances): it is
+   * on the node, running since now, its image in the node's cache, its requests counted, and no
+   * event is sent (the control plane learns of it by listing the node: adoption). Call before the
+   * engine runs. Returns the container id.
+   */
+  seedRunning(spec: ContainerSpec, options: CreateContainerOptions): string {
+    const node = this.nodes.get(options.nodeId);
+    if (!node) throw nodeNotFound(options.nodeId);
+    const id = this.ids.next('c');
+    const c: SimContainer = {
+      id,
+      name: spec.name,
+      nodeId: node.id,
+      instanceId: options.instanceId,
+      workloadId: options.workloadId,
+      labels: options.labels,
+      spec,
+      state: 'creating',
+      epoch: node.epoch,
+      accounted: true,
+      ...(options.gpus && options.gpus.devices.length > 0 ? { gpus: { devices: options.gpus.devices, milli: options.gpus.milli } } : {}),
+    };
+    addInto(node.used, spec.requests);
+    if (c.gpus) for (const d of c.gpus.devices) node.gpuUsed[d] += c.gpus.milli;
+    node.containers.set(id, c);
+    this.location.set(id, node.id);
+    const image = normalizedImageName(spec.image);
+    if (!node.images.has(image)) {
+      node.images.add(image);
+      node.imagesChanged = true;
+    }
+    this.run(node, c, false);
+    return id;
+  }
+
+  /**
+   * The container starts running (reported to the control plane with `report`): its own exit
+   * (`sim.runFor`), crash loops and OOM checks are armed.
+   */
+  private run(node: SimNode, c: SimContainer, report: boolean): void {
+    const spec = c.spec;
+    c.state = 'running';
+    c.startedAt = this.sim.now();
+    if (spec.sim?.memory !== undefined) c.baseMemory = spec.sim.memory;
+    this.version++;
+    if (report) this.emit(node, c);
+    const runFor = spec.sim?.runFor;
+    if (runFor) {
+      const code = spec.sim?.exitCode ?? 0;
+      this.onNode(node, this.rBehavior.duration(runFor), () => {
+        if (node.epoch !== c.epoch || c.state !== 'running') return;
+        this.exit(node, c, code, code === 0 ? 'Completed' : 'Error');
+      });
+    }
+    const loops = this.crashLoops.get(c.workloadId);
+    if (loops) this.scheduleCrashLoopExit(node, c, loops[loops.length - 1]);
+    this.scheduleOomCheck(node, c);
   }
 
   stopContainer(id: string): Promise<void> {

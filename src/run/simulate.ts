@@ -226,10 +226,20 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       trace.listen((type, fields, t) => checker.onRecord(type, fields, t));
       sim.afterEvent = () => checker.afterEvent();
     }
-    // Start before the first event: the control plane knows the initial nodes when workloads arrive.
-    await orchestrator.start();
+    const running = scenario.running ?? [];
+    if (running.length === 0) {
+      // Start before the first event: the control plane knows the initial nodes when workloads arrive.
+      await orchestrator.start();
+    } else {
+      // A snapshot of a running cluster: the workloads submitted at 0 are the desired state the
+      // control plane finds in its store, the running instances' containers are on their nodes, and
+      // the control plane starts like a restarted one, adopting them (listing nodes takes engine time).
+      seedRunning(scenario, cluster, store);
+      sim.setTimer(0, () => void orchestrator.start({ adopt: true }).catch((e: unknown) => sim.fail(e)));
+    }
 
     for (const def of scenario.workloads) {
+      if (running.length > 0 && def.at === 0) continue; // restored from the store
       sim.setTimer(def.at, () => orchestrator.apply(toWorkload(def)));
     }
     for (const op of scenario.operations) {
@@ -309,6 +319,40 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   } catch (e) {
     trace.abort();
     throw e;
+  }
+}
+
+/**
+ * A scenario's `running:` instances before the run: the workloads submitted at 0 go into the store
+ * (the desired state a restarted control plane reads), and each instance's containers run on its
+ * node with the labels the control plane writes (workload, instance, slot, generation 1, GPUs).
+ */
+function seedRunning(scenario: Scenario, cluster: SimCluster, store: InMemoryStateStore): void {
+  const defs = new Map<string, Workload>();
+  for (const def of scenario.workloads) {
+    if (def.at !== 0) continue;
+    const w = toWorkload(def);
+    defs.set(w.id, w);
+    store.putWorkload(w);
+  }
+  for (const r of scenario.running ?? []) {
+    const w = defs.get(r.workload);
+    if (!w) throw new InputError(`${scenario.source.file}: running: workload ${r.workload} is not submitted at 0`);
+    w.containers.forEach((spec, k) => {
+      cluster.seedRunning(spec, {
+        nodeId: r.node,
+        workloadId: w.id,
+        instanceId: r.id,
+        labels: {
+          'slipway.workload': w.name,
+          'slipway.instance': r.id,
+          'slipway.slot': String(r.slot),
+          'slipway.generation': String(w.generation),
+          ...(r.gpus !== undefined ? { 'slipway.gpus': r.gpus.join(',') } : {}),
+        },
+        ...(k === 0 && w.gpus ? { gpus: { count: w.gpus.count, devices: r.gpus ?? [], milli: w.gpus.milli } } : {}),
+      });
+    });
   }
 }
 

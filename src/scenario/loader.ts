@@ -14,7 +14,7 @@ import type { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import { DurationError, formatDuration, parseDuration } from '../core/duration.js';
 import { formatCpu } from '../core/quantity.js';
-import { formatBytes, resources, zeroRequestsOf, type Resources } from '../core/resources.js';
+import { add as addResources, firstShortfall, formatBytes, resources, sum as sumResources, zeroRequestsOf, type Resources } from '../core/resources.js';
 import { normalizedImageName } from '../core/images.js';
 import { GPU_MILLI, type ContainerSimBehavior, type ContainerSpec, type Distribution, type GpuRequest, type Taint, type UpdateStrategy } from '../core/types.js';
 import { schedulerNames } from '../scheduler/registry.js';
@@ -54,6 +54,7 @@ import type {
   NodeEndpoint,
   NodeTarget,
   Operation,
+  RunningInstance,
   Scenario,
   WorkloadDef,
 } from './types.js';
@@ -444,6 +445,7 @@ class Checker {
     const faults = input.faults.map((f, i) => this.fault(f, i));
     const expectations = input.expectations.map((e, i) => this.expectation(e, i));
     const controlPlane = this.controlPlane();
+    const running = this.running(nodes, workloads);
 
     return {
       name: input.name,
@@ -459,6 +461,7 @@ class Checker {
       images,
       controlPlane,
       expectations,
+      ...(running.length > 0 ? { running } : {}),
       source: { file, document: this.raw },
     };
   }
@@ -767,6 +770,87 @@ class Checker {
         );
       }
     }
+  }
+
+  // --- running instances ---------------------------------------------------------------------
+
+  /**
+   * Instances running from the start: each names a workload submitted at 0, a node of `nodes`, and
+   * a slot of the workload (services: below replicas; jobs: below completions), once; together
+   * they fit every node's allocatable (they run there already), and a GPU workload's instance names
+   * its devices.
+   */
+  private running(nodes: readonly NodeDef[], workloads: readonly WorkloadDef[]): RunningInstance[] {
+    const out: RunningInstance[] = [];
+    const byName = new Map(nodes.map((n) => [n.name, n]));
+    const defs = new Map(workloads.map((w) => [w.name, w]));
+    const used = new Map<string, Resources>();
+    const gpuUsed = new Map<string, number[]>();
+    const slots = new Set<string>();
+    const ids = new Map<string, number>();
+    this.input.running.forEach((r, i) => {
+      const path: Path = ['running', i];
+      const w = this.refWorkload(r.workload, [...path, 'workload']);
+      if (!w) return;
+      if (w.at !== 0) {
+        this.report([...path, 'workload'], `workload ${JSON.stringify(r.workload)} is submitted at ${fmt(w.at)}; an instance running from the start needs its workload submitted at 0`);
+        return;
+      }
+      const node = byName.get(r.node);
+      if (!node) {
+        const known = [...byName.keys()];
+        this.report([...path, 'node'], `unknown node ${JSON.stringify(r.node)}${didYouMean(r.node, known)} (nodes at the start: ${listNames(known)})`);
+        return;
+      }
+      const bound = w.kind === 'job' ? w.completions : w.replicas;
+      if (r.slot >= bound) {
+        this.report([...path, 'slot'], `workload ${JSON.stringify(r.workload)} has ${w.kind === 'job' ? `${bound} completions` : `${bound} replicas`}, so slots 0..${bound - 1}; got ${r.slot}`);
+        return;
+      }
+      const key = `${r.workload}\u0000${r.slot}`;
+      if (slots.has(key)) {
+        this.report([...path, 'slot'], `slot ${r.slot} of workload ${JSON.stringify(r.workload)} is already running (one instance per slot)`);
+        return;
+      }
+      slots.add(key);
+      const id = r.id ?? `${r.workload}-s${r.slot}`;
+      const first = ids.get(id);
+      if (first !== undefined) {
+        this.report([...path, r.id !== undefined ? 'id' : 'slot'], `instance id ${JSON.stringify(id)} is already used by running[${first}]`);
+        return;
+      }
+      ids.set(id, i);
+      const request = sumResources(w.containers.map((c) => c.requests));
+      const before = used.get(node.name) ?? resources();
+      used.set(node.name, addResources(before, request));
+      const short = firstShortfall(request, before, node.allocatable);
+      if (short !== undefined) {
+        this.report(path, `node ${JSON.stringify(node.name)} cannot run it: the instances running there from the start need more ${short} than its allocatable`);
+        return;
+      }
+      if (w.gpus) {
+        const devices = r.gpus ?? [];
+        const count = node.gpus?.count ?? 0;
+        const taken = gpuUsed.get(node.name) ?? new Array<number>(count).fill(0);
+        gpuUsed.set(node.name, taken);
+        if (devices.length !== w.gpus.count || new Set(devices).size !== devices.length) {
+          this.report([...path, 'gpus'], `workload ${JSON.stringify(r.workload)} needs ${w.gpus.count} distinct GPU device(s) per instance; list the node's devices it holds (gpus: [0${w.gpus.count > 1 ? ', 1' : ''}])`);
+          return;
+        }
+        for (const d of devices) {
+          if (d >= count || taken[d] + w.gpus.milli > GPU_MILLI) {
+            this.report([...path, 'gpus'], d >= count ? `node ${JSON.stringify(node.name)} has ${count} GPU device(s); there is no device ${d}` : `GPU device ${d} of node ${JSON.stringify(node.name)} has no ${w.gpus.milli} milli-GPU left`);
+            return;
+          }
+        }
+        for (const d of devices) taken[d] += w.gpus.milli;
+      } else if (r.gpus !== undefined) {
+        this.report([...path, 'gpus'], `workload ${JSON.stringify(r.workload)} requests no GPUs`, 'key');
+        return;
+      }
+      out.push({ workload: r.workload, node: r.node, slot: r.slot, id, ...(w.gpus ? { gpus: [...(r.gpus ?? [])] } : {}) });
+    });
+    return out;
   }
 
   // --- references ----------------------------------------------------------------------------

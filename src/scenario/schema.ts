@@ -690,6 +690,19 @@ const faultSchema = obj({
   clockSkew: obj({ ...targetFields, offset: req(duration()), duration: req(duration(true)) }).optional(),
 }).transform(exactlyOne(FAULT_KINDS, 'fault'));
 
+/**
+ * An instance already running when the run starts (a snapshot of a live cluster): its containers
+ * run on `node` from time 0 and the control plane adopts them, as a restarted control plane does.
+ */
+const runningSchema = obj({
+  workload: workloadRef,
+  node: req(nonEmptyStr),
+  slot: req(int(0)),
+  id: opt(nonEmptyStr),
+  /** The node's GPU devices the instance holds (its workload requests GPUs). */
+  gpus: opt(listOf(int(0, MAX_GPUS - 1))),
+});
+
 export const EXPECTATION_KINDS = ['converged', 'noInstancesOn', 'running', 'jobCompleted', 'restarts'] as const;
 
 const expectationSchema = obj({
@@ -751,6 +764,8 @@ export const scenarioSchema = obj({
   images: opt(imageSizes),
   controlPlane: controlPlaneSchema.prefault({} as z.input<typeof controlPlaneSchema>),
   expectations: list(expectationSchema).prefault([]),
+  /** Instances running from the start, adopted by the control plane (see `runningSchema`). */
+  running: list(runningSchema).prefault([]),
 });
 
 export type ScenarioInput = z.output<typeof scenarioSchema>;

@@ -241,6 +241,21 @@ export type Expectation =
       readonly max?: number;
     };
 
+/**
+ * An instance already running when the run starts (`running:`): its containers run on `node` from
+ * time 0, and the control plane, started like a restarted one, adopts them (`instance.adopted`),
+ * so they stay where they are instead of being scheduled.
+ */
+export interface RunningInstance {
+  readonly workload: string;
+  readonly node: string;
+  readonly slot: number;
+  /** The instance id (default `<workload>-s<slot>`). */
+  readonly id: string;
+  /** The node's GPU devices it holds (a workload requesting GPUs). */
+  readonly gpus?: readonly number[];
+}
+
 export interface Scenario {
   readonly name: string;
   readonly description?: string;
@@ -260,6 +275,12 @@ export interface Scenario {
   };
   readonly controlPlane: ControlPlaneConfig;
   readonly expectations: readonly Expectation[];
+  /**
+   * Instances running from the start (a snapshot of a live cluster). When there are any, the run
+   * starts like a control plane restarted over a running cluster: the workloads submitted at 0 are
+   * its desired state (`workload.restored`) and these instances are adopted (`instance.adopted`).
+   */
+  readonly running?: readonly RunningInstance[];
   /**
    * Image sizes in bytes by normalized name (`nginx` → `nginx:latest`): simulated nodes report the
    * images they hold, with these sizes, to the scheduler (node.status.images; ImageLocality).
