@@ -33,6 +33,9 @@ export interface UpstreamCase {
   readonly filter?: Readonly<Record<string, FilterWant>>;
   /** Final (normalized) scores per node name. */
   readonly score?: Readonly<Record<string, number>>;
+  /** A helper-level upstream test: the value `unit()` returns must equal `want`. */
+  readonly unit?: () => unknown;
+  readonly want?: unknown;
   /** PreScore returns Skip (upstream's wantPreScoreStatusCode: Skip). */
   readonly preScoreSkip?: boolean;
   /** The plugin's args are invalid: building it fails naming this field (upstream's wantErrs). */

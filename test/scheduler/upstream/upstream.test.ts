@@ -28,7 +28,8 @@ describe.each(Object.entries(ALL_CASES))('upstream %s', (_plugin, cases) => {
       if (c.score) expect(runScore(c)).toEqual(c.score);
       if (c.argsError !== undefined) expect(argsErrorOf(c)).toContain(c.argsError);
       if (c.preScoreSkip !== undefined) expect(preScoreSkips(c)).toBe(c.preScoreSkip);
-      expect(c.filter !== undefined || c.score !== undefined || c.argsError !== undefined || c.preScoreSkip !== undefined).toBe(true);
+      if (c.unit) expect(c.unit()).toEqual(c.want);
+      expect(c.filter !== undefined || c.score !== undefined || c.argsError !== undefined || c.preScoreSkip !== undefined || c.unit !== undefined).toBe(true);
     });
   }
 });
