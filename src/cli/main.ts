@@ -14,10 +14,13 @@ import type { RunFlags } from './run.js';
 import type { CompareFlags } from './compare.js';
 import type { ExportFlags } from './export.js';
 import type { FgdFlags } from './experiment.js';
+import type { MembershipFlags } from './experiment-membership.js';
 import type { ImportDlrmFlags } from './import-alibaba-dlrm.js';
 import type { ImportFlags } from './import-alibaba-gpu.js';
 import type { ExplainFlags } from './explain.js';
 import type { FuzzFlags } from './fuzz.js';
+// serve, config, apply, get, ...: registration only; each action imports its module when it runs.
+import { registerServeCommands } from './serve-commands.js';
 
 /** Loads `--plugin` files (tsx is loaded only when there are some). */
 async function loadPlugins(files: readonly string[] | undefined): Promise<void> {
@@ -113,6 +116,18 @@ experiment
   .action(async (flags: FgdFlags) => {
     await guardReplayable(async (setContext) => (await import('./experiment.js')).runFgdExperiment(flags, setContext));
   });
+experiment
+  .command('membership')
+  .description("SWIM's detection analysis and Lifeguard's false positives, reproduced on simulated gossip groups; writes results.csv and report.html")
+  .option('--study <name>', 'swim, lifeguard, a comma list, or all', 'all')
+  .option('--seeds <seeds>', 'seeds: a range 1..3, a list 1,2 or one seed', '1..3')
+  .option('--members <list>', 'group sizes of the swim study (default 10,100,1000)')
+  .option('--detectors <list>', 'detectors of the lifeguard study: swim, lha-probe, lha-suspicion, buddy, lifeguard (default: all five)')
+  .option('--duration <d>', 'simulated time of each run (default 10m)')
+  .option('--out <dir>', 'output folder (default: reports/membership)')
+  .action(async (flags: MembershipFlags) => {
+    await guardReplayable(async (setContext) => (await import('./experiment-membership.js')).runMembershipExperiment(flags, setContext));
+  });
 
 program
   .command('replay')
@@ -189,6 +204,8 @@ program
   .action(async (flags: FuzzFlags) => {
     await guardCommand(async () => (await import('./fuzz.js')).fuzzCommand(flags));
   });
+
+registerServeCommands(program);
 
 try {
   await program.parseAsync(process.argv);
