@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { runJob, type JobResult, type StudyJob } from '../gpu/study.js';
 import type { GpuPodSpec } from '../gpu/types.js';
 import { join } from 'node:path';
+import { siblingModule } from '../module-url.js';
 import { writeOutput } from './output.js';
 import { readGpuNodes, readWorkload } from './traces.js';
 
@@ -47,7 +48,7 @@ export async function runJobs(jobs: readonly StudyJob[], o: PoolOptions): Promis
   for (const w of new Set(jobs.map((j) => j.workload))) readWorkload(o.tracesDir, w);
 
   const bootstrap = new URL('./worker-bootstrap.js', import.meta.url);
-  const entry = new URL('./experiment-worker.ts', import.meta.url).href;
+  const entry = siblingModule('experiment-worker', import.meta.url).href;
   const n = Math.min(o.workers, jobs.length);
   let next = 0;
   const workers: Worker[] = [];

@@ -26,8 +26,6 @@ export interface FgdFlags {
   readonly placements?: boolean;
 }
 
-export const DEFAULT_SEEDS = '42..51';
-
 function parseWorkers(v: string | undefined): number {
   if (v === undefined) return Math.max(1, availableParallelism());
   const n = Number(v);

@@ -2,6 +2,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { tsWorker } from './ts-worker.js';
+import { siblingModule } from '../module-url.js';
 import { diffTraces, formatDivergence } from '../run/trace-diff.js';
 import { InputError } from '../core/errors.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
@@ -152,7 +153,7 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
  */
 async function checkDeterminism(o: { file: string; seed: number; durationMs: number; untilMs: number; tracePath: string; hash: string }): Promise<{ ok: boolean; text: string }> {
   const second = o.tracePath.replace(/\.jsonl$/, '') + '.determinism.jsonl';
-  const worker = tsWorker(new URL('./determinism-worker.ts', import.meta.url), { file: o.file, seed: o.seed, durationMs: o.durationMs, untilMs: o.untilMs, tracePath: second });
+  const worker = tsWorker(siblingModule('determinism-worker', import.meta.url), { file: o.file, seed: o.seed, durationMs: o.durationMs, untilMs: o.untilMs, tracePath: second });
   const result = await new Promise<{ hash: string }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
