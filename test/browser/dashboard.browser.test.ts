@@ -75,7 +75,7 @@ describe.skipIf(skip !== undefined)('dashboard in Chromium', () => {
     expect(await row.textContent()).toContain(EVIL_LABEL);
     expect(await row.textContent()).toContain(EVIL_IMAGE);
     expect(await page.locator('#workloads img, #workloads script').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     // A hostile workload name never gets in: the API refuses it.
     const bad = await d.call('POST', '/v1/workloads', { spec: { name: '<b>x</b>', containers: [{ name: 'a', image: 'a' }] } });
     expect(bad.status).toBe(400);

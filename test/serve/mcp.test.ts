@@ -121,10 +121,10 @@ describe('MCP over stdio (slipway mcp)', () => {
       const uris = list.resources.map((r) => r.uri);
       expect(uris).toContain('slipway://cluster/snapshot');
       expect(uris).toContain('slipway://workloads/res-web');
-      const snap = JSON.parse((await c.readResource({ uri: 'slipway://cluster/snapshot' })).contents[0].text as string);
+      const snap = JSON.parse(((await c.readResource({ uri: 'slipway://cluster/snapshot' })).contents[0] as { text: string }).text);
       expect(Object.keys(snap)).toEqual(['nodes', 'workloads', 'instances']);
       expect(snap.workloads.map((w: { name: string }) => w.name)).toContain('res-web');
-      const spec = parse((await c.readResource({ uri: 'slipway://workloads/res-web' })).contents[0].text as string);
+      const spec = parse(((await c.readResource({ uri: 'slipway://workloads/res-web' })).contents[0] as { text: string }).text);
       expect(spec).toMatchObject({ name: 'res-web', replicas: 1, containers: [{ name: 'w', image: 'busybox' }] });
       await call(c, 'delete_workload', { name: 'res-web' });
     } finally {
