@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const DETERMINISTIC_DIRS = ['src/core', 'src/scheduler', 'src/check', 'src/faults', 'src/scenario', 'src/run', 'backends/sim'];
+const DETERMINISTIC_DIRS = ['src/core', 'src/scheduler', 'src/check', 'src/faults', 'src/scenario', 'src/run', 'backends/sim', 'src/membership'];
 
 const FORBIDDEN: Array<[RegExp, string]> = [
   [/\bDate\.now\s*\(/, 'Date.now()'],

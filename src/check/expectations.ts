@@ -8,6 +8,7 @@ import type { Node, NodeId } from '../core/types.js';
 import type { StateStore } from '../core/interfaces.js';
 import type { Expectation } from '../scenario/types.js';
 import { formatDuration } from '../core/duration.js';
+import { assertNever } from '../core/assert-never.js';
 
 export interface ExpectationResult {
   readonly name: string;
@@ -36,6 +37,8 @@ export function evaluationTime(e: Expectation): number | undefined {
       return e.at;
     case 'restarts':
       return undefined;
+    default:
+      return assertNever(e, 'expectation');
   }
 }
 

@@ -14,6 +14,7 @@ import type { RunFlags } from './run.js';
 import type { CompareFlags } from './compare.js';
 import type { ExportFlags } from './export.js';
 import type { FgdFlags } from './experiment.js';
+import type { MembershipFlags } from './experiment-membership.js';
 import type { ImportDlrmFlags } from './import-alibaba-dlrm.js';
 import type { ImportFlags } from './import-alibaba-gpu.js';
 import type { ExplainFlags } from './explain.js';
@@ -114,6 +115,18 @@ experiment
   .option('--placements', 'also write every pod\'s node and GPUs (or why it fit nowhere) to <out>/placements/<workload>/<policy>-seed<seed>.jsonl')
   .action(async (flags: FgdFlags) => {
     await guardReplayable(async (setContext) => (await import('./experiment.js')).runFgdExperiment(flags, setContext));
+  });
+experiment
+  .command('membership')
+  .description("SWIM's detection analysis and Lifeguard's false positives, reproduced on simulated gossip groups; writes results.csv and report.html")
+  .option('--study <name>', 'swim, lifeguard, a comma list, or all', 'all')
+  .option('--seeds <seeds>', 'seeds: a range 1..3, a list 1,2 or one seed', '1..3')
+  .option('--members <list>', 'group sizes of the swim study (default 10,100,1000)')
+  .option('--detectors <list>', 'detectors of the lifeguard study: swim, lha-probe, lha-suspicion, buddy, lifeguard (default: all five)')
+  .option('--duration <d>', 'simulated time of each run (default 10m)')
+  .option('--out <dir>', 'output folder (default: reports/membership)')
+  .action(async (flags: MembershipFlags) => {
+    await guardReplayable(async (setContext) => (await import('./experiment-membership.js')).runMembershipExperiment(flags, setContext));
   });
 
 program

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
 import { parseScenario } from '../scenario/loader.js';
 import type { Scenario } from '../scenario/types.js';
+import { documentKind, mixUpMessage } from './document-kind.js';
 
 /** Command-line values that take precedence over the file's. */
 export interface ScenarioOverrides {
@@ -23,7 +24,14 @@ export function readScenario(file: string, overrides: ScenarioOverrides = {}): S
   } catch (e) {
     throw new InputError(`${file}: cannot read: ${readFailure(e)}`);
   }
-  const scenario = parseScenario(text, file);
+  let scenario: Scenario;
+  try {
+    scenario = parseScenario(text, file);
+  } catch (e) {
+    // Handed a snapshot or a trace: name the mix-up rather than the first unknown field.
+    const mixUp = e instanceof InputError ? mixUpMessage(file, documentKind(text), 'scenario') : undefined;
+    throw mixUp !== undefined ? new InputError(mixUp) : e;
+  }
   if (overrides.seed !== undefined) {
     if (!Number.isSafeInteger(overrides.seed) || overrides.seed < 0) {
       throw new InputError(`seed override: expected a non-negative integer, got ${overrides.seed}`);

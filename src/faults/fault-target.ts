@@ -5,7 +5,7 @@
  */
 import type { Clock, Recorder } from '../core/interfaces.js';
 import type { Distribution } from '../core/types.js';
-import type { MessageKind, NodeTarget } from '../scenario/types.js';
+import type { MessageKind, NodeTarget } from './fault-definition.js';
 
 export interface FaultTarget {
   /** Names of the nodes a target matches now, sorted. */
@@ -44,4 +44,20 @@ export interface FaultContext {
   readonly phase: () => string;
   /** Counts (fault kind × phase) hits. */
   readonly hit: (kind: string, phase: string) => void;
+}
+
+/** What a live backend did for one fault. */
+export interface LiveFaultResult {
+  readonly applied: boolean;
+  /** What was done, or why nothing was. */
+  readonly detail: string;
+  readonly container?: string;
+  readonly exitCode?: number;
+}
+
+/** What a live backend offers fault injection. */
+export interface LiveFaultTarget {
+  crashNode(name: string): Promise<LiveFaultResult>;
+  bootNode(name: string): Promise<LiveFaultResult>;
+  crashContainer(workload: string, slot: number): Promise<LiveFaultResult>;
 }

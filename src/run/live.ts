@@ -77,7 +77,7 @@ function steps(s: Scenario): Step[] {
 }
 
 export async function runLive(scenario: Scenario, options: LiveOptions): Promise<LiveRunSummary> {
-  assertLiveFaults(scenario.faults, scenario.source.file);
+  assertLiveFaults(scenario.faults, scenario.source.file, options.backend);
   const fileStore = options.statePath !== undefined ? new FileStateStore(options.statePath) : undefined;
   if (fileStore?.getMeta<boolean>('finished'))
     throw new InputError(`--state ${options.statePath}: this run finished (and was torn down); remove the file or name another to start a new run`);

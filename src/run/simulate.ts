@@ -6,6 +6,7 @@
  * Inputs are explicit ({scenario, seed}); the same inputs give a byte-identical trace.
  */
 import { SimCluster } from '../../backends/sim/sim-cluster.js';
+import { SimMembership } from '../../backends/sim/sim-membership.js';
 import { InputError } from '../core/errors.js';
 import { evaluate, evaluationTime, type ExpectationResult } from '../check/expectations.js';
 import type { Recorder, Scheduler } from '../core/interfaces.js';
@@ -24,6 +25,7 @@ import type { reconcile } from '../core/reconciler.js';
 import { createScheduler } from '../scheduler/registry.js';
 import type { ContainerPatch, Operation, Scenario, WorkloadDef } from '../scenario/types.js';
 import { SLIPWAY_VERSION } from '../version.js';
+import { assertNever } from '../core/assert-never.js';
 
 export interface SimulateOptions {
   /** Write the trace here (JSONL). Without it the trace is only hashed. */
@@ -193,7 +195,9 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       ids: new SeededIds(sim.random.stream('ids.container'), 10),
       ...(scenario.images ? { imageSizes: scenario.images } : {}),
     });
+    const membership = attachMembership(scenario, sim, cluster, trace);
     for (const def of scenario.nodes) cluster.addNode(def, true);
+    membership?.start();
     const orchestrator = new Orchestrator({
       clock: sim,
       runtime: cluster,
@@ -438,6 +442,8 @@ export function applyWorkloadOperation(op: Operation, orchestrator: Orchestrator
     case 'taint':
     case 'untaint':
       return false;
+    default:
+      return assertNever(op, 'operation');
   }
 }
 
@@ -470,6 +476,28 @@ export function applyTaintOperation(op: Operation, cluster: TaintableCluster, re
   return false;
 }
 
+/**
+ * With `cluster.membership` other than heartbeat, every node's agent and the control plane join a
+ * gossip group whose view drives node status (backends/sim/sim-membership.ts).
+ */
+function attachMembership(scenario: Scenario, sim: Simulation, cluster: SimCluster, recorder: Recorder): SimMembership | undefined {
+  const c = scenario.cluster;
+  if (c === undefined || c.membership === 'heartbeat') return undefined;
+  const added = scenario.operations.filter((op) => op.kind === 'addNode').length;
+  const membership = new SimMembership({
+    sim,
+    network: cluster.network,
+    recorder,
+    detector: c.membership,
+    params: c.gossip,
+    capacity: 1 + scenario.nodes.length + added,
+    node: (id) => cluster.node(id),
+    setStatus: (id, status) => cluster.manager.setStatus(id, status),
+  });
+  cluster.attachMembership(membership);
+  return membership;
+}
+
 function applyOperation(op: Operation, ctx: OperationContext): void {
   const { orchestrator, cluster, recorder } = ctx;
   if (applyWorkloadOperation(op, orchestrator, recorder)) return;
@@ -485,5 +513,13 @@ function applyOperation(op: Operation, ctx: OperationContext): void {
       if (ok) cluster.removeNode(op.node);
       break;
     }
+    case 'scale':
+    case 'update':
+    case 'delete':
+    case 'taint':
+    case 'untaint':
+      break; // applied above
+    default:
+      assertNever(op, 'operation');
   }
 }

@@ -20,6 +20,8 @@ import { GPU_MILLI, type ContainerSimBehavior, type ContainerSpec, type Distribu
 import { schedulerNames } from '../scheduler/registry.js';
 import { profileFromInput } from '../scheduler/profile-input.js';
 import type { Gang, Placement } from '../core/placement.js';
+import type { FaultLoadContext } from '../faults/fault-definition.js';
+import { faultDefinition } from '../faults/registry.js';
 import { toPlacement, type PlacementInput } from './placement-schema.js';
 import { ManifestError, expandManifests, toManifestProblem, type ExpandedManifests } from './kubernetes.js';
 
@@ -43,16 +45,16 @@ import {
   type SimInput,
   type WorkloadInput,
 } from './schema.js';
+import { MEMBERLIST_LAN } from '../membership/config.js';
 import type {
+  ClusterConfig,
   ContainerPatch,
   ControlPlaneConfig,
   Expectation,
   Fault,
-  FaultAction,
   FaultRate,
   NodeDef,
   NodeEndpoint,
-  NodeTarget,
   Operation,
   RunningInstance,
   Scenario,
@@ -439,6 +441,7 @@ class Checker {
     const faults = input.faults.map((f, i) => this.fault(f, i));
     const expectations = input.expectations.map((e, i) => this.expectation(e, i));
     const controlPlane = this.controlPlane();
+    const cluster = this.cluster();
     const running = this.running(nodes, workloads);
 
     return {
@@ -454,6 +457,7 @@ class Checker {
       scheduler,
       images,
       controlPlane,
+      ...(cluster ? { cluster } : {}),
       expectations,
       ...(running.length > 0 ? { running } : {}),
       source: { file, document: this.raw },
@@ -1008,72 +1012,22 @@ class Checker {
       }
       this.withinRun([...path, 'at'], at);
     }
-    const target = (t: { node?: string; nodes?: string[]; selector?: Record<string, string> }): NodeTarget => {
-      if (t.node !== undefined) this.refNode(t.node, [...kpath, 'node'], at);
-      t.nodes?.forEach((n, k) => this.refNode(n, [...kpath, 'nodes', k], at));
-      return {
-        ...(t.node !== undefined ? { node: t.node } : {}),
-        ...(t.nodes !== undefined ? { nodes: t.nodes } : {}),
-        ...(t.selector !== undefined ? { selector: t.selector } : {}),
-      };
+    const ctx: FaultLoadContext = {
+      isRate: rate !== undefined,
+      target: (t) => {
+        if (t.node !== undefined) this.refNode(t.node, [...kpath, 'node'], at);
+        t.nodes?.forEach((n, k) => this.refNode(n, [...kpath, 'nodes', k], at));
+        return {
+          ...(t.node !== undefined ? { node: t.node } : {}),
+          ...(t.nodes !== undefined ? { nodes: t.nodes } : {}),
+          ...(t.selector !== undefined ? { selector: t.selector } : {}),
+        };
+      },
+      workload: (name, opts) => {
+        this.refWorkload(name, [...kpath, 'workload'], opts?.submitted && !rate ? at : undefined);
+      },
     };
-    const action = ((): FaultAction => {
-      switch (kind) {
-        case 'nodeCrash': {
-          const c = f.nodeCrash!;
-          return { kind, ...target(c), ...(c.recoverAfter !== undefined ? { recoverAfter: c.recoverAfter } : {}) };
-        }
-        case 'zoneOutage':
-          return { kind, ...target(f.zoneOutage!), duration: f.zoneOutage!.duration };
-        case 'nodeFreeze':
-          return { kind, ...target(f.nodeFreeze!), duration: f.nodeFreeze!.duration };
-        case 'partition': {
-          const p = f.partition!;
-          return { kind, ...target(p), duration: p.duration, direction: p.direction };
-        }
-        case 'messages': {
-          const m = f.messages!;
-          return {
-            kind,
-            ...target(m),
-            duration: m.duration,
-            kinds: m.kinds,
-            drop: m.drop,
-            duplicate: m.duplicate,
-            ...(m.delay !== undefined ? { delay: m.delay } : {}),
-          };
-        }
-        case 'containerCrash': {
-          const c = f.containerCrash!;
-          this.refWorkload(c.workload, [...kpath, 'workload'], rate ? undefined : at);
-          return { kind, workload: c.workload, slot: c.slot, exitCode: c.exitCode };
-        }
-        case 'crashLoop': {
-          const c = f.crashLoop!;
-          this.refWorkload(c.workload, [...kpath, 'workload']);
-          return { kind, workload: c.workload, duration: c.duration, exitAfter: c.exitAfter, exitCode: c.exitCode };
-        }
-        case 'imagePullFailure': {
-          const p = f.imagePullFailure!;
-          return { kind, ...target(p), ...(p.image !== undefined ? { image: p.image } : {}), duration: p.duration };
-        }
-        case 'slowImagePull': {
-          const p = f.slowImagePull!;
-          return { kind, ...target(p), factor: p.factor, duration: p.duration };
-        }
-        case 'memoryLeak': {
-          const m = f.memoryLeak!;
-          this.refWorkload(m.workload, [...kpath, 'workload']);
-          return { kind, workload: m.workload, bytesPerMinute: m.perMinute, duration: m.duration };
-        }
-        case 'drain':
-          return { kind, ...target(f.drain!), duration: f.drain!.duration };
-        case 'clockSkew': {
-          const c = f.clockSkew!;
-          return { kind, ...target(c), offsetMs: c.offset, duration: c.duration };
-        }
-      }
-    })();
+    const action = faultDefinition(kind).load(f[kind], ctx);
     return (rate ? { ...action, at, rate } : { ...action, at }) as Fault;
   }
 
@@ -1133,6 +1087,34 @@ class Checker {
   }
 
   // --- control plane -------------------------------------------------------------------------
+
+  /** `cluster:`; absent (heartbeats, default knobs) unless the file says otherwise. */
+  private cluster(): ClusterConfig | undefined {
+    const c = this.input.cluster;
+    if (!this.given(['cluster'])) return undefined;
+    const g = c.gossip;
+    if (g.probeTimeout >= g.probeInterval) {
+      const key = this.given(['cluster', 'gossip', 'probeTimeout']) ? 'probeTimeout' : 'probeInterval';
+      this.report(['cluster', 'gossip', key], `probeTimeout (${g.probeTimeout}ms) must be shorter than probeInterval (${g.probeInterval}ms)`);
+    }
+    return {
+      membership: c.membership,
+      gossip: {
+        probeIntervalMs: g.probeInterval,
+        probeTimeoutMs: g.probeTimeout,
+        indirectChecks: g.indirectChecks,
+        suspicionMult: g.suspicionMult,
+        suspicionMaxTimeoutMult: g.suspicionMaxTimeoutMult,
+        retransmitMult: g.retransmitMult,
+        gossipIntervalMs: g.gossipInterval,
+        gossipNodes: g.gossipNodes,
+        gossipToTheDeadMs: g.gossipToTheDead,
+        pushPullIntervalMs: g.pushPullInterval,
+        awarenessMaxMultiplier: g.awarenessMaxMultiplier,
+        maxPiggyback: MEMBERLIST_LAN.maxPiggyback,
+      },
+    };
+  }
 
   private controlPlane(): ControlPlaneConfig {
     const c = this.input.controlPlane;

@@ -8,6 +8,7 @@ import type {
   NodeSelectorTerm,
 } from '../../core/placement.js';
 import { MAX_NODE_SCORE, type CycleContext, type FilterStatus, type Plugin } from './types.js';
+import { assertNever } from '../../core/assert-never.js';
 
 /** An empty selector matches every set of labels; matchLabels and matchExpressions are ANDed. */
 export function matchesLabelSelector(sel: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
@@ -29,6 +30,8 @@ export function matchesLabelSelector(sel: LabelSelector, labels: Readonly<Record
         case 'DoesNotExist':
           if (has) return false;
           break;
+        default:
+          return assertNever(e.operator, 'label selector operator');
       }
     }
   }
@@ -54,6 +57,8 @@ function matchesRequirement(r: NodeSelectorRequirement, value: string | undefine
       const b = BigInt(r.values![0]);
       return r.operator === 'Gt' ? a > b : a < b;
     }
+    default:
+      return assertNever(r.operator, 'node selector operator');
   }
 }
 
