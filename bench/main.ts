@@ -35,6 +35,11 @@
  *     instances): a drain simulated over a 10-minute horizon, K timed runs and their median
  *     (bench/simulate-change.ts).
  *
+ *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C]
+ *     The daemon's HTTP API on the sim backend (a child process; 200 nodes): creates W×R instances
+ *     (default 1,000 × 10), then GET/list throughput with p50/p99 and applies per second
+ *     (bench/api.ts).
+ *
  *   fuzz [--runs N] [--workers W] [--profile P] [--seed S] [--no-invariants]
  *     Runs N fuzz cases (no shrinking) in W worker threads and reports runs per minute, events
  *     per second and mean events per run. The "small" profile is the issue's small run: up to 10
@@ -420,6 +425,21 @@ program
   .action(async (o: { nodes: number; workloads: number; replicas: number; runs: number }) => {
     const { benchSimulateChange } = await import('./simulate-change.js');
     await benchSimulateChange(o);
+  });
+
+program
+  .command('api')
+  .description("the daemon's HTTP API on the sim backend: GET/list throughput and p50/p99, applies per second")
+  .option('--workloads <W>', 'workloads', integer('--workloads', 1), 1000)
+  .option('--replicas <R>', 'replicas per workload', integer('--replicas', 1), 10)
+  .option('--gets <N>', 'GETs (and instance lists)', integer('--gets', 1), 20000)
+  .option('--lists <L>', 'full workload lists', integer('--lists', 1), 200)
+  .option('--updates <U>', 'spec updates (applies)', integer('--updates', 1), 2000)
+  .option('--concurrency <C>', 'requests in flight', integer('--concurrency', 1), 16)
+  .option('--timeout <s>', 'stop (fail) after this many seconds', integer('--timeout', 1), 600)
+  .action(async (o: { workloads: number; replicas: number; gets: number; lists: number; updates: number; concurrency: number; timeout: number }) => {
+    const { benchApi } = await import('./api.js');
+    await benchApi({ ...o, timeoutS: o.timeout });
   });
 
 await program.parseAsync(process.argv);

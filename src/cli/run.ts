@@ -1,7 +1,7 @@
 /** `slipway run FILE [--seed N] [--until DURATION] [--out DIR] [--json] [--check-determinism] [--backend sim|docker|oci] [--state FILE] [--keep]` */
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { tsWorker } from './ts-worker.js';
+import { tsWorker } from '../pool/ts-worker.js';
 import { siblingModule } from '../module-url.js';
 import { diffTraces, formatDivergence } from '../run/trace-diff.js';
 import { InputError } from '../core/errors.js';

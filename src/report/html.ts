@@ -2,8 +2,8 @@
  * The single-run report (`slipway run`): the d3 report for one policy and one seed, plus the run's
  * outcome (workloads, expectations). Every value from the scenario or the trace is HTML-escaped.
  */
-import { aggregate } from '../compare/aggregate.js';
-import type { RunResult } from '../compare/run-one.js';
+import { aggregate } from './aggregate.js';
+import type { RunResult } from './run-result.js';
 import { formatDuration } from '../core/duration.js';
 import type { Scenario } from '../scenario/types.js';
 import { escapeHtml } from './escape.js';
