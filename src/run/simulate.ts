@@ -131,8 +131,11 @@ export function toWorkload(def: WorkloadDef): Workload {
 export function applyPatch(w: Workload, patch: ContainerPatch): Workload {
   const containers = w.containers.map((c) => {
     if (patch.container !== undefined && c.name !== patch.container) return c;
+    // New requests replace the old ones' explicit zeros too.
+    const { zeroRequests: _old, ...rest } = c;
+    const base = patch.requests !== undefined ? { ...rest, ...(patch.zeroRequests ? { zeroRequests: patch.zeroRequests } : {}) } : c;
     return {
-      ...c,
+      ...base,
       ...(patch.image !== undefined ? { image: patch.image } : {}),
       ...(patch.command !== undefined ? { command: patch.command } : {}),
       ...(patch.args !== undefined ? { args: patch.args } : {}),
