@@ -131,8 +131,11 @@ export function toWorkload(def: WorkloadDef): Workload {
 export function applyPatch(w: Workload, patch: ContainerPatch): Workload {
   const containers = w.containers.map((c) => {
     if (patch.container !== undefined && c.name !== patch.container) return c;
+    // New requests replace the old ones' explicit zeros too.
+    const { zeroRequests: _old, ...rest } = c;
+    const base = patch.requests !== undefined ? { ...rest, ...(patch.zeroRequests ? { zeroRequests: patch.zeroRequests } : {}) } : c;
     return {
-      ...c,
+      ...base,
       ...(patch.image !== undefined ? { image: patch.image } : {}),
       ...(patch.command !== undefined ? { command: patch.command } : {}),
       ...(patch.args !== undefined ? { args: patch.args } : {}),
@@ -379,6 +382,7 @@ function faultTarget(cluster: SimCluster, orchestrator: Orchestrator): FaultTarg
     skewNode: (n, d) => cluster.skewNode(n, d),
     failPulls: (n, image) => cluster.failPulls(n, image),
     slowPulls: (n, f) => cluster.slowPulls(n, f),
+    slowNode: (n, d) => cluster.slowNode(n, d),
     startCrashLoop: (w, after, code) => cluster.startCrashLoop(w, after, code),
     startMemoryLeak: (w, rate, d) => cluster.startMemoryLeak(w, rate, d),
     degradeMessages: (nodes, d) => cluster.degradeMessages(nodes, d),
