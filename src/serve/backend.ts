@@ -46,7 +46,8 @@ const PUMP_EVENTS = 2_000;
 export function createServeRuntime(kind: ServeBackend, scenario: Scenario, speed: number, onError: (e: unknown) => void): ServeRuntime {
   if (kind === 'sim') return simRuntime(scenario, speed, onError);
   const clock = new WallClock();
-  const live = createLiveBackend(scenario, kind, clock);
+  // The cluster identity on shared engines: its containers carry it (see docs/live-backends.md).
+  const live = createLiveBackend(scenario, kind, clock, scenario.name);
   return {
     kind,
     clock,
