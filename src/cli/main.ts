@@ -18,6 +18,7 @@ import { runExplain, type ExplainFlags } from './explain.js';
 import { loadPlugins } from './plugins.js';
 import { fuzzCommand, type FuzzFlags } from './fuzz.js';
 import { replayTraceCommand } from './replay.js';
+import { addLimitOptions, type LimitFlags } from './limit-flags.js';
 
 const program = new Command();
 program
@@ -27,8 +28,7 @@ program
   .exitOverride()
   .configureOutput({ outputError: (str, write) => write(str) });
 
-program
-  .command('run')
+addLimitOptions(program.command('run'), { trace: true })
   .description('simulate a scenario; writes trace.jsonl, summary.json and report.html to the output folder')
   .argument('<file>', 'scenario YAML')
   .option('--seed <n>', "override the scenario's seed")
@@ -54,16 +54,14 @@ program
     );
   });
 
-program
-  .command('validate')
+addLimitOptions(program.command('validate'))
   .description('check a scenario file; prints one line per problem as FILE:LINE:COL: message')
   .argument('<file>', 'scenario YAML')
-  .action(async (file: string) => {
-    await guardCommand(() => runValidate(file));
+  .action(async (file: string, flags: LimitFlags) => {
+    await guardCommand(() => runValidate(file, flags));
   });
 
-program
-  .command('compare')
+addLimitOptions(program.command('compare'))
   .description('run every (policy, seed) pair of a scenario; writes report.html, results.json and results.csv')
   .argument('<file>', 'scenario YAML')
   .requiredOption('--policies <list>', 'comma-separated scheduler names, e.g. round-robin,best-fit (the first is the baseline)')

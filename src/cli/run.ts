@@ -17,8 +17,10 @@ import { prepareOutput, writeOutput } from './output.js';
 import { readCluster, withCluster } from './read-cluster.js';
 import { readLatency } from './read-latency.js';
 import { readScenario } from './read-scenario.js';
+import { MAX_DURATION_MS } from '../scenario/limits.js';
+import { parseLimitFlags, type LimitFlags } from './limit-flags.js';
 
-export interface RunFlags {
+export interface RunFlags extends LimitFlags {
   readonly seed?: string;
   readonly until?: string;
   readonly out?: string;
@@ -50,6 +52,7 @@ export function parseUntil(v: string): number {
   try {
     const ms = parseDuration(v);
     if (ms <= 0) throw new Error('must be positive');
+    if (ms > MAX_DURATION_MS) throw new Error('over the limit of 366d per run');
     return ms;
   } catch (e) {
     throw new InputError(`--until: invalid duration "${v}": ${(e as Error).message}`);
@@ -81,7 +84,8 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const seed = flags.seed !== undefined ? parseSeed(flags.seed) : undefined;
   const untilMs = flags.until !== undefined ? parseUntil(flags.until) : undefined;
   if (flags.scheduler !== undefined) parseScheduler(flags.scheduler);
-  const fileScenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), ...(untilMs !== undefined ? { durationMs: untilMs } : {}) });
+  const limits = parseLimitFlags(flags);
+  const fileScenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), ...(untilMs !== undefined ? { durationMs: untilMs } : {}), limits });
   const read = flags.scheduler !== undefined ? withPolicy(fileScenario, flags.scheduler) : fileScenario;
   const withLatency = flags.latency !== undefined ? { ...read, latency: { ...read.latency, ...readLatency(flags.latency) } } : read;
   const scenario = flags.cluster !== undefined ? withCluster(withLatency, readCluster(flags.cluster), flags.cluster) : withLatency;
@@ -107,15 +111,17 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   }
   setContext(() => `seed ${scenario.seed}; replay: ${command}`);
 
+  const traceLimit = limits.maxTraceBytes !== undefined ? { maxTraceBytes: limits.maxTraceBytes } : {};
   // Metrics for the report, computed from the trace records as they are written.
   const collector = new MetricsCollector({ durationMs: scenario.durationMs, typicalPod: typicalPod(scenario.workloads), gpu: gpuMetricsOptions(scenario.workloads.map(toWorkload)) });
   const summary =
     backend === 'sim'
-      ? await simulate(scenario, { tracePath, onRecord: collector.record })
+      ? await simulate(scenario, { tracePath, onRecord: collector.record, ...traceLimit })
       : await runLive(scenario, {
           backend,
           tracePath,
           onRecord: collector.record,
+          ...traceLimit,
           ...(flags.state !== undefined ? { statePath: flags.state } : {}),
           ...(flags.keep ? { keep: true } : {}),
         });

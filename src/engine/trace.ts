@@ -8,6 +8,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Recorder } from '../core/interfaces.js';
+import { InputError } from '../core/errors.js';
 
 const CHUNK = 1 << 20;
 
@@ -18,6 +19,22 @@ export interface TraceResult {
   readonly bytes: number;
   /** Where the trace was written, if anywhere. */
   readonly path?: string;
+}
+
+/** A run's trace grew past its size limit (`--max-trace-size`): bad input, the run stops. */
+export class TraceLimitError extends InputError {
+  constructor(readonly limitBytes: number, readonly t: number, what: string) {
+    super(`the trace is over its limit of ${what} at t=${t}ms (raise it with --max-trace-size SIZE, or shorten the run with --until)`);
+    this.name = 'TraceLimitError';
+  }
+}
+
+/** Options of a TraceWriter. */
+export interface TraceOptions {
+  /** Stop the run (TraceLimitError) when the trace would grow past this many bytes. */
+  readonly maxBytes?: number;
+  /** How `maxBytes` reads in the message (e.g. `4 GiB`). */
+  readonly maxBytesText?: string;
 }
 
 export type TraceListener = (type: string, fields: Record<string, unknown>, t: number, seq: number) => void;
@@ -36,7 +53,13 @@ export class TraceWriter implements Recorder {
    * @param now the clock the trace stamps lines with.
    * @param path where to write; when absent the trace is only hashed (fuzzing, property tests).
    */
-  constructor(private readonly now: () => number, private readonly path?: string) {
+  private overLimit: TraceLimitError | undefined;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly path?: string,
+    private readonly options: TraceOptions = {},
+  ) {
     if (path) {
       mkdirSync(dirname(path), { recursive: true });
       this.tmpPath = `${path}.tmp-${process.pid}`;
@@ -55,11 +78,14 @@ export class TraceWriter implements Recorder {
 
   record(type: string, fields: Record<string, unknown>): void {
     if (this.closed) throw new Error(`trace closed; cannot record ${type}`);
+    if (this.overLimit) throw this.overLimit;
     const t = this.now();
     const seq = this.seq++;
     const line = JSON.stringify({ t, seq, type, ...fields }) + '\n';
     this.buf += line;
-    if (this.buf.length >= CHUNK) this.flush();
+    // UTF-16 length ≤ UTF-8 bytes: past the limit in code units, flush() measures exactly.
+    const max = this.options.maxBytes;
+    if (this.buf.length >= CHUNK || (max !== undefined && this.bytes + this.buf.length > max)) this.flush();
     for (const l of this.listeners) l(type, fields, t, seq);
   }
 
@@ -67,6 +93,11 @@ export class TraceWriter implements Recorder {
     if (this.buf.length === 0) return;
     const data = Buffer.from(this.buf, 'utf8');
     this.buf = '';
+    const max = this.options.maxBytes;
+    if (max !== undefined && this.bytes + data.length > max) {
+      this.overLimit = new TraceLimitError(max, this.now(), this.options.maxBytesText ?? `${max} bytes`);
+      throw this.overLimit;
+    }
     this.hash.update(data);
     this.bytes += data.length;
     if (this.fd !== undefined) writeSync(this.fd, data);

@@ -20,6 +20,7 @@ import { Orchestrator } from '../core/orchestrator.js';
 import { InMemoryStateStore } from '../core/state-store.js';
 import { liveIds } from '../engine/live-ids.js';
 import { TraceWriter } from '../engine/trace.js';
+import { DEFAULT_LIMITS, formatSize } from '../scenario/limits.js';
 import { WallClock } from '../engine/wall-clock.js';
 import { assertLiveFaults, scheduleLiveFaults } from '../faults/live-injector.js';
 import { createScheduler } from '../scheduler/registry.js';
@@ -34,6 +35,8 @@ export interface LiveOptions {
   /** Stop at this many ms after the start instead of the scenario's duration. */
   readonly untilMs?: number;
   readonly scheduler?: Scheduler;
+  /** Stop with a TraceLimitError when the trace grows past this many bytes (default DEFAULT_LIMITS). */
+  readonly maxTraceBytes?: number;
   /** Durable desired state and run progress; a run with an existing file resumes it. */
   readonly statePath?: string;
   /** Leave the workloads running at the end (no teardown). */
@@ -92,7 +95,8 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
     fileStore?.setMeta('applied', [...applied].sort());
   };
 
-  const trace = new TraceWriter(() => clock.now(), options.tracePath);
+  const maxBytes = options.maxTraceBytes ?? DEFAULT_LIMITS.maxTraceBytes;
+  const trace = new TraceWriter(() => clock.now(), options.tracePath, { maxBytes, maxBytesText: formatSize(maxBytes) });
   if (options.onRecord) trace.listen(options.onRecord);
   const until = options.untilMs ?? scenario.durationMs;
   const backend = createLiveBackend(scenario, options.backend, clock);

@@ -16,6 +16,7 @@ import type { Node, Workload } from '../core/types.js';
 import { SeededIds } from '../engine/ids.js';
 import { Simulation } from '../engine/simulation.js';
 import { TraceWriter } from '../engine/trace.js';
+import { DEFAULT_LIMITS, formatSize } from '../scenario/limits.js';
 import { scheduleFaults } from '../faults/injector.js';
 import type { FaultTarget } from '../faults/fault-target.js';
 import { InvariantChecker, type InvariantViolation } from '../check/invariants.js';
@@ -38,6 +39,8 @@ export interface SimulateOptions {
   readonly observe?: (world: SimWorld) => void;
   /** Use this reconciler instead of the real one (planted-bug tests). */
   readonly reconcile?: typeof reconcile;
+  /** Stop with a TraceLimitError (exit 2) when the trace grows past this many bytes (default DEFAULT_LIMITS). */
+  readonly maxTraceBytes?: number;
   /** Check the safety invariants after every event (default true); a violation stops the run. */
   readonly invariants?: boolean;
   /** At the end, check liveness: every workload converged, every pending instance has a reason. */
@@ -164,7 +167,8 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       `${scenario.source.file}: node ${fromEngine.name} takes its capacity from its Docker engine; give it a capacity to simulate it, or run with --backend docker`,
     );
   const sim = new Simulation(scenario.seed);
-  const trace = new TraceWriter(() => sim.now(), options.tracePath);
+  const maxBytes = options.maxTraceBytes ?? DEFAULT_LIMITS.maxTraceBytes;
+  const trace = new TraceWriter(() => sim.now(), options.tracePath, { maxBytes, maxBytesText: formatSize(maxBytes) });
   if (options.onRecord) trace.listen(options.onRecord);
   const until = options.untilMs ?? scenario.durationMs;
   try {
