@@ -1,5 +1,5 @@
 /**
- * `slipway explain FILE [--json]`: why a pod lands where it does (see the README, "Scheduling").
+ * `slipway explain FILE [--json]`: why a pod lands where it does (see docs/scheduling.md).
  * FILE is a snapshot, or a scenario explained at a point of its run (`--at T --workload NAME`).
  */
 import { readFileSync } from 'node:fs';

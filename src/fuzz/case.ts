@@ -4,7 +4,7 @@
  * arbitrary, so a failing case shrinks structurally: fewer nodes, workloads, operations and faults
  * (array elements removed), earlier and shorter faults (times shrink towards 0).
  *
- * A case becomes a scenario *document* (the YAML format, see the README, "Scenario format v1") and is
+ * A case becomes a scenario *document* (the YAML format, see docs/scenario-format.md) and is
  * loaded through the ordinary loader, so the minimal case written to disk replays exactly with
  * `slipway run`.
  *

@@ -1,7 +1,7 @@
 /**
  * A scenario after loading and validation: every duration in milliseconds, every quantity in
  * base units (millicores, bytes), node patterns expanded, defaults filled in.
- * The YAML format that produces it is documented in the README ("Scenario format v1").
+ * The YAML format that produces it is documented in docs/scenario-format.md.
  */
 import type { Placement } from '../core/placement.js';
 import type { Resources } from '../core/resources.js';

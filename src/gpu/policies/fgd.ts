@@ -10,7 +10,7 @@
  * so changes within a few milli-GPU of each other tie, and ties go to the smallest node name.
  * `fgd-exact` (not one of the paper's six) scores the exact −ΔF instead, on the integer
  * W_n = scale × F_n, so it ties only on exactly equal changes; on the default workload that
- * leaves about one point more GPU unallocated (README, "GPU sharing").
+ * leaves about one point more GPU unallocated (docs/gpu-fgd.md).
  *
  * Device choice: a shared-GPU pod tries every device with enough free milli-GPU and keeps the one
  * with the highest score (first index among equal scores, as the simulator's strict `>`);

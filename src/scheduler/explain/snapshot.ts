@@ -1,6 +1,6 @@
 /**
  * `slipway explain` snapshots: nodes (Kubernetes quantities), bound pods, the pending pod and a
- * profile, as YAML or JSON. See the README, "slipway explain", for the format.
+ * profile, as YAML or JSON. See docs/scheduling.md, "slipway explain", for the format.
  */
 import { z } from 'zod';
 import { InputError } from '../../core/errors.js';
