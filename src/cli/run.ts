@@ -3,7 +3,9 @@ import { readFileSync, rmSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { tsWorker } from './ts-worker.js';
 import { diffTraces, formatDivergence } from '../run/trace-diff.js';
-import { InputError } from '../core/errors.js';
+import { InputError, InterruptedError, signalExitCode } from '../core/errors.js';
+import { commitFiles, removeTemporaries, stageFile, temporaryName, trackTemporary } from '../engine/durable-file.js';
+import { watchSignals } from './signals.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { renderRunReport } from '../report/html.js';
 import { BACKENDS, type BackendKind } from '../run/live-backend.js';
@@ -13,7 +15,7 @@ import { withPolicy } from '../compare/run-one.js';
 import { gpuMetricsOptions, MetricsCollector, typicalPod } from '../report/metrics.js';
 import { parseScheduler } from './compare.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
-import { prepareOutput, writeOutput } from './output.js';
+import { prepareOutput } from './output.js';
 import { readCluster, withCluster } from './read-cluster.js';
 import { readLatency } from './read-latency.js';
 import { readScenario } from './read-scenario.js';
@@ -28,6 +30,8 @@ export interface RunFlags extends LimitFlags {
   readonly backend?: string;
   readonly state?: string;
   readonly keep?: boolean;
+  /** Resume a --state file another scenario wrote. */
+  readonly force?: boolean;
   readonly latency?: string;
   readonly cluster?: string;
   /** User plugin files (`--plugin`), loaded before the scenario is read. */
@@ -93,8 +97,8 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   prepareOutput('--out', out, 'dir');
   const tracePath = join(out, 'trace.jsonl');
   const backend = parseBackend(flags.backend);
-  if (backend === 'sim' && (flags.state !== undefined || flags.keep || flags.cluster !== undefined))
-    throw new InputError('--state, --keep and --cluster apply to live backends only (--backend docker|oci)');
+  if (backend === 'sim' && (flags.state !== undefined || flags.keep || flags.force || flags.cluster !== undefined))
+    throw new InputError('--state, --force, --keep and --cluster apply to live backends only (--backend docker|oci)');
   if (flags.checkDeterminism && (backend !== 'sim' || flags.latency !== undefined || flags.plugin !== undefined || flags.scheduler !== undefined))
     throw new InputError('--check-determinism applies to simulated runs of the scenario file alone (no --backend, --latency, --plugin or --scheduler)');
   const command = replayCommand(file, scenario.seed, {
@@ -114,20 +118,33 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const traceLimit = limits.maxTraceBytes !== undefined ? { maxTraceBytes: limits.maxTraceBytes } : {};
   // Metrics for the report, computed from the trace records as they are written.
   const collector = new MetricsCollector({ durationMs: scenario.durationMs, typicalPod: typicalPod(scenario.workloads), gpu: gpuMetricsOptions(scenario.workloads.map(toWorkload)) });
-  const summary =
-    backend === 'sim'
-      ? await simulate(scenario, { tracePath, onRecord: collector.record, ...traceLimit })
-      : await runLive(scenario, {
-          backend,
-          tracePath,
-          onRecord: collector.record,
-          ...traceLimit,
-          ...(flags.state !== undefined ? { statePath: flags.state } : {}),
-          ...(flags.keep ? { keep: true } : {}),
-        });
+  // The run's three outputs are staged beside their final names and renamed into place together
+  // (no await between the renames), so a reader never sees a new trace beside an old report, and
+  // an interrupted run leaves no temporary behind.
+  const stagedTrace = temporaryName(tracePath, 'run');
+  trackTemporary(stagedTrace);
+  const signals = watchSignals(backend === 'sim' ? 'the simulation' : 'the live run');
+  let summary: RunSummary;
+  try {
+    summary =
+      backend === 'sim'
+        ? await simulate(scenario, { tracePath: stagedTrace, onRecord: collector.record, signal: signals.signal, ...traceLimit })
+        : await runLive(scenario, {
+            backend,
+            tracePath: stagedTrace,
+            onRecord: collector.record,
+            signal: signals.signal,
+            ...traceLimit,
+            ...(flags.state !== undefined ? { statePath: flags.state } : {}),
+            ...(flags.keep ? { keep: true } : {}),
+            ...(flags.force ? { force: true } : {}),
+          });
+  } catch (e) {
+    removeTemporaries();
+    throw e;
+  }
   const summaryPath = join(out, 'summary.json');
   const reportPath = join(out, 'report.html');
-  writeOutput(summaryPath, JSON.stringify({ ...summary, command, trace: tracePath }, null, 2) + '\n');
   const run = {
     policy: summary.scheduler,
     seed: summary.seed,
@@ -137,7 +154,17 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
     metrics: collector.finish(summary.simulatedTimeMs),
     summary,
   };
-  writeOutput(reportPath, renderRunReport({ scenario, run, command, tracePath }));
+  const staged: Array<readonly [string, string]> = [[stagedTrace, tracePath]];
+  staged.push([stageFile(summaryPath, JSON.stringify({ ...summary, command, trace: tracePath }, null, 2) + '\n'), summaryPath]);
+  staged.push([stageFile(reportPath, renderRunReport({ scenario, run, command, tracePath })), reportPath]);
+  // A signal during the staging: a simulated run writes nothing (a live one keeps what it did).
+  if (signals.received !== undefined && backend === 'sim') {
+    removeTemporaries();
+    throw new InterruptedError(signals.received, `interrupted (${signals.received}) while writing the outputs: no output written`);
+  }
+  commitFiles(staged);
+  const interrupted = (summary as Partial<LiveRunSummary>).interrupted;
+  if (interrupted === undefined) signals.dispose();
 
   let deterministic = true;
   let determinismText = '';
@@ -149,6 +176,7 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   if (flags.json) process.stdout.write(JSON.stringify({ ...summary, command, trace: tracePath }, null, 2) + '\n');
   else process.stdout.write(formatSummary(summary, { command, out, tracePath, summaryPath, reportPath }));
   process.stdout.write(determinismText);
+  if (interrupted !== undefined) return signalExitCode(interrupted);
   return summary.ok && deterministic ? EXIT_OK : EXIT_FAILED;
 }
 

@@ -5,10 +5,11 @@
  * it (written to a temporary file, then renamed), so a crashed run leaves no half trace behind.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Recorder } from '../core/interfaces.js';
 import { InputError } from '../core/errors.js';
+import { outputError, temporaryName, trackTemporary, untrackTemporary, writeAllSync } from './durable-file.js';
 
 const CHUNK = 1 << 20;
 
@@ -54,6 +55,7 @@ export class TraceWriter implements Recorder {
    * @param path where to write; when absent the trace is only hashed (fuzzing, property tests).
    */
   private overLimit: TraceLimitError | undefined;
+  private failed: Error | undefined;
 
   constructor(
     private readonly now: () => number,
@@ -61,9 +63,15 @@ export class TraceWriter implements Recorder {
     private readonly options: TraceOptions = {},
   ) {
     if (path) {
-      mkdirSync(dirname(path), { recursive: true });
-      this.tmpPath = `${path}.tmp-${process.pid}`;
-      this.fd = openSync(this.tmpPath, 'w');
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+        this.tmpPath = temporaryName(path);
+        trackTemporary(this.tmpPath);
+        this.fd = openSync(this.tmpPath, 'w');
+      } catch (e) {
+        if (this.tmpPath) untrackTemporary(this.tmpPath);
+        throw outputError(e, path);
+      }
     }
   }
 
@@ -79,6 +87,7 @@ export class TraceWriter implements Recorder {
   record(type: string, fields: Record<string, unknown>): void {
     if (this.closed) throw new Error(`trace closed; cannot record ${type}`);
     if (this.overLimit) throw this.overLimit;
+    if (this.failed) throw this.failed;
     const t = this.now();
     const seq = this.seq++;
     const line = JSON.stringify({ t, seq, type, ...fields }) + '\n';
@@ -100,18 +109,34 @@ export class TraceWriter implements Recorder {
     }
     this.hash.update(data);
     this.bytes += data.length;
-    if (this.fd !== undefined) writeSync(this.fd, data);
+    if (this.fd !== undefined) {
+      try {
+        writeAllSync(this.fd, data);
+      } catch (e) {
+        this.failed = outputError(e, this.path!);
+        throw this.failed;
+      }
+    }
   }
 
   /** Flushes, hashes and (when writing a file) moves it into place. */
   close(): TraceResult {
     if (this.closed) throw new Error('trace already closed');
     this.flush();
-    this.closed = true;
     if (this.fd !== undefined) {
-      closeSync(this.fd);
-      renameSync(this.tmpPath!, this.path!);
+      // On disk before it has its final name: a crash after the rename finds the whole trace.
+      try {
+        fsyncSync(this.fd);
+        closeSync(this.fd);
+        this.fd = undefined;
+        renameSync(this.tmpPath!, this.path!);
+        untrackTemporary(this.tmpPath!);
+      } catch (e) {
+        this.abort();
+        throw outputError(e, this.path!);
+      }
     }
+    this.closed = true;
     return { hash: this.hash.digest('hex'), lines: this.seq, bytes: this.bytes, path: this.path };
   }
 
@@ -119,9 +144,11 @@ export class TraceWriter implements Recorder {
   abort(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.fd !== undefined) {
-      closeSync(this.fd);
-      rmSync(this.tmpPath!, { force: true });
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    if (this.tmpPath !== undefined) {
+      rmSync(this.tmpPath, { force: true });
+      untrackTemporary(this.tmpPath);
     }
   }
 }

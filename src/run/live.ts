@@ -26,6 +26,7 @@ import { assertLiveFaults, scheduleLiveFaults } from '../faults/live-injector.js
 import { createScheduler } from '../scheduler/registry.js';
 import type { Operation, Scenario, WorkloadDef } from '../scenario/types.js';
 import { SLIPWAY_VERSION } from '../version.js';
+import { scenarioIdentity, type ScenarioIdentity } from './scenario-identity.js';
 import { createLiveBackend, type LiveBackend, type LiveBackendKind } from './live-backend.js';
 import { applyTaintOperation, applyWorkloadOperation, orchestratorConfig, toWorkload, workloadSummary, type RunSummary } from './simulate.js';
 
@@ -41,6 +42,10 @@ export interface LiveOptions {
   readonly statePath?: string;
   /** Leave the workloads running at the end (no teardown). */
   readonly keep?: boolean;
+  /** Ends the run early when aborted (SIGINT/SIGTERM; the reason is the signal's name). */
+  readonly signal?: AbortSignal;
+  /** Resume a state file written by another scenario (or an edited one). */
+  readonly force?: boolean;
   /** Longest wait for the teardown, ms (default 60 s). */
   readonly teardownTimeoutMs?: number;
   readonly onRecord?: (type: string, fields: Record<string, unknown>, t: number, seq: number) => void;
@@ -60,8 +65,10 @@ export interface LiveRunSummary extends RunSummary {
   readonly backend: LiveBackendKind;
   /** This run continued an earlier one from its state file. */
   readonly resumed: boolean;
-  /** Ctrl-C ended the run early (it then fails: its expectations were checked too soon). */
-  readonly interrupted?: boolean;
+  /** A signal ended the run early (it then fails: its expectations were checked too soon). */
+  readonly interrupted?: 'SIGINT' | 'SIGTERM';
+  /** Interrupted with a state file: the workloads were left running and the state kept, to resume. */
+  readonly persisted?: boolean;
   /** Slipway containers still on the nodes after the teardown (0 = clean); undefined with `keep`. */
   readonly containersLeft?: number;
 }
@@ -84,6 +91,18 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
   const fileStore = options.statePath !== undefined ? new FileStateStore(options.statePath) : undefined;
   if (fileStore?.getMeta<boolean>('finished'))
     throw new InputError(`--state ${options.statePath}: this run finished (and was torn down); remove the file or name another to start a new run`);
+  const identity = scenarioIdentity(scenario);
+  if (fileStore?.resumed) {
+    const was = fileStore.getMeta<ScenarioIdentity>('scenario');
+    if (was?.hash !== identity.hash && !options.force) {
+      throw new InputError(
+        was === undefined
+          ? `--state ${options.statePath}: the state file does not say which scenario wrote it; pass --force to resume it with ${scenario.source.file}, or name another state file`
+          : `--state ${options.statePath}: written by scenario "${was.name}" (sha256 ${was.hash.slice(0, 12)}), not by ${scenario.source.file} ("${identity.name}", sha256 ${identity.hash.slice(0, 12)}); pass --force to resume it anyway, or name another state file`,
+      );
+    }
+  }
+  if (fileStore && fileStore.getMeta<ScenarioIdentity>('scenario')?.hash !== identity.hash) fileStore.setMeta('scenario', identity);
   const store: StateStore = fileStore ?? new InMemoryStateStore();
   const resumed = fileStore?.resumed ?? false;
   const origin = fileStore?.getMeta<number>('origin');
@@ -155,7 +174,18 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       onInjected: (i) => markApplied(`fault-${i}`),
     }));
 
+    // Expectations decided before a crash keep their verdicts: they are in the state file (by
+    // index), recorded again in this run's trace, and not evaluated a second time.
+    let stopped = false;
     const results: ExpectationResult[] = [];
+    const decided = fileStore?.getMeta<Record<string, ExpectationResult>>('expectations') ?? {};
+    for (const [k, r] of Object.entries(decided)) {
+      const i = Number(k);
+      if (Number.isInteger(i) && i >= 0 && i < scenario.expectations.length && r?.name === scenario.expectations[i].name) {
+        results[i] = r;
+        trace.record('expectation', { name: r.name, ok: r.ok, detail: r.detail, decidedBeforeResume: true });
+      }
+    }
     const check = (i: number) => {
       const r = evaluate(scenario.expectations[i], {
         orchestrator: orch,
@@ -165,27 +195,33 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       });
       results[i] = r;
       trace.record('expectation', { name: r.name, ok: r.ok, detail: r.detail });
+      if (fileStore && !stopped) fileStore.setMeta('expectations', { ...(fileStore.getMeta<Record<string, ExpectationResult>>('expectations') ?? {}), [i]: r });
     };
     scenario.expectations.forEach((e, i) => {
       const t = evaluationTime(e);
-      if (t !== undefined && t < until) pending.push(clock.setTimer(Math.max(0, t - clock.now()), () => check(i)));
+      if (results[i] === undefined && t !== undefined && t < until) pending.push(clock.setTimer(Math.max(0, t - clock.now()), () => check(i)));
     });
 
-    // Ctrl-C ends the run early, with its teardown (a second Ctrl-C kills the process as usual).
-    let interrupted = false;
+    // A signal (SIGINT, SIGTERM) ends the run early: with a state file the workloads are left
+    // running and the state kept so the run can be resumed; without one they are torn down.
+    let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
     await new Promise<void>((resolve) => {
-      const onInt = () => {
-        interrupted = true;
-        trace.record('run.interrupted', { signal: 'SIGINT' });
+      const onAbort = () => {
+        interrupted = options.signal?.reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
+        trace.record('run.interrupted', { signal: interrupted });
         resolve();
       };
-      process.once('SIGINT', onInt);
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
       void clock.sleep(Math.max(0, until - clock.now())).then(() => {
-        process.removeListener('SIGINT', onInt);
+        options.signal?.removeEventListener('abort', onAbort);
         resolve();
       });
     });
     for (const c of pending) c();
+    // Verdicts from here on (checked early, after a signal) are not persisted as decided.
+    stopped = interrupted !== undefined;
+    const persist = interrupted !== undefined && fileStore !== undefined;
     // At the end: those due then, and (after Ctrl-C) those whose time never came.
     scenario.expectations.forEach((_, i) => {
       if (results[i] === undefined) check(i);
@@ -198,7 +234,7 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       notReady: nodes.filter((n) => n.status === 'NotReady' || n.status === 'Unknown').length,
       down: nodes.filter((n) => n.status === 'Down').length,
     };
-    const containersLeft = options.keep ? undefined : await teardown(orch, backend, clock, options.teardownTimeoutMs ?? 60_000);
+    const containersLeft = options.keep || persist ? undefined : await teardown(orch, backend, clock, options.teardownTimeoutMs ?? 60_000);
     if (containersLeft !== undefined) trace.record('run.teardown', { containersLeft });
     const end = clock.now();
     trace.record('run.end', {
@@ -211,7 +247,7 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
     clock.cancelAll();
     if (errors.length > 0) throw errors[0];
     const closed = trace.close();
-    if (fileStore && !options.keep) fileStore.setMeta('finished', true);
+    if (fileStore && !options.keep && !persist) fileStore.setMeta('finished', true);
     return {
       scenario: scenario.name,
       seed: scenario.seed,
@@ -231,6 +267,7 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       backend: options.backend,
       resumed,
       ...(interrupted ? { interrupted } : {}),
+      ...(persist ? { persisted: true } : {}),
       ...(containersLeft !== undefined ? { containersLeft } : {}),
     };
   } catch (e) {

@@ -6,7 +6,7 @@
  * Inputs are explicit ({scenario, seed}); the same inputs give a byte-identical trace.
  */
 import { SimCluster } from '../../backends/sim/sim-cluster.js';
-import { InputError } from '../core/errors.js';
+import { InputError, InterruptedError } from '../core/errors.js';
 import { evaluate, evaluationTime, type ExpectationResult } from '../check/expectations.js';
 import type { Recorder, Scheduler } from '../core/interfaces.js';
 import { Orchestrator, type OrchestratorConfig, type WorkloadStatus } from '../core/orchestrator.js';
@@ -41,6 +41,8 @@ export interface SimulateOptions {
   readonly reconcile?: typeof reconcile;
   /** Stop with a TraceLimitError (exit 2) when the trace grows past this many bytes (default DEFAULT_LIMITS). */
   readonly maxTraceBytes?: number;
+  /** Stops the run when aborted (SIGINT/SIGTERM): the trace is discarded and InterruptedError thrown. */
+  readonly signal?: AbortSignal;
   /** Check the safety invariants after every event (default true); a violation stops the run. */
   readonly invariants?: boolean;
   /** At the end, check liveness: every workload converged, every pending instance has a reason. */
@@ -267,8 +269,14 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       else sim.setTimer(t, () => check(i));
     });
 
-    const run = await sim.run({ until });
+    const onAbort = () => sim.stop();
+    options.signal?.addEventListener('abort', onAbort);
+    const run = await sim.run({ until: options.signal?.aborted ? sim.now() : until }).finally(() => options.signal?.removeEventListener('abort', onAbort));
     sim.afterEvent = undefined;
+    if (options.signal?.aborted) {
+      const sig = options.signal.reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
+      throw new InterruptedError(sig, `interrupted (${sig}) at t=${sim.now()}ms of ${until}ms: the run stopped; no output written`);
+    }
     if (violation === undefined) for (const i of atEnd) check(i);
     const liveness =
       options.liveness && violation === undefined
