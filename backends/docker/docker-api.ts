@@ -38,6 +38,27 @@ export interface DockerContainerHandle {
   inspect(): Promise<DockerInspect>;
   /** The container's filesystem as a tar stream. */
   export(): Promise<NodeJS.ReadableStream>;
+  /** Output so far (`follow: false`): the engine's multiplexed stream format for non-TTY containers (see `demuxLogs`). */
+  logs(options: { stdout: boolean; stderr: boolean; follow: false; tail?: number }): Promise<Buffer>;
+}
+
+/**
+ * Splits Docker's multiplexed log stream (8-byte frame headers: stream, 0, 0, 0, size big-endian)
+ * into lines. A buffer that is not multiplexed (a TTY container) is taken as plain text.
+ */
+export function demuxLogs(buf: Buffer): string[] {
+  let text = '';
+  let i = 0;
+  const framed = buf.length >= 8 && buf[0] <= 2 && buf[1] === 0 && buf[2] === 0 && buf[3] === 0;
+  if (!framed) text = buf.toString('utf8');
+  while (framed && i + 8 <= buf.length) {
+    const size = buf.readUInt32BE(i + 4);
+    text += buf.subarray(i + 8, i + 8 + size).toString('utf8');
+    i += 8 + size;
+  }
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
 }
 
 export interface DockerCreateOptions {

@@ -166,6 +166,16 @@ export class LiveClusterManager implements ClusterManager {
     }
   }
 
+  /** Cordons (`true`) or uncordons a node (the serve API): it stays as it is but takes no new instances. */
+  setUnschedulable(id: NodeId, value: boolean): boolean {
+    const node = this.nodes.get(id);
+    if (!node || node.unschedulable === value) return false;
+    node.unschedulable = value;
+    const e: ClusterEvent = { type: 'NodeUpdated', node, previous: node.status };
+    for (const l of [...this.listeners]) l(e);
+    return true;
+  }
+
   /** Changes the node's own taints (see `changeTaints`); false when the node is unknown or nothing changed. */
   updateTaints(id: NodeId, change: TaintChange): boolean {
     const node = this.nodes.get(id);

@@ -34,6 +34,7 @@ import type { RandomStream } from '../../src/engine/random.js';
 import type { Simulation } from '../../src/engine/simulation.js';
 import type { ControlPlaneConfig, LatencyModel, MessageKind, NodeDef, NodeTarget } from '../../src/scenario/types.js';
 import { SimClusterManager } from './sim-cluster-manager.js';
+import type { SimMembership } from './sim-membership.js';
 import { SimNetwork } from './sim-network.js';
 import { SimNode, type SimContainer } from './sim-node.js';
 
@@ -116,12 +117,22 @@ export class SimCluster implements ContainerRuntime {
   // The world (used by the scenario driver and fault injection)
   // -------------------------------------------------------------------------------------------
 
-  /** Adds a node. `initial` nodes are Ready at once; later ones join with their first heartbeat. */
+  /** Gossip membership, when the scenario chooses it (`cluster.membership`); see `attachMembership`. */
+  private membership: SimMembership | undefined;
+
+  /** Node status comes from this membership group from now on; nodes added before it are not members. */
+  attachMembership(m: SimMembership): void {
+    this.membership = m;
+    this.manager.membershipDriven = true;
+  }
+
+  /** Adds a node. `initial` nodes are Ready at once; later ones join with their first heartbeat (or gossip). */
   addNode(def: NodeDef, initial: boolean): SimNode {
     if (this.nodes.has(def.name)) throw new Error(`node ${def.name} exists`);
     const node = new SimNode(def);
     this.nodes.set(node.id, node);
     this.sorted = undefined;
+    this.membership?.join(def.name);
     this.manager.register(def, initial ? 'Ready' : 'Unknown', this.imageReport(node));
     // Spread heartbeats over the interval so a thousand nodes do not beat in lockstep.
     const first = initial ? this.rHeartbeat.int(0, this.cp.heartbeatIntervalMs - 1) : 0;
@@ -134,6 +145,7 @@ export class SimCluster implements ContainerRuntime {
     const node = this.nodes.get(name);
     if (!node) throw nodeNotFound(name);
     this.killNode(node, 'NodeRemoved');
+    this.membership?.left(name);
     node.removed = true;
     this.nodes.delete(name);
     this.sorted = undefined;
@@ -163,7 +175,14 @@ export class SimCluster implements ContainerRuntime {
       }
     }
     this.startHeartbeats(node, 0);
+    this.membership?.restarted(name);
     return true;
+  }
+
+  /** Gossip messages to the node's member are processed `delayMs` late until the returned function runs (slowNode). */
+  slowNode(name: string, delayMs: number): (() => void) | undefined {
+    if (!this.nodes.has(name)) return undefined;
+    return this.membership?.slowDown(name, delayMs);
   }
 
   /**
@@ -466,26 +485,71 @@ export class SimCluster implements ContainerRuntime {
           reply(id);
           this.onNode(node, this.rLatency.duration(this.latency.start), () => {
             if (node.epoch !== c.epoch || c.state !== 'creating') return;
-            c.state = 'running';
-            c.startedAt = this.sim.now();
-            if (spec.sim?.memory !== undefined) c.baseMemory = spec.sim.memory;
-            this.version++;
-            this.emit(node, c);
-            const runFor = spec.sim?.runFor;
-            if (runFor) {
-              const code = spec.sim?.exitCode ?? 0;
-              this.onNode(node, this.rBehavior.duration(runFor), () => {
-                if (node.epoch !== c.epoch || c.state !== 'running') return;
-                this.exit(node, c, code, code === 0 ? 'Completed' : 'Error');
-              });
-            }
-            const loops = this.crashLoops.get(c.workloadId);
-            if (loops) this.scheduleCrashLoopExit(node, c, loops[loops.length - 1]);
-            this.scheduleOomCheck(node, c);
+            this.run(node, c, true);
           });
         });
       });
     });
+  }
+
+  /**
+   * A container that already runs when the run starts (a scenario's `running:` instances): it is
+   * on the node, running since now, its image in the node's cache, its requests counted, and no
+   * event is sent (the control plane learns of it by listing the node: adoption). Call before the
+   * engine runs. Returns the container id.
+   */
+  seedRunning(spec: ContainerSpec, options: CreateContainerOptions): string {
+    const node = this.nodes.get(options.nodeId);
+    if (!node) throw nodeNotFound(options.nodeId);
+    const id = this.ids.next('c');
+    const c: SimContainer = {
+      id,
+      name: spec.name,
+      nodeId: node.id,
+      instanceId: options.instanceId,
+      workloadId: options.workloadId,
+      labels: options.labels,
+      spec,
+      state: 'creating',
+      epoch: node.epoch,
+      accounted: true,
+      ...(options.gpus && options.gpus.devices.length > 0 ? { gpus: { devices: options.gpus.devices, milli: options.gpus.milli } } : {}),
+    };
+    addInto(node.used, spec.requests);
+    if (c.gpus) for (const d of c.gpus.devices) node.gpuUsed[d] += c.gpus.milli;
+    node.containers.set(id, c);
+    this.location.set(id, node.id);
+    const image = normalizedImageName(spec.image);
+    if (!node.images.has(image)) {
+      node.images.add(image);
+      node.imagesChanged = true;
+    }
+    this.run(node, c, false);
+    return id;
+  }
+
+  /**
+   * The container starts running (reported to the control plane with `report`): its own exit
+   * (`sim.runFor`), crash loops and OOM checks are armed.
+   */
+  private run(node: SimNode, c: SimContainer, report: boolean): void {
+    const spec = c.spec;
+    c.state = 'running';
+    c.startedAt = this.sim.now();
+    if (spec.sim?.memory !== undefined) c.baseMemory = spec.sim.memory;
+    this.version++;
+    if (report) this.emit(node, c);
+    const runFor = spec.sim?.runFor;
+    if (runFor) {
+      const code = spec.sim?.exitCode ?? 0;
+      this.onNode(node, this.rBehavior.duration(runFor), () => {
+        if (node.epoch !== c.epoch || c.state !== 'running') return;
+        this.exit(node, c, code, code === 0 ? 'Completed' : 'Error');
+      });
+    }
+    const loops = this.crashLoops.get(c.workloadId);
+    if (loops) this.scheduleCrashLoopExit(node, c, loops[loops.length - 1]);
+    this.scheduleOomCheck(node, c);
   }
 
   stopContainer(id: string): Promise<void> {

@@ -35,3 +35,16 @@ export async function guardCommand(body: () => Promise<number> | number, context
   await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
   process.exit(code);
 }
+
+/**
+ * guardCommand for commands whose failures can be replayed (run, compare, experiment, replay):
+ * the body calls `setContext` once it knows the seed and the command that reproduces the run, and
+ * a failure (exit 1) prints that context under the error line.
+ */
+export async function guardReplayable(body: (setContext: (context: () => string) => void) => Promise<number> | number): Promise<never> {
+  let context: (() => string) | undefined;
+  return guardCommand(
+    () => body((c) => (context = c)),
+    () => (context ? context() : ''),
+  );
+}

@@ -1,5 +1,5 @@
 /**
- * Runs study jobs on N worker threads (./worker-bootstrap.js registers tsx, then loads
+ * Runs study jobs on N worker threads (../pool/worker-bootstrap.js registers tsx, then loads
  * ./experiment-worker.ts), or inline when N = 1. Results come back in job order whatever order the workers finish in, so the
  * output is the same for any N.
  */
@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { runJob, type JobResult, type StudyJob } from '../gpu/study.js';
 import type { GpuPodSpec } from '../gpu/types.js';
 import { join } from 'node:path';
+import { siblingModule } from '../module-url.js';
 import { writeOutput } from './output.js';
 import { readGpuNodes, readWorkload } from './traces.js';
 
@@ -46,8 +47,8 @@ export async function runJobs(jobs: readonly StudyJob[], o: PoolOptions): Promis
   readGpuNodes(o.tracesDir);
   for (const w of new Set(jobs.map((j) => j.workload))) readWorkload(o.tracesDir, w);
 
-  const bootstrap = new URL('./worker-bootstrap.js', import.meta.url);
-  const entry = new URL('./experiment-worker.ts', import.meta.url).href;
+  const bootstrap = new URL('../pool/worker-bootstrap.js', import.meta.url);
+  const entry = siblingModule('experiment-worker', import.meta.url).href;
   const n = Math.min(o.workers, jobs.length);
   let next = 0;
   const workers: Worker[] = [];

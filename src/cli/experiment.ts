@@ -25,8 +25,6 @@ export interface FgdFlags {
   readonly placements?: boolean;
 }
 
-export const DEFAULT_SEEDS = '42..51';
-
 function parseWorkers(v: string | undefined): number {
   return parseWorkerCount(v, 1);
 }

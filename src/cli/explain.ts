@@ -7,13 +7,13 @@ import { withPolicy } from '../compare/run-one.js';
 import { parseDuration } from '../core/duration.js';
 import { InputError } from '../core/errors.js';
 import { explainScenarioAt } from '../run/explain-at.js';
-import { parseYamlDocument } from '../scenario/loader.js';
 import { explainSnapshot, formatExplainTable, type ExplainReport } from '../scheduler/explain/explain.js';
 import { parseSnapshot } from '../scheduler/explain/snapshot.js';
 import { parseScheduler } from './compare.js';
 import { parseSeed } from './run.js';
 import { readScenario } from './read-scenario.js';
 import { writeOutput } from './output.js';
+import { documentKind, mixUpMessage } from './document-kind.js';
 import { stringify } from 'yaml';
 
 export interface ExplainFlags {
@@ -65,10 +65,8 @@ export async function runExplain(file: string, flags: ExplainFlags): Promise<num
     else process.stdout.write(`${file} at ${flags.at} (seed ${scenario.seed}): ${report.boundInstances} instance(s) bound; one more instance of ${flags.workload}:\n${formatExplainTable(report)}`);
     return 0;
   }
-  const { raw } = parseYamlDocument(text, file);
-  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && !('pending' in raw) && 'workloads' in raw) {
-    throw new InputError(`${file}: this is a scenario, not a snapshot: explain it at a point of its run with --at DURATION --workload NAME`);
-  }
+  const mixUp = mixUpMessage(file, documentKind(text), 'snapshot');
+  if (mixUp !== undefined) throw new InputError(mixUp);
   const snapshot = parseSnapshot(text, file);
   if (snapshot.ignored.length > 0) {
     process.stderr.write(`${file}: warning: profile: KubeSchedulerConfiguration fields not modelled, ignored: ${snapshot.ignored.join(', ')}\n`);

@@ -9,8 +9,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.js';
+import { packageRoot } from '../module-url.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { DLRM_TRACE_FILE, parseDlrmTrace } from '../dlrm/trace-csv.js';
 import { dlrmScenario } from '../dlrm/trace-scenario.js';
@@ -18,7 +18,7 @@ import { EXIT_OK } from './errors.js';
 import { prepareOutput, writeOutput } from './output.js';
 
 export const DEFAULT_DLRM_TRACES = '../shared/traces/alibaba-dlrm-v2025';
-const FROM_CHECKOUT = fileURLToPath(new URL('../../../shared/traces/alibaba-dlrm-v2025', import.meta.url));
+const FROM_CHECKOUT = join(packageRoot(), '..', 'shared', 'traces', 'alibaba-dlrm-v2025');
 
 export interface ImportDlrmFlags {
   readonly traces?: string;

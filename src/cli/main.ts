@@ -1,23 +1,31 @@
 /**
  * The `slipway` command. One file per sub-command; this file only wires them into commander.
+ * Each command's module is imported when that command runs (`slipway --help` and
+ * `slipway validate` never load dockerode, esbuild or d3): keep this file's static imports to
+ * commander, the version, errors.js and types.
  * Exit codes: 0 success, 1 a failed expectation or run, 2 bad input.
  */
 import { Command, CommanderError } from 'commander';
 import { SLIPWAY_VERSION } from '../version.js';
-import { EXIT_BAD_INPUT, guardCommand } from './errors.js';
-import { runCalibrate, type CalibrateFlags } from './calibrate.js';
-import { runDiff, type DiffFlags } from './diff.js';
-import { runCommand, type RunFlags } from './run.js';
-import { runValidate } from './validate.js';
-import { compareCommand, type CompareFlags } from './compare.js';
-import { exportCommand, type ExportFlags } from './export.js';
-import { DEFAULT_SEEDS, runFgdExperiment, type FgdFlags } from './experiment.js';
-import { runImportAlibabaDlrm, type ImportDlrmFlags } from './import-alibaba-dlrm.js';
-import { runImportAlibabaGpu, type ImportFlags } from './import-alibaba-gpu.js';
-import { runExplain, type ExplainFlags } from './explain.js';
-import { loadPlugins } from './plugins.js';
-import { fuzzCommand, type FuzzFlags } from './fuzz.js';
-import { replayTraceCommand } from './replay.js';
+import { EXIT_BAD_INPUT, guardCommand, guardReplayable } from './errors.js';
+import type { CalibrateFlags } from './calibrate.js';
+import type { DiffFlags } from './diff.js';
+import type { RunFlags } from './run.js';
+import type { CompareFlags } from './compare.js';
+import type { ExportFlags } from './export.js';
+import type { FgdFlags } from './experiment.js';
+import type { MembershipFlags } from './experiment-membership.js';
+import type { ImportDlrmFlags } from './import-alibaba-dlrm.js';
+import type { ImportFlags } from './import-alibaba-gpu.js';
+import type { ExplainFlags } from './explain.js';
+import type { FuzzFlags } from './fuzz.js';
+// serve, config, apply, get, ...: registration only; each action imports its module when it runs.
+import { registerServeCommands } from './serve-commands.js';
+
+/** Loads `--plugin` files (tsx is loaded only when there are some). */
+async function loadPlugins(files: readonly string[] | undefined): Promise<void> {
+  if (files?.length) await (await import('./plugins.js')).loadPlugins(files);
+}
 import { addLimitOptions, type LimitFlags } from './limit-flags.js';
 
 const program = new Command();
@@ -32,34 +40,32 @@ addLimitOptions(program.command('run'), { trace: true })
   .description('simulate a scenario; writes trace.jsonl, summary.json and report.html to the output folder')
   .argument('<file>', 'scenario YAML')
   .option('--seed <n>', "override the scenario's seed")
-  .option('--until <duration>', "stop at this simulated time instead of the scenario's duration (e.g. 30m)")
+  .option('--until <duration>', "stop at this simulated time instead of the scenario's duration (e.g. 30m); expectations after it are NOT CHECKED")
+  .option('--allow-unchecked', 'exit 0 even when expectations were NOT CHECKED (their time was not reached)')
   .option('--out <dir>', 'output folder (default: reports/<scenario file name>)')
   .option('--scheduler <name>', "use this scheduler (policy) instead of the scenario's")
   .option('--json', 'print the summary as JSON instead of text')
   .option('--backend <kind>', 'sim (default), or run live on docker engines or an oci runtime named by the nodes')
   .option('--state <file>', 'live: keep desired state in this file; running again with it resumes the run')
-  .option('--force', 'live: resume a --state file written by another scenario (or an edited one)')
   .option('--keep', 'live: leave the workloads running at the end (no teardown)')
+  .option('--identity <name>', "live: the cluster's identity on shared engines (default: the state file's, else the scenario's name)")
+  .option('--force', "live: break another run's lock of this identity on the engines (only when that run is gone), or resume a --state file another scenario (or an edited one) wrote")
   .option('--cluster <file>', "live: where the scenario's nodes are (node name → docker or oci endpoint), for scenarios written for the simulator")
   .option('--latency <file>', "sim: replace the scenario's latency model with this file's (from slipway calibrate)")
   .option('--plugin <file...>', 'load scheduler plugins from these files (exports name and create(args))')
   .option('--check-determinism', 'run it again in a fresh worker thread and compare the traces')
   .action(async (file: string, flags: RunFlags) => {
-    let context: (() => string) | undefined;
-    await guardCommand(
-      async () => {
-        await loadPlugins(flags.plugin);
-        return runCommand(file, flags, (c) => (context = c));
-      },
-      () => (context ? context() : ''),
-    );
+    await guardReplayable(async (setContext) => {
+      await loadPlugins(flags.plugin);
+      return (await import('./run.js')).runCommand(file, flags, setContext);
+    });
   });
 
 addLimitOptions(program.command('validate'))
   .description('check a scenario file; prints one line per problem as FILE:LINE:COL: message')
   .argument('<file>', 'scenario YAML')
   .action(async (file: string, flags: LimitFlags) => {
-    await guardCommand(() => runValidate(file, flags));
+    await guardCommand(async () => (await import('./validate.js')).runValidate(file, flags));
   });
 
 addLimitOptions(program.command('compare'))
@@ -71,11 +77,7 @@ addLimitOptions(program.command('compare'))
   .option('--out <dir>', 'output folder (default: reports/compare-<scenario file name>)')
   .option('--json', 'print results.json instead of the table')
   .action(async (file: string, flags: CompareFlags) => {
-    let context: (() => string) | undefined;
-    await guardCommand(
-      () => compareCommand(file, flags, (c) => (context = c)),
-      () => (context ? context() : ''),
-    );
+    await guardReplayable(async (setContext) => (await import('./compare.js')).compareCommand(file, flags, setContext));
   });
 
 program
@@ -85,7 +87,7 @@ program
   .argument('<b>', 'second trace')
   .option('--json', 'print the comparison as JSON')
   .action(async (a: string, b: string, flags: DiffFlags) => {
-    await guardCommand(() => runDiff(a, b, flags));
+    await guardCommand(async () => (await import('./diff.js')).runDiff(a, b, flags));
   });
 
 program
@@ -98,7 +100,7 @@ program
   .option('--network <mode>', 'docker network mode for the containers (e.g. none)')
   .option('--out <file>', 'where to write the latency model (default calibration.yaml)')
   .action(async (flags: CalibrateFlags) => {
-    await guardCommand(() => runCalibrate(flags));
+    await guardCommand(async () => (await import('./calibrate.js')).runCalibrate(flags));
   });
 
 const experiment = program.command('experiment').description('trace-driven experiments that reproduce published results');
@@ -108,16 +110,24 @@ experiment
   .requiredOption('--workload <name>', 'one of the 17 workloads of the paper (default, cpu050, ..., multigpu50), a comma list, or all')
   .option('--traces <dir>', 'folder holding the trace CSVs (default: ../shared/traces/alibaba-gpu-v2023 when it exists)')
   .option('--policies <list>', 'comma list of random, dotprod, gpu-clustering, gpu-packing, best-fit, fgd (default: all six)')
-  .option('--seeds <seeds>', 'seeds: a range 42..51, a list 42,43 or one seed', DEFAULT_SEEDS)
+  .option('--seeds <seeds>', 'seeds: a range 42..51, a list 42,43 or one seed', '42..51')
   .option('--workers <n>', 'worker threads (default: available cores)')
   .option('--out <dir>', 'output folder (default: reports/fgd-<workload>)')
   .option('--placements', 'also write every pod\'s node and GPUs (or why it fit nowhere) to <out>/placements/<workload>/<policy>-seed<seed>.jsonl')
   .action(async (flags: FgdFlags) => {
-    let context: (() => string) | undefined;
-    await guardCommand(
-      () => runFgdExperiment(flags, (c) => (context = c)),
-      () => (context ? context() : ''),
-    );
+    await guardReplayable(async (setContext) => (await import('./experiment.js')).runFgdExperiment(flags, setContext));
+  });
+experiment
+  .command('membership')
+  .description("SWIM's detection analysis and Lifeguard's false positives, reproduced on simulated gossip groups; writes results.csv and report.html")
+  .option('--study <name>', 'swim, lifeguard, a comma list, or all', 'all')
+  .option('--seeds <seeds>', 'seeds: a range 1..3, a list 1,2 or one seed', '1..3')
+  .option('--members <list>', 'group sizes of the swim study (default 10,100,1000)')
+  .option('--detectors <list>', 'detectors of the lifeguard study: swim, lha-probe, lha-suspicion, buddy, lifeguard (default: all five)')
+  .option('--duration <d>', 'simulated time of each run (default 10m)')
+  .option('--out <dir>', 'output folder (default: reports/membership)')
+  .action(async (flags: MembershipFlags) => {
+    await guardReplayable(async (setContext) => (await import('./experiment-membership.js')).runMembershipExperiment(flags, setContext));
   });
 
 program
@@ -125,11 +135,7 @@ program
   .description('re-run the scenario and seed recorded in a trace; report the first divergence, or that the runs are identical')
   .argument('<trace>', 'trace.jsonl written by slipway run')
   .action(async (trace: string) => {
-    let context: (() => string) | undefined;
-    await guardCommand(
-      () => replayTraceCommand(trace, (c) => (context = c)),
-      () => (context ? context() : ''),
-    );
+    await guardReplayable(async (setContext) => (await import('./replay.js')).replayTraceCommand(trace, setContext));
   });
 
 program
@@ -139,7 +145,7 @@ program
   .requiredOption('--format <format>', 'output format: perfetto')
   .option('--out <file>', 'write to this file (atomically) instead of stdout')
   .action(async (trace: string, flags: ExportFlags) => {
-    await guardCommand(() => exportCommand(trace, flags));
+    await guardCommand(async () => (await import('./export.js')).exportCommand(trace, flags));
   });
 
 const importCommand = program.command('import').description('turn external data (traces) into scenarios');
@@ -152,7 +158,7 @@ importCommand
   .option('--window <duration>', 'length of the window and of the run', '1d')
   .option('--out <file>', 'scenario file to write (default: scenarios/generated/alibaba-gpu-<workload>.yaml)')
   .action(async (flags: ImportFlags) => {
-    await guardCommand(() => runImportAlibabaGpu(flags));
+    await guardCommand(async () => (await import('./import-alibaba-gpu.js')).runImportAlibabaGpu(flags));
   });
 importCommand
   .command('alibaba-dlrm')
@@ -164,7 +170,7 @@ importCommand
   .option('--apps <k>', 'keep only the k apps with the most creations and deletions in the window (default: all)')
   .option('--out <file>', 'scenario file to write (default: scenarios/generated/alibaba-dlrm.yaml)')
   .action(async (flags: ImportDlrmFlags) => {
-    await guardCommand(() => runImportAlibabaDlrm(flags));
+    await guardCommand(async () => (await import('./import-alibaba-dlrm.js')).runImportAlibabaDlrm(flags));
   });
 
 program
@@ -181,7 +187,7 @@ program
   .action(async (file: string, flags: ExplainFlags & { plugin?: string[] }) => {
     await guardCommand(async () => {
       await loadPlugins(flags.plugin);
-      return runExplain(file, flags);
+      return (await import('./explain.js')).runExplain(file, flags);
     });
   });
 
@@ -197,8 +203,10 @@ program
   .option('--verbose', "print every run's cluster, workload mix, fault plan and knobs")
   .option('--case <seed>', 'regenerate one run from its case seed: write it as a scenario file and run it')
   .action(async (flags: FuzzFlags) => {
-    await guardCommand(() => fuzzCommand(flags));
+    await guardCommand(async () => (await import('./fuzz.js')).fuzzCommand(flags));
   });
+
+registerServeCommands(program);
 
 try {
   await program.parseAsync(process.argv);

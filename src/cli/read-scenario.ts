@@ -6,6 +6,7 @@ import { InputError } from '../core/errors.js';
 import { parseScenario } from '../scenario/loader.js';
 import type { Scenario } from '../scenario/types.js';
 import { formatSize, LIMIT_FLAGS, limitsWith, type ScenarioLimits } from '../scenario/limits.js';
+import { documentKind, mixUpMessage } from './document-kind.js';
 
 /** Command-line values that take precedence over the file's. */
 export interface ScenarioOverrides {
@@ -35,7 +36,14 @@ export function readScenario(file: string, overrides: ScenarioOverrides = {}): S
     if (e instanceof InputError) throw e;
     throw new InputError(`${file}: cannot read: ${readFailure(e)}`);
   }
-  const scenario = parseScenario(text, file, { limits });
+  let scenario: Scenario;
+  try {
+    scenario = parseScenario(text, file, { limits });
+  } catch (e) {
+    // Handed a snapshot or a trace: name the mix-up rather than the first unknown field.
+    const mixUp = e instanceof InputError ? mixUpMessage(file, documentKind(text), 'scenario') : undefined;
+    throw mixUp !== undefined ? new InputError(mixUp) : e;
+  }
   if (overrides.seed !== undefined) {
     if (!Number.isSafeInteger(overrides.seed) || overrides.seed < 0) {
       throw new InputError(`seed override: expected a non-negative integer, got ${overrides.seed}`);

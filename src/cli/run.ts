@@ -1,11 +1,10 @@
 /** `slipway run FILE [--seed N] [--until DURATION] [--out DIR] [--json] [--check-determinism] [--backend sim|docker|oci] [--state FILE] [--keep]` */
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { tsWorker } from './ts-worker.js';
+import { tsWorker } from '../pool/ts-worker.js';
+import { siblingModule } from '../module-url.js';
 import { diffTraces, formatDivergence } from '../run/trace-diff.js';
 import { InputError, InterruptedError, signalExitCode } from '../core/errors.js';
-import { commitFiles, removeTemporaries, stageFile, temporaryName, trackTemporary } from '../engine/durable-file.js';
-import { watchSignals } from './signals.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { renderRunReport } from '../report/html.js';
 import { BACKENDS, type BackendKind } from '../run/live-backend.js';
@@ -15,22 +14,30 @@ import { withPolicy } from '../compare/run-one.js';
 import { gpuMetricsOptions, MetricsCollector, typicalPod } from '../report/metrics.js';
 import { parseScheduler } from './compare.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
-import { prepareOutput } from './output.js';
+import { countResults, statusWord } from '../check/expectations.js';
+import { prepareOutput, writeOutput } from './output.js';
 import { readCluster, withCluster } from './read-cluster.js';
 import { readLatency } from './read-latency.js';
 import { readScenario } from './read-scenario.js';
 import { MAX_DURATION_MS } from '../scenario/limits.js';
 import { parseLimitFlags, type LimitFlags } from './limit-flags.js';
+import { commitFiles, removeTemporaries, stageFile, temporaryName, trackTemporary } from '../engine/durable-file.js';
+import { watchSignals } from './signals.js';
+import { liveProgress } from './live-progress.js';
 
 export interface RunFlags extends LimitFlags {
   readonly seed?: string;
   readonly until?: string;
+  /** NOT CHECKED expectations do not fail the run. */
+  readonly allowUnchecked?: boolean;
   readonly out?: string;
   readonly json?: boolean;
   readonly backend?: string;
   readonly state?: string;
   readonly keep?: boolean;
-  /** Resume a --state file another scenario wrote. */
+  /** Live: the cluster identity (default: the state file's, else the scenario's name). */
+  readonly identity?: string;
+  /** Live: break another controller's locks on the engines. */
   readonly force?: boolean;
   readonly latency?: string;
   readonly cluster?: string;
@@ -88,8 +95,9 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const seed = flags.seed !== undefined ? parseSeed(flags.seed) : undefined;
   const untilMs = flags.until !== undefined ? parseUntil(flags.until) : undefined;
   if (flags.scheduler !== undefined) parseScheduler(flags.scheduler);
+  // --until stops the run early; the scenario keeps its duration, so expectations after the stop are NOT CHECKED.
   const limits = parseLimitFlags(flags);
-  const fileScenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), ...(untilMs !== undefined ? { durationMs: untilMs } : {}), limits });
+  const fileScenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), limits });
   const read = flags.scheduler !== undefined ? withPolicy(fileScenario, flags.scheduler) : fileScenario;
   const withLatency = flags.latency !== undefined ? { ...read, latency: { ...read.latency, ...readLatency(flags.latency) } } : read;
   const scenario = flags.cluster !== undefined ? withCluster(withLatency, readCluster(flags.cluster), flags.cluster) : withLatency;
@@ -97,8 +105,8 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   prepareOutput('--out', out, 'dir');
   const tracePath = join(out, 'trace.jsonl');
   const backend = parseBackend(flags.backend);
-  if (backend === 'sim' && (flags.state !== undefined || flags.keep || flags.force || flags.cluster !== undefined))
-    throw new InputError('--state, --force, --keep and --cluster apply to live backends only (--backend docker|oci)');
+  if (backend === 'sim' && (flags.state !== undefined || flags.keep || flags.cluster !== undefined || flags.identity !== undefined || flags.force))
+    throw new InputError('--state, --keep, --cluster, --identity and --force apply to live backends only (--backend docker|oci)');
   if (flags.checkDeterminism && (backend !== 'sim' || flags.latency !== undefined || flags.plugin !== undefined || flags.scheduler !== undefined))
     throw new InputError('--check-determinism applies to simulated runs of the scenario file alone (no --backend, --latency, --plugin or --scheduler)');
   const command = replayCommand(file, scenario.seed, {
@@ -115,9 +123,11 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   }
   setContext(() => `seed ${scenario.seed}; replay: ${command}`);
 
-  const traceLimit = limits.maxTraceBytes !== undefined ? { maxTraceBytes: limits.maxTraceBytes } : {};
+  const runEnd = { ...(untilMs !== undefined ? { untilMs } : {}), ...(flags.allowUnchecked ? { allowUnchecked: true } : {}) };
   // Metrics for the report, computed from the trace records as they are written.
-  const collector = new MetricsCollector({ durationMs: scenario.durationMs, typicalPod: typicalPod(scenario.workloads), gpu: gpuMetricsOptions(scenario.workloads.map(toWorkload)) });
+  const collector = new MetricsCollector({ durationMs: untilMs ?? scenario.durationMs, typicalPod: typicalPod(scenario.workloads), gpu: gpuMetricsOptions(scenario.workloads.map(toWorkload)) });
+  const progress = backend === 'sim' ? undefined : liveProgress();
+  const traceLimit = limits.maxTraceBytes !== undefined ? { maxTraceBytes: limits.maxTraceBytes } : {};
   // The run's three outputs are staged beside their final names and renamed into place together
   // (no await between the renames), so a reader never sees a new trace beside an old report, and
   // an interrupted run leaves no temporary behind.
@@ -128,20 +138,26 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   try {
     summary =
       backend === 'sim'
-        ? await simulate(scenario, { tracePath: stagedTrace, onRecord: collector.record, signal: signals.signal, ...traceLimit })
+        ? await simulate(scenario, { tracePath: stagedTrace, onRecord: collector.record, signal: signals.signal, ...traceLimit, ...runEnd })
         : await runLive(scenario, {
             backend,
             tracePath: stagedTrace,
             onRecord: collector.record,
             signal: signals.signal,
             ...traceLimit,
+            ...runEnd,
             ...(flags.state !== undefined ? { statePath: flags.state } : {}),
             ...(flags.keep ? { keep: true } : {}),
+            ...(flags.identity !== undefined ? { identity: flags.identity } : {}),
             ...(flags.force ? { force: true } : {}),
+            notice: (line) => process.stderr.write(`warning: ${line}\n`),
+            onProgress: progress!.onProgress,
           });
   } catch (e) {
     removeTemporaries();
     throw e;
+  } finally {
+    progress?.stop();
   }
   const summaryPath = join(out, 'summary.json');
   const reportPath = join(out, 'report.html');
@@ -169,7 +185,7 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   let deterministic = true;
   let determinismText = '';
   if (flags.checkDeterminism) {
-    const check = await checkDeterminism({ file, seed: scenario.seed, durationMs: scenario.durationMs, untilMs: scenario.durationMs, tracePath, hash: summary.traceHash });
+    const check = await checkDeterminism({ file, seed: scenario.seed, durationMs: scenario.durationMs, untilMs: untilMs ?? scenario.durationMs, tracePath, hash: summary.traceHash });
     deterministic = check.ok;
     determinismText = check.text;
   }
@@ -186,7 +202,7 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
  */
 async function checkDeterminism(o: { file: string; seed: number; durationMs: number; untilMs: number; tracePath: string; hash: string }): Promise<{ ok: boolean; text: string }> {
   const second = o.tracePath.replace(/\.jsonl$/, '') + '.determinism.jsonl';
-  const worker = tsWorker(new URL('./determinism-worker.ts', import.meta.url), { file: o.file, seed: o.seed, durationMs: o.durationMs, untilMs: o.untilMs, tracePath: second });
+  const worker = tsWorker(siblingModule('determinism-worker', import.meta.url), { file: o.file, seed: o.seed, durationMs: o.durationMs, untilMs: o.untilMs, tracePath: second });
   const result = await new Promise<{ hash: string }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
@@ -231,24 +247,36 @@ export function formatSummary(s: RunSummary, p: Paths): string {
   lines.push(...table([header, ...rows]));
   if (s.expectations.length > 0) {
     lines.push('expectations:');
-    for (const e of s.expectations) lines.push(`  ${e.ok ? 'PASS' : 'FAIL'}  ${e.name} — ${e.detail}`);
+    for (const e of s.expectations) lines.push(`  ${statusWord(e.status)}  ${e.name} — ${e.detail}`);
   }
-  if ((s as Partial<LiveRunSummary>).interrupted) lines.push('interrupted (Ctrl-C): expectations were checked early; the run counts as failed');
+  const interrupted = (s as Partial<LiveRunSummary>).interrupted;
+  if (interrupted) {
+    lines.push(`interrupted (${interrupted}): expectations whose time had not come are NOT CHECKED; the run counts as failed`);
+    if ((s as Partial<LiveRunSummary>).persisted) lines.push('state kept and workloads left running: run the same command again to resume');
+  }
   const left = (s as Partial<LiveRunSummary>).containersLeft;
   if (left !== undefined) lines.push(left === 0 ? 'teardown: no containers left' : `teardown: ${left} container(s) left on the nodes`);
   if (s.admissionRejections > 0) lines.push(`warning: nodes refused ${s.admissionRejections} container create(s) for lack of room`);
   lines.push(`trace:   ${p.tracePath} (${s.traceLines} lines, sha256 ${s.traceHash})`);
   lines.push(`summary: ${p.summaryPath}`);
-  const failed = s.expectations.filter((e) => !e.ok).length;
+  const { pass, fail: failed, notChecked } = countResults(s.expectations);
+  const total = s.expectations.length;
   if (s.violation) {
     const v = s.violation;
     lines.push(`INVARIANT VIOLATED: ${v.invariant} at event ${v.event} (t=${formatDuration(v.t)}): ${v.message}`);
     lines.push(`FAILED: the run stopped at the violation; seed ${s.seed}; replay: ${p.command}`);
+  } else if (interrupted) {
+    // An interrupted run proves nothing: never "ok", always the command that runs it again.
+    lines.push(`FAILED: interrupted by ${interrupted}; ${pass} of ${total} expectation(s) held before; seed ${s.seed}; replay: ${p.command}`);
   } else {
     lines.push(
-      failed === 0
-        ? `ok: ${s.expectations.length} expectation(s) hold, no invariant violated`
-        : `FAILED: ${failed} of ${s.expectations.length} expectation(s); seed ${s.seed}; replay: ${p.command}`,
+      failed > 0
+        ? `FAILED: ${failed} of ${total} expectation(s)${notChecked > 0 ? ` (${notChecked} NOT CHECKED)` : ''}; seed ${s.seed}; replay: ${p.command}`
+        : notChecked === 0
+          ? `ok: ${total} expectation(s) hold, no invariant violated`
+          : s.ok
+            ? `ok: ${pass} of ${total} expectation(s) hold, ${notChecked} NOT CHECKED (allowed by --allow-unchecked), no invariant violated`
+            : `NOT CHECKED: ${notChecked} of ${total} expectation(s) could not be checked (the run stopped before their time); ${pass} hold. Run to the scenario's end, or pass --allow-unchecked`,
     );
   }
   // Last, so `npm start` ends with the path of the report to open.

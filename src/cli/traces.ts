@@ -6,13 +6,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.js';
+import { packageRoot } from '../module-url.js';
 import { GPU_NODE_FILE, parseNodeList, parsePodList, workloadFile, type TracePod } from '../gpu/trace-csv.js';
 import type { GpuNodeSpec } from '../gpu/types.js';
 
 export const DEFAULT_TRACES = '../shared/traces/alibaba-gpu-v2023';
-const FROM_CHECKOUT = fileURLToPath(new URL('../../../shared/traces/alibaba-gpu-v2023', import.meta.url));
+const FROM_CHECKOUT = join(packageRoot(), '..', 'shared', 'traces', 'alibaba-gpu-v2023');
 
 /** The default trace folder, or undefined when neither candidate exists. */
 export function defaultTracesDir(): string | undefined {

@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
+import { siblingModule } from '../module-url.js';
 import type { Scenario } from '../scenario/types.js';
 import type { WorkerReply, WorkerRequest } from './compare-worker.js';
 import { runOne, type RunResult, type RunTask } from './run-one.js';
@@ -19,7 +20,7 @@ import { runOne, type RunResult, type RunTask } from './run-one.js';
 let workerCode: string | undefined;
 function workerScript(): string {
   workerCode ??= buildSync({
-    entryPoints: [fileURLToPath(new URL('./compare-worker.ts', import.meta.url))],
+    entryPoints: [fileURLToPath(siblingModule('compare-worker', import.meta.url))],
     bundle: true,
     platform: 'node',
     format: 'cjs',

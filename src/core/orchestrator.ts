@@ -15,10 +15,25 @@
  * events, containers that vanished and orphans (containers no live instance owns, which it removes).
  *
  * It runs unchanged on live backends: all time comes from the Clock, all ids from the IdSource.
+ *
+ * Concerns with their own modules beside it (each sharing the records in control-plane-state.ts
+ * and asking back through a narrow host interface): gang coordination (gang-coordinator.ts),
+ * NoExecute taint eviction timers (taint-eviction-timers.ts), adoption and resync (adoption.ts).
  */
-import { backoffDelay, reconcile, type Action, type ReconcilerConfig, type SlotHistory } from './reconciler.js';
+import { backoffDelay, reconcile, type Action, type ReconcilerConfig } from './reconciler.js';
 import { OrchestrationError } from './errors.js';
-import { GangWaits } from './gang-waits.js';
+import { Adoption } from './adoption.js';
+import {
+  LIVE,
+  newWorkloadState,
+  nodeName,
+  nodeReady,
+  type ControlPlaneRecords,
+  type NodeState,
+  type WorkloadState,
+} from './control-plane-state.js';
+import { GangCoordinator } from './gang-coordinator.js';
+import { TaintEvictionTimers } from './taint-eviction-timers.js';
 import type {
   BoundInstance,
   ClusterEvent,
@@ -29,13 +44,12 @@ import type {
   IdSource,
   NodeView,
   Recorder,
-  ScheduleDecision,
   Scheduler,
   StateStore,
 } from './interfaces.js';
-import { addInto, sum, tally, type ResourceTally, type Resources } from './resources.js';
-import { formatTaint, instanceTaintEviction, noExecuteTaints } from './taints.js';
-import type { Instance, InstanceStatus, Millis, Node, NodeId, Taint, Workload, WorkloadId } from './types.js';
+import { addInto, sum, tally, type Resources } from './resources.js';
+import { noExecuteTaints } from './taints.js';
+import type { Instance, InstanceStatus, Millis, Node, NodeId, Workload, WorkloadId } from './types.js';
 
 export interface OrchestratorConfig extends ReconcilerConfig {
   readonly reconcileIntervalMs: Millis;
@@ -89,67 +103,9 @@ export interface WorkloadStatus {
   readonly pendingReason?: string;
 }
 
-interface MutableSlot {
-  failures: number;
-  lastFailureAt: Millis;
-  done: boolean;
-  /** The back-off end last recorded in the trace (to record each back-off once). */
-  tracedBackoffUntil?: Millis;
-}
-
-interface WorkloadState {
-  workload: Workload;
-  deleted: boolean;
-  slots: Map<number, MutableSlot>;
-  jobFailures: number;
-  finished: boolean;
-  /** Deleted and every instance gone: kept only for status reports. */
-  removed: boolean;
-  completed: boolean;
-  jobFailed: boolean;
-  failed: number;
-  succeeded: number;
-  restarts: number;
-  wake?: { at: Millis; cancel: () => void };
-  /** Summed requests of one instance, per generation. */
-  requests: Map<number, Resources>;
-}
-
-interface NodeState {
-  node: Node;
-  allocated: ResourceTally;
-  instanceCount: number;
-  instances: Set<string>;
-  /** NodeView.version: bumped when the bound instances change. */
-  version: number;
-  /** When the node last stopped being Ready: its condition taints' `timeAdded`. */
-  unreadySince: Millis;
-  /** The node's own taints as last seen (a NodeUpdated with other ones changed them). */
-  taints: readonly Taint[];
-}
-
-const LIVE: ReadonlySet<InstanceStatus> = new Set(['Pending', 'Running', 'Unknown']);
-
 export interface StartOptions {
   /** Rebuild instance records from the containers the nodes already run (a restarted control plane). */
   readonly adopt?: boolean;
-}
-
-function newWorkloadState(workload: Workload): WorkloadState {
-  return {
-    workload,
-    deleted: false,
-    slots: new Map(),
-    jobFailures: 0,
-    finished: false,
-    removed: false,
-    completed: false,
-    jobFailed: false,
-    failed: 0,
-    succeeded: 0,
-    restarts: 0,
-    requests: new Map(),
-  };
 }
 
 export class Orchestrator {
@@ -171,12 +127,67 @@ export class Orchestrator {
   private started = false;
   /** While adopting at start: reconcile passes wait (dirty workloads accumulate). */
   private holdReconcile = false;
+  /** The maps above, shared with the modules beside the Orchestrator. */
+  private readonly records: ControlPlaneRecords;
   /** Gang members reserved and waiting for their gang (see `scheduleInstances`). */
-  private readonly gangWaits: GangWaits;
+  private readonly gangs: GangCoordinator;
+  private readonly taintEvictions: TaintEvictionTimers;
+  private readonly adoption: Adoption;
 
   constructor(deps: OrchestratorDeps) {
     this.d = deps;
-    this.gangWaits = new GangWaits(deps.clock, (gang) => this.releaseGang(gang, 'timeout'));
+    const { clock, runtime, store, recorder } = deps;
+    const records: ControlPlaneRecords = {
+      workloads: this.workloads,
+      nodes: this.nodes,
+      containerOwner: this.containerOwner,
+      instanceRequest: this.instanceRequest,
+    };
+    this.records = records;
+    this.gangs = new GangCoordinator({
+      clock,
+      store,
+      recorder,
+      records,
+      capacityEpoch: () => this.capacityEpoch,
+      reserveOn: (inst, nodeId, request, gpus) => this.reserveOn(inst, nodeId, request, gpus),
+      unreserve: (inst, reason) => this.unreserve(inst, reason),
+      startInstance: (inst, w) => this.startInstance(inst, w),
+      capacityAppeared: () => this.capacityAppeared(),
+      markDirty: (id) => this.markDirty(id),
+    });
+    this.taintEvictions = new TaintEvictionTimers({
+      clock,
+      store,
+      recorder,
+      records,
+      evictionGraceMs: deps.config.evictionGraceMs,
+      markDirty: (id) => this.markDirty(id),
+      reconcileNode: (ns) => {
+        for (const id of ns.instances) {
+          const inst = store.getInstance(id);
+          if (inst) this.dirty.add(inst.workloadId);
+        }
+        this.queueReconcile();
+      },
+      capacityAppeared: () => this.capacityAppeared(),
+    });
+    this.adoption = new Adoption({
+      clock,
+      runtime,
+      store,
+      recorder,
+      records,
+      requestOf: (ws, generation) => this.requestOf(ws, generation),
+      refreshStatus: (inst, reason) => this.refreshStatus(inst, reason),
+      bindContainer: (inst, c, id) => this.bindContainer(inst, c, id),
+      startInstance: (inst, w) => this.startInstance(inst, w),
+      armTaintEvictions: (ns) => this.taintEvictions.arm(ns),
+      invalidateViews: () => {
+        this.sortedViews = undefined;
+      },
+      spawn: (p) => this.spawn(p),
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -204,7 +215,7 @@ export class Orchestrator {
       // No reconcile pass may run before every node is adopted: it would refill adopted slots.
       this.holdReconcile = true;
       try {
-        for (const node of cluster.listNodes()) if (node.status === 'Ready') await this.adoptNode(node.id);
+        for (const node of cluster.listNodes()) if (node.status === 'Ready') await this.adoption.adoptNode(node.id);
       } finally {
         this.holdReconcile = false;
       }
@@ -218,7 +229,7 @@ export class Orchestrator {
       cancelReconcile = clock.setTimer(config.reconcileIntervalMs, reconcileTick);
     };
     const resyncTick = () => {
-      for (const ns of this.nodes.values()) if (ns.node.status === 'Ready') this.spawn(this.resyncNode(ns.node.id));
+      for (const ns of this.nodes.values()) if (ns.node.status === 'Ready') this.spawn(this.adoption.resyncNode(ns.node.id));
       cancelResync = clock.setTimer(config.resyncIntervalMs, resyncTick);
     };
     cancelReconcile = clock.setTimer(config.reconcileIntervalMs, reconcileTick);
@@ -230,7 +241,7 @@ export class Orchestrator {
   shutdown(): void {
     for (const s of this.stoppers.splice(0)) s();
     for (const w of this.workloads.values()) w.wake?.cancel();
-    this.gangWaits.shutdown();
+    this.gangs.shutdown();
   }
 
   /** Submits a new workload, or applies a changed one (scaling, or a spec change = new generation). */
@@ -305,101 +316,11 @@ export class Orchestrator {
   }
 
   /**
-   * Adoption: rebuilds instance records from the containers a node runs. A container is adopted
-   * when its labels name a workload of the desired state, its slot and generation, and it is
-   * running; its instance gets the container's node, slot and generation. Everything else with
-   * Slipway's labels (deleted workloads, exited containers, unreadable labels) is an orphan and
-   * is stopped and removed. Returns the number of instances adopted.
+   * Adoption: rebuilds instance records from the containers a node runs (see src/core/adoption.ts).
+   * Returns the number of instances adopted.
    */
-  async adoptNode(nodeId: NodeId): Promise<number> {
-    const { runtime, store } = this.d;
-    const ns = this.nodes.get(nodeId);
-    if (!ns) return 0;
-    let list;
-    try {
-      list = await runtime.listContainers(nodeId);
-    } catch (e) {
-      if (e instanceof OrchestrationError) {
-        this.d.recorder.record('node.adopt_failed', { node: ns.node.name, error: e.message });
-        return 0;
-      }
-      throw e;
-    }
-    const groups = new Map<string, typeof list>();
-    for (const st of list) {
-      let g = groups.get(st.instanceId);
-      if (!g) groups.set(st.instanceId, (g = []));
-      g.push(st);
-    }
-    let adopted = 0;
-    for (const [instanceId, group] of [...groups].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-      const labels = group[0].labels ?? {};
-      const ws = this.workloads.get(group[0].workloadId);
-      const slot = Number(labels['slipway.slot']);
-      const generation = Number(labels['slipway.generation']);
-      // Only a running container is worth adopting: one left `creating` by a control plane that
-      // died between create and start would never start by itself.
-      const alive = group.some((c) => c.state === 'running');
-      if (
-        !ws || ws.deleted || !alive || instanceId === '' || store.getInstance(instanceId) !== undefined ||
-        !Number.isInteger(slot) || !Number.isInteger(generation)
-      ) {
-        for (const st of group) {
-          this.d.recorder.record('container.orphan', { container: st.id, node: ns.node.name, instance: st.instanceId });
-          this.spawn(this.removeOrphan(st.id, st.state));
-        }
-        continue;
-      }
-      const w = ws.workload;
-      const names = generation === w.generation ? w.containers.map((c) => c.name) : group.map((c) => c.name);
-      const containers: Instance['containers'] = names.map((name) => {
-        const st = group.find((c) => c.name === name);
-        return st
-          ? { name, id: st.id, state: st.state, ...(st.exitCode !== undefined ? { exitCode: st.exitCode } : {}) }
-          : { name, state: 'creating' as const };
-      });
-      const now = this.d.clock.now();
-      const inst: Instance = {
-        id: instanceId,
-        workloadId: w.id,
-        workloadName: w.name,
-        slot,
-        generation,
-        node: nodeId,
-        status: 'Pending',
-        containers,
-        createdAt: now,
-        scheduledAt: now,
-        attempts: 1,
-      };
-      const gpus = labels['slipway.gpus'];
-      if (w.gpus && gpus !== undefined) inst.gpus = gpus === '' ? [] : gpus.split(',').map(Number);
-      store.putInstance(inst);
-      for (const c of containers) if (c.id !== undefined) this.containerOwner.set(c.id, inst.id);
-      const req = this.requestOf(ws, generation);
-      this.instanceRequest.set(inst.id, req);
-      addInto(ns.allocated, req);
-      ns.instanceCount++;
-      ns.instances.add(inst.id);
-      this.d.recorder.record('instance.adopted', {
-        instance: inst.id,
-        workload: w.name,
-        node: ns.node.name,
-        slot,
-        generation,
-        containers: group.length,
-      });
-      adopted++;
-      this.refreshStatus(inst);
-      if (containers.some((c) => c.id === undefined) && inst.status === 'Pending') {
-        const p = this.startContainers(inst, w);
-        this.creating.set(inst.id, p);
-        this.spawn(p.finally(() => this.creating.delete(inst.id)));
-      }
-    }
-    this.sortedViews = undefined;
-    this.armTaintEvictions(ns);
-    return adopted;
+  adoptNode(nodeId: NodeId): Promise<number> {
+    return this.adoption.adoptNode(nodeId);
   }
 
   /** Status of every workload ever submitted, in submission order. */
@@ -517,7 +438,7 @@ export class Orchestrator {
       deleted: ws.deleted,
       observed: {
         instances,
-        slots: ws.slots as ReadonlyMap<number, SlotHistory>,
+        slots: ws.slots,
         jobFailures: ws.jobFailures,
         finished: ws.finished,
       },
@@ -666,7 +587,7 @@ export class Orchestrator {
         inst.lastAttemptAt = now;
         inst.lastAttemptEpoch = this.capacityEpoch;
         if (dec && dec.kind === 'wait') {
-          this.waitForGang(ws, inst, dec, request);
+          this.gangs.wait(ws, inst, dec, request);
         } else if (dec && dec.kind === 'assign') {
           const ns = this.reserveOn(inst, dec.nodeId, request, dec.gpus);
           inst.scheduledAt = now;
@@ -681,11 +602,9 @@ export class Orchestrator {
             ...(dec.gpus !== undefined ? { gpus: dec.gpus } : {}),
             ...(dec.candidates ? { candidates: dec.candidates } : {}),
           });
-          const p = this.startContainers(inst, w);
-          this.creating.set(inst.id, p);
-          this.spawn(p.finally(() => this.creating.delete(inst.id)));
+          this.startInstance(inst, w);
           // Placed on a node with NoExecute taints it tolerates for a while.
-          if (ns.node.status !== 'Ready' || ns.node.taints.length > 0) this.armTaintEvictions(ns, inst);
+          if (ns.node.status !== 'Ready' || ns.node.taints.length > 0) this.taintEvictions.arm(ns, inst);
         } else {
           const message = dec ? dec.message : `scheduler ${this.d.scheduler.name} returned no decision`;
           inst.reason = message;
@@ -702,8 +621,8 @@ export class Orchestrator {
         }
       });
     }
-    for (const g of allowed) this.bindGang(g);
-    for (const [g, by] of rejected) this.releaseGang(g, 'rejected', by);
+    for (const g of allowed) this.gangs.bind(g);
+    for (const [g, by] of rejected) this.gangs.release(g, 'rejected', by);
   }
 
   /** Puts the instance on the node: its request counts against the node from now on. */
@@ -736,129 +655,6 @@ export class Orchestrator {
     this.markDirty(inst.workloadId);
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Gangs (Coscheduling): members reserved across passes, bound together, released on timeout
-  // -------------------------------------------------------------------------------------------
-
-  /** Every instance of the workloads in the gang (members may come from several workloads). */
-  private gangInstances(gang: string): Instance[] {
-    const out: Instance[] = [];
-    for (const ws of this.workloads.values()) {
-      if (ws.workload.placement?.gang?.name === gang) out.push(...this.d.store.listInstances(ws.workload.id));
-    }
-    return out;
-  }
-
-  /** Members reserved or bound: on a node, live and not asked to stop (what Coscheduling counts). */
-  private gangMembersPlaced(gang: string): number {
-    let n = 0;
-    for (const i of this.gangInstances(gang)) if (i.node !== undefined && i.stopRequestedAt === undefined && LIVE.has(i.status)) n++;
-    return n;
-  }
-
-  /**
-   * Permit said Wait: the instance keeps its reservation (other pods cannot take the room) but
-   * its containers wait for the gang. Pending members of the gang in other workloads are retried
-   * at once (kube's Coscheduling moves the siblings of a waiting pod back to the active queue).
-   */
-  private waitForGang(ws: WorkloadState, inst: Instance, dec: Extract<ScheduleDecision, { kind: 'wait' }>, request: Resources): void {
-    const now = this.d.clock.now();
-    const gang = ws.workload.placement!.gang!;
-    const ns = this.reserveOn(inst, dec.nodeId, request, dec.gpus);
-    inst.waitingSince = now;
-    inst.reason = `waiting for gang ${gang.name}: ${dec.members}/${gang.minMember} members`;
-    const first = this.gangWaits.waiting(dec.gang).length === 0;
-    const deadline = this.gangWaits.add(dec.gang, inst, gang.timeoutMs);
-    this.d.recorder.record('instance.waiting', {
-      instance: inst.id,
-      workload: inst.workloadName,
-      node: ns.node.name,
-      attempt: inst.attempts,
-      request,
-      gang: dec.gang,
-      members: dec.members,
-      minMember: gang.minMember,
-      timeoutAt: deadline,
-      ...(dec.gpus !== undefined ? { gpus: dec.gpus } : {}),
-      ...(dec.candidates ? { candidates: dec.candidates } : {}),
-    });
-    if (!first) return;
-    for (const sib of this.gangInstances(dec.gang)) {
-      if (sib.workloadId === inst.workloadId || sib.node !== undefined || sib.stopRequestedAt !== undefined || sib.status !== 'Pending') continue;
-      sib.lastAttemptEpoch = -1;
-      this.markDirty(sib.workloadId);
-    }
-  }
-
-  /** A member was allowed: every member of the gang still waiting binds now. */
-  private bindGang(gang: string): void {
-    const now = this.d.clock.now();
-    for (const inst of this.gangWaits.take(gang)) {
-      const ws = this.workloads.get(inst.workloadId);
-      if (!ws || this.d.store.getInstance(inst.id) !== inst || inst.waitingSince === undefined) continue;
-      const waitedMs = now - inst.waitingSince;
-      inst.waitingSince = undefined;
-      inst.scheduledAt = now;
-      inst.reason = undefined;
-      this.d.recorder.record('instance.scheduled', {
-        instance: inst.id,
-        workload: inst.workloadName,
-        node: this.nodeName(inst.node),
-        attempt: inst.attempts,
-        request: this.instanceRequest.get(inst.id),
-        ...(inst.gpus !== undefined ? { gpus: inst.gpus } : {}),
-        gang,
-        waitedMs,
-      });
-      const p = this.startContainers(inst, ws.workload);
-      this.creating.set(inst.id, p);
-      this.spawn(p.finally(() => this.creating.delete(inst.id)));
-    }
-  }
-
-  /**
-   * The gang timed out, or a member fits nowhere (Coscheduling's PostFilter): every waiting
-   * member is unreserved and goes back to pending. The gang's pending members then count as
-   * tried now, at the capacity epoch the release opened: the room they freed goes to other
-   * pending pods first, and they are retried after `unschedulableRetryMs` or when capacity
-   * appears again (the normal back-off of unschedulable instances).
-   */
-  private releaseGang(gang: string, cause: 'timeout' | 'rejected', by?: Instance, why?: string): void {
-    const now = this.d.clock.now();
-    const waiting = this.gangWaits.take(gang).filter((i) => this.d.store.getInstance(i.id) === i && i.waitingSince !== undefined);
-    if (waiting.length === 0) return;
-    const spec = this.workloads.get(waiting[0].workloadId)?.workload.placement?.gang;
-    const minMember = spec?.minMember ?? 0;
-    const members = this.gangMembersPlaced(gang);
-    const reason =
-      cause === 'timeout'
-        ? `gang ${gang} timed out: ${members}/${minMember} members`
-        : `gang ${gang} rejected: ${by?.id ?? 'a member'} ${why ?? 'fits on no node'}: ${members}/${minMember} members`;
-    this.d.recorder.record(`gang.${cause}`, {
-      gang,
-      members,
-      minMember,
-      instances: waiting.map((i) => i.id),
-      waitedMs: now - Math.min(...waiting.map((i) => i.waitingSince!)),
-      ...(by ? { by: by.id } : {}),
-    });
-    for (const inst of waiting) this.unreserve(inst, reason);
-    this.capacityAppeared();
-    for (const inst of this.gangInstances(gang)) {
-      if (inst.node !== undefined || inst.stopRequestedAt !== undefined || inst.status !== 'Pending') continue;
-      inst.lastAttemptAt = now;
-      inst.lastAttemptEpoch = this.capacityEpoch;
-      this.markDirty(inst.workloadId);
-    }
-  }
-
-  /** A waiting member leaves the wait without binding (stopped, forgotten, its node not Ready). */
-  private leaveGangWait(inst: Instance): void {
-    const gang = this.workloads.get(inst.workloadId)?.workload.placement?.gang?.name;
-    if (gang !== undefined) this.gangWaits.remove(gang, inst);
-    inst.waitingSince = undefined;
-  }
-
   /** Stops lower-priority instances the scheduler chose as victims; the preemptor retries when they are gone. */
   private preempt(preemptor: Instance, victims: readonly string[], node: string | undefined): void {
     this.d.recorder.record('instance.preempting', { instance: preemptor.id, workload: preemptor.workloadName, node, victims });
@@ -871,6 +667,13 @@ export class Orchestrator {
   // -------------------------------------------------------------------------------------------
   // Executing actions through the runtime
   // -------------------------------------------------------------------------------------------
+
+  /** Creates the instance's containers in the background; a teardown waits for them (`creating`). */
+  private startInstance(inst: Instance, w: Workload): void {
+    const p = this.startContainers(inst, w);
+    this.creating.set(inst.id, p);
+    this.spawn(p.finally(() => this.creating.delete(inst.id)));
+  }
 
   /** Creates every container of the instance, in order. */
   private async startContainers(inst: Instance, w: Workload): Promise<void> {
@@ -933,14 +736,14 @@ export class Orchestrator {
     if (inst.stopRequestedAt !== undefined) return;
     // A waiting member stopped (scaled down, preempted, deleted) is unreserved; Coscheduling's
     // Unreserve then rejects every other waiting member of its gang.
-    const waitingGang = inst.waitingSince !== undefined ? this.workloads.get(inst.workloadId)?.workload.placement?.gang?.name : undefined;
-    if (inst.waitingSince !== undefined) this.leaveGangWait(inst);
+    const waitingGang = inst.waitingSince !== undefined ? this.gangs.gangOf(inst) : undefined;
+    if (inst.waitingSince !== undefined) this.gangs.leave(inst);
     inst.stopRequestedAt = this.d.clock.now();
     inst.stopReason = reason;
     const from = inst.status;
     inst.status = 'Terminating';
     this.d.recorder.record('instance.stopping', { instance: inst.id, workload: inst.workloadName, from, reason, ...detail });
-    if (waitingGang !== undefined) this.releaseGang(waitingGang, 'rejected', inst, `left the wait (${reason})`);
+    if (waitingGang !== undefined) this.gangs.release(waitingGang, 'rejected', inst, `left the wait (${reason})`);
     this.touchNode(inst.node);
     if (inst.node === undefined) {
       // Never placed: nothing to stop.
@@ -994,7 +797,7 @@ export class Orchestrator {
   }
 
   private removeRecord(inst: Instance): void {
-    if (inst.waitingSince !== undefined) this.leaveGangWait(inst);
+    if (inst.waitingSince !== undefined) this.gangs.leave(inst);
     this.d.store.deleteInstance(inst.id);
     for (const c of inst.containers) if (c.id !== undefined) this.containerOwner.delete(c.id);
     const req = this.instanceRequest.get(inst.id);
@@ -1169,7 +972,7 @@ export class Orchestrator {
         this.sortedViews = undefined;
         const to = e.node.status;
         if (e.node.taints !== ns.taints && e.previous === to) {
-          this.onTaintsChanged(ns);
+          this.taintEvictions.taintsChanged(ns);
           break;
         }
         if (e.previous === 'Ready' && to !== 'Ready') ns.unreadySince = e.node.statusSince;
@@ -1182,14 +985,14 @@ export class Orchestrator {
               this.dirty.add(inst.workloadId);
             }
           }
-          this.spawn(this.resyncNode(e.node.id));
+          this.spawn(this.adoption.resyncNode(e.node.id));
           this.capacityAppeared();
         } else {
           // Gang members waiting here give their reservation up: they would bind to a lost node.
           for (const id of [...ns.instances]) {
             const inst = this.d.store.getInstance(id);
             if (inst?.waitingSince === undefined) continue;
-            this.leaveGangWait(inst);
+            this.gangs.leave(inst);
             inst.lastAttemptEpoch = undefined;
             this.unreserve(inst, `node ${e.node.name} is ${to}`);
           }
@@ -1198,60 +1001,10 @@ export class Orchestrator {
             if (inst && inst.stopRequestedAt === undefined && LIVE.has(inst.status)) this.setStatus(inst, 'Unknown', `node ${e.node.name} is ${to}`);
           }
           // Eviction: the reconciler replaces these instances once their tolerations run out.
-          this.armTaintEvictions(ns, undefined, true);
+          this.taintEvictions.arm(ns, undefined, true);
         }
         break;
       }
-    }
-  }
-
-  /** The node's own taints changed (a `taint`/`untaint` operation): NoExecute ones may evict. */
-  private onTaintsChanged(ns: NodeState): void {
-    const before = ns.taints;
-    ns.taints = ns.node.taints;
-    this.d.recorder.record('node.taints', { node: ns.node.name, taints: ns.taints.map(formatTaint) });
-    this.armTaintEvictions(ns);
-    // A taint gone may let pending instances fit.
-    if (before.some((t) => !ns.taints.some((u) => u.key === t.key && u.value === t.value && u.effect === t.effect)))
-      this.capacityAppeared();
-  }
-
-  /**
-   * The taint eviction controller's timers: for the node's live instances (or only `inst`), a
-   * reconcile pass when the NoExecute taints they tolerate for a while stop being tolerated;
-   * at once for taints they do not tolerate. The reconciler decides (see src/core/taints.ts).
-   * `conditionChanged` (the node's status changed and it is not Ready): also one pass when the
-   * default toleration (`evictionGraceMs`) of the new condition taint runs out, whoever is on the
-   * node — the pass the control plane always made then, so existing runs keep their timing.
-   */
-  private armTaintEvictions(ns: NodeState, only?: Instance, conditionChanged = false): void {
-    const taints = noExecuteTaints(ns.node, ns.unreadySince);
-    if (taints.length === 0) return;
-    const now = this.d.clock.now();
-    const times = new Set<Millis>();
-    if (conditionChanged) times.add(now + this.d.config.evictionGraceMs);
-    for (const id of only ? [only.id] : ns.instances) {
-      const inst = this.d.store.getInstance(id);
-      const ws = inst && this.workloads.get(inst.workloadId);
-      if (!inst || !ws || inst.stopRequestedAt !== undefined || !LIVE.has(inst.status)) continue;
-      const ev = instanceTaintEviction(
-        ws.workload.placement?.tolerations,
-        this.d.config.evictionGraceMs / 1000,
-        taints,
-        inst.scheduledAt ?? inst.createdAt,
-      );
-      if (ev === undefined) continue;
-      if (ev.at <= now) this.markDirty(inst.workloadId);
-      else times.add(ev.at);
-    }
-    for (const at of [...times].sort((a, b) => a - b)) {
-      this.d.clock.setTimer(at - now, () => {
-        for (const id of ns.instances) {
-          const inst = this.d.store.getInstance(id);
-          if (inst) this.dirty.add(inst.workloadId);
-        }
-        this.queueReconcile();
-      });
     }
   }
 
@@ -1316,88 +1069,14 @@ export class Orchestrator {
     }
   }
 
-  /**
-   * Compares the runtime's containers on a node with the records: adopts containers whose create
-   * answer was lost, marks containers that vanished, and removes orphans.
-   */
-  private async resyncNode(nodeId: NodeId): Promise<void> {
-    const { runtime, store } = this.d;
-    const ns = this.nodes.get(nodeId);
-    if (!ns) return;
-    // Containers known before asking: only these can be reported missing.
-    const known = new Set<string>();
-    for (const id of ns.instances) {
-      const inst = store.getInstance(id);
-      if (inst) for (const c of inst.containers) if (c.id !== undefined) known.add(c.id);
-    }
-    let list;
-    try {
-      list = await runtime.listContainers(nodeId);
-    } catch (e) {
-      if (e instanceof OrchestrationError) return;
-      throw e;
-    }
-    if (!this.nodes.has(nodeId) || !this.nodeReady(nodeId)) return;
-    const seen = new Set<string>();
-    for (const st of list) {
-      seen.add(st.id);
-      const inst = store.getInstance(st.instanceId);
-      const owned = inst !== undefined && inst.node === nodeId;
-      if (!owned) {
-        this.d.recorder.record('container.orphan', { container: st.id, node: ns.node.name, instance: st.instanceId });
-        this.spawn(this.removeOrphan(st.id, st.state));
-        continue;
-      }
-      const c = inst.containers.find((x) => x.id === st.id) ?? inst.containers.find((x) => x.name === st.name && x.id === undefined);
-      if (!c) {
-        // A second container for the same instance (a duplicated create request): nobody owns it.
-        this.d.recorder.record('container.orphan', { container: st.id, node: ns.node.name, instance: st.instanceId });
-        this.spawn(this.removeOrphan(st.id, st.state));
-        continue;
-      }
-      if (c.id === undefined) this.bindContainer(inst, c, st.id);
-      if (c.state !== st.state || c.exitCode !== st.exitCode) {
-        c.state = st.state;
-        c.exitCode = st.exitCode;
-        this.refreshStatus(inst, st.reason);
-      }
-    }
-    for (const id of [...ns.instances]) {
-      const inst = store.getInstance(id);
-      if (!inst) continue;
-      let changed = false;
-      for (const c of inst.containers) {
-        if (c.id !== undefined && known.has(c.id) && !seen.has(c.id) && c.state !== 'exited') {
-          c.state = 'exited';
-          c.exitCode = undefined;
-          changed = true;
-        }
-      }
-      if (changed) this.refreshStatus(inst, 'missing from the runtime');
-    }
-  }
-
-  private async removeOrphan(id: string, state: string): Promise<void> {
-    const { runtime } = this.d;
-    try {
-      if (state !== 'exited') await runtime.stopContainer(id);
-      await runtime.removeContainer(id);
-      this.d.recorder.record('container.orphan_removed', { container: id });
-    } catch (e) {
-      if (!(e instanceof OrchestrationError)) throw e;
-    }
-  }
-
   // -------------------------------------------------------------------------------------------
 
   private nodeReady(id: NodeId | undefined): boolean {
-    if (id === undefined) return false;
-    return this.nodes.get(id)?.node.status === 'Ready';
+    return nodeReady(this.records, id);
   }
 
   private nodeName(id: NodeId | undefined): string | undefined {
-    if (id === undefined) return undefined;
-    return this.nodes.get(id)?.node.name ?? id;
+    return nodeName(this.records, id);
   }
 
   private spawn(p: Promise<unknown>): void {

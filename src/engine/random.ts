@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { xoroshiro128plus, type RandomGenerator } from 'pure-rand';
 import type { Distribution } from '../core/types.js';
+import { assertNever } from '../core/assert-never.js';
 
 export class RandomStream {
   private readonly gen: RandomGenerator;
@@ -83,6 +84,8 @@ export class RandomStream {
       case 'lognormal':
         v = d.medianMs * Math.exp(d.sigma * this.normal());
         break;
+      default:
+        return assertNever(d, 'distribution');
     }
     return Math.max(0, Math.round(v));
   }

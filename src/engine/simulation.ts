@@ -27,6 +27,12 @@ export interface RunOptions {
   readonly until?: number;
   /** Stop after this many events. */
   readonly maxEvents?: number;
+  /**
+   * Install the determinism guard while running (default true). Only the serve daemon's
+   * wall-clock simulation turns it off: its HTTP server shares the thread, reads real time and
+   * answers requests between the engine's drains, and that run is not replayable anyway.
+   */
+  readonly guard?: boolean;
 }
 
 export type StopReason = 'until' | 'idle' | 'maxEvents' | 'stopped';
@@ -165,7 +171,7 @@ export class Simulation implements Clock {
     let reason: StopReason;
     this.running = true;
     this.stopRequested = false;
-    const release = installGuard(() => ` (virtual time ${this.time}ms, seed ${this.seed})`);
+    const release = options.guard === false ? () => {} : installGuard(() => ` (virtual time ${this.time}ms, seed ${this.seed})`);
     try {
       for (;;) {
         if (this.needsDrain && queue.peekTime() > this.time) {

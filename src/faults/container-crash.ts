@@ -1,30 +1,56 @@
-import type { Fault } from '../scenario/types.js';
-import type { FaultContext } from './fault-target.js';
+import { def, int, obj, workloadRef } from '../core/fields.js';
+import { defineFault } from './fault-definition.js';
 
-type ContainerCrash = Extract<Fault, { kind: 'containerCrash' }>;
-type CrashLoop = Extract<Fault, { kind: 'crashLoop' }>;
-
-/** Container crash: a running container of the workload's instance in `slot` exits with `exitCode`. */
-export function injectContainerCrash(f: ContainerCrash, ctx: FaultContext): void {
-  const id = ctx.target.crashContainer(f.workload, f.slot, f.exitCode);
-  ctx.recorder.record('fault.container_crash', {
-    workload: f.workload,
-    slot: f.slot,
-    exitCode: f.exitCode,
-    applied: id !== undefined,
-    ...(id !== undefined ? { container: id } : {}),
-  });
+/** One running container of the workload's instance in `slot` exits with `exitCode`. */
+export interface ContainerCrash {
+  readonly kind: 'containerCrash';
+  readonly workload: string;
+  readonly slot: number;
+  readonly exitCode: number;
 }
 
 /**
- * Crash loop: for `duration`, every container of the workload (running now or started later)
- * exits with `exitCode` `exitAfter` after it starts. The control plane must back off per slot.
+ * Container crash: a running container of the workload's instance in `slot` exits with `exitCode`.
+ *
+ * Live (Docker, OCI): the running container of the slot is killed (SIGKILL, exit 137); the
+ * scenario's exitCode cannot be imposed on a real process and is recorded next to the real one.
  */
-export function injectCrashLoop(f: CrashLoop, ctx: FaultContext): void {
-  const end = ctx.target.startCrashLoop(f.workload, f.exitAfter, f.exitCode);
-  ctx.recorder.record('fault.crash_loop', { workload: f.workload, exitAfter: f.exitAfter, exitCode: f.exitCode, duration: f.duration });
-  ctx.clock.setTimer(f.duration, () => {
-    end();
-    ctx.recorder.record('fault.crash_loop_end', { workload: f.workload });
-  });
-}
+export const containerCrash = defineFault({
+  kind: 'containerCrash',
+  summary: "one running container of the workload's instance in slot exits with exitCode",
+  schema: obj({
+    workload: workloadRef,
+    slot: def(int(0), 0),
+    exitCode: def(int(0, 255), 137),
+  }),
+  load(c, ctx): ContainerCrash {
+    ctx.workload(c.workload, { submitted: true });
+    return { kind: 'containerCrash', workload: c.workload, slot: c.slot, exitCode: c.exitCode };
+  },
+  targeting: 'workload',
+  inject(f, _nodes, ctx) {
+    const id = ctx.target.crashContainer(f.workload, f.slot, f.exitCode);
+    ctx.recorder.record('fault.container_crash', {
+      workload: f.workload,
+      slot: f.slot,
+      exitCode: f.exitCode,
+      applied: id !== undefined,
+      ...(id !== undefined ? { container: id } : {}),
+    });
+  },
+  backends: ['sim', 'docker', 'oci'],
+  live: {
+    async inject(f, target, _clock, recorder) {
+      const r = await target.crashContainer(f.workload, f.slot);
+      recorder.record('fault.container_crash', {
+        workload: f.workload,
+        slot: f.slot,
+        exitCode: r.exitCode ?? f.exitCode,
+        applied: r.applied,
+        ...(r.container !== undefined ? { container: r.container } : {}),
+        detail: r.detail,
+      });
+    },
+  },
+  fuzz: (d) => ({ workload: d.workload, slot: d.p % 3, exitCode: d.q % 2 === 0 ? 137 : 1 }),
+});

@@ -5,7 +5,7 @@
  */
 import type { Clock, Recorder } from '../core/interfaces.js';
 import type { Distribution } from '../core/types.js';
-import type { MessageKind, NodeTarget } from '../scenario/types.js';
+import type { MessageKind, NodeTarget } from './fault-definition.js';
 
 export interface FaultTarget {
   /** Names of the nodes a target matches now, sorted. */
@@ -22,6 +22,8 @@ export interface FaultTarget {
   /** Each returns the function that ends the fault, or undefined when the node is unknown. */
   failPulls(name: string, image: string | undefined): (() => void) | undefined;
   slowPulls(name: string, factor: number): (() => void) | undefined;
+  /** Gossip messages to the node's member are processed `delayMs` late; undefined without gossip membership or for an unknown node. */
+  slowNode(name: string, delayMs: number): (() => void) | undefined;
   startCrashLoop(workload: string, exitAfter: number, exitCode: number): () => void;
   /** Returns the number of running containers it touched at once. */
   startMemoryLeak(workload: string, bytesPerMinute: number, durationMs: number): number;
@@ -44,4 +46,20 @@ export interface FaultContext {
   readonly phase: () => string;
   /** Counts (fault kind × phase) hits. */
   readonly hit: (kind: string, phase: string) => void;
+}
+
+/** What a live backend did for one fault. */
+export interface LiveFaultResult {
+  readonly applied: boolean;
+  /** What was done, or why nothing was. */
+  readonly detail: string;
+  readonly container?: string;
+  readonly exitCode?: number;
+}
+
+/** What a live backend offers fault injection. */
+export interface LiveFaultTarget {
+  crashNode(name: string): Promise<LiveFaultResult>;
+  bootNode(name: string): Promise<LiveFaultResult>;
+  crashContainer(workload: string, slot: number): Promise<LiveFaultResult>;
 }

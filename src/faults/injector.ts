@@ -1,6 +1,6 @@
 /**
  * Schedules a scenario's faults on the engine's clock, in file order for equal times.
- * One file per fault kind; add a kind by adding its file and one `case` here.
+ * Each kind's injector and targeting come from the fault registry (registry.ts).
  *
  * A fault with `at` fires once. A fault with `rate` fires at the arrivals of a Poisson process
  * between `from` and `until`: gaps are exponential with mean 1/rate, drawn from the random stream
@@ -8,17 +8,9 @@
  */
 import type { Clock, Recorder } from '../core/interfaces.js';
 import type { RandomStream } from '../engine/random.js';
-import type { Fault, NodeTarget } from '../scenario/types.js';
-import { injectClockSkew } from './clock-skew.js';
-import { injectContainerCrash, injectCrashLoop } from './container-crash.js';
-import { injectDrain } from './drain.js';
+import type { NodeTarget } from './fault-definition.js';
 import type { FaultContext, FaultTarget } from './fault-target.js';
-import { injectImagePullFailure, injectSlowImagePull } from './image-pull.js';
-import { injectMemoryLeak } from './memory-leak.js';
-import { injectMessages } from './messages.js';
-import { injectNodeCrash, injectZoneOutage } from './node-crash.js';
-import { injectNodeFreeze } from './node-freeze.js';
-import { injectPartition } from './partition.js';
+import { faultDefinition, type Fault, type FaultKind, type FaultOf } from './registry.js';
 
 export interface ScheduleFaultsOptions {
   readonly target: FaultTarget;
@@ -62,42 +54,19 @@ export function scheduleFaults(faults: readonly Fault[], opts: ScheduleFaultsOpt
   });
 }
 
-function isNodeTargeted(f: Fault): f is Fault & NodeTarget {
-  return f.kind !== 'containerCrash' && f.kind !== 'crashLoop' && f.kind !== 'memoryLeak';
-}
-
 /** Fires one fault now. With `pick` (a rate fault) a node fault hits one random matching node. */
 export function injectFault(f: Fault, ctx: FaultContext, pick?: RandomStream): void {
-  ctx.hit(f.kind, ctx.phase());
+  injectOf(f.kind, f as FaultOf<typeof f.kind>, ctx, pick);
+}
+
+function injectOf<K extends FaultKind>(kind: K, f: FaultOf<K>, ctx: FaultContext, pick?: RandomStream): void {
+  const def = faultDefinition(kind);
+  ctx.hit(kind, ctx.phase());
   let nodes: string[] = [];
-  if (isNodeTargeted(f)) {
-    nodes = ctx.target.resolveNodes(f);
-    if (pick && nodes.length > 1 && f.kind !== 'zoneOutage') nodes = [pick.pick(nodes)];
+  if (def.targeting !== 'workload') {
+    // A node or zone fault's action extends NodeTarget (its file declares it so).
+    nodes = ctx.target.resolveNodes(f as NodeTarget);
+    if (pick && nodes.length > 1 && def.targeting === 'node') nodes = [pick.pick(nodes)];
   }
-  switch (f.kind) {
-    case 'nodeCrash':
-      return injectNodeCrash(f, nodes, ctx);
-    case 'zoneOutage':
-      return injectZoneOutage(f, nodes, ctx);
-    case 'nodeFreeze':
-      return injectNodeFreeze(f, nodes, ctx);
-    case 'partition':
-      return injectPartition(f, nodes, ctx);
-    case 'messages':
-      return injectMessages(f, nodes, ctx);
-    case 'containerCrash':
-      return injectContainerCrash(f, ctx);
-    case 'crashLoop':
-      return injectCrashLoop(f, ctx);
-    case 'imagePullFailure':
-      return injectImagePullFailure(f, nodes, ctx);
-    case 'slowImagePull':
-      return injectSlowImagePull(f, nodes, ctx);
-    case 'memoryLeak':
-      return injectMemoryLeak(f, ctx);
-    case 'drain':
-      return injectDrain(f, nodes, ctx);
-    case 'clockSkew':
-      return injectClockSkew(f, nodes, ctx);
-  }
+  def.inject(f, nodes, ctx);
 }

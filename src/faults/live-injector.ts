@@ -1,46 +1,41 @@
 /**
  * Faults on live backends: the same scenario fault kinds, injected for real and asynchronously.
- *   containerCrash → the running container of the workload's slot is killed (SIGKILL, exit 137;
- *                    the scenario's exitCode cannot be imposed on a real process and is recorded
- *                    next to the real one);
- *   nodeCrash      → the node's engine is frozen (Docker: SIGSTOP to dockerd from its pid file),
- *                    so it stops answering; `recoverAfter` thaws it (SIGCONT). Its containers keep
- *                    running, as on a partitioned machine: after recovery the control plane finds
- *                    them orphaned (their instances were replaced) and removes them.
+ * Which kinds a live backend can inject, and how, comes from the fault registry: a kind whose
+ * `backends` list the backend has a `live` implementation in its file (see container-crash.ts,
+ * node-crash.ts).
  */
 import { InputError } from '../core/errors.js';
 import type { Clock, Recorder } from '../core/interfaces.js';
-import type { Fault } from '../scenario/types.js';
+import type { LiveFaultTarget } from './fault-target.js';
+import { faultDefinition, faultKindsFor, type Fault, type FaultKind, type FaultOf } from './registry.js';
 
-export interface LiveFaultResult {
-  readonly applied: boolean;
-  /** What was done, or why nothing was. */
-  readonly detail: string;
-  readonly container?: string;
-  readonly exitCode?: number;
-}
-
-/** What a live backend offers fault injection. */
-export interface LiveFaultTarget {
-  crashNode(name: string): Promise<LiveFaultResult>;
-  bootNode(name: string): Promise<LiveFaultResult>;
-  crashContainer(workload: string, slot: number): Promise<LiveFaultResult>;
-}
+export type { LiveFaultResult, LiveFaultTarget } from './fault-target.js';
 
 /**
- * Live backends inject `containerCrash` and `nodeCrash` (of one named node) at fixed times; every
- * other fault kind, and rate faults, exist only in simulation. A scenario that asks for them live
- * is bad input (nothing is silently skipped).
+ * Live backends inject the kinds whose registry entry lists them, at fixed times; every other
+ * kind, and rate faults, exist only in simulation. A scenario that asks for them live is bad
+ * input (nothing is silently skipped).
  */
-export function assertLiveFaults(faults: readonly Fault[], file: string): void {
+export function assertLiveFaults(faults: readonly Fault[], file: string, backend: 'docker' | 'oci' = 'docker'): void {
+  const live = faultKindsFor(backend);
   faults.forEach((f, i) => {
     const where = `${file}: faults[${i}]`;
-    if (f.kind !== 'containerCrash' && f.kind !== 'nodeCrash')
-      throw new InputError(`${where}: ${f.kind} is simulation-only; live backends inject containerCrash and nodeCrash`);
+    const def = faultDefinition(f.kind);
+    if (!live.includes(f.kind) || def.live === undefined)
+      throw new InputError(`${where}: ${f.kind} is simulation-only; live backends inject ${andList([...live].sort())}`);
     if (f.rate !== undefined) throw new InputError(`${where}: rate faults are simulation-only; give a fixed \`at\` for live runs`);
-    if (f.kind === 'nodeCrash' && f.node === undefined)
-      throw new InputError(`${where}: live node faults target one node by \`node\` (not \`nodes\` or \`selector\`)`);
+    const why = refusal(f.kind, f as FaultOf<typeof f.kind>);
+    if (why !== undefined) throw new InputError(`${where}: ${why}`);
   });
+}
+
+function refusal<K extends FaultKind>(kind: K, f: FaultOf<K>): string | undefined {
+  return faultDefinition(kind).live?.refuse?.(f);
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function andList(xs: readonly string[]): string {
+  return xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 }
 
 /**
@@ -71,39 +66,12 @@ export function scheduleLiveFaults(opts: {
 }
 
 export async function injectLiveFault(f: Fault, target: LiveFaultTarget, clock: Clock, recorder: Recorder): Promise<void> {
-  switch (f.kind) {
-    case 'containerCrash': {
-      const r = await target.crashContainer(f.workload, f.slot);
-      recorder.record('fault.container_crash', {
-        workload: f.workload,
-        slot: f.slot,
-        exitCode: r.exitCode ?? f.exitCode,
-        applied: r.applied,
-        ...(r.container !== undefined ? { container: r.container } : {}),
-        detail: r.detail,
-      });
-      return;
-    }
-    case 'nodeCrash': {
-      if (f.node === undefined) {
-        // Live runs target one named node; `nodes`/`selector` targeting is simulation-only.
-        recorder.record('fault.node_crash', { applied: false, detail: 'live node faults need `node`' });
-        return;
-      }
-      const node = f.node;
-      const r = await target.crashNode(node);
-      recorder.record('fault.node_crash', {
-        node: f.node,
-        applied: r.applied,
-        ...(f.recoverAfter !== undefined ? { recoverAfter: f.recoverAfter } : {}),
-        detail: r.detail,
-      });
-      if (r.applied && f.recoverAfter !== undefined) {
-        await clock.sleep(f.recoverAfter);
-        const b = await target.bootNode(node);
-        recorder.record('fault.node_boot', { node, applied: b.applied, detail: b.detail });
-      }
-      return;
-    }
-  }
+  return injectLiveOf(f.kind, f as FaultOf<typeof f.kind>, target, clock, recorder);
+}
+
+async function injectLiveOf<K extends FaultKind>(kind: K, f: FaultOf<K>, target: LiveFaultTarget, clock: Clock, recorder: Recorder): Promise<void> {
+  const live = faultDefinition(kind).live;
+  // assertLiveFaults refused the scenario before the run started.
+  if (live === undefined) throw new Error(`fault ${kind} has no live implementation`);
+  await live.inject(f, target, clock, recorder);
 }

@@ -15,14 +15,18 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { parseScenario } from '../scenario/loader.js';
 import type { Scenario } from '../scenario/types.js';
-import { FAULT_KINDS } from '../scenario/schema.js';
+import type { FuzzDraw } from '../faults/fault-definition.js';
+import { FAULTS, FAULT_KINDS } from '../faults/registry.js';
 
 export const PROFILES = ['small', 'tiny', 'partitions', 'crashes'] as const;
 export type Profile = (typeof PROFILES)[number];
 
-/** The fuzzer draws from the whole fault catalog. */
-export const FUZZ_FAULT_KINDS = FAULT_KINDS;
-export type FuzzFaultKind = (typeof FUZZ_FAULT_KINDS)[number];
+/**
+ * The fuzzer draws from the fault catalog, less the kinds that need something its heartbeat
+ * clusters do not have (`needs` in the registry: slowNode acts on gossip members only).
+ */
+export type FuzzFaultKind = (typeof FAULT_KINDS)[number];
+export const FUZZ_FAULT_KINDS: readonly FuzzFaultKind[] = FAULT_KINDS.filter((k) => (FAULTS[k] as { readonly needs?: string }).needs === undefined);
 
 export interface FuzzNode {
   readonly cpu: number;
@@ -223,36 +227,15 @@ export function caseDocument(c: FuzzCase, profile: Profile, name: string): Recor
     const wlAt = c.workloads[f.workload % c.workloads.length].atS;
     const when: Record<string, unknown> =
       f.rate > 0 ? { rate: `${f.rate}/h`, from: s(Math.max(at, wlAt)), until: s(shape.faultWindow + 1) } : { at: s(Math.max(at, isWorkloadFault(f.kind) ? wlAt : 0)) };
-    const target = f.rate > 0 ? {} : { node };
-    switch (f.kind) {
-      case 'nodeCrash':
-        return { ...when, nodeCrash: { ...target, recoverAfter: s(duration) } };
-      case 'zoneOutage':
-        return { ...when, zoneOutage: { selector: { zone: `z${c.nodes[f.node % c.nodes.length].zone}` }, duration: s(duration) } };
-      case 'nodeFreeze':
-        return { ...when, nodeFreeze: { ...target, duration: s(duration) } };
-      case 'partition':
-        return { ...when, partition: { ...target, duration: s(duration), direction: (['both', 'toControlPlane', 'fromControlPlane'] as const)[f.p % 3] } };
-      case 'messages':
-        return {
-          ...when,
-          messages: { ...target, duration: s(duration), drop: (f.p % 51) / 100, duplicate: (f.q % 51) / 100, ...(f.q % 2 === 0 ? { delay: { exponential: `${1 + (f.p % 2000)}ms` } } : {}) },
-        };
-      case 'containerCrash':
-        return { ...when, containerCrash: { workload: wl, slot: f.p % 3, exitCode: f.q % 2 === 0 ? 137 : 1 } };
-      case 'crashLoop':
-        return { ...when, crashLoop: { workload: wl, duration: s(duration), exitAfter: s(1 + (f.p % 30)) } };
-      case 'imagePullFailure':
-        return { ...when, imagePullFailure: { ...target, duration: s(duration) } };
-      case 'slowImagePull':
-        return { ...when, slowImagePull: { ...target, factor: 2 + (f.p % 19), duration: s(duration) } };
-      case 'memoryLeak':
-        return { ...when, memoryLeak: { workload: wl, perMinute: `${1 + f.p * 4}Mi`, duration: s(duration) } };
-      case 'drain':
-        return { ...when, drain: { ...target, duration: s(duration) } };
-      case 'clockSkew':
-        return { ...when, clockSkew: { ...target, offset: s(1 + f.p * 30), duration: s(duration) } };
-    }
+    const draw: FuzzDraw = {
+      target: f.rate > 0 ? {} : { node },
+      zone: `z${c.nodes[f.node % c.nodes.length].zone}`,
+      workload: wl,
+      durationS: duration,
+      p: f.p,
+      q: f.q,
+    };
+    return { ...when, [f.kind]: FAULTS[f.kind].fuzz(draw) };
   });
   const k = c.knobs;
   return {
@@ -279,7 +262,7 @@ export function caseDocument(c: FuzzCase, profile: Profile, name: string): Recor
 }
 
 function isWorkloadFault(kind: FuzzFaultKind): boolean {
-  return kind === 'containerCrash' || kind === 'crashLoop' || kind === 'memoryLeak';
+  return FAULTS[kind].targeting === 'workload';
 }
 
 /** The YAML text of a case (what `slipway run` replays). */

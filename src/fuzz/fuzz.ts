@@ -8,7 +8,8 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { deriveSeed } from '../engine/random.js';
-import { tsWorker } from '../cli/ts-worker.js';
+import { tsWorker } from '../pool/ts-worker.js';
+import { siblingModule } from '../module-url.js';
 import { wallMs } from '../engine/wall.js';
 import { caseFromSeed, type FuzzCase, type Profile } from './case.js';
 import { runCase, type CaseOutcome, type Variant } from './run-case.js';
@@ -128,7 +129,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
 /** Hands run indices to `workers` threads one at a time, so a slow case does not hold up a batch. */
 async function runInWorkers(o: FuzzOptions, finish: (r: RunRecord) => void): Promise<void> {
   const n = Math.max(1, Math.min(o.workers, o.runs));
-  const url = new URL('./worker.ts', import.meta.url);
+  const url = siblingModule('worker', import.meta.url);
   let next = 0;
   const workers: Worker[] = [];
   try {

@@ -13,6 +13,8 @@
  *   lifeguard     all three (memberlist as shipped)
  */
 
+import { assertNever } from '../core/assert-never.js';
+
 export type DetectorName = 'swim' | 'lha-probe' | 'lha-suspicion' | 'buddy' | 'lifeguard';
 export const DETECTORS: readonly DetectorName[] = ['swim', 'lha-probe', 'lha-suspicion', 'buddy', 'lifeguard'];
 
@@ -35,6 +37,8 @@ export function featuresOf(detector: DetectorName): LifeguardFeatures {
       return { lhaProbe: false, lhaSuspicion: false, buddy: true };
     case 'lifeguard':
       return { lhaProbe: true, lhaSuspicion: true, buddy: true };
+    default:
+      return assertNever(detector, 'detector');
   }
 }
 

@@ -2,6 +2,7 @@
  * The scalar metrics of a run, as the reports and results files name them. Each has a unit and a
  * direction ("lower is better" or "higher is better") so a report can mark the better policy.
  */
+import { assertNever } from '../core/assert-never.js';
 export type MetricKey =
   | 'latencyP50Ms'
   | 'latencyP90Ms'
@@ -85,5 +86,7 @@ export function formatMetric(unit: Unit, v: number | null | undefined): string {
     case 'count':
     case 'instances':
       return Number.isInteger(v) ? String(v) : v.toFixed(1);
+    default:
+      return assertNever(unit, 'unit');
   }
 }

@@ -14,12 +14,14 @@ import type { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import { DurationError, formatDuration, parseDuration } from '../core/duration.js';
 import { formatCpu } from '../core/quantity.js';
-import { formatBytes, resources, type Resources } from '../core/resources.js';
+import { add as addResources, firstShortfall, formatBytes, resources, sum as sumResources, zeroRequestsOf, type Resources } from '../core/resources.js';
 import { normalizedImageName } from '../core/images.js';
 import { GPU_MILLI, type ContainerSimBehavior, type ContainerSpec, type Distribution, type GpuRequest, type Taint, type UpdateStrategy } from '../core/types.js';
 import { schedulerNames } from '../scheduler/registry.js';
 import { profileFromInput } from '../scheduler/profile-input.js';
 import type { Gang, Placement } from '../core/placement.js';
+import type { FaultLoadContext } from '../faults/fault-definition.js';
+import { faultDefinition } from '../faults/registry.js';
 import { toPlacement, type PlacementInput } from './placement-schema.js';
 import { checkLimits, limitsWith, type ScenarioLimits } from './limits.js';
 import { ManifestError, expandManifests, toManifestProblem, type ExpandedManifests } from './kubernetes.js';
@@ -44,17 +46,18 @@ import {
   type SimInput,
   type WorkloadInput,
 } from './schema.js';
+import { MEMBERLIST_LAN } from '../membership/config.js';
 import type {
+  ClusterConfig,
   ContainerPatch,
   ControlPlaneConfig,
   Expectation,
   Fault,
-  FaultAction,
   FaultRate,
   NodeDef,
   NodeEndpoint,
-  NodeTarget,
   Operation,
+  RunningInstance,
   Scenario,
   WorkloadDef,
 } from './types.js';
@@ -350,6 +353,12 @@ function toResources(r: ResourceInput | undefined): Resources {
   return resources({ cpu: r?.cpu ?? 0, memory: r?.memory ?? 0, disk: r?.disk ?? 0, extended: { ...(r?.extended ?? {}) } });
 }
 
+/** `{ zeroRequests }` when cpu or memory is given as 0 (scored as 0, not as the non-zero default), else nothing. */
+function zeroRequestsField(r: ResourceInput | undefined): { zeroRequests?: Array<'cpu' | 'memory'> } {
+  const z = zeroRequestsOf(r);
+  return z ? { zeroRequests: z } : {};
+}
+
 function amounts(r: ResourceInput | undefined): Array<[string, number]> {
   if (!r) return [];
   const out: Array<[string, number]> = [];
@@ -448,6 +457,8 @@ class Checker {
     const faults = input.faults.map((f, i) => this.fault(f, i));
     const expectations = input.expectations.map((e, i) => this.expectation(e, i));
     const controlPlane = this.controlPlane();
+    const cluster = this.cluster();
+    const running = this.running(nodes, workloads);
 
     return {
       name: input.name,
@@ -462,7 +473,9 @@ class Checker {
       scheduler,
       images,
       controlPlane,
+      ...(cluster ? { cluster } : {}),
       expectations,
+      ...(running.length > 0 ? { running } : {}),
       source: { file, document: this.raw },
     };
   }
@@ -648,6 +661,7 @@ class Checker {
             : { containerPort: p.containerPort, hostPort: p.hostPort, protocol: p.protocol },
         ),
         requests: toResources(c.requests),
+        ...zeroRequestsField(c.requests),
         limits: toResources(c.limits),
         ...(sim !== undefined ? { sim } : {}),
       };
@@ -772,6 +786,87 @@ class Checker {
     }
   }
 
+  // --- running instances ---------------------------------------------------------------------
+
+  /**
+   * Instances running from the start: each names a workload submitted at 0, a node of `nodes`, and
+   * a slot of the workload (services: below replicas; jobs: below completions), once; together
+   * they fit every node's allocatable (they run there already), and a GPU workload's instance names
+   * its devices.
+   */
+  private running(nodes: readonly NodeDef[], workloads: readonly WorkloadDef[]): RunningInstance[] {
+    const out: RunningInstance[] = [];
+    const byName = new Map(nodes.map((n) => [n.name, n]));
+    const defs = new Map(workloads.map((w) => [w.name, w]));
+    const used = new Map<string, Resources>();
+    const gpuUsed = new Map<string, number[]>();
+    const slots = new Set<string>();
+    const ids = new Map<string, number>();
+    this.input.running.forEach((r, i) => {
+      const path: Path = ['running', i];
+      const w = this.refWorkload(r.workload, [...path, 'workload']);
+      if (!w) return;
+      if (w.at !== 0) {
+        this.report([...path, 'workload'], `workload ${JSON.stringify(r.workload)} is submitted at ${fmt(w.at)}; an instance running from the start needs its workload submitted at 0`);
+        return;
+      }
+      const node = byName.get(r.node);
+      if (!node) {
+        const known = [...byName.keys()];
+        this.report([...path, 'node'], `unknown node ${JSON.stringify(r.node)}${didYouMean(r.node, known)} (nodes at the start: ${listNames(known)})`);
+        return;
+      }
+      const bound = w.kind === 'job' ? w.completions : w.replicas;
+      if (r.slot >= bound) {
+        this.report([...path, 'slot'], `workload ${JSON.stringify(r.workload)} has ${w.kind === 'job' ? `${bound} completions` : `${bound} replicas`}, so slots 0..${bound - 1}; got ${r.slot}`);
+        return;
+      }
+      const key = `${r.workload}\u0000${r.slot}`;
+      if (slots.has(key)) {
+        this.report([...path, 'slot'], `slot ${r.slot} of workload ${JSON.stringify(r.workload)} is already running (one instance per slot)`);
+        return;
+      }
+      slots.add(key);
+      const id = r.id ?? `${r.workload}-s${r.slot}`;
+      const first = ids.get(id);
+      if (first !== undefined) {
+        this.report([...path, r.id !== undefined ? 'id' : 'slot'], `instance id ${JSON.stringify(id)} is already used by running[${first}]`);
+        return;
+      }
+      ids.set(id, i);
+      const request = sumResources(w.containers.map((c) => c.requests));
+      const before = used.get(node.name) ?? resources();
+      used.set(node.name, addResources(before, request));
+      const short = firstShortfall(request, before, node.allocatable);
+      if (short !== undefined) {
+        this.report(path, `node ${JSON.stringify(node.name)} cannot run it: the instances running there from the start need more ${short} than its allocatable`);
+        return;
+      }
+      if (w.gpus) {
+        const devices = r.gpus ?? [];
+        const count = node.gpus?.count ?? 0;
+        const taken = gpuUsed.get(node.name) ?? new Array<number>(count).fill(0);
+        gpuUsed.set(node.name, taken);
+        if (devices.length !== w.gpus.count || new Set(devices).size !== devices.length) {
+          this.report([...path, 'gpus'], `workload ${JSON.stringify(r.workload)} needs ${w.gpus.count} distinct GPU device(s) per instance; list the node's devices it holds (gpus: [0${w.gpus.count > 1 ? ', 1' : ''}])`);
+          return;
+        }
+        for (const d of devices) {
+          if (d >= count || taken[d] + w.gpus.milli > GPU_MILLI) {
+            this.report([...path, 'gpus'], d >= count ? `node ${JSON.stringify(node.name)} has ${count} GPU device(s); there is no device ${d}` : `GPU device ${d} of node ${JSON.stringify(node.name)} has no ${w.gpus.milli} milli-GPU left`);
+            return;
+          }
+        }
+        for (const d of devices) taken[d] += w.gpus.milli;
+      } else if (r.gpus !== undefined) {
+        this.report([...path, 'gpus'], `workload ${JSON.stringify(r.workload)} requests no GPUs`, 'key');
+        return;
+      }
+      out.push({ workload: r.workload, node: r.node, slot: r.slot, id, ...(w.gpus ? { gpus: [...(r.gpus ?? [])] } : {}) });
+    });
+    return out;
+  }
+
   // --- references ----------------------------------------------------------------------------
 
   private refWorkload(name: string, path: Path, at?: number): WorkloadDef | undefined {
@@ -839,7 +934,7 @@ class Checker {
         ...(u.command !== undefined ? { command: u.command } : {}),
         ...(u.args !== undefined ? { args: u.args } : {}),
         ...(u.env !== undefined ? { env: { ...u.env } } : {}),
-        ...(u.requests !== undefined ? { requests: toResources(u.requests) } : {}),
+        ...(u.requests !== undefined ? { requests: toResources(u.requests), ...zeroRequestsField(u.requests) } : {}),
         ...(u.limits !== undefined ? { limits: toResources(u.limits) } : {}),
         ...(sim !== undefined ? { sim } : {}),
       };
@@ -934,72 +1029,22 @@ class Checker {
       }
       this.withinRun([...path, 'at'], at);
     }
-    const target = (t: { node?: string; nodes?: string[]; selector?: Record<string, string> }): NodeTarget => {
-      if (t.node !== undefined) this.refNode(t.node, [...kpath, 'node'], at);
-      t.nodes?.forEach((n, k) => this.refNode(n, [...kpath, 'nodes', k], at));
-      return {
-        ...(t.node !== undefined ? { node: t.node } : {}),
-        ...(t.nodes !== undefined ? { nodes: t.nodes } : {}),
-        ...(t.selector !== undefined ? { selector: t.selector } : {}),
-      };
+    const ctx: FaultLoadContext = {
+      isRate: rate !== undefined,
+      target: (t) => {
+        if (t.node !== undefined) this.refNode(t.node, [...kpath, 'node'], at);
+        t.nodes?.forEach((n, k) => this.refNode(n, [...kpath, 'nodes', k], at));
+        return {
+          ...(t.node !== undefined ? { node: t.node } : {}),
+          ...(t.nodes !== undefined ? { nodes: t.nodes } : {}),
+          ...(t.selector !== undefined ? { selector: t.selector } : {}),
+        };
+      },
+      workload: (name, opts) => {
+        this.refWorkload(name, [...kpath, 'workload'], opts?.submitted && !rate ? at : undefined);
+      },
     };
-    const action = ((): FaultAction => {
-      switch (kind) {
-        case 'nodeCrash': {
-          const c = f.nodeCrash!;
-          return { kind, ...target(c), ...(c.recoverAfter !== undefined ? { recoverAfter: c.recoverAfter } : {}) };
-        }
-        case 'zoneOutage':
-          return { kind, ...target(f.zoneOutage!), duration: f.zoneOutage!.duration };
-        case 'nodeFreeze':
-          return { kind, ...target(f.nodeFreeze!), duration: f.nodeFreeze!.duration };
-        case 'partition': {
-          const p = f.partition!;
-          return { kind, ...target(p), duration: p.duration, direction: p.direction };
-        }
-        case 'messages': {
-          const m = f.messages!;
-          return {
-            kind,
-            ...target(m),
-            duration: m.duration,
-            kinds: m.kinds,
-            drop: m.drop,
-            duplicate: m.duplicate,
-            ...(m.delay !== undefined ? { delay: m.delay } : {}),
-          };
-        }
-        case 'containerCrash': {
-          const c = f.containerCrash!;
-          this.refWorkload(c.workload, [...kpath, 'workload'], rate ? undefined : at);
-          return { kind, workload: c.workload, slot: c.slot, exitCode: c.exitCode };
-        }
-        case 'crashLoop': {
-          const c = f.crashLoop!;
-          this.refWorkload(c.workload, [...kpath, 'workload']);
-          return { kind, workload: c.workload, duration: c.duration, exitAfter: c.exitAfter, exitCode: c.exitCode };
-        }
-        case 'imagePullFailure': {
-          const p = f.imagePullFailure!;
-          return { kind, ...target(p), ...(p.image !== undefined ? { image: p.image } : {}), duration: p.duration };
-        }
-        case 'slowImagePull': {
-          const p = f.slowImagePull!;
-          return { kind, ...target(p), factor: p.factor, duration: p.duration };
-        }
-        case 'memoryLeak': {
-          const m = f.memoryLeak!;
-          this.refWorkload(m.workload, [...kpath, 'workload']);
-          return { kind, workload: m.workload, bytesPerMinute: m.perMinute, duration: m.duration };
-        }
-        case 'drain':
-          return { kind, ...target(f.drain!), duration: f.drain!.duration };
-        case 'clockSkew': {
-          const c = f.clockSkew!;
-          return { kind, ...target(c), offsetMs: c.offset, duration: c.duration };
-        }
-      }
-    })();
+    const action = faultDefinition(kind).load(f[kind], ctx);
     return (rate ? { ...action, at, rate } : { ...action, at }) as Fault;
   }
 
@@ -1059,6 +1104,34 @@ class Checker {
   }
 
   // --- control plane -------------------------------------------------------------------------
+
+  /** `cluster:`; absent (heartbeats, default knobs) unless the file says otherwise. */
+  private cluster(): ClusterConfig | undefined {
+    const c = this.input.cluster;
+    if (!this.given(['cluster'])) return undefined;
+    const g = c.gossip;
+    if (g.probeTimeout >= g.probeInterval) {
+      const key = this.given(['cluster', 'gossip', 'probeTimeout']) ? 'probeTimeout' : 'probeInterval';
+      this.report(['cluster', 'gossip', key], `probeTimeout (${g.probeTimeout}ms) must be shorter than probeInterval (${g.probeInterval}ms)`);
+    }
+    return {
+      membership: c.membership,
+      gossip: {
+        probeIntervalMs: g.probeInterval,
+        probeTimeoutMs: g.probeTimeout,
+        indirectChecks: g.indirectChecks,
+        suspicionMult: g.suspicionMult,
+        suspicionMaxTimeoutMult: g.suspicionMaxTimeoutMult,
+        retransmitMult: g.retransmitMult,
+        gossipIntervalMs: g.gossipInterval,
+        gossipNodes: g.gossipNodes,
+        gossipToTheDeadMs: g.gossipToTheDead,
+        pushPullIntervalMs: g.pushPullInterval,
+        awarenessMaxMultiplier: g.awarenessMaxMultiplier,
+        maxPiggyback: MEMBERLIST_LAN.maxPiggyback,
+      },
+    };
+  }
 
   private controlPlane(): ControlPlaneConfig {
     const c = this.input.controlPlane;

@@ -11,292 +11,50 @@
  * known keys as `known:a,b,c`, for the loader's "did you mean" (see `knownKeysOf`).
  */
 import { z } from 'zod';
-import { closest, distance as levenshtein } from 'fastest-levenshtein';
-import { DurationError, parseDuration } from '../core/duration.js';
+import {
+  BAD,
+  bool,
+  bytes,
+  def,
+  describeValue,
+  didYouMean,
+  distribution,
+  dnsLabel,
+  duration,
+  exactlyOne,
+  int,
+  isMapping,
+  list,
+  listOf,
+  listString,
+  nonEmptyStr,
+  obj,
+  oneOf,
+  opt,
+  req,
+  str,
+  stringMap,
+  workloadRef,
+  type Check,
+} from '../core/fields.js';
 import { QuantityError, parseBytes, parseCount, parseCpu } from '../core/quantity.js';
+import { FAULTS, FAULT_KINDS, type FaultKind } from '../faults/registry.js';
 import { placementSchema } from './placement-schema.js';
-import { KNOWN_PREFIX, obj } from './strict-object.js';
 import type { Distribution, NodeStatus, RestartPolicy, TaintEffect, WorkloadKind } from '../core/types.js';
 
-// ---------------------------------------------------------------------------------------------
-// Helpers shared with the loader
-// ---------------------------------------------------------------------------------------------
-
-/** The nearest candidate when it is close enough to be a likely typo (distance ≤ max(2, len/3), < len). */
-export function suggest(word: string, candidates: readonly string[]): string | undefined {
-  if (candidates.length === 0) return undefined;
-  const best = closest(word, candidates as string[]);
-  const d = levenshtein(word.toLowerCase(), best.toLowerCase());
-  // Also require something in common: `db` is two edits from `web`, but not a typo of it.
-  return d <= Math.max(2, Math.floor(word.length / 3)) && d < word.length ? best : undefined;
-}
-
-/** `; did you mean "x"?` or the empty string. */
-export function didYouMean(word: string, candidates: readonly string[]): string {
-  const s = suggest(word, candidates);
-  return s === undefined ? '' : `; did you mean ${JSON.stringify(s)}?`;
-}
-
-/** How a YAML value reads in a message: `"three"`, `1.5`, `true`, `an empty value`, `a list`. */
-export function describeValue(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'an empty value';
-  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (Array.isArray(v)) return 'a list';
-  if (v instanceof Date) return `the date ${v.toISOString()}`;
-  if (typeof v === 'object') return 'a mapping';
-  return typeof v;
-}
-
-export type PathSegment = string | number;
-
-/** `workloads[0].containers[1].env.A`, `nodes[0].capacity["example.com/gpu"]`. */
-export function formatPath(path: readonly PathSegment[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
-}
-
-export { obj };
-
-/** The known keys encoded in an `unrecognized_keys` issue message by `obj`. */
-export function knownKeysOf(message: string): string[] | undefined {
-  return message.startsWith(KNOWN_PREFIX) ? message.slice(KNOWN_PREFIX.length).split(',') : undefined;
-}
-
-export function isMapping(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Leaf checks
-// ---------------------------------------------------------------------------------------------
-
-/** Where an issue points: the key of the field (unknown keys, duplicates) or its value (default). */
-export type IssueTarget = 'key' | 'value';
-
-/** Extra data carried on custom issues (`params`), read by the loader. */
-export interface IssueParams {
-  readonly at?: IssueTarget;
-  /** The message is about the containing mapping (its path prefixes the message), but points here. */
-  readonly labelParent?: boolean;
-  /** A required key is absent: the loader says `missing required key` at the parent. */
-  readonly missing?: boolean;
-}
-
-const BAD: unique symbol = Symbol('bad');
-type Bad = typeof BAD;
-
-interface CheckContext {
-  /** Records an issue (optionally below the checked value) and returns the failure marker. */
-  fail(message: string, opts?: { path?: PathSegment[]; params?: IssueParams }): Bad;
-  /** Forwards issues of a nested zod parse (their paths are relative to the checked value). */
-  forward(issues: readonly z.core.$ZodIssue[]): Bad;
-}
-
-type Check<T> = (v: unknown, c: CheckContext) => T | Bad;
-
-function run<T>(check: Check<T>, v: unknown, ctx: z.core.$RefinementCtx<unknown>): T | Bad {
-  let failed = false;
-  const c: CheckContext = {
-    fail(message, opts) {
-      failed = true;
-      ctx.issues.push({ code: 'custom', message, input: v, path: opts?.path ?? [], params: opts?.params ?? {} });
-      return BAD;
-    },
-    forward(issues) {
-      failed = true;
-      for (const iss of issues) ctx.issues.push({ ...iss } as z.core.$ZodRawIssue);
-      return BAD;
-    },
-  };
-  const out = check(v, c);
-  return failed ? BAD : out;
-}
-
-function missing(ctx: z.core.$RefinementCtx<unknown>): never {
-  ctx.issues.push({ code: 'custom', message: 'missing', input: undefined, path: [], params: { missing: true } });
-  return z.NEVER;
-}
-
-/** A required field. */
-function req<T>(check: Check<T>): z.ZodType<T> {
-  return z.unknown().transform((v, ctx) => {
-    if (v === undefined) return missing(ctx);
-    const out = run(check, v, ctx);
-    return out === BAD ? z.NEVER : out;
-  }) as unknown as z.ZodType<T>;
-}
-
-/** An optional field (undefined when absent). */
-function opt<T>(check: Check<T>): z.ZodType<T | undefined> {
-  return z
-    .unknown()
-    .transform((v, ctx) => {
-      const out = run(check, v, ctx);
-      return out === BAD ? z.NEVER : out;
-    })
-    .optional() as unknown as z.ZodType<T | undefined>;
-}
-
-/** A field with a default (a fresh copy each time). */
-function def<T>(check: Check<T>, fallback: T): z.ZodType<T> {
-  return z
-    .unknown()
-    .transform((v, ctx) => {
-      const out = run(check, v, ctx);
-      return out === BAD ? z.NEVER : out;
-    })
-    .default(() => structuredClone(fallback) as never) as unknown as z.ZodType<T>;
-}
-
-function list<T extends z.ZodType>(item: T, nonEmpty = false) {
-  const a = z.array(item, { error: 'expected a list' });
-  return nonEmpty ? a.min(1, { error: 'needs at least one entry' }) : a;
-}
-
-/**
- * Items that carry exactly one of `kinds` (operations, faults, expectations, distributions). With
- * none, the issue is on the item; with several, on the second kind's key.
- */
-function exactlyOne<T extends object>(kinds: readonly string[], noun: string) {
-  return (o: T, ctx: z.core.$RefinementCtx<T>): T => {
-    // An unknown key (still in `issues`) says more than "needs one ...": it may be a misspelt kind.
-    if (ctx.issues.length > 0) return o;
-    const given = kinds.filter((k) => (o as Record<string, unknown>)[k] !== undefined);
-    if (given.length === 0) {
-      ctx.issues.push({ code: 'custom', input: o, path: [], message: `needs one ${noun}: ${kinds.join(', ')}` });
-    } else if (given.length > 1) {
-      ctx.issues.push({
-        code: 'custom',
-        input: o,
-        path: [given[1]],
-        params: { at: 'key', labelParent: true },
-        message: `has both ${JSON.stringify(given[0])} and ${JSON.stringify(given[1])}; give one ${noun} per item`,
-      });
-    }
-    return o;
-  };
-}
-
-const str: Check<string> = (v, c) => (typeof v === 'string' ? v : c.fail(`expected a string, got ${describeValue(v)}`));
-
-const nonEmptyStr: Check<string> = (v, c) => {
-  if (typeof v !== 'string') return c.fail(`expected a string, got ${describeValue(v)}`);
-  return v === '' ? c.fail('must not be empty') : v;
-};
-
-/** DNS-1123 label: what Kubernetes accepts as a container or Deployment name. */
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-function dnsLabel(what: string): Check<string> {
-  return (v, c) => {
-    if (typeof v !== 'string') return c.fail(`expected a string, got ${describeValue(v)}`);
-    if (v.length > 63 || !DNS_LABEL.test(v)) {
-      return c.fail(
-        `invalid ${what} name ${JSON.stringify(v)}: use at most 63 lower-case letters, digits and '-', ` +
-          'starting and ending with a letter or digit',
-      );
-    }
-    return v;
-  };
-}
-
-function int(min: number | undefined, max?: number): Check<number> {
-  const what =
-    max !== undefined
-      ? `an integer from ${min} to ${max}`
-      : min === 0
-        ? 'a non-negative integer'
-        : min === 1
-          ? 'a positive integer'
-          : 'an integer';
-  return (v, c) => {
-    const ok =
-      typeof v === 'number' &&
-      Number.isSafeInteger(v) &&
-      (min === undefined || v >= min) &&
-      (max === undefined || v <= max);
-    return ok ? (v as number) : c.fail(`expected ${what}, got ${describeValue(v)}`);
-  };
-}
-
-const bool: Check<boolean> = (v, c) => (typeof v === 'boolean' ? v : c.fail(`expected true or false, got ${describeValue(v)}`));
-
-const nonNegNumber: Check<number> = (v, c) =>
-  typeof v === 'number' && Number.isFinite(v) && v >= 0
-    ? v
-    : c.fail(`expected a non-negative number, got ${describeValue(v)}`);
-
-function oneOf<T extends string>(values: readonly T[]): Check<T> {
-  const listed = values.map((x) => JSON.stringify(x)).join(', ');
-  return (v, c) => {
-    if (typeof v === 'string' && (values as readonly string[]).includes(v)) return v as T;
-    const hint = typeof v === 'string' ? didYouMean(v, values) : '';
-    return c.fail(`expected one of ${listed}, got ${describeValue(v)}${hint}`);
-  };
-}
-
-function duration(positive = false): Check<number> {
-  return (v, c) => {
-    if (typeof v !== 'string' && typeof v !== 'number') {
-      return c.fail(`expected a duration such as 30s or 1h30m, got ${describeValue(v)}`);
-    }
-    let ms: number;
-    try {
-      ms = parseDuration(v);
-    } catch (e) {
-      if (e instanceof DurationError) return c.fail(e.message);
-      throw e;
-    }
-    if (positive && ms <= 0) return c.fail(`must be greater than 0, got ${describeValue(v)}`);
-    return ms;
-  };
-}
-
-function quoteHint(x: unknown, key?: string): string {
-  if (typeof x !== 'number' && typeof x !== 'boolean') return '';
-  const q = JSON.stringify(String(x));
-  return key === undefined ? `; quote it: ${q}` : `; quote it: ${key}: ${q}`;
-}
-
-/** A string→string mapping; YAML numbers and booleans must be quoted. */
-const stringMap: Check<Record<string, string>> = (v, c) => {
-  if (!isMapping(v)) return c.fail(`expected a mapping of strings, got ${describeValue(v)}`);
-  const out: Record<string, string> = {};
-  let ok = true;
-  for (const [k, x] of Object.entries(v)) {
-    if (typeof x === 'string') out[k] = x;
-    else {
-      ok = false;
-      c.fail(`expected a string, got ${describeValue(x)}${quoteHint(x, k)}`, { path: [k] });
-    }
-  }
-  return ok ? out : BAD;
-};
-
-function listOf<T>(item: Check<T>, nonEmpty = false): Check<T[]> {
-  return (v, c) => {
-    if (!Array.isArray(v)) return c.fail(`expected a list, got ${describeValue(v)}`);
-    if (nonEmpty && v.length === 0) return c.fail('needs at least one entry');
-    const out: T[] = [];
-    let ok = true;
-    v.forEach((x, i) => {
-      const r = item(x, { ...c, fail: (m, o) => c.fail(m, { ...o, path: [i, ...(o?.path ?? [])] }) });
-      if (r === BAD) ok = false;
-      else out.push(r);
-    });
-    return ok ? out : BAD;
-  };
-}
-
-const listString: Check<string> = (v, c) =>
-  typeof v === 'string' ? v : c.fail(`expected a string, got ${describeValue(v)}${quoteHint(v)}`);
+// Helpers shared with the loader and other input formats (they moved to src/core/fields.ts).
+export {
+  describeValue,
+  didYouMean,
+  formatPath,
+  isMapping,
+  knownKeysOf,
+  obj,
+  suggest,
+  type IssueParams,
+  type IssueTarget,
+  type PathSegment,
+} from '../core/fields.js';
 
 // ---------------------------------------------------------------------------------------------
 // Resources
@@ -365,17 +123,6 @@ function resourceMap(mode: 'capacity' | 'other'): Check<ResourceInput> {
   };
 }
 
-/** A memory quantity such as 256Mi, in bytes. */
-const bytes: Check<number> = (v, c) => {
-  if (typeof v !== 'string' && typeof v !== 'number') return c.fail(`expected a quantity such as 256Mi, got ${describeValue(v)}`);
-  try {
-    return parseBytes(v);
-  } catch (e) {
-    if (!(e instanceof QuantityError)) throw e;
-    return c.fail(e.message);
-  }
-};
-
 /** Image name → size (a quantity such as 190Mi), what kubelet reports in node.status.images. */
 const imageSizes: Check<Record<string, number>> = (v, c) => {
   if (!isMapping(v)) return c.fail(`expected a mapping of image names to sizes such as 190Mi, got ${describeValue(v)}`);
@@ -387,46 +134,6 @@ const imageSizes: Check<Record<string, number>> = (v, c) => {
     else out[k] = r;
   }
   return ok ? out : BAD;
-};
-
-// ---------------------------------------------------------------------------------------------
-// Distributions
-// ---------------------------------------------------------------------------------------------
-
-const uniformPair: Check<[number, number]> = (v, c) => {
-  if (!Array.isArray(v) || v.length !== 2) {
-    return c.fail(`expected [min, max], two durations, got ${describeValue(v)}`);
-  }
-  const bounds = listOf(duration())(v, c);
-  if (bounds === BAD) return BAD;
-  const [a, b] = bounds;
-  if (a > b) return c.fail(`min ${describeValue(v[0])} is greater than max ${describeValue(v[1])}`);
-  return [a, b];
-};
-
-const DISTRIBUTION_KINDS = ['uniform', 'exponential', 'normal', 'lognormal'] as const;
-
-const distributionObject = obj({
-  uniform: opt(uniformPair),
-  exponential: opt(duration()),
-  normal: obj({ mean: req(duration()), stddev: req(duration()) }).optional(),
-  lognormal: obj({ median: req(duration()), sigma: req(nonNegNumber) }).optional(),
-}).transform(exactlyOne(DISTRIBUTION_KINDS, 'distribution kind'));
-
-/** A duration (constant) or `{uniform: [a, b]}`, `{exponential: mean}`, `{normal: {...}}`, `{lognormal: {...}}`. */
-const distribution: Check<Distribution> = (v, c) => {
-  if (!isMapping(v)) {
-    const ms = duration()(v, c);
-    return ms === BAD ? BAD : { kind: 'constant', ms };
-  }
-  const r = distributionObject.safeParse(v);
-  if (!r.success) return c.forward(r.error.issues);
-  const d = r.data;
-  if (d.uniform) return { kind: 'uniform', minMs: d.uniform[0], maxMs: d.uniform[1] };
-  if (d.exponential !== undefined) return { kind: 'exponential', meanMs: d.exponential };
-  if (d.normal) return { kind: 'normal', meanMs: d.normal.mean, stddevMs: d.normal.stddev };
-  if (d.lognormal) return { kind: 'lognormal', medianMs: d.lognormal.median, sigma: d.lognormal.sigma };
-  return c.fail('expected a duration or one of uniform, exponential, normal, lognormal');
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -577,7 +284,6 @@ const workloadSchema = obj({
   gpus: workloadGpuSchema.optional(),
 });
 
-const workloadRef = req(nonEmptyStr);
 
 /** The fields an `update` may change (besides `workload` and `container`). */
 export const PATCH_FIELDS = ['image', 'command', 'args', 'env', 'requests', 'limits', 'sim'] as const;
@@ -605,23 +311,9 @@ const operationSchema = obj({
   untaint: obj({ node: req(nonEmptyStr), key: req(nonEmptyStr), effect: opt(oneOf(TAINT_EFFECTS)) }).optional(),
 }).transform(exactlyOne(OPERATION_KINDS, 'action'));
 
-export const FAULT_KINDS = [
-  'nodeCrash',
-  'zoneOutage',
-  'nodeFreeze',
-  'partition',
-  'messages',
-  'containerCrash',
-  'crashLoop',
-  'imagePullFailure',
-  'slowImagePull',
-  'memoryLeak',
-  'drain',
-  'clockSkew',
-] as const;
-
-export const MESSAGE_KINDS = ['heartbeat', 'status', 'rpc'] as const;
-export const PARTITION_DIRECTIONS = ['both', 'toControlPlane', 'fromControlPlane'] as const;
+export { FAULT_KINDS } from '../faults/registry.js';
+export { MESSAGE_KINDS } from '../faults/messages.js';
+export { PARTITION_DIRECTIONS } from '../faults/partition.js';
 
 /** `3/h`, `0.5/m`, `10/d`: a mean number of arrivals per unit of time, returned per hour. */
 const rate: Check<number> = (v, c) => {
@@ -633,62 +325,30 @@ const rate: Check<number> = (v, c) => {
   return perHour;
 };
 
-/** A probability from 0 to 1. */
-const probability: Check<number> = (v, c) =>
-  typeof v === 'number' && v >= 0 && v <= 1 ? v : c.fail(`expected a probability from 0 to 1, got ${describeValue(v)}`);
-
-const positiveNumber: Check<number> = (v, c) =>
-  typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : c.fail(`expected a number greater than 0, got ${describeValue(v)}`);
-
-/** Node targeting shared by node faults: by name, names, or label selector. */
-const targetFields = {
-  node: opt(nonEmptyStr),
-  nodes: opt(listOf(nonEmptyStr, true)),
-  selector: opt(stringMap),
-};
+/** Each fault kind's body, optional (an item gives exactly one), from the fault registry. */
+type FaultBodies = { [K in FaultKind]: z.ZodOptional<(typeof FAULTS)[K]['schema']> };
+const faultBodies = Object.fromEntries(FAULT_KINDS.map((k) => [k, FAULTS[k].schema.optional()])) as FaultBodies;
 
 const faultSchema = obj({
   at: opt(duration()),
   rate: opt(rate),
   from: opt(duration()),
   until: opt(duration()),
-  nodeCrash: obj({ ...targetFields, recoverAfter: opt(duration(true)) }).optional(),
-  zoneOutage: obj({ ...targetFields, duration: req(duration(true)) }).optional(),
-  nodeFreeze: obj({ ...targetFields, duration: req(duration(true)) }).optional(),
-  partition: obj({
-    ...targetFields,
-    duration: req(duration(true)),
-    direction: def(oneOf(PARTITION_DIRECTIONS), 'both'),
-  }).optional(),
-  messages: obj({
-    ...targetFields,
-    duration: req(duration(true)),
-    kinds: def(listOf(oneOf(MESSAGE_KINDS), true), [...MESSAGE_KINDS]),
-    drop: def(probability, 0),
-    duplicate: def(probability, 0),
-    delay: opt(distribution),
-  }).optional(),
-  containerCrash: obj({
-    workload: workloadRef,
-    slot: def(int(0), 0),
-    exitCode: def(int(0, 255), 137),
-  }).optional(),
-  crashLoop: obj({
-    workload: workloadRef,
-    duration: req(duration(true)),
-    exitAfter: def(duration(), 5_000),
-    exitCode: def(int(1, 255), 1),
-  }).optional(),
-  imagePullFailure: obj({ ...targetFields, image: opt(nonEmptyStr), duration: req(duration(true)) }).optional(),
-  slowImagePull: obj({ ...targetFields, factor: def(positiveNumber, 10), duration: req(duration(true)) }).optional(),
-  memoryLeak: obj({
-    workload: workloadRef,
-    perMinute: req(bytes),
-    duration: req(duration(true)),
-  }).optional(),
-  drain: obj({ ...targetFields, duration: req(duration(true)) }).optional(),
-  clockSkew: obj({ ...targetFields, offset: req(duration()), duration: req(duration(true)) }).optional(),
+  ...faultBodies,
 }).transform(exactlyOne(FAULT_KINDS, 'fault'));
+
+/**
+ * An instance already running when the run starts (a snapshot of a live cluster): its containers
+ * run on `node` from time 0 and the control plane adopts them, as a restarted control plane does.
+ */
+const runningSchema = obj({
+  workload: workloadRef,
+  node: req(nonEmptyStr),
+  slot: req(int(0)),
+  id: opt(nonEmptyStr),
+  /** The node's GPU devices the instance holds (its workload requests GPUs). */
+  gpus: opt(listOf(int(0, MAX_GPUS - 1))),
+});
 
 export const EXPECTATION_KINDS = ['converged', 'noInstancesOn', 'running', 'jobCompleted', 'restarts'] as const;
 
@@ -727,6 +387,29 @@ const controlPlaneSchema = obj({
   rpcTimeout: def(duration(true), 10_000),
 });
 
+/** How the control plane learns node status: heartbeats (default) or a gossip failure detector. */
+export const MEMBERSHIP_KINDS = ['heartbeat', 'swim', 'lha-probe', 'lha-suspicion', 'buddy', 'lifeguard'] as const;
+
+/** The gossip detector's knobs; defaults are memberlist's LAN configuration (src/membership/config.ts). */
+const gossipSchema = obj({
+  probeInterval: def(duration(true), 1_000),
+  probeTimeout: def(duration(true), 500),
+  indirectChecks: def(int(0, 16), 3),
+  suspicionMult: def(int(1, 100), 4),
+  suspicionMaxTimeoutMult: def(int(1, 100), 6),
+  retransmitMult: def(int(1, 100), 4),
+  gossipInterval: def(duration(true), 200),
+  gossipNodes: def(int(1, 100), 3),
+  gossipToTheDead: def(duration(), 30_000),
+  pushPullInterval: def(duration(true), 30_000),
+  awarenessMaxMultiplier: def(int(1, 100), 8),
+});
+
+const clusterSchema = obj({
+  membership: def(oneOf(MEMBERSHIP_KINDS), 'heartbeat' as (typeof MEMBERSHIP_KINDS)[number]),
+  gossip: gossipSchema.prefault({} as z.input<typeof gossipSchema>),
+});
+
 export const DEFAULT_SCHEDULER = 'round-robin';
 
 const schedulerValue: Check<string | Record<string, unknown>> = (v, c) =>
@@ -750,7 +433,11 @@ export const scenarioSchema = obj({
   /** Image name → size: simulated nodes report the images they hold with these sizes (ImageLocality). */
   images: opt(imageSizes),
   controlPlane: controlPlaneSchema.prefault({} as z.input<typeof controlPlaneSchema>),
+  /** Membership: `cluster: {membership: heartbeat | swim | lifeguard | ..., gossip: {...}}`. */
+  cluster: clusterSchema.prefault({} as z.input<typeof clusterSchema>),
   expectations: list(expectationSchema).prefault([]),
+  /** Instances running from the start, adopted by the control plane (see `runningSchema`). */
+  running: list(runningSchema).prefault([]),
 });
 
 export type ScenarioInput = z.output<typeof scenarioSchema>;

@@ -6,6 +6,7 @@
 import type { Placement } from '../core/placement.js';
 import type { Resources } from '../core/resources.js';
 import type { ProfileConfig } from '../scheduler/profiles.js';
+import type { DetectorName, GossipParams } from '../membership/config.js';
 import type {
   ContainerSpec,
   GpuDevices,
@@ -89,6 +90,8 @@ export interface ContainerPatch {
   readonly args?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
   readonly requests?: Resources;
+  /** With `requests`: which of them are given as 0 (replaces the container's zeroRequests). */
+  readonly zeroRequests?: ContainerSpec['zeroRequests'];
   readonly limits?: Resources;
   readonly sim?: ContainerSpec['sim'];
 }
@@ -104,84 +107,10 @@ export type Operation =
   /** Removes the node's taints with this key (and effect, when given). */
   | { readonly kind: 'untaint'; readonly at: Millis; readonly node: string; readonly key: string; readonly effect?: TaintEffect };
 
-/**
- * Which nodes a fault hits: by name (`node`, `nodes`) and/or by labels (`selector`, every pair
- * must match). Resolved when the fault fires, in name order. With none given, every node.
- */
-export interface NodeTarget {
-  readonly node?: string;
-  readonly nodes?: readonly string[];
-  readonly selector?: Readonly<Record<string, string>>;
-}
-
-/** Kinds of control messages between a node and the control plane (see backends/sim/sim-network.ts). */
-export type MessageKind = 'heartbeat' | 'status' | 'rpc';
-
-/** What a fault does (one file per kind in src/faults/). Durations are how long the fault lasts. */
-export type FaultAction =
-  /** The node dies: its containers die with it, it stops heartbeating; it boots again (empty) after `recoverAfter`. */
-  | (NodeTarget & { readonly kind: 'nodeCrash'; readonly recoverAfter?: Millis })
-  /** Every node of the target (a zone) crashes at once and boots again after `duration`. */
-  | (NodeTarget & { readonly kind: 'zoneOutage'; readonly duration: Millis })
-  /** Nothing on the node progresses (agent, containers, heartbeats) for `duration`, then it resumes. */
-  | (NodeTarget & { readonly kind: 'nodeFreeze'; readonly duration: Millis })
-  /**
-   * The node is cut off from the control plane for `duration` while its containers keep running
-   * (the gray failure). `direction`: both ways, or only messages `toControlPlane` / `fromControlPlane` lost.
-   */
-  | (NodeTarget & {
-      readonly kind: 'partition';
-      readonly duration: Millis;
-      readonly direction: 'both' | 'toControlPlane' | 'fromControlPlane';
-    })
-  /** Control messages of `kinds` to and from the node are dropped, duplicated or delayed for `duration`. */
-  | (NodeTarget & {
-      readonly kind: 'messages';
-      readonly duration: Millis;
-      readonly kinds: readonly MessageKind[];
-      /** Probability each message is lost. */
-      readonly drop: number;
-      /** Probability each message is delivered twice. */
-      readonly duplicate: number;
-      /** Extra one-way delay added to each message. */
-      readonly delay?: Distribution;
-    })
-  /** One running container of the workload's instance in `slot` exits with `exitCode`. */
-  | { readonly kind: 'containerCrash'; readonly workload: string; readonly slot: number; readonly exitCode: number }
-  /** For `duration`, every container of the workload exits with `exitCode` `exitAfter` after it starts. */
-  | {
-      readonly kind: 'crashLoop';
-      readonly workload: string;
-      readonly duration: Millis;
-      readonly exitAfter: Millis;
-      readonly exitCode: number;
-    }
-  /** Pulls of `image` (every image when absent) on the target nodes fail for `duration`. */
-  | (NodeTarget & { readonly kind: 'imagePullFailure'; readonly image?: string; readonly duration: Millis })
-  /** Pulls on the target nodes take `factor` times longer for `duration`. */
-  | (NodeTarget & { readonly kind: 'slowImagePull'; readonly factor: number; readonly duration: Millis })
-  /**
-   * The workload's containers use `bytesPerMinute` more memory every minute for `duration`; one whose
-   * usage exceeds its memory limit is OOM-killed (exit 137, OOMKilled).
-   */
-  | { readonly kind: 'memoryLeak'; readonly workload: string; readonly bytesPerMinute: number; readonly duration: Millis }
-  /** Maintenance: the node is cordoned, its instances are evicted, and it is uncordoned after `duration`. */
-  | (NodeTarget & { readonly kind: 'drain'; readonly duration: Millis })
-  /** The node's clock is `offsetMs` off for `duration`: every timestamp it reports is shifted. */
-  | (NodeTarget & { readonly kind: 'clockSkew'; readonly offsetMs: Millis; readonly duration: Millis });
-
-/** Poisson arrivals: on average `perHour` per hour between `from` and `until` (from a named random stream). */
-export interface FaultRate {
-  readonly perHour: number;
-  readonly from: Millis;
-  readonly until: Millis;
-}
-
-/**
- * A fault: at a time, or (with `rate`) at random times. A rate fault that targets several nodes
- * hits one of them, chosen at random, per arrival.
- */
-export type Fault = FaultAction & { readonly at: Millis; readonly rate?: FaultRate };
+// Faults: each kind is declared in its own file of src/faults/ and listed in the fault registry.
+export type { MessageKind, NodeTarget } from '../faults/fault-definition.js';
+export type { Fault, FaultAction, FaultRate } from '../faults/registry.js';
+import type { Fault } from '../faults/registry.js';
 
 export interface LatencyModel {
   /** Pulling an image not yet in the node's image cache. */
@@ -239,6 +168,29 @@ export type Expectation =
       readonly max?: number;
     };
 
+/** How the control plane learns node status (`cluster:` in a scenario). */
+export interface ClusterConfig {
+  /** `heartbeat`: node agents heartbeat to the control plane; otherwise a gossip failure detector. */
+  readonly membership: 'heartbeat' | DetectorName;
+  /** The gossip detector's parameters (memberlist's LAN defaults). */
+  readonly gossip: GossipParams;
+}
+
+/**
+ * An instance already running when the run starts (`running:`): its containers run on `node` from
+ * time 0, and the control plane, started like a restarted one, adopts them (`instance.adopted`),
+ * so they stay where they are instead of being scheduled.
+ */
+export interface RunningInstance {
+  readonly workload: string;
+  readonly node: string;
+  readonly slot: number;
+  /** The instance id (default `<workload>-s<slot>`). */
+  readonly id: string;
+  /** The node's GPU devices it holds (a workload requesting GPUs). */
+  readonly gpus?: readonly number[];
+}
+
 export interface Scenario {
   readonly name: string;
   readonly description?: string;
@@ -257,7 +209,15 @@ export interface Scenario {
     readonly ignored?: readonly string[];
   };
   readonly controlPlane: ControlPlaneConfig;
+  /** Absent means heartbeats (scenarios built in code need not say). */
+  readonly cluster?: ClusterConfig;
   readonly expectations: readonly Expectation[];
+  /**
+   * Instances running from the start (a snapshot of a live cluster). When there are any, the run
+   * starts like a control plane restarted over a running cluster: the workloads submitted at 0 are
+   * its desired state (`workload.restored`) and these instances are adopted (`instance.adopted`).
+   */
+  readonly running?: readonly RunningInstance[];
   /**
    * Image sizes in bytes by normalized name (`nginx` → `nginx:latest`): simulated nodes report the
    * images they hold, with these sizes, to the scheduler (node.status.images; ImageLocality).

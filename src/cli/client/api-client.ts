@@ -1,0 +1,117 @@
+/**
+ * The CLI's HTTP client for a running daemon. Where it connects, in order: --server, then
+ * SLIPWAY_SERVER, then the config's `server`, else http://<listen> (the config's, default
+ * 127.0.0.1:7420). The token: --token, SLIPWAY_TOKEN, the config's `token`, else the token file in
+ * the state directory (a daemon on this machine).
+ */
+import { InputError } from '../../core/errors.js';
+import { loadConfig } from '../../serve/config.js';
+import { readTokenFile } from '../../serve/token.js';
+
+export interface ClientFlags {
+  readonly server?: string;
+  readonly token?: string;
+  readonly config?: string;
+}
+
+/** The daemon answered with an error (RFC 9457 problem). */
+export class ApiFailure extends Error {
+  constructor(readonly status: number, readonly problem: { title?: string; detail?: string; field?: string; currentRevision?: number }) {
+    super(problem.detail ?? `HTTP ${status}`);
+    this.name = 'ApiFailure';
+  }
+}
+
+export class ApiClient {
+  constructor(readonly url: string, private readonly token: string | undefined) {}
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...(this.token !== undefined ? { authorization: `Bearer ${this.token}` } : {}), ...extra };
+  }
+
+  /** Sends a request; resolves with the parsed JSON body of a 2xx answer, throws ApiFailure otherwise. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.raw(method, path, body);
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) throw new ApiFailure(res.status, (parsed as ApiFailure['problem']) ?? { detail: `HTTP ${res.status}` });
+    return parsed as T;
+  }
+
+  /** The raw response (streams: watch, logs). Connection failures become a one-line Error. */
+  async raw(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+    try {
+      return await fetch(this.url + path, {
+        method,
+        headers: this.headers({ ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }),
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new UnreachableError(`cannot reach the daemon at ${this.url}: ${cause?.code ?? cause?.message ?? (e as Error).message} (is slipway serve running? --server, SLIPWAY_SERVER)`);
+    }
+  }
+}
+
+export class UnreachableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnreachableError';
+  }
+}
+
+export function connect(flags: ClientFlags): ApiClient {
+  const config = loadConfig({
+    ...(flags.config !== undefined ? { file: flags.config } : {}),
+    flags: { ...(flags.server !== undefined ? { server: flags.server } : {}), ...(flags.token !== undefined ? { token: flags.token } : {}) },
+  });
+  let url = config.server;
+  if (url === undefined) {
+    const m = /^(.*):(\d+)$/.exec(config.listen)!;
+    const host = m[1] === '0.0.0.0' ? '127.0.0.1' : m[1] === '[::]' ? '[::1]' : m[1];
+    url = `${config.tls ? 'https' : 'http'}://${host}:${m[2]}`;
+  }
+  return new ApiClient(url.replace(/\/+$/, ''), config.token ?? readTokenFile(config.state));
+}
+
+/**
+ * Runs a client command: an error from the daemon prints kubectl-style
+ * `Error from server (Conflict): detail` and exits 1 (2 for a request the daemon found invalid);
+ * an unreachable daemon exits 1 with one line.
+ */
+export async function clientCommand(body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof ApiFailure) {
+      if (e.status === 400 || e.status === 413 || e.status === 422) throw new InputError(`Error from server (${e.problem.title ?? e.status}): ${e.message}`);
+      process.stderr.write(`Error from server (${e.problem.title ?? e.status}): ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof UnreachableError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/** Shows untrusted text on a terminal: control characters as \xNN (no escape sequences reach it). */
+export function safe(s: unknown): string {
+  // eslint-disable-next-line no-control-regex
+  return String(s).replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** Columns padded to their widest cell (the last one unpadded). */
+export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const all = [header, ...rows].map((r) => r.map(safe));
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('   ').trimEnd()).join('\n') + '\n';
+}

@@ -1,0 +1,47 @@
+/**
+ * `slipway serve`: runs the daemon until SIGTERM or SIGINT, then stops gracefully (in-flight
+ * requests finish, state is written, workload containers keep running) and exits 0.
+ * `slipway config print`: the effective configuration and where each value came from.
+ */
+import { loadConfig, formatConfig, configKeyDocs, type ConfigFlags } from '../serve/config.js';
+import { EXIT_OK } from './errors.js';
+
+export type ServeFlags = ConfigFlags & { config?: string };
+
+export async function runServe(flags: ServeFlags): Promise<number> {
+  const { config: file, ...rest } = flags;
+  const config = loadConfig({ ...(file !== undefined ? { file } : {}), flags: rest });
+  const { startDaemon } = await import('../serve/daemon.js');
+  const daemon = await startDaemon(config);
+  const tokenNote =
+    daemon.token.origin === 'generated' ? `token generated into ${daemon.token.path} (mode 0600)` : daemon.token.origin === 'file' ? `token from ${daemon.token.path}` : 'token from the configuration';
+  process.stderr.write(`slipway serve: listening on ${daemon.url} (backend ${config.backend}${config.backend === 'sim' ? ` ×${config.speed}` : ''}, state ${config.state}); ${tokenNote}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`slipway serve: ${signal}: stopping (workload containers keep running)\n`);
+      process.removeListener('SIGTERM', onTerm);
+      process.removeListener('SIGINT', onInt);
+      void daemon.close().then(resolve);
+    };
+    const onTerm = () => stop('SIGTERM');
+    const onInt = () => stop('SIGINT');
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+  });
+  process.stderr.write('slipway serve: stopped\n');
+  return EXIT_OK;
+}
+
+export function runConfigPrint(flags: ServeFlags & { json?: boolean; keys?: boolean }): number {
+  if (flags.keys) {
+    for (const k of configKeyDocs()) process.stdout.write(`${k.key}${k.env ? `  (${k.env}${k.flag ? `, ${k.flag}` : ''})` : ''}${k.default !== undefined ? `  default ${k.default}` : ''}\n    ${k.doc}\n`);
+    return EXIT_OK;
+  }
+  const { config: file, json, keys: _k, ...rest } = flags;
+  const config = loadConfig({ ...(file !== undefined ? { file } : {}), flags: rest });
+  if (json) {
+    const { cluster, sources, token, ...values } = config;
+    process.stdout.write(JSON.stringify({ ...values, ...(token !== undefined ? { token: '(set, hidden)' } : {}), cluster: cluster.raw, sources }, null, 2) + '\n');
+  } else process.stdout.write(formatConfig(config));
+  return EXIT_OK;
+}

@@ -1,0 +1,217 @@
+/**
+ * Adoption and resync for the Orchestrator: comparing what a node's runtime really runs with the
+ * control plane's records.
+ *
+ * - Adoption (a restarted control plane, `start({ adopt: true })`): instance records are rebuilt
+ *   from the labels of the containers a node runs; everything else is an orphan and is removed.
+ * - Resync (every `resyncIntervalMs`, and when a node becomes Ready again): containers whose
+ *   create answer was lost are bound to their instance, containers that vanished are marked
+ *   exited, and orphans (no live instance on that node owns them) are removed.
+ *
+ * Runtime errors of the OrchestrationError kind are expected here (a node that does not answer);
+ * anything else is a bug and is rethrown.
+ */
+import { OrchestrationError } from './errors.js';
+import { nodeReady, type ControlPlaneRecords, type NodeState, type WorkloadState } from './control-plane-state.js';
+import type { Clock, ContainerRuntime, Recorder, StateStore } from './interfaces.js';
+import { addInto, type Resources } from './resources.js';
+import type { Instance, NodeId, Workload } from './types.js';
+
+/** What adoption and resync need from the Orchestrator. */
+export interface AdoptionHost {
+  readonly clock: Clock;
+  readonly runtime: ContainerRuntime;
+  readonly store: StateStore;
+  readonly recorder: Recorder;
+  readonly records: ControlPlaneRecords;
+  /** The summed request of one instance of the workload's generation. */
+  requestOf(ws: WorkloadState, generation: number): Resources;
+  /** Derives the instance's status from its containers again. */
+  refreshStatus(inst: Instance, reason?: string): void;
+  /** Records that the instance's container has this runtime id. */
+  bindContainer(inst: Instance, container: Instance['containers'][number], id: string): void;
+  /** Creates the instance's containers that do not exist yet. */
+  startInstance(inst: Instance, workload: Workload): void;
+  /** Arms the NoExecute taint eviction timers of the node's instances. */
+  armTaintEvictions(ns: NodeState): void;
+  /** The nodes' bound instances changed: the sorted node views are stale. */
+  invalidateViews(): void;
+  /** Runs async work whose unexpected errors fail the run. */
+  spawn(p: Promise<unknown>): void;
+}
+
+/** Containers of one listing grouped by instance id. */
+type Listing = Awaited<ReturnType<ContainerRuntime['listContainers']>>;
+
+export class Adoption {
+  constructor(private readonly host: AdoptionHost) {}
+
+  /**
+   * Rebuilds instance records from the containers a node runs. A container is adopted when its
+   * labels name a workload of the desired state, its slot and generation, and it is running; its
+   * instance gets the container's node, slot and generation. Everything else with Slipway's labels
+   * (deleted workloads, exited containers, unreadable labels) is an orphan and is stopped and
+   * removed. Returns the number of instances adopted (0 when the node does not answer:
+   * `node.adopt_failed` is recorded).
+   */
+  async adoptNode(nodeId: NodeId): Promise<number> {
+    const { runtime, store, recorder, records } = this.host;
+    const ns = records.nodes.get(nodeId);
+    if (!ns) return 0;
+    let list: Listing;
+    try {
+      list = await runtime.listContainers(nodeId);
+    } catch (e) {
+      if (e instanceof OrchestrationError) {
+        recorder.record('node.adopt_failed', { node: ns.node.name, error: e.message });
+        return 0;
+      }
+      throw e;
+    }
+    const groups = new Map<string, Listing>();
+    for (const st of list) {
+      let g = groups.get(st.instanceId);
+      if (!g) groups.set(st.instanceId, (g = []));
+      g.push(st);
+    }
+    let adopted = 0;
+    for (const [instanceId, group] of [...groups].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+      const labels = group[0].labels ?? {};
+      const ws = records.workloads.get(group[0].workloadId);
+      const slot = Number(labels['slipway.slot']);
+      const generation = Number(labels['slipway.generation']);
+      // Only a running container is worth adopting: one left `creating` by a control plane that
+      // died between create and start would never start by itself.
+      const alive = group.some((c) => c.state === 'running');
+      if (
+        !ws || ws.deleted || !alive || instanceId === '' || store.getInstance(instanceId) !== undefined ||
+        !Number.isInteger(slot) || !Number.isInteger(generation)
+      ) {
+        for (const st of group) this.orphan(ns, st.id, st.instanceId, st.state);
+        continue;
+      }
+      const w = ws.workload;
+      const names = generation === w.generation ? w.containers.map((c) => c.name) : group.map((c) => c.name);
+      const containers: Instance['containers'] = names.map((name) => {
+        const st = group.find((c) => c.name === name);
+        return st
+          ? { name, id: st.id, state: st.state, ...(st.exitCode !== undefined ? { exitCode: st.exitCode } : {}) }
+          : { name, state: 'creating' as const };
+      });
+      const now = this.host.clock.now();
+      const inst: Instance = {
+        id: instanceId,
+        workloadId: w.id,
+        workloadName: w.name,
+        slot,
+        generation,
+        node: nodeId,
+        status: 'Pending',
+        containers,
+        createdAt: now,
+        scheduledAt: now,
+        attempts: 1,
+      };
+      const gpus = labels['slipway.gpus'];
+      if (w.gpus && gpus !== undefined) inst.gpus = gpus === '' ? [] : gpus.split(',').map(Number);
+      store.putInstance(inst);
+      for (const c of containers) if (c.id !== undefined) records.containerOwner.set(c.id, inst.id);
+      const req = this.host.requestOf(ws, generation);
+      records.instanceRequest.set(inst.id, req);
+      addInto(ns.allocated, req);
+      ns.instanceCount++;
+      ns.instances.add(inst.id);
+      recorder.record('instance.adopted', {
+        instance: inst.id,
+        workload: w.name,
+        node: ns.node.name,
+        slot,
+        generation,
+        containers: group.length,
+      });
+      adopted++;
+      this.host.refreshStatus(inst);
+      if (containers.some((c) => c.id === undefined) && inst.status === 'Pending') this.host.startInstance(inst, w);
+    }
+    this.host.invalidateViews();
+    this.host.armTaintEvictions(ns);
+    return adopted;
+  }
+
+  /**
+   * Compares the runtime's containers on a node with the records: binds containers whose create
+   * answer was lost, marks containers that vanished, and removes orphans. Does nothing when the
+   * node does not answer or stopped being Ready meanwhile.
+   */
+  async resyncNode(nodeId: NodeId): Promise<void> {
+    const { runtime, store, records } = this.host;
+    const ns = records.nodes.get(nodeId);
+    if (!ns) return;
+    // Containers known before asking: only these can be reported missing.
+    const known = new Set<string>();
+    for (const id of ns.instances) {
+      const inst = store.getInstance(id);
+      if (inst) for (const c of inst.containers) if (c.id !== undefined) known.add(c.id);
+    }
+    let list: Listing;
+    try {
+      list = await runtime.listContainers(nodeId);
+    } catch (e) {
+      if (e instanceof OrchestrationError) return;
+      throw e;
+    }
+    if (!records.nodes.has(nodeId) || !nodeReady(records, nodeId)) return;
+    const seen = new Set<string>();
+    for (const st of list) {
+      seen.add(st.id);
+      const inst = store.getInstance(st.instanceId);
+      const owned = inst !== undefined && inst.node === nodeId;
+      if (!owned) {
+        this.orphan(ns, st.id, st.instanceId, st.state);
+        continue;
+      }
+      const c = inst.containers.find((x) => x.id === st.id) ?? inst.containers.find((x) => x.name === st.name && x.id === undefined);
+      if (!c) {
+        // A second container for the same instance (a duplicated create request): nobody owns it.
+        this.orphan(ns, st.id, st.instanceId, st.state);
+        continue;
+      }
+      if (c.id === undefined) this.host.bindContainer(inst, c, st.id);
+      if (c.state !== st.state || c.exitCode !== st.exitCode) {
+        c.state = st.state;
+        c.exitCode = st.exitCode;
+        this.host.refreshStatus(inst, st.reason);
+      }
+    }
+    for (const id of [...ns.instances]) {
+      const inst = store.getInstance(id);
+      if (!inst) continue;
+      let changed = false;
+      for (const c of inst.containers) {
+        if (c.id !== undefined && known.has(c.id) && !seen.has(c.id) && c.state !== 'exited') {
+          c.state = 'exited';
+          c.exitCode = undefined;
+          changed = true;
+        }
+      }
+      if (changed) this.host.refreshStatus(inst, 'missing from the runtime');
+    }
+  }
+
+  /** Records an orphan container and removes it in the background. */
+  private orphan(ns: NodeState, container: string, instance: string, state: string): void {
+    this.host.recorder.record('container.orphan', { container, node: ns.node.name, instance });
+    this.host.spawn(this.removeOrphan(container, state));
+  }
+
+  private async removeOrphan(id: string, state: string): Promise<void> {
+    const { runtime, recorder } = this.host;
+    try {
+      if (state !== 'exited') await runtime.stopContainer(id);
+      await runtime.removeContainer(id);
+      recorder.record('container.orphan_removed', { container: id });
+    } catch (e) {
+      if (!(e instanceof OrchestrationError)) throw e;
+    }
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * What the daemon runs the Orchestrator on:
+ * - `sim`: the simulator's virtual nodes (backends/sim) on the engine's clock, advanced in step
+ *   with the wall clock × `speed` by a pump (every few ms it runs the engine up to the time that
+ *   has passed). Nothing to install; virtual containers vanish with the process, so a restarted
+ *   daemon places its workloads again.
+ * - `docker` / `oci`: the live backends (the nodes' endpoints from the config) on the wall clock;
+ *   their containers outlive the daemon and are adopted again at start.
+ */
+import { performance } from 'node:perf_hooks';
+import { SimCluster } from '../../backends/sim/sim-cluster.js';
+import type { Clock, ClusterManager, ContainerRuntime, IdSource } from '../core/interfaces.js';
+import type { NodeId } from '../core/types.js';
+import { SeededIds } from '../engine/ids.js';
+import { liveIds } from '../engine/live-ids.js';
+import { Simulation } from '../engine/simulation.js';
+import { WallClock } from '../engine/wall-clock.js';
+import { createLiveBackend, type LiveBackend } from '../run/live-backend.js';
+import type { Scenario } from '../scenario/types.js';
+import type { ServeBackend } from './config.js';
+
+export interface ServeRuntime {
+  readonly kind: ServeBackend;
+  readonly clock: Clock;
+  readonly runtime: ContainerRuntime;
+  readonly cluster: ClusterManager;
+  /** Instance ids: random, so they never repeat across restarts. */
+  readonly ids: IdSource;
+  /** Rebuild instances from running containers at start (live backends). */
+  readonly adopt: boolean;
+  /** Cordons or uncordons a node; false when unknown or unchanged. */
+  setUnschedulable(nodeId: NodeId, value: boolean): boolean;
+  /** The live backend (docker/oci), for logs. */
+  readonly live?: LiveBackend;
+  /** Starts advancing time (sim) — call before Orchestrator.start. */
+  start(): void;
+  /** Stops timers and connections; containers keep running. */
+  close(): Promise<void>;
+}
+
+/** How often the sim pump runs the engine (wall ms). */
+const PUMP_MS = 5;
+/** Most events one pump step runs before it yields to the HTTP server (a burst of thousands of container starts must not stall requests). */
+const PUMP_EVENTS = 2_000;
+
+export function createServeRuntime(kind: ServeBackend, scenario: Scenario, speed: number, onError: (e: unknown) => void): ServeRuntime {
+  if (kind === 'sim') return simRuntime(scenario, speed, onError);
+  const clock = new WallClock();
+  // The cluster identity on shared engines: its containers carry it (see docs/live-backends.md).
+  const live = createLiveBackend(scenario, kind, clock, scenario.name);
+  return {
+    kind,
+    clock,
+    runtime: live.runtime,
+    cluster: live.cluster,
+    ids: liveIds(),
+    adopt: true,
+    live,
+    setUnschedulable: (id, v) => live.cluster.setUnschedulable(id, v),
+    start: () => {},
+    close: async () => {
+      live.close();
+      clock.cancelAll();
+    },
+  };
+}
+
+function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => void): ServeRuntime {
+  const sim = new Simulation(scenario.seed);
+  const cluster = new SimCluster({
+    sim,
+    latency: scenario.latency,
+    controlPlane: scenario.controlPlane,
+    ids: new SeededIds(sim.random.stream('ids.container'), 10),
+    ...(scenario.images ? { imageSizes: scenario.images } : {}),
+  });
+  for (const def of scenario.nodes) cluster.addNode(def, true);
+  let running = false;
+  let loop: Promise<void> | undefined;
+  const t0 = performance.now();
+  let lastMark = -1;
+  const pump = async (): Promise<void> => {
+    while (running) {
+      const target = Math.floor((performance.now() - t0) * speed);
+      if (target > sim.now()) {
+        // An empty event at the target moves the clock there even when nothing else is due.
+        if (target > lastMark) {
+          sim.at(target, () => {});
+          lastMark = target;
+        }
+        // No determinism guard: the HTTP server shares this thread and answers between drains.
+        try {
+          await sim.run({ until: target, guard: false, maxEvents: PUMP_EVENTS });
+        } catch (e) {
+          onError(e);
+        }
+      }
+      await new Promise((r) => setTimeout(r, PUMP_MS));
+    }
+  };
+  return {
+    kind: 'sim',
+    clock: sim,
+    runtime: cluster,
+    cluster: cluster.manager,
+    ids: liveIds(),
+    adopt: false,
+    setUnschedulable: (id, v) => cluster.manager.setUnschedulable(id, v),
+    start: () => {
+      if (running) return;
+      running = true;
+      loop = pump();
+    },
+    close: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * `slipway serve`: the Orchestrator as a long-running service. Builds the backend (sim, docker or
+ * oci), the durable store, the event log and the HTTP API, starts the control plane (adopting
+ * running containers on live backends) and listens.
+ *
+ * Stopping (`close`, or SIGTERM/SIGINT in the CLI): stop accepting connections, end watch
+ * streams, let in-flight requests finish, write the state, stop the control plane's timers —
+ * and leave every workload container running (a restarted daemon adopts them).
+ */
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { InputError } from '../core/errors.js';
+import { Orchestrator } from '../core/orchestrator.js';
+import { reconcile } from '../core/reconciler.js';
+import { orchestratorConfig, toWorkload } from '../run/simulate.js';
+import { createScheduler } from '../scheduler/registry.js';
+import { createApi, type ApiApp } from './api/app.js';
+import { createServeRuntime, type ServeRuntime } from './backend.js';
+import { clusterScenario } from './cluster-spec.js';
+import { isLoopback, parseListen, type ServeConfig } from './config.js';
+import { ClusterControl } from './control.js';
+import { EventLog } from './events.js';
+import { ServeMetrics } from './metrics.js';
+import { ServeStore } from './serve-store.js';
+import { resolveToken, type TokenSource } from './token.js';
+
+export interface Daemon {
+  /** `http://127.0.0.1:PORT` (or https://). */
+  readonly url: string;
+  readonly control: ClusterControl;
+  readonly app: ApiApp;
+  readonly token: TokenSource;
+  readonly backend: ServeRuntime;
+  /** Graceful stop (see the module comment). Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface DaemonOptions {
+  /** One line per notice (warnings, the listening address); default stderr. */
+  readonly log?: (line: string) => void;
+}
+
+/** Checks the security rules before anything starts. Throws InputError. */
+function checkExposure(config: ServeConfig, host: string, log: (l: string) => void): void {
+  if (isLoopback(host)) return;
+  if (config.token === undefined) {
+    throw new InputError(`--listen ${config.listen}: listening beyond loopback needs a token given explicitly (token in the config or SLIPWAY_TOKEN), so clients elsewhere can be handed it`);
+  }
+  if (!config.tls) log(`warning: listening on ${config.listen} without TLS: the token and all traffic cross the network in clear text (set tls.cert and tls.key)`);
+}
+
+export async function startDaemon(config: ServeConfig, options: DaemonOptions = {}): Promise<Daemon> {
+  const log = options.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const listen = parseListen(config.listen)!;
+  checkExposure(config, listen.host, log);
+  const scenario = clusterScenario(config);
+  const tls = config.tls ? readTls(config.tls) : undefined;
+  const token = resolveToken(config.token, config.state);
+  const store = new ServeStore(join(config.state, 'state.json'));
+
+  const errors = (e: unknown) => log(`slipway serve: control plane error: ${e instanceof Error ? e.message : String(e)}`);
+  const backend = createServeRuntime(config.backend, scenario, config.speed, errors);
+  const events = new EventLog(
+    () => backend.clock.now(),
+    store.meta.revisionCeiling,
+    config.eventsRetained,
+    (ceiling) => {
+      store.meta.revisionCeiling = ceiling;
+      store.saveNow();
+    },
+  );
+  const metrics: ServeMetrics = new ServeMetrics(() => store.listInstances().filter((i) => i.status === 'Pending' && i.stopRequestedAt === undefined).length);
+  events.tap((type, f) => metrics.onRecord(type, typeof f.instance === 'string' ? store.getInstance(f.instance) : undefined, backend.clock.now()));
+
+  const scheduler = createScheduler(scenario.scheduler.name, {
+    ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),
+    workloads: store.listWorkloads().length > 0 ? [...store.listWorkloads()] : scenario.workloads.map(toWorkload),
+  });
+  const orchestrator: Orchestrator = new Orchestrator({
+    clock: backend.clock,
+    runtime: backend.runtime,
+    cluster: backend.cluster,
+    scheduler,
+    store,
+    ids: backend.ids,
+    recorder: events,
+    config: orchestratorConfig(scenario),
+    onError: errors,
+    reconcile: metrics.countingReconcile(reconcile),
+  });
+  let address = config.listen;
+  let selfUrl = `http://${config.listen}`;
+  const control: ClusterControl = new ClusterControl({ orchestrator, store, events, backend, scenario, address: () => address });
+  const shutdown = new AbortController();
+  const app = createApi({ control, metrics, persist: () => store.flush(), shutdown: shutdown.signal }, { token: token.token, bodyLimit: config.bodyLimit, whatIfDir: join(config.state, 'what-if'), selfUrl: () => selfUrl });
+
+  backend.start();
+  await orchestrator.start({ adopt: backend.adopt });
+  control.restoreCordons();
+  control.markStarted();
+
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve(
+      {
+        fetch: app.fetch,
+        hostname: listen.host,
+        port: listen.port,
+        ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}),
+      },
+      () => resolve(s),
+    );
+    s.once('error', (e: NodeJS.ErrnoException) => reject(new InputError(`--listen ${config.listen}: ${e.code === 'EADDRINUSE' ? 'the address is in use' : e.code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : e.code === 'EACCES' ? 'permission denied' : e.message}`)));
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  address = `${host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${address}`;
+  selfUrl = url;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      shutdown.abort();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive connections would hold close() open; busy ones finish their request first.
+        (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      });
+      orchestrator.shutdown();
+      await backend.close();
+      await store.flush().catch(() => {});
+      store.saveNow();
+    })());
+
+  return { url, control, app, token, backend, close };
+}
+
+function readTls(t: { cert: string; key: string }): { cert: Buffer; key: Buffer } {
+  const read = (what: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      throw new InputError(`${what}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  };
+  return { cert: read('tls.cert', t.cert), key: read('tls.key', t.key) };
+}

@@ -1,0 +1,105 @@
+/**
+ * A real daemon in this process (sim backend, ephemeral port, temporary state dir) and a client
+ * that checks every response against the daemon's own /openapi.json.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
+import { loadConfig, type ConfigFlags } from '../../src/serve/config.js';
+import { startDaemon, type Daemon } from '../../src/serve/daemon.js';
+
+export interface TestDaemon {
+  readonly daemon: Daemon;
+  readonly url: string;
+  readonly token: string;
+  readonly stateDir: string;
+  /** Calls the API with the token; returns status, parsed body and headers. */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers; text: string }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestDaemon(options: { flags?: ConfigFlags; file?: string; env?: NodeJS.ProcessEnv; stateDir?: string } = {}): Promise<TestDaemon> {
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'slipway-serve-'));
+  const config = loadConfig({ ...(options.file ? { file: options.file } : {}), env: options.env ?? {}, flags: { listen: '127.0.0.1:0', state: stateDir, speed: '50', ...options.flags } });
+  const daemon = await startDaemon(config, { log: () => {} });
+  const token = daemon.token.token;
+  const call: TestDaemon['call'] = async (method, path, body, headers = {}) => {
+    const res = await fetch(daemon.url + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+    return { status: res.status, body: parsed, headers: res.headers, text };
+  };
+  return {
+    daemon,
+    url: daemon.url,
+    token,
+    stateDir,
+    call,
+    stop: async () => {
+      await daemon.close();
+      if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `fn` (real time) until it returns a truthy value; fails after `ms`. */
+export async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 10_000, what = 'condition'): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Validates responses against an OpenAPI 3.1 document; remembers which operations were checked. */
+export class OpenApiChecker {
+  private readonly ajv = new Ajv2020({ strict: false, allErrors: false });
+  private readonly cache = new Map<string, ValidateFunction>();
+  readonly seen = new Set<string>();
+
+  constructor(readonly doc: any) {
+    const components = JSON.parse(JSON.stringify({ components: doc.components }).replaceAll('"#/components/', '"openapi#/components/'));
+    this.ajv.addSchema({ $id: 'openapi', ...components });
+  }
+
+  /** Every `METHOD path` the document declares. */
+  operations(): string[] {
+    const out: string[] = [];
+    for (const [p, item] of Object.entries<any>(this.doc.paths)) for (const m of Object.keys(item)) out.push(`${m.toUpperCase()} ${p}`);
+    return out.sort();
+  }
+
+  /** Throws unless the document declares this status for the operation and the body matches its schema. */
+  check(method: string, template: string, res: { status: number; body: unknown; headers: Headers }): void {
+    const op = this.doc.paths[template]?.[method.toLowerCase()];
+    if (!op) throw new Error(`${method} ${template} is not in the OpenAPI document`);
+    const r = op.responses[String(res.status)];
+    if (!r) throw new Error(`${method} ${template}: status ${res.status} is not documented (${Object.keys(op.responses).join(', ')}): ${JSON.stringify(res.body)}`);
+    this.seen.add(`${method.toUpperCase()} ${template}`);
+    const type = (res.headers.get('content-type') ?? '').split(';')[0].trim();
+    const content = r.content?.[type];
+    if (!content) throw new Error(`${method} ${template} ${res.status}: content type ${type} is not documented (${Object.keys(r.content ?? {}).join(', ')})`);
+    if (type !== 'application/json' && type !== 'application/problem+json') return;
+    const key = `${method} ${template} ${res.status} ${type}`;
+    let v = this.cache.get(key);
+    if (!v) {
+      const schema = JSON.parse(JSON.stringify(content.schema).replaceAll('"#/components/', '"openapi#/components/'));
+      v = this.ajv.compile(schema);
+      this.cache.set(key, v);
+    }
+    if (!v(res.body)) throw new Error(`${method} ${template} ${res.status}: body does not match the schema: ${this.ajv.errorsText(v.errors)}\n${JSON.stringify(res.body).slice(0, 500)}`);
+  }
+}
