@@ -1,16 +1,19 @@
 /**
  * Reading a scenario file from disk: the only I/O around the pure `parseScenario`.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
 import { parseScenario } from '../scenario/loader.js';
 import type { Scenario } from '../scenario/types.js';
+import { formatSize, LIMIT_FLAGS, limitsWith, type ScenarioLimits } from '../scenario/limits.js';
 import { documentKind, mixUpMessage } from './document-kind.js';
-import { readInputFile } from './input-file.js';
 
 /** Command-line values that take precedence over the file's. */
 export interface ScenarioOverrides {
   readonly seed?: number;
   readonly durationMs?: number;
+  /** Bounds other than the defaults (`--max-instances`, `--max-file-size`, ...). */
+  readonly limits?: Partial<ScenarioLimits>;
 }
 
 /**
@@ -18,10 +21,24 @@ export interface ScenarioOverrides {
  * with a one-line message: `FILE: cannot read: <reason>` or `FILE:LINE:COL: <problem>`.
  */
 export function readScenario(file: string, overrides: ScenarioOverrides = {}): Scenario {
-  const text = readInputFile(file);
+  const limits = limitsWith(overrides.limits);
+  let text: string;
+  try {
+    // A 50 MB scenario would take gigabytes to parse: refuse it before reading it.
+    const size = statSync(file).size;
+    if (size > limits.maxFileBytes) {
+      throw new InputError(
+        `${file}: ${formatSize(size)} is over the limit of ${formatSize(limits.maxFileBytes)} per scenario file (raise it with ${LIMIT_FLAGS.maxFileBytes} SIZE)`,
+      );
+    }
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`${file}: cannot read: ${readFailure(e)}`);
+  }
   let scenario: Scenario;
   try {
-    scenario = parseScenario(text, file);
+    scenario = parseScenario(text, file, { limits });
   } catch (e) {
     // Handed a snapshot or a trace: name the mix-up rather than the first unknown field.
     const mixUp = e instanceof InputError ? mixUpMessage(file, documentKind(text), 'scenario') : undefined;
@@ -42,4 +59,19 @@ export function readScenario(file: string, overrides: ScenarioOverrides = {}): S
     ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
     ...(overrides.durationMs !== undefined ? { durationMs: overrides.durationMs } : {}),
   };
+}
+
+function readFailure(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err?.code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return String(err?.message ?? e).split('\n')[0];
+  }
 }

@@ -6,6 +6,7 @@ import { InputError } from '../core/errors.js';
 import type { Scenario } from '../scenario/types.js';
 import { EXIT_BAD_INPUT, EXIT_OK } from './errors.js';
 import { readScenario } from './read-scenario.js';
+import { parseLimitFlags, type LimitFlags } from './limit-flags.js';
 
 /** At most this many problems are printed; a line then says how many more there were. */
 export const MAX_PROBLEMS = 50;
@@ -27,10 +28,10 @@ interface JsonProblem {
  * `FILE:LINE:COL: message` to stderr and returns 2. With `--json` both go to stdout as one JSON
  * object `{ file, valid, problems, warnings, summary? }`. Other errors are bugs and propagate.
  */
-export function runValidate(file: string, flags: ValidateFlags = {}): number {
+export function runValidate(file: string, flags: ValidateFlags & LimitFlags = {}): number {
   let s: Scenario;
   try {
-    s = readScenario(file);
+    s = readScenario(file, { limits: parseLimitFlags(flags) });
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     const shown = e.problems.slice(0, MAX_PROBLEMS);
