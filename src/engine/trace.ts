@@ -8,6 +8,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Recorder } from '../core/interfaces.js';
+import type { FieldsOf, TraceEvent, TraceEventType } from '../core/trace-events.js';
 
 const CHUNK = 1 << 20;
 
@@ -20,7 +21,10 @@ export interface TraceResult {
   readonly path?: string;
 }
 
+/** Sees each record as its parts (tests, tools that only log). */
 export type TraceListener = (type: string, fields: Record<string, unknown>, t: number, seq: number) => void;
+/** Sees each record as the typed event its trace line holds (metrics, invariants). */
+export type TraceEventListener = (e: TraceEvent) => void;
 
 export class TraceWriter implements Recorder {
   private readonly hash: Hash = createHash('sha256');
@@ -31,6 +35,7 @@ export class TraceWriter implements Recorder {
   private bytes = 0;
   private closed = false;
   private readonly listeners: TraceListener[] = [];
+  private readonly eventListeners: TraceEventListener[] = [];
 
   /**
    * @param now the clock the trace stamps lines with.
@@ -44,23 +49,32 @@ export class TraceWriter implements Recorder {
     }
   }
 
-  /** Calls `fn` for every record (metrics, invariant checks). */
+  /** Calls `fn` for every record, as its parts. */
   listen(fn: TraceListener): void {
     this.listeners.push(fn);
+  }
+
+  /** Calls `fn` for every record, as the typed event (metrics, invariant checks). */
+  listenEvents(fn: TraceEventListener): void {
+    this.eventListeners.push(fn);
   }
 
   get lineCount(): number {
     return this.seq;
   }
 
-  record(type: string, fields: Record<string, unknown>): void {
+  record<K extends TraceEventType>(type: K, fields: FieldsOf<K>): void {
     if (this.closed) throw new Error(`trace closed; cannot record ${type}`);
     const t = this.now();
     const seq = this.seq++;
-    const line = JSON.stringify({ t, seq, type, ...fields }) + '\n';
+    // The line's object is the event listeners see (built once, as before the typed trace).
+    const event = { t, seq, type, ...fields };
+    const line = JSON.stringify(event) + '\n';
     this.buf += line;
     if (this.buf.length >= CHUNK) this.flush();
     for (const l of this.listeners) l(type, fields, t, seq);
+    // K is one event type, so `event` is that member of the union (TypeScript cannot see it through K).
+    for (const l of this.eventListeners) l(event as unknown as TraceEvent);
   }
 
   private flush(): void {
