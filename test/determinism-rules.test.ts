@@ -7,7 +7,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const DETERMINISTIC_DIRS = ['src/core', 'src/scheduler', 'src/check', 'src/faults', 'src/scenario', 'src/run', 'backends/sim'];
+/** DESIGN.md's deterministic folders. */
+const DETERMINISTIC_DIRS = ['src/core', 'src/scheduler', 'src/check', 'src/faults', 'src/scenario', 'src/gpu', 'src/run', 'backends/sim', 'src/membership'];
 
 const FORBIDDEN: Array<[RegExp, string]> = [
   [/\bDate\.now\s*\(/, 'Date.now()'],
@@ -42,6 +43,7 @@ describe('determinism rules', () => {
     expect(all.length).toBeGreaterThan(15);
     expect(all).toContain(join('src', 'core', 'orchestrator.ts'));
     expect(all).toContain(join('backends', 'sim', 'sim-cluster.ts'));
+    expect(all).toContain(join('src', 'gpu', 'policies', 'fgd.ts'));
   });
 
   it.each(DETERMINISTIC_DIRS)('%s reads no real time or randomness and does no I/O', (dir) => {

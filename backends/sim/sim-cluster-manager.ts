@@ -23,6 +23,11 @@ export class SimClusterManager implements ClusterManager {
   private readonly lastHeartbeat = new Map<NodeId, number>();
   private readonly listeners: Array<(e: ClusterEvent) => void> = [];
   private monitoring = false;
+  /**
+   * Node status comes from gossip membership (`setStatus`), not from heartbeat ages: heartbeats
+   * then only carry image lists and the node monitor does nothing.
+   */
+  membershipDriven = false;
 
   constructor(private readonly sim: Simulation, private readonly config: MonitorConfig) {}
 
@@ -116,10 +121,17 @@ export class SimClusterManager implements ClusterManager {
     if (!node) return;
     if (images !== undefined) node.images = images;
     this.lastHeartbeat.set(id, this.sim.now());
-    if (node.status !== 'Ready') this.transition(node, 'Ready');
+    if (node.status !== 'Ready' && !this.membershipDriven) this.transition(node, 'Ready');
+  }
+
+  /** The membership protocol's verdict on a node (see `membershipDriven`). */
+  setStatus(id: NodeId, status: NodeStatus): void {
+    const node = this.nodes.get(id);
+    if (node && node.status !== status) this.transition(node, status);
   }
 
   private monitor(): void {
+    if (this.membershipDriven) return;
     const now = this.sim.now();
     for (const node of this.listNodes()) {
       const age = now - (this.lastHeartbeat.get(node.id) ?? now);

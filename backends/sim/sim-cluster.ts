@@ -34,6 +34,7 @@ import type { RandomStream } from '../../src/engine/random.js';
 import type { Simulation } from '../../src/engine/simulation.js';
 import type { ControlPlaneConfig, LatencyModel, MessageKind, NodeDef, NodeTarget } from '../../src/scenario/types.js';
 import { SimClusterManager } from './sim-cluster-manager.js';
+import type { SimMembership } from './sim-membership.js';
 import { SimNetwork } from './sim-network.js';
 import { SimNode, type SimContainer } from './sim-node.js';
 
@@ -116,12 +117,22 @@ export class SimCluster implements ContainerRuntime {
   // The world (used by the scenario driver and fault injection)
   // -------------------------------------------------------------------------------------------
 
-  /** Adds a node. `initial` nodes are Ready at once; later ones join with their first heartbeat. */
+  /** Gossip membership, when the scenario chooses it (`cluster.membership`); see `attachMembership`. */
+  private membership: SimMembership | undefined;
+
+  /** Node status comes from this membership group from now on; nodes added before it are not members. */
+  attachMembership(m: SimMembership): void {
+    this.membership = m;
+    this.manager.membershipDriven = true;
+  }
+
+  /** Adds a node. `initial` nodes are Ready at once; later ones join with their first heartbeat (or gossip). */
   addNode(def: NodeDef, initial: boolean): SimNode {
     if (this.nodes.has(def.name)) throw new Error(`node ${def.name} exists`);
     const node = new SimNode(def);
     this.nodes.set(node.id, node);
     this.sorted = undefined;
+    this.membership?.join(def.name);
     this.manager.register(def, initial ? 'Ready' : 'Unknown', this.imageReport(node));
     // Spread heartbeats over the interval so a thousand nodes do not beat in lockstep.
     const first = initial ? this.rHeartbeat.int(0, this.cp.heartbeatIntervalMs - 1) : 0;
@@ -134,6 +145,7 @@ export class SimCluster implements ContainerRuntime {
     const node = this.nodes.get(name);
     if (!node) throw nodeNotFound(name);
     this.killNode(node, 'NodeRemoved');
+    this.membership?.left(name);
     node.removed = true;
     this.nodes.delete(name);
     this.sorted = undefined;
@@ -163,7 +175,14 @@ export class SimCluster implements ContainerRuntime {
       }
     }
     this.startHeartbeats(node, 0);
+    this.membership?.restarted(name);
     return true;
+  }
+
+  /** Gossip messages to the node's member are processed `delayMs` late until the returned function runs (slowNode). */
+  slowNode(name: string, delayMs: number): (() => void) | undefined {
+    if (!this.nodes.has(name)) return undefined;
+    return this.membership?.slowDown(name, delayMs);
   }
 
   /**

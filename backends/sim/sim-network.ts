@@ -80,6 +80,52 @@ export class SimNetwork {
     };
   }
 
+  /**
+   * Sends one gossip message between two members, node to node or to and from the control plane
+   * (`undefined`). The network is a star: a message leaves through its sender's uplink and
+   * arrives through its receiver's downlink, so a partitioned node (either direction cut) is cut
+   * off from its peers as from the control plane. Degradations of kind `gossip` on either end
+   * apply. Latency comes from `rLatency` (the membership's own stream), so runs without gossip
+   * draw exactly the numbers they drew before it existed.
+   */
+  sendGossip(from: NodeId | undefined, to: NodeId | undefined, rLatency: RandomStream, deliver: () => void): void {
+    this.stats.sent++;
+    const base = rLatency.duration(this.latency);
+    const lost = () => (from !== undefined && this.isCut(from, 'up')) || (to !== undefined && this.isCut(to, 'down'));
+    if (lost()) {
+      this.stats.partitioned++;
+      return;
+    }
+    let extra = 0;
+    let copies = 1;
+    if (this.degradations.length > 0) {
+      for (const d of this.degradations) {
+        if (!d.kinds.has('gossip') || !((from !== undefined && d.nodes.has(from)) || (to !== undefined && d.nodes.has(to)))) continue;
+        if (d.drop > 0 && this.rFault.float() < d.drop) {
+          this.stats.dropped++;
+          return;
+        }
+        if (d.duplicate > 0 && this.rFault.float() < d.duplicate) {
+          copies++;
+          this.stats.duplicated++;
+        }
+        if (d.delay) {
+          extra += this.rFault.duration(d.delay);
+          this.stats.delayed++;
+        }
+      }
+    }
+    const arrive = () => {
+      if (lost()) {
+        this.stats.partitioned++;
+        return;
+      }
+      deliver();
+    };
+    this.sim.schedule(base + extra, arrive);
+    for (let k = 1; k < copies; k++) this.sim.schedule(rLatency.duration(this.latency) + extra, arrive);
+  }
+
   /** Sends one message; `deliver` runs on arrival unless the message is lost. */
   send(nodeId: NodeId, direction: Direction, kind: MessageKind, deliver: () => void): void {
     this.stats.sent++;

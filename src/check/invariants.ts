@@ -37,7 +37,7 @@
 import type { Orchestrator } from '../core/orchestrator.js';
 import type { Resources } from '../core/resources.js';
 import type { StateStore } from '../core/interfaces.js';
-import type { SimCluster } from '../../backends/sim/sim-cluster.js';
+import type { ContainerState, Node, NodeId } from '../core/types.js';
 import type { Simulation } from '../engine/simulation.js';
 import type { TraceEvent } from '../core/trace-events.js';
 
@@ -50,9 +50,42 @@ export interface InvariantViolation {
   readonly t: number;
 }
 
+/**
+ * What the invariants read of the simulated cluster's ground truth: the nodes as they really are
+ * (up, frozen, their containers), the network's cuts, and the cluster manager's view. backends/sim's
+ * SimCluster is one; declared here so that checks stay below the backends.
+ */
+export interface GroundTruthCluster {
+  /** Bumped whenever the ground truth changes (skips rescans of an unchanged cluster). */
+  readonly version: number;
+  readonly nodeCount: number;
+  readonly manager: { getNode(id: NodeId): Node | undefined };
+  readonly network: { isCut(nodeId: NodeId, direction: 'up' | 'down'): boolean; isDegraded(nodeId: NodeId): boolean };
+  /** Every node, in a stable order. */
+  sortedNodes(): readonly GroundTruthNode[];
+}
+
+export interface GroundTruthNode {
+  readonly id: NodeId;
+  readonly up: boolean;
+  /** Frozen (a pause fault): more than 0 while it does not act. */
+  readonly frozen: number;
+  readonly containers: ReadonlyMap<
+    string,
+    {
+      readonly id: string;
+      readonly name: string;
+      readonly instanceId: string;
+      readonly workloadId: string;
+      readonly state: ContainerState;
+      readonly labels: Readonly<Record<string, string>>;
+    }
+  >;
+}
+
 export interface InvariantWorld {
   readonly sim: Simulation;
-  readonly cluster: SimCluster;
+  readonly cluster: GroundTruthCluster;
   readonly orchestrator: Orchestrator;
   readonly store: StateStore;
 }

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { aggregate, type MetricComparison } from '../compare/aggregate.js';
+import { aggregate, type MetricComparison } from '../report/aggregate.js';
 import { CompareRunError, runCompare } from '../compare/compare.js';
 import { resultsCsv, resultsJson } from '../compare/results-files.js';
 import type { RunResult } from '../compare/run-one.js';

@@ -1,5 +1,5 @@
 /**
- * Runs study jobs on N worker threads (./worker-bootstrap.js registers tsx, then loads
+ * Runs study jobs on N worker threads (../pool/worker-bootstrap.js registers tsx, then loads
  * ./experiment-worker.ts), or inline when N = 1. Results come back in job order whatever order the workers finish in, so the
  * output is the same for any N.
  */
@@ -47,7 +47,7 @@ export async function runJobs(jobs: readonly StudyJob[], o: PoolOptions): Promis
   readGpuNodes(o.tracesDir);
   for (const w of new Set(jobs.map((j) => j.workload))) readWorkload(o.tracesDir, w);
 
-  const bootstrap = new URL('./worker-bootstrap.js', import.meta.url);
+  const bootstrap = new URL('../pool/worker-bootstrap.js', import.meta.url);
   const entry = siblingModule('experiment-worker', import.meta.url).href;
   const n = Math.min(o.workers, jobs.length);
   let next = 0;

@@ -14,6 +14,7 @@ import type { RunFlags } from './run.js';
 import type { CompareFlags } from './compare.js';
 import type { ExportFlags } from './export.js';
 import type { FgdFlags } from './experiment.js';
+import type { MembershipFlags } from './experiment-membership.js';
 import type { ImportDlrmFlags } from './import-alibaba-dlrm.js';
 import type { ImportFlags } from './import-alibaba-gpu.js';
 import type { ExplainFlags } from './explain.js';
@@ -39,13 +40,16 @@ program
   .description('simulate a scenario; writes trace.jsonl, summary.json and report.html to the output folder')
   .argument('<file>', 'scenario YAML')
   .option('--seed <n>', "override the scenario's seed")
-  .option('--until <duration>', "stop at this simulated time instead of the scenario's duration (e.g. 30m)")
+  .option('--until <duration>', "stop at this simulated time instead of the scenario's duration (e.g. 30m); expectations after it are NOT CHECKED")
+  .option('--allow-unchecked', 'exit 0 even when expectations were NOT CHECKED (their time was not reached)')
   .option('--out <dir>', 'output folder (default: reports/<scenario file name>)')
   .option('--scheduler <name>', "use this scheduler (policy) instead of the scenario's")
   .option('--json', 'print the summary as JSON instead of text')
   .option('--backend <kind>', 'sim (default), or run live on docker engines or an oci runtime named by the nodes')
   .option('--state <file>', 'live: keep desired state in this file; running again with it resumes the run')
   .option('--keep', 'live: leave the workloads running at the end (no teardown)')
+  .option('--identity <name>', "live: the cluster's identity on shared engines (default: the state file's, else the scenario's name)")
+  .option('--force', "live: break another run's lock of this identity on the engines (only when that run is gone)")
   .option('--cluster <file>', "live: where the scenario's nodes are (node name → docker or oci endpoint), for scenarios written for the simulator")
   .option('--latency <file>', "sim: replace the scenario's latency model with this file's (from slipway calibrate)")
   .option('--plugin <file...>', 'load scheduler plugins from these files (exports name and create(args))')
@@ -114,6 +118,18 @@ experiment
   .option('--placements', 'also write every pod\'s node and GPUs (or why it fit nowhere) to <out>/placements/<workload>/<policy>-seed<seed>.jsonl')
   .action(async (flags: FgdFlags) => {
     await guardReplayable(async (setContext) => (await import('./experiment.js')).runFgdExperiment(flags, setContext));
+  });
+experiment
+  .command('membership')
+  .description("SWIM's detection analysis and Lifeguard's false positives, reproduced on simulated gossip groups; writes results.csv and report.html")
+  .option('--study <name>', 'swim, lifeguard, a comma list, or all', 'all')
+  .option('--seeds <seeds>', 'seeds: a range 1..3, a list 1,2 or one seed', '1..3')
+  .option('--members <list>', 'group sizes of the swim study (default 10,100,1000)')
+  .option('--detectors <list>', 'detectors of the lifeguard study: swim, lha-probe, lha-suspicion, buddy, lifeguard (default: all five)')
+  .option('--duration <d>', 'simulated time of each run (default 10m)')
+  .option('--out <dir>', 'output folder (default: reports/membership)')
+  .action(async (flags: MembershipFlags) => {
+    await guardReplayable(async (setContext) => (await import('./experiment-membership.js')).runMembershipExperiment(flags, setContext));
   });
 
 program

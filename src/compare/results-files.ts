@@ -4,7 +4,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { metricsOf } from '../report/metric-defs.js';
-import type { MetricComparison } from './aggregate.js';
+import type { MetricComparison } from '../report/aggregate.js';
 import type { RunResult } from './run-one.js';
 
 export interface ResultsMeta {

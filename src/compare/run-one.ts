@@ -2,24 +2,13 @@
  * One (policy, seed) run of a comparison: simulates the scenario with that seed and scheduler and
  * computes its metrics from the trace as it streams (the trace itself is only hashed).
  */
-import { gpuMetricsOptions, MetricsCollector, typicalPod, type RunMetrics } from '../report/metrics.js';
-import { simulate, toWorkload, type RunSummary } from '../run/simulate.js';
+import { gpuMetricsOptions, MetricsCollector, typicalPod } from '../report/metrics.js';
+import { simulate, toWorkload } from '../run/simulate.js';
 import type { Scheduler } from '../core/interfaces.js';
 import type { Scenario } from '../scenario/types.js';
+import type { RunResult, RunTask } from '../report/run-result.js';
 
-export interface RunTask {
-  readonly policy: string;
-  readonly seed: number;
-}
-
-export interface RunResult extends RunTask {
-  readonly traceHash: string;
-  readonly events: number;
-  /** All of the scenario's expectations held. */
-  readonly ok: boolean;
-  readonly metrics: RunMetrics;
-  readonly summary: RunSummary;
-}
+export type { RunResult, RunTask } from '../report/run-result.js';
 
 /** The scenario with `policy` as its scheduler (keeping the scenario's own profile when it has that name). */
 export function withPolicy(scenario: Scenario, policy: string): Scenario {

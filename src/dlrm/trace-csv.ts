@@ -10,7 +10,7 @@
  *   deletion_time (seconds from the trace's start; creation empty = existed before the trace
  *   began, deletion empty = alive at its end)
  */
-import { parseCsvRecords } from '../scenario/csv-records.js';
+import { parseCsvRecords } from '../gpu/csv-records.js';
 import { InputError } from '../core/errors.js';
 
 export const DLRM_TRACE_FILE = 'disaggregated_DLRM_trace.csv';

@@ -23,7 +23,7 @@ import { InputError } from '../core/errors.js';
 import { GPU_MILLI_RESOURCE } from '../gpu/trace-scenario.js';
 import { MAX_INSTANCES_LABEL } from '../scheduler/plugins/max-instances-per-node/index.js';
 import { DLRM_ROLES, type DlrmInstance, type DlrmResources, type DlrmRole } from './trace-csv.js';
-import { TRACE_CONTROL_PLANE } from '../scenario/csv-records.js';
+import { TRACE_CONTROL_PLANE } from '../gpu/csv-records.js';
 
 export const RDMA_RESOURCE = 'rdma/bandwidth';
 export const ROLE_LABEL = 'slipway.dev/dlrm-role';

@@ -2,7 +2,7 @@ import { def, distribution, duration, listOf, obj, oneOf, opt, probability, req 
 import type { Distribution, Millis } from '../core/types.js';
 import { defineFault, seconds, targetFields, type MessageKind, type NodeTarget } from './fault-definition.js';
 
-export const MESSAGE_KINDS = ['heartbeat', 'status', 'rpc'] as const satisfies readonly MessageKind[];
+export const MESSAGE_KINDS = ['heartbeat', 'status', 'rpc', 'gossip'] as const satisfies readonly MessageKind[];
 
 /** Control messages of `kinds` to and from the node are dropped, duplicated or delayed for `duration`. */
 export interface Messages extends NodeTarget {

@@ -8,7 +8,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { deriveSeed } from '../engine/random.js';
-import { tsWorker } from '../cli/ts-worker.js';
+import { tsWorker } from '../pool/ts-worker.js';
 import { siblingModule } from '../module-url.js';
 import { wallMs } from '../engine/wall.js';
 import { caseFromSeed, type FuzzCase, type Profile } from './case.js';

@@ -4,7 +4,7 @@
  * Running the jobs (in worker threads) and reading the trace is the CLI's business.
  */
 import { InputError } from '../core/errors.js';
-import { unschedulableMessage } from '../scheduler/reasons.js';
+import { unschedulableMessage } from '../core/unschedulable.js';
 import { binRecords, runExperiment, type BinnedRow, type Placement } from './experiment.js';
 import { EXTRA_POLICY_NAMES, POLICY_NAMES, isPolicyName, type PolicyName } from './policies/index.js';
 import { WORKLOADS, type WorkloadName } from './trace-csv.js';

@@ -7,7 +7,7 @@
  *   pod list:  name, cpu_milli, memory_mib, num_gpu, gpu_milli[, gpu_spec, qos, pod_phase,
  *              creation_time, deletion_time, scheduled_time]   (the multigpu* files stop at gpu_milli)
  */
-import { parseCsvRecords } from '../scenario/csv-records.js';
+import { parseCsvRecords } from './csv-records.js';
 import { InputError } from '../core/errors.js';
 import { MAX_GPUS_PER_NODE, MILLI, type GpuNodeSpec, type GpuPodSpec } from './types.js';
 

@@ -15,7 +15,7 @@
 import { stringify } from 'yaml';
 import type { GpuNodeSpec } from './types.js';
 import type { TracePod } from './trace-csv.js';
-import { TRACE_CONTROL_PLANE } from '../scenario/csv-records.js';
+import { TRACE_CONTROL_PLANE } from './csv-records.js';
 
 /** The aggregate form of Alibaba's GPU-share device plugin (the DLRM importer still uses it). */
 export const GPU_MILLI_RESOURCE = 'alibabacloud.com/gpu-milli';

@@ -136,6 +136,11 @@ class Member {
 
 export interface GossipGroupOptions {
   readonly size: number;
+  /**
+   * Members that have not joined yet (they join with `join`): every view holds them dead at
+   * incarnation 0 and nobody probes or gossips to them. Default: none.
+   */
+  readonly absent?: Iterable<number>;
   readonly params: GossipParams;
   readonly features: LifeguardFeatures;
   readonly host: GossipHost;
@@ -167,17 +172,46 @@ export class GossipGroup {
     this.host = opts.host;
     this.random = opts.random;
     this.retransmits = retransmitLimit(this.params, this.size);
+    for (const j of opts.absent ?? []) this.left.add(j);
     for (let i = 0; i < this.size; i++) {
-      const m = new Member(this.size, i, this.random.float() * this.params.probeIntervalMs);
+      const m = new Member(this.size, i, Math.floor(this.random.float() * this.params.probeIntervalMs));
       for (let j = 0; j < this.size; j++) m.order[j] = j;
+      for (const j of this.left) m.state[j] = DEAD;
       this.shuffle(m.order);
       this.members.push(m);
     }
   }
 
-  /** Starts every member's probe and push-pull tickers, at random phases within their intervals. */
+  /** Starts every present member's probe and push-pull tickers, at random phases within their intervals. */
   start(): void {
-    for (const m of this.members) this.startMember(m);
+    for (const m of this.members) if (!this.left.has(m.id)) this.startMember(m);
+  }
+
+  /** An absent member is part of the group from the start (before `start`): every view holds it alive. */
+  joinConverged(member: number): void {
+    if (!this.left.delete(member)) return;
+    for (const m of this.members) {
+      m.state[member] = ALIVE;
+      m.since[member] = this.host.now();
+    }
+  }
+
+  /** An absent member joins: it announces itself alive and exchanges state with a random member. */
+  join(member: number): void {
+    if (!this.left.delete(member)) return;
+    this.restart(member);
+  }
+
+  /**
+   * A member leaves for good (its node was removed): it stops, and nobody probes or gossips to it
+   * any more. memberlist announces a leave with a dead message about itself; the simulation
+   * removes it from every member's candidates at once (a documented simplification).
+   */
+  leave(member: number): void {
+    const m = this.members[member]!;
+    m.epoch++;
+    m.probe = undefined;
+    this.left.add(member);
   }
 
   onView(listener: ViewListener): void {
@@ -254,7 +288,7 @@ export class GossipGroup {
       });
       this.host.schedule(pp, ppLoop);
     };
-    this.host.schedule(this.random.float() * pp, ppLoop);
+    this.host.schedule(Math.floor(this.random.float() * pp), ppLoop);
   }
 
   private ensureGossip(m: Member): void {

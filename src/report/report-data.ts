@@ -4,7 +4,7 @@
  * seed, and unschedulable reasons averaged per run. Sizes are bounded whatever the cluster size:
  * at most `samples + 1` points per series, 100 heatmap rows × 120 columns.
  */
-import type { RunResult } from '../compare/run-one.js';
+import type { RunResult } from './run-result.js';
 
 export const HEATMAP_MAX_COLUMNS = 120;
 

@@ -14,7 +14,7 @@ import type { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import { DurationError, formatDuration, parseDuration } from '../core/duration.js';
 import { formatCpu } from '../core/quantity.js';
-import { add as addResources, firstShortfall, formatBytes, resources, sum as sumResources, type Resources } from '../core/resources.js';
+import { add as addResources, firstShortfall, formatBytes, resources, sum as sumResources, zeroRequestsOf, type Resources } from '../core/resources.js';
 import { normalizedImageName } from '../core/images.js';
 import { GPU_MILLI, type ContainerSimBehavior, type ContainerSpec, type Distribution, type GpuRequest, type Taint, type UpdateStrategy } from '../core/types.js';
 import { schedulerNames } from '../scheduler/registry.js';
@@ -45,7 +45,9 @@ import {
   type SimInput,
   type WorkloadInput,
 } from './schema.js';
+import { MEMBERLIST_LAN } from '../membership/config.js';
 import type {
+  ClusterConfig,
   ContainerPatch,
   ControlPlaneConfig,
   Expectation,
@@ -341,6 +343,12 @@ function toResources(r: ResourceInput | undefined): Resources {
   return resources({ cpu: r?.cpu ?? 0, memory: r?.memory ?? 0, disk: r?.disk ?? 0, extended: { ...(r?.extended ?? {}) } });
 }
 
+/** `{ zeroRequests }` when cpu or memory is given as 0 (scored as 0, not as the non-zero default), else nothing. */
+function zeroRequestsField(r: ResourceInput | undefined): { zeroRequests?: Array<'cpu' | 'memory'> } {
+  const z = zeroRequestsOf(r);
+  return z ? { zeroRequests: z } : {};
+}
+
 function amounts(r: ResourceInput | undefined): Array<[string, number]> {
   if (!r) return [];
   const out: Array<[string, number]> = [];
@@ -439,6 +447,7 @@ class Checker {
     const faults = input.faults.map((f, i) => this.fault(f, i));
     const expectations = input.expectations.map((e, i) => this.expectation(e, i));
     const controlPlane = this.controlPlane();
+    const cluster = this.cluster();
     const running = this.running(nodes, workloads);
 
     return {
@@ -454,6 +463,7 @@ class Checker {
       scheduler,
       images,
       controlPlane,
+      ...(cluster ? { cluster } : {}),
       expectations,
       ...(running.length > 0 ? { running } : {}),
       source: { file, document: this.raw },
@@ -641,6 +651,7 @@ class Checker {
             : { containerPort: p.containerPort, hostPort: p.hostPort, protocol: p.protocol },
         ),
         requests: toResources(c.requests),
+        ...zeroRequestsField(c.requests),
         limits: toResources(c.limits),
         ...(sim !== undefined ? { sim } : {}),
       };
@@ -913,7 +924,7 @@ class Checker {
         ...(u.command !== undefined ? { command: u.command } : {}),
         ...(u.args !== undefined ? { args: u.args } : {}),
         ...(u.env !== undefined ? { env: { ...u.env } } : {}),
-        ...(u.requests !== undefined ? { requests: toResources(u.requests) } : {}),
+        ...(u.requests !== undefined ? { requests: toResources(u.requests), ...zeroRequestsField(u.requests) } : {}),
         ...(u.limits !== undefined ? { limits: toResources(u.limits) } : {}),
         ...(sim !== undefined ? { sim } : {}),
       };
@@ -1083,6 +1094,34 @@ class Checker {
   }
 
   // --- control plane -------------------------------------------------------------------------
+
+  /** `cluster:`; absent (heartbeats, default knobs) unless the file says otherwise. */
+  private cluster(): ClusterConfig | undefined {
+    const c = this.input.cluster;
+    if (!this.given(['cluster'])) return undefined;
+    const g = c.gossip;
+    if (g.probeTimeout >= g.probeInterval) {
+      const key = this.given(['cluster', 'gossip', 'probeTimeout']) ? 'probeTimeout' : 'probeInterval';
+      this.report(['cluster', 'gossip', key], `probeTimeout (${g.probeTimeout}ms) must be shorter than probeInterval (${g.probeInterval}ms)`);
+    }
+    return {
+      membership: c.membership,
+      gossip: {
+        probeIntervalMs: g.probeInterval,
+        probeTimeoutMs: g.probeTimeout,
+        indirectChecks: g.indirectChecks,
+        suspicionMult: g.suspicionMult,
+        suspicionMaxTimeoutMult: g.suspicionMaxTimeoutMult,
+        retransmitMult: g.retransmitMult,
+        gossipIntervalMs: g.gossipInterval,
+        gossipNodes: g.gossipNodes,
+        gossipToTheDeadMs: g.gossipToTheDead,
+        pushPullIntervalMs: g.pushPullInterval,
+        awarenessMaxMultiplier: g.awarenessMaxMultiplier,
+        maxPiggyback: MEMBERLIST_LAN.maxPiggyback,
+      },
+    };
+  }
 
   private controlPlane(): ControlPlaneConfig {
     const c = this.input.controlPlane;

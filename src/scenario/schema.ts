@@ -387,6 +387,29 @@ const controlPlaneSchema = obj({
   rpcTimeout: def(duration(true), 10_000),
 });
 
+/** How the control plane learns node status: heartbeats (default) or a gossip failure detector. */
+export const MEMBERSHIP_KINDS = ['heartbeat', 'swim', 'lha-probe', 'lha-suspicion', 'buddy', 'lifeguard'] as const;
+
+/** The gossip detector's knobs; defaults are memberlist's LAN configuration (src/membership/config.ts). */
+const gossipSchema = obj({
+  probeInterval: def(duration(true), 1_000),
+  probeTimeout: def(duration(true), 500),
+  indirectChecks: def(int(0, 16), 3),
+  suspicionMult: def(int(1, 100), 4),
+  suspicionMaxTimeoutMult: def(int(1, 100), 6),
+  retransmitMult: def(int(1, 100), 4),
+  gossipInterval: def(duration(true), 200),
+  gossipNodes: def(int(1, 100), 3),
+  gossipToTheDead: def(duration(), 30_000),
+  pushPullInterval: def(duration(true), 30_000),
+  awarenessMaxMultiplier: def(int(1, 100), 8),
+});
+
+const clusterSchema = obj({
+  membership: def(oneOf(MEMBERSHIP_KINDS), 'heartbeat' as (typeof MEMBERSHIP_KINDS)[number]),
+  gossip: gossipSchema.prefault({} as z.input<typeof gossipSchema>),
+});
+
 export const DEFAULT_SCHEDULER = 'round-robin';
 
 const schedulerValue: Check<string | Record<string, unknown>> = (v, c) =>
@@ -410,6 +433,8 @@ export const scenarioSchema = obj({
   /** Image name → size: simulated nodes report the images they hold with these sizes (ImageLocality). */
   images: opt(imageSizes),
   controlPlane: controlPlaneSchema.prefault({} as z.input<typeof controlPlaneSchema>),
+  /** Membership: `cluster: {membership: heartbeat | swim | lifeguard | ..., gossip: {...}}`. */
+  cluster: clusterSchema.prefault({} as z.input<typeof clusterSchema>),
   expectations: list(expectationSchema).prefault([]),
   /** Instances running from the start, adopted by the control plane (see `runningSchema`). */
   running: list(runningSchema).prefault([]),

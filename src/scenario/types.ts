@@ -6,6 +6,7 @@
 import type { Placement } from '../core/placement.js';
 import type { Resources } from '../core/resources.js';
 import type { ProfileConfig } from '../scheduler/profiles.js';
+import type { DetectorName, GossipParams } from '../membership/config.js';
 import type {
   ContainerSpec,
   GpuDevices,
@@ -89,6 +90,8 @@ export interface ContainerPatch {
   readonly args?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
   readonly requests?: Resources;
+  /** With `requests`: which of them are given as 0 (replaces the container's zeroRequests). */
+  readonly zeroRequests?: ContainerSpec['zeroRequests'];
   readonly limits?: Resources;
   readonly sim?: ContainerSpec['sim'];
 }
@@ -165,6 +168,14 @@ export type Expectation =
       readonly max?: number;
     };
 
+/** How the control plane learns node status (`cluster:` in a scenario). */
+export interface ClusterConfig {
+  /** `heartbeat`: node agents heartbeat to the control plane; otherwise a gossip failure detector. */
+  readonly membership: 'heartbeat' | DetectorName;
+  /** The gossip detector's parameters (memberlist's LAN defaults). */
+  readonly gossip: GossipParams;
+}
+
 /**
  * An instance already running when the run starts (`running:`): its containers run on `node` from
  * time 0, and the control plane, started like a restarted one, adopts them (`instance.adopted`),
@@ -198,6 +209,8 @@ export interface Scenario {
     readonly ignored?: readonly string[];
   };
   readonly controlPlane: ControlPlaneConfig;
+  /** Absent means heartbeats (scenarios built in code need not say). */
+  readonly cluster?: ClusterConfig;
   readonly expectations: readonly Expectation[];
   /**
    * Instances running from the start (a snapshot of a live cluster). When there are any, the run

@@ -2,7 +2,7 @@
  * simulate_change off the caller's thread (what the daemon uses): the simulation runs in a worker
  * thread, so the daemon's own timers and clock keep working while it runs.
  */
-import { tsWorker } from '../cli/ts-worker.js';
+import { tsWorker } from '../pool/ts-worker.js';
 import { InputError } from '../core/errors.js';
 import type { ClusterSnapshot, SimulateChangeOptions, SimulateRequest, SimulateResult } from './simulate-change.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aggregate } from '../../src/compare/aggregate.js';
+import { aggregate } from '../../src/report/aggregate.js';
 import { runOne, type RunResult } from '../../src/compare/run-one.js';
 import { readScenario } from '../../src/cli/read-scenario.js';
 import type { NodeView, ScheduleDecision, ScheduleRequest, Scheduler } from '../../src/core/interfaces.js';

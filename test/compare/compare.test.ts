@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate } from '../../src/compare/aggregate.js';
+import { aggregate } from '../../src/report/aggregate.js';
 import { runCompare } from '../../src/compare/compare.js';
 import { runOne, type RunResult } from '../../src/compare/run-one.js';
 import { resultsCsv } from '../../src/compare/results-files.js';

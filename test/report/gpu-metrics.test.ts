@@ -4,7 +4,7 @@
  * against the scenario's typical pods), and none of it for a CPU-only run.
  */
 import { describe, expect, it } from 'vitest';
-import { aggregate } from '../../src/compare/aggregate.js';
+import { aggregate } from '../../src/report/aggregate.js';
 import { resultsCsv } from '../../src/compare/results-files.js';
 import { runOne } from '../../src/compare/run-one.js';
 import { gpuMetricsOptions, MetricsCollector, typicalPod } from '../../src/report/metrics.js';

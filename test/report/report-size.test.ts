@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate } from '../../src/compare/aggregate.js';
+import { aggregate } from '../../src/report/aggregate.js';
 import type { RunResult } from '../../src/compare/run-one.js';
 import { MetricsCollector } from '../../src/report/metrics.js';
 import { renderReport } from '../../src/report/report-html.js';

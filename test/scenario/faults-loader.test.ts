@@ -40,7 +40,7 @@ describe('fault kinds', () => {
       { kind: 'zoneOutage', at: 60_000, selector: { zone: 'a' }, duration: 120_000 },
       { kind: 'nodeFreeze', at: 60_000, node: 'n1', duration: 30_000 },
       { kind: 'partition', at: 60_000, nodes: ['n1'], duration: 60_000, direction: 'both' },
-      { kind: 'messages', at: 60_000, duration: 60_000, kinds: ['heartbeat', 'status', 'rpc'], drop: 0.5, duplicate: 0 },
+      { kind: 'messages', at: 60_000, duration: 60_000, kinds: ['heartbeat', 'status', 'rpc', 'gossip'], drop: 0.5, duplicate: 0 },
       { kind: 'crashLoop', at: 60_000, workload: 'web', duration: 120_000, exitAfter: 5_000, exitCode: 1 },
       { kind: 'imagePullFailure', at: 60_000, image: 'x', duration: 60_000 },
       { kind: 'slowImagePull', at: 60_000, factor: 10, duration: 60_000 },

@@ -3,9 +3,9 @@
  * confidence interval across seeds, and a paired t-test of each policy against the first (the
  * same seeds give both the same workload and faults, so the pairs differ only by policy).
  */
-import { metricsOf, type MetricKey } from '../report/metric-defs.js';
-import { pairedTTest, summarize, type PairedTest, type Summary } from '../report/stats.js';
-import type { RunResult } from './run-one.js';
+import { metricsOf, type MetricKey } from './metric-defs.js';
+import { pairedTTest, summarize, type PairedTest, type Summary } from './stats.js';
+import type { RunResult } from './run-result.js';
 
 export interface MetricComparison {
   readonly key: MetricKey;

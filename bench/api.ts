@@ -1,0 +1,129 @@
+/**
+ * `npm run bench -- api`: the daemon's HTTP API under load, on the sim backend.
+ *
+ * A real `slipway serve` runs in a child process (its own core) on an ephemeral loopback port with
+ * 200 simulated nodes; this process is the load generator (keep-alive HTTP, C requests in flight).
+ * 1. create W workloads of R replicas (default 1,000 × 10 = 10,000 instances): applies/s (create);
+ * 2. wait until every instance runs;
+ * 3. GET one workload, N times, names in a fixed order: GETs/s, p50, p99;
+ * 4. list all workloads (W items) and one workload's instances: p50, p99;
+ * 5. U spec updates (a new generation each, rolled out by the daemon while the bench runs): applies/s, p50, p99.
+ * Every loop is bounded by its count; the whole run by --timeout.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ApiBenchOptions {
+  readonly workloads: number;
+  readonly replicas: number;
+  readonly gets: number;
+  readonly lists: number;
+  readonly updates: number;
+  readonly concurrency: number;
+  readonly timeoutS: number;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+interface Res {
+  status: number;
+  body: string;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export async function benchApi(o: ApiBenchOptions): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-api-'));
+  const nodes = 200;
+  writeFileSync(
+    join(dir, 'slipway.yaml'),
+    `listen: 127.0.0.1:0\nstate: ${join(dir, 'state')}\nbackend: sim\nspeed: 20\ntoken: bench-token-0123456789abcdef\nnodes:\n  - {name: "node-{i:3}", count: ${nodes}, capacity: {cpu: 64, memory: 256Gi}}\n`,
+  );
+  const child = spawn(process.execPath, [join(here, '..', 'bin', 'slipway.js'), 'serve', '--config', join(dir, 'slipway.yaml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const deadline = Date.now() + o.timeoutS * 1000;
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let err = '';
+      child.stderr!.on('data', (b: Buffer) => {
+        err += b.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(err);
+        if (m) resolve(m[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`slipway serve exited ${code}: ${err}`)));
+    });
+    const { hostname, port } = new URL(url);
+    const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency });
+    const call = (method: string, path: string, body?: unknown): Promise<Res> =>
+      new Promise((resolve, reject) => {
+        const data = body === undefined ? undefined : JSON.stringify(body);
+        const req = request(
+          { host: hostname, port: Number(port), method, path, agent, headers: { authorization: 'Bearer bench-token-0123456789abcdef', ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+          },
+        );
+        req.on('error', reject);
+        req.end(data);
+      });
+    /** Runs `n` requests, `concurrency` at a time; returns wall seconds and sorted latencies (ms). */
+    const load = async (n: number, make: (i: number) => Promise<Res>, want: number[]): Promise<{ s: number; lat: number[] }> => {
+      const lat: number[] = new Array(n);
+      let next = 0;
+      const t0 = performance.now();
+      const worker = async () => {
+        while (next < n) {
+          if (Date.now() > deadline) throw new Error('bench api: --timeout reached');
+          const i = next++;
+          const t = performance.now();
+          const r = await make(i);
+          lat[i] = performance.now() - t;
+          if (!want.includes(r.status)) throw new Error(`request ${i}: HTTP ${r.status}: ${r.body.slice(0, 200)}`);
+        }
+      };
+      await Promise.all(Array.from({ length: o.concurrency }, worker));
+      return { s: (performance.now() - t0) / 1000, lat: lat.sort((a, b) => a - b) };
+    };
+    const spec = (i: number, gen = 0) => ({
+      name: `w${String(i).padStart(4, '0')}`,
+      replicas: o.replicas,
+      labels: { app: `a${i % 10}` },
+      containers: [{ name: 'c', image: 'nginx:1', env: { GEN: String(gen) }, requests: { cpu: '100m', memory: '64Mi' } }],
+    });
+    const fmt = (what: string, r: { s: number; lat: number[] }, n: number) =>
+      console.log(`api ${what}: n=${n} wall_s=${r.s.toFixed(2)} per_s=${Math.round(n / r.s)} p50_ms=${percentile(r.lat, 50).toFixed(2)} p99_ms=${percentile(r.lat, 99).toFixed(2)}`);
+
+    const created = await load(o.workloads, (i) => call('POST', '/v1/workloads', { spec: spec(i) }), [201]);
+    fmt('apply(create)', created, o.workloads);
+    const want = o.workloads * o.replicas;
+    const t0 = performance.now();
+    for (;;) {
+      const r = JSON.parse((await call('GET', '/v1/workloads')).body) as { items: Array<{ status: { running: number } }> };
+      const running = r.items.reduce((a, w) => a + w.status.running, 0);
+      if (running >= want) break;
+      if (Date.now() > deadline) throw new Error(`bench api: only ${running}/${want} instances running at --timeout`);
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    console.log(`api converge: instances=${want} nodes=${nodes} wall_s=${((performance.now() - t0) / 1000).toFixed(2)} (sim ×20)`);
+    const gets = await load(o.gets, (i) => call('GET', `/v1/workloads/w${String((i * 7919) % o.workloads).padStart(4, '0')}`), [200]);
+    fmt('get(workload)', gets, o.gets);
+    const lists = await load(o.lists, () => call('GET', '/v1/workloads'), [200]);
+    fmt(`list(${o.workloads} workloads)`, lists, o.lists);
+    const instLists = await load(o.gets, (i) => call('GET', `/v1/instances?workload=w${String((i * 7919) % o.workloads).padStart(4, '0')}`), [200]);
+    fmt(`list(instances of a workload)`, instLists, o.gets);
+    const updates = await load(o.updates, (i) => call('POST', '/v1/workloads', { spec: spec(i % o.workloads, 1 + Math.floor(i / o.workloads)) }), [200]);
+    fmt('apply(update: new generation)', updates, o.updates);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

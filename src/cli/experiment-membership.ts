@@ -1,0 +1,121 @@
+/**
+ * `slipway experiment membership [--study swim|lifeguard|all] [--seeds 1..3] [--members 10,100,1000] [--out DIR]`
+ *
+ * Runs the membership studies (src/membership/study.ts) and writes DIR/results.csv (one row per
+ * run) and DIR/report.html, atomically; prints both studies' summaries and the command that
+ * reproduces them.
+ */
+import { join } from 'node:path';
+import { parseDuration } from '../core/duration.js';
+import { InputError } from '../core/errors.js';
+import { DETECTORS, type DetectorName } from '../membership/config.js';
+import { runMembership } from '../membership/experiment.js';
+import { resultsCsv, STUDIES, studyRuns, summaryText, type StudyName, type StudyRow } from '../membership/study.js';
+import { renderMembershipReport } from '../report/membership-report.js';
+import { EXIT_OK } from './errors.js';
+import { d3Source } from './experiment.js';
+import { prepareOutput, writeOutput } from './output.js';
+
+export interface MembershipFlags {
+  readonly study: string;
+  readonly seeds: string;
+  readonly members?: string;
+  readonly detectors?: string;
+  readonly duration?: string;
+  readonly out?: string;
+}
+
+const MAX_MEMBERS = 5000;
+const MAX_SEEDS = 1000;
+
+function parseSeedList(v: string): number[] {
+  const range = /^(\d+)\.\.(\d+)$/.exec(v);
+  let seeds: number[];
+  if (range) {
+    const a = Number(range[1]);
+    const b = Number(range[2]);
+    if (b < a) throw new InputError(`--seeds: the range ${v} ends before it starts`);
+    if (b - a + 1 > MAX_SEEDS) throw new InputError(`--seeds: at most ${MAX_SEEDS} seeds, got ${b - a + 1}`);
+    seeds = Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  } else seeds = v.split(',').map((s) => Number(s.trim()));
+  if (seeds.length === 0 || seeds.some((s) => !Number.isSafeInteger(s) || s < 0))
+    throw new InputError(`--seeds: expected a range 1..3, a list 1,2,3 or one seed (non-negative integers), got ${JSON.stringify(v)}`);
+  return seeds;
+}
+
+function parseDurationFlag(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  let ms: number;
+  try {
+    ms = parseDuration(v);
+  } catch {
+    throw new InputError(`--duration: expected a duration such as 10m or 90s, got ${JSON.stringify(v)}`);
+  }
+  if (ms < 60_000 || ms > 24 * 3_600_000) throw new InputError(`--duration: expected from 1m to 24h, got ${JSON.stringify(v)}`);
+  return ms;
+}
+
+function parseStudies(v: string): StudyName[] {
+  if (v === 'all') return [...STUDIES];
+  const out: StudyName[] = [];
+  for (const s of v.split(',').map((x) => x.trim())) {
+    if (!(STUDIES as readonly string[]).includes(s)) throw new InputError(`--study: unknown study ${JSON.stringify(s)}; expected ${STUDIES.join(', ')} or all`);
+    out.push(s as StudyName);
+  }
+  return out;
+}
+
+function parseMembers(v: string | undefined): number[] | undefined {
+  if (v === undefined) return undefined;
+  const out = v.split(',').map((x) => Number(x.trim()));
+  for (const n of out)
+    if (!Number.isSafeInteger(n) || n < 3 || n > MAX_MEMBERS) throw new InputError(`--members: expected sizes from 3 to ${MAX_MEMBERS}, got ${JSON.stringify(v)}`);
+  return out;
+}
+
+function parseDetectors(v: string | undefined): DetectorName[] | undefined {
+  if (v === undefined) return undefined;
+  const out: DetectorName[] = [];
+  for (const d of v.split(',').map((x) => x.trim())) {
+    if (!(DETECTORS as readonly string[]).includes(d)) throw new InputError(`--detectors: unknown detector ${JSON.stringify(d)}; expected ${DETECTORS.join(', ')}`);
+    out.push(d as DetectorName);
+  }
+  return out;
+}
+
+export function membershipCommand(flags: MembershipFlags, out: string): string {
+  const parts = ['npx', 'slipway', 'experiment', 'membership', '--study', flags.study, '--seeds', flags.seeds];
+  if (flags.members !== undefined) parts.push('--members', flags.members);
+  if (flags.detectors !== undefined) parts.push('--detectors', flags.detectors);
+  if (flags.duration !== undefined) parts.push('--duration', flags.duration);
+  parts.push('--out', out);
+  return parts.map((p) => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+export async function runMembershipExperiment(flags: MembershipFlags, setContext: (c: () => string) => void): Promise<number> {
+  const studies = parseStudies(flags.study);
+  const seeds = parseSeedList(flags.seeds);
+  const members = parseMembers(flags.members);
+  const detectors = parseDetectors(flags.detectors);
+  const durationMs = parseDurationFlag(flags.duration);
+  const out = flags.out ?? join('reports', 'membership');
+  prepareOutput('--out', out, 'dir');
+  const command = membershipCommand(flags, out);
+  setContext(() => `seeds ${flags.seeds}; replay: ${command}`);
+
+  const runs = studyRuns({ studies, seeds, ...(members ? { members } : {}), ...(detectors ? { detectors } : {}), ...(durationMs ? { durationMs } : {}) });
+  const progress = process.stderr.isTTY;
+  const rows: StudyRow[] = [];
+  for (const [i, run] of runs.entries()) {
+    const r = await runMembership(run.spec);
+    rows.push({ study: run.study, ...r });
+    if (progress) process.stderr.write(`\r${i + 1}/${runs.length} runs (last: ${run.study} ${r.detector} N=${r.members} seed ${r.seed})   `);
+  }
+  if (progress) process.stderr.write('\n');
+  const csvPath = join(out, 'results.csv');
+  const htmlPath = join(out, 'report.html');
+  writeOutput(csvPath, resultsCsv(rows));
+  writeOutput(htmlPath, renderMembershipReport({ rows, command, d3Source: d3Source(), durationMs: durationMs ?? 600_000 }));
+  process.stdout.write(`${summaryText(rows)}\n\nwrote ${csvPath} and ${htmlPath}\nreproduce: ${command}\n`);
+  return EXIT_OK;
+}

@@ -1,0 +1,88 @@
+/**
+ * Gossip membership inside simulated runs (`cluster.membership`): the control plane's node status
+ * follows its own member's view (suspect → NotReady, dead → Down), node crashes are detected in
+ * seconds instead of heartbeat ages, lossy members stay in, and runs stay deterministic.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../../src/scenario/loader.js';
+import { simulate } from '../../src/run/simulate.js';
+
+function scenario(membership: string, extra = ''): string {
+  return `
+name: gossip-test
+seed: 9
+duration: 6m
+cluster: {membership: ${membership}}
+nodes:
+  - {name: "node-{i}", count: 5, capacity: {cpu: 4, memory: 8Gi}}
+workloads:
+  - name: web
+    replicas: 6
+    containers: [{name: web, image: nginx:1.25, requests: {cpu: 500m, memory: 512Mi}}]
+faults:
+  - {at: 1m, nodeCrash: {node: node-2, recoverAfter: 3m}}
+${extra}`;
+}
+
+async function run(yaml: string) {
+  const records: { t: number; type: string; fields: Record<string, unknown> }[] = [];
+  const summary = await simulate(parseScenario(yaml, 'test.yaml'), { onRecord: (type, fields, t) => records.push({ t, type, fields: { ...fields } }) });
+  return { summary, records };
+}
+
+const statusOf = (records: { type: string; fields: Record<string, unknown> }[], node: string) =>
+  records.filter((r) => r.type === 'node.status' && r.fields.node === node).map((r) => `${r.fields.from}→${r.fields.to}`);
+
+describe('gossip membership in simulated runs', () => {
+  it('a crashed node is suspected, then declared dead by the protocol, and its instances move; it rejoins after booting', async () => {
+    const { summary, records } = await run(scenario('lifeguard'));
+    const down = records.find((r) => r.type === 'node.status' && r.fields.node === 'node-2' && r.fields.to === 'Down');
+    expect(down, 'node-2 goes Down').toBeDefined();
+    // Probe period + suspicion (6 members: min 4 s, Lifeguard's max 24 s) + gossip, not downAfter's 5 minutes.
+    expect(down!.t - 60_000).toBeLessThan(40_000);
+    expect(statusOf(records, 'node-2')).toEqual(['Ready→NotReady', 'NotReady→Down', 'Down→Ready']);
+    const verdict = records.find((r) => r.type === 'member.declared_dead' && r.fields.node === 'node-2');
+    expect(verdict?.fields.incarnation).toBe(0);
+    expect(records.some((r) => r.type === 'member.view' && r.fields.node === 'node-2' && r.fields.state === 'alive')).toBe(true);
+    expect(records.some((r) => r.type === 'membership.stats')).toBe(true);
+    expect(summary.workloads.find((w) => w.name === 'web')).toMatchObject({ running: 6, pending: 0 });
+    expect(summary.violation).toBeUndefined();
+  });
+
+  it('with heartbeats the same crash is only NotReady: Down needs downAfter (5 min), longer than the node stays down', async () => {
+    const { records } = await run(scenario('heartbeat'));
+    expect(statusOf(records, 'node-2')).toEqual(['Ready→NotReady', 'NotReady→Ready']);
+    expect(records.some((r) => r.type.startsWith('member.'))).toBe(false);
+  });
+
+  it('the same seed gives the same trace, in every detector', async () => {
+    for (const detector of ['swim', 'lifeguard']) {
+      const a = await run(scenario(detector));
+      const b = await run(scenario(detector));
+      expect(b.summary.traceHash).toBe(a.summary.traceHash);
+    }
+  });
+
+  it('a member losing 30% of its gossip is not declared dead under Lifeguard', async () => {
+    const { records } = await run(scenario('lifeguard', '  - {at: 30s, messages: {node: node-4, kinds: [gossip], drop: 0.3, duration: 4m}}'));
+    expect(statusOf(records, 'node-4')).not.toContain('NotReady→Down');
+  });
+
+  it('slowNode makes a member process gossip late (suspected by others, it refutes); without gossip it does not apply', async () => {
+    const slow = '  - {at: 2m, slowNode: {node: node-3, delay: 3s, duration: 1m}}';
+    const { records } = await run(scenario('swim', slow));
+    expect(records.find((r) => r.type === 'fault.slow_node')?.fields).toMatchObject({ node: 'node-3', delay: 3000, applied: true });
+    expect(records.some((r) => r.type === 'member.suspected' && r.fields.node === 'node-3' && r.t > 120_000)).toBe(true);
+    expect(records.some((r) => r.type === 'member.refuted' && r.fields.node === 'node-3')).toBe(true);
+    expect(records.some((r) => r.type === 'fault.slow_node_end')).toBe(true);
+    const hb = await run(scenario('heartbeat', slow));
+    expect(hb.records.find((r) => r.type === 'fault.slow_node')?.fields).toMatchObject({ applied: false });
+  });
+
+  it('a bad gossip setting names the field', () => {
+    expect(() => parseScenario(scenario('lifeguard').replace('{membership: lifeguard}', '{membership: lifeguard, gossip: {probeTimeout: 2s}}'), 'g.yaml')).toThrow(
+      /g\.yaml:\d+:\d+: .*probeTimeout \(2000ms\) must be shorter than probeInterval \(1000ms\)/,
+    );
+    expect(() => parseScenario(scenario('gossip'), 'g.yaml')).toThrow(/g\.yaml:\d+:\d+: .*expected one of "heartbeat", "swim"/);
+  });
+});
