@@ -42,6 +42,7 @@ export const TRACE_EVENTS = {
     untilMs: num,
     scheduler: str,
     backend: str.optional(),
+    identity: str.optional(),
     resumed: bool.optional(),
     document: z.unknown(),
   },
@@ -49,7 +50,7 @@ export const TRACE_EVENTS = {
   'run.error': { error: str },
   'run.interrupted': { signal: str },
   'run.teardown': { containersLeft: int },
-  expectation: { name: str, ok: bool, detail: str },
+  expectation: { name: str, ok: bool, checked: bool.optional(), detail: str },
   liveness: { ok: bool, failures: strs, capacity: strs },
   'invariant.violated': { invariant: str, event: int, message: str },
 
@@ -150,6 +151,23 @@ export const TRACE_EVENTS = {
   'fault.uncordon': { node: str, applied: bool },
   'fault.clock_skew': { ...onNodes, offsetMs: num, duration: num },
   'fault.clock_skew_end': onNodes,
+  'fault.slow_node': { node: str, delay: num, duration: num, applied: bool },
+  'fault.slow_node_end': { node: str },
+
+  // --- membership (backends/sim/sim-membership.ts) -----------------------------------------
+  'member.suspected': { node: str, incarnation: int, by: str },
+  'member.declared_dead': { node: str, incarnation: int, by: str },
+  'member.refuted': { node: str, incarnation: int },
+  'member.view': { node: str, state: str, incarnation: int, cause: str },
+  'membership.stats': {
+    members: int,
+    messages: int,
+    probes: int,
+    indirectProbes: int,
+    suspicions: int,
+    refutations: int,
+    deadDeclarations: int,
+  },
 } as const satisfies Record<string, z.core.$ZodLooseShape>;
 
 type Events = typeof TRACE_EVENTS;
