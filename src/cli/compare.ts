@@ -1,5 +1,4 @@
 /** `slipway compare FILE --policies a,b,c [--seeds 1..20] [--workers N] [--out DIR] [--json]` */
-import { availableParallelism } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { aggregate, type MetricComparison } from '../report/aggregate.js';
@@ -14,8 +13,10 @@ import { schedulerNames } from '../scheduler/registry.js';
 import { EXIT_OK } from './errors.js';
 import { prepareOutput, writeOutput } from './output.js';
 import { readScenario } from './read-scenario.js';
+import { parseWorkerCount } from './workers.js';
+import { parseLimitFlags, type LimitFlags } from './limit-flags.js';
 
-export interface CompareFlags {
+export interface CompareFlags extends LimitFlags {
   readonly policies: string;
   readonly seeds?: string;
   readonly workers?: string;
@@ -35,9 +36,7 @@ export function parsePolicies(spec: string): string[] {
 }
 
 export function parseWorkers(v: string | undefined): number {
-  if (v === undefined) return Math.max(1, availableParallelism());
-  if (!/^\d+$/.test(v) || Number(v) > 256) throw new InputError(`--workers: expected an integer from 0 to 256, got "${v}"`);
-  return Number(v);
+  return parseWorkerCount(v, 0);
 }
 
 /** The command that replays one (policy, seed) run with its trace and single-run report. */
@@ -51,7 +50,7 @@ export async function compareCommand(file: string, flags: CompareFlags, setConte
   const seeds = parseSeedList(seedSpec);
   if (!seeds || seeds.length === 0) throw new InputError(`--seeds: expected a range like 1..20 or a list like 1,2,5, got "${seedSpec}"`);
   const workers = parseWorkers(flags.workers);
-  const scenario = readScenario(file);
+  const scenario = readScenario(file, { limits: parseLimitFlags(flags) });
   const out = flags.out ?? join('reports', `compare-${basename(file, extname(file))}`);
   prepareOutput('--out', out, 'dir');
   const command = ['npx', 'slipway', 'compare', file, '--policies', policies.join(','), '--seeds', seedSpec, '--out', out].join(' ');
