@@ -4,6 +4,7 @@ import { basename, extname, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { aggregate, type MetricComparison } from '../report/aggregate.js';
 import { CompareRunError, runCompare } from '../compare/compare.js';
+import { parseWorkerCount } from '../pool/pool.js';
 import { resultsCsv, resultsJson } from '../compare/results-files.js';
 import type { RunResult } from '../compare/run-one.js';
 import { InputError } from '../core/errors.js';
@@ -34,10 +35,9 @@ export function parsePolicies(spec: string): string[] {
   return names;
 }
 
+/** `--workers`: default one per core; capped at the pool's MAX_WORKERS. */
 export function parseWorkers(v: string | undefined): number {
-  if (v === undefined) return Math.max(1, availableParallelism());
-  if (!/^\d+$/.test(v) || Number(v) > 256) throw new InputError(`--workers: expected an integer from 0 to 256, got "${v}"`);
-  return Number(v);
+  return parseWorkerCount(v, Math.max(1, availableParallelism()));
 }
 
 /** The command that replays one (policy, seed) run with its trace and single-run report. */

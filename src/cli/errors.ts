@@ -1,4 +1,5 @@
 import { InputError } from '../core/errors.js';
+import { PoolInterrupted } from '../pool/pool.js';
 
 /** Exit codes: 0 all expectations hold, 1 an expectation (or the run) failed, 2 bad input. */
 export const EXIT_OK = 0;
@@ -17,6 +18,10 @@ export async function guardCommand(body: () => Promise<number> | number, context
     if (e instanceof InputError) {
       process.stderr.write(`${e.message}\n`);
       code = EXIT_BAD_INPUT;
+    } else if (e instanceof PoolInterrupted) {
+      // The pool's workers are terminated; outputs are written only from a finished pool.
+      process.stderr.write(`slipway: ${e.message}: stopped, no results written\n`);
+      code = e.exitCode;
     } else {
       const msg = e instanceof Error ? (process.env.SLIPWAY_DEBUG ? e.stack ?? e.message : `${e.name}: ${e.message}`) : String(e);
       process.stderr.write(`error: ${msg}\n${context ? context() + '\n' : ''}`);
