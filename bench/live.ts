@@ -79,7 +79,7 @@ async function baselineOnce(o: LiveBenchOptions): Promise<number> {
 async function slipwayOnce(o: LiveBenchOptions): Promise<number> {
   const scenario = parseScenario(scenarioYaml(o), 'bench-live.yaml');
   const clock = new WallClock();
-  const backend = createLiveBackend(scenario, 'docker', clock);
+  const backend = createLiveBackend(scenario, 'docker', clock, 'bench-live');
   const orch = new Orchestrator({
     clock,
     runtime: backend.runtime,

@@ -35,6 +35,11 @@
  *     instances): a drain simulated over a 10-minute horizon, K timed runs and their median
  *     (bench/simulate-change.ts).
  *
+ *   membership [--members N] [--minutes M] [--detector D] [--runs K]
+ *     A gossip group of N members (default 1,000, Lifeguard) for M simulated minutes (default 10)
+ *     with no faults: wall and CPU seconds, events, messages per member per second; K runs and
+ *     their median (src/membership/experiment.ts).
+ *
  *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C]
  *     The daemon's HTTP API on the sim backend (a child process; 200 nodes): creates W×R instances
  *     (default 1,000 × 10), then GET/list throughput with p50/p99 and applies per second
@@ -425,6 +430,31 @@ program
   .action(async (o: { nodes: number; workloads: number; replicas: number; runs: number }) => {
     const { benchSimulateChange } = await import('./simulate-change.js');
     await benchSimulateChange(o);
+  });
+
+program
+  .command('membership')
+  .description('a gossip group of N members for M simulated minutes: wall time, events, message load')
+  .option('--members <N>', 'members', integer('--members', 3), 1000)
+  .option('--minutes <M>', 'simulated minutes', integer('--minutes', 1), 10)
+  .option('--detector <D>', 'swim, lha-probe, lha-suspicion, buddy or lifeguard', 'lifeguard')
+  .option('--runs <K>', 'timed runs', integer('--runs', 1), 3)
+  .action(async (o: { members: number; minutes: number; detector: string; runs: number }) => {
+    const { runMembership } = await import('../src/membership/experiment.js');
+    const walls: number[] = [];
+    for (let k = 0; k < o.runs; k++) {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const r = await runMembership({ detector: o.detector as 'lifeguard', members: o.members, seed: 1 + k, durationMs: o.minutes * 60_000 });
+      const wall = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      walls.push(wall);
+      console.log(
+        `run ${k + 1}: ${o.members} members, ${o.minutes} simulated min, ${o.detector}: wall ${wall.toFixed(2)} s, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, ${r.events} events, ${r.messagesPerMemberPerS.toFixed(2)} messages/member/s`,
+      );
+    }
+    walls.sort((a, b) => a - b);
+    console.log(`median wall ${walls[Math.floor(walls.length / 2)]!.toFixed(2)} s over ${o.runs} runs`);
   });
 
 program

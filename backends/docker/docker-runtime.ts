@@ -7,9 +7,10 @@
  *   requests.cpu → CpuShares = max(2, cpu × 1024 / 1000), requests.memory → MemoryReservation.
  * Docker's restart policy is "no": restarts are the reconciler's. Containers are named
  * `slipway-<instance>-<container>` and labelled with Slipway's ids (workload, instance, slot,
- * generation, container name, node), so a restarted control plane can adopt them. Only
- * containers with a `slipway.instance` label and the node's `slipway.node` label are listed: other
- * containers on a shared engine (another tool's, or another Slipway node's) are never touched.
+ * generation, container name, node, cluster), so a restarted control plane can adopt them. Only
+ * containers with a `slipway.instance` label, the node's `slipway.node` label and the runtime's
+ * `slipway.cluster` identity are listed, watched and located: other containers on a shared engine
+ * (another tool's, another Slipway node's, another Slipway cluster's) are never touched.
  *
  * State changes arrive from the engine's event stream (`start` → running, `die` → exited with
  * the exit code); a lost stream is reopened, and the orchestrator's resync covers the gap.
@@ -47,6 +48,12 @@ export interface DockerRuntimeOptions {
   readonly callTimeoutMs?: number;
   /** Seconds between SIGTERM and SIGKILL when stopping. */
   readonly stopGraceSeconds?: number;
+  /**
+   * The cluster identity (a live run's `--identity`, by default its scenario's name): every
+   * container created carries it as `slipway.cluster`, and only containers carrying it are seen.
+   * Default `default`.
+   */
+  readonly cluster?: string;
 }
 
 /** The labels Slipway puts on its containers. */
@@ -58,7 +65,11 @@ export const LABEL = {
   generation: 'slipway.generation',
   container: 'slipway.container',
   node: 'slipway.node',
+  cluster: 'slipway.cluster',
 } as const;
+
+/** The identity of runtimes given none. */
+export const DEFAULT_CLUSTER = 'default';
 
 interface DockerNode {
   readonly config: DockerNodeConfig;
@@ -81,10 +92,13 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly listeners: Array<(e: ContainerEvent) => void> = [];
   private readonly clock: Clock;
   private readonly grace: number;
+  /** This runtime's cluster identity (`slipway.cluster`). */
+  readonly cluster: string;
   private closed = false;
 
   constructor(opts: DockerRuntimeOptions) {
     this.clock = opts.clock;
+    this.cluster = opts.cluster ?? DEFAULT_CLUSTER;
     this.grace = opts.stopGraceSeconds ?? 2;
     for (const n of opts.nodes) {
       this.nodes.set(n.id, { config: n, api: connectDocker(n.host, opts.callTimeoutMs ?? 10_000), watching: false });
@@ -110,7 +124,7 @@ export class DockerRuntime implements ContainerRuntime {
   async createContainer(spec: ContainerSpec, options: CreateContainerOptions): Promise<string> {
     const node = this.node(options.nodeId);
     const name = containerName(options.instanceId, spec.name);
-    const create = dockerCreateOptions(spec, options, name, node.config.network);
+    const create = dockerCreateOptions(spec, options, name, node.config.network, this.cluster);
     let id: string;
     try {
       id = (await this.call(options.nodeId, () => node.api.createContainer(create))).id;
@@ -121,8 +135,12 @@ export class DockerRuntime implements ContainerRuntime {
         await this.pull(node, spec.image);
         id = (await this.call(options.nodeId, () => node.api.createContainer(create))).id;
       } else if (status === 409) {
-        // Created before (a retried call, or a restarted control plane): the name is the key.
-        id = (await this.call(options.nodeId, () => node.api.getContainer(name).inspect())).Id;
+        // Created before (a retried call, or a restarted control plane): the name is the key —
+        // but only a container of this cluster is ours to take.
+        const found = await this.call(options.nodeId, () => node.api.getContainer(name).inspect());
+        if (found.Config.Labels?.[LABEL.cluster] !== this.cluster)
+          throw new OrchestrationError('Runtime', `${options.nodeId}: a container named ${name} exists and belongs to cluster "${found.Config.Labels?.[LABEL.cluster] ?? '(none)'}", not "${this.cluster}"`);
+        id = found.Id;
       } else throw e;
     }
     this.location.set(id, options.nodeId);
@@ -178,7 +196,7 @@ export class DockerRuntime implements ContainerRuntime {
     const api = this.node(nodeId).api;
     const list = await this.call(nodeId, () =>
       // Several nodes may share an engine: each sees only the containers labelled with its name.
-      api.listContainers({ all: true, filters: JSON.stringify({ label: [LABEL.instance, `${LABEL.node}=${nodeId}`] }) }),
+      api.listContainers({ all: true, filters: JSON.stringify({ label: [LABEL.instance, `${LABEL.node}=${nodeId}`, `${LABEL.cluster}=${this.cluster}`] }) }),
     );
     const out: ContainerStatus[] = [];
     for (const c of list) {
@@ -241,6 +259,7 @@ export class DockerRuntime implements ContainerRuntime {
       try {
         const info = await n.api.getContainer(id).inspect();
         if ((info.Config.Labels?.[LABEL.node] ?? nodeId) !== nodeId) continue; // another node on a shared engine
+        if (info.Config.Labels?.[LABEL.cluster] !== this.cluster) continue; // another cluster's
         this.location.set(id, nodeId);
         return nodeId;
       } catch {
@@ -285,7 +304,7 @@ export class DockerRuntime implements ContainerRuntime {
   private openEvents(node: DockerNode): void {
     if (this.closed || !node.watching) return;
     const stream = connectDockerStream(node.config.host);
-    const filters = JSON.stringify({ type: ['container'], label: [LABEL.instance], event: ['start', 'die'] });
+    const filters = JSON.stringify({ type: ['container'], label: [LABEL.instance, `${LABEL.cluster}=${this.cluster}`], event: ['start', 'die'] });
     const retry = () => {
       if (node.stream !== undefined) node.stream = undefined;
       if (!this.closed && node.watching) setTimeout(() => this.openEvents(node), 1_000).unref();
@@ -327,6 +346,7 @@ export class DockerRuntime implements ContainerRuntime {
     const attrs = ev.Actor?.Attributes ?? {};
     if (id === undefined || (action !== 'start' && action !== 'die')) return;
     if ((attrs[LABEL.node] ?? node.config.id) !== node.config.id) return; // another node's, on a shared engine
+    if (attrs[LABEL.cluster] !== this.cluster) return; // another cluster's
     this.location.set(id, node.config.id);
     const exitCode = action === 'die' ? Number(attrs.exitCode ?? 'NaN') : undefined;
     const event: ContainerEvent = {
@@ -354,6 +374,7 @@ function dockerCreateOptions(
   options: CreateContainerOptions,
   name: string,
   network: string | undefined,
+  cluster: string,
 ): DockerCreateOptions {
   const exposed: Record<string, object> = {};
   const bindings: Record<string, Array<{ HostPort: string }>> = {};
@@ -377,6 +398,7 @@ function dockerCreateOptions(
       [LABEL.instance]: options.instanceId,
       [LABEL.container]: spec.name,
       [LABEL.node]: options.nodeId,
+      [LABEL.cluster]: cluster,
     },
     ExposedPorts: exposed,
     HostConfig: {

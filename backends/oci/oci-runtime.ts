@@ -51,6 +51,8 @@ export interface OciRuntimeOptions {
   readonly busybox?: string;
   /** Bound on each runtime command. */
   readonly commandTimeoutMs?: number;
+  /** The cluster identity (`slipway.cluster` in labels.json): only its containers are seen. Default `default`. */
+  readonly cluster?: string;
 }
 
 interface OciNode {
@@ -87,9 +89,12 @@ export class OciRuntime implements ContainerRuntime {
   /** Image exports in progress, by target directory (concurrent creates share one). */
   private readonly exports = new Map<string, Promise<void>>();
   private closed = false;
+  /** This runtime's cluster identity. */
+  readonly cluster: string;
 
   constructor(opts: OciRuntimeOptions) {
     this.clock = opts.clock;
+    this.cluster = opts.cluster ?? 'default';
     this.poll = opts.pollIntervalMs ?? 250;
     this.grace = opts.stopGraceMs ?? 2_000;
     this.busybox = opts.busybox ?? '/bin/busybox';
@@ -173,6 +178,7 @@ export class OciRuntime implements ContainerRuntime {
       'slipway.workload-id': options.workloadId,
       'slipway.container': spec.name,
       'slipway.node': options.nodeId,
+      'slipway.cluster': this.cluster,
     };
     writeFileSync(join(statusDir, 'labels.json'), JSON.stringify(labels));
     writeFileSync(join(bundle, 'config.json'), JSON.stringify(ociConfig(spec, { hostname: options.instanceId.slice(0, 63), statusDir }), null, 1));
@@ -237,8 +243,8 @@ export class OciRuntime implements ContainerRuntime {
       } catch {
         continue; // removed meanwhile
       }
-      // Nodes may share a root: each sees only its own containers.
-      if ((st.labels?.['slipway.node'] ?? node.config.id) === node.config.id) out.push(st);
+      // Nodes (and clusters) may share a root: each sees only its own containers.
+      if ((st.labels?.['slipway.node'] ?? node.config.id) === node.config.id && st.labels?.['slipway.cluster'] === this.cluster) out.push(st);
     }
     return out;
   }
@@ -277,7 +283,7 @@ export class OciRuntime implements ContainerRuntime {
       if (!existsSync(file)) continue;
       try {
         const labels = JSON.parse(readFileSync(file, 'utf8')) as Labels;
-        if ((labels['slipway.node'] ?? n.config.id) === n.config.id) return n;
+        if ((labels['slipway.node'] ?? n.config.id) === n.config.id && labels['slipway.cluster'] === this.cluster) return n;
       } catch {
         // being written or removed: try the next node
       }

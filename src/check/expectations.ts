@@ -10,12 +10,39 @@ import type { Expectation } from '../scenario/types.js';
 import { formatDuration } from '../core/duration.js';
 import { assertNever } from '../core/assert-never.js';
 
+/**
+ * An expectation's verdict: `pass` and `fail` were decided at its time; `not-checked` means the
+ * run ended (`--until`, an invariant violation, an interruption) before the expectation could be
+ * decided, so it neither held nor failed.
+ */
+export type ExpectationStatus = 'pass' | 'fail' | 'not-checked';
+
 export interface ExpectationResult {
   readonly name: string;
+  /** True only for `pass`. */
   readonly ok: boolean;
+  readonly status: ExpectationStatus;
   readonly detail: string;
-  /** When it was evaluated (virtual ms). */
+  /** When it was evaluated, or when the run ended for a `not-checked` one (virtual ms). */
   readonly at: number;
+}
+
+/** The word the CLI and reports print for a status. */
+export function statusWord(s: ExpectationStatus): string {
+  return s === 'pass' ? 'PASS' : s === 'fail' ? 'FAIL' : 'NOT CHECKED';
+}
+
+/** How a run ended, for the expectations still open at its end. */
+export interface RunEnd {
+  /** The virtual time the run stopped at. */
+  readonly now: number;
+  /** The scenario's own end (its duration): untimed expectations are about the run up to it. */
+  readonly scenarioEndMs: number;
+  /**
+   * Why the run stopped before the scenario's end, when it did: `--until 2m`, `an invariant
+   * violation`, `Ctrl-C`. Undefined when the run reached its planned end.
+   */
+  readonly cutShort?: string;
 }
 
 export interface CheckContext {
@@ -62,10 +89,56 @@ export function isConverged(s: WorkloadStatus): boolean {
   return s.running === s.desired && s.updated === s.desired && s.pending === 0 && s.terminating === s.terminatingUnreachable;
 }
 
+/**
+ * Decides an expectation that is still open when the run stops. One whose time was reached is
+ * evaluated now; one whose time lies after the stop, or (untimed) one about the whole scenario
+ * when the run stopped before the scenario's end, is `not-checked` — except `restarts`, whose
+ * count only grows: a count already above `max` fails, and one already at `min` (with no `max`)
+ * passes, whatever happens later.
+ */
+export function evaluateAtEnd(e: Expectation, ctx: CheckContext, end: RunEnd): ExpectationResult {
+  const t = evaluationTime(e);
+  const stoppedEarly = end.cutShort !== undefined && end.now < end.scenarioEndMs;
+  if (t !== undefined) {
+    if (t <= end.now) return evaluate(e, ctx);
+    return notChecked(e, end.now, `its time ${formatDuration(t)} is after the end of the run (${formatDuration(end.now)}${end.cutShort ? `, ${end.cutShort}` : ''})`);
+  }
+  if (!stoppedEarly) return evaluate(e, ctx);
+  const why = `it is about the whole run (to ${formatDuration(end.scenarioEndMs)}), which stopped at ${formatDuration(end.now)} (${end.cutShort})`;
+  if (e.kind === 'restarts') {
+    const r = evaluate(e, ctx);
+    const s = ctx.orchestrator.status(e.workload);
+    const count = s?.restarts ?? 0;
+    if (e.max !== undefined && count > e.max) return r; // already too many: more cannot fix it
+    if (e.max === undefined && e.min !== undefined && count >= e.min) return r; // already enough
+    return notChecked(e, end.now, `${e.workload}: ${count} restart(s) so far; ${why}`);
+  }
+  return notChecked(e, end.now, why);
+}
+
+/** An expectation the run could not decide. */
+export function notChecked(e: Expectation, at: number, why: string): ExpectationResult {
+  return { name: e.name, ok: false, status: 'not-checked', detail: `not checked: ${why}`, at };
+}
+
+/** The trace record of an expectation's result (`checked: false` only on not-checked ones). */
+export function expectationRecord(r: ExpectationResult): Record<string, unknown> {
+  return r.status === 'not-checked' ? { name: r.name, ok: false, checked: false, detail: r.detail } : { name: r.name, ok: r.ok, detail: r.detail };
+}
+
+/** Counts by status. */
+export function countResults(rs: readonly ExpectationResult[]): { pass: number; fail: number; notChecked: number } {
+  return {
+    pass: rs.filter((r) => r.status === 'pass').length,
+    fail: rs.filter((r) => r.status === 'fail').length,
+    notChecked: rs.filter((r) => r.status === 'not-checked').length,
+  };
+}
+
 export function evaluate(e: Expectation, ctx: CheckContext): ExpectationResult {
   const { orchestrator, now } = ctx;
   const at = now;
-  const result = (ok: boolean, detail: string): ExpectationResult => ({ name: e.name, ok, detail, at });
+  const result = (ok: boolean, detail: string): ExpectationResult => ({ name: e.name, ok, status: ok ? 'pass' : 'fail', detail, at });
   switch (e.kind) {
     case 'converged': {
       const names = e.workloads ?? orchestrator.statuses().map((s) => s.name);

@@ -4,6 +4,7 @@ import { InputError } from '../core/errors.js';
 import { formatDuration } from '../core/duration.js';
 import { diffTraces, type TraceDiff, type TraceRecord } from '../report/trace-diff.js';
 import { EXIT_OK } from './errors.js';
+import { statusWord, type ExpectationStatus } from '../check/expectations.js';
 
 export interface DiffFlags {
   readonly json?: boolean;
@@ -59,7 +60,7 @@ export function formatDiff(d: TraceDiff, fileA: string, fileB: string): string {
   L.push('convergence (time from the trigger until the service runs all replicas of its generation):');
   L.push(...table([['workload', 'after', 'A', 'B'], ...d.convergence.map((c) => [c.workload, c.after, ms(c.aMs), ms(c.bMs)])]));
   if (d.expectations.length > 0) {
-    const ok = (v: boolean | undefined) => (v === undefined ? '-' : v ? 'PASS' : 'FAIL');
+    const ok = (v: ExpectationStatus | undefined) => (v === undefined ? '-' : statusWord(v));
     L.push('expectations:');
     L.push(...table([['name', 'A', 'B'], ...d.expectations.map((e) => [e.name, ok(e.a), ok(e.b)])]));
   }

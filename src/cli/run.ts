@@ -14,19 +14,27 @@ import { withPolicy } from '../compare/run-one.js';
 import { gpuMetricsOptions, MetricsCollector, typicalPod } from '../report/metrics.js';
 import { parseScheduler } from './compare.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
+import { countResults, statusWord } from '../check/expectations.js';
 import { prepareOutput, writeOutput } from './output.js';
 import { readCluster, withCluster } from './read-cluster.js';
 import { readLatency } from './read-latency.js';
 import { readScenario } from './read-scenario.js';
+import { liveProgress } from './live-progress.js';
 
 export interface RunFlags {
   readonly seed?: string;
   readonly until?: string;
+  /** NOT CHECKED expectations do not fail the run. */
+  readonly allowUnchecked?: boolean;
   readonly out?: string;
   readonly json?: boolean;
   readonly backend?: string;
   readonly state?: string;
   readonly keep?: boolean;
+  /** Live: the cluster identity (default: the state file's, else the scenario's name). */
+  readonly identity?: string;
+  /** Live: break another controller's locks on the engines. */
+  readonly force?: boolean;
   readonly latency?: string;
   readonly cluster?: string;
   /** User plugin files (`--plugin`), loaded before the scenario is read. */
@@ -82,7 +90,8 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const seed = flags.seed !== undefined ? parseSeed(flags.seed) : undefined;
   const untilMs = flags.until !== undefined ? parseUntil(flags.until) : undefined;
   if (flags.scheduler !== undefined) parseScheduler(flags.scheduler);
-  const fileScenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), ...(untilMs !== undefined ? { durationMs: untilMs } : {}) });
+  // --until stops the run early; the scenario keeps its duration, so expectations after the stop are NOT CHECKED.
+  const fileScenario = readScenario(file, seed !== undefined ? { seed } : {});
   const read = flags.scheduler !== undefined ? withPolicy(fileScenario, flags.scheduler) : fileScenario;
   const withLatency = flags.latency !== undefined ? { ...read, latency: { ...read.latency, ...readLatency(flags.latency) } } : read;
   const scenario = flags.cluster !== undefined ? withCluster(withLatency, readCluster(flags.cluster), flags.cluster) : withLatency;
@@ -90,8 +99,8 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   prepareOutput('--out', out, 'dir');
   const tracePath = join(out, 'trace.jsonl');
   const backend = parseBackend(flags.backend);
-  if (backend === 'sim' && (flags.state !== undefined || flags.keep || flags.cluster !== undefined))
-    throw new InputError('--state, --keep and --cluster apply to live backends only (--backend docker|oci)');
+  if (backend === 'sim' && (flags.state !== undefined || flags.keep || flags.cluster !== undefined || flags.identity !== undefined || flags.force))
+    throw new InputError('--state, --keep, --cluster, --identity and --force apply to live backends only (--backend docker|oci)');
   if (flags.checkDeterminism && (backend !== 'sim' || flags.latency !== undefined || flags.plugin !== undefined || flags.scheduler !== undefined))
     throw new InputError('--check-determinism applies to simulated runs of the scenario file alone (no --backend, --latency, --plugin or --scheduler)');
   const command = replayCommand(file, scenario.seed, {
@@ -108,18 +117,30 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   }
   setContext(() => `seed ${scenario.seed}; replay: ${command}`);
 
+  const runEnd = { ...(untilMs !== undefined ? { untilMs } : {}), ...(flags.allowUnchecked ? { allowUnchecked: true } : {}) };
   // Metrics for the report, computed from the trace records as they are written.
-  const collector = new MetricsCollector({ durationMs: scenario.durationMs, typicalPod: typicalPod(scenario.workloads), gpu: gpuMetricsOptions(scenario.workloads.map(toWorkload)) });
-  const summary =
-    backend === 'sim'
-      ? await simulate(scenario, { tracePath, onRecord: collector.record })
-      : await runLive(scenario, {
-          backend,
-          tracePath,
-          onRecord: collector.record,
-          ...(flags.state !== undefined ? { statePath: flags.state } : {}),
-          ...(flags.keep ? { keep: true } : {}),
-        });
+  const collector = new MetricsCollector({ durationMs: untilMs ?? scenario.durationMs, typicalPod: typicalPod(scenario.workloads), gpu: gpuMetricsOptions(scenario.workloads.map(toWorkload)) });
+  const progress = backend === 'sim' ? undefined : liveProgress();
+  let summary: RunSummary;
+  try {
+    summary =
+      backend === 'sim'
+        ? await simulate(scenario, { tracePath, onRecord: collector.record, ...runEnd })
+        : await runLive(scenario, {
+            backend,
+            tracePath,
+            onRecord: collector.record,
+            ...runEnd,
+            ...(flags.state !== undefined ? { statePath: flags.state } : {}),
+            ...(flags.keep ? { keep: true } : {}),
+            ...(flags.identity !== undefined ? { identity: flags.identity } : {}),
+            ...(flags.force ? { force: true } : {}),
+            notice: (line) => process.stderr.write(`warning: ${line}\n`),
+            onProgress: progress!.onProgress,
+          });
+  } finally {
+    progress?.stop();
+  }
   const summaryPath = join(out, 'summary.json');
   const reportPath = join(out, 'report.html');
   writeOutput(summaryPath, JSON.stringify({ ...summary, command, trace: tracePath }, null, 2) + '\n');
@@ -137,7 +158,7 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   let deterministic = true;
   let determinismText = '';
   if (flags.checkDeterminism) {
-    const check = await checkDeterminism({ file, seed: scenario.seed, durationMs: scenario.durationMs, untilMs: scenario.durationMs, tracePath, hash: summary.traceHash });
+    const check = await checkDeterminism({ file, seed: scenario.seed, durationMs: scenario.durationMs, untilMs: untilMs ?? scenario.durationMs, tracePath, hash: summary.traceHash });
     deterministic = check.ok;
     determinismText = check.text;
   }
@@ -198,24 +219,29 @@ export function formatSummary(s: RunSummary, p: Paths): string {
   lines.push(...table([header, ...rows]));
   if (s.expectations.length > 0) {
     lines.push('expectations:');
-    for (const e of s.expectations) lines.push(`  ${e.ok ? 'PASS' : 'FAIL'}  ${e.name} — ${e.detail}`);
+    for (const e of s.expectations) lines.push(`  ${statusWord(e.status)}  ${e.name} — ${e.detail}`);
   }
-  if ((s as Partial<LiveRunSummary>).interrupted) lines.push('interrupted (Ctrl-C): expectations were checked early; the run counts as failed');
+  if ((s as Partial<LiveRunSummary>).interrupted) lines.push('interrupted (Ctrl-C): expectations whose time had not come are NOT CHECKED; the run counts as failed');
   const left = (s as Partial<LiveRunSummary>).containersLeft;
   if (left !== undefined) lines.push(left === 0 ? 'teardown: no containers left' : `teardown: ${left} container(s) left on the nodes`);
   if (s.admissionRejections > 0) lines.push(`warning: nodes refused ${s.admissionRejections} container create(s) for lack of room`);
   lines.push(`trace:   ${p.tracePath} (${s.traceLines} lines, sha256 ${s.traceHash})`);
   lines.push(`summary: ${p.summaryPath}`);
-  const failed = s.expectations.filter((e) => !e.ok).length;
+  const { pass, fail: failed, notChecked } = countResults(s.expectations);
+  const total = s.expectations.length;
   if (s.violation) {
     const v = s.violation;
     lines.push(`INVARIANT VIOLATED: ${v.invariant} at event ${v.event} (t=${formatDuration(v.t)}): ${v.message}`);
     lines.push(`FAILED: the run stopped at the violation; seed ${s.seed}; replay: ${p.command}`);
   } else {
     lines.push(
-      failed === 0
-        ? `ok: ${s.expectations.length} expectation(s) hold, no invariant violated`
-        : `FAILED: ${failed} of ${s.expectations.length} expectation(s); seed ${s.seed}; replay: ${p.command}`,
+      failed > 0
+        ? `FAILED: ${failed} of ${total} expectation(s)${notChecked > 0 ? ` (${notChecked} NOT CHECKED)` : ''}; seed ${s.seed}; replay: ${p.command}`
+        : notChecked === 0
+          ? `ok: ${total} expectation(s) hold, no invariant violated`
+          : s.ok
+            ? `ok: ${pass} of ${total} expectation(s) hold, ${notChecked} NOT CHECKED (allowed by --allow-unchecked), no invariant violated`
+            : `NOT CHECKED: ${notChecked} of ${total} expectation(s) could not be checked (the run stopped before their time); ${pass} hold. Run to the scenario's end, or pass --allow-unchecked`,
     );
   }
   // Last, so `npm start` ends with the path of the report to open.

@@ -1,7 +1,7 @@
 /**
  * The daemon and its client: `serve`, `config print`, and the kubectl-style commands that talk to
  * a running daemon (`apply`, `get`, `describe`, `scale`, `delete`, `cordon`, `uncordon`, `drain`,
- * `logs`, `watch`). Each command's code is imported only when it runs.
+ * `logs`, `watch`) and `mcp` (the MCP server over stdio). Each command's code is imported only when it runs.
  */
 import type { Command } from 'commander';
 import { guardCommand } from './errors.js';
@@ -51,7 +51,10 @@ export function registerServeCommands(program: Command): void {
       .command('apply')
       .description('create or update workloads on a daemon from a file: one workload, a list, or a scenario\'s workloads:')
       .requiredOption('-f, --file <file>', 'YAML or JSON file (- for stdin)')
-      .option('--dry-run <mode>', 'client: check the file and print what would be sent'),
+      .option('--dry-run <mode>', 'client: check the file and print what would be sent; sim: simulate applying it on a snapshot of the cluster (nothing is applied)')
+      .option('--horizon <duration>', '--dry-run=sim: simulated time after the apply (default 10m)')
+      .option('--seed <n>', '--dry-run=sim: the simulation\'s seed (default 1)')
+      .option('--json', '--dry-run=sim: print the whole result as JSON'),
   ).action(async (flags) => {
     const { runApply } = await import('./client/apply.js');
     await guardCommand(() => runApply(flags));
@@ -128,5 +131,15 @@ export function registerServeCommands(program: Command): void {
   ).action(async (flags) => {
     const { runWatch } = await import('./client/watch.js');
     await guardCommand(() => runWatch(flags));
+  });
+
+  serverOptions(
+    program
+      .command('mcp')
+      .description('serve MCP (Model Context Protocol) over stdio for AI agents: the daemon\'s API as tools and resources')
+      .option('--read-only', 'only the tools that change nothing (lists, explain, simulate_change)'),
+  ).action(async (flags) => {
+    const { mcpCommand } = await import('./mcp.js');
+    await guardCommand(() => mcpCommand(flags));
   });
 }

@@ -72,7 +72,8 @@ export interface Affinity {
 export interface Toleration {
   /** Empty with operator Exists: tolerates every taint. */
   readonly key?: string;
-  readonly operator?: 'Exists' | 'Equal';
+  /** Gt/Lt (Kubernetes' TaintTolerationComparisonOperators): the taint's value, an integer, is greater/less than `value`. */
+  readonly operator?: 'Exists' | 'Equal' | 'Gt' | 'Lt';
   readonly value?: string;
   /** Empty: every effect. */
   readonly effect?: TaintEffect;

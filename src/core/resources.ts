@@ -21,6 +21,19 @@ export function resources(partial: Partial<Resources> = {}): Resources {
   };
 }
 
+/**
+ * Which of cpu and memory a request map gives explicitly as 0 (ContainerSpec.zeroRequests), or
+ * undefined when neither is: kube-scheduler scores an absent request with its non-zero default,
+ * an explicit 0 as 0.
+ */
+export function zeroRequestsOf(given: { readonly cpu?: number; readonly memory?: number } | undefined): Array<'cpu' | 'memory'> | undefined {
+  if (!given) return undefined;
+  const out: Array<'cpu' | 'memory'> = [];
+  if (given.cpu === 0) out.push('cpu');
+  if (given.memory === 0) out.push('memory');
+  return out.length ? out : undefined;
+}
+
 /** Mutable accumulator used for per-node accounting (avoids allocating on hot paths). */
 export interface ResourceTally {
   cpu: number;

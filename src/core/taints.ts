@@ -68,6 +68,15 @@ export function toleratesTaint(t: Toleration, taint: Taint): boolean {
       return true;
     case 'Equal':
       return (t.value ?? '') === (taint.value ?? '');
+    case 'Gt':
+    case 'Lt': {
+      // Kubernetes' TaintTolerationComparisonOperators: both values parse as integers and the
+      // taint's is greater (Gt) or less (Lt) than the toleration's; a parse error never tolerates.
+      const a = t.value ?? '';
+      const b = taint.value ?? '';
+      if (!/^[+-]?\d{1,18}$/.test(a) || !/^[+-]?\d{1,18}$/.test(b)) return false;
+      return t.operator === 'Gt' ? Number(b) > Number(a) : Number(b) < Number(a);
+    }
     default:
       return false;
   }

@@ -104,6 +104,12 @@ export interface ContainerSpec {
   readonly env: Readonly<Record<string, string>>;
   readonly ports: readonly PortMapping[];
   readonly requests: Resources;
+  /**
+   * Resources the container requests explicitly as 0 (`cpu: 0`), as opposed to not at all:
+   * kube-scheduler scores an absent cpu/memory request as 100m/200Mi but an explicit 0 as 0.
+   * Absent when there are none (the usual case).
+   */
+  readonly zeroRequests?: readonly ('cpu' | 'memory')[];
   readonly limits: Resources;
   readonly sim?: ContainerSimBehavior;
 }

@@ -106,6 +106,12 @@ export interface FaultDefinition<K extends string = string, B = unknown, A exten
   readonly live?: LiveFault<A>;
   /** The fuzzer's body for a draw. */
   fuzz(d: FuzzDraw): Record<string, unknown>;
+  /**
+   * What the simulated world must have for the fault to do anything: `membership` — gossip
+   * membership (`cluster.membership` other than heartbeat). The fuzzer, whose clusters heartbeat,
+   * draws only kinds that need nothing.
+   */
+  readonly needs?: 'membership';
 }
 
 /** Declares a fault kind (infers `B` from the schema and `A` from `load`). */

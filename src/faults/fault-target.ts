@@ -22,6 +22,8 @@ export interface FaultTarget {
   /** Each returns the function that ends the fault, or undefined when the node is unknown. */
   failPulls(name: string, image: string | undefined): (() => void) | undefined;
   slowPulls(name: string, factor: number): (() => void) | undefined;
+  /** Gossip messages to the node's member are processed `delayMs` late; undefined without gossip membership or for an unknown node. */
+  slowNode(name: string, delayMs: number): (() => void) | undefined;
   startCrashLoop(workload: string, exitAfter: number, exitCode: number): () => void;
   /** Returns the number of running containers it touched at once. */
   startMemoryLeak(workload: string, bytesPerMinute: number, durationMs: number): number;

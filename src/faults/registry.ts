@@ -19,6 +19,7 @@ import { nodeCrash } from './node-crash.js';
 import { nodeFreeze } from './node-freeze.js';
 import { partition } from './partition.js';
 import { slowImagePull } from './slow-image-pull.js';
+import { slowNode } from './slow-node.js';
 import { zoneOutage } from './zone-outage.js';
 
 export const FAULTS = {
@@ -34,6 +35,7 @@ export const FAULTS = {
   memoryLeak,
   drain,
   clockSkew,
+  slowNode,
 } as const;
 
 type Registry = typeof FAULTS;

@@ -7,6 +7,8 @@ import type { RunResult } from './run-result.js';
 import { formatDuration } from '../core/duration.js';
 import type { Scenario } from '../scenario/types.js';
 import { escapeHtml } from './escape.js';
+import { countResults } from '../check/expectations.js';
+import type { RunSummary } from '../run/simulate.js';
 import { renderReport } from './report-html.js';
 
 export { escapeHtml } from './escape.js';
@@ -34,12 +36,12 @@ export function renderRunReport({ scenario, run, command, tracePath }: RunReport
   const exps = s.expectations
     .map(
       (x) =>
-        `<tr class="${x.ok ? 'ok' : 'fail'}"><td>${x.ok ? '✓ pass' : '✗ FAIL'}</td><td>${e(x.name)}</td>` +
+        `<tr class="${x.status === 'not-checked' ? 'unchecked' : x.ok ? 'ok' : 'fail'}"><td>${x.status === 'not-checked' ? '? NOT CHECKED' : x.ok ? '✓ pass' : '✗ FAIL'}</td><td>${e(x.name)}</td>` +
         `<td>${e(formatDuration(x.at))}</td><td>${e(x.detail)}</td></tr>`,
     )
     .join('\n');
   const outcome = `<section id="outcome"><h2>Outcome</h2>
-<p class="verdict ${s.ok ? 'ok' : 'fail'}">${s.violation ? `Invariant violated: ${e(s.violation.invariant)} at event ${s.violation.event} (t=${e(formatDuration(s.violation.t))}): ${e(s.violation.message)}` : s.ok ? 'All expectations hold; no invariant violated.' : 'Some expectations failed.'}</p>
+<p class="verdict ${s.ok ? 'ok' : 'fail'}">${s.violation ? `Invariant violated: ${e(s.violation.invariant)} at event ${s.violation.event} (t=${e(formatDuration(s.violation.t))}): ${e(s.violation.message)}` : verdictText(s)}</p>
 <table>
 <tr><th>seed</th><td>${s.seed}</td></tr>
 <tr><th>scheduler</th><td>${e(s.scheduler)}</td></tr>
@@ -69,4 +71,15 @@ ${exps ? `<table><tr><th>result</th><th>name</th><th>checked at</th><th>detail</
     commands,
     extraHtml: outcome,
   });
+}
+
+/** The outcome line of a run without an invariant violation. */
+function verdictText(s: RunSummary): string {
+  const c = countResults(s.expectations);
+  if (c.fail > 0) return `${c.fail} of ${s.expectations.length} expectation(s) failed${c.notChecked > 0 ? `, ${c.notChecked} NOT CHECKED` : ''}.`;
+  if (c.notChecked > 0)
+    return s.ok
+      ? `${c.pass} expectation(s) hold; ${c.notChecked} NOT CHECKED (allowed by --allow-unchecked); no invariant violated.`
+      : `${c.notChecked} expectation(s) NOT CHECKED: the run stopped before their time. ${c.pass} hold.`;
+  return s.ok ? 'All expectations hold; no invariant violated.' : 'The run failed.';
 }

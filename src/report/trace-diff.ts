@@ -7,6 +7,7 @@
  * created for that slot and generation — since their ids differ between runs.
  */
 import { distance } from 'fastest-levenshtein';
+import type { ExpectationStatus } from '../check/expectations.js';
 
 export interface TraceRecord {
   readonly t: number;
@@ -42,7 +43,8 @@ export interface TraceDiff {
   /** The first milestone where the orders differ (index and both sides). */
   readonly firstDivergence?: { readonly index: number; readonly a?: string; readonly b?: string };
   readonly convergence: readonly Convergence[];
-  readonly expectations: ReadonlyArray<{ readonly name: string; readonly a?: boolean; readonly b?: boolean }>;
+  /** Each expectation's result in A and B (absent: the run has no such expectation). */
+  readonly expectations: ReadonlyArray<{ readonly name: string; readonly a?: ExpectationStatus; readonly b?: ExpectationStatus }>;
 }
 
 export interface RunInfo {
@@ -261,8 +263,9 @@ export function diffTraces(a: readonly TraceRecord[], b: readonly TraceRecord[])
       });
     }
   }
-  const ea = new Map(a.filter((r) => r.type === 'expectation').map((r) => [String(r.name), Boolean(r.ok)]));
-  const eb = new Map(b.filter((r) => r.type === 'expectation').map((r) => [String(r.name), Boolean(r.ok)]));
+  const status = (r: TraceRecord): ExpectationStatus => (r.checked === false ? 'not-checked' : r.ok === true ? 'pass' : 'fail');
+  const ea = new Map(a.filter((r) => r.type === 'expectation').map((r) => [String(r.name), status(r)]));
+  const eb = new Map(b.filter((r) => r.type === 'expectation').map((r) => [String(r.name), status(r)]));
   const expectations = [...new Set([...ea.keys(), ...eb.keys()])].map((name) => ({
     name,
     ...(ea.has(name) ? { a: ea.get(name) } : {}),

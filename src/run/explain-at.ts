@@ -33,11 +33,15 @@ export interface ExplainAtReport extends ExplainReport {
   readonly snapshot: Record<string, unknown>;
 }
 
-/** Resources as Kubernetes quantities (cpu in millicores, bytes, counts). */
-function quantities(r: Resources): Record<string, string> {
+/**
+ * Resources as Kubernetes quantities (cpu in millicores, bytes, counts). A cpu or memory of 0 is
+ * written only when the container gives it explicitly (`zero`): an absent request is scored with
+ * kube-scheduler's non-zero default, an explicit 0 as 0.
+ */
+function quantities(r: Resources, zero: readonly string[] = []): Record<string, string> {
   return {
-    cpu: `${r.cpu}m`,
-    memory: String(r.memory),
+    ...(r.cpu || zero.includes('cpu') ? { cpu: `${r.cpu}m` } : {}),
+    ...(r.memory || zero.includes('memory') ? { memory: String(r.memory) } : {}),
     ...(r.disk ? { 'ephemeral-storage': String(r.disk) } : {}),
     ...Object.fromEntries(Object.entries(r.extended).map(([k, v]) => [k, String(v)])),
   };
@@ -47,7 +51,7 @@ function quantities(r: Resources): Record<string, string> {
 function podDoc(w: Workload, name: string, request: Resources, gpus?: readonly number[]): Record<string, unknown> {
   const same = JSON.stringify(sum(w.containers.map((c) => c.requests))) === JSON.stringify(request);
   const containers = same
-    ? w.containers.map((c) => ({ name: c.name, image: c.image, requests: quantities(c.requests) }))
+    ? w.containers.map((c) => ({ name: c.name, image: c.image, requests: quantities(c.requests, c.zeroRequests) }))
     : [{ name: w.containers[0].name, image: w.containers[0].image, requests: quantities(request) }, ...w.containers.slice(1).map((c) => ({ name: c.name, image: c.image }))];
   const { gang, ...placement } = w.placement ?? {};
   return {
@@ -69,7 +73,7 @@ function snapshotDoc(views: readonly NodeView[], pending: Workload, request: Res
       const spec = nodeSpecOf(n);
       return {
         name: n.name,
-        capacity: quantities(spec.allocatable),
+        capacity: quantities(spec.allocatable, ['cpu', 'memory']),
         labels: spec.labels,
         ...(spec.taints.length ? { taints: spec.taints.map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect })) } : {}),
         ...(spec.unschedulable ? { unschedulable: true } : {}),

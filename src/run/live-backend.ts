@@ -6,6 +6,7 @@ import { engineImages } from '../../backends/docker/docker-api.js';
 import { DockerFaults } from '../../backends/docker/docker-faults.js';
 import { DockerRuntime } from '../../backends/docker/docker-runtime.js';
 import { LiveClusterManager, type LiveNodeProbe } from '../../backends/live/live-cluster-manager.js';
+import { dockerLock, fileLock, type DockerVolumeApi, type EngineLock } from '../../backends/live/engine-lock.js';
 import { OciFaults } from '../../backends/oci/oci-faults.js';
 import { OciRuntime } from '../../backends/oci/oci-runtime.js';
 import { InputError } from '../core/errors.js';
@@ -23,6 +24,8 @@ export interface LiveBackend {
   readonly runtime: ContainerRuntime;
   readonly cluster: LiveClusterManager;
   readonly faults: LiveFaultTarget;
+  /** One lock per engine (Docker host, OCI state directory) the nodes use, for the cluster identity. */
+  readonly locks: readonly EngineLock[];
   close(): void;
 }
 
@@ -43,7 +46,11 @@ export function checkLiveScenario(scenario: Scenario, kind: LiveBackendKind): vo
   }
 }
 
-export function createLiveBackend(scenario: Scenario, kind: LiveBackendKind, clock: Clock): LiveBackend {
+/**
+ * The runtime, cluster manager and fault target for the scenario's nodes. `identity` names the
+ * cluster: its containers carry it and only its containers are seen (shared engines).
+ */
+export function createLiveBackend(scenario: Scenario, kind: LiveBackendKind, clock: Clock, identity: string): LiveBackend {
   checkLiveScenario(scenario, kind);
   const cp = scenario.controlPlane;
   const health = {
@@ -66,6 +73,7 @@ export function createLiveBackend(scenario: Scenario, kind: LiveBackendKind, clo
       // than a health probe: rpcTimeout bounds the probes, this bounds each API call.
       callTimeoutMs: Math.max(cp.rpcTimeoutMs, 30_000),
       nodes: nodes.map(({ def, e }) => ({ id: def.name, host: e.host, ...(e.network !== undefined ? { network: e.network } : {}) })),
+      cluster: identity,
     });
     const probes: LiveNodeProbe[] = nodes.map(({ def, e }) => ({
       id: def.name,
@@ -89,7 +97,10 @@ export function createLiveBackend(scenario: Scenario, kind: LiveBackendKind, clo
       runtime,
       nodes.map(({ def, e }) => ({ id: def.name, ...(e.pidFile !== undefined ? { pidFile: e.pidFile } : {}) })),
     );
-    return { kind, runtime, cluster, faults, close: () => (cluster.close(), runtime.close()) };
+    const hosts = [...new Set(nodes.map(({ e }) => e.host))].sort();
+    const firstNode = (host: string) => nodes.find(({ e }) => e.host === host)!.def.name;
+    const locks = hosts.map((h) => dockerLock(runtime.api(firstNode(h)) as ReturnType<DockerRuntime['api']> & DockerVolumeApi, h, identity));
+    return { kind, runtime, cluster, faults, locks, close: () => (cluster.close(), runtime.close()) };
   }
   const nodes = scenario.nodes.map((n) => ({ def: n, e: n.endpoint as Extract<NonNullable<typeof n.endpoint>, { kind: 'oci' }> }));
   const runtime = new OciRuntime({
@@ -102,6 +113,7 @@ export function createLiveBackend(scenario: Scenario, kind: LiveBackendKind, clo
       ...(e.exportFrom !== undefined ? { exportFrom: e.exportFrom } : {}),
       ...(e.bundles !== undefined ? { bundles: e.bundles } : {}),
     })),
+    cluster: identity,
   });
   const probes: LiveNodeProbe[] = nodes.map(({ def, e }) => ({
     id: def.name,
@@ -114,5 +126,7 @@ export function createLiveBackend(scenario: Scenario, kind: LiveBackendKind, clo
     discoverCapacity: () => Promise.resolve(def.capacity),
   }));
   const cluster = new LiveClusterManager(clock, probes, health);
-  return { kind, runtime, cluster, faults: new OciFaults(runtime, nodes.map(({ def }) => def.name)), close: () => (cluster.close(), runtime.close()) };
+  const roots = [...new Map(nodes.map(({ e }) => [e.root, e])).values()].sort((a, b) => (a.root < b.root ? -1 : 1));
+  const locks = roots.map((e) => fileLock(e.root, `${e.runtime} --root ${e.root}`, identity));
+  return { kind, runtime, cluster, faults: new OciFaults(runtime, nodes.map(({ def }) => def.name)), locks, close: () => (cluster.close(), runtime.close()) };
 }

@@ -8,7 +8,7 @@
 import { SimCluster } from '../../backends/sim/sim-cluster.js';
 import { SimMembership } from '../../backends/sim/sim-membership.js';
 import { InputError } from '../core/errors.js';
-import { evaluate, evaluationTime, type ExpectationResult } from '../check/expectations.js';
+import { countResults, evaluate, evaluateAtEnd, evaluationTime, expectationRecord, notChecked, type ExpectationResult } from '../check/expectations.js';
 import type { Recorder, Scheduler } from '../core/interfaces.js';
 import { Orchestrator, type OrchestratorConfig, type WorkloadStatus } from '../core/orchestrator.js';
 import { InMemoryStateStore } from '../core/state-store.js';
@@ -25,13 +25,19 @@ import type { reconcile } from '../core/reconciler.js';
 import { createScheduler } from '../scheduler/registry.js';
 import type { ContainerPatch, Operation, Scenario, WorkloadDef } from '../scenario/types.js';
 import { SLIPWAY_VERSION } from '../version.js';
+import { formatDuration } from '../core/duration.js';
 import { assertNever } from '../core/assert-never.js';
 
 export interface SimulateOptions {
   /** Write the trace here (JSONL). Without it the trace is only hashed. */
   readonly tracePath?: string;
-  /** Stop at this virtual time instead of the scenario's duration. */
+  /**
+   * Stop at this virtual time instead of the scenario's duration (`--until`). Expectations whose
+   * time lies after it, and untimed ones about the whole scenario, are then `not-checked`.
+   */
   readonly untilMs?: number;
+  /** Not-checked expectations do not fail the run (`--allow-unchecked`). */
+  readonly allowUnchecked?: boolean;
   /** Use this scheduler instead of the scenario's. */
   readonly scheduler?: Scheduler;
   /** Sees every trace record as it is written (metrics, invariant checks). */
@@ -131,8 +137,11 @@ export function toWorkload(def: WorkloadDef): Workload {
 export function applyPatch(w: Workload, patch: ContainerPatch): Workload {
   const containers = w.containers.map((c) => {
     if (patch.container !== undefined && c.name !== patch.container) return c;
+    // New requests replace the old ones' explicit zeros too.
+    const { zeroRequests: _old, ...rest } = c;
+    const base = patch.requests !== undefined ? { ...rest, ...(patch.zeroRequests ? { zeroRequests: patch.zeroRequests } : {}) } : c;
     return {
-      ...c,
+      ...base,
       ...(patch.image !== undefined ? { image: patch.image } : {}),
       ...(patch.command !== undefined ? { command: patch.command } : {}),
       ...(patch.args !== undefined ? { args: patch.args } : {}),
@@ -260,26 +269,26 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     });
 
     const results: ExpectationResult[] = [];
-    const check = (i: number) => {
-      const r = evaluate(scenario.expectations[i], {
-        orchestrator,
-        store,
-        node: (id) => cluster.manager.getNode(id),
-        now: sim.now(),
-      });
+    const context = () => ({ orchestrator, store, node: (id: string) => cluster.manager.getNode(id), now: sim.now() });
+    const settle = (i: number, r: ExpectationResult) => {
       results[i] = r;
-      trace.record('expectation', { name: r.name, ok: r.ok, detail: r.detail });
+      trace.record('expectation', expectationRecord(r));
     };
-    const atEnd: number[] = [];
     scenario.expectations.forEach((e, i) => {
       const t = evaluationTime(e);
-      if (t === undefined || t >= until) atEnd.push(i);
-      else sim.setTimer(t, () => check(i));
+      if (t !== undefined && t < until) sim.setTimer(t, () => settle(i, evaluate(e, context())));
     });
 
     const run = await sim.run({ until });
     sim.afterEvent = undefined;
-    if (violation === undefined) for (const i of atEnd) check(i);
+    // Still open: those due at the end, and those the run stopped before (not checked).
+    const end = { now: run.reason === 'idle' ? until : sim.now(), scenarioEndMs: scenario.durationMs, ...(until < scenario.durationMs ? { cutShort: `--until ${formatDuration(until)}` } : {}) };
+    scenario.expectations.forEach((e, i) => {
+      if (results[i] !== undefined) return;
+      if (violation !== undefined) settle(i, notChecked(e, sim.now(), `the run stopped at an invariant violation at ${formatDuration(violation.t)}`));
+      else settle(i, evaluateAtEnd(e, context(), end));
+    });
+    const counts = countResults(results);
     const liveness =
       options.liveness && violation === undefined
         ? checkLiveness({ orchestrator, store, nodes: cluster.manager.listNodes() })
@@ -291,7 +300,8 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     trace.record('run.end', {
       reason: violation ? 'invariant' : run.reason,
       events: sim.events,
-      expectationsFailed: results.filter((r) => !r.ok).length,
+      expectationsFailed: counts.fail,
+      ...(counts.notChecked > 0 ? { expectationsNotChecked: counts.notChecked } : {}),
     });
     const closed = trace.close();
     return {
@@ -315,7 +325,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       ...(liveness ? { liveness } : {}),
       coverage,
       network: { ...cluster.network.stats, oomKills: cluster.oomKills },
-      ok: violation === undefined && results.every((r) => r.ok) && (liveness?.ok ?? true),
+      ok: violation === undefined && counts.fail === 0 && (counts.notChecked === 0 || options.allowUnchecked === true) && (liveness?.ok ?? true),
     };
   } catch (e) {
     trace.abort();
@@ -379,6 +389,7 @@ function faultTarget(cluster: SimCluster, orchestrator: Orchestrator): FaultTarg
     skewNode: (n, d) => cluster.skewNode(n, d),
     failPulls: (n, image) => cluster.failPulls(n, image),
     slowPulls: (n, f) => cluster.slowPulls(n, f),
+    slowNode: (n, d) => cluster.slowNode(n, d),
     startCrashLoop: (w, after, code) => cluster.startCrashLoop(w, after, code),
     startMemoryLeak: (w, rate, d) => cluster.startMemoryLeak(w, rate, d),
     degradeMessages: (nodes, d) => cluster.degradeMessages(nodes, d),

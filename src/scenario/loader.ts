@@ -12,7 +12,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../core/errors.js';
 import { DurationError, formatDuration, parseDuration } from '../core/duration.js';
 import { formatCpu } from '../core/quantity.js';
-import { add as addResources, firstShortfall, formatBytes, resources, sum as sumResources, type Resources } from '../core/resources.js';
+import { add as addResources, firstShortfall, formatBytes, resources, sum as sumResources, zeroRequestsOf, type Resources } from '../core/resources.js';
 import { normalizedImageName } from '../core/images.js';
 import { GPU_MILLI, type ContainerSimBehavior, type ContainerSpec, type Distribution, type GpuRequest, type Taint, type UpdateStrategy } from '../core/types.js';
 import { schedulerNames } from '../scheduler/registry.js';
@@ -189,6 +189,12 @@ function formatAmount(resource: string, n: number): string {
 
 function toResources(r: ResourceInput | undefined): Resources {
   return resources({ cpu: r?.cpu ?? 0, memory: r?.memory ?? 0, disk: r?.disk ?? 0, extended: { ...(r?.extended ?? {}) } });
+}
+
+/** `{ zeroRequests }` when cpu or memory is given as 0 (scored as 0, not as the non-zero default), else nothing. */
+function zeroRequestsField(r: ResourceInput | undefined): { zeroRequests?: Array<'cpu' | 'memory'> } {
+  const z = zeroRequestsOf(r);
+  return z ? { zeroRequests: z } : {};
 }
 
 function amounts(r: ResourceInput | undefined): Array<[string, number]> {
@@ -493,6 +499,7 @@ class Checker {
             : { containerPort: p.containerPort, hostPort: p.hostPort, protocol: p.protocol },
         ),
         requests: toResources(c.requests),
+        ...zeroRequestsField(c.requests),
         limits: toResources(c.limits),
         ...(sim !== undefined ? { sim } : {}),
       };
@@ -765,7 +772,7 @@ class Checker {
         ...(u.command !== undefined ? { command: u.command } : {}),
         ...(u.args !== undefined ? { args: u.args } : {}),
         ...(u.env !== undefined ? { env: { ...u.env } } : {}),
-        ...(u.requests !== undefined ? { requests: toResources(u.requests) } : {}),
+        ...(u.requests !== undefined ? { requests: toResources(u.requests), ...zeroRequestsField(u.requests) } : {}),
         ...(u.limits !== undefined ? { limits: toResources(u.limits) } : {}),
         ...(sim !== undefined ? { sim } : {}),
       };

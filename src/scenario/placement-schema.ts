@@ -18,8 +18,10 @@ const nodeSelectorRequirement = obj({
   const n = r.values?.length ?? 0;
   if ((r.operator === 'In' || r.operator === 'NotIn') && n === 0) ctx.addIssue({ code: 'custom', path: ['values'], message: `operator ${r.operator} needs at least one value` });
   if ((r.operator === 'Exists' || r.operator === 'DoesNotExist') && n > 0) ctx.addIssue({ code: 'custom', path: ['values'], message: `operator ${r.operator} takes no values` });
-  if ((r.operator === 'Gt' || r.operator === 'Lt') && (n !== 1 || !/^-?\d+$/.test(r.values![0]))) {
-    ctx.addIssue({ code: 'custom', path: ['values'], message: `operator ${r.operator} needs exactly one integer value` });
+  // Kubernetes' API validation asks for exactly one value; one that is not an integer (or not a
+  // label value, e.g. negative) makes the term match no node, as in kube-scheduler.
+  if ((r.operator === 'Gt' || r.operator === 'Lt') && n !== 1) {
+    ctx.addIssue({ code: 'custom', path: ['values'], message: `operator ${r.operator} needs exactly one value` });
   }
 });
 
@@ -59,13 +61,16 @@ export const affinitySchema = obj({
 
 export const tolerationSchema = obj({
   key: z.string().optional(),
-  operator: z.enum(['Exists', 'Equal']).optional(),
+  operator: z.enum(['Exists', 'Equal', 'Gt', 'Lt']).optional(),
   value: z.string().optional(),
   effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
   tolerationSeconds: z.number().int().optional(),
 }).superRefine((t, ctx) => {
   if (t.operator === 'Exists' && t.value) ctx.addIssue({ code: 'custom', path: ['value'], message: 'operator Exists takes no value' });
   if ((t.key ?? '') === '' && t.operator !== 'Exists') ctx.addIssue({ code: 'custom', path: ['operator'], message: 'an empty key needs operator Exists' });
+  if ((t.operator === 'Gt' || t.operator === 'Lt') && !/^\d+$/.test(t.value ?? '')) {
+    ctx.addIssue({ code: 'custom', path: ['value'], message: `operator ${t.operator} needs an integer value` });
+  }
 });
 
 export const topologySpreadConstraintSchema = obj({

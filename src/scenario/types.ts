@@ -90,6 +90,8 @@ export interface ContainerPatch {
   readonly args?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
   readonly requests?: Resources;
+  /** With `requests`: which of them are given as 0 (replaces the container's zeroRequests). */
+  readonly zeroRequests?: ContainerSpec['zeroRequests'];
   readonly limits?: Resources;
   readonly sim?: ContainerSpec['sim'];
 }

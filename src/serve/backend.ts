@@ -40,11 +40,14 @@ export interface ServeRuntime {
 
 /** How often the sim pump runs the engine (wall ms). */
 const PUMP_MS = 5;
+/** Most events one pump step runs before it yields to the HTTP server (a burst of thousands of container starts must not stall requests). */
+const PUMP_EVENTS = 2_000;
 
 export function createServeRuntime(kind: ServeBackend, scenario: Scenario, speed: number, onError: (e: unknown) => void): ServeRuntime {
   if (kind === 'sim') return simRuntime(scenario, speed, onError);
   const clock = new WallClock();
-  const live = createLiveBackend(scenario, kind, clock);
+  // The cluster identity on shared engines: its containers carry it (see docs/live-backends.md).
+  const live = createLiveBackend(scenario, kind, clock, scenario.name);
   return {
     kind,
     clock,
@@ -75,15 +78,19 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
   let running = false;
   let loop: Promise<void> | undefined;
   const t0 = performance.now();
+  let lastMark = -1;
   const pump = async (): Promise<void> => {
     while (running) {
       const target = Math.floor((performance.now() - t0) * speed);
       if (target > sim.now()) {
         // An empty event at the target moves the clock there even when nothing else is due.
-        sim.at(target, () => {});
+        if (target > lastMark) {
+          sim.at(target, () => {});
+          lastMark = target;
+        }
         // No determinism guard: the HTTP server shares this thread and answers between drains.
         try {
-          await sim.run({ until: target, guard: false });
+          await sim.run({ until: target, guard: false, maxEvents: PUMP_EVENTS });
         } catch (e) {
           onError(e);
         }

@@ -92,9 +92,10 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
     reconcile: metrics.countingReconcile(reconcile),
   });
   let address = config.listen;
+  let selfUrl = `http://${config.listen}`;
   const control: ClusterControl = new ClusterControl({ orchestrator, store, events, backend, scenario, address: () => address });
   const shutdown = new AbortController();
-  const app = createApi({ control, metrics, persist: () => store.flush(), shutdown: shutdown.signal }, { token: token.token, bodyLimit: config.bodyLimit });
+  const app = createApi({ control, metrics, persist: () => store.flush(), shutdown: shutdown.signal }, { token: token.token, bodyLimit: config.bodyLimit, whatIfDir: join(config.state, 'what-if'), selfUrl: () => selfUrl });
 
   backend.start();
   await orchestrator.start({ adopt: backend.adopt });
@@ -117,6 +118,7 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
   const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
   address = `${host}:${port}`;
   const url = `${tls ? 'https' : 'http'}://${address}`;
+  selfUrl = url;
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>

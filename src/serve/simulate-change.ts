@@ -42,8 +42,8 @@ export interface ClusterSnapshot {
   readonly nodes: readonly Node[];
   readonly workloads: readonly Workload[];
   readonly instances: readonly Instance[];
-  /** The scheduler (policy) name the control plane runs. */
-  readonly scheduler: string;
+  /** The scheduler the control plane runs: a name, or the scenario's `scheduler:` mapping (a profile). */
+  readonly scheduler: string | Doc;
   /** Scenario `controlPlane:` and `latency:` blocks for the simulated twin (defaults when absent). */
   readonly controlPlane?: Doc;
   readonly latency?: Doc;

@@ -54,6 +54,7 @@ describe.skipIf(!LIVE)(`docker backend mapping${LIVE ? '' : ` (skipped: ${LIVE_S
       'slipway.generation': '2',
       'slipway.container': 'app',
       'slipway.node': 'engine-1',
+      'slipway.cluster': 'default',
     });
     // 500 millicores × 10⁶ = 5×10⁸ NanoCpus; 250m × 1024 / 1000 = 256 shares.
     expect(info.HostConfig).toMatchObject({ NanoCpus: 500_000_000, Memory: 64 * 2 ** 20, CpuShares: 256, MemoryReservation: 32 * 2 ** 20, RestartPolicy: { Name: 'no' } });

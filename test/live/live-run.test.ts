@@ -21,10 +21,11 @@ function trace(dir: string): Rec[] {
   return readFileSync(join(dir, 'trace.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec);
 }
 
-async function slipwayContainers(): Promise<number> {
+/** Slipway containers of one cluster identity (a scenario's name) on both engines; other tests' runs share them. */
+async function slipwayContainers(identity: string): Promise<number> {
   let n = 0;
   for (const host of DOCKER_HOSTS.slice(0, 2))
-    n += (await connectDocker(host, 5_000).listContainers({ all: true, filters: JSON.stringify({ label: ['slipway.instance'] }) })).length;
+    n += (await connectDocker(host, 5_000).listContainers({ all: true, filters: JSON.stringify({ label: ['slipway.instance', `slipway.cluster=${identity}`] }) })).length;
   return n;
 }
 
@@ -44,7 +45,7 @@ describe.skipIf(!LIVE)(`slipway run on live backends${LIVE ? '' : ` (skipped: ${
     const crash = t.find((x) => x.type === 'fault.container_crash');
     expect(crash).toMatchObject({ applied: true, exitCode: 137 });
     expect(t.some((x) => x.type === 'instance.status' && x.to === 'Failed' && x.exitCode === 137)).toBe(true);
-    expect(await slipwayContainers()).toBe(0);
+    expect(await slipwayContainers('live-docker')).toBe(0);
   });
 
   it('an engine that stops answering goes NotReady then Down; its instances move to the other engine; its evicted containers are removed when it returns', async () => {
@@ -87,7 +88,7 @@ expectations:
     // removed once it answers again.
     const boot = t.find((x) => x.type === 'fault.node_boot')!;
     expect(t.filter((x) => x.type === 'instance.removed' && x.node === 'engine-1' && x.t > boot.t).length).toBeGreaterThanOrEqual(1);
-    expect(await slipwayContainers()).toBe(0);
+    expect(await slipwayContainers('node-down')).toBe(0);
   });
 
   it(`scenarios/live-oci.yaml runs on ${OCI_RUNTIME} bundles, with exit codes and a clean teardown`, () => {
@@ -161,7 +162,7 @@ expectations:
     child.stdout.on('data', (d: Buffer) => (text += d.toString()));
     const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // Interrupt once its containers run.
-    for (let k = 0; k < 400 && (await slipwayContainers()) < 3; k++) await new Promise((r) => setTimeout(r, 50));
+    for (let k = 0; k < 400 && (await slipwayContainers('live-docker')) < 3; k++) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');
     expect(await done).toBe(1);
     expect(text).toContain('interrupted (Ctrl-C)');
@@ -171,7 +172,7 @@ expectations:
     expect(t[t.length - 1]).toMatchObject({ type: 'run.end', reason: 'interrupted' });
     // Nothing scheduled after the interruption happened: no fault, no update.
     expect(t.some((x) => x.type === 'fault.container_crash' || x.type === 'op.update')).toBe(false);
-    expect(await slipwayContainers()).toBe(0);
+    expect(await slipwayContainers('live-docker')).toBe(0);
   });
 
   it('a scenario without endpoints for the backend is bad input: one line, exit 2', () => {

@@ -68,6 +68,17 @@ describe('gossip membership in simulated runs', () => {
     expect(statusOf(records, 'node-4')).not.toContain('NotReady→Down');
   });
 
+  it('slowNode makes a member process gossip late (suspected by others, it refutes); without gossip it does not apply', async () => {
+    const slow = '  - {at: 2m, slowNode: {node: node-3, delay: 3s, duration: 1m}}';
+    const { records } = await run(scenario('swim', slow));
+    expect(records.find((r) => r.type === 'fault.slow_node')?.fields).toMatchObject({ node: 'node-3', delay: 3000, applied: true });
+    expect(records.some((r) => r.type === 'member.suspected' && r.fields.node === 'node-3' && r.t > 120_000)).toBe(true);
+    expect(records.some((r) => r.type === 'member.refuted' && r.fields.node === 'node-3')).toBe(true);
+    expect(records.some((r) => r.type === 'fault.slow_node_end')).toBe(true);
+    const hb = await run(scenario('heartbeat', slow));
+    expect(hb.records.find((r) => r.type === 'fault.slow_node')?.fields).toMatchObject({ applied: false });
+  });
+
   it('a bad gossip setting names the field', () => {
     expect(() => parseScenario(scenario('lifeguard').replace('{membership: lifeguard}', '{membership: lifeguard, gossip: {probeTimeout: 2s}}'), 'g.yaml')).toThrow(
       /g\.yaml:\d+:\d+: .*probeTimeout \(2000ms\) must be shorter than probeInterval \(1000ms\)/,

@@ -38,7 +38,7 @@ describe('diffTraces', () => {
     // B's two Running transitions come in the other order: two substitutions.
     expect(d.orderDistance).toBe(2);
     expect(d.firstDivergence).toMatchObject({ a: 'web[0] Pending→Running', b: 'web[1] Pending→Running' });
-    expect(d.expectations).toEqual([{ name: 'up', a: true, b: true }]);
+    expect(d.expectations).toEqual([{ name: 'up', a: 'pass', b: 'pass' }]);
   });
 
   it('a trace compared with itself agrees everywhere (a real simulated trace)', async () => {

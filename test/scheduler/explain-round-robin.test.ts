@@ -53,7 +53,7 @@ describe('slipway explain, profile round-robin', () => {
         { name: 'node5', feasible: true, reasons: [], scores: {}, total: null },
         { name: 'node3', feasible: true, reasons: [], scores: {}, total: null },
         { name: 'node1', feasible: false, reasons: ['Insufficient cpu'], scores: {}, total: null },
-        { name: 'node2', feasible: false, reasons: ['node(s) had untolerated taint {k: v}'], scores: {}, total: null },
+        { name: 'node2', feasible: false, reasons: ['node(s) had untolerated taint(s)'], scores: {}, total: null },
         { name: 'node4', feasible: false, reasons: ['node(s) were unschedulable'], scores: {}, total: null },
       ],
     });
@@ -81,7 +81,7 @@ describe('slipway explain, profile round-robin', () => {
     const r = explain(SNAPSHOT.replace('TOLERATIONS', '').replaceAll('cpu: "4"', 'cpu: "100m"'));
     expect(r.code).toBe(0);
     expect(r.out).toContain(
-      'chosen: none — 0/5 nodes are available: 3 Insufficient cpu, 1 node(s) had untolerated taint {k: v}, 1 node(s) were unschedulable.',
+      'chosen: none — 0/5 nodes are available: 3 Insufficient cpu, 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable.',
     );
     expect(JSON.parse(explain(SNAPSHOT.replace('TOLERATIONS', '').replaceAll('cpu: "4"', 'cpu: "100m"'), '--json').out).chosen).toBeNull();
   });

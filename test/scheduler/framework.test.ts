@@ -107,7 +107,7 @@ describe('Framework', () => {
     const fw = createFramework(PROFILES.default, new RandomStream('s', 1));
     expect(fw.scheduleOne(mkPod('p', { containers: [{ cpu: 2000, memory: 100 }] }), t)).toEqual({
       kind: 'unschedulable',
-      reasons: { 'Insufficient cpu': 2, 'node(s) had untolerated taint {k: }': 1, 'Insufficient memory': 1 },
+      reasons: { 'Insufficient cpu': 2, 'node(s) had untolerated taint(s)': 1, 'Insufficient memory': 1 },
     });
   });
 });

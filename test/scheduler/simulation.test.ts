@@ -78,8 +78,8 @@ describe('profiles in simulation', () => {
     });
     const { of } = await run(s);
     const failed = of('instance.unschedulable')[0];
-    expect(failed.message).toBe('0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {gpu: }.');
-    expect(failed.reasons).toEqual({ 'Insufficient cpu': 1, 'node(s) had untolerated taint {gpu: }': 1 });
+    expect(failed.message).toBe('0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint(s).');
+    expect(failed.reasons).toEqual({ 'Insufficient cpu': 1, 'node(s) had untolerated taint(s)': 1 });
   });
 
   it('preempts lower-priority instances for a higher-priority workload', async () => {

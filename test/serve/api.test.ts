@@ -3,6 +3,7 @@
  * the served OpenAPI document, check-and-set (409), concurrent applies, events and the SSE watch,
  * security (401, 413, problems without stack traces) and a restart keeping desired state.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenApiChecker, startTestDaemon, until, type TestDaemon } from './support.js';
 
@@ -209,6 +210,22 @@ describe('slipway serve HTTP API', () => {
     expect((await call('POST', '/v1/explain', '/v1/explain', { workload: 'nope' })).status).toBe(404);
     await d.call('DELETE', '/v1/workloads/huge');
   });
+
+  it('simulates a change on a snapshot of the cluster without changing it (POST /v1/simulate)', async () => {
+    await call('POST', '/v1/workloads', '/v1/workloads', { spec: { name: 'sim-web', replicas: 2, containers: [{ name: 'c', image: 'i', requests: { cpu: '100m' } }] } });
+    await until(async () => (await d.call('GET', '/v1/workloads/sim-web')).body.status.running === 2, 10_000, 'sim-web running');
+    const r = await call('POST', '/v1/simulate', '/v1/simulate', { changes: [{ kind: 'scale', workload: 'sim-web', replicas: 4 }], horizon: '1m' });
+    expect(r.status).toBe(200);
+    expect(r.body.converged).toBe(true);
+    expect(r.body.placements.filter((p: { workload: string }) => p.workload === 'sim-web')).toHaveLength(4);
+    expect(r.body.scenarioFile.startsWith(join(d.stateDir, 'what-if'))).toBe(true);
+    expect((await d.call('GET', '/v1/workloads/sim-web')).body.status.desired).toBe(2);
+    const bad = await call('POST', '/v1/simulate', '/v1/simulate', { changes: [{ kind: 'drain', node: 'nope' }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe('changes[0].node');
+    expect((await call('POST', '/v1/simulate', '/v1/simulate', { changes: [] })).status).toBe(400);
+    await d.call('DELETE', '/v1/workloads/sim-web');
+  }, 180_000);
 
   it('lists events after a revision and watches them as SSE, resuming after Last-Event-ID', async () => {
     const all = await call('GET', '/v1/events', '/v1/events?since=0&limit=5');

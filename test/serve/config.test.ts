@@ -1,5 +1,5 @@
 /** The daemon's configuration: precedence, sources, and one-line errors that point at the input. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -72,7 +72,14 @@ describe('serve configuration', () => {
     expect(clusterScenario(loadConfig({ env: {} })).nodes).toHaveLength(4);
   });
 
-  it('documents every key', () => {
+  it('documents every key, here and in docs/serve.md', () => {
+    const page = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'serve.md'), 'utf8');
+    for (const k of configKeyDocs()) {
+      const row = page.split('\n').find((l) => l.startsWith(`| \`${k.key}\` |`));
+      expect(row, `docs/serve.md has a row for ${k.key}`).toBeDefined();
+      if (k.env) expect(row).toContain(`\`${k.env}\``);
+      if (k.flag) expect(row).toContain(`\`${k.flag}\``);
+    }
     const docs = configKeyDocs();
     for (const k of ['listen', 'state', 'backend', 'speed', 'seed', 'token', 'tls.cert', 'tls.key', 'bodyLimit', 'eventsRetained', 'server', 'nodes', 'controlPlane', 'scheduler']) {
       expect(docs.find((d) => d.key === k)?.doc.length, k).toBeGreaterThan(10);

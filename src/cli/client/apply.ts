@@ -13,6 +13,54 @@ import { ApiFailure, clientCommand, connect, safe, type ClientFlags } from './ap
 export interface ApplyFlags extends ClientFlags {
   readonly file: string;
   readonly dryRun?: string;
+  /** --dry-run=sim: simulated time after the change (default 10m). */
+  readonly horizon?: string;
+  /** --dry-run=sim: the simulation's seed. */
+  readonly seed?: string;
+  /** --dry-run=sim: print the whole result as JSON. */
+  readonly json?: boolean;
+}
+
+interface SimulateAnswer {
+  converged: boolean;
+  convergedAfterMs?: number;
+  horizonMs: number;
+  pending: Array<{ workload: string; pending: number; reason: string }>;
+  liveness: { failures: string[]; capacity: string[] };
+  stopped: string[];
+  started: string[];
+  traceHash: string;
+  replay: string;
+  violation?: string;
+}
+
+/** `--dry-run=sim`: the file's workloads applied in the simulator on a snapshot of the cluster; exit 1 when it does not converge. */
+async function simulateApply(items: readonly Item[], flags: ApplyFlags): Promise<number> {
+  if (flags.seed !== undefined && !/^\d+$/.test(flags.seed)) throw new InputError(`--seed: expected a non-negative integer, got ${JSON.stringify(flags.seed)}`);
+  const client = connect(flags);
+  return clientCommand(async () => {
+    const r = await client.request<SimulateAnswer>('POST', '/v1/simulate', {
+      changes: items.map((it) => ({ kind: 'apply', workload: it.spec })),
+      ...(flags.horizon !== undefined ? { horizon: flags.horizon } : {}),
+      ...(flags.seed !== undefined ? { seed: Number(flags.seed) } : {}),
+    });
+    if (flags.json) {
+      process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      return r.converged ? 0 : 1;
+    }
+    const lines = [
+      `simulated (nothing applied): ${r.converged ? `converges ${((r.convergedAfterMs ?? 0) / 1000).toFixed(1)}s after the apply` : `does NOT converge within ${r.horizonMs / 1000}s`}`,
+      ...r.pending.map((p) => `  pending: ${safe(p.workload)}: ${p.pending} instance(s): ${safe(p.reason)}`),
+      ...r.liveness.capacity.map((c) => `  ${safe(c)}`),
+      ...r.liveness.failures.map((f) => `  failure: ${safe(f)}`),
+      ...(r.violation ? [`  invariant violated: ${safe(r.violation)}`] : []),
+      `  instances stopped: ${r.stopped.length}, started: ${r.started.length}`,
+      `  trace sha256 ${r.traceHash}`,
+      `  replay (on the daemon's machine): ${safe(r.replay)}`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+    return r.converged ? 0 : 1;
+  });
 }
 
 interface Item {
@@ -50,7 +98,8 @@ export async function runApply(flags: ApplyFlags): Promise<number> {
     const inner = field === '' ? [] : pathOfMessage(`${field}: `) ?? [];
     throw new InputError(`${doc.where([...it.path, ...inner])}: ${message}`);
   };
-  if (flags.dryRun !== undefined && flags.dryRun !== 'client') throw new InputError(`--dry-run: unknown mode ${JSON.stringify(flags.dryRun)} (client)`);
+  if (flags.dryRun !== undefined && flags.dryRun !== 'client' && flags.dryRun !== 'sim') throw new InputError(`--dry-run: unknown mode ${JSON.stringify(flags.dryRun)} (client, sim)`);
+  if (flags.dryRun !== 'sim' && (flags.horizon !== undefined || flags.seed !== undefined || flags.json)) throw new InputError('--horizon, --seed and --json go with --dry-run=sim');
   // Every workload is checked before any is sent: a bad file changes nothing.
   for (const it of items) {
     try {
@@ -60,6 +109,7 @@ export async function runApply(flags: ApplyFlags): Promise<number> {
       throw e;
     }
   }
+  if (flags.dryRun === 'sim') return simulateApply(items, flags);
   if (flags.dryRun !== undefined) {
     for (const it of items) process.stdout.write(`workload/${safe(it.spec.name)} valid (dry run)\n`);
     return 0;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { InputError } from '../../core/errors.js';
 import { QuantityError, parseBytes, parseCount, parseCpu } from '../../core/quantity.js';
-import { resources, type Resources } from '../../core/resources.js';
+import { resources, zeroRequestsOf, type Resources } from '../../core/resources.js';
 import { GPU_MILLI, type GpuRequest } from '../../core/types.js';
 import { describeZodIssue, parseYamlDocument, pathOfMessage } from '../../scenario/yaml-errors.js';
 import { placementFields, toPlacement } from '../../scenario/placement-schema.js';
@@ -59,7 +59,8 @@ const podFields = {
   namespace: z.string().min(1).optional(),
   labels: z.record(z.string(), z.string()).optional(),
   priority: z.number().int().optional(),
-  containers: z.array(containerSchema).min(1),
+  /** May be empty (a pod requesting nothing at all, as upstream's plugin tests build them). */
+  containers: z.array(containerSchema),
   /** Bound pods: the workload they belong to (default topology spreading groups siblings by it). */
   owner: z.string().optional(),
   gpus: obj(podGpus).optional(),
@@ -85,6 +86,11 @@ const snapshotSchema = obj({
   /** A profile name, {name?, percentageOfNodesToScore?, plugins}, or a KubeSchedulerConfiguration (checked by profileFromInput). */
   profile: z.unknown().optional(),
   seed: z.number().int().min(0).optional(),
+  /**
+   * Default true: every node carries `kubernetes.io/hostname: NAME` (as the kubelet labels it).
+   * false: nodes carry only the labels given (a Node object without that label).
+   */
+  hostnameLabels: z.boolean().optional(),
 });
 
 export interface Snapshot {
@@ -139,7 +145,7 @@ export function parseSnapshot(text: string, file: string): Snapshot {
     for (const img of n.images ?? []) for (const name of img.names) images.set(name, img.sizeBytes);
     return {
       name: n.name,
-      labels: { [LABEL_HOSTNAME]: n.name, ...(n.labels ?? {}) },
+      labels: s.hostnameLabels === false ? { ...(n.labels ?? {}) } : { [LABEL_HOSTNAME]: n.name, ...(n.labels ?? {}) },
       taints: n.taints ?? [],
       unschedulable: n.unschedulable ?? false,
       allocatable: alloc.r,
@@ -194,10 +200,12 @@ export function parseSnapshot(text: string, file: string): Snapshot {
     extra: { startedAt?: number; devices?: readonly number[]; terminating?: boolean } = {},
   ): PodInfo => {
     const gpu = gpuRequest(p.gpus, [...path, 'gpus']);
-    const containers = p.containers.map((c, j) => ({
-      image: c.image,
-      requests: toResources(c.requests ?? {}, where, [...path, 'containers', j, 'requests']).r,
-    }));
+    const containers = p.containers.map((c, j) => {
+      const given = c.requests ?? {};
+      const r = toResources(given, where, [...path, 'containers', j, 'requests']).r;
+      const zeroRequests = zeroRequestsOf({ ...('cpu' in given ? { cpu: r.cpu } : {}), ...('memory' in given ? { memory: r.memory } : {}) });
+      return { image: c.image, requests: r, ...(zeroRequests ? { zeroRequests } : {}) };
+    });
     const total = { cpu: 0, memory: 0, disk: 0, extended: {} as Record<string, number> };
     for (const c of containers) {
       total.cpu += c.requests.cpu;

@@ -38,7 +38,79 @@ export function matchesLabelSelector(sel: LabelSelector, labels: Readonly<Record
   return true;
 }
 
-/** Gt/Lt compare the label and the single value as integers; a non-integer never matches. */
+/** k8s.io/apimachinery IsValidLabelValue: at most 63 characters, alphanumeric at both ends, `-_.` inside; empty is valid. */
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const INT64_MAX = 2n ** 63n - 1n;
+
+export function isValidLabelValue(v: string): boolean {
+  return v.length <= 63 && LABEL_VALUE.test(v);
+}
+
+/** IsQualifiedName: `[prefix/]name`, prefix a DNS subdomain (≤ 253), name ≤ 63 characters. */
+export function isQualifiedName(k: string): boolean {
+  const slash = k.indexOf('/');
+  const name = slash < 0 ? k : k.slice(slash + 1);
+  if (slash >= 0) {
+    const prefix = k.slice(0, slash);
+    if (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)) return false;
+  }
+  return name.length > 0 && name.length <= 63 && LABEL_NAME.test(name);
+}
+
+/** strconv.ParseInt(s, 10, 64) succeeds. */
+function parsesAsInt64(s: string): boolean {
+  if (!/^[+-]?\d+$/.test(s)) return false;
+  const v = BigInt(s);
+  return v <= INT64_MAX && v >= -INT64_MAX - 1n;
+}
+
+/**
+ * Whether labels.NewRequirement accepts the requirement (what nodeSelectorRequirementsAsSelector
+ * builds): a qualified key; In/NotIn with values, Exists/DoesNotExist without, Gt/Lt with exactly
+ * one integer; every value a valid label value. A term with one it rejects matches no node.
+ */
+function validLabelRequirement(r: NodeSelectorRequirement): boolean {
+  const values = r.values ?? [];
+  if (!isQualifiedName(r.key)) return false;
+  switch (r.operator) {
+    case 'In':
+    case 'NotIn':
+      if (values.length === 0) return false;
+      break;
+    case 'Exists':
+    case 'DoesNotExist':
+      if (values.length !== 0) return false;
+      break;
+    case 'Gt':
+    case 'Lt':
+      if (values.length !== 1 || !parsesAsInt64(values[0])) return false;
+      break;
+    default:
+      return false;
+  }
+  return values.every(isValidLabelValue);
+}
+
+/** nodeSelectorRequirementsAsFieldSelector: only In/NotIn with exactly one value. */
+function validFieldRequirement(r: NodeSelectorRequirement): boolean {
+  return (r.operator === 'In' || r.operator === 'NotIn') && (r.values ?? []).length === 1;
+}
+
+const termValidity = new WeakMap<NodeSelectorTerm, boolean>();
+
+/** Whether component-helpers' nodeaffinity parses the term without error (cached per term object). */
+export function validNodeSelectorTerm(term: NodeSelectorTerm): boolean {
+  let ok = termValidity.get(term);
+  if (ok === undefined) {
+    ok = (term.matchExpressions ?? []).every(validLabelRequirement) && (term.matchFields ?? []).every(validFieldRequirement);
+    termValidity.set(term, ok);
+  }
+  return ok;
+}
+
+/** Gt/Lt compare the label and the single value as integers; a non-integer label never matches. */
 function matchesRequirement(r: NodeSelectorRequirement, value: string | undefined): boolean {
   const has = value !== undefined;
   switch (r.operator) {
@@ -52,7 +124,7 @@ function matchesRequirement(r: NodeSelectorRequirement, value: string | undefine
       return !has;
     case 'Gt':
     case 'Lt': {
-      if (!has || !/^-?\d+$/.test(value) || (r.values ?? []).length !== 1 || !/^-?\d+$/.test(r.values![0])) return false;
+      if (!has || !parsesAsInt64(value)) return false;
       const a = BigInt(value);
       const b = BigInt(r.values![0]);
       return r.operator === 'Gt' ? a > b : a < b;
@@ -63,8 +135,9 @@ function matchesRequirement(r: NodeSelectorRequirement, value: string | undefine
 }
 
 /**
- * A node selector term: every requirement holds. A term with no requirements matches nothing
- * (component-helpers' nodeaffinity rule). `matchFields` knows only `metadata.name`.
+ * A node selector term: every requirement holds. A term with no requirements matches nothing, and
+ * so does a term that does not parse (an invalid key or label value, Gt/Lt without one integer:
+ * component-helpers' nodeaffinity rule). `matchFields` knows only `metadata.name`.
  */
 export function matchesNodeSelectorTerm(
   term: NodeSelectorTerm,
@@ -74,6 +147,7 @@ export function matchesNodeSelectorTerm(
   const exprs = term.matchExpressions ?? [];
   const fields = term.matchFields ?? [];
   if (exprs.length === 0 && fields.length === 0) return false;
+  if (!validNodeSelectorTerm(term)) return false;
   for (const r of exprs) if (!matchesRequirement(r, Object.prototype.hasOwnProperty.call(labels, r.key) ? labels[r.key] : undefined)) return false;
   for (const r of fields) if (!matchesRequirement(r, r.key === 'metadata.name' ? nodeName : undefined)) return false;
   return true;

@@ -66,7 +66,10 @@ export class NodeTable {
   readonly imageNodes = new Map<string, number>();
   /** Image name → its size on each node (0 = absent), built on first use. */
   private readonly imageSizeIndex = new Map<string, Float64Array>();
-  /** Per workload (PodInfo.owner): bound pods per node (default topology spreading reads it). */
+  /**
+   * Per workload (PodInfo.owner): bound pods per node, terminating ones left out as
+   * kube-scheduler's PodTopologySpread leaves them out (default topology spreading reads it).
+   */
   readonly ownerCounts = new Map<string, Int32Array>();
   private readonly domainIndex = new Map<string, LabelDomains>();
   /** owner → topology key → label value ('' when absent) → bound pods of the owner there. */
@@ -310,7 +313,7 @@ export class NodeTable {
     this.reqDisk[i] += sign * r.disk;
     this.nzCpu[i] += sign * pod.nonZeroCpu;
     this.nzMem[i] += sign * pod.nonZeroMemory;
-    if (pod.owner !== undefined) {
+    if (pod.owner !== undefined && pod.terminating !== true) {
       this.ownerArray(pod.owner)[i] += sign;
       const byKey = this.ownerDomains.get(pod.owner);
       if (byKey) {

@@ -17,8 +17,8 @@ export interface PodInfo {
   /** Sum of the containers' requests (what filters check against allocatable). */
   readonly requests: Resources;
   /**
-   * What scoring counts (kube-scheduler's NonZeroRequested): per container, a cpu request of 0
-   * counts as 100m and a memory request of 0 as 200Mi; summed over containers.
+   * What scoring counts (kube-scheduler's NonZeroRequested): per container, an ABSENT cpu request
+   * counts as 100m and an absent memory request as 200Mi (an explicit 0 stays 0); summed over containers.
    */
   readonly nonZeroCpu: number;
   readonly nonZeroMemory: number;
@@ -41,18 +41,24 @@ export interface PodInfo {
 
 export interface ContainerRequests {
   readonly requests: Resources;
+  /** Resources the container requests explicitly as 0 (see ContainerSpec.zeroRequests). */
+  readonly zeroRequests?: readonly ('cpu' | 'memory')[];
 }
 
 /**
- * Non-zero requests as kube-scheduler computes them for scoring:
- *   nonZeroCpu = Σ_c (c.cpu > 0 ? c.cpu : 100m),  nonZeroMemory = Σ_c (c.memory > 0 ? c.memory : 200Mi)
+ * Non-zero requests as kube-scheduler computes them for scoring (GetNonzeroRequestForResource):
+ * the default replaces a request only when it is ABSENT; an explicit 0 stays 0.
+ *   nonZeroCpu = Σ_c (c asks for cpu ? c.cpu : 100m),  nonZeroMemory = Σ_c (c asks for memory ? c.memory : 200Mi)
+ * where "asks for" means a value > 0, or 0 listed in `zeroRequests`.
  */
 export function nonZeroRequests(containers: readonly ContainerRequests[]): { cpu: number; memory: number } {
   let cpu = 0;
   let memory = 0;
   for (const c of containers) {
-    cpu += c.requests.cpu > 0 ? c.requests.cpu : DEFAULT_MILLI_CPU_REQUEST;
-    memory += c.requests.memory > 0 ? c.requests.memory : DEFAULT_MEMORY_REQUEST;
+    const zero = c.zeroRequests;
+    cpu += c.requests.cpu > 0 || zero?.includes('cpu') ? c.requests.cpu : DEFAULT_MILLI_CPU_REQUEST;
+    memory += c.requests.memory > 0 || zero?.includes('memory') ? c.requests.memory : DEFAULT_MEMORY_REQUEST;
   }
   return { cpu, memory };
 }
+

@@ -2,13 +2,15 @@
  * The HTTP API: a Hono app (OpenAPIHono) whose routes are declared with zod schemas, so requests
  * are validated and /openapi.json (OpenAPI 3.1) is generated from the same declarations.
  *
- * Middleware, in order: request metrics → bearer-token auth (all but /healthz) → body limit (413)
+ * Middleware, in order: request metrics → bearer-token auth (all but /healthz and the dashboard page /) → body limit (413)
  * → the route. Errors become RFC 9457 problems (problem.ts); nothing internal leaks.
  *
  * Adding a route: write `registerXRoutes(app, ctx)` in a routes-*.ts file next to this one,
  * declare it with `createRoute` (schemas in schemas.ts), reach the cluster through `ctx.control`
  * (ClusterControl), and call it from `createApi` below.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -21,6 +23,9 @@ import { errorProblem, problem, validationProblem } from './problem.js';
 import { registerClusterRoutes } from './routes-cluster.js';
 import { registerHealthRoutes } from './routes-health.js';
 import { registerWorkloadRoutes } from './routes-workloads.js';
+import { registerDashboardRoutes } from './routes-dashboard.js';
+import { registerMcpRoutes } from './routes-mcp.js';
+import { registerSimulateRoutes } from './routes-simulate.js';
 
 /** What every route handler may use. */
 export interface ApiContext {
@@ -35,12 +40,16 @@ export interface ApiContext {
 export interface ApiOptions {
   readonly token: string;
   readonly bodyLimit: number;
+  /** Where POST /v1/simulate writes its scenario files (default: a folder under the OS temp dir). */
+  readonly whatIfDir?: string;
+  /** The daemon's own URL once it listens: /mcp accepts browser requests from this origin only. */
+  readonly selfUrl?: () => string;
 }
 
 export type ApiApp = OpenAPIHono;
 
 /** Paths reachable without a token. */
-const PUBLIC = new Set(['/healthz']);
+const PUBLIC = new Set(['/healthz', '/']);
 
 export function createApi(ctx: ApiContext, options: ApiOptions): ApiApp {
   const app = new OpenAPIHono({
@@ -77,6 +86,9 @@ export function createApi(ctx: ApiContext, options: ApiOptions): ApiApp {
   registerHealthRoutes(app, ctx);
   registerWorkloadRoutes(app, ctx);
   registerClusterRoutes(app, ctx);
+  registerSimulateRoutes(app, ctx, options.whatIfDir ?? join(tmpdir(), 'slipway-what-if'));
+  registerMcpRoutes(app, { selfUrl: options.selfUrl ?? (() => 'http://127.0.0.1') });
+  registerDashboardRoutes(app);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -19,6 +19,10 @@
  * (existing pods' preferred terms × incoming pod), + hardPodAffinityWeight per existing pod's
  * required affinity term matching the incoming pod; a node scores the sum over its domains.
  * Normalized: ⌊100 · (s - min) / (max - min)⌋, all 0 when max = min.
+ *
+ * Args: hardPodAffinityWeight (default 1); ignorePreferredTermsOfExistingPods: when the incoming
+ * pod has no preferred (anti-)affinity terms, Score is skipped (existing pods' terms, preferred and
+ * required, are not looked at); when it has some, everything counts as without the flag.
  */
 import type { PodAffinityTerm } from '../../../core/placement.js';
 import { PluginArgsError, argsObject } from '../../framework/args.js';
@@ -153,10 +157,10 @@ export function interPodAffinity(rawArgs?: unknown): Plugin {
           for (const w of prefA) if (termMatches(w.podAffinityTerm, pod.namespace, ep)) add(w.podAffinityTerm.topologyKey, i, w.weight);
           for (const w of prefAnti) if (termMatches(w.podAffinityTerm, pod.namespace, ep)) add(w.podAffinityTerm.topologyKey, i, -w.weight);
           if (hard > 0) for (const term of requiredAffinity(ep)) if (termMatches(term, ep.namespace, pod)) add(term.topologyKey, i, hard);
-          if (!ignoreExistingPreferred) {
-            for (const w of preferredAffinity(ep)) if (termMatches(w.podAffinityTerm, ep.namespace, pod)) add(w.podAffinityTerm.topologyKey, i, w.weight);
-            for (const w of preferredAnti(ep)) if (termMatches(w.podAffinityTerm, ep.namespace, pod)) add(w.podAffinityTerm.topologyKey, i, -w.weight);
-          }
+          // (ignorePreferredTermsOfExistingPods skipped the whole plugin above when the pod has no
+          // preferred terms; with terms of its own, upstream counts the existing pods' terms too.)
+          for (const w of preferredAffinity(ep)) if (termMatches(w.podAffinityTerm, ep.namespace, pod)) add(w.podAffinityTerm.topologyKey, i, w.weight);
+          for (const w of preferredAnti(ep)) if (termMatches(w.podAffinityTerm, ep.namespace, pod)) add(w.podAffinityTerm.topologyKey, i, -w.weight);
         }
       }
       if (scores.size === 0) return 'skip';

@@ -3,12 +3,16 @@
  * Filter: the node's labels match the pod's nodeSelector (every pair) and one of the required
  * nodeSelectorTerms (ORed; requirements in a term ANDed), else
  *   `node(s) didn't match Pod's node affinity/selector`.
+ * A required term that does not parse (invalid key or label value, Gt/Lt without one integer)
+ * matches no node; a preferred one fails the pod's cycle (kube-scheduler's PreScore returns an
+ * error), here every node with `invalid preferred node affinity term ...` (unresolvable).
  * Score: Σ weight of the preferred terms the node matches, normalized: ⌊100 · sum / maxSum⌋.
  */
-import { argsObject } from '../../framework/args.js';
-import { defaultNormalizeScore, filterEachNode, matchesNodeSelectorTerm } from '../../framework/helpers.js';
+import { PluginArgsError, argsObject } from '../../framework/args.js';
+import { affinitySchema } from '../../../scenario/placement-schema.js';
+import { defaultNormalizeScore, filterEachNode, matchesNodeSelectorTerm, validNodeSelectorTerm } from '../../framework/helpers.js';
 import { unresolvable, type CycleContext, type Plugin } from '../../framework/types.js';
-import type { Placement } from '../../../core/placement.js';
+import type { NodeAffinity as NodeAffinityT, Placement } from '../../../core/placement.js';
 
 export const NODE_AFFINITY = 'NodeAffinity';
 export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector";
@@ -32,23 +36,53 @@ export function nodeMatchesPodAffinity(p: Placement, labels: Readonly<Record<str
   return true;
 }
 
+/** Filter reason when the profile's addedAffinity (NodeAffinityArgs) rejects the node. */
+export const ERR_REASON_ENFORCED = "node(s) didn't match scheduler-enforced node affinity";
+const ENFORCED = unresolvable(ERR_REASON_ENFORCED);
+
+/**
+ * Args: `addedAffinity` (kube-scheduler's NodeAffinityArgs.addedAffinity), a NodeAffinity every
+ * pod of the profile must also satisfy (required terms, checked before the pod's own, reason
+ * ERR_REASON_ENFORCED) and whose preferred terms add to every pod's score.
+ */
 export function nodeAffinity(args?: unknown): Plugin {
-  argsObject(NODE_AFFINITY, args, []);
-  const filter = (cx: CycleContext, i: number) =>
-    nodeMatchesPodAffinity(cx.pod.placement, cx.table.labels[i], cx.table.names[i]) ? undefined : MISMATCH;
+  const a = argsObject(NODE_AFFINITY, args, ['addedAffinity']);
+  let added: NodeAffinityT | undefined;
+  if (a.addedAffinity !== undefined) {
+    const parsed = affinitySchema.safeParse({ nodeAffinity: a.addedAffinity });
+    if (!parsed.success) {
+      const iss = parsed.error.issues[0];
+      throw new PluginArgsError(NODE_AFFINITY, ['args.addedAffinity', ...iss.path.slice(1)].join('.'), iss.message);
+    }
+    added = parsed.data.nodeAffinity as NodeAffinityT;
+  }
+  const addedRequired = added?.requiredDuringSchedulingIgnoredDuringExecution;
+  const addedPreferred = added?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+  const matchesAdded = (labels: Readonly<Record<string, string>>, name: string) =>
+    addedRequired === undefined || addedRequired.nodeSelectorTerms.some((t) => matchesNodeSelectorTerm(t, labels, name));
+  const filter = (cx: CycleContext, i: number) => {
+    const labels = cx.table.labels[i];
+    const name = cx.table.names[i];
+    if (!matchesAdded(labels, name)) return ENFORCED;
+    return nodeMatchesPodAffinity(cx.pod.placement, labels, name) ? undefined : MISMATCH;
+  };
+  const preferredOf = (cx: CycleContext) => [...addedPreferred, ...(cx.pod.placement.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [])];
   return {
     name: NODE_AFFINITY,
     preFilter: (cx) => {
       const p = cx.pod.placement;
+      const preferred = p.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+      const bad = preferred.findIndex((t) => t.weight !== 0 && ((t.preference.matchExpressions?.length ?? 0) > 0 || (t.preference.matchFields?.length ?? 0) > 0) && !validNodeSelectorTerm(t.preference));
+      if (bad >= 0) return unresolvable(`invalid preferred node affinity term: preferredDuringSchedulingIgnoredDuringExecution[${bad}] does not parse as a node selector`);
       const hasSel = p.nodeSelector !== undefined && Object.keys(p.nodeSelector).length > 0;
-      return hasSel || p.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ? undefined : 'skip';
+      return hasSel || addedRequired !== undefined || p.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ? undefined : 'skip';
     },
     filter,
     filterAll: filterEachNode(filter),
-    preScore: (cx) => ((cx.pod.placement.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0 ? undefined : 'skip'),
+    preScore: (cx) => (preferredOf(cx).length > 0 ? undefined : 'skip'),
     score: (cx, i) => {
       let sum = 0;
-      for (const t of cx.pod.placement.affinity!.nodeAffinity!.preferredDuringSchedulingIgnoredDuringExecution!) {
+      for (const t of preferredOf(cx)) {
         if (t.weight !== 0 && matchesNodeSelectorTerm(t.preference, cx.table.labels[i], cx.table.names[i])) sum += t.weight;
       }
       return sum;

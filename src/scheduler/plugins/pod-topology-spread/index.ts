@@ -4,7 +4,7 @@
  * Filter (whenUnsatisfiable: DoNotSchedule). Over the nodes that pass the constraint's inclusion
  * policies (nodeAffinityPolicy Honor: the pod's nodeSelector/required node affinity; nodeTaintsPolicy
  * Honor: no untolerated NoSchedule/NoExecute taint) and carry every constraint's topologyKey, count
- * the pods matching labelSelector (same namespace) per domain. For node n in domain d:
+ * the pods matching labelSelector (same namespace, not terminating) per domain. For node n in domain d:
  *   skew = count(d) + (pod matches its own selector ? 1 : 0) - minCount
  * where minCount is the smallest count over the domains (0 when there are fewer than minDomains).
  * skew > maxSkew → `node(s) didn't match pod topology spread constraints`; a node without the
@@ -47,9 +47,14 @@ interface Constraint {
   readonly honorTaints: boolean;
 }
 
+/**
+ * Which bound pods a constraint counts: those of the pod's namespace matching the selector; a nil
+ * selector selects nothing, an empty one ({}) every pod. Terminating pods (a deletion timestamp)
+ * never count (countPodsMatchSelector, kubernetes#87621).
+ */
 function selectorMatcher(sel: LabelSelector | undefined, namespace: string): (p: PodInfo) => boolean {
-  if (!sel) return () => false; // a nil selector selects nothing
-  return (p) => p.namespace === namespace && matchesLabelSelector(sel, p.labels);
+  if (!sel) return () => false;
+  return (p) => p.terminating !== true && p.namespace === namespace && matchesLabelSelector(sel, p.labels);
 }
 
 function toConstraint(c: TopologySpreadConstraint, pod: PodInfo): Constraint {
@@ -160,7 +165,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
     if (cached !== undefined && (cached.length === 0 || cached[0].ownerCounts === ownerCounts)) return cached;
 
     // Owners are workload names, unique in the run (namespaces are not modelled by workloads).
-    const sibling = (p: PodInfo) => p.owner === owner;
+    const sibling = (p: PodInfo) => p.owner === owner && p.terminating !== true;
     const built = defaults
       .filter((c) => c.whenUnsatisfiable === kind)
       .map((c) => ({ ...toConstraint(c, pod), matches: sibling, owner, ownerCounts }));

@@ -1,7 +1,7 @@
 /**
  * TaintToleration.
- * Filter: the node's first NoSchedule or NoExecute taint the pod does not tolerate rejects it:
- *   `node(s) had untolerated taint {key: value}`.
+ * Filter: a NoSchedule or NoExecute taint the pod does not tolerate rejects the node:
+ *   `node(s) had untolerated taint(s)` (kube-scheduler's words since it stopped naming the taint).
  * Score: the number of PreferNoSchedule taints the pod does not tolerate (only its tolerations
  * with effect PreferNoSchedule or empty count), normalized reversed:
  *   score = 100 - ⌊100 · count / maxCount⌋ (all 100 when no node has such a taint).
@@ -15,8 +15,11 @@ import { unresolvable, type CycleContext, type FilterStatus, type Plugin } from 
 
 export const TAINT_TOLERATION = 'TaintToleration';
 
-export function untoleratedTaintReason(key: string, value: string | undefined): string {
-  return `node(s) had untolerated taint {${key}: ${value ?? ''}}`;
+export const ERR_REASON_UNTOLERATED = 'node(s) had untolerated taint(s)';
+
+/** The Filter reason for an untolerated taint (upstream no longer names the taint). */
+export function untoleratedTaintReason(_key: string, _value: string | undefined): string {
+  return ERR_REASON_UNTOLERATED;
 }
 
 export function taintToleration(args?: unknown): Plugin {

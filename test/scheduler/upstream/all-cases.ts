@@ -1,0 +1,17 @@
+/** Every ported case file, by the plugin its table covers (the Conformance page's sections). */
+import type { UpstreamCase } from './harness.js';
+import { CASES as nodeName } from './cases/node-name.js';
+import { CASES as taintToleration } from './cases/taint-toleration.js';
+import { CASES as fitScoring } from './cases/node-resources-fit-scoring.js';
+import { CASES as balanced } from './cases/balanced-allocation.js';
+import { CASES as imageLocality } from './cases/image-locality.js';
+import { CASES as nodeAffinity } from './cases/node-affinity.js';
+
+export const ALL_CASES: Readonly<Record<string, readonly UpstreamCase[]>> = {
+  'NodeName, NodeUnschedulable': nodeName,
+  TaintToleration: taintToleration,
+  'NodeResourcesFit (scoring)': fitScoring,
+  NodeResourcesBalancedAllocation: balanced,
+  ImageLocality: imageLocality,
+  NodeAffinity: nodeAffinity,
+};
