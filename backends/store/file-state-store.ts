@@ -1,6 +1,6 @@
 /**
  * A durable StateStore: the desired state (workloads) lives in one JSON file, rewritten
- * atomically (write-file-atomic: temporary file, fsync, rename) on every change, so a control
+ * atomically (temporary file, every byte, fsync, rename: src/engine/durable-file.ts) on every change, so a control
  * plane killed at any instant (kill -9) leaves either the old or the new file, never half of one.
  * Instance records stay in memory: after a restart they are rebuilt from the containers' labels
  * (Orchestrator adoption), which is the ground truth.
@@ -10,10 +10,10 @@
  * `meta` is free-form data for the process that owns the store (the live runner keeps its run's
  * start time and which scenario steps it has applied there).
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
-import { OrchestrationError } from '../../src/core/errors.js';
+import { writeFileDurable } from '../../src/engine/durable-file.js';
+import { readStateFile } from './state-file.js';
 import { InMemoryStateStore } from '../../src/core/state-store.js';
 import type { Workload, WorkloadId } from '../../src/core/types.js';
 
@@ -26,26 +26,16 @@ interface StoreFile {
 export class FileStateStore extends InMemoryStateStore {
   private meta: Record<string, unknown> = {};
 
-  /** Opens `path`, loading what it holds; a missing file is an empty store. */
+  /**
+   * Opens `path`, loading what it holds; a missing file is an empty store. A file that is not a
+   * valid state file (empty, not JSON, wrong shape, a folder) is an InputError naming it and why.
+   */
   constructor(readonly path: string) {
     super();
-    let text: string | undefined;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new OrchestrationError('State', `cannot read ${path}: ${(e as Error).message}`);
-    }
-    if (text !== undefined) {
-      let data: StoreFile;
-      try {
-        data = JSON.parse(text) as StoreFile;
-      } catch (e) {
-        throw new OrchestrationError('State', `${path}: not a Slipway state file: ${(e as Error).message}`);
-      }
-      if (data.version !== 1 || !Array.isArray(data.workloads))
-        throw new OrchestrationError('State', `${path}: unsupported state file (version ${String(data.version)})`);
+    const data = readStateFile(path);
+    if (data !== undefined) {
       for (const w of data.workloads) super.putWorkload(w);
-      this.meta = data.meta ?? {};
+      this.meta = data.meta;
     }
   }
 
@@ -77,6 +67,6 @@ export class FileStateStore extends InMemoryStateStore {
   private save(): void {
     const data: StoreFile = { version: 1, workloads: [...this.listWorkloads()], meta: this.meta };
     mkdirSync(dirname(this.path), { recursive: true });
-    writeFileAtomic.sync(this.path, JSON.stringify(data) + '\n');
+    writeFileDurable(this.path, JSON.stringify(data) + '\n');
   }
 }

@@ -1,10 +1,8 @@
 /** `slipway compare FILE --policies a,b,c [--seeds 1..20] [--workers N] [--out DIR] [--json]` */
-import { availableParallelism } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { aggregate, type MetricComparison } from '../report/aggregate.js';
 import { CompareRunError, runCompare } from '../compare/compare.js';
-import { parseWorkerCount } from '../pool/pool.js';
 import { resultsCsv, resultsJson } from '../compare/results-files.js';
 import type { RunResult } from '../compare/run-one.js';
 import { InputError } from '../core/errors.js';
@@ -15,8 +13,10 @@ import { schedulerNames } from '../scheduler/registry.js';
 import { EXIT_OK } from './errors.js';
 import { prepareOutput, writeOutput } from './output.js';
 import { readScenario } from './read-scenario.js';
+import { parseWorkerCount } from './workers.js';
+import { parseLimitFlags, type LimitFlags } from './limit-flags.js';
 
-export interface CompareFlags {
+export interface CompareFlags extends LimitFlags {
   readonly policies: string;
   readonly seeds?: string;
   readonly workers?: string;
@@ -35,9 +35,8 @@ export function parsePolicies(spec: string): string[] {
   return names;
 }
 
-/** `--workers`: default one per core; capped at the pool's MAX_WORKERS. */
 export function parseWorkers(v: string | undefined): number {
-  return parseWorkerCount(v, Math.max(1, availableParallelism()));
+  return parseWorkerCount(v, 0);
 }
 
 /** The command that replays one (policy, seed) run with its trace and single-run report. */
@@ -51,7 +50,7 @@ export async function compareCommand(file: string, flags: CompareFlags, setConte
   const seeds = parseSeedList(seedSpec);
   if (!seeds || seeds.length === 0) throw new InputError(`--seeds: expected a range like 1..20 or a list like 1,2,5, got "${seedSpec}"`);
   const workers = parseWorkers(flags.workers);
-  const scenario = readScenario(file);
+  const scenario = readScenario(file, { limits: parseLimitFlags(flags) });
   const out = flags.out ?? join('reports', `compare-${basename(file, extname(file))}`);
   prepareOutput('--out', out, 'dir');
   const command = ['npx', 'slipway', 'compare', file, '--policies', policies.join(','), '--seeds', seedSpec, '--out', out].join(' ');

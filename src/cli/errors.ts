@@ -1,5 +1,4 @@
-import { InputError } from '../core/errors.js';
-import { PoolInterrupted } from '../pool/pool.js';
+import { InputError, InterruptedError, OutputError, signalExitCode } from '../core/errors.js';
 
 /** Exit codes: 0 all expectations hold, 1 an expectation (or the run) failed, 2 bad input. */
 export const EXIT_OK = 0;
@@ -18,10 +17,13 @@ export async function guardCommand(body: () => Promise<number> | number, context
     if (e instanceof InputError) {
       process.stderr.write(`${e.message}\n`);
       code = EXIT_BAD_INPUT;
-    } else if (e instanceof PoolInterrupted) {
-      // The pool's workers are terminated; outputs are written only from a finished pool.
-      process.stderr.write(`slipway: ${e.message}: stopped, no results written\n`);
-      code = e.exitCode;
+    } else if (e instanceof InterruptedError) {
+      process.stderr.write(`${e.message}\n`);
+      code = signalExitCode(e.signal);
+    } else if (e instanceof OutputError) {
+      // The run itself was fine: writing its outputs failed (full disk, I/O error). No replay line.
+      process.stderr.write(`${e.message}\n`);
+      code = EXIT_FAILED;
     } else {
       const msg = e instanceof Error ? (process.env.SLIPWAY_DEBUG ? e.stack ?? e.message : `${e.name}: ${e.message}`) : String(e);
       process.stderr.write(`error: ${msg}\n${context ? context() + '\n' : ''}`);

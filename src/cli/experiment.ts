@@ -5,14 +5,13 @@
  * writes DIR/results.csv and DIR/report.html (atomically); prints unallocated GPU % at 100% arrived.
  */
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import { InputError } from '../core/errors.js';
 import { parsePolicies, parseSeeds, parseWorkloads, resultsCsv, studyJobs, summaryTable } from '../gpu/study.js';
 import { renderFgdReport } from '../report/fgd-report.js';
 import { EXIT_OK } from './errors.js';
 import { runJobs } from './experiment-pool.js';
+import { parseWorkerCount } from './workers.js';
 import { prepareOutput, writeOutput } from './output.js';
 import { readGpuNodes, resolveTracesDir } from './traces.js';
 
@@ -27,10 +26,7 @@ export interface FgdFlags {
 }
 
 function parseWorkers(v: string | undefined): number {
-  if (v === undefined) return Math.max(1, availableParallelism());
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1 || n > 256) throw new InputError(`--workers: expected an integer from 1 to 256, got ${JSON.stringify(v)}`);
-  return n;
+  return parseWorkerCount(v, 1);
 }
 
 /** The text of d3's minified bundle, inlined in the report. */

@@ -1,5 +1,4 @@
 /** `slipway fuzz [--runs N] [--seed S] [--profile P] [--workers W] [--out DIR] [--no-shrink] [--verbose]`, or `--case SEED` */
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { InputError } from '../core/errors.js';
@@ -9,6 +8,7 @@ import { runCase } from '../fuzz/run-case.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { prepareOutput, writeOutput } from './output.js';
 import { parseSeed } from './run.js';
+import { parseWorkerCount } from './workers.js';
 
 export interface FuzzFlags {
   readonly runs?: string;
@@ -57,7 +57,7 @@ export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
   const runs = positiveInt('--runs', flags.runs ?? '100', 1);
   const seed = flags.seed !== undefined ? parseSeed(flags.seed) : 1;
   const profile = parseProfile(flags.profile ?? 'small');
-  const workers = flags.workers !== undefined ? positiveInt('--workers', flags.workers, 0) : Math.max(1, availableParallelism());
+  const workers = parseWorkerCount(flags.workers, 0);
   const out = flags.out ?? join('reports', 'fuzz');
   prepareOutput('--out', out, 'dir');
   const err = process.stderr;

@@ -26,6 +26,7 @@ import { registerServeCommands } from './serve-commands.js';
 async function loadPlugins(files: readonly string[] | undefined): Promise<void> {
   if (files?.length) await (await import('./plugins.js')).loadPlugins(files);
 }
+import { addLimitOptions, type LimitFlags } from './limit-flags.js';
 
 const program = new Command();
 program
@@ -35,8 +36,7 @@ program
   .exitOverride()
   .configureOutput({ outputError: (str, write) => write(str) });
 
-program
-  .command('run')
+addLimitOptions(program.command('run'), { trace: true })
   .description('simulate a scenario; writes trace.jsonl, summary.json and report.html to the output folder')
   .argument('<file>', 'scenario YAML')
   .option('--seed <n>', "override the scenario's seed")
@@ -49,7 +49,7 @@ program
   .option('--state <file>', 'live: keep desired state in this file; running again with it resumes the run')
   .option('--keep', 'live: leave the workloads running at the end (no teardown)')
   .option('--identity <name>', "live: the cluster's identity on shared engines (default: the state file's, else the scenario's name)")
-  .option('--force', "live: break another run's lock of this identity on the engines (only when that run is gone)")
+  .option('--force', "live: break another run's lock of this identity on the engines (only when that run is gone), or resume a --state file another scenario (or an edited one) wrote")
   .option('--cluster <file>', "live: where the scenario's nodes are (node name → docker or oci endpoint), for scenarios written for the simulator")
   .option('--latency <file>', "sim: replace the scenario's latency model with this file's (from slipway calibrate)")
   .option('--plugin <file...>', 'load scheduler plugins from these files (exports name and create(args))')
@@ -61,16 +61,14 @@ program
     });
   });
 
-program
-  .command('validate')
+addLimitOptions(program.command('validate'))
   .description('check a scenario file; prints one line per problem as FILE:LINE:COL: message')
   .argument('<file>', 'scenario YAML')
-  .action(async (file: string) => {
-    await guardCommand(async () => (await import('./validate.js')).runValidate(file));
+  .action(async (file: string, flags: LimitFlags) => {
+    await guardCommand(async () => (await import('./validate.js')).runValidate(file, flags));
   });
 
-program
-  .command('compare')
+addLimitOptions(program.command('compare'))
   .description('run every (policy, seed) pair of a scenario; writes report.html, results.json and results.csv')
   .argument('<file>', 'scenario YAML')
   .requiredOption('--policies <list>', 'comma-separated scheduler names, e.g. round-robin,best-fit (the first is the baseline)')

@@ -1,12 +1,16 @@
-/** Output files are written atomically (write-file-atomic: temporary file, fsync, rename). */
+/** Output files are written atomically and durably (src/engine/durable-file.ts: temporary file, every byte, fsync, rename). */
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { outputError as writeError, writeFileDurable } from '../engine/durable-file.js';
 import { InputError } from '../core/errors.js';
 
 export function writeOutput(path: string, data: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic.sync(path, data);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw writeError(e, path);
+  }
+  writeFileDurable(path, data);
 }
 
 const REASONS: Record<string, string> = {

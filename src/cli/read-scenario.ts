@@ -1,16 +1,19 @@
 /**
  * Reading a scenario file from disk: the only I/O around the pure `parseScenario`.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
 import { parseScenario } from '../scenario/loader.js';
 import type { Scenario } from '../scenario/types.js';
+import { formatSize, LIMIT_FLAGS, limitsWith, type ScenarioLimits } from '../scenario/limits.js';
 import { documentKind, mixUpMessage } from './document-kind.js';
 
 /** Command-line values that take precedence over the file's. */
 export interface ScenarioOverrides {
   readonly seed?: number;
   readonly durationMs?: number;
+  /** Bounds other than the defaults (`--max-instances`, `--max-file-size`, ...). */
+  readonly limits?: Partial<ScenarioLimits>;
 }
 
 /**
@@ -18,15 +21,24 @@ export interface ScenarioOverrides {
  * with a one-line message: `FILE: cannot read: <reason>` or `FILE:LINE:COL: <problem>`.
  */
 export function readScenario(file: string, overrides: ScenarioOverrides = {}): Scenario {
+  const limits = limitsWith(overrides.limits);
   let text: string;
   try {
+    // A 50 MB scenario would take gigabytes to parse: refuse it before reading it.
+    const size = statSync(file).size;
+    if (size > limits.maxFileBytes) {
+      throw new InputError(
+        `${file}: ${formatSize(size)} is over the limit of ${formatSize(limits.maxFileBytes)} per scenario file (raise it with ${LIMIT_FLAGS.maxFileBytes} SIZE)`,
+      );
+    }
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(`${file}: cannot read: ${readFailure(e)}`);
   }
   let scenario: Scenario;
   try {
-    scenario = parseScenario(text, file);
+    scenario = parseScenario(text, file, { limits });
   } catch (e) {
     // Handed a snapshot or a trace: name the mix-up rather than the first unknown field.
     const mixUp = e instanceof InputError ? mixUpMessage(file, documentKind(text), 'scenario') : undefined;

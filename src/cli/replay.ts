@@ -7,6 +7,8 @@ import { diffTraces, formatDivergence } from '../run/trace-diff.js';
 import { parseScenario } from '../scenario/loader.js';
 import { createScheduler, schedulerNames } from '../scheduler/registry.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
+import { parseSeed } from './run.js';
+import { MAX_DURATION_MS } from '../scenario/limits.js';
 
 interface RunStart {
   readonly type: 'run.start';
@@ -37,7 +39,48 @@ export function readTrace(path: string): { lines: string[]; start: RunStart } {
   if (start?.type !== 'run.start' || typeof start.seed !== 'number' || start.document === undefined) {
     throw new InputError(`${path}:1:1: not a Slipway trace: the first record must be run.start with the scenario document and seed`);
   }
+  checkRunStart(start, path);
+  // Every line is a record (a trace cut short by a full disk or a crash ends mid-line).
+  for (let i = 1; i < lines.length; i++) {
+    let rec: unknown;
+    try {
+      rec = JSON.parse(lines[i]);
+    } catch {
+      throw new InputError(`${path}:${i + 1}: not a JSON trace record (the trace is cut short or corrupt): ${JSON.stringify(lines[i].slice(0, 60))}`);
+    }
+    const r = rec as { t?: unknown; type?: unknown };
+    if (typeof rec !== 'object' || rec === null || typeof r.t !== 'number' || typeof r.type !== 'string') {
+      throw new InputError(`${path}:${i + 1}: not a trace record (needs numeric "t" and string "type")`);
+    }
+  }
   return { lines, start };
+}
+
+/**
+ * The run.start header holds what `slipway run` took from its flags: it is checked as the flags
+ * are (`--seed`: a non-negative integer; `--until`: a positive duration of at most 366 days), so a
+ * doctored header (`untilMs: 1e300`, a negative seed) is bad input rather than a run without end.
+ */
+function checkRunStart(start: RunStart, path: string): void {
+  const field = (name: string, check: () => void) => {
+    try {
+      check();
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      throw new InputError(`${path}:1: run.start ${name}: ${e.message.replace(/^--[a-z-]+: /, '')}`);
+    }
+  };
+  field('seed', () => parseSeed(String(start.seed)));
+  for (const k of ['durationMs', 'untilMs'] as const) {
+    field(k, () => {
+      const v = start[k];
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0 || v > MAX_DURATION_MS) {
+        throw new InputError(`expected a positive number of milliseconds of at most 366 days, got ${JSON.stringify(v)}`);
+      }
+    });
+  }
+  if (typeof start.file !== 'string') throw new InputError(`${path}:1: run.start file: expected the scenario's file name, got ${JSON.stringify(start.file)}`);
+  if (typeof start.scheduler !== 'string') throw new InputError(`${path}:1: run.start scheduler: expected a scheduler name, got ${JSON.stringify(start.scheduler)}`);
 }
 
 export async function replayTraceCommand(path: string, setContext: (c: () => string) => void): Promise<number> {

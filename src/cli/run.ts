@@ -4,7 +4,7 @@ import { basename, extname, join } from 'node:path';
 import { startWorker } from '../pool/start-worker.js';
 import { siblingModule } from '../module-url.js';
 import { diffTraces, formatDivergence } from '../run/trace-diff.js';
-import { InputError } from '../core/errors.js';
+import { InputError, InterruptedError, signalExitCode } from '../core/errors.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { renderRunReport } from '../report/html.js';
 import { BACKENDS, type BackendKind } from '../run/live-backend.js';
@@ -19,9 +19,13 @@ import { prepareOutput, writeOutput } from './output.js';
 import { readCluster, withCluster } from './read-cluster.js';
 import { readLatency } from './read-latency.js';
 import { readScenario } from './read-scenario.js';
+import { MAX_DURATION_MS } from '../scenario/limits.js';
+import { parseLimitFlags, type LimitFlags } from './limit-flags.js';
+import { commitFiles, removeTemporaries, stageFile, temporaryName, trackTemporary } from '../engine/durable-file.js';
+import { watchSignals } from './signals.js';
 import { liveProgress } from './live-progress.js';
 
-export interface RunFlags {
+export interface RunFlags extends LimitFlags {
   readonly seed?: string;
   readonly until?: string;
   /** NOT CHECKED expectations do not fail the run. */
@@ -59,6 +63,7 @@ export function parseUntil(v: string): number {
   try {
     const ms = parseDuration(v);
     if (ms <= 0) throw new Error('must be positive');
+    if (ms > MAX_DURATION_MS) throw new Error('over the limit of 366d per run');
     return ms;
   } catch (e) {
     throw new InputError(`--until: invalid duration "${v}": ${(e as Error).message}`);
@@ -91,7 +96,8 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const untilMs = flags.until !== undefined ? parseUntil(flags.until) : undefined;
   if (flags.scheduler !== undefined) parseScheduler(flags.scheduler);
   // --until stops the run early; the scenario keeps its duration, so expectations after the stop are NOT CHECKED.
-  const fileScenario = readScenario(file, seed !== undefined ? { seed } : {});
+  const limits = parseLimitFlags(flags);
+  const fileScenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), limits });
   const read = flags.scheduler !== undefined ? withPolicy(fileScenario, flags.scheduler) : fileScenario;
   const withLatency = flags.latency !== undefined ? { ...read, latency: { ...read.latency, ...readLatency(flags.latency) } } : read;
   const scenario = flags.cluster !== undefined ? withCluster(withLatency, readCluster(flags.cluster), flags.cluster) : withLatency;
@@ -121,15 +127,24 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   // Metrics for the report, computed from the trace records as they are written.
   const collector = new MetricsCollector({ durationMs: untilMs ?? scenario.durationMs, typicalPod: typicalPod(scenario.workloads), gpu: gpuMetricsOptions(scenario.workloads.map(toWorkload)) });
   const progress = backend === 'sim' ? undefined : liveProgress();
+  const traceLimit = limits.maxTraceBytes !== undefined ? { maxTraceBytes: limits.maxTraceBytes } : {};
+  // The run's three outputs are staged beside their final names and renamed into place together
+  // (no await between the renames), so a reader never sees a new trace beside an old report, and
+  // an interrupted run leaves no temporary behind.
+  const stagedTrace = temporaryName(tracePath, 'run');
+  trackTemporary(stagedTrace);
+  const signals = watchSignals(backend === 'sim' ? 'the simulation' : 'the live run');
   let summary: RunSummary;
   try {
     summary =
       backend === 'sim'
-        ? await simulate(scenario, { tracePath, onRecord: collector.record, ...runEnd })
+        ? await simulate(scenario, { tracePath: stagedTrace, onRecord: collector.record, signal: signals.signal, ...traceLimit, ...runEnd })
         : await runLive(scenario, {
             backend,
-            tracePath,
+            tracePath: stagedTrace,
             onRecord: collector.record,
+            signal: signals.signal,
+            ...traceLimit,
             ...runEnd,
             ...(flags.state !== undefined ? { statePath: flags.state } : {}),
             ...(flags.keep ? { keep: true } : {}),
@@ -138,12 +153,14 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
             notice: (line) => process.stderr.write(`warning: ${line}\n`),
             onProgress: progress!.onProgress,
           });
+  } catch (e) {
+    removeTemporaries();
+    throw e;
   } finally {
     progress?.stop();
   }
   const summaryPath = join(out, 'summary.json');
   const reportPath = join(out, 'report.html');
-  writeOutput(summaryPath, JSON.stringify({ ...summary, command, trace: tracePath }, null, 2) + '\n');
   const run = {
     policy: summary.scheduler,
     seed: summary.seed,
@@ -153,7 +170,17 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
     metrics: collector.finish(summary.simulatedTimeMs),
     summary,
   };
-  writeOutput(reportPath, renderRunReport({ scenario, run, command, tracePath }));
+  const staged: Array<readonly [string, string]> = [[stagedTrace, tracePath]];
+  staged.push([stageFile(summaryPath, JSON.stringify({ ...summary, command, trace: tracePath }, null, 2) + '\n'), summaryPath]);
+  staged.push([stageFile(reportPath, renderRunReport({ scenario, run, command, tracePath })), reportPath]);
+  // A signal during the staging: a simulated run writes nothing (a live one keeps what it did).
+  if (signals.received !== undefined && backend === 'sim') {
+    removeTemporaries();
+    throw new InterruptedError(signals.received, `interrupted (${signals.received}) while writing the outputs: no output written`);
+  }
+  commitFiles(staged);
+  const interrupted = (summary as Partial<LiveRunSummary>).interrupted;
+  if (interrupted === undefined) signals.dispose();
 
   let deterministic = true;
   let determinismText = '';
@@ -165,6 +192,7 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   if (flags.json) process.stdout.write(JSON.stringify({ ...summary, command, trace: tracePath }, null, 2) + '\n');
   else process.stdout.write(formatSummary(summary, { command, out, tracePath, summaryPath, reportPath }));
   process.stdout.write(determinismText);
+  if (interrupted !== undefined) return signalExitCode(interrupted);
   return summary.ok && deterministic ? EXIT_OK : EXIT_FAILED;
 }
 
@@ -221,7 +249,11 @@ export function formatSummary(s: RunSummary, p: Paths): string {
     lines.push('expectations:');
     for (const e of s.expectations) lines.push(`  ${statusWord(e.status)}  ${e.name} — ${e.detail}`);
   }
-  if ((s as Partial<LiveRunSummary>).interrupted) lines.push('interrupted (Ctrl-C): expectations whose time had not come are NOT CHECKED; the run counts as failed');
+  const interrupted = (s as Partial<LiveRunSummary>).interrupted;
+  if (interrupted) {
+    lines.push(`interrupted (${interrupted}): expectations whose time had not come are NOT CHECKED; the run counts as failed`);
+    if ((s as Partial<LiveRunSummary>).persisted) lines.push('state kept and workloads left running: run the same command again to resume');
+  }
   const left = (s as Partial<LiveRunSummary>).containersLeft;
   if (left !== undefined) lines.push(left === 0 ? 'teardown: no containers left' : `teardown: ${left} container(s) left on the nodes`);
   if (s.admissionRejections > 0) lines.push(`warning: nodes refused ${s.admissionRejections} container create(s) for lack of room`);
@@ -233,6 +265,9 @@ export function formatSummary(s: RunSummary, p: Paths): string {
     const v = s.violation;
     lines.push(`INVARIANT VIOLATED: ${v.invariant} at event ${v.event} (t=${formatDuration(v.t)}): ${v.message}`);
     lines.push(`FAILED: the run stopped at the violation; seed ${s.seed}; replay: ${p.command}`);
+  } else if (interrupted) {
+    // An interrupted run proves nothing: never "ok", always the command that runs it again.
+    lines.push(`FAILED: interrupted by ${interrupted}; ${pass} of ${total} expectation(s) held before; seed ${s.seed}; replay: ${p.command}`);
   } else {
     lines.push(
       failed > 0

@@ -3,14 +3,15 @@
  */
 import { InputError } from '../core/errors.js';
 import { readScenario } from './read-scenario.js';
+import { parseLimitFlags, type LimitFlags } from './limit-flags.js';
 
 /**
  * Prints `FILE: ok — NAME: N nodes, M workloads, ...` and returns 0, or prints the input error's
  * one-line message (no stack) to stderr and returns 2. Other errors are bugs and propagate.
  */
-export function runValidate(file: string): number {
+export function runValidate(file: string, flags: LimitFlags = {}): number {
   try {
-    const s = readScenario(file);
+    const s = readScenario(file, { limits: parseLimitFlags(flags) });
     for (const w of s.warnings ?? []) process.stderr.write(`${file}: warning: ${w}\n`);
     process.stdout.write(
       `${file}: ok — ${s.name}: ${count(s.nodes.length, 'node')}, ${count(s.workloads.length, 'workload')}, ` +

@@ -46,3 +46,28 @@ export class DeterminismError extends Error {
     this.name = 'DeterminismError';
   }
 }
+
+/**
+ * Writing an output failed after the pre-check (a full disk, an I/O error): the CLI prints
+ * `message` alone (one line, e.g. `no space left on /mnt/small writing out/trace.jsonl`), no replay
+ * line, and exits 1. No file is left under its final name.
+ */
+export class OutputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputError';
+  }
+}
+
+/** A command stopped by SIGINT or SIGTERM: the CLI prints `message` and exits 128 + the signal's number. */
+export class InterruptedError extends Error {
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM', message: string) {
+    super(message);
+    this.name = 'InterruptedError';
+  }
+}
+
+/** 130 for SIGINT, 143 for SIGTERM (128 + the signal number, as shells report it). */
+export function signalExitCode(signal: 'SIGINT' | 'SIGTERM'): number {
+  return signal === 'SIGINT' ? 130 : 143;
+}

@@ -5,9 +5,11 @@
  * it (written to a temporary file, then renamed), so a crashed run leaves no half trace behind.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Recorder } from '../core/interfaces.js';
+import { InputError } from '../core/errors.js';
+import { outputError, temporaryName, trackTemporary, untrackTemporary, writeAllSync } from './durable-file.js';
 
 const CHUNK = 1 << 20;
 
@@ -18,6 +20,22 @@ export interface TraceResult {
   readonly bytes: number;
   /** Where the trace was written, if anywhere. */
   readonly path?: string;
+}
+
+/** A run's trace grew past its size limit (`--max-trace-size`): bad input, the run stops. */
+export class TraceLimitError extends InputError {
+  constructor(readonly limitBytes: number, readonly t: number, what: string) {
+    super(`the trace is over its limit of ${what} at t=${t}ms (raise it with --max-trace-size SIZE, or shorten the run with --until)`);
+    this.name = 'TraceLimitError';
+  }
+}
+
+/** Options of a TraceWriter. */
+export interface TraceOptions {
+  /** Stop the run (TraceLimitError) when the trace would grow past this many bytes. */
+  readonly maxBytes?: number;
+  /** How `maxBytes` reads in the message (e.g. `4 GiB`). */
+  readonly maxBytesText?: string;
 }
 
 export type TraceListener = (type: string, fields: Record<string, unknown>, t: number, seq: number) => void;
@@ -36,11 +54,24 @@ export class TraceWriter implements Recorder {
    * @param now the clock the trace stamps lines with.
    * @param path where to write; when absent the trace is only hashed (fuzzing, property tests).
    */
-  constructor(private readonly now: () => number, private readonly path?: string) {
+  private overLimit: TraceLimitError | undefined;
+  private failed: Error | undefined;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly path?: string,
+    private readonly options: TraceOptions = {},
+  ) {
     if (path) {
-      mkdirSync(dirname(path), { recursive: true });
-      this.tmpPath = `${path}.tmp-${process.pid}`;
-      this.fd = openSync(this.tmpPath, 'w');
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+        this.tmpPath = temporaryName(path);
+        trackTemporary(this.tmpPath);
+        this.fd = openSync(this.tmpPath, 'w');
+      } catch (e) {
+        if (this.tmpPath) untrackTemporary(this.tmpPath);
+        throw outputError(e, path);
+      }
     }
   }
 
@@ -55,11 +86,15 @@ export class TraceWriter implements Recorder {
 
   record(type: string, fields: Record<string, unknown>): void {
     if (this.closed) throw new Error(`trace closed; cannot record ${type}`);
+    if (this.overLimit) throw this.overLimit;
+    if (this.failed) throw this.failed;
     const t = this.now();
     const seq = this.seq++;
     const line = JSON.stringify({ t, seq, type, ...fields }) + '\n';
     this.buf += line;
-    if (this.buf.length >= CHUNK) this.flush();
+    // UTF-16 length ≤ UTF-8 bytes: past the limit in code units, flush() measures exactly.
+    const max = this.options.maxBytes;
+    if (this.buf.length >= CHUNK || (max !== undefined && this.bytes + this.buf.length > max)) this.flush();
     for (const l of this.listeners) l(type, fields, t, seq);
   }
 
@@ -67,20 +102,41 @@ export class TraceWriter implements Recorder {
     if (this.buf.length === 0) return;
     const data = Buffer.from(this.buf, 'utf8');
     this.buf = '';
+    const max = this.options.maxBytes;
+    if (max !== undefined && this.bytes + data.length > max) {
+      this.overLimit = new TraceLimitError(max, this.now(), this.options.maxBytesText ?? `${max} bytes`);
+      throw this.overLimit;
+    }
     this.hash.update(data);
     this.bytes += data.length;
-    if (this.fd !== undefined) writeSync(this.fd, data);
+    if (this.fd !== undefined) {
+      try {
+        writeAllSync(this.fd, data);
+      } catch (e) {
+        this.failed = outputError(e, this.path!);
+        throw this.failed;
+      }
+    }
   }
 
   /** Flushes, hashes and (when writing a file) moves it into place. */
   close(): TraceResult {
     if (this.closed) throw new Error('trace already closed');
     this.flush();
-    this.closed = true;
     if (this.fd !== undefined) {
-      closeSync(this.fd);
-      renameSync(this.tmpPath!, this.path!);
+      // On disk before it has its final name: a crash after the rename finds the whole trace.
+      try {
+        fsyncSync(this.fd);
+        closeSync(this.fd);
+        this.fd = undefined;
+        renameSync(this.tmpPath!, this.path!);
+        untrackTemporary(this.tmpPath!);
+      } catch (e) {
+        this.abort();
+        throw outputError(e, this.path!);
+      }
     }
+    this.closed = true;
     return { hash: this.hash.digest('hex'), lines: this.seq, bytes: this.bytes, path: this.path };
   }
 
@@ -88,9 +144,11 @@ export class TraceWriter implements Recorder {
   abort(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.fd !== undefined) {
-      closeSync(this.fd);
-      rmSync(this.tmpPath!, { force: true });
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    if (this.tmpPath !== undefined) {
+      rmSync(this.tmpPath, { force: true });
+      untrackTemporary(this.tmpPath);
     }
   }
 }

@@ -7,7 +7,7 @@
  * - A worker that crashes (an uncaught error, `process.exit`, out of memory) fails it with a
  *   PoolTaskError naming the task it was running.
  * - SIGINT or SIGTERM while the pool runs: every worker is terminated and the pool rejects with
- *   PoolInterrupted; callers write their outputs only from a finished pool, so an interrupted
+ *   PoolInterrupted (an InterruptedError); callers write their outputs only from a finished pool, so an interrupted
  *   run leaves no partial output (the CLI exits 130 or 143).
  * In every case all workers are terminated before the promise settles: no thread outlives it.
  *
@@ -15,21 +15,11 @@
  * one way of loading Slipway's modules in a worker.
  */
 import type { Worker } from 'node:worker_threads';
-import { InputError } from '../core/errors.js';
+import { InterruptedError, signalExitCode } from '../core/errors.js';
 import { startWorker } from './start-worker.js';
 
-/** The most worker threads a command may ask for (`--workers`). */
+/** The most worker threads a pool starts (and so the cap of every `--workers` flag: src/cli/workers.ts). */
 export const MAX_WORKERS = 256;
-
-/**
- * Reads a `--workers` value: an integer from 0 (in this thread) to MAX_WORKERS; `fallback` when
- * not given. Anything else is bad input naming the flag and the value.
- */
-export function parseWorkerCount(value: string | undefined, fallback: number, flag = '--workers'): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) > MAX_WORKERS) throw new InputError(`${flag}: expected an integer from 0 to ${MAX_WORKERS}, got "${value}"`);
-  return Number(value);
-}
 
 /** Pool → worker. */
 export interface TaskRequest<T> {
@@ -69,16 +59,19 @@ export class PoolTaskError extends Error {
   }
 }
 
-/** SIGINT or SIGTERM arrived while the pool ran; every worker was terminated. */
-export class PoolInterrupted extends Error {
-  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
-    super(`interrupted by ${signal}`);
+/**
+ * SIGINT or SIGTERM arrived while the pool ran; every worker was terminated. An InterruptedError:
+ * the CLI prints the message and exits 130 or 143.
+ */
+export class PoolInterrupted extends InterruptedError {
+  constructor(signal: 'SIGINT' | 'SIGTERM') {
+    super(signal, `interrupted (${signal}): every worker stopped; no output written`);
     this.name = 'PoolInterrupted';
   }
 
-  /** The conventional exit code: 128 + the signal's number (130 for SIGINT, 143 for SIGTERM). */
+  /** 128 + the signal's number (130 for SIGINT, 143 for SIGTERM). */
   get exitCode(): number {
-    return this.signal === 'SIGINT' ? 130 : 143;
+    return signalExitCode(this.signal);
   }
 }
 
@@ -99,7 +92,7 @@ export async function runPool<T, R>(o: PoolOptions<T, R>): Promise<R[]> {
     }
     return results;
   }
-  const n = Math.min(o.workers, o.tasks.length);
+  const n = Math.min(o.workers, MAX_WORKERS, o.tasks.length);
   if (n === 0) return results;
   const workers: Worker[] = [];
   const signals: Array<['SIGINT' | 'SIGTERM', () => void]> = [];

@@ -20,6 +20,8 @@ import { Orchestrator } from '../core/orchestrator.js';
 import { InMemoryStateStore } from '../core/state-store.js';
 import { liveIds } from '../engine/live-ids.js';
 import { TraceWriter } from '../engine/trace.js';
+import { DEFAULT_LIMITS, formatSize } from '../scenario/limits.js';
+import { scenarioIdentity, type ScenarioIdentity } from './scenario-identity.js';
 import { WallClock } from '../engine/wall-clock.js';
 import { assertLiveFaults, scheduleLiveFaults } from '../faults/live-injector.js';
 import { createScheduler } from '../scheduler/registry.js';
@@ -56,8 +58,13 @@ export interface LiveOptions {
    * state file recorded, else the scenario's name.
    */
   readonly identity?: string;
-  /** Break other controllers' locks on the engines (`--force`: their owner is gone). */
+  /** Break other controllers' locks on the engines (`--force`: their owner is gone), and resume a
+   *  state file another scenario (or an edited one) wrote. */
   readonly force?: boolean;
+  /** Ends the run early when aborted (SIGINT/SIGTERM; the reason is the signal's name). */
+  readonly signal?: AbortSignal;
+  /** Stop with a TraceLimitError when the trace grows past this many bytes (default DEFAULT_LIMITS). */
+  readonly maxTraceBytes?: number;
   /** One-line notices for the user (a broken stale lock). */
   readonly notice?: (line: string) => void;
   /** Progress while the run waits: now, then every second until the end of the teardown. */
@@ -77,7 +84,9 @@ export interface LiveRunSummary extends RunSummary {
   /** This run continued an earlier one from its state file. */
   readonly resumed: boolean;
   /** Ctrl-C ended the run early: expectations whose time had not come are not checked. */
-  readonly interrupted?: boolean;
+  readonly interrupted?: 'SIGINT' | 'SIGTERM';
+  /** Interrupted with a state file: the workloads were left running and the state kept, to resume. */
+  readonly persisted?: boolean;
   /** Slipway containers still on the nodes after the teardown (0 = clean); undefined with `keep`. */
   readonly containersLeft?: number;
 }
@@ -100,6 +109,17 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
   const fileStore = options.statePath !== undefined ? new FileStateStore(options.statePath) : undefined;
   if (fileStore?.getMeta<boolean>('finished'))
     throw new InputError(`--state ${options.statePath}: this run finished (and was torn down); remove the file or name another to start a new run`);
+  const scenarioId = scenarioIdentity(scenario);
+  if (fileStore?.resumed) {
+    const was = fileStore.getMeta<ScenarioIdentity>('scenario');
+    if (was?.hash !== scenarioId.hash && !options.force) {
+      throw new InputError(
+        was === undefined
+          ? `--state ${options.statePath}: the state file does not say which scenario wrote it; pass --force to resume it with ${scenario.source.file}, or name another state file`
+          : `--state ${options.statePath}: written by scenario "${was.name}" (sha256 ${was.hash.slice(0, 12)}), not by ${scenario.source.file} ("${scenarioId.name}", sha256 ${scenarioId.hash.slice(0, 12)}); pass --force to resume it anyway, or name another state file`,
+      );
+    }
+  }
   const identity = clusterIdentity(scenario, options.identity, fileStore?.getMeta<string>('identity'), options.statePath);
   const store: StateStore = fileStore ?? new InMemoryStateStore();
   const resumed = fileStore?.resumed ?? false;
@@ -120,6 +140,7 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
     throw e;
   }
   if (fileStore && origin === undefined) fileStore.setMeta('origin', clock.origin);
+  if (fileStore && fileStore.getMeta<ScenarioIdentity>('scenario')?.hash !== scenarioId.hash) fileStore.setMeta('scenario', scenarioId);
   if (fileStore && fileStore.getMeta<string>('identity') === undefined) fileStore.setMeta('identity', identity);
   const applied = new Set<string>(fileStore?.getMeta<string[]>('applied') ?? []);
   const markApplied = (key: string) => {
@@ -127,7 +148,8 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
     fileStore?.setMeta('applied', [...applied].sort());
   };
 
-  const trace = new TraceWriter(() => clock.now(), options.tracePath);
+  const maxBytes = options.maxTraceBytes ?? DEFAULT_LIMITS.maxTraceBytes;
+  const trace = new TraceWriter(() => clock.now(), options.tracePath, { maxBytes, maxBytesText: formatSize(maxBytes) });
   if (options.onRecord) trace.listen(options.onRecord);
   const until = options.untilMs ?? scenario.durationMs;
   const errors: unknown[] = [];
@@ -188,35 +210,52 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       onInjected: (i) => markApplied(`fault-${i}`),
     }));
 
+    // Expectations decided before a crash keep their verdicts: they are in the state file (by
+    // index), recorded again in this run's trace, and not evaluated a second time.
+    let stopped = false;
     const results: ExpectationResult[] = [];
     const context = () => ({ orchestrator: orch, store, node: (id: string) => backend.cluster.getNode(id), now: clock.now() });
     const settle = (i: number, r: ExpectationResult) => {
       results[i] = r;
       trace.record('expectation', expectationRecord(r));
+      if (fileStore && !stopped) fileStore.setMeta('expectations', { ...(fileStore.getMeta<Record<string, ExpectationResult>>('expectations') ?? {}), [i]: r });
     };
+    const decided = fileStore?.getMeta<Record<string, ExpectationResult>>('expectations') ?? {};
+    for (const [k, r] of Object.entries(decided)) {
+      const i = Number(k);
+      if (Number.isInteger(i) && i >= 0 && i < scenario.expectations.length && r?.name === scenario.expectations[i].name) {
+        results[i] = r;
+        trace.record('expectation', expectationRecord(r));
+      }
+    }
     scenario.expectations.forEach((e, i) => {
       const t = evaluationTime(e);
-      if (t !== undefined && t < until) pending.push(clock.setTimer(Math.max(0, t - clock.now()), () => settle(i, evaluate(e, context()))));
+      if (results[i] === undefined && t !== undefined && t < until) pending.push(clock.setTimer(Math.max(0, t - clock.now()), () => settle(i, evaluate(e, context()))));
     });
 
-    // Ctrl-C ends the run early, with its teardown (a second Ctrl-C kills the process as usual).
-    let interrupted = false;
+    // A signal (SIGINT, SIGTERM) ends the run early: with a state file the workloads are left
+    // running and the state kept so the run can be resumed; without one they are torn down.
+    let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
     await new Promise<void>((resolve) => {
-      const onInt = () => {
-        interrupted = true;
-        trace.record('run.interrupted', { signal: 'SIGINT' });
+      const onAbort = () => {
+        interrupted = options.signal?.reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
+        trace.record('run.interrupted', { signal: interrupted });
         resolve();
       };
-      process.once('SIGINT', onInt);
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
       void clock.sleep(Math.max(0, until - clock.now())).then(() => {
-        process.removeListener('SIGINT', onInt);
+        options.signal?.removeEventListener('abort', onAbort);
         resolve();
       });
     });
     for (const c of pending) c();
+    // Verdicts from here on (checked early, after a signal) are not persisted as decided.
+    stopped = interrupted !== undefined;
+    const persist = interrupted !== undefined && fileStore !== undefined;
     // At the end: those due then; those whose time never came (--until, Ctrl-C) are not checked.
     const stoppedAt = interrupted ? clock.now() : Math.max(clock.now(), until);
-    const cutShort = interrupted ? 'interrupted by Ctrl-C' : until < scenario.durationMs ? `--until ${formatDuration(until)}` : undefined;
+    const cutShort = interrupted ? `interrupted by ${interrupted}` : until < scenario.durationMs ? `--until ${formatDuration(until)}` : undefined;
     scenario.expectations.forEach((e, i) => {
       if (results[i] === undefined) settle(i, evaluateAtEnd(e, context(), { now: stoppedAt, scenarioEndMs: scenario.durationMs, ...(cutShort ? { cutShort } : {}) }));
     });
@@ -229,8 +268,8 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       notReady: nodes.filter((n) => n.status === 'NotReady' || n.status === 'Unknown').length,
       down: nodes.filter((n) => n.status === 'Down').length,
     };
-    if (!options.keep) progress.set('tearing down', orch, backend);
-    const containersLeft = options.keep ? undefined : await teardown(orch, backend, clock, options.teardownTimeoutMs ?? 60_000);
+    if (!options.keep && !persist) progress.set('tearing down', orch, backend);
+    const containersLeft = options.keep || persist ? undefined : await teardown(orch, backend, clock, options.teardownTimeoutMs ?? 60_000);
     progress.stop();
     if (containersLeft !== undefined) trace.record('run.teardown', { containersLeft });
     const end = clock.now();
@@ -246,7 +285,7 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
     clock.cancelAll();
     if (errors.length > 0) throw errors[0];
     const closed = trace.close();
-    if (fileStore && !options.keep) fileStore.setMeta('finished', true);
+    if (fileStore && !options.keep && !persist) fileStore.setMeta('finished', true);
     return {
       scenario: scenario.name,
       seed: scenario.seed,
@@ -266,6 +305,7 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       backend: options.backend,
       resumed,
       ...(interrupted ? { interrupted } : {}),
+      ...(persist ? { persisted: true } : {}),
       ...(containersLeft !== undefined ? { containersLeft } : {}),
     };
   } catch (e) {

@@ -7,7 +7,7 @@
  */
 import { SimCluster } from '../../backends/sim/sim-cluster.js';
 import { SimMembership } from '../../backends/sim/sim-membership.js';
-import { InputError } from '../core/errors.js';
+import { InputError, InterruptedError } from '../core/errors.js';
 import { countResults, evaluate, evaluateAtEnd, evaluationTime, expectationRecord, notChecked, type ExpectationResult } from '../check/expectations.js';
 import type { Recorder, Scheduler } from '../core/interfaces.js';
 import { Orchestrator, type OrchestratorConfig, type WorkloadStatus } from '../core/orchestrator.js';
@@ -17,6 +17,7 @@ import type { Node, Workload } from '../core/types.js';
 import { SeededIds } from '../engine/ids.js';
 import { Simulation } from '../engine/simulation.js';
 import { TraceWriter } from '../engine/trace.js';
+import { DEFAULT_LIMITS, formatSize } from '../scenario/limits.js';
 import { scheduleFaults } from '../faults/injector.js';
 import type { FaultTarget } from '../faults/fault-target.js';
 import { InvariantChecker, type InvariantViolation } from '../check/invariants.js';
@@ -46,6 +47,10 @@ export interface SimulateOptions {
   readonly observe?: (world: SimWorld) => void;
   /** Use this reconciler instead of the real one (planted-bug tests). */
   readonly reconcile?: typeof reconcile;
+  /** Stop with a TraceLimitError (exit 2) when the trace grows past this many bytes (default DEFAULT_LIMITS). */
+  readonly maxTraceBytes?: number;
+  /** Stops the run when aborted (SIGINT/SIGTERM): the trace is discarded and InterruptedError thrown. */
+  readonly signal?: AbortSignal;
   /** Check the safety invariants after every event (default true); a violation stops the run. */
   readonly invariants?: boolean;
   /** At the end, check liveness: every workload converged, every pending instance has a reason. */
@@ -175,7 +180,8 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       `${scenario.source.file}: node ${fromEngine.name} takes its capacity from its Docker engine; give it a capacity to simulate it, or run with --backend docker`,
     );
   const sim = new Simulation(scenario.seed);
-  const trace = new TraceWriter(() => sim.now(), options.tracePath);
+  const maxBytes = options.maxTraceBytes ?? DEFAULT_LIMITS.maxTraceBytes;
+  const trace = new TraceWriter(() => sim.now(), options.tracePath, { maxBytes, maxBytesText: formatSize(maxBytes) });
   if (options.onRecord) trace.listen(options.onRecord);
   const until = options.untilMs ?? scenario.durationMs;
   try {
@@ -279,8 +285,14 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       if (t !== undefined && t < until) sim.setTimer(t, () => settle(i, evaluate(e, context())));
     });
 
-    const run = await sim.run({ until });
+    const onAbort = () => sim.stop();
+    options.signal?.addEventListener('abort', onAbort);
+    const run = await sim.run({ until: options.signal?.aborted ? sim.now() : until }).finally(() => options.signal?.removeEventListener('abort', onAbort));
     sim.afterEvent = undefined;
+    if (options.signal?.aborted) {
+      const sig = options.signal.reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
+      throw new InterruptedError(sig, `interrupted (${sig}) at t=${sim.now()}ms of ${until}ms: the run stopped; no output written`);
+    }
     // Still open: those due at the end, and those the run stopped before (not checked).
     const end = { now: run.reason === 'idle' ? until : sim.now(), scenarioEndMs: scenario.durationMs, ...(until < scenario.durationMs ? { cutShort: `--until ${formatDuration(until)}` } : {}) };
     scenario.expectations.forEach((e, i) => {

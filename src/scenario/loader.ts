@@ -21,6 +21,7 @@ import type { Gang, Placement } from '../core/placement.js';
 import type { FaultLoadContext } from '../faults/fault-definition.js';
 import { faultDefinition } from '../faults/registry.js';
 import { toPlacement, type PlacementInput } from './placement-schema.js';
+import { checkLimits, limitsWith, type ScenarioLimits } from './limits.js';
 import { ManifestError, expandManifests, toManifestProblem, type ExpandedManifests } from './kubernetes.js';
 import { firstAliasOffset, fromZodIssue, offsetOf, pathOfMessage, prefix, valueAt, type Problem } from './yaml-errors.js';
 
@@ -66,8 +67,14 @@ export const BUILT_IN_PRIORITY_CLASSES: Readonly<Record<string, number>> = {
 
 type Path = readonly PathSegment[];
 
+/** Options of `parseScenario`. */
+export interface ParseOptions {
+  /** Bounds on nodes, instances and faults (default `DEFAULT_LIMITS`); crossing one is an InputError. */
+  readonly limits?: Partial<ScenarioLimits>;
+}
+
 /** Parses and validates a scenario file's text. Throws `InputError` (`FILE:LINE:COL: message`). */
-export function parseScenario(text: string, file: string): Scenario {
+export function parseScenario(text: string, file: string, options: ParseOptions = {}): Scenario {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const where = (offset: number): string => {
@@ -128,6 +135,9 @@ export function parseScenario(text: string, file: string): Scenario {
   const parsed = scenarioSchema.safeParse(doc2);
   if (!parsed.success) fail(parsed.error.issues.map((iss) => fromZodIssue(iss, doc2)));
   const input = parsed.data as ScenarioInput;
+  // Before anything is expanded (a node count, replicas): a scenario over a limit is refused here.
+  const tooBig = checkLimits(input, limitsWith(options.limits));
+  if (tooBig.length > 0) fail(tooBig.map((p) => ({ ...p, at: 'value' as const })));
 
   const checker = new Checker(input, doc2);
   const built = checker.build(file);

@@ -125,9 +125,15 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
     (closing ??= (async () => {
       shutdown.abort();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Idle keep-alive connections would hold close() open; busy ones finish their request first.
-        (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        // Idle keep-alive connections would hold close() open (up to the keep-alive timeout); busy
+        // ones finish their request first, then become idle and are closed on the next sweep.
+        const idle = () => (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        const sweep = setInterval(idle, 20);
+        server.close(() => {
+          clearInterval(sweep);
+          resolve();
+        });
+        idle();
       });
       orchestrator.shutdown();
       await backend.close();

@@ -29,7 +29,7 @@ describe('FileStateStore', () => {
   it('refuses a file that is not a state file, naming it', () => {
     const path = join(dir, 'bad.json');
     writeFileSync(path, '{"version": 9, "workloads": []}');
-    expect(() => new FileStateStore(path)).toThrow(/bad\.json: unsupported state file \(version 9\)/);
+    expect(() => new FileStateStore(path)).toThrow(/bad\.json: not a Slipway state file \(expected \{"version":1,"workloads":\[\.\.\.\],"meta":\{\.\.\.\}\}, got version 9\)/);
     writeFileSync(path, 'not json');
     expect(() => new FileStateStore(path)).toThrow(/bad\.json: not a Slipway state file/);
   });

@@ -153,8 +153,11 @@ expectations:
     expect(diff.placementsAgree).toBe(5);
   });
 
-  it('Ctrl-C ends a live run early with its teardown, and the run counts as failed', async () => {
-    const out = join(dir, 'interrupted');
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s ends a live run early with its teardown, the trace so far, exit %i (issue #19 item 2)', async (sig, code) => {
+    const out = join(dir, `interrupted-${sig}`);
     const child = spawn(process.execPath, ['bin/slipway.js', 'run', 'scenarios/live-docker.yaml', '--backend', 'docker', '--out', out], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -163,9 +166,12 @@ expectations:
     const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // Interrupt once its containers run.
     for (let k = 0; k < 400 && (await slipwayContainers('live-docker')) < 3; k++) await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGINT');
-    expect(await done).toBe(1);
-    expect(text).toContain('interrupted (Ctrl-C)');
+    child.kill(sig);
+    expect(await done).toBe(code);
+    expect(text).toContain(`interrupted (${sig})`);
+    // Never "ok: N expectation(s) hold"; the line that runs it again.
+    expect(text).not.toMatch(/^ok: /m);
+    expect(text).toMatch(new RegExp(`^FAILED: interrupted by ${sig}; .*replay: npx slipway run scenarios/live-docker\\.yaml`, 'm'));
     expect(text).toContain('teardown: no containers left');
     const t = trace(out);
     expect(t.some((x) => x.type === 'run.interrupted')).toBe(true);

@@ -7,8 +7,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/core/errors.js';
-import { MAX_WORKERS, PoolInterrupted, PoolTaskError, parseWorkerCount, runPool } from '../../src/pool/pool.js';
+import { PoolInterrupted, PoolTaskError, runPool } from '../../src/pool/pool.js';
 import type { Task } from './fixtures/task-worker.js';
 
 const entry = new URL('./fixtures/task-worker.ts', import.meta.url);
@@ -91,19 +90,8 @@ describe('a command on the pool, interrupted', () => {
     await new Promise<void>((resolve) => child.stdout.on('data', (d) => String(d).includes('progress') && resolve()));
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    expect(stderr).toBe('interrupted by SIGTERM\n');
+    expect(stderr).toBe('interrupted (SIGTERM): every worker stopped; no output written\n');
     expect(code).toBe(143);
     expect(existsSync(out)).toBe(false);
   }, 120_000);
-});
-
-describe('the cap on workers', () => {
-  it('--workers takes 0 to MAX_WORKERS; more is bad input naming the flag and the value', () => {
-    expect(MAX_WORKERS).toBe(256);
-    expect(parseWorkerCount(undefined, 3)).toBe(3);
-    expect(parseWorkerCount('0', 3)).toBe(0);
-    expect(parseWorkerCount('256', 3)).toBe(256);
-    expect(() => parseWorkerCount('1000', 3)).toThrow(new InputError('--workers: expected an integer from 0 to 256, got "1000"'));
-    expect(() => parseWorkerCount('two', 3, '--jobs')).toThrow(new InputError('--jobs: expected an integer from 0 to 256, got "two"'));
-  });
 });

@@ -9,7 +9,7 @@
  * Score: Σ weight of the preferred terms the node matches, normalized: ⌊100 · sum / maxSum⌋.
  */
 import { PluginArgsError, argsObject } from '../../framework/args.js';
-import { affinitySchema } from '../../../scenario/placement-schema.js';
+import { affinitySchema } from '../../../core/placement-schema.js';
 import { defaultNormalizeScore, filterEachNode, matchesNodeSelectorTerm, validNodeSelectorTerm } from '../../framework/helpers.js';
 import { unresolvable, type CycleContext, type Plugin } from '../../framework/types.js';
 import type { NodeAffinity as NodeAffinityT, Placement } from '../../../core/placement.js';

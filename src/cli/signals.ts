@@ -1,0 +1,50 @@
+/**
+ * SIGINT and SIGTERM while a command works (`timeout`, systemd and `docker stop` send SIGTERM).
+ * The first signal asks the command to stop cleanly (a simulated run stops and writes nothing; a
+ * live run tears down, or with --state persists, and writes its trace so far); a second one forces
+ * the exit at once, removing every temporary file first. Exit codes 130 (SIGINT), 143 (SIGTERM).
+ */
+import { signalExitCode } from '../core/errors.js';
+import { removeTemporaries } from '../engine/durable-file.js';
+
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+export interface SignalWatch {
+  /** Aborted, with the signal's name as its reason, at the first signal. */
+  readonly signal: AbortSignal;
+  /** The first signal received, if any. */
+  readonly received: StopSignal | undefined;
+  /** Removes the handlers (the default behaviour comes back). */
+  dispose(): void;
+}
+
+/** Installs the handlers; `what` names the work in the line printed at the first signal. */
+export function watchSignals(what: string): SignalWatch {
+  const controller = new AbortController();
+  let received: StopSignal | undefined;
+  const handler = (sig: StopSignal) => {
+    if (received === undefined) {
+      received = sig;
+      process.stderr.write(`${sig}: stopping ${what} (send it again to exit at once)\n`);
+      controller.abort(sig);
+      return;
+    }
+    process.stderr.write(`${sig} again: exiting now\n`);
+    removeTemporaries();
+    process.exit(signalExitCode(received));
+  };
+  const onInt = () => handler('SIGINT');
+  const onTerm = () => handler('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return {
+    signal: controller.signal,
+    get received() {
+      return received;
+    },
+    dispose() {
+      process.removeListener('SIGINT', onInt);
+      process.removeListener('SIGTERM', onTerm);
+    },
+  };
+}

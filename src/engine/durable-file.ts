@@ -1,0 +1,156 @@
+/**
+ * Output files written so that a reader never sees half of one: a temporary file beside the final
+ * name, every byte written (`writeSync` may write fewer bytes than asked: it is called until all
+ * are written or it fails), fsync, then a rename. A failure removes the temporary and is one
+ * OutputError line (`no space left on /mnt/x writing out/report.html`).
+ *
+ * Every temporary is registered while it exists, and removed when the process exits (also by a
+ * forced exit after a second Ctrl-C), so an interrupted command leaves no `*.tmp-PID` debris.
+ *
+ * write-file-atomic is not used for this: its sync path makes one `writeSync` call and does not
+ * loop on short writes.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { OutputError } from '../core/errors.js';
+
+const temporaries = new Set<string>();
+let exitHook = false;
+
+/** Registers a temporary file to be removed if the process exits before it is renamed. */
+export function trackTemporary(path: string): void {
+  temporaries.add(path);
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', removeTemporaries);
+  }
+}
+
+/** The temporary became a final file (renamed) or was removed. */
+export function untrackTemporary(path: string): void {
+  temporaries.delete(path);
+}
+
+/** Removes every registered temporary (synchronously: safe in an exit or signal handler). */
+export function removeTemporaries(): void {
+  for (const p of temporaries) rmSync(p, { force: true, recursive: true });
+  temporaries.clear();
+}
+
+/** A temporary name beside `path` (same folder, so the rename is atomic). */
+export function temporaryName(path: string, tag = 'tmp'): string {
+  return join(dirname(path), `${basename(path)}.${tag}-${process.pid}-${++counter}`);
+}
+let counter = 0;
+
+/** Writes all of `data` at the file's current position, looping over short writes. */
+export function writeAllSync(fd: number, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+}
+
+/** The mount point holding `path` (from /proc/self/mounts), for "no space left on ..." messages. */
+export function mountOf(path: string): string {
+  let real: string;
+  try {
+    real = realpathSync(dirname(resolve(path)));
+  } catch {
+    real = dirname(resolve(path));
+  }
+  let best = '';
+  try {
+    for (const line of readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
+      const mp = line.split(' ')[1]?.replace(/\\040/g, ' ');
+      if (mp === undefined) continue;
+      if ((real === mp || real.startsWith(mp.endsWith(sep) ? mp : mp + sep)) && mp.length > best.length) best = mp;
+    }
+  } catch {
+    /* not Linux: name the folder */
+  }
+  return best || dirname(resolve(path));
+}
+
+/** An I/O failure writing `file` as one line. */
+export function outputError(e: unknown, file: string): OutputError {
+  if (e instanceof OutputError) return e;
+  const err = e as NodeJS.ErrnoException;
+  switch (err?.code) {
+    case 'ENOSPC':
+      return new OutputError(`no space left on ${mountOf(file)} writing ${file}`);
+    case 'EDQUOT':
+      return new OutputError(`disk quota exceeded on ${mountOf(file)} writing ${file}`);
+    case 'EFBIG':
+      return new OutputError(`file too large writing ${file}`);
+    case 'EIO':
+      return new OutputError(`I/O error writing ${file}`);
+    case 'EROFS':
+      return new OutputError(`read-only file system writing ${file}`);
+    case 'EACCES':
+    case 'EPERM':
+      return new OutputError(`permission denied writing ${file}`);
+    default:
+      return new OutputError(`cannot write ${file}: ${String(err?.message ?? e).split('\n')[0]}`);
+  }
+}
+
+/**
+ * Writes `data` to a temporary file beside `path`, fsyncs it and returns its name, registered as
+ * a temporary; `commitFiles` moves it into place. On failure nothing is left and an OutputError
+ * (one line) is thrown.
+ */
+export function stageFile(path: string, data: string | Uint8Array): string {
+  const tmp = temporaryName(path);
+  trackTemporary(tmp);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'w', 0o644);
+    writeAllSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    return tmp;
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(tmp, { force: true });
+    untrackTemporary(tmp);
+    throw outputError(e, path);
+  }
+}
+
+/**
+ * Renames staged files into place, one after the other with no await between (so a signal
+ * handled by JavaScript cannot fall between them), then fsyncs the folders.
+ */
+export function commitFiles(moves: ReadonlyArray<readonly [tmp: string, final: string]>): void {
+  try {
+    for (const [tmp, final] of moves) {
+      renameSync(tmp, final);
+      untrackTemporary(tmp);
+    }
+  } catch (e) {
+    for (const [tmp] of moves) {
+      rmSync(tmp, { force: true });
+      untrackTemporary(tmp);
+    }
+    throw outputError(e, moves[0]?.[1] ?? '');
+  }
+  for (const dir of new Set(moves.map(([, f]) => dirname(f)))) syncDir(dir);
+}
+
+/** Writes a whole file atomically and durably (stage + commit). */
+export function writeFileDurable(path: string, data: string | Uint8Array): void {
+  commitFiles([[stageFile(path, data), path]]);
+}
+
+/** fsync a folder so a rename in it survives a crash (best effort: not every platform allows it). */
+function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    /* best effort */
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
