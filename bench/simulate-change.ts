@@ -4,7 +4,8 @@
  * 100 × 10 = 1,000 instances, 500m cpu each). The snapshot is taken from a simulated cluster 2
  * minutes into its run (not timed); then a drain of one node is simulated over a 10-minute horizon,
  * K times (default 5): each run's wall time (writing the scenario file, loading it, simulating,
- * building the report) and the median.
+ * building the report), the median, and each run's CPU time (user + system: what the run costs
+ * when the machine is shared).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,12 +44,16 @@ export async function benchSimulateChange(o: SimulateBenchOptions): Promise<void
   const running = snapshot.instances.filter((i) => i.status === 'Running').length;
   const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-simulate-'));
   const times: number[] = [];
+  const cpu: number[] = [];
   let last;
   try {
     for (let k = 0; k < o.runs; k++) {
       const t = performance.now();
+      const c0 = process.cpuUsage();
       last = await simulateChange(snapshot, { changes: [{ kind: 'drain', node: snapshot.nodes[0].name }], horizon: '10m' }, { dir, fileName: `run-${k}.yaml` });
       times.push(performance.now() - t);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1000);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -57,7 +62,7 @@ export async function benchSimulateChange(o: SimulateBenchOptions): Promise<void
   const median = sorted[Math.floor(sorted.length / 2)];
   console.log(
     `simulate_change nodes=${o.nodes} instances=${running} horizon=10m change=drain runs=${o.runs}` +
-      ` setup_s=${(setupMs / 1000).toFixed(2)} runs_ms=${times.map((t) => Math.round(t)).join(',')} median_ms=${Math.round(median)}` +
+      ` setup_s=${(setupMs / 1000).toFixed(2)} runs_ms=${times.map((t) => Math.round(t)).join(',')} median_ms=${Math.round(median)} cpu_ms=${cpu.map((t) => Math.round(t)).join(',')}` +
       ` converged=${last!.converged} converged_after_s=${last!.convergedAfterMs !== undefined ? (last!.convergedAfterMs / 1000).toFixed(1) : '-'} moved=${last!.started.length}`,
   );
 }

@@ -9,6 +9,7 @@ import type { StateStore } from '../core/interfaces.js';
 import type { Expectation } from '../scenario/types.js';
 import { formatDuration } from '../core/duration.js';
 import { assertNever } from '../core/assert-never.js';
+import type { FieldsOf } from '../core/trace-events.js';
 
 /**
  * An expectation's verdict: `pass` and `fail` were decided at its time; `not-checked` means the
@@ -122,7 +123,7 @@ export function notChecked(e: Expectation, at: number, why: string): Expectation
 }
 
 /** The trace record of an expectation's result (`checked: false` only on not-checked ones). */
-export function expectationRecord(r: ExpectationResult): Record<string, unknown> {
+export function expectationRecord(r: ExpectationResult): FieldsOf<'expectation'> {
   return r.status === 'not-checked' ? { name: r.name, ok: false, checked: false, detail: r.detail } : { name: r.name, ok: r.ok, detail: r.detail };
 }
 

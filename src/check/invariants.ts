@@ -39,6 +39,7 @@ import type { Resources } from '../core/resources.js';
 import type { StateStore } from '../core/interfaces.js';
 import type { ContainerState, Node, NodeId } from '../core/types.js';
 import type { Simulation } from '../engine/simulation.js';
+import type { TraceEvent } from '../core/trace-events.js';
 
 export interface InvariantViolation {
   readonly invariant: 'capacity' | 'ready-node' | 'backoff' | 'dropped-workload' | 'surge' | 'orphan' | 'gang';
@@ -143,56 +144,56 @@ export class InvariantChecker {
   }
 
   /** Sees every trace record (decisions). */
-  onRecord(type: string, fields: Record<string, unknown>, t: number): void {
+  onEvent(e: TraceEvent): void {
     this.dirtyRecords++;
-    const gang = this.gangOf(fields.workload);
+    const gang = 'workload' in e ? this.gangOf(e.workload) : undefined;
     if (gang !== undefined) {
-      if (type === 'instance.scheduled') this.gangsBound.add(gang);
-      else if (type === 'instance.stopping' || type === 'instance.forgotten' || type === 'instance.removed') this.gangsEnded.add(gang);
-      else if (type === 'instance.status' && (fields.to === 'Failed' || fields.to === 'Succeeded')) this.gangsEnded.add(gang);
+      if (e.type === 'instance.scheduled') this.gangsBound.add(gang);
+      else if (e.type === 'instance.stopping' || e.type === 'instance.forgotten' || e.type === 'instance.removed') this.gangsEnded.add(gang);
+      else if (e.type === 'instance.status' && (e.to === 'Failed' || e.to === 'Succeeded')) this.gangsEnded.add(gang);
     }
-    switch (type) {
+    switch (e.type) {
       case 'instance.waiting':
       case 'instance.scheduled': {
-        const nodeName = fields.node as string;
-        const node = this.w.cluster.manager.getNode(nodeName);
+        const nodeName = e.node;
+        const node = nodeName === undefined ? undefined : this.w.cluster.manager.getNode(nodeName);
         if (!node || node.status !== 'Ready') {
-          this.violate('ready-node', `${fields.instance as string} placed on ${nodeName}, which was ${node ? node.status : 'not in the cluster'} when the decision was made`);
+          this.violate('ready-node', `${e.instance} placed on ${nodeName}, which was ${node ? node.status : 'not in the cluster'} when the decision was made`);
           return;
         }
         const view = this.w.orchestrator.nodeViews().find((v) => v.node.name === nodeName);
         const over = view ? overAllocated(view.allocated, node.allocatable) : undefined;
-        if (over) this.violate('capacity', `node ${nodeName} over its allocatable after placing ${fields.instance as string}: ${over}`);
+        if (over) this.violate('capacity', `node ${nodeName} over its allocatable after placing ${e.instance}: ${over}`);
         return;
       }
       case 'slot.failed':
-        this.backoffUntil.set(`${fields.workload as string}/${fields.slot as number}`, fields.nextAttemptAt as number);
+        this.backoffUntil.set(`${e.workload}/${e.slot}`, e.nextAttemptAt);
         return;
       case 'instance.created': {
-        if (fields.reason !== 'replace-failed') return;
-        const key = `${fields.workload as string}/${fields.slot as number}`;
+        if (e.reason !== 'replace-failed') return;
+        const key = `${e.workload}/${e.slot}`;
         const until = this.backoffUntil.get(key);
-        if (until !== undefined && t < until) {
-          this.violate('backoff', `${fields.instance as string} replaces a failed instance of slot ${key} at ${t}ms, before its back-off ends at ${until}ms`);
+        if (until !== undefined && e.t < until) {
+          this.violate('backoff', `${e.instance} replaces a failed instance of slot ${key} at ${e.t}ms, before its back-off ends at ${until}ms`);
         }
         return;
       }
       case 'workload.submitted':
-        this.submitted.add(fields.workload as string);
+        this.submitted.add(e.workload);
         return;
       case 'workload.deleted':
-        this.deleted.add(fields.workload as string);
+        this.deleted.add(e.workload);
         return;
       case 'workload.removed': {
-        const name = fields.workload as string;
+        const name = e.workload;
         if (!this.deleted.has(name)) this.violate('dropped-workload', `workload ${name} was removed but never deleted`);
         return;
       }
     }
   }
 
-  private gangOf(workload: unknown): string | undefined {
-    return typeof workload === 'string' ? this.w.orchestrator.getWorkload(workload)?.placement?.gang?.name : undefined;
+  private gangOf(workload: string): string | undefined {
+    return this.w.orchestrator.getWorkload(workload)?.placement?.gang?.name;
   }
 
   /** The gang invariant, for the gangs that had a member bound in the event that just ran. */

@@ -6,6 +6,7 @@ import { CompareRunError, runCompare } from '../compare/compare.js';
 import { resultsCsv, resultsJson } from '../compare/results-files.js';
 import type { RunResult } from '../compare/run-one.js';
 import { InputError } from '../core/errors.js';
+import { unknownName } from '../core/suggest.js';
 import { formatMetric, METRICS } from '../report/metric-defs.js';
 import { renderReport } from '../report/report-html.js';
 import { parseSeedList } from '../report/stats.js';
@@ -29,7 +30,7 @@ export function parsePolicies(spec: string): string[] {
   const known = schedulerNames();
   for (const n of names) {
     if (n === '') throw new InputError(`--policies: empty policy name in "${spec}"`);
-    if (!known.includes(n)) throw new InputError(`--policies: unknown policy "${n}"; known: ${known.join(', ')}`);
+    if (!known.includes(n)) throw new InputError(unknownName('--policies', 'policy', n, known));
   }
   if (new Set(names).size !== names.length) throw new InputError(`--policies: a policy is listed twice in "${spec}"`);
   return names;
@@ -122,6 +123,6 @@ function formatTable(policies: readonly string[], comparisons: readonly MetricCo
 /** `--scheduler NAME` of `slipway run`: one registered scheduler. */
 export function parseScheduler(name: string): string {
   const known = schedulerNames();
-  if (!known.includes(name)) throw new InputError(`--scheduler: unknown scheduler "${name}"; known: ${known.join(', ')}`);
+  if (!known.includes(name)) throw new InputError(unknownName('--scheduler', 'scheduler', name, known));
   return name;
 }

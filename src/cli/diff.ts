@@ -1,6 +1,6 @@
 /** `slipway diff A.jsonl B.jsonl [--json]`: a simulated and a live trace of one scenario, side by side. */
-import { readFileSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
+import { readInputFile } from './input-file.js';
 import { formatDuration } from '../core/duration.js';
 import { diffTraces, type TraceDiff, type TraceRecord } from '../report/trace-diff.js';
 import { EXIT_OK } from './errors.js';
@@ -11,12 +11,7 @@ export interface DiffFlags {
 }
 
 export function readTrace(file: string): TraceRecord[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const text = readInputFile(file);
   const out: TraceRecord[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {

@@ -2,10 +2,10 @@
  * `slipway explain FILE [--json]`: why a pod lands where it does (see docs/scheduling.md).
  * FILE is a snapshot, or a scenario explained at a point of its run (`--at T --workload NAME`).
  */
-import { readFileSync } from 'node:fs';
 import { withPolicy } from '../compare/run-one.js';
 import { parseDuration } from '../core/duration.js';
 import { InputError } from '../core/errors.js';
+import { readInputFile } from './input-file.js';
 import { explainScenarioAt } from '../run/explain-at.js';
 import { explainSnapshot, formatExplainTable, type ExplainReport } from '../scheduler/explain/explain.js';
 import { parseSnapshot } from '../scheduler/explain/snapshot.js';
@@ -39,12 +39,7 @@ function parseAt(v: string): number {
 
 /** Prints the table (or JSON) and returns 0; bad input throws InputError (exit 2). */
 export async function runExplain(file: string, flags: ExplainFlags): Promise<number> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message.split('\n')[0]}`);
-  }
+  const text = readInputFile(file);
   const scenarioFlags = (['at', 'workload', 'scheduler', 'seed', 'snapshotOut'] as const).filter((k) => flags[k] !== undefined);
   if (scenarioFlags.length > 0) {
     if (flags.at === undefined || flags.workload === undefined) {

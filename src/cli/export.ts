@@ -1,9 +1,11 @@
 /** `slipway export --format perfetto TRACE [--out FILE]` (stdout by default). */
-import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { InputError } from '../core/errors.js';
+import { checkInputFile } from './input-file.js';
+import { unknownName } from '../core/suggest.js';
 import { PerfettoConverter, type TraceRecord } from '../export/perfetto.js';
 import { EXIT_OK } from './errors.js';
 import { prepareOutput } from './output.js';
@@ -17,13 +19,8 @@ export const EXPORT_FORMATS = ['perfetto'] as const;
 
 export async function exportCommand(trace: string, flags: ExportFlags): Promise<number> {
   if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format))
-    throw new InputError(`--format: unknown format "${flags.format}"; known: ${EXPORT_FORMATS.join(', ')}`);
-  try {
-    if (!statSync(trace).isFile()) throw new InputError(`${trace}: cannot read: is a directory`);
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(`${trace}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+    throw new InputError(unknownName('--format', 'format', flags.format, EXPORT_FORMATS));
+  checkInputFile(trace);
   const tmp = flags.out ? `${flags.out}.tmp-${process.pid}` : undefined;
   if (flags.out) prepareOutput('--out', flags.out, 'file');
   const sink: Writable = tmp ? createWriteStream(tmp) : process.stdout;

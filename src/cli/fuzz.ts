@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { InputError } from '../core/errors.js';
+import { unknownName } from '../core/suggest.js';
 import { caseFromSeed, caseYaml, FUZZ_FAULT_KINDS, PROFILE_SHAPES, PROFILES, type FuzzCase, type Profile } from '../fuzz/case.js';
 import { fuzz, type FuzzFailure, type FuzzReport, type RunRecord } from '../fuzz/fuzz.js';
 import { runCase } from '../fuzz/run-case.js';
@@ -19,6 +20,8 @@ export interface FuzzFlags {
   readonly shrink?: boolean;
   readonly verbose?: boolean;
   readonly case?: string;
+  /** Print one JSON object (summary.json's content; with --case the case's outcome) instead of text. */
+  readonly json?: boolean;
 }
 
 function positiveInt(flag: string, v: string, min: number): number {
@@ -29,7 +32,7 @@ function positiveInt(flag: string, v: string, min: number): number {
 }
 
 export function parseProfile(v: string): Profile {
-  if (!(PROFILES as readonly string[]).includes(v)) throw new InputError(`--profile: unknown profile "${v}" (known: ${PROFILES.join(', ')})`);
+  if (!(PROFILES as readonly string[]).includes(v)) throw new InputError(unknownName('--profile', 'profile', v, PROFILES));
   return v as Profile;
 }
 
@@ -46,6 +49,10 @@ async function oneCase(flags: FuzzFlags): Promise<number> {
   const path = join(out, `case-${seed}.yaml`);
   writeOutput(path, caseYaml(c, profile, `fuzz-${seed}`, [`slipway fuzz case seed ${seed}, profile ${profile}.`, `Replay: ${runCommandFor(path)}`]));
   const o = await runCase(c, profile, `fuzz-${seed}`);
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ seed, profile, plan: planOf(c), ...o, scenario: path, replay: runCommandFor(path) })}\n`);
+    return o.ok ? EXIT_OK : EXIT_FAILED;
+  }
   process.stdout.write(`case seed ${seed} (profile ${profile}): ${planOf(c)}\n`);
   process.stdout.write(`${o.ok ? 'ok' : `FAILED: ${o.failure}: ${o.detail}`}\n`);
   process.stdout.write(`scenario: ${path}\nreplay:   ${runCommandFor(path)}\n`);
@@ -61,7 +68,9 @@ export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
   const out = flags.out ?? join('reports', 'fuzz');
   prepareOutput('--out', out, 'dir');
   const err = process.stderr;
-  process.stdout.write(`fuzz: ${runs} runs, profile ${profile}, seed ${seed}, ${workers === 0 ? 'in-process' : `${workers} worker(s)`}, output ${out}\n`);
+  // With --json, stdout holds the one JSON object alone; the progress bar (a TTY only) is on stderr.
+  const print = flags.json ? () => {} : (line: string) => process.stdout.write(line);
+  print(`fuzz: ${runs} runs, profile ${profile}, seed ${seed}, ${workers === 0 ? 'in-process' : `${workers} worker(s)`}, output ${out}\n`);
 
   const bar = err.isTTY && workers > 0 ? new cliProgress.SingleBar({ format: 'fuzz [{bar}] {value}/{total} runs, {failures} failures', stream: err }, cliProgress.Presets.shades_classic) : undefined;
   bar?.start(runs, 0, { failures: 0 });
@@ -80,24 +89,26 @@ export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
       if (flags.verbose) {
         const line = `run ${r.index} (case seed ${r.seed}): ${planOf(c)} → ${r.outcome.ok ? 'ok' : r.outcome.failure}`;
         if (bar) held.push(line);
-        else process.stdout.write(line + '\n');
+        else print(line + '\n');
       }
       if (!r.outcome.ok) {
         failures++;
         const line = `FAIL run ${r.index} (case seed ${r.seed}): ${r.outcome.failure}: ${r.outcome.detail}`;
         if (bar) held.push(line);
-        else process.stdout.write(line + '\n');
+        else print(line + '\n');
       }
       bar?.update(done, { failures });
     },
     onRunsDone: () => bar?.stop(),
   });
-  for (const line of held) process.stdout.write(line + '\n');
+  for (const line of held) print(line + '\n');
 
   writeOutput(join(out, 'runs.jsonl'), lines.join('\n') + '\n');
   for (const f of report.failures) writeFailure(f, profile, out);
-  writeOutput(join(out, 'summary.json'), JSON.stringify({ ...report, failures: report.failures.map(failureSummary(profile, out)) }, null, 2) + '\n');
-  process.stdout.write(formatReport(report, profile, out));
+  const summary = { ...report, failures: report.failures.map(failureSummary(profile, out)) };
+  writeOutput(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  if (flags.json) process.stdout.write(`${JSON.stringify({ profile, seed, out, ...summary })}\n`);
+  else process.stdout.write(formatReport(report, profile, out));
   return report.failed > 0 ? EXIT_FAILED : EXIT_OK;
 }
 

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
+import { unknownName } from '../core/suggest.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { WORKLOADS, GPU_NODE_FILE, workloadFile } from '../gpu/trace-csv.js';
 import { traceScenario } from '../gpu/trace-scenario.js';
@@ -34,7 +35,7 @@ function durationFlag(flag: string, v: string, positive: boolean): number {
 
 export function runImportAlibabaGpu(flags: ImportFlags): number {
   if (!(WORKLOADS as readonly string[]).includes(flags.workload)) {
-    throw new InputError(`--workload: unknown workload ${JSON.stringify(flags.workload)}; known: ${WORKLOADS.join(', ')}`);
+    throw new InputError(unknownName('--workload', 'workload', flags.workload, WORKLOADS));
   }
   const windowS = durationFlag('--window', flags.window, true);
   const dir = resolveTracesDir(flags.traces);

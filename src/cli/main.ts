@@ -19,6 +19,7 @@ import type { ImportDlrmFlags } from './import-alibaba-dlrm.js';
 import type { ImportFlags } from './import-alibaba-gpu.js';
 import type { ExplainFlags } from './explain.js';
 import type { FuzzFlags } from './fuzz.js';
+import type { ValidateFlags } from './validate.js';
 // serve, config, apply, get, ...: registration only; each action imports its module when it runs.
 import { registerServeCommands } from './serve-commands.js';
 
@@ -62,9 +63,10 @@ addLimitOptions(program.command('run'), { trace: true })
   });
 
 addLimitOptions(program.command('validate'))
-  .description('check a scenario file; prints one line per problem as FILE:LINE:COL: message')
+  .description('check a scenario file; prints one line per problem as FILE:LINE:COL: message (up to 50)')
   .argument('<file>', 'scenario YAML')
-  .action(async (file: string, flags: LimitFlags) => {
+  .option('--json', 'print { file, valid, problems: [{ file, line, column, message }], warnings, summary } on stdout')
+  .action(async (file: string, flags: ValidateFlags & LimitFlags) => {
     await guardCommand(async () => (await import('./validate.js')).runValidate(file, flags));
   });
 
@@ -142,7 +144,7 @@ program
   .command('export')
   .description('convert a trace; --format perfetto writes the Chrome trace event format to stdout')
   .argument('<trace>', 'trace.jsonl written by slipway run')
-  .requiredOption('--format <format>', 'output format: perfetto')
+  .option('--format <format>', 'output format: perfetto (the default; the only one so far)', 'perfetto')
   .option('--out <file>', 'write to this file (atomically) instead of stdout')
   .action(async (trace: string, flags: ExportFlags) => {
     await guardCommand(async () => (await import('./export.js')).exportCommand(trace, flags));
@@ -202,6 +204,7 @@ program
   .option('--no-shrink', 'do not shrink failures')
   .option('--verbose', "print every run's cluster, workload mix, fault plan and knobs")
   .option('--case <seed>', 'regenerate one run from its case seed: write it as a scenario file and run it')
+  .option('--json', "print summary.json's content (with --case: the case's outcome) as one JSON object instead of text")
   .action(async (flags: FuzzFlags) => {
     await guardCommand(async () => (await import('./fuzz.js')).fuzzCommand(flags));
   });

@@ -9,9 +9,9 @@
  *
  * Several nodes may name the same engine: each node sees only the containers labelled with its name.
  */
-import { readFileSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { InputError } from '../core/errors.js';
+import { readInputFile } from './input-file.js';
 import type { NodeEndpoint, Scenario } from '../scenario/types.js';
 
 export type ClusterFile = ReadonlyMap<string, NodeEndpoint>;
@@ -22,12 +22,7 @@ const FIELDS = {
 } as const;
 
 export function readCluster(file: string): ClusterFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const text = readInputFile(file);
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc });
   const at = (n: YamlNode | null | undefined) => {

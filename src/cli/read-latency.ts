@@ -2,21 +2,16 @@
  * Reading a latency model file (what `slipway calibrate` writes): a YAML mapping with a
  * `latency:` block in the scenario format. Only the keys the file gives replace the scenario's.
  */
-import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { InputError } from '../core/errors.js';
+import { readInputFile } from './input-file.js';
 import { parseScenario } from '../scenario/loader.js';
 import type { LatencyModel } from '../scenario/types.js';
 
 const KEYS = ['imagePull', 'create', 'start', 'stop', 'network'] as const;
 
 export function readLatency(file: string): Partial<LatencyModel> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const text = readInputFile(file);
   let doc: unknown;
   try {
     doc = parse(text);

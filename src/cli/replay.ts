@@ -1,7 +1,7 @@
 /** `slipway replay TRACE`: re-runs the scenario and seed recorded in a trace and compares. */
-import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { InputError } from '../core/errors.js';
+import { readInputFile } from './input-file.js';
 import { simulate } from '../run/simulate.js';
 import { diffTraces, formatDivergence } from '../run/trace-diff.js';
 import { parseScenario } from '../scenario/loader.js';
@@ -22,12 +22,7 @@ interface RunStart {
 
 /** Reads a trace's lines; the first must be a run.start record with the scenario document. */
 export function readTrace(path: string): { lines: string[]; start: RunStart } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message.split('\n')[0]}`);
-  }
+  const text = readInputFile(path);
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   let start: RunStart;

@@ -5,6 +5,7 @@ import { startWorker } from '../pool/start-worker.js';
 import { siblingModule } from '../module-url.js';
 import { diffTraces, formatDivergence } from '../run/trace-diff.js';
 import { InputError, InterruptedError, signalExitCode } from '../core/errors.js';
+import { unknownName } from '../core/suggest.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { renderRunReport } from '../report/html.js';
 import { BACKENDS, type BackendKind } from '../run/live-backend.js';
@@ -50,7 +51,7 @@ export interface RunFlags extends LimitFlags {
 
 export function parseBackend(v: string | undefined): BackendKind {
   const b = v ?? 'sim';
-  if (!(BACKENDS as readonly string[]).includes(b)) throw new InputError(`--backend: expected one of ${BACKENDS.join(', ')}, got "${b}"`);
+  if (!(BACKENDS as readonly string[]).includes(b)) throw new InputError(unknownName('--backend', 'backend', b, BACKENDS));
   return b as BackendKind;
 }
 
@@ -270,7 +271,9 @@ export function formatSummary(s: RunSummary, p: Paths): string {
     lines.push(`FAILED: interrupted by ${interrupted}; ${pass} of ${total} expectation(s) held before; seed ${s.seed}; replay: ${p.command}`);
   } else {
     lines.push(
-      failed > 0
+      total === 0
+        ? 'ok: no invariant violated (the scenario states no expectations)'
+        : failed > 0
         ? `FAILED: ${failed} of ${total} expectation(s)${notChecked > 0 ? ` (${notChecked} NOT CHECKED)` : ''}; seed ${s.seed}; replay: ${p.command}`
         : notChecked === 0
           ? `ok: ${total} expectation(s) hold, no invariant violated`

@@ -31,11 +31,17 @@ export const nodeUnreachable = (id: string, why = 'no response') =>
 export const containerNotFound = (id: string) =>
   new OrchestrationError('ContainerNotFound', `container not found: ${id}`);
 
-/** Bad user input (scenario files, CLI flags). The CLI prints `message` alone and exits 2. */
+/**
+ * Bad user input (scenario files, CLI flags). The CLI prints `message` alone and exits 2.
+ * `problems` holds every problem found when there were several (`message` is the first);
+ * `slipway validate` prints them all.
+ */
 export class InputError extends Error {
-  constructor(message: string) {
+  readonly problems: readonly string[];
+  constructor(message: string, problems?: readonly string[]) {
     super(message);
     this.name = 'InputError';
+    this.problems = problems !== undefined && problems.length > 0 ? problems : [message];
   }
 }
 

@@ -30,7 +30,9 @@ export function obj<S extends z.core.$ZodLooseShape>(shape: S) {
 /** The nearest candidate when it is close enough to be a likely typo (distance ≤ max(2, len/3), < len). */
 export function suggest(word: string, candidates: readonly string[]): string | undefined {
   if (candidates.length === 0) return undefined;
-  const best = closest(word, candidates as string[]);
+  // Compared case-insensitively: `Default` is a typo of `default`.
+  const lower = candidates.map((c) => c.toLowerCase());
+  const best = candidates[lower.indexOf(closest(word.toLowerCase(), lower))];
   const d = levenshtein(word.toLowerCase(), best.toLowerCase());
   // Also require something in common: `db` is two edits from `web`, but not a typo of it.
   return d <= Math.max(2, Math.floor(word.length / 3)) && d < word.length ? best : undefined;

@@ -16,6 +16,7 @@ import type {
   Workload,
   WorkloadId,
 } from './types.js';
+import type { FieldsOf, TraceEventType } from './trace-events.js';
 
 export type Unsubscribe = () => void;
 
@@ -38,9 +39,12 @@ export interface IdSource {
   next(prefix: string): string;
 }
 
-/** Where the control plane records its decisions (the trace). Field order is kept as given. */
+/**
+ * Where the control plane records its decisions (the trace). Field order is kept as given. Only
+ * the events of src/core/trace-events.ts can be recorded, each with its own fields.
+ */
 export interface Recorder {
-  record(type: string, fields: Record<string, unknown>): void;
+  record<K extends TraceEventType>(type: K, fields: FieldsOf<K>): void;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ import type {
 import { addInto, sum, tally, type Resources } from './resources.js';
 import { noExecuteTaints } from './taints.js';
 import type { Instance, InstanceStatus, Millis, Node, NodeId, Workload, WorkloadId } from './types.js';
+import { assertNever } from './assert-never.js';
 
 export interface OrchestratorConfig extends ReconcilerConfig {
   readonly reconcileIntervalMs: Millis;
@@ -509,6 +510,8 @@ export class Orchestrator {
             this.d.recorder.record('workload.failed', { workload: w.name, reason: a.reason });
           }
           break;
+        default:
+          assertNever(a, 'reconciler action');
       }
     }
     for (const c of creates) toSchedule.push(this.createInstance(ws, c.slot, c.reason));
@@ -1005,6 +1008,8 @@ export class Orchestrator {
         }
         break;
       }
+      default:
+        assertNever(e, 'cluster event');
     }
   }
 

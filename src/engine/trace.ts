@@ -8,6 +8,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Recorder } from '../core/interfaces.js';
+import type { FieldsOf, TraceEvent, TraceEventType } from '../core/trace-events.js';
 import { InputError } from '../core/errors.js';
 import { outputError, temporaryName, trackTemporary, untrackTemporary, writeAllSync } from './durable-file.js';
 
@@ -38,7 +39,10 @@ export interface TraceOptions {
   readonly maxBytesText?: string;
 }
 
+/** Sees each record as its parts (tests, tools that only log). */
 export type TraceListener = (type: string, fields: Record<string, unknown>, t: number, seq: number) => void;
+/** Sees each record as the typed event its trace line holds (metrics, invariants). */
+export type TraceEventListener = (e: TraceEvent) => void;
 
 export class TraceWriter implements Recorder {
   private readonly hash: Hash = createHash('sha256');
@@ -49,6 +53,7 @@ export class TraceWriter implements Recorder {
   private bytes = 0;
   private closed = false;
   private readonly listeners: TraceListener[] = [];
+  private readonly eventListeners: TraceEventListener[] = [];
 
   /**
    * @param now the clock the trace stamps lines with.
@@ -75,27 +80,36 @@ export class TraceWriter implements Recorder {
     }
   }
 
-  /** Calls `fn` for every record (metrics, invariant checks). */
+  /** Calls `fn` for every record, as its parts. */
   listen(fn: TraceListener): void {
     this.listeners.push(fn);
+  }
+
+  /** Calls `fn` for every record, as the typed event (metrics, invariant checks). */
+  listenEvents(fn: TraceEventListener): void {
+    this.eventListeners.push(fn);
   }
 
   get lineCount(): number {
     return this.seq;
   }
 
-  record(type: string, fields: Record<string, unknown>): void {
+  record<K extends TraceEventType>(type: K, fields: FieldsOf<K>): void {
     if (this.closed) throw new Error(`trace closed; cannot record ${type}`);
     if (this.overLimit) throw this.overLimit;
     if (this.failed) throw this.failed;
     const t = this.now();
     const seq = this.seq++;
-    const line = JSON.stringify({ t, seq, type, ...fields }) + '\n';
+    // The line's object is the event listeners see (built once, as before the typed trace).
+    const event = { t, seq, type, ...fields };
+    const line = JSON.stringify(event) + '\n';
     this.buf += line;
     // UTF-16 length ≤ UTF-8 bytes: past the limit in code units, flush() measures exactly.
     const max = this.options.maxBytes;
     if (this.buf.length >= CHUNK || (max !== undefined && this.bytes + this.buf.length > max)) this.flush();
     for (const l of this.listeners) l(type, fields, t, seq);
+    // K is one event type, so `event` is that member of the union (TypeScript cannot see it through K).
+    for (const l of this.eventListeners) l(event as unknown as TraceEvent);
   }
 
   private flush(): void {

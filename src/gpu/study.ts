@@ -4,6 +4,7 @@
  * Running the jobs (in worker threads) and reading the trace is the CLI's business.
  */
 import { InputError } from '../core/errors.js';
+import { unknownName } from '../core/suggest.js';
 import { unschedulableMessage } from '../core/unschedulable.js';
 import { binRecords, runExperiment, type BinnedRow, type Placement } from './experiment.js';
 import { EXTRA_POLICY_NAMES, POLICY_NAMES, isPolicyName, type PolicyName } from './policies/index.js';
@@ -66,7 +67,7 @@ export function parseWorkloads(value: string): WorkloadName[] {
   const list = value.split(',').map((s) => s.trim());
   for (const w of list) {
     if (!(WORKLOADS as readonly string[]).includes(w)) {
-      throw new InputError(`--workload: unknown workload ${JSON.stringify(w)}; known: ${WORKLOADS.join(', ')}, all`);
+      throw new InputError(unknownName('--workload', 'workload', w, [...WORKLOADS, 'all']));
     }
   }
   return list as WorkloadName[];
@@ -78,7 +79,7 @@ export function parsePolicies(value: string | undefined): PolicyName[] {
   const list = value.split(',').map((s) => s.trim());
   for (const p of list) {
     if (!isPolicyName(p)) {
-      throw new InputError(`--policies: unknown policy ${JSON.stringify(p)}; known: ${[...POLICY_NAMES, ...EXTRA_POLICY_NAMES].join(', ')}`);
+      throw new InputError(unknownName('--policies', 'policy', p, [...POLICY_NAMES, ...EXTRA_POLICY_NAMES]));
     }
   }
   return [...new Set(list)] as PolicyName[];

@@ -239,7 +239,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
           },
         },
       );
-      trace.listen((type, fields, t) => checker.onRecord(type, fields, t));
+      trace.listenEvents((e) => checker.onEvent(e));
       sim.afterEvent = () => checker.afterEvent();
     }
     const running = scenario.running ?? [];

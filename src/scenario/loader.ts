@@ -83,15 +83,17 @@ export function parseScenario(text: string, file: string, options: ParseOptions 
   };
 
   if (doc.errors.length > 0) {
-    const err = doc.errors[0];
-    let message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    const { line } = lineCounter.linePos(err.pos[0]);
-    const lineText = text.split('\n')[line - 1] ?? '';
-    if (/\{[^"'{}]*\{i(:\d+)?\}/.test(lineText)) {
-      // `{name: node-{i}, ...}`: braces inside a flow mapping end it early.
-      message += ' (inside {...}, quote a name with {i}: name: "node-{i}")';
-    }
-    throw new InputError(`${where(err.pos[0])}: ${message}`);
+    const lines = doc.errors.map((err) => {
+      let message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      const { line } = lineCounter.linePos(err.pos[0]);
+      const lineText = text.split('\n')[line - 1] ?? '';
+      if (/\{[^"'{}]*\{i(:\d+)?\}/.test(lineText)) {
+        // `{name: node-{i}, ...}`: braces inside a flow mapping end it early.
+        message += ' (inside {...}, quote a name with {i}: name: "node-{i}")';
+      }
+      return `${where(err.pos[0])}: ${message}`;
+    });
+    throw new InputError(lines[0], [...new Set(lines)]);
   }
 
   let raw: unknown;
@@ -109,8 +111,8 @@ export function parseScenario(text: string, file: string, options: ParseOptions 
     const problems = raw.map((p) => (origins.length ? { ...p, ...toManifestProblem(p.path, p.message, origins) } : p));
     const placed = problems.map((p, order) => ({ p, order, offset: offsetOf(doc, p.path, p.at) }));
     placed.sort((a, b) => Number(a.p.late ?? false) - Number(b.p.late ?? false) || a.offset - b.offset || a.order - b.order);
-    const first = placed[0].p;
-    throw new InputError(`${locate(first)}: ${first.message}`);
+    const lines = [...new Set(placed.map(({ p }) => `${locate(p)}: ${p.message}`))];
+    throw new InputError(lines[0], lines);
   };
 
   if (!isMapping(raw)) {

@@ -5,6 +5,7 @@
  * is an InputError naming the field under `where`.
  */
 import { InputError } from '../core/errors.js';
+import { unknownName } from '../core/suggest.js';
 import { RandomStream } from '../engine/random.js';
 import { isRecord } from './framework/args.js';
 import { isKubeSchedulerConfiguration, profileFromKubeConfig, type KubeConfigOrigin } from './kube-config.js';
@@ -23,7 +24,7 @@ export function profileFromInput(v: unknown, where: string, defaultPercentage = 
   let origins: Map<string, KubeConfigOrigin> | undefined;
   if (typeof v === 'string') {
     const p = PROFILES[v];
-    if (!p) throw new InputError(`${where}: unknown profile ${JSON.stringify(v)} (known: ${[...profileNames(), ...alsoKnown].sort().join(', ')})`);
+    if (!p) throw new InputError(unknownName(where, 'profile', v, [...profileNames(), ...alsoKnown].sort()));
     return { profile: p, ignored };
   }
   if (isKubeSchedulerConfiguration(v)) {

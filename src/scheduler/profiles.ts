@@ -19,6 +19,7 @@
  * separate scheduler (src/scheduler/round-robin.ts).
  */
 import { InputError } from '../core/errors.js';
+import { unknownName } from '../core/suggest.js';
 import { PluginArgsError, type PluginEnvironment } from './framework/args.js';
 import { Framework, TIE_BREAKS, type TieBreak, type TieBreaker } from './framework/framework.js';
 import type { WeightedPlugin } from './framework/types.js';
@@ -138,7 +139,7 @@ export function buildPlugins(profile: ProfileConfig, where = 'profile', env: Plu
   return profile.plugins.map((pc, i) => {
     const at = `${where}.plugins[${i}]`;
     const factory = pluginFactory(pc.name);
-    if (!factory) throw new InputError(`${at}.name: unknown plugin ${JSON.stringify(pc.name)} (known: ${pluginNames().join(', ')})`);
+    if (!factory) throw new InputError(unknownName(`${at}.name`, 'plugin', pc.name, pluginNames()));
     if (seen.has(pc.name)) throw new InputError(`${at}.name: plugin ${JSON.stringify(pc.name)} is listed twice`);
     seen.add(pc.name);
     const weight = pc.weight ?? DEFAULT_WEIGHTS[pc.name] ?? 1;

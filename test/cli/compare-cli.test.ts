@@ -49,7 +49,7 @@ describe('slipway compare', () => {
   it('rejects an unknown policy with one line listing the known ones (exit 2)', () => {
     const r = slipway('compare', 'scenarios/default.yaml', '--policies', 'round-robin,best-fitt', '--out', join(dir, 'x'));
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`--policies: unknown policy "best-fitt"; known: ${schedulerNames().join(', ')}\n`);
+    expect(r.stderr).toBe(`--policies: unknown policy "best-fitt"; did you mean "best-fit"? (known: ${schedulerNames().join(', ')})\n`);
   });
 
   it('rejects bad seeds and workers with exit 2', () => {
@@ -64,6 +64,10 @@ describe('slipway compare', () => {
   it('run --scheduler checks the name', () => {
     const r = slipway('run', 'scenarios/default.yaml', '--scheduler', 'nope', '--out', join(dir, 'y'));
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`--scheduler: unknown scheduler "nope"; known: ${schedulerNames().join(', ')}\n`);
+    expect(r.stderr).toBe(`--scheduler: unknown scheduler "nope" (known: ${schedulerNames().join(', ')})\n`);
+    // a name in the wrong case is a typo of the known one
+    const d = slipway('run', 'scenarios/default.yaml', '--scheduler', 'Default', '--out', join(dir, 'y'));
+    expect(d.status).toBe(2);
+    expect(d.stderr).toBe(`--scheduler: unknown scheduler "Default"; did you mean "default"? (known: ${schedulerNames().join(', ')})\n`);
   });
 });

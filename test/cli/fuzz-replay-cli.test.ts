@@ -40,6 +40,7 @@ describe('slipway fuzz', () => {
     const r = slipway('fuzz', '--profile', 'huge');
     expect(r.code).toBe(2);
     expect(r.err).toBe('--profile: unknown profile "huge" (known: small, tiny, partitions, crashes)\n');
+    expect(slipway('fuzz', '--profile', 'crash').err).toBe('--profile: unknown profile "crash"; did you mean "crashes"? (known: small, tiny, partitions, crashes)\n');
     const w = slipway('fuzz', '--runs', '0');
     expect(w.code).toBe(2);
     expect(w.err).toBe('--runs: expected an integer ≥ 1, got "0"\n');

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TraceEvent } from '../../src/core/trace-events.js';
 import { TraceWriter } from '../../src/engine/trace.js';
 
 let dir: string;
@@ -19,7 +20,8 @@ const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).di
 function writeSample(trace: TraceWriter, clock: { t: number }, n = 5): void {
   for (let i = 0; i < n; i++) {
     clock.t = i * 10 + (i % 2);
-    trace.record(i % 2 ? 'pod.bound' : 'node.heartbeat', { i, node: `n-${i % 3}`, note: 'ü✓' });
+    if (i % 2) trace.record('node.init_failed', { node: `n-${i % 3}`, error: `ü✓ ${i}` });
+    else trace.record('node.removed', { node: `n-${i % 3}` });
   }
 }
 
@@ -29,18 +31,18 @@ describe('TraceWriter', () => {
     const path = join(dir, 'trace.jsonl');
     const trace = new TraceWriter(() => clock.t, path);
     clock.t = 3;
-    trace.record('a', { x: 1 });
-    trace.record('b', { y: 'two', z: [1, 2] });
+    trace.record('node.removed', { node: 'n1' });
+    trace.record('node.taints', { node: 'two', taints: ['a=1:NoSchedule', 'b:NoExecute'] });
     clock.t = 8;
-    trace.record('c', {});
+    trace.record('workload.removed', { workload: 'w' });
     const res = trace.close();
     const text = readFileSync(path, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
     const lines = text.trimEnd().split('\n');
     expect(lines).toEqual([
-      '{"t":3,"seq":0,"type":"a","x":1}',
-      '{"t":3,"seq":1,"type":"b","y":"two","z":[1,2]}',
-      '{"t":8,"seq":2,"type":"c"}',
+      '{"t":3,"seq":0,"type":"node.removed","node":"n1"}',
+      '{"t":3,"seq":1,"type":"node.taints","node":"two","taints":["a=1:NoSchedule","b:NoExecute"]}',
+      '{"t":8,"seq":2,"type":"workload.removed","workload":"w"}',
     ]);
     // key order: t, seq, type first
     for (const l of lines) expect(Object.keys(JSON.parse(l)).slice(0, 3)).toEqual(['t', 'seq', 'type']);
@@ -67,7 +69,7 @@ describe('TraceWriter', () => {
     const pad = 'x'.repeat(200);
     for (let i = 0; i < 20_000; i++) {
       clock.t = i;
-      trace.record('big', { i, pad });
+      trace.record('node.init_failed', { node: `n${i}`, error: pad });
     }
     const res = trace.close();
     const bytes = readFileSync(path);
@@ -111,9 +113,9 @@ describe('TraceWriter', () => {
 
   it('refuses records after close() and a second close()', () => {
     const trace = new TraceWriter(() => 0);
-    trace.record('a', {});
+    trace.record('node.removed', { node: 'a' });
     trace.close();
-    expect(() => trace.record('b', {})).toThrow(/closed/);
+    expect(() => trace.record('node.removed', { node: 'b' })).toThrow(/closed/);
     expect(() => trace.close()).toThrow(/closed/);
   });
 
@@ -137,8 +139,8 @@ describe('TraceWriter', () => {
   it('a different record gives a different hash', () => {
     const a = new TraceWriter(() => 0);
     const b = new TraceWriter(() => 0);
-    a.record('x', { v: 1 });
-    b.record('x', { v: 2 });
+    a.record('op.scale', { workload: 'w', replicas: 1, applied: true });
+    b.record('op.scale', { workload: 'w', replicas: 2, applied: true });
     expect(a.close().hash).not.toBe(b.close().hash);
   });
 
@@ -151,16 +153,25 @@ describe('TraceWriter', () => {
     const trace = new TraceWriter(() => clock.t);
     const seen1: unknown[] = [];
     const seen2: string[] = [];
+    const events: TraceEvent[] = [];
     trace.listen((type, fields, t, seq) => seen1.push([type, fields, t, seq]));
     trace.listen((type) => seen2.push(type));
+    trace.listenEvents((e) => events.push(e));
     writeSample(trace, clock, 4);
     trace.close();
     expect(seen1).toEqual([
-      ['node.heartbeat', { i: 0, node: 'n-0', note: 'ü✓' }, 0, 0],
-      ['pod.bound', { i: 1, node: 'n-1', note: 'ü✓' }, 11, 1],
-      ['node.heartbeat', { i: 2, node: 'n-2', note: 'ü✓' }, 20, 2],
-      ['pod.bound', { i: 3, node: 'n-0', note: 'ü✓' }, 31, 3],
+      ['node.removed', { node: 'n-0' }, 0, 0],
+      ['node.init_failed', { node: 'n-1', error: 'ü✓ 1' }, 11, 1],
+      ['node.removed', { node: 'n-2' }, 20, 2],
+      ['node.init_failed', { node: 'n-0', error: 'ü✓ 3' }, 31, 3],
     ]);
     expect(seen2).toHaveLength(4);
+    // The typed listeners see each line's object: t, seq, type, then the fields.
+    expect(events).toEqual([
+      { t: 0, seq: 0, type: 'node.removed', node: 'n-0' },
+      { t: 11, seq: 1, type: 'node.init_failed', node: 'n-1', error: 'ü✓ 1' },
+      { t: 20, seq: 2, type: 'node.removed', node: 'n-2' },
+      { t: 31, seq: 3, type: 'node.init_failed', node: 'n-0', error: 'ü✓ 3' },
+    ]);
   });
 });

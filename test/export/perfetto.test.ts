@@ -70,6 +70,8 @@ describe('slipway export --format perfetto', () => {
     expect(r.stderr).toBe(`${bad}:2: not a JSON trace record: "not json"\n`);
     const f = spawnSync(process.execPath, ['bin/slipway.js', 'export', '--format', 'svg', trace], { encoding: 'utf8' });
     expect(f.status).toBe(2);
-    expect(f.stderr).toBe('--format: unknown format "svg"; known: perfetto\n');
+    expect(f.stderr).toBe('--format: unknown format "svg" (known: perfetto)\n');
+    const typo = spawnSync(process.execPath, ['bin/slipway.js', 'export', '--format', 'Perfeto', trace], { encoding: 'utf8' });
+    expect(typo.stderr).toBe('--format: unknown format "Perfeto"; did you mean "perfetto"? (known: perfetto)\n');
   });
 });

@@ -89,7 +89,7 @@ describe('slipway explain, profile round-robin', () => {
   it('a misspelt profile name lists round-robin among the known ones: exit 2, one line', () => {
     const r = explain(SNAPSHOT.replace('TOLERATIONS', '').replace('profile: round-robin', 'profile: roundrobin'));
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/:10:\d+: profile: unknown profile "roundrobin" \(known: .*, random, round-robin, spread\)\n$/);
+    expect(r.err).toMatch(/:10:\d+: profile: unknown profile "roundrobin"; did you mean "round-robin"\? \(known: .*, random, round-robin, spread\)\n$/);
     expect(r.err.trim().split('\n')).toHaveLength(1);
   });
 

@@ -19,6 +19,13 @@ export interface ExplainedNode {
   readonly reasons: readonly string[];
   /** Per filter plugin: "ok" or its reasons joined with "; ". */
   readonly filters: Readonly<Record<string, string>>;
+  /**
+   * Per filter plugin, its status code as kube-scheduler names it: `Success`, `Unschedulable`
+   * (preemption might help) or `UnschedulableAndUnresolvable` (it would not).
+   */
+  readonly codes: Readonly<Record<string, FilterCode>>;
+  /** The node's code: Success, or the failing filters' (UnschedulableAndUnresolvable when any is). */
+  readonly code: FilterCode;
   /** Each score plugin's final (normalized, unweighted) score; feasible nodes only. */
   readonly scores: Readonly<Record<string, number>>;
   /** Σ weight · score; null for infeasible nodes. */
@@ -26,6 +33,9 @@ export interface ExplainedNode {
   /** GPU nodes: free milli-GPU per device before the pending pod. */
   readonly gpuFree?: readonly number[];
 }
+
+/** kube-scheduler's framework status codes for a Filter verdict. */
+export type FilterCode = 'Success' | 'Unschedulable' | 'UnschedulableAndUnresolvable';
 
 export interface ExplainReport {
   readonly pending: string;
@@ -78,13 +88,17 @@ export function explainOn(table: NodeTable, pending: PodInfo, profile: ProfileCo
     weights,
     nodes: e.nodes.map((n) => {
       const filters: Record<string, string> = {};
+      const codes: Record<string, FilterCode> = {};
       const reasons: string[] = [];
+      let code: FilterCode = 'Success';
       for (const f of n.filters) {
         filters[f.plugin] = f.status ? f.status.reasons.join('; ') : 'ok';
+        codes[f.plugin] = !f.status ? 'Success' : f.status.unresolvable ? 'UnschedulableAndUnresolvable' : 'Unschedulable';
         if (f.status) reasons.push(...f.status.reasons);
+        if (codes[f.plugin] === 'UnschedulableAndUnresolvable' || (codes[f.plugin] === 'Unschedulable' && code === 'Success')) code = codes[f.plugin];
       }
       const f = free[n.node];
-      return { name: table.names[n.node], feasible: n.feasible, reasons, filters, scores: n.scores, total: n.total ?? null, ...(f ? { gpuFree: f } : {}) };
+      return { name: table.names[n.node], feasible: n.feasible, code, reasons, filters, codes, scores: n.scores, total: n.total ?? null, ...(f ? { gpuFree: f } : {}) };
     }),
     ...(gpus !== undefined ? { gpus } : {}),
     ...(e.preemption ? { preemption: { node: table.names[e.preemption.node], victims: e.preemption.victims.map((v) => v.name) } } : {}),

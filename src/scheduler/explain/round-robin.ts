@@ -31,6 +31,9 @@ export function explainRoundRobin(s: Snapshot): ExplainReport {
       feasible: why[i] === undefined,
       reasons: why[i] === undefined ? [] : [why[i]],
       filters: { [ROUND_ROBIN]: why[i] ?? 'ok' },
+      // The seed's scheduler has no status codes; a rejection reads as kube's plain Unschedulable.
+      codes: { [ROUND_ROBIN]: why[i] === undefined ? ('Success' as const) : ('Unschedulable' as const) },
+      code: why[i] === undefined ? ('Success' as const) : ('Unschedulable' as const),
       scores: {},
       total: null,
     })),

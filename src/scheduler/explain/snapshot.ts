@@ -119,7 +119,9 @@ function toResources(list: Record<string, string | number>, where: Where, path: 
       else if (k === 'ephemeral-storage') out.disk = parseBytes(v);
       else if (k === 'pods') pods = parseCount(v);
       else if (k.includes('/')) out.extended[k] = parseCount(v);
-      else throw new QuantityError(String(v), `unknown resource ${JSON.stringify(k)} (known: cpu, memory, ephemeral-storage, pods, DOMAIN/NAME)`);
+      // hugepages-<size> (e.g. hugepages-2Mi): bytes of pre-allocated huge pages, fitted like an extended resource.
+      else if (/^hugepages-\d+(Ki|Mi|Gi)$/.test(k)) out.extended[k] = parseBytes(v);
+      else throw new QuantityError(String(v), `unknown resource ${JSON.stringify(k)} (known: cpu, memory, ephemeral-storage, pods, hugepages-SIZE, DOMAIN/NAME)`);
     } catch (e) {
       if (!(e instanceof QuantityError)) throw e;
       throw new InputError(`${where([...path, k])}: ${formatPath([...path, k])}: ${e.message}`);

@@ -3,6 +3,7 @@ import type { UpstreamCase } from './harness.js';
 import { CASES as nodeName } from './cases/node-name.js';
 import { CASES as taintToleration } from './cases/taint-toleration.js';
 import { CASES as fitScoring } from './cases/node-resources-fit-scoring.js';
+import { CASES as fitFilter } from './cases/node-resources-fit-filter.js';
 import { CASES as balanced } from './cases/balanced-allocation.js';
 import { CASES as imageLocality } from './cases/image-locality.js';
 import { CASES as nodeAffinity } from './cases/node-affinity.js';
@@ -10,6 +11,7 @@ import { CASES as nodeAffinity } from './cases/node-affinity.js';
 export const ALL_CASES: Readonly<Record<string, readonly UpstreamCase[]>> = {
   'NodeName, NodeUnschedulable': nodeName,
   TaintToleration: taintToleration,
+  'NodeResourcesFit (filter)': fitFilter,
   'NodeResourcesFit (scoring)': fitScoring,
   NodeResourcesBalancedAllocation: balanced,
   ImageLocality: imageLocality,

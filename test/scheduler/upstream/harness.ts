@@ -167,3 +167,40 @@ export function pod(name: string, b: PodB = {}, on?: string): Record<string, unk
 }
 
 export const MAX = 100;
+
+/**
+ * Runs one case and compares with upstream's expectations: undefined when it passes, else what
+ * differs (JSON). Rows marked notExpressible are not run.
+ */
+export function checkCase(c: UpstreamCase): string | undefined {
+  const diffs: string[] = [];
+  const same = (what: string, got: unknown, want: unknown) => {
+    if (JSON.stringify(got) !== JSON.stringify(want)) diffs.push(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+  };
+  try {
+    if (c.filter) {
+      const got = runFilter(c);
+      for (const [n, w] of Object.entries(c.filter)) {
+        const want = wantFilter(w);
+        const g = got[n];
+        if (!g) {
+          diffs.push(`filter: no node ${n}`);
+          continue;
+        }
+        same(`filter ${n} code`, g.code, want.code);
+        if (want.reason !== undefined && !g.reasons.includes(want.reason)) diffs.push(`filter ${n} reasons: got ${JSON.stringify(g.reasons)}, want ${JSON.stringify(want.reason)}`);
+      }
+    }
+    if (c.score) same('score', runScore(c), c.score);
+    if (c.argsError !== undefined) {
+      const e = argsErrorOf(c);
+      if (e === undefined || !e.includes(c.argsError)) diffs.push(`args error: got ${JSON.stringify(e)}, want one naming ${c.argsError}`);
+    }
+    if (c.preScoreSkip !== undefined) same('PreScore skips', preScoreSkips(c), c.preScoreSkip);
+    if (c.unit) same('value', c.unit(), c.want);
+  } catch (e) {
+    diffs.push(`threw: ${(e as Error).message}`);
+  }
+  if (!c.filter && !c.score && c.argsError === undefined && c.preScoreSkip === undefined && !c.unit) diffs.push('the row asserts nothing');
+  return diffs.length ? diffs.join('\n') : undefined;
+}

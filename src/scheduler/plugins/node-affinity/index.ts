@@ -8,8 +8,7 @@
  * error), here every node with `invalid preferred node affinity term ...` (unresolvable).
  * Score: Σ weight of the preferred terms the node matches, normalized: ⌊100 · sum / maxSum⌋.
  */
-import { PluginArgsError, argsObject } from '../../framework/args.js';
-import { affinitySchema } from '../../../core/placement-schema.js';
+import { PluginArgsError, argsObject, isRecord } from '../../framework/args.js';
 import { defaultNormalizeScore, filterEachNode, matchesNodeSelectorTerm, validNodeSelectorTerm } from '../../framework/helpers.js';
 import { unresolvable, type CycleContext, type Plugin } from '../../framework/types.js';
 import type { NodeAffinity as NodeAffinityT, Placement } from '../../../core/placement.js';
@@ -36,6 +35,41 @@ export function nodeMatchesPodAffinity(p: Placement, labels: Readonly<Record<str
   return true;
 }
 
+/** addedAffinity's shape: a NodeAffinity (required nodeSelectorTerms, preferred {weight 1..100, preference}). */
+function checkAddedAffinity(v: unknown): NodeAffinityT {
+  const bad = (field: string, why: string): never => {
+    throw new PluginArgsError(NODE_AFFINITY, `args.addedAffinity${field}`, why);
+  };
+  if (!isRecord(v)) bad('', `expected a NodeAffinity mapping, got ${JSON.stringify(v)}`);
+  const r = v as Record<string, unknown>;
+  for (const k of Object.keys(r)) {
+    if (k !== 'requiredDuringSchedulingIgnoredDuringExecution' && k !== 'preferredDuringSchedulingIgnoredDuringExecution') bad(`.${k}`, 'unknown field (known: requiredDuringSchedulingIgnoredDuringExecution, preferredDuringSchedulingIgnoredDuringExecution)');
+  }
+  const term = (t: unknown, field: string) => {
+    if (!isRecord(t)) bad(field, 'expected a node selector term');
+    for (const k of ['matchExpressions', 'matchFields']) {
+      const list = (t as Record<string, unknown>)[k];
+      if (list !== undefined && (!Array.isArray(list) || list.some((e) => !isRecord(e) || typeof e.key !== 'string' || typeof e.operator !== 'string'))) bad(`${field}.${k}`, 'expected a list of {key, operator, values}');
+    }
+  };
+  const req = r.requiredDuringSchedulingIgnoredDuringExecution;
+  if (req !== undefined) {
+    const terms = isRecord(req) ? req.nodeSelectorTerms : undefined;
+    if (!Array.isArray(terms) || terms.length === 0) bad('.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms', 'expected a non-empty list');
+    (terms as unknown[]).forEach((t, i) => term(t, `.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[${i}]`));
+  }
+  const pref = r.preferredDuringSchedulingIgnoredDuringExecution;
+  if (pref !== undefined) {
+    if (!Array.isArray(pref)) bad('.preferredDuringSchedulingIgnoredDuringExecution', 'expected a list');
+    (pref as unknown[]).forEach((p, i) => {
+      const f = `.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
+      if (!isRecord(p) || !Number.isInteger(p.weight) || (p.weight as number) < 1 || (p.weight as number) > 100) bad(`${f}.weight`, 'must be an integer in [1, 100]');
+      term((p as Record<string, unknown>).preference, `${f}.preference`);
+    });
+  }
+  return r as NodeAffinityT;
+}
+
 /** Filter reason when the profile's addedAffinity (NodeAffinityArgs) rejects the node. */
 export const ERR_REASON_ENFORCED = "node(s) didn't match scheduler-enforced node affinity";
 const ENFORCED = unresolvable(ERR_REASON_ENFORCED);
@@ -48,14 +82,7 @@ const ENFORCED = unresolvable(ERR_REASON_ENFORCED);
 export function nodeAffinity(args?: unknown): Plugin {
   const a = argsObject(NODE_AFFINITY, args, ['addedAffinity']);
   let added: NodeAffinityT | undefined;
-  if (a.addedAffinity !== undefined) {
-    const parsed = affinitySchema.safeParse({ nodeAffinity: a.addedAffinity });
-    if (!parsed.success) {
-      const iss = parsed.error.issues[0];
-      throw new PluginArgsError(NODE_AFFINITY, ['args.addedAffinity', ...iss.path.slice(1)].join('.'), iss.message);
-    }
-    added = parsed.data.nodeAffinity as NodeAffinityT;
-  }
+  if (a.addedAffinity !== undefined) added = checkAddedAffinity(a.addedAffinity);
   const addedRequired = added?.requiredDuringSchedulingIgnoredDuringExecution;
   const addedPreferred = added?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
   const matchesAdded = (labels: Readonly<Record<string, string>>, name: string) =>

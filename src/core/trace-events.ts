@@ -1,0 +1,195 @@
+/**
+ * Every trace event: its `type` and its fields, declared once. The `Recorder` accepts only these
+ * (`record('node.added', {...})` is checked against `node.added`'s fields at compile time), the
+ * trace reader (src/engine/trace-reader.ts) validates each line of a trace file against them, and
+ * every consumer (metrics, invariants, diff, export, report) switches over the `TraceEvent` union.
+ * docs/trace-format.md is checked against this table by test/core/trace-events.test.ts.
+ *
+ * A line of the trace is `{"t":ms,"seq":n,"type":"...", ...fields}` (see src/engine/trace.ts).
+ * Adding an event: one entry here, one row in docs/trace-format.md (docs/extending.md).
+ */
+import { z } from 'zod';
+
+const str = z.string();
+const num = z.number();
+const int = z.number().int();
+const bool = z.boolean();
+const strs = z.array(z.string()).readonly();
+const ints = z.array(z.number().int()).readonly();
+/** A node's name; absent when the control plane no longer knows the node (it left the cluster). */
+const nodeName = str.optional();
+
+/** `{cpu: millicores, memory: bytes, disk: bytes, extended: {name: count}}`. */
+const resources = z.strictObject({ cpu: num, memory: num, disk: num, extended: z.record(z.string(), num) });
+const gpuDevices = z.strictObject({ model: str, count: int });
+/** The scheduler's best nodes with each score plugin's score (framework profiles). */
+const candidates = z.array(z.unknown()).readonly();
+
+const instanceFields = { instance: str, workload: str };
+
+/** A fault's start or end on nodes (`nodes`: the nodes it hit). */
+const onNodes = { nodes: strs };
+
+/** Each event type → the shape of its fields (zod), besides `t`, `seq` and `type`. */
+export const TRACE_EVENTS = {
+  // --- run ---------------------------------------------------------------------------------
+  'run.start': {
+    slipway: str,
+    scenario: str,
+    file: str,
+    seed: int,
+    durationMs: num,
+    untilMs: num,
+    scheduler: str,
+    backend: str.optional(),
+    identity: str.optional(),
+    resumed: bool.optional(),
+    document: z.unknown(),
+  },
+  'run.end': { reason: str, events: int.optional(), expectationsFailed: int, errors: int.optional() },
+  'run.error': { error: str },
+  'run.interrupted': { signal: str },
+  'run.teardown': { containersLeft: int },
+  expectation: { name: str, ok: bool, checked: bool.optional(), detail: str },
+  liveness: { ok: bool, failures: strs, capacity: strs },
+  'invariant.violated': { invariant: str, event: int, message: str },
+
+  // --- nodes -------------------------------------------------------------------------------
+  'node.added': { node: str, status: str, capacity: resources, allocatable: resources, unschedulable: bool, gpus: gpuDevices.optional() },
+  'node.status': { node: str, from: str, to: str },
+  'node.taints': { node: str, taints: strs },
+  'node.removed': { node: str },
+  'node.init_failed': { node: nodeName, error: str },
+  'node.adopt_failed': { node: str, error: str },
+
+  // --- workloads ---------------------------------------------------------------------------
+  'workload.submitted': { workload: str, kind: str, replicas: int, completions: int.optional(), generation: int },
+  'workload.scaled': { workload: str, from: int, to: int },
+  'workload.updated': { workload: str, generation: int },
+  'workload.deleted': { workload: str },
+  'workload.removed': { workload: str },
+  'workload.completed': { workload: str, succeeded: int, failed: int },
+  'workload.failed': { workload: str, reason: str },
+  'workload.restored': { workload: str, replicas: int, generation: int },
+
+  // --- instances ---------------------------------------------------------------------------
+  'instance.created': { ...instanceFields, slot: int, generation: int, reason: str },
+  'instance.scheduled': {
+    ...instanceFields,
+    node: nodeName,
+    attempt: int,
+    request: resources.optional(),
+    gpus: ints.optional(),
+    candidates: candidates.optional(),
+    gang: str.optional(),
+    waitedMs: num.optional(),
+  },
+  'instance.waiting': {
+    ...instanceFields,
+    node: str,
+    attempt: int,
+    request: resources,
+    gang: str,
+    members: int,
+    minMember: int,
+    timeoutAt: num,
+    gpus: ints.optional(),
+    candidates: candidates.optional(),
+  },
+  'instance.unreserved': { ...instanceFields, node: nodeName, reason: str },
+  'instance.unschedulable': { ...instanceFields, attempt: int, message: str, reasons: z.record(z.string(), num) },
+  'instance.status': { ...instanceFields, from: str, to: str, reason: str.optional(), exitCode: int.optional() },
+  'instance.stopping': { ...instanceFields, from: str, reason: str, taint: str.optional() },
+  'instance.removed': { ...instanceFields, node: nodeName },
+  'instance.forgotten': { ...instanceFields, reason: str },
+  'instance.preempting': { ...instanceFields, node: nodeName, victims: strs },
+  'instance.adopted': { ...instanceFields, node: str, slot: int, generation: int, containers: int },
+
+  // --- gangs -------------------------------------------------------------------------------
+  'gang.timeout': { gang: str, members: int, minMember: int, instances: strs, waitedMs: num, by: str.optional() },
+  'gang.rejected': { gang: str, members: int, minMember: int, instances: strs, waitedMs: num, by: str.optional() },
+
+  // --- slots -------------------------------------------------------------------------------
+  'slot.failed': { workload: str, slot: int, failures: int, nextAttemptAt: num },
+  'slot.backoff': { workload: str, slot: int, failures: int, until: num },
+
+  // --- containers --------------------------------------------------------------------------
+  'container.created': { container: str, instance: str, workload: str, node: nodeName, name: str },
+  'container.create_failed': { instance: str, workload: str, node: nodeName, container: str, code: str, error: str },
+  'container.state': { container: str, instance: str.optional(), node: nodeName, state: str, exitCode: int.optional(), reason: str.optional() },
+  'container.orphan': { container: str, node: str, instance: str.optional() },
+  'container.orphan_removed': { container: str },
+
+  // --- operations --------------------------------------------------------------------------
+  'op.scale': { workload: str, replicas: int, applied: bool },
+  'op.update': { workload: str, patch: z.unknown(), applied: bool },
+  'op.delete': { workload: str, applied: bool },
+  'op.add_node': { node: str, applied: bool },
+  'op.remove_node': { node: str, applied: bool },
+  'op.taint': { node: str, taint: str, applied: bool },
+  'op.untaint': { node: str, key: str, effect: str.optional(), applied: bool },
+
+  // --- faults (see each kind's file in src/faults/) ----------------------------------------
+  'fault.node_crash': { node: str.optional(), applied: bool, recoverAfter: num.optional(), detail: str.optional() },
+  'fault.node_boot': { node: str, applied: bool, detail: str.optional() },
+  'fault.zone_outage': { ...onNodes, duration: num },
+  'fault.node_freeze': { node: str, duration: num, applied: bool },
+  'fault.node_resume': { node: str },
+  'fault.partition': { ...onNodes, direction: str, duration: num },
+  'fault.partition_heal': onNodes,
+  'fault.messages': { ...onNodes, kinds: strs, drop: num, duplicate: num, duration: num },
+  'fault.messages_end': onNodes,
+  'fault.container_crash': { workload: str, slot: int, exitCode: int, applied: bool, container: str.optional(), detail: str.optional() },
+  'fault.crash_loop': { workload: str, exitAfter: num, exitCode: int, duration: num },
+  'fault.crash_loop_end': { workload: str },
+  'fault.image_pull_failure': { ...onNodes, image: str.optional(), duration: num },
+  'fault.image_pull_failure_end': onNodes,
+  'fault.slow_image_pull': { ...onNodes, factor: num, duration: num },
+  'fault.slow_image_pull_end': onNodes,
+  'fault.memory_leak': { workload: str, bytesPerMinute: num, duration: num, containers: int },
+  'fault.drain': { node: str, cordoned: bool, evicted: int, duration: num },
+  'fault.uncordon': { node: str, applied: bool },
+  'fault.clock_skew': { ...onNodes, offsetMs: num, duration: num },
+  'fault.clock_skew_end': onNodes,
+  'fault.slow_node': { node: str, delay: num, duration: num, applied: bool },
+  'fault.slow_node_end': { node: str },
+
+  // --- membership (backends/sim/sim-membership.ts) -----------------------------------------
+  'member.suspected': { node: str, incarnation: int, by: str },
+  'member.declared_dead': { node: str, incarnation: int, by: str },
+  'member.refuted': { node: str, incarnation: int },
+  'member.view': { node: str, state: str, incarnation: int, cause: str },
+  'membership.stats': {
+    members: int,
+    messages: int,
+    probes: int,
+    indirectProbes: int,
+    suspicions: int,
+    refutations: int,
+    deadDeclarations: int,
+  },
+} as const satisfies Record<string, z.core.$ZodLooseShape>;
+
+type Events = typeof TRACE_EVENTS;
+
+/** Every trace event type. */
+export type TraceEventType = keyof Events;
+
+/** The fields of an event of type K, as recorded (optional fields may be absent). */
+export type FieldsOf<K extends TraceEventType> = z.output<z.ZodObject<Events[K]>>;
+
+/** An event of type K as a trace line holds it. */
+export type TraceEventOf<K extends TraceEventType> = { readonly t: number; readonly seq: number; readonly type: K } & FieldsOf<K>;
+
+/** Any trace event: a discriminated union on `type`. */
+export type TraceEvent = { [K in TraceEventType]: TraceEventOf<K> }[TraceEventType];
+
+/** Fault events: `fault.*`. */
+export type FaultEvent = Extract<TraceEvent, { type: `fault.${string}` }>;
+
+/** Every event type, in the table's order. */
+export const TRACE_EVENT_TYPES = Object.keys(TRACE_EVENTS) as TraceEventType[];
+
+export function isTraceEventType(type: string): type is TraceEventType {
+  return Object.prototype.hasOwnProperty.call(TRACE_EVENTS, type);
+}

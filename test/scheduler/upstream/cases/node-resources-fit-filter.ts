@@ -1,0 +1,83 @@
+/**
+ * pkg/scheduler/framework/plugins/noderesources/fit_test.go, TestEnoughRequests: the node has
+ * allocatable cpu 10m, memory 20, pods 32, example.com/aaa 5, ephemeral-storage 20, hugepages-2Mi 5
+ * and holds one pod using `used`; the pod under test asks for `want` (one container per entry).
+ */
+import { node, pod, type FilterWant, type UpstreamCase } from '../harness.js';
+
+const A = 'example.com/aaa';
+const B = 'example.com/bbb';
+type R = { cpu?: number; mem?: number; [k: string]: number | undefined };
+const toReq = (r: R): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (v === undefined) continue;
+    if (k === 'cpu') out.cpu = `${v}m`;
+    else if (k === 'mem') out.memory = String(v);
+    else out[k] = String(v);
+  }
+  return out;
+};
+const INIT = 'init containers are not modelled (the effective request max(init, Σ containers) is an open gap)';
+const T = 'TestEnoughRequests';
+const fits = (name: string, want: R[], used: R, result: FilterWant, o: { upstream?: string; args?: unknown; pods?: number } = {}): UpstreamCase => ({
+  upstream: o.upstream ?? T,
+  name,
+  plugin: 'NodeResourcesFit',
+  ...(o.args ? { args: o.args } : {}),
+  snapshot: {
+    nodes: [node('node', { capacity: o.pods === 1 ? { cpu: '10m', memory: 20, pods: 1 } : { cpu: '10m', memory: 20, pods: 32, [A]: 5, 'ephemeral-storage': 20, 'hugepages-2Mi': 5 } })],
+    pods: [pod('existing', { containers: [toReq(used)] }, 'node')],
+    pending: pod('p', { containers: want.map(toReq) }),
+  },
+  filter: { node: result },
+});
+const init = (name: string, upstream = T): UpstreamCase => ({ upstream, name, plugin: 'NodeResourcesFit', notExpressible: INIT });
+const K8S_A = 'kubernetes.io/something';
+const HP = 'hugepages-2Mi';
+const TOO_MANY: FilterWant = ['Unschedulable', 'Too many pods'];
+const no = (r: string): FilterWant => ['Unschedulable', `Insufficient ${r}`];
+
+export const CASES: readonly UpstreamCase[] = [
+  fits('no resources requested always fits', [], { cpu: 10, mem: 20 }, 'ok'),
+  fits('too many resources fails', [{ cpu: 1, mem: 1 }], { cpu: 10, mem: 20 }, no('cpu')),
+  init('too many resources fails due to init container cpu'),
+  init('too many resources fails due to highest init container cpu'),
+  init('too many resources fails due to init container memory'),
+  init('too many resources fails due to highest init container memory'),
+  init("init container fits because it's the max, not sum, of containers and init containers"),
+  init("multiple init containers fit because it's the max, not sum, of containers and init containers"),
+  fits('both resources fit', [{ cpu: 1, mem: 1 }], { cpu: 5, mem: 5 }, 'ok'),
+  fits('one resource memory fits', [{ cpu: 2, mem: 1 }], { cpu: 9, mem: 5 }, no('cpu')),
+  fits('one resource cpu fits', [{ cpu: 1, mem: 2 }], { cpu: 5, mem: 19 }, no('memory')),
+  fits('equal edge case', [{ cpu: 5, mem: 1 }], { cpu: 5, mem: 19 }, 'ok'),
+  init('equal edge case for init container'),
+  fits('extended resource fits', [{ [A]: 1 }], {}, 'ok'),
+  init('extended resource fits for init container'),
+  fits('extended resource capacity enforced', [{ cpu: 1, mem: 1, [A]: 10 }], { cpu: 0, mem: 0, [A]: 0 }, no(A)),
+  init('extended resource capacity enforced for init container'),
+  fits('extended resource allocatable enforced', [{ cpu: 1, mem: 1, [A]: 1 }], { cpu: 0, mem: 0, [A]: 5 }, no(A)),
+  init('extended resource allocatable enforced for init container'),
+  fits('extended resource allocatable enforced for multiple containers', [{ cpu: 1, mem: 1, [A]: 3 }, { cpu: 1, mem: 1, [A]: 3 }], { cpu: 0, mem: 0, [A]: 2 }, no(A)),
+  init('extended resource allocatable admits multiple init containers'),
+  init('extended resource allocatable enforced for multiple init containers'),
+  fits('extended resource allocatable enforced for unknown resource', [{ cpu: 1, mem: 1, [B]: 1 }], { cpu: 0, mem: 0 }, no(B)),
+  init('extended resource allocatable enforced for unknown resource for init container'),
+  fits('kubernetes.io resource capacity enforced', [{ cpu: 1, mem: 1, [K8S_A]: 10 }], { cpu: 0, mem: 0 }, no(K8S_A)),
+  init('kubernetes.io resource capacity enforced for init container'),
+  fits('hugepages resource capacity enforced', [{ cpu: 1, mem: 1, [HP]: 10 }], { cpu: 0, mem: 0, [HP]: 0 }, no(HP)),
+  init('hugepages resource capacity enforced for init container'),
+  fits('hugepages resource allocatable enforced for multiple containers', [{ cpu: 1, mem: 1, [HP]: 3 }, { cpu: 1, mem: 1, [HP]: 3 }], { cpu: 0, mem: 0, [HP]: 2 }, no(HP)),
+  fits('skip checking ignored extended resource', [{ cpu: 1, mem: 1, [B]: 1 }], { cpu: 0, mem: 0 }, 'ok', { args: { ignoredResources: [B] } }),
+  { upstream: T, name: 'resources + pod overhead fits', plugin: 'NodeResourcesFit', notExpressible: 'pod overhead (RuntimeClass overhead) is not modelled' },
+  { upstream: T, name: 'requests + overhead does not fit for memory', plugin: 'NodeResourcesFit', notExpressible: 'pod overhead (RuntimeClass overhead) is not modelled' },
+  // TestNotEnoughRequests: the node takes 1 pod and already holds one.
+  fits("even without specified resources predicate fails when there's no space for additional pod", [], { cpu: 10, mem: 20 }, TOO_MANY, { upstream: 'TestNotEnoughRequests', pods: 1 }),
+  fits("even if both resources fit predicate fails when there's no space for additional pod", [{ cpu: 1, mem: 1 }], { cpu: 5, mem: 5 }, TOO_MANY, { upstream: 'TestNotEnoughRequests', pods: 1 }),
+  fits("even for equal edge case predicate fails when there's no space for additional pod", [{ cpu: 5, mem: 1 }], { cpu: 5, mem: 19 }, TOO_MANY, { upstream: 'TestNotEnoughRequests', pods: 1 }),
+  init("even for equal edge case predicate fails when there's no space for additional pod due to init container", 'TestNotEnoughRequests'),
+  fits('due to container scratch disk', [{ cpu: 1, mem: 1 }], { cpu: 10, mem: 10 }, no('cpu'), { upstream: 'TestStorageRequests' }),
+  fits('pod fit', [{ cpu: 1, mem: 1 }], { cpu: 2, mem: 10 }, 'ok', { upstream: 'TestStorageRequests' }),
+  fits('storage ephemeral local storage request exceeds allocatable', [{ 'ephemeral-storage': 25 }], { cpu: 2, mem: 2 }, no('ephemeral-storage'), { upstream: 'TestStorageRequests' }),
+  fits('pod fits', [{ 'ephemeral-storage': 10 }], { cpu: 2, mem: 2 }, 'ok', { upstream: 'TestStorageRequests' }),
+];
