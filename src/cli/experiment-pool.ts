@@ -1,9 +1,9 @@
 /**
- * Runs study jobs on N worker threads (../pool/worker-bootstrap.js registers tsx, then loads
- * ./experiment-worker.ts), or inline when N = 1. Results come back in job order whatever order the workers finish in, so the
- * output is the same for any N.
+ * Runs study jobs on N worker threads of the pool (src/pool; ./experiment-worker), or inline when
+ * N = 1. Results come back in job order whatever order the workers finish in, so the output is
+ * the same for any N.
  */
-import { Worker } from 'node:worker_threads';
+import { runPool } from '../pool/pool.js';
 import { runJob, type JobResult, type StudyJob } from '../gpu/study.js';
 import type { GpuPodSpec } from '../gpu/types.js';
 import { join } from 'node:path';
@@ -47,43 +47,18 @@ export async function runJobs(jobs: readonly StudyJob[], o: PoolOptions): Promis
   readGpuNodes(o.tracesDir);
   for (const w of new Set(jobs.map((j) => j.workload))) readWorkload(o.tracesDir, w);
 
-  const bootstrap = new URL('../pool/worker-bootstrap.js', import.meta.url);
-  const entry = siblingModule('experiment-worker', import.meta.url).href;
-  const n = Math.min(o.workers, jobs.length);
-  let next = 0;
-  const workers: Worker[] = [];
-  try {
-    await new Promise<void>((resolveAll, rejectAll) => {
-      let finished = 0;
-      const feed = (w: Worker) => {
-        if (next < jobs.length) {
-          const index = next++;
-          w.postMessage({ index, job: jobs[index] });
-        }
-      };
-      for (let k = 0; k < n; k++) {
-        const w = new Worker(bootstrap, { workerData: { entry, tracesDir: o.tracesDir, placementsDir: o.placementsDir } });
-        workers.push(w);
-        w.on('message', (msg: { index: number; result?: JobResult; error?: string }) => {
-          if (msg.error !== undefined) {
-            const j = jobs[msg.index];
-            rejectAll(new Error(`${j.workload}/${j.policy}/seed ${j.seed}: ${msg.error}`));
-            return;
-          }
-          results[msg.index] = msg.result!;
-          o.onDone?.(++done, jobs.length, msg.result!);
-          if (++finished === jobs.length) resolveAll();
-          else feed(w);
-        });
-        w.on('error', rejectAll);
-        w.on('exit', (code) => {
-          if (code !== 0 && finished < jobs.length) rejectAll(new Error(`experiment worker exited with code ${code}`));
-        });
-        feed(w);
-      }
-    });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
-  return results;
+  return runPool<StudyJob, JobResult>({
+    entry: siblingModule('experiment-worker', import.meta.url),
+    data: { tracesDir: o.tracesDir, placementsDir: o.placementsDir } satisfies ExperimentWorkerData,
+    tasks: jobs,
+    workers: o.workers,
+    describe: (j) => `${j.workload}/${j.policy}/seed ${j.seed}`,
+    onResult: (result, _index, done) => o.onDone?.(done, jobs.length, result),
+  });
+}
+
+/** What every experiment worker gets once. */
+export interface ExperimentWorkerData {
+  readonly tracesDir: string;
+  readonly placementsDir?: string;
 }

@@ -1,7 +1,7 @@
 /** `slipway run FILE [--seed N] [--until DURATION] [--out DIR] [--json] [--check-determinism] [--backend sim|docker|oci] [--state FILE] [--keep]` */
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { tsWorker } from '../pool/ts-worker.js';
+import { startWorker } from '../pool/start-worker.js';
 import { siblingModule } from '../module-url.js';
 import { diffTraces, formatDivergence } from '../run/trace-diff.js';
 import { InputError, InterruptedError, signalExitCode } from '../core/errors.js';
@@ -203,7 +203,7 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
  */
 async function checkDeterminism(o: { file: string; seed: number; durationMs: number; untilMs: number; tracePath: string; hash: string }): Promise<{ ok: boolean; text: string }> {
   const second = o.tracePath.replace(/\.jsonl$/, '') + '.determinism.jsonl';
-  const worker = tsWorker(siblingModule('determinism-worker', import.meta.url), { file: o.file, seed: o.seed, durationMs: o.durationMs, untilMs: o.untilMs, tracePath: second });
+  const worker = startWorker(siblingModule('determinism-worker', import.meta.url), { file: o.file, seed: o.seed, durationMs: o.durationMs, untilMs: o.untilMs, tracePath: second });
   const result = await new Promise<{ hash: string }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);

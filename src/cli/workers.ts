@@ -5,9 +5,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { InputError } from '../core/errors.js';
+import { MAX_WORKERS } from '../pool/pool.js';
 
-/** The most worker threads a command starts. */
-export const MAX_WORKERS = 256;
+export { MAX_WORKERS };
 
 /**
  * Parses `--workers`: an integer from `min` (0 = run in this thread, where the command allows it)

@@ -1,25 +1,11 @@
 /**
- * A compare worker thread: receives the scenario once (workerData), then runs the (policy, seed)
- * tasks it is sent, one at a time, and posts each result back.
+ * A compare worker thread (src/pool): gets the scenario once (the pool's data), then runs the
+ * (policy, seed) tasks it is sent, one at a time.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { poolData, serveTasks } from '../pool/serve-tasks.js';
 import type { Scenario } from '../scenario/types.js';
 import { runOne, type RunTask } from './run-one.js';
 
-export interface WorkerRequest extends RunTask {
-  readonly index: number;
-}
+const scenario = poolData<Scenario>();
 
-export type WorkerReply =
-  | { readonly index: number; readonly result: Awaited<ReturnType<typeof runOne>> }
-  | { readonly index: number; readonly error: string };
-
-const scenario = (workerData as { scenario: Scenario }).scenario;
-
-parentPort!.on('message', (req: WorkerRequest) => {
-  runOne(scenario, { policy: req.policy, seed: req.seed }).then(
-    (result) => parentPort!.postMessage({ index: req.index, result } satisfies WorkerReply),
-    (e: unknown) =>
-      parentPort!.postMessage({ index: req.index, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) } satisfies WorkerReply),
-  );
-});
+serveTasks((task: RunTask) => runOne(scenario, task));

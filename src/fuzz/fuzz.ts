@@ -6,9 +6,8 @@
  * Run i of root seed S uses the case seed `deriveSeed(S, "run.i")` (unsigned), so a run is named
  * by its case seed alone: `slipway fuzz --case <seed>` regenerates it.
  */
-import type { Worker } from 'node:worker_threads';
 import { deriveSeed } from '../engine/random.js';
-import { tsWorker } from '../pool/ts-worker.js';
+import { runPool } from '../pool/pool.js';
 import { siblingModule } from '../module-url.js';
 import { wallMs } from '../engine/wall.js';
 import { caseFromSeed, type FuzzCase, type Profile } from './case.js';
@@ -69,6 +68,12 @@ export function runSeed(seed: number, index: number): number {
   return deriveSeed(seed, `run.${index}`) >>> 0;
 }
 
+/** What every fuzz worker gets once. */
+export interface FuzzWorkerData {
+  readonly profile: Profile;
+  readonly invariants: boolean;
+}
+
 export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
   if (o.variant && o.workers > 0) throw new Error('a planted variant runs only in-process (workers: 0)');
   const started = wallMs();
@@ -79,13 +84,18 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
     done++;
     o.onRun?.(r, done);
   };
-  if (o.workers > 0) await runInWorkers(o, finish);
-  else {
-    for (let i = 0; i < o.runs; i++) {
-      const seed = runSeed(o.seed, i);
-      finish({ index: i, seed, outcome: await runCase(caseFromSeed(seed, o.profile), o.profile, `fuzz-${seed}`, { ...o.variant, invariants: o.invariants ?? true }) });
-    }
-  }
+  // Each case in a worker thread (or here, where a planted variant can reach the control plane).
+  const seeds = Array.from({ length: o.runs }, (_, i) => runSeed(o.seed, i));
+  const data: FuzzWorkerData = { profile: o.profile, invariants: o.invariants ?? true };
+  await runPool<number, CaseOutcome>({
+    entry: siblingModule('worker', import.meta.url),
+    data,
+    tasks: seeds,
+    workers: o.workers,
+    inline: (seed) => runCase(caseFromSeed(seed, o.profile), o.profile, `fuzz-${seed}`, { ...o.variant, invariants: data.invariants }),
+    describe: (seed, i) => `run ${i} (case seed ${seed}; replay: slipway fuzz --case ${seed} --profile ${o.profile})`,
+    onResult: (outcome, index) => finish({ index, seed: seeds[index], outcome }),
+  });
   const elapsedMs = wallMs() - started;
   o.onRunsDone?.();
 
@@ -124,41 +134,4 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
     // runs / minutes = runs · 60000 / elapsed ms (the runs phase only, not shrinking)
     runsPerMinute: elapsedMs > 0 ? (o.runs * 60_000) / elapsedMs : 0,
   };
-}
-
-/** Hands run indices to `workers` threads one at a time, so a slow case does not hold up a batch. */
-async function runInWorkers(o: FuzzOptions, finish: (r: RunRecord) => void): Promise<void> {
-  const n = Math.max(1, Math.min(o.workers, o.runs));
-  const url = siblingModule('worker', import.meta.url);
-  let next = 0;
-  const workers: Worker[] = [];
-  try {
-    await Promise.all(
-      Array.from({ length: n }, () => {
-        const w = tsWorker(url, { profile: o.profile, invariants: o.invariants ?? true });
-        workers.push(w);
-        return new Promise<void>((resolve, reject) => {
-          const feed = () => {
-            if (next >= o.runs) {
-              resolve();
-              return;
-            }
-            const index = next++;
-            w.postMessage({ index, seed: runSeed(o.seed, index) });
-          };
-          w.on('message', (m: RunRecord) => {
-            finish(m);
-            feed();
-          });
-          w.on('error', reject);
-          w.on('exit', (code) => {
-            if (code !== 0) reject(new Error(`fuzz worker exited with code ${code}`));
-          });
-          feed();
-        });
-      }),
-    );
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
 }

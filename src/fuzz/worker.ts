@@ -1,14 +1,12 @@
 /**
- * A fuzz worker thread: runs the cases it is sent and posts each outcome back.
- * Message in: `{ index, seed }`; out: `{ index, seed, outcome }`. `workerData` carries the profile.
+ * A fuzz worker thread (src/pool): runs the case seeds it is sent and posts each outcome back.
+ * The pool's data carries the profile and whether invariants are checked.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { caseFromSeed, type Profile } from './case.js';
+import { poolData, serveTasks } from '../pool/serve-tasks.js';
+import { caseFromSeed } from './case.js';
+import type { FuzzWorkerData } from './fuzz.js';
 import { runCase } from './run-case.js';
 
-const { profile, invariants } = workerData as { profile: Profile; invariants: boolean };
+const { profile, invariants } = poolData<FuzzWorkerData>();
 
-parentPort!.on('message', async (msg: { index: number; seed: number }) => {
-  const outcome = await runCase(caseFromSeed(msg.seed, profile), profile, `fuzz-${msg.seed}`, { invariants });
-  parentPort!.postMessage({ index: msg.index, seed: msg.seed, outcome });
-});
+serveTasks((seed: number) => runCase(caseFromSeed(seed, profile), profile, `fuzz-${seed}`, { invariants }));

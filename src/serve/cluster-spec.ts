@@ -6,7 +6,8 @@
  * FILE:LINE:COL, or the field of the request body).
  */
 import { InputError } from '../core/errors.js';
-import { pathOfMessage, parseScenario } from '../scenario/loader.js';
+import { parseScenario } from '../scenario/loader.js';
+import { pathOfMessage } from '../scenario/yaml-errors.js';
 import type { PathSegment } from '../scenario/schema.js';
 import type { Scenario, WorkloadDef } from '../scenario/types.js';
 import type { ServeConfig } from './config.js';

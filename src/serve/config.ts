@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
-import { parseYamlDocument } from '../scenario/loader.js';
+import { parseYamlDocument } from '../scenario/yaml-errors.js';
 import { didYouMean, describeValue, isMapping, type PathSegment } from '../scenario/schema.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:7420';

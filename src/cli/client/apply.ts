@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../../core/errors.js';
-import { pathOfMessage, parseYamlDocument } from '../../scenario/loader.js';
+import { pathOfMessage, parseYamlDocument } from '../../scenario/yaml-errors.js';
 import { describeValue, isMapping, type PathSegment } from '../../scenario/schema.js';
 import { parseWorkloadSpec, SpecError } from '../../serve/cluster-spec.js';
 import { ApiFailure, clientCommand, connect, safe, type ClientFlags } from './api-client.js';

@@ -7,7 +7,7 @@ import { InputError } from '../../core/errors.js';
 import { QuantityError, parseBytes, parseCount, parseCpu } from '../../core/quantity.js';
 import { resources, zeroRequestsOf, type Resources } from '../../core/resources.js';
 import { GPU_MILLI, type GpuRequest } from '../../core/types.js';
-import { describeZodIssue, parseYamlDocument, pathOfMessage } from '../../scenario/loader.js';
+import { describeZodIssue, parseYamlDocument, pathOfMessage } from '../../scenario/yaml-errors.js';
 import { placementFields, toPlacement } from '../../scenario/placement-schema.js';
 import { MAX_GPUS, formatPath } from '../../scenario/schema.js';
 import { obj } from '../../scenario/strict-object.js';
