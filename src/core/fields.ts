@@ -56,18 +56,8 @@ export function describeValue(v: unknown): string {
   return typeof v;
 }
 
-export type PathSegment = string | number;
-
-/** `workloads[0].containers[1].env.A`, `nodes[0].capacity["example.com/gpu"]`. */
-export function formatPath(path: readonly PathSegment[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
-}
+export { formatPath, type PathSegment } from './path.js';
+import type { PathSegment } from './path.js';
 
 
 /** The known keys encoded in an `unrecognized_keys` issue message by `obj`. */

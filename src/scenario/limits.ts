@@ -6,7 +6,8 @@
  *
  * Pure: values in, problems out.
  */
-import { formatPath, type PathSegment, type ScenarioInput } from './schema.js';
+import { formatPath, type PathSegment } from '../core/path.js';
+import type { ScenarioInput } from './schema.js';
 
 /** The bounds a scenario is checked against; every one has a command-line flag that overrides it. */
 export interface ScenarioLimits {

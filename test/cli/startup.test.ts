@@ -69,6 +69,8 @@ describe('slipway starts from compiled JavaScript', () => {
       for (const heavy of ['dockerode', 'esbuild', 'd3', 'tsx', 'cli-progress', 'jstat']) {
         expect([...m.packages], `${args.join(' ')} loads ${heavy}`).not.toContain(heavy);
       }
+      // --help and --version need no scenario schema either
+      if (args[0] !== 'validate') expect([...m.packages], `${args.join(' ')} loads zod`).not.toContain('zod');
     }
   });
 
