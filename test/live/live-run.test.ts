@@ -188,6 +188,6 @@ expectations:
     expect(r.err).toContain('node node-1 has no docker endpoint');
     const b = run(['scenarios/steady-service.yaml', '--backend', 'kubernetes']);
     expect(b.code).toBe(2);
-    expect(b.err).toContain('--backend: expected one of sim, docker, oci, got "kubernetes"');
+    expect(b.err).toContain('--backend: unknown backend "kubernetes" (known: sim, docker, oci)');
   });
 });
