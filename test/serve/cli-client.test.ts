@@ -42,7 +42,9 @@ const cli = (...args: string[]) => {
 /** A workload's status straight from the API (polling through the CLI would start a process each time). */
 const status = async (name: string): Promise<{ desired: number; running: number } | undefined> => {
   const token = readFileSync(join(state, 'token'), 'utf8').trim();
-  const r = await fetch(`${url}/v1/workloads/${name}`, { headers: { authorization: `Bearer ${token}` } });
+  // A refused or reset connection (the daemon busy starting containers) is one more poll, not a failure.
+  const r = await fetch(`${url}/v1/workloads/${name}`, { headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
+  if (r === undefined) return undefined;
   return r.ok ? ((await r.json()) as { status: { desired: number; running: number } }).status : undefined;
 };
 const until = async (f: () => boolean | Promise<boolean>, ms = 60_000) => {
