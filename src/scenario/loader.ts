@@ -28,6 +28,7 @@ import { firstAliasOffset, fromZodIssue, offsetOf, pathOfMessage, prefix, valueA
 import {
   DEFAULT_SCHEDULER,
   FAULT_KINDS,
+  HUGEPAGES_NAME,
   PATCH_FIELDS,
   describeValue,
   didYouMean,
@@ -195,7 +196,7 @@ const fmt = formatDuration;
 
 function formatAmount(resource: string, n: number): string {
   if (resource === 'cpu') return formatCpu(n);
-  if (resource === 'memory' || resource === 'disk') return formatBytes(n);
+  if (resource === 'memory' || resource === 'disk' || HUGEPAGES_NAME.test(resource)) return formatBytes(n);
   return String(n);
 }
 
