@@ -16,6 +16,7 @@ import { prepareOutput, writeOutput } from './output.js';
 import { readScenario } from './read-scenario.js';
 import { parseWorkerCount } from './workers.js';
 import { parseLimitFlags, type LimitFlags } from './limit-flags.js';
+import { rawStream } from './terminal.js';
 
 export interface CompareFlags extends LimitFlags {
   readonly policies: string;
@@ -58,7 +59,7 @@ export async function compareCommand(file: string, flags: CompareFlags, setConte
   setContext(() => `replay: ${command}`);
 
   const total = policies.length * seeds.length;
-  const bar = process.stdout.isTTY && !flags.json ? new SingleBar({ format: 'compare [{bar}] {value}/{total} runs | {policy} seed {seed} | {duration_formatted}', hideCursor: true }) : undefined;
+  const bar = process.stdout.isTTY && !flags.json ? new SingleBar({ format: 'compare [{bar}] {value}/{total} runs | {policy} seed {seed} | {duration_formatted}', hideCursor: true, stream: rawStream(process.stderr) }) : undefined;
   bar?.start(total, 0, { policy: '', seed: '' });
   const t0 = performance.now();
   let runs: RunResult[];

@@ -24,7 +24,7 @@ export function documentKind(text: string): DocumentKind | undefined {
   }
   let raw: unknown;
   try {
-    raw = parse(text, { uniqueKeys: false });
+    raw = parse(text, { uniqueKeys: false, logLevel: 'silent' });
   } catch {
     return undefined;
   }

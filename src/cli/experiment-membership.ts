@@ -19,6 +19,7 @@ import { EXIT_OK } from './errors.js';
 import { d3Source } from './experiment.js';
 import { prepareOutput, writeOutput } from './output.js';
 import { parseWorkerCount } from './workers.js';
+import { rawStream } from './terminal.js';
 
 export interface MembershipFlags {
   readonly study: string;
@@ -118,7 +119,7 @@ export async function runMembershipExperiment(flags: MembershipFlags, setContext
     inline: (spec) => runMembership(spec),
     describe: (spec) => `${spec.detector} N=${spec.members} seed ${spec.seed}`,
     onResult: (r, _i, done) => {
-      if (progress) process.stderr.write(`\r${done}/${runs.length} runs (last: ${r.detector} N=${r.members} seed ${r.seed})   `);
+      if (progress) rawStream(process.stderr).write(`\r${done}/${runs.length} runs (last: ${r.detector} N=${r.members} seed ${r.seed})   `);
     },
   });
   if (progress) process.stderr.write('\n');

@@ -14,6 +14,7 @@ import { runJobs } from './experiment-pool.js';
 import { parseWorkerCount } from './workers.js';
 import { prepareOutput, writeOutput } from './output.js';
 import { readGpuNodes, resolveTracesDir } from './traces.js';
+import { rawStream } from './terminal.js';
 
 export interface FgdFlags {
   readonly workload: string;
@@ -65,7 +66,7 @@ export async function runFgdExperiment(flags: FgdFlags, setContext: (c: () => st
     workers,
     placementsDir,
     onDone: (done, total, r) => {
-      if (progress) process.stderr.write(`\r${done}/${total} experiments (last: ${r.workload} ${r.policy} seed ${r.seed})   `);
+      if (progress) rawStream(process.stderr).write(`\r${done}/${total} experiments (last: ${r.workload} ${r.policy} seed ${r.seed})   `);
     },
   });
   if (progress) process.stderr.write('\n');

@@ -10,6 +10,7 @@ import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { prepareOutput, writeOutput } from './output.js';
 import { parseSeed } from './run.js';
 import { parseWorkerCount } from './workers.js';
+import { rawStream } from './terminal.js';
 
 export interface FuzzFlags {
   readonly runs?: string;
@@ -72,7 +73,7 @@ export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
   const print = flags.json ? () => {} : (line: string) => process.stdout.write(line);
   print(`fuzz: ${runs} runs, profile ${profile}, seed ${seed}, ${workers === 0 ? 'in-process' : `${workers} worker(s)`}, output ${out}\n`);
 
-  const bar = err.isTTY && workers > 0 ? new cliProgress.SingleBar({ format: 'fuzz [{bar}] {value}/{total} runs, {failures} failures', stream: err }, cliProgress.Presets.shades_classic) : undefined;
+  const bar = err.isTTY && workers > 0 ? new cliProgress.SingleBar({ format: 'fuzz [{bar}] {value}/{total} runs, {failures} failures', stream: rawStream(err) }, cliProgress.Presets.shades_classic) : undefined;
   bar?.start(runs, 0, { failures: 0 });
   let failures = 0;
   const lines: string[] = [];

@@ -7,6 +7,7 @@
 import { SingleBar } from 'cli-progress';
 import { formatDuration } from '../core/duration.js';
 import type { LiveProgress } from '../run/live.js';
+import { rawStream } from './terminal.js';
 
 /** The plain line for a progress report. */
 export function progressLine(p: LiveProgress): string {
@@ -24,7 +25,7 @@ export interface ProgressSink {
 export function liveProgress(stream: NodeJS.WriteStream = process.stderr, everyMs = 5_000): ProgressSink {
   if (stream.isTTY) {
     const bar = new SingleBar(
-      { format: 'live {bar} {elapsed}/{until} {phase} · nodes {nodes} Ready · instances {instances} running{pending}', stream, hideCursor: true, clearOnComplete: true, barsize: 24 },
+      { format: 'live {bar} {elapsed}/{until} {phase} · nodes {nodes} Ready · instances {instances} running{pending}', stream: rawStream(stream), hideCursor: true, clearOnComplete: true, barsize: 24 },
     );
     let started = false;
     return {

@@ -28,6 +28,7 @@ async function loadPlugins(files: readonly string[] | undefined): Promise<void> 
   if (files?.length) await (await import('./plugins.js')).loadPlugins(files);
 }
 import { addLimitOptions, type LimitFlags } from './limit-flags.js';
+import { escapeTerminalOutput } from './terminal.js';
 
 const program = new Command();
 program
@@ -211,6 +212,10 @@ program
   });
 
 registerServeCommands(program);
+
+// Names from scenarios, manifests and traces reach the terminal escaped (src/cli/terminal.ts). The
+// daemon and the MCP server speak protocols of their own; the client commands escape themselves.
+if (!['serve', 'mcp'].includes(process.argv[2] ?? '')) escapeTerminalOutput();
 
 try {
   await program.parseAsync(process.argv);

@@ -130,6 +130,8 @@ export const TRACE_EVENTS = {
   'op.untaint': { node: str, key: str, effect: str.optional(), applied: bool },
 
   // --- faults (see each kind's file in src/faults/) ----------------------------------------
+  /** A node fault whose target matched no node when it fired (a removed node, a selector matching none). */
+  'fault.not_applied': { fault: str, applied: bool, reason: str, node: str.optional(), selector: str.optional() },
   'fault.node_crash': { node: str.optional(), applied: bool, recoverAfter: num.optional(), detail: str.optional() },
   'fault.node_boot': { node: str, applied: bool, detail: str.optional() },
   'fault.zone_outage': { ...onNodes, duration: num },

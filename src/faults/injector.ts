@@ -65,7 +65,28 @@ function injectOf<K extends FaultKind>(kind: K, f: FaultOf<K>, ctx: FaultContext
   let nodes: string[] = [];
   if (def.targeting !== 'workload') {
     // A node or zone fault's action extends NodeTarget (its file declares it so).
-    nodes = ctx.target.resolveNodes(f as NodeTarget);
+    const t = f as NodeTarget;
+    nodes = ctx.target.resolveNodes(t);
+    // A named node removed since (removeNode) is hit by nothing: say so, node by node.
+    const named = [...(t.node !== undefined ? [t.node] : []), ...(t.nodes ?? [])];
+    for (const node of [...new Set(named)]) {
+      if (ctx.target.resolveNodes({ node }).length === 0) {
+        ctx.recorder.record('fault.not_applied', { fault: kind, node, applied: false, reason: `node ${node} is not in the cluster (removed)` });
+      }
+    }
+    if (nodes.length === 0) {
+      // Nothing matched: the fault leaves a record of that, not silence.
+      if (named.length === 0 || t.selector !== undefined) {
+        const sel = t.selector ? Object.entries(t.selector).map(([k, v]) => `${k}=${v}`).join(',') : undefined;
+        ctx.recorder.record('fault.not_applied', {
+          fault: kind,
+          applied: false,
+          ...(sel !== undefined ? { selector: sel } : {}),
+          reason: sel === undefined ? 'no node in the cluster' : named.length > 0 ? `none of ${named.join(', ')} has labels ${sel}` : `no node has labels ${sel}`,
+        });
+      }
+      return;
+    }
     if (pick && nodes.length > 1 && def.targeting === 'node') nodes = [pick.pick(nodes)];
   }
   def.inject(f, nodes, ctx);

@@ -23,7 +23,7 @@ import { faultDefinition } from '../faults/registry.js';
 import { toPlacement, type PlacementInput } from './placement-schema.js';
 import { MAX_DURATION_MS, checkLimits, limitsWith, type ScenarioLimits } from './limits.js';
 import { ManifestError, expandManifests, toManifestProblem, type ExpandedManifests } from './kubernetes.js';
-import { firstAliasOffset, fromZodIssue, offsetOf, pathOfMessage, prefix, valueAt, type Problem } from './yaml-errors.js';
+import { firstAliasOffset, foreignTagMessage, fromZodIssue, offsetOf, pathOfMessage, prefix, valueAt, type Problem } from './yaml-errors.js';
 
 import {
   DEFAULT_SCHEDULER,
@@ -78,7 +78,7 @@ export interface ParseOptions {
 /** Parses and validates a scenario file's text. Throws `InputError` (`FILE:LINE:COL: message`). */
 export function parseScenario(text: string, file: string, options: ParseOptions = {}): Scenario {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const where = (offset: number): string => {
     const { line, col } = lineCounter.linePos(offset);
     return `${file}:${line}:${col}`;
@@ -97,6 +97,10 @@ export function parseScenario(text: string, file: string, options: ParseOptions 
     });
     throw new InputError(lines[0], [...new Set(lines)]);
   }
+
+  // `labels: !!set {a, b}` became {} silently: a tag a JSON value cannot express is bad input.
+  const tagged = foreignTagMessage(doc, text, where);
+  if (tagged !== undefined) throw new InputError(tagged);
 
   let raw: unknown;
   try {

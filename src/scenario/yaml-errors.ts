@@ -33,7 +33,7 @@ export interface Problem {
  */
 export function parseYamlDocument(text: string, file: string): { raw: unknown; where: (path: readonly PathSegment[], at?: 'key' | 'value') => string } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const pos = (offset: number): string => {
     const { line, col } = lineCounter.linePos(offset);
     return `${file}:${line}:${col}`;
@@ -42,6 +42,8 @@ export function parseYamlDocument(text: string, file: string): { raw: unknown; w
     const err = doc.errors[0];
     throw new InputError(`${pos(err.pos[0])}: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
+  const tagged = foreignTagMessage(doc, text, pos);
+  if (tagged !== undefined) throw new InputError(tagged);
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: 100 });
@@ -103,6 +105,46 @@ function rangeStart(node: unknown): number {
   if (isPair(node)) return rangeStart(node.key);
   const range = (node as { range?: [number, number, number] } | null)?.range;
   return range ? range[0] : 0;
+}
+
+/** Explicit tags that change nothing a plain JSON value could not say. */
+const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/**
+ * The first explicit YAML tag other than the plain ones (`!!str`, `!!int`, `!!map`, ...): `!!set`
+ * (which became `{}` as labels), `!!omap`, `!!binary`, `!!timestamp`, a local `!tag`. Slipway's
+ * files are JSON-shaped, so such a tag is bad input, placed at the tag (`where` is the file's
+ * FILE:LINE:COL for an offset). Undefined when every tag is plain.
+ */
+export function foreignTagMessage(doc: Document, text: string, where: (offset: number) => string): string | undefined {
+  let found: string | undefined;
+  visit(doc, {
+    Node(_key, node, path) {
+      const tag = (node as { tag?: string }).tag;
+      if (tag === undefined || PLAIN_TAGS.has(tag)) return undefined;
+      const start = node.range?.[0] ?? 0;
+      let at = text.lastIndexOf('!', start);
+      while (at > 0 && text[at - 1] === '!') at--; // the start of `!!set`, not its second `!`
+      const field = fieldPath(path, node);
+      const short = tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
+      found = `${where(at >= 0 ? at : start)}: ${field.length > 0 ? `${formatPath(field)}: ` : ''}YAML tag ${short} is not supported: write plain mappings, lists, strings and numbers${/labels|selector|nodeSelector/i.test(String(field[field.length - 1] ?? '')) ? ' (labels are a mapping, e.g. {app: web})' : ''}`;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** The field path of `node` from the ancestors `visit` passes (pairs give keys, sequences indexes). */
+function fieldPath(ancestors: readonly unknown[], node: unknown): PathSegment[] {
+  const out: PathSegment[] = [];
+  const chain = [...ancestors, node];
+  for (let i = 0; i < chain.length - 1; i++) {
+    const a = chain[i];
+    const next = chain[i + 1];
+    if (isPair(a)) out.push(keyText(a.key));
+    else if (isSeq(a)) out.push(a.items.indexOf(next as never));
+  }
+  return out;
 }
 
 export function firstAliasOffset(doc: Document): number {
