@@ -10,13 +10,17 @@ import { parseDuration } from '../core/duration.js';
 import { InputError } from '../core/errors.js';
 import { DETECTORS, type DetectorName } from '../membership/config.js';
 import { runMembership } from '../membership/experiment.js';
-import { resultsCsv, STUDIES, studyRuns, summaryText, type StudyName, type StudyRow } from '../membership/study.js';
+import { resultsCsv, STUDIES, studyRuns, summaryText, type StudyName, type StudyOptions, type StudyRow } from '../membership/study.js';
+import { membershipKind, type MembershipSpec } from './sweep-kinds.js';
+import { runIndices, sweepMode, sweepRows, type SweepFlags } from './sweep-run.js';
+import { parseWorkerCount } from './workers.js';
 import { renderMembershipReport } from '../report/membership-report.js';
 import { EXIT_OK } from './errors.js';
 import { d3Source } from './experiment.js';
 import { prepareOutput, writeOutput } from './output.js';
 
-export interface MembershipFlags {
+export interface MembershipFlags extends SweepFlags {
+  readonly workers?: string;
   readonly study: string;
   readonly seeds: string;
   readonly members?: string;
@@ -83,7 +87,7 @@ function parseDetectors(v: string | undefined): DetectorName[] | undefined {
   return out;
 }
 
-export function membershipCommand(flags: MembershipFlags, out: string): string {
+export function membershipCommand(flags: MembershipSpec['flags'], out: string): string {
   const parts = ['npx', 'slipway', 'experiment', 'membership', '--study', flags.study, '--seeds', flags.seeds];
   if (flags.members !== undefined) parts.push('--members', flags.members);
   if (flags.detectors !== undefined) parts.push('--detectors', flags.detectors);
@@ -98,24 +102,53 @@ export async function runMembershipExperiment(flags: MembershipFlags, setContext
   const members = parseMembers(flags.members);
   const detectors = parseDetectors(flags.detectors);
   const durationMs = parseDurationFlag(flags.duration);
+  const workers = parseWorkerCount(flags.workers, 1);
+  sweepMode(flags);
   const out = flags.out ?? join('reports', 'membership');
-  prepareOutput('--out', out, 'dir');
   const command = membershipCommand(flags, out);
   setContext(() => `seeds ${flags.seeds}; replay: ${command}`);
 
-  const runs = studyRuns({ studies, seeds, ...(members ? { members } : {}), ...(detectors ? { detectors } : {}), ...(durationMs ? { durationMs } : {}) });
+  const options: StudyOptions = { studies, seeds, ...(members ? { members } : {}), ...(detectors ? { detectors } : {}), ...(durationMs ? { durationMs } : {}) };
+  const spec: MembershipSpec = {
+    flags: {
+      study: flags.study,
+      seeds: flags.seeds,
+      ...(flags.members !== undefined ? { members: flags.members } : {}),
+      ...(flags.detectors !== undefined ? { detectors: flags.detectors } : {}),
+      ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
+    },
+    options,
+  };
+  const swept = await sweepRows({ kind: membershipKind, spec, flags, out, workers, argv: process.argv.slice(2) });
+  if (swept === 'done') return EXIT_OK;
+  prepareOutput('--out', out, 'dir');
+  if (swept) return writeMembershipOutputs(spec, swept, out);
+
+  const runs = studyRuns(options);
   const progress = process.stderr.isTTY;
-  const rows: StudyRow[] = [];
-  for (const [i, run] of runs.entries()) {
-    const r = await runMembership(run.spec);
-    rows.push({ study: run.study, ...r });
-    if (progress) process.stderr.write(`\r${i + 1}/${runs.length} runs (last: ${run.study} ${r.detector} N=${r.members} seed ${r.seed})   `);
+  let rows: StudyRow[];
+  if (workers > 1) {
+    // The same runner as a shard's, in worker threads.
+    rows = await runIndices({ kind: membershipKind, spec, indices: runs.map((_, i) => i), workers, keys: membershipKind.keys(spec), onDone: (d) => progress && process.stderr.write(`\r${d}/${runs.length} runs   `) });
+  } else {
+    rows = [];
+    for (const [i, run] of runs.entries()) {
+      const r = await runMembership(run.spec);
+      rows.push({ study: run.study, ...r });
+      if (progress) process.stderr.write(`\r${i + 1}/${runs.length} runs (last: ${run.study} ${r.detector} N=${r.members} seed ${r.seed})   `);
+    }
   }
   if (progress) process.stderr.write('\n');
+  return writeMembershipOutputs(spec, rows, out);
+}
+
+/** Writes results.csv and report.html from the rows (run order) and prints the summaries: the one writer of a local run, a queue run and `slipway merge`. */
+export function writeMembershipOutputs(spec: MembershipSpec, rows: readonly StudyRow[], out: string): number {
+  const command = membershipCommand(spec.flags, out);
   const csvPath = join(out, 'results.csv');
   const htmlPath = join(out, 'report.html');
   writeOutput(csvPath, resultsCsv(rows));
-  writeOutput(htmlPath, renderMembershipReport({ rows, command, d3Source: d3Source(), durationMs: durationMs ?? 600_000 }));
+  writeOutput(htmlPath, renderMembershipReport({ rows, command, d3Source: d3Source(), durationMs: spec.options.durationMs ?? 600_000 }));
   process.stdout.write(`${summaryText(rows)}\n\nwrote ${csvPath} and ${htmlPath}\nreproduce: ${command}\n`);
   return EXIT_OK;
 }
