@@ -13,7 +13,7 @@ import { DETECTORS, type DetectorName } from '../membership/config.js';
 import { runMembership, type MembershipRunResult, type MembershipRunSpec } from '../membership/experiment.js';
 import { siblingModule } from '../module-url.js';
 import { runPool } from '../pool/pool.js';
-import { resultsCsv, STUDIES, studyRuns, summaryText, type StudyName, type StudyOptions, type StudyRow } from '../membership/study.js';
+import { DEFAULT_DURATION_MS, resultsCsv, STUDIES, studyRuns, summaryText, type StudyName, type StudyOptions, type StudyRow } from '../membership/study.js';
 import { membershipKind, type MembershipSpec } from './sweep-kinds.js';
 import { sweepMode, sweepRows, type SweepFlags } from './sweep-run.js';
 import { renderMembershipReport } from '../report/membership-report.js';
@@ -150,7 +150,8 @@ export function writeMembershipOutputs(spec: MembershipSpec, rows: readonly Stud
   const csvPath = join(out, 'results.csv');
   const htmlPath = join(out, 'report.html');
   writeOutput(csvPath, resultsCsv(rows));
-  writeOutput(htmlPath, renderMembershipReport({ rows, command, d3Source: d3Source(), durationMs: spec.options.durationMs ?? 600_000 }));
+  const durationMs = spec.options.durationMs;
+  writeOutput(htmlPath, renderMembershipReport({ rows, command, d3Source: d3Source(), durationMs: durationMs !== undefined ? { swim: durationMs, lifeguard: durationMs } : DEFAULT_DURATION_MS }));
   process.stdout.write(`${summaryText(rows)}\n\nwrote ${csvPath} and ${htmlPath}\nreproduce: ${command}\n`);
   return EXIT_OK;
 }
