@@ -407,7 +407,7 @@ const controlPlaneSchema = obj({
 });
 
 /** How the control plane learns node status: heartbeats (default) or a gossip failure detector. */
-export const MEMBERSHIP_KINDS = ['heartbeat', 'swim', 'lha-probe', 'lha-suspicion', 'buddy', 'lifeguard'] as const;
+export const MEMBERSHIP_KINDS = ['heartbeat', 'swim', 'lha-probe', 'lha-suspicion', 'buddy', 'lifeguard', 'serf'] as const;
 
 /** The gossip detector's knobs; defaults are memberlist's LAN configuration (src/membership/config.ts). */
 const gossipSchema = obj({
@@ -424,9 +424,16 @@ const gossipSchema = obj({
   awarenessMaxMultiplier: def(int(1, 100), 8),
 });
 
+/** `membership: serf` on live backends: the control plane's own Serf agent and the tag naming each node's agent. */
+const serfSchema = obj({
+  rpc: def(nonEmptyStr, '127.0.0.1:7373'),
+  tag: def(nonEmptyStr, 'slipway-node'),
+});
+
 const clusterSchema = obj({
   membership: def(oneOf(MEMBERSHIP_KINDS), 'heartbeat' as (typeof MEMBERSHIP_KINDS)[number]),
   gossip: gossipSchema.prefault({} as z.input<typeof gossipSchema>),
+  serf: serfSchema.prefault({} as z.input<typeof serfSchema>),
 });
 
 export const DEFAULT_SCHEDULER = 'round-robin';
