@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { InputError } from '../core/errors.js';
+import { unreadable } from '../core/read-failure.js';
 import { Orchestrator } from '../core/orchestrator.js';
 import { reconcile } from '../core/reconciler.js';
 import { orchestratorConfig, toWorkload } from '../run/simulate.js';
@@ -145,12 +146,12 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
 }
 
 function readTls(t: { cert: string; key: string }): { cert: Buffer; key: Buffer } {
-  const read = (what: string, path: string) => {
+  const read = (path: string) => {
     try {
       return readFileSync(path);
     } catch (e) {
-      throw new InputError(`${what}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw unreadable(path, e);
     }
   };
-  return { cert: read('tls.cert', t.cert), key: read('tls.key', t.key) };
+  return { cert: read(t.cert), key: read(t.key) };
 }
