@@ -1,12 +1,12 @@
 /** `slipway export --format perfetto TRACE [--out FILE]` (stdout by default). */
-import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { InputError } from '../core/errors.js';
 import { checkInputFile } from './input-file.js';
 import { unknownName } from '../core/suggest.js';
-import { PerfettoConverter, type TraceRecord } from '../export/perfetto.js';
+import { PerfettoConverter } from '../export/perfetto.js';
+import { streamTrace } from '../engine/trace-reader.js';
 import { EXIT_OK } from './errors.js';
 import { prepareOutput } from './output.js';
 
@@ -53,20 +53,6 @@ async function convert(trace: string, sink: Writable): Promise<void> {
     if (text && !sink.write(text)) await once(sink, 'drain');
   };
   await write(conv.header());
-  const lines = createInterface({ input: createReadStream(trace, 'utf8'), crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of lines) {
-    n++;
-    if (line.trim() === '') continue;
-    let rec: TraceRecord;
-    try {
-      rec = JSON.parse(line) as TraceRecord;
-    } catch {
-      throw new InputError(`${trace}:${n}: not a JSON trace record: ${JSON.stringify(line.slice(0, 60))}`);
-    }
-    if (typeof rec !== 'object' || rec === null || typeof rec.t !== 'number' || typeof rec.type !== 'string')
-      throw new InputError(`${trace}:${n}: not a trace record (needs numeric "t" and string "type")`);
-    await write(conv.push(rec));
-  }
+  for await (const e of streamTrace(trace)) await write(conv.push(e));
   await write(conv.finish());
 }

@@ -45,8 +45,8 @@ export function decodeTraceLine(line: string, file: string, lineNo: number): Tra
   let rec: unknown;
   try {
     rec = JSON.parse(line);
-  } catch (e) {
-    throw new InputError(`${where}: not a JSON trace record (${e instanceof Error ? e.message : String(e)})`);
+  } catch {
+    throw new InputError(`${where}: not a JSON trace record (the trace is cut short or corrupt): ${JSON.stringify(line.length > 60 ? `${line.slice(0, 57)}...` : line)}`);
   }
   if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) throw new InputError(`${where}: expected a JSON object, got ${describe(rec)}`);
   const obj = rec as Record<string, unknown>;
