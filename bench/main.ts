@@ -40,6 +40,12 @@
  *     with no faults: wall and CPU seconds, events, messages per member per second; K runs and
  *     their median (src/membership/experiment.ts).
  *
+ *   serf [--members N] [--kills K] [--seeds S]
+ *     Live HashiCorp Serf agents on loopback (scripts/start-serf.sh; N members: the control
+ *     plane's agent and N−1 nodes, default 5): K kill -9s, each timed until the control plane's
+ *     agent reports member-failed; beside it the simulator's detection time for the same N and
+ *     parameters (Lifeguard, Serf's twin) over S seeds (bench/serf.ts).
+ *
  *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C]
  *     The daemon's HTTP API on the sim backend (a child process; 200 nodes): creates W×R instances
  *     (default 1,000 × 10), then GET/list throughput with p50/p99 and applies per second
@@ -455,6 +461,17 @@ program
     }
     walls.sort((a, b) => a - b);
     console.log(`median wall ${walls[Math.floor(walls.length / 2)]!.toFixed(2)} s over ${o.runs} runs`);
+  });
+
+program
+  .command('serf')
+  .description('live Serf failure detection (kill -9 → member-failed) beside the simulator for the same group')
+  .option('--members <N>', 'members including the control plane', integer('--members', 3), 5)
+  .option('--kills <K>', 'agents killed, one after another', integer('--kills', 1), 8)
+  .option('--seeds <S>', 'simulated runs', integer('--seeds', 1), 5)
+  .action(async (o: { members: number; kills: number; seeds: number }) => {
+    const { benchSerf } = await import('./serf.js');
+    await benchSerf(o);
   });
 
 program

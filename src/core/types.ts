@@ -73,7 +73,7 @@ export interface Node {
 export interface PortMapping {
   readonly containerPort: number;
   readonly hostPort?: number;
-  readonly protocol: 'tcp' | 'udp';
+  readonly protocol: 'tcp' | 'udp' | 'sctp';
 }
 
 /** A probability distribution of durations, sampled from a named random stream. */

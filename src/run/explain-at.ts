@@ -15,7 +15,9 @@ import { didYouMean } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';
 import { explainOn, type ExplainReport } from '../scheduler/explain/explain.js';
 import { nodeSpecOf, nodeTableOf, podOf } from '../scheduler/framework-scheduler.js';
-import { PROFILES, profileNames, type ProfileConfig } from '../scheduler/profiles.js';
+import { PROFILES, type ProfileConfig } from '../scheduler/profiles.js';
+import { ROUND_ROBIN, RoundRobinScheduler } from '../scheduler/round-robin.js';
+import { explainRoundRobinOn } from '../scheduler/explain/round-robin.js';
 import { simulate, toWorkload } from './simulate.js';
 
 export interface ExplainAtOptions {
@@ -67,7 +69,7 @@ function podDoc(w: Workload, name: string, request: Resources, gpus?: readonly n
 }
 
 /** The cluster the views describe, the pending workload's pod, the profile and seed, as a snapshot document. */
-function snapshotDoc(views: readonly NodeView[], pending: Workload, request: Resources, profile: ProfileConfig, seed: number): Record<string, unknown> {
+function snapshotDoc(views: readonly NodeView[], pending: Workload, request: Resources, profile: ProfileConfig | RoundRobinAt, seed: number): Record<string, unknown> {
   return {
     nodes: views.map(({ node: n }) => {
       const spec = nodeSpecOf(n);
@@ -90,18 +92,29 @@ function snapshotDoc(views: readonly NodeView[], pending: Workload, request: Res
       })),
     ),
     pending: podDoc(pending, pending.name, request),
-    profile: PROFILES[profile.name] === profile ? profile.name : profile,
+    ...('cursor' in profile
+      ? { profile: ROUND_ROBIN, ...(profile.cursor !== undefined ? { cursor: profile.cursor } : {}) }
+      : { profile: PROFILES[profile.name] === profile ? profile.name : profile }),
     seed,
   };
 }
 
-/** The framework profile behind the scenario's scheduler (its own profile, or a named one). */
-function profileOf(scenario: Scenario): ProfileConfig {
+/** Round-robin at a point of a run: the node it placed on last. */
+interface RoundRobinAt {
+  readonly cursor: string | undefined;
+}
+
+/**
+ * The framework profile behind the scenario's scheduler (its own profile, or a named one), or
+ * null for round-robin (explained by its own rule). Every registered scheduler is one of these.
+ */
+function profileOf(scenario: Scenario): ProfileConfig | null {
   const { name, profile } = scenario.scheduler;
   if (profile && profile.name === name) return profile;
   const named = PROFILES[name];
   if (named) return named;
-  throw new InputError(`scheduler ${JSON.stringify(name)} is not a plugin-framework profile, so it has no filters or scores to explain; pick one with --scheduler (${profileNames().join(', ')})`);
+  if (name === ROUND_ROBIN) return null;
+  throw new InputError(`scheduler ${JSON.stringify(name)} has no explanation: it is neither a plugin-framework profile nor ${ROUND_ROBIN}`);
 }
 
 export async function explainScenarioAt(scenario: Scenario, o: ExplainAtOptions): Promise<ExplainAtReport> {
@@ -115,14 +128,28 @@ export async function explainScenarioAt(scenario: Scenario, o: ExplainAtOptions)
     throw new InputError(`--at: ${formatDuration(o.atMs)} is beyond the end of ${file} (its duration is ${formatDuration(scenario.durationMs)})`);
   }
   const profile = profileOf(scenario);
+  // Round-robin: the run's own scheduler instance, so its cursor at --at is known.
+  const roundRobin = profile === null ? new RoundRobinScheduler() : undefined;
   let orchestrator: Orchestrator | undefined;
-  await simulate(scenario, { untilMs: o.atMs, observe: (w) => (orchestrator = w.orchestrator) });
+  await simulate(scenario, { untilMs: o.atMs, observe: (w) => (orchestrator = w.orchestrator), ...(roundRobin ? { scheduler: roundRobin } : {}) });
   const views = orchestrator!.nodeViews();
   const { table, pods } = nodeTableOf(views);
+  const boundInstances = pods.reduce((a, p) => a + p.length, 0);
   // The workload's spec at that time (after updates), or its definition when it has not arrived yet.
   const workload = orchestrator!.getWorkload(def.name) ?? toWorkload(def);
   const request = sum(workload.containers.map((c) => c.requests));
-  const snapshot = snapshotDoc(views, workload, request, profile, scenario.seed);
-  const report = explainOn(table, podOf(workload, request), profile, scenario.seed, scenario.workloads.map(toWorkload));
-  return { ...report, atMs: o.atMs, boundInstances: pods.reduce((a, p) => a + p.length, 0), snapshot };
+  if (roundRobin) {
+    const cursor = roundRobin.cursor;
+    const snapshot = snapshotDoc(views, workload, request, { cursor }, scenario.seed);
+    const report = explainRoundRobinOn(
+      views.map((v) => ({ node: v.node, used: v.allocated })),
+      { name: workload.name, requests: request, tolerations: workload.placement?.tolerations ?? [] },
+      cursor,
+      cursor === undefined ? 'cursor at the first node by name (nothing placed yet)' : `cursor after ${cursor} (the node round-robin used last)`,
+    );
+    return { ...report, atMs: o.atMs, boundInstances, snapshot };
+  }
+  const snapshot = snapshotDoc(views, workload, request, profile!, scenario.seed);
+  const report = explainOn(table, podOf(workload, request), profile!, scenario.seed, scenario.workloads.map(toWorkload));
+  return { ...report, atMs: o.atMs, boundInstances, snapshot };
 }

@@ -98,6 +98,47 @@ function resourceList(v: unknown): Obj | undefined {
   return out;
 }
 
+/** A quantity that is zero however it is written ("0", 0, "0Ki", "0.0"). */
+function isZeroQuantity(q: unknown): boolean {
+  return q === 0 || (typeof q === 'string' && /^[+]?0*(\.0*)?([numkKMGTPE]i?)?$/.test(q) && /0/.test(q));
+}
+
+/**
+ * A Node's `status.capacity` or `allocatable` as `kubectl get node -o yaml` prints it, in the
+ * scenario's terms: `pods` (110 per node in simulations) and `attachable-volumes-*` (volumes are
+ * not modelled) are warned about and dropped; a zero amount of anything but cpu and memory (kind
+ * nodes print `hugepages-1Gi: "0"`) is the same as none, and dropped.
+ */
+function nodeResources(kind: string, name: string, field: string, v: unknown, c: Collector): Obj | undefined {
+  const r = resourceList(v);
+  if (!r) return undefined;
+  for (const k of Object.keys(r)) {
+    if (k === 'pods') {
+      c.unsupported(kind, name, [`status.capacity.pods (nodes take 110 pods)`]);
+      delete r[k];
+    } else if (k.startsWith('attachable-volumes-')) {
+      c.unsupported(kind, name, [`status.${field}.${k}`]);
+      delete r[k];
+    } else if (k === GPU_COUNT_KEY || k === GPU_MILLI_KEY) {
+      // devices, not an aggregate resource (gpu-milli is 1000 per device on nodes): read below
+      delete r[k];
+    } else if (k !== 'cpu' && k !== 'memory' && isZeroQuantity(r[k])) delete r[k];
+  }
+  return r;
+}
+
+/**
+ * A container's requests as Kubernetes defaults them (SetDefaults_Pod): every resource with a
+ * limit and no request gets the limit as its request, so a pod giving only limits is fitted by
+ * them — not as if it asked for nothing.
+ */
+function defaultedRequests(requests: unknown, limits: unknown): unknown {
+  const lim = resourceList(limits);
+  if (!lim) return requests === undefined ? undefined : (resourceList(requests) ?? requests);
+  if (requests !== undefined && !isMapping(requests)) return requests;
+  return { ...lim, ...(resourceList(requests) ?? {}) };
+}
+
 function podSpecToWorkload(kind: string, name: string, meta: Obj, spec: Obj, c: Collector): Obj {
   c.extra(kind, name, spec, POD_SPEC_FIELDS, 'spec.');
   const containers = (Array.isArray(spec.containers) ? spec.containers : []).map((raw) => {
@@ -131,7 +172,7 @@ function podSpecToWorkload(kind: string, name: string, meta: Obj, spec: Obj, c: 
       ...(ct.args !== undefined ? { args: ct.args } : {}),
       ...(Object.keys(env).length ? { env } : {}),
       ...(ports ? { ports } : {}),
-      ...(res.requests !== undefined ? { requests: resourceList(res.requests) ?? res.requests } : {}),
+      ...(defaultedRequests(res.requests, res.limits) !== undefined ? { requests: defaultedRequests(res.requests, res.limits) } : {}),
       ...(res.limits !== undefined ? { limits: resourceList(res.limits) ?? res.limits } : {}),
     };
   });
@@ -247,19 +288,10 @@ export function expandManifests(raw: Obj): ExpandedManifests {
         const status = obj(o.status);
         c.extra(kind, name, spec, ['taints', 'unschedulable'], 'spec.');
         c.extra(kind, name, status, ['capacity', 'allocatable', 'images'], 'status.');
-        const capacity = resourceList(status.capacity) ?? {};
-        const allocatable = resourceList(status.allocatable);
-        const gpuCount = count(capacity[GPU_COUNT_KEY] ?? allocatable?.[GPU_COUNT_KEY]);
+        const gpuCount = count(obj(status.capacity)[GPU_COUNT_KEY] ?? obj(status.allocatable)[GPU_COUNT_KEY]);
+        const capacity = nodeResources(kind, name, 'capacity', status.capacity, c) ?? {};
+        const allocatable = nodeResources(kind, name, 'allocatable', status.allocatable, c);
         const labels = obj(meta.labels);
-        for (const r of [capacity, allocatable ?? {}]) {
-          if ('pods' in r) {
-            c.unsupported(kind, name, ['status.capacity.pods (nodes take 110 pods)']);
-            delete r.pods;
-          }
-          // devices, not an aggregate resource (gpu-milli is 1000 per device on nodes)
-          delete r[GPU_COUNT_KEY];
-          delete r[GPU_MILLI_KEY];
-        }
         // timeAdded is the API server's record of the past; a scenario's taints are there from the start.
         const taints = Array.isArray(spec.taints)
           ? spec.taints.map((t) => {

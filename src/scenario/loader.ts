@@ -28,6 +28,7 @@ import { firstAliasOffset, fromZodIssue, offsetOf, pathOfMessage, prefix, valueA
 import {
   DEFAULT_SCHEDULER,
   FAULT_KINDS,
+  HUGEPAGES_NAME,
   PATCH_FIELDS,
   describeValue,
   didYouMean,
@@ -195,7 +196,7 @@ const fmt = formatDuration;
 
 function formatAmount(resource: string, n: number): string {
   if (resource === 'cpu') return formatCpu(n);
-  if (resource === 'memory' || resource === 'disk') return formatBytes(n);
+  if (resource === 'memory' || resource === 'disk' || HUGEPAGES_NAME.test(resource)) return formatBytes(n);
   return String(n);
 }
 
@@ -964,8 +965,12 @@ class Checker {
       const key = this.given(['cluster', 'gossip', 'probeTimeout']) ? 'probeTimeout' : 'probeInterval';
       this.report(['cluster', 'gossip', key], `probeTimeout (${g.probeTimeout}ms) must be shorter than probeInterval (${g.probeInterval}ms)`);
     }
+    if (this.given(['cluster', 'serf']) && c.membership !== 'serf')
+      this.report(['cluster', 'serf'], `applies to membership: serf only (membership is ${c.membership})`);
+    if (!/^[^:\s]+:\d{1,5}$/.test(c.serf.rpc)) this.report(['cluster', 'serf', 'rpc'], `must be HOST:PORT, got ${JSON.stringify(c.serf.rpc)}`);
     return {
       membership: c.membership,
+      serf: { rpc: c.serf.rpc, tag: c.serf.tag },
       gossip: {
         probeIntervalMs: g.probeInterval,
         probeTimeoutMs: g.probeTimeout,

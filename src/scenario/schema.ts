@@ -71,6 +71,11 @@ export interface ResourceInput {
 /** A Kubernetes extended resource name: `DOMAIN/NAME`. */
 const EXTENDED_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const BASE_RESOURCES = ['cpu', 'memory', 'disk'] as const;
+/**
+ * Kubernetes' pre-allocated huge pages, `hugepages-<page size>` (hugepages-2Mi, hugepages-1Gi):
+ * bytes, fitted like an extended resource (kube-scheduler's NodeResourcesFit counts them so).
+ */
+export const HUGEPAGES_NAME = /^hugepages-\d+(Ki|Mi|Gi)$/;
 
 /** `capacity`: cpu and memory required, every amount > 0. Otherwise every key optional and ≥ 0. */
 function resourceMap(mode: 'capacity' | 'other'): Check<ResourceInput> {
@@ -80,12 +85,13 @@ function resourceMap(mode: 'capacity' | 'other'): Check<ResourceInput> {
     const out: { cpu?: number; memory?: number; disk?: number; extended: Record<string, number> } = { extended: {} };
     for (const [key, raw] of Object.entries(v)) {
       const isBase = (BASE_RESOURCES as readonly string[]).includes(key);
-      if (!isBase && !EXTENDED_NAME.test(key)) {
+      const hugepages = HUGEPAGES_NAME.test(key);
+      if (!isBase && !hugepages && !EXTENDED_NAME.test(key)) {
         ok = false;
         const why = key.includes('/')
           ? `invalid extended resource name ${JSON.stringify(key)}: expected DOMAIN/NAME, e.g. example.com/gpu`
           : `unknown resource ${JSON.stringify(key)}${didYouMean(key, BASE_RESOURCES)} ` +
-            '(known: cpu, memory, disk; extended resources need a domain prefix, e.g. example.com/gpu)';
+            '(known: cpu, memory, disk, hugepages-SIZE; extended resources need a domain prefix, e.g. example.com/gpu)';
         c.fail(why, { path: [key], params: { at: 'key', labelParent: true } });
         continue;
       }
@@ -96,7 +102,7 @@ function resourceMap(mode: 'capacity' | 'other'): Check<ResourceInput> {
       }
       let n: number;
       try {
-        n = key === 'cpu' ? parseCpu(raw) : key === 'memory' || key === 'disk' ? parseBytes(raw) : parseCount(raw);
+        n = key === 'cpu' ? parseCpu(raw) : key === 'memory' || key === 'disk' || hugepages ? parseBytes(raw) : parseCount(raw);
       } catch (e) {
         if (!(e instanceof QuantityError)) throw e;
         ok = false;
@@ -241,7 +247,8 @@ const addNodeSchema = obj(nodeFields);
 const portSchema = obj({
   containerPort: req(int(1, 65535)),
   hostPort: opt(int(1, 65535)),
-  protocol: def(oneOf(['tcp', 'udp'] as const), 'tcp'),
+  // SCTP as Kubernetes accepts it (GA since 1.20); Docker publishes sctp ports too.
+  protocol: def(oneOf(['tcp', 'udp', 'sctp'] as const), 'tcp'),
 });
 
 const simSchema = obj({
@@ -388,7 +395,7 @@ const controlPlaneSchema = obj({
 });
 
 /** How the control plane learns node status: heartbeats (default) or a gossip failure detector. */
-export const MEMBERSHIP_KINDS = ['heartbeat', 'swim', 'lha-probe', 'lha-suspicion', 'buddy', 'lifeguard'] as const;
+export const MEMBERSHIP_KINDS = ['heartbeat', 'swim', 'lha-probe', 'lha-suspicion', 'buddy', 'lifeguard', 'serf'] as const;
 
 /** The gossip detector's knobs; defaults are memberlist's LAN configuration (src/membership/config.ts). */
 const gossipSchema = obj({
@@ -405,9 +412,16 @@ const gossipSchema = obj({
   awarenessMaxMultiplier: def(int(1, 100), 8),
 });
 
+/** `membership: serf` on live backends: the control plane's own Serf agent and the tag naming each node's agent. */
+const serfSchema = obj({
+  rpc: def(nonEmptyStr, '127.0.0.1:7373'),
+  tag: def(nonEmptyStr, 'slipway-node'),
+});
+
 const clusterSchema = obj({
   membership: def(oneOf(MEMBERSHIP_KINDS), 'heartbeat' as (typeof MEMBERSHIP_KINDS)[number]),
   gossip: gossipSchema.prefault({} as z.input<typeof gossipSchema>),
+  serf: serfSchema.prefault({} as z.input<typeof serfSchema>),
 });
 
 export const DEFAULT_SCHEDULER = 'round-robin';

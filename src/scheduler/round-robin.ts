@@ -23,6 +23,11 @@ export class RoundRobinScheduler implements Scheduler {
   /** Name of the node that received the last placement; the next search starts after it. */
   private lastNodeName: string | undefined;
 
+  /** The node that received the last placement (the next search starts after it); undefined before the first. */
+  get cursor(): string | undefined {
+    return this.lastNodeName;
+  }
+
   schedule(request: ScheduleRequest, nodes: readonly NodeView[]): ScheduleDecision[] {
     const decisions: ScheduleDecision[] = [];
     const n = nodes.length;

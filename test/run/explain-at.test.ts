@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explainScenarioAt } from '../../src/run/explain-at.js';
+import { simulate } from '../../src/run/simulate.js';
 import { parseScenario } from '../../src/scenario/loader.js';
 
 const BIN = join(import.meta.dirname, '../../bin/slipway.js');
@@ -162,7 +163,6 @@ pending: {name: p, priority: 10, containers: [{requests: {cpu: "1", memory: 1Gi}
     ['an unknown workload', SMALL, ['--at', '1m', '--workload', 'wbe'], '--workload: FILE has no workload "wbe"; did you mean "web"? (workloads: web, batch)'],
     ['--at beyond the duration', SMALL, ['--at', '11m', '--workload', 'web'], '--at: 11m is beyond the end of FILE (its duration is 10m)'],
     ['a bad duration', SMALL, ['--at', '3x', '--workload', 'web'], '--at: invalid duration "3x": unknown unit "x"; use ms, s, m, h or d'],
-    ['round-robin (no filters or scores)', SMALL.replace('scheduler: first-fit\n', ''), ['--at', '1m', '--workload', 'web'], 'scheduler "round-robin" is not a plugin-framework profile'],
     ['an unknown --scheduler', SMALL, ['--at', '1m', '--workload', 'web', '--scheduler', 'nope'], '--scheduler: unknown scheduler "nope"'],
   ])('%s: one line, exit 2', (_what, yaml, flags, message) => {
     const r = cli(yaml, ...flags);
@@ -170,5 +170,65 @@ pending: {name: p, priority: 10, containers: [{requests: {cpu: "1", memory: 1Gi}
     expect(r.out).toBe('');
     expect(r.err.trimEnd().split('\n')).toHaveLength(1);
     expect(r.err).toContain(message.replace('FILE', r.file));
+  });
+});
+
+// round-robin (no scheduler: key): web's two replicas go to a-1 and a-2; a-3 is too small for
+// another; at 2m web scales to 3, and round-robin, resuming after a-2, skips a-3 and takes b-1.
+const RR = `name: explain-rr
+seed: 2
+duration: 5m
+nodes:
+  - {name: a-1, capacity: {cpu: 4, memory: 8Gi}}
+  - {name: a-2, capacity: {cpu: 4, memory: 8Gi}}
+  - {name: a-3, capacity: {cpu: 500m, memory: 8Gi}}
+  - {name: b-1, capacity: {cpu: 4, memory: 8Gi}}
+workloads:
+  - name: web
+    replicas: 2
+    containers: [{name: web, image: nginx, requests: {cpu: 1, memory: 1Gi}}]
+operations:
+  - {at: 2m, scale: {workload: web, replicas: 3}}
+`;
+
+describe('explain --at on round-robin (#18.11)', () => {
+  it("predicts the run's next placement from round-robin's cursor at that time", async () => {
+    const r = await at(RR, 60_000, 'web');
+    expect(r.profile).toBe('round-robin');
+    expect(r.note).toBe('cursor after a-2 (the node round-robin used last)');
+    expect(node(r, 'a-3')).toMatchObject({ feasible: false, reasons: ['Insufficient cpu'] });
+    // a fresh round-robin would take a-1; the run's resumes after a-2
+    expect(r.chosen).toBe('b-1');
+    const placed: string[] = [];
+    await simulate(parseScenario(RR, 's.yaml'), { onRecord: (type, f, t) => void (type === 'instance.scheduled' && t >= 120_000 && placed.push(String(f.node))) });
+    expect(placed).toEqual([r.chosen]);
+  });
+
+  it('prints the table with the cursor line, and --snapshot-out keeps the cursor (the same table read back)', () => {
+    const snap = join(dir, 'rr-snap.yaml');
+    const r = cli(RR, '--at', '1m', '--workload', 'web', '--snapshot-out', snap);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('pending pod web, profile round-robin, 4 node(s); cursor after a-2 (the node round-robin used last)\n');
+    expect(r.out).toContain('chosen: b-1\n');
+    expect(readFileSync(snap, 'utf8')).toMatch(/^profile: round-robin\ncursor: a-2\n/m);
+    const back = spawnSync(process.execPath, [BIN, 'explain', snap], { encoding: 'utf8' });
+    expect(back.status).toBe(0);
+    expect(back.stdout).toBe(r.out.slice(r.out.indexOf('\n') + 1));
+  });
+
+  it('before anything is placed the cursor is at the first node by name', async () => {
+    const r = await at(RR, 0, 'web');
+    expect([r.chosen, r.note]).toEqual(['a-1', 'cursor at the first node by name (nothing placed yet)']);
+  });
+
+  it('every registered scheduler explains at a time (none is refused)', async () => {
+    const { schedulerNames } = await import('../../src/scheduler/registry.js');
+    const { withPolicy } = await import('../../src/compare/run-one.js');
+    for (const name of schedulerNames()) {
+      const r = await explainScenarioAt(withPolicy(parseScenario(RR, 's.yaml'), name), { atMs: 60_000, workload: 'web' });
+      expect(r.profile, name).toBe(name);
+      expect(r.nodes, name).toHaveLength(4);
+    }
   });
 });

@@ -322,7 +322,7 @@ describe('bad input: one line, FILE:LINE:COL: message', () => {
     [
       'an unknown resource',
       base('', nodes('name: n1', '  capacity: {cpu: 1, memory: 1Gi, gpu: 1}')),
-      's.yaml:5:37: nodes[0].capacity: unknown resource "gpu"; did you mean "cpu"? (known: cpu, memory, disk; extended resources need a domain prefix, e.g. example.com/gpu)',
+      's.yaml:5:37: nodes[0].capacity: unknown resource "gpu"; did you mean "cpu"? (known: cpu, memory, disk, hugepages-SIZE; extended resources need a domain prefix, e.g. example.com/gpu)',
     ],
     // wrong types and values
     [

@@ -120,4 +120,24 @@ describe('slipway explain, profile round-robin', () => {
       expect(counts).toEqual(d.reasons);
     }
   });
+
+  it.each([
+    ['node3', 'node5', 'cursor after node3 (the node round-robin used last)'],
+    // after node5 it wraps: node1 is full, node2 tainted, node3 fits
+    ['node5', 'node3', 'cursor after node5 (the node round-robin used last)'],
+    // a cursor between names (a node since removed) resumes at the next name
+    ['node3x', 'node5', 'cursor after node3x (the node round-robin used last)'],
+  ])('cursor: %s: the search resumes after it in name order, as the scheduler does', (cursor, chosen, note) => {
+    const r = explain(SNAPSHOT.replace('TOLERATIONS', '') + `cursor: ${cursor}\n`, '--json');
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out).chosen).toBe(chosen);
+    const snap = parseSnapshot(SNAPSHOT.replace('TOLERATIONS', '') + `cursor: ${cursor}\n`, 'snap.yaml');
+    expect(explainSnapshot(snap).note).toBe(note);
+  });
+
+  it('cursor: with a framework profile is refused, one line, exit 2', () => {
+    const r = explain(SNAPSHOT.replace('TOLERATIONS', '').replace('profile: round-robin', 'profile: default') + 'cursor: node3\n');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/:11:1: cursor: only profile: round-robin has a cursor\n$/);
+  });
 });

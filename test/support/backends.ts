@@ -6,6 +6,7 @@
  *   SLIPWAY_DOCKER_HOSTS  comma-separated engines (default unix:///run/slipway/e1.sock,unix:///run/slipway/e2.sock)
  *   SLIPWAY_OCI_RUNTIME   runtime binary for the OCI tests (default runc; youki and crun take the same commands)
  *   SLIPWAY_ROOTFS        rootfs directory (default /var/lib/slipway/rootfs, made by start-engines.sh)
+ *   SLIPWAY_ETCD_ENDPOINTS  comma-separated etcd client endpoints (default: scripts/start-etcd.sh --members 3's)
  */
 import { rmSync } from 'node:fs';
 import { DockerRuntime } from '../../backends/docker/docker-runtime.js';
@@ -26,6 +27,7 @@ export const DOCKER_HOSTS = (process.env.SLIPWAY_DOCKER_HOSTS ?? 'unix:///run/sl
 export const OCI_RUNTIME = process.env.SLIPWAY_OCI_RUNTIME ?? 'runc';
 export const ROOTFS = process.env.SLIPWAY_ROOTFS ?? '/var/lib/slipway/rootfs';
 export const TEST_IMAGE = 'slipway/busybox:test';
+export const ETCD_ENDPOINTS = (process.env.SLIPWAY_ETCD_ENDPOINTS ?? '127.0.0.1:32379,127.0.0.1:32381,127.0.0.1:32383').split(',');
 
 export type BackendName = 'sim' | 'docker' | 'oci';
 

@@ -86,6 +86,8 @@ const snapshotSchema = obj({
   /** A profile name, {name?, percentageOfNodesToScore?, plugins}, or a KubeSchedulerConfiguration (checked by profileFromInput). */
   profile: z.unknown().optional(),
   seed: z.number().int().min(0).optional(),
+  /** `profile: round-robin` only: the node round-robin placed on last (its search starts after it, in name order). */
+  cursor: z.string().min(1).optional(),
   /**
    * Default true: every node carries `kubernetes.io/hostname: NAME` (as the kubelet labels it).
    * false: nodes carry only the labels given (a Node object without that label).
@@ -101,6 +103,8 @@ export interface Snapshot {
   readonly profile: ProfileConfig;
   /** `profile: round-robin`: the seed's scheduler, not a framework profile (explain/round-robin.ts). */
   readonly scheduler?: typeof ROUND_ROBIN;
+  /** Round-robin's cursor (`cursor:`): the node it placed on last; absent for a fresh round-robin. */
+  readonly cursor?: string;
   readonly seed: number;
   /** KubeSchedulerConfiguration fields given but not modelled (the CLI warns once). */
   readonly ignored: readonly string[];
@@ -282,6 +286,9 @@ export function parseSnapshot(text: string, file: string): Snapshot {
   let profile: ProfileConfig = PROFILES.default;
   let ignored: readonly string[] = [];
   const roundRobin = s.profile === ROUND_ROBIN;
+  if (s.cursor !== undefined && !roundRobin) {
+    throw new InputError(`${where(['cursor'], 'key')}: cursor: only profile: ${ROUND_ROBIN} has a cursor`);
+  }
   if (s.profile !== undefined && !roundRobin) {
     try {
       ({ profile, ignored } = profileFromInput(s.profile, 'profile', 100, [ROUND_ROBIN]));
@@ -296,6 +303,7 @@ export function parseSnapshot(text: string, file: string): Snapshot {
     pending: pod(s.pending, ['pending']),
     profile,
     ...(roundRobin ? { scheduler: ROUND_ROBIN } : {}),
+    ...(s.cursor !== undefined ? { cursor: s.cursor } : {}),
     seed: s.seed ?? 1,
     ignored,
   };

@@ -29,7 +29,7 @@ const ContainerSpec = z
     command: z.array(z.string()).optional(),
     args: z.array(z.string()).optional(),
     env: z.record(z.string(), z.string()).optional(),
-    ports: z.array(z.looseObject({ containerPort: z.number().int(), hostPort: z.number().int().optional(), protocol: z.enum(['tcp', 'udp']).optional() })).optional(),
+    ports: z.array(z.looseObject({ containerPort: z.number().int(), hostPort: z.number().int().optional(), protocol: z.enum(['tcp', 'udp', 'sctp']).optional() })).optional(),
     requests: resourceMap.optional(),
     limits: resourceMap.optional(),
     sim: z.record(z.string(), z.unknown()).optional().meta({ description: 'sim backend: runFor, exitCode, memory (see the scenario format)' }),
