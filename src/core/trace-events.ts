@@ -46,7 +46,7 @@ export const TRACE_EVENTS = {
     resumed: bool.optional(),
     document: z.unknown(),
   },
-  'run.end': { reason: str, events: int.optional(), expectationsFailed: int, errors: int.optional() },
+  'run.end': { reason: str, events: int.optional(), expectationsFailed: int, expectationsNotChecked: int.optional(), errors: int.optional() },
   'run.error': { error: str },
   'run.interrupted': { signal: str },
   'run.teardown': { containersLeft: int },

@@ -27,7 +27,7 @@ function describe(v: unknown): string {
 
 function issueText(iss: z.core.$ZodIssue, rec: Record<string, unknown>): string {
   if (iss.code === 'unrecognized_keys') {
-    return `unknown field${iss.keys.length > 1 ? 's' : ''} ${iss.keys.join(', ')} for ${String(rec.type)}`;
+    return `unknown field${iss.keys.length > 1 ? 's' : ''} ${iss.keys.join(', ')}`;
   }
   const path = formatPath(iss.path.filter((p): p is string | number => typeof p !== 'symbol'));
   let value: unknown = rec;
