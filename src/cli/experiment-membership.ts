@@ -13,7 +13,7 @@ import { DETECTORS, type DetectorName } from '../membership/config.js';
 import { runMembership, type MembershipRunResult, type MembershipRunSpec } from '../membership/experiment.js';
 import { siblingModule } from '../module-url.js';
 import { runPool } from '../pool/pool.js';
-import { resultsCsv, STUDIES, studyRuns, summaryText, type StudyName, type StudyRow } from '../membership/study.js';
+import { DEFAULT_DURATION_MS, resultsCsv, STUDIES, studyRuns, summaryText, type StudyName, type StudyRow } from '../membership/study.js';
 import { renderMembershipReport } from '../report/membership-report.js';
 import { EXIT_OK } from './errors.js';
 import { d3Source } from './experiment.js';
@@ -126,7 +126,7 @@ export async function runMembershipExperiment(flags: MembershipFlags, setContext
   const csvPath = join(out, 'results.csv');
   const htmlPath = join(out, 'report.html');
   writeOutput(csvPath, resultsCsv(rows));
-  writeOutput(htmlPath, renderMembershipReport({ rows, command, d3Source: d3Source(), durationMs: durationMs ?? 600_000 }));
+  writeOutput(htmlPath, renderMembershipReport({ rows, command, d3Source: d3Source(), durationMs: durationMs !== undefined ? { swim: durationMs, lifeguard: durationMs } : DEFAULT_DURATION_MS }));
   process.stdout.write(`${summaryText(rows)}\n\nwrote ${csvPath} and ${htmlPath}\nreproduce: ${command}\n`);
   return EXIT_OK;
 }

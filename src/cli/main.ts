@@ -126,7 +126,7 @@ experiment
   .option('--seeds <seeds>', 'seeds: a range 1..3, a list 1,2 or one seed', '1..3')
   .option('--members <list>', 'group sizes of the swim study (default 10,100,1000)')
   .option('--detectors <list>', 'detectors of the lifeguard study: swim, lha-probe, lha-suspicion, buddy, lifeguard (default: all five)')
-  .option('--duration <d>', 'simulated time of each run (default 10m)')
+  .option('--duration <d>', 'simulated time of each run (default: 30m for the swim study, 10m for the lifeguard study)')
   .option('--workers <n>', 'worker threads (default: one per core; 0 = in this thread)')
   .option('--out <dir>', 'output folder (default: reports/membership)')
   .action(async (flags: MembershipFlags) => {
