@@ -258,7 +258,13 @@ export async function startReplica(config: ServeConfig, options: ReplicaOptions 
   let election: Election | undefined;
   let leading: { term: Term; cp: ControlPlane | undefined; store: EtcdServeStore } | undefined;
   let closed = false;
-  const leaderUrl = (): string => (leading?.cp ? url : mirror.state().leader ?? '');
+  // The leader key names the leader; while this replica does not lead, a key naming it is stale
+  // (deposed, its lease not yet expired): no leader is known then.
+  const leaderUrl = (): string => {
+    if (leading?.cp) return url;
+    const named = mirror.state().leader ?? '';
+    return named === url ? '' : named;
+  };
   const role = () => ({ role: leading?.cp ? ('leader' as const) : ('follower' as const), leader: leaderUrl() });
   const registry = new Registry();
   registerLeaderGauges(registry, role);
