@@ -140,9 +140,10 @@ describe.skipIf(!LIVE)(`three serve replicas on etcd and docker${LIVE ? '' : ` (
     return { status: res.status, body: (await res.json()) as Record<string, unknown>, ms: Date.now() - t0 };
   };
   /** The replica every live replica names as leader, once they agree and it says so itself. */
-  const leader = async (among = alive()): Promise<ReplicaProc> =>
+  const leader = async (only?: ReplicaProc[]): Promise<ReplicaProc> =>
     until(
       async () => {
+        const among = (only ?? alive()).filter((r) => r.child.exitCode === null && r.child.signalCode === null);
         const views = await Promise.all(among.map((r) => get(r.url, '/readyz').then((x) => x.body)));
         const named = new Set(views.map((v) => v.leader));
         if (named.size !== 1) return undefined;
@@ -231,7 +232,9 @@ describe.skipIf(!LIVE)(`three serve replicas on etcd and docker${LIVE ? '' : ` (
     expect(await apply('v2')).toMatchObject({ status: 200 });
     await until(async () => (await containers()).some((c) => c.generation === '2' && c.running), 120_000, 'the rolling update under way');
     const killedAt = Date.now();
+    const gone = new Promise((r) => first.child.once('exit', r));
     first.child.kill('SIGKILL');
+    await gone;
     const next = await leader();
     const failoverMs = Date.now() - killedAt;
     expect(next).not.toBe(first);
