@@ -40,6 +40,12 @@
  *     with no faults: wall and CPU seconds, events, messages per member per second; K runs and
  *     their median (src/membership/experiment.ts).
  *
+ *   serf [--members N] [--kills K] [--seeds S]
+ *     Live HashiCorp Serf agents on loopback (scripts/start-serf.sh; N members: the control
+ *     plane's agent and N−1 nodes, default 5): K kill -9s, each timed until the control plane's
+ *     agent reports member-failed; beside it the simulator's detection time for the same N and
+ *     parameters (Lifeguard, Serf's twin) over S seeds (bench/serf.ts).
+ *
  *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C]
  *     The daemon's HTTP API on the sim backend (a child process; 200 nodes): creates W×R instances
  *     (default 1,000 × 10), then GET/list throughput with p50/p99 and applies per second
@@ -463,6 +469,17 @@ program
   });
 
 program
+  .command('serf')
+  .description('live Serf failure detection (kill -9 → member-failed) beside the simulator for the same group')
+  .option('--members <N>', 'members including the control plane', integer('--members', 3), 5)
+  .option('--kills <K>', 'agents killed, one after another', integer('--kills', 1), 8)
+  .option('--seeds <S>', 'simulated runs', integer('--seeds', 1), 5)
+  .action(async (o: { members: number; kills: number; seeds: number }) => {
+    const { benchSerf } = await import('./serf.js');
+    await benchSerf(o);
+  });
+
+program
   .command('api')
   .description("the daemon's HTTP API on the sim backend: GET/list throughput and p50/p99, applies per second")
   .option('--workloads <W>', 'workloads', integer('--workloads', 1), 1000)
@@ -472,9 +489,17 @@ program
   .option('--updates <U>', 'spec updates (applies)', integer('--updates', 1), 2000)
   .option('--concurrency <C>', 'requests in flight', integer('--concurrency', 1), 16)
   .option('--timeout <s>', 'stop (fail) after this many seconds', integer('--timeout', 1), 600)
-  .action(async (o: { workloads: number; replicas: number; gets: number; lists: number; updates: number; concurrency: number; timeout: number }) => {
+  .option('--in-process', 'no HTTP: requests go straight to the app in this process, one at a time; prints CPU per request')
+  .option('--cpu-profile <DIR>', 'with --in-process: write a CPU profile of each phase into DIR')
+  .action(async (o: { workloads: number; replicas: number; gets: number; lists: number; updates: number; concurrency: number; timeout: number; inProcess?: boolean; cpuProfile?: string }) => {
+    const { inProcess, cpuProfile, ...rest } = o;
+    if (inProcess) {
+      const { benchApiInProcess } = await import('./api-in-process.js');
+      await benchApiInProcess({ ...rest, timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}) });
+      return;
+    }
     const { benchApi } = await import('./api.js');
-    await benchApi({ ...o, timeoutS: o.timeout });
+    await benchApi({ ...rest, timeoutS: o.timeout });
   });
 
 program

@@ -7,6 +7,10 @@
  *   a successful probe → Ready again.
  * Capacity comes from the node (`docker info`: NCPU × 1000 millicores, MemTotal bytes) unless
  * the scenario gives one.
+ *
+ * With a membership source (`cluster.membership: serf`), node status comes from it instead of the
+ * probes' ages (the probes still read capacity and images): alive → Ready, suspect → NotReady,
+ * failed → Down, left → the node is removed (and added back when it rejoins).
  */
 import type { Clock, ClusterEvent, ClusterManager, Unsubscribe } from '../../src/core/interfaces.js';
 import type { Resources } from '../../src/core/resources.js';
@@ -32,6 +36,16 @@ export interface LiveNodeProbe {
   images?(): Promise<ReadonlyMap<string, number>>;
 }
 
+/** What a membership protocol says about a node. */
+export type LiveMembershipState = 'alive' | 'suspect' | 'failed' | 'left';
+
+/** A live membership protocol (Serf) that decides node status instead of heartbeat ages. */
+export interface LiveMembershipSource {
+  /** Starts watching; resolves with the states known now (a node missing from it is not a member yet). */
+  start(nodes: readonly NodeId[], report: (node: NodeId, state: LiveMembershipState) => void): Promise<ReadonlyMap<NodeId, LiveMembershipState>>;
+  close(): void;
+}
+
 export interface LiveHealthConfig {
   readonly heartbeatIntervalMs: number;
   readonly nodeMonitorPeriodMs: number;
@@ -45,12 +59,15 @@ export class LiveClusterManager implements ClusterManager {
   private readonly lastOk = new Map<NodeId, number>();
   private readonly listeners: Array<(e: ClusterEvent) => void> = [];
   private readonly stoppers: Array<() => void> = [];
+  /** Nodes removed because their member left (membership source), kept to add them back on rejoin. */
+  private readonly departed = new Map<NodeId, Node>();
   private initialized = false;
 
   constructor(
     private readonly clock: Clock,
     private readonly probes: readonly LiveNodeProbe[],
     private readonly config: LiveHealthConfig,
+    private readonly membership?: LiveMembershipSource,
   ) {}
 
   /** Probes every node once (capacity, first status), then starts heartbeats and the monitor. */
@@ -84,13 +101,20 @@ export class LiveClusterManager implements ClusterManager {
         else this.lastOk.set(p.id, now - this.config.notReadyAfterMs - 1);
       }),
     );
+    if (this.membership) {
+      const states = await this.membership.start(
+        this.probes.map((p) => p.id),
+        (id, state) => this.onMembership(id, state),
+      );
+      for (const p of this.probes) this.onMembership(p.id, states.get(p.id) ?? 'suspect');
+    }
     const beat = () => {
       for (const p of this.probes) {
         void this.probeOnce(p).then((ok) => {
           if (!ok) return;
           this.lastOk.set(p.id, this.clock.now());
           const node = this.nodes.get(p.id);
-          if (node && node.status !== 'Ready') this.transition(node, 'Ready');
+          if (node && node.status !== 'Ready' && !this.membership) this.transition(node, 'Ready');
           void this.refreshImages(p);
         });
       }
@@ -101,12 +125,40 @@ export class LiveClusterManager implements ClusterManager {
       this.stoppers[1] = this.clock.setTimer(this.config.nodeMonitorPeriodMs, monitor);
     };
     this.stoppers[0] = this.clock.setTimer(this.config.heartbeatIntervalMs, beat);
-    this.stoppers[1] = this.clock.setTimer(this.config.nodeMonitorPeriodMs, monitor);
+    if (!this.membership) this.stoppers[1] = this.clock.setTimer(this.config.nodeMonitorPeriodMs, monitor);
   }
 
-  /** Stops heartbeats and the monitor. */
+  /** Stops heartbeats, the monitor and the membership source. */
   close(): void {
     for (const s of this.stoppers) s?.();
+    this.membership?.close();
+  }
+
+  /** The membership source's verdict on a node (see the file comment). */
+  private onMembership(id: NodeId, state: LiveMembershipState): void {
+    if (state === 'left') {
+      const node = this.nodes.get(id);
+      if (!node) return;
+      this.nodes.delete(id);
+      this.departed.set(id, node);
+      const e: ClusterEvent = { type: 'NodeRemoved', nodeId: id };
+      for (const l of [...this.listeners]) l(e);
+      return;
+    }
+    const back = this.departed.get(id);
+    if (back) {
+      this.departed.delete(id);
+      back.status = state === 'alive' ? 'Ready' : state === 'failed' ? 'Down' : 'NotReady';
+      back.statusSince = this.clock.now();
+      this.nodes.set(id, back);
+      const e: ClusterEvent = { type: 'NodeAdded', node: back };
+      for (const l of [...this.listeners]) l(e);
+      return;
+    }
+    const node = this.nodes.get(id);
+    if (!node) return;
+    const to: NodeStatus = state === 'alive' ? 'Ready' : state === 'failed' ? 'Down' : 'NotReady';
+    if (node.status !== to) this.transition(node, to);
   }
 
   getNode(id: NodeId): Node | undefined {

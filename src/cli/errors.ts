@@ -25,7 +25,7 @@ export async function guardCommand(body: () => Promise<number> | number, context
       process.stderr.write(`${e.message}\n`);
       code = EXIT_FAILED;
     } else {
-      const msg = e instanceof Error ? (process.env.SLIPWAY_DEBUG ? e.stack ?? e.message : `${e.name}: ${e.message}`) : String(e);
+      const msg = e instanceof Error ? (process.env.SLIPWAY_DEBUG ? e.stack ?? e.message : e.name === 'Error' ? e.message : `${e.name}: ${e.message}`) : String(e);
       process.stderr.write(`error: ${msg}\n${context ? context() + '\n' : ''}`);
       code = EXIT_FAILED;
     }

@@ -1,20 +1,24 @@
 /**
- * `slipway experiment membership [--study swim|lifeguard|all] [--seeds 1..3] [--members 10,100,1000] [--out DIR]`
+ * `slipway experiment membership [--study swim|lifeguard|all] [--seeds 1..3] [--members 10,100,1000] [--workers N] [--out DIR]`
  *
- * Runs the membership studies (src/membership/study.ts) and writes DIR/results.csv (one row per
- * run) and DIR/report.html, atomically; prints both studies' summaries and the command that
- * reproduces them.
+ * Runs the membership studies (src/membership/study.ts) on N worker threads of the pool
+ * (./membership-worker; 0 = in this thread) and writes DIR/results.csv (one row per run, in run
+ * order whatever order the workers finish in, so the files are the same for any N) and
+ * DIR/report.html, atomically; prints both studies' summaries and the command that reproduces them.
  */
 import { join } from 'node:path';
 import { parseDuration } from '../core/duration.js';
 import { InputError } from '../core/errors.js';
 import { DETECTORS, type DetectorName } from '../membership/config.js';
-import { runMembership } from '../membership/experiment.js';
+import { runMembership, type MembershipRunResult, type MembershipRunSpec } from '../membership/experiment.js';
+import { siblingModule } from '../module-url.js';
+import { runPool } from '../pool/pool.js';
 import { resultsCsv, STUDIES, studyRuns, summaryText, type StudyName, type StudyRow } from '../membership/study.js';
 import { renderMembershipReport } from '../report/membership-report.js';
 import { EXIT_OK } from './errors.js';
 import { d3Source } from './experiment.js';
 import { prepareOutput, writeOutput } from './output.js';
+import { parseWorkerCount } from './workers.js';
 
 export interface MembershipFlags {
   readonly study: string;
@@ -22,6 +26,7 @@ export interface MembershipFlags {
   readonly members?: string;
   readonly detectors?: string;
   readonly duration?: string;
+  readonly workers?: string;
   readonly out?: string;
 }
 
@@ -98,6 +103,7 @@ export async function runMembershipExperiment(flags: MembershipFlags, setContext
   const members = parseMembers(flags.members);
   const detectors = parseDetectors(flags.detectors);
   const durationMs = parseDurationFlag(flags.duration);
+  const workers = parseWorkerCount(flags.workers);
   const out = flags.out ?? join('reports', 'membership');
   prepareOutput('--out', out, 'dir');
   const command = membershipCommand(flags, out);
@@ -105,13 +111,18 @@ export async function runMembershipExperiment(flags: MembershipFlags, setContext
 
   const runs = studyRuns({ studies, seeds, ...(members ? { members } : {}), ...(detectors ? { detectors } : {}), ...(durationMs ? { durationMs } : {}) });
   const progress = process.stderr.isTTY;
-  const rows: StudyRow[] = [];
-  for (const [i, run] of runs.entries()) {
-    const r = await runMembership(run.spec);
-    rows.push({ study: run.study, ...r });
-    if (progress) process.stderr.write(`\r${i + 1}/${runs.length} runs (last: ${run.study} ${r.detector} N=${r.members} seed ${r.seed})   `);
-  }
+  const results = await runPool<MembershipRunSpec, MembershipRunResult>({
+    entry: siblingModule('membership-worker', import.meta.url),
+    tasks: runs.map((r) => r.spec),
+    workers: Math.min(workers, runs.length),
+    inline: (spec) => runMembership(spec),
+    describe: (spec) => `${spec.detector} N=${spec.members} seed ${spec.seed}`,
+    onResult: (r, _i, done) => {
+      if (progress) process.stderr.write(`\r${done}/${runs.length} runs (last: ${r.detector} N=${r.members} seed ${r.seed})   `);
+    },
+  });
   if (progress) process.stderr.write('\n');
+  const rows: StudyRow[] = results.map((r, i) => ({ study: runs[i]!.study, ...r }));
   const csvPath = join(out, 'results.csv');
   const htmlPath = join(out, 'report.html');
   writeOutput(csvPath, resultsCsv(rows));

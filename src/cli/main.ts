@@ -127,6 +127,7 @@ experiment
   .option('--members <list>', 'group sizes of the swim study (default 10,100,1000)')
   .option('--detectors <list>', 'detectors of the lifeguard study: swim, lha-probe, lha-suspicion, buddy, lifeguard (default: all five)')
   .option('--duration <d>', 'simulated time of each run (default 10m)')
+  .option('--workers <n>', 'worker threads (default: one per core; 0 = in this thread)')
   .option('--out <dir>', 'output folder (default: reports/membership)')
   .action(async (flags: MembershipFlags) => {
     await guardReplayable(async (setContext) => (await import('./experiment-membership.js')).runMembershipExperiment(flags, setContext));

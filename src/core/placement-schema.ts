@@ -42,7 +42,15 @@ const labelSelector = obj({
 const podAffinityTerm = obj({
   labelSelector: labelSelector.optional(),
   namespaces: z.array(z.string()).optional(),
+  namespaceSelector: labelSelector.optional(),
   topologyKey: z.string().min(1, { error: 'topologyKey must not be empty' }),
+  matchLabelKeys: z.array(z.string().min(1)).optional(),
+  mismatchLabelKeys: z.array(z.string().min(1)).optional(),
+}).superRefine((t, ctx) => {
+  // Kubernetes' API validation: a key may not be in both lists.
+  for (const k of t.matchLabelKeys ?? []) {
+    if ((t.mismatchLabelKeys ?? []).includes(k)) ctx.addIssue({ code: 'custom', path: ['mismatchLabelKeys'], message: `key ${JSON.stringify(k)} is also in matchLabelKeys` });
+  }
 });
 
 const podAffinity = obj({
@@ -78,6 +86,7 @@ export const topologySpreadConstraintSchema = obj({
   topologyKey: z.string().min(1),
   whenUnsatisfiable: z.enum(['DoNotSchedule', 'ScheduleAnyway']),
   labelSelector: labelSelector.optional(),
+  matchLabelKeys: z.array(z.string().min(1)).optional(),
   minDomains: z.number().int().min(1).optional(),
   nodeAffinityPolicy: z.enum(['Honor', 'Ignore']).optional(),
   nodeTaintsPolicy: z.enum(['Honor', 'Ignore']).optional(),

@@ -47,9 +47,18 @@ export interface LabelSelector {
 export interface PodAffinityTerm {
   /** Absent: matches no pod (Kubernetes' rule for a nil selector). */
   readonly labelSelector?: LabelSelector;
-  /** Absent or empty: the pod's own namespace. */
+  /** Namespaces the term looks in; with no namespaceSelector either, the pod's own namespace. */
   readonly namespaces?: readonly string[];
+  /** Also namespaces whose labels match ({} = every namespace); ORed with `namespaces`. */
+  readonly namespaceSelector?: LabelSelector;
   readonly topologyKey: string;
+  /**
+   * Label keys whose values on the term's own pod are added to labelSelector as `key In (value)`
+   * (mismatchLabelKeys: `key NotIn (value)`), as kube-apiserver merges them at pod creation; keys the
+   * pod does not carry are left out.
+   */
+  readonly matchLabelKeys?: readonly string[];
+  readonly mismatchLabelKeys?: readonly string[];
 }
 
 export interface WeightedPodAffinityTerm {
@@ -86,6 +95,8 @@ export interface TopologySpreadConstraint {
   readonly topologyKey: string;
   readonly whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
   readonly labelSelector?: LabelSelector;
+  /** Keys whose values on the incoming pod narrow labelSelector (`key In (value)`); absent keys are ignored. */
+  readonly matchLabelKeys?: readonly string[];
   readonly minDomains?: number;
   /** Default Honor: only nodes matching the pod's nodeAffinity/nodeSelector count. */
   readonly nodeAffinityPolicy?: 'Honor' | 'Ignore';

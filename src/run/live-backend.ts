@@ -5,7 +5,8 @@
 import { engineImages } from '../../backends/docker/docker-api.js';
 import { DockerFaults } from '../../backends/docker/docker-faults.js';
 import { DockerRuntime } from '../../backends/docker/docker-runtime.js';
-import { LiveClusterManager, type LiveNodeProbe } from '../../backends/live/live-cluster-manager.js';
+import { LiveClusterManager, type LiveMembershipSource, type LiveNodeProbe } from '../../backends/live/live-cluster-manager.js';
+import { SerfMembership } from '../../backends/serf/serf-membership.js';
 import { dockerLock, fileLock, type DockerVolumeApi, type EngineLock } from '../../backends/live/engine-lock.js';
 import { OciFaults } from '../../backends/oci/oci-faults.js';
 import { OciRuntime } from '../../backends/oci/oci-runtime.js';
@@ -40,6 +41,11 @@ export function checkLiveScenario(scenario: Scenario, kind: LiveBackendKind): vo
       );
     }
   }
+  const membership = scenario.cluster?.membership ?? 'heartbeat';
+  if (membership !== 'heartbeat' && membership !== 'serf')
+    throw new InputError(
+      `${file}: cluster.membership: ${membership} is the simulator's gossip detector; live backends take heartbeat or serf (HashiCorp Serf agents, memberlist with Lifeguard)`,
+    );
   for (const op of scenario.operations) {
     if (op.kind === 'addNode' || op.kind === 'removeNode')
       throw new InputError(`${file}: operation ${op.kind} at ${op.at}ms is not supported on live backends (nodes are the engines you name)`);
@@ -50,8 +56,17 @@ export function checkLiveScenario(scenario: Scenario, kind: LiveBackendKind): vo
  * The runtime, cluster manager and fault target for the scenario's nodes. `identity` names the
  * cluster: its containers carry it and only its containers are seen (shared engines).
  */
-export function createLiveBackend(scenario: Scenario, kind: LiveBackendKind, clock: Clock, identity: string): LiveBackend {
+export function createLiveBackend(
+  scenario: Scenario,
+  kind: LiveBackendKind,
+  clock: Clock,
+  identity: string,
+  notice: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): LiveBackend {
   checkLiveScenario(scenario, kind);
+  const c = scenario.cluster;
+  const membership: LiveMembershipSource | undefined =
+    c?.membership === 'serf' ? new SerfMembership({ rpc: c.serf.rpc, tag: c.serf.tag, gossip: c.gossip, clock, warn: notice }) : undefined;
   const cp = scenario.controlPlane;
   const health = {
     heartbeatIntervalMs: cp.heartbeatIntervalMs,
@@ -92,7 +107,7 @@ export function createLiveBackend(scenario: Scenario, kind: LiveBackendKind, clo
       },
       images: async () => engineImages(await runtime.api(def.name).listImages()),
     }));
-    const cluster = new LiveClusterManager(clock, probes, health);
+    const cluster = new LiveClusterManager(clock, probes, health, membership);
     const faults = new DockerFaults(
       runtime,
       nodes.map(({ def, e }) => ({ id: def.name, ...(e.pidFile !== undefined ? { pidFile: e.pidFile } : {}) })),
@@ -125,7 +140,7 @@ export function createLiveBackend(scenario: Scenario, kind: LiveBackendKind, clo
     probe: () => runtime.probe(def.name),
     discoverCapacity: () => Promise.resolve(def.capacity),
   }));
-  const cluster = new LiveClusterManager(clock, probes, health);
+  const cluster = new LiveClusterManager(clock, probes, health, membership);
   const roots = [...new Map(nodes.map(({ e }) => [e.root, e])).values()].sort((a, b) => (a.root < b.root ? -1 : 1));
   const locks = roots.map((e) => fileLock(e.root, `${e.runtime} --root ${e.root}`, identity));
   return { kind, runtime, cluster, faults: new OciFaults(runtime, nodes.map(({ def }) => def.name)), locks, close: () => (cluster.close(), runtime.close()) };

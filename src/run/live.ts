@@ -126,7 +126,7 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
   const origin = fileStore?.getMeta<number>('origin');
   const clock = new WallClock(origin !== undefined ? { origin } : {});
   const progress = progressReporter(options.onProgress, clock, options.untilMs ?? scenario.durationMs);
-  const backend = createLiveBackend(scenario, options.backend, clock, identity);
+  const backend = createLiveBackend(scenario, options.backend, clock, identity, options.notice);
   // One controller per identity: take every engine's lock before adopting or removing anything.
   let releaseLocks: () => Promise<void>;
   try {

@@ -511,7 +511,8 @@ function attachMembership(scenario: Scenario, sim: Simulation, cluster: SimClust
     sim,
     network: cluster.network,
     recorder,
-    detector: c.membership,
+    // Serf's twin: memberlist with Lifeguard, the same parameters.
+    detector: c.membership === 'serf' ? 'lifeguard' : c.membership,
     params: c.gossip,
     capacity: 1 + scenario.nodes.length + added,
     node: (id) => cluster.node(id),

@@ -275,7 +275,8 @@ const updateStrategySchema = obj({
   maxUnavailable: opt(intOrPercent(100)),
 });
 
-const workloadSchema = obj({
+/** One `workloads:` entry (also what the daemon's API accepts as a spec, see `parseWorkloadEntry`). */
+export const workloadSchema = obj({
   name: req(dnsLabel('workload')),
   kind: def(oneOf(WORKLOAD_KINDS), 'service'),
   replicas: def(int(0), 1),
@@ -395,7 +396,7 @@ const controlPlaneSchema = obj({
 });
 
 /** How the control plane learns node status: heartbeats (default) or a gossip failure detector. */
-export const MEMBERSHIP_KINDS = ['heartbeat', 'swim', 'lha-probe', 'lha-suspicion', 'buddy', 'lifeguard'] as const;
+export const MEMBERSHIP_KINDS = ['heartbeat', 'swim', 'lha-probe', 'lha-suspicion', 'buddy', 'lifeguard', 'serf'] as const;
 
 /** The gossip detector's knobs; defaults are memberlist's LAN configuration (src/membership/config.ts). */
 const gossipSchema = obj({
@@ -412,9 +413,16 @@ const gossipSchema = obj({
   awarenessMaxMultiplier: def(int(1, 100), 8),
 });
 
+/** `membership: serf` on live backends: the control plane's own Serf agent and the tag naming each node's agent. */
+const serfSchema = obj({
+  rpc: def(nonEmptyStr, '127.0.0.1:7373'),
+  tag: def(nonEmptyStr, 'slipway-node'),
+});
+
 const clusterSchema = obj({
   membership: def(oneOf(MEMBERSHIP_KINDS), 'heartbeat' as (typeof MEMBERSHIP_KINDS)[number]),
   gossip: gossipSchema.prefault({} as z.input<typeof gossipSchema>),
+  serf: serfSchema.prefault({} as z.input<typeof serfSchema>),
 });
 
 export const DEFAULT_SCHEDULER = 'round-robin';

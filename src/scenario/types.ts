@@ -170,10 +170,16 @@ export type Expectation =
 
 /** How the control plane learns node status (`cluster:` in a scenario). */
 export interface ClusterConfig {
-  /** `heartbeat`: node agents heartbeat to the control plane; otherwise a gossip failure detector. */
-  readonly membership: 'heartbeat' | DetectorName;
+  /**
+   * `heartbeat`: node agents heartbeat to the control plane; otherwise a gossip failure detector.
+   * `serf`: HashiCorp Serf agents on live backends; in simulation its twin, `lifeguard` with the
+   * same parameters (Serf runs memberlist with Lifeguard, LAN defaults).
+   */
+  readonly membership: 'heartbeat' | 'serf' | DetectorName;
   /** The gossip detector's parameters (memberlist's LAN defaults). */
   readonly gossip: GossipParams;
+  /** `membership: serf`: the control plane's Serf agent (RPC `host:port`) and the tag carrying each node's name. */
+  readonly serf: { readonly rpc: string; readonly tag: string };
 }
 
 /**

@@ -1,6 +1,6 @@
 /** `slipway experiment membership` in a child process: results.csv, the report, and bad input. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +29,20 @@ describe('slipway experiment membership', () => {
     expect(html).toContain('<td>lifeguard</td>');
   });
 
+  it('runs on the worker pool: --workers 2 and --workers 0 (this thread) write byte-identical files', () => {
+    const dirs = ['2', '0'].map((w) => {
+      const out = mkdtempSync(join(tmpdir(), 'membership-workers-'));
+      const r = slipway('experiment', 'membership', '--study', 'lifeguard', '--detectors', 'swim,buddy,lifeguard', '--seeds', '1..2', '--duration', '2m', '--workers', w, '--out', out);
+      expect(r.status, r.stderr).toBe(0);
+      return out;
+    });
+    // The report names its own --out in the command that reproduces it; everything else is the same.
+    const read = (d: string, f: string) => readFileSync(join(d, f), 'utf8').replaceAll(d, 'OUT');
+    for (const f of ['results.csv', 'report.html']) expect(read(dirs[0]!, f)).toBe(read(dirs[1]!, f));
+    expect(readFileSync(join(dirs[0]!, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 3 * 2);
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
   it('bad input is one line and exit 2', () => {
     for (const [args, msg] of [
       [['--study', 'raft'], '--study: unknown study "raft"'],
@@ -36,6 +50,7 @@ describe('slipway experiment membership', () => {
       [['--detectors', 'phi'], '--detectors: unknown detector "phi"'],
       [['--seeds', '5..1'], '--seeds: the range 5..1 ends before it starts'],
       [['--duration', 'soon'], '--duration: expected a duration'],
+      [['--workers', '9999'], '--workers: expected an integer from 0 to 256'],
     ] as const) {
       const r = slipway('experiment', 'membership', ...args, '--out', mkdtempSync(join(tmpdir(), 'membership-bad-')));
       expect(r.status, args.join(' ')).toBe(2);

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/loader.js';
 import { simulate } from '../../src/run/simulate.js';
+import { checkLiveScenario } from '../../src/run/live-backend.js';
 
 function scenario(membership: string, extra = ''): string {
   return `
@@ -84,5 +85,32 @@ describe('gossip membership in simulated runs', () => {
       /g\.yaml:\d+:\d+: .*probeTimeout \(2000ms\) must be shorter than probeInterval \(1000ms\)/,
     );
     expect(() => parseScenario(scenario('gossip'), 'g.yaml')).toThrow(/g\.yaml:\d+:\d+: .*expected one of "heartbeat", "swim"/);
+  });
+});
+
+describe('membership: serf', () => {
+  it("in simulation runs Serf's twin, memberlist with Lifeguard: the same trace as lifeguard with the same parameters", async () => {
+    const serf = await run(scenario('serf'));
+    const lifeguard = await run(scenario('lifeguard'));
+    expect(serf.records.length).toBeGreaterThan(0);
+    // Only run.start differs (it carries the document, which says serf).
+    expect(serf.records[0]!.type).toBe('run.start');
+    expect(serf.records.slice(1)).toEqual(lifeguard.records.slice(1));
+    expect(statusOf(serf.records, 'node-2')).toEqual(['Ready→NotReady', 'NotReady→Down', 'Down→Ready']);
+  });
+
+  it('cluster.serf names the agent; it is bad input with another membership, or as anything but HOST:PORT', () => {
+    expect(parseScenario(scenario('serf', ''), 'test.yaml').cluster?.serf).toEqual({ rpc: '127.0.0.1:7373', tag: 'slipway-node' });
+    const withSerf = (membership: string, rpc: string) => scenario(membership).replace('cluster: {membership: ' + membership + '}', `cluster: {membership: ${membership}, serf: {rpc: "${rpc}"}}`);
+    expect(parseScenario(withSerf('serf', '127.0.0.1:27373'), 'test.yaml').cluster?.serf.rpc).toBe('127.0.0.1:27373');
+    expect(() => parseScenario(withSerf('lifeguard', '127.0.0.1:7373'), 'test.yaml')).toThrow(/cluster\.serf.*membership: serf only \(membership is lifeguard\)/);
+    expect(() => parseScenario(withSerf('serf', 'localhost'), 'test.yaml')).toThrow(/cluster\.serf\.rpc.*HOST:PORT, got "localhost"/);
+  });
+
+  it('live backends take heartbeat or serf: a simulator-only detector is bad input naming the file', () => {
+    const live = (membership: string) =>
+      parseScenario(scenario(membership).replace('capacity: {cpu: 4, memory: 8Gi}}', 'capacity: {cpu: 4, memory: 8Gi}, docker: {host: "unix:///nowhere.sock"}}').replace(/faults:[\s\S]*$/, ''), 'live.yaml');
+    expect(() => checkLiveScenario(live('swim'), 'docker')).toThrow(/^live\.yaml: cluster\.membership: swim is the simulator's gossip detector; live backends take heartbeat or serf/);
+    expect(() => checkLiveScenario(live('serf'), 'docker')).not.toThrow();
   });
 });

@@ -10,7 +10,7 @@ import type { Workload } from '../../core/types.js';
 import { reserveGpus } from '../framework-scheduler.js';
 import { ROUND_ROBIN } from '../round-robin.js';
 import { explainRoundRobin } from './round-robin.js';
-import type { Snapshot } from './snapshot.js';
+import { snapshotTable, type Snapshot } from './snapshot.js';
 
 export interface ExplainedNode {
   readonly name: string;
@@ -53,8 +53,7 @@ export interface ExplainReport {
 
 export function explainSnapshot(s: Snapshot): ExplainReport {
   if (s.scheduler === ROUND_ROBIN) return explainRoundRobin(s);
-  const table = new NodeTable(s.nodes);
-  for (const b of s.bound) table.addPod(b.node, b.pod);
+  const table = snapshotTable(s);
   return explainOn(table, s.pending, s.profile, s.seed);
 }
 

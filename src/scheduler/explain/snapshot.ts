@@ -11,7 +11,7 @@ import { describeZodIssue, parseYamlDocument, pathOfMessage } from '../../scenar
 import { placementFields, toPlacement } from '../../scenario/placement-schema.js';
 import { MAX_GPUS, formatPath } from '../../scenario/schema.js';
 import { obj } from '../../scenario/strict-object.js';
-import type { NodeSpec } from '../framework/node-table.js';
+import { NodeTable, type NodeSpec } from '../framework/node-table.js';
 import { nonZeroRequests, type PodInfo } from '../framework/pod.js';
 import { LABEL_HOSTNAME } from '../plugins/pod-topology-spread/index.js';
 import { profileFromInput } from '../profile-input.js';
@@ -83,6 +83,8 @@ const snapshotSchema = obj({
     )
     .optional(),
   pending: obj(podFields),
+  /** Namespaces with labels (what affinity terms' namespaceSelector matches); others have none. */
+  namespaces: z.array(obj({ name: z.string().min(1), labels: z.record(z.string(), z.string()).optional() })).optional(),
   /** A profile name, {name?, percentageOfNodesToScore?, plugins}, or a KubeSchedulerConfiguration (checked by profileFromInput). */
   profile: z.unknown().optional(),
   seed: z.number().int().min(0).optional(),
@@ -99,6 +101,8 @@ export interface Snapshot {
   readonly nodes: readonly NodeSpec[];
   readonly bound: ReadonlyArray<{ readonly node: number; readonly pod: PodInfo }>;
   readonly pending: PodInfo;
+  /** Namespace name → labels (as given; see NodeTable.namespaceLabels). */
+  readonly namespaces: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** Framework profile (unused when `scheduler` is set). */
   readonly profile: ProfileConfig;
   /** `profile: round-robin`: the seed's scheduler, not a framework profile (explain/round-robin.ts). */
@@ -132,6 +136,14 @@ function toResources(list: Record<string, string | number>, where: Where, path: 
     }
   }
   return { r: resources(out), ...(pods !== undefined ? { pods } : {}) };
+}
+
+/** The snapshot's cluster as the scheduler's node table: nodes, bound pods, namespace labels. */
+export function snapshotTable(s: Snapshot): NodeTable {
+  const table = new NodeTable(s.nodes);
+  for (const [name, labels] of s.namespaces) table.setNamespaceLabels(name, labels);
+  for (const b of s.bound) table.addPod(b.node, b.pod);
+  return table;
 }
 
 /** Parses a snapshot file's text. Every problem is an InputError `FILE:LINE:COL: field: message`. */
@@ -301,6 +313,7 @@ export function parseSnapshot(text: string, file: string): Snapshot {
     nodes,
     bound: [...used, ...bound],
     pending: pod(s.pending, ['pending']),
+    namespaces: new Map((s.namespaces ?? []).map((n) => [n.name, n.labels ?? {}])),
     profile,
     ...(roundRobin ? { scheduler: ROUND_ROBIN } : {}),
     ...(s.cursor !== undefined ? { cursor: s.cursor } : {}),

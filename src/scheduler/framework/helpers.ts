@@ -93,6 +93,22 @@ function validLabelRequirement(r: NodeSelectorRequirement): boolean {
   return values.every(isValidLabelValue);
 }
 
+/**
+ * Whether metav1.LabelSelectorAsSelector accepts the selector: qualified keys, valid label values,
+ * In/NotIn with values, Exists/DoesNotExist without.
+ */
+export function validLabelSelector(sel: LabelSelector): boolean {
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (!isQualifiedName(k) || !isValidLabelValue(v)) return false;
+  for (const e of sel.matchExpressions ?? []) {
+    const values = e.values ?? [];
+    if (!isQualifiedName(e.key)) return false;
+    if ((e.operator === 'In' || e.operator === 'NotIn') && values.length === 0) return false;
+    if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && values.length > 0) return false;
+    if (!values.every(isValidLabelValue)) return false;
+  }
+  return true;
+}
+
 /** nodeSelectorRequirementsAsFieldSelector: only In/NotIn with exactly one value. */
 function validFieldRequirement(r: NodeSelectorRequirement): boolean {
   return (r.operator === 'In' || r.operator === 'NotIn') && (r.values ?? []).length === 1;

@@ -30,6 +30,9 @@ export interface NodeSpec {
 
 const MIB = 1024 * 1024;
 
+/** The label Kubernetes puts on every namespace: its name. */
+export const LABEL_NAMESPACE_NAME = 'kubernetes.io/metadata.name';
+
 export interface LabelDomains {
   readonly ids: Int32Array;
   readonly has: Uint8Array;
@@ -81,6 +84,11 @@ export class NodeTable {
   /** Bumped whenever a pod is added or removed (plugins cache cluster-wide counts per version). */
   version = 0;
   /**
+   * Namespace labels (what an affinity term's namespaceSelector matches). A namespace not listed
+   * has none but `kubernetes.io/metadata.name`, which Kubernetes sets on every namespace.
+   */
+  readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
+  /**
    * Per-device GPU state (free milli-GPU per device, in src/gpu's typed arrays, node i = node i of
    * this table) when any node has GPUs; undefined otherwise, and then nothing below costs anything.
    */
@@ -89,6 +97,16 @@ export class NodeTable {
   private readonly gpuHeld = new Map<PodInfo, { node: number; devices: readonly number[] }>();
   /** Compiled GPU requests (src/gpu's CompiledPod) per pod. */
   private readonly compiled = new WeakMap<PodInfo, CompiledPod>();
+
+  /** The labels of namespace `ns` (see namespaceLabels). */
+  labelsOfNamespace(ns: string): Readonly<Record<string, string>> {
+    return this.namespaceLabels.get(ns) ?? { [LABEL_NAMESPACE_NAME]: ns };
+  }
+
+  /** Sets a namespace's labels (`kubernetes.io/metadata.name` is added). */
+  setNamespaceLabels(ns: string, labels: Readonly<Record<string, string>>): void {
+    this.namespaceLabels.set(ns, { ...labels, [LABEL_NAMESPACE_NAME]: ns });
+  }
 
   constructor(nodes: readonly NodeSpec[]) {
     const n = (this.n = nodes.length);

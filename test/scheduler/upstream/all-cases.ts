@@ -7,6 +7,8 @@ import { CASES as fitFilter } from './cases/node-resources-fit-filter.js';
 import { CASES as balanced } from './cases/balanced-allocation.js';
 import { CASES as imageLocality } from './cases/image-locality.js';
 import { CASES as nodeAffinity } from './cases/node-affinity.js';
+import { CASES as ipaFilter } from './cases/inter-pod-affinity-filter.js';
+import { CASES as ipaScore } from './cases/inter-pod-affinity-score.js';
 
 export const ALL_CASES: Readonly<Record<string, readonly UpstreamCase[]>> = {
   'NodeName, NodeUnschedulable': nodeName,
@@ -16,4 +18,6 @@ export const ALL_CASES: Readonly<Record<string, readonly UpstreamCase[]>> = {
   NodeResourcesBalancedAllocation: balanced,
   ImageLocality: imageLocality,
   NodeAffinity: nodeAffinity,
+  'InterPodAffinity (filter)': ipaFilter,
+  'InterPodAffinity (scoring)': ipaScore,
 };

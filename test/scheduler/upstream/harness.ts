@@ -8,8 +8,7 @@
  * A case that Slipway cannot express yet carries `notExpressible` (why) and no expectations; the
  * Conformance page (docs/conformance.md, `npm run conformance-table`) counts them as open gaps.
  */
-import { parseSnapshot } from '../../../src/scheduler/explain/snapshot.js';
-import { NodeTable } from '../../../src/scheduler/framework/node-table.js';
+import { parseSnapshot, snapshotTable } from '../../../src/scheduler/explain/snapshot.js';
 import { CycleState, SKIP, type CycleContext, type FilterStatus } from '../../../src/scheduler/framework/types.js';
 import { pluginFactory } from '../../../src/scheduler/plugins/registry.js';
 
@@ -56,8 +55,7 @@ function codeOf(st: FilterStatus | undefined): FilterResult {
 
 function setup(c: UpstreamCase): { cx: CycleContext; names: readonly string[]; plugin: ReturnType<NonNullable<ReturnType<typeof pluginFactory>>> } {
   const snap = parseSnapshot(JSON.stringify({ profile: { plugins: [{ name: c.plugin, ...(c.args !== undefined ? { args: c.args } : {}) }] }, ...c.snapshot }), `${c.upstream}.yaml`);
-  const table = new NodeTable(snap.nodes);
-  for (const b of snap.bound) table.addPod(b.node, b.pod);
+  const table = snapshotTable(snap);
   const factory = pluginFactory(c.plugin);
   if (!factory) throw new Error(`unknown plugin ${c.plugin}`);
   const plugin = factory(c.args);

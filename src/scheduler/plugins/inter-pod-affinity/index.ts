@@ -26,7 +26,7 @@
  */
 import type { PodAffinityTerm } from '../../../core/placement.js';
 import { PluginArgsError, argsObject } from '../../framework/args.js';
-import { filterEachNode, matchesLabelSelector } from '../../framework/helpers.js';
+import { filterEachNode, matchesLabelSelector, validLabelSelector } from '../../framework/helpers.js';
 import type { NodeTable } from '../../framework/node-table.js';
 import type { PodInfo } from '../../framework/pod.js';
 import { MAX_NODE_SCORE, unresolvable, unschedulable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
@@ -42,11 +42,48 @@ const AFFINITY = unresolvable(ERR_REASON_AFFINITY);
 
 const key = (k: string, v: string) => `${k}\u0000${v}`;
 
-/** Whether `term` (owned by a pod in `ownerNs`) matches `pod`. */
-export function termMatches(term: PodAffinityTerm, ownerNs: string, pod: PodInfo): boolean {
+/** Labels of a namespace (the table's, for namespaceSelector). */
+export type NamespaceLabels = (ns: string) => Readonly<Record<string, string>>;
+
+/**
+ * Whether `term`, a term of pod `owner`, matches `pod` (framework.AffinityTerm.Matches): the pod's
+ * namespace is one of the term's `namespaces` (with neither namespaces nor namespaceSelector: the
+ * owner's) or its labels match namespaceSelector; and its labels match labelSelector (absent:
+ * nothing) narrowed by matchLabelKeys (`key In (owner's value)`) and mismatchLabelKeys
+ * (`key NotIn (owner's value)`), keys the owner lacks left out.
+ */
+export function termMatches(term: PodAffinityTerm, owner: PodInfo, pod: PodInfo, nsLabels: NamespaceLabels): boolean {
   if (!term.labelSelector) return false;
-  const nss = term.namespaces && term.namespaces.length > 0 ? term.namespaces : [ownerNs];
-  return nss.includes(pod.namespace) && matchesLabelSelector(term.labelSelector, pod.labels);
+  const nss = term.namespaces ?? [];
+  const inNs =
+    nss.length === 0 && term.namespaceSelector === undefined
+      ? pod.namespace === owner.namespace
+      : nss.includes(pod.namespace) || (term.namespaceSelector !== undefined && matchesLabelSelector(term.namespaceSelector, nsLabels(pod.namespace)));
+  if (!inNs || !matchesLabelSelector(term.labelSelector, pod.labels)) return false;
+  const own = owner.labels;
+  for (const k of term.matchLabelKeys ?? []) if (Object.prototype.hasOwnProperty.call(own, k) && pod.labels[k] !== own[k]) return false;
+  for (const k of term.mismatchLabelKeys ?? []) if (Object.prototype.hasOwnProperty.call(own, k) && pod.labels[k] === own[k]) return false;
+  return true;
+}
+
+/** The first of the pod's (anti-)affinity terms whose selectors do not parse, as `field: why`. */
+function invalidTerm(p: PodInfo): string | undefined {
+  const a = p.placement.affinity;
+  if (!a || (!a.podAffinity && !a.podAntiAffinity)) return undefined;
+  const lists: Array<[string, readonly PodAffinityTerm[]]> = [
+    ['podAffinity.requiredDuringSchedulingIgnoredDuringExecution', a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []],
+    ['podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution', a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []],
+    ['podAffinity.preferredDuringSchedulingIgnoredDuringExecution', (a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => w.podAffinityTerm)],
+    ['podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution', (a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => w.podAffinityTerm)],
+  ];
+  for (const [field, terms] of lists) {
+    for (let k = 0; k < terms.length; k++) {
+      const t = terms[k];
+      if (t.labelSelector && !validLabelSelector(t.labelSelector)) return `${field}[${k}].labelSelector`;
+      if (t.namespaceSelector && !validLabelSelector(t.namespaceSelector)) return `${field}[${k}].namespaceSelector`;
+    }
+  }
+  return undefined;
 }
 
 const requiredAffinity = (p: PodInfo) => p.placement.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
@@ -82,12 +119,7 @@ export function interPodAffinity(rawArgs?: unknown): Plugin {
     const s = cx.state.read<FilterState>(INTER_POD_AFFINITY);
     if (!s) return undefined;
     const labels = cx.table.labels[i];
-    if (s.existingAnti.size > 0) {
-      for (const k in labels) if ((s.existingAnti.get(key(k, labels[k])) ?? 0) > 0) return EXISTING_ANTI;
-    }
-    for (const term of s.antiTerms) {
-      if (Object.prototype.hasOwnProperty.call(labels, term.topologyKey) && (s.anti.get(key(term.topologyKey, labels[term.topologyKey])) ?? 0) > 0) return ANTI;
-    }
+    // Upstream's order: the pod's affinity, its anti-affinity, then existing pods' anti-affinity.
     if (s.affinityTerms.length > 0) {
       let podsExist = true;
       for (const term of s.affinityTerms) {
@@ -95,6 +127,12 @@ export function interPodAffinity(rawArgs?: unknown): Plugin {
         if ((s.affinity.get(key(term.topologyKey, labels[term.topologyKey])) ?? 0) <= 0) podsExist = false;
       }
       if (!podsExist && !(s.affinity.size === 0 && s.selfMatch)) return AFFINITY;
+    }
+    for (const term of s.antiTerms) {
+      if (Object.prototype.hasOwnProperty.call(labels, term.topologyKey) && (s.anti.get(key(term.topologyKey, labels[term.topologyKey])) ?? 0) > 0) return ANTI;
+    }
+    if (s.existingAnti.size > 0) {
+      for (const k in labels) if ((s.existingAnti.get(key(k, labels[k])) ?? 0) > 0) return EXISTING_ANTI;
     }
     return undefined;
   };
@@ -105,8 +143,14 @@ export function interPodAffinity(rawArgs?: unknown): Plugin {
     preFilter: (cx) => {
       const pod = cx.pod;
       const t = cx.table;
+      const bad = invalidTerm(pod);
+      if (bad !== undefined) {
+        cx.state.write(INTER_POD_AFFINITY, undefined);
+        return unresolvable(`parsing pod: ${bad} does not parse as a label selector`);
+      }
       const affinityTerms = requiredAffinity(pod);
       const antiTerms = requiredAnti(pod);
+      const ns: NamespaceLabels = (n) => t.labelsOfNamespace(n);
       if (affinityTerms.length === 0 && antiTerms.length === 0 && t.affinityPodsTotal === 0) {
         cx.state.write(INTER_POD_AFFINITY, undefined); // a re-run during preemption must not see stale counts
         return 'skip';
@@ -120,15 +164,15 @@ export function interPodAffinity(rawArgs?: unknown): Plugin {
         if (affinityTerms.length === 0 && antiTerms.length === 0 && t.affinityPods[i] === 0) continue;
         for (const ep of pods) {
           if (t.affinityPods[i] > 0) {
-            for (const term of requiredAnti(ep)) if (termMatches(term, ep.namespace, pod)) bump(existingAnti, t, i, term.topologyKey, 1);
+            for (const term of requiredAnti(ep)) if (termMatches(term, ep, pod, ns)) bump(existingAnti, t, i, term.topologyKey, 1);
           }
-          if (affinityTerms.length > 0 && affinityTerms.every((term) => termMatches(term, pod.namespace, ep))) {
+          if (affinityTerms.length > 0 && affinityTerms.every((term) => termMatches(term, pod, ep, ns))) {
             for (const term of affinityTerms) bump(affinity, t, i, term.topologyKey, 1);
           }
-          for (const term of antiTerms) if (termMatches(term, pod.namespace, ep)) bump(anti, t, i, term.topologyKey, 1);
+          for (const term of antiTerms) if (termMatches(term, pod, ep, ns)) bump(anti, t, i, term.topologyKey, 1);
         }
       }
-      const selfMatch = affinityTerms.every((term) => termMatches(term, pod.namespace, pod));
+      const selfMatch = affinityTerms.every((term) => termMatches(term, pod, pod, ns));
       cx.state.write(INTER_POD_AFFINITY, { existingAnti, anti, affinity, affinityTerms, antiTerms, selfMatch } satisfies FilterState);
       return undefined;
     },
@@ -140,6 +184,7 @@ export function interPodAffinity(rawArgs?: unknown): Plugin {
       const prefA = preferredAffinity(pod);
       const prefAnti = preferredAnti(pod);
       const hasConstraints = prefA.length > 0 || prefAnti.length > 0;
+      const ns: NamespaceLabels = (n) => t.labelsOfNamespace(n);
       if (!hasConstraints && (ignoreExistingPreferred || t.affinityPodsTotal === 0)) return 'skip';
       const scores = new Map<string, Map<string, number>>();
       const add = (topologyKey: string, i: number, by: number) => {
@@ -154,13 +199,13 @@ export function interPodAffinity(rawArgs?: unknown): Plugin {
         if (!hasConstraints && t.affinityPods[i] === 0) continue;
         if (Object.keys(t.labels[i]).length === 0) continue;
         for (const ep of t.pods[i]) {
-          for (const w of prefA) if (termMatches(w.podAffinityTerm, pod.namespace, ep)) add(w.podAffinityTerm.topologyKey, i, w.weight);
-          for (const w of prefAnti) if (termMatches(w.podAffinityTerm, pod.namespace, ep)) add(w.podAffinityTerm.topologyKey, i, -w.weight);
-          if (hard > 0) for (const term of requiredAffinity(ep)) if (termMatches(term, ep.namespace, pod)) add(term.topologyKey, i, hard);
+          for (const w of prefA) if (termMatches(w.podAffinityTerm, pod, ep, ns)) add(w.podAffinityTerm.topologyKey, i, w.weight);
+          for (const w of prefAnti) if (termMatches(w.podAffinityTerm, pod, ep, ns)) add(w.podAffinityTerm.topologyKey, i, -w.weight);
+          if (hard > 0) for (const term of requiredAffinity(ep)) if (termMatches(term, ep, pod, ns)) add(term.topologyKey, i, hard);
           // (ignorePreferredTermsOfExistingPods skipped the whole plugin above when the pod has no
           // preferred terms; with terms of its own, upstream counts the existing pods' terms too.)
-          for (const w of preferredAffinity(ep)) if (termMatches(w.podAffinityTerm, ep.namespace, pod)) add(w.podAffinityTerm.topologyKey, i, w.weight);
-          for (const w of preferredAnti(ep)) if (termMatches(w.podAffinityTerm, ep.namespace, pod)) add(w.podAffinityTerm.topologyKey, i, -w.weight);
+          for (const w of preferredAffinity(ep)) if (termMatches(w.podAffinityTerm, ep, pod, ns)) add(w.podAffinityTerm.topologyKey, i, w.weight);
+          for (const w of preferredAnti(ep)) if (termMatches(w.podAffinityTerm, ep, pod, ns)) add(w.podAffinityTerm.topologyKey, i, -w.weight);
         }
       }
       if (scores.size === 0) return 'skip';
