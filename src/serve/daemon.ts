@@ -12,7 +12,9 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
+import { acquireAll, newOwner } from '../../backends/live/engine-lock.js';
 import { InputError } from '../core/errors.js';
+import { unreadable } from '../core/read-failure.js';
 import { Orchestrator } from '../core/orchestrator.js';
 import { reconcile } from '../core/reconciler.js';
 import { orchestratorConfig, toWorkload } from '../run/simulate.js';
@@ -41,6 +43,11 @@ export interface Daemon {
 export interface DaemonOptions {
   /** One line per notice (warnings, the listening address); default stderr. */
   readonly log?: (line: string) => void;
+  /**
+   * docker/oci: break another Slipway's lock on the engines (`--force`: its owner is gone), as
+   * `slipway run --force` does. Without it a lock held by a live process refuses the start.
+   */
+  readonly force?: boolean;
 }
 
 /** Checks the security rules before anything starts. Throws InputError. */
@@ -74,6 +81,8 @@ export interface ControlPlaneOptions {
   readonly role?: () => { role: 'leader' | 'follower'; leader: string };
   /** Wraps the container runtime the orchestrator acts through (replicas: act only while leading). */
   readonly guardRuntime?: (runtime: ServeRuntime['runtime']) => ServeRuntime['runtime'];
+  /** docker/oci: break another Slipway's engine lock (`serve --force`; replicas: a deposed leader's). */
+  readonly forceLocks?: boolean;
   /** Every control-plane record also marks the store dirty (a KV store keeps observed state too). */
   readonly persistRecords?: boolean;
   readonly whatIfDir: string;
@@ -87,6 +96,22 @@ export async function startControlPlane(config: ServeConfig, store: DaemonStore,
   const scenario = clusterScenario(config);
   const errors = (e: unknown) => o.log(`slipway serve: control plane error: ${e instanceof Error ? e.message : String(e)}`);
   const backend = createServeRuntime(config.backend, scenario, config.speed, errors);
+  // docker/oci: one controller per cluster identity on the engines, the same locks `slipway run`
+  // takes (backends/live/engine-lock.ts), before anything is adopted or removed.
+  let releaseLocks = async (): Promise<void> => {};
+  if (backend.live) {
+    try {
+      releaseLocks = await acquireAll(backend.live.locks, newOwner(scenario.name, `slipway serve${config.cluster.file !== undefined ? ` --config ${config.cluster.file}` : ''} (state ${config.state})`), {
+        ...(o.forceLocks ? { force: true } : {}),
+        notice: o.log,
+        taker: 'Slipway',
+        remedy: 'stop it first, or, if that process is gone, break its lock with slipway serve --force',
+      });
+    } catch (e) {
+      await backend.close();
+      throw e;
+    }
+  }
   const events = new EventLog(
     () => backend.clock.now(),
     store.meta.revisionCeiling,
@@ -121,16 +146,25 @@ export async function startControlPlane(config: ServeConfig, store: DaemonStore,
   const shutdown = new AbortController();
   const app = createApi({ control, metrics, persist: () => store.flush(), shutdown: shutdown.signal }, { token: o.token, bodyLimit: config.bodyLimit, whatIfDir: o.whatIfDir, selfUrl: o.selfUrl });
 
-  backend.start();
-  await orchestrator.start({ adopt: backend.adopt });
-  control.restoreCordons();
-  control.markStarted();
+  try {
+    backend.start();
+    await orchestrator.start({ adopt: backend.adopt });
+    control.restoreCordons();
+    control.markStarted();
+  } catch (e) {
+    // Nothing was adopted for good or left behind: the next start must not find our locks.
+    orchestrator.shutdown();
+    await backend.close();
+    await releaseLocks();
+    throw e;
+  }
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       shutdown.abort();
       orchestrator.shutdown();
       await backend.close();
+      await releaseLocks();
     })());
   return { control, app, backend, orchestrator, metrics, endStreams: () => shutdown.abort(), stop };
 }
@@ -145,10 +179,16 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
 
   let address = config.listen;
   let selfUrl = `http://${config.listen}`;
-  const cp = await startControlPlane(config, store, { log, token: token.token, address: () => address, selfUrl: () => selfUrl, whatIfDir: join(config.state, 'what-if') });
+  const cp = await startControlPlane(config, store, { log, token: token.token, address: () => address, selfUrl: () => selfUrl, whatIfDir: join(config.state, 'what-if'), ...(options.force ? { forceLocks: true } : {}) });
   const { app, control, backend } = cp;
 
-  const server = await listenOn(config, listen, tls, app.fetch);
+  let server: ServerType;
+  try {
+    server = await listenOn(config, listen, tls, app.fetch);
+  } catch (e) {
+    await cp.stop();
+    throw e;
+  }
   const port = (server.address() as AddressInfo).port;
   const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
   address = `${host}:${port}`;
@@ -203,12 +243,12 @@ export async function closeServer(server: ServerType, beforeWait: () => unknown)
 }
 
 function readTls(t: { cert: string; key: string }): { cert: Buffer; key: Buffer } {
-  const read = (what: string, path: string) => {
+  const read = (path: string) => {
     try {
       return readFileSync(path);
     } catch (e) {
-      throw new InputError(`${what}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw unreadable(path, e);
     }
   };
-  return { cert: read('tls.cert', t.cert), key: read('tls.key', t.key) };
+  return { cert: read(t.cert), key: read(t.key) };
 }

@@ -222,7 +222,17 @@ export class EtcdServeStore extends InMemoryStateStore {
     try {
       for (let i = 0; i < writes.length && failure === undefined && !conflicted; i += CHUNK) {
         const chunk = writes.slice(i, i + CHUNK);
-        const r = await this.writer.write(this.term, chunk);
+        // A member that died mid-request (its connection reset) is one failed attempt: the client
+        // moves to another member. Retrying is safe: had the write been applied, the retry finds
+        // the mod revisions moved (a conflict), re-reads, and the next diff is empty.
+        let r: Awaited<ReturnType<FencedWriter['write']>> | undefined;
+        for (let attempt = 1; r === undefined; attempt++) {
+          try {
+            r = await this.writer.write(this.term, chunk);
+          } catch (e) {
+            if (!(e instanceof StoreUnavailableError) || attempt >= 3) throw e;
+          }
+        }
         if (r.ok) {
           this.commits++;
           for (const w of chunk) {

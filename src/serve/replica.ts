@@ -302,6 +302,8 @@ export async function startReplica(config: ServeConfig, options: ReplicaOptions 
         role,
         guardRuntime: (r) => guarded(r, isLeading),
         persistRecords: true,
+        // The election decides who controls the engines: a deposed leader's lock (even a paused one's) is broken.
+        forceLocks: true,
         whatIfDir: join(tmpdir(), `slipway-what-if-${port}`),
       });
       if (leading?.term !== term) {
