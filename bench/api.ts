@@ -25,6 +25,8 @@ export interface ApiBenchOptions {
   readonly updates: number;
   readonly concurrency: number;
   readonly timeoutS: number;
+  /** --in-process: write one CPU profile per phase here (chrome://inspect, speedscope). */
+  readonly profileDir?: string;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

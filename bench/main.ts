@@ -484,9 +484,17 @@ program
   .option('--updates <U>', 'spec updates (applies)', integer('--updates', 1), 2000)
   .option('--concurrency <C>', 'requests in flight', integer('--concurrency', 1), 16)
   .option('--timeout <s>', 'stop (fail) after this many seconds', integer('--timeout', 1), 600)
-  .action(async (o: { workloads: number; replicas: number; gets: number; lists: number; updates: number; concurrency: number; timeout: number }) => {
+  .option('--in-process', 'no HTTP: requests go straight to the app in this process, one at a time; prints CPU per request')
+  .option('--cpu-profile <DIR>', 'with --in-process: write a CPU profile of each phase into DIR')
+  .action(async (o: { workloads: number; replicas: number; gets: number; lists: number; updates: number; concurrency: number; timeout: number; inProcess?: boolean; cpuProfile?: string }) => {
+    const { inProcess, cpuProfile, ...rest } = o;
+    if (inProcess) {
+      const { benchApiInProcess } = await import('./api-in-process.js');
+      await benchApiInProcess({ ...rest, timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}) });
+      return;
+    }
     const { benchApi } = await import('./api.js');
-    await benchApi({ ...o, timeoutS: o.timeout });
+    await benchApi({ ...rest, timeoutS: o.timeout });
   });
 
 await program.parseAsync(process.argv);

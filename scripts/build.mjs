@@ -8,18 +8,22 @@
 //     `--no-types` skips this (the CLI does not need them);
 //   - dist/build-stamp.json records a fingerprint of the inputs, taken before they are read:
 //     bin/slipway.js runs dist/ only while the fingerprint still matches.
+// `--out DIR` builds into DIR instead of dist/.
 // The output is built in a temporary folder and renamed into place, so a concurrent
 // `slipway` sees either the old dist/ or the new one, never half of one.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { DIST, ROOT, STAMP, sourceFingerprint } from '../bin/dist-stamp.js';
 
 const withTypes = !process.argv.includes('--no-types');
+// `--out DIR`: build there instead of dist/ (test/library stages a package without touching dist/).
+const outAt = process.argv.indexOf('--out');
+const OUT = outAt > 0 && process.argv[outAt + 1] ? resolve(process.argv[outAt + 1]) : DIST;
 const started = performance.now();
 const fingerprint = sourceFingerprint();
-const tmp = `${DIST}.tmp-${process.pid}`;
+const tmp = `${OUT}.tmp-${process.pid}`;
 rmSync(tmp, { recursive: true, force: true });
 
 const files = [];
@@ -56,13 +60,13 @@ try {
     if (r.status !== 0) throw new Error('tsc (declarations) failed');
   }
   writeFileSync(join(tmp, 'build-stamp.json'), JSON.stringify({ fingerprint, files: ts.length }) + '\n');
-  const old = `${DIST}.old.tmp-${process.pid}`;
-  if (existsSync(DIST)) renameSync(DIST, old);
-  renameSync(tmp, DIST);
+  const old = `${OUT}.old.tmp-${process.pid}`;
+  if (existsSync(OUT)) renameSync(OUT, old);
+  renameSync(tmp, OUT);
   rmSync(old, { recursive: true, force: true });
 } catch (e) {
   rmSync(tmp, { recursive: true, force: true });
   process.stderr.write(`build: ${e instanceof Error ? e.message : e}\n`);
   process.exit(1);
 }
-process.stdout.write(`build: ${ts.length} modules to ${relative(process.cwd(), DIST) || '.'}${withTypes ? ' (with .d.ts)' : ''} in ${Math.round(performance.now() - started)} ms; ${relative(process.cwd(), STAMP)} written\n`);
+process.stdout.write(`build: ${ts.length} modules to ${relative(process.cwd(), OUT) || '.'}${withTypes ? ' (with .d.ts)' : ''} in ${Math.round(performance.now() - started)} ms; ${relative(process.cwd(), join(OUT, relative(DIST, STAMP)))} written\n`);

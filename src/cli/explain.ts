@@ -12,7 +12,7 @@ import { parseSnapshot } from '../scheduler/explain/snapshot.js';
 import { parseScheduler } from './compare.js';
 import { parseSeed } from './run.js';
 import { readScenario } from './read-scenario.js';
-import { writeOutput } from './output.js';
+import { prepareOutput, writeOutput } from './output.js';
 import { documentKind, mixUpMessage } from './document-kind.js';
 import { stringify } from 'yaml';
 
@@ -48,6 +48,8 @@ export async function runExplain(file: string, flags: ExplainFlags): Promise<num
     const atMs = parseAt(flags.at);
     const seed = flags.seed !== undefined ? parseSeed(flags.seed) : undefined;
     if (flags.scheduler !== undefined) parseScheduler(flags.scheduler);
+    // An unusable path is bad input before the simulation, not an I/O error after it.
+    if (flags.snapshotOut !== undefined) prepareOutput('--snapshot-out', flags.snapshotOut, 'file');
     const read = readScenario(file, seed !== undefined ? { seed } : {});
     for (const w of read.warnings ?? []) process.stderr.write(`${file}: warning: ${w}\n`);
     const scenario = flags.scheduler !== undefined ? withPolicy(read, flags.scheduler) : read;

@@ -1,12 +1,12 @@
 /** `slipway export --format perfetto TRACE [--out FILE]` (stdout by default). */
-import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
+import { closeSync, createReadStream, fsyncSync, openSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import type { Writable } from 'node:stream';
-import { InputError } from '../core/errors.js';
+import { InputError, OutputError } from '../core/errors.js';
 import { checkInputFile } from './input-file.js';
 import { unknownName } from '../core/suggest.js';
 import { PerfettoConverter, type TraceRecord } from '../export/perfetto.js';
+import { commitFiles, outputError, temporaryName, trackTemporary, untrackTemporary, writeAllSync } from '../engine/durable-file.js';
 import { EXIT_OK } from './errors.js';
 import { prepareOutput } from './output.js';
 
@@ -17,41 +17,69 @@ export interface ExportFlags {
 
 export const EXPORT_FORMATS = ['perfetto'] as const;
 
+/** Where the converted text goes: `write` resolves once the text is accepted. */
+type Sink = (text: string) => Promise<void>;
+
 export async function exportCommand(trace: string, flags: ExportFlags): Promise<number> {
   if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format))
     throw new InputError(unknownName('--format', 'format', flags.format, EXPORT_FORMATS));
   checkInputFile(trace);
-  const tmp = flags.out ? `${flags.out}.tmp-${process.pid}` : undefined;
-  if (flags.out) prepareOutput('--out', flags.out, 'file');
-  const sink: Writable = tmp ? createWriteStream(tmp) : process.stdout;
-  try {
+  if (flags.out === undefined) {
     try {
-      await convert(trace, sink);
+      await convert(trace, stdoutSink());
     } catch (e) {
       // The reader went away (`... | head`): not an error of the export.
       if ((e as NodeJS.ErrnoException).code === 'EPIPE') return EXIT_OK;
-      throw e;
+      if (e instanceof InputError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      throw code === 'ENOSPC' ? new OutputError('no space left on the device writing stdout') : outputError(e, 'stdout');
     }
-    if (tmp) {
-      sink.end();
-      await once(sink, 'finish');
-      renameSync(tmp, flags.out!);
-    }
+    return EXIT_OK;
+  }
+  const out = flags.out;
+  prepareOutput('--out', out, 'file');
+  // A temporary beside the file, every byte written, fsync, rename (src/engine/durable-file.ts).
+  const tmp = temporaryName(out);
+  trackTemporary(tmp);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+    const file = fd;
+    await convert(trace, async (text) => {
+      if (text) writeAllSync(file, Buffer.from(text, 'utf8'));
+    });
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    commitFiles([[tmp, out]]);
   } catch (e) {
-    if (tmp) {
-      sink.destroy();
-      rmSync(tmp, { force: true });
-    }
-    throw e;
+    if (fd !== undefined) closeSync(fd);
+    rmSync(tmp, { force: true });
+    untrackTemporary(tmp);
+    if (e instanceof InputError) throw e;
+    throw outputError(e, out);
   }
   return EXIT_OK;
 }
 
-async function convert(trace: string, sink: Writable): Promise<void> {
-  const conv = new PerfettoConverter();
-  const write = async (text: string) => {
-    if (text && !sink.write(text)) await once(sink, 'drain');
+/** stdout, waiting for 'drain' under back-pressure; a write error (EPIPE, ENOSPC) rejects. */
+function stdoutSink(): Sink {
+  let failed: Error | undefined;
+  const onError = (e: Error) => {
+    failed = e;
   };
+  process.stdout.on('error', onError);
+  return async (text) => {
+    if (failed) throw failed;
+    if (!text) return;
+    const ok = process.stdout.write(text);
+    if (!ok) await once(process.stdout, 'drain'); // rejects on 'error'
+    if (failed) throw failed;
+  };
+}
+
+async function convert(trace: string, write: Sink): Promise<void> {
+  const conv = new PerfettoConverter();
   await write(conv.header());
   const lines = createInterface({ input: createReadStream(trace, 'utf8'), crlfDelay: Infinity });
   let n = 0;

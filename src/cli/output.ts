@@ -1,7 +1,7 @@
 /** Output files are written atomically and durably (src/engine/durable-file.ts: temporary file, every byte, fsync, rename). */
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, lstatSync, mkdirSync, openSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { outputError as writeError, writeFileDurable } from '../engine/durable-file.js';
+import { fileKind, outputError as writeError, temporaryName, writeFileDurable } from '../engine/durable-file.js';
 import { InputError } from '../core/errors.js';
 
 export function writeOutput(path: string, data: string): void {
@@ -51,6 +51,8 @@ function outputError(flag: string, value: string, dir: string, e: unknown): Inpu
     return new InputError(`${flag} ${value}: not a directory: ${file ?? err.path ?? dir}`);
   }
   const reason = REASONS[code] ?? (code || String(err.message));
+  // The probe's temporary name is ours, not the user's: name the folder it was made in.
+  if (typeof err.path === 'string' && err.path.includes('.probe-')) return new InputError(`${flag} ${value}: cannot create a file in ${dirname(err.path)} (${reason})`);
   return new InputError(`${flag} ${value}: ${reason}: ${err.path ?? dir}`);
 }
 
@@ -66,15 +68,30 @@ export function prepareOutput(flag: string, value: string, kind: 'dir' | 'file')
     mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK);
     if (kind === 'file') {
-      let isDir = false;
-      try {
-        isDir = statSync(value).isDirectory();
-      } catch {
-        /* the file does not exist yet: fine */
+      // Both the name and what it points at: renaming over a symlink to /dev/stdout replaces the link.
+      for (const st of [statOrUndefined(lstatSync, value), statOrUndefined(statSync, value)]) {
+        if (st?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR', path: value });
+        if (st && !st.isFile() && !st.isSymbolicLink()) {
+          throw new InputError(
+            `${flag} ${value}: not a regular file (${fileKind(st)}); outputs are written to a temporary beside it and renamed into place, so give a file name${flag === '--out' ? ' (or leave --out out to write to stdout)' : ''}`,
+          );
+        }
       }
-      if (isDir) throw Object.assign(new Error('is a directory'), { code: 'EISDIR', path: value });
+      // A folder may say it is writable and still refuse new files (/proc, /sys): try one.
+      const probe = temporaryName(value, 'probe');
+      closeSync(openSync(probe, 'wx'));
+      rmSync(probe, { force: true });
     }
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw outputError(flag, value, dir, e);
+  }
+}
+
+function statOrUndefined(stat: (p: string) => Stats, path: string): Stats | undefined {
+  try {
+    return stat(path);
+  } catch {
+    return undefined; // does not exist yet (or a dangling link): fine
   }
 }

@@ -10,7 +10,7 @@
  * write-file-atomic is not used for this: its sync path makes one `writeSync` call and does not
  * loop on short writes.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { OutputError } from '../core/errors.js';
 
@@ -88,6 +88,11 @@ export function outputError(e: unknown, file: string): OutputError {
     case 'EACCES':
     case 'EPERM':
       return new OutputError(`permission denied writing ${file}`);
+    case 'EISDIR':
+      return new OutputError(`cannot write ${file}: it is a directory`);
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return new OutputError(`cannot write ${file}: a file is in the way of its folder ${dirname(file)}`);
     default:
       return new OutputError(`cannot write ${file}: ${String(err?.message ?? e).split('\n')[0]}`);
   }
@@ -123,6 +128,12 @@ export function stageFile(path: string, data: string | Uint8Array): string {
  */
 export function commitFiles(moves: ReadonlyArray<readonly [tmp: string, final: string]>): void {
   try {
+    // Never rename over a device, a FIFO or a socket (as root, over /dev/full it would replace the device).
+    for (const [, final] of moves) {
+      for (const st of [statIfAny(lstatSync, final), statIfAny(statSync, final)]) {
+        if (st && !st.isFile() && !st.isSymbolicLink() && !st.isDirectory()) throw new OutputError(`cannot write ${final}: it is not a regular file (${fileKind(st)})`);
+      }
+    }
     for (const [tmp, final] of moves) {
       renameSync(tmp, final);
       untrackTemporary(tmp);
@@ -152,5 +163,24 @@ function syncDir(dir: string): void {
     /* best effort */
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** What a non-regular file is, in words: "a character device", "a FIFO", ... */
+export function fileKind(st: Stats): string {
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  return 'a regular file';
+}
+
+function statIfAny(stat: (p: string) => Stats, path: string): Stats | undefined {
+  try {
+    return stat(path);
+  } catch {
+    return undefined;
   }
 }

@@ -21,7 +21,7 @@ import type { Gang, Placement } from '../core/placement.js';
 import type { FaultLoadContext } from '../faults/fault-definition.js';
 import { faultDefinition } from '../faults/registry.js';
 import { toPlacement, type PlacementInput } from './placement-schema.js';
-import { checkLimits, limitsWith, type ScenarioLimits } from './limits.js';
+import { MAX_DURATION_MS, checkLimits, limitsWith, type ScenarioLimits } from './limits.js';
 import { ManifestError, expandManifests, toManifestProblem, type ExpandedManifests } from './kubernetes.js';
 import { firstAliasOffset, fromZodIssue, offsetOf, pathOfMessage, prefix, valueAt, type Problem } from './yaml-errors.js';
 
@@ -35,6 +35,7 @@ import {
   formatPath,
   isMapping,
   scenarioSchema,
+  workloadSchema,
   type AddNodeInput,
   type IntOrPercent,
   type NodeInput,
@@ -154,6 +155,52 @@ export function parseScenario(text: string, file: string, options: ParseOptions 
   }
   warnings = [...warnings, ...gangWarnings(scenario)];
   return warnings.length > 0 ? { ...scenario, warnings } : scenario;
+}
+
+/** A workload entry checked on its own was refused: the first problem, its path inside the entry. */
+export class WorkloadEntryError extends Error {
+  constructor(
+    readonly path: readonly PathSegment[],
+    /** `key` when the problem is the key itself (an unknown key), else `value`. */
+    readonly at: 'key' | 'value',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WorkloadEntryError';
+  }
+}
+
+/** Options of `parseWorkloadEntry`. */
+export interface WorkloadEntryOptions {
+  /** PriorityClass names `placement.priorityClassName` may use (besides the built-in ones). */
+  readonly priorityClasses?: Readonly<Record<string, number>>;
+  readonly limits?: Partial<ScenarioLimits>;
+}
+
+/**
+ * Checks ONE `workloads:` entry, already parsed (JSON or YAML), with the same schema and rules as
+ * a scenario's: the daemon's API takes workload specs in the scenario format and must not build a
+ * whole scenario per request. Rules that relate a workload to the rest of a scenario (duplicate
+ * names, gangs across workloads, `at` within the duration) do not apply. Paths and messages are
+ * relative to the entry (`containers[0].image: ...`). Throws WorkloadEntryError (the first problem,
+ * ordered as the loader orders them: a missing key last).
+ */
+export function parseWorkloadEntry(raw: unknown, options: WorkloadEntryOptions = {}): WorkloadDef {
+  const fail = (problems: readonly Problem[]): never => {
+    const first = problems.map((p, order) => ({ p, order })).sort((a, b) => Number(a.p.late ?? false) - Number(b.p.late ?? false) || a.order - b.order)[0].p;
+    throw new WorkloadEntryError(first.path, first.at, first.message);
+  };
+  if (!isMapping(raw)) fail([{ path: [], at: 'value', message: `expected a workload mapping (name, containers, ...), got ${describeValue(raw)}` }]);
+  const parsed = workloadSchema.safeParse(raw);
+  if (!parsed.success) fail(parsed.error.issues.map((iss) => fromZodIssue(iss, raw)));
+  const w = parsed.data as WorkloadInput;
+  const input = { name: 'workload', seed: 1, duration: MAX_DURATION_MS, nodes: [], workloads: [w], operations: [], faults: [], expectations: [], running: [], ...(options.priorityClasses ? { priorityClasses: { ...options.priorityClasses } } : {}) } as unknown as ScenarioInput;
+  const tooBig = checkLimits(input, limitsWith(options.limits));
+  if (tooBig.length > 0) fail(tooBig.map((p) => ({ path: p.path.slice(2), at: 'value' as const, message: p.message.replace(/^workloads\[0\]\.?/, '') })));
+  const checker = new Checker(input, raw as Record<string, unknown>);
+  const def = checker.workload(w, []);
+  if (checker.problems.length > 0) fail(checker.problems);
+  return def;
 }
 
 /**
@@ -470,7 +517,8 @@ class Checker {
 
   // --- workloads -----------------------------------------------------------------------------
 
-  private workload(w: WorkloadInput, path: Path): WorkloadDef {
+  /** One workload entry at `path` (`[]`: checked on its own, see parseWorkloadEntry). */
+  workload(w: WorkloadInput, path: Path): WorkloadDef {
     const first = this.workloads.get(w.name);
     if (first) {
       this.report([...path, 'name'], `duplicate workload name ${JSON.stringify(w.name)} (first defined at workloads[${first.index}])`);

@@ -275,7 +275,8 @@ const updateStrategySchema = obj({
   maxUnavailable: opt(intOrPercent(100)),
 });
 
-const workloadSchema = obj({
+/** One `workloads:` entry (also what the daemon's API accepts as a spec, see `parseWorkloadEntry`). */
+export const workloadSchema = obj({
   name: req(dnsLabel('workload')),
   kind: def(oneOf(WORKLOAD_KINDS), 'service'),
   replicas: def(int(0), 1),

@@ -6,9 +6,9 @@
  * FILE:LINE:COL, or the field of the request body).
  */
 import { InputError } from '../core/errors.js';
-import { parseScenario } from '../scenario/loader.js';
+import { WorkloadEntryError, parseScenario, parseWorkloadEntry } from '../scenario/loader.js';
 import { pathOfMessage } from '../scenario/yaml-errors.js';
-import type { PathSegment } from '../scenario/schema.js';
+import { formatPath, type PathSegment } from '../scenario/schema.js';
 import type { Scenario, WorkloadDef } from '../scenario/types.js';
 import type { ServeConfig } from './config.js';
 
@@ -64,48 +64,30 @@ export function fieldOf(path: readonly PathSegment[]): string {
 
 /**
  * Checks one workload spec (the scenario format's `workloads:` entry, without `at`) with the
- * scenario loader. `priorityClasses` are the names `placement.priorityClassName` may use.
+ * scenario format's own workload schema and rules (`parseWorkloadEntry`: no scenario is built, so
+ * an apply costs a zod parse of the spec, not a YAML parse of a wrapped scenario).
+ * `priorityClasses` are the names `placement.priorityClassName` may use.
  * Throws SpecError naming the field; the message starts with it.
  */
 export function parseWorkloadSpec(spec: unknown, priorityClasses?: Readonly<Record<string, number>>): WorkloadDef {
   if (typeof spec === 'object' && spec !== null && !Array.isArray(spec) && 'at' in spec) {
     throw new SpecError('at', ['at'], 'at: not used by the API (a workload is applied when it is sent); remove it');
   }
-  const doc = {
-    name: 'api',
-    duration: '1h',
-    nodes: [{ name: 'n', capacity: { cpu: 1, memory: '1Gi' } }],
-    // The checks of a workload do not depend on the scheduler; round-robin is the cheapest to set up.
-    scheduler: 'round-robin',
-    ...(priorityClasses ? { priorityClasses } : {}),
-    workloads: [spec],
-  };
-  let s: Scenario;
   try {
-    s = parseScenario(JSON.stringify(doc), '<body>');
+    return parseWorkloadEntry(spec, priorityClasses ? { priorityClasses } : {});
   } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    let rest = restOf(e.message);
-    const path = pathOfMessage(rest) ?? [];
-    if (path[0] === 'workloads' && path[1] === 0) {
-      const inner = path.slice(2);
-      const field = fieldOf(inner);
-      const prefix = fieldOf(path);
-      rest = rest.startsWith(prefix) ? (field === '' ? rest.slice(prefix.length).replace(/^[.:]\s*/, '') : field + rest.slice(prefix.length)) : rest;
-      throw new SpecError(field, inner, rest);
+    if (!(e instanceof WorkloadEntryError)) throw e;
+    // `unknown key "x" in containers[0]; did you mean ...`: the field is the key.
+    if (e.at === 'key') {
+      const parent = e.path.slice(0, -1);
+      const lead = `unknown key ${JSON.stringify(String(e.path[e.path.length - 1]))} ${parent.length > 0 ? `in ${formatPath(parent)}` : 'at the top level'}`;
+      if (e.message.startsWith(lead)) {
+        const field = fieldOf(e.path);
+        throw new SpecError(field, e.path, `${field}: unknown key${e.message.slice(lead.length)}`);
+      }
     }
-    // `unknown key "x" in workloads[0].containers[0]; did you mean ...`: the field is the key.
-    const unknown = /^unknown key "([^"]+)" in workloads\[0\]((?:\.[\w-]+|\[\d+\])*)(.*)$/s.exec(rest);
-    if (unknown) {
-      const inner = [...(pathOfMessage(`x${unknown[2]}: `) ?? ['x']).slice(1), unknown[1]];
-      const field = fieldOf(inner);
-      throw new SpecError(field, inner, `${field}: unknown key${unknown[3]}`);
-    }
-    const missing = path.length === 0 ? /missing required key "([^"]+)"/.exec(rest) : null;
-    if (missing) throw new SpecError(missing[1], [missing[1]], `${missing[1]}: missing required key`);
-    if (path[0] === 'workloads' || /workloads\[0\]/.test(rest) || path.length === 0)
-      throw new SpecError('', [], /^expected a mapping/.test(rest) ? 'expected a workload mapping (name, containers, ...)' : rest.replace(/workloads\[0\]\.?/g, ''));
-    throw new SpecError(fieldOf(path), path, rest);
+    // The field is the path the message starts with (the problem may point deeper, at a value).
+    const path = e.path.length === 0 ? [] : pathOfMessage(e.message) ?? e.path;
+    throw new SpecError(fieldOf(path), path, e.message);
   }
-  return s.workloads[0];
 }

@@ -46,6 +46,8 @@ export class ServeStore extends InMemoryStateStore {
   private writing: Promise<void> | undefined;
   private scheduled = false;
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  /** Each workload's and workload record's JSON, by object (see serialize). */
+  private readonly jsonOf = new WeakMap<object, string>();
   /** The last write's failure (the daemon reports it on /readyz). */
   lastError: string | undefined;
 
@@ -112,9 +114,28 @@ export class ServeStore extends InMemoryStateStore {
     writeFileAtomic.sync(this.path, this.serialize());
   }
 
+  /**
+   * The file's text: exactly `JSON.stringify({version: 1, workloads, meta: {serve: meta}})`, built
+   * from each workload's and each workload record's JSON, remembered per object. Workloads and
+   * records are immutable (a change puts a new object), so a commit re-serialises only what
+   * changed since the last one, not all W workloads (W × the group-commit rate would dominate the
+   * daemon's CPU under applies).
+   */
   private serialize(): string {
-    const data: StoreFile = { version: 1, workloads: [...this.listWorkloads()], meta: { serve: this.meta } };
-    return JSON.stringify(data) + '\n';
+    const json = (o: object): string => {
+      let t = this.jsonOf.get(o);
+      if (t === undefined) this.jsonOf.set(o, (t = JSON.stringify(o)));
+      return t;
+    };
+    const workloads = this.listWorkloads().map(json).join(',');
+    const meta = Object.entries(this.meta)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => {
+        const value = k !== 'workloads' ? JSON.stringify(v) : `{${Object.entries(v as ServeMeta['workloads']).map(([name, m]) => `${JSON.stringify(name)}:${json(m)}`).join(',')}}`;
+        return `${JSON.stringify(k)}:${value}`;
+      })
+      .join(',');
+    return `{"version":1,"workloads":[${workloads}],"meta":{"serve":{${meta}}}}\n`;
   }
 
   private async commit(): Promise<void> {
