@@ -410,9 +410,10 @@ export class ClusterControl {
   }
 
   /**
-   * A container's output so far (docker backend): `container` names it (default: the first),
-   * `tail` keeps the last lines. The sim backend has no output (501); OCI containers write none
-   * the runtime keeps (501).
+   * A container's output so far (docker and oci backends): `container` names it (default: the
+   * first), `tail` keeps the last lines. docker: the engine's log (stdout and stderr); oci: the
+   * bundle's `log` file the runtime hands the process as stdout and stderr. The sim backend's
+   * containers write nothing (501).
    */
   async logs(id: string, container?: string, tail?: number): Promise<{ instance: string; container: string; lines: string[] }> {
     const i = this.store.getInstance(id);
@@ -420,8 +421,17 @@ export class ClusterControl {
     const c = container === undefined ? i.containers[0] : i.containers.find((x) => x.name === container);
     if (!c) throw new ApiError(404, 'Not Found', `instance ${id} has no container ${JSON.stringify(container)} (containers: ${i.containers.map((x) => x.name).join(', ')})`, { field: 'container' });
     const live = this.backend.live;
-    if (!live || live.kind !== 'docker') throw new ApiError(501, 'Not Implemented', `logs need the docker backend (this daemon runs ${this.backend.kind}: its containers keep no output)`);
+    if (!live) throw new ApiError(501, 'Not Implemented', `logs need a live backend, docker or oci (this daemon runs ${this.backend.kind}: its simulated containers write no output)`);
     if (c.id === undefined || i.node === undefined) throw new ApiError(409, 'Conflict', `container ${c.name} of ${id} has not been created yet`, { field: 'container' });
+    if (live.kind === 'oci') {
+      const runtime = live.runtime as unknown as { logs(id: string, tail?: number): string[] };
+      try {
+        return { instance: id, container: c.name, lines: runtime.logs(c.id, tail) };
+      } catch (e) {
+        if (e instanceof OrchestrationError) throw new ApiError(409, 'Conflict', `container ${c.name} of ${id}: ${e.message} (removed already?)`, { field: 'container' });
+        throw e;
+      }
+    }
     const runtime = live.runtime as unknown as { api(node: string): { getContainer(id: string): { logs(o: { stdout: boolean; stderr: boolean; follow: false; tail?: number }): Promise<Buffer> } } };
     const { demuxLogs } = await import('../../backends/docker/docker-api.js');
     const buf = await runtime.api(i.node).getContainer(c.id).logs({ stdout: true, stderr: true, follow: false, ...(tail !== undefined ? { tail } : {}) });
