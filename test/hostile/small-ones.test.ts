@@ -11,6 +11,7 @@ import { InputError } from '../../src/core/errors.js';
 import { parseScenario } from '../../src/scenario/loader.js';
 import { parseSnapshot } from '../../src/scheduler/explain/snapshot.js';
 import { simulate } from '../../src/run/simulate.js';
+import { traceParts } from '../support/trace-parts.js';
 import { escapeControls } from '../../src/cli/terminal.js';
 import { expectNoStack, slipway } from './cli.js';
 
@@ -90,9 +91,9 @@ faults:
   it('a removed node and a selector matching none each leave a fault.not_applied record with the reason', async () => {
     const records: Array<Record<string, unknown>> = [];
     await simulate(parseScenario(yaml, 'f.yaml'), {
-      onRecord: (type, f) => {
+      onEvent: traceParts((type, f) => {
         if (type.startsWith('fault.')) records.push({ type, ...f });
-      },
+      }),
     });
     expect(records.filter((r) => r.type === 'fault.not_applied')).toEqual([
       { type: 'fault.not_applied', fault: 'nodeCrash', node: 'n2', applied: false, reason: 'node n2 is not in the cluster (removed)' },
