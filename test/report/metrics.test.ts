@@ -35,8 +35,11 @@ describe('metrics of a run', () => {
     expect(Object.keys(m.unschedulable.reasons)).toEqual(['Insufficient cpu']);
     // Both nodes equally loaded (75% CPU dominates 12.5% memory): no imbalance at the end.
     expect(m.series.balance[last]).toBe(0);
-    expect(m.latencyCount).toBe(2);
-    expect(m.scalars.latencyP50Ms).toBeGreaterThan(0);
+    expect(m.startupCount).toBe(2);
+    expect(m.scalars.startupP50Ms).toBeGreaterThan(0);
+    // Scheduling latency (created → bound) excludes the image pull and start: it is the shorter.
+    expect(m.schedulingCount).toBe(2);
+    expect(m.scalars.schedulingP50Ms!).toBeLessThan(m.scalars.startupP50Ms!);
     expect(m.heatmap.rows).toEqual(['n1', 'n2']);
     expect(m.heatmap.values[0][last]).toBe(0.75);
     expect(m.scalars.convergeMeanMs).toBeNull();
@@ -105,7 +108,19 @@ describe('metrics of a run', () => {
     expect(m.faults[0].convergeMs).toBeNull();
     expect(m.scalars.faultsNotConverged).toBe(1);
     expect(m.scalars.convergeMaxMs).toBe(90_000);
-    expect(m.scalars.latencyP50Ms).toBe(1000);
+    expect(m.scalars.startupP50Ms).toBe(1000);
+  });
+
+  it('names two latencies apart: created → bound (scheduling) and created → Running (start-up) (#18.3)', () => {
+    const c = new MetricsCollector({ durationMs: 100_000, samples: 10, typicalPod: { cpu: 100, memory: MiB } });
+    c.record('node.added', { node: 'n1', status: 'Ready', allocatable: { cpu: 1000, memory: GiB } }, 0);
+    c.record('instance.created', { instance: 'i1', workload: 'w', reason: 'scale-up' }, 0);
+    c.record('instance.scheduled', { instance: 'i1', workload: 'w', node: 'n1', request: { cpu: 100, memory: MiB } }, 200);
+    // the image pull and the start take 4.8 s more
+    c.record('instance.status', { instance: 'i1', from: 'Pending', to: 'Running' }, 5000);
+    const m = c.finish(100_000);
+    expect(m.scalars.schedulingP50Ms).toBe(200);
+    expect(m.scalars.startupP50Ms).toBe(5000);
   });
 
   it('takes the replica-weighted median request as the typical pod', () => {
