@@ -160,6 +160,10 @@ export interface AcquireOptions {
   readonly force?: boolean;
   /** Told about every lock broken (stale or forced). */
   readonly notice?: (line: string) => void;
+  /** Who takes the locks, for the refusal (default `slipway run`). */
+  readonly taker?: string;
+  /** The ways out the refusal names (default: wait, another --identity, or --force). */
+  readonly remedy?: string;
 }
 
 /** One line describing a holder, for messages. */
@@ -189,8 +193,8 @@ export async function acquireAll(locks: readonly EngineLock[], owner: LockOwner,
     if (holder !== undefined) {
       await releaseAll();
       throw new InputError(
-        `cluster "${owner.identity}" is already controlled on ${lock.where} by another slipway run (${describeOwner(holder)}); ` +
-          `wait for it to finish, give this run another --identity, or, if that run is gone, break its lock with --force`,
+        `cluster "${owner.identity}" is already controlled on ${lock.where} by another ${o.taker ?? 'slipway run'} (${describeOwner(holder)}); ` +
+          (o.remedy ?? 'wait for it to finish, give this run another --identity, or, if that run is gone, break its lock with --force'),
       );
     }
     held.push(lock);

@@ -228,6 +228,9 @@ export class SimKvStore {
   doTxn(client: string, txn: KvTxn): KvTxnResult {
     const ok = txn.compare.every((c) => this.compare(c));
     const ops = ok ? txn.success : (txn.failure ?? []);
+    // etcd refuses a transaction that writes one key twice, as a caller error.
+    const written = ops.filter((op) => op.type !== 'get').map((op) => op.key);
+    if (new Set(written).size !== written.length) throw new Error('etcdserver: duplicate key given in txn request');
     // Validate leases first: a put on a missing lease fails the whole transaction (etcd).
     for (const op of ops) if (op.type === 'put' && op.lease !== undefined && !this.leases.has(op.lease)) throw new LeaseExpiredError(`lease ${op.lease} not found`);
     const reads: (KvEntry | undefined)[] = [];
@@ -257,8 +260,7 @@ export class SimKvStore {
 
   doRevoke(client: string, id: LeaseId): void {
     const lease = this.leases.get(id);
-    if (!lease) throw new LeaseExpiredError(`lease ${id} has expired or was revoked`);
-    this.dropLease(client, lease);
+    if (lease) this.dropLease(client, lease); // revoking a lease that is gone is not an error (etcd3)
   }
 
   doWatch(client: string, prefix: string, fromRevision: number, handlers: KvWatchHandlers): () => void {

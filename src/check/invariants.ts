@@ -40,9 +40,10 @@ import type { StateStore } from '../core/interfaces.js';
 import type { ContainerState, Node, NodeId } from '../core/types.js';
 import type { Simulation } from '../engine/simulation.js';
 import type { TraceEvent } from '../core/trace-events.js';
+import type { HaInvariant } from './ha-invariants.js';
 
 export interface InvariantViolation {
-  readonly invariant: 'capacity' | 'ready-node' | 'backoff' | 'dropped-workload' | 'surge' | 'orphan' | 'gang';
+  readonly invariant: 'capacity' | 'ready-node' | 'backoff' | 'dropped-workload' | 'surge' | 'orphan' | 'gang' | HaInvariant;
   readonly message: string;
   /** Engine event sequence number (1-based) after which it was detected. */
   readonly event: number;

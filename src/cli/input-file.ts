@@ -5,29 +5,9 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
+import { unreadable } from '../core/read-failure.js';
 
-/** The reason a read failed, in words. */
-export function readFailure(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err?.code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ENOTDIR':
-      return 'a folder on its path is a file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    default:
-      return String(err?.message ?? e).split('\n')[0];
-  }
-}
-
-/** The one-line InputError for a file that cannot be read. */
-export function unreadable(file: string, e: unknown): InputError {
-  return new InputError(`${file}: cannot read: ${readFailure(e)}`);
-}
+export { readFailure, unreadable } from '../core/read-failure.js';
 
 /** The text of `file` (UTF-8); InputError (exit 2) with the one-line message when it cannot be read. */
 export function readInputFile(file: string): string {

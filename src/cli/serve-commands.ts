@@ -25,6 +25,7 @@ export function registerServeCommands(program: Command): void {
     .option('--token <token>', 'bearer token (default: generated into <state>/token)')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--force', "docker/oci: break another Slipway's lock on the engines (only when that process is gone)")
     .action(async (flags) => {
       const { runServe } = await import('./serve.js');
       await guardCommand(() => runServe(flags));

@@ -6,13 +6,13 @@
 import { loadConfig, formatConfig, configKeyDocs, type ConfigFlags } from '../serve/config.js';
 import { EXIT_OK } from './errors.js';
 
-export type ServeFlags = ConfigFlags & { config?: string };
+export type ServeFlags = ConfigFlags & { config?: string; force?: boolean };
 
 export async function runServe(flags: ServeFlags): Promise<number> {
-  const { config: file, ...rest } = flags;
+  const { config: file, force, ...rest } = flags;
   const config = loadConfig({ ...(file !== undefined ? { file } : {}), flags: rest });
   const { startDaemon } = await import('../serve/daemon.js');
-  const daemon = await startDaemon(config);
+  const daemon = await startDaemon(config, force ? { force: true } : {});
   const tokenNote =
     daemon.token.origin === 'generated' ? `token generated into ${daemon.token.path} (mode 0600)` : daemon.token.origin === 'file' ? `token from ${daemon.token.path}` : 'token from the configuration';
   process.stderr.write(`slipway serve: listening on ${daemon.url} (backend ${config.backend}${config.backend === 'sim' ? ` ×${config.speed}` : ''}, state ${config.state}); ${tokenNote}\n`);
@@ -37,7 +37,7 @@ export function runConfigPrint(flags: ServeFlags & { json?: boolean; keys?: bool
     for (const k of configKeyDocs()) process.stdout.write(`${k.key}${k.env ? `  (${k.env}${k.flag ? `, ${k.flag}` : ''})` : ''}${k.default !== undefined ? `  default ${k.default}` : ''}\n    ${k.doc}\n`);
     return EXIT_OK;
   }
-  const { config: file, json, keys: _k, ...rest } = flags;
+  const { config: file, json, keys: _k, force: _f, ...rest } = flags;
   const config = loadConfig({ ...(file !== undefined ? { file } : {}), flags: rest });
   if (json) {
     const { cluster, sources, token, ...values } = config;

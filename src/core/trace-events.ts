@@ -153,6 +153,26 @@ export const TRACE_EVENTS = {
   'fault.clock_skew_end': onNodes,
   'fault.slow_node': { node: str, delay: num, duration: num, applied: bool },
   'fault.slow_node_end': { node: str },
+  'fault.cp_crash': { replica: str, applied: bool, restartAfter: num.optional() },
+  'fault.cp_restart': { replica: str, applied: bool },
+  'fault.cp_pause': { replica: str, duration: num, applied: bool },
+  'fault.cp_resume': { replica: str },
+  'fault.store_partition': { replica: str, duration: num, applied: bool },
+  'fault.store_partition_heal': { replica: str },
+  'fault.store_latency': { extraMs: num, duration: num, applied: bool },
+  'fault.store_latency_end': {},
+  'fault.lease_skew': { skewMs: num, duration: num, applied: bool },
+  'fault.lease_skew_end': {},
+
+  // --- replicated control plane (src/run/sim-replicas.ts; issue #14) -----------------------
+  /** A replica won the election: `term` is the leader key's create revision (the fencing token). */
+  'cp.elected': { replica: str, term: int },
+  /** A replica stopped leading: `reason` lease-expired | key-changed | deadline | fenced | resigned | crashed. */
+  'cp.deposed': { replica: str, term: int, reason: str, detail: str },
+  /** The new leader rebuilt its view: workloads listed from the store at `revision`, containers adopted. */
+  'cp.takeover': { replica: str, term: int, revision: int, workloads: int },
+  /** A fenced write was refused: the writer's term is no longer the leader key's. */
+  'cp.fenced': { replica: str, term: int, key: str },
 
   // --- membership (backends/sim/sim-membership.ts) -----------------------------------------
   'member.suspected': { node: str, incarnation: int, by: str },

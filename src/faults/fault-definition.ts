@@ -7,7 +7,7 @@
  * See docs/extending.md, "Writing a fault", for the recipe.
  */
 import type { z } from 'zod';
-import { listOf, nonEmptyStr, opt, stringMap } from '../core/fields.js';
+import { describeValue, listOf, nonEmptyStr, opt, stringMap, type Check } from '../core/fields.js';
 import type { Clock, Recorder } from '../core/interfaces.js';
 import type { FaultContext, LiveFaultTarget } from './fault-target.js';
 
@@ -32,9 +32,11 @@ export type MessageKind = 'heartbeat' | 'status' | 'rpc' | 'gossip';
  * - `node`: its NodeTarget, resolved when it fires; a rate fault hits one matching node per arrival
  *   (drawn from the fault's random stream);
  * - `zone`: its NodeTarget, resolved when it fires; every matching node, also per rate arrival;
- * - `workload`: a workload named in its body; the injector receives no nodes.
+ * - `workload`: a workload named in its body; the injector receives no nodes;
+ * - `control-plane`: a control-plane replica (`replica: leader | cp-N`) or the store under a
+ *   replicated control plane (`controlPlane.replicas`); the injector receives no nodes.
  */
-export type FaultTargeting = 'node' | 'zone' | 'workload';
+export type FaultTargeting = 'node' | 'zone' | 'workload' | 'control-plane';
 
 /** The node-targeting fields of a fault's body, as the schema gives them. */
 export interface NodeTargetInput {
@@ -111,8 +113,12 @@ export interface FaultDefinition<K extends string = string, B = unknown, A exten
    * membership (`cluster.membership` other than heartbeat). The fuzzer, whose clusters heartbeat,
    * draws only kinds that need nothing.
    */
-  readonly needs?: 'membership';
+  readonly needs?: 'membership' | 'replicas';
 }
+
+/** `replica:` of a control-plane fault: `leader` (whoever leads when it fires) or `cp-N`. */
+export const replicaRef: Check<string> = (v, c) =>
+  typeof v === 'string' && /^(leader|cp-[0-9]+)$/.test(v) ? v : c.fail(`expected leader or cp-N (a replica's name), got ${describeValue(v)}`);
 
 /** Declares a fault kind (infers `B` from the schema and `A` from `load`). */
 export function defineFault<K extends string, B, A extends { readonly kind: K }>(def: FaultDefinition<K, B, A>): FaultDefinition<K, B, A> {

@@ -35,6 +35,22 @@ export interface FaultTarget {
   cordonNode(name: string, unschedulable: boolean): boolean;
   /** Evicts the node's instances through the control plane; returns how many. */
   evictNode(name: string): number;
+
+  // --- a replicated control plane (controlPlane.replicas; issue #14) -------------------------
+  /** A replica's name for `leader` (the one leading now) or a replica name; undefined without replicas or when unknown. */
+  resolveReplica(name: string): string | undefined;
+  /** Returns false when the replica is unknown or already down / up. */
+  crashReplica(name: string): boolean;
+  restartReplica(name: string): boolean;
+  /** Pauses the replica's process (nothing it would run runs) until `resumeReplica`. */
+  pauseReplica(name: string): boolean;
+  resumeReplica(name: string): void;
+  /** Cuts the replica off the store for `durationMs`. */
+  partitionReplica(name: string, durationMs: number): boolean;
+  /** Adds `extraMs` to every store request leg for `durationMs`. */
+  slowStore(extraMs: number, durationMs: number): boolean;
+  /** The store expires leases `skewMs` early for `durationMs`. */
+  skewLeases(skewMs: number, durationMs: number): boolean;
 }
 
 /** Everything a fault kind needs when it fires. */

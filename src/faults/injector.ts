@@ -63,7 +63,7 @@ function injectOf<K extends FaultKind>(kind: K, f: FaultOf<K>, ctx: FaultContext
   const def = faultDefinition(kind);
   ctx.hit(kind, ctx.phase());
   let nodes: string[] = [];
-  if (def.targeting !== 'workload') {
+  if (def.targeting === 'node' || def.targeting === 'zone') {
     // A node or zone fault's action extends NodeTarget (its file declares it so).
     nodes = ctx.target.resolveNodes(f as NodeTarget);
     if (pick && nodes.length > 1 && def.targeting === 'node') nodes = [pick.pick(nodes)];

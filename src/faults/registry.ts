@@ -21,6 +21,11 @@ import { partition } from './partition.js';
 import { slowImagePull } from './slow-image-pull.js';
 import { slowNode } from './slow-node.js';
 import { zoneOutage } from './zone-outage.js';
+import { controlPlaneCrash } from './control-plane-crash.js';
+import { controlPlanePause } from './control-plane-pause.js';
+import { storePartition } from './store-partition.js';
+import { storeLatency } from './store-latency.js';
+import { leaseSkew } from './lease-skew.js';
 
 export const FAULTS = {
   nodeCrash,
@@ -36,6 +41,11 @@ export const FAULTS = {
   drain,
   clockSkew,
   slowNode,
+  controlPlaneCrash,
+  controlPlanePause,
+  storePartition,
+  storeLatency,
+  leaseSkew,
 } as const;
 
 type Registry = typeof FAULTS;

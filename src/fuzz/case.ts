@@ -18,7 +18,7 @@ import type { Scenario } from '../scenario/types.js';
 import type { FuzzDraw } from '../faults/fault-definition.js';
 import { FAULTS, FAULT_KINDS } from '../faults/registry.js';
 
-export const PROFILES = ['small', 'tiny', 'partitions', 'crashes'] as const;
+export const PROFILES = ['small', 'tiny', 'partitions', 'crashes', 'ha'] as const;
 export type Profile = (typeof PROFILES)[number];
 
 /**
@@ -27,6 +27,8 @@ export type Profile = (typeof PROFILES)[number];
  */
 export type FuzzFaultKind = (typeof FAULT_KINDS)[number];
 export const FUZZ_FAULT_KINDS: readonly FuzzFaultKind[] = FAULT_KINDS.filter((k) => (FAULTS[k] as { readonly needs?: string }).needs === undefined);
+/** The kinds that act on a replicated control plane (`needs: replicas`): the `ha` profile draws them. */
+export const HA_FAULT_KINDS: readonly FuzzFaultKind[] = FAULT_KINDS.filter((k) => (FAULTS[k] as { readonly needs?: string }).needs === 'replicas');
 
 export interface FuzzNode {
   readonly cpu: number;
@@ -96,6 +98,8 @@ interface ProfileShape {
   readonly faultWindow: number;
   readonly healAt: number;
   readonly end: number;
+  /** A replicated control plane: 2 or 3 replicas (by the case seed's parity) with this lease TTL (s). */
+  readonly replicas?: { readonly ttlS: number };
 }
 
 export const PROFILE_SHAPES: Readonly<Record<Profile, ProfileShape>> = {
@@ -119,6 +123,18 @@ export const PROFILE_SHAPES: Readonly<Record<Profile, ProfileShape>> = {
     faultWindow: 1800,
     healAt: 2100,
     end: 3600,
+  },
+  // A replicated control plane (issue #14): replica crashes, pauses, store partitions, store
+  // latency and lease skew, with node and container crashes and operations in between.
+  ha: {
+    maxNodes: 5,
+    maxWorkloads: 5,
+    maxFaults: 6,
+    kinds: [...HA_FAULT_KINDS, ...HA_FAULT_KINDS, 'nodeCrash', 'containerCrash'],
+    faultWindow: 900,
+    healAt: 1200,
+    end: 1800,
+    replicas: { ttlS: 5 },
   },
 };
 
@@ -249,6 +265,7 @@ export function caseDocument(c: FuzzCase, profile: Profile, name: string): Recor
     ...(faults.length ? { faults } : {}),
     latency: { network: `${k.networkMs}ms`, imagePull: { uniform: [`${Math.ceil(k.pullMs / 2)}ms`, `${k.pullMs}ms`] } },
     controlPlane: {
+      ...(shape.replicas ? { replicas: 2 + (c.seed % 2), store: { ttl: s(shape.replicas.ttlS) } } : {}),
       heartbeatInterval: s(k.heartbeatS),
       notReadyAfter: s(k.heartbeatS * 4),
       downAfter: s(k.heartbeatS * 30),

@@ -5,6 +5,7 @@
 import type { Scheduler } from '../core/interfaces.js';
 import type { reconcile } from '../core/reconciler.js';
 import { simulate } from '../run/simulate.js';
+import type { ReplicaVariant } from '../run/sim-replicas.js';
 import { caseScenario, type FuzzCase, type Profile } from './case.js';
 
 /** Control-plane variants to run instead of the real parts (planted-bug tests). */
@@ -14,6 +15,8 @@ export interface Variant {
   readonly scheduler?: () => Scheduler;
   /** Check the safety invariants (default true; off only to measure their cost). */
   readonly invariants?: boolean;
+  /** A replicated control plane's planted variant (fencing off, a lease renewed after expiry, a stale view). */
+  readonly replicas?: ReplicaVariant;
 }
 
 export interface CaseOutcome {
@@ -40,6 +43,7 @@ export async function runCase(c: FuzzCase, profile: Profile, name: string, varia
       invariants: variant.invariants ?? true,
       ...(variant.reconcile ? { reconcile: variant.reconcile } : {}),
       ...(variant.scheduler ? { scheduler: variant.scheduler() } : {}),
+      ...(variant.replicas ? { replicaVariant: variant.replicas } : {}),
     });
     const capacity = summary.liveness?.capacity ?? [];
     if (summary.violation) {

@@ -16,8 +16,8 @@ export interface MembershipReportInput {
   readonly rows: readonly StudyRow[];
   readonly command: string;
   readonly d3Source: string;
-  /** Simulated time of each run. */
-  readonly durationMs: number;
+  /** Simulated time of each run, per study. */
+  readonly durationMs: Readonly<Record<'swim' | 'lifeguard', number>>;
 }
 
 const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
@@ -99,7 +99,7 @@ code { background: #f3f3f3; padding: .1rem .3rem; }
 </head>
 <body>
 <h1>Membership experiment: SWIM's analysis and Lifeguard's false positives</h1>
-<p>Seeds: ${e(seeds.join(', '))}; ${input.rows.length} runs, each ${e(String(input.durationMs / 60_000))} simulated minutes on the virtual clock with memberlist's LAN parameters.
+<p>Seeds: ${e(seeds.join(', '))}; ${input.rows.length} runs, each ${e(`${input.durationMs.swim / 60_000} (SWIM study) or ${input.durationMs.lifeguard / 60_000} (Lifeguard study)`)} simulated minutes on the virtual clock with memberlist's LAN parameters.
 Reproduce with <code>${e(input.command)}</code>.</p>
 ${
   swim.length > 0

@@ -26,6 +26,8 @@ import type { reconcile } from '../core/reconciler.js';
 import { createScheduler } from '../scheduler/registry.js';
 import type { ContainerPatch, Operation, Scenario, WorkloadDef } from '../scenario/types.js';
 import { SLIPWAY_VERSION } from '../version.js';
+import { HaInvariants } from '../check/ha-invariants.js';
+import { SimReplicas, type ReplicaVariant } from './sim-replicas.js';
 import { formatDuration } from '../core/duration.js';
 import { assertNever } from '../core/assert-never.js';
 
@@ -47,6 +49,8 @@ export interface SimulateOptions {
   readonly observe?: (world: SimWorld) => void;
   /** Use this reconciler instead of the real one (planted-bug tests). */
   readonly reconcile?: typeof reconcile;
+  /** With `controlPlane.replicas`: control-plane variants (planted-bug tests). */
+  readonly replicaVariant?: ReplicaVariant;
   /** Stop with a TraceLimitError (exit 2) when the trace grows past this many bytes (default DEFAULT_LIMITS). */
   readonly maxTraceBytes?: number;
   /** Stops the run when aborted (SIGINT/SIGTERM): the trace is discarded and InterruptedError thrown. */
@@ -61,9 +65,12 @@ export interface SimulateOptions {
 export interface SimWorld {
   readonly sim: Simulation;
   readonly cluster: SimCluster;
+  /** The control plane (with replicas: the one leading now, or the last that led). */
   readonly orchestrator: Orchestrator;
   readonly store: InMemoryStateStore;
   readonly trace: TraceWriter;
+  /** With `controlPlane.replicas`: the replicas and their store. */
+  readonly replicas?: SimReplicas;
 }
 
 export interface WorkloadSummary {
@@ -100,7 +107,22 @@ export interface RunSummary {
   readonly coverage: Readonly<Record<string, number>>;
   /** Control messages: sent, lost to partitions, dropped, duplicated, delayed; OOM kills. */
   readonly network: Readonly<Record<string, number>>;
+  /** With `controlPlane.replicas`: elections, failovers and store traffic. */
+  readonly controlPlane?: HaSummary;
   readonly ok: boolean;
+}
+
+/** What a replicated control plane did in a run. */
+export interface HaSummary {
+  readonly replicas: number;
+  /** Terms won. */
+  readonly elections: number;
+  /** The replica leading at the end, if any. */
+  readonly leader?: string;
+  /** Longest time without a leader after the first election (ms). */
+  readonly longestGapMs: number;
+  readonly storeRequests: number;
+  readonly storeCommits: number;
 }
 
 /** A workload's line in the run summary. */
@@ -213,7 +235,9 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     const membership = attachMembership(scenario, sim, cluster, trace);
     for (const def of scenario.nodes) cluster.addNode(def, true);
     membership?.start();
-    const orchestrator = new Orchestrator({
+    const ha = scenario.controlPlane.ha;
+    // One control plane (the default), or the first of the replicas' until one leads.
+    const single = new Orchestrator({
       clock: sim,
       runtime: cluster,
       cluster: cluster.manager,
@@ -225,49 +249,98 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       onError: (e) => sim.fail(e),
       ...(options.reconcile ? { reconcile: options.reconcile } : {}),
     });
-    options.observe?.({ sim, cluster, orchestrator, store, trace });
+    const replicas = ha
+      ? new SimReplicas({
+          sim,
+          cluster,
+          recorder: trace,
+          ha,
+          config: orchestratorConfig(scenario),
+          scheduler: (replica, term) =>
+            createScheduler(scenario.scheduler.name, {
+              random: sim.random.stream(`scheduler.${replica}.${term}`),
+              workloads: scenario.workloads.map(toWorkload),
+              ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),
+            }),
+          ...(options.reconcile ? { reconcile: options.reconcile } : {}),
+          ...(options.replicaVariant ? { variant: options.replicaVariant } : {}),
+        })
+      : undefined;
+    /** The control plane that acts now (with replicas: the leader's, or the last leader's). */
+    const cp = (): Orchestrator => replicas?.orchestrator() ?? single;
+    const cpStore = (): InMemoryStateStore => replicas?.store_() ?? store;
+    options.observe?.({
+      sim,
+      cluster,
+      get orchestrator() {
+        return cp();
+      },
+      get store() {
+        return cpStore();
+      },
+      trace,
+      ...(replicas ? { replicas } : {}),
+    });
     let violation: InvariantViolation | undefined;
     if (options.invariants ?? true) {
+      const onViolation = (v: InvariantViolation) => {
+        violation = v;
+        trace.record('invariant.violated', { invariant: v.invariant, event: v.event, message: v.message });
+        sim.stop();
+      };
       const checker = new InvariantChecker(
-        { sim, cluster, orchestrator, store },
         {
-          settleMs: settleWindow(scenario),
-          onViolation: (v) => {
-            violation = v;
-            trace.record('invariant.violated', { invariant: v.invariant, event: v.event, message: v.message });
-            sim.stop();
+          sim,
+          cluster,
+          get orchestrator() {
+            return cp();
+          },
+          get store() {
+            return cpStore();
           },
         },
+        { settleMs: settleWindow(scenario), onViolation },
       );
       trace.listenEvents((e) => checker.onEvent(e));
-      sim.afterEvent = () => checker.afterEvent();
+      if (replicas) {
+        const haChecker = new HaInvariants({ sim, cluster, windowMs: settleWindow(scenario), onViolation });
+        replicas.observer = haChecker;
+        sim.afterEvent = () => {
+          checker.afterEvent();
+          haChecker.afterEvent();
+        };
+      } else sim.afterEvent = () => checker.afterEvent();
     }
     const running = scenario.running ?? [];
-    if (running.length === 0) {
+    if (replicas) {
+      if (running.length > 0) seedRunning(scenario, cluster, { putWorkload: (w) => replicas.seed(w) });
+      replicas.start();
+    } else if (running.length === 0) {
       // Start before the first event: the control plane knows the initial nodes when workloads arrive.
-      await orchestrator.start();
+      await single.start();
     } else {
       // A snapshot of a running cluster: the workloads submitted at 0 are the desired state the
       // control plane finds in its store, the running instances' containers are on their nodes, and
       // the control plane starts like a restarted one, adopting them (listing nodes takes engine time).
       seedRunning(scenario, cluster, store);
-      sim.setTimer(0, () => void orchestrator.start({ adopt: true }).catch((e: unknown) => sim.fail(e)));
+      sim.setTimer(0, () => void single.start({ adopt: true }).catch((e: unknown) => sim.fail(e)));
     }
 
     for (const def of scenario.workloads) {
       if (running.length > 0 && def.at === 0) continue; // restored from the store
-      sim.setTimer(def.at, () => orchestrator.apply(toWorkload(def)));
+      if (replicas) sim.setTimer(def.at, () => void replicas.write(def.name, (cur) => (cur ? undefined : toWorkload(def))).catch((e: unknown) => sim.fail(e)));
+      else sim.setTimer(def.at, () => single.apply(toWorkload(def)));
     }
     for (const op of scenario.operations) {
-      sim.setTimer(op.at, () => applyOperation(op, { orchestrator, cluster, recorder: trace }));
+      sim.setTimer(op.at, () => applyOperation(op, { orchestrator: single, cluster, recorder: trace, ...(replicas ? { replicas, fail: (e: unknown) => sim.fail(e) } : {}) }));
     }
     const coverage: Record<string, number> = {};
     scheduleFaults(scenario.faults, {
-      target: faultTarget(cluster, orchestrator),
+      target: faultTarget(cluster, cp, replicas),
       clock: sim,
       recorder: trace,
       stream: (name) => sim.random.stream(name),
-      phase: () => controlPlanePhase(orchestrator, cluster),
+      phase: () => controlPlanePhase(cp(), cluster),
       hit: (kind, phase) => {
         const k = `${kind}@${phase}`;
         coverage[k] = (coverage[k] ?? 0) + 1;
@@ -275,7 +348,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     });
 
     const results: ExpectationResult[] = [];
-    const context = () => ({ orchestrator, store, node: (id: string) => cluster.manager.getNode(id), now: sim.now() });
+    const context = () => ({ orchestrator: cp(), store: cpStore(), node: (id: string) => cluster.manager.getNode(id), now: sim.now() });
     const settle = (i: number, r: ExpectationResult) => {
       results[i] = r;
       trace.record('expectation', expectationRecord(r));
@@ -303,12 +376,12 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     const counts = countResults(results);
     const liveness =
       options.liveness && violation === undefined
-        ? checkLiveness({ orchestrator, store, nodes: cluster.manager.listNodes() })
+        ? withHaLiveness(checkLiveness({ orchestrator: cp(), store: cpStore(), nodes: cluster.manager.listNodes() }), replicas)
         : undefined;
     if (liveness) trace.record('liveness', { ok: liveness.ok, failures: liveness.failures, capacity: liveness.capacity });
 
     const nodes = cluster.manager.listNodes();
-    const workloads = orchestrator.statuses().map(workloadSummary);
+    const workloads = cp().statuses().map(workloadSummary);
     trace.record('run.end', {
       reason: violation ? 'invariant' : run.reason,
       events: sim.events,
@@ -337,6 +410,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       ...(liveness ? { liveness } : {}),
       coverage,
       network: { ...cluster.network.stats, oomKills: cluster.oomKills },
+      ...(replicas ? { controlPlane: haSummary(replicas, sim.now()) } : {}),
       ok: violation === undefined && counts.fail === 0 && (counts.notChecked === 0 || options.allowUnchecked === true) && (liveness?.ok ?? true),
     };
   } catch (e) {
@@ -350,7 +424,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
  * (the desired state a restarted control plane reads), and each instance's containers run on its
  * node with the labels the control plane writes (workload, instance, slot, generation 1, GPUs).
  */
-function seedRunning(scenario: Scenario, cluster: SimCluster, store: InMemoryStateStore): void {
+function seedRunning(scenario: Scenario, cluster: SimCluster, store: Pick<InMemoryStateStore, 'putWorkload'>): void {
   const defs = new Map<string, Workload>();
   for (const def of scenario.workloads) {
     if (def.at !== 0) continue;
@@ -390,8 +464,28 @@ export function settleWindow(s: Scenario): number {
 }
 
 /** The fault target of a simulated run: the cluster, plus the operator's drain through the control plane. */
-function faultTarget(cluster: SimCluster, orchestrator: Orchestrator): FaultTarget {
+function faultTarget(cluster: SimCluster, cp: () => Orchestrator, replicas: SimReplicas | undefined): FaultTarget {
   return {
+    resolveReplica: (name) => replicas?.resolve(name),
+    crashReplica: (name) => replicas?.replica(name)?.crash() ?? false,
+    restartReplica: (name) => replicas?.replica(name)?.restart() ?? false,
+    pauseReplica: (name) => replicas?.replica(name)?.pause() ?? false,
+    resumeReplica: (name) => replicas?.replica(name)?.resume(),
+    partitionReplica: (name, ms) => {
+      if (!replicas?.replica(name)) return false;
+      replicas.store.partitionClient(name, ms);
+      return true;
+    },
+    slowStore: (ms, duration) => {
+      if (!replicas) return false;
+      replicas.store.slowClient('*', ms, duration);
+      return true;
+    },
+    skewLeases: (ms, duration) => {
+      if (!replicas) return false;
+      replicas.store.skewLeases(ms, duration);
+      return true;
+    },
     resolveNodes: (t) => cluster.resolveNodes(t),
     crashNode: (n) => cluster.crashNode(n),
     bootNode: (n) => cluster.bootNode(n),
@@ -406,7 +500,7 @@ function faultTarget(cluster: SimCluster, orchestrator: Orchestrator): FaultTarg
     startMemoryLeak: (w, rate, d) => cluster.startMemoryLeak(w, rate, d),
     degradeMessages: (nodes, d) => cluster.degradeMessages(nodes, d),
     cordonNode: (n, on) => cluster.manager.setUnschedulable(n, on),
-    evictNode: (n) => orchestrator.evictNode(n),
+    evictNode: (n) => cp().evictNode(n),
   };
 }
 
@@ -429,6 +523,61 @@ interface OperationContext {
   readonly orchestrator: Orchestrator;
   readonly cluster: SimCluster;
   readonly recorder: Recorder;
+  /** With replicas, workload operations are the user's writes to the store. */
+  readonly replicas?: SimReplicas;
+  readonly fail?: (e: unknown) => void;
+}
+
+/** A workload operation as a write to the replicated control plane's store, recorded when it lands. */
+function applyReplicatedOperation(op: Operation, replicas: SimReplicas, recorder: Recorder, fail: (e: unknown) => void): boolean {
+  switch (op.kind) {
+    case 'scale':
+      void replicas
+        .write(op.workload, (w) => (w ? { ...w, replicas: op.replicas } : undefined))
+        .then((ok) => recorder.record('op.scale', { workload: op.workload, replicas: op.replicas, applied: ok }), fail);
+      return true;
+    case 'update':
+      void replicas
+        .write(op.workload, (w) => (w ? applyPatch(w, op.patch) : undefined))
+        .then((ok) => recorder.record('op.update', { workload: op.workload, patch: op.patch, applied: ok }), fail);
+      return true;
+    case 'delete':
+      void replicas.write(op.workload, (w) => (w ? null : undefined)).then((ok) => recorder.record('op.delete', { workload: op.workload, applied: ok }), fail);
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** With replicas, liveness also needs a leader at the end that acts on the store's desired state. */
+function withHaLiveness(l: LivenessResult, replicas: SimReplicas | undefined): LivenessResult {
+  if (!replicas) return l;
+  const extra = replicas.livenessFailures();
+  return extra.length === 0 ? l : { ...l, ok: false, failures: [...l.failures, ...extra] };
+}
+
+function haSummary(replicas: SimReplicas, now: number): HaSummary {
+  const h = replicas.history;
+  let gap = 0;
+  let since: number | undefined;
+  let elections = 0;
+  for (const e of h) {
+    if (e.event === 'elected') {
+      elections++;
+      if (since !== undefined) gap = Math.max(gap, e.at - since);
+      since = undefined;
+    } else since = e.at;
+  }
+  if (since !== undefined && elections > 0) gap = Math.max(gap, now - since);
+  const leader = replicas.leader()?.name;
+  return {
+    replicas: replicas.replicas.length,
+    elections,
+    ...(leader ? { leader } : {}),
+    longestGapMs: gap,
+    storeRequests: replicas.store.stats.requests,
+    storeCommits: replicas.store.stats.commits,
+  };
 }
 
 /**
@@ -524,6 +673,7 @@ function attachMembership(scenario: Scenario, sim: Simulation, cluster: SimClust
 
 function applyOperation(op: Operation, ctx: OperationContext): void {
   const { orchestrator, cluster, recorder } = ctx;
+  if (ctx.replicas && applyReplicatedOperation(op, ctx.replicas, recorder, ctx.fail ?? (() => {}))) return;
   if (applyWorkloadOperation(op, orchestrator, recorder)) return;
   if (applyTaintOperation(op, cluster.manager, recorder)) return;
   switch (op.kind) {

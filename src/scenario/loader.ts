@@ -50,6 +50,7 @@ import type {
   ClusterConfig,
   ContainerPatch,
   ControlPlaneConfig,
+  HaConfig,
   Expectation,
   Fault,
   FaultRate,
@@ -1054,6 +1055,22 @@ class Checker {
       backoffResetMs: c.backoffReset,
       unschedulableRetryMs: c.unschedulableRetry,
       rpcTimeoutMs: c.rpcTimeout,
+      ...(c.replicas !== undefined || c.store !== undefined ? { ha: this.ha(c.replicas ?? 1, c.store) } : {}),
+    };
+  }
+
+  private ha(replicas: number, st: typeof this.input.controlPlane.store): HaConfig {
+    const ttlMs = st?.ttl ?? 10_000;
+    if (ttlMs % 1000 !== 0) this.report(['controlPlane', 'store', 'ttl'], `must be whole seconds (an etcd lease TTL), got ${fmt(ttlMs)}`);
+    if (st?.safetyMargin !== undefined && st.safetyMargin >= ttlMs) this.report(['controlPlane', 'store', 'safetyMargin'], `must be shorter than ttl (${fmt(ttlMs)}), got ${fmt(st.safetyMargin)}`);
+    if (st?.keepAlive !== undefined && st.keepAlive >= ttlMs) this.report(['controlPlane', 'store', 'keepAlive'], `must be shorter than ttl (${fmt(ttlMs)}), got ${fmt(st.keepAlive)}`);
+    return {
+      replicas,
+      ttlMs,
+      ...(st?.keepAlive !== undefined ? { keepAliveMs: st.keepAlive } : {}),
+      ...(st?.safetyMargin !== undefined ? { safetyMarginMs: st.safetyMargin } : {}),
+      latency: st?.latency ?? { kind: 'constant', ms: 1 },
+      requestTimeoutMs: st?.requestTimeout ?? 2_000,
     };
   }
 

@@ -379,7 +379,19 @@ const latencySchema = obj({
   network: def(distribution, constant(1)),
 });
 
+/** The simulated consistent store under a replicated control plane (issue #14). */
+const storeSchema = obj({
+  ttl: def(duration(true), 10_000),
+  keepAlive: opt(duration(true)),
+  safetyMargin: opt(duration()),
+  latency: def(distribution, constant(1)),
+  requestTimeout: def(duration(true), 2_000),
+});
+
 const controlPlaneSchema = obj({
+  /** Control-plane replicas electing a leader on the simulated store (absent: one, in-memory). */
+  replicas: opt(int(1, 9)),
+  store: storeSchema.optional(),
   reconcileInterval: def(duration(true), 30_000),
   reconcileMinGap: def(duration(), 100),
   resyncInterval: def(duration(true), 60_000),

@@ -147,6 +147,24 @@ export interface ControlPlaneConfig {
   readonly unschedulableRetryMs: Millis;
   /** A call to a node agent that gets no answer fails after this. */
   readonly rpcTimeoutMs: Millis;
+  /**
+   * Several replicas electing a leader on a simulated consistent store (`controlPlane.replicas`,
+   * issue #14). Absent: one control plane on the in-memory store (the default).
+   */
+  readonly ha?: HaConfig;
+}
+
+/** A replicated control plane in simulation (docs/ha.md). */
+export interface HaConfig {
+  readonly replicas: number;
+  /** Lease TTL of the leader election. */
+  readonly ttlMs: Millis;
+  /** Keep-alive period (default ttl/3) and the leader's local safety margin (default ttl/5). */
+  readonly keepAliveMs?: Millis;
+  readonly safetyMarginMs?: Millis;
+  /** One leg of a store request. */
+  readonly latency: Distribution;
+  readonly requestTimeoutMs: Millis;
 }
 
 export type Expectation =

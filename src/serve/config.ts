@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
+import { unreadable } from '../core/read-failure.js';
 import { parseYamlDocument } from '../scenario/yaml-errors.js';
 import { didYouMean, describeValue, isMapping, type PathSegment } from '../scenario/schema.js';
 
@@ -149,8 +150,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ServeConfig {
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      const what = options.file !== undefined ? '--config' : 'SLIPWAY_CONFIG';
-      throw new InputError(`${what}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw unreadable(file, e);
     }
     const doc = parseYamlDocument(text, file);
     where = doc.where;

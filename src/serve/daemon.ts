@@ -12,7 +12,9 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
+import { acquireAll, newOwner } from '../../backends/live/engine-lock.js';
 import { InputError } from '../core/errors.js';
+import { unreadable } from '../core/read-failure.js';
 import { Orchestrator } from '../core/orchestrator.js';
 import { reconcile } from '../core/reconciler.js';
 import { orchestratorConfig, toWorkload } from '../run/simulate.js';
@@ -41,6 +43,11 @@ export interface Daemon {
 export interface DaemonOptions {
   /** One line per notice (warnings, the listening address); default stderr. */
   readonly log?: (line: string) => void;
+  /**
+   * docker/oci: break another Slipway's lock on the engines (`--force`: its owner is gone), as
+   * `slipway run --force` does. Without it a lock held by a live process refuses the start.
+   */
+  readonly force?: boolean;
 }
 
 /** Checks the security rules before anything starts. Throws InputError. */
@@ -63,6 +70,22 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
 
   const errors = (e: unknown) => log(`slipway serve: control plane error: ${e instanceof Error ? e.message : String(e)}`);
   const backend = createServeRuntime(config.backend, scenario, config.speed, errors);
+  // docker/oci: one controller per cluster identity on the engines, the same locks `slipway run`
+  // takes (backends/live/engine-lock.ts), before anything is adopted or removed.
+  let releaseLocks = async (): Promise<void> => {};
+  if (backend.live) {
+    try {
+      releaseLocks = await acquireAll(backend.live.locks, newOwner(scenario.name, `slipway serve${config.cluster.file !== undefined ? ` --config ${config.cluster.file}` : ''} (state ${config.state})`), {
+        ...(options.force ? { force: true } : {}),
+        notice: log,
+        taker: 'Slipway',
+        remedy: 'stop it first, or, if that process is gone, break its lock with slipway serve --force',
+      });
+    } catch (e) {
+      await backend.close();
+      throw e;
+    }
+  }
   const events = new EventLog(
     () => backend.clock.now(),
     store.meta.revisionCeiling,
@@ -97,23 +120,32 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
   const shutdown = new AbortController();
   const app = createApi({ control, metrics, persist: () => store.flush(), shutdown: shutdown.signal }, { token: token.token, bodyLimit: config.bodyLimit, whatIfDir: join(config.state, 'what-if'), selfUrl: () => selfUrl });
 
-  backend.start();
-  await orchestrator.start({ adopt: backend.adopt });
-  control.restoreCordons();
-  control.markStarted();
+  let server: ServerType;
+  try {
+    backend.start();
+    await orchestrator.start({ adopt: backend.adopt });
+    control.restoreCordons();
+    control.markStarted();
 
-  const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve(
-      {
-        fetch: app.fetch,
-        hostname: listen.host,
-        port: listen.port,
-        ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}),
-      },
-      () => resolve(s),
-    );
-    s.once('error', (e: NodeJS.ErrnoException) => reject(new InputError(`--listen ${config.listen}: ${e.code === 'EADDRINUSE' ? 'the address is in use' : e.code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : e.code === 'EACCES' ? 'permission denied' : e.message}`)));
-  });
+    server = await new Promise((resolve, reject) => {
+      const s = serve(
+        {
+          fetch: app.fetch,
+          hostname: listen.host,
+          port: listen.port,
+          ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}),
+        },
+        () => resolve(s),
+      );
+      s.once('error', (e: NodeJS.ErrnoException) => reject(new InputError(`--listen ${config.listen}: ${e.code === 'EADDRINUSE' ? 'the address is in use' : e.code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : e.code === 'EACCES' ? 'permission denied' : e.message}`)));
+    });
+  } catch (e) {
+    // Nothing was adopted for good or left behind: the next start must not find our locks.
+    orchestrator.shutdown();
+    await backend.close();
+    await releaseLocks();
+    throw e;
+  }
   const port = (server.address() as AddressInfo).port;
   const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
   address = `${host}:${port}`;
@@ -137,6 +169,7 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
       });
       orchestrator.shutdown();
       await backend.close();
+      await releaseLocks();
       await store.flush().catch(() => {});
       store.saveNow();
     })());
@@ -145,12 +178,12 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
 }
 
 function readTls(t: { cert: string; key: string }): { cert: Buffer; key: Buffer } {
-  const read = (what: string, path: string) => {
+  const read = (path: string) => {
     try {
       return readFileSync(path);
     } catch (e) {
-      throw new InputError(`${what}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw unreadable(path, e);
     }
   };
-  return { cert: read('tls.cert', t.cert), key: read('tls.key', t.key) };
+  return { cert: read(t.cert), key: read(t.key) };
 }

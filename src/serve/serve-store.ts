@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { InputError } from '../core/errors.js';
+import { unreadable } from '../core/read-failure.js';
 import { InMemoryStateStore } from '../core/state-store.js';
 import type { Workload, WorkloadId } from '../core/types.js';
 
@@ -58,7 +59,7 @@ export class ServeStore extends InMemoryStateStore {
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new InputError(`--state: cannot read ${path}: ${(e as Error).message}`);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw unreadable(path, e);
     }
     if (text === undefined) return;
     let data: StoreFile;

@@ -212,7 +212,9 @@ export class Election {
     this.state = 'leader';
     this.currentTerm = term;
     const lead = ++this.epoch;
-    this.startKeepAlive(lead);
+    // Confirm the lease at once: the deadline so far counts from the campaign's request, which a
+    // slow store may have sent long ago.
+    this.startKeepAlive(lead, true);
     this.watchKey(lead, term, r.revision + 1);
     this.armDeadline(lead);
     for (const l of [...this.listeners]) l.onElected?.(term);
@@ -248,7 +250,8 @@ export class Election {
     });
   }
 
-  private startKeepAlive(epoch: number): void {
+  /** Keeps the lease alive every `keepAliveMs`; with `now`, the first keep-alive goes at once. */
+  private startKeepAlive(epoch: number, now = false): void {
     const tick = () => {
       if (this.epoch !== epoch || this.lease === undefined) return;
       const lease = this.lease;
@@ -267,7 +270,8 @@ export class Election {
       );
       this.cancels.push(this.clock.setTimer(this.keepAliveMs, tick));
     };
-    this.cancels.push(this.clock.setTimer(this.keepAliveMs, tick));
+    if (now) tick();
+    else this.cancels.push(this.clock.setTimer(this.keepAliveMs, tick));
   }
 
   /**

@@ -5,7 +5,7 @@
  * continues the revisions.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,6 +152,26 @@ describe('slipway CLI client against slipway serve', { timeout: 600_000 }, () =>
     const web = JSON.parse(cli('get', 'workloads', 'web', '-o', 'json').out);
     expect(web.revision).toBeGreaterThan(maxRev);
     expect(await stop(daemon.child, 'SIGINT')).toBe(0);
+  });
+
+  it('names a file it cannot read in one line, exit 2, with no raw error code', () => {
+    const serve = (...args: string[]) => spawnSync(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', ...args], { encoding: 'utf8', env: { ...process.env, SLIPWAY_TOKEN: '' }, timeout: 30_000 });
+    const missing = join(dir, 'no-such.yaml');
+    const stateAsDir = join(dir, 'state-dir-file');
+    mkdirSync(join(stateAsDir, 'state.json'), { recursive: true });
+    const cases: Array<[string[], string]> = [
+      [['--config', missing, '--state', join(dir, 'c1')], `${missing}: cannot read: no such file`],
+      [['--state', join(dir, 'c2'), '--token', 'x'.repeat(16), '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')], `${join(dir, 'cert.pem')}: cannot read: no such file`],
+      [['--state', stateAsDir], `${join(stateAsDir, 'state.json')}: cannot read: is a directory`],
+    ];
+    for (const [args, line] of cases) {
+      const r = serve(...args);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`${line}\n`);
+    }
+    const apply = spawnSync(process.execPath, [BIN, 'apply', '-f', missing], { encoding: 'utf8', timeout: 30_000 });
+    expect(apply.status).toBe(2);
+    expect(apply.stderr).toBe(`${missing}: cannot read: no such file\n`);
   });
 
   it('refuses to listen beyond loopback without a configured token', () => {

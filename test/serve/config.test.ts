@@ -56,7 +56,8 @@ describe('serve configuration', () => {
     expect(fails(() => loadConfig({ env: {}, flags: { listen: 'nope' } }))).toMatch(/^--listen: expected HOST:PORT/);
     expect(fails(() => loadConfig({ env: { SLIPWAY_TOKEN: 'short' } }))).toMatch(/^SLIPWAY_TOKEN: must be at least 16 characters/);
     expect(fails(() => loadConfig({ env: { SLIPWAY_TLS_CERT: '/c.pem' } }))).toMatch(/^SLIPWAY_TLS_CERT: tls.cert needs tls.key too/);
-    expect(fails(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} }))).toMatch(/^--config: cannot read .*missing\.yaml: ENOENT$/);
+    expect(fails(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} }))).toBe(`${join(dir, 'missing.yaml')}: cannot read: no such file`);
+    expect(fails(() => loadConfig({ file: dir, env: {} }))).toBe(`${dir}: cannot read: is a directory`);
     const y = file('y.yaml', 'listen: [\n');
     expect(fails(() => loadConfig({ file: y, env: {} }))).toMatch(new RegExp(`^${y}:\\d+:\\d+: `));
   });

@@ -138,6 +138,22 @@ describe('Election', () => {
     expect(log.deposed.some((d) => d.who === old.candidate)).toBe(true);
   });
 
+  it('a new leader on a slow store (round trip ~40% of the TTL) confirms its lease at once and does not flap', async () => {
+    const sim = new Simulation(5);
+    const store = new SimKvStore(sim, { latency: { kind: 'constant', ms: 950 }, requestTimeoutMs: 2000 });
+    const elected: string[] = [];
+    const deposed: string[] = [];
+    for (const n of ['a', 'b', 'c']) {
+      const e = new Election({ kv: store.client(n), clock: sim }, { key: KEY, candidate: n, ttlSeconds: 5 });
+      e.listen({ onElected: () => elected.push(n), onDeposed: (_t, r) => deposed.push(`${n}:${r}`) });
+      void e.campaign();
+    }
+    sim.at(120_000, () => {});
+    await sim.run({ until: 120_000 });
+    expect(deposed).toEqual([]);
+    expect(elected).toHaveLength(1);
+  });
+
   it('runs identically for the same seed', async () => {
     const run = async () => {
       const { sim, store, log, make, runTo } = world(11, 30);

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../../core/errors.js';
+import { unreadable } from '../input-file.js';
 import { pathOfMessage, parseYamlDocument } from '../../scenario/yaml-errors.js';
 import { describeValue, isMapping, type PathSegment } from '../../scenario/schema.js';
 import { parseWorkloadSpec, SpecError } from '../../serve/cluster-spec.js';
@@ -88,7 +89,7 @@ export async function runApply(flags: ApplyFlags): Promise<number> {
   try {
     text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
   } catch (e) {
-    throw new InputError(`-f: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw unreadable(file, e);
   }
   const name = file === '-' ? '<stdin>' : file;
   const doc = parseYamlDocument(text, name);
