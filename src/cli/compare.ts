@@ -63,10 +63,6 @@ export async function compareCommand(file: string, flags: CompareFlags, setConte
   setContext(() => `replay: ${command}`);
   const swept = await sweepRows({ kind: compareKind, spec, flags, out, workers, argv: process.argv.slice(2) });
   if (swept === 'done') return EXIT_OK;
-  if (swept) {
-    prepareOutput('--out', out, 'dir');
-    return writeCompareOutputs(spec, swept, out, { json: flags.json, how: `through the queue ${flags.queue}` });
-  }
   prepareOutput('--out', out, 'dir');
 
   const total = policies.length * seeds.length;
@@ -101,7 +97,7 @@ export function compareCommandLine(spec: CompareSpec, out: string): string {
 
 /**
  * Writes report.html, results.json and results.csv of a comparison from its runs (in run order)
- * and prints its table. The one writer of a local run, a queue run and `slipway merge`, so all
+ * and prints its table. The one writer of a local run, and `slipway merge`, so all
  * three give the same bytes. `how`: how the runs ran, for the closing line.
  */
 export function writeCompareOutputs(spec: CompareSpec, runs: readonly RunResult[], out: string, o: { json?: boolean; how: string }): number {

@@ -125,7 +125,6 @@ export async function runMembershipExperiment(flags: MembershipFlags, setContext
   const swept = await sweepRows({ kind: membershipKind, spec, flags, out, workers, argv: process.argv.slice(2) });
   if (swept === 'done') return EXIT_OK;
   prepareOutput('--out', out, 'dir');
-  if (swept) return writeMembershipOutputs(spec, swept, out);
 
   const runs = studyRuns(options);
   const progress = process.stderr.isTTY;
@@ -144,7 +143,7 @@ export async function runMembershipExperiment(flags: MembershipFlags, setContext
   return writeMembershipOutputs(spec, rows, out);
 }
 
-/** Writes results.csv and report.html from the rows (run order) and prints the summaries: the one writer of a local run, a queue run and `slipway merge`. */
+/** Writes results.csv and report.html from the rows (run order) and prints the summaries: the one writer of a local run, and `slipway merge`. */
 export function writeMembershipOutputs(spec: MembershipSpec, rows: readonly StudyRow[], out: string): number {
   const command = membershipCommand(spec.flags, out);
   const csvPath = join(out, 'results.csv');

@@ -54,7 +54,7 @@ export async function runFgdExperiment(flags: FgdFlags, setContext: (c: () => st
   const seeds = parseSeeds(flags.seeds);
   const workers = parseWorkers(flags.workers);
   const mode = sweepMode(flags);
-  if (flags.placements && mode !== 'local') throw new InputError('--placements: only in a local run (not with --shard, --queue or --emit-k8s-job)');
+  if (flags.placements && mode !== 'local') throw new InputError('--placements: only in a local run (not with --shard or --emit-k8s-job)');
   const tracesDir = resolveTracesDir(flags.traces);
   const out = flags.out ?? join('reports', `fgd-${flags.workload}`);
   const command = fgdCommand(flags, { tracesDir, out });
@@ -72,7 +72,6 @@ export async function runFgdExperiment(flags: FgdFlags, setContext: (c: () => st
   const swept = await sweepRows({ kind: fgdKind, spec, flags, out, workers, argv: process.argv.slice(2) });
   if (swept === 'done') return EXIT_OK;
   prepareOutput('--out', out, 'dir');
-  if (swept) return writeFgdOutputs(spec, swept, out);
   const jobs = studyJobs(workloads, policies, seeds);
   const progress = process.stderr.isTTY;
   const placementsDir = flags.placements ? join(out, 'placements') : undefined;
@@ -90,7 +89,7 @@ export async function runFgdExperiment(flags: FgdFlags, setContext: (c: () => st
 
 /**
  * Writes results.csv and report.html of a study from its results (job order) and prints the
- * summary: the one writer of a local run, a queue run and `slipway merge`.
+ * summary: the one writer of a local run, and `slipway merge`.
  */
 export function writeFgdOutputs(spec: FgdSpec, results: readonly JobResult[], out: string, placementsDir?: string): number {
   const command = fgdCommand({ workload: spec.workload, seeds: spec.seeds, ...(spec.policies !== null ? { policies: spec.policies } : {}), placements: placementsDir !== undefined }, { tracesDir: spec.tracesDir, out });

@@ -73,7 +73,6 @@ export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
   const swept = await sweepRows({ kind: fuzzKind, spec, flags, out, workers, argv: process.argv.slice(2) });
   if (swept === 'done') return EXIT_OK;
   prepareOutput('--out', out, 'dir');
-  if (swept) return writeFuzzOutputs(spec, swept, out, { json: flags.json, how: `through the queue ${flags.queue}` });
   const err = process.stderr;
   // With --json, stdout holds the one JSON object alone; the progress bar (a TTY only) is on stderr.
   const print = flags.json ? () => {} : (line: string) => process.stdout.write(line);
@@ -113,8 +112,8 @@ export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
 
 /**
  * Writes runs.jsonl, summary.json and the failures' case files of a campaign from its outcomes
- * (run order), shrinking as `fuzz` does, and prints the report: what `slipway merge` and a queue
- * run do with their rows, so they write what the local campaign writes.
+ * (run order), shrinking as `fuzz` does, and prints the report: what `slipway merge` does with the
+ * shards' rows, so they write what the local campaign writes.
  */
 export async function writeFuzzOutputs(spec: FuzzSpec, outcomes: readonly CaseOutcome[], out: string, o: { json?: boolean; how: string }): Promise<number> {
   const records = outcomes.map((outcome, index) => ({ index, seed: runSeed(spec.seed, index), outcome }));

@@ -1,9 +1,9 @@
 /**
  * The sweep flags shared by compare, fuzz and experiment: `--shard I/N` (run one shard, write its
- * bundle), `--emit-k8s-job FILE` (write the sweep as Kubernetes Indexed Jobs, run nothing) and
- * `--queue redis://...` (run the sweep on `slipway worker`s). `sweepRows` does what they ask and
- * returns the whole sweep's rows when the command should write its outputs (a local or queue
- * run), or undefined when it is done (a shard's bundle or a manifest written).
+ * bundle) and `--emit-k8s-job FILE` (write the sweep as Kubernetes Indexed Jobs, run nothing);
+ * `sweepRows` does what they
+ * ask: undefined for a local run (the command runs it its own way), 'done' when a shard's bundle
+ * or a manifest was written.
  */
 import cliProgress from 'cli-progress';
 import { join } from 'node:path';
@@ -62,8 +62,8 @@ export interface SweepRunOptions<S, R> {
  * Checks the sweep flags (one mode at most) before anything runs; InputError on a bad value.
  * Returns the mode.
  */
-export function sweepMode(flags: SweepFlags): 'local' | 'shard' | 'queue' | 'k8s' {
-  const modes = [flags.shard !== undefined && '--shard', flags.queue !== undefined && '--queue', flags.emitK8sJob !== undefined && '--emit-k8s-job'].filter(Boolean);
+export function sweepMode(flags: SweepFlags): 'local' | 'shard' | 'k8s' {
+  const modes = [flags.shard !== undefined && '--shard', flags.emitK8sJob !== undefined && '--emit-k8s-job'].filter(Boolean);
   if (modes.length > 1) throw new InputError(`${modes.join(' and ')}: choose one`);
   const k8sOnly = (['k8sShards', 'k8sParallelism', 'k8sBackoffLimitPerIndex', 'k8sImage', 'k8sClaim', 'k8sName'] as const).find((k) => flags[k] !== undefined);
   if (k8sOnly && flags.emitK8sJob === undefined) throw new InputError(`--${k8sOnly.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}: only with --emit-k8s-job`);
@@ -71,7 +71,6 @@ export function sweepMode(flags: SweepFlags): 'local' | 'shard' | 'queue' | 'k8s
     parseShard(flags.shard);
     return 'shard';
   }
-  if (flags.queue !== undefined) return 'queue';
   if (flags.emitK8sJob !== undefined) return 'k8s';
   return 'local';
 }
@@ -98,11 +97,10 @@ function progressBar(label: string, total: number) {
 }
 
 /**
- * Does what the sweep flags ask. Returns every run's rows (run order) for a local run (undefined:
- * the caller runs it its own way) or a queue run; for a shard or a manifest it writes them, prints
- * where, and returns 'done'.
+ * Does what the sweep flags ask: undefined for a local run (the caller runs it its own way); for
+ * a shard or a manifest it writes it, prints where, and returns 'done'.
  */
-export async function sweepRows<S, R>(o: SweepRunOptions<S, R>): Promise<R[] | 'done' | undefined> {
+export async function sweepRows<S, R>(o: SweepRunOptions<S, R>): Promise<'done' | undefined> {
   const mode = sweepMode(o.flags);
   if (mode === 'local') return undefined;
   const keys = o.kind.keys(o.spec);
@@ -122,7 +120,7 @@ export async function sweepRows<S, R>(o: SweepRunOptions<S, R>): Promise<R[] | '
     process.stdout.write(`shard ${formatShard(shard)}: ${indices.length} of ${keys.length} runs (${hash.slice(0, 19)}…) → ${path}\nmerge every shard's folder with: slipway merge DIR... --out DIR\n`);
     return 'done';
   }
-  if (mode === 'k8s') {
+  {
     const file = o.flags.emitK8sJob!;
     prepareOutput('--emit-k8s-job', file, 'file');
     const completions = count('--k8s-shards', o.flags.k8sShards, 4, 1);
@@ -147,5 +145,4 @@ export async function sweepRows<S, R>(o: SweepRunOptions<S, R>): Promise<R[] | '
     process.stdout.write(`wrote ${file}: Job ${name} (${completions} shards of ${keys.length} runs) and Job ${name}-merge (suspended)\nrun it: kubectl apply -f ${file} (the file's header lists the commands)\n`);
     return 'done';
   }
-  throw new InputError('--queue: not available yet');
 }
