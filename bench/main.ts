@@ -51,6 +51,11 @@
  *     (default 1,000 × 10), then GET/list throughput with p50/p99 and applies per second
  *     (bench/api.ts).
  *
+ *   ha [--applies A] [--concurrency C] [--failovers K] [--ttl S] [--etcd-port P]
+ *     The replicas on a real 3-member etcd (started and stopped by the bench): applies per second
+ *     through the etcd store vs the file store, and failover time after kill -9 of the leader
+ *     (bench/ha.ts).
+ *
  *   fuzz [--runs N] [--workers W] [--profile P] [--seed S] [--no-invariants]
  *     Runs N fuzz cases (no shrinking) in W worker threads and reports runs per minute, events
  *     per second and mean events per run. The "small" profile is the issue's small run: up to 10
@@ -495,6 +500,20 @@ program
     }
     const { benchApi } = await import('./api.js');
     await benchApi({ ...rest, timeoutS: o.timeout });
+  });
+
+program
+  .command('ha')
+  .description('replicas on a real etcd: applies/s through etcd vs the file store; failover time after kill -9 of the leader')
+  .option('--applies <A>', 'workload creations per store', integer('--applies', 1), 500)
+  .option('--concurrency <C>', 'applies in flight', integer('--concurrency', 1), 16)
+  .option('--failovers <K>', 'leader kills', integer('--failovers', 1), 5)
+  .option('--ttl <s>', 'lease TTL in seconds', integer('--ttl', 1), 2)
+  .option('--etcd-port <P>', "the bench's etcd's first client port", integer('--etcd-port', 1024), 32579)
+  .option('--timeout <s>', 'stop after this many seconds', integer('--timeout', 1), 900)
+  .action(async (o: { applies: number; concurrency: number; failovers: number; ttl: number; etcdPort: number; timeout: number }) => {
+    const { benchHa } = await import('./ha.js');
+    await benchHa({ ...o, timeoutS: o.timeout });
   });
 
 await program.parseAsync(process.argv);

@@ -23,7 +23,7 @@ import type { ServeRuntime } from './backend.js';
 import { parseWorkloadSpec } from './cluster-spec.js';
 import type { EventLog } from './events.js';
 import { matchesSelector, type Selector } from './selector.js';
-import type { ServeStore } from './serve-store.js';
+import type { DaemonStore } from './serve-store.js';
 import type { Instance as InstanceSchema, Node as NodeSchema, Rollout as RolloutSchema, Workload as WorkloadSchema } from './api/schemas.js';
 
 /** The API's objects: their types are the schemas' (one definition, also in /openapi.json). */
@@ -67,17 +67,19 @@ function specKey(w: Workload): string {
 
 export interface ControlDeps {
   readonly orchestrator: Orchestrator;
-  readonly store: ServeStore;
+  readonly store: DaemonStore;
   readonly events: EventLog;
   readonly backend: ServeRuntime;
   readonly scenario: Scenario;
   /** The daemon's listen address (readyz's leader address). */
   readonly address: () => string;
+  /** This replica's role and the leader's URL (replicas on etcd); default: the only replica leads. */
+  readonly role?: () => { role: 'leader' | 'follower'; leader: string };
 }
 
 export class ClusterControl {
   readonly orchestrator: Orchestrator;
-  readonly store: ServeStore;
+  readonly store: DaemonStore;
   readonly events: EventLog;
   readonly backend: ServeRuntime;
   readonly scenario: Scenario;
@@ -475,7 +477,8 @@ export class ClusterControl {
     if (this.store.lastError !== undefined) reasons.push(`state store: ${this.store.lastError}`);
     const nodes = this.d.backend.cluster.listNodes();
     if (nodes.length > 0 && !nodes.some((n) => n.status === 'Ready')) reasons.push('no node is Ready');
-    // A single replica is always the leader (the HA work fills in followers).
-    return { ready: reasons.length === 0, reasons, role: 'leader', leader: this.d.address() };
+    // A single replica (file store) is always the leader; replicas on etcd say who leads.
+    const role = this.d.role?.() ?? { role: 'leader' as const, leader: this.d.address() };
+    return { ready: reasons.length === 0, reasons, ...role };
   }
 }
