@@ -46,7 +46,7 @@
  *     agent reports member-failed; beside it the simulator's detection time for the same N and
  *     parameters (Lifeguard, Serf's twin) over S seeds (bench/serf.ts).
  *
- *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C]
+ *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C] [--in-process [--cpu-profile DIR]]
  *     The daemon's HTTP API on the sim backend (a child process; 200 nodes): creates W×R instances
  *     (default 1,000 × 10), then GET/list throughput with p50/p99 and applies per second
  *     (bench/api.ts).
