@@ -46,7 +46,7 @@
  *     agent reports member-failed; beside it the simulator's detection time for the same N and
  *     parameters (Lifeguard, Serf's twin) over S seeds (bench/serf.ts).
  *
- *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C]
+ *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C] [--in-process [--cpu-profile DIR]]
  *     The daemon's HTTP API on the sim backend (a child process; 200 nodes): creates W×R instances
  *     (default 1,000 × 10), then GET/list throughput with p50/p99 and applies per second
  *     (bench/api.ts).
@@ -55,6 +55,11 @@
  *     Simulated failover of a replicated control plane (3 replicas, TTL S, default 10 s): the
  *     leader is killed at a different moment per seed (a container crashes just after, so the new
  *     leader has work); the time to the new leader's takeover and to its first container action.
+ *
+ *   ha [--applies A] [--concurrency C] [--failovers K] [--ttl S] [--etcd-port P]
+ *     The replicas on a real 3-member etcd (started and stopped by the bench): applies per second
+ *     through the etcd store vs the file store, and failover time after kill -9 of the leader
+ *     (bench/ha.ts).
  *
  *   fuzz [--runs N] [--workers W] [--profile P] [--seed S] [--no-invariants]
  *     Runs N fuzz cases (no shrinking) in W worker threads and reports runs per minute, events
@@ -547,6 +552,20 @@ program
     }
     const { benchApi } = await import('./api.js');
     await benchApi({ ...rest, timeoutS: o.timeout });
+  });
+
+program
+  .command('ha')
+  .description('replicas on a real etcd: applies/s through etcd vs the file store; failover time after kill -9 of the leader')
+  .option('--applies <A>', 'workload creations per store', integer('--applies', 1), 500)
+  .option('--concurrency <C>', 'applies in flight', integer('--concurrency', 1), 16)
+  .option('--failovers <K>', 'leader kills', integer('--failovers', 1), 5)
+  .option('--ttl <s>', 'lease TTL in seconds', integer('--ttl', 1), 2)
+  .option('--etcd-port <P>', "the bench's etcd's first client port", integer('--etcd-port', 1024), 32579)
+  .option('--timeout <s>', 'stop after this many seconds', integer('--timeout', 1), 900)
+  .action(async (o: { applies: number; concurrency: number; failovers: number; ttl: number; etcdPort: number; timeout: number }) => {
+    const { benchHa } = await import('./ha.js');
+    await benchHa({ ...o, timeoutS: o.timeout });
   });
 
 await program.parseAsync(process.argv);

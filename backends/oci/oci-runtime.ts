@@ -277,6 +277,26 @@ export class OciRuntime implements ContainerRuntime {
     return n;
   }
 
+  /**
+   * A container's output so far: the lines its process wrote to stdout and stderr (one file, the
+   * bundle's `log`, which the runtime's `create` hands the process as both descriptors, so the two
+   * streams are interleaved as written and not told apart). `tail` keeps the last lines.
+   * Throws containerNotFound when no bundle of this cluster has the id.
+   */
+  logs(id: string, tail?: number): string[] {
+    const node = this.locate(id);
+    let text: string;
+    try {
+      text = readFileSync(join(node.bundles, id, 'log'), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    return tail !== undefined ? lines.slice(Math.max(0, lines.length - tail)) : lines;
+  }
+
   private locate(id: string): OciNode {
     for (const n of this.nodes.values()) {
       const file = join(n.bundles, id, 'slipway', 'labels.json');

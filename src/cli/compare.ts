@@ -1,4 +1,5 @@
 /** `slipway compare FILE --policies a,b,c [--seeds 1..20] [--workers N] [--out DIR] [--json]` */
+import { readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { aggregate, type MetricComparison } from '../report/aggregate.js';
@@ -16,8 +17,10 @@ import { prepareOutput, writeOutput } from './output.js';
 import { readScenario } from './read-scenario.js';
 import { parseWorkerCount } from './workers.js';
 import { parseLimitFlags, type LimitFlags } from './limit-flags.js';
+import { compareKind, compareScenario, type CompareSpec } from './sweep-kinds.js';
+import { sweepMode, sweepRows, type SweepFlags } from './sweep-run.js';
 
-export interface CompareFlags extends LimitFlags {
+export interface CompareFlags extends LimitFlags, SweepFlags {
   readonly policies: string;
   readonly seeds?: string;
   readonly workers?: string;
@@ -51,11 +54,16 @@ export async function compareCommand(file: string, flags: CompareFlags, setConte
   const seeds = parseSeedList(seedSpec);
   if (!seeds || seeds.length === 0) throw new InputError(`--seeds: expected a range like 1..20 or a list like 1,2,5, got "${seedSpec}"`);
   const workers = parseWorkers(flags.workers);
-  const scenario = readScenario(file, { limits: parseLimitFlags(flags) });
+  sweepMode(flags);
+  const limits = parseLimitFlags(flags);
+  const scenario = readScenario(file, { limits });
   const out = flags.out ?? join('reports', `compare-${basename(file, extname(file))}`);
-  prepareOutput('--out', out, 'dir');
-  const command = ['npx', 'slipway', 'compare', file, '--policies', policies.join(','), '--seeds', seedSpec, '--out', out].join(' ');
+  const spec: CompareSpec = { file, text: readFileSync(file, 'utf8'), limits, policies, seeds, seedSpec };
+  const command = compareCommandLine(spec, out);
   setContext(() => `replay: ${command}`);
+  const swept = await sweepRows({ kind: compareKind, spec, flags, out, workers, argv: process.argv.slice(2) });
+  if (swept === 'done') return EXIT_OK;
+  prepareOutput('--out', out, 'dir');
 
   const total = policies.length * seeds.length;
   const bar = process.stdout.isTTY && !flags.json ? new SingleBar({ format: 'compare [{bar}] {value}/{total} runs | {policy} seed {seed} | {duration_formatted}', hideCursor: true }) : undefined;
@@ -79,6 +87,23 @@ export async function compareCommand(file: string, flags: CompareFlags, setConte
   }
   bar?.stop();
   const wallMs = performance.now() - t0;
+  return writeCompareOutputs(spec, runs, out, { json: flags.json, how: `in ${(wallMs / 1000).toFixed(1)} s wall (${workers} worker${workers === 1 ? '' : 's'})` });
+}
+
+/** The command that reproduces every number of a comparison written to `out`. */
+export function compareCommandLine(spec: CompareSpec, out: string): string {
+  return ['npx', 'slipway', 'compare', spec.file, '--policies', spec.policies.join(','), '--seeds', spec.seedSpec, '--out', out].join(' ');
+}
+
+/**
+ * Writes report.html, results.json and results.csv of a comparison from its runs (in run order)
+ * and prints its table. The one writer of a local run, and `slipway merge`, so all
+ * three give the same bytes. `how`: how the runs ran, for the closing line.
+ */
+export function writeCompareOutputs(spec: CompareSpec, runs: readonly RunResult[], out: string, o: { json?: boolean; how: string }): number {
+  const { policies, seeds, seedSpec, file } = spec;
+  const scenario = compareScenario(spec);
+  const command = compareCommandLine(spec, out);
   const comparisons = aggregate(runs, policies, seeds);
   const commands = [
     { label: 'every number in this report', command },
@@ -90,12 +115,13 @@ export async function compareCommand(file: string, flags: CompareFlags, setConte
   const t1 = performance.now();
   const html = renderReport({ title: `Slipway compare: ${scenario.name}`, scenario, policies, seeds, runs, comparisons, commands });
   const reportMs = performance.now() - t1;
-  const meta = { scenario: scenario.name, file, policies, seeds, commands: { compare: command, replay: replayRunCommand(file, '<policy>', '<seed>') }, wallMs: Math.round(wallMs) };
+  // No wall time in the files: the same sweep writes the same bytes, however and wherever it ran.
+  const meta = { scenario: scenario.name, file, policies, seeds, commands: { compare: command, replay: replayRunCommand(file, '<policy>', '<seed>') } };
   writeOutput(join(out, 'report.html'), html);
   writeOutput(join(out, 'results.json'), resultsJson(meta, runs, comparisons));
   writeOutput(join(out, 'results.csv'), resultsCsv(runs));
-  if (flags.json) process.stdout.write(resultsJson(meta, runs, comparisons));
-  else process.stdout.write(formatTable(policies, comparisons, seeds.length) + `${total} runs in ${(wallMs / 1000).toFixed(1)} s wall (${workers} worker${workers === 1 ? '' : 's'}); report built in ${(reportMs / 1000).toFixed(2)} s\nresults: ${join(out, 'results.json')}, ${join(out, 'results.csv')}\nreport:  ${join(out, 'report.html')}\n`);
+  if (o.json) process.stdout.write(resultsJson(meta, runs, comparisons));
+  else process.stdout.write(formatTable(policies, comparisons, seeds.length) + `${runs.length} runs ${o.how}; report built in ${(reportMs / 1000).toFixed(2)} s\nresults: ${join(out, 'results.json')}, ${join(out, 'results.csv')}\nreport:  ${join(out, 'report.html')}\n`);
   return EXIT_OK;
 }
 

@@ -2,7 +2,9 @@
 import { InputError } from '../core/errors.js';
 import { readInputFile } from './input-file.js';
 import { formatDuration } from '../core/duration.js';
-import { diffTraces, type TraceDiff, type TraceRecord } from '../report/trace-diff.js';
+import { diffTraces, type TraceDiff } from '../report/trace-diff.js';
+import { parseTrace } from '../engine/trace-reader.js';
+import type { TraceEvent } from '../core/trace-events.js';
 import { EXIT_OK } from './errors.js';
 import { statusWord, type ExpectationStatus } from '../check/expectations.js';
 
@@ -10,24 +12,9 @@ export interface DiffFlags {
   readonly json?: boolean;
 }
 
-export function readTrace(file: string): TraceRecord[] {
-  const text = readInputFile(file);
-  const out: TraceRecord[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.trim() === '') continue;
-    let r: unknown;
-    try {
-      r = JSON.parse(line);
-    } catch (e) {
-      throw new InputError(`${file}:${i + 1}:1: not a trace line (${(e as Error).message})`);
-    }
-    const rec = r as Partial<TraceRecord>;
-    if (typeof r !== 'object' || r === null || typeof rec.t !== 'number' || typeof rec.type !== 'string')
-      throw new InputError(`${file}:${i + 1}:1: not a trace line: expected {"t":<ms>,"seq":<n>,"type":"..."}`);
-    out.push(rec as TraceRecord);
-  }
+/** A whole trace, decoded by the one trace reader (FILE:LINE on a bad line); an empty file is bad input. */
+export function readTrace(file: string): TraceEvent[] {
+  const out = parseTrace(readInputFile(file), file);
   if (out.length === 0) throw new InputError(`${file}: empty trace`);
   return out;
 }

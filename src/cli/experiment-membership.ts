@@ -13,14 +13,16 @@ import { DETECTORS, type DetectorName } from '../membership/config.js';
 import { runMembership, type MembershipRunResult, type MembershipRunSpec } from '../membership/experiment.js';
 import { siblingModule } from '../module-url.js';
 import { runPool } from '../pool/pool.js';
-import { DEFAULT_DURATION_MS, resultsCsv, STUDIES, studyRuns, summaryText, type StudyName, type StudyRow } from '../membership/study.js';
+import { DEFAULT_DURATION_MS, resultsCsv, STUDIES, studyRuns, summaryText, type StudyName, type StudyOptions, type StudyRow } from '../membership/study.js';
+import { membershipKind, type MembershipSpec } from './sweep-kinds.js';
+import { sweepMode, sweepRows, type SweepFlags } from './sweep-run.js';
 import { renderMembershipReport } from '../report/membership-report.js';
 import { EXIT_OK } from './errors.js';
 import { d3Source } from './experiment.js';
 import { prepareOutput, writeOutput } from './output.js';
 import { parseWorkerCount } from './workers.js';
 
-export interface MembershipFlags {
+export interface MembershipFlags extends SweepFlags {
   readonly study: string;
   readonly seeds: string;
   readonly members?: string;
@@ -88,7 +90,7 @@ function parseDetectors(v: string | undefined): DetectorName[] | undefined {
   return out;
 }
 
-export function membershipCommand(flags: MembershipFlags, out: string): string {
+export function membershipCommand(flags: MembershipSpec['flags'], out: string): string {
   const parts = ['npx', 'slipway', 'experiment', 'membership', '--study', flags.study, '--seeds', flags.seeds];
   if (flags.members !== undefined) parts.push('--members', flags.members);
   if (flags.detectors !== undefined) parts.push('--detectors', flags.detectors);
@@ -104,12 +106,27 @@ export async function runMembershipExperiment(flags: MembershipFlags, setContext
   const detectors = parseDetectors(flags.detectors);
   const durationMs = parseDurationFlag(flags.duration);
   const workers = parseWorkerCount(flags.workers);
+  sweepMode(flags);
   const out = flags.out ?? join('reports', 'membership');
-  prepareOutput('--out', out, 'dir');
   const command = membershipCommand(flags, out);
   setContext(() => `seeds ${flags.seeds}; replay: ${command}`);
 
-  const runs = studyRuns({ studies, seeds, ...(members ? { members } : {}), ...(detectors ? { detectors } : {}), ...(durationMs ? { durationMs } : {}) });
+  const options: StudyOptions = { studies, seeds, ...(members ? { members } : {}), ...(detectors ? { detectors } : {}), ...(durationMs ? { durationMs } : {}) };
+  const spec: MembershipSpec = {
+    flags: {
+      study: flags.study,
+      seeds: flags.seeds,
+      ...(flags.members !== undefined ? { members: flags.members } : {}),
+      ...(flags.detectors !== undefined ? { detectors: flags.detectors } : {}),
+      ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
+    },
+    options,
+  };
+  const swept = await sweepRows({ kind: membershipKind, spec, flags, out, workers, argv: process.argv.slice(2) });
+  if (swept === 'done') return EXIT_OK;
+  prepareOutput('--out', out, 'dir');
+
+  const runs = studyRuns(options);
   const progress = process.stderr.isTTY;
   const results = await runPool<MembershipRunSpec, MembershipRunResult>({
     entry: siblingModule('membership-worker', import.meta.url),
@@ -123,9 +140,16 @@ export async function runMembershipExperiment(flags: MembershipFlags, setContext
   });
   if (progress) process.stderr.write('\n');
   const rows: StudyRow[] = results.map((r, i) => ({ study: runs[i]!.study, ...r }));
+  return writeMembershipOutputs(spec, rows, out);
+}
+
+/** Writes results.csv and report.html from the rows (run order) and prints the summaries: the one writer of a local run, and `slipway merge`. */
+export function writeMembershipOutputs(spec: MembershipSpec, rows: readonly StudyRow[], out: string): number {
+  const command = membershipCommand(spec.flags, out);
   const csvPath = join(out, 'results.csv');
   const htmlPath = join(out, 'report.html');
   writeOutput(csvPath, resultsCsv(rows));
+  const durationMs = spec.options.durationMs;
   writeOutput(htmlPath, renderMembershipReport({ rows, command, d3Source: d3Source(), durationMs: durationMs !== undefined ? { swim: durationMs, lifeguard: durationMs } : DEFAULT_DURATION_MS }));
   process.stdout.write(`${summaryText(rows)}\n\nwrote ${csvPath} and ${htmlPath}\nreproduce: ${command}\n`);
   return EXIT_OK;

@@ -7,7 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import { parsePolicies, parseSeeds, parseWorkloads, resultsCsv, studyJobs, summaryTable } from '../gpu/study.js';
+import { parsePolicies, parseSeeds, parseWorkloads, resultsCsv, studyJobs, summaryTable, type JobResult } from '../gpu/study.js';
+import { InputError } from '../core/errors.js';
+import { fgdKind, traceFileHashes, type FgdSpec } from './sweep-kinds.js';
+import { sweepMode, sweepRows, type SweepFlags } from './sweep-run.js';
 import { renderFgdReport } from '../report/fgd-report.js';
 import { EXIT_OK } from './errors.js';
 import { runJobs } from './experiment-pool.js';
@@ -15,7 +18,7 @@ import { parseWorkerCount } from './workers.js';
 import { prepareOutput, writeOutput } from './output.js';
 import { readGpuNodes, resolveTracesDir } from './traces.js';
 
-export interface FgdFlags {
+export interface FgdFlags extends SweepFlags {
   readonly workload: string;
   readonly traces?: string;
   readonly policies?: string;
@@ -50,13 +53,25 @@ export async function runFgdExperiment(flags: FgdFlags, setContext: (c: () => st
   const policies = parsePolicies(flags.policies);
   const seeds = parseSeeds(flags.seeds);
   const workers = parseWorkers(flags.workers);
+  const mode = sweepMode(flags);
+  if (flags.placements && mode !== 'local') throw new InputError('--placements: only in a local run (not with --shard or --emit-k8s-job)');
   const tracesDir = resolveTracesDir(flags.traces);
   const out = flags.out ?? join('reports', `fgd-${flags.workload}`);
-  prepareOutput('--out', out, 'dir');
   const command = fgdCommand(flags, { tracesDir, out });
   setContext(() => `seeds ${flags.seeds}; replay: ${command}`);
 
   const capacityGpus = readGpuNodes(tracesDir).reduce((a, n) => a + n.gpuCount, 0);
+  const spec: FgdSpec = {
+    workload: flags.workload,
+    policies: flags.policies ?? null,
+    seeds: flags.seeds,
+    tracesDir,
+    traceFiles: mode === 'local' ? {} : traceFileHashes(tracesDir, workloads),
+    capacityGpus,
+  };
+  const swept = await sweepRows({ kind: fgdKind, spec, flags, out, workers, argv: process.argv.slice(2) });
+  if (swept === 'done') return EXIT_OK;
+  prepareOutput('--out', out, 'dir');
   const jobs = studyJobs(workloads, policies, seeds);
   const progress = process.stderr.isTTY;
   const placementsDir = flags.placements ? join(out, 'placements') : undefined;
@@ -69,12 +84,20 @@ export async function runFgdExperiment(flags: FgdFlags, setContext: (c: () => st
     },
   });
   if (progress) process.stderr.write('\n');
+  return writeFgdOutputs(spec, results, out, placementsDir);
+}
 
+/**
+ * Writes results.csv and report.html of a study from its results (job order) and prints the
+ * summary: the one writer of a local run, and `slipway merge`.
+ */
+export function writeFgdOutputs(spec: FgdSpec, results: readonly JobResult[], out: string, placementsDir?: string): number {
+  const command = fgdCommand({ workload: spec.workload, seeds: spec.seeds, ...(spec.policies !== null ? { policies: spec.policies } : {}), placements: placementsDir !== undefined }, { tracesDir: spec.tracesDir, out });
   const csvPath = join(out, 'results.csv');
   const htmlPath = join(out, 'report.html');
   writeOutput(csvPath, resultsCsv(results));
-  writeOutput(htmlPath, renderFgdReport({ results, command, d3Source: d3Source(), capacityGpus }));
+  writeOutput(htmlPath, renderFgdReport({ results, command, d3Source: d3Source(), capacityGpus: spec.capacityGpus }));
   const wrote = placementsDir ? `${csvPath}, ${htmlPath} and ${placementsDir}/` : `${csvPath} and ${htmlPath}`;
-  process.stdout.write(`${summaryTable(results, capacityGpus)}\n\nwrote ${wrote}\nreproduce: ${command}\n`);
+  process.stdout.write(`${summaryTable(results, spec.capacityGpus)}\n\nwrote ${wrote}\nreproduce: ${command}\n`);
   return EXIT_OK;
 }

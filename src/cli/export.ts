@@ -1,11 +1,11 @@
 /** `slipway export --format perfetto TRACE [--out FILE]` (stdout by default). */
-import { closeSync, createReadStream, fsyncSync, openSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { InputError, OutputError } from '../core/errors.js';
 import { checkInputFile } from './input-file.js';
 import { unknownName } from '../core/suggest.js';
-import { PerfettoConverter, type TraceRecord } from '../export/perfetto.js';
+import { PerfettoConverter } from '../export/perfetto.js';
+import { streamTrace } from '../engine/trace-reader.js';
 import { commitFiles, outputError, temporaryName, trackTemporary, untrackTemporary, writeAllSync } from '../engine/durable-file.js';
 import { EXIT_OK } from './errors.js';
 import { prepareOutput } from './output.js';
@@ -81,20 +81,6 @@ function stdoutSink(): Sink {
 async function convert(trace: string, write: Sink): Promise<void> {
   const conv = new PerfettoConverter();
   await write(conv.header());
-  const lines = createInterface({ input: createReadStream(trace, 'utf8'), crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of lines) {
-    n++;
-    if (line.trim() === '') continue;
-    let rec: TraceRecord;
-    try {
-      rec = JSON.parse(line) as TraceRecord;
-    } catch {
-      throw new InputError(`${trace}:${n}: not a JSON trace record: ${JSON.stringify(line.slice(0, 60))}`);
-    }
-    if (typeof rec !== 'object' || rec === null || typeof rec.t !== 'number' || typeof rec.type !== 'string')
-      throw new InputError(`${trace}:${n}: not a trace record (needs numeric "t" and string "type")`);
-    await write(conv.push(rec));
-  }
+  for await (const e of streamTrace(trace)) await write(conv.push(e));
   await write(conv.finish());
 }

@@ -4,14 +4,17 @@ import cliProgress from 'cli-progress';
 import { InputError } from '../core/errors.js';
 import { unknownName } from '../core/suggest.js';
 import { caseFromSeed, caseYaml, FUZZ_FAULT_KINDS, PROFILE_SHAPES, PROFILES, type FuzzCase, type Profile } from '../fuzz/case.js';
-import { fuzz, type FuzzFailure, type FuzzReport, type RunRecord } from '../fuzz/fuzz.js';
+import { fuzz, runSeed, summarizeFuzz, type FuzzFailure, type FuzzReport, type FuzzSummary, type RunRecord } from '../fuzz/fuzz.js';
+import type { CaseOutcome } from '../fuzz/run-case.js';
+import { fuzzKind, type FuzzSpec } from './sweep-kinds.js';
+import { sweepRows, type SweepFlags } from './sweep-run.js';
 import { runCase } from '../fuzz/run-case.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { prepareOutput, writeOutput } from './output.js';
 import { parseSeed } from './run.js';
 import { parseWorkerCount } from './workers.js';
 
-export interface FuzzFlags {
+export interface FuzzFlags extends SweepFlags {
   readonly runs?: string;
   readonly seed?: string;
   readonly profile?: string;
@@ -66,6 +69,9 @@ export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
   const profile = parseProfile(flags.profile ?? 'small');
   const workers = parseWorkerCount(flags.workers, 0);
   const out = flags.out ?? join('reports', 'fuzz');
+  const spec: FuzzSpec = { runs, seed, profile, shrink: flags.shrink !== false };
+  const swept = await sweepRows({ kind: fuzzKind, spec, flags, out, workers, argv: process.argv.slice(2) });
+  if (swept === 'done') return EXIT_OK;
   prepareOutput('--out', out, 'dir');
   const err = process.stderr;
   // With --json, stdout holds the one JSON object alone; the progress bar (a TTY only) is on stderr.
@@ -75,8 +81,8 @@ export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
   const bar = err.isTTY && workers > 0 ? new cliProgress.SingleBar({ format: 'fuzz [{bar}] {value}/{total} runs, {failures} failures', stream: err }, cliProgress.Presets.shades_classic) : undefined;
   bar?.start(runs, 0, { failures: 0 });
   let failures = 0;
-  const lines: string[] = [];
   const held: string[] = [];
+  const records: RunRecord[] = new Array(runs);
   const report = await fuzz({
     runs,
     seed,
@@ -84,10 +90,9 @@ export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
     workers,
     ...(flags.shrink === false ? { shrink: false } : {}),
     onRun: (r: RunRecord, done) => {
-      const c = caseFromSeed(r.seed, profile);
-      lines[r.index] = JSON.stringify({ index: r.index, seed: r.seed, ...r.outcome, case: c });
+      records[r.index] = r;
       if (flags.verbose) {
-        const line = `run ${r.index} (case seed ${r.seed}): ${planOf(c)} → ${r.outcome.ok ? 'ok' : r.outcome.failure}`;
+        const line = `run ${r.index} (case seed ${r.seed}): ${planOf(caseFromSeed(r.seed, profile))} → ${r.outcome.ok ? 'ok' : r.outcome.failure}`;
         if (bar) held.push(line);
         else print(line + '\n');
       }
@@ -102,12 +107,31 @@ export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
     onRunsDone: () => bar?.stop(),
   });
   for (const line of held) print(line + '\n');
+  return writeReport(spec, report, records, out, flags.json);
+}
 
+/**
+ * Writes runs.jsonl, summary.json and the failures' case files of a campaign from its outcomes
+ * (run order), shrinking as `fuzz` does, and prints the report: what `slipway merge` does with the
+ * shards' rows, so they write what the local campaign writes.
+ */
+export async function writeFuzzOutputs(spec: FuzzSpec, outcomes: readonly CaseOutcome[], out: string, o: { json?: boolean; how: string }): Promise<number> {
+  const records = outcomes.map((outcome, index) => ({ index, seed: runSeed(spec.seed, index), outcome }));
+  const summary = await summarizeFuzz(records, { profile: spec.profile, shrink: spec.shrink });
+  if (!o.json) process.stdout.write(`fuzz: ${spec.runs} runs, profile ${spec.profile}, seed ${spec.seed}, ${o.how}, output ${out}\n`);
+  return writeReport(spec, summary, records, out, o.json);
+}
+
+function writeReport(spec: FuzzSpec, report: FuzzSummary & Partial<Pick<FuzzReport, 'elapsedMs' | 'runsPerMinute'>>, records: readonly RunRecord[], out: string, json: boolean | undefined): number {
+  const { profile, seed } = spec;
+  const lines = records.map((r) => JSON.stringify({ index: r.index, seed: r.seed, ...r.outcome, case: caseFromSeed(r.seed, profile) }));
   writeOutput(join(out, 'runs.jsonl'), lines.join('\n') + '\n');
   for (const f of report.failures) writeFailure(f, profile, out);
-  const summary = { ...report, failures: report.failures.map(failureSummary(profile, out)) };
+  // No wall time in the file: the same campaign writes the same bytes, however it ran.
+  const summary = { runs: report.runs, failures: report.failures.map(failureSummary(profile, out)), failed: report.failed, capacityLimited: report.capacityLimited, coverage: report.coverage, events: report.events };
   writeOutput(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  if (flags.json) process.stdout.write(`${JSON.stringify({ profile, seed, out, ...summary })}\n`);
+  const speed = report.elapsedMs !== undefined ? { elapsedMs: report.elapsedMs, runsPerMinute: report.runsPerMinute } : {};
+  if (json) process.stdout.write(`${JSON.stringify({ profile, seed, out, ...summary, ...speed })}\n`);
   else process.stdout.write(formatReport(report, profile, out));
   return report.failed > 0 ? EXIT_FAILED : EXIT_OK;
 }
@@ -187,7 +211,7 @@ export function formatCoverage(coverage: Readonly<Record<string, number>>, kinds
   return lines;
 }
 
-export function formatReport(r: FuzzReport, profile: Profile, out: string): string {
+export function formatReport(r: FuzzSummary & Partial<Pick<FuzzReport, 'elapsedMs' | 'runsPerMinute'>>, profile: Profile, out: string): string {
   const lines: string[] = [];
   const held: string[] = [];
   for (const f of r.failures) {
@@ -204,7 +228,8 @@ export function formatReport(r: FuzzReport, profile: Profile, out: string): stri
   lines.push(...formatCoverage(r.coverage, kinds));
   if (r.capacityLimited > 0) lines.push(`${r.capacityLimited} run(s) could not converge for lack of capacity (not failures; see runs.jsonl)`);
   lines.push(`runs: ${out}/runs.jsonl; summary: ${out}/summary.json`);
-  lines.push(`speed: ${r.runsPerMinute.toFixed(0)} runs per minute (${(r.elapsedMs / 1000).toFixed(1)}s, ${r.events} events)`);
+  if (r.elapsedMs !== undefined && r.runsPerMinute !== undefined) lines.push(`speed: ${r.runsPerMinute.toFixed(0)} runs per minute (${(r.elapsedMs / 1000).toFixed(1)}s, ${r.events} events)`);
+  else lines.push(`events: ${r.events}`);
   lines.push(`${r.runs} runs, ${r.failed} failures`);
   return lines.join('\n') + '\n';
 }

@@ -20,6 +20,7 @@ import type { ImportFlags } from './import-alibaba-gpu.js';
 import type { ExplainFlags } from './explain.js';
 import type { FuzzFlags } from './fuzz.js';
 import type { ValidateFlags } from './validate.js';
+import type { MergeFlags } from './merge.js';
 // serve, config, apply, get, ...: registration only; each action imports its module when it runs.
 import { registerServeCommands } from './serve-commands.js';
 
@@ -28,6 +29,7 @@ async function loadPlugins(files: readonly string[] | undefined): Promise<void> 
   if (files?.length) await (await import('./plugins.js')).loadPlugins(files);
 }
 import { addLimitOptions, type LimitFlags } from './limit-flags.js';
+import { addSweepOptions } from './sweep-flags.js';
 
 const program = new Command();
 program
@@ -70,7 +72,7 @@ addLimitOptions(program.command('validate'))
     await guardCommand(async () => (await import('./validate.js')).runValidate(file, flags));
   });
 
-addLimitOptions(program.command('compare'))
+addSweepOptions(addLimitOptions(program.command('compare')))
   .description('run every (policy, seed) pair of a scenario; writes report.html, results.json and results.csv')
   .argument('<file>', 'scenario YAML')
   .requiredOption('--policies <list>', 'comma-separated scheduler names, e.g. round-robin,best-fit (the first is the baseline)')
@@ -106,8 +108,8 @@ program
   });
 
 const experiment = program.command('experiment').description('trace-driven experiments that reproduce published results');
-experiment
-  .command('fgd')
+addSweepOptions(experiment
+  .command('fgd'))
   .description("the FGD paper's experiment (USENIX ATC '23) on the Alibaba GPU trace; writes results.csv and report.html")
   .requiredOption('--workload <name>', 'one of the 17 workloads of the paper (default, cpu050, ..., multigpu50), a comma list, or all')
   .option('--traces <dir>', 'folder holding the trace CSVs (default: ../shared/traces/alibaba-gpu-v2023 when it exists)')
@@ -119,8 +121,8 @@ experiment
   .action(async (flags: FgdFlags) => {
     await guardReplayable(async (setContext) => (await import('./experiment.js')).runFgdExperiment(flags, setContext));
   });
-experiment
-  .command('membership')
+addSweepOptions(experiment
+  .command('membership'))
   .description("SWIM's detection analysis and Lifeguard's false positives, reproduced on simulated gossip groups; writes results.csv and report.html")
   .option('--study <name>', 'swim, lifeguard, a comma list, or all', 'all')
   .option('--seeds <seeds>', 'seeds: a range 1..3, a list 1,2 or one seed', '1..3')
@@ -194,8 +196,8 @@ program
     });
   });
 
-program
-  .command('fuzz')
+addSweepOptions(program
+  .command('fuzz'))
   .description('swarm testing: random clusters, workloads and faults; shrinks failures to a minimal scenario')
   .option('--runs <n>', 'number of runs (default 100)')
   .option('--seed <n>', 'root seed; run i uses a case seed derived from it (default 1)')
@@ -208,6 +210,16 @@ program
   .option('--json', "print summary.json's content (with --case: the case's outcome) as one JSON object instead of text")
   .action(async (flags: FuzzFlags) => {
     await guardCommand(async () => (await import('./fuzz.js')).fuzzCommand(flags));
+  });
+
+program
+  .command('merge')
+  .description("join the result bundles of a sharded sweep (--shard I/N); writes the outputs of the unsharded run, byte for byte")
+  .argument('<dirs...>', 'folders holding bundle-I-of-N.json files (a shard\'s --out), or bundle files')
+  .requiredOption('--out <dir>', 'output folder')
+  .option('--json', 'compare: print results.json instead of the table; fuzz: print summary.json')
+  .action(async (dirs: string[], flags: MergeFlags) => {
+    await guardCommand(async () => (await import('./merge.js')).mergeCommand(dirs, flags));
   });
 
 registerServeCommands(program);

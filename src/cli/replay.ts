@@ -9,45 +9,25 @@ import { createScheduler, schedulerNames } from '../scheduler/registry.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { parseSeed } from './run.js';
 import { MAX_DURATION_MS } from '../scenario/limits.js';
+import { parseTrace } from '../engine/trace-reader.js';
+import type { TraceEventOf } from '../core/trace-events.js';
 
-interface RunStart {
-  readonly type: 'run.start';
-  readonly file: string;
-  readonly seed: number;
-  readonly durationMs: number;
-  readonly untilMs: number;
-  readonly scheduler: string;
-  readonly document: unknown;
-}
+type RunStart = TraceEventOf<'run.start'>;
 
-/** Reads a trace's lines; the first must be a run.start record with the scenario document. */
+/**
+ * Reads a trace (every line decoded by the one trace reader: FILE:LINE on a bad line); the first
+ * record must be run.start with the scenario document. Returns the lines as written, for the
+ * byte-for-byte comparison, and the header.
+ */
 export function readTrace(path: string): { lines: string[]; start: RunStart } {
   const text = readInputFile(path);
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  let start: RunStart;
-  try {
-    start = JSON.parse(lines[0] ?? '') as RunStart;
-  } catch {
-    throw new InputError(`${path}:1:1: not a Slipway trace: the first line is not JSON`);
-  }
-  if (start?.type !== 'run.start' || typeof start.seed !== 'number' || start.document === undefined) {
-    throw new InputError(`${path}:1:1: not a Slipway trace: the first record must be run.start with the scenario document and seed`);
+  const events = parseTrace(text, path);
+  const start = events[0];
+  if (start?.type !== 'run.start') {
+    throw new InputError(`${path}:1: not a Slipway trace: the first record must be run.start with the scenario document and seed`);
   }
   checkRunStart(start, path);
-  // Every line is a record (a trace cut short by a full disk or a crash ends mid-line).
-  for (let i = 1; i < lines.length; i++) {
-    let rec: unknown;
-    try {
-      rec = JSON.parse(lines[i]);
-    } catch {
-      throw new InputError(`${path}:${i + 1}: not a JSON trace record (the trace is cut short or corrupt): ${JSON.stringify(lines[i].slice(0, 60))}`);
-    }
-    const r = rec as { t?: unknown; type?: unknown };
-    if (typeof rec !== 'object' || rec === null || typeof r.t !== 'number' || typeof r.type !== 'string') {
-      throw new InputError(`${path}:${i + 1}: not a trace record (needs numeric "t" and string "type")`);
-    }
-  }
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
   return { lines, start };
 }
 
@@ -74,8 +54,6 @@ function checkRunStart(start: RunStart, path: string): void {
       }
     });
   }
-  if (typeof start.file !== 'string') throw new InputError(`${path}:1: run.start file: expected the scenario's file name, got ${JSON.stringify(start.file)}`);
-  if (typeof start.scheduler !== 'string') throw new InputError(`${path}:1: run.start scheduler: expected a scheduler name, got ${JSON.stringify(start.scheduler)}`);
 }
 
 export async function replayTraceCommand(path: string, setContext: (c: () => string) => void): Promise<number> {
@@ -83,15 +61,15 @@ export async function replayTraceCommand(path: string, setContext: (c: () => str
   setContext(() => `seed ${start.seed}; trace ${path}`);
   const scenario = { ...parseScenario(stringify(start.document), start.file), seed: start.seed, durationMs: start.durationMs };
   if (!schedulerNames().includes(start.scheduler)) {
-    throw new InputError(`${path}:1:1: the trace was recorded with scheduler "${start.scheduler}", which this build does not have (known: ${schedulerNames().join(', ')})`);
+    throw new InputError(`${path}:1: the trace was recorded with scheduler "${start.scheduler}", which this build does not have (known: ${schedulerNames().join(', ')})`);
   }
   const fresh: string[] = [];
   await simulate(scenario, {
     untilMs: start.untilMs,
     scheduler: createScheduler(start.scheduler),
-    onRecord: (type, fields, t, seq) => fresh.push(JSON.stringify({ t, seq, type, ...fields })),
+    onEvent: (e) => fresh.push(JSON.stringify(e)),
   });
-  const d = diffTraces(lines, fresh);
+  const d = diffTraces(lines, fresh, 3, { expected: path, actual: 'the replayed run' });
   if (!d) {
     process.stdout.write(`replay ${path}: identical (${lines.length} records; scenario ${scenario.name}, seed ${start.seed})\n`);
     return EXIT_OK;

@@ -139,11 +139,11 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   try {
     summary =
       backend === 'sim'
-        ? await simulate(scenario, { tracePath: stagedTrace, onRecord: collector.record, signal: signals.signal, ...traceLimit, ...runEnd })
+        ? await simulate(scenario, { tracePath: stagedTrace, onEvent: collector.onEvent, signal: signals.signal, ...traceLimit, ...runEnd })
         : await runLive(scenario, {
             backend,
             tracePath: stagedTrace,
-            onRecord: collector.record,
+            onEvent: collector.onEvent,
             signal: signals.signal,
             ...traceLimit,
             ...runEnd,
@@ -214,7 +214,7 @@ async function checkDeterminism(o: { file: string; seed: number; durationMs: num
     rmSync(second, { force: true });
     return { ok: true, text: `determinism: identical in a fresh worker (sha256 ${o.hash})\n` };
   }
-  const d = diffTraces(readLines(o.tracePath), readLines(second));
+  const d = diffTraces(readLines(o.tracePath), readLines(second), 3, { expected: o.tracePath, actual: second });
   const lines = [`determinism: FAILED: the second run (fresh worker) differs; its trace: ${second}`];
   if (d) lines.push(...formatDivergence(d));
   return { ok: false, text: lines.join('\n') + '\n' };

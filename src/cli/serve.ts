@@ -3,7 +3,7 @@
  * requests finish, state is written, workload containers keep running) and exits 0.
  * `slipway config print`: the effective configuration and where each value came from.
  */
-import { loadConfig, formatConfig, configKeyDocs, type ConfigFlags } from '../serve/config.js';
+import { loadConfig, formatConfig, configKeyDocs, parseEtcdState, type ConfigFlags, type ServeConfig } from '../serve/config.js';
 import { EXIT_OK } from './errors.js';
 
 export type ServeFlags = ConfigFlags & { config?: string; force?: boolean };
@@ -11,17 +11,33 @@ export type ServeFlags = ConfigFlags & { config?: string; force?: boolean };
 export async function runServe(flags: ServeFlags): Promise<number> {
   const { config: file, force, ...rest } = flags;
   const config = loadConfig({ ...(file !== undefined ? { file } : {}), flags: rest });
+  if (parseEtcdState(config.state) !== undefined) return runReplica(config);
   const { startDaemon } = await import('../serve/daemon.js');
   const daemon = await startDaemon(config, force ? { force: true } : {});
   const tokenNote =
     daemon.token.origin === 'generated' ? `token generated into ${daemon.token.path} (mode 0600)` : daemon.token.origin === 'file' ? `token from ${daemon.token.path}` : 'token from the configuration';
   process.stderr.write(`slipway serve: listening on ${daemon.url} (backend ${config.backend}${config.backend === 'sim' ? ` ×${config.speed}` : ''}, state ${config.state}); ${tokenNote}\n`);
+  await untilSignal(() => daemon.close());
+  return EXIT_OK;
+}
+
+/** One replica on etcd (docs/ha.md). */
+async function runReplica(config: ServeConfig): Promise<number> {
+  const { startReplica } = await import('../serve/replica.js');
+  const replica = await startReplica(config);
+  process.stderr.write(`slipway serve: replica listening on ${replica.url} (backend ${config.backend}, state ${config.state}, lease TTL ${config.leaseTtl}s)\n`);
+  await untilSignal(() => replica.close());
+  return EXIT_OK;
+}
+
+/** Waits for SIGTERM or SIGINT, then runs `close`. */
+async function untilSignal(close: () => Promise<void>): Promise<void> {
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stderr.write(`slipway serve: ${signal}: stopping (workload containers keep running)\n`);
       process.removeListener('SIGTERM', onTerm);
       process.removeListener('SIGINT', onInt);
-      void daemon.close().then(resolve);
+      void close().then(resolve);
     };
     const onTerm = () => stop('SIGTERM');
     const onInt = () => stop('SIGINT');
@@ -29,7 +45,6 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     process.on('SIGINT', onInt);
   });
   process.stderr.write('slipway serve: stopped\n');
-  return EXIT_OK;
 }
 
 export function runConfigPrint(flags: ServeFlags & { json?: boolean; keys?: boolean }): number {

@@ -13,7 +13,6 @@ export interface ResultsMeta {
   readonly policies: readonly string[];
   readonly seeds: readonly number[];
   readonly commands: { readonly compare: string; readonly replay: string };
-  readonly wallMs: number;
 }
 
 export function resultsJson(meta: ResultsMeta, runs: readonly RunResult[], comparisons: readonly MetricComparison[]): string {

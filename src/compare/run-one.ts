@@ -38,7 +38,7 @@ export async function runOne(scenario: Scenario, task: RunTask, options: RunOneO
   });
   const summary = await simulate(seeded, {
     ...(options.scheduler !== undefined ? { scheduler: options.scheduler } : {}),
-    onRecord: collector.record,
+    onEvent: collector.onEvent,
     ...(options.tracePath !== undefined ? { tracePath: options.tracePath } : {}),
   });
   return {

@@ -30,7 +30,7 @@ const nodeSelectorTerm = obj({
   matchFields: z.array(nodeSelectorRequirement).optional(),
 });
 
-const labelSelector = obj({
+export const labelSelectorSchema = obj({
   matchLabels: stringMap.optional(),
   matchExpressions: z
     .array(
@@ -40,9 +40,9 @@ const labelSelector = obj({
 });
 
 const podAffinityTerm = obj({
-  labelSelector: labelSelector.optional(),
+  labelSelector: labelSelectorSchema.optional(),
   namespaces: z.array(z.string()).optional(),
-  namespaceSelector: labelSelector.optional(),
+  namespaceSelector: labelSelectorSchema.optional(),
   topologyKey: z.string().min(1, { error: 'topologyKey must not be empty' }),
   matchLabelKeys: z.array(z.string().min(1)).optional(),
   mismatchLabelKeys: z.array(z.string().min(1)).optional(),
@@ -85,7 +85,7 @@ export const topologySpreadConstraintSchema = obj({
   maxSkew: z.number().int().min(1, { error: 'maxSkew must be at least 1' }),
   topologyKey: z.string().min(1),
   whenUnsatisfiable: z.enum(['DoNotSchedule', 'ScheduleAnyway']),
-  labelSelector: labelSelector.optional(),
+  labelSelector: labelSelectorSchema.optional(),
   matchLabelKeys: z.array(z.string().min(1)).optional(),
   minDomains: z.number().int().min(1).optional(),
   nodeAffinityPolicy: z.enum(['Honor', 'Ignore']).optional(),

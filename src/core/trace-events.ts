@@ -46,7 +46,7 @@ export const TRACE_EVENTS = {
     resumed: bool.optional(),
     document: z.unknown(),
   },
-  'run.end': { reason: str, events: int.optional(), expectationsFailed: int, errors: int.optional() },
+  'run.end': { reason: str, events: int.optional(), expectationsFailed: int, expectationsNotChecked: int.optional(), errors: int.optional() },
   'run.error': { error: str },
   'run.interrupted': { signal: str },
   'run.teardown': { containersLeft: int },
@@ -212,4 +212,17 @@ export const TRACE_EVENT_TYPES = Object.keys(TRACE_EVENTS) as TraceEventType[];
 
 export function isTraceEventType(type: string): type is TraceEventType {
   return Object.prototype.hasOwnProperty.call(TRACE_EVENTS, type);
+}
+
+/** A fault's event (`fault.*`). */
+export function isFaultEvent(e: TraceEvent): e is FaultEvent {
+  return e.type.startsWith('fault.');
+}
+
+/**
+ * The event's fields by name, for code that treats every field alike (a diff of two events, an
+ * export's argument list). Code that reads one field by its meaning switches on `type` instead.
+ */
+export function fieldsOf(e: TraceEvent): Readonly<Record<string, unknown>> {
+  return e;
 }

@@ -27,7 +27,7 @@ function describe(v: unknown): string {
 
 function issueText(iss: z.core.$ZodIssue, rec: Record<string, unknown>): string {
   if (iss.code === 'unrecognized_keys') {
-    return `unknown field${iss.keys.length > 1 ? 's' : ''} ${iss.keys.join(', ')} for ${String(rec.type)}`;
+    return `unknown field${iss.keys.length > 1 ? 's' : ''} ${iss.keys.join(', ')}`;
   }
   const path = formatPath(iss.path.filter((p): p is string | number => typeof p !== 'symbol'));
   let value: unknown = rec;
@@ -45,8 +45,8 @@ export function decodeTraceLine(line: string, file: string, lineNo: number): Tra
   let rec: unknown;
   try {
     rec = JSON.parse(line);
-  } catch (e) {
-    throw new InputError(`${where}: not a JSON trace record (${e instanceof Error ? e.message : String(e)})`);
+  } catch {
+    throw new InputError(`${where}: not a JSON trace record (the trace is cut short or corrupt): ${JSON.stringify(line.length > 60 ? `${line.slice(0, 57)}...` : line)}`);
   }
   if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) throw new InputError(`${where}: expected a JSON object, got ${describe(rec)}`);
   const obj = rec as Record<string, unknown>;

@@ -39,9 +39,7 @@ export interface TraceOptions {
   readonly maxBytesText?: string;
 }
 
-/** Sees each record as its parts (tests, tools that only log). */
-export type TraceListener = (type: string, fields: Record<string, unknown>, t: number, seq: number) => void;
-/** Sees each record as the typed event its trace line holds (metrics, invariants). */
+/** Sees each record as the typed event its trace line holds (metrics, invariants, replay). */
 export type TraceEventListener = (e: TraceEvent) => void;
 
 export class TraceWriter implements Recorder {
@@ -52,7 +50,6 @@ export class TraceWriter implements Recorder {
   private seq = 0;
   private bytes = 0;
   private closed = false;
-  private readonly listeners: TraceListener[] = [];
   private readonly eventListeners: TraceEventListener[] = [];
 
   /**
@@ -80,11 +77,6 @@ export class TraceWriter implements Recorder {
     }
   }
 
-  /** Calls `fn` for every record, as its parts. */
-  listen(fn: TraceListener): void {
-    this.listeners.push(fn);
-  }
-
   /** Calls `fn` for every record, as the typed event (metrics, invariant checks). */
   listenEvents(fn: TraceEventListener): void {
     this.eventListeners.push(fn);
@@ -107,7 +99,6 @@ export class TraceWriter implements Recorder {
     // UTF-16 length ≤ UTF-8 bytes: past the limit in code units, flush() measures exactly.
     const max = this.options.maxBytes;
     if (this.buf.length >= CHUNK || (max !== undefined && this.bytes + this.buf.length > max)) this.flush();
-    for (const l of this.listeners) l(type, fields, t, seq);
     // K is one event type, so `event` is that member of the union (TypeScript cannot see it through K).
     for (const l of this.eventListeners) l(event as unknown as TraceEvent);
   }

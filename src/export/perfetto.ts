@@ -9,12 +9,7 @@
  * Streaming: records go in one at a time, JSON text comes out in pieces; memory is bounded by the
  * instances alive at once.
  */
-
-export interface TraceRecord {
-  readonly t: number;
-  readonly type: string;
-  readonly [field: string]: unknown;
-}
+import { fieldsOf, type TraceEvent } from '../core/trace-events.js';
 
 interface NodeTrack {
   readonly pid: number;
@@ -28,7 +23,7 @@ interface OpenSlice {
   readonly start: number;
   readonly workload: string;
   readonly instance: string;
-  readonly slot: unknown;
+  readonly slot: number | undefined;
   status: string;
 }
 
@@ -37,7 +32,7 @@ const us = (ms: number) => Math.round(ms * 1000);
 export class PerfettoConverter {
   private readonly nodes = new Map<string, NodeTrack>();
   private readonly open = new Map<string, OpenSlice>();
-  private readonly slots = new Map<string, unknown>();
+  private readonly slots = new Map<string, number>();
   private lastT = 0;
   private first = true;
 
@@ -46,42 +41,41 @@ export class PerfettoConverter {
     return '{"displayTimeUnit":"ms","traceEvents":[\n' + this.event({ ph: 'M', pid: 0, tid: 0, name: 'process_name', args: { name: 'cluster (faults, operations)' } });
   }
 
-  /** Converts one record; returns the JSON text to append (possibly empty). */
-  push(r: TraceRecord): string {
+  /** Converts one event; returns the JSON text to append (possibly empty). */
+  push(r: TraceEvent): string {
     this.lastT = Math.max(this.lastT, r.t);
-    const s = (v: unknown) => (typeof v === 'string' ? v : String(v ?? ''));
     let out = '';
     switch (r.type) {
       case 'node.added': {
-        const name = s(r.node);
+        const name = r.node;
         if (this.nodes.has(name)) break;
         const track: NodeTrack = { pid: this.nodes.size + 1, lanes: [] };
         this.nodes.set(name, track);
         out += this.event({ ph: 'M', pid: track.pid, tid: 0, name: 'process_name', args: { name: `node ${name}` } });
         out += this.event({ ph: 'M', pid: track.pid, tid: 0, name: 'process_sort_index', args: { sort_index: track.pid } });
-        out += this.event({ ph: 'i', s: 'p', pid: track.pid, tid: 0, ts: us(r.t), name: `added (${s(r.status)})` });
+        out += this.event({ ph: 'i', s: 'p', pid: track.pid, tid: 0, ts: us(r.t), name: `added (${r.status})` });
         break;
       }
       case 'node.status': {
-        const n = this.nodes.get(s(r.node));
-        if (n) out += this.event({ ph: 'i', s: 'p', pid: n.pid, tid: 0, ts: us(r.t), name: `${s(r.from)} → ${s(r.to)}` });
+        const n = this.nodes.get(r.node);
+        if (n) out += this.event({ ph: 'i', s: 'p', pid: n.pid, tid: 0, ts: us(r.t), name: `${r.from} → ${r.to}` });
         break;
       }
       case 'node.taints': {
-        const n = this.nodes.get(s(r.node));
-        if (n) out += this.event({ ph: 'i', s: 'p', pid: n.pid, tid: 0, ts: us(r.t), name: `taints [${(r.taints as string[]).join(', ')}]` });
+        const n = this.nodes.get(r.node);
+        if (n) out += this.event({ ph: 'i', s: 'p', pid: n.pid, tid: 0, ts: us(r.t), name: `taints [${r.taints.join(', ')}]` });
         break;
       }
       case 'node.removed': {
-        const n = this.nodes.get(s(r.node));
+        const n = this.nodes.get(r.node);
         if (n) out += this.event({ ph: 'i', s: 'p', pid: n.pid, tid: 0, ts: us(r.t), name: 'removed' });
         break;
       }
       case 'instance.created':
-        this.slots.set(s(r.instance), r.slot);
+        this.slots.set(r.instance, r.slot);
         break;
       case 'instance.scheduled': {
-        const n = this.nodes.get(s(r.node));
+        const n = r.node === undefined ? undefined : this.nodes.get(r.node);
         if (!n) break;
         let lane = n.lanes.indexOf(false);
         if (lane < 0) {
@@ -89,28 +83,29 @@ export class PerfettoConverter {
           n.lanes.push(true);
           out += this.event({ ph: 'M', pid: n.pid, tid: lane + 1, name: 'thread_name', args: { name: `lane ${lane + 1}` } });
         } else n.lanes[lane] = true;
-        const id = s(r.instance);
-        this.open.set(id, { node: n, lane, start: r.t, workload: s(r.workload), instance: id, slot: this.slots.get(id), status: 'Pending' });
+        const id = r.instance;
+        this.open.set(id, { node: n, lane, start: r.t, workload: r.workload, instance: id, slot: this.slots.get(id), status: 'Pending' });
         break;
       }
       case 'instance.status': {
-        const o = this.open.get(s(r.instance));
+        const o = this.open.get(r.instance);
         if (o) {
-          o.status = s(r.to);
-          out += this.event({ ph: 'i', s: 't', pid: o.node.pid, tid: o.lane + 1, ts: us(r.t), name: `${o.workload} ${s(r.to)}` });
+          o.status = r.to;
+          out += this.event({ ph: 'i', s: 't', pid: o.node.pid, tid: o.lane + 1, ts: us(r.t), name: `${o.workload} ${r.to}` });
         }
         break;
       }
       case 'instance.removed':
       case 'instance.forgotten':
-        out += this.close(s(r.instance), r.t, r.type);
-        this.slots.delete(s(r.instance));
+        out += this.close(r.instance, r.t, r.type);
+        this.slots.delete(r.instance);
         break;
       default:
         if (r.type.startsWith('fault.') || r.type.startsWith('op.')) {
-          const target = r.node ?? r.workload ?? '';
-          const { t: _t, type: _ty, ...args } = r;
-          out += this.event({ ph: 'i', s: 'g', pid: 0, tid: 0, ts: us(r.t), name: `${r.type} ${s(target)}`.trim(), args });
+          // Every field of the fault or operation goes in the slice's arguments.
+          const { t: _t, type: _ty, ...args } = fieldsOf(r);
+          const target = args.node ?? args.workload ?? '';
+          out += this.event({ ph: 'i', s: 'g', pid: 0, tid: 0, ts: us(r.t), name: `${r.type} ${typeof target === 'string' ? target : ''}`.trim(), args });
         }
     }
     return out;

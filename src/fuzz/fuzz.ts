@@ -49,7 +49,8 @@ export interface FuzzFailure {
   readonly shrunk?: ShrinkResult;
 }
 
-export interface FuzzReport {
+/** What the runs found: the same for one sweep however it ran (threads, shards, a queue). */
+export interface FuzzSummary {
   readonly runs: number;
   readonly failures: readonly FuzzFailure[];
   /** Failed runs (including those not shrunk). */
@@ -59,6 +60,10 @@ export interface FuzzReport {
   /** `kind@phase` → hits, summed over all runs. */
   readonly coverage: Readonly<Record<string, number>>;
   readonly events: number;
+}
+
+export interface FuzzReport extends FuzzSummary {
+  /** Wall time of the runs phase (not shrinking). */
   readonly elapsedMs: number;
   readonly runsPerMinute: number;
 }
@@ -99,6 +104,24 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
   const elapsedMs = wallMs() - started;
   o.onRunsDone?.();
 
+  const summary = await summarizeFuzz(records, o);
+  return {
+    ...summary,
+    elapsedMs,
+    // runs / minutes = runs · 60000 / elapsed ms (the runs phase only, not shrinking)
+    runsPerMinute: elapsedMs > 0 ? (o.runs * 60_000) / elapsedMs : 0,
+  };
+}
+
+/**
+ * Coverage, counts and failures of finished runs (in run order), shrinking the first failure of
+ * each kind: what `fuzz` does after its runs, and what `slipway merge` does with a sharded
+ * campaign's runs.
+ */
+export async function summarizeFuzz(
+  records: readonly RunRecord[],
+  o: Pick<FuzzOptions, 'profile' | 'variant' | 'shrink' | 'maxShrinks' | 'shrinkBudget'>,
+): Promise<FuzzSummary> {
   const coverage: Record<string, number> = {};
   let events = 0;
   let capacityLimited = 0;
@@ -124,14 +147,11 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
     failures.push({ run, case: c, ...(shrunk ? { shrunk } : {}) });
   }
   return {
-    runs: o.runs,
+    runs: records.length,
     failures,
     failed: failedRuns.length,
     capacityLimited,
     coverage,
     events,
-    elapsedMs,
-    // runs / minutes = runs · 60000 / elapsed ms (the runs phase only, not shrinking)
-    runsPerMinute: elapsedMs > 0 ? (o.runs * 60_000) / elapsedMs : 0,
   };
 }

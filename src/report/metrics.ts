@@ -1,6 +1,6 @@
 /**
- * Metrics of one run, computed from its trace records in one streaming pass (feed it with
- * `simulate(..., { onRecord })` or line by line from a JSONL file): nothing holds the trace whole.
+ * Metrics of one run, computed from its trace events in one streaming pass (feed it with
+ * `simulate(..., { onEvent })` or with `streamTrace(file)` from src/engine/trace-reader.ts): nothing holds the trace whole.
  *
  * State is sampled on an even grid of `samples + 1` points, t_k = k · durationMs / samples; a sample
  * at t_k sees every record with t ≤ t_k. Means "over time" are means over these samples.
@@ -17,6 +17,7 @@ import { MILLI } from '../gpu/types.js';
 import type { Workload } from '../core/types.js';
 import { typicalTasksOfWorkloads } from '../scheduler/plugins/gpu/index.js';
 import type { MetricScalars } from './metric-defs.js';
+import { isFaultEvent, type FaultEvent, type TraceEvent } from '../core/trace-events.js';
 
 /** The pod the fragmentation metric asks "does it still fit?" about. */
 export interface TypicalPod {
@@ -136,10 +137,15 @@ interface OpenFault {
   closed: boolean;
 }
 
-type Fields = Record<string, unknown>;
-
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-const str = (v: unknown): string => (typeof v === 'string' ? v : String(v ?? ''));
+/**
+ * What a fault hit, for the timeline: its node, or `workload#slot` (`workload#` for a fault on a
+ * whole workload); empty for a fault on a set of nodes (`nodes`).
+ */
+function faultTarget(e: FaultEvent): string {
+  if ('node' in e) return e.node ?? '';
+  if ('workload' in e) return `${e.workload}#${'slot' in e ? e.slot : ''}`;
+  return '';
+}
 
 export class MetricsCollector {
   private readonly samples: number;
@@ -184,27 +190,26 @@ export class MetricsCollector {
     this.heatmapRows = Math.max(1, options.heatmapRows ?? 100);
   }
 
-  /** Feeds one trace record (in trace order). Bound, so it can be passed as `onRecord`. */
-  readonly record = (type: string, f: Fields, t: number): void => {
+  /** Feeds one trace event (in trace order). Bound, so it can be passed as `onEvent`. */
+  readonly onEvent = (e: TraceEvent): void => {
+    const t = e.t;
     this.sampleUntil(t, false);
     this.lastT = t;
-    switch (type) {
+    switch (e.type) {
       case 'node.added': {
-        if (this.nodes.has(str(f.node))) break;
-        const cap = (f.allocatable ?? {}) as Fields;
-        const gpus = (f.gpus ?? {}) as Fields;
-        const gpuCount = this.options.gpu ? num(gpus.count) : 0;
+        if (this.nodes.has(e.node)) break;
+        const gpuCount = this.options.gpu && e.gpus ? e.gpus.count : 0;
         const n: NodeRec = {
-          name: str(f.node),
-          capCpu: num(cap.cpu),
-          capMem: num(cap.memory),
+          name: e.node,
+          capCpu: e.allocatable.cpu,
+          capMem: e.allocatable.memory,
           usedCpu: 0,
           usedMem: 0,
-          ready: f.status === 'Ready',
-          unschedulable: f.unschedulable === true,
+          ready: e.status === 'Ready',
+          unschedulable: e.unschedulable,
           util: new Float32Array(this.samples + 1).fill(NaN),
           gpuFree: new Int32Array(gpuCount).fill(MILLI),
-          gpuModel: gpuCount > 0 ? this.gpuModel(str(gpus.model)) : -1,
+          gpuModel: gpuCount > 0 && e.gpus ? this.gpuModel(e.gpus.model) : -1,
         };
         if (gpuCount > 0) this.hasGpus = true;
         this.nodes.set(n.name, n);
@@ -212,93 +217,87 @@ export class MetricsCollector {
         break;
       }
       case 'node.status': {
-        const n = this.nodes.get(str(f.node));
-        if (n) n.ready = f.to === 'Ready';
+        const n = this.nodes.get(e.node);
+        if (n) n.ready = e.to === 'Ready';
         break;
       }
       case 'node.removed': {
-        const n = this.nodes.get(str(f.node));
+        const n = this.nodes.get(e.node);
         if (n) n.ready = false;
-        this.nodes.delete(str(f.node));
+        this.nodes.delete(e.node);
         break;
       }
       case 'workload.submitted':
-        if (f.kind === 'service') this.setDesired(str(f.workload), num(f.replicas));
+        if (e.kind === 'service') this.setDesired(e.workload, e.replicas);
         break;
       case 'workload.scaled':
-        if (this.desired.has(str(f.workload))) this.setDesired(str(f.workload), num(f.to));
+        if (this.desired.has(e.workload)) this.setDesired(e.workload, e.to);
         break;
       case 'workload.deleted':
-        if (this.desired.has(str(f.workload))) this.setDesired(str(f.workload), 0);
+        if (this.desired.has(e.workload)) this.setDesired(e.workload, 0);
         break;
       case 'instance.created': {
-        const gpuMilli = this.options.gpu?.milli.get(str(f.workload)) ?? 0;
-        const rec: InstRec = { workload: str(f.workload), createdAt: t, cpu: 0, mem: 0, status: 'Pending', stopping: false, everRunning: false, gpuMilli };
-        this.instances.set(str(f.instance), rec);
+        const gpuMilli = this.options.gpu?.milli.get(e.workload) ?? 0;
+        const rec: InstRec = { workload: e.workload, createdAt: t, cpu: 0, mem: 0, status: 'Pending', stopping: false, everRunning: false, gpuMilli };
+        this.instances.set(e.instance, rec);
         this.pending++;
         if (gpuMilli > 0) this.gpuPending++;
         if (this.desired.has(rec.workload)) this.servicePending++;
-        if (f.reason === 'replace-lost') this.reschedules++;
+        if (e.reason === 'replace-lost') this.reschedules++;
         break;
       }
       case 'instance.scheduled': {
-        const inst = this.instances.get(str(f.instance));
-        const n = this.nodes.get(str(f.node));
+        const inst = this.instances.get(e.instance);
+        const n = e.node === undefined ? undefined : this.nodes.get(e.node);
         if (!inst || !n) break;
-        const req = (f.request ?? {}) as Fields;
         inst.node = n;
-        inst.cpu = num(req.cpu);
-        inst.mem = num(req.memory);
+        inst.cpu = e.request?.cpu ?? 0;
+        inst.mem = e.request?.memory ?? 0;
         n.usedCpu += inst.cpu;
         n.usedMem += inst.mem;
-        this.holdGpus(inst, n, f.gpus);
+        this.holdGpus(inst, n, e.gpus);
         break;
       }
       case 'instance.waiting': {
         // A gang member keeps its reservation while it waits: its devices are taken.
-        const inst = this.instances.get(str(f.instance));
-        const n = this.nodes.get(str(f.node));
-        if (inst && n) this.holdGpus(inst, n, f.gpus);
+        const inst = this.instances.get(e.instance);
+        const n = this.nodes.get(e.node);
+        if (inst && n) this.holdGpus(inst, n, e.gpus);
         break;
       }
       case 'instance.unreserved': {
-        const inst = this.instances.get(str(f.instance));
+        const inst = this.instances.get(e.instance);
         if (inst) this.releaseGpus(inst);
         break;
       }
       case 'instance.unschedulable': {
         this.attempts++;
-        if (this.instances.get(str(f.instance))?.gpuMilli) this.gpuAttempts++;
-        for (const why of Object.keys((f.reasons ?? {}) as Fields)) this.reasons[why] = (this.reasons[why] ?? 0) + 1;
+        if (this.instances.get(e.instance)?.gpuMilli) this.gpuAttempts++;
+        for (const why of Object.keys(e.reasons)) this.reasons[why] = (this.reasons[why] ?? 0) + 1;
         break;
       }
       case 'instance.status': {
-        const inst = this.instances.get(str(f.instance));
+        const inst = this.instances.get(e.instance);
         if (!inst || inst.stopping) break;
-        const to = str(f.to);
-        if (to === 'Running' && !inst.everRunning) {
+        if (e.to === 'Running' && !inst.everRunning) {
           inst.everRunning = true;
           this.latencies.push(t - inst.createdAt);
         }
-        this.setStatus(inst, to);
+        this.setStatus(inst, e.to);
         break;
       }
       case 'instance.stopping': {
-        const inst = this.instances.get(str(f.instance));
-        const reason = str(f.reason);
-        if (reason === 'evicted') this.evictions++;
-        if (reason.includes('preempt')) this.preemptions++;
+        const inst = this.instances.get(e.instance);
+        if (e.reason === 'evicted') this.evictions++;
+        if (e.reason.includes('preempt')) this.preemptions++;
         if (!inst || inst.stopping) break;
         this.setStatus(inst, 'Terminating');
         inst.stopping = true;
         break;
       }
-      case 'instance.preempted':
-        this.preemptions++;
-        break;
       case 'instance.removed':
       case 'instance.forgotten': {
-        const inst = this.instances.get(str(f.instance));
+        const inst = this.instances.get(e.instance);
         if (!inst) break;
         if (!inst.stopping) this.setStatus(inst, 'Gone');
         if (inst.node) {
@@ -306,19 +305,19 @@ export class MetricsCollector {
           inst.node.usedMem -= inst.mem;
         }
         this.releaseGpus(inst);
-        this.instances.delete(str(f.instance));
+        this.instances.delete(e.instance);
         break;
       }
       case 'expectation':
         this.expTotal++;
-        if (f.ok === true) this.expMet++;
+        if (e.ok) this.expMet++;
         break;
       default:
-        if (type.startsWith('fault.')) {
-          const applied = f.applied !== false;
-          const target = str(f.node ?? (f.workload !== undefined ? `${str(f.workload)}#${str(f.slot)}` : ''));
-          this.timeline.push({ t, type, target });
-          if (applied && type !== 'fault.node_boot') this.faults.push({ t, type, target, disrupted: false, convergeMs: null, closed: false });
+        if (isFaultEvent(e)) {
+          const applied = !('applied' in e) || e.applied;
+          const target = faultTarget(e);
+          this.timeline.push({ t, type: e.type, target });
+          if (applied && e.type !== 'fault.node_boot') this.faults.push({ t, type: e.type, target, disrupted: false, convergeMs: null, closed: false });
         }
     }
     this.checkConvergence(t);
@@ -334,9 +333,9 @@ export class MetricsCollector {
     return m;
   }
 
-  private holdGpus(inst: InstRec, n: NodeRec, devices: unknown): void {
-    if (inst.gpus !== undefined || inst.gpuMilli === 0 || !Array.isArray(devices)) return;
-    const held = devices.filter((d): d is number => typeof d === 'number' && d >= 0 && d < n.gpuFree.length);
+  private holdGpus(inst: InstRec, n: NodeRec, devices: readonly number[] | undefined): void {
+    if (inst.gpus !== undefined || inst.gpuMilli === 0 || devices === undefined) return;
+    const held = devices.filter((d) => d >= 0 && d < n.gpuFree.length);
     for (const d of held) n.gpuFree[d] -= inst.gpuMilli;
     inst.gpus = held;
     inst.gpuNode = n;

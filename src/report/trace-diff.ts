@@ -8,13 +8,8 @@
  */
 import { distance } from 'fastest-levenshtein';
 import type { ExpectationStatus } from '../check/expectations.js';
-
-export interface TraceRecord {
-  readonly t: number;
-  readonly seq: number;
-  readonly type: string;
-  readonly [field: string]: unknown;
-}
+import { isEvent } from '../engine/trace-reader.js';
+import type { TraceEvent, TraceEventOf } from '../core/trace-events.js';
 
 export interface Placement {
   readonly key: string;
@@ -54,31 +49,31 @@ export interface RunInfo {
   readonly endMs: number;
 }
 
-function info(recs: readonly TraceRecord[]): RunInfo {
-  const start = recs.find((r) => r.type === 'run.start');
+function info(recs: readonly TraceEvent[]): RunInfo {
+  const start = recs.find(isEvent('run.start'));
   return {
-    scenario: String(start?.scenario ?? '?'),
-    backend: String(start?.backend ?? 'sim'),
+    scenario: start?.scenario ?? '?',
+    backend: start?.backend ?? 'sim',
     lines: recs.length,
     endMs: recs.length > 0 ? recs[recs.length - 1].t : 0,
   };
 }
 
 /** `web/slot 0/gen 1#1` → node, in creation order. */
-function placements(recs: readonly TraceRecord[]): Map<string, string | undefined> {
+function placements(recs: readonly TraceEvent[]): Map<string, string | undefined> {
   const keyOf = new Map<string, string>();
   const count = new Map<string, number>();
   const out = new Map<string, string | undefined>();
   for (const r of recs) {
     if (r.type === 'instance.created') {
-      const base = `${String(r.workload)}/slot ${String(r.slot)}/gen ${String(r.generation)}`;
+      const base = `${r.workload}/slot ${r.slot}/gen ${r.generation}`;
       const k = (count.get(base) ?? 0) + 1;
       count.set(base, k);
       const key = `${base}#${k}`;
-      keyOf.set(String(r.instance), key);
+      keyOf.set(r.instance, key);
       out.set(key, undefined);
     } else if (r.type === 'instance.scheduled') {
-      const key = keyOf.get(String(r.instance));
+      const key = keyOf.get(r.instance);
       if (key !== undefined && out.get(key) === undefined) out.set(key, String(r.node));
     }
   }
@@ -86,20 +81,20 @@ function placements(recs: readonly TraceRecord[]): Map<string, string | undefine
 }
 
 /** The control plane's milestones, without ids or times: what should happen in the same order. */
-function milestones(recs: readonly TraceRecord[]): string[] {
+function milestones(recs: readonly TraceEvent[]): string[] {
   const slotOf = new Map<string, string>();
   const out: string[] = [];
   for (const r of recs) {
     switch (r.type) {
       case 'instance.created':
-        slotOf.set(String(r.instance), `${String(r.workload)}[${String(r.slot)}]`);
-        out.push(`create ${String(r.workload)}[${String(r.slot)}] g${String(r.generation)} (${String(r.reason)})`);
+        slotOf.set(r.instance, `${r.workload}[${r.slot}]`);
+        out.push(`create ${r.workload}[${r.slot}] g${r.generation} (${r.reason})`);
         break;
       case 'instance.status':
-        out.push(`${slotOf.get(String(r.instance)) ?? String(r.workload)} ${String(r.from)}→${String(r.to)}`);
+        out.push(`${slotOf.get(r.instance) ?? r.workload} ${r.from}→${r.to}`);
         break;
       case 'instance.stopping':
-        out.push(`stop ${slotOf.get(String(r.instance)) ?? String(r.workload)} (${String(r.reason)}${r.taint !== undefined ? ` by ${String(r.taint)}` : ''})`);
+        out.push(`stop ${slotOf.get(r.instance) ?? r.workload} (${r.reason}${r.taint !== undefined ? ` by ${r.taint}` : ''})`);
         break;
       case 'workload.submitted':
       case 'workload.updated':
@@ -107,13 +102,13 @@ function milestones(recs: readonly TraceRecord[]): string[] {
       case 'workload.deleted':
       case 'workload.completed':
       case 'workload.failed':
-        out.push(`${r.type} ${String(r.workload)}`);
+        out.push(`${r.type} ${r.workload}`);
         break;
       case 'node.status':
-        out.push(`node ${String(r.node)} ${String(r.from)}→${String(r.to)}`);
+        out.push(`node ${r.node} ${r.from}→${r.to}`);
         break;
       case 'node.taints':
-        out.push(`node ${String(r.node)} taints [${(r.taints as string[]).join(', ')}]`);
+        out.push(`node ${r.node} taints [${r.taints.join(', ')}]`);
         break;
       default:
         if (r.type.startsWith('fault.') || r.type.startsWith('op.')) out.push(r.type);
@@ -123,7 +118,7 @@ function milestones(recs: readonly TraceRecord[]): string[] {
 }
 
 /** Converged: running instances = desired replicas, all of the current generation. */
-function convergence(recs: readonly TraceRecord[]): Map<string, Array<{ after: string; at: number; ms?: number }>> {
+function convergence(recs: readonly TraceEvent[]): Map<string, Array<{ after: string; at: number; ms?: number }>> {
   interface W {
     replicas: number;
     generation: number;
@@ -153,42 +148,41 @@ function convergence(recs: readonly TraceRecord[]): Map<string, Array<{ after: s
     w.converged = now;
   };
   for (const r of recs) {
-    const name = String(r.workload ?? '');
     switch (r.type) {
       case 'workload.submitted':
         if (r.kind !== 'service') break;
-        ws.set(name, { replicas: Number(r.replicas), generation: Number(r.generation), running: new Map(), converged: false });
-        out.set(name, []);
-        open(name, 'submitted', r.t);
+        ws.set(r.workload, { replicas: r.replicas, generation: r.generation, running: new Map(), converged: false });
+        out.set(r.workload, []);
+        open(r.workload, 'submitted', r.t);
         break;
       case 'workload.restored':
-        ws.set(name, { replicas: Number(r.replicas), generation: Number(r.generation), running: new Map(), converged: false });
-        if (!out.has(name)) out.set(name, []);
-        open(name, 'restart of the control plane', r.t);
+        ws.set(r.workload, { replicas: r.replicas, generation: r.generation, running: new Map(), converged: false });
+        if (!out.has(r.workload)) out.set(r.workload, []);
+        open(r.workload, 'restart of the control plane', r.t);
         break;
       case 'workload.updated': {
-        const w = ws.get(name);
+        const w = ws.get(r.workload);
         if (w) {
-          w.generation = Number(r.generation);
+          w.generation = r.generation;
           w.converged = false;
-          open(name, `update to generation ${String(r.generation)}`, r.t);
+          open(r.workload, `update to generation ${r.generation}`, r.t);
         }
         break;
       }
       case 'workload.scaled': {
-        const w = ws.get(name);
+        const w = ws.get(r.workload);
         if (w) {
-          w.replicas = Number(r.to);
+          w.replicas = r.to;
           w.converged = false;
-          open(name, `scale to ${String(r.to)}`, r.t);
+          open(r.workload, `scale to ${r.to}`, r.t);
         }
         break;
       }
       case 'workload.deleted':
-        ws.delete(name);
+        ws.delete(r.workload);
         break;
       case 'fault.container_crash':
-        if (r.applied) open(name, 'fault.container_crash', r.t);
+        if (r.applied) open(r.workload, 'fault.container_crash', r.t);
         break;
       case 'fault.node_crash':
       case 'fault.node_boot':
@@ -196,22 +190,22 @@ function convergence(recs: readonly TraceRecord[]): Map<string, Array<{ after: s
         break;
       case 'instance.created':
       case 'instance.adopted':
-        genOf.set(String(r.instance), Number(r.generation));
+        genOf.set(r.instance, r.generation);
         break;
       case 'instance.status': {
-        const w = ws.get(name);
+        const w = ws.get(r.workload);
         if (!w) break;
-        if (r.to === 'Running') w.running.set(String(r.instance), genOf.get(String(r.instance)) ?? w.generation);
-        else w.running.delete(String(r.instance));
-        check(name, r.t);
+        if (r.to === 'Running') w.running.set(r.instance, genOf.get(r.instance) ?? w.generation);
+        else w.running.delete(r.instance);
+        check(r.workload, r.t);
         break;
       }
       case 'instance.stopping':
       case 'instance.removed': {
-        const w = ws.get(name);
+        const w = ws.get(r.workload);
         if (!w) break;
-        w.running.delete(String(r.instance));
-        check(name, r.t);
+        w.running.delete(r.instance);
+        check(r.workload, r.t);
         break;
       }
     }
@@ -219,7 +213,7 @@ function convergence(recs: readonly TraceRecord[]): Map<string, Array<{ after: s
   return out;
 }
 
-export function diffTraces(a: readonly TraceRecord[], b: readonly TraceRecord[]): TraceDiff {
+export function diffTraces(a: readonly TraceEvent[], b: readonly TraceEvent[]): TraceDiff {
   const pa = placements(a);
   const pb = placements(b);
   const keys = [...new Set([...pa.keys(), ...pb.keys()])];
@@ -263,9 +257,9 @@ export function diffTraces(a: readonly TraceRecord[], b: readonly TraceRecord[])
       });
     }
   }
-  const status = (r: TraceRecord): ExpectationStatus => (r.checked === false ? 'not-checked' : r.ok === true ? 'pass' : 'fail');
-  const ea = new Map(a.filter((r) => r.type === 'expectation').map((r) => [String(r.name), status(r)]));
-  const eb = new Map(b.filter((r) => r.type === 'expectation').map((r) => [String(r.name), status(r)]));
+  const status = (r: TraceEventOf<'expectation'>): ExpectationStatus => (r.checked === false ? 'not-checked' : r.ok ? 'pass' : 'fail');
+  const ea = new Map(a.filter(isEvent('expectation')).map((r) => [r.name, status(r)]));
+  const eb = new Map(b.filter(isEvent('expectation')).map((r) => [r.name, status(r)]));
   const expectations = [...new Set([...ea.keys(), ...eb.keys()])].map((name) => ({
     name,
     ...(ea.has(name) ? { a: ea.get(name) } : {}),

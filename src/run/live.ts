@@ -20,6 +20,7 @@ import { Orchestrator } from '../core/orchestrator.js';
 import { InMemoryStateStore } from '../core/state-store.js';
 import { liveIds } from '../engine/live-ids.js';
 import { TraceWriter } from '../engine/trace.js';
+import type { TraceEvent } from '../core/trace-events.js';
 import { DEFAULT_LIMITS, formatSize } from '../scenario/limits.js';
 import { scenarioIdentity, type ScenarioIdentity } from './scenario-identity.js';
 import { WallClock } from '../engine/wall-clock.js';
@@ -49,7 +50,8 @@ export interface LiveOptions {
   readonly keep?: boolean;
   /** Longest wait for the teardown, ms (default 60 s). */
   readonly teardownTimeoutMs?: number;
-  readonly onRecord?: (type: string, fields: Record<string, unknown>, t: number, seq: number) => void;
+  /** Sees every trace event as it is written (metrics, tests), in trace order. */
+  readonly onEvent?: (e: TraceEvent) => void;
   /** Called once the world is built, before the first step (tests look inside). */
   readonly observe?: (world: LiveWorld) => void;
   /**
@@ -150,7 +152,7 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
 
   const maxBytes = options.maxTraceBytes ?? DEFAULT_LIMITS.maxTraceBytes;
   const trace = new TraceWriter(() => clock.now(), options.tracePath, { maxBytes, maxBytesText: formatSize(maxBytes) });
-  if (options.onRecord) trace.listen(options.onRecord);
+  if (options.onEvent) trace.listenEvents(options.onEvent);
   const until = options.untilMs ?? scenario.durationMs;
   const errors: unknown[] = [];
   let orchestrator: Orchestrator | undefined;

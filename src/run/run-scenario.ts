@@ -68,7 +68,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     ...(options.invariants !== undefined ? { invariants: options.invariants } : {}),
     ...(options.liveness ? { liveness: true } : {}),
     ...(options.allowUnchecked ? { allowUnchecked: true } : {}),
-    ...(keep ? { onRecord: (type, fields, t, seq) => void trace.push({ t, seq, type, ...fields } as TraceEvent) } : {}),
+    ...(keep ? { onEvent: (e: TraceEvent) => void trace.push(e) } : {}),
   });
   return { ok: summary.ok, summary, trace };
 }

@@ -17,6 +17,7 @@ import type { Node, Workload } from '../core/types.js';
 import { SeededIds } from '../engine/ids.js';
 import { Simulation } from '../engine/simulation.js';
 import { TraceWriter } from '../engine/trace.js';
+import type { TraceEvent } from '../core/trace-events.js';
 import { DEFAULT_LIMITS, formatSize } from '../scenario/limits.js';
 import { scheduleFaults } from '../faults/injector.js';
 import type { FaultTarget } from '../faults/fault-target.js';
@@ -43,8 +44,8 @@ export interface SimulateOptions {
   readonly allowUnchecked?: boolean;
   /** Use this scheduler instead of the scenario's. */
   readonly scheduler?: Scheduler;
-  /** Sees every trace record as it is written (metrics, invariant checks). */
-  readonly onRecord?: (type: string, fields: Record<string, unknown>, t: number, seq: number) => void;
+  /** Sees every trace event as it is written (metrics, replay, tests), in trace order. */
+  readonly onEvent?: (e: TraceEvent) => void;
   /** Called once the world is built, before the first event: tests and invariant checkers look inside. */
   readonly observe?: (world: SimWorld) => void;
   /** Use this reconciler instead of the real one (planted-bug tests). */
@@ -204,7 +205,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   const sim = new Simulation(scenario.seed);
   const maxBytes = options.maxTraceBytes ?? DEFAULT_LIMITS.maxTraceBytes;
   const trace = new TraceWriter(() => sim.now(), options.tracePath, { maxBytes, maxBytesText: formatSize(maxBytes) });
-  if (options.onRecord) trace.listen(options.onRecord);
+  if (options.onEvent) trace.listenEvents(options.onEvent);
   const until = options.untilMs ?? scenario.durationMs;
   try {
     const scheduler =

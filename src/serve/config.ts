@@ -41,7 +41,8 @@ const num = (s: string): unknown => (s.trim() !== '' && Number.isFinite(Number(s
 /** The scalar keys. `nodes`, `controlPlane` and `scheduler` (scenario format) are file-only, in CLUSTER_KEYS. */
 export const KEYS = {
   listen: { schema: hostPort, default: DEFAULT_LISTEN, env: 'SLIPWAY_LISTEN', flag: '--listen', doc: 'HOST:PORT the daemon listens on (loopback by default; port 0 picks a free port)' },
-  state: { schema: z.string().min(1), default: '.slipway', env: 'SLIPWAY_STATE', flag: '--state', doc: 'state directory: desired state (state.json) and the generated token' },
+  state: { schema: z.string().min(1), default: '.slipway', env: 'SLIPWAY_STATE', flag: '--state', doc: 'state directory (state.json and the generated token), or etcd://HOST:PORT[,HOST:PORT...]: run as one of several replicas on etcd' },
+  leaseTtl: { schema: z.number().int().min(1).max(3600), default: 10, env: 'SLIPWAY_LEASE_TTL', flag: '--lease-ttl', fromEnv: num, doc: 'replicas on etcd: the leader lease TTL in seconds (a dead leader is replaced within about this)' },
   backend: { schema: z.enum(SERVE_BACKENDS), default: 'sim', env: 'SLIPWAY_BACKEND', flag: '--backend', doc: 'sim (virtual nodes on the wall clock), docker or oci (the nodes\' endpoints)' },
   speed: { schema: z.number().positive().max(10_000), default: 1, env: 'SLIPWAY_SPEED', flag: '--speed', fromEnv: num, doc: 'sim: virtual time runs this many times faster than real time' },
   seed: { schema: z.number().int().min(0), default: 1, env: 'SLIPWAY_SEED', flag: '--seed', fromEnv: num, doc: 'sim: seed of the simulated cluster\'s latencies and ids' },
@@ -66,6 +67,7 @@ export type Source = { readonly kind: 'default' } | { readonly kind: 'file'; rea
 export interface ServeConfig {
   readonly listen: string;
   readonly state: string;
+  readonly leaseTtl: number;
   readonly backend: ServeBackend;
   readonly speed: number;
   readonly seed: number;
@@ -81,11 +83,12 @@ export interface ServeConfig {
 }
 
 /** Flag values as commander gives them (strings; numbers parsed here). */
-export type ConfigFlags = Partial<Record<'listen' | 'state' | 'backend' | 'speed' | 'seed' | 'token' | 'tlsCert' | 'tlsKey' | 'server', string>>;
+export type ConfigFlags = Partial<Record<'listen' | 'state' | 'leaseTtl' | 'backend' | 'speed' | 'seed' | 'token' | 'tlsCert' | 'tlsKey' | 'server', string>>;
 
 const FLAG_PROPS: Readonly<Record<string, keyof ConfigFlags>> = {
   listen: 'listen',
   state: 'state',
+  leaseTtl: 'leaseTtl',
   backend: 'backend',
   speed: 'speed',
   seed: 'seed',
@@ -102,6 +105,20 @@ export function parseListen(s: string): { host: string; port: number } | undefin
   const port = Number(m[3]);
   if (port > 65535) return undefined;
   return { host: m[1] ?? m[2], port };
+}
+
+/**
+ * `etcd://HOST:PORT[,HOST:PORT...]` → the endpoints; undefined when `state` is not an etcd URL.
+ * Throws InputError for an etcd URL that is malformed.
+ */
+export function parseEtcdState(state: string): string[] | undefined {
+  if (!state.startsWith('etcd://')) return undefined;
+  const list = state.slice('etcd://'.length).replace(/\/+$/, '');
+  const endpoints = list.split(',');
+  for (const e of endpoints) {
+    if (parseListen(e) === undefined || parseListen(e)!.port === 0) throw new InputError(`--state ${state}: expected etcd://HOST:PORT[,HOST:PORT...], and ${JSON.stringify(e)} is not a HOST:PORT with a port`);
+  }
+  return endpoints;
 }
 
 /** True for 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */
@@ -206,6 +223,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ServeConfig {
   return {
     listen: values.listen as string,
     state: values.state as string,
+    leaseTtl: values.leaseTtl as number,
     backend: values.backend as ServeBackend,
     speed: values.speed as number,
     seed: values.seed as number,

@@ -23,7 +23,7 @@ import type { ServeRuntime } from './backend.js';
 import { parseWorkloadSpec } from './cluster-spec.js';
 import type { EventLog } from './events.js';
 import { matchesSelector, type Selector } from './selector.js';
-import type { ServeStore } from './serve-store.js';
+import type { DaemonStore } from './serve-store.js';
 import type { Instance as InstanceSchema, Node as NodeSchema, Rollout as RolloutSchema, Workload as WorkloadSchema } from './api/schemas.js';
 
 /** The API's objects: their types are the schemas' (one definition, also in /openapi.json). */
@@ -67,17 +67,19 @@ function specKey(w: Workload): string {
 
 export interface ControlDeps {
   readonly orchestrator: Orchestrator;
-  readonly store: ServeStore;
+  readonly store: DaemonStore;
   readonly events: EventLog;
   readonly backend: ServeRuntime;
   readonly scenario: Scenario;
   /** The daemon's listen address (readyz's leader address). */
   readonly address: () => string;
+  /** This replica's role and the leader's URL (replicas on etcd); default: the only replica leads. */
+  readonly role?: () => { role: 'leader' | 'follower'; leader: string };
 }
 
 export class ClusterControl {
   readonly orchestrator: Orchestrator;
-  readonly store: ServeStore;
+  readonly store: DaemonStore;
   readonly events: EventLog;
   readonly backend: ServeRuntime;
   readonly scenario: Scenario;
@@ -408,9 +410,10 @@ export class ClusterControl {
   }
 
   /**
-   * A container's output so far (docker backend): `container` names it (default: the first),
-   * `tail` keeps the last lines. The sim backend has no output (501); OCI containers write none
-   * the runtime keeps (501).
+   * A container's output so far (docker and oci backends): `container` names it (default: the
+   * first), `tail` keeps the last lines. docker: the engine's log (stdout and stderr); oci: the
+   * bundle's `log` file the runtime hands the process as stdout and stderr. The sim backend's
+   * containers write nothing (501).
    */
   async logs(id: string, container?: string, tail?: number): Promise<{ instance: string; container: string; lines: string[] }> {
     const i = this.store.getInstance(id);
@@ -418,8 +421,17 @@ export class ClusterControl {
     const c = container === undefined ? i.containers[0] : i.containers.find((x) => x.name === container);
     if (!c) throw new ApiError(404, 'Not Found', `instance ${id} has no container ${JSON.stringify(container)} (containers: ${i.containers.map((x) => x.name).join(', ')})`, { field: 'container' });
     const live = this.backend.live;
-    if (!live || live.kind !== 'docker') throw new ApiError(501, 'Not Implemented', `logs need the docker backend (this daemon runs ${this.backend.kind}: its containers keep no output)`);
+    if (!live) throw new ApiError(501, 'Not Implemented', `logs need a live backend, docker or oci (this daemon runs ${this.backend.kind}: its simulated containers write no output)`);
     if (c.id === undefined || i.node === undefined) throw new ApiError(409, 'Conflict', `container ${c.name} of ${id} has not been created yet`, { field: 'container' });
+    if (live.kind === 'oci') {
+      const runtime = live.runtime as unknown as { logs(id: string, tail?: number): string[] };
+      try {
+        return { instance: id, container: c.name, lines: runtime.logs(c.id, tail) };
+      } catch (e) {
+        if (e instanceof OrchestrationError) throw new ApiError(409, 'Conflict', `container ${c.name} of ${id}: ${e.message} (removed already?)`, { field: 'container' });
+        throw e;
+      }
+    }
     const runtime = live.runtime as unknown as { api(node: string): { getContainer(id: string): { logs(o: { stdout: boolean; stderr: boolean; follow: false; tail?: number }): Promise<Buffer> } } };
     const { demuxLogs } = await import('../../backends/docker/docker-api.js');
     const buf = await runtime.api(i.node).getContainer(c.id).logs({ stdout: true, stderr: true, follow: false, ...(tail !== undefined ? { tail } : {}) });
@@ -465,7 +477,8 @@ export class ClusterControl {
     if (this.store.lastError !== undefined) reasons.push(`state store: ${this.store.lastError}`);
     const nodes = this.d.backend.cluster.listNodes();
     if (nodes.length > 0 && !nodes.some((n) => n.status === 'Ready')) reasons.push('no node is Ready');
-    // A single replica is always the leader (the HA work fills in followers).
-    return { ready: reasons.length === 0, reasons, role: 'leader', leader: this.d.address() };
+    // A single replica (file store) is always the leader; replicas on etcd say who leads.
+    const role = this.d.role?.() ?? { role: 'leader' as const, leader: this.d.address() };
+    return { ready: reasons.length === 0, reasons, ...role };
   }
 }

@@ -26,7 +26,7 @@ import { isLoopback, parseListen, type ServeConfig } from './config.js';
 import { ClusterControl } from './control.js';
 import { EventLog } from './events.js';
 import { ServeMetrics } from './metrics.js';
-import { ServeStore } from './serve-store.js';
+import { ServeStore, type DaemonStore } from './serve-store.js';
 import { resolveToken, type TokenSource } from './token.js';
 
 export interface Daemon {
@@ -59,16 +59,42 @@ function checkExposure(config: ServeConfig, host: string, log: (l: string) => vo
   if (!config.tls) log(`warning: listening on ${config.listen} without TLS: the token and all traffic cross the network in clear text (set tls.cert and tls.key)`);
 }
 
-export async function startDaemon(config: ServeConfig, options: DaemonOptions = {}): Promise<Daemon> {
-  const log = options.log ?? ((l: string) => process.stderr.write(l + '\n'));
-  const listen = parseListen(config.listen)!;
-  checkExposure(config, listen.host, log);
-  const scenario = clusterScenario(config);
-  const tls = config.tls ? readTls(config.tls) : undefined;
-  const token = resolveToken(config.token, config.state);
-  const store = new ServeStore(join(config.state, 'state.json'));
+/** The control plane of one daemon (or of the leading replica), behind its HTTP app. */
+export interface ControlPlane {
+  readonly control: ClusterControl;
+  readonly app: ApiApp;
+  readonly backend: ServeRuntime;
+  readonly orchestrator: Orchestrator;
+  readonly metrics: ServeMetrics;
+  /** Ends watch streams (before the server waits for in-flight requests). */
+  endStreams(): void;
+  /** Ends watch streams, stops the orchestrator's timers and the backend (containers keep running). */
+  stop(): Promise<void>;
+}
 
-  const errors = (e: unknown) => log(`slipway serve: control plane error: ${e instanceof Error ? e.message : String(e)}`);
+export interface ControlPlaneOptions {
+  readonly log: (line: string) => void;
+  readonly token: string;
+  readonly address: () => string;
+  readonly selfUrl: () => string;
+  /** Replicas on etcd: this replica's role and the leader (readyz, metrics). */
+  readonly role?: () => { role: 'leader' | 'follower'; leader: string };
+  /** Wraps the container runtime the orchestrator acts through (replicas: act only while leading). */
+  readonly guardRuntime?: (runtime: ServeRuntime['runtime']) => ServeRuntime['runtime'];
+  /** docker/oci: break another Slipway's engine lock (`serve --force`; replicas: a deposed leader's). */
+  readonly forceLocks?: boolean;
+  /** Every control-plane record also marks the store dirty (a KV store keeps observed state too). */
+  readonly persistRecords?: boolean;
+  readonly whatIfDir: string;
+}
+
+/**
+ * Builds the control plane on `store` and starts it (adopting running containers on live
+ * backends, then reconciling: in-flight rollouts continue from what the containers say).
+ */
+export async function startControlPlane(config: ServeConfig, store: DaemonStore, o: ControlPlaneOptions): Promise<ControlPlane> {
+  const scenario = clusterScenario(config);
+  const errors = (e: unknown) => o.log(`slipway serve: control plane error: ${e instanceof Error ? e.message : String(e)}`);
   const backend = createServeRuntime(config.backend, scenario, config.speed, errors);
   // docker/oci: one controller per cluster identity on the engines, the same locks `slipway run`
   // takes (backends/live/engine-lock.ts), before anything is adopted or removed.
@@ -76,8 +102,8 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
   if (backend.live) {
     try {
       releaseLocks = await acquireAll(backend.live.locks, newOwner(scenario.name, `slipway serve${config.cluster.file !== undefined ? ` --config ${config.cluster.file}` : ''} (state ${config.state})`), {
-        ...(options.force ? { force: true } : {}),
-        notice: log,
+        ...(o.forceLocks ? { force: true } : {}),
+        notice: o.log,
         taker: 'Slipway',
         remedy: 'stop it first, or, if that process is gone, break its lock with slipway serve --force',
       });
@@ -95,8 +121,10 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
       store.saveNow();
     },
   );
-  const metrics: ServeMetrics = new ServeMetrics(() => store.listInstances().filter((i) => i.status === 'Pending' && i.stopRequestedAt === undefined).length);
+  const role = o.role ?? (() => ({ role: 'leader' as const, leader: o.selfUrl() }));
+  const metrics: ServeMetrics = new ServeMetrics(() => store.listInstances().filter((i) => i.status === 'Pending' && i.stopRequestedAt === undefined).length, role);
   events.tap((type, f) => metrics.onRecord(type, typeof f.instance === 'string' ? store.getInstance(f.instance) : undefined, backend.clock.now()));
+  if (o.persistRecords) events.tap(() => store.markDirty());
 
   const scheduler = createScheduler(scenario.scheduler.name, {
     ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),
@@ -104,7 +132,7 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
   });
   const orchestrator: Orchestrator = new Orchestrator({
     clock: backend.clock,
-    runtime: backend.runtime,
+    runtime: o.guardRuntime ? o.guardRuntime(backend.runtime) : backend.runtime,
     cluster: backend.cluster,
     scheduler,
     store,
@@ -114,36 +142,51 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
     onError: errors,
     reconcile: metrics.countingReconcile(reconcile),
   });
-  let address = config.listen;
-  let selfUrl = `http://${config.listen}`;
-  const control: ClusterControl = new ClusterControl({ orchestrator, store, events, backend, scenario, address: () => address });
+  const control: ClusterControl = new ClusterControl({ orchestrator, store, events, backend, scenario, address: o.address, ...(o.role ? { role: o.role } : {}) });
   const shutdown = new AbortController();
-  const app = createApi({ control, metrics, persist: () => store.flush(), shutdown: shutdown.signal }, { token: token.token, bodyLimit: config.bodyLimit, whatIfDir: join(config.state, 'what-if'), selfUrl: () => selfUrl });
+  const app = createApi({ control, metrics, persist: () => store.flush(), shutdown: shutdown.signal }, { token: o.token, bodyLimit: config.bodyLimit, whatIfDir: o.whatIfDir, selfUrl: o.selfUrl });
 
-  let server: ServerType;
   try {
     backend.start();
     await orchestrator.start({ adopt: backend.adopt });
     control.restoreCordons();
     control.markStarted();
-
-    server = await new Promise((resolve, reject) => {
-      const s = serve(
-        {
-          fetch: app.fetch,
-          hostname: listen.host,
-          port: listen.port,
-          ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}),
-        },
-        () => resolve(s),
-      );
-      s.once('error', (e: NodeJS.ErrnoException) => reject(new InputError(`--listen ${config.listen}: ${e.code === 'EADDRINUSE' ? 'the address is in use' : e.code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : e.code === 'EACCES' ? 'permission denied' : e.message}`)));
-    });
   } catch (e) {
     // Nothing was adopted for good or left behind: the next start must not find our locks.
     orchestrator.shutdown();
     await backend.close();
     await releaseLocks();
+    throw e;
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      shutdown.abort();
+      orchestrator.shutdown();
+      await backend.close();
+      await releaseLocks();
+    })());
+  return { control, app, backend, orchestrator, metrics, endStreams: () => shutdown.abort(), stop };
+}
+
+export async function startDaemon(config: ServeConfig, options: DaemonOptions = {}): Promise<Daemon> {
+  const log = options.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const listen = parseListen(config.listen)!;
+  checkExposure(config, listen.host, log);
+  const tls = config.tls ? readTls(config.tls) : undefined;
+  const token = resolveToken(config.token, config.state);
+  const store = new ServeStore(join(config.state, 'state.json'));
+
+  let address = config.listen;
+  let selfUrl = `http://${config.listen}`;
+  const cp = await startControlPlane(config, store, { log, token: token.token, address: () => address, selfUrl: () => selfUrl, whatIfDir: join(config.state, 'what-if'), ...(options.force ? { forceLocks: true } : {}) });
+  const { app, control, backend } = cp;
+
+  let server: ServerType;
+  try {
+    server = await listenOn(config, listen, tls, app.fetch);
+  } catch (e) {
+    await cp.stop();
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
@@ -155,26 +198,48 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      shutdown.abort();
-      await new Promise<void>((resolve) => {
-        // Idle keep-alive connections would hold close() open (up to the keep-alive timeout); busy
-        // ones finish their request first, then become idle and are closed on the next sweep.
-        const idle = () => (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-        const sweep = setInterval(idle, 20);
-        server.close(() => {
-          clearInterval(sweep);
-          resolve();
-        });
-        idle();
-      });
-      orchestrator.shutdown();
-      await backend.close();
-      await releaseLocks();
+      await closeServer(server, () => cp.endStreams());
+      await cp.stop();
       await store.flush().catch(() => {});
       store.saveNow();
     })());
 
   return { url, control, app, token, backend, close };
+}
+
+/** Listens (HTTP or HTTPS) with `fetch`; bad addresses are InputError. */
+export async function listenOn(config: ServeConfig, listen: { host: string; port: number }, tls: { cert: Buffer; key: Buffer } | undefined, fetch: (req: Request) => Response | Promise<Response>): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const s = serve(
+      {
+        fetch,
+        hostname: listen.host,
+        port: listen.port,
+        ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}),
+      },
+      () => resolve(s),
+    );
+    s.once('error', (e: NodeJS.ErrnoException) => reject(new InputError(`--listen ${config.listen}: ${e.code === 'EADDRINUSE' ? 'the address is in use' : e.code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : e.code === 'EACCES' ? 'permission denied' : e.message}`)));
+  });
+}
+
+/**
+ * Stops accepting connections and waits for in-flight requests; `beforeWait` runs first (it ends
+ * watch streams, which would otherwise hold the server open).
+ */
+export async function closeServer(server: ServerType, beforeWait: () => unknown): Promise<void> {
+  beforeWait();
+  await new Promise<void>((resolve) => {
+    // Idle keep-alive connections would hold close() open (up to the keep-alive timeout); busy
+    // ones finish their request first, then become idle and are closed on the next sweep.
+    const idle = () => (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    const sweep = setInterval(idle, 20);
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
+    idle();
+  });
 }
 
 function readTls(t: { cert: string; key: string }): { cert: Buffer; key: Buffer } {

@@ -8,6 +8,8 @@
  *   slipway_api_requests_total           counter: API requests by route, method and status code
  *   slipway_api_request_duration_seconds histogram: API request latency by route and method
  *   slipway_events_total                 counter: control-plane events (revisions) by type prefix
+ *   slipway_leader                       gauge: 1 when this replica leads (always 1 on the file store)
+ *   slipway_leader_info{leader}          gauge: 1, labelled with the leader's URL (replicas on etcd)
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Instance } from '../core/types.js';
@@ -33,7 +35,8 @@ export class ServeMetrics {
   });
   readonly events = new Counter({ name: 'slipway_events_total', help: 'Control-plane events by type', labelNames: ['type'], registers: [this.registry] });
 
-  constructor(pending: () => number) {
+  constructor(pending: () => number, role?: () => { role: 'leader' | 'follower'; leader: string }) {
+    registerLeaderGauges(this.registry, role ?? (() => ({ role: 'leader', leader: '' })));
     new Gauge({
       name: 'slipway_pending_instances',
       help: 'Instances waiting for a node',
@@ -66,4 +69,26 @@ export class ServeMetrics {
     this.events.inc({ type });
     if (type === 'instance.scheduled' && instance) this.scheduling.observe(Math.max(0, now - instance.createdAt) / 1000);
   }
+}
+
+/** slipway_leader and slipway_leader_info on `registry` (the leader's metrics and a follower's). */
+export function registerLeaderGauges(registry: Registry, role: () => { role: 'leader' | 'follower'; leader: string }): void {
+  new Gauge({
+    name: 'slipway_leader',
+    help: '1 when this replica leads the control plane (always 1 with the file store)',
+    registers: [registry],
+    collect() {
+      this.set(role().role === 'leader' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'slipway_leader_info',
+    help: 'The leading replica (label leader: its URL; empty while none leads or with the file store)',
+    labelNames: ['leader'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.set({ leader: role().leader }, 1);
+    },
+  });
 }

@@ -35,6 +35,18 @@ export interface ServeMeta {
   cordoned: string[];
 }
 
+/** What the daemon needs of its store, whichever holds it (this file store, or etcd: etcd-serve-store.ts). */
+export type DaemonStore = InMemoryStateStore & {
+  readonly meta: ServeMeta;
+  readonly lastError: string | undefined;
+  /** Records a change of the API's bookkeeping (written with the next commit). */
+  markDirty(): void;
+  /** Resolves once everything changed before the call is durable; rejects if that write failed. */
+  flush(): Promise<void>;
+  /** Writes now (the file store: synchronously; a KV: with the next commit). */
+  saveNow(): void;
+};
+
 interface StoreFile {
   readonly version: 1;
   readonly workloads: Workload[];

@@ -369,7 +369,7 @@ export async function simulateChange(snapshot: ClusterSnapshot, request: Simulat
   };
   const summary = await simulate(scenario, {
     observe: (w) => (world = w),
-    onRecord: (type, _fields, t) => {
+    onEvent: ({ type, t }) => {
       if (t >= CHANGE_AT_MS && (type.startsWith('instance.') || type.startsWith('workload.') || type.startsWith('op.'))) evaluate(t);
     },
   });

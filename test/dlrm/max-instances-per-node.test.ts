@@ -8,6 +8,7 @@ import { simulate } from '../../src/run/simulate.js';
 import { ERR_REASON_MAX_INSTANCES, MAX_INSTANCES_LABEL, instanceCap } from '../../src/scheduler/plugins/max-instances-per-node/index.js';
 import { PROFILES } from '../../src/scheduler/profiles.js';
 import type { PodInfo } from '../../src/scheduler/framework/pod.js';
+import { traceParts } from '../support/trace-parts.js';
 
 function scenario(scheduler: string, replicas: number, cap: string | undefined): string {
   const labels = cap === undefined ? '{app: svc}' : `{app: svc, ${MAX_INSTANCES_LABEL}: "${cap}"}`;
@@ -28,10 +29,10 @@ async function run(scheduler: string, replicas: number, cap: string | undefined)
   const perNode: Record<string, number> = {};
   const reasons: string[] = [];
   const summary = await simulate(parseScenario(scenario(scheduler, replicas, cap), 'cap.yaml'), {
-    onRecord: (type, f) => {
+    onEvent: traceParts((type, f) => {
       if (type === 'instance.scheduled') perNode[String(f.node)] = (perNode[String(f.node)] ?? 0) + 1;
       if (type === 'instance.unschedulable') reasons.push(String(f.message));
-    },
+    }),
   });
   return { perNode, reasons, svc: summary.workloads.find((w) => w.name === 'svc')! };
 }

@@ -16,6 +16,7 @@ import { GPU_MILLI_RESOURCE } from '../../src/gpu/trace-scenario.js';
 import { MAX_INSTANCES_LABEL } from '../../src/scheduler/plugins/max-instances-per-node/index.js';
 import { parseScenario } from '../../src/scenario/loader.js';
 import { simulate } from '../../src/run/simulate.js';
+import { traceParts } from '../support/trace-parts.js';
 
 const HEADER =
   'instance_sn,role,app_name,cpu_request,cpu_limit,gpu_request,gpu_limit,rdma_request,rdma_limit,memory_request,memory_limit,disk_request,disk_limit,max_instance_per_node,creation_time,scheduled_time,deletion_time';
@@ -135,9 +136,9 @@ describe('dlrmScenario', () => {
     const packed = parseScenario(s.yaml.replace(/^seed: 1$/m, 'seed: 1\nscheduler: best-fit'), 'dlrm.yaml');
     const cnPlaced: Record<string, number> = {};
     const summary = await simulate(packed, {
-      onRecord: (type, f) => {
+      onEvent: traceParts((type, f) => {
         if (type === 'instance.scheduled' && f.workload === 'app-1-cn-1') cnPlaced[String(f.node)] = (cnPlaced[String(f.node)] ?? 0) + 1;
-      },
+      }),
     });
     expect(summary.ok).toBe(true);
     expect(Math.max(...Object.values(cnPlaced))).toBeLessThanOrEqual(2);

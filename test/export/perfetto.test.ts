@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulate } from '../../src/run/simulate.js';
 import { readScenario } from '../../src/cli/read-scenario.js';
+import { traceParts } from '../support/trace-parts.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'slipway-export-'));
 const trace = join(dir, 'trace.jsonl');
@@ -25,9 +26,9 @@ let scheduled = 0;
 beforeAll(async () => {
   await simulate(readScenario('scenarios/default.yaml'), {
     tracePath: trace,
-    onRecord: (type) => {
+    onEvent: traceParts((type) => {
       if (type === 'instance.scheduled') scheduled++;
-    },
+    }),
   });
 });
 
@@ -64,10 +65,10 @@ describe('slipway export --format perfetto', () => {
     expect(JSON.parse(readFileSync(out, 'utf8')).traceEvents.length).toBeGreaterThan(100);
 
     const bad = join(dir, 'bad.jsonl');
-    writeFileSync(bad, '{"t":0,"seq":0,"type":"run.start"}\nnot json\n');
+    writeFileSync(bad, readFileSync(trace, 'utf8').split('\n')[0] + '\nnot json\n');
     const r = spawnSync(process.execPath, ['bin/slipway.js', 'export', '--format', 'perfetto', bad], { encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`${bad}:2: not a JSON trace record: "not json"\n`);
+    expect(r.stderr).toBe(`${bad}:2: not a JSON trace record (the trace is cut short or corrupt): "not json"\n`);
     const f = spawnSync(process.execPath, ['bin/slipway.js', 'export', '--format', 'svg', trace], { encoding: 'utf8' });
     expect(f.status).toBe(2);
     expect(f.stderr).toBe('--format: unknown format "svg" (known: perfetto)\n');

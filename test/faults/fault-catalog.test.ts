@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { simulate, type SimWorld } from '../../src/run/simulate.js';
 import { parseScenario } from '../../src/scenario/loader.js';
 import { forgetsStaleCopies } from '../support/planted-bugs.js';
+import { traceParts } from '../support/trace-parts.js';
 
 type Rec = { t: number; type: string } & Record<string, unknown>;
 
@@ -29,7 +30,7 @@ async function run(faults: string, opts: { extra?: string; base?: string; reconc
   const records: Rec[] = [];
   let world: SimWorld | undefined;
   const summary = await simulate(scenario, {
-    onRecord: (type, fields, t) => records.push({ t, type, ...fields }),
+    onEvent: traceParts((type, fields, t) => records.push({ t, type, ...fields })),
     observe: (w) => (world = w),
     liveness: true,
     ...(opts.reconcile ? { reconcile: opts.reconcile } : {}),
@@ -52,7 +53,7 @@ describe('partition (the gray failure)', () => {
     const scenario = parseScenario(text, 'p.yaml');
     const records: Rec[] = [];
     const summary = await simulate(scenario, {
-      onRecord: (type, fields, t) => records.push({ t, type, ...fields }),
+      onEvent: traceParts((type, fields, t) => records.push({ t, type, ...fields })),
       observe: (w) => w.sim.at(6 * 60_000, () => (during = runningOn(w))),
       liveness: true,
     });
@@ -112,7 +113,7 @@ describe('node faults', () => {
     const scenario = parseScenario(`${BASE}\nfaults:\n  - {at: 2m, drain: {node: node-1, duration: 5m}}\n`, 'd.yaml');
     const records: Rec[] = [];
     const summary = await simulate(scenario, {
-      onRecord: (type, fields, t) => records.push({ t, type, ...fields }),
+      onEvent: traceParts((type, fields, t) => records.push({ t, type, ...fields })),
       observe: (w) => w.sim.at(4 * 60_000, () => (during = runningOn(w))),
     });
     const drain = records.find((r) => r.type === 'fault.drain')!;

@@ -13,6 +13,7 @@ import { FAULTS, FAULT_KINDS, faultKindsFor, type Fault } from '../../src/faults
 import { caseDocument, caseFromSeed, FUZZ_FAULT_KINDS, PROFILES } from '../../src/fuzz/case.js';
 import { simulate } from '../../src/run/simulate.js';
 import { parseScenario } from '../../src/scenario/loader.js';
+import { traceParts } from '../support/trace-parts.js';
 
 const draw: FuzzDraw = { target: { node: 'n1' }, zone: 'z0', workload: 'w1', durationS: 60, p: 7, q: 4 };
 
@@ -49,7 +50,7 @@ describe('the fault registry', () => {
     expect(scenario.faults).toHaveLength(1);
     expect(scenario.faults[0]).toMatchObject({ kind, at: 60_000 });
     const fired: Array<{ t: number; type: string }> = [];
-    const summary = await simulate(scenario, { onRecord: (type, _f, t) => type.startsWith('fault.') && fired.push({ t, type }) });
+    const summary = await simulate(scenario, { onEvent: traceParts((type, _f, t) => type.startsWith('fault.') && fired.push({ t, type })) });
     // The injector dispatched it at 1m (recorded) and counted the hit for coverage.
     expect(fired.length).toBeGreaterThan(0);
     expect(fired[0].t).toBe(60_000);
@@ -60,7 +61,7 @@ describe('the fault registry', () => {
     const hits = async (kind: 'nodeFreeze' | 'zoneOutage', body: Record<string, unknown>) => {
       const scenario = scenarioWith(kind, body, { rate: '1/m', from: '1m', until: '2m' });
       const nodes: unknown[] = [];
-      await simulate(scenario, { onRecord: (type, f) => (type === 'fault.node_freeze' || type === 'fault.zone_outage') && nodes.push(f.node ?? f.nodes) });
+      await simulate(scenario, { onEvent: traceParts((type, f) => (type === 'fault.node_freeze' || type === 'fault.zone_outage') && nodes.push(f.node ?? f.nodes)) });
       return nodes;
     };
     for (const n of await hits('nodeFreeze', { duration: '10s' })) expect(typeof n).toBe('string');

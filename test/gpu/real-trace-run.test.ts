@@ -14,6 +14,7 @@ import { GPU_NODE_FILE, parseNodeList, parsePodList, workloadFile } from '../../
 import { traceScenario } from '../../src/gpu/trace-scenario.js';
 import { simulate } from '../../src/run/simulate.js';
 import { parseScenario } from '../../src/scenario/loader.js';
+import { traceParts } from '../support/trace-parts.js';
 
 const DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'traces', 'alibaba-gpu-v2023');
 const present = existsSync(join(DIR, GPU_NODE_FILE));
@@ -36,7 +37,7 @@ describe.skipIf(!present)(`a window of the Alibaba GPU trace under the gpu-* pro
       const summary = await simulate(
         { ...scenario!, scheduler: { name: policy } },
         {
-          onRecord: (type, f) => {
+          onEvent: traceParts((type, f) => {
             if (type !== 'instance.scheduled') return;
             const g = gpuOf.get(String(f.workload));
             const devices = f.gpus as number[] | undefined;
@@ -44,7 +45,7 @@ describe.skipIf(!present)(`a window of the Alibaba GPU trace under the gpu-* pro
             if (!g) return expect(devices).toBeUndefined();
             expect(devices).toHaveLength(g.count);
             if (g.models.length > 0) expect(g.models).toContain(models.get(String(f.node)));
-          },
+          }),
         },
       );
       expect(summary.ok).toBe(true);

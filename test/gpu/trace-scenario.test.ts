@@ -8,6 +8,7 @@ import { traceScenario } from '../../src/gpu/trace-scenario.js';
 import type { GpuNodeSpec } from '../../src/gpu/types.js';
 import { parseScenario } from '../../src/scenario/loader.js';
 import { simulate } from '../../src/run/simulate.js';
+import { traceParts } from '../support/trace-parts.js';
 
 const nodes: GpuNodeSpec[] = [
   { name: 'node-b', cpuMilli: 16_000, memoryMiB: 65_536, gpuCount: 2, model: 'T4' },
@@ -64,12 +65,12 @@ describe('traceScenario', () => {
     const placed: Record<string, string> = {};
     const devices: Record<string, unknown> = {};
     const summary = await simulate(scenario, {
-      onRecord: (type, f) => {
+      onEvent: traceParts((type, f) => {
         if (type === 'instance.scheduled') {
           placed[String(f.workload)] = String(f.node);
           devices[String(f.workload)] = f.gpus;
         }
-      },
+      }),
     });
     expect(summary.ok).toBe(true);
     expect(placed.later).toBe('node-b'); // node-a has 1 GPU only

@@ -44,7 +44,7 @@ describe('replay validates the trace it reads', () => {
   it.each([
     ['untilMs', 1e300, 'run.start untilMs: expected a positive number of milliseconds of at most 366 days, got 1e+300'],
     ['seed', -1, 'run.start seed: expected a non-negative integer, got "-1"'],
-    ['durationMs', 'soon', 'run.start durationMs: expected a positive number of milliseconds of at most 366 days, got "soon"'],
+    ['durationMs', 'soon', 'run.start: durationMs: expected number, received string, got "soon"'],
   ])('a header with %s = %s is checked as the flags are', (key, value, message) => {
     const f = join(dir, `bad-${key}.jsonl`);
     const head = { ...JSON.parse(lines[0]), [key]: value };

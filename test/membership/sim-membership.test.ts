@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/loader.js';
 import { simulate } from '../../src/run/simulate.js';
+import { traceParts } from '../support/trace-parts.js';
 import { checkLiveScenario } from '../../src/run/live-backend.js';
 
 function scenario(membership: string, extra = ''): string {
@@ -27,7 +28,7 @@ ${extra}`;
 
 async function run(yaml: string) {
   const records: { t: number; type: string; fields: Record<string, unknown> }[] = [];
-  const summary = await simulate(parseScenario(yaml, 'test.yaml'), { onRecord: (type, fields, t) => records.push({ t, type, fields: { ...fields } }) });
+  const summary = await simulate(parseScenario(yaml, 'test.yaml'), { onEvent: traceParts((type, fields, t) => records.push({ t, type, fields: { ...fields } })) });
   return { summary, records };
 }
 

@@ -80,7 +80,7 @@ function build(c: Case): Scenario {
 
 /** Checks after every trace record: the control plane never books a Ready node past its allocatable. */
 function watchAllocations(world: SimWorld, violations: string[]): void {
-  world.trace.listen((type, _f, t) => {
+  world.trace.listenEvents(({ type, t }) => {
     if (type !== 'instance.scheduled') return;
     for (const v of world.orchestrator.nodeViews()) {
       const a = v.allocated;

@@ -10,6 +10,8 @@ import { runOne } from '../../src/compare/run-one.js';
 import { gpuMetricsOptions, MetricsCollector, typicalPod } from '../../src/report/metrics.js';
 import { toWorkload } from '../../src/run/simulate.js';
 import { parseScenario } from '../../src/scenario/loader.js';
+import type { FieldsOf } from '../../src/core/trace-events.js';
+import { eventFeeder } from '../support/trace-parts.js';
 
 const GiB = 2 ** 30;
 
@@ -38,27 +40,40 @@ function collector(): MetricsCollector {
   return new MetricsCollector({ durationMs: 4000, samples: 4, typicalPod: typicalPod(s.workloads), gpu: gpuMetricsOptions(s.workloads.map(toWorkload)) });
 }
 
-const node = (name: string) => ({ node: name, status: 'Ready', allocatable: { cpu: 32000, memory: 64 * GiB }, unschedulable: false, gpus: { model: 'V100M16', count: 2 } });
-const req = { cpu: 1000, memory: GiB };
+const res = (cpu: number, memory: number) => ({ cpu, memory, disk: 0, extended: {} });
+const node = (name: string): FieldsOf<'node.added'> => ({
+  node: name,
+  status: 'Ready',
+  capacity: res(32000, 64 * GiB),
+  allocatable: res(32000, 64 * GiB),
+  unschedulable: false,
+  gpus: { model: 'V100M16', count: 2 },
+});
+const req = res(1000, GiB);
+const created = (instance: string, workload: string): FieldsOf<'instance.created'> => ({ instance, workload, slot: 0, generation: 1, reason: 'scale-up' });
+const scheduled = (instance: string, workload: string, node: string, gpus: number[]): FieldsOf<'instance.scheduled'> => ({ instance, workload, node, attempt: 1, request: req, gpus });
+const running = (instance: string, workload: string): FieldsOf<'instance.status'> => ({ instance, workload, from: 'Pending', to: 'Running' });
+const unschedulable = (instance: string, workload: string, reasons: Record<string, number>): FieldsOf<'instance.unschedulable'> => ({ instance, workload, attempt: 1, message: '', reasons });
 
 describe('GPU metrics of a run', () => {
   it('allocated and fragmented GPU, time-weighted and at the end, on known placements', () => {
     const c = collector();
-    c.record('node.added', node('a'), 0);
-    c.record('node.added', node('b'), 0);
-    c.record('instance.created', { instance: 's0', workload: 'share' }, 100);
-    c.record('instance.created', { instance: 's1', workload: 'share' }, 100);
-    c.record('instance.scheduled', { instance: 's0', workload: 'share', node: 'a', request: req, gpus: [0] }, 500);
-    c.record('instance.scheduled', { instance: 's1', workload: 'share', node: 'b', request: req, gpus: [0] }, 500);
-    c.record('instance.status', { instance: 's0', to: 'Running' }, 600);
-    c.record('instance.status', { instance: 's1', to: 'Running' }, 600);
-    c.record('instance.created', { instance: 'w0', workload: 'whole' }, 800);
-    c.record('instance.created', { instance: 'c0', workload: 'cpu' }, 900);
-    c.record('instance.unschedulable', { instance: 'w0', workload: 'whole', reasons: { 'Insufficient GPU': 2 } }, 1000);
-    c.record('instance.unschedulable', { instance: 'c0', workload: 'cpu', reasons: { 'Insufficient cpu': 2 } }, 1000);
-    c.record('instance.scheduled', { instance: 'w0', workload: 'whole', node: 'a', request: req, gpus: [1] }, 1500);
-    c.record('instance.status', { instance: 'w0', to: 'Running' }, 1600);
-    c.record('instance.removed', { instance: 'w0', workload: 'whole' }, 3500);
+    const feed = eventFeeder(c.onEvent);
+    feed(0, 'node.added', node('a'));
+    feed(0, 'node.added', node('b'));
+    feed(100, 'instance.created', created('s0', 'share'));
+    feed(100, 'instance.created', created('s1', 'share'));
+    feed(500, 'instance.scheduled', scheduled('s0', 'share', 'a', [0]));
+    feed(500, 'instance.scheduled', scheduled('s1', 'share', 'b', [0]));
+    feed(600, 'instance.status', running('s0', 'share'));
+    feed(600, 'instance.status', running('s1', 'share'));
+    feed(800, 'instance.created', created('w0', 'whole'));
+    feed(900, 'instance.created', created('c0', 'cpu'));
+    feed(1000, 'instance.unschedulable', unschedulable('w0', 'whole', { 'Insufficient GPU': 2 }));
+    feed(1000, 'instance.unschedulable', unschedulable('c0', 'cpu', { 'Insufficient cpu': 2 }));
+    feed(1500, 'instance.scheduled', scheduled('w0', 'whole', 'a', [1]));
+    feed(1600, 'instance.status', running('w0', 'whole'));
+    feed(3500, 'instance.removed', { instance: 'w0', workload: 'whole', node: 'a' });
     const m = c.finish(4000);
     // GPU capacity 4000 milli. t=0: all free. t=1s: a [500,1000], b [500,1000] → 1000 used (25%).
     // t=2s, 3s: a [500,0], b [500,1000] → 2000 used (50%). t=4s: w0 gone → 25% again.
@@ -84,11 +99,12 @@ describe('GPU metrics of a run', () => {
 
   it('a waiting gang member holds its devices until it is unreserved', () => {
     const c = collector();
-    c.record('node.added', node('a'), 0);
-    c.record('node.added', node('b'), 0);
-    c.record('instance.created', { instance: 'w0', workload: 'whole' }, 100);
-    c.record('instance.waiting', { instance: 'w0', workload: 'whole', node: 'b', request: req, gpus: [1] }, 200);
-    c.record('instance.unreserved', { instance: 'w0', workload: 'whole', node: 'b', reason: 'gang timeout' }, 2500);
+    const feed = eventFeeder(c.onEvent);
+    feed(0, 'node.added', node('a'));
+    feed(0, 'node.added', node('b'));
+    feed(100, 'instance.created', created('w0', 'whole'));
+    feed(200, 'instance.waiting', { instance: 'w0', workload: 'whole', node: 'b', attempt: 1, request: req, gpus: [1], gang: 'g', members: 1, minMember: 2, timeoutAt: 2500 });
+    feed(2500, 'instance.unreserved', { instance: 'w0', workload: 'whole', node: 'b', reason: 'gang timeout' });
     const m = c.finish(4000);
     expect(m.series.gpuAlloc).toEqual([0, 0.25, 0.25, 0, 0]);
     // t=1s, 2s: a (all free): cpu's 1/5·2000 = 400; b [1000,0]: share and whole fit, the full
@@ -98,8 +114,9 @@ describe('GPU metrics of a run', () => {
 
   it('a node whose free CPU is below the typical pods fragments all its idle GPU', () => {
     const c = collector();
-    c.record('node.added', { ...node('a'), allocatable: { cpu: 500, memory: 64 * GiB } }, 0);
-    c.record('node.added', node('b'), 0);
+    const feed = eventFeeder(c.onEvent);
+    feed(0, 'node.added', { ...node('a'), allocatable: res(500, 64 * GiB) });
+    feed(0, 'node.added', node('b'));
     const m = c.finish(4000);
     // a: 500m CPU < 1 CPU of every typical pod → its 2000 idle milli-GPU are fragments;
     // b: only the CPU-only pod's 1/5 · 2000 = 400. 2400 of 4000.
@@ -109,8 +126,9 @@ describe('GPU metrics of a run', () => {
 
   it('a GPU node added during the run: one value per sample, no capacity before it', () => {
     const c = collector();
-    c.record('node.added', { ...node('a'), gpus: undefined }, 0);
-    c.record('node.added', node('b'), 2500);
+    const feed = eventFeeder(c.onEvent);
+    feed(0, 'node.added', { ...node('a'), gpus: undefined });
+    feed(2500, 'node.added', node('b'));
     const m = c.finish(4000);
     expect(m.series.gpuAlloc).toHaveLength(m.series.t.length);
     // before b: no GPU capacity (0); after: b all free, only the CPU-only pod's 1/5 fragments.

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,8 @@ import { runOne } from '../../src/compare/run-one.js';
 import { readScenario } from '../../src/cli/read-scenario.js';
 import { MetricsCollector, typicalPod } from '../../src/report/metrics.js';
 import { container, node, scenario, service } from '../support/scenario-builder.js';
+import { streamTrace } from '../../src/engine/trace-reader.js';
+import { eventFeeder } from '../support/trace-parts.js';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -83,11 +85,7 @@ describe('metrics of a run', () => {
       const tracePath = join(dir, 'trace.jsonl');
       const live = (await runOne(s, { policy: 'round-robin', seed: 5 }, { tracePath })).metrics;
       const c = new MetricsCollector({ durationMs: s.durationMs, typicalPod: typicalPod(s.workloads) });
-      for (const line of readFileSync(tracePath, 'utf8').split('\n')) {
-        if (!line) continue;
-        const { t, seq: _seq, type, ...fields } = JSON.parse(line) as { t: number; seq: number; type: string };
-        c.record(type, fields, t);
-      }
+      for await (const e of streamTrace(tracePath)) c.onEvent(e);
       expect(c.finish(s.durationMs)).toEqual(live);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -96,11 +94,12 @@ describe('metrics of a run', () => {
 
   it('counts a fault the cluster never recovers from until the end', () => {
     const c = new MetricsCollector({ durationMs: 100_000, samples: 10, typicalPod: { cpu: 100, memory: MiB } });
-    c.record('workload.submitted', { workload: 'w', kind: 'service', replicas: 1 }, 0);
-    c.record('instance.created', { instance: 'i1', workload: 'w', reason: 'scale-up' }, 0);
-    c.record('instance.status', { instance: 'i1', from: 'Pending', to: 'Running' }, 1000);
-    c.record('fault.container_crash', { workload: 'w', slot: 0, applied: true }, 10_000);
-    c.record('instance.status', { instance: 'i1', from: 'Running', to: 'Failed' }, 10_000);
+    const feed = eventFeeder(c.onEvent);
+    feed(0, 'workload.submitted', { workload: 'w', kind: 'service', replicas: 1, generation: 1 });
+    feed(0, 'instance.created', { instance: 'i1', workload: 'w', slot: 0, generation: 1, reason: 'scale-up' });
+    feed(1000, 'instance.status', { instance: 'i1', workload: 'w', from: 'Pending', to: 'Running' });
+    feed(10_000, 'fault.container_crash', { workload: 'w', slot: 0, exitCode: 1, applied: true });
+    feed(10_000, 'instance.status', { instance: 'i1', workload: 'w', from: 'Running', to: 'Failed' });
     const m = c.finish(100_000);
     expect(m.faults[0].convergeMs).toBeNull();
     expect(m.scalars.faultsNotConverged).toBe(1);

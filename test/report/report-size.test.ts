@@ -5,23 +5,26 @@ import { MetricsCollector } from '../../src/report/metrics.js';
 import { renderReport } from '../../src/report/report-html.js';
 import type { RunSummary } from '../../src/run/simulate.js';
 import { node, scenario } from '../support/scenario-builder.js';
+import { eventFeeder } from '../support/trace-parts.js';
 
 const GiB = 2 ** 30;
 
 /** The metrics of a synthetic 10,000-node, 20,000-instance hour, fed record by record. */
 function bigRun(policy: string, seed: number): RunResult {
   const c = new MetricsCollector({ durationMs: 3_600_000, typicalPod: { cpu: 500, memory: GiB } });
+  const feed = eventFeeder(c.onEvent);
   const alloc = { cpu: 4000, memory: 16 * GiB, disk: 0, extended: {} };
   for (let i = 0; i < 10_000; i++)
-    c.record('node.added', { node: `n-${String(i).padStart(5, '0')}`, status: 'Ready', capacity: alloc, allocatable: alloc }, 0);
-  c.record('workload.submitted', { workload: 'w', kind: 'service', replicas: 20_000 }, 0);
+    feed(0, 'node.added', { node: `n-${String(i).padStart(5, '0')}`, status: 'Ready', capacity: alloc, allocatable: alloc, unschedulable: false });
+  feed(0, 'workload.submitted', { workload: 'w', kind: 'service', replicas: 20_000, generation: 1 });
   for (let k = 0; k < 20_000; k++) {
     const t = k * 100;
-    c.record('instance.created', { instance: `i${k}`, workload: 'w', reason: 'scale-up' }, t);
-    c.record('instance.scheduled', { instance: `i${k}`, workload: 'w', node: `n-${String((k * 7 + seed) % 10_000).padStart(5, '0')}`, request: { cpu: 500, memory: GiB } }, t);
-    c.record('instance.status', { instance: `i${k}`, from: 'Pending', to: 'Running' }, t + 1000 + (k % 50) * 20);
+    const request = { cpu: 500, memory: GiB, disk: 0, extended: {} };
+    feed(t, 'instance.created', { instance: `i${k}`, workload: 'w', slot: k, generation: 1, reason: 'scale-up' });
+    feed(t, 'instance.scheduled', { instance: `i${k}`, workload: 'w', node: `n-${String((k * 7 + seed) % 10_000).padStart(5, '0')}`, attempt: 1, request });
+    feed(t + 1000 + (k % 50) * 20, 'instance.status', { instance: `i${k}`, workload: 'w', from: 'Pending', to: 'Running' });
   }
-  c.record('fault.node_crash', { node: 'n-00042', applied: true }, 2_100_000);
+  feed(2_100_000, 'fault.node_crash', { node: 'n-00042', applied: true });
   const metrics = c.finish(3_600_000);
   return { policy, seed, traceHash: 'x', events: 0, ok: true, metrics, summary: {} as RunSummary };
 }

@@ -1,23 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { diffTraces, type TraceRecord } from '../../src/report/trace-diff.js';
+import { diffTraces } from '../../src/report/trace-diff.js';
+import type { FieldsOf, TraceEvent, TraceEventType } from '../../src/core/trace-events.js';
 import { simulate } from '../../src/run/simulate.js';
 import { node, scenario, service } from '../support/scenario-builder.js';
+import { anyEvent } from '../support/trace-parts.js';
 
 let seq = 0;
-const r = (t: number, type: string, f: Record<string, unknown> = {}): TraceRecord => ({ t, seq: seq++, type, ...f });
+const r = <K extends TraceEventType>(t: number, type: K, f: FieldsOf<K>): TraceEvent => anyEvent(t, type, f, seq++);
+const req = { cpu: 100, memory: 1, disk: 0, extended: {} };
 
 /** A service of 2 replicas placed on `nodes`, running `runAt` ms after submission. */
-function run(backend: string, nodes: [string, string], runAt: [number, number], prefix: string): TraceRecord[] {
+function run(backend: string, nodes: [string, string], runAt: [number, number], prefix: string): TraceEvent[] {
   return [
-    r(0, 'run.start', { scenario: 's', backend }),
+    r(0, 'run.start', { slipway: '0', scenario: 's', file: 's.yaml', seed: 1, durationMs: 5000, untilMs: 5000, scheduler: 'spread', backend, document: {} }),
     r(0, 'workload.submitted', { workload: 'web', kind: 'service', replicas: 2, generation: 1 }),
     r(1, 'instance.created', { instance: `${prefix}1`, workload: 'web', slot: 0, generation: 1, reason: 'scale-up' }),
     r(1, 'instance.created', { instance: `${prefix}2`, workload: 'web', slot: 1, generation: 1, reason: 'scale-up' }),
-    r(1, 'instance.scheduled', { instance: `${prefix}1`, workload: 'web', node: nodes[0] }),
-    r(1, 'instance.scheduled', { instance: `${prefix}2`, workload: 'web', node: nodes[1] }),
+    r(1, 'instance.scheduled', { instance: `${prefix}1`, workload: 'web', node: nodes[0], attempt: 1, request: req }),
+    r(1, 'instance.scheduled', { instance: `${prefix}2`, workload: 'web', node: nodes[1], attempt: 1, request: req }),
     r(runAt[0], 'instance.status', { instance: `${prefix}1`, workload: 'web', from: 'Pending', to: 'Running' }),
     r(runAt[1], 'instance.status', { instance: `${prefix}2`, workload: 'web', from: 'Pending', to: 'Running' }),
-    r(5000, 'expectation', { name: 'up', ok: true }),
+    r(5000, 'expectation', { name: 'up', ok: true, detail: 'running' }),
   ].sort((x, y) => x.t - y.t || x.seq - y.seq);
 }
 
@@ -42,9 +45,9 @@ describe('diffTraces', () => {
   });
 
   it('a trace compared with itself agrees everywhere (a real simulated trace)', async () => {
-    const recs: TraceRecord[] = [];
+    const recs: TraceEvent[] = [];
     await simulate(scenario({ nodes: [node('n1'), node('n2')], workloads: [service('web', 3)] }), {
-      onRecord: (type, fields, t, s) => recs.push({ t, seq: s, type, ...fields }),
+      onEvent: (e) => recs.push(e),
     });
     const d = diffTraces(recs, recs);
     expect(d.placementsAgree).toBe(d.placements.length);

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { explainScenarioAt } from '../../src/run/explain-at.js';
 import { simulate } from '../../src/run/simulate.js';
 import { parseScenario } from '../../src/scenario/loader.js';
+import { traceParts } from '../support/trace-parts.js';
 
 const BIN = join(import.meta.dirname, '../../bin/slipway.js');
 const dir = mkdtempSync(join(tmpdir(), 'slipway-explain-at-'));
@@ -200,7 +201,7 @@ describe('explain --at on round-robin (#18.11)', () => {
     // a fresh round-robin would take a-1; the run's resumes after a-2
     expect(r.chosen).toBe('b-1');
     const placed: string[] = [];
-    await simulate(parseScenario(RR, 's.yaml'), { onRecord: (type, f, t) => void (type === 'instance.scheduled' && t >= 120_000 && placed.push(String(f.node))) });
+    await simulate(parseScenario(RR, 's.yaml'), { onEvent: traceParts((type, f, t) => void (type === 'instance.scheduled' && t >= 120_000 && placed.push(String(f.node)))) });
     expect(placed).toEqual([r.chosen]);
   });
 

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/run/simulate.js';
 import { parseScenario } from '../../src/scenario/loader.js';
+import { traceParts } from '../support/trace-parts.js';
 
 type Rec = { type: string; t: number; fields: Record<string, unknown> };
 
@@ -13,7 +14,7 @@ async function run(yaml: string, seed?: number) {
   const records: Rec[] = [];
   const s = parseScenario(yaml, 'img.yaml');
   await simulate(seed === undefined ? s : { ...s, seed }, {
-    onRecord: (type, fields, t) => records.push({ type, t, fields: structuredClone(fields) }),
+    onEvent: traceParts((type, fields, t) => records.push({ type, t, fields: structuredClone(fields) })),
   });
   return records.filter((r) => r.type === 'instance.scheduled');
 }

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { simulate } from '../../src/run/simulate.js';
 import { parseScenario } from '../../src/scenario/loader.js';
+import { traceParts } from '../support/trace-parts.js';
 
 // first-fit would put every replica on node-1 (4 cpu, 1 cpu each); the snapshot has them spread
 // over node-3, node-2 and node-3, and slot 3 not running anywhere.
@@ -42,7 +43,7 @@ async function run(text: string): Promise<{ recs: Rec[]; hash: string; ok: boole
   const recs: Rec[] = [];
   const s = await simulate(parseScenario(text, 'snap.yaml'), {
     liveness: true,
-    onRecord: (type, fields, t) => recs.push({ type, t, fields: { ...fields } }),
+    onEvent: traceParts((type, fields, t) => recs.push({ type, t, fields: { ...fields } })),
   });
   return { recs, hash: s.traceHash, ok: s.ok };
 }

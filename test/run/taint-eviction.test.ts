@@ -7,13 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/run/simulate.js';
 import { parseScenario } from '../../src/scenario/loader.js';
+import { traceParts } from '../support/trace-parts.js';
 
 type Rec = { type: string; t: number; fields: Record<string, unknown> };
 
 async function run(yaml: string) {
   const records: Rec[] = [];
   const summary = await simulate(parseScenario(yaml, 'taints.yaml'), {
-    onRecord: (type, fields, t) => records.push({ type, t, fields: structuredClone(fields) }),
+    onEvent: traceParts((type, fields, t) => records.push({ type, t, fields: structuredClone(fields) })),
   });
   const of = (type: string) => records.filter((r) => r.type === type);
   /** The workload's evictions: [time, node it ran on, taint]. */

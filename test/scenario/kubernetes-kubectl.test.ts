@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/loader.js';
 import { simulate } from '../../src/run/simulate.js';
+import { traceParts } from '../support/trace-parts.js';
 
 /** A Node from `kubectl get node kind-worker -o yaml` (kind v0.20), trimmed of managedFields. */
 const KUBECTL_NODE = `  - apiVersion: v1
@@ -37,9 +38,9 @@ async function placements(text: string): Promise<Record<string, string | undefin
   const s = parseScenario(text, 'k.yaml');
   const out: Record<string, string | undefined> = Object.fromEntries(s.workloads.map((w) => [w.name, undefined]));
   await simulate(s, {
-    onRecord: (type, f) => {
+    onEvent: traceParts((type, f) => {
       if (type === 'instance.scheduled') out[String(f.workload)] = String(f.node);
-    },
+    }),
   });
   return out;
 }

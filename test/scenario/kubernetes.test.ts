@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/loader.js';
 import { simulate } from '../../src/run/simulate.js';
+import { traceParts } from '../support/trace-parts.js';
 
 const FILE = join(import.meta.dirname, '../../scenarios/kubernetes-manifests.yaml');
 
@@ -36,9 +37,9 @@ describe('Kubernetes manifests in scenarios', () => {
   it('schedules them with their constraints: web spread over zones, the job on the tolerated GPU node', async () => {
     const placed: Record<string, string[]> = {};
     await simulate(s, {
-      onRecord: (type, f) => {
+      onEvent: traceParts((type, f) => {
         if (type === 'instance.scheduled') (placed[f.workload as string] ??= []).push(f.node as string);
-      },
+      }),
     });
     expect([...placed.web].sort()).toEqual(['worker-a', 'worker-a', 'worker-b', 'worker-b']);
     expect(placed.train).toEqual(['gpu-1', 'gpu-1']);
@@ -97,7 +98,7 @@ manifests:
     expect(s.images).toEqual({ 'registry.example/app@sha256:0123': 734003200, 'registry.example/app:2.0': 734003200 });
     expect(s.nodes.find((n) => n.name === 'n2')!.taints).toEqual([{ key: 'maint', effect: 'PreferNoSchedule' }]);
     const recs: Array<{ t: number; type: string; f: Record<string, unknown> }> = [];
-    await simulate(s, { onRecord: (type, f, t) => recs.push({ t, type, f: structuredClone(f) }) });
+    await simulate(s, { onEvent: traceParts((type, f, t) => recs.push({ t, type, f: structuredClone(f) })) });
     const placed = recs.filter((r) => r.type === 'instance.scheduled');
     expect(placed[0].f.node).toBe('n1');
     // 700Mi · 1/2 nodes = 350Mi; ⌊100 · (350Mi - 23Mi) / (1000Mi - 23Mi)⌋ = 33
@@ -156,19 +157,19 @@ manifests:
     const bound: number[] = [];
     const timeouts: number[] = [];
     await simulate(parseScenario(yaml('6'), 'g.yaml'), {
-      onRecord: (type, _f, t) => {
+      onEvent: traceParts((type, _f, t) => {
         if (type === 'instance.scheduled') bound.push(t);
-      },
+      }),
     });
     expect(bound).toHaveLength(6);
     expect(new Set(bound).size).toBe(1);
     bound.length = 0;
     await simulate(parseScenario(yaml('7'), 'g.yaml'), {
       untilMs: 100_000,
-      onRecord: (type, f) => {
+      onEvent: traceParts((type, f) => {
         if (type === 'instance.scheduled') bound.push(0);
         if (type === 'gang.timeout') timeouts.push(f.waitedMs as number);
-      },
+      }),
     });
     expect(bound).toEqual([]);
     // scheduleTimeoutSeconds: 90 → the gang is released 90 s after its first member waited.

@@ -6,11 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/loader.js';
 import { simulate } from '../../src/run/simulate.js';
+import { traceParts } from '../support/trace-parts.js';
 
 async function records(yaml: string) {
   const s = parseScenario(yaml, 'u.yaml');
   const recs: Array<{ t: number; type: string; f: Record<string, unknown> }> = [];
-  await simulate(s, { onRecord: (type, f, t) => recs.push({ t, type, f: structuredClone(f) }) });
+  await simulate(s, { onEvent: traceParts((type, f, t) => recs.push({ t, type, f: structuredClone(f) })) });
   return { s, recs };
 }
 

@@ -18,6 +18,7 @@ import type { Gang } from '../../src/core/placement.js';
 import { simulate } from '../../src/run/simulate.js';
 import type { Fault, Scenario, WorkloadDef } from '../../src/scenario/types.js';
 import { container, node, scenario, service } from '../support/scenario-builder.js';
+import { traceParts } from '../support/trace-parts.js';
 
 interface Rec {
   readonly t: number;
@@ -30,7 +31,7 @@ async function run(s: Scenario, untilMs?: number) {
   let orchestrator: Orchestrator | undefined;
   const summary = await simulate(s, {
     ...(untilMs !== undefined ? { untilMs } : {}),
-    onRecord: (type, fields, t) => records.push({ t, type, fields: structuredClone(fields) }),
+    onEvent: traceParts((type, fields, t) => records.push({ t, type, fields: structuredClone(fields) })),
     observe: (w) => (orchestrator = w.orchestrator),
   });
   const of = (type: string, workload?: string) =>

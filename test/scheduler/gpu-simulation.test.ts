@@ -18,6 +18,7 @@ import { waitFor } from '../support/backends.js';
 import { DEFAULT_CONTROL_PLANE, DEFAULT_LATENCY, node } from '../support/scenario-builder.js';
 import { simulate } from '../../src/run/simulate.js';
 import { parseScenario } from '../../src/scenario/loader.js';
+import { traceParts } from '../support/trace-parts.js';
 
 const BASE = `name: gpu
 seed: 7
@@ -40,7 +41,7 @@ async function run(text: string, scheduler?: string) {
   const s = parseScenario(text, 's.yaml');
   const records: Array<{ type: string; fields: Record<string, unknown> }> = [];
   const scenario = scheduler ? { ...s, scheduler: { name: scheduler } } : s;
-  const summary = await simulate(scenario, { onRecord: (type, fields) => records.push({ type, fields: structuredClone(fields) }) });
+  const summary = await simulate(scenario, { onEvent: traceParts((type, fields) => records.push({ type, fields: structuredClone(fields) })) });
   return { summary, of: (type: string) => records.filter((r) => r.type === type).map((r) => r.fields) };
 }
 

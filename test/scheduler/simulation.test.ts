@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/run/simulate.js';
 import type { NodeDef, Scenario } from '../../src/scenario/types.js';
 import { container, node, scenario, service } from '../support/scenario-builder.js';
+import { traceParts } from '../support/trace-parts.js';
 
 function zoned(name: string, zone: string, cpu = 4000): NodeDef {
   return { ...node(name, cpu, 8), labels: { 'topology.kubernetes.io/zone': zone } };
@@ -13,7 +14,7 @@ function zoned(name: string, zone: string, cpu = 4000): NodeDef {
 
 async function run(s: Scenario) {
   const records: Array<{ type: string; fields: Record<string, unknown> }> = [];
-  const summary = await simulate(s, { onRecord: (type, fields) => records.push({ type, fields: structuredClone(fields) }) });
+  const summary = await simulate(s, { onEvent: traceParts((type, fields) => records.push({ type, fields: structuredClone(fields) })) });
   return { summary, records, of: (type: string) => records.filter((r) => r.type === type).map((r) => r.fields) };
 }
 

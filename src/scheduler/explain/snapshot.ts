@@ -8,7 +8,8 @@ import { QuantityError, parseBytes, parseCount, parseCpu } from '../../core/quan
 import { resources, zeroRequestsOf, type Resources } from '../../core/resources.js';
 import { GPU_MILLI, type GpuRequest } from '../../core/types.js';
 import { describeZodIssue, parseYamlDocument, pathOfMessage } from '../../scenario/yaml-errors.js';
-import { placementFields, toPlacement } from '../../scenario/placement-schema.js';
+import { labelSelectorSchema, placementFields, toPlacement } from '../../scenario/placement-schema.js';
+import type { LabelSelector } from '../../core/placement.js';
 import { MAX_GPUS, formatPath } from '../../scenario/schema.js';
 import { obj } from '../../scenario/strict-object.js';
 import { NodeTable, type NodeSpec } from '../framework/node-table.js';
@@ -63,6 +64,8 @@ const podFields = {
   containers: z.array(containerSchema),
   /** Bound pods: the workload they belong to (default topology spreading groups siblings by it). */
   owner: z.string().optional(),
+  /** The pod's controller (a ReplicaSet, StatefulSet or ReplicationController listed in the snapshot). */
+  ownerReference: obj({ kind: z.enum(['ReplicaSet', 'StatefulSet', 'ReplicationController']), name: z.string().min(1) }).optional(),
   gpus: obj(podGpus).optional(),
   ...placementFields,
 };
@@ -83,6 +86,12 @@ const snapshotSchema = obj({
     )
     .optional(),
   pending: obj(podFields),
+  /** Services (their selectors pick the pods default topology spreading counts). */
+  services: z.array(obj({ name: z.string().min(1), namespace: z.string().min(1).optional(), selector: z.record(z.string(), z.string()).optional() })).optional(),
+  /** Controllers pods name in ownerReference: their selectors too. */
+  replicaSets: z.array(obj({ name: z.string().min(1), namespace: z.string().min(1).optional(), selector: labelSelectorSchema })).optional(),
+  statefulSets: z.array(obj({ name: z.string().min(1), namespace: z.string().min(1).optional(), selector: labelSelectorSchema })).optional(),
+  replicationControllers: z.array(obj({ name: z.string().min(1), namespace: z.string().min(1).optional(), selector: z.record(z.string(), z.string()) })).optional(),
   /** Namespaces with labels (what affinity terms' namespaceSelector matches); others have none. */
   namespaces: z.array(obj({ name: z.string().min(1), labels: z.record(z.string(), z.string()).optional() })).optional(),
   /** A profile name, {name?, percentageOfNodesToScore?, plugins}, or a KubeSchedulerConfiguration (checked by profileFromInput). */
@@ -103,6 +112,9 @@ export interface Snapshot {
   readonly pending: PodInfo;
   /** Namespace name → labels (as given; see NodeTable.namespaceLabels). */
   readonly namespaces: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** Services' selectors by namespace, and controllers' selectors (`KIND/NAMESPACE/NAME`). */
+  readonly services: ReadonlyArray<{ readonly namespace: string; readonly selector: Readonly<Record<string, string>> }>;
+  readonly controllers: ReadonlyMap<string, LabelSelector>;
   /** Framework profile (unused when `scheduler` is set). */
   readonly profile: ProfileConfig;
   /** `profile: round-robin`: the seed's scheduler, not a framework profile (explain/round-robin.ts). */
@@ -142,6 +154,8 @@ function toResources(list: Record<string, string | number>, where: Where, path: 
 export function snapshotTable(s: Snapshot): NodeTable {
   const table = new NodeTable(s.nodes);
   for (const [name, labels] of s.namespaces) table.setNamespaceLabels(name, labels);
+  table.services.push(...s.services);
+  for (const [k, sel] of s.controllers) table.controllers.set(k, sel);
   for (const b of s.bound) table.addPod(b.node, b.pod);
   return table;
 }
@@ -232,7 +246,7 @@ export function parseSnapshot(text: string, file: string): Snapshot {
       for (const [k, v] of Object.entries(c.requests.extended)) total.extended[k] = (total.extended[k] ?? 0) + v;
     }
     const nz = nonZeroRequests(containers);
-    const { name, namespace, labels, priority, owner } = p;
+    const { name, namespace, labels, priority, owner, ownerReference } = p;
     return {
       name,
       namespace: namespace ?? 'default',
@@ -256,6 +270,7 @@ export function parseSnapshot(text: string, file: string): Snapshot {
       ),
       uid: name,
       ...(owner !== undefined ? { owner } : {}),
+      ...(ownerReference !== undefined ? { controller: ownerReference } : {}),
       ...(extra.startedAt !== undefined ? { startedAt: extra.startedAt } : {}),
       ...(extra.terminating ? { terminating: true } : {}),
       ...(gpu ? { gpu } : {}),
@@ -314,6 +329,13 @@ export function parseSnapshot(text: string, file: string): Snapshot {
     bound: [...used, ...bound],
     pending: pod(s.pending, ['pending']),
     namespaces: new Map((s.namespaces ?? []).map((n) => [n.name, n.labels ?? {}])),
+    // A Service without a selector selects nothing (GetPodServices skips it).
+    services: (s.services ?? []).filter((v) => v.selector !== undefined && Object.keys(v.selector).length > 0).map((v) => ({ namespace: v.namespace ?? 'default', selector: v.selector! })),
+    controllers: new Map<string, LabelSelector>([
+      ...(s.replicaSets ?? []).map((c) => [`ReplicaSet/${c.namespace ?? 'default'}/${c.name}`, c.selector] as const),
+      ...(s.statefulSets ?? []).map((c) => [`StatefulSet/${c.namespace ?? 'default'}/${c.name}`, c.selector] as const),
+      ...(s.replicationControllers ?? []).map((c) => [`ReplicationController/${c.namespace ?? 'default'}/${c.name}`, { matchLabels: c.selector }] as const),
+    ]),
     profile,
     ...(roundRobin ? { scheduler: ROUND_ROBIN } : {}),
     ...(s.cursor !== undefined ? { cursor: s.cursor } : {}),

@@ -9,6 +9,7 @@
 import type { GpuDevices, Taint } from '../../core/types.js';
 import { GpuCluster, type CompiledPod } from '../../gpu/cluster.js';
 import type { Resources } from '../../core/resources.js';
+import type { LabelSelector } from '../../core/placement.js';
 import type { PodInfo } from './pod.js';
 
 /** kubelet's default `maxPods`, used when a node does not say how many pods it takes. */
@@ -88,6 +89,12 @@ export class NodeTable {
    * has none but `kubernetes.io/metadata.name`, which Kubernetes sets on every namespace.
    */
   readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
+  /**
+   * Services and controllers (ReplicaSet, StatefulSet, ReplicationController; key
+   * `KIND/NAMESPACE/NAME`) whose selectors default topology spreading reads (helper.DefaultSelector).
+   */
+  readonly services: Array<{ readonly namespace: string; readonly selector: Readonly<Record<string, string>> }> = [];
+  readonly controllers = new Map<string, LabelSelector>();
   /**
    * Per-device GPU state (free milli-GPU per device, in src/gpu's typed arrays, node i = node i of
    * this table) when any node has GPUs; undefined otherwise, and then nothing below costs anything.

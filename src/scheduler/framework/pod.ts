@@ -33,11 +33,18 @@ export interface PodInfo {
   readonly terminating?: boolean;
   /** The workload the pod belongs to (default topology spreading selects its siblings). */
   readonly owner?: string;
+  /**
+   * The pod's controller as a Kubernetes ownerReference (snapshots): default topology spreading
+   * selects pods by that ReplicaSet's / StatefulSet's / ReplicationController's selector.
+   */
+  readonly controller?: { readonly kind: ControllerKind; readonly name: string };
   /** GPUs the pod needs (the workload's `gpus`). */
   readonly gpu?: GpuRequest;
   /** Bound pods with a GPU request: the node's devices it holds. */
   readonly gpuDevices?: readonly number[];
 }
+
+export type ControllerKind = 'ReplicaSet' | 'StatefulSet' | 'ReplicationController';
 
 export interface ContainerRequests {
   readonly requests: Resources;

@@ -8,6 +8,7 @@ import { ApiError } from '../control.js';
 import { SpecError } from '../cluster-spec.js';
 
 const TITLES: Readonly<Record<number, string>> = {
+  307: 'Temporary Redirect',
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -32,6 +33,8 @@ export interface ProblemBody {
   field?: string;
   currentRevision?: number;
   oldestRevision?: number;
+  /** Replicas on etcd: the leader's URL (null while none is elected) on 307 and 503 from a follower. */
+  leader?: string | null;
 }
 
 export function problemBody(status: number, detail: string, extra: Partial<ProblemBody> = {}, path?: string): ProblemBody {

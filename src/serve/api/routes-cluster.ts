@@ -129,7 +129,7 @@ export function registerClusterRoutes(app: OpenAPIHono, ctx: ApiContext): void {
     createRoute({
       method: 'get',
       path: '/v1/instances/{id}/logs',
-      summary: 'A container\'s output so far (docker backend)',
+      summary: 'A container\'s output so far (docker and oci backends)',
       request: {
         params: IdParam,
         query: z.object({ container: z.string().optional().meta({ description: 'default: the first container' }), tail: z.coerce.number().int().min(0).max(100_000).optional() }),
@@ -140,7 +140,7 @@ export function registerClusterRoutes(app: OpenAPIHono, ctx: ApiContext): void {
         401: e401,
         404: e404,
         409: { description: 'the container does not exist yet', content: problemContent },
-        501: { description: 'this backend keeps no container output (sim, oci)', content: problemContent },
+        501: { description: 'the sim backend: simulated containers write no output', content: problemContent },
       },
     }),
     async (c) => {

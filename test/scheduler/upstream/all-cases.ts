@@ -9,6 +9,9 @@ import { CASES as imageLocality } from './cases/image-locality.js';
 import { CASES as nodeAffinity } from './cases/node-affinity.js';
 import { CASES as ipaFilter } from './cases/inter-pod-affinity-filter.js';
 import { CASES as ipaScore } from './cases/inter-pod-affinity-score.js';
+import { CASES as ptsFilter } from './cases/pod-topology-spread-filter.js';
+import { CASES as ptsScore } from './cases/pod-topology-spread-score.js';
+import { CASES as preemption } from './cases/default-preemption.js';
 
 export const ALL_CASES: Readonly<Record<string, readonly UpstreamCase[]>> = {
   'NodeName, NodeUnschedulable': nodeName,
@@ -20,4 +23,7 @@ export const ALL_CASES: Readonly<Record<string, readonly UpstreamCase[]>> = {
   NodeAffinity: nodeAffinity,
   'InterPodAffinity (filter)': ipaFilter,
   'InterPodAffinity (scoring)': ipaScore,
+  'PodTopologySpread (filter)': ptsFilter,
+  'PodTopologySpread (scoring)': ptsScore,
+  DefaultPreemption: preemption,
 };

@@ -9,6 +9,7 @@
  * Conformance page (docs/conformance.md, `npm run conformance-table`) counts them as open gaps.
  */
 import { parseSnapshot, snapshotTable } from '../../../src/scheduler/explain/snapshot.js';
+import { explainSnapshot } from '../../../src/scheduler/explain/explain.js';
 import { CycleState, SKIP, type CycleContext, type FilterStatus } from '../../../src/scheduler/framework/types.js';
 import { pluginFactory } from '../../../src/scheduler/plugins/registry.js';
 
@@ -37,6 +38,11 @@ export interface UpstreamCase {
   readonly want?: unknown;
   /** PreScore returns Skip (upstream's wantPreScoreStatusCode: Skip). */
   readonly preScoreSkip?: boolean;
+  /**
+   * A whole cycle under `plugins` (default NodeResourcesFit, DefaultPreemption): the node the pod
+   * goes to (where it fits, else the node preemption picks) is one of `nodes`; `victims` if given.
+   */
+  readonly preempt?: { readonly plugins?: readonly string[]; readonly nodes: readonly string[]; readonly victims?: readonly string[] };
   /** The plugin's args are invalid: building it fails naming this field (upstream's wantErrs). */
   readonly argsError?: string;
   /** Why this case cannot be expressed in Slipway (an open gap); such rows have no expectations. */
@@ -190,6 +196,13 @@ export function checkCase(c: UpstreamCase): string | undefined {
       }
     }
     if (c.score) same('score', runScore(c), c.score);
+    if (c.preempt) {
+      const plugins = (c.preempt.plugins ?? ['NodeResourcesFit', 'DefaultPreemption']).map((name) => ({ name }));
+      const r = explainSnapshot(parseSnapshot(JSON.stringify({ ...c.snapshot, profile: { plugins } }), `${c.upstream}.yaml`));
+      const got = r.chosen ?? r.preemption?.node ?? null;
+      if (got === null || !c.preempt.nodes.includes(got)) diffs.push(`node: got ${JSON.stringify(got)}, want one of ${JSON.stringify(c.preempt.nodes)}`);
+      if (c.preempt.victims) same('victims', [...(r.preemption?.victims ?? [])].sort(), [...c.preempt.victims].sort());
+    }
     if (c.argsError !== undefined) {
       const e = argsErrorOf(c);
       if (e === undefined || !e.includes(c.argsError)) diffs.push(`args error: got ${JSON.stringify(e)}, want one naming ${c.argsError}`);
@@ -199,6 +212,6 @@ export function checkCase(c: UpstreamCase): string | undefined {
   } catch (e) {
     diffs.push(`threw: ${(e as Error).message}`);
   }
-  if (!c.filter && !c.score && c.argsError === undefined && c.preScoreSkip === undefined && !c.unit) diffs.push('the row asserts nothing');
+  if (!c.filter && !c.score && !c.preempt && c.argsError === undefined && c.preScoreSkip === undefined && !c.unit) diffs.push('the row asserts nothing');
   return diffs.length ? diffs.join('\n') : undefined;
 }

@@ -52,10 +52,41 @@ interface Constraint {
  * selector selects nothing, an empty one ({}) every pod. Terminating pods (a deletion timestamp)
  * never count (countPodsMatchSelector, kubernetes#87621).
  */
-function selectorMatcher(sel: LabelSelector | undefined, namespace: string): (p: PodInfo) => boolean {
+function selectorMatcher(sel: LabelSelector | undefined, namespace: string, keys?: Readonly<Record<string, string>>): (p: PodInfo) => boolean {
   if (!sel) return () => false;
+  if (keys) return (p) => p.terminating !== true && p.namespace === namespace && matchesLabelSelector(sel, p.labels) && matchesLabelSelector({ matchLabels: keys }, p.labels);
   return (p) => p.terminating !== true && p.namespace === namespace && matchesLabelSelector(sel, p.labels);
 }
+
+/** matchLabelKeys: the incoming pod's values of those keys it carries, ANDed with the selector (`key In (value)`). */
+function labelKeysOf(c: TopologySpreadConstraint, pod: PodInfo): Record<string, string> | undefined {
+  if (!c.matchLabelKeys || c.matchLabelKeys.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const k of c.matchLabelKeys) if (Object.prototype.hasOwnProperty.call(pod.labels, k)) out[k] = pod.labels[k];
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * helper.DefaultSelector: what the default constraints select for a pod without constraints of its
+ * own — the selectors of the Services in its namespace that select it, ANDed with its
+ * controller's (ownerReference) selector; a pod of a Slipway workload (`owner`, a Deployment's
+ * ReplicaSet whose pod-template-hash only its own pods carry) narrows that to its siblings.
+ * Undefined when no Service selects it and it has no controller in the table (then `owner` alone
+ * decides, or nothing).
+ */
+function defaultSelector(pod: PodInfo, t: NodeTable): ((p: PodInfo) => boolean) | undefined {
+  const sels: LabelSelector[] = [];
+  for (const svc of t.services) if (svc.namespace === pod.namespace && matchesLabelSelector({ matchLabels: svc.selector }, pod.labels)) sels.push({ matchLabels: svc.selector });
+  const ctl = pod.controller ? t.controllers.get(`${pod.controller.kind}/${pod.namespace}/${pod.controller.name}`) : undefined;
+  if (ctl) sels.push(ctl);
+  // An empty selector (no Service, controller unknown or selecting everything) means no default constraints.
+  const empty = (s: LabelSelector) => Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
+  if (sels.every(empty)) return pod.controller !== undefined || sels.length > 0 ? NOTHING : undefined;
+  const owner = pod.controller === undefined ? pod.owner : undefined;
+  return (p) => p.terminating !== true && p.namespace === pod.namespace && (owner === undefined || p.owner === owner) && sels.every((s) => matchesLabelSelector(s, p.labels));
+}
+
+const NOTHING = (): boolean => false;
 
 function toConstraint(c: TopologySpreadConstraint, pod: PodInfo): Constraint {
   // Input validation (the scenario schema, the plugin args) guarantees it; the score range relies on it.
@@ -66,7 +97,7 @@ function toConstraint(c: TopologySpreadConstraint, pod: PodInfo): Constraint {
     maxSkew: c.maxSkew,
     topologyKey: c.topologyKey,
     minDomains: c.minDomains ?? 1,
-    matches: selectorMatcher(c.labelSelector, pod.namespace),
+    matches: selectorMatcher(c.labelSelector, pod.namespace, labelKeysOf(c, pod)),
     honorAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
     honorTaints: (c.nodeTaintsPolicy ?? 'Ignore') === 'Honor',
   };
@@ -153,6 +184,15 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
   const constraintsOf = (pod: PodInfo, kind: 'DoNotSchedule' | 'ScheduleAnyway', table: NodeTable): readonly Constraint[] => {
     const own = pod.placement.topologySpreadConstraints ?? [];
     if (own.length > 0) return own.filter((c) => c.whenUnsatisfiable === kind).map((c) => toConstraint(c, pod));
+    if (table.services.length > 0 || pod.controller !== undefined) {
+      const sel = defaultSelector(pod, table);
+      if (sel !== undefined) {
+        const cs = defaults.filter((c) => c.whenUnsatisfiable === kind);
+        // Nothing selected: upstream builds no default constraints (PreScore skips).
+        if (cs.length === 0 || sel === NOTHING) return NO_CONSTRAINTS;
+        return cs.map((c) => ({ ...toConstraint(c, pod), matches: sel }));
+      }
+    }
     if (pod.owner === undefined) return NO_CONSTRAINTS;
     const owner = pod.owner;
     // The default constraints depend only on the owner (and the table's per-owner counts, whose

@@ -1,0 +1,148 @@
+/**
+ * `npm run bench -- ha`: the highly available control plane on a real etcd (docs/ha.md).
+ *
+ * Starts its own 3-member etcd (scripts/start-etcd.sh on --etcd-port, a temporary data dir,
+ * stopped at the end) and `slipway serve` processes on the sim backend (nothing else installed):
+ * 1. applies per second: A workload creations (1 replica each, C in flight) against one daemon on
+ *    the file store, then against one replica on etcd (it leads alone) — every apply answered only
+ *    once durable (fsync'd file / fenced etcd transaction);
+ * 2. failover, K times: three replicas; kill -9 the leader; the time until another replica's
+ *    /readyz says it leads and is ready (its control plane started: keyspace read, adoption done,
+ *    first reconcile queued), polled every 20 ms.
+ * Every loop is bounded by its count; the whole run by --timeout.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface HaBenchOptions {
+  readonly applies: number;
+  readonly concurrency: number;
+  readonly failovers: number;
+  readonly ttl: number;
+  readonly etcdPort: number;
+  readonly timeoutS: number;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BIN = join(here, '..', 'bin', 'slipway.js');
+const TOKEN = 'bench-token-0123456789abcdef';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function start(config: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (b: Buffer) => {
+      err += b.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(err);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`slipway serve exited ${code}: ${err}`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function readyz(url: string): Promise<{ role?: string; ready?: boolean; leader?: string }> {
+  try {
+    const res = await fetch(url + '/readyz', { headers: { authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(2000) });
+    return (await res.json()) as { role?: string; ready?: boolean; leader?: string };
+  } catch {
+    return {};
+  }
+}
+
+async function applies(url: string, o: HaBenchOptions, tag: string, deadline: number): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (next < o.applies && Date.now() < deadline) {
+      const i = next++;
+      const res = await fetch(url + '/v1/workloads', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ spec: { name: `${tag}-${i}`, replicas: 1, containers: [{ name: 'c', image: 'busybox', requests: { cpu: '10m', memory: '8Mi' } }] } }),
+      });
+      if (res.status !== 201) throw new Error(`apply ${tag}-${i}: HTTP ${res.status}: ${await res.text()}`);
+    }
+  };
+  await Promise.all(Array.from({ length: o.concurrency }, worker));
+  return o.applies / ((performance.now() - t0) / 1000);
+}
+
+export async function benchHa(o: HaBenchOptions): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-ha-'));
+  const deadline = Date.now() + o.timeoutS * 1000;
+  const etcdArgs = ['--members', '3', '--port', String(o.etcdPort), '--data', join(dir, 'etcd')];
+  const endpoints = [0, 1, 2].map((k) => `127.0.0.1:${o.etcdPort + 2 * k}`).join(',');
+  const children: ChildProcess[] = [];
+  const nodes = 'nodes:\n  - {name: "node-{i:2}", count: 20, capacity: {cpu: 64, memory: 256Gi}}\n';
+  try {
+    const up = spawnSync(join(here, '..', 'scripts', 'start-etcd.sh'), etcdArgs, { encoding: 'utf8' });
+    if (up.status !== 0) throw new Error(`start-etcd.sh: ${up.stderr}`);
+
+    // 1. Applies per second: file store, then etcd.
+    const fileCfg = join(dir, 'file.yaml');
+    writeFileSync(fileCfg, `listen: 127.0.0.1:0\nstate: ${join(dir, 'state')}\nbackend: sim\ntoken: ${TOKEN}\n${nodes}`);
+    const f = await start(fileCfg);
+    children.push(f.child);
+    const fileRate = await applies(f.url, o, 'file', deadline);
+    await stop(f.child);
+    const etcdCfg = join(dir, 'etcd.yaml');
+    writeFileSync(etcdCfg, `listen: 127.0.0.1:0\nstate: etcd://${endpoints}\nleaseTtl: ${o.ttl}\nbackend: sim\ntoken: ${TOKEN}\n${nodes}`);
+    const one = await start(etcdCfg);
+    children.push(one.child);
+    while ((await readyz(one.url)).role !== 'leader' && Date.now() < deadline) await sleep(50);
+    const etcdRate = await applies(one.url, o, 'etcd', deadline);
+    await stop(one.child);
+    console.log(`applies/s (${o.applies} creations, ${o.concurrency} in flight): file store ${fileRate.toFixed(0)}, etcd (3 members) ${etcdRate.toFixed(0)} (${(etcdRate / fileRate).toFixed(2)}×)`);
+
+    // 2. Failover.
+    const times: number[] = [];
+    let replicas: { child: ChildProcess; url: string }[] = [];
+    for (let i = 0; i < 3; i++) replicas.push(await start(etcdCfg));
+    children.push(...replicas.map((r) => r.child));
+    for (let k = 0; k < o.failovers && Date.now() < deadline; k++) {
+      let leader: { child: ChildProcess; url: string } | undefined;
+      while (!leader && Date.now() < deadline) {
+        for (const r of replicas) {
+          const z = await readyz(r.url);
+          if (z.role === 'leader' && z.ready) leader = r;
+        }
+        if (!leader) await sleep(50);
+      }
+      if (!leader) break;
+      const t0 = performance.now();
+      leader.child.kill('SIGKILL');
+      const rest = replicas.filter((r) => r !== leader);
+      let took: number | undefined;
+      while (took === undefined && Date.now() < deadline) {
+        for (const r of rest) {
+          const z = await readyz(r.url);
+          if (z.role === 'leader' && z.ready) took = performance.now() - t0;
+        }
+        if (took === undefined) await sleep(20);
+      }
+      if (took !== undefined) times.push(took);
+      const fresh = await start(etcdCfg);
+      children.push(fresh.child);
+      replicas = [...rest, fresh];
+    }
+    const sorted = [...times].sort((a, b) => a - b);
+    console.log(
+      `failover (kill -9 the leader → another leads and is ready), lease TTL ${o.ttl} s, ${times.length} runs: median ${(sorted[Math.floor(sorted.length / 2)] / 1000).toFixed(2)} s, min ${(sorted[0] / 1000).toFixed(2)} s, max ${(sorted[sorted.length - 1] / 1000).toFixed(2)} s`,
+    );
+  } finally {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    spawnSync(join(here, '..', 'scripts', 'start-etcd.sh'), [...etcdArgs, '--stop', '--wipe']);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

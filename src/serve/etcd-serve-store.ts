@@ -1,0 +1,290 @@
+/**
+ * The daemon's state in a consistent KV (etcd, or the simulated store) for `slipway serve --state
+ * etcd://...` — replicas share it; only the leader writes. The keyspace (docs/ha.md):
+ *
+ *   /slipway/v1/leader                   the election key (value: the leader's URL; on its lease)
+ *   /slipway/v1/workloads/NAME           {"workload": Workload, "meta": WorkloadMeta} — desired state
+ *   /slipway/v1/instances/ID             Instance — the leader's observed state, for followers' reads
+ *   /slipway/v1/nodes/NAME               {"cordoned": true} — nodes cordoned through the API
+ *   /slipway/v1/meta/revision-ceiling    the API revision ceiling (hi/lo; a new leader continues above it)
+ *
+ * `EtcdServeStore` is the leader's store: the same surface as the file ServeStore (an in-memory
+ * StateStore + the API's bookkeeping, `markDirty` / `flush`), committing by group commit. Each commit
+ * compares what the state is now with what the store holds (the values and mod revisions it last
+ * wrote or read) and writes the difference through the FencedWriter: one transaction per ≤ 100 keys,
+ * each conditioned on every key's mod revision AND on the leader key still being the term's.
+ * A fenced refusal means this replica was deposed: the waiters get 503 and `onFenced` runs (the
+ * replica steps down). A conflict (a key changed under us — an earlier answer lost on the way back)
+ * re-reads the keyspace and tries again. An unreachable store leaves the changes dirty and retries.
+ */
+import { InMemoryStateStore } from '../core/state-store.js';
+import type { Instance, Workload, WorkloadId } from '../core/types.js';
+import { StoreUnavailableError, type ConsistentKv, type KvEntry } from '../store/kv.js';
+import type { Term } from '../store/election.js';
+import { FencedWriter, type FencedWrite } from '../store/fencing.js';
+import { ApiError } from './control.js';
+import type { ServeMeta, WorkloadMeta } from './serve-store.js';
+
+export const KEYSPACE = '/slipway/v1/';
+export const LEADER_KEY = `${KEYSPACE}leader`;
+const WORKLOADS = `${KEYSPACE}workloads/`;
+const INSTANCES = `${KEYSPACE}instances/`;
+const NODES = `${KEYSPACE}nodes/`;
+const CEILING = `${KEYSPACE}meta/revision-ceiling`;
+/** The keys the leader's commits own (others under the keyspace are left alone). */
+const OWNED = [WORKLOADS, INSTANCES, NODES, CEILING];
+
+/** Writes per transaction (etcd refuses more than --max-txn-ops, default 128, per branch). */
+const CHUNK = 100;
+/** Wait before retrying a commit the store could not take (ms). */
+const RETRY_MS = 500;
+
+export interface WorkloadRecord {
+  readonly workload: Workload;
+  readonly meta: WorkloadMeta;
+}
+
+/** What the keyspace holds, decoded (a follower's view; a new leader's starting point). */
+export interface ClusterState {
+  readonly revision: number;
+  readonly workloads: ReadonlyMap<string, WorkloadRecord>;
+  readonly instances: ReadonlyMap<string, Instance>;
+  readonly cordoned: readonly string[];
+  readonly ceiling: number;
+  /** The leader key's value (the leader's URL), when a leader holds it. */
+  readonly leader?: string;
+}
+
+/** Decodes keyspace entries; entries that do not parse are skipped (and named in `bad`). */
+export function decodeState(entries: Iterable<KvEntry>, revision: number): ClusterState & { bad: string[] } {
+  const workloads = new Map<string, WorkloadRecord>();
+  const instances = new Map<string, Instance>();
+  const cordoned: string[] = [];
+  const bad: string[] = [];
+  let ceiling = 0;
+  let leader: string | undefined;
+  for (const e of entries) {
+    try {
+      if (e.key === LEADER_KEY) leader = e.value;
+      else if (e.key === CEILING) ceiling = Number(e.value) || 0;
+      else if (e.key.startsWith(WORKLOADS)) workloads.set(e.key.slice(WORKLOADS.length), JSON.parse(e.value) as WorkloadRecord);
+      else if (e.key.startsWith(INSTANCES)) instances.set(e.key.slice(INSTANCES.length), JSON.parse(e.value) as Instance);
+      else if (e.key.startsWith(NODES)) {
+        if ((JSON.parse(e.value) as { cordoned?: boolean }).cordoned) cordoned.push(e.key.slice(NODES.length));
+      }
+    } catch {
+      bad.push(e.key);
+    }
+  }
+  return { revision, workloads, instances, cordoned: cordoned.sort(), ceiling, ...(leader !== undefined ? { leader } : {}), bad };
+}
+
+export interface EtcdServeStoreOptions {
+  readonly kv: ConsistentKv;
+  readonly term: Term;
+  /** The keyspace as read right after winning the election. */
+  readonly entries: readonly KvEntry[];
+  readonly revision: number;
+  /** A fenced write was refused: this replica no longer leads. */
+  readonly onFenced: (detail: string) => void;
+}
+
+export class EtcdServeStore extends InMemoryStateStore {
+  readonly meta: ServeMeta = { revisionCeiling: 0, workloads: {}, cordoned: [] };
+  lastError: string | undefined;
+  private readonly kv: ConsistentKv;
+  private readonly writer: FencedWriter;
+  private readonly term: Term;
+  private readonly onFenced: (detail: string) => void;
+  /** What the store holds, as far as this replica knows: key → value and mod revision. */
+  private readonly held = new Map<string, { value: string; modRevision: number }>();
+  private dirty = false;
+  private scheduled = false;
+  private committing = false;
+  private fenced = false;
+  private conflicts = 0;
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  /** Transactions committed (for the bench and tests). */
+  commits = 0;
+
+  constructor(o: EtcdServeStoreOptions) {
+    super();
+    this.kv = o.kv;
+    this.term = o.term;
+    this.onFenced = o.onFenced;
+    this.writer = new FencedWriter(o.kv, LEADER_KEY);
+    this.remember(o.entries);
+    const state = decodeState(o.entries, o.revision);
+    for (const [name, r] of state.workloads) {
+      super.putWorkload(r.workload);
+      this.meta.workloads[name] = r.meta;
+    }
+    // Instances are not loaded: the new leader rebuilds them from the containers (adoption); the
+    // first commit replaces the old leader's records with its own.
+    this.meta.cordoned = [...state.cordoned];
+    this.meta.revisionCeiling = state.ceiling;
+  }
+
+  override putWorkload(workload: Workload): void {
+    super.putWorkload(workload);
+    this.markDirty();
+  }
+
+  override deleteWorkload(id: WorkloadId): void {
+    super.deleteWorkload(id);
+    this.markDirty();
+  }
+
+  override putInstance(instance: Instance): void {
+    super.putInstance(instance);
+    this.markDirty();
+  }
+
+  override deleteInstance(id: string): void {
+    super.deleteInstance(id);
+    this.markDirty();
+  }
+
+  /** Records a change (written with the next commit). */
+  markDirty(): void {
+    this.dirty = true;
+    if (this.scheduled || this.fenced) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.commit();
+    });
+  }
+
+  /** Resolves once everything changed before the call is in the store; rejects (ApiError 503) when that failed. */
+  flush(): Promise<void> {
+    if (this.fenced) return Promise.reject(this.deposedError());
+    if (!this.dirty && !this.committing) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      if (!this.scheduled && !this.committing) void this.commit();
+    });
+  }
+
+  /** The file store writes synchronously here; a KV cannot: the change goes with the next commit. */
+  saveNow(): void {
+    this.markDirty();
+  }
+
+  /** Stops retrying (the replica stepped down or is closing). */
+  close(): void {
+    this.fenced = true;
+    if (this.retry) clearTimeout(this.retry);
+    for (const w of this.waiters.splice(0)) w.reject(this.deposedError());
+  }
+
+  private deposedError(): ApiError {
+    return new ApiError(503, 'Service Unavailable', 'this replica no longer leads: retry against the leader (GET /readyz names it)');
+  }
+
+  private remember(entries: readonly KvEntry[]): void {
+    this.held.clear();
+    for (const e of entries) if (OWNED.some((p) => e.key.startsWith(p))) this.held.set(e.key, { value: e.value, modRevision: e.modRevision });
+  }
+
+  /** The keyspace as this replica's state says it should be (the leader key aside). */
+  private desired(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const w of this.listWorkloads()) {
+      const meta = this.meta.workloads[w.name];
+      if (meta) out.set(WORKLOADS + w.name, JSON.stringify({ workload: w, meta } satisfies WorkloadRecord));
+    }
+    for (const i of this.listInstances()) out.set(INSTANCES + i.id, JSON.stringify(i));
+    for (const n of this.meta.cordoned) out.set(NODES + n, JSON.stringify({ cordoned: true }));
+    if (this.meta.revisionCeiling > 0) out.set(CEILING, String(this.meta.revisionCeiling));
+    return out;
+  }
+
+  private async commit(): Promise<void> {
+    if (this.committing || this.fenced) return;
+    if (!this.dirty) {
+      for (const w of this.waiters.splice(0)) w.resolve();
+      return;
+    }
+    this.committing = true;
+    const waiters = this.waiters.splice(0);
+    this.dirty = false;
+    const want = this.desired();
+    const writes: FencedWrite[] = [];
+    for (const [key, value] of want) {
+      const had = this.held.get(key);
+      if (had?.value !== value) writes.push({ key, value, expectedModRevision: had?.modRevision ?? 0 });
+    }
+    for (const [key, had] of this.held) if (!want.has(key)) writes.push({ key, expectedModRevision: had.modRevision });
+    let failure: unknown;
+    let conflicted = false;
+    try {
+      for (let i = 0; i < writes.length && failure === undefined && !conflicted; i += CHUNK) {
+        const chunk = writes.slice(i, i + CHUNK);
+        // A member that died mid-request (its connection reset) is one failed attempt: the client
+        // moves to another member. Retrying is safe: had the write been applied, the retry finds
+        // the mod revisions moved (a conflict), re-reads, and the next diff is empty.
+        let r: Awaited<ReturnType<FencedWriter['write']>> | undefined;
+        for (let attempt = 1; r === undefined; attempt++) {
+          try {
+            r = await this.writer.write(this.term, chunk);
+          } catch (e) {
+            if (!(e instanceof StoreUnavailableError) || attempt >= 3) throw e;
+          }
+        }
+        if (r.ok) {
+          this.commits++;
+          for (const w of chunk) {
+            if (w.value === undefined) this.held.delete(w.key);
+            else this.held.set(w.key, { value: w.value, modRevision: r.revision });
+          }
+        } else if (r.reason === 'fenced') {
+          this.fenced = true;
+          failure = this.deposedError();
+          this.lastError = `fenced: the leader key is ${r.leader ? `${JSON.stringify(r.leader.value)}'s (created at revision ${r.leader.createRevision})` : 'gone'}, not this term's (revision ${this.term.revision})`;
+        } else {
+          // A key moved under us (an answer lost on the way back): learn what the store holds, try again.
+          const now = await this.kv.range(KEYSPACE);
+          this.remember(now.entries);
+          this.dirty = true;
+          conflicted = true;
+          if (++this.conflicts > 5) failure = new ApiError(503, 'Service Unavailable', `state store: ${chunk.length} keys keep changing under the leader's writes`);
+        }
+      }
+      if (failure === undefined && !conflicted) {
+        this.lastError = undefined;
+        this.conflicts = 0;
+      }
+    } catch (e) {
+      failure = e instanceof StoreUnavailableError ? new ApiError(503, 'Service Unavailable', `state store unavailable: ${e.message}`) : e;
+      this.lastError = e instanceof Error ? e.message : String(e);
+      this.dirty = true;
+    } finally {
+      this.committing = false;
+    }
+    if (failure !== undefined) {
+      for (const w of waiters) w.reject(failure);
+      if (this.fenced) {
+        this.close();
+        this.onFenced(this.lastError ?? 'fenced');
+        return;
+      }
+      this.retry = setTimeout(() => void this.commit(), RETRY_MS);
+      return;
+    }
+    if (conflicted) {
+      // Nothing of this round is known to be written: its waiters wait for the next one.
+      this.waiters = [...waiters, ...this.waiters];
+      void this.commit();
+      return;
+    }
+    if (this.dirty || this.waiters.length > 0) {
+      // Changes made while this commit ran go with the next one; the waiters of this one are done.
+      for (const w of waiters) w.resolve();
+      void this.commit();
+      return;
+    }
+    for (const w of waiters) w.resolve();
+  }
+}
