@@ -8,7 +8,7 @@ import { resultsCsv, resultsJson } from '../compare/results-files.js';
 import type { RunResult } from '../compare/run-one.js';
 import { InputError } from '../core/errors.js';
 import { unknownName } from '../core/suggest.js';
-import { formatMetric, METRICS } from '../report/metric-defs.js';
+import { displayUnit, formatMetric, METRICS } from '../report/metric-defs.js';
 import { renderReport } from '../report/report-html.js';
 import { parseSeedList } from '../report/stats.js';
 import { schedulerNames } from '../scheduler/registry.js';
@@ -130,10 +130,10 @@ function formatTable(policies: readonly string[], comparisons: readonly MetricCo
   const rows = comparisons.map((c) => {
     const def = METRICS.find((m) => m.key === c.key)!;
     return [
-      def.label,
+      `${def.label} (${displayUnit(def.unit)})`,
       ...c.summaries.map((s, i) => {
         if (!s) return '–';
-        const ci = n > 1 ? ` ±${formatMetric(def.unit, (s.ciHigh - s.ciLow) / 2)}` : '';
+        const ci = n > 1 ? ` [${formatMetric(def.unit, s.ciLow)}${s.clamped ? '*' : ''}, ${formatMetric(def.unit, s.ciHigh)}]` : '';
         const t = c.tests[i];
         const sig = t && t.p !== null && t.p < 0.05 ? ' *' : '';
         return `${c.best === i ? '★ ' : ''}${formatMetric(def.unit, s.mean)}${ci}${sig}`;
@@ -143,7 +143,9 @@ function formatTable(policies: readonly string[], comparisons: readonly MetricCo
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const lines = all.map((r) => '  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
-  return lines.join('\n') + `\n  (mean${n > 1 ? ' ± 95% CI half-width over ' + n + ' seeds; * paired t-test vs ' + policies[0] + ' p < 0.05' : ''}; ★ better)\n`;
+  const clamped = comparisons.some((c) => c.summaries.some((s) => s?.clamped));
+  const notes = n > 1 ? ` [95% CI over ${n} seeds, Student's t${clamped ? '; 0* = lower end clamped at 0, the quantity cannot be negative' : ''}]; * after a value: paired t-test vs ${policies[0]} p < 0.05` : '';
+  return lines.join('\n') + `\n  (mean${notes}; ★ the one better mean, none on a tie)\n`;
 }
 
 /** `--scheduler NAME` of `slipway run`: one registered scheduler. */

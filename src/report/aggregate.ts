@@ -13,7 +13,10 @@ export interface MetricComparison {
   readonly summaries: ReadonlyArray<Summary | null>;
   /** Per policy: paired test against the first policy (null for the first itself). */
   readonly tests: ReadonlyArray<PairedTest | null>;
-  /** Index of the policy with the better mean, or null when all are equal or missing. */
+  /**
+   * Index of the policy with the strictly better mean, or null when two or more share the best
+   * mean (a tie is no winner), or fewer than two have a value.
+   */
   readonly best: number | null;
 }
 
@@ -27,7 +30,8 @@ export function aggregate(runs: readonly RunResult[], policies: readonly string[
   };
   return metricsOf(runs.map((r) => r.metrics.scalars)).map((m) => {
     const columns = policies.map((p) => seeds.map((s) => value(p, s, m.key)));
-    const summaries = columns.map((c) => summarize(c.filter((v): v is number => v !== null)));
+    // Every metric is a non-negative quantity (latencies, shares, counts): its interval is clamped at 0.
+    const summaries = columns.map((c) => clampAtZero(summarize(c.filter((v): v is number => v !== null))));
     const tests = columns.map((c, i) => (i === 0 ? null : pairedTTest(columns[0], c)));
     let best: number | null = null;
     summaries.forEach((s, i) => {
@@ -36,7 +40,19 @@ export function aggregate(runs: readonly RunResult[], policies: readonly string[
       if (!cur || (m.better === 'lower' ? s.mean < cur.mean : s.mean > cur.mean)) best = i;
     });
     const means = summaries.filter((s): s is Summary => s !== null).map((s) => s.mean);
-    if (means.length < 2 || means.every((x) => x === means[0])) best = null;
+    const top: number | null = best;
+    const bestMean = top === null ? undefined : summaries[top]?.mean;
+    if (means.length < 2 || means.filter((x) => x === bestMean).length > 1) best = null;
     return { key: m.key, summaries, tests, best };
   });
+}
+
+/**
+ * The Student's t interval of a quantity that cannot be negative, with its lower end clamped at 0
+ * (`clamped` says it was): x̄ − t·s/√n can fall below 0 for a small, skewed sample, which no run
+ * can produce. The upper end and the mean are unchanged.
+ */
+export function clampAtZero(s: Summary | null): Summary | null {
+  if (s === null || s.ciLow >= 0) return s;
+  return { ...s, ciLow: 0, clamped: true };
 }

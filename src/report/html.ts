@@ -29,7 +29,7 @@ export function renderRunReport({ scenario, run, command, tracePath }: RunReport
   const rows = s.workloads
     .map(
       (w) =>
-        `<tr><td>${e(w.name)}</td><td>${e(w.kind)}</td><td class="n">${w.desired}</td><td class="n">${w.running}</td>` +
+        `<tr><td>${e(w.name)}</td><td>${e(w.kind)}</td><td class="n">${w.kind === 'job' ? `${w.desired} completions` : `${w.desired} replicas`}</td><td class="n">${w.running}</td>` +
         `<td class="n">${w.pending}</td><td class="n">${w.failed}</td><td class="n">${w.succeeded}</td><td class="n">${w.restarts}</td></tr>`,
     )
     .join('\n');
@@ -53,9 +53,10 @@ ${Object.keys(s.coverage ?? {}).length ? `<tr><th>faults fired</th><td>${Object.
 </table>
 <h3>Workloads</h3>
 <table>
-<tr><th>name</th><th>kind</th><th>desired</th><th>running</th><th>pending</th><th>failed</th><th>succeeded</th><th>restarts</th></tr>
+<tr><th>name</th><th>kind</th><th title="services: replicas; jobs: completions">desired</th><th>running</th><th>pending</th><th>failed</th><th>succeeded</th><th>restarts</th></tr>
 ${rows}
 </table>
+<p class="note">desired: a service's replicas; a job's completions (its <code>replicas:</code> is how many run at once).</p>
 <h3>Expectations</h3>
 ${exps ? `<table><tr><th>result</th><th>name</th><th>checked at</th><th>detail</th></tr>\n${exps}\n</table>` : '<p>none</p>'}
 </section>`;

@@ -4,9 +4,12 @@
  */
 import { assertNever } from '../core/assert-never.js';
 export type MetricKey =
-  | 'latencyP50Ms'
-  | 'latencyP90Ms'
-  | 'latencyP99Ms'
+  | 'schedulingP50Ms'
+  | 'schedulingP90Ms'
+  | 'schedulingP99Ms'
+  | 'startupP50Ms'
+  | 'startupP90Ms'
+  | 'startupP99Ms'
   | 'convergeMeanMs'
   | 'convergeMaxMs'
   | 'faultsNotConverged'
@@ -40,9 +43,12 @@ export interface MetricDef {
 }
 
 export const METRICS: readonly MetricDef[] = [
-  { key: 'latencyP50Ms', label: 'scheduling latency p50', unit: 'ms', better: 'lower', description: 'instance created → first Running, median' },
-  { key: 'latencyP90Ms', label: 'scheduling latency p90', unit: 'ms', better: 'lower', description: 'instance created → first Running, 90th percentile' },
-  { key: 'latencyP99Ms', label: 'scheduling latency p99', unit: 'ms', better: 'lower', description: 'instance created → first Running, 99th percentile' },
+  { key: 'schedulingP50Ms', label: 'scheduling latency p50', unit: 'ms', better: 'lower', description: 'instance created → bound to a node (instance.scheduled), median' },
+  { key: 'schedulingP90Ms', label: 'scheduling latency p90', unit: 'ms', better: 'lower', description: 'instance created → bound to a node, 90th percentile' },
+  { key: 'schedulingP99Ms', label: 'scheduling latency p99', unit: 'ms', better: 'lower', description: 'instance created → bound to a node, 99th percentile' },
+  { key: 'startupP50Ms', label: 'start-up latency p50', unit: 'ms', better: 'lower', description: 'instance created → first Running (waiting for a node, image pull, container start), median' },
+  { key: 'startupP90Ms', label: 'start-up latency p90', unit: 'ms', better: 'lower', description: 'instance created → first Running, 90th percentile' },
+  { key: 'startupP99Ms', label: 'start-up latency p99', unit: 'ms', better: 'lower', description: 'instance created → first Running, 99th percentile' },
   { key: 'convergeMeanMs', label: 'time to converge after a fault (mean)', unit: 'ms', better: 'lower', description: 'fault → every service back at its replica count with none of its instances pending; mean over faults' },
   { key: 'convergeMaxMs', label: 'time to converge after a fault (max)', unit: 'ms', better: 'lower', description: 'the slowest fault; a fault never recovered from counts until the end of the run' },
   { key: 'faultsNotConverged', label: 'faults not recovered by the end', unit: 'count', better: 'lower', description: 'faults after which the cluster did not converge before the run ended' },
@@ -75,12 +81,32 @@ export function metricsOf(scalars: ReadonlyArray<MetricScalars>): readonly Metri
 }
 
 
-/** Formats a metric value for tables: ms as seconds/ms, fractions as percentages. */
+/** The unit a metric's values are shown in (one per metric, so a column never mixes ms and s). */
+export function displayUnit(unit: Unit): string {
+  switch (unit) {
+    case 'ms':
+      return 's';
+    case 'fraction':
+      return '%';
+    case 'count':
+      return 'count';
+    case 'instances':
+      return 'instances';
+    default:
+      return assertNever(unit, 'unit');
+  }
+}
+
+/**
+ * Formats a metric value for tables, always in the metric's one display unit: durations in
+ * seconds with two decimals (never "4470 ms" beside "11.3 s"), fractions as percentages, counts
+ * as integers (one decimal for a mean).
+ */
 export function formatMetric(unit: Unit, v: number | null | undefined): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '–';
   switch (unit) {
     case 'ms':
-      return Math.abs(v) >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`;
+      return `${(v / 1000).toFixed(2)} s`;
     case 'fraction':
       return `${(v * 100).toFixed(1)}%`;
     case 'count':

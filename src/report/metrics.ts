@@ -79,9 +79,12 @@ export interface RunMetrics {
     readonly gpuAlloc?: number[];
     readonly gpuFrag?: number[];
   };
-  /** Scheduling latency quantiles q = 0, 0.01, ..., 1 (101 values, ms); empty when nothing ran. */
-  readonly latencyQuantiles: number[];
-  readonly latencyCount: number;
+  /** Start-up latency (created → first Running) quantiles q = 0, 0.01, ..., 1 (101 values, ms); empty when nothing ran. */
+  readonly startupQuantiles: number[];
+  readonly startupCount: number;
+  /** Scheduling latency (created → bound to a node) quantiles, as above; empty when nothing was bound. */
+  readonly schedulingQuantiles: number[];
+  readonly schedulingCount: number;
   readonly heatmap: {
     /** Row labels: a node name, or `first … last` for a group of nodes. */
     readonly rows: string[];
@@ -121,6 +124,7 @@ interface InstRec {
   status: string;
   stopping: boolean;
   everRunning: boolean;
+  everBound: boolean;
   /** Milli-GPU per device its workload asks for; 0 for a CPU-only workload. */
   readonly gpuMilli: number;
   /** The devices it holds on `gpuNode`. */
@@ -163,7 +167,10 @@ export class MetricsCollector {
   private readonly desired = new Map<string, number>();
   /** Services whose running count is below desired. */
   private deficit = 0;
+  /** created → first Running, per instance (start-up latency). */
   private readonly latencies: number[] = [];
+  /** created → first bound (instance.scheduled), per instance (scheduling latency). */
+  private readonly bindLatencies: number[] = [];
   private readonly series = { t: [] as number[], cpu: [] as number[], memory: [] as number[], pending: [] as number[], fragCpu: [] as number[], fragMemory: [] as number[], balance: [] as number[] };
   private readonly reasons: Record<string, number> = {};
   private attempts = 0;
@@ -238,7 +245,7 @@ export class MetricsCollector {
         break;
       case 'instance.created': {
         const gpuMilli = this.options.gpu?.milli.get(e.workload) ?? 0;
-        const rec: InstRec = { workload: e.workload, createdAt: t, cpu: 0, mem: 0, status: 'Pending', stopping: false, everRunning: false, gpuMilli };
+        const rec: InstRec = { workload: e.workload, createdAt: t, cpu: 0, mem: 0, status: 'Pending', stopping: false, everRunning: false, everBound: false, gpuMilli };
         this.instances.set(e.instance, rec);
         this.pending++;
         if (gpuMilli > 0) this.gpuPending++;
@@ -249,6 +256,10 @@ export class MetricsCollector {
       case 'instance.scheduled': {
         const inst = this.instances.get(e.instance);
         const n = e.node === undefined ? undefined : this.nodes.get(e.node);
+        if (inst && !inst.everBound) {
+          inst.everBound = true;
+          this.bindLatencies.push(t - inst.createdAt);
+        }
         if (!inst || !n) break;
         inst.node = n;
         inst.cpu = e.request?.cpu ?? 0;
@@ -478,6 +489,8 @@ export class MetricsCollector {
     const s = this.series;
     const lat = [...this.latencies].sort((a, b) => a - b);
     const q = (p: number) => (lat.length > 0 ? quantileSorted(lat, p)! : null);
+    const bind = [...this.bindLatencies].sort((a, b) => a - b);
+    const qb = (p: number) => (bind.length > 0 ? quantileSorted(bind, p)! : null);
     const faults: FaultOutcome[] = this.faults.map((f) => ({
       t: f.t,
       type: f.type,
@@ -488,9 +501,12 @@ export class MetricsCollector {
     const conv = faults.map((f) => f.convergeMs ?? Math.max(0, endMs - f.t));
     const g = this.gpuSeries;
     const scalars: MetricScalars = {
-      latencyP50Ms: q(0.5),
-      latencyP90Ms: q(0.9),
-      latencyP99Ms: q(0.99),
+      schedulingP50Ms: qb(0.5),
+      schedulingP90Ms: qb(0.9),
+      schedulingP99Ms: qb(0.99),
+      startupP50Ms: q(0.5),
+      startupP90Ms: q(0.9),
+      startupP99Ms: q(0.99),
       convergeMeanMs: conv.length > 0 ? mean(conv) : null,
       convergeMaxMs: conv.length > 0 ? Math.max(...conv) : null,
       faultsNotConverged: faults.length > 0 ? faults.filter((f) => f.convergeMs === null).length : null,
@@ -521,8 +537,10 @@ export class MetricsCollector {
       durationMs: this.options.durationMs,
       scalars,
       series: { t: s.t, cpu: s.cpu, memory: s.memory, pending: s.pending, fragCpu: s.fragCpu, balance: s.balance, ...(this.hasGpus ? { gpuAlloc: g.alloc, gpuFrag: g.frag } : {}) },
-      latencyQuantiles: lat.length > 0 ? Array.from({ length: 101 }, (_, i) => quantileSorted(lat, i / 100)!) : [],
-      latencyCount: lat.length,
+      startupQuantiles: lat.length > 0 ? Array.from({ length: 101 }, (_, i) => quantileSorted(lat, i / 100)!) : [],
+      startupCount: lat.length,
+      schedulingQuantiles: bind.length > 0 ? Array.from({ length: 101 }, (_, i) => quantileSorted(bind, i / 100)!) : [],
+      schedulingCount: bind.length,
       heatmap: this.heatmap(),
       unschedulable: { attempts: this.attempts, reasons: sortedRecord(this.reasons) },
       timeline: this.timeline,

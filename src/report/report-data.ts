@@ -20,8 +20,10 @@ export interface ChartData {
   /** GPU runs only: allocated and fragmented GPU share of capacity, per policy (mean over seeds). */
   readonly gpuAlloc?: number[][];
   readonly gpuFrag?: number[][];
-  /** Per policy: 101 latency quantiles (ms), or empty. */
-  readonly latency: number[][];
+  /** Per policy: 101 start-up latency quantiles (ms, created → Running), or empty. */
+  readonly startup: number[][];
+  /** Per policy: 101 scheduling latency quantiles (ms, created → bound), or empty. */
+  readonly scheduling: number[][];
   readonly heatmaps: Array<{ policy: string; seed: number; rows: string[]; t: number[]; values: Array<Array<number | null>> }>;
   /** Per policy: mean unschedulable attempts per run, by reason. */
   readonly reasons: Array<Record<string, number>>;
@@ -45,11 +47,8 @@ export function chartData(runs: readonly RunResult[], policies: readonly string[
     ...(runs.some((r) => r.metrics.series.gpuAlloc)
       ? { gpuAlloc: meanSeries((r) => r.metrics.series.gpuAlloc ?? []), gpuFrag: meanSeries((r) => r.metrics.series.gpuFrag ?? []) }
       : {}),
-    latency: byPolicy.map((rs) => {
-      const withData = rs.filter((r) => r.metrics.latencyQuantiles.length > 0);
-      if (withData.length === 0) return [];
-      return Array.from({ length: 101 }, (_, i) => round(avg(withData.map((r) => r.metrics.latencyQuantiles[i])), 1));
-    }),
+    startup: byPolicy.map((rs) => vincentized(rs.map((r) => r.metrics.startupQuantiles))),
+    scheduling: byPolicy.map((rs) => vincentized(rs.map((r) => r.metrics.schedulingQuantiles))),
     heatmaps: byPolicy.flatMap((rs) => (rs[0] ? [heatmapOf(rs[0])] : [])),
     reasons: byPolicy.map((rs) => {
       const out: Record<string, number> = {};
@@ -80,6 +79,13 @@ function heatmapOf(r: RunResult): ChartData['heatmaps'][number] {
       }),
     ),
   };
+}
+
+/** Quantiles averaged over runs (a Vincentized CDF); runs without data are left out. */
+function vincentized(qs: ReadonlyArray<readonly number[]>): number[] {
+  const withData = qs.filter((q) => q.length > 0);
+  if (withData.length === 0) return [];
+  return Array.from({ length: 101 }, (_, i) => round(avg(withData.map((q) => q[i])), 1));
 }
 
 function avg(xs: readonly number[]): number {

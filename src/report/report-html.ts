@@ -15,7 +15,7 @@ import { formatDuration } from '../core/duration.js';
 import { formatResources } from '../core/resources.js';
 import type { Fault, Scenario } from '../scenario/types.js';
 import { escapeHtml as e } from './escape.js';
-import { formatMetric, METRICS } from './metric-defs.js';
+import { displayUnit, formatMetric, METRICS } from './metric-defs.js';
 import { chartData } from './report-data.js';
 
 export interface ReportInput {
@@ -82,9 +82,12 @@ ${input.extraHtml ?? ''}
 <figure id="chart-pending" class="chart"></figure>
 <figure id="chart-frag" class="chart"></figure>
 ${data.gpuAlloc ? '<figure id="chart-gpu-alloc" class="chart"></figure>\n<figure id="chart-gpu-frag" class="chart"></figure>\n' : ''}</section>
-<section id="latency"><h2>Scheduling latency</h2>
-<p class="note">Instance created → first Running. Quantiles averaged over seeds.</p>
+<section id="latency"><h2>Scheduling and start-up latency</h2>
+<p class="note"><b>Scheduling latency</b>: instance created → bound to a node (<code>instance.scheduled</code>).
+<b>Start-up latency</b>: instance created → first Running, which adds the image pull and the container start.
+Quantiles averaged over seeds.</p>
 <div class="legend" data-legend></div>
+<figure id="chart-scheduling" class="chart"></figure>
 <figure id="chart-latency" class="chart"></figure></section>
 <section id="heatmap"><h2>Node utilization</h2>
 <p class="note">Dominant-resource utilization (max of CPU and memory requested / allocatable) per node over time, first seed of each policy; grey where the node was not Ready. Beyond 100 nodes, rows average consecutive nodes by name.</p>
@@ -115,7 +118,9 @@ function headline(input: ReportInput): string {
     const cells = c.summaries.map((s, i) => {
       if (!s) return '<td class="n">–</td>';
       const best = c.best === i;
-      const ci = many ? `<span class="ci">[${e(formatMetric(def.unit, s.ciLow))}, ${e(formatMetric(def.unit, s.ciHigh))}]</span>` : '';
+      const ci = many
+        ? `<span class="ci"${s.clamped ? ' title="lower end clamped at 0: the quantity cannot be negative"' : ''}>[${e(formatMetric(def.unit, s.ciLow))}${s.clamped ? '*' : ''}, ${e(formatMetric(def.unit, s.ciHigh))}]</span>`
+        : '';
       const t = c.tests[i];
       let test = '';
       if (t && t.p !== null) {
@@ -124,10 +129,10 @@ function headline(input: ReportInput): string {
       }
       return `<td class="n${best ? ' best' : ''}">${best ? '<span class="star" title="better value">★</span> ' : ''}${e(formatMetric(def.unit, s.mean))}${ci}${test}</td>`;
     });
-    return `<tr><th title="${e(def.description)}">${e(def.label)}<span class="dir">${def.better === 'lower' ? 'lower is better' : 'higher is better'}</span></th>${cells.join('')}</tr>`;
+    return `<tr><th title="${e(def.description)}">${e(def.label)} <span class="unit">(${e(displayUnit(def.unit))})</span><span class="dir">${def.better === 'lower' ? 'lower is better' : 'higher is better'}</span></th>${cells.join('')}</tr>`;
   });
   const legend = many
-    ? `<p class="note">Mean over ${input.seeds.length} seeds with its 95% confidence interval (Student's t). Δ and p: paired t-test of each policy against <b>${e(input.policies[0])}</b> on the same seeds; "✔ real" when p &lt; ${SIGNIFICANCE}. ★ marks the better mean.</p>`
+    ? `<p class="note">Mean over ${input.seeds.length} seeds with its 95% confidence interval (Student's t); every metric here cannot be negative, so an interval's lower end is clamped at 0 (marked 0*). Δ and p: paired t-test of each policy against <b>${e(input.policies[0])}</b> on the same seeds; "✔ real" when p &lt; ${SIGNIFICANCE}. ★ marks the one better mean (none on a tie). Each row has one unit, named after the metric.</p>`
     : `<p class="note">One run (seed ${input.seeds.join(', ')}); run more seeds with <code>slipway compare</code> for confidence intervals.</p>`;
   return `${legend}<table class="headline"><tr><th>metric</th>${cols}</tr>\n${rows.join('\n')}</table>`;
 }
@@ -136,13 +141,15 @@ function scenarioSection(s: Scenario): string {
   const wl = s.workloads
     .map((w) => {
       const req = w.containers.reduce((acc, c) => ({ cpu: acc.cpu + c.requests.cpu, memory: acc.memory + c.requests.memory }), { cpu: 0, memory: 0 });
-      return `<tr><td>${e(w.name)}</td><td>${e(w.kind)}</td><td class="n">${w.replicas}</td><td>${e(formatDuration(w.at))}</td><td>${e(formatResources({ ...req, disk: 0, extended: {} }))}</td></tr>`;
+      // A job's `replicas` is its parallelism; its desired count (as in the outcome table) is its completions.
+      const instances = w.kind === 'job' ? `${w.completions} completions, ${w.replicas} at a time` : `${w.replicas} replicas`;
+      return `<tr><td>${e(w.name)}</td><td>${e(w.kind)}</td><td class="n">${e(instances)}</td><td>${e(formatDuration(w.at))}</td><td>${e(formatResources({ ...req, disk: 0, extended: {} }))}</td></tr>`;
     })
     .join('\n');
   const faults = s.faults.map((f) => `<li>${describeFault(f)}</li>`).join('');
   return `${s.description ? `<p>${e(s.description)}</p>` : ''}
 <p>${s.nodes.length} nodes; scheduler in the file: <code>${e(s.scheduler.name)}</code>; seed in the file: ${s.seed}.</p>
-<table><tr><th>workload</th><th>kind</th><th>replicas</th><th>submitted</th><th>requests per instance</th></tr>
+<table><tr><th>workload</th><th>kind</th><th title="services: replicas kept running; jobs: completions wanted, and how many run at once (the job's replicas: field)">desired</th><th>submitted</th><th>requests per instance</th></tr>
 ${wl}</table>
 <h3>Faults</h3>${faults ? `<ul>${faults}</ul>` : '<p>none</p>'}
 ${s.operations.length > 0 ? `<h3>Operations</h3><ul>${s.operations.map((o) => `<li>${e(formatDuration(o.at))}: ${e(o.kind)}${'workload' in o ? ` ${e(o.workload)}` : ''}</li>`).join('')}</ul>` : ''}`;

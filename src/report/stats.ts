@@ -12,6 +12,8 @@ export interface Summary {
   /** 95% confidence interval of the mean; equal to the mean when n < 2. */
   readonly ciLow: number;
   readonly ciHigh: number;
+  /** The lower end was below 0 and is clamped there (a quantity that cannot be negative). */
+  readonly clamped?: true;
 }
 
 /**

@@ -17,6 +17,7 @@ import type { NodeView, ScheduleDecision, ScheduleRequest, Scheduler } from '../
 import { addInto, firstShortfall, tally } from '../../src/core/resources.js';
 import { renderRunReport } from '../../src/report/html.js';
 import { renderReport } from '../../src/report/report-html.js';
+import { parseScenario } from '../../src/scenario/loader.js';
 import { browserSkipReason, launchChromium, type LaunchedBrowser } from '../support/browser.js';
 import { container, node, scenario, service } from '../support/scenario-builder.js';
 
@@ -118,6 +119,35 @@ async function buildGpuReport(file: string): Promise<void> {
   writeFileSync(file, renderReport({ title: `Slipway compare: ${s.name}`, scenario: s, policies, seeds: [1], runs, comparisons: aggregate(runs, policies, [1]), commands: [] }));
 }
 
+/** Three nodes, a service and a job; one policy under two names, so every metric ties. */
+async function buildTieReport(file: string): Promise<void> {
+  const s = parseScenario(
+    `name: three-nodes
+duration: 6m
+nodes:
+  - name: n{i}
+    count: 3
+    capacity: {cpu: 4, memory: 8Gi}
+workloads:
+  - name: web
+    replicas: 3
+    containers: [{name: web, image: nginx, requests: {cpu: 1, memory: 1Gi}}]
+  - name: report
+    kind: job
+    completions: 4
+    replicas: 2
+    containers: [{name: r, image: busybox, requests: {cpu: 1, memory: 1Gi}, sim: {runFor: 1m}}]
+`,
+    'three-nodes.yaml',
+  );
+  const seeds = [1, 2, 3];
+  const runs: RunResult[] = [];
+  for (const policy of ['round-robin', 'round-robin-again'])
+    for (const seed of seeds) runs.push({ ...(await runOne(s, { policy: 'round-robin', seed })), policy });
+  const policies = ['round-robin', 'round-robin-again'];
+  writeFileSync(file, renderReport({ title: 'Slipway compare: three-nodes', scenario: s, policies, seeds, runs, comparisons: aggregate(runs, policies, seeds), commands: [] }));
+}
+
 interface Opened {
   readonly page: Page;
   readonly problems: string[];
@@ -146,8 +176,9 @@ async function open(file: string): Promise<Opened> {
 describe.skipIf(skip !== undefined)('HTML reports in Chromium', () => {
   // Simulations run before Chromium starts: the determinism guard forbids timers during a run,
   // and playwright's pipe uses them.
-  const files = { run: join(dir, 'run.html'), compare: join(dir, 'compare.html'), xss: join(dir, 'xss.html'), gpu: join(dir, 'gpu.html') };
+  const files = { run: join(dir, 'run.html'), compare: join(dir, 'compare.html'), xss: join(dir, 'xss.html'), gpu: join(dir, 'gpu.html'), tie: join(dir, 'tie.html') };
   beforeAll(async () => {
+    await buildTieReport(files.tie);
     await buildRunReport(files.run);
     await buildGpuReport(files.gpu);
     await buildCompareReport(files.compare);
@@ -173,7 +204,7 @@ describe.skipIf(skip !== undefined)('HTML reports in Chromium', () => {
     expect(await page.locator('#chart-latency svg path[stroke]').count()).toBeGreaterThan(0);
     // 6 nodes × ≤120 columns of cells.
     expect(await page.locator('#heatmaps svg rect[fill]').count()).toBeGreaterThan(6 * 100);
-    expect(await page.locator('table.headline tr').count()).toBe(19);
+    expect(await page.locator('table.headline tr').count()).toBe(22);
     // Tooltips: hovering a chart shows the values at that time.
     await page.locator('#chart-cpu svg rect[fill="transparent"]').hover();
     await expect.poll(() => page.locator('#tooltip').textContent()).toMatch(/round-robin: \d+\.\d%/);
@@ -212,6 +243,38 @@ describe.skipIf(skip !== undefined)('HTML reports in Chromium', () => {
     expect(await page.locator('img').count()).toBe(0);
     expect(dialogs).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'report-gpu.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('says what it measures: two latencies, one unit per row, no ★ on a tie, integer counts, a readable legend with 3 nodes, job wording (#18.3)', async () => {
+    const { page, problems } = await open(files.tie);
+    const headline = (await page.locator('table.headline').textContent())!;
+    for (const label of ['scheduling latency p50 (s)', 'start-up latency p50 (s)', 'pending instances (max) (instances)']) expect(headline).toContain(label);
+    expect(headline).not.toMatch(/\d ms/);
+    // the same runs under two names: every metric ties, so none is marked better
+    expect(await page.locator('td.best, .star').count()).toBe(0);
+    expect(headline).not.toContain('★');
+    // intervals never below 0
+    expect(headline).not.toMatch(/\[−|\[-/);
+    expect(await page.locator('#chart-scheduling svg path[stroke-width="2"]').count()).toBe(2);
+    expect(await page.locator('#chart-latency svg path[stroke-width="2"]').count()).toBe(2);
+    expect(await page.locator('#chart-scheduling figcaption').textContent()).toContain('scheduling latency (created → bound)');
+    expect(await page.locator('#chart-latency figcaption').textContent()).toContain('start-up latency (created → Running)');
+    // instance counts: whole-number ticks only
+    const pendingTicks = await page.locator('#chart-pending g.axis.y .tick text').allTextContents();
+    expect(pendingTicks.length).toBeGreaterThan(1);
+    for (const t of pendingTicks) expect(t).toMatch(/^\d+$/);
+    // the heatmap colour bar: ≥ 3 labelled ticks, each at least 20 units apart
+    const ys = await page.locator('#heatmaps figure').first().locator('.legend-axis .tick').evaluateAll((ts) => ts.map((t) => Number(/translate\(0,([\d.]+)\)/.exec(t.getAttribute('transform') ?? '')?.[1])));
+    expect(ys.length).toBeGreaterThanOrEqual(3);
+    const gaps = ys.slice(1).map((y, i) => Math.abs(y - ys[i]));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(20);
+    // the scenario section says what a job's numbers are, as the outcome table counts them
+    const scen = (await page.locator('#scenario table').textContent())!;
+    expect(scen).toContain('4 completions, 2 at a time');
+    expect(scen).toContain('3 replicas');
+    await page.screenshot({ path: join(ARTIFACTS, 'report-tie.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -18,14 +18,17 @@ describe('slipway compare', () => {
     const r = slipway('compare', 'scenarios/default.yaml', '--policies', 'round-robin', '--seeds', '1..3', '--workers', '2', '--out', out);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/scheduling latency p50 +\d+ ms ±\d+ ms/);
+    // one unit per row, named after the metric; the interval as [low, high]
+    expect(r.stdout).toMatch(/scheduling latency p50 \(s\) +\d+\.\d\d s \[\d+\.\d\d s\*?, \d+\.\d\d s\]/);
+    expect(r.stdout).toMatch(/start-up latency p50 \(s\) +\d+\.\d\d s \[/);
+    expect(r.stdout).not.toMatch(/\d ms/);
     expect(r.stdout).toMatch(/3 runs in \d+\.\d s wall \(2 workers\)/);
     const csv = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
     expect(csv).toHaveLength(4);
     expect(csv.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(['round-robin,1,true', 'round-robin,2,true', 'round-robin,3,true']);
     const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(json.runs).toHaveLength(3);
-    const p50 = json.metrics.find((m: { key: string }) => m.key === 'latencyP50Ms');
+    const p50 = json.metrics.find((m: { key: string }) => m.key === 'startupP50Ms');
     expect(p50.policies['round-robin'].summary.n).toBe(3);
     expect(json.commands.compare).toContain('--policies round-robin --seeds 1..3');
     const html = readFileSync(join(out, 'report.html'), 'utf8');

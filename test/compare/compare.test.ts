@@ -75,7 +75,7 @@ describe('aggregate', () => {
 
     const csv = resultsCsv(runs).trim().split('\n');
     expect(csv).toHaveLength(1 + 10);
-    expect(csv[0].split(',').slice(0, 5)).toEqual(['policy', 'seed', 'ok', 'traceHash', 'latencyP50Ms']);
+    expect(csv[0].split(',').slice(0, 5)).toEqual(['policy', 'seed', 'ok', 'traceHash', 'schedulingP50Ms']);
     expect(csv[6].startsWith('first-fit-test,1,true,')).toBe(true);
   });
 });

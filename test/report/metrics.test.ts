@@ -37,8 +37,11 @@ describe('metrics of a run', () => {
     expect(Object.keys(m.unschedulable.reasons)).toEqual(['Insufficient cpu']);
     // Both nodes equally loaded (75% CPU dominates 12.5% memory): no imbalance at the end.
     expect(m.series.balance[last]).toBe(0);
-    expect(m.latencyCount).toBe(2);
-    expect(m.scalars.latencyP50Ms).toBeGreaterThan(0);
+    expect(m.startupCount).toBe(2);
+    expect(m.scalars.startupP50Ms).toBeGreaterThan(0);
+    // Scheduling latency (created → bound) excludes the image pull and start: it is the shorter.
+    expect(m.schedulingCount).toBe(2);
+    expect(m.scalars.schedulingP50Ms!).toBeLessThan(m.scalars.startupP50Ms!);
     expect(m.heatmap.rows).toEqual(['n1', 'n2']);
     expect(m.heatmap.values[0][last]).toBe(0.75);
     expect(m.scalars.convergeMeanMs).toBeNull();
@@ -104,7 +107,21 @@ describe('metrics of a run', () => {
     expect(m.faults[0].convergeMs).toBeNull();
     expect(m.scalars.faultsNotConverged).toBe(1);
     expect(m.scalars.convergeMaxMs).toBe(90_000);
-    expect(m.scalars.latencyP50Ms).toBe(1000);
+    expect(m.scalars.startupP50Ms).toBe(1000);
+  });
+
+  it('names two latencies apart: created → bound (scheduling) and created → Running (start-up) (#18.3)', () => {
+    const c = new MetricsCollector({ durationMs: 100_000, samples: 10, typicalPod: { cpu: 100, memory: MiB } });
+    const feed = eventFeeder(c.onEvent);
+    const r = (cpu: number, memory: number) => ({ cpu, memory, disk: 0, extended: {} });
+    feed(0, 'node.added', { node: 'n1', status: 'Ready', capacity: r(1000, GiB), allocatable: r(1000, GiB), unschedulable: false });
+    feed(0, 'instance.created', { instance: 'i1', workload: 'w', slot: 0, generation: 1, reason: 'scale-up' });
+    feed(200, 'instance.scheduled', { instance: 'i1', workload: 'w', node: 'n1', attempt: 1, request: r(100, MiB) });
+    // the image pull and the start take 4.8 s more
+    feed(5000, 'instance.status', { instance: 'i1', workload: 'w', from: 'Pending', to: 'Running' });
+    const m = c.finish(100_000);
+    expect(m.scalars.schedulingP50Ms).toBe(200);
+    expect(m.scalars.startupP50Ms).toBe(5000);
   });
 
   it('takes the replica-weighted median request as the typical pod', () => {

@@ -33,11 +33,18 @@
     return svg;
   }
 
+  // yFmt 'integer': a count axis, ticks only at whole numbers (never 0.5 instances).
   function axes(svg, x, y, xLabel, yLabel, yFmt) {
+    var integer = yFmt === 'integer';
+    var yTicks = integer ? y.ticks(Math.min(5, Math.max(1, y.domain()[1]))).filter(Number.isInteger) : null;
+    var left = d3.axisLeft(y);
+    var grid = d3.axisLeft(y);
+    if (integer) { left.tickValues(yTicks).tickFormat(d3.format('d')); grid.tickValues(yTicks); }
+    else { left.ticks(5).tickFormat(yFmt); grid.ticks(5); }
     svg.append('g').attr('class', 'grid').attr('transform', 'translate(' + M.left + ',0)')
-      .call(d3.axisLeft(y).ticks(5).tickSize(-(W - M.left - M.right)).tickFormat(''));
+      .call(grid.tickSize(-(W - M.left - M.right)).tickFormat(''));
     svg.append('g').attr('class', 'axis x').attr('transform', 'translate(0,' + (H - M.bottom) + ')').call(d3.axisBottom(x).ticks(10));
-    svg.append('g').attr('class', 'axis y').attr('transform', 'translate(' + M.left + ',0)').call(d3.axisLeft(y).ticks(5).tickFormat(yFmt));
+    svg.append('g').attr('class', 'axis y').attr('transform', 'translate(' + M.left + ',0)').call(left);
     svg.append('text').attr('x', (M.left + W - M.right) / 2).attr('y', H - 6).attr('text-anchor', 'middle').text(xLabel);
     svg.append('text').attr('transform', 'rotate(-90)').attr('x', -(M.top + H - M.bottom) / 2).attr('y', 14).attr('text-anchor', 'middle').text(yLabel);
   }
@@ -57,6 +64,7 @@
     var svg = frame(id, caption);
     var x = d3.scaleLinear().domain([0, minutes(data.durationMs)]).range([M.left, W - M.right]);
     var ymax = d3.max(values, function (s) { return d3.max(s); }) || 1;
+    if (yFmt === 'integer') ymax = Math.max(1, Math.ceil(ymax));
     var y = d3.scaleLinear().domain([0, ymax]).nice().range([H - M.bottom, M.top]);
     axes(svg, x, y, 'simulated time (min)', yLabel, yFmt);
     faults(svg, x, M.top, H - M.bottom);
@@ -80,34 +88,36 @@
 
   lineChart('chart-cpu', 'CPU utilization (requested / allocatable, Ready nodes)', data.cpu, 'CPU utilization', pct, d3.format('.1%'));
   lineChart('chart-memory', 'Memory utilization (requested / allocatable, Ready nodes)', data.memory, 'memory utilization', pct, d3.format('.1%'));
-  lineChart('chart-pending', 'Pending instances', data.pending, 'instances', d3.format('~s'), d3.format('.1f'));
+  lineChart('chart-pending', 'Pending instances (mean over seeds)', data.pending, 'instances', 'integer', d3.format('.1f'));
   lineChart('chart-frag', 'CPU fragmentation (free CPU where the typical pod no longer fits)', data.fragCpu, 'share of free CPU', pct, d3.format('.1%'));
   if (data.gpuAlloc) {
     lineChart('chart-gpu-alloc', 'GPU allocated (milli-GPU held / GPU capacity, Ready nodes)', data.gpuAlloc, 'share of GPU capacity', pct, d3.format('.1%'));
     lineChart('chart-gpu-frag', "GPU fragmented (FGD's measure against the scenario's typical pods / GPU capacity)", data.gpuFrag, 'share of GPU capacity', pct, d3.format('.1%'));
   }
 
-  (function latency() {
-    var have = data.latency.filter(function (q) { return q.length; });
-    if (!have.length) { d3.select('#chart-latency').append('p').text('No instance reached Running.'); return; }
-    var svg = frame('chart-latency', 'Scheduling latency CDF');
+  function latencyCdf(id, quantiles, what, none) {
+    var have = quantiles.filter(function (q) { return q.length; });
+    if (!have.length) { d3.select('#' + id).append('p').text(none); return; }
+    var svg = frame(id, what + ' CDF');
     var xmax = d3.max(have, function (q) { return q[q.length - 1]; }) / 1000 || 1;
     var x = d3.scaleLinear().domain([0, xmax]).nice().range([M.left, W - M.right]);
     var y = d3.scaleLinear().domain([0, 1]).range([H - M.bottom, M.top]);
-    axes(svg, x, y, 'latency (s)', 'fraction of instances', pct);
+    axes(svg, x, y, what + ' (s)', 'fraction of instances', pct);
     var line = d3.line().curve(d3.curveStepAfter).x(function (v) { return x(v / 1000); }).y(function (_, k) { return y(k / 100); });
-    data.latency.forEach(function (q, i) {
+    quantiles.forEach(function (q, i) {
       if (!q.length) return;
       svg.append('path').attr('fill', 'none').attr('stroke-width', 2).attr('stroke', color(i)).attr('stroke-dasharray', dash(i))
         .attr('d', line(q)).append('title').text(data.policies[i]);
       svg.append('g').selectAll('circle').data([50, 90, 99]).join('circle')
         .attr('cx', function (k) { return x(q[k] / 1000); }).attr('cy', function (k) { return y(k / 100); }).attr('r', 4)
         .attr('fill', color(i))
-        .on('mousemove', function (event, k) { showTip(event, data.policies[i] + ' p' + k + ': ' + (q[k] / 1000).toFixed(2) + ' s'); })
+        .on('mousemove', function (event, k) { showTip(event, data.policies[i] + ' ' + what + ' p' + k + ': ' + (q[k] / 1000).toFixed(2) + ' s'); })
         .on('mouseleave', hideTip)
-        .append('title').text(function (k) { return data.policies[i] + ' p' + k + ': ' + (q[k] / 1000).toFixed(2) + ' s'; });
+        .append('title').text(function (k) { return data.policies[i] + ' ' + what + ' p' + k + ': ' + (q[k] / 1000).toFixed(2) + ' s'; });
     });
-  })();
+  }
+  latencyCdf('chart-scheduling', data.scheduling, 'scheduling latency (created → bound)', 'No instance was bound to a node.');
+  latencyCdf('chart-latency', data.startup, 'start-up latency (created → Running)', 'No instance reached Running.');
 
   (function heatmaps() {
     var scale = d3.scaleSequential(d3.interpolateViridis).domain([0, 1]);
@@ -115,7 +125,9 @@
       var fig = d3.select('#heatmaps').append('figure').attr('class', 'chart heatmap');
       fig.append('figcaption').text(h.policy + ' (seed ' + h.seed + ')');
       var rows = h.rows.length, cols = h.t.length;
-      var left = 150, cellH = Math.max(3, Math.min(14, 360 / Math.max(rows, 1))), hh = rows * cellH + 50;
+      // A colour bar at least 120 units tall, so its ticks stay readable with a few nodes.
+      var left = 150, cellH = Math.max(3, Math.min(24, 360 / Math.max(rows, 1))), bh = Math.max(120, Math.min(rows * cellH, 200));
+      var hh = Math.max(rows * cellH, bh) + 50;
       var svg = fig.append('svg').attr('viewBox', '0 0 ' + W + ' ' + hh).attr('role', 'img').attr('aria-label', 'node utilization heatmap for ' + h.policy);
       var x = d3.scaleLinear().domain([0, minutes(data.durationMs)]).range([left, W - 70]);
       var cw = (W - 70 - left) / Math.max(cols, 1);
@@ -133,11 +145,10 @@
         .attr('font-size', 9).text(function (name) { return name; });
       // Colour bar.
       var bar = svg.append('g').attr('transform', 'translate(' + (W - 55) + ',0)');
-      var bh = Math.min(rows * cellH, 200);
       d3.range(0, 1.0001, 0.05).forEach(function (v) {
         bar.append('rect').attr('x', 0).attr('y', bh - v * bh - bh / 20).attr('width', 12).attr('height', bh / 20 + 0.5).attr('fill', scale(v));
       });
-      bar.append('g').attr('transform', 'translate(12,0)').call(d3.axisRight(d3.scaleLinear().domain([0, 1]).range([bh, 0])).ticks(4).tickFormat(pct));
+      bar.append('g').attr('class', 'legend-axis').attr('transform', 'translate(12,0)').call(d3.axisRight(d3.scaleLinear().domain([0, 1]).range([bh, 0])).ticks(4).tickFormat(pct));
       svg.append('rect').attr('x', left).attr('y', 0).attr('width', cols * cw).attr('height', rows * cellH).attr('fill', 'transparent')
         .on('mousemove', function (event) {
           var p = d3.pointer(event);
