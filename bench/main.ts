@@ -293,10 +293,10 @@ program
       let takeover: number | undefined;
       let acted: number | undefined;
       await simulate(parseScenario(yaml, 'failover-bench.yaml'), {
-        onRecord: (type, _f, t) => {
-          if (t <= killAt) return;
-          if (type === 'cp.takeover' && takeover === undefined) takeover = t;
-          if (type === 'container.created' && takeover !== undefined && acted === undefined) acted = t;
+        onEvent: (e) => {
+          if (e.t <= killAt) return;
+          if (e.type === 'cp.takeover' && takeover === undefined) takeover = e.t;
+          if (e.type === 'container.created' && takeover !== undefined && acted === undefined) acted = e.t;
         },
       });
       if (takeover !== undefined) takeovers.push(takeover - killAt);
