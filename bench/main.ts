@@ -51,6 +51,11 @@
  *     (default 1,000 × 10), then GET/list throughput with p50/p99 and applies per second
  *     (bench/api.ts).
  *
+ *   failover [--seeds N] [--ttl S]
+ *     Simulated failover of a replicated control plane (3 replicas, TTL S, default 10 s): the
+ *     leader is killed at a different moment per seed (a container crashes just after, so the new
+ *     leader has work); the time to the new leader's takeover and to its first container action.
+ *
  *   ha [--applies A] [--concurrency C] [--failovers K] [--ttl S] [--etcd-port P]
  *     The replicas on a real 3-member etcd (started and stopped by the bench): applies per second
  *     through the etcd store vs the file store, and failover time after kill -9 of the leader
@@ -256,6 +261,53 @@ program
         ` events_per_s=${Math.round(result.events / wall)}` +
         ` sim_s_per_wall_s=${Number((result.simulatedTimeMs / 1000 / wall).toPrecision(3))}`,
     );
+  });
+
+// ---------------------------------------------------------------------------------------------
+// `failover` — simulated failover time of a replicated control plane (issue #14): the leader of
+// scenarios/ha-failover.yaml's cluster is killed at a different moment per seed; the time from
+// the kill to the new leader's takeover (cp.takeover) and to its first container action.
+// ---------------------------------------------------------------------------------------------
+
+program
+  .command('failover')
+  .description('simulated failover time: leader killed → new leader takes over / acts (replicated control plane)')
+  .option('--seeds <n>', 'runs (each kills the leader at another moment)', (v) => Number(v), 20)
+  .option('--ttl <s>', 'lease TTL in seconds', (v) => Number(v), 10)
+  .action(async (o: { seeds: number; ttl: number }) => {
+    const [{ parseScenario }, { simulate }] = await Promise.all([import('../src/scenario/loader.js'), import('../src/run/simulate.js')]);
+    const takeovers: number[] = [];
+    const actions: number[] = [];
+    const t0 = performance.now();
+    for (let seed = 1; seed <= o.seeds; seed++) {
+      const killAt = 60_000 + seed * 7_919; // spread over keep-alive phases
+      const yaml = [
+        'name: failover-bench',
+        `seed: ${seed}`,
+        'duration: 4m',
+        'nodes: [{name: "node-{i}", count: 5, capacity: {cpu: 8, memory: 16Gi}}]',
+        `controlPlane: {replicas: 3, store: {ttl: ${o.ttl}s}}`,
+        'workloads: [{name: web, replicas: 20, containers: [{name: web, image: example/web:v1, requests: {cpu: 250m, memory: 256Mi}}]}]',
+        `faults: [{at: ${killAt}ms, controlPlaneCrash: {replica: leader}}, {at: ${killAt + 1}ms, containerCrash: {workload: web, slot: 3}}]`,
+      ].join('\n');
+      let takeover: number | undefined;
+      let acted: number | undefined;
+      await simulate(parseScenario(yaml, 'failover-bench.yaml'), {
+        onEvent: (e) => {
+          if (e.t <= killAt) return;
+          if (e.type === 'cp.takeover' && takeover === undefined) takeover = e.t;
+          if (e.type === 'container.created' && takeover !== undefined && acted === undefined) acted = e.t;
+        },
+      });
+      if (takeover !== undefined) takeovers.push(takeover - killAt);
+      if (acted !== undefined) actions.push(acted - killAt);
+    }
+    const stat = (xs: number[]) => {
+      const v = [...xs].sort((a, b) => a - b);
+      const mean = v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+      return `mean=${(mean / 1000).toFixed(2)}s p50=${((v[Math.floor(v.length / 2)] ?? 0) / 1000).toFixed(2)}s max=${((v[v.length - 1] ?? 0) / 1000).toFixed(2)}s n=${v.length}`;
+    };
+    console.log(`failover ttl=${o.ttl}s seeds=${o.seeds} takeover: ${stat(takeovers)} first-action: ${stat(actions)} wall_s=${((performance.now() - t0) / 1000).toFixed(1)}`);
   });
 
 // ---------------------------------------------------------------------------------------------

@@ -342,7 +342,8 @@ export class SimKvStore {
       this.onCommit({ client, revision: this.rev, ...(txn ? { txn } : {}), events, before: view });
     }
     this.history.push({ revision: this.rev, events });
-    if (this.retainRevisions > 0 && this.rev - this.retainRevisions > this.compacted) this.compact(this.rev - this.retainRevisions);
+    // Auto-compaction in batches (one filter per `retainRevisions` commits, not one per commit).
+    if (this.retainRevisions > 0 && this.history.length > 2 * this.retainRevisions) this.compact(this.rev - this.retainRevisions);
     for (const w of [...this.watchers]) this.push(w, this.rev, events);
   }
 
