@@ -39,8 +39,8 @@ describe('slipway fuzz', () => {
   it('rejects a bad flag with one line and exit 2', () => {
     const r = slipway('fuzz', '--profile', 'huge');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('--profile: unknown profile "huge" (known: small, tiny, partitions, crashes)\n');
-    expect(slipway('fuzz', '--profile', 'crash').err).toBe('--profile: unknown profile "crash"; did you mean "crashes"? (known: small, tiny, partitions, crashes)\n');
+    expect(r.err).toBe('--profile: unknown profile "huge" (known: small, tiny, partitions, crashes, ha)\n');
+    expect(slipway('fuzz', '--profile', 'crash').err).toBe('--profile: unknown profile "crash"; did you mean "crashes"? (known: small, tiny, partitions, crashes, ha)\n');
     const w = slipway('fuzz', '--runs', '0');
     expect(w.code).toBe(2);
     expect(w.err).toBe('--runs: expected an integer ≥ 1, got "0"\n');
