@@ -1,6 +1,7 @@
 /**
  * Reading a scenario file from disk: the only I/O around the pure `parseScenario`.
  */
+import { readFailure } from '../core/read-failure.js';
 import { readFileSync, statSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
 import { parseScenario } from '../scenario/loader.js';
@@ -61,17 +62,3 @@ export function readScenario(file: string, overrides: ScenarioOverrides = {}): S
   };
 }
 
-function readFailure(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err?.code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    default:
-      return String(err?.message ?? e).split('\n')[0];
-  }
-}
