@@ -46,7 +46,7 @@ const slipway = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args
 describe('replay, diff and export on a trace line the reader refuses', () => {
   const cases = [
     ['an unknown event type', 'unknown-type.jsonl', (r: Record<string, unknown>) => ({ ...r, type: 'instance.sheduled' }), /: unknown trace event type "instance\.sheduled"; did you mean "instance\.scheduled"\?$/],
-    ['a missing field', 'missing-field.jsonl', ({ node: _node, ...r }: Record<string, unknown>) => r, /: instance\.scheduled: node: missing$/],
+    ['a missing field', 'missing-field.jsonl', ({ attempt: _attempt, ...r }: Record<string, unknown>) => r, /: instance\.scheduled: attempt: missing$/],
   ] as const;
 
   for (const [what, name, edit, message] of cases) {
