@@ -9,6 +9,7 @@
  * consequence of a misspelt one).
  */
 import { LineCounter, parseDocument } from 'yaml';
+import { checkYamlDepth } from './yaml-depth.js';
 import { InputError } from '../core/errors.js';
 import { DurationError, formatDuration, parseDuration } from '../core/duration.js';
 import { formatCpu } from '../core/quantity.js';
@@ -78,6 +79,9 @@ export interface ParseOptions {
 
 /** Parses and validates a scenario file's text. Throws `InputError` (`FILE:LINE:COL: message`). */
 export function parseScenario(text: string, file: string, options: ParseOptions = {}): Scenario {
+  checkYamlDepth(text, file, (line) => {
+    throw new InputError(line);
+  });
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const where = (offset: number): string => {
