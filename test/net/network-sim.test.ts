@@ -13,7 +13,7 @@ import { blockSize, contains, parseCidr, parseIp, type Cidr } from '../../src/ne
 import { MetricsCollector, typicalPod } from '../../src/report/metrics.js';
 import { renderRunReport } from '../../src/report/html.js';
 import { simulate, type SimWorld } from '../../src/run/simulate.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 
 /** Ground truth on every node: each instance with containers there holds one address, unique, in the block. */
 function checkAddresses(world: SimWorld, where: string): void {
