@@ -5,6 +5,7 @@
  */
 import { loadConfig, formatConfig, configKeyDocs, parseEtcdState, type ConfigFlags, type ServeConfig } from '../serve/config.js';
 import { EXIT_OK } from './errors.js';
+import { watchSignals } from './signals.js';
 
 export type ServeFlags = ConfigFlags & { config?: string; force?: boolean };
 
@@ -30,19 +31,22 @@ async function runReplica(config: ServeConfig): Promise<number> {
   return EXIT_OK;
 }
 
-/** Waits for SIGTERM or SIGINT, then runs `close`. */
-async function untilSignal(close: () => Promise<void>): Promise<void> {
+/**
+ * Waits for SIGTERM or SIGINT, then runs `close`; a second signal exits at once (src/cli/signals.ts).
+ * The handlers stay installed until the process exits: removing them inside the handler left
+ * write-file-atomic's signal-exit as the only SIGTERM listener whenever a state write was in
+ * flight, and signal-exit then re-raised the signal, so the daemon died by SIGTERM instead of
+ * stopping cleanly with exit 0.
+ */
+export async function untilSignal(close: () => Promise<void>): Promise<void> {
+  const watch = watchSignals('serve');
   await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      process.stderr.write(`slipway serve: ${signal}: stopping (workload containers keep running)\n`);
-      process.removeListener('SIGTERM', onTerm);
-      process.removeListener('SIGINT', onInt);
+    const stop = () => {
+      process.stderr.write(`slipway serve: ${watch.received}: stopping (workload containers keep running)\n`);
       void close().then(resolve);
     };
-    const onTerm = () => stop('SIGTERM');
-    const onInt = () => stop('SIGINT');
-    process.on('SIGTERM', onTerm);
-    process.on('SIGINT', onInt);
+    if (watch.signal.aborted) stop();
+    else watch.signal.addEventListener('abort', stop, { once: true });
   });
   process.stderr.write('slipway serve: stopped\n');
 }
