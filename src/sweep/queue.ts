@@ -16,6 +16,7 @@
  */
 import { Queue, QueueEvents, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { SLIPWAY_VERSION } from '../version.js';
 import type { QueueConnection } from './queue-url.js';
 
 export { parseQueueUrl, queueUrlText, type QueueConnection } from './queue-url.js';
@@ -44,7 +45,7 @@ export interface RunJobData {
   readonly key: string;
 }
 
-/** The Redis key holding a sweep's `{kind, spec}` as JSON. */
+/** The Redis key holding a sweep's `{kind, slipway (version), spec}` as JSON. */
 export function specKey(hash: string): string {
   return `slipway-sweep:spec:${hash.replace(/^sha256:/, '')}`;
 }
@@ -166,7 +167,7 @@ export async function submitSweep<R>(o: SubmitOptions): Promise<SubmitResult<R>>
   let settle!: (e?: Error) => void;
   const finished = new Promise<void>((resolve, reject) => (settle = (e) => (e ? reject(e) : resolve())));
   const client = await queue.client;
-  const specText = JSON.stringify({ kind: o.kind, spec: o.spec });
+  const specText = JSON.stringify({ kind: o.kind, slipway: SLIPWAY_VERSION, spec: o.spec });
 
   /** Looks at run i's job: takes its row when completed, fails the sweep when it failed, re-adds it when gone. */
   const check = async (i: number): Promise<void> => {
@@ -277,7 +278,10 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
       p = (async () => {
         const text = await redis!.get(specKey(hash));
         if (text === null) throw new Error(`the inputs of sweep ${hash.slice(0, 19)}… are not in Redis (its submitter finished or removed them)`);
-        return (JSON.parse(text) as { spec: unknown }).spec;
+        const stored = JSON.parse(text) as { slipway?: string; spec: unknown };
+        // A row's meaning can change between versions: a mixed fleet must not mix rows.
+        if (stored.slipway !== SLIPWAY_VERSION) throw new Error(`sweep ${hash.slice(0, 19)}… was submitted by Slipway ${stored.slipway}, this worker is Slipway ${SLIPWAY_VERSION}`);
+        return stored.spec;
       })();
       p.catch(() => specs.delete(hash));
       specs.set(hash, p);
