@@ -282,7 +282,7 @@ program
   .option('--seeds <n>', 'runs (each kills the leader at another moment)', (v) => Number(v), 20)
   .option('--ttl <s>', 'lease TTL in seconds', (v) => Number(v), 10)
   .action(async (o: { seeds: number; ttl: number }) => {
-    const [{ parseScenario }, { simulate }] = await Promise.all([import('../src/scenario/loader.js'), import('../src/run/simulate.js')]);
+    const [{ parseScenario }, { simulate }] = await Promise.all([import('../src/run/parse-scenario.js'), import('../src/run/simulate.js')]);
     const takeovers: number[] = [];
     const actions: number[] = [];
     const t0 = performance.now();

@@ -25,10 +25,6 @@ import type { WorkerFlags } from './worker.js';
 // serve, config, apply, get, ...: registration only; each action imports its module when it runs.
 import { registerServeCommands } from './serve-commands.js';
 
-/** Loads `--plugin` files (tsx is loaded only when there are some). */
-async function loadPlugins(files: readonly string[] | undefined): Promise<void> {
-  if (files?.length) await (await import('./plugins.js')).loadPlugins(files);
-}
 import { addLimitOptions, type LimitFlags } from './limit-flags.js';
 import { escapeTerminalOutput } from './terminal.js';
 import { addSweepOptions } from './sweep-flags.js';
@@ -60,10 +56,7 @@ addLimitOptions(program.command('run'), { trace: true })
   .option('--plugin <file...>', 'load scheduler plugins from these files (exports name and create(args))')
   .option('--check-determinism', 'run it again in a fresh worker thread and compare the traces')
   .action(async (file: string, flags: RunFlags) => {
-    await guardReplayable(async (setContext) => {
-      await loadPlugins(flags.plugin);
-      return (await import('./run.js')).runCommand(file, flags, setContext);
-    });
+    await guardReplayable(async (setContext) => (await import('./run.js')).runCommand(file, flags, setContext));
   });
 
 addLimitOptions(program.command('validate'))
@@ -191,11 +184,8 @@ program
   .option('--seed <n>', "scenario: seed instead of the scenario's")
   .option('--snapshot-out <file>', 'scenario: also write the explained state as a snapshot file (explain reads it back)')
   .option('--plugin <file...>', 'load scheduler plugins from these files (exports name and create(args))')
-  .action(async (file: string, flags: ExplainFlags & { plugin?: string[] }) => {
-    await guardCommand(async () => {
-      await loadPlugins(flags.plugin);
-      return (await import('./explain.js')).runExplain(file, flags);
-    });
+  .action(async (file: string, flags: ExplainFlags) => {
+    await guardCommand(async () => (await import('./explain.js')).runExplain(file, flags));
   });
 
 addSweepOptions(program

@@ -4,8 +4,9 @@
 import { readFailure } from '../core/read-failure.js';
 import { readFileSync, statSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
-import { parseScenario } from '../scenario/loader.js';
+import { parseScenario } from '../run/parse-scenario.js';
 import type { Scenario } from '../scenario/types.js';
+import type { PluginRegistry } from '../scheduler/plugins/registry.js';
 import { formatSize, LIMIT_FLAGS, limitsWith, type ScenarioLimits } from '../scenario/limits.js';
 import { documentKind, mixUpMessage } from './document-kind.js';
 
@@ -15,6 +16,8 @@ export interface ScenarioOverrides {
   readonly durationMs?: number;
   /** Bounds other than the defaults (`--max-instances`, `--max-file-size`, ...). */
   readonly limits?: Partial<ScenarioLimits>;
+  /** The plugins a `scheduler:` profile may name (`--plugin` files; default the built-in ones). */
+  readonly plugins?: PluginRegistry;
 }
 
 /**
@@ -39,7 +42,7 @@ export function readScenario(file: string, overrides: ScenarioOverrides = {}): S
   }
   let scenario: Scenario;
   try {
-    scenario = parseScenario(text, file, { limits });
+    scenario = parseScenario(text, file, { limits, ...(overrides.plugins ? { plugins: overrides.plugins } : {}) });
   } catch (e) {
     // Handed a snapshot or a trace: name the mix-up rather than the first unknown field.
     const mixUp = e instanceof InputError ? mixUpMessage(file, documentKind(text), 'scenario') : undefined;

@@ -20,6 +20,7 @@ import { prepareOutput, writeOutput } from './output.js';
 import { readCluster, withCluster } from './read-cluster.js';
 import { readLatency } from './read-latency.js';
 import { readScenario } from './read-scenario.js';
+import { pluginsOf } from './plugin-flag.js';
 import { MAX_DURATION_MS } from '../scenario/limits.js';
 import { parseLimitFlags, type LimitFlags } from './limit-flags.js';
 import { commitFiles, removeTemporaries, stageFile, temporaryName, trackTemporary } from '../engine/durable-file.js';
@@ -93,12 +94,14 @@ export function replayCommand(file: string, seed: number, o: ReplayOptions = {})
 }
 
 export async function runCommand(file: string, flags: RunFlags, setContext: (c: () => string) => void): Promise<number> {
+  // First: the scenario's profile may name a plugin from these files.
+  const plugins = await pluginsOf(flags.plugin);
   const seed = flags.seed !== undefined ? parseSeed(flags.seed) : undefined;
   const untilMs = flags.until !== undefined ? parseUntil(flags.until) : undefined;
   if (flags.scheduler !== undefined) parseScheduler(flags.scheduler);
   // --until stops the run early; the scenario keeps its duration, so expectations after the stop are NOT CHECKED.
   const limits = parseLimitFlags(flags);
-  const fileScenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), limits });
+  const fileScenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), limits, plugins });
   const read = flags.scheduler !== undefined ? withPolicy(fileScenario, flags.scheduler) : fileScenario;
   const withLatency = flags.latency !== undefined ? { ...read, latency: { ...read.latency, ...readLatency(flags.latency) } } : read;
   const scenario = flags.cluster !== undefined ? withCluster(withLatency, readCluster(flags.cluster), flags.cluster) : withLatency;
@@ -139,9 +142,10 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   try {
     summary =
       backend === 'sim'
-        ? await simulate(scenario, { tracePath: stagedTrace, onEvent: collector.onEvent, signal: signals.signal, ...traceLimit, ...runEnd })
+        ? await simulate(scenario, { tracePath: stagedTrace, onEvent: collector.onEvent, signal: signals.signal, plugins, ...traceLimit, ...runEnd })
         : await runLive(scenario, {
             backend,
+            plugins,
             tracePath: stagedTrace,
             onEvent: collector.onEvent,
             signal: signals.signal,
