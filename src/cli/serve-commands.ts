@@ -67,8 +67,8 @@ export function registerServeCommands(program: Command): void {
   serverOptions(
     program
       .command('get')
-      .description('list workloads, nodes or instances on a daemon')
-      .argument('<kind>', 'workloads, nodes or instances (singular and short forms: wl, no, inst)')
+      .description('list workloads, nodes, instances or endpoints on a daemon')
+      .argument('<kind>', 'workloads, nodes, instances or endpoints (singular and short forms: wl, no, inst, ep)')
       .argument('[name]', 'one object by name (instance id)')
       .option('-o, --output <format>', 'table (default), wide, json or yaml')
       .option('-l, --selector <selector>', 'label selector: app=web,tier!=db')

@@ -56,11 +56,12 @@ export const KEYS = {
 } as const satisfies Record<string, KeyDef>;
 
 export type ScalarKey = keyof typeof KEYS;
-export const CLUSTER_KEYS = ['nodes', 'controlPlane', 'scheduler'] as const;
+export const CLUSTER_KEYS = ['nodes', 'controlPlane', 'scheduler', 'cluster'] as const;
 const CLUSTER_DOCS: Record<(typeof CLUSTER_KEYS)[number], string> = {
   nodes: 'the cluster\'s nodes in the scenario format (sim: capacities; docker/oci: endpoints); default 4 simulated nodes',
   controlPlane: 'control-plane timings in the scenario format (heartbeats, back-off, resync, ...)',
   scheduler: 'scheduler or profile name, or a profile mapping (scenario format); default "default"',
+  cluster: 'the scenario format\'s cluster block: network: {podCidr, nodeCidrMaskSize} gives instances addresses (docs/networking.md), membership',
 };
 
 export type Source = { readonly kind: 'default' } | { readonly kind: 'file'; readonly where: string } | { readonly kind: 'env'; readonly name: string } | { readonly kind: 'flag'; readonly name: string };
