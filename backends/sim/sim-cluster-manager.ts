@@ -62,7 +62,8 @@ export class SimClusterManager implements ClusterManager {
    * Registers a node. Nodes present at the start are Ready; later ones wait for a heartbeat.
    * `images`: what its agent reports holding at registration.
    */
-  register(def: NodeDef, status: NodeStatus, images?: ReadonlyMap<string, number>): Node {
+  /** `podCidr`: the block the pod network gave the node (absent without one). */
+  register(def: NodeDef, status: NodeStatus, images?: ReadonlyMap<string, number>, podCidr?: string): Node {
     const now = this.sim.now();
     const node: Node = {
       id: def.name,
@@ -77,6 +78,7 @@ export class SimClusterManager implements ClusterManager {
       allocatable: def.allocatable,
       ...(images !== undefined ? { images } : {}),
       ...(def.gpus ? { gpus: def.gpus } : {}),
+      ...(podCidr !== undefined ? { podCidr } : {}),
     };
     this.nodes.set(node.id, node);
     this.sorted = undefined;

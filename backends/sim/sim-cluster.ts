@@ -29,10 +29,12 @@ import type {
 import { containerNotFound, nodeNotFound, nodeUnreachable, OrchestrationError } from '../../src/core/errors.js';
 import { normalizedImageName } from '../../src/core/images.js';
 import { addInto, firstShortfall } from '../../src/core/resources.js';
+import { formatIp } from '../../src/net/ipv4.js';
 import type { ContainerSpec, Distribution, NodeId } from '../../src/core/types.js';
 import type { RandomStream } from '../../src/engine/random.js';
 import type { Simulation } from '../../src/engine/simulation.js';
-import type { ControlPlaneConfig, LatencyModel, MessageKind, NodeDef, NodeTarget } from '../../src/scenario/types.js';
+import type { ControlPlaneConfig, LatencyModel, MessageKind, NetworkConfig, NodeDef, NodeTarget, Scenario } from '../../src/scenario/types.js';
+import { ClusterIpam } from '../../src/net/cluster-ipam.js';
 import { SimClusterManager } from './sim-cluster-manager.js';
 import type { SimMembership } from './sim-membership.js';
 import { SimNetwork } from './sim-network.js';
@@ -46,6 +48,21 @@ export interface SimClusterOptions {
   readonly ids: IdSource;
   /** Image sizes by normalized name: nodes report the images they hold that have one (ImageLocality). */
   readonly imageSizes?: Readonly<Record<string, number>>;
+  /**
+   * The pod network (`cluster.network`): nodes get pod CIDRs and instances addresses (host-local's
+   * way, src/net). `explicitCidrs`: every node podCidr the scenario gives, occupied from the start.
+   */
+  readonly network?: { readonly config: NetworkConfig; readonly explicitCidrs: readonly string[] };
+}
+
+/** The scenario's pod network as SimCluster takes it (undefined without `cluster.network`). */
+export function simNetworkOf(scenario: Scenario): SimClusterOptions['network'] {
+  const config = scenario.cluster?.network;
+  if (config === undefined) return undefined;
+  const explicitCidrs: string[] = [];
+  for (const n of scenario.nodes) if (n.podCidr !== undefined) explicitCidrs.push(n.podCidr);
+  for (const op of scenario.operations) if (op.kind === 'addNode' && op.node.podCidr !== undefined) explicitCidrs.push(op.node.podCidr);
+  return { config, explicitCidrs };
 }
 
 export class SimCluster implements ContainerRuntime {
@@ -84,10 +101,15 @@ export class SimCluster implements ContainerRuntime {
     this.rBehavior = this.sim.random.stream('sim.behavior');
     this.manager = new SimClusterManager(this.sim, this.cp);
     this.imageSizes = opts.imageSizes ?? {};
+    this.ipam = opts.network ? new ClusterIpam(opts.network.config, opts.network.explicitCidrs) : undefined;
     this.reportsImages = Object.keys(this.imageSizes).length > 0;
   }
 
   private readonly imageSizes: Readonly<Record<string, number>>;
+  /** The pod network's addresses, when the scenario has one. */
+  readonly ipam: ClusterIpam | undefined;
+  /** Creates refused because the node had no address left (or no pod CIDR). */
+  addressExhaustions = 0;
   /** False when no image has a size: nodes then report none (and nothing is computed per heartbeat). */
   private readonly reportsImages: boolean;
   /** The image list each node last reported, kept while its cache does not change. */
@@ -133,7 +155,8 @@ export class SimCluster implements ContainerRuntime {
     this.nodes.set(node.id, node);
     this.sorted = undefined;
     this.membership?.join(def.name);
-    this.manager.register(def, initial ? 'Ready' : 'Unknown', this.imageReport(node));
+    const podCidr = this.ipam?.addNode(def.name, def.podCidr);
+    this.manager.register(def, initial ? 'Ready' : 'Unknown', this.imageReport(node), podCidr);
     // Spread heartbeats over the interval so a thousand nodes do not beat in lockstep.
     const first = initial ? this.rHeartbeat.int(0, this.cp.heartbeatIntervalMs - 1) : 0;
     this.startHeartbeats(node, first);
@@ -147,6 +170,7 @@ export class SimCluster implements ContainerRuntime {
     this.killNode(node, 'NodeRemoved');
     this.membership?.left(name);
     node.removed = true;
+    this.ipam?.removeNode(name);
     this.nodes.delete(name);
     this.sorted = undefined;
     this.manager.deregister(name);
@@ -449,6 +473,12 @@ export class SimCluster implements ContainerRuntime {
         );
         return;
       }
+      const ip = this.podAddress(node, options.instanceId);
+      if (ip !== undefined && !ip.ok) {
+        this.addressExhaustions++;
+        fail(new OrchestrationError('Network', `node ${node.name} failed to set up the network of instance ${options.instanceId}: ${ip.error}`));
+        return;
+      }
       const id = this.ids.next('c');
       const c: SimContainer = {
         id,
@@ -462,7 +492,9 @@ export class SimCluster implements ContainerRuntime {
         epoch: node.epoch,
         accounted: true,
         ...(options.gpus && options.gpus.devices.length > 0 ? { gpus: { devices: options.gpus.devices, milli: options.gpus.milli } } : {}),
+        ...(ip !== undefined ? { ip: ip.ip } : {}),
       };
+      if (ip !== undefined) node.podRefs.set(options.instanceId, (node.podRefs.get(options.instanceId) ?? 0) + 1);
       addInto(node.used, spec.requests);
       if (c.gpus) for (const d of c.gpus.devices) node.gpuUsed[d] += c.gpus.milli;
       node.containers.set(id, c);
@@ -502,6 +534,7 @@ export class SimCluster implements ContainerRuntime {
     const node = this.nodes.get(options.nodeId);
     if (!node) throw nodeNotFound(options.nodeId);
     const id = this.ids.next('c');
+    const ip = this.podAddress(node, options.instanceId);
     const c: SimContainer = {
       id,
       name: spec.name,
@@ -514,7 +547,9 @@ export class SimCluster implements ContainerRuntime {
       epoch: node.epoch,
       accounted: true,
       ...(options.gpus && options.gpus.devices.length > 0 ? { gpus: { devices: options.gpus.devices, milli: options.gpus.milli } } : {}),
+      ...(ip?.ok ? { ip: ip.ip } : {}),
     };
+    if (ip?.ok) node.podRefs.set(options.instanceId, (node.podRefs.get(options.instanceId) ?? 0) + 1);
     addInto(node.used, spec.requests);
     if (c.gpus) for (const d of c.gpus.devices) node.gpuUsed[d] += c.gpus.milli;
     node.containers.set(id, c);
@@ -577,6 +612,7 @@ export class SimCluster implements ContainerRuntime {
         return fail(new OrchestrationError('Runtime', `cannot remove container ${id}: it is ${c.state}`));
       node.containers.delete(id);
       this.location.delete(id);
+      if (c.ip !== undefined) this.unrefPod(node, c.instanceId);
       this.version++;
       reply(undefined);
     });
@@ -693,6 +729,28 @@ export class SimCluster implements ContainerRuntime {
     });
   }
 
+  /**
+   * The instance's address on the node (CNI ADD's IPAM step, done once per instance: its later
+   * containers join the same network namespace). Undefined without a pod network.
+   */
+  private podAddress(node: SimNode, instanceId: string): { ok: true; ip: string } | { ok: false; error: string } | undefined {
+    if (!this.ipam) return undefined;
+    const held = this.ipam.rangeOf(node.name)?.addressOf(instanceId);
+    if (held !== undefined && (node.podRefs.get(instanceId) ?? 0) > 0) return { ok: true, ip: formatIp(held) };
+    return this.ipam.allocate(node.name, instanceId);
+  }
+
+  /** A container of the instance was removed: the last one's removal tears the network down (CNI DEL). */
+  private unrefPod(node: SimNode, instanceId: string): void {
+    const n = (node.podRefs.get(instanceId) ?? 0) - 1;
+    if (n > 0) {
+      node.podRefs.set(instanceId, n);
+      return;
+    }
+    node.podRefs.delete(instanceId);
+    this.ipam?.release(node.name, instanceId);
+  }
+
   private release(node: SimNode, c: SimContainer): void {
     if (!c.accounted) return;
     c.accounted = false;
@@ -723,6 +781,7 @@ export class SimCluster implements ContainerRuntime {
       ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
       ...(c.reason !== undefined ? { reason: c.reason } : {}),
       at: this.sim.now() + node.skewMs,
+      ...(c.ip !== undefined ? { ip: c.ip } : {}),
     };
     this.network.send(node.id, 'up', 'status', () =>
       this.sim.deliver(() => {
@@ -747,6 +806,7 @@ function statusOf(c: SimContainer, skewMs: number): ContainerStatus {
   if (c.startedAt !== undefined) s.startedAt = c.startedAt + skewMs;
   if (c.finishedAt !== undefined) s.finishedAt = c.finishedAt + skewMs;
   if (c.reason !== undefined) s.reason = c.reason;
+  if (c.ip !== undefined) s.ip = c.ip;
   return s;
 }
 

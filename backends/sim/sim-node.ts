@@ -30,6 +30,8 @@ export interface SimContainer {
   baseMemory?: number;
   /** The instance's GPU share it holds (its first container): devices and milli-GPU on each. */
   gpus?: { readonly devices: readonly number[]; readonly milli: number };
+  /** Its instance's address (with a pod network): every container of an instance shares it. */
+  ip?: string;
 }
 
 export class SimNode {
@@ -58,6 +60,11 @@ export class SimNode {
   /** Active image pull faults: failures (image or every image) and slow-down factors. */
   readonly pullFailures: Array<{ readonly image?: string }> = [];
   readonly pullSlowdowns: number[] = [];
+  /**
+   * With a pod network: containers on the node per instance holding an address (the instance's
+   * network namespace lives while any of its containers does; the last removal releases the address).
+   */
+  readonly podRefs = new Map<string, number>();
 
   constructor(readonly def: NodeDef) {
     this.id = def.name;

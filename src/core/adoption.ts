@@ -112,6 +112,8 @@ export class Adoption {
         scheduledAt: now,
         attempts: 1,
       };
+      const ip = group.find((c) => c.ip !== undefined)?.ip;
+      if (ip !== undefined) inst.ip = ip;
       const gpus = labels['slipway.gpus'];
       if (w.gpus && gpus !== undefined) inst.gpus = gpus === '' ? [] : gpus.split(',').map(Number);
       store.putInstance(inst);
@@ -177,6 +179,7 @@ export class Adoption {
         continue;
       }
       if (c.id === undefined) this.host.bindContainer(inst, c, st.id);
+      if (st.ip !== undefined) inst.ip ??= st.ip; // a lost `running` event carried it
       if (c.state !== st.state || c.exitCode !== st.exitCode) {
         c.state = st.state;
         c.exitCode = st.exitCode;

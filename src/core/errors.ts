@@ -10,6 +10,8 @@ export type OrchestrationErrorCode =
   | 'InsufficientResources'
   | 'ImagePullFailed'
   | 'Runtime'
+  /** The instance's network could not be set up (no address left in the node's pod CIDR, a CNI plugin failed). */
+  | 'Network'
   | 'Scheduling'
   | 'Cluster'
   | 'State'

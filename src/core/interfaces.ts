@@ -79,6 +79,8 @@ export interface ContainerStatus {
   readonly reason?: string;
   /** The labels it was created with (`slipway.slot`, `slipway.generation`, ...), when the runtime keeps them. */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Its instance's address (pod IP), when the runtime gave it one (docs/networking.md). */
+  readonly ip?: string;
 }
 
 /** A container changed state. Delivered by `watch`; may be lost (resync covers that). */
@@ -93,6 +95,8 @@ export interface ContainerEvent {
   readonly exitCode?: number;
   readonly reason?: string;
   readonly at: Millis;
+  /** Its instance's address (pod IP), when the runtime gave it one; runtimes report it at least with `running`. */
+  readonly ip?: string;
 }
 
 /**

@@ -20,6 +20,7 @@
  * and asking back through a narrow host interface): gang coordination (gang-coordinator.ts),
  * NoExecute taint eviction timers (taint-eviction-timers.ts), adoption and resync (adoption.ts).
  */
+import { EndpointTracker } from './endpoint-tracker.js';
 import { backoffDelay, reconcile, type Action, type ReconcilerConfig } from './reconciler.js';
 import { OrchestrationError } from './errors.js';
 import { Adoption } from './adoption.js';
@@ -134,10 +135,13 @@ export class Orchestrator {
   private readonly gangs: GangCoordinator;
   private readonly taintEvictions: TaintEvictionTimers;
   private readonly adoption: Adoption;
+  /** Each workload's endpoints (with a pod network; docs/networking.md). */
+  private readonly endpointTracker: EndpointTracker;
 
   constructor(deps: OrchestratorDeps) {
     this.d = deps;
     const { clock, runtime, store, recorder } = deps;
+    this.endpointTracker = new EndpointTracker(recorder);
     const records: ControlPlaneRecords = {
       workloads: this.workloads,
       nodes: this.nodes,
@@ -746,6 +750,7 @@ export class Orchestrator {
     const from = inst.status;
     inst.status = 'Terminating';
     this.d.recorder.record('instance.stopping', { instance: inst.id, workload: inst.workloadName, from, reason, ...detail });
+    this.syncEndpoints(inst);
     if (waitingGang !== undefined) this.gangs.release(waitingGang, 'rejected', inst, `left the wait (${reason})`);
     this.touchNode(inst.node);
     if (inst.node === undefined) {
@@ -801,6 +806,7 @@ export class Orchestrator {
 
   private removeRecord(inst: Instance): void {
     if (inst.waitingSince !== undefined) this.gangs.leave(inst);
+    this.endpointTracker.update(inst, undefined, true);
     this.d.store.deleteInstance(inst.id);
     for (const c of inst.containers) if (c.id !== undefined) this.containerOwner.delete(c.id);
     const req = this.instanceRequest.get(inst.id);
@@ -815,6 +821,19 @@ export class Orchestrator {
     }
     this.markDirty(inst.workloadId);
     this.capacityAppeared();
+  }
+
+  /** The instance's status, stop request or address changed: its workload's endpoints follow. */
+  private syncEndpoints(inst: Instance): void {
+    this.endpointTracker.update(inst, this.workloads.get(inst.workloadId)?.workload.containers);
+  }
+
+  /**
+   * The workload's endpoints (`IP:PORT` of its running instances, docs/networking.md), ordered by
+   * address; empty without a pod network.
+   */
+  endpointsOf(workloadId: WorkloadId): string[] {
+    return this.endpointTracker.of(workloadId);
   }
 
   /** Capacity appeared: workloads with unschedulable instances get another try. */
@@ -845,6 +864,7 @@ export class Orchestrator {
     if (c.id === undefined) this.bindContainer(inst, c, ev.containerId);
     c.state = ev.state;
     if (ev.exitCode !== undefined) c.exitCode = ev.exitCode;
+    if (ev.ip !== undefined) inst.ip ??= ev.ip;
     this.refreshStatus(inst, ev.reason);
   }
 
@@ -903,7 +923,9 @@ export class Orchestrator {
       to: status,
       ...(reason !== undefined ? { reason } : {}),
       ...(exitCode !== undefined ? { exitCode } : {}),
+      ...(status === 'Running' && inst.ip !== undefined ? { ip: inst.ip } : {}),
     });
+    this.syncEndpoints(inst);
     if (status === 'Succeeded' || status === 'Failed') {
       inst.finishedAt = now;
       this.touchNode(inst.node); // the scheduler sees it as ended (it no longer counts for its gang)
@@ -1036,6 +1058,7 @@ export class Orchestrator {
       allocatable: node.allocatable,
       unschedulable: node.unschedulable,
       ...(node.gpus ? { gpus: node.gpus } : {}),
+      ...(node.podCidr !== undefined ? { podCidr: node.podCidr } : {}),
     });
     if (node.status === 'Ready') this.capacityAppeared();
   }

@@ -55,7 +55,16 @@ export const TRACE_EVENTS = {
   'invariant.violated': { invariant: str, event: int, message: str },
 
   // --- nodes -------------------------------------------------------------------------------
-  'node.added': { node: str, status: str, capacity: resources, allocatable: resources, unschedulable: bool, gpus: gpuDevices.optional() },
+  'node.added': {
+    node: str,
+    status: str,
+    capacity: resources,
+    allocatable: resources,
+    unschedulable: bool,
+    gpus: gpuDevices.optional(),
+    /** With a pod network only (`cluster.network`). */
+    podCidr: str.optional(),
+  },
   'node.status': { node: str, from: str, to: str },
   'node.taints': { node: str, taints: strs },
   'node.removed': { node: str },
@@ -98,12 +107,17 @@ export const TRACE_EVENTS = {
   },
   'instance.unreserved': { ...instanceFields, node: nodeName, reason: str },
   'instance.unschedulable': { ...instanceFields, attempt: int, message: str, reasons: z.record(z.string(), num) },
-  'instance.status': { ...instanceFields, from: str, to: str, reason: str.optional(), exitCode: int.optional() },
+  /** `ip`: the instance's address, on the change to Running, with a pod network only. */
+  'instance.status': { ...instanceFields, from: str, to: str, reason: str.optional(), exitCode: int.optional(), ip: str.optional() },
   'instance.stopping': { ...instanceFields, from: str, reason: str, taint: str.optional() },
   'instance.removed': { ...instanceFields, node: nodeName },
   'instance.forgotten': { ...instanceFields, reason: str },
   'instance.preempting': { ...instanceFields, node: nodeName, victims: strs },
   'instance.adopted': { ...instanceFields, node: str, slot: int, generation: int, containers: int },
+
+  // --- endpoints (with a pod network only; docs/networking.md) -----------------------------
+  /** The workload's endpoints changed: `added`/`removed` are `IP:PORT` (`IP:PORT/udp`, bare `IP` without ports); `endpoints`: how many now. */
+  'endpoints.changed': { workload: str, added: strs, removed: strs, endpoints: int },
 
   // --- gangs -------------------------------------------------------------------------------
   'gang.timeout': { gang: str, members: int, minMember: int, instances: strs, waitedMs: num, by: str.optional() },

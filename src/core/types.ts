@@ -68,6 +68,11 @@ export interface Node {
   images?: ReadonlyMap<string, number>;
   /** GPU devices, when the node has any. */
   readonly gpus?: GpuDevices;
+  /**
+   * The block its instances get addresses from (node.spec.podCIDR), when the cluster has a pod
+   * network (`cluster.network`; docs/networking.md).
+   */
+  readonly podCidr?: string;
 }
 
 export interface PortMapping {
@@ -185,6 +190,11 @@ export interface Instance {
   waitingSince?: Millis;
   /** The node's GPU devices the instance holds (indices within the node), for a GPU request. */
   gpus?: readonly number[];
+  /**
+   * Its pod IP (one per instance, shared by its containers), as its node reported it; absent
+   * without a pod network or until the node reports it (docs/networking.md).
+   */
+  ip?: string;
   status: InstanceStatus;
   /** Why the instance is in its status: the scheduler's message while unschedulable, exit reasons. */
   reason?: string;

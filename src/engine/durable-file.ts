@@ -10,7 +10,7 @@
  * write-file-atomic is not used for this: its sync path makes one `writeSync` call and does not
  * loop on short writes.
  */
-import { closeSync, fsyncSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { OutputError } from '../core/errors.js';
 
@@ -37,11 +37,68 @@ export function removeTemporaries(): void {
   temporaries.clear();
 }
 
-/** A temporary name beside `path` (same folder, so the rename is atomic). */
+/**
+ * A temporary name beside `path` (same folder, so the rename is atomic):
+ * `NAME.TAG-PID-N` (`trace.jsonl.run-4242-1`, `state.json.tmp-4242-3`). The first time a process
+ * names a temporary for `path`, it removes the temporaries of `path` left by processes that are
+ * gone (`kill -9` runs no exit handler): see `removeStaleTemporaries`.
+ */
 export function temporaryName(path: string, tag = 'tmp'): string {
+  const key = resolve(path);
+  if (!swept.has(key)) {
+    swept.add(key);
+    removeStaleTemporaries(path);
+  }
   return join(dirname(path), `${basename(path)}.${tag}-${process.pid}-${++counter}`);
 }
 let counter = 0;
+const swept = new Set<string>();
+
+/** `.TAG-PID-N` suffixes, possibly nested (the trace writer's temporary of a staged trace). */
+const TEMP_SUFFIX = /^(?:\.(?:tmp|run|probe)-\d+-\d+)+$/;
+const TEMP_PID = /\.(?:tmp|run|probe)-(\d+)-\d+/g;
+
+/**
+ * Removes the temporaries of `path` (`NAME.TAG-PID-N` beside it) whose writing process no longer
+ * exists on this host, and returns their names. A process killed with SIGKILL (or by the OOM
+ * killer, or a power cut) leaves them behind; the next command writing the same file removes
+ * them. A temporary of a live process (another run writing the same folder) is left alone, and so
+ * is one whose PID is now another process's (a reused PID): it stays until that one is gone.
+ */
+export function removeStaleTemporaries(path: string): string[] {
+  const dir = dirname(path);
+  const base = basename(path);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return []; // the folder does not exist (yet): nothing to remove
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(base) || !TEMP_SUFFIX.test(name.slice(base.length))) continue;
+    const pids = [...name.slice(base.length).matchAll(TEMP_PID)].map((m) => Number(m[1]));
+    if (pids.some((pid) => pid === process.pid || processAlive(pid))) continue;
+    try {
+      rmSync(join(dir, name), { force: true, recursive: true });
+      removed.push(name);
+    } catch {
+      /* not ours to remove (permissions): leave it */
+    }
+  }
+  return removed;
+}
+
+/** Whether a process with this PID exists (EPERM: it exists, owned by someone else). */
+function processAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** Writes all of `data` at the file's current position, looping over short writes. */
 export function writeAllSync(fd: number, data: Uint8Array): void {

@@ -5,7 +5,7 @@
  *
  * Inputs are explicit ({scenario, seed}); the same inputs give a byte-identical trace.
  */
-import { SimCluster } from '../../backends/sim/sim-cluster.js';
+import { SimCluster, simNetworkOf } from '../../backends/sim/sim-cluster.js';
 import { SimMembership } from '../../backends/sim/sim-membership.js';
 import { InputError, InterruptedError } from '../core/errors.js';
 import { countResults, evaluate, evaluateAtEnd, evaluationTime, expectationRecord, notChecked, type ExpectationResult } from '../check/expectations.js';
@@ -232,6 +232,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       controlPlane: scenario.controlPlane,
       ids: new SeededIds(sim.random.stream('ids.container'), 10),
       ...(scenario.images ? { imageSizes: scenario.images } : {}),
+      ...(scenario.cluster?.network ? { network: simNetworkOf(scenario) } : {}),
     });
     const membership = attachMembership(scenario, sim, cluster, trace);
     for (const def of scenario.nodes) cluster.addNode(def, true);

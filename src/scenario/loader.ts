@@ -9,6 +9,7 @@
  * consequence of a misspelt one).
  */
 import { LineCounter, parseDocument } from 'yaml';
+import { checkYamlDepth } from './yaml-depth.js';
 import { InputError } from '../core/errors.js';
 import { DurationError, formatDuration, parseDuration } from '../core/duration.js';
 import { formatCpu } from '../core/quantity.js';
@@ -47,6 +48,8 @@ import {
   type WorkloadInput,
 } from './schema.js';
 import { MEMBERLIST_LAN } from '../membership/config.js';
+import { MAX_NODE_MASK_DIFF } from '../net/cidr-set.js';
+import { overlaps, parseCidr, type Cidr } from '../net/ipv4.js';
 import type {
   ClusterConfig,
   ContainerPatch,
@@ -99,6 +102,9 @@ interface FileManifest extends ManifestObject {
 
 /** Parses and validates a scenario file's text. Throws `InputError` (`FILE:LINE:COL: message`). */
 export function parseScenario(text: string, file: string, options: ParseOptions = {}): Scenario {
+  checkYamlDepth(text, file, (line) => {
+    throw new InputError(line);
+  });
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const where = (offset: number): string => {
@@ -450,6 +456,7 @@ class Checker {
     const expectations = input.expectations.map((e, i) => this.expectation(e, i));
     const controlPlane = this.controlPlane();
     const cluster = this.cluster();
+    this.checkPodCidrs(nodes, [...added.entries()]);
     const running = this.running(nodes, workloads);
 
     return {
@@ -502,6 +509,10 @@ class Checker {
       }
       names = [n.name];
     } else {
+      if (n.count > 1 && n.podCidr !== undefined) {
+        this.report([...path, 'podCidr'], `one podCidr cannot serve ${n.count} nodes (count: ${n.count}); give each node its own entry, or leave podCidr out so each gets a block of cluster.network.podCidr`);
+        return [];
+      }
       if (n.count > 1 && !hasPlaceholder) {
         this.report(namePath, `with count: ${n.count} the name needs an {i} placeholder (e.g. node-{i}) to tell the nodes apart`);
         return [];
@@ -604,6 +615,7 @@ class Checker {
       ...(n.unschedulable ? { unschedulable: true } : {}),
       ...(n.images !== undefined ? { images: [...new Set(n.images.map(normalizedImageName))] } : {}),
       ...(n.gpus ? { gpus: { model: n.gpus.model, count: n.gpus.count } } : {}),
+      ...(n.podCidr !== undefined ? { podCidr: n.podCidr } : {}),
       ...(fromEngine ? { capacityFromEngine: true } : {}),
       ...(endpoint !== undefined ? { endpoint } : {}),
     };
@@ -1098,6 +1110,45 @@ class Checker {
 
   // --- control plane -------------------------------------------------------------------------
 
+  /**
+   * `cluster.network` and the nodes' `podCidr`s: a node mask host-local can allocate from (≤ /30)
+   * and kube-controller-manager accepts (at most 16 bits longer than the cluster's, not shorter);
+   * node CIDRs only with a network, of /30 or larger, not overlapping one another.
+   */
+  private checkPodCidrs(nodes: readonly NodeDef[], added: ReadonlyArray<readonly [number, NodeDef]>): void {
+    const net = this.input.cluster.network;
+    const withCidr: Array<{ node: NodeDef; path: Path; cidr: Cidr }> = [];
+    const pathOf = (name: string): Path => [...(this.nodeOrigins.get(name)?.path.slice(0, -1) ?? ['nodes']), 'podCidr'];
+    for (const node of nodes) if (node.podCidr !== undefined) withCidr.push({ node, path: pathOf(node.name), cidr: parseCidr(node.podCidr) as Cidr });
+    for (const [i, node] of added) if (node.podCidr !== undefined) withCidr.push({ node, path: ['operations', i, 'addNode', 'podCidr'], cidr: parseCidr(node.podCidr) as Cidr });
+    if (net === undefined) {
+      for (const n of withCidr) this.report(n.path, 'a node podCidr needs the pod network: add cluster.network: {podCidr: 10.244.0.0/16} (docs/networking.md)');
+      return;
+    }
+    const cluster = parseCidr(net.podCidr) as Cidr;
+    const maskPath: Path = ['cluster', 'network', 'nodeCidrMaskSize'];
+    if (net.nodeCidrMaskSize < cluster.prefix) {
+      this.report(maskPath, `/${net.nodeCidrMaskSize} is larger than the cluster's pod CIDR ${net.podCidr}; give a prefix length from ${cluster.prefix} to 30`);
+    } else if (net.nodeCidrMaskSize - cluster.prefix > MAX_NODE_MASK_DIFF) {
+      this.report(maskPath, `/${net.nodeCidrMaskSize} cuts ${net.podCidr} into 2^${net.nodeCidrMaskSize - cluster.prefix} node blocks; kube-controller-manager allows at most ${MAX_NODE_MASK_DIFF} bits more than the cluster's /${cluster.prefix} (use ${cluster.prefix + MAX_NODE_MASK_DIFF} or less)`);
+    }
+    if (net.nodeCidrMaskSize > 30) this.report(maskPath, `/${net.nodeCidrMaskSize} is too small to allocate from (host-local needs /30 or larger)`);
+    for (let i = 0; i < withCidr.length; i++) {
+      const a = withCidr[i];
+      if (a.cidr.prefix > 30) {
+        this.report(a.path, `${a.node.podCidr} is too small to allocate from (host-local needs /30 or larger)`);
+        continue;
+      }
+      for (let j = 0; j < i; j++) {
+        const b = withCidr[j];
+        if (overlaps(a.cidr, b.cidr)) {
+          this.report(a.path, `${a.node.podCidr} of node ${JSON.stringify(a.node.name)} overlaps ${b.node.podCidr} of node ${JSON.stringify(b.node.name)} (${formatPath(b.path)})`);
+          break;
+        }
+      }
+    }
+  }
+
   /** `cluster:`; absent (heartbeats, default knobs) unless the file says otherwise. */
   private cluster(): ClusterConfig | undefined {
     const c = this.input.cluster;
@@ -1113,6 +1164,7 @@ class Checker {
     return {
       membership: c.membership,
       serf: { rpc: c.serf.rpc, tag: c.serf.tag },
+      ...(c.network !== undefined ? { network: { podCidr: c.network.podCidr, nodeCidrMaskSize: c.network.nodeCidrMaskSize } } : {}),
       gossip: {
         probeIntervalMs: g.probeInterval,
         probeTimeoutMs: g.probeTimeout,

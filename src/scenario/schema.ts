@@ -40,6 +40,7 @@ import {
 import { QuantityError, parseBytes, parseCount, parseCpu } from '../core/quantity.js';
 import { FAULTS, FAULT_KINDS, type FaultKind } from '../faults/registry.js';
 import { placementSchema } from './placement-schema.js';
+import { parseCidr } from '../net/ipv4.js';
 import type { Distribution, NodeStatus, RestartPolicy, TaintEffect, WorkloadKind } from '../core/types.js';
 
 // Helpers shared with the loader and other input formats (they moved to src/core/fields.ts).
@@ -225,6 +226,13 @@ const workloadGpuSchema = obj({
   models: def(gpuModels, []),
 });
 
+/** An IPv4 CIDR block (`10.244.0.0/16`), host bits zero; kept as written (src/net parses it). */
+export const cidr: Check<string> = (v, c) => {
+  if (typeof v !== 'string') return c.fail(`expected an IPv4 CIDR such as 10.244.0.0/16, got ${describeValue(v)}`);
+  const parsed = parseCidr(v.trim());
+  return typeof parsed === 'string' ? c.fail(parsed) : v.trim();
+};
+
 const nodeFields = {
   name: req(nonEmptyStr),
   // Required unless `docker` is given (then `docker info` supplies it); the loader checks.
@@ -239,6 +247,8 @@ const nodeFields = {
   /** Simulation: images in the node's cache from the start (each needs a size in the top-level `images`). */
   images: opt(listOf(nonEmptyStr)),
   gpus: nodeGpuSchema.optional(),
+  /** The node's pod CIDR (node.spec.podCIDR) instead of the next block of `cluster.network.podCidr`. */
+  podCidr: opt(cidr),
 };
 
 const nodeSchema = obj({ ...nodeFields, count: opt(int(1, MAX_NODE_COUNT)) });
@@ -431,7 +441,18 @@ const serfSchema = obj({
   tag: def(nonEmptyStr, 'slipway-node'),
 });
 
+/**
+ * `cluster.network`: the pod network (docs/networking.md). `podCidr` is kube-controller-manager's
+ * `--cluster-cidr`, `nodeCidrMaskSize` its `--node-cidr-mask-size`: each node gets a block of that
+ * size and its instances get addresses from it as CNI host-local hands them out.
+ */
+const networkSchema = obj({
+  podCidr: req(cidr),
+  nodeCidrMaskSize: def(int(0, 30), 24),
+});
+
 const clusterSchema = obj({
+  network: networkSchema.optional(),
   membership: def(oneOf(MEMBERSHIP_KINDS), 'heartbeat' as (typeof MEMBERSHIP_KINDS)[number]),
   gossip: gossipSchema.prefault({} as z.input<typeof gossipSchema>),
   serf: serfSchema.prefault({} as z.input<typeof serfSchema>),

@@ -7,6 +7,7 @@ import type { Placement } from '../core/placement.js';
 import type { Resources } from '../core/resources.js';
 import type { ProfileConfig } from '../scheduler/profiles.js';
 import type { DetectorName, GossipParams } from '../membership/config.js';
+import type { NetworkConfig } from '../net/cluster-ipam.js';
 import type {
   ContainerSpec,
   GpuDevices,
@@ -60,6 +61,8 @@ export interface NodeDef {
   readonly images?: readonly string[];
   /** GPU devices (`gpus: {model, count}`). */
   readonly gpus?: GpuDevices;
+  /** Its pod CIDR as given (`podCidr:`); without it the node gets the next block of `cluster.network.podCidr`. */
+  readonly podCidr?: string;
 }
 
 export interface WorkloadDef {
@@ -106,6 +109,8 @@ export type Operation =
   | { readonly kind: 'taint'; readonly at: Millis; readonly node: string; readonly taint: Taint }
   /** Removes the node's taints with this key (and effect, when given). */
   | { readonly kind: 'untaint'; readonly at: Millis; readonly node: string; readonly key: string; readonly effect?: TaintEffect };
+
+export type { NetworkConfig } from '../net/cluster-ipam.js';
 
 // Faults: each kind is declared in its own file of src/faults/ and listed in the fault registry.
 export type { MessageKind, NodeTarget } from '../faults/fault-definition.js';
@@ -198,6 +203,11 @@ export interface ClusterConfig {
   readonly gossip: GossipParams;
   /** `membership: serf`: the control plane's Serf agent (RPC `host:port`) and the tag carrying each node's name. */
   readonly serf: { readonly rpc: string; readonly tag: string };
+  /**
+   * The pod network (`cluster.network`, docs/networking.md): node pod CIDRs and instance addresses.
+   * Absent: no network model (instances have no address; traces are as without it).
+   */
+  readonly network?: NetworkConfig;
 }
 
 /**

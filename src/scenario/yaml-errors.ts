@@ -5,6 +5,7 @@
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
+import { checkYamlDepth } from './yaml-depth.js';
 import type { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import { describeValue, didYouMean, formatPath, isMapping, knownKeysOf, type IssueParams, type PathSegment } from './schema.js';
@@ -32,6 +33,9 @@ export interface Problem {
  * plain value, and `where(path)` placing a field as `FILE:LINE:COL`. Syntax errors are InputErrors.
  */
 export function parseYamlDocument(text: string, file: string): { raw: unknown; where: (path: readonly PathSegment[], at?: 'key' | 'value') => string } {
+  checkYamlDepth(text, file, (line) => {
+    throw new InputError(line);
+  });
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const pos = (offset: number): string => {

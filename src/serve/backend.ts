@@ -8,7 +8,7 @@
  *   their containers outlive the daemon and are adopted again at start.
  */
 import { performance } from 'node:perf_hooks';
-import { SimCluster } from '../../backends/sim/sim-cluster.js';
+import { SimCluster, simNetworkOf } from '../../backends/sim/sim-cluster.js';
 import type { Clock, ClusterManager, ContainerRuntime, IdSource } from '../core/interfaces.js';
 import type { NodeId } from '../core/types.js';
 import { SeededIds } from '../engine/ids.js';
@@ -73,6 +73,7 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
     controlPlane: scenario.controlPlane,
     ids: new SeededIds(sim.random.stream('ids.container'), 10),
     ...(scenario.images ? { imageSizes: scenario.images } : {}),
+    ...(scenario.cluster?.network ? { network: simNetworkOf(scenario) } : {}),
   });
   for (const def of scenario.nodes) cluster.addNode(def, true);
   let running = false;
