@@ -4,8 +4,10 @@
 import { readFailure } from '../core/read-failure.js';
 import { readFileSync, statSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
-import { parseScenario } from '../scenario/loader.js';
+import { parseScenario } from '../run/parse-scenario.js';
+import { schedulerNames } from '../scheduler/registry.js';
 import type { Scenario } from '../scenario/types.js';
+import type { PluginRegistry } from '../scheduler/plugins/registry.js';
 import { formatSize, LIMIT_FLAGS, limitsWith, type ScenarioLimits } from '../scenario/limits.js';
 import { documentKind, mixUpMessage } from './document-kind.js';
 import { isManifestFile, manifestScenario } from '../scenario/manifest-scenario.js';
@@ -29,6 +31,8 @@ export interface ScenarioOverrides {
    * a sweep's spec carries so that its runs (on any machine) parse the same scenario.
    */
   readonly manifestFiles?: Record<string, { file: string; text: string }>;
+  /** The plugins a `scheduler:` profile may name (`--plugin` files; default the built-in ones). */
+  readonly plugins?: PluginRegistry;
 }
 
 /** `--nodes N`: a whole number of nodes, 1..100000 (a node entry's `count`). */
@@ -67,16 +71,17 @@ export function manifestFileReader(scenarioFile: string, limits: ScenarioLimits)
 export function readScenario(file: string, overrides: ScenarioOverrides = {}): Scenario {
   const limits = limitsWith(overrides.limits);
   const text = readLimited(file, limits, 'scenario file');
+  const parseOptions = { limits, ...(overrides.plugins ? { plugins: overrides.plugins } : {}) };
   let scenario: Scenario;
   if (isManifestFile(text)) {
-    scenario = manifestScenario(text, file, { ...(overrides.nodes !== undefined ? { nodes: overrides.nodes } : {}), ...(overrides.manifestRunMs !== undefined ? { durationMs: overrides.manifestRunMs } : {}), limits });
+    scenario = manifestScenario(text, file, { ...parseOptions, schedulers: schedulerNames(), ...(overrides.nodes !== undefined ? { nodes: overrides.nodes } : {}), ...(overrides.manifestRunMs !== undefined ? { durationMs: overrides.manifestRunMs } : {}) });
   } else {
     if (overrides.nodes !== undefined) throw new InputError(`--nodes: ${file} is a scenario (its nodes are in the file); --nodes is for a Kubernetes manifest file`);
     try {
       const reader = manifestFileReader(file, limits);
       const record = overrides.manifestFiles;
       scenario = parseScenario(text, file, {
-        limits,
+        ...parseOptions,
         readManifestFile: (ref) => {
           const read = reader(ref);
           if (record) record[ref] = read;

@@ -4,7 +4,7 @@ import { InputError } from '../core/errors.js';
 import { readInputFile } from './input-file.js';
 import { simulate } from '../run/simulate.js';
 import { diffTraces, formatDivergence } from '../run/trace-diff.js';
-import { parseScenario } from '../scenario/loader.js';
+import { parseScenario } from '../run/parse-scenario.js';
 import { schedulerNames } from '../scheduler/registry.js';
 import { withPolicy } from '../compare/run-one.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';

@@ -20,6 +20,7 @@ import { prepareOutput, writeOutput } from './output.js';
 import { readCluster, withCluster } from './read-cluster.js';
 import { readLatency } from './read-latency.js';
 import { parseNodes, readScenario } from './read-scenario.js';
+import { pluginsOf } from './plugin-flag.js';
 import { MAX_DURATION_MS } from '../scenario/limits.js';
 import { parseLimitFlags, type LimitFlags } from './limit-flags.js';
 import { commitFiles, removeTemporaries, stageFile, temporaryName, trackTemporary } from '../engine/durable-file.js';
@@ -99,6 +100,8 @@ export function replayCommand(file: string, seed: number, o: ReplayOptions = {})
 }
 
 export async function runCommand(file: string, flags: RunFlags, setContext: (c: () => string) => void): Promise<number> {
+  // First: the scenario's profile may name a plugin from these files.
+  const plugins = await pluginsOf(flags.plugin);
   const seed = flags.seed !== undefined ? parseSeed(flags.seed) : undefined;
   const untilMs = flags.until !== undefined ? parseUntil(flags.until) : undefined;
   if (flags.scheduler !== undefined) parseScheduler(flags.scheduler);
@@ -106,7 +109,7 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   const limits = parseLimitFlags(flags);
   const nodes = flags.nodes !== undefined ? parseNodes(flags.nodes) : undefined;
   // A manifest file runs for --until (its one expectation is checked at its end); a scenario keeps its duration.
-  const fileScenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), limits, ...(nodes !== undefined ? { nodes } : {}), ...(untilMs !== undefined ? { manifestRunMs: untilMs } : {}) });
+  const fileScenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), limits, plugins, ...(nodes !== undefined ? { nodes } : {}), ...(untilMs !== undefined ? { manifestRunMs: untilMs } : {}) });
   const read = flags.scheduler !== undefined ? withPolicy(fileScenario, flags.scheduler) : fileScenario;
   const withLatency = flags.latency !== undefined ? { ...read, latency: { ...read.latency, ...readLatency(flags.latency) } } : read;
   const scenario = flags.cluster !== undefined ? withCluster(withLatency, readCluster(flags.cluster), flags.cluster) : withLatency;
@@ -148,9 +151,10 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   try {
     summary =
       backend === 'sim'
-        ? await simulate(scenario, { tracePath: stagedTrace, onEvent: collector.onEvent, signal: signals.signal, ...traceLimit, ...runEnd })
+        ? await simulate(scenario, { tracePath: stagedTrace, onEvent: collector.onEvent, signal: signals.signal, plugins, ...traceLimit, ...runEnd })
         : await runLive(scenario, {
             backend,
+            plugins,
             tracePath: stagedTrace,
             onEvent: collector.onEvent,
             signal: signals.signal,

@@ -17,7 +17,7 @@ import { parsePolicies as parseFgdPolicies, parseSeeds as parseFgdSeeds, parseWo
 import { runMembership } from '../membership/experiment.js';
 import { studyRuns, type StudyOptions, type StudyRow } from '../membership/study.js';
 import type { ScenarioLimits } from '../scenario/limits.js';
-import { parseScenario } from '../scenario/loader.js';
+import { parseScenario } from '../run/parse-scenario.js';
 import type { Scenario } from '../scenario/types.js';
 import { contentHash, type SweepKind } from '../sweep/kind.js';
 import type { GpuPodSpec } from '../gpu/types.js';

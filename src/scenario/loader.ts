@@ -16,8 +16,8 @@ import { formatCpu } from '../core/quantity.js';
 import { add as addResources, firstShortfall, formatBytes, resources, sum as sumResources, zeroRequestsOf, type Resources } from '../core/resources.js';
 import { normalizedImageName } from '../core/images.js';
 import { GPU_MILLI, type ContainerSimBehavior, type ContainerSpec, type Distribution, type GpuRequest, type Taint, type UpdateStrategy } from '../core/types.js';
-import { schedulerNames } from '../scheduler/registry.js';
 import { profileFromInput } from '../scheduler/profile-input.js';
+import type { PluginRegistry } from '../scheduler/plugins/registry.js';
 import type { Gang, Placement } from '../core/placement.js';
 import type { FaultLoadContext } from '../faults/fault-definition.js';
 import { faultDefinition } from '../faults/registry.js';
@@ -83,6 +83,13 @@ export interface ManifestFileText {
 
 /** Options of `parseScenario`. */
 export interface ParseOptions {
+  /**
+   * The scheduler names `scheduler: NAME` may use: the caller's registry (`schedulerNames()` of
+   * src/scheduler/registry.ts), handed in so the loader depends on no registry.
+   */
+  readonly schedulers: readonly string[];
+  /** The plugins a `scheduler:` profile may name (default `BUILT_IN_PLUGINS`; `--plugin` files add to it). */
+  readonly plugins?: PluginRegistry;
   /** Bounds on nodes, instances and faults (default `DEFAULT_LIMITS`); crossing one is an InputError. */
   readonly limits?: Partial<ScenarioLimits>;
   /**
@@ -100,8 +107,12 @@ interface FileManifest extends ManifestObject {
   readonly entry: number;
 }
 
-/** Parses and validates a scenario file's text. Throws `InputError` (`FILE:LINE:COL: message`). */
-export function parseScenario(text: string, file: string, options: ParseOptions = {}): Scenario {
+/**
+ * Parses and validates a scenario file's text against the schedulers and plugins in `options`.
+ * Throws `InputError` (`FILE:LINE:COL: message`). Most callers want `parseScenario` of
+ * src/run/parse-scenario.ts, which hands in this build's schedulers.
+ */
+export function parseScenario(text: string, file: string, options: ParseOptions): Scenario {
   checkYamlDepth(text, file, (line) => {
     throw new InputError(line);
   });
@@ -204,7 +215,7 @@ export function parseScenario(text: string, file: string, options: ParseOptions 
   if (tooBig.length > 0) fail(tooBig.map((p) => ({ ...p, at: 'value' as const })));
 
   const checker = new Checker(input, doc2);
-  const built = checker.build(file);
+  const built = checker.build(file, options);
   if (checker.problems.length > 0) fail(checker.problems);
   const scenario: Scenario = { ...built, source: { file, document } };
   if (scenario.scheduler.name === 'round-robin' && !scenario.scheduler.profile) {
@@ -413,9 +424,9 @@ class Checker {
     }
   }
 
-  build(file: string): Scenario {
+  build(file: string, known: Pick<ParseOptions, 'schedulers' | 'plugins'>): Scenario {
     const input = this.input;
-    const names = schedulerNames();
+    const names = [...known.schedulers].sort();
     let scheduler: Scenario['scheduler'] = { name: DEFAULT_SCHEDULER };
     if (typeof input.scheduler === 'string') {
       scheduler = { name: input.scheduler };
@@ -427,7 +438,7 @@ class Checker {
       }
     } else {
       try {
-        const { profile, ignored } = profileFromInput(input.scheduler, 'scheduler');
+        const { profile, ignored } = profileFromInput(input.scheduler, 'scheduler', known.plugins ? { plugins: known.plugins } : {});
         scheduler = { name: profile.name, profile, ...(ignored.length > 0 ? { ignored } : {}) };
       } catch (e) {
         if (!(e instanceof InputError)) throw e;

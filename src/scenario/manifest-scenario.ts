@@ -7,9 +7,8 @@
 import { stringify } from 'yaml';
 import { InputError } from '../core/errors.js';
 import { formatDuration } from '../core/duration.js';
-import { parseScenario } from './loader.js';
+import { parseScenario, type ParseOptions } from './loader.js';
 import { isKubernetesObject, parseManifestFile } from './manifest-files.js';
-import type { ScenarioLimits } from './limits.js';
 import type { Scenario } from './types.js';
 
 /** The shape of each `--nodes` node: kube-scheduler's defaults read it as a plain worker. */
@@ -19,12 +18,12 @@ export const MANIFEST_RUN_MS = 10 * 60_000;
 /** The expectation a manifest run checks at its end. */
 export const MANIFEST_EXPECTATION = 'every Deployment, ReplicaSet, StatefulSet and Pod runs its replicas';
 
-export interface ManifestRunOptions {
+/** The loader's options (the schedulers and plugins a scenario may name, limits) and the run's. */
+export interface ManifestRunOptions extends Omit<ParseOptions, 'readManifestFile'> {
   /** How many default nodes (`MANIFEST_NODE`) to add to the file's own Nodes. */
   readonly nodes?: number;
   /** The run's length (default `MANIFEST_RUN_MS`); the expectation is checked at its end. */
   readonly durationMs?: number;
-  readonly limits?: Partial<ScenarioLimits>;
 }
 
 /**
@@ -44,7 +43,7 @@ export function isManifestFile(text: string): boolean {
  * The scenario of a manifest file. InputError when the file has a problem (at its FILE:LINE:COL)
  * or there would be no node (`--nodes` absent and no Node in the file).
  */
-export function manifestScenario(text: string, file: string, options: ManifestRunOptions = {}): Scenario {
+export function manifestScenario(text: string, file: string, options: ManifestRunOptions): Scenario {
   const objects = parseManifestFile(text, file);
   const nodes = options.nodes ?? 0;
   if (nodes === 0 && !objects.some((o) => o.value.kind === 'Node')) {
@@ -64,6 +63,8 @@ export function manifestScenario(text: string, file: string, options: ManifestRu
     });
   const parse = (services: readonly string[]): Scenario =>
     parseScenario(document(services), file, {
+      schedulers: options.schedulers,
+      ...(options.plugins ? { plugins: options.plugins } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
       readManifestFile: () => ({ file, text }),
     });

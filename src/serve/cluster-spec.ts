@@ -6,7 +6,8 @@
  * FILE:LINE:COL, or the field of the request body).
  */
 import { InputError } from '../core/errors.js';
-import { WorkloadEntryError, parseScenario, parseWorkloadEntry } from '../scenario/loader.js';
+import { WorkloadEntryError, parseWorkloadEntry } from '../scenario/loader.js';
+import { parseScenario } from '../run/parse-scenario.js';
 import { pathOfMessage } from '../scenario/yaml-errors.js';
 import { formatPath, type PathSegment } from '../scenario/schema.js';
 import type { Scenario, WorkloadDef } from '../scenario/types.js';

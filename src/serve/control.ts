@@ -466,7 +466,7 @@ export class ClusterControl {
     const { table } = nodeTableOf(this.orchestrator.nodeViews());
     const request = sum(w.containers.map((c) => c.requests));
     const workloads = this.orchestrator.statuses().filter((s) => !s.deleted).map((s) => this.orchestrator.getWorkload(s.name)!);
-    const report = explainOn(table, podOf(w, request), this.profile(), this.scenario.seed, workloads);
+    const report = explainOn(table, podOf(w, request), this.profile(), { seed: this.scenario.seed, workloads });
     return { ...report, workload: w.name, ...(pendingReason !== undefined ? { pendingReason } : {}) };
   }
 

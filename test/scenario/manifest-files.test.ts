@@ -7,7 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { InputError } from '../../src/core/errors.js';
-import { parseScenario, type ManifestFileText } from '../../src/scenario/loader.js';
+import type { ManifestFileText } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
+import { schedulerNames } from '../../src/scheduler/registry.js';
 import { parseManifestFile } from '../../src/scenario/manifest-files.js';
 import { isManifestFile, MANIFEST_EXPECTATION, manifestScenario } from '../../src/scenario/manifest-scenario.js';
 
@@ -140,22 +142,22 @@ describe('a manifest file run on its own', () => {
   });
 
   it('runs on N default nodes of 4 CPU and 16Gi besides its own Nodes, expecting its services to converge', () => {
-    const s = manifestScenario(APP(), 'app.yaml', { nodes: 2 });
+    const s = manifestScenario(APP(), 'app.yaml', { schedulers: schedulerNames(), nodes: 2 });
     expect(s.name).toBe('app');
     expect(s.scheduler.name).toBe('default');
     expect(s.durationMs).toBe(10 * 60_000);
     expect(s.nodes.map((n) => `${n.name} ${n.capacity.cpu} ${n.capacity.memory}`)).toEqual(['node-1 4000 17179869184', 'node-2 4000 17179869184', 'worker-a 2000 4294967296']);
     expect(s.expectations).toHaveLength(1);
     expect(s.expectations[0]).toMatchObject({ name: MANIFEST_EXPECTATION, kind: 'converged', by: 10 * 60_000, workloads: ['web'] });
-    expect(manifestScenario(APP(), 'app.yaml', { durationMs: 120_000 }).expectations[0]).toMatchObject({ by: 120_000 });
+    expect(manifestScenario(APP(), 'app.yaml', { schedulers: schedulerNames(), durationMs: 120_000 }).expectations[0]).toMatchObject({ by: 120_000 });
   });
 
   it('without --nodes and without a Node it says what to give', () => {
-    expect(problem(() => manifestScenario(DEPLOYMENT, 'web.yaml'))).toBe('web.yaml: no Node in the file: give --nodes N to run its objects on N nodes of 4 CPU and 16Gi memory');
+    expect(problem(() => manifestScenario(DEPLOYMENT, 'web.yaml', { schedulers: schedulerNames() }))).toBe('web.yaml: no Node in the file: give --nodes N to run its objects on N nodes of 4 CPU and 16Gi memory');
   });
 
   it('problems keep the file own line and column', () => {
     const text = APP('5x');
-    expect(problem(() => manifestScenario(text, 'app.yaml', { nodes: 1 }))).toMatch(new RegExp(`^app\\.yaml:${lineOf(text, 'apiVersion: batch/v1')}:1: document 4 \\(Job/migrate\\)`));
+    expect(problem(() => manifestScenario(text, 'app.yaml', { schedulers: schedulerNames(), nodes: 1 }))).toMatch(new RegExp(`^app\\.yaml:${lineOf(text, 'apiVersion: batch/v1')}:1: document 4 \\(Job/migrate\\)`));
   });
 });
