@@ -4,7 +4,7 @@
  * workloads` shows 1 running, 1 not ready; `get instances` shows it `Running,NotReady`; unpaused
  * → 2 running again. (Every backend's status and trace: test/contract/runtime.contract.test.ts.)
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,11 +45,13 @@ describe.skipIf(!LIVE)(`docker pause: not ready in slipway get${LIVE ? '' : ` (s
     );
     daemon = await startDaemon(loadConfig({ file, env: {}, flags: { listen: '127.0.0.1:0', state: join(dir, 'state') } }), { log: () => {} });
     const d = daemon;
-    const get = (...args: string[]) => {
-      const r = spawnSync(process.execPath, [BIN, 'get', ...args, '--server', d.url, '--token', d.token.token], { encoding: 'utf8', timeout: 120_000 });
-      expect(r.status, r.stderr).toBe(0);
-      return r.stdout;
-    };
+    // Asynchronously: the daemon answers from this process's event loop (spawnSync would block it).
+    const get = (...args: string[]) =>
+      new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, [BIN, 'get', ...args, '--server', d.url, '--token', d.token.token], { encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) =>
+          err ? reject(new Error(`slipway get ${args.join(' ')}: ${err.message} ${stderr}`)) : resolve(stdout),
+        ),
+      );
     const status = () => d.control.getWorkload('web').status;
     d.control.applyWorkload({ name: 'web', replicas: 2, containers: [{ name: 'main', image: TEST_IMAGE, command: ['sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"], requests: { cpu: '100m', memory: '16Mi' } }] });
     await until(async () => status().running === 2, 120_000, 'two running');
@@ -58,17 +60,17 @@ describe.skipIf(!LIVE)(`docker pause: not ready in slipway get${LIVE ? '' : ` (s
     const container = victim.containers[0].id!;
     await connectDocker(DOCKER_HOSTS[0], 10_000).getContainer(container).pause();
     await until(async () => status().notReady === 1, 60_000, 'the paused instance not ready');
-    const rows = get('workloads').trim().split('\n').map((l) => l.trim().split(/\s+/));
+    const rows = (await get('workloads')).trim().split('\n').map((l) => l.trim().split(/\s+/));
     expect(rows[0].slice(0, 6)).toEqual(['NAME', 'KIND', 'DESIRED', 'RUNNING', 'NOT-READY', 'UPDATED']);
     expect(rows[1].slice(0, 6)).toEqual(['web', 'service', '2', '1', '1', '1']);
-    const inst = get('instances', '-o', 'wide');
+    const inst = await get('instances', '-o', 'wide');
     expect(inst).toMatch(new RegExp(`${victim.id}\\s+web\\s+${NODE}\\s+Running,NotReady\\s.*main:paused.*container main is paused`));
-    expect(JSON.parse(get('instances', victim.id, '-o', 'json'))).toMatchObject({ status: 'Running', notReady: 'container main is paused' });
+    expect(JSON.parse(await get('instances', victim.id, '-o', 'json'))).toMatchObject({ status: 'Running', notReady: 'container main is paused' });
 
     await connectDocker(DOCKER_HOSTS[0], 10_000).getContainer(container).unpause();
     await until(async () => status().running === 2 && status().notReady === 0, 60_000, 'ready again');
-    expect(get('workloads').split('\n')[1].trim().split(/\s+/).slice(0, 6)).toEqual(['web', 'service', '2', '2', '0', '2']);
-    expect(get('instances')).not.toContain('NotReady');
+    expect((await get('workloads')).split('\n')[1].trim().split(/\s+/).slice(0, 6)).toEqual(['web', 'service', '2', '2', '0', '2']);
+    expect(await get('instances')).not.toContain('NotReady');
     d.control.deleteWorkload('web');
     await until(async () => d.control.listInstances({ workload: 'web' }).length === 0, 120_000, 'deleted');
   });
