@@ -17,7 +17,7 @@ import { WallClock } from '../src/engine/wall-clock.js';
 import { createLiveBackend } from '../src/run/live-backend.js';
 import { orchestratorConfig, toWorkload } from '../src/run/simulate.js';
 import { createScheduler } from '../src/scheduler/registry.js';
-import { parseScenario } from '../src/scenario/loader.js';
+import { parseScenario } from '../src/run/parse-scenario.js';
 
 export interface LiveBenchOptions {
   readonly replicas: number;

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { simulate, type SimWorld } from '../src/run/simulate.js';
-import { parseScenario } from '../src/scenario/loader.js';
+import { parseScenario } from '../src/run/parse-scenario.js';
 import { simulateChange } from '../src/serve/simulate-change.js';
 import { snapshotOf } from '../src/serve/snapshot.js';
 

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../src/scenario/loader.js';
+import { parseScenario } from '../src/run/parse-scenario.js';
 import { simulate } from '../src/run/simulate.js';
 
 /** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */

@@ -12,6 +12,7 @@ import { parseSnapshot } from '../scheduler/explain/snapshot.js';
 import { parseScheduler } from './compare.js';
 import { parseSeed } from './run.js';
 import { readScenario } from './read-scenario.js';
+import { pluginsOf } from './plugin-flag.js';
 import { prepareOutput, writeOutput } from './output.js';
 import { documentKind, mixUpMessage } from './document-kind.js';
 import { stringify } from 'yaml';
@@ -27,6 +28,8 @@ export interface ExplainFlags {
   readonly seed?: string;
   /** Scenario files: also write the explained state as a snapshot file. */
   readonly snapshotOut?: string;
+  /** User plugin files (`--plugin`): the profile may name their plugins. */
+  readonly plugin?: readonly string[];
 }
 
 function parseAt(v: string): number {
@@ -39,6 +42,7 @@ function parseAt(v: string): number {
 
 /** Prints the table (or JSON) and returns 0; bad input throws InputError (exit 2). */
 export async function runExplain(file: string, flags: ExplainFlags): Promise<number> {
+  const plugins = await pluginsOf(flags.plugin);
   const text = readInputFile(file);
   const scenarioFlags = (['at', 'workload', 'scheduler', 'seed', 'snapshotOut'] as const).filter((k) => flags[k] !== undefined);
   if (scenarioFlags.length > 0) {
@@ -50,10 +54,10 @@ export async function runExplain(file: string, flags: ExplainFlags): Promise<num
     if (flags.scheduler !== undefined) parseScheduler(flags.scheduler);
     // An unusable path is bad input before the simulation, not an I/O error after it.
     if (flags.snapshotOut !== undefined) prepareOutput('--snapshot-out', flags.snapshotOut, 'file');
-    const read = readScenario(file, seed !== undefined ? { seed } : {});
+    const read = readScenario(file, { ...(seed !== undefined ? { seed } : {}), plugins });
     for (const w of read.warnings ?? []) process.stderr.write(`${file}: warning: ${w}\n`);
     const scenario = flags.scheduler !== undefined ? withPolicy(read, flags.scheduler) : read;
-    const report = await explainScenarioAt(scenario, { atMs, workload: flags.workload });
+    const report = await explainScenarioAt(scenario, { atMs, workload: flags.workload, plugins });
     if (flags.snapshotOut !== undefined) {
       const header = `# slipway explain snapshot: ${file} at ${flags.at} (seed ${scenario.seed}), one more instance of ${flags.workload}\n`;
       writeOutput(flags.snapshotOut, header + stringify(report.snapshot, { lineWidth: 0 }));
@@ -64,11 +68,11 @@ export async function runExplain(file: string, flags: ExplainFlags): Promise<num
   }
   const mixUp = mixUpMessage(file, documentKind(text), 'snapshot');
   if (mixUp !== undefined) throw new InputError(mixUp);
-  const snapshot = parseSnapshot(text, file);
+  const snapshot = parseSnapshot(text, file, { plugins });
   if (snapshot.ignored.length > 0) {
     process.stderr.write(`${file}: warning: profile: KubeSchedulerConfiguration fields not modelled, ignored: ${snapshot.ignored.join(', ')}\n`);
   }
-  const report = explainSnapshot(snapshot);
+  const report = explainSnapshot(snapshot, { plugins });
   if (flags.json) process.stdout.write(`${JSON.stringify(reportJson(report))}\n`);
   else process.stdout.write(formatExplainTable(report));
   return 0;

@@ -21,13 +21,10 @@ import type { ExplainFlags } from './explain.js';
 import type { FuzzFlags } from './fuzz.js';
 import type { ValidateFlags } from './validate.js';
 import type { MergeFlags } from './merge.js';
+import type { WorkerFlags } from './worker.js';
 // serve, config, apply, get, ...: registration only; each action imports its module when it runs.
 import { registerServeCommands } from './serve-commands.js';
 
-/** Loads `--plugin` files (tsx is loaded only when there are some). */
-async function loadPlugins(files: readonly string[] | undefined): Promise<void> {
-  if (files?.length) await (await import('./plugins.js')).loadPlugins(files);
-}
 import { addLimitOptions, type LimitFlags } from './limit-flags.js';
 import { escapeTerminalOutput } from './terminal.js';
 import { addSweepOptions } from './sweep-flags.js';
@@ -42,9 +39,10 @@ program
 
 addLimitOptions(program.command('run'), { trace: true })
   .description('simulate a scenario; writes trace.jsonl, summary.json and report.html to the output folder')
-  .argument('<file>', 'scenario YAML')
+  .argument('<file>', 'scenario YAML, or a Kubernetes manifest file (kubectl YAML, --- separated) with --nodes')
   .option('--seed <n>', "override the scenario's seed")
-  .option('--until <duration>', "stop at this simulated time instead of the scenario's duration (e.g. 30m); expectations after it are NOT CHECKED")
+  .option('--nodes <n>', 'FILE is a Kubernetes manifest file: run its objects on N nodes of 4 CPU and 16Gi (besides its own Nodes)')
+  .option('--until <duration>', "stop at this simulated time instead of the scenario's duration (e.g. 30m); expectations after it are NOT CHECKED (a manifest file runs 10m or --until)")
   .option('--allow-unchecked', 'exit 0 even when expectations were NOT CHECKED (their time was not reached)')
   .option('--out <dir>', 'output folder (default: reports/<scenario file name>)')
   .option('--scheduler <name>', "use this scheduler (policy) instead of the scenario's")
@@ -59,15 +57,13 @@ addLimitOptions(program.command('run'), { trace: true })
   .option('--plugin <file...>', 'load scheduler plugins from these files (exports name and create(args))')
   .option('--check-determinism', 'run it again in a fresh worker thread and compare the traces')
   .action(async (file: string, flags: RunFlags) => {
-    await guardReplayable(async (setContext) => {
-      await loadPlugins(flags.plugin);
-      return (await import('./run.js')).runCommand(file, flags, setContext);
-    });
+    await guardReplayable(async (setContext) => (await import('./run.js')).runCommand(file, flags, setContext));
   });
 
 addLimitOptions(program.command('validate'))
   .description('check a scenario file; prints one line per problem as FILE:LINE:COL: message (up to 50)')
-  .argument('<file>', 'scenario YAML')
+  .argument('<file>', 'scenario YAML, or a Kubernetes manifest file with --nodes')
+  .option('--nodes <n>', 'FILE is a Kubernetes manifest file: check it as run on N nodes of 4 CPU and 16Gi (besides its own Nodes)')
   .option('--json', 'print { file, valid, problems: [{ file, line, column, message }], warnings, summary } on stdout')
   .action(async (file: string, flags: ValidateFlags & LimitFlags) => {
     await guardCommand(async () => (await import('./validate.js')).runValidate(file, flags));
@@ -190,11 +186,8 @@ program
   .option('--seed <n>', "scenario: seed instead of the scenario's")
   .option('--snapshot-out <file>', 'scenario: also write the explained state as a snapshot file (explain reads it back)')
   .option('--plugin <file...>', 'load scheduler plugins from these files (exports name and create(args))')
-  .action(async (file: string, flags: ExplainFlags & { plugin?: string[] }) => {
-    await guardCommand(async () => {
-      await loadPlugins(flags.plugin);
-      return (await import('./explain.js')).runExplain(file, flags);
-    });
+  .action(async (file: string, flags: ExplainFlags) => {
+    await guardCommand(async () => (await import('./explain.js')).runExplain(file, flags));
   });
 
 addSweepOptions(program
@@ -221,6 +214,18 @@ program
   .option('--json', 'compare: print results.json instead of the table; fuzz: print summary.json')
   .action(async (dirs: string[], flags: MergeFlags) => {
     await guardCommand(async () => (await import('./merge.js')).mergeCommand(dirs, flags));
+  });
+
+program
+  .command('worker')
+  .description('run sweep runs from a Redis work queue (compare, fuzz or experiment started with --queue); any number of workers, on any machine')
+  .requiredOption('--queue <url>', 'redis://HOST:PORT/DB')
+  .option('--concurrency <n>', 'runs at once, one worker thread each (default 1)')
+  .option('--lock-duration <ms>', 'a run whose worker stops renewing its lock for this long is taken over by another worker (default 10000)')
+  .option('--exit-when-idle <ms>', 'exit after this long with no run to do (default: run until SIGINT/SIGTERM)')
+  .option('--verbose', 'print a line when each run starts and ends')
+  .action(async (flags: WorkerFlags) => {
+    await guardCommand(async () => (await import('./worker.js')).workerCommand(flags));
   });
 
 registerServeCommands(program);

@@ -1,17 +1,20 @@
 /**
  * `--plugin FILE`: loads a user's scheduler plugin. The file (TypeScript or JavaScript, ESM)
  * exports `name` (the plugin's name, used in profiles) and `create(args)` returning a Plugin
- * (see src/scheduler/framework/types.ts). Loaded once, before scenarios or snapshots are read, so
- * profiles can name it.
+ * (see src/scheduler/framework/types.ts). Loaded before scenarios or snapshots are read, into a
+ * new registry value that the command hands to the loader and the scheduler, so profiles can name
+ * it; nothing global changes.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { InputError } from '../core/errors.js';
-import { registerPlugin } from '../scheduler/plugins/registry.js';
+import { BUILT_IN_PLUGINS, type PluginRegistry } from '../scheduler/plugins/registry.js';
 
-export async function loadPlugins(files: readonly string[] = []): Promise<void> {
+/** `base` plus the plugin of each file, in order. Bad files are InputErrors naming the file. */
+export async function loadPlugins(files: readonly string[] = [], base: PluginRegistry = BUILT_IN_PLUGINS): Promise<PluginRegistry> {
+  let registry = base;
   for (const file of files) {
     let mod: Record<string, unknown>;
     try {
@@ -28,11 +31,12 @@ export async function loadPlugins(files: readonly string[] = []): Promise<void> 
       throw new InputError(`--plugin ${file}: a plugin file exports \`name\` (a name such as MyPlugin) and \`create(args)\` returning a plugin`);
     }
     try {
-      registerPlugin(name, create as (args: unknown) => never);
+      registry = registry.with(name, create as (args: unknown) => never);
     } catch (e) {
       throw new InputError(`--plugin ${file}: ${(e as Error).message}`);
     }
   }
+  return registry;
 }
 
 /**

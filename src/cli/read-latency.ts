@@ -5,7 +5,7 @@
 import { parse } from 'yaml';
 import { InputError } from '../core/errors.js';
 import { readInputFile } from './input-file.js';
-import { parseScenario } from '../scenario/loader.js';
+import { parseScenario } from '../run/parse-scenario.js';
 import type { LatencyModel } from '../scenario/types.js';
 
 const KEYS = ['imagePull', 'create', 'start', 'stop', 'network'] as const;

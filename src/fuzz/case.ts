@@ -13,7 +13,7 @@
  */
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { parseScenario } from '../scenario/loader.js';
+import { parseScenario } from '../run/parse-scenario.js';
 import type { Scenario } from '../scenario/types.js';
 import type { FuzzDraw } from '../faults/fault-definition.js';
 import { FAULTS, FAULT_KINDS } from '../faults/registry.js';

@@ -16,6 +16,7 @@ import type { Scenario } from '../scenario/types.js';
 import { explainOn, type ExplainReport } from '../scheduler/explain/explain.js';
 import { nodeSpecOf, nodeTableOf, podOf } from '../scheduler/framework-scheduler.js';
 import { PROFILES, type ProfileConfig } from '../scheduler/profiles.js';
+import type { PluginRegistry } from '../scheduler/plugins/registry.js';
 import { ROUND_ROBIN, RoundRobinScheduler } from '../scheduler/round-robin.js';
 import { explainRoundRobinOn } from '../scheduler/explain/round-robin.js';
 import { simulate, toWorkload } from './simulate.js';
@@ -25,6 +26,8 @@ export interface ExplainAtOptions {
   readonly atMs: number;
   /** The workload one more instance of which is explained. */
   readonly workload: string;
+  /** The registry the scenario's profile names plugins from (`--plugin` files; default the built-in ones). */
+  readonly plugins?: PluginRegistry;
 }
 
 export interface ExplainAtReport extends ExplainReport {
@@ -131,7 +134,7 @@ export async function explainScenarioAt(scenario: Scenario, o: ExplainAtOptions)
   // Round-robin: the run's own scheduler instance, so its cursor at --at is known.
   const roundRobin = profile === null ? new RoundRobinScheduler() : undefined;
   let orchestrator: Orchestrator | undefined;
-  await simulate(scenario, { untilMs: o.atMs, observe: (w) => (orchestrator = w.orchestrator), ...(roundRobin ? { scheduler: roundRobin } : {}) });
+  await simulate(scenario, { ...(o.plugins ? { plugins: o.plugins } : {}), untilMs: o.atMs, observe: (w) => (orchestrator = w.orchestrator), ...(roundRobin ? { scheduler: roundRobin } : {}) });
   const views = orchestrator!.nodeViews();
   const { table, pods } = nodeTableOf(views);
   const boundInstances = pods.reduce((a, p) => a + p.length, 0);
@@ -150,6 +153,6 @@ export async function explainScenarioAt(scenario: Scenario, o: ExplainAtOptions)
     return { ...report, atMs: o.atMs, boundInstances, snapshot };
   }
   const snapshot = snapshotDoc(views, workload, request, profile!, scenario.seed);
-  const report = explainOn(table, podOf(workload, request), profile!, scenario.seed, scenario.workloads.map(toWorkload));
+  const report = explainOn(table, podOf(workload, request), profile!, { seed: scenario.seed, workloads: scenario.workloads.map(toWorkload), ...(o.plugins ? { plugins: o.plugins } : {}) });
   return { ...report, atMs: o.atMs, boundInstances, snapshot };
 }

@@ -26,6 +26,7 @@ import { scenarioIdentity, type ScenarioIdentity } from './scenario-identity.js'
 import { WallClock } from '../engine/wall-clock.js';
 import { assertLiveFaults, scheduleLiveFaults } from '../faults/live-injector.js';
 import { createScheduler } from '../scheduler/registry.js';
+import type { PluginRegistry } from '../scheduler/plugins/registry.js';
 import type { Operation, Scenario, WorkloadDef } from '../scenario/types.js';
 import { SLIPWAY_VERSION } from '../version.js';
 import { formatDuration } from '../core/duration.js';
@@ -44,6 +45,8 @@ export interface LiveOptions {
   /** Not-checked expectations do not fail the run (`--allow-unchecked`). */
   readonly allowUnchecked?: boolean;
   readonly scheduler?: Scheduler;
+  /** The plugins the scenario's profile may name (default `BUILT_IN_PLUGINS`; `--plugin` files add to it). */
+  readonly plugins?: PluginRegistry;
   /** Durable desired state and run progress; a run with an existing file resumes it. */
   readonly statePath?: string;
   /** Leave the workloads running at the end (no teardown). */
@@ -157,7 +160,13 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
   const errors: unknown[] = [];
   let orchestrator: Orchestrator | undefined;
   try {
-    const scheduler = options.scheduler ?? createScheduler(scenario.scheduler.name);
+    const scheduler =
+      options.scheduler ??
+      createScheduler(scenario.scheduler.name, {
+        workloads: scenario.workloads.map(toWorkload),
+        ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),
+        ...(options.plugins ? { plugins: options.plugins } : {}),
+      });
     trace.record('run.start', {
       slipway: SLIPWAY_VERSION,
       scenario: scenario.name,

@@ -25,6 +25,7 @@ import { InvariantChecker, type InvariantViolation } from '../check/invariants.j
 import { checkLiveness, type LivenessResult } from '../check/liveness.js';
 import type { reconcile } from '../core/reconciler.js';
 import { createScheduler } from '../scheduler/registry.js';
+import type { PluginRegistry } from '../scheduler/plugins/registry.js';
 import type { ContainerPatch, Operation, Scenario, WorkloadDef } from '../scenario/types.js';
 import { SLIPWAY_VERSION } from '../version.js';
 import { HaInvariants } from '../check/ha-invariants.js';
@@ -44,6 +45,8 @@ export interface SimulateOptions {
   readonly allowUnchecked?: boolean;
   /** Use this scheduler instead of the scenario's. */
   readonly scheduler?: Scheduler;
+  /** The plugins the scenario's profile may name (default `BUILT_IN_PLUGINS`; `--plugin` files add to it). */
+  readonly plugins?: PluginRegistry;
   /** Sees every trace event as it is written (metrics, replay, tests), in trace order. */
   readonly onEvent?: (e: TraceEvent) => void;
   /** Called once the world is built, before the first event: tests and invariant checkers look inside. */
@@ -214,6 +217,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
         random: sim.random.stream('scheduler'),
         workloads: scenario.workloads.map(toWorkload),
         ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),
+        ...(options.plugins ? { plugins: options.plugins } : {}),
       });
     trace.record('run.start', {
       slipway: SLIPWAY_VERSION,
@@ -263,6 +267,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
               random: sim.random.stream(`scheduler.${replica}.${term}`),
               workloads: scenario.workloads.map(toWorkload),
               ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),
+              ...(options.plugins ? { plugins: options.plugins } : {}),
             }),
           ...(options.reconcile ? { reconcile: options.reconcile } : {}),
           ...(options.replicaVariant ? { variant: options.replicaVariant } : {}),

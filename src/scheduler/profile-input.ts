@@ -10,6 +10,7 @@ import { RandomStream } from '../engine/random.js';
 import { isRecord } from './framework/args.js';
 import { isKubeSchedulerConfiguration, profileFromKubeConfig, type KubeConfigOrigin } from './kube-config.js';
 import { PROFILES, createFramework, profileNames, type ProfileConfig } from './profiles.js';
+import type { PluginRegistry } from './plugins/registry.js';
 
 export interface ProfileInput {
   readonly profile: ProfileConfig;
@@ -17,8 +18,18 @@ export interface ProfileInput {
   readonly ignored: readonly string[];
 }
 
-/** `alsoKnown`: names the caller accepts besides the profiles (listed in the unknown-name error). */
-export function profileFromInput(v: unknown, where: string, defaultPercentage = 0, alsoKnown: readonly string[] = []): ProfileInput {
+/** Options of `profileFromInput`. */
+export interface ProfileInputOptions {
+  /** percentageOfNodesToScore when a mapping leaves it out (default 0, adaptive). */
+  readonly defaultPercentage?: number;
+  /** Names the caller accepts besides the profiles (listed in the unknown-name error). */
+  readonly alsoKnown?: readonly string[];
+  /** The plugins a profile may name (default `BUILT_IN_PLUGINS`). */
+  readonly plugins?: PluginRegistry;
+}
+
+export function profileFromInput(v: unknown, where: string, options: ProfileInputOptions = {}): ProfileInput {
+  const { defaultPercentage = 0, alsoKnown = [] } = options;
   let profile: ProfileConfig;
   let ignored: string[] = [];
   let origins: Map<string, KubeConfigOrigin> | undefined;
@@ -55,7 +66,7 @@ export function profileFromInput(v: unknown, where: string, defaultPercentage = 
     throw new InputError(`${where}: expected a profile name, a mapping with plugins, or a KubeSchedulerConfiguration`);
   }
   try {
-    createFramework(profile, new RandomStream('validate', 0), where); // validates names, weights, args
+    createFramework(profile, new RandomStream('validate', 0), { where, ...(options.plugins ? { plugins: options.plugins } : {}) }); // validates names, weights, args
   } catch (e) {
     if (origins && e instanceof InputError) throw new InputError(inKubeConfigTerms(e.message, where, profile, origins));
     throw e;

@@ -23,7 +23,7 @@ import { unknownName } from '../core/suggest.js';
 import { PluginArgsError, type PluginEnvironment } from './framework/args.js';
 import { Framework, TIE_BREAKS, type TieBreak, type TieBreaker } from './framework/framework.js';
 import type { WeightedPlugin } from './framework/types.js';
-import { pluginFactory, pluginNames } from './plugins/registry.js';
+import { BUILT_IN_PLUGINS, type PluginRegistry } from './plugins/registry.js';
 import { GPU_POLICY_PLUGINS } from './plugins/gpu/index.js';
 
 export interface PluginConfig {
@@ -130,16 +130,32 @@ export function profileNames(): string[] {
   return Object.keys(PROFILES).sort();
 }
 
+/** How a profile becomes plugins. */
+export interface BuildOptions {
+  /** Names the profile in error messages (default `profile`). */
+  readonly where?: string;
+  /** The run's workloads (the FGD plugin's typical pods come from them). */
+  readonly workloads?: PluginEnvironment['workloads'];
+  /**
+   * The plugins a profile may name (kube-scheduler's Registry handed to NewFramework). Default:
+   * `BUILT_IN_PLUGINS`; a run with `--plugin` files passes the registry they made.
+   */
+  readonly plugins?: PluginRegistry;
+}
+
 /**
- * Builds the plugins of a profile. Unknown plugins, duplicate names, bad weights and invalid args
- * are InputErrors naming `where` (e.g. `profile.plugins[0].args.scoringStrategy.resources[0].weight`).
+ * Builds the plugins of a profile from `options.plugins`. Unknown plugins, duplicate names, bad
+ * weights and invalid args are InputErrors naming `where` (e.g.
+ * `profile.plugins[0].args.scoringStrategy.resources[0].weight`).
  */
-export function buildPlugins(profile: ProfileConfig, where = 'profile', env: PluginEnvironment = {}): WeightedPlugin[] {
+export function buildPlugins(profile: ProfileConfig, options: BuildOptions & { readonly env?: PluginEnvironment } = {}): WeightedPlugin[] {
+  const where = options.where ?? 'profile';
+  const registry = options.plugins ?? BUILT_IN_PLUGINS;
   const seen = new Set<string>();
   return profile.plugins.map((pc, i) => {
     const at = `${where}.plugins[${i}]`;
-    const factory = pluginFactory(pc.name);
-    if (!factory) throw new InputError(unknownName(`${at}.name`, 'plugin', pc.name, pluginNames()));
+    const factory = registry.factory(pc.name);
+    if (!factory) throw new InputError(unknownName(`${at}.name`, 'plugin', pc.name, registry.names()));
     if (seen.has(pc.name)) throw new InputError(`${at}.name: plugin ${JSON.stringify(pc.name)} is listed twice`);
     seen.add(pc.name);
     const weight = pc.weight ?? DEFAULT_WEIGHTS[pc.name] ?? 1;
@@ -147,7 +163,7 @@ export function buildPlugins(profile: ProfileConfig, where = 'profile', env: Plu
       throw new InputError(`${at}.weight: must be an integer in [0, 100], got ${JSON.stringify(pc.weight)}`);
     }
     try {
-      return { plugin: factory(pc.args, env), weight };
+      return { plugin: factory(pc.args, options.env ?? {}), weight };
     } catch (e) {
       if (e instanceof PluginArgsError) throw new InputError(`${at}.${e.field}: ${e.detail}`);
       throw e;
@@ -155,20 +171,18 @@ export function buildPlugins(profile: ProfileConfig, where = 'profile', env: Plu
   });
 }
 
-export function createFramework(
-  profile: ProfileConfig,
-  random: TieBreaker,
-  where?: string,
-  workloads?: PluginEnvironment['workloads'],
-): Framework {
+/** The framework of `profile`, its ties broken by `random`, its plugins from `options.plugins`. */
+export function createFramework(profile: ProfileConfig, random: TieBreaker, options: BuildOptions = {}): Framework {
+  const where = options.where ?? 'profile';
   if (profile.tieBreak !== undefined && !TIE_BREAKS.includes(profile.tieBreak)) {
-    throw new InputError(`${where ?? 'profile'}.tieBreak: must be one of ${TIE_BREAKS.join(', ')}, got ${JSON.stringify(profile.tieBreak)}`);
+    throw new InputError(`${where}.tieBreak: must be one of ${TIE_BREAKS.join(', ')}, got ${JSON.stringify(profile.tieBreak)}`);
   }
   if (!Number.isInteger(profile.percentageOfNodesToScore) || profile.percentageOfNodesToScore < 0 || profile.percentageOfNodesToScore > 100) {
-    throw new InputError(`${where ?? 'profile'}.percentageOfNodesToScore: must be an integer in [0, 100], got ${profile.percentageOfNodesToScore}`);
+    throw new InputError(`${where}.percentageOfNodesToScore: must be an integer in [0, 100], got ${profile.percentageOfNodesToScore}`);
   }
+  const { workloads } = options;
   return new Framework({
-    plugins: buildPlugins(profile, where, { random, ...(workloads ? { workloads } : {}) }),
+    plugins: buildPlugins(profile, { ...options, env: { random, ...(workloads ? { workloads } : {}) } }),
     percentageOfNodesToScore: profile.percentageOfNodesToScore,
     random,
     ...(profile.tieBreak !== undefined ? { tieBreak: profile.tieBreak } : {}),

@@ -6,7 +6,8 @@
  * FILE:LINE:COL, or the field of the request body).
  */
 import { InputError } from '../core/errors.js';
-import { WorkloadEntryError, parseScenario, parseWorkloadEntry } from '../scenario/loader.js';
+import { WorkloadEntryError, parseWorkloadEntry } from '../scenario/loader.js';
+import { parseScenario } from '../run/parse-scenario.js';
 import { pathOfMessage } from '../scenario/yaml-errors.js';
 import { formatPath, type PathSegment } from '../scenario/schema.js';
 import type { Scenario, WorkloadDef } from '../scenario/types.js';
@@ -33,6 +34,7 @@ export function clusterScenario(config: ServeConfig): Scenario {
     seed: config.seed,
     nodes: raw.nodes ?? DEFAULT_SIM_NODES,
     ...(raw.controlPlane !== undefined ? { controlPlane: raw.controlPlane } : {}),
+    ...(raw.cluster !== undefined ? { cluster: raw.cluster } : {}),
     scheduler: raw.scheduler ?? DEFAULT_SERVE_SCHEDULER,
   };
   try {

@@ -27,7 +27,7 @@ import type { Orchestrator } from '../core/orchestrator.js';
 import type { StateStore } from '../core/interfaces.js';
 import type { Instance, InstanceStatus, Node, Workload } from '../core/types.js';
 import { simulate, toWorkload, type SimWorld } from '../run/simulate.js';
-import { parseScenario } from '../scenario/loader.js';
+import { parseScenario } from '../run/parse-scenario.js';
 import { didYouMean } from '../scenario/schema.js';
 import { nodeDoc, workloadDoc, type Doc } from './scenario-doc.js';
 

@@ -17,7 +17,7 @@ import type { NodeView, ScheduleDecision, ScheduleRequest, Scheduler } from '../
 import { addInto, firstShortfall, tally } from '../../src/core/resources.js';
 import { renderRunReport } from '../../src/report/html.js';
 import { renderReport } from '../../src/report/report-html.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { browserSkipReason, launchChromium, type LaunchedBrowser } from '../support/browser.js';
 import { container, node, scenario, service } from '../support/scenario-builder.js';
 

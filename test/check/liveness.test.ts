@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { reconcile, type ReconcileInput } from '../../src/core/reconciler.js';
 import { simulate } from '../../src/run/simulate.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 
 const yaml = (replicas: number, faults = '') => `
 name: live

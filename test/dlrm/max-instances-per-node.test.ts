@@ -3,7 +3,7 @@
  * node, through the real control plane under every policy the DLRM comparison uses.
  */
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { simulate } from '../../src/run/simulate.js';
 import { ERR_REASON_MAX_INSTANCES, MAX_INSTANCES_LABEL, instanceCap } from '../../src/scheduler/plugins/max-instances-per-node/index.js';
 import { PROFILES } from '../../src/scheduler/profiles.js';

@@ -14,7 +14,7 @@ import { DLRM_TRACE_FILE, parseDlrmTrace } from '../../src/dlrm/trace-csv.js';
 import { NODE_SHAPES, RDMA_RESOURCE, ROLE_LABEL, dlrmScenario } from '../../src/dlrm/trace-scenario.js';
 import { GPU_MILLI_RESOURCE } from '../../src/gpu/trace-scenario.js';
 import { MAX_INSTANCES_LABEL } from '../../src/scheduler/plugins/max-instances-per-node/index.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { simulate } from '../../src/run/simulate.js';
 import { traceParts } from '../support/trace-parts.js';
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { simulate, type SimWorld } from '../../src/run/simulate.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { forgetsStaleCopies } from '../support/planted-bugs.js';
 import { traceParts } from '../support/trace-parts.js';
 

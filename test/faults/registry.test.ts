@@ -12,7 +12,7 @@ import { assertLiveFaults } from '../../src/faults/live-injector.js';
 import { FAULTS, FAULT_KINDS, faultKindsFor, type Fault } from '../../src/faults/registry.js';
 import { caseDocument, caseFromSeed, FUZZ_FAULT_KINDS, PROFILES } from '../../src/fuzz/case.js';
 import { simulate } from '../../src/run/simulate.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { traceParts } from '../support/trace-parts.js';
 
 const draw: FuzzDraw = { target: { node: 'n1' }, zone: 'z0', workload: 'w1', durationS: 60, p: 7, q: 4 };

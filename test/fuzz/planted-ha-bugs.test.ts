@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { caseYaml } from '../../src/fuzz/case.js';
 import { fuzz } from '../../src/fuzz/fuzz.js';
 import { simulate } from '../../src/run/simulate.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { PLANTED_HA } from '../support/planted-ha-bugs.js';
 
 const RUNS = 10;

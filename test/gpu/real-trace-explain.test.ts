@@ -14,7 +14,7 @@ import { GPU_NODE_FILE, parseNodeList, parsePodList, workloadFile } from '../../
 import { traceScenario } from '../../src/gpu/trace-scenario.js';
 import { explainScenarioAt } from '../../src/run/explain-at.js';
 import { simulate } from '../../src/run/simulate.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { traceParts } from '../support/trace-parts.js';
 
 const DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'traces', 'alibaba-gpu-v2023');

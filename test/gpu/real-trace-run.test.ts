@@ -13,7 +13,7 @@ import { runOne } from '../../src/compare/run-one.js';
 import { GPU_NODE_FILE, parseNodeList, parsePodList, workloadFile } from '../../src/gpu/trace-csv.js';
 import { traceScenario } from '../../src/gpu/trace-scenario.js';
 import { simulate } from '../../src/run/simulate.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { traceParts } from '../support/trace-parts.js';
 
 const DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'traces', 'alibaba-gpu-v2023');

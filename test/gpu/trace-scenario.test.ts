@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { TracePod } from '../../src/gpu/trace-csv.js';
 import { traceScenario } from '../../src/gpu/trace-scenario.js';
 import type { GpuNodeSpec } from '../../src/gpu/types.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { simulate } from '../../src/run/simulate.js';
 import { traceParts } from '../support/trace-parts.js';
 

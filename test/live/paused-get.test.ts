@@ -64,7 +64,7 @@ describe.skipIf(!LIVE)(`docker pause: not ready in slipway get${LIVE ? '' : ` (s
     expect(rows[0].slice(0, 6)).toEqual(['NAME', 'KIND', 'DESIRED', 'RUNNING', 'NOT-READY', 'UPDATED']);
     expect(rows[1].slice(0, 6)).toEqual(['web', 'service', '2', '1', '1', '1']);
     const inst = await get('instances', '-o', 'wide');
-    expect(inst).toMatch(new RegExp(`${victim.id}\\s+web\\s+${NODE}\\s+Running,NotReady\\s.*main:paused.*container main is paused`));
+    expect(inst).toMatch(new RegExp(`${victim.id}\\s+web\\s+${NODE}\\s+\\S+\\s+Running,NotReady\\s.*main:paused.*container main is paused`));
     expect(JSON.parse(await get('instances', victim.id, '-o', 'json'))).toMatchObject({ status: 'Running', notReady: 'container main is paused' });
 
     await connectDocker(DOCKER_HOSTS[0], 10_000).getContainer(container).unpause();

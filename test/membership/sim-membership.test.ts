@@ -4,7 +4,7 @@
  * seconds instead of heartbeat ages, lossy members stay in, and runs stay deterministic.
  */
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { simulate } from '../../src/run/simulate.js';
 import { traceParts } from '../support/trace-parts.js';
 import { checkLiveScenario } from '../../src/run/live-backend.js';

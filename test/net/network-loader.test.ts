@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 
 const HEAD = 'name: t\nduration: 1m\n';
 const NODES = 'nodes:\n  - {name: "n-{i}", count: 2, capacity: {cpu: 1, memory: 1Gi}}\n';

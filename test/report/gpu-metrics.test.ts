@@ -9,7 +9,7 @@ import { resultsCsv } from '../../src/compare/results-files.js';
 import { runOne } from '../../src/compare/run-one.js';
 import { gpuMetricsOptions, MetricsCollector, typicalPod } from '../../src/report/metrics.js';
 import { toWorkload } from '../../src/run/simulate.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import type { FieldsOf } from '../../src/core/trace-events.js';
 import { eventFeeder } from '../support/trace-parts.js';
 

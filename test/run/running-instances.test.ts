@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { simulate } from '../../src/run/simulate.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { traceParts } from '../support/trace-parts.js';
 
 // first-fit would put every replica on node-1 (4 cpu, 1 cpu each); the snapshot has them spread

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/run/simulate.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { traceParts } from '../support/trace-parts.js';
 
 type Rec = { type: string; t: number; fields: Record<string, unknown> };

@@ -1,7 +1,7 @@
 /** The `faults:` forms of the scenario format: every kind, targets, rates, and one-line errors. */
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 
 const base = (faults: string) => `name: s
 duration: 10m

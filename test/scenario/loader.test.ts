@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { InputError } from '../../src/core/errors.js';
 import { readScenario } from '../../src/cli/read-scenario.js';
 import { runValidate } from '../../src/cli/validate.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;

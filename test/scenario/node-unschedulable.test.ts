@@ -4,7 +4,7 @@
  * `uncordon` operation; and a manifest's other unmodelled fields are each warned about once.
  */
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { simulate } from '../../src/run/simulate.js';
 import { traceParts } from '../support/trace-parts.js';
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { explainSnapshot } from '../../src/scheduler/explain/explain.js';
 import { parseSnapshot } from '../../src/scheduler/explain/snapshot.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { InputError } from '../../src/core/errors.js';
 
 const explain = (doc: unknown) => explainSnapshot(parseSnapshot(JSON.stringify(doc), 'case.yaml'));

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { explainSnapshot } from '../../src/scheduler/explain/explain.js';
 import { parseSnapshot } from '../../src/scheduler/explain/snapshot.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 
 const explain = (doc: unknown) => explainSnapshot(parseSnapshot(JSON.stringify(doc), 'case.yaml'));
 const H = 'kubernetes.io/hostname';

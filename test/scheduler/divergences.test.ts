@@ -3,7 +3,7 @@
  * pinned where a user meets it: snapshots, scenarios and manifests, the simulation itself.
  */
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { podOf } from '../../src/scheduler/framework-scheduler.js';
 import { explainSnapshot } from '../../src/scheduler/explain/explain.js';
 import { parseSnapshot } from '../../src/scheduler/explain/snapshot.js';

@@ -397,7 +397,7 @@ describe('gangs in scenario files', () => {
     ['minMember', '{name: train, minMember: 4}', 's.yaml:10:48: workloads[1].placement.gang.minMember: gang "train" has minMember 3 in workloads[0] (a); every workload of a gang must give the same minMember, got 4'],
     ['timeout', '{name: train, minMember: 3, timeout: 2m}', 's.yaml:10:60: workloads[1].placement.gang.timeout: gang "train" has timeout 1m in workloads[0] (a); every workload of a gang must give the same timeout (default 1m), got 2m'],
   ])('workloads of one gang that disagree on %s are bad input', async (_what, second, message) => {
-    const { parseScenario } = await import('../../src/scenario/loader.js');
+    const { parseScenario } = await import('../../src/run/parse-scenario.js');
     const text = `name: t
 duration: 5m
 scheduler: default
@@ -414,7 +414,7 @@ workloads:
   });
 
   it('warns about a gang whose workloads never ask for minMember instances together (counting scale operations)', async () => {
-    const { parseScenario } = await import('../../src/scenario/loader.js');
+    const { parseScenario } = await import('../../src/run/parse-scenario.js');
     const text = (scaleTo: number) => `name: t
 duration: 5m
 scheduler: default
@@ -471,7 +471,7 @@ describe('gangs of GPU pods', () => {
 
 describe('a waiting member that leaves (Coscheduling Unreserve)', () => {
   it('scaling a waiting part down rejects the gang: every other waiting member gives its reservation up at once', async () => {
-    const { parseScenario } = await import('../../src/scenario/loader.js');
+    const { parseScenario } = await import('../../src/run/parse-scenario.js');
     const s = parseScenario(
       `name: t
 duration: 3m

@@ -79,7 +79,7 @@ function viaFramework(policy: string, nodes: GpuNodeSpec[], original: GpuPodSpec
         ...(n.gpuCount > 0 ? { gpus: { model: n.model, count: n.gpuCount } } : {}),
       })),
   );
-  const fw = createFramework(PROFILES[gpuProfileName(policy)], new RandomStreams(seed).stream('scheduler'), undefined, original.map(workloadOf));
+  const fw = createFramework(PROFILES[gpuProfileName(policy)], new RandomStreams(seed).stream('scheduler'), { workloads: original.map(workloadOf) });
   return arrivals.map((spec) => {
     const w = workloadOf(spec);
     const pod = podOf(w, resources({ cpu: spec.cpuMilli, memory: spec.memoryMiB * MIB }));

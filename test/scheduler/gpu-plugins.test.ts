@@ -61,7 +61,7 @@ function table(): NodeTable {
 
 function explain(profile: string, w: Workload, workloads: Workload[] = [w]) {
   const t = table();
-  const fw = createFramework(PROFILES[profile], new RandomStreams(1).stream('scheduler'), undefined, workloads);
+  const fw = createFramework(PROFILES[profile], new RandomStreams(1).stream('scheduler'), { workloads });
   const pod = podOf(w, resources({ cpu: w.containers[0].requests.cpu, memory: GI }));
   const ex = fw.explain(pod, t);
   const plugin = fw.plugins.find((p) => p.weight > 0)!.plugin.name;
@@ -156,7 +156,7 @@ describe('the six policies on pod P (8 cores, 300 milli shared)', () => {
     const picks = new Set<string>();
     for (let seed = 0; seed < 20; seed++) {
       const t = table();
-      const fw = createFramework(PROFILES['gpu-random'], new RandomStreams(seed).stream('scheduler'), undefined, [P]);
+      const fw = createFramework(PROFILES['gpu-random'], new RandomStreams(seed).stream('scheduler'), { workloads: [P] });
       const pod = podOf(P, resources({ cpu: 8000, memory: GI }));
       const r = fw.scheduleOne(pod, t);
       expect(r.kind).toBe('assign');

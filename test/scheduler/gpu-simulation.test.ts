@@ -17,7 +17,7 @@ import { createScheduler } from '../../src/scheduler/registry.js';
 import { waitFor } from '../support/backends.js';
 import { DEFAULT_CONTROL_PLANE, DEFAULT_LATENCY, node } from '../support/scenario-builder.js';
 import { simulate } from '../../src/run/simulate.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { traceParts } from '../support/trace-parts.js';
 
 const BASE = `name: gpu

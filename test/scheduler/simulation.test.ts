@@ -168,7 +168,7 @@ describe('incremental snapshots', () => {
 
 describe('scenario files with profiles and placement', () => {
   it('loads a scenario-defined profile, priorityClasses and placement blocks', async () => {
-    const { parseScenario } = await import('../../src/scenario/loader.js');
+    const { parseScenario } = await import('../../src/run/parse-scenario.js');
     const s = parseScenario(
       `name: t
 duration: 1m
@@ -211,7 +211,7 @@ workloads:
     ['an unknown PriorityClass', 'workloads:\n  - name: w\n    placement: {priorityClassName: gold}\n    containers: [{name: c, image: i}]\n', 's.yaml:6:36: workloads[0].placement.priorityClassName: unknown PriorityClass "gold"'],
     ['a misspelt placement key', 'workloads:\n  - name: w\n    placement: {nodeSelecter: {a: b}}\n    containers: [{name: c, image: i}]\n', 's.yaml:6:17: unknown key "nodeSelecter" in workloads[0].placement; did you mean "nodeSelector"?'],
   ])('reports %s with FILE:LINE:COL', async (_what, extra, message) => {
-    const { parseScenario } = await import('../../src/scenario/loader.js');
+    const { parseScenario } = await import('../../src/run/parse-scenario.js');
     const text = `name: t\nduration: 1m\nnodes: [{name: a, capacity: {cpu: 1, memory: 1Gi}}]\n${extra}`;
     expect(() => parseScenario(text, 's.yaml')).toThrow(message);
   });

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { InputError } from '../../src/core/errors.js';
 import { simulate, type SimWorld } from '../../src/run/simulate.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { simulateChange, whatIfScenario, type ClusterSnapshot, type SimulateRequest } from '../../src/serve/simulate-change.js';
 import { simulateChangeInWorker } from '../../src/serve/simulate-change-thread.js';
 import { snapshotOf } from '../../src/serve/snapshot.js';

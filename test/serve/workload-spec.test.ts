@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
-import { parseScenario } from '../../src/scenario/loader.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import { parseWorkloadSpec, SpecError } from '../../src/serve/cluster-spec.js';
 
 const c = (x: object = {}) => ({ name: 'c', image: 'i', ...x });

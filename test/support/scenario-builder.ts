@@ -1,67 +1,55 @@
 /**
- * Builds Scenario objects in code for tests and property tests (the YAML loader produces the
- * same shape). Defaults match the loader's.
+ * Builds Scenario objects in code for tests and property tests. Every default comes from the
+ * loader: a scenario holding only what the schema requires is read by `parseScenario`, and its
+ * latency, control plane, workload and container fields are the builder's defaults, so the two
+ * cannot drift (test/scenario/builder-defaults.test.ts compares them).
  */
 import { resources } from '../../src/core/resources.js';
 import type { ContainerSpec } from '../../src/core/types.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
 import type { ControlPlaneConfig, LatencyModel, NodeDef, Scenario, WorkloadDef } from '../../src/scenario/types.js';
 
-export const DEFAULT_LATENCY: LatencyModel = {
-  imagePull: { kind: 'uniform', minMs: 1000, maxMs: 3000 },
-  create: { kind: 'constant', ms: 100 },
-  start: { kind: 'uniform', minMs: 200, maxMs: 800 },
-  stop: { kind: 'constant', ms: 500 },
-  network: { kind: 'constant', ms: 1 },
-};
+/** The smallest scenario the loader accepts; everything it leaves out takes the schema's default. */
+export const MINIMAL_SCENARIO = `name: test
+duration: 10m
+nodes: [{name: n, capacity: {cpu: 1, memory: 1Gi}}]
+workloads: [{name: w, replicas: 1, containers: [{name: app, image: "nginx:1.25"}]}]
+`;
 
-export const DEFAULT_CONTROL_PLANE: ControlPlaneConfig = {
-  reconcileIntervalMs: 10_000,
-  reconcileMinGapMs: 100,
-  resyncIntervalMs: 30_000,
-  heartbeatIntervalMs: 10_000,
-  nodeMonitorPeriodMs: 5_000,
-  notReadyAfterMs: 40_000,
-  downAfterMs: 300_000,
-  evictionGraceMs: 30_000,
-  backoffInitialMs: 10_000,
-  backoffMaxMs: 300_000,
-  backoffResetMs: 600_000,
-  unschedulableRetryMs: 30_000,
-  rpcTimeoutMs: 10_000,
-};
+/** MINIMAL_SCENARIO as the loader reads it. */
+export const LOADED_DEFAULTS: Scenario = parseScenario(MINIMAL_SCENARIO, '<test>');
+
+export const DEFAULT_LATENCY: LatencyModel = LOADED_DEFAULTS.latency;
+export const DEFAULT_CONTROL_PLANE: ControlPlaneConfig = LOADED_DEFAULTS.controlPlane;
+
+const { name: _w, replicas: _r, containers: _cs, ...WORKLOAD_DEFAULTS } = LOADED_DEFAULTS.workloads[0];
+const { name: _c, image: _i, requests: _q, ...CONTAINER_DEFAULTS } = LOADED_DEFAULTS.workloads[0].containers[0];
+const { nodes: _n, workloads: _ws, source: _s, ...SCENARIO_DEFAULTS } = LOADED_DEFAULTS;
+const { name: _nn, capacity: _cap, allocatable: _al, ...NODE_DEFAULTS } = LOADED_DEFAULTS.nodes[0];
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
 
 export function node(name: string, cpuMilli = 4000, memGi = 8): NodeDef {
   const r = resources({ cpu: cpuMilli, memory: memGi * GiB });
-  return { name, capacity: r, allocatable: r, labels: {}, taints: [] };
+  return { ...NODE_DEFAULTS, name, capacity: r, allocatable: r };
 }
 
 export function container(name = 'app', cpuMilli = 500, memMi = 256, extra: Partial<ContainerSpec> = {}): ContainerSpec {
   return {
+    ...CONTAINER_DEFAULTS,
     name,
     image: 'nginx:1.25',
-    env: {},
-    ports: [],
     requests: resources({ cpu: cpuMilli, memory: memMi * MiB }),
-    limits: resources(),
     ...extra,
   };
 }
 
 export function service(name: string, replicas: number, extra: Partial<WorkloadDef> = {}): WorkloadDef {
   return {
+    ...WORKLOAD_DEFAULTS,
     name,
-    kind: 'service',
     replicas,
-    completions: 1,
-    backoffLimit: 6,
-    at: 0,
-    priority: 0,
-    restartPolicy: 'Always',
-    updateStrategy: { type: 'RollingUpdate', maxSurge: 1, maxUnavailable: 0 },
-    labels: {},
     containers: [container()],
     ...extra,
   };
@@ -69,16 +57,8 @@ export function service(name: string, replicas: number, extra: Partial<WorkloadD
 
 export function scenario(partial: Partial<Scenario> & Pick<Scenario, 'nodes'>): Scenario {
   return {
-    name: 'test',
-    seed: 1,
-    durationMs: 10 * 60_000,
+    ...SCENARIO_DEFAULTS,
     workloads: [],
-    operations: [],
-    faults: [],
-    latency: DEFAULT_LATENCY,
-    scheduler: { name: 'round-robin' },
-    controlPlane: DEFAULT_CONTROL_PLANE,
-    expectations: [],
     source: { file: '<test>', document: null },
     ...partial,
   };

@@ -5,6 +5,7 @@
 import { RandomStream } from '../../engine/random.js';
 import { NodeTable } from '../framework/node-table.js';
 import { createFramework, type ProfileConfig } from '../profiles.js';
+import type { PluginRegistry } from '../plugins/registry.js';
 import type { PodInfo } from '../framework/pod.js';
 import type { Workload } from '../../core/types.js';
 import { reserveGpus } from '../framework-scheduler.js';
@@ -51,20 +52,31 @@ export interface ExplainReport {
   readonly note?: string;
 }
 
-export function explainSnapshot(s: Snapshot): ExplainReport {
+/** `plugins`: the registry the snapshot's profile names plugins from (default the built-in ones). */
+export function explainSnapshot(s: Snapshot, options: { readonly plugins?: PluginRegistry } = {}): ExplainReport {
   if (s.scheduler === ROUND_ROBIN) return explainRoundRobin(s);
   const table = snapshotTable(s);
-  return explainOn(table, s.pending, s.profile, s.seed);
+  return explainOn(table, s.pending, s.profile, { seed: s.seed, ...options });
+}
+
+/** Options of `explainOn`. */
+export interface ExplainOnOptions {
+  /** Ties are broken by the `scheduler` stream of this seed. */
+  readonly seed: number;
+  /** The run's workloads (the FGD plugin's typical pods come from them). */
+  readonly workloads?: readonly Workload[];
+  /** The registry the profile names plugins from (default the built-in ones). */
+  readonly plugins?: PluginRegistry;
 }
 
 /**
  * The report for placing `pending` on `table` (the cluster with its bound pods) under `profile`,
- * ties broken by the `scheduler` stream of `seed`. `workloads`: the run's workloads (the FGD
- * plugin's typical pods come from them). Mutates `table` when the pod is placed (its GPU Reserve).
+ * ties broken by the `scheduler` stream of `options.seed`. Mutates `table` when the pod is placed (its GPU Reserve).
  */
-export function explainOn(table: NodeTable, pending: PodInfo, profile: ProfileConfig, seed: number, workloads?: readonly Workload[]): ExplainReport {
+export function explainOn(table: NodeTable, pending: PodInfo, profile: ProfileConfig, options: ExplainOnOptions): ExplainReport {
+  const { seed, workloads, plugins } = options;
   const s = { pending, profile };
-  const fw = createFramework(profile, new RandomStream('scheduler', seed), undefined, workloads);
+  const fw = createFramework(profile, new RandomStream('scheduler', seed), { ...(workloads ? { workloads } : {}), ...(plugins ? { plugins } : {}) });
   const gpuFree = (i: number): number[] | undefined => {
     const g = table.gpu;
     if (!g || g.gpuCount[i] === 0) return undefined;

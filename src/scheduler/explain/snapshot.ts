@@ -16,6 +16,7 @@ import { NodeTable, type NodeSpec } from '../framework/node-table.js';
 import { nonZeroRequests, type PodInfo } from '../framework/pod.js';
 import { LABEL_HOSTNAME } from '../plugins/pod-topology-spread/index.js';
 import { profileFromInput } from '../profile-input.js';
+import type { PluginRegistry } from '../plugins/registry.js';
 import { PROFILES, type ProfileConfig } from '../profiles.js';
 import { ROUND_ROBIN } from '../round-robin.js';
 
@@ -161,7 +162,8 @@ export function snapshotTable(s: Snapshot): NodeTable {
 }
 
 /** Parses a snapshot file's text. Every problem is an InputError `FILE:LINE:COL: field: message`. */
-export function parseSnapshot(text: string, file: string): Snapshot {
+/** `plugins`: the registry the snapshot's profile may name plugins from (default the built-in ones). */
+export function parseSnapshot(text: string, file: string, options: { readonly plugins?: PluginRegistry } = {}): Snapshot {
   const { raw, where } = parseYamlDocument(text, file);
   const parsed = snapshotSchema.safeParse(raw);
   if (!parsed.success) throw new InputError(describeZodIssue(parsed.error.issues[0], raw, where));
@@ -318,7 +320,7 @@ export function parseSnapshot(text: string, file: string): Snapshot {
   }
   if (s.profile !== undefined && !roundRobin) {
     try {
-      ({ profile, ignored } = profileFromInput(s.profile, 'profile', 100, [ROUND_ROBIN]));
+      ({ profile, ignored } = profileFromInput(s.profile, 'profile', { defaultPercentage: 100, alsoKnown: [ROUND_ROBIN], ...options }));
     } catch (e) {
       if (e instanceof InputError) throw new InputError(`${where(pathOfMessage(e.message) ?? ['profile'])}: ${e.message}`);
       throw e;

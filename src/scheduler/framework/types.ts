@@ -36,14 +36,56 @@ export function unresolvable(...reasons: string[]): FilterStatus {
   return Object.freeze({ reasons: Object.freeze(reasons), unresolvable: true });
 }
 
-/** Data one cycle's plugins share (kube's CycleState), keyed by plugin name. */
-export class CycleState {
-  private readonly data = new Map<string, unknown>();
-  read<T>(key: string): T | undefined {
-    return this.data.get(key) as T | undefined;
+/**
+ * A typed slot of CycleState (kube-scheduler's `framework.StateKey`). The key object carries the
+ * value's type: `write(key, v)` takes only a `T`, and `read(key)` gives back a `T`, checked at run
+ * time the way upstream's plugins type-assert what they read: the slot must have been written
+ * with this very key object, so two plugins that picked the same name for different data get a
+ * CycleStateError instead of each other's value. One key per plugin datum, made once at module level.
+ */
+export class StateKey<T> {
+  /** Never set: only makes `StateKey<A>` and `StateKey<B>` different types. */
+  declare private readonly _type?: (v: T) => T;
+  constructor(
+    /** Unique per datum, e.g. `PodTopologySpread` or `InterPodAffinity/score`. */
+    readonly name: string,
+  ) {}
+}
+
+/** CycleState was read against its contract: a bug in a plugin, not bad input. */
+export class CycleStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CycleStateError';
   }
-  write(key: string, value: unknown): void {
-    this.data.set(key, value);
+}
+
+/** Data one cycle's plugins share (kube's CycleState), in typed slots (`StateKey`). */
+export class CycleState {
+  private readonly data = new Map<string, { readonly key: object; readonly value: unknown }>();
+
+  /** The value written under `key` this cycle, or undefined when none was. */
+  read<T>(key: StateKey<T>): T | undefined {
+    const slot = this.data.get(key.name);
+    if (slot === undefined) return undefined;
+    if (slot.key !== key) throw new CycleStateError(`cycle state ${JSON.stringify(key.name)} was written with another StateKey of that name (two plugins share a key name)`);
+    return slot.value as T; // checked: written through write(key: StateKey<T>, value: T) with this key
+  }
+
+  /** Like read, for data a PreFilter/PreScore of this cycle must have written; throws CycleStateError when it did not. */
+  require<T>(key: StateKey<T>): T {
+    const v = this.read(key);
+    if (v === undefined) throw new CycleStateError(`cycle state ${JSON.stringify(key.name)} was not written this cycle (its PreFilter/PreScore did not run)`);
+    return v;
+  }
+
+  write<T>(key: StateKey<T>, value: T): void {
+    this.data.set(key.name, { key, value });
+  }
+
+  /** Empties the slot (a re-run of PreFilter during preemption must not see the last run's data). */
+  delete<T>(key: StateKey<T>): void {
+    this.data.delete(key.name);
   }
 }
 

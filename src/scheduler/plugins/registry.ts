@@ -1,6 +1,7 @@
 /**
- * Every plugin Slipway knows, by name: one line each. A profile names plugins from here; a user's
- * own plugin file (`--plugin ./my-plugin.ts`) adds to it at run time (see load-plugin.ts).
+ * Every plugin Slipway ships, by name: one line each. A profile names plugins from a registry
+ * value; a user's own plugin file (`--plugin ./my-plugin.ts`) makes a new registry from
+ * `BUILT_IN_PLUGINS.with(name, create)` (see src/cli/plugins.ts).
  */
 import type { PluginFactory } from '../framework/args.js';
 import { BALANCED_ALLOCATION, balancedAllocation } from './balanced-allocation/index.js';
@@ -37,18 +38,40 @@ const BUILT_IN: Readonly<Record<string, PluginFactory>> = {
   ...GPU_PLUGINS,
 };
 
-const userPlugins = new Map<string, PluginFactory>();
+/**
+ * Plugin name → factory: kube-scheduler's `Registry`, as a value. Whoever builds a framework is
+ * handed one (`createFramework(..., { plugins })`, `createScheduler(..., { plugins })`,
+ * `parseScenario(..., { plugins })`); nothing reads a module-level registry. A registry never
+ * changes: `with` returns a new one, so a run that loaded `--plugin` files cannot leak them into
+ * another run in the same process (a test, a worker, the daemon).
+ */
+export class PluginRegistry {
+  private constructor(private readonly factories: ReadonlyMap<string, PluginFactory>) {}
 
-/** Adds a plugin from a user's file. A name already known is an error (no silent override). */
-export function registerPlugin(name: string, factory: PluginFactory): void {
-  if (name in BUILT_IN || userPlugins.has(name)) throw new Error(`plugin ${JSON.stringify(name)} is already registered`);
-  userPlugins.set(name, factory);
+  /** A registry holding exactly these plugins. */
+  static of(factories: Readonly<Record<string, PluginFactory>>): PluginRegistry {
+    return new PluginRegistry(new Map(Object.entries(factories)));
+  }
+
+  /**
+   * This registry plus `name` (kube-scheduler's `Registry.Register`). A name already known is an
+   * error: a user's plugin never silently replaces another.
+   */
+  with(name: string, factory: PluginFactory): PluginRegistry {
+    if (this.factories.has(name)) throw new Error(`plugin ${JSON.stringify(name)} is already registered`);
+    return new PluginRegistry(new Map([...this.factories, [name, factory]]));
+  }
+
+  /** The factory of `name`, or undefined when this registry does not hold it. */
+  factory(name: string): PluginFactory | undefined {
+    return this.factories.get(name);
+  }
+
+  /** Every name, sorted. */
+  names(): string[] {
+    return [...this.factories.keys()].sort();
+  }
 }
 
-export function pluginFactory(name: string): PluginFactory | undefined {
-  return BUILT_IN[name] ?? userPlugins.get(name);
-}
-
-export function pluginNames(): string[] {
-  return [...Object.keys(BUILT_IN), ...userPlugins.keys()].sort();
-}
+/** The plugins Slipway ships; a run without `--plugin` files uses exactly these. */
+export const BUILT_IN_PLUGINS: PluginRegistry = PluginRegistry.of(BUILT_IN);

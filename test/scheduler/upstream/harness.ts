@@ -11,7 +11,7 @@
 import { parseSnapshot, snapshotTable } from '../../../src/scheduler/explain/snapshot.js';
 import { explainSnapshot } from '../../../src/scheduler/explain/explain.js';
 import { CycleState, SKIP, type CycleContext, type FilterStatus } from '../../../src/scheduler/framework/types.js';
-import { pluginFactory } from '../../../src/scheduler/plugins/registry.js';
+import { BUILT_IN_PLUGINS } from '../../../src/scheduler/plugins/registry.js';
 
 export type Code = 'Unschedulable' | 'UnschedulableAndUnresolvable';
 /** 'ok' (Success), a code, or a code with the reason upstream asserts. */
@@ -59,10 +59,10 @@ function codeOf(st: FilterStatus | undefined): FilterResult {
   return { code: st.unresolvable ? 'UnschedulableAndUnresolvable' : 'Unschedulable', reasons: st.reasons };
 }
 
-function setup(c: UpstreamCase): { cx: CycleContext; names: readonly string[]; plugin: ReturnType<NonNullable<ReturnType<typeof pluginFactory>>> } {
+function setup(c: UpstreamCase): { cx: CycleContext; names: readonly string[]; plugin: ReturnType<NonNullable<ReturnType<typeof BUILT_IN_PLUGINS.factory>>> } {
   const snap = parseSnapshot(JSON.stringify({ profile: { plugins: [{ name: c.plugin, ...(c.args !== undefined ? { args: c.args } : {}) }] }, ...c.snapshot }), `${c.upstream}.yaml`);
   const table = snapshotTable(snap);
-  const factory = pluginFactory(c.plugin);
+  const factory = BUILT_IN_PLUGINS.factory(c.plugin);
   if (!factory) throw new Error(`unknown plugin ${c.plugin}`);
   const plugin = factory(c.args);
   return { cx: { pod: snap.pending, table, state: new CycleState() }, names: table.names, plugin };
@@ -111,7 +111,7 @@ export function preScoreSkips(c: UpstreamCase): boolean {
 /** Builds the plugin from the case's args; returns the error message (undefined when it builds). */
 export function argsErrorOf(c: UpstreamCase): string | undefined {
   try {
-    pluginFactory(c.plugin)!(c.args);
+    BUILT_IN_PLUGINS.factory(c.plugin)!(c.args);
     return undefined;
   } catch (e) {
     return (e as Error).message;

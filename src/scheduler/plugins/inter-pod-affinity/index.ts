@@ -29,7 +29,7 @@ import { PluginArgsError, argsObject } from '../../framework/args.js';
 import { filterEachNode, matchesLabelSelector, validLabelSelector } from '../../framework/helpers.js';
 import type { NodeTable } from '../../framework/node-table.js';
 import type { PodInfo } from '../../framework/pod.js';
-import { MAX_NODE_SCORE, unresolvable, unschedulable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
+import { MAX_NODE_SCORE, StateKey, unresolvable, unschedulable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
 
 export const INTER_POD_AFFINITY = 'InterPodAffinity';
 export const ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
@@ -107,6 +107,11 @@ function bump(m: Map<string, number>, t: NodeTable, i: number, topologyKey: stri
   m.set(k, (m.get(k) ?? 0) + by);
 }
 
+/** PreFilter → Filter: the counts of this cycle (absent: the plugin has nothing to check). */
+const FILTER_KEY = new StateKey<FilterState>(INTER_POD_AFFINITY);
+/** PreScore → Score: topology key → value → summed weight. */
+const SCORE_KEY = new StateKey<Map<string, Map<string, number>>>(`${INTER_POD_AFFINITY}/score`);
+
 export function interPodAffinity(rawArgs?: unknown): Plugin {
   const a = argsObject(INTER_POD_AFFINITY, rawArgs, ['hardPodAffinityWeight', 'ignorePreferredTermsOfExistingPods']);
   const hard = a.hardPodAffinityWeight ?? 1;
@@ -114,9 +119,8 @@ export function interPodAffinity(rawArgs?: unknown): Plugin {
     throw new PluginArgsError(INTER_POD_AFFINITY, 'args.hardPodAffinityWeight', `must be an integer in [0, 100], got ${JSON.stringify(a.hardPodAffinityWeight)}`);
   }
   const ignoreExistingPreferred = a.ignorePreferredTermsOfExistingPods === true;
-  const SCORE_KEY = `${INTER_POD_AFFINITY}/score`;
   const filter = (cx: CycleContext, i: number): FilterStatus | undefined => {
-    const s = cx.state.read<FilterState>(INTER_POD_AFFINITY);
+    const s = cx.state.read(FILTER_KEY);
     if (!s) return undefined;
     const labels = cx.table.labels[i];
     // Upstream's order: the pod's affinity, its anti-affinity, then existing pods' anti-affinity.
@@ -145,14 +149,14 @@ export function interPodAffinity(rawArgs?: unknown): Plugin {
       const t = cx.table;
       const bad = invalidTerm(pod);
       if (bad !== undefined) {
-        cx.state.write(INTER_POD_AFFINITY, undefined);
+        cx.state.delete(FILTER_KEY);
         return unresolvable(`parsing pod: ${bad} does not parse as a label selector`);
       }
       const affinityTerms = requiredAffinity(pod);
       const antiTerms = requiredAnti(pod);
       const ns: NamespaceLabels = (n) => t.labelsOfNamespace(n);
       if (affinityTerms.length === 0 && antiTerms.length === 0 && t.affinityPodsTotal === 0) {
-        cx.state.write(INTER_POD_AFFINITY, undefined); // a re-run during preemption must not see stale counts
+        cx.state.delete(FILTER_KEY); // a re-run during preemption must not see stale counts
         return 'skip';
       }
       const existingAnti = new Map<string, number>();
@@ -173,7 +177,7 @@ export function interPodAffinity(rawArgs?: unknown): Plugin {
         }
       }
       const selfMatch = affinityTerms.every((term) => termMatches(term, pod, pod, ns));
-      cx.state.write(INTER_POD_AFFINITY, { existingAnti, anti, affinity, affinityTerms, antiTerms, selfMatch } satisfies FilterState);
+      cx.state.write(FILTER_KEY, { existingAnti, anti, affinity, affinityTerms, antiTerms, selfMatch } satisfies FilterState);
       return undefined;
     },
     filter,
@@ -213,7 +217,7 @@ export function interPodAffinity(rawArgs?: unknown): Plugin {
       return undefined;
     },
     score: (cx, i) => {
-      const scores = cx.state.read<Map<string, Map<string, number>>>(SCORE_KEY)!;
+      const scores = cx.state.require(SCORE_KEY);
       const labels = cx.table.labels[i];
       let s = 0;
       for (const [k, values] of scores) if (Object.prototype.hasOwnProperty.call(labels, k)) s += values.get(labels[k]) ?? 0;

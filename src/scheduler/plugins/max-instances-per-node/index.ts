@@ -13,7 +13,7 @@
 import { argsObject } from '../../framework/args.js';
 import { filterEachNode } from '../../framework/helpers.js';
 import type { PodInfo } from '../../framework/pod.js';
-import { unschedulable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
+import { StateKey, unschedulable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
 
 export const MAX_INSTANCES_PER_NODE = 'MaxInstancesPerNode';
 export const MAX_INSTANCES_LABEL = 'slipway.dev/max-instances-per-node';
@@ -41,11 +41,13 @@ function sameAppMatcher(pod: PodInfo): (p: PodInfo) => boolean {
   return (p) => owner !== undefined && p.owner === owner;
 }
 
+/** PreFilter → Filter: the cap and who counts against it (absent: the pod has no cap). */
+const KEY = new StateKey<CapState>(`${MAX_INSTANCES_PER_NODE}/state`);
+
 export function maxInstancesPerNode(args?: unknown): Plugin {
   argsObject(MAX_INSTANCES_PER_NODE, args, []);
-  const KEY = `${MAX_INSTANCES_PER_NODE}/state`;
   const filter = (cx: CycleContext, i: number): FilterStatus | undefined => {
-    const s = cx.state.read<CapState>(KEY);
+    const s = cx.state.read(KEY);
     if (s === undefined) return undefined;
     let n = 0;
     for (const p of cx.table.pods[i]) if (s.sameApp(p) && ++n >= s.cap) return FULL;

@@ -22,7 +22,7 @@ import { scoresProvenInRange } from '../../framework/framework.js';
 import { filterEachNode, matchesLabelSelector, toleratesAny } from '../../framework/helpers.js';
 import type { LabelDomains, NodeTable } from '../../framework/node-table.js';
 import type { PodInfo } from '../../framework/pod.js';
-import { MAX_NODE_SCORE, unresolvable, unschedulable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
+import { MAX_NODE_SCORE, StateKey, unresolvable, unschedulable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
 import { nodeMatchesPodAffinity } from '../node-affinity/index.js';
 
 export const POD_TOPOLOGY_SPREAD = 'PodTopologySpread';
@@ -146,6 +146,11 @@ interface ScoreState {
   readonly weights: readonly number[];
   readonly ignored: ReadonlySet<number>;
 }
+
+/** PreFilter → Filter: the constraints and counts of this cycle. */
+const FILTER_KEY = new StateKey<FilterState>(POD_TOPOLOGY_SPREAD);
+/** PreScore → Score (also kept in the plugin for the batch scorer). */
+const SCORE_KEY = new StateKey<ScoreState>(`${POD_TOPOLOGY_SPREAD}/score`);
 
 export interface PodTopologySpreadArgs {
   readonly defaultingType: 'System' | 'List';
@@ -275,7 +280,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
     if (s.ignored.size > 0) for (let k = 0; k < count; k++) if (s.ignored.has(nodes[k])) out[k] = 0;
   };
   const filter = (cx: CycleContext, i: number): FilterStatus | undefined => {
-    const s = cx.state.read<FilterState>(POD_TOPOLOGY_SPREAD)!;
+    const s = cx.state.require(FILTER_KEY);
     const labels = cx.table.labels[i];
     for (let k = 0; k < s.constraints.length; k++) {
       const c = s.constraints[k];
@@ -310,7 +315,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
         return min === Infinity ? 0 : min;
       });
       const selfMatch = constraints.map((c) => (c.matches(cx.pod) ? 1 : 0));
-      cx.state.write(POD_TOPOLOGY_SPREAD, { constraints, counts, minCounts, selfMatch } satisfies FilterState);
+      cx.state.write(FILTER_KEY, { constraints, counts, minCounts, selfMatch } satisfies FilterState);
       return undefined;
     },
     filter,
@@ -374,7 +379,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
         }
       }
       scoreState = { constraints, domains, counts, weights, ignored };
-      cx.state.write(`${POD_TOPOLOGY_SPREAD}/score`, scoreState);
+      cx.state.write(SCORE_KEY, scoreState);
       return undefined;
     },
     // The plain per-node form (the batch form above must agree with it; a differential test checks).

@@ -11,7 +11,7 @@ import type { Taint } from '../../../core/types.js';
 import { argsObject } from '../../framework/args.js';
 import { scoresProvenInRange } from '../../framework/framework.js';
 import { defaultNormalizeScore, toleratesAny } from '../../framework/helpers.js';
-import { unresolvable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
+import { StateKey, unresolvable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
 
 export const TAINT_TOLERATION = 'TaintToleration';
 
@@ -21,6 +21,9 @@ export const ERR_REASON_UNTOLERATED = 'node(s) had untolerated taint(s)';
 export function untoleratedTaintReason(_key: string, _value: string | undefined): string {
   return ERR_REASON_UNTOLERATED;
 }
+
+/** PreScore → Score: the pod's PreferNoSchedule tolerations (kube's preScoreState). */
+const PREFER_KEY = new StateKey<Toleration[]>(TAINT_TOLERATION);
 
 export function taintToleration(args?: unknown): Plugin {
   argsObject(TAINT_TOLERATION, args, []);
@@ -68,7 +71,7 @@ export function taintToleration(args?: unknown): Plugin {
       const prefer: Toleration[] = (cx.pod.placement.tolerations ?? []).filter(
         (t) => t.effect === undefined || t.effect === 'PreferNoSchedule',
       );
-      cx.state.write(TAINT_TOLERATION, prefer);
+      cx.state.write(PREFER_KEY, prefer);
       preferTolerations = prefer;
       return undefined;
     },
