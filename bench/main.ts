@@ -61,6 +61,13 @@
  *     through the etcd store vs the file store, and failover time after kill -9 of the leader
  *     (bench/ha.ts).
  *
+ *   queue [--kind compare|fgd] [--redis URL] [--workers W] [--scenario F --policies L --seeds S | --workload W --seeds S]
+ *     One sweep locally on W worker threads, then through the Redis work queue on W `slipway worker`
+ *     processes (default 3; Redis from scripts/start-redis.sh, default redis://127.0.0.1:26379/5):
+ *     both wall times, the queue's overhead per run, byte-identity of the outputs (bench/queue.ts).
+ *     compare default: scenarios/default.yaml, 5 policies × seeds 1..100; fgd: the full study
+ *     (--workload all --seeds 42..51, 1,020 experiments).
+ *
  *   fuzz [--runs N] [--workers W] [--profile P] [--seed S] [--no-invariants]
  *     Runs N fuzz cases (no shrinking) in W worker threads and reports runs per minute, events
  *     per second and mean events per run. The "small" profile is the issue's small run: up to 10
@@ -442,6 +449,26 @@ program
       `fgd-study workload=${o.workload} experiments=${jobs.length} workers=${o.workers} wall_s=${wall.toFixed(1)}` +
         ` experiments_per_s=${(jobs.length / wall).toFixed(2)}`,
     );
+  });
+
+program
+  .command('queue')
+  .description('a sweep locally vs on the Redis work queue with as many slipway worker processes')
+  .addOption(new Option('--kind <kind>', 'the sweep').choices(['compare', 'fgd']).default('compare'))
+  .option('--redis <url>', 'the queue', 'redis://127.0.0.1:26379/5')
+  .option('--workers <N>', 'worker threads locally, slipway worker processes on the queue', integer('--workers', 1), 3)
+  .option('--scenario <file>', 'compare: scenario', join(here, '..', 'scenarios', 'default.yaml'))
+  .option('--policies <list>', 'compare: policies', 'round-robin,best-fit,spread,balanced,default')
+  .option('--seeds <seeds>', 'compare: seeds (default 1..100); fgd: seeds (default 42..51)')
+  .option('--workload <w>', 'fgd: workload(s) or all', 'all')
+  .option('--traces <dir>', 'fgd: trace folder (default: the one slipway finds)')
+  .action(async (o: { kind: 'compare' | 'fgd'; redis: string; workers: number; scenario: string; policies: string; seeds?: string; workload: string; traces?: string }) => {
+    const { benchQueue } = await import('./queue.js');
+    const args =
+      o.kind === 'compare'
+        ? ['compare', o.scenario, '--policies', o.policies, '--seeds', o.seeds ?? '1..100']
+        : ['experiment', 'fgd', '--workload', o.workload, '--seeds', o.seeds ?? '42..51', ...(o.traces ? ['--traces', o.traces] : [])];
+    await benchQueue({ args, redis: o.redis, workers: o.workers, name: o.kind });
   });
 
 program

@@ -33,7 +33,11 @@ export function wrapperArgs(command: readonly string[]): string[] {
 }
 
 /** `statusDir`: absolute path of the bundle's `slipway/` directory (bind-mounted at /.slipway). */
-export function ociConfig(spec: ContainerSpec, opts: { hostname: string; statusDir: string }): Record<string, unknown> {
+/**
+ * `netns`: a network namespace path to join (the instance's, made by CNI); without it the
+ * container gets a new, empty one (loopback down, no address).
+ */
+export function ociConfig(spec: ContainerSpec, opts: { hostname: string; statusDir: string; netns?: string }): Record<string, unknown> {
   const { hostname, statusDir } = opts;
   const command = [...(spec.command ?? []), ...(spec.args ?? [])];
   const env = [
@@ -71,7 +75,7 @@ export function ociConfig(spec: ContainerSpec, opts: { hostname: string; statusD
     ],
     linux: {
       resources,
-      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      namespaces: [{ type: 'pid' }, opts.netns !== undefined ? { type: 'network', path: opts.netns } : { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
       maskedPaths: ['/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'],
       readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
     },

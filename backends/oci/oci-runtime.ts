@@ -26,6 +26,7 @@ import { containerNotFound, nodeNotFound, nodeUnreachable, OrchestrationError } 
 import type { ContainerSpec, ContainerState, NodeId } from '../../src/core/types.js';
 import { connectDocker } from '../docker/docker-api.js';
 import { ociConfig } from './oci-config.js';
+import { OciNetwork, type NetworkGcReport, type OciNetworkConfig } from './oci-network.js';
 
 export interface OciNodeConfig {
   readonly id: NodeId;
@@ -39,6 +40,8 @@ export interface OciNodeConfig {
   readonly exportFrom?: string;
   /** Default `<root>/bundles`. */
   readonly bundles?: string;
+  /** CNI networking (oci-network.ts): per instance a namespace on the node's bridge and subnet. Without it, no network. */
+  readonly network?: OciNetworkConfig;
 }
 
 export interface OciRuntimeOptions {
@@ -53,6 +56,8 @@ export interface OciRuntimeOptions {
   readonly commandTimeoutMs?: number;
   /** The cluster identity (`slipway.cluster` in labels.json): only its containers are seen. Default `default`. */
   readonly cluster?: string;
+  /** How often (at most) each running instance's network gets a CNI CHECK during polling. Default 10 s. */
+  readonly networkCheckIntervalMs?: number;
 }
 
 interface OciNode {
@@ -61,6 +66,11 @@ interface OciNode {
   /** Last seen state per container id (for watch events). */
   readonly seen: Map<string, ContainerState>;
   polling: boolean;
+  readonly network?: OciNetwork;
+  /** Last CNI CHECK per instance (clock ms). */
+  readonly checked: Map<string, number>;
+  /** What the last garbage collection (at initNode) removed. */
+  gc?: NetworkGcReport;
 }
 
 interface OciState {
@@ -85,6 +95,9 @@ export class OciRuntime implements ContainerRuntime {
   private readonly grace: number;
   private readonly busybox: string;
   private readonly timeout: number;
+  private readonly checkEvery: number;
+  /** Containers killed because their instance's network failed CHECK, with the plugin's message. */
+  private readonly networkLost = new Map<string, string>();
   private cancelPoll: (() => void) | undefined;
   /** Image exports in progress, by target directory (concurrent creates share one). */
   private readonly exports = new Map<string, Promise<void>>();
@@ -99,9 +112,28 @@ export class OciRuntime implements ContainerRuntime {
     this.grace = opts.stopGraceMs ?? 2_000;
     this.busybox = opts.busybox ?? '/bin/busybox';
     this.timeout = opts.commandTimeoutMs ?? 10_000;
+    this.checkEvery = opts.networkCheckIntervalMs ?? 10_000;
     for (const n of opts.nodes) {
-      this.nodes.set(n.id, { config: n, bundles: resolve(n.bundles ?? join(n.root, 'bundles')), seen: new Map(), polling: false });
+      const network = n.network ? new OciNetwork({ nodeId: n.id, identity: this.cluster, root: n.root, config: n.network }) : undefined;
+      this.nodes.set(n.id, {
+        config: n,
+        bundles: resolve(n.bundles ?? join(n.root, 'bundles')),
+        seen: new Map(),
+        polling: false,
+        checked: new Map(),
+        ...(network ? { network } : {}),
+      });
     }
+  }
+
+  /** A node's CNI network (undefined without `network`). */
+  network(nodeId: NodeId): OciNetwork | undefined {
+    return this.node(nodeId).network;
+  }
+
+  /** What the garbage collection at the node's initNode removed (namespaces, attachments). */
+  lastGc(nodeId: NodeId): NetworkGcReport | undefined {
+    return this.node(nodeId).gc;
   }
 
   /** Resolves when the node's runtime answers `list`. */
@@ -114,6 +146,13 @@ export class OciRuntime implements ContainerRuntime {
     mkdirSync(node.config.root, { recursive: true });
     mkdirSync(node.bundles, { recursive: true });
     await this.list(node);
+    if (node.network && node.gc === undefined) {
+      // What a killed Slipway left: namespaces, attachments and reservations no bundle of this
+      // cluster on this node accounts for. (A bundle left half-made is an exited container: its
+      // removal detaches its network.)
+      const owned = new Set((await this.listContainers(nodeId)).map((c) => c.instanceId));
+      node.gc = await node.network.gc(owned);
+    }
     if (!node.polling) {
       node.polling = true;
       this.schedulePoll();
@@ -131,10 +170,13 @@ export class OciRuntime implements ContainerRuntime {
     // `create` finished must not make it look exited).
     const rootfs = await this.rootfsFor(node, spec.image);
     this.inCreation.add(id);
+    let netns: string | undefined;
     try {
-      await this.build(node, spec, options, id, rootfs);
+      if (node.network) netns = (await node.network.attach(options.instanceId, spec.ports)).netns;
+      await this.build(node, spec, options, id, rootfs, netns);
     } catch (e) {
       this.inCreation.delete(id);
+      if (node.network && !this.instanceHasBundle(node, options.instanceId)) await node.network.detach(options.instanceId).catch(() => undefined);
       throw e;
     }
     node.seen.set(id, 'creating');
@@ -165,7 +207,7 @@ export class OciRuntime implements ContainerRuntime {
     return dir;
   }
 
-  private async build(node: OciNode, spec: ContainerSpec, options: CreateContainerOptions, id: string, rootfs: string): Promise<void> {
+  private async build(node: OciNode, spec: ContainerSpec, options: CreateContainerOptions, id: string, rootfs: string, netns: string | undefined): Promise<void> {
     const bundle = join(node.bundles, id);
     rmSync(bundle, { recursive: true, force: true });
     const statusDir = join(bundle, 'slipway');
@@ -181,7 +223,7 @@ export class OciRuntime implements ContainerRuntime {
       'slipway.cluster': this.cluster,
     };
     writeFileSync(join(statusDir, 'labels.json'), JSON.stringify(labels));
-    writeFileSync(join(bundle, 'config.json'), JSON.stringify(ociConfig(spec, { hostname: options.instanceId.slice(0, 63), statusDir }), null, 1));
+    writeFileSync(join(bundle, 'config.json'), JSON.stringify(ociConfig(spec, { hostname: options.instanceId.slice(0, 63), statusDir, ...(netns !== undefined ? { netns } : {}) }), null, 1));
     const log = openSync(join(bundle, 'log'), 'a');
     try {
       await this.exec(node, ['create', '--bundle', bundle, id], log);
@@ -219,11 +261,36 @@ export class OciRuntime implements ContainerRuntime {
     const st = await this.stateOf(node, id);
     if (st === 'running' || st === 'paused') throw new OrchestrationError('Runtime', `cannot remove container ${id}: it is running`);
     if (st !== undefined) await this.exec(node, ['delete', '--force', id]);
+    const instanceId = this.labelsOf(node, id)['slipway.instance'];
     rmSync(join(node.bundles, id), { recursive: true, force: true });
     node.seen.delete(id);
     this.inCreation.delete(id);
     this.killed.delete(id);
     this.stopped.delete(id);
+    this.networkLost.delete(id);
+    // The instance's last container gone: its namespace and address go too (DEL is idempotent).
+    if (node.network && instanceId !== undefined && !this.instanceHasBundle(node, instanceId)) {
+      node.checked.delete(instanceId);
+      await node.network.detach(instanceId);
+    }
+  }
+
+  private labelsOf(node: OciNode, id: string): Labels {
+    try {
+      return JSON.parse(readFileSync(join(node.bundles, id, 'slipway', 'labels.json'), 'utf8')) as Labels;
+    } catch {
+      return {};
+    }
+  }
+
+  /** Whether a bundle of this cluster on this node still belongs to the instance. */
+  private instanceHasBundle(node: OciNode, instanceId: string): boolean {
+    if (!existsSync(node.bundles)) return false;
+    for (const d of readdirSync(node.bundles)) {
+      const l = this.labelsOf(node, d);
+      if (l['slipway.instance'] === instanceId && l['slipway.cluster'] === this.cluster && (l['slipway.node'] ?? node.config.id) === node.config.id) return true;
+    }
+    return false;
   }
 
   async getContainerStatus(id: string): Promise<ContainerStatus> {
@@ -322,6 +389,7 @@ export class OciRuntime implements ContainerRuntime {
     if (status !== undefined) this.inCreation.delete(id);
     const state = status === undefined && this.inCreation.has(id) ? 'creating' : mapState(status);
     const exit = state === 'exited' ? this.exitOf(id, dir) : undefined;
+    const ip = state !== 'exited' && node.network ? node.network.ipOf(labels['slipway.instance'] ?? '') : undefined;
     return {
       id,
       nodeId: node.config.id,
@@ -332,6 +400,7 @@ export class OciRuntime implements ContainerRuntime {
       labels,
       ...(exit?.code !== undefined ? { exitCode: exit.code } : {}),
       ...(exit ? { reason: exit.reason } : {}),
+      ...(ip !== undefined ? { ip } : {}),
     };
   }
 
@@ -344,7 +413,9 @@ export class OciRuntime implements ContainerRuntime {
       // not written: the process was killed before the wrapper could write it
     }
     const code = text === '' ? (this.killed.has(id) ? 137 : undefined) : Number(text);
-    const reason = this.stopped.has(id) ? 'Stopped' : this.killed.has(id) ? 'Killed' : code === 0 ? 'Completed' : code === undefined ? 'Unknown' : 'Error';
+    const lost = this.networkLost.get(id);
+    const reason =
+      lost !== undefined ? `NetworkLost: ${lost}` : this.stopped.has(id) ? 'Stopped' : this.killed.has(id) ? 'Killed' : code === 0 ? 'Completed' : code === undefined ? 'Unknown' : 'Error';
     return { ...(code !== undefined ? { code } : {}), reason };
   }
 
@@ -353,7 +424,18 @@ export class OciRuntime implements ContainerRuntime {
   }
 
   private async list(node: OciNode): Promise<OciState[]> {
-    const out = await this.exec(node, ['list', '--format', 'json']);
+    // `list` reads every container's state directory: one removed meanwhile (a concurrent
+    // `delete`) fails the whole listing with "no such file or directory". Asked again, it is gone.
+    let out = '';
+    for (let attempt = 1; ; attempt++) {
+      try {
+        out = await this.exec(node, ['list', '--format', 'json']);
+        break;
+      } catch (e) {
+        if (!(e instanceof OrchestrationError) || e.code === 'NodeUnreachable' || attempt >= 5) throw e;
+        await this.clock.sleep(20 * attempt);
+      }
+    }
     const text = out.trim();
     if (text === '' || text === 'null') return [];
     try {
@@ -395,8 +477,37 @@ export class OciRuntime implements ContainerRuntime {
           ...(st.exitCode !== undefined ? { exitCode: st.exitCode } : {}),
           ...(st.reason !== undefined ? { reason: st.reason } : {}),
           at: this.clock.now(),
+          ...(st.ip !== undefined ? { ip: st.ip } : {}),
         };
         for (const l of [...this.listeners]) l(ev);
+      }
+      if (node.network) await this.checkNetworks(node, list);
+    }
+  }
+
+  /**
+   * CNI CHECK of each running instance's network, at most once per `networkCheckIntervalMs`. An
+   * instance whose check fails has its containers killed (reason `NetworkLost: <plugin message>`):
+   * an instance without its network serves nothing, and the reconciler replaces it.
+   */
+  private async checkNetworks(node: OciNode, list: readonly ContainerStatus[]): Promise<void> {
+    const net = node.network!;
+    const now = this.clock.now();
+    const running = new Map<string, string[]>();
+    for (const st of list) if (st.state === 'running') running.set(st.instanceId, [...(running.get(st.instanceId) ?? []), st.id]);
+    for (const [instanceId, ids] of [...running].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const last = node.checked.get(instanceId);
+      if (last !== undefined && now - last < this.checkEvery) continue;
+      node.checked.set(instanceId, now);
+      try {
+        await net.check(instanceId);
+      } catch (e) {
+        const msg = (e as Error).message;
+        for (const id of ids) {
+          this.networkLost.set(id, msg);
+          this.killed.add(id);
+          await this.exec(node, ['kill', id, 'KILL']).catch(() => undefined);
+        }
       }
     }
   }
@@ -436,7 +547,7 @@ export class OciRuntime implements ContainerRuntime {
         if (e.code === 'ENOENT') return reject(nodeUnreachable(node.config.id, `runtime ${node.config.runtime} not found`));
         if (e.killed) return reject(nodeUnreachable(node.config.id, `${node.config.runtime} ${args[0]} timed out`));
         const msg = String(stderr).trim().split('\n').slice(-1)[0] ?? e.message;
-        if (/does not exist|not found|no such/i.test(msg)) return reject(containerNotFound(args[args.length - 1]));
+        if (args[0] !== 'list' && /does not exist|not found|no such/i.test(msg)) return reject(containerNotFound(args[args.length - 1]));
         reject(new OrchestrationError('Runtime', `${node.config.runtime} ${args[0]}: ${msg}`));
       });
     });

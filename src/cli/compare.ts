@@ -63,8 +63,8 @@ export async function compareCommand(file: string, flags: CompareFlags, setConte
   const spec: CompareSpec = { file, text: readFileSync(file, 'utf8'), limits, policies, seeds, seedSpec };
   const command = compareCommandLine(spec, out);
   setContext(() => `replay: ${command}`);
-  const swept = await sweepRows({ kind: compareKind, spec, flags, out, workers, argv: process.argv.slice(2) });
-  if (swept === 'done') return EXIT_OK;
+  const swept = await sweepRows({ kind: compareKind, spec, flags, out, workers, json: flags.json, argv: process.argv.slice(2) });
+  if (swept !== undefined) return swept;
   prepareOutput('--out', out, 'dir');
 
   const total = policies.length * seeds.length;

@@ -34,6 +34,11 @@ export function formatDiff(d: TraceDiff, fileA: string, fileB: string): string {
   if (d.a.scenario !== d.b.scenario) L.push(`warning: the traces are of different scenarios`);
   L.push(`placements: ${d.placementsAgree} of ${d.placements.length} agree (instances matched by workload, slot, generation and order)`);
   L.push(...table([['', 'instance', 'A', 'B'], ...d.placements.map((p) => [p.a === p.b ? ' ' : '*', p.key, p.a ?? '-', p.b ?? '-'])]));
+  if (d.addresses.length > 0) {
+    const differ = d.addresses.length - d.addressesAgree;
+    L.push(`addresses: ${d.addressesAgree} of ${d.addresses.length} agree${differ > 0 ? ` — ${differ} instance(s) got a different address` : ''} (pod network; docs/networking.md)`);
+    L.push(...table([['', 'instance', 'A', 'B'], ...d.addresses.map((p) => [p.a === p.b ? ' ' : '*', p.key, p.a ?? '-', p.b ?? '-'])]));
+  }
   const longest = Math.max(d.milestonesA, d.milestonesB, 1);
   const alike = Math.round(100 * (1 - d.orderDistance / longest));
   L.push(`order of milestones: ${d.milestonesA} in A, ${d.milestonesB} in B; edit distance ${d.orderDistance} (${alike}% alike)`);

@@ -125,7 +125,7 @@ export async function runMembershipExperiment(flags: MembershipFlags, setContext
     options,
   };
   const swept = await sweepRows({ kind: membershipKind, spec, flags, out, workers, argv: process.argv.slice(2) });
-  if (swept === 'done') return EXIT_OK;
+  if (swept !== undefined) return swept;
   prepareOutput('--out', out, 'dir');
 
   const runs = studyRuns(options);

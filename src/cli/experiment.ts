@@ -55,7 +55,7 @@ export async function runFgdExperiment(flags: FgdFlags, setContext: (c: () => st
   const seeds = parseSeeds(flags.seeds);
   const workers = parseWorkers(flags.workers);
   const mode = sweepMode(flags);
-  if (flags.placements && mode !== 'local') throw new InputError('--placements: only in a local run (not with --shard or --emit-k8s-job)');
+  if (flags.placements && mode !== 'local') throw new InputError('--placements: only in a local run (not with --shard, --queue or --emit-k8s-job)');
   const tracesDir = resolveTracesDir(flags.traces);
   const out = flags.out ?? join('reports', `fgd-${flags.workload}`);
   const command = fgdCommand(flags, { tracesDir, out });
@@ -71,7 +71,7 @@ export async function runFgdExperiment(flags: FgdFlags, setContext: (c: () => st
     capacityGpus,
   };
   const swept = await sweepRows({ kind: fgdKind, spec, flags, out, workers, argv: process.argv.slice(2) });
-  if (swept === 'done') return EXIT_OK;
+  if (swept !== undefined) return swept;
   prepareOutput('--out', out, 'dir');
   const jobs = studyJobs(workloads, policies, seeds);
   const progress = process.stderr.isTTY;

@@ -72,8 +72,8 @@ export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
   const workers = parseWorkerCount(flags.workers, 0);
   const out = flags.out ?? join('reports', 'fuzz');
   const spec: FuzzSpec = { runs, seed, profile, shrink: flags.shrink !== false };
-  const swept = await sweepRows({ kind: fuzzKind, spec, flags, out, workers, argv: process.argv.slice(2) });
-  if (swept === 'done') return EXIT_OK;
+  const swept = await sweepRows({ kind: fuzzKind, spec, flags, out, workers, json: flags.json, argv: process.argv.slice(2) });
+  if (swept !== undefined) return swept;
   prepareOutput('--out', out, 'dir');
   const err = process.stderr;
   // With --json, stdout holds the one JSON object alone; the progress bar (a TTY only) is on stderr.

@@ -21,6 +21,7 @@ import type { ExplainFlags } from './explain.js';
 import type { FuzzFlags } from './fuzz.js';
 import type { ValidateFlags } from './validate.js';
 import type { MergeFlags } from './merge.js';
+import type { WorkerFlags } from './worker.js';
 // serve, config, apply, get, ...: registration only; each action imports its module when it runs.
 import { registerServeCommands } from './serve-commands.js';
 
@@ -211,6 +212,18 @@ program
   .option('--json', 'compare: print results.json instead of the table; fuzz: print summary.json')
   .action(async (dirs: string[], flags: MergeFlags) => {
     await guardCommand(async () => (await import('./merge.js')).mergeCommand(dirs, flags));
+  });
+
+program
+  .command('worker')
+  .description('run sweep runs from a Redis work queue (compare, fuzz or experiment started with --queue); any number of workers, on any machine')
+  .requiredOption('--queue <url>', 'redis://HOST:PORT/DB')
+  .option('--concurrency <n>', 'runs at once, one worker thread each (default 1)')
+  .option('--lock-duration <ms>', 'a run whose worker stops renewing its lock for this long is taken over by another worker (default 10000)')
+  .option('--exit-when-idle <ms>', 'exit after this long with no run to do (default: run until SIGINT/SIGTERM)')
+  .option('--verbose', 'print a line when each run starts and ends')
+  .action(async (flags: WorkerFlags) => {
+    await guardCommand(async () => (await import('./worker.js')).workerCommand(flags));
   });
 
 registerServeCommands(program);

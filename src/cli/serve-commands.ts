@@ -26,6 +26,7 @@ export function registerServeCommands(program: Command): void {
     .option('--token <token>', 'bearer token (default: generated into <state>/token)')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--identity <name>', "docker/oci: the cluster's identity on shared engines (default slipway-serve)")
     .option('--force', "docker/oci: break another Slipway's lock on the engines (only when that process is gone)")
     .action(async (flags) => {
       const { runServe } = await import('./serve.js');
@@ -41,6 +42,7 @@ export function registerServeCommands(program: Command): void {
     .option('--state <dir>', 'as serve')
     .option('--backend <kind>', 'as serve')
     .option('--speed <n>', 'as serve')
+    .option('--identity <name>', 'as serve')
     .option('--json', 'print JSON')
     .option('--keys', 'list every key with its environment variable, flag, default and meaning')
     .action(async (flags) => {
@@ -65,8 +67,8 @@ export function registerServeCommands(program: Command): void {
   serverOptions(
     program
       .command('get')
-      .description('list workloads, nodes or instances on a daemon')
-      .argument('<kind>', 'workloads, nodes or instances (singular and short forms: wl, no, inst)')
+      .description('list workloads, nodes, instances or endpoints on a daemon')
+      .argument('<kind>', 'workloads, nodes, instances or endpoints (singular and short forms: wl, no, inst, ep)')
       .argument('[name]', 'one object by name (instance id)')
       .option('-o, --output <format>', 'table (default), wide, json or yaml')
       .option('-l, --selector <selector>', 'label selector: app=web,tier!=db')

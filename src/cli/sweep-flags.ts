@@ -7,6 +7,7 @@ import { SLIPWAY_VERSION } from '../version.js';
 
 export interface SweepFlags {
   readonly shard?: string;
+  readonly queue?: string;
   readonly emitK8sJob?: string;
   readonly k8sShards?: string;
   readonly k8sParallelism?: string;
@@ -20,6 +21,7 @@ export interface SweepFlags {
 export function addSweepOptions(cmd: Command): Command {
   return cmd
     .option('--shard <I/N>', 'run only shard I of N (1 ≤ I ≤ N; I may name an environment variable holding a 0-based index, e.g. JOB_COMPLETION_INDEX) and write its result bundle to --out; join the shards with slipway merge')
+    .option('--queue <url>', 'run the sweep on a Redis work queue (redis://HOST:PORT/DB): enqueue its runs, wait for slipway worker --queue processes to run them, write --out as a local run would')
     .option('--emit-k8s-job <file>', 'write the sweep as Kubernetes Indexed Jobs (shards + a merge Job) to this YAML file instead of running it')
     .option('--k8s-shards <n>', 'with --emit-k8s-job: completions, one shard each (default 4)')
     .option('--k8s-parallelism <n>', 'with --emit-k8s-job: pods running at once (default: all shards)')

@@ -1,9 +1,9 @@
 /**
  * The sweep flags shared by compare, fuzz and experiment: `--shard I/N` (run one shard, write its
- * bundle) and `--emit-k8s-job FILE` (write the sweep as Kubernetes Indexed Jobs, run nothing);
- * `sweepRows` does what they
- * ask: undefined for a local run (the command runs it its own way), 'done' when a shard's bundle
- * or a manifest was written.
+ * bundle), `--queue URL` (run the sweep on `slipway worker`s through Redis, write the outputs)
+ * and `--emit-k8s-job FILE` (write the sweep as Kubernetes Indexed Jobs, run nothing);
+ * `sweepRows` does what they ask: undefined for a local run (the command runs it its own way),
+ * the command's exit code otherwise.
  */
 import cliProgress from 'cli-progress';
 import { join } from 'node:path';
@@ -16,6 +16,8 @@ import { inputsHash, type SweepKind } from '../sweep/kind.js';
 import { sweepJobsYaml } from '../sweep/k8s-job.js';
 import { formatShard, parseShard, shardIndices } from '../sweep/shard.js';
 import { SLIPWAY_VERSION } from '../version.js';
+import { parseQueueUrl } from '../sweep/queue-url.js';
+import { EXIT_OK } from './errors.js';
 import { prepareOutput, writeOutput } from './output.js';
 import type { SweepTask } from './sweep-worker.js';
 import type { SweepFlags } from './sweep-flags.js';
@@ -52,9 +54,11 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export interface SweepRunOptions<S, R> {
   readonly kind: SweepKind<S, R>;
   readonly spec: S;
-  readonly flags: SweepFlags;
+  readonly flags: SweepFlags & { readonly workers?: string };
   readonly out: string;
   readonly workers: number;
+  /** `--json` of compare and fuzz (a queue sweep prints what the local run prints). */
+  readonly json?: boolean;
   /** The command line after `slipway` (process.argv.slice(2)), for the Job's command. */
   readonly argv: readonly string[];
 }
@@ -63,14 +67,19 @@ export interface SweepRunOptions<S, R> {
  * Checks the sweep flags (one mode at most) before anything runs; InputError on a bad value.
  * Returns the mode.
  */
-export function sweepMode(flags: SweepFlags): 'local' | 'shard' | 'k8s' {
-  const modes = [flags.shard !== undefined && '--shard', flags.emitK8sJob !== undefined && '--emit-k8s-job'].filter(Boolean);
+export function sweepMode(flags: SweepFlags & { readonly workers?: string }): 'local' | 'shard' | 'queue' | 'k8s' {
+  const modes = [flags.shard !== undefined && '--shard', flags.queue !== undefined && '--queue', flags.emitK8sJob !== undefined && '--emit-k8s-job'].filter(Boolean);
   if (modes.length > 1) throw new InputError(`${modes.join(' and ')}: choose one`);
   const k8sOnly = (['k8sShards', 'k8sParallelism', 'k8sBackoffLimitPerIndex', 'k8sImage', 'k8sClaim', 'k8sName'] as const).find((k) => flags[k] !== undefined);
   if (k8sOnly && flags.emitK8sJob === undefined) throw new InputError(`--${k8sOnly.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}: only with --emit-k8s-job`);
   if (flags.shard !== undefined) {
     parseShard(flags.shard);
     return 'shard';
+  }
+  if (flags.queue !== undefined) {
+    parseQueueUrl(flags.queue);
+    if (flags.workers !== undefined) throw new InputError('--workers: not with --queue (the runs run on slipway worker --queue processes; give them --concurrency)');
+    return 'queue';
   }
   if (flags.emitK8sJob !== undefined) return 'k8s';
   return 'local';
@@ -100,11 +109,13 @@ function progressBar(label: string, total: number) {
 
 /**
  * Does what the sweep flags ask: undefined for a local run (the caller runs it its own way); for
- * a shard or a manifest it writes it, prints where, and returns 'done'.
+ * a shard or a manifest it writes it and prints where; for a queue it runs the sweep on the
+ * queue's workers and writes the outputs. Returns the command's exit code then.
  */
-export async function sweepRows<S, R>(o: SweepRunOptions<S, R>): Promise<'done' | undefined> {
+export async function sweepRows<S, R>(o: SweepRunOptions<S, R>): Promise<number | undefined> {
   const mode = sweepMode(o.flags);
   if (mode === 'local') return undefined;
+  if (mode === 'queue') return (await import('./sweep-queue.js')).queueSweep({ url: o.flags.queue!, kind: o.kind, spec: o.spec, out: o.out, json: o.json });
   const keys = o.kind.keys(o.spec);
   const hash = inputsHash({ kind: o.kind.name, spec: o.spec });
   if (mode === 'shard') {
@@ -120,7 +131,7 @@ export async function sweepRows<S, R>(o: SweepRunOptions<S, R>): Promise<'done' 
     }
     const path = writeBundle(o.out, makeBundle({ version: SLIPWAY_VERSION, kind: o.kind.name, spec: o.spec, keys, shard, rows }));
     process.stdout.write(`shard ${formatShard(shard)}: ${indices.length} of ${keys.length} runs (${hash.slice(0, 19)}…) → ${path}\nmerge every shard's folder with: slipway merge DIR... --out DIR\n`);
-    return 'done';
+    return EXIT_OK;
   }
   {
     const file = o.flags.emitK8sJob!;
@@ -145,6 +156,6 @@ export async function sweepRows<S, R>(o: SweepRunOptions<S, R>): Promise<'done' 
     });
     writeOutput(file, yaml);
     process.stdout.write(`wrote ${file}: Job ${name} (${completions} shards of ${keys.length} runs) and Job ${name}-merge (suspended)\nrun it: kubectl apply -f ${file} (the file's header lists the commands)\n`);
-    return 'done';
+    return EXIT_OK;
   }
 }

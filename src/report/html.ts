@@ -10,6 +10,7 @@ import { escapeHtml } from './escape.js';
 import { countResults } from '../check/expectations.js';
 import type { RunSummary } from '../run/simulate.js';
 import { renderReport } from './report-html.js';
+import type { NetworkMetrics } from './metrics.js';
 
 export { escapeHtml } from './escape.js';
 
@@ -59,6 +60,7 @@ ${rows}
 <p class="note">desired: a service's replicas; a job's completions (its <code>replicas:</code> is how many run at once).</p>
 <h3>Expectations</h3>
 ${exps ? `<table><tr><th>result</th><th>name</th><th>checked at</th><th>detail</th></tr>\n${exps}\n</table>` : '<p>none</p>'}
+${run.metrics.network ? networkSection(run.metrics.network) : ''}
 </section>`;
   const commands = [{ label: 'this run (trace, summary and report)', command }];
   if (tracePath) commands.push({ label: 'timeline for Perfetto', command: `npx slipway export --format perfetto ${tracePath} > timeline.json` });
@@ -72,6 +74,35 @@ ${exps ? `<table><tr><th>result</th><th>name</th><th>checked at</th><th>detail</
     commands,
     extraHtml: outcome,
   });
+}
+
+/** Endpoints shown per workload before `+ N more`. */
+const ENDPOINTS_SHOWN = 12;
+
+/** The pod network as the run left it (docs/networking.md): node blocks, addresses, endpoints. */
+function networkSection(n: NetworkMetrics): string {
+  const e = escapeHtml;
+  const nodes = n.nodes.map((x) => `<tr><td>${e(x.node)}</td><td><code>${x.podCidr !== undefined ? e(x.podCidr) : 'none (cluster CIDR exhausted)'}</code></td><td class="n">${x.addresses}</td></tr>`).join('\n');
+  const insts = n.instances.map((x) => `<tr><td>${e(x.instance)}</td><td>${e(x.workload)}</td><td>${e(x.node ?? '')}</td><td><code>${e(x.ip)}</code></td></tr>`).join('\n');
+  const eps = n.endpoints
+    .map((x) => {
+      const shown = x.endpoints.slice(0, ENDPOINTS_SHOWN).map((p) => `<code>${e(p)}</code>`).join(' ');
+      const more = x.endpoints.length > ENDPOINTS_SHOWN ? ` + ${x.endpoints.length - ENDPOINTS_SHOWN} more` : '';
+      return `<tr><td>${e(x.workload)}</td><td class="n">${x.endpoints.length}</td><td>${shown || 'none'}${more}</td></tr>`;
+    })
+    .join('\n');
+  return `<h3 id="network">Network</h3>
+<p class="note">Pod network: each node's block of the cluster CIDR and the addresses its instances hold at the end of the run (host-local's allocation; see docs/networking.md).${n.createFailures > 0 ? ` <b>${n.createFailures} create(s) failed because the network could not be set up</b> (no address left in the node's pod CIDR).` : ''}</p>
+<table><tr><th>node</th><th>pod CIDR</th><th>addresses in use</th></tr>
+${nodes}
+</table>
+<table><tr><th>workload</th><th>endpoints</th><th>IP:PORT</th></tr>
+${eps || '<tr><td colspan="3">none</td></tr>'}
+</table>
+<table><tr><th>instance</th><th>workload</th><th>node</th><th>IP</th></tr>
+${insts}
+</table>
+${n.instancesTotal > n.instances.length ? `<p class="note">${n.instances.length} of ${n.instancesTotal} instances with an address shown.</p>` : ''}`;
 }
 
 /** The outcome line of a run without an invariant violation. */

@@ -11,6 +11,7 @@
  * `instance.unreserved`, `instance.removed` or `instance.forgotten`. A run whose cluster has GPU
  * devices gets the GPU metrics; a CPU-only run has none (its results look as before).
  */
+import { compareEndpoints } from '../core/endpoints.js';
 import { quantileSorted } from 'd3';
 import { FragMeasure, type TypicalTask } from '../gpu/fragmentation.js';
 import { MILLI } from '../gpu/types.js';
@@ -98,6 +99,23 @@ export interface RunMetrics {
   readonly expectations: { readonly met: number; readonly total: number };
   readonly nodes: number;
   readonly typicalPod: TypicalPod;
+  /** With a pod network only (docs/networking.md): addresses as the run left them. */
+  readonly network?: NetworkMetrics;
+}
+
+/** The most instances listed with their address in a report (the count says how many there were). */
+export const NETWORK_INSTANCES_SHOWN = 200;
+
+export interface NetworkMetrics {
+  /** Every node that joined, by name: its pod CIDR (absent when it got none) and addresses in use at the end. */
+  readonly nodes: ReadonlyArray<{ readonly node: string; readonly podCidr?: string; readonly addresses: number }>;
+  /** Instances holding an address at the end, by node then address (the first NETWORK_INSTANCES_SHOWN). */
+  readonly instances: ReadonlyArray<{ readonly instance: string; readonly workload: string; readonly node?: string; readonly ip: string }>;
+  readonly instancesTotal: number;
+  /** Each workload's endpoints at the end, by name. */
+  readonly endpoints: ReadonlyArray<{ readonly workload: string; readonly endpoints: readonly string[] }>;
+  /** Creates that failed because the network could not be set up (`container.create_failed` with code Network). */
+  readonly createFailures: number;
 }
 
 interface NodeRec {
@@ -189,6 +207,9 @@ export class MetricsCollector {
   private gpuPending = 0;
   private gpuAttempts = 0;
   private readonly gpuSeries = { alloc: [] as number[], frag: [] as number[], pending: [] as number[] };
+  /** Pod network (absent until an event shows one). */
+  private net: { podCidrs: Map<string, string | undefined>; ips: Map<string, { workload: string; node?: string; ip: string }>; endpoints: Map<string, Set<string>>; failures: number } | undefined;
+  private readonly nodeOf = new Map<string, string>();
 
   constructor(private readonly options: MetricsOptions) {
     this.samples = Math.max(1, options.samples ?? 240);
@@ -221,6 +242,8 @@ export class MetricsCollector {
         if (gpuCount > 0) this.hasGpus = true;
         this.nodes.set(n.name, n);
         this.allNodes.push(n);
+        if (e.podCidr !== undefined) this.network().podCidrs.set(e.node, e.podCidr);
+        else this.net?.podCidrs.set(e.node, undefined);
         break;
       }
       case 'node.status': {
@@ -260,6 +283,7 @@ export class MetricsCollector {
           inst.everBound = true;
           this.bindLatencies.push(t - inst.createdAt);
         }
+        if (e.node !== undefined) this.nodeOf.set(e.instance, e.node);
         if (!inst || !n) break;
         inst.node = n;
         inst.cpu = e.request?.cpu ?? 0;
@@ -288,6 +312,7 @@ export class MetricsCollector {
         break;
       }
       case 'instance.status': {
+        if (e.ip !== undefined) this.network().ips.set(e.instance, { workload: e.workload, ...(this.nodeOf.has(e.instance) ? { node: this.nodeOf.get(e.instance) } : {}), ip: e.ip });
         const inst = this.instances.get(e.instance);
         if (!inst || inst.stopping) break;
         if (e.to === 'Running' && !inst.everRunning) {
@@ -308,6 +333,8 @@ export class MetricsCollector {
       }
       case 'instance.removed':
       case 'instance.forgotten': {
+        this.nodeOf.delete(e.instance);
+        this.net?.ips.delete(e.instance);
         const inst = this.instances.get(e.instance);
         if (!inst) break;
         if (!inst.stopping) this.setStatus(inst, 'Gone');
@@ -319,6 +346,17 @@ export class MetricsCollector {
         this.instances.delete(e.instance);
         break;
       }
+      case 'endpoints.changed': {
+        const eps = this.network().endpoints;
+        let set = eps.get(e.workload);
+        if (!set) eps.set(e.workload, (set = new Set()));
+        for (const x of e.removed) set.delete(x);
+        for (const x of e.added) set.add(x);
+        break;
+      }
+      case 'container.create_failed':
+        if (e.code === 'Network') this.network().failures++;
+        break;
       case 'expectation':
         this.expTotal++;
         if (e.ok) this.expMet++;
@@ -548,6 +586,32 @@ export class MetricsCollector {
       expectations: { met: this.expMet, total: this.expTotal },
       nodes: this.allNodes.length,
       typicalPod: this.pod,
+      ...(this.net ? { network: this.networkMetrics(this.net) } : {}),
+    };
+  }
+
+  private network(): NonNullable<MetricsCollector['net']> {
+    if (!this.net) {
+      this.net = { podCidrs: new Map(), ips: new Map(), endpoints: new Map(), failures: 0 };
+      for (const n of this.allNodes) this.net.podCidrs.set(n.name, undefined);
+    }
+    return this.net;
+  }
+
+  private networkMetrics(net: NonNullable<MetricsCollector['net']>): NetworkMetrics {
+    const byName = <T>(m: Map<string, T>) => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const used = new Map<string, number>();
+    for (const r of net.ips.values()) if (r.node !== undefined) used.set(r.node, (used.get(r.node) ?? 0) + 1);
+    const ipKey = (ip: string) => ip.split('.').reduce((v, o) => v * 256 + Number(o), 0);
+    const instances = [...net.ips]
+      .map(([instance, r]) => ({ instance, ...r }))
+      .sort((a, b) => ((a.node ?? '') < (b.node ?? '') ? -1 : (a.node ?? '') > (b.node ?? '') ? 1 : ipKey(a.ip) - ipKey(b.ip)));
+    return {
+      nodes: byName(net.podCidrs).map(([node, podCidr]) => ({ node, ...(podCidr !== undefined ? { podCidr } : {}), addresses: used.get(node) ?? 0 })),
+      instances: instances.slice(0, NETWORK_INSTANCES_SHOWN),
+      instancesTotal: instances.length,
+      endpoints: byName(net.endpoints).map(([workload, set]) => ({ workload, endpoints: [...set].sort(compareEndpoints) })),
+      createFailures: net.failures,
     };
   }
 

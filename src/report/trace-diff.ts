@@ -31,6 +31,12 @@ export interface TraceDiff {
   readonly b: RunInfo;
   readonly placements: readonly Placement[];
   readonly placementsAgree: number;
+  /**
+   * With a pod network: each instance's address (`instance.status` to Running with `ip`), matched
+   * like placements; only instances that have one in either run. Empty without a pod network.
+   */
+  readonly addresses: readonly Placement[];
+  readonly addressesAgree: number;
   /** Milestones (abstracted events) in each run, and the edit distance between the sequences. */
   readonly milestonesA: number;
   readonly milestonesB: number;
@@ -59,11 +65,12 @@ function info(recs: readonly TraceEvent[]): RunInfo {
   };
 }
 
-/** `web/slot 0/gen 1#1` → node, in creation order. */
-function placements(recs: readonly TraceEvent[]): Map<string, string | undefined> {
+/** `web/slot 0/gen 1#1` → node, in creation order; and → address, for instances that got one. */
+function placements(recs: readonly TraceEvent[]): { nodes: Map<string, string | undefined>; ips: Map<string, string> } {
   const keyOf = new Map<string, string>();
   const count = new Map<string, number>();
   const out = new Map<string, string | undefined>();
+  const ips = new Map<string, string>();
   for (const r of recs) {
     if (r.type === 'instance.created') {
       const base = `${r.workload}/slot ${r.slot}/gen ${r.generation}`;
@@ -75,9 +82,12 @@ function placements(recs: readonly TraceEvent[]): Map<string, string | undefined
     } else if (r.type === 'instance.scheduled') {
       const key = keyOf.get(r.instance);
       if (key !== undefined && out.get(key) === undefined) out.set(key, String(r.node));
+    } else if (r.type === 'instance.status' && r.ip !== undefined) {
+      const key = keyOf.get(r.instance);
+      if (key !== undefined && !ips.has(key)) ips.set(key, r.ip);
     }
   }
-  return out;
+  return { nodes: out, ips };
 }
 
 /** The control plane's milestones, without ids or times: what should happen in the same order. */
@@ -214,9 +224,12 @@ function convergence(recs: readonly TraceEvent[]): Map<string, Array<{ after: st
 }
 
 export function diffTraces(a: readonly TraceEvent[], b: readonly TraceEvent[]): TraceDiff {
-  const pa = placements(a);
-  const pb = placements(b);
+  const { nodes: pa, ips: ia } = placements(a);
+  const { nodes: pb, ips: ib } = placements(b);
   const keys = [...new Set([...pa.keys(), ...pb.keys()])];
+  const addressList: Placement[] = keys
+    .filter((key) => ia.has(key) || ib.has(key))
+    .map((key) => ({ key, ...(ia.has(key) ? { a: ia.get(key) } : {}), ...(ib.has(key) ? { b: ib.get(key) } : {}) }));
   const placementList: Placement[] = keys.map((key) => ({
     key,
     ...(pa.get(key) !== undefined ? { a: pa.get(key) } : {}),
@@ -270,6 +283,8 @@ export function diffTraces(a: readonly TraceEvent[], b: readonly TraceEvent[]): 
     b: info(b),
     placements: placementList,
     placementsAgree: placementList.filter((p) => p.a !== undefined && p.a === p.b).length,
+    addresses: addressList,
+    addressesAgree: addressList.filter((p) => p.a !== undefined && p.a === p.b).length,
     milestonesA: ma.length,
     milestonesB: mb.length,
     orderDistance,

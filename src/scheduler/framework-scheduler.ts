@@ -117,6 +117,57 @@ interface TableCache {
   readonly images: Array<Node['images']>;
   readonly versions: number[];
   readonly pods: PodInfo[][];
+  /** What each of `pods` was made from (to tell an unchanged bound instance from a changed one). */
+  readonly sources: Array<readonly BoundInstance[]>;
+}
+
+/** Whether a bound instance would give the same pod as before (boundPod reads only these). */
+function samePod(a: BoundInstance, b: BoundInstance): boolean {
+  return a.workload === b.workload && a.request === b.request && a.startedAt === b.startedAt && a.terminating === b.terminating && a.gpus === b.gpus;
+}
+
+/**
+ * Node i's pods after its bound instances changed from `before` to `bound`, with the table brought
+ * up to date. The Orchestrator keeps a node's instances in insertion order, so usually the
+ * survivors keep their order and new instances come last: then only the removed, changed and new
+ * pods are touched (a changed pod keeps its place). Any other order rebuilds the node's pods, so
+ * the table is always exactly the one a full rebuild gives (the golden traces pin pod order).
+ */
+export function refreshNode(t: NodeTable, i: number, pods: readonly PodInfo[], before: readonly BoundInstance[], bound: readonly BoundInstance[]): PodInfo[] {
+  const at = new Map<string, number>();
+  before.forEach((b, k) => at.set(b.id, k));
+  let last = -1;
+  let added = false;
+  let inOrder = before.length === pods.length;
+  for (const b of bound) {
+    const k = at.get(b.id);
+    if (k === undefined) added = true;
+    else if (added || k < last) inOrder = false;
+    else last = k;
+    if (!inOrder) break;
+  }
+  if (!inOrder) {
+    for (const p of pods) t.removePod(i, p);
+    const fresh = bound.map(boundPod);
+    for (const p of fresh) t.addPod(i, p);
+    return fresh;
+  }
+  const kept = new Set(bound.map((b) => b.id));
+  before.forEach((b, k) => {
+    if (!kept.has(b.id)) t.removePod(i, pods[k]);
+  });
+  return bound.map((b) => {
+    const k = at.get(b.id);
+    if (k === undefined) {
+      const p = boundPod(b);
+      t.addPod(i, p);
+      return p;
+    }
+    if (samePod(before[k], b)) return pods[k];
+    const p = boundPod(b);
+    t.replacePod(i, pods[k], p);
+    return p;
+  });
 }
 
 export class FrameworkScheduler implements Scheduler {
@@ -138,7 +189,8 @@ export class FrameworkScheduler implements Scheduler {
     // `'bound' in v`, not `v.bound`: the Orchestrator computes bound lists on access.
     if (!c || c.views !== views || views.some((v) => v.version === undefined || !('bound' in v))) {
       const { table, pods } = nodeTableOf(views);
-      this.cache = { views, table, nodes: views.map((v) => v.node), images: views.map((v) => v.node.images), versions: views.map((v) => v.version ?? -1), pods };
+      const sources = views.map((v) => v.bound ?? []);
+      this.cache = { views, table, nodes: views.map((v) => v.node), images: views.map((v) => v.node.images), versions: views.map((v) => v.version ?? -1), pods, sources };
       return table;
     }
     const t = c.table;
@@ -154,9 +206,9 @@ export class FrameworkScheduler implements Scheduler {
         c.images[i] = v.node.images;
       }
       if (v.version !== c.versions[i]) {
-        for (const p of c.pods[i]) t.removePod(i, p);
-        c.pods[i] = v.bound!.map(boundPod);
-        for (const p of c.pods[i]) t.addPod(i, p);
+        const bound = v.bound!;
+        c.pods[i] = refreshNode(t, i, c.pods[i], c.sources[i], bound);
+        c.sources[i] = bound;
         c.versions[i] = v.version!;
       }
     });

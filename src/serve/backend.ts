@@ -43,11 +43,11 @@ const PUMP_MS = 5;
 /** Most events one pump step runs before it yields to the HTTP server (a burst of thousands of container starts must not stall requests). */
 const PUMP_EVENTS = 2_000;
 
-export function createServeRuntime(kind: ServeBackend, scenario: Scenario, speed: number, onError: (e: unknown) => void): ServeRuntime {
+export function createServeRuntime(kind: ServeBackend, scenario: Scenario, speed: number, onError: (e: unknown) => void, identity: string = scenario.name): ServeRuntime {
   if (kind === 'sim') return simRuntime(scenario, speed, onError);
   const clock = new WallClock();
   // The cluster identity on shared engines: its containers carry it (see docs/live-backends.md).
-  const live = createLiveBackend(scenario, kind, clock, scenario.name);
+  const live = createLiveBackend(scenario, kind, clock, identity);
   return {
     kind,
     clock,

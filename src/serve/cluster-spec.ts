@@ -34,6 +34,7 @@ export function clusterScenario(config: ServeConfig): Scenario {
     seed: config.seed,
     nodes: raw.nodes ?? DEFAULT_SIM_NODES,
     ...(raw.controlPlane !== undefined ? { controlPlane: raw.controlPlane } : {}),
+    ...(raw.cluster !== undefined ? { cluster: raw.cluster } : {}),
     scheduler: raw.scheduler ?? DEFAULT_SERVE_SCHEDULER,
   };
   try {

@@ -51,15 +51,17 @@ export const KEYS = {
   'tls.key': { schema: z.string().min(1).optional(), env: 'SLIPWAY_TLS_KEY', flag: '--tls-key', doc: 'PEM private key file (with tls.cert)' },
   bodyLimit: { schema: z.number().int().min(1024).max(64 * 1024 * 1024), default: DEFAULT_BODY_LIMIT, env: 'SLIPWAY_BODY_LIMIT', fromEnv: num, doc: 'largest request body in bytes (larger: 413)' },
   eventsRetained: { schema: z.number().int().min(100).max(10_000_000), default: 100_000, env: 'SLIPWAY_EVENTS_RETAINED', fromEnv: num, doc: 'events kept for /v1/events and watches (older: 410 Gone)' },
+  identity: { schema: z.string().trim().min(1, { message: 'expected a name of 1 to 200 characters' }).max(200, { message: 'expected a name of 1 to 200 characters' }), default: 'slipway-serve', env: 'SLIPWAY_IDENTITY', flag: '--identity', doc: "docker/oci: the cluster's identity on shared engines (its containers' slipway.cluster label and the engine lock): daemons of different identities share engines without touching each other's containers" },
   server: { schema: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(), env: 'SLIPWAY_SERVER', flag: '--server', doc: 'CLI client: the daemon\'s URL (default: http://LISTEN)' },
 } as const satisfies Record<string, KeyDef>;
 
 export type ScalarKey = keyof typeof KEYS;
-export const CLUSTER_KEYS = ['nodes', 'controlPlane', 'scheduler'] as const;
+export const CLUSTER_KEYS = ['nodes', 'controlPlane', 'scheduler', 'cluster'] as const;
 const CLUSTER_DOCS: Record<(typeof CLUSTER_KEYS)[number], string> = {
   nodes: 'the cluster\'s nodes in the scenario format (sim: capacities; docker/oci: endpoints); default 4 simulated nodes',
   controlPlane: 'control-plane timings in the scenario format (heartbeats, back-off, resync, ...)',
   scheduler: 'scheduler or profile name, or a profile mapping (scenario format); default "default"',
+  cluster: 'the scenario format\'s cluster block: network: {podCidr, nodeCidrMaskSize} gives instances addresses (docs/networking.md), membership',
 };
 
 export type Source = { readonly kind: 'default' } | { readonly kind: 'file'; readonly where: string } | { readonly kind: 'env'; readonly name: string } | { readonly kind: 'flag'; readonly name: string };
@@ -75,6 +77,8 @@ export interface ServeConfig {
   readonly tls?: { readonly cert: string; readonly key: string };
   readonly bodyLimit: number;
   readonly eventsRetained: number;
+  /** docker/oci: the cluster identity on the engines (labels, engine lock). */
+  readonly identity: string;
   readonly server?: string;
   /** The cluster keys as given in the file (raw; checked by cluster-spec.ts), and where the file is. */
   readonly cluster: { readonly raw: Record<string, unknown>; readonly file?: string; readonly where?: (path: readonly PathSegment[]) => string };
@@ -83,7 +87,7 @@ export interface ServeConfig {
 }
 
 /** Flag values as commander gives them (strings; numbers parsed here). */
-export type ConfigFlags = Partial<Record<'listen' | 'state' | 'leaseTtl' | 'backend' | 'speed' | 'seed' | 'token' | 'tlsCert' | 'tlsKey' | 'server', string>>;
+export type ConfigFlags = Partial<Record<'listen' | 'state' | 'leaseTtl' | 'backend' | 'speed' | 'seed' | 'token' | 'tlsCert' | 'tlsKey' | 'server' | 'identity', string>>;
 
 const FLAG_PROPS: Readonly<Record<string, keyof ConfigFlags>> = {
   listen: 'listen',
@@ -96,6 +100,7 @@ const FLAG_PROPS: Readonly<Record<string, keyof ConfigFlags>> = {
   'tls.cert': 'tlsCert',
   'tls.key': 'tlsKey',
   server: 'server',
+  identity: 'identity',
 };
 
 /** `HOST:PORT` → parts; `[::1]:7420` for IPv6. Undefined when malformed. */
@@ -231,6 +236,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ServeConfig {
     ...(cert !== undefined && key !== undefined ? { tls: { cert, key } } : {}),
     bodyLimit: values.bodyLimit as number,
     eventsRetained: values.eventsRetained as number,
+    identity: values.identity as string,
     ...(values.server !== undefined ? { server: values.server as string } : {}),
     cluster: { raw: cluster, ...(file !== undefined ? { file } : {}), ...(where ? { where } : {}) },
     sources,

@@ -24,13 +24,14 @@ import { parseWorkloadSpec } from './cluster-spec.js';
 import type { EventLog } from './events.js';
 import { matchesSelector, type Selector } from './selector.js';
 import type { DaemonStore } from './serve-store.js';
-import type { Instance as InstanceSchema, Node as NodeSchema, Rollout as RolloutSchema, Workload as WorkloadSchema } from './api/schemas.js';
+import type { Endpoints as EndpointsSchema, Instance as InstanceSchema, Node as NodeSchema, Rollout as RolloutSchema, Workload as WorkloadSchema } from './api/schemas.js';
 
 /** The API's objects: their types are the schemas' (one definition, also in /openapi.json). */
 export type WorkloadResource = z.infer<typeof WorkloadSchema>;
 export type NodeResource = z.infer<typeof NodeSchema>;
 export type InstanceResource = z.infer<typeof InstanceSchema>;
 export type RolloutStatus = z.infer<typeof RolloutSchema>;
+export type EndpointsResource = z.infer<typeof EndpointsSchema>;
 
 /** A request the cluster refuses, with the HTTP status it maps to. */
 export class ApiError extends Error {
@@ -185,6 +186,16 @@ export class ClusterControl {
     return this.resource(a.w, a.st);
   }
 
+  /** Every workload's endpoints (docs/networking.md), by workload name. */
+  listEndpoints(): EndpointsResource[] {
+    return this.listWorkloads().map((w) => ({ workload: w.name, endpoints: this.orchestrator.endpointsOf(w.name) }));
+  }
+
+  getEndpoints(name: string): EndpointsResource {
+    if (!this.active(name)) throw notFound('workload', name);
+    return { workload: name, endpoints: this.orchestrator.endpointsOf(name) };
+  }
+
   /**
    * Creates or updates a workload from its spec (scenario format). `revision`: 0 = create only,
    * N = only if it is still at N, absent = unconditional. A spec change (anything but replicas)
@@ -311,6 +322,7 @@ export class ClusterControl {
         allocatable: flatResources(n.allocatable),
         allocated: flatResources(v.allocated),
         instances: v.instanceCount,
+        ...(n.podCidr !== undefined ? { podCidr: n.podCidr } : {}),
       });
     }
     return out;
@@ -378,6 +390,7 @@ export class ClusterControl {
       slot: i.slot,
       generation: i.generation,
       ...(nodeName !== undefined ? { node: nodeName } : {}),
+      ...(i.ip !== undefined ? { ip: i.ip } : {}),
       status: i.stopRequestedAt !== undefined && (i.status === 'Running' || i.status === 'Pending' || i.status === 'Unknown') ? 'Terminating' : i.status,
       ...(i.reason !== undefined ? { reason: i.reason } : {}),
       containers: i.containers.map((c) => ({ name: c.name, ...(c.id !== undefined ? { id: c.id } : {}), state: c.state, ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) })),

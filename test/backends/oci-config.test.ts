@@ -41,4 +41,11 @@ describe('OCI config.json from a ContainerSpec', () => {
   it('bind-mounts the status directory at /.slipway', () => {
     expect(cfg.mounts).toContainEqual(expect.objectContaining({ destination: '/.slipway', source: '/b/app/slipway', type: 'bind' }));
   });
+
+  it('joins the instance network namespace when given one; a fresh, empty one otherwise', () => {
+    type Ns = { linux: { namespaces: Array<{ type: string; path?: string }> } };
+    const joined = ociConfig(spec, { hostname: 'h', statusDir: '/s', netns: '/run/netns/swab-app-1' }) as Ns;
+    expect(joined.linux.namespaces.filter((n) => n.type === 'network')).toEqual([{ type: 'network', path: '/run/netns/swab-app-1' }]);
+    expect((cfg as unknown as Ns).linux.namespaces.filter((n) => n.type === 'network')).toEqual([{ type: 'network' }]);
+  });
 });

@@ -222,7 +222,13 @@ describe.skipIf(!LIVE)(`three serve replicas on etcd and docker${LIVE ? '' : ` (
 
   it('kill -9 of the leader mid rolling update: another leads, the rollout completes, nothing runs twice or is orphaned', async () => {
     const first = await leader();
-    expect(await apply('v1')).toMatchObject({ status: 201 });
+    // The CLI pointed at a follower: the follower answers 307 and the client follows it to the
+    // leader with its token (fetch alone would drop the token on the other origin: 401).
+    const via = alive().find((r) => r !== first)!;
+    const file = join(dir, 'web-v1.json');
+    writeFileSync(file, JSON.stringify(spec('v1')));
+    const applied = spawnSync(process.execPath, [BIN, 'apply', '-f', file, '--server', via.url, '--token', TOKEN], { encoding: 'utf8', timeout: 60_000 });
+    expect({ code: applied.status, out: applied.stdout, err: applied.stderr }).toEqual({ code: 0, out: `workload/${WORKLOAD} created\n`, err: '' });
     await until(() => settled(1), 300_000, `${REPLICAS} containers of generation 1 running`);
     // Followers read the workload from etcd.
     const follower = alive().find((r) => r !== first)!;

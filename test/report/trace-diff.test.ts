@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffTraces } from '../../src/report/trace-diff.js';
+import { formatDiff } from '../../src/cli/diff.js';
 import type { FieldsOf, TraceEvent, TraceEventType } from '../../src/core/trace-events.js';
 import { simulate } from '../../src/run/simulate.js';
 import { node, scenario, service } from '../support/scenario-builder.js';
@@ -70,5 +71,38 @@ describe('diffTraces', () => {
       b: 'stop web[0] (evicted by node.kubernetes.io/not-ready:NoExecute)',
     });
     expect(d.orderDistance).toBe(1);
+  });
+});
+
+describe('diffTraces with a pod network (docs/networking.md)', () => {
+  /** `run` with each instance's Running carrying an address. */
+  const withIps = (prefix: string, ips: [string, string]) =>
+    run('sim', ['n1', 'n2'], [300, 400], prefix).map((e) =>
+      e.type === 'instance.status' ? { ...e, ip: e.instance.endsWith('1') ? ips[0] : ips[1] } : e,
+    );
+
+  it('two traces that differ only in an address are reported as different', () => {
+    const a = withIps('a', ['10.244.0.2', '10.244.1.2']);
+    const b = withIps('b', ['10.244.0.2', '10.244.1.3']);
+    const d = diffTraces(a, b);
+    // Everything else agrees...
+    expect(d.placementsAgree).toBe(2);
+    expect(d.orderDistance).toBe(0);
+    // ...but one address does not.
+    expect(d.addresses).toEqual([
+      { key: 'web/slot 0/gen 1#1', a: '10.244.0.2', b: '10.244.0.2' },
+      { key: 'web/slot 1/gen 1#1', a: '10.244.1.2', b: '10.244.1.3' },
+    ]);
+    expect(d.addressesAgree).toBe(1);
+    const text = formatDiff(d, 'a.jsonl', 'b.jsonl');
+    expect(text).toContain('addresses: 1 of 2 agree — 1 instance(s) got a different address');
+    expect(text).toMatch(/^ {2}\* +web\/slot 1\/gen 1#1 +10\.244\.1\.2 +10\.244\.1\.3$/m);
+    expect(formatDiff(diffTraces(a, a), 'a.jsonl', 'a.jsonl')).toContain('addresses: 2 of 2 agree (pod network');
+  });
+
+  it('says nothing of addresses without a pod network', () => {
+    const d = diffTraces(run('sim', ['n1', 'n2'], [300, 400], 'a'), run('sim', ['n1', 'n2'], [300, 400], 'b'));
+    expect(d.addresses).toEqual([]);
+    expect(formatDiff(d, 'a', 'b')).not.toContain('addresses');
   });
 });

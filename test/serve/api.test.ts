@@ -108,6 +108,12 @@ describe('slipway serve HTTP API', () => {
     expect((await call('GET', '/v1/instances/{id}', '/v1/instances/nope')).status).toBe(404);
     const logs = await call('GET', '/v1/instances/{id}/logs', `/v1/instances/${one.id}/logs`);
     expect(logs.status).toBe(501);
+    // No pod network in this daemon's config: no addresses, so no endpoints (test/serve/network-api.test.ts has them).
+    expect(one.ip).toBeUndefined();
+    const eps = await call('GET', '/v1/endpoints', '/v1/endpoints');
+    expect(eps.body.items).toContainEqual({ workload: 'web', endpoints: [] });
+    expect((await call('GET', '/v1/endpoints/{name}', '/v1/endpoints/web')).body).toEqual({ workload: 'web', endpoints: [] });
+    expect((await call('GET', '/v1/endpoints/{name}', '/v1/endpoints/nope')).status).toBe(404);
 
     const del = await call('DELETE', '/v1/workloads/{name}', '/v1/workloads/db');
     expect(del.status).toBe(200);

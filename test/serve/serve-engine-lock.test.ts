@@ -45,6 +45,14 @@ describe('slipway serve: engine locks', () => {
     expect(existsSync(lockFile)).toBe(true);
   });
 
+  it('--identity names another cluster: a bad one is one line, exit 2', () => {
+    const r = spawnSync(process.execPath, [BIN, 'serve', '--config', file, '--identity', ' ', '--state', join(dir, 'state')], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('--identity');
+    expect(r.stderr).toContain('expected a name of 1 to 200 characters');
+  });
+
   describe.skipIf(!LIVE)(`with ${OCI_RUNTIME}${LIVE ? '' : ` (skipped: ${LIVE_SKIP_REASON})`}`, () => {
     it('breaks a lock whose owner is gone, and --force breaks a live one; the lock is released at stop', async () => {
       const gone = spawn(process.execPath, ['-e', '']);
@@ -64,6 +72,20 @@ describe('slipway serve: engine locks', () => {
       expect(forced.some((l) => l.includes('--force'))).toBe(true);
       await d2.close();
       expect(existsSync(lockFile)).toBe(false);
+    });
+
+    it('a daemon of another --identity starts beside a held lock and takes its own', async () => {
+      hold(process.pid);
+      const other = loadConfig({ file, env: {}, flags: { listen: '127.0.0.1:0', state: join(dir, 'state-b'), identity: 'team-b' } });
+      const d = await startDaemon(other, { log: () => {} });
+      try {
+        expect(existsSync(join(root, `${lockName('team-b')}.json`))).toBe(true);
+        expect(existsSync(lockFile)).toBe(true);
+      } finally {
+        await d.close();
+      }
+      expect(existsSync(join(root, `${lockName('team-b')}.json`))).toBe(false);
+      rmSync(lockFile);
     });
   });
 });

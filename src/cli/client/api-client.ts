@@ -23,7 +23,11 @@ export class ApiFailure extends Error {
 }
 
 export class ApiClient {
-  constructor(readonly url: string, private readonly token: string | undefined) {}
+  constructor(
+    /** The daemon's base URL; becomes the leader's once a follower redirected there. */
+    public url: string,
+    private readonly token: string | undefined,
+  ) {}
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
     return { ...(this.token !== undefined ? { authorization: `Bearer ${this.token}` } : {}), ...extra };
@@ -43,22 +47,55 @@ export class ApiClient {
     return parsed as T;
   }
 
-  /** The raw response (streams: watch, logs). Connection failures become a one-line Error. */
+  /**
+   * The raw response (streams: watch, logs). Connection failures become a one-line Error.
+   * A 307/308 (a follower replica naming its leader, docs/ha.md) is followed here, up to
+   * MAX_REDIRECTS hops, with the same method, body and token: fetch's own redirect handling drops
+   * the Authorization header when the leader is on another origin (another port is one), so the
+   * leader would answer 401. Later requests of the same command go straight to the leader.
+   */
   async raw(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+    let base = this.url;
+    for (let hop = 0; ; hop++) {
+      const res = await this.once(base, method, path, body, headers, signal);
+      if (res.status !== 307 && res.status !== 308) return res;
+      const location = res.headers.get('location');
+      if (location === null) return res;
+      let next: URL;
+      try {
+        next = new URL(location, base + path);
+      } catch {
+        return res;
+      }
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new UnreachableError(`${base} redirected to ${safe(location)}, which is not an http(s) address`);
+      if (hop >= MAX_REDIRECTS) throw new UnreachableError(`${this.url} redirected more than ${MAX_REDIRECTS} times (last to ${next.origin}): no replica says it leads`);
+      await res.body?.cancel();
+      const suffix = next.pathname + next.search;
+      // The leader's base URL: Location is the leader's address plus the same path.
+      base = suffix.endsWith(path) ? next.href.slice(0, next.href.length - path.length).replace(/\/+$/, '') : next.origin;
+      this.url = base;
+    }
+  }
+
+  private async once(base: string, method: string, path: string, body: unknown, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<Response> {
     try {
-      return await fetch(this.url + path, {
+      return await fetch(base + path, {
         method,
         headers: this.headers({ ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }),
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         ...(signal ? { signal } : {}),
+        redirect: 'manual',
       });
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new UnreachableError(`cannot reach the daemon at ${this.url}: ${cause?.code ?? cause?.message ?? (e as Error).message} (is slipway serve running? --server, SLIPWAY_SERVER)`);
+      throw new UnreachableError(`cannot reach the daemon at ${base}: ${cause?.code ?? cause?.message ?? (e as Error).message} (is slipway serve running? --server, SLIPWAY_SERVER)`);
     }
   }
 }
+
+/** Redirects followed per request (a follower names the leader: one hop; an election in between: more). */
+export const MAX_REDIRECTS = 5;
 
 export class UnreachableError extends Error {
   constructor(message: string) {

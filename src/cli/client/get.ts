@@ -1,8 +1,8 @@
-/** `slipway get workloads|nodes|instances [NAME] [-o table|wide|json|yaml] [-l SELECTOR]`. */
+/** `slipway get workloads|nodes|instances|endpoints [NAME] [-o table|wide|json|yaml] [-l SELECTOR]`. */
 import { stringify } from 'yaml';
 import { InputError } from '../../core/errors.js';
 import { formatBytes } from '../../core/resources.js';
-import type { InstanceResource, NodeResource, WorkloadResource } from '../../serve/control.js';
+import type { EndpointsResource, InstanceResource, NodeResource, WorkloadResource } from '../../serve/control.js';
 import { clientCommand, connect, table, type ClientFlags } from './api-client.js';
 
 export interface GetFlags extends ClientFlags {
@@ -12,16 +12,18 @@ export interface GetFlags extends ClientFlags {
   readonly node?: string;
 }
 
-const KINDS: Readonly<Record<string, 'workloads' | 'nodes' | 'instances'>> = {
+type Kind = 'workloads' | 'nodes' | 'instances' | 'endpoints';
+const KINDS: Readonly<Record<string, Kind>> = {
   workloads: 'workloads', workload: 'workloads', wl: 'workloads',
   nodes: 'nodes', node: 'nodes', no: 'nodes',
   instances: 'instances', instance: 'instances', inst: 'instances',
+  endpoints: 'endpoints', ep: 'endpoints',
 };
 const FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
 
-export function kindOf(kind: string): 'workloads' | 'nodes' | 'instances' {
+export function kindOf(kind: string): Kind {
   const k = KINDS[kind];
-  if (!k) throw new InputError(`kind: expected workloads, nodes or instances, got ${JSON.stringify(kind)}`);
+  if (!k) throw new InputError(`kind: expected workloads, nodes, instances or endpoints, got ${JSON.stringify(kind)}`);
   return k;
 }
 
@@ -42,28 +44,35 @@ export function workloadTable(items: readonly WorkloadResource[], wide: boolean)
 }
 
 export function nodeTable(items: readonly NodeResource[], wide: boolean): string {
-  const header = ['NAME', 'STATUS', 'CPU', 'MEMORY', 'INSTANCES', ...(wide ? ['ADDRESS', 'LABELS', 'TAINTS'] : [])];
+  const header = ['NAME', 'STATUS', 'CPU', 'MEMORY', 'INSTANCES', ...(wide ? ['ADDRESS', 'POD-CIDR', 'LABELS', 'TAINTS'] : [])];
   return table(header, items.map((n) => [
     n.name,
     n.status + (n.unschedulable ? ',SchedulingDisabled' : ''),
     `${cpu(n.allocated.cpu)}/${cpu(n.allocatable.cpu)}`,
     `${formatBytes(n.allocated.memory ?? 0)}/${formatBytes(n.allocatable.memory ?? 0)}`,
     String(n.instances),
-    ...(wide ? [n.address, labels(n.labels), n.taints.map((t) => `${t.key}${t.value !== undefined ? `=${t.value}` : ''}:${t.effect}`).join(',') || '<none>'] : []),
+    ...(wide ? [n.address, n.podCidr ?? '<none>', labels(n.labels), n.taints.map((t) => `${t.key}${t.value !== undefined ? `=${t.value}` : ''}:${t.effect}`).join(',') || '<none>'] : []),
   ]));
 }
 
 export function instanceTable(items: readonly InstanceResource[], wide: boolean): string {
-  const header = ['ID', 'WORKLOAD', 'NODE', 'STATUS', 'RESTARTS', 'LAST-EXIT', ...(wide ? ['GEN', 'CONTAINERS', 'REASON'] : [])];
+  const header = ['ID', 'WORKLOAD', 'NODE', 'IP', 'STATUS', 'RESTARTS', 'LAST-EXIT', ...(wide ? ['GEN', 'CONTAINERS', 'REASON'] : [])];
   return table(header, items.map((i) => [
     i.id,
     i.workload,
     i.node ?? '<none>',
+    i.ip ?? '<none>',
     i.status,
     String(i.restarts),
     i.lastExit ? `${i.lastExit.exitCode ?? '?'}${i.lastExit.reason ? ` (${i.lastExit.reason})` : ''}` : '-',
     ...(wide ? [String(i.generation), i.containers.map((c) => `${c.name}:${c.state}${c.exitCode !== undefined ? `(${c.exitCode})` : ''}`).join(','), i.reason ?? ''] : []),
   ]));
+}
+
+/** kubectl's `get endpoints`: the first three, then `+ N more...` (all of them with `-o wide`). */
+export function endpointsTable(items: readonly EndpointsResource[], wide: boolean): string {
+  const shown = (eps: readonly string[]) => (eps.length === 0 ? '<none>' : wide || eps.length <= 3 ? eps.join(',') : `${eps.slice(0, 3).join(',')} + ${eps.length - 3} more...`);
+  return table(['NAME', 'ENDPOINTS'], items.map((e) => [e.workload, shown(e.endpoints)]));
 }
 
 export async function runGet(kindArg: string, name: string | undefined, flags: GetFlags): Promise<number> {
@@ -94,7 +103,13 @@ export async function runGet(kindArg: string, name: string | undefined, flags: G
         return 0;
       }
       process.stdout.write(
-        kind === 'workloads' ? workloadTable(items as WorkloadResource[], wide) : kind === 'nodes' ? nodeTable(items as NodeResource[], wide) : instanceTable(items as InstanceResource[], wide),
+        kind === 'workloads'
+          ? workloadTable(items as WorkloadResource[], wide)
+          : kind === 'nodes'
+            ? nodeTable(items as NodeResource[], wide)
+            : kind === 'endpoints'
+              ? endpointsTable(items as EndpointsResource[], wide)
+              : instanceTable(items as InstanceResource[], wide),
       );
     }
     return 0;

@@ -331,6 +331,30 @@ export class NodeTable {
     return true;
   }
 
+  /**
+   * Puts `next` where `prev` (added with `addPod` on node i) is, keeping its place in the node's
+   * pod list: the same table as removing every pod and adding them again in order, without the
+   * O(pods) rebuild. Returns false when prev was not there.
+   */
+  replacePod(i: number, prev: PodInfo, next: PodInfo): boolean {
+    const list = this.pods[i];
+    const k = list.lastIndexOf(prev);
+    if (k < 0) return false;
+    this.account(i, prev, -1);
+    if (this.gpu !== undefined) {
+      this.gpu.takeCpuMem(i, prev.requests.cpu, Math.floor(prev.requests.memory / MIB), -1);
+      this.releaseGpus(prev);
+    }
+    list[k] = next;
+    this.account(i, next, 1);
+    this.version++;
+    if (this.gpu !== undefined) {
+      this.gpu.takeCpuMem(i, next.requests.cpu, Math.floor(next.requests.memory / MIB), 1);
+      if (next.gpuDevices !== undefined && next.gpu !== undefined) this.assignGpus(i, next, next.gpuDevices);
+    }
+    return true;
+  }
+
   private account(i: number, pod: PodInfo, sign: 1 | -1): void {
     const r = pod.requests;
     this.reqCpu[i] += sign * r.cpu;

@@ -1,4 +1,4 @@
-/** /v1/nodes (list, get, cordon, uncordon, drain), /v1/instances, /v1/events (+ SSE watch), /v1/explain. */
+/** /v1/nodes (list, get, cordon, uncordon, drain), /v1/instances, /v1/endpoints, /v1/events (+ SSE watch), /v1/explain. */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { ApiError } from '../control.js';
@@ -7,7 +7,7 @@ import { SpecError } from '../cluster-spec.js';
 import type { ApiContext } from './app.js';
 import { errorProblem, problem } from './problem.js';
 import { selectorOf } from './routes-workloads.js';
-import { DrainResult, EventList, ExplainRequest, ExplainResult, IdParam, Instance, InstanceList, NameParam, Node, NodeActionRequest, NodeList, Problem } from './schemas.js';
+import { DrainResult, Endpoints, EndpointsList, EventList, ExplainRequest, ExplainResult, IdParam, Instance, InstanceList, NameParam, Node, NodeActionRequest, NodeList, Problem } from './schemas.js';
 
 const problemContent = { 'application/problem+json': { schema: Problem } };
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
@@ -119,6 +119,27 @@ export function registerClusterRoutes(app: OpenAPIHono, ctx: ApiContext): void {
     (c) => {
       try {
         return c.json(control.getInstance(c.req.valid('param').id), 200);
+      } catch (e) {
+        return errorProblem(c, e) as never;
+      }
+    },
+  );
+
+  // --- endpoints (docs/networking.md) -----------------------------------------------------------
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/endpoints',
+      summary: "Every workload's endpoints: IP:PORT of its running instances (with a pod network)",
+      responses: { 200: { description: 'one entry per workload, by name', content: json(EndpointsList) }, 401: e401 },
+    }),
+    (c) => c.json({ revision: control.events.revision, items: control.listEndpoints() }, 200),
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/v1/endpoints/{name}', summary: "A workload's endpoints", request: { params: NameParam }, responses: { 200: { description: 'its endpoints', content: json(Endpoints) }, 401: e401, 404: e404 } }),
+    (c) => {
+      try {
+        return c.json(control.getEndpoints(c.req.valid('param').name), 200);
       } catch (e) {
         return errorProblem(c, e) as never;
       }

@@ -126,6 +126,7 @@ export const Node = z
     allocatable: resources,
     allocated: resources,
     instances: z.number().int(),
+    podCidr: z.string().optional().meta({ description: 'the block its instances get addresses from (with a pod network, `cluster.network`)' }),
   })
   .openapi('Node');
 
@@ -140,6 +141,7 @@ export const Instance = z
     slot: z.number().int(),
     generation: z.number().int(),
     node: z.string().optional(),
+    ip: z.string().optional().meta({ description: 'its address (pod IP), with a pod network, once its node reported it' }),
     status: z.enum(['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown', 'Terminating']),
     reason: z.string().optional(),
     containers: z.array(z.object({ name: z.string(), id: z.string().optional(), state: z.string(), exitCode: z.number().int().optional() })),
@@ -154,6 +156,15 @@ export const Instance = z
   .openapi('Instance');
 
 export const InstanceList = z.object({ revision: z.number().int(), items: z.array(Instance) }).openapi('InstanceList');
+
+export const Endpoints = z
+  .object({
+    workload: z.string(),
+    endpoints: z.array(z.string()).meta({ description: 'IP:PORT of its running instances not asked to stop (IP:PORT/udp, bare IP without ports), by address; empty without a pod network' }),
+  })
+  .openapi('Endpoints');
+
+export const EndpointsList = z.object({ revision: z.number().int(), items: z.array(Endpoints) }).openapi('EndpointsList');
 
 export const Event = z
   .object({

@@ -1,0 +1,189 @@
+/**
+ * `--queue redis://...` + `slipway worker` end to end, on a real Redis (SLIPWAY_LIVE=1; .ci/run
+ * starts one with scripts/start-redis.sh; SLIPWAY_REDIS_URL overrides redis://127.0.0.1:26379/0):
+ * a compare sweep run by 3 worker processes, one of them killed with kill -9 in the middle of a
+ * run, writes the local run's files byte for byte, every run once; a fuzz campaign through the
+ * queue writes the local campaign's files. Bad queue URLs (exit 2) and an unreachable Redis (one
+ * line, exit 1) need no Redis.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'slipway.js');
+const LIVE = process.env.SLIPWAY_LIVE === '1';
+const REDIS = process.env.SLIPWAY_REDIS_URL ?? 'redis://127.0.0.1:26379/0';
+const base = mkdtempSync(join(tmpdir(), 'slipway-queue-'));
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(base, { recursive: true, force: true });
+});
+
+const env = { ...process.env, SLIPWAY_DEBUG: '' };
+
+function slipway(cwd: string, args: readonly string[]) {
+  return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env });
+}
+
+/** A running `slipway ...` whose output lines are collected as they come. */
+function start(cwd: string, args: readonly string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const p = { child, stdout: '', stderr: '', lines: [] as string[], onLine: undefined as ((l: string) => void) | undefined };
+  let partial = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    p.stdout += d;
+    const parts = (partial + d).split('\n');
+    partial = parts.pop()!;
+    for (const l of parts) {
+      p.lines.push(l);
+      p.onLine?.(l);
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (p.stderr += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  return Object.assign(p, { exited });
+}
+
+/** Resolves once `p`'s stderr contains `text`. */
+async function stderrShows(p: ReturnType<typeof start>, text: string): Promise<void> {
+  while (!p.stderr.includes(text)) {
+    if (p.child.exitCode !== null) throw new Error(`exited (${p.child.exitCode}) before printing "${text}": ${p.stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function expectSameFiles(a: string, b: string, files: readonly string[]) {
+  for (const f of files) expect(readFileSync(join(b, f), 'utf8'), f).toBe(readFileSync(join(a, f), 'utf8'));
+}
+
+describe('--queue and slipway worker: bad input', () => {
+  const cwd = join(base, 'bad');
+  mkdirSync(cwd, { recursive: true });
+  const compare = ['compare', join(ROOT, 'scenarios', 'default.yaml'), '--policies', 'best-fit', '--seeds', '1..2', '--out', 'out'];
+
+  it.each([
+    ['http://127.0.0.1:6379/0', '--queue: expected redis://HOST:PORT/DB (the scheme must be redis:'],
+    ['redis://127.0.0.1:6379/db1', '--queue: the database must be a number 0..15'],
+    ['127.0.0.1:6379', '--queue: expected redis://HOST:PORT/DB'],
+  ])('compare --queue %s exits 2 naming the value', (url, message) => {
+    const r = slipway(cwd, [...compare, '--queue', url]);
+    expect(r.stderr.startsWith(message), r.stderr).toBe(true);
+    expect(r.stderr.endsWith(`, got "${url}"\n`), r.stderr).toBe(true);
+    expect(r.stderr.split('\n')).toHaveLength(2);
+    expect(r.status).toBe(2);
+  });
+
+  it('worker --queue with a bad URL or count exits 2 with one line', () => {
+    const a = slipway(cwd, ['worker', '--queue', 'redis://127.0.0.1:6379/16']);
+    expect(a.stderr).toBe('--queue: the database must be a number 0..15, got "redis://127.0.0.1:6379/16"\n');
+    expect(a.status).toBe(2);
+    const b = slipway(cwd, ['worker', '--queue', REDIS, '--lock-duration', '10']);
+    expect(b.stderr).toBe('--lock-duration: expected an integer from 1000 to 3600000, got "10"\n');
+    expect(b.status).toBe(2);
+  });
+
+  it('--queue with --shard, or with --workers, exits 2', () => {
+    const a = slipway(cwd, [...compare, '--queue', REDIS, '--shard', '1/2']);
+    expect(a.stderr).toBe('--shard and --queue: choose one\n');
+    expect(a.status).toBe(2);
+    const b = slipway(cwd, [...compare, '--queue', REDIS, '--workers', '2']);
+    expect(b.stderr).toMatch(/^--workers: not with --queue /);
+    expect(b.status).toBe(2);
+  });
+
+  it('an unreachable Redis is one line naming it, exit 1', () => {
+    // Port 1 on loopback: nothing listens there, the connection is refused at once.
+    const a = slipway(cwd, [...compare, '--queue', 'redis://127.0.0.1:1/0']);
+    expect(a.stderr).toBe('error: cannot reach Redis at 127.0.0.1:1 (db 0): connect ECONNREFUSED 127.0.0.1:1\n');
+    expect(a.status).toBe(1);
+    const b = slipway(cwd, ['worker', '--queue', 'redis://127.0.0.1:1/0']);
+    expect(b.stderr).toBe('error: cannot reach Redis at 127.0.0.1:1 (db 0): connect ECONNREFUSED 127.0.0.1:1\n');
+    expect(b.status).toBe(1);
+  });
+});
+
+if (!LIVE) {
+  describe('queue sweeps on Redis', () => it.skip('skipped: live Redis: set SLIPWAY_LIVE=1 after scripts/start-redis.sh (SLIPWAY_REDIS_URL overrides redis://127.0.0.1:26379/0)', () => {}));
+} else {
+  describe('queue sweeps on Redis', () => {
+    it('3 workers, one killed with kill -9 mid-run: the files of the local run, every run once', async () => {
+      // default.yaml over 2 h of simulated time: runs of about a second, so the kill lands mid-run.
+      const dir = join(base, 'kill');
+      mkdirSync(join(dir, 'local'), { recursive: true });
+      mkdirSync(join(dir, 'queue'), { recursive: true });
+      const scenario = join(dir, 'long.yaml');
+      writeFileSync(scenario, readFileSync(join(ROOT, 'scenarios', 'default.yaml'), 'utf8').replace(/^duration: 12m$/m, 'duration: 2h'));
+      const args = ['compare', scenario, '--policies', 'round-robin,best-fit', '--seeds', '1..6', '--out', 'out'];
+      const total = 12;
+
+      const submitter = start(join(dir, 'queue'), [...args, '--queue', REDIS]);
+      await stderrShows(submitter, 'queued on');
+      const worker = () => start(dir, ['worker', '--queue', REDIS, '--lock-duration', '2000', '--exit-when-idle', '10000', '--verbose']);
+      const workers = [worker(), worker(), worker()];
+      const victim = workers[0];
+      // Kill the first worker at a run it started once at least 4 runs are done (about halfway).
+      const doneLines = () => workers.flatMap((w) => w.lines.filter((l) => l.startsWith('done ')));
+      let killedRun: string | undefined;
+      const killed = new Promise<void>((resolve) => {
+        victim.onLine = (l) => {
+          if (killedRun === undefined && l.startsWith('started ') && doneLines().length >= 4) {
+            killedRun = l.slice('started '.length);
+            victim.child.kill('SIGKILL');
+            resolve();
+          }
+        };
+      });
+      await killed;
+      expect((await victim.exited).signal).toBe('SIGKILL');
+      const [sub, ...rest] = await Promise.all([submitter.exited, workers[1].exited, workers[2].exited]);
+      expect(submitter.stderr).not.toContain('error');
+      expect(sub.code).toBe(0);
+      for (const r of rest) expect(r.code).toBe(0);
+
+      // The killed run was not finished by its worker; another worker took it over and ran it.
+      expect(victim.lines).not.toContain(`done ${killedRun}`);
+      const survivors = workers.slice(1).flatMap((w) => w.lines);
+      expect(survivors.some((l) => l.startsWith(`done ${killedRun} in `))).toBe(true);
+      expect(submitter.stdout).toContain(`${total} runs on the queue`);
+      // At least the killed run was taken over (a worker frozen past its lock by the machine's load would add one).
+      expect(Number(/\((\d+) taken over from a worker that stopped, each counted once\)/.exec(submitter.stdout)?.[1])).toBeGreaterThanOrEqual(1);
+      // Every run done by some worker; none lost.
+      const doneRuns = new Set(doneLines().map((l) => l.replace(/^done /, '').replace(/ in \d+ ms$/, '')));
+      expect(doneRuns.size).toBe(total);
+
+      const local = slipway(join(dir, 'local'), [...args, '--workers', '1']);
+      expect(local.status).toBe(0);
+      expectSameFiles(join(dir, 'local', 'out'), join(dir, 'queue', 'out'), ['results.csv', 'results.json', 'report.html']);
+      const runs = JSON.parse(readFileSync(join(dir, 'queue', 'out', 'results.json'), 'utf8')).runs as Array<{ policy: string; seed: number }>;
+      expect(runs).toHaveLength(total);
+      expect(new Set(runs.map((r) => `${r.policy} ${r.seed}`)).size).toBe(total);
+    }, 300_000);
+
+    it('fuzz through the queue writes the local campaign, byte for byte', async () => {
+      const dir = join(base, 'fuzz');
+      mkdirSync(join(dir, 'local'), { recursive: true });
+      mkdirSync(join(dir, 'queue'), { recursive: true });
+      const args = ['fuzz', '--runs', '6', '--profile', 'tiny', '--seed', '7', '--out', 'out'];
+      const submitter = start(join(dir, 'queue'), [...args, '--queue', REDIS]);
+      await stderrShows(submitter, 'queued on');
+      const w = start(dir, ['worker', '--queue', REDIS, '--concurrency', '2', '--exit-when-idle', '3000']);
+      const [sub, wk] = await Promise.all([submitter.exited, w.exited]);
+      expect(sub.code, submitter.stderr).toBe(0);
+      expect(wk.code, w.stderr).toBe(0);
+      expect(w.stdout).toContain('worker: 6 runs done');
+      const local = slipway(join(dir, 'local'), [...args, '--workers', '1']);
+      expect(local.status).toBe(0);
+      expectSameFiles(join(dir, 'local', 'out'), join(dir, 'queue', 'out'), ['runs.jsonl', 'summary.json']);
+    }, 300_000);
+  });
+}
