@@ -566,6 +566,9 @@ class Checker {
     if (n.docker !== undefined && n.oci !== undefined) this.report(path, 'give either docker or oci, not both');
     if (n.oci !== undefined && (n.oci.rootfs === undefined) === (n.oci.exportFrom === undefined))
       this.report([...path, 'oci'], 'give either rootfs (a directory) or exportFrom (a Docker engine to export images from)');
+    // A Linux interface name: at most 15 bytes (IFNAMSIZ - 1), no '/', ':' or whitespace.
+    if (n.oci?.bridge !== undefined && !/^[a-zA-Z0-9_.-]{1,15}$/.test(n.oci.bridge))
+      this.report([...path, 'oci', 'bridge'], `invalid bridge name ${JSON.stringify(n.oci.bridge)}: at most 15 letters, digits, '_', '.' or '-' (a Linux interface name)`);
     const fromEngine = n.capacity === undefined && n.docker !== undefined;
     if (n.capacity === undefined && !fromEngine) this.report(path, 'missing required key "capacity" (only docker nodes may leave it to the engine)');
     const capacity = n.capacity === undefined ? resources() : toResources(n.capacity);
@@ -585,6 +588,8 @@ class Checker {
               ...(n.oci.rootfs !== undefined ? { rootfs: n.oci.rootfs } : {}),
               ...(n.oci.exportFrom !== undefined ? { exportFrom: n.oci.exportFrom } : {}),
               ...(n.oci.bundles !== undefined ? { bundles: n.oci.bundles } : {}),
+              ...(n.oci.cniPath !== undefined ? { cniPath: n.oci.cniPath } : {}),
+              ...(n.oci.bridge !== undefined ? { bridge: n.oci.bridge } : {}),
             }
           : undefined;
     const alloc = n.allocatable;
