@@ -94,6 +94,15 @@ describe('a scenario whose manifests: name files', () => {
     expect(JSON.stringify(results)).toContain('best-fit');
   });
 
+  it('explain --at reads them too, and prints each manifest warning once', () => {
+    const r = slipway(['explain', 'scenarios/kubernetes-manifest-files.yaml', '--at', '2m', '--workload', 'debug']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('worker-a');
+    const warnings = r.err.split('\n').filter((l) => l.includes(': warning: '));
+    expect(warnings).toContain('scenarios/kubernetes-manifest-files.yaml: warning: Service/web: kind Service is not modelled (it places no pod); ignored');
+    expect(warnings).toEqual([...new Set(warnings)]);
+  });
+
   it('a missing file and a problem inside one are placed', () => {
     const dir = tmp();
     mkdirSync(join(dir, 'k8s'));
