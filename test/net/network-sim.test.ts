@@ -112,6 +112,26 @@ describe('scenarios/pod-cidr-exhaustion.yaml', () => {
   });
 });
 
+describe('adoption with a pod network', () => {
+  it('an instance running from the start keeps its address: the restarted control plane reads it from the node', async () => {
+    const scenario = parseScenario(
+      'name: a\nduration: 2m\ncluster:\n  network: {podCidr: 10.244.0.0/16}\nnodes:\n  - {name: n1, capacity: {cpu: 4, memory: 8Gi}}\n' +
+        'workloads:\n  - {name: web, replicas: 2, containers: [{name: a, image: nginx, ports: [{containerPort: 8080}], requests: {cpu: 100m, memory: 64Mi}}]}\n' +
+        'running:\n  - {workload: web, node: n1, slot: 0}\n',
+      'a.yaml',
+    );
+    const seen: string[] = [];
+    await simulate(scenario, {
+      onEvent: (e) => {
+        if (e.type === 'instance.adopted') seen.push(`adopted ${e.instance}`);
+        if (e.type === 'instance.status' && e.ip !== undefined) seen.push(`${e.instance} ${e.ip}`);
+      },
+    });
+    expect(seen.slice(0, 2)).toEqual(['adopted web-s0', 'web-s0 10.244.0.2']);
+    expect(seen[2]).toMatch(/^web-\w+ 10\.244\.0\.3$/); // the second slot: the next address
+  });
+});
+
 describe('pod network under faults (property)', () => {
   const caseArb = fc.record({
     seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
