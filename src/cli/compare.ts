@@ -15,6 +15,7 @@ import { schedulerNames } from '../scheduler/registry.js';
 import { EXIT_OK } from './errors.js';
 import { prepareOutput, writeOutput } from './output.js';
 import { readScenario } from './read-scenario.js';
+import { withSignals } from './signals.js';
 import { parseWorkerCount } from './workers.js';
 import { parseLimitFlags, type LimitFlags } from './limit-flags.js';
 import { rawStream } from './terminal.js';
@@ -57,9 +58,10 @@ export async function compareCommand(file: string, flags: CompareFlags, setConte
   const workers = parseWorkers(flags.workers);
   sweepMode(flags);
   const limits = parseLimitFlags(flags);
-  const scenario = readScenario(file, { limits });
+  const manifestFiles: Record<string, { file: string; text: string }> = {};
+  const scenario = readScenario(file, { limits, manifestFiles });
   const out = flags.out ?? join('reports', `compare-${basename(file, extname(file))}`);
-  const spec: CompareSpec = { file, text: readFileSync(file, 'utf8'), limits, policies, seeds, seedSpec };
+  const spec: CompareSpec = { file, text: readFileSync(file, 'utf8'), limits, policies, seeds, seedSpec, ...(Object.keys(manifestFiles).length > 0 ? { manifestFiles } : {}) };
   const command = compareCommandLine(spec, out);
   setContext(() => `replay: ${command}`);
   const swept = await sweepRows({ kind: compareKind, spec, flags, out, workers, json: flags.json, argv: process.argv.slice(2) });
@@ -72,13 +74,16 @@ export async function compareCommand(file: string, flags: CompareFlags, setConte
   const t0 = performance.now();
   let runs: RunResult[];
   try {
-    runs = await runCompare({
-      scenario,
-      policies,
-      seeds,
-      workers,
-      onProgress: (done, _total, r) => bar?.update(done, { policy: r.policy, seed: r.seed }),
-    });
+    runs = await withSignals('the comparison', (signal) =>
+      runCompare({
+        scenario,
+        policies,
+        seeds,
+        workers,
+        signal,
+        onProgress: (done, _total, r) => bar?.update(done, { policy: r.policy, seed: r.seed }),
+      }),
+    );
   } catch (e) {
     bar?.stop();
     if (e instanceof CompareRunError) {

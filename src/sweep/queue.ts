@@ -30,8 +30,16 @@ export const MAX_STALLED = 3;
 /** Default lock of a running run, ms: a killed worker's run is taken over within about 2× this. */
 export const DEFAULT_LOCK_MS = 10_000;
 
-/** How often the submitter re-reads the jobs it has no row for, in case an event was missed, ms. */
+/**
+ * The submitter takes rows from the queue's completed events; when no event came for QUIET_MS it
+ * re-reads every job it has no row for (an event lost to a reconnection, a job that vanished).
+ * Checked every POLL_MS.
+ */
 const POLL_MS = 2_000;
+const QUIET_MS = 5_000;
+
+/** Events kept in the queue's event stream (BullMQ's default 10,000; each completed event holds its row). */
+const MAX_EVENTS = 2_000;
 
 /** Jobs per Redis round of adds, reads and removes. */
 const BATCH = 200;
@@ -146,7 +154,7 @@ export class QueueWaitStopped extends Error {
 export async function submitSweep<R>(o: SubmitOptions): Promise<SubmitResult<R>> {
   await probeRedis(o.connection);
   const connection = bullConnection(o.connection);
-  const queue = new Queue<RunJobData, R>(QUEUE_NAME, { connection });
+  const queue = new Queue<RunJobData, R>(QUEUE_NAME, { connection, streams: { events: { maxLen: MAX_EVENTS } } });
   const events = new QueueEvents(QUEUE_NAME, { connection });
   const total = o.keys.length;
   const rows: Array<R | undefined> = new Array(total).fill(undefined);
@@ -158,7 +166,6 @@ export async function submitSweep<R>(o: SubmitOptions): Promise<SubmitResult<R>>
     opts: { jobId: ids[i], attempts: 1, removeOnComplete: false, removeOnFail: false },
   });
   let done = 0;
-  let takenOver = 0;
   let reused = 0;
   let starting = true;
   const swallow = () => {};
@@ -169,6 +176,16 @@ export async function submitSweep<R>(o: SubmitOptions): Promise<SubmitResult<R>>
   const client = await queue.client;
   const specText = JSON.stringify({ kind: o.kind, slipway: SLIPWAY_VERSION, spec: o.spec });
 
+  /** Runs that stalled (their worker stopped) and went back to waiting. */
+  const stalled = new Set<number>();
+  const take = (i: number, row: R) => {
+    if (rows[i] !== undefined || row === null || row === undefined) return;
+    rows[i] = row;
+    if (starting) reused++;
+    done++;
+    if (!starting) o.onProgress?.(done, total);
+    if (done === total) settle();
+  };
   /** Looks at run i's job: takes its row when completed, fails the sweep when it failed, re-adds it when gone. */
   const check = async (i: number): Promise<void> => {
     if (rows[i] !== undefined) return;
@@ -176,13 +193,8 @@ export async function submitSweep<R>(o: SubmitOptions): Promise<SubmitResult<R>>
     if (rows[i] !== undefined) return;
     if (state === 'completed') {
       const j = (await queue.getJob(ids[i])) as Job<RunJobData, R> | undefined;
-      if (!j || rows[i] !== undefined || j.returnvalue === null || j.returnvalue === undefined) return;
-      rows[i] = j.returnvalue;
-      if (j.stalledCounter > 0) takenOver++;
-      if (starting) reused++;
-      done++;
-      if (!starting) o.onProgress?.(done, total);
-      if (done === total) settle();
+      if (j && j.stalledCounter > 0) stalled.add(i);
+      if (j) take(i, j.returnvalue);
     } else if (state === 'failed') {
       const j = await queue.getJob(ids[i]);
       settle(new QueueRunError(i, o.keys[i], j?.failedReason ?? 'unknown reason'));
@@ -195,12 +207,22 @@ export async function submitSweep<R>(o: SubmitOptions): Promise<SubmitResult<R>>
     const missing = rows.flatMap((r, i) => (r === undefined ? [i] : []));
     for (let s = 0; s < missing.length; s += BATCH) await Promise.all(missing.slice(s, s + BATCH).map(check));
   };
-  const onEvent = ({ jobId: id }: { jobId: string }) => {
+  let lastEvent = performance.now();
+  // A completed event carries the job's return value, parsed: the row, with no round trip.
+  events.on('completed', ({ jobId: id, returnvalue }) => {
+    lastEvent = performance.now();
+    const i = indexOf.get(id);
+    if (i !== undefined && !starting) take(i, returnvalue as unknown as R);
+  });
+  events.on('failed', ({ jobId: id }) => {
+    lastEvent = performance.now();
     const i = indexOf.get(id);
     if (i !== undefined && !starting) check(i).catch((e: Error) => settle(e));
-  };
-  events.on('completed', onEvent);
-  events.on('failed', onEvent);
+  });
+  events.on('stalled', ({ jobId: id }) => {
+    const i = indexOf.get(id);
+    if (i !== undefined) stalled.add(i);
+  });
   let poll: NodeJS.Timeout | undefined;
   const onStop = () => settle(new QueueWaitStopped(total - done, total));
   try {
@@ -226,13 +248,23 @@ export async function submitSweep<R>(o: SubmitOptions): Promise<SubmitResult<R>>
     o.onQueued?.(added, reused);
     if (done === total) settle();
     else await checkAll();
-    poll = setInterval(() => checkAll().catch((e: Error) => settle(e)), POLL_MS);
+    let polling = false;
+    poll = setInterval(() => {
+      if (polling || performance.now() - lastEvent < QUIET_MS) return;
+      polling = true;
+      checkAll()
+        .catch((e: Error) => settle(e))
+        .finally(() => {
+          polling = false;
+          lastEvent = performance.now();
+        });
+    }, POLL_MS);
     o.stop?.addEventListener('abort', onStop, { once: true });
     await finished;
     // Every row is in: the sweep's jobs and spec have served their purpose.
     for (let s = 0; s < total; s += BATCH) await Promise.all(ids.slice(s, s + BATCH).map((id) => queue.remove(id).catch(() => 0)));
     await client.del(specKey(o.hash));
-    return { rows: rows as R[], takenOver, reused };
+    return { rows: rows as R[], takenOver: stalled.size, reused };
   } finally {
     if (poll) clearInterval(poll);
     o.stop?.removeEventListener('abort', onStop);
