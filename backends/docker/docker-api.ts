@@ -6,12 +6,44 @@ import Dockerode from 'dockerode';
 import { InputError } from '../../src/core/errors.js';
 import { normalizedImageName } from '../../src/core/images.js';
 
+/** A container's attachment to one network (`NetworkSettings.Networks[name]`). */
+export interface DockerEndpoint {
+  /** '' while the container is not running. */
+  readonly IPAddress: string;
+}
+
 export interface DockerContainerSummary {
   readonly Id: string;
   readonly Names: readonly string[];
   readonly Labels: Readonly<Record<string, string>>;
   /** `created`, `running`, `exited`, `paused`, `restarting`, `removing`, `dead`. */
   readonly State: string;
+  readonly NetworkSettings?: { readonly Networks?: Readonly<Record<string, DockerEndpoint>> | null } | null;
+}
+
+/** `GET /networks/{id}` (the fields Slipway reads). */
+export interface DockerNetworkInspect {
+  readonly Id: string;
+  readonly Name: string;
+  readonly Driver: string;
+  readonly Labels?: Readonly<Record<string, string>> | null;
+  readonly IPAM: { readonly Config?: ReadonlyArray<{ readonly Subnet?: string; readonly Gateway?: string }> | null };
+  /** Attached containers by id. */
+  readonly Containers?: Readonly<Record<string, unknown>> | null;
+}
+
+export interface DockerNetworkHandle {
+  readonly id: string;
+  inspect(): Promise<DockerNetworkInspect>;
+  remove(): Promise<unknown>;
+}
+
+export interface DockerNetworkCreateOptions {
+  Name: string;
+  CheckDuplicate?: boolean;
+  Driver: 'bridge';
+  IPAM: { Driver: 'default'; Config: Array<{ Subnet: string }> };
+  Labels: Record<string, string>;
 }
 
 export interface DockerInspect {
@@ -26,6 +58,7 @@ export interface DockerInspect {
     readonly StartedAt: string;
     readonly FinishedAt: string;
   };
+  readonly NetworkSettings?: { readonly Networks?: Readonly<Record<string, DockerEndpoint>> | null } | null;
 }
 
 export interface DockerContainerHandle {
@@ -106,6 +139,9 @@ export interface DockerApi {
   getEvents(options: { filters?: string }): Promise<NodeJS.ReadableStream>;
   pull(image: string): Promise<NodeJS.ReadableStream>;
   listImages(): Promise<DockerImageSummary[]>;
+  createNetwork(options: DockerNetworkCreateOptions): Promise<DockerNetworkHandle>;
+  getNetwork(id: string): DockerNetworkHandle;
+  listNetworks(options: { filters?: string }): Promise<DockerNetworkInspect[]>;
   modem: { followProgress(stream: NodeJS.ReadableStream, onFinished: (err: Error | null) => void): void };
 }
 

@@ -12,6 +12,12 @@
  * `slipway.cluster` identity are listed, watched and located: other containers on a shared engine
  * (another tool's, another Slipway node's, another Slipway cluster's) are never touched.
  *
+ * Networking: a node with `bridge: {subnet}` puts its instances on a user-defined bridge network
+ * of its engine, `slipway-<6 hex of sha256(identity)>-<node>` with that subnet, which Slipway
+ * creates on the first create (labelled `slipway.cluster`, `slipway.node`, `slipway.network`) and
+ * removes when its last container is removed. An instance's address is its container's
+ * `NetworkSettings.Networks[<network>].IPAddress`. `network: none` (or any mode) stays possible.
+ *
  * State changes arrive from the engine's event stream (`start` → running, `die` → exited with
  * the exit code); a lost stream is reopened, and the orchestrator's resync covers the gap.
  */
@@ -23,6 +29,7 @@ import type {
   CreateContainerOptions,
   Unsubscribe,
 } from '../../src/core/interfaces.js';
+import { createHash } from 'node:crypto';
 import { containerNotFound, nodeNotFound, nodeUnreachable, OrchestrationError } from '../../src/core/errors.js';
 import type { ContainerSpec, ContainerState, NodeId } from '../../src/core/types.js';
 import {
@@ -31,6 +38,7 @@ import {
   type DockerApi,
   type DockerContainerSummary,
   type DockerCreateOptions,
+  type DockerEndpoint,
 } from './docker-api.js';
 
 export interface DockerNodeConfig {
@@ -39,6 +47,11 @@ export interface DockerNodeConfig {
   readonly host: string;
   /** Docker network mode for containers (`none`, `bridge`, `host`, a network name); engine default when absent. */
   readonly network?: string;
+  /**
+   * A user-defined bridge network Slipway manages on the engine for this node's instances, with
+   * this IPv4 subnet (the node's pod CIDR). Excludes `network`.
+   */
+  readonly bridge?: { readonly subnet: string };
 }
 
 export interface DockerRuntimeOptions {
@@ -76,6 +89,13 @@ interface DockerNode {
   readonly api: DockerApi;
   stream?: NodeJS.ReadableStream;
   watching: boolean;
+  /** The managed bridge network's name (with `bridge`). */
+  readonly networkName?: string;
+  /** Network create/remove, one at a time per node; creates in flight keep the network. */
+  netQueue: Promise<unknown>;
+  creating: number;
+  /** Engine events being delivered, in order (a start on a managed network waits for its address). */
+  events: Promise<void>;
 }
 
 interface HttpError {
@@ -101,8 +121,21 @@ export class DockerRuntime implements ContainerRuntime {
     this.cluster = opts.cluster ?? DEFAULT_CLUSTER;
     this.grace = opts.stopGraceSeconds ?? 2;
     for (const n of opts.nodes) {
-      this.nodes.set(n.id, { config: n, api: connectDocker(n.host, opts.callTimeoutMs ?? 10_000), watching: false });
+      this.nodes.set(n.id, {
+        config: n,
+        api: connectDocker(n.host, opts.callTimeoutMs ?? 10_000),
+        watching: false,
+        ...(n.bridge ? { networkName: managedNetworkName(this.cluster, n.id) } : {}),
+        netQueue: Promise.resolve(),
+        creating: 0,
+        events: Promise.resolve(),
+      });
     }
+  }
+
+  /** The name of the bridge network Slipway manages for the node (undefined without `bridge`). */
+  networkName(nodeId: NodeId): string | undefined {
+    return this.node(nodeId).networkName;
   }
 
   /** The engine client of a node (the cluster manager and fault injection use it). */
@@ -123,8 +156,19 @@ export class DockerRuntime implements ContainerRuntime {
 
   async createContainer(spec: ContainerSpec, options: CreateContainerOptions): Promise<string> {
     const node = this.node(options.nodeId);
+    if (node.networkName === undefined) return this.create(node, spec, options, node.config.network);
+    node.creating++;
+    try {
+      await this.ensureNetwork(node);
+      return await this.create(node, spec, options, node.networkName);
+    } finally {
+      node.creating--;
+    }
+  }
+
+  private async create(node: DockerNode, spec: ContainerSpec, options: CreateContainerOptions, network: string | undefined): Promise<string> {
     const name = containerName(options.instanceId, spec.name);
-    const create = dockerCreateOptions(spec, options, name, node.config.network, this.cluster);
+    const create = dockerCreateOptions(spec, options, name, network, this.cluster);
     let id: string;
     try {
       id = (await this.call(options.nodeId, () => node.api.createContainer(create))).id;
@@ -173,6 +217,65 @@ export class DockerRuntime implements ContainerRuntime {
     await this.call(nodeId, () => api.getContainer(id).remove({ force: true, v: true }), { notFound: id });
     this.location.delete(id);
     this.stopping.delete(id);
+    const node = this.node(nodeId);
+    if (node.networkName !== undefined) await this.removeNetworkIfUnused(node);
+  }
+
+  /** Creates the node's bridge network unless it exists (then it must be this cluster's, with the subnet). */
+  private ensureNetwork(node: DockerNode): Promise<void> {
+    return this.onNetQueue(node, async () => {
+      const name = node.networkName!;
+      const subnet = node.config.bridge!.subnet;
+      const id = node.config.id;
+      const found = (await this.call(id, () => node.api.listNetworks({ filters: JSON.stringify({ name: [name] }) }))).find((n) => n.Name === name);
+      if (found) {
+        const subnets = (found.IPAM.Config ?? []).map((c) => c.Subnet);
+        if (found.Labels?.[LABEL.cluster] !== this.cluster || !subnets.includes(subnet))
+          throw new OrchestrationError(
+            'Runtime',
+            `${id}: network ${name} exists with subnet ${subnets.join(',') || '(none)'} and cluster "${found.Labels?.[LABEL.cluster] ?? '(none)'}", not ${subnet} and "${this.cluster}"`,
+          );
+        return;
+      }
+      try {
+        await this.call(id, () =>
+          node.api.createNetwork({
+            Name: name,
+            CheckDuplicate: true,
+            Driver: 'bridge',
+            IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
+            Labels: { [LABEL.cluster]: this.cluster, [LABEL.node]: id, 'slipway.network': subnet },
+          }),
+        );
+      } catch (e) {
+        throw new OrchestrationError('Runtime', `${id}: cannot create network ${name} (${subnet}): ${(e as Error).message}`);
+      }
+    });
+  }
+
+  /** Removes the node's bridge network when no container is on it and no create is in flight. */
+  private removeNetworkIfUnused(node: DockerNode): Promise<void> {
+    return this.onNetQueue(node, async () => {
+      if (node.creating > 0) return;
+      const id = node.config.id;
+      const name = node.networkName!;
+      const found = (await this.call(id, () => node.api.listNetworks({ filters: JSON.stringify({ name: [name] }) }))).find((n) => n.Name === name);
+      if (!found || found.Labels?.[LABEL.cluster] !== this.cluster) return;
+      const info = await this.call(id, () => node.api.getNetwork(found.Id).inspect());
+      if (Object.keys(info.Containers ?? {}).length > 0) return;
+      // a container created but never started is not listed on the network: ask for them too
+      const ours = await this.call(id, () =>
+        node.api.listContainers({ all: true, filters: JSON.stringify({ network: [name] }) }),
+      );
+      if (ours.length > 0) return;
+      await this.call(id, () => node.api.getNetwork(found.Id).remove()).catch(() => undefined);
+    });
+  }
+
+  private onNetQueue<T>(node: DockerNode, fn: () => Promise<T>): Promise<T> {
+    const next = node.netQueue.catch(() => undefined).then(fn);
+    node.netQueue = next;
+    return next;
   }
 
   async getContainerStatus(id: string): Promise<ContainerStatus> {
@@ -189,6 +292,7 @@ export class DockerRuntime implements ContainerRuntime {
       state,
       exitCode,
       reason: exitCode === undefined ? undefined : this.reasonFor(info.Id, exitCode, info.State.OOMKilled),
+      ip: state === 'running' ? ipOn(this.node(nodeId).networkName, info.NetworkSettings?.Networks) : undefined,
     });
   }
 
@@ -212,6 +316,7 @@ export class DockerRuntime implements ContainerRuntime {
           state,
           exitCode,
           reason: exitCode === undefined ? undefined : this.reasonFor(c.Id, exitCode, false),
+          ip: state === 'running' ? ipOn(this.node(nodeId).networkName, c.NetworkSettings?.Networks) : undefined,
         }),
       );
     }
@@ -361,7 +466,21 @@ export class DockerRuntime implements ContainerRuntime {
         : {}),
       at: this.clock.now(),
     };
-    for (const l of [...this.listeners]) l(event);
+    const deliver = (e: ContainerEvent) => {
+      for (const l of [...this.listeners]) l(e);
+    };
+    if (node.networkName === undefined || action !== 'start') {
+      node.events = node.events.then(() => deliver(event));
+      return;
+    }
+    // `start` carries no address: ask the engine, keeping the events of the node in order.
+    const api = node.api;
+    const network = node.networkName;
+    node.events = node.events.then(async () => {
+      const info = await api.getContainer(id).inspect().catch(() => undefined);
+      const ip = ipOn(network, info?.NetworkSettings?.Networks);
+      deliver(ip !== undefined ? { ...event, ip } : event);
+    });
   }
 }
 
@@ -439,6 +558,7 @@ function statusFrom(x: {
   state: ContainerState;
   exitCode?: number;
   reason?: string;
+  ip?: string;
 }): ContainerStatus {
   return {
     id: x.id,
@@ -450,7 +570,20 @@ function statusFrom(x: {
     labels: { ...x.labels },
     ...(x.exitCode !== undefined ? { exitCode: x.exitCode } : {}),
     ...(x.reason !== undefined ? { reason: x.reason } : {}),
+    ...(x.ip !== undefined ? { ip: x.ip } : {}),
   };
+}
+
+/** `slipway-<6 hex of sha256(identity)>-<node>`: one network per cluster and node on an engine. */
+export function managedNetworkName(cluster: string, nodeId: NodeId): string {
+  return `slipway-${createHash('sha256').update(cluster).digest('hex').slice(0, 6)}-${nodeId}`.replace(/[^a-zA-Z0-9_.-]/g, '_');
+}
+
+/** The container's address on `network` (undefined when it has none there). */
+function ipOn(network: string | undefined, networks: Readonly<Record<string, DockerEndpoint>> | null | undefined): string | undefined {
+  if (network === undefined) return undefined;
+  const ip = networks?.[network]?.IPAddress;
+  return ip !== undefined && ip !== '' ? ip : undefined;
 }
 
 export type { DockerContainerSummary };

@@ -34,6 +34,8 @@ export interface LiveNodeProbe {
   discoverCapacity(): Promise<Resources>;
   /** The images the node holds with their sizes (node.status.images), when the runtime can tell. */
   images?(): Promise<ReadonlyMap<string, number>>;
+  /** The node's pod CIDR (node.spec.podCIDR), when the cluster has a pod network. */
+  readonly podCidr?: string;
 }
 
 /** What a membership protocol says about a node. */
@@ -94,6 +96,7 @@ export class LiveClusterManager implements ClusterManager {
           taints: p.taints,
           capacity,
           allocatable: p.allocatable ?? capacity,
+          ...(p.podCidr !== undefined ? { podCidr: p.podCidr } : {}),
         };
         this.nodes.set(p.id, node);
         if (ok) await this.refreshImages(p);

@@ -5,7 +5,7 @@
  * rather than unshare(1) because the bind mount is what lets a namespace outlive Slipway and be
  * found again by name after a kill -9 (the garbage collector lists /run/netns).
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -75,4 +75,22 @@ export function listLinks(prefix = ''): string[] {
 export async function deleteLink(name: string): Promise<void> {
   if (!existsSync(join('/sys/class/net', name))) return;
   await ip(['link', 'delete', name]);
+}
+
+/**
+ * The devices the host routes `cidr` through (`ip -json route show exact CIDR`, every table's
+ * main entry): empty when nothing routes it yet.
+ */
+export function routesTo(cidr: string): string[] {
+  let out: string;
+  try {
+    out = execFileSync('ip', ['-json', 'route', 'show', 'exact', cidr], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return [];
+  }
+  try {
+    return (JSON.parse(out) as Array<{ dev?: string }>).flatMap((r) => (r.dev !== undefined ? [r.dev] : []));
+  } catch {
+    return [];
+  }
 }

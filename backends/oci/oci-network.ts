@@ -20,7 +20,7 @@
  * delete the namespace; every step tolerates what is already gone, so detach is idempotent.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { OrchestrationError } from '../../src/core/errors.js';
 import type { PortMapping } from '../../src/core/types.js';
@@ -46,6 +46,11 @@ const CNI_VERSION = '1.0.0';
 const IFNAME = 'eth0';
 
 const hex = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('hex');
+
+/** `sw` + 10 hex of sha256(identity, node): 12 characters, within IFNAMSIZ. */
+export function defaultBridgeName(identity: string, nodeId: string): string {
+  return `sw${hex(identity, nodeId).slice(0, 10)}`;
+}
 
 /** A CNI container id / namespace suffix from an instance id (`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`). */
 export function cniContainerId(instanceId: string): string {
@@ -76,7 +81,7 @@ export class OciNetwork {
   constructor(opts: { readonly nodeId: string; readonly identity: string; readonly root: string; readonly config: OciNetworkConfig }) {
     const { nodeId, identity, root, config } = opts;
     const nodeName = nodeId.replace(/[^a-zA-Z0-9_.-]/g, '_');
-    this.bridge = config.bridge ?? `sw${hex(identity, nodeId).slice(0, 10)}`;
+    this.bridge = config.bridge ?? defaultBridgeName(identity, nodeId);
     this.dataDir = resolve(config.dataDir ?? join(root, 'cni', hex(identity).slice(0, 8)));
     this.network = `slipway-${hex(identity).slice(0, 6)}-${nodeName}`;
     this.loNetwork = `${this.network}-lo`;
@@ -159,7 +164,7 @@ export class OciNetwork {
     return this.serialize(instanceId, async () => {
       const cid = cniContainerId(instanceId);
       const path = netnsPath(this.netnsName(instanceId));
-      if (!existsSync(path)) throw new OrchestrationError('Runtime', `network ${this.network}: namespace of ${instanceId} is gone`);
+      if (!existsSync(path)) throw new OrchestrationError('Network', `network ${this.network}: namespace of ${instanceId} is gone`);
       try {
         await this.cni.check(this.list, { containerId: cid, netns: path, ifName: IFNAME });
       } catch (e) {
@@ -181,7 +186,8 @@ export class OciNetwork {
 
   /**
    * Removes every namespace, cached attachment and host-local reservation of this node's network
-   * that no instance in `owned` (instance ids) holds: what a killed Slipway left behind.
+   * that no instance in `owned` (instance ids) holds: what a killed Slipway left behind. When no
+   * reservation is left, host-local's `last_reserved_ip` is removed too (allocation restarts at .2).
    */
   async gc(owned: ReadonlySet<string>): Promise<NetworkGcReport> {
     const keep = new Set([...owned].map(cniContainerId));
@@ -205,6 +211,11 @@ export class OciNetwork {
         if (ours && entry.containerId !== undefined && !keep.has(entry.containerId)) stale.add(entry.containerId);
       }
     for (const cid of [...stale].sort()) await this.detach(cid);
+    // Nothing reserved any more: forget host-local's round-robin position, so a new run on an
+    // empty node hands out addresses from the start of the range, as the simulator does.
+    const dir = join(this.dataDir, this.network);
+    if (this.reservedBy().length === 0 && existsSync(dir))
+      for (const f of readdirSync(dir)) if (f.startsWith('last_reserved_ip.')) rmSync(join(dir, f), { force: true });
     return { namespaces, attachments: [...stale].sort() };
   }
 
@@ -251,5 +262,5 @@ export class OciNetwork {
 function networkError(network: string, instanceId: string, e: unknown): OrchestrationError {
   if (e instanceof OrchestrationError) return e;
   const msg = e instanceof CniError ? `CNI ${e.plugin} ${e.command}: ${e.msg}${e.details ? ` (${e.details})` : ''}` : (e as Error).message;
-  return new OrchestrationError('Runtime', `network ${network} for ${instanceId}: ${msg}`);
+  return new OrchestrationError('Network', `network ${network} for ${instanceId}: ${msg}`);
 }

@@ -71,6 +71,8 @@ interface OciNode {
   readonly checked: Map<string, number>;
   /** What the last garbage collection (at initNode) removed. */
   gc?: NetworkGcReport;
+  /** The garbage collection, run once, before the node's first attach. */
+  gcDone?: Promise<void>;
 }
 
 interface OciState {
@@ -146,13 +148,7 @@ export class OciRuntime implements ContainerRuntime {
     mkdirSync(node.config.root, { recursive: true });
     mkdirSync(node.bundles, { recursive: true });
     await this.list(node);
-    if (node.network && node.gc === undefined) {
-      // What a killed Slipway left: namespaces, attachments and reservations no bundle of this
-      // cluster on this node accounts for. (A bundle left half-made is an exited container: its
-      // removal detaches its network.)
-      const owned = new Set((await this.listContainers(nodeId)).map((c) => c.instanceId));
-      node.gc = await node.network.gc(owned);
-    }
+    if (node.network) await this.collect(node);
     if (!node.polling) {
       node.polling = true;
       this.schedulePoll();
@@ -172,7 +168,10 @@ export class OciRuntime implements ContainerRuntime {
     this.inCreation.add(id);
     let netns: string | undefined;
     try {
-      if (node.network) netns = (await node.network.attach(options.instanceId, spec.ports)).netns;
+      if (node.network) {
+        await this.collect(node);
+        netns = (await node.network.attach(options.instanceId, spec.ports)).netns;
+      }
       await this.build(node, spec, options, id, rootfs, netns);
     } catch (e) {
       this.inCreation.delete(id);
@@ -182,6 +181,23 @@ export class OciRuntime implements ContainerRuntime {
     node.seen.set(id, 'creating');
     await this.exec(node, ['start', id]);
     return id;
+  }
+
+  /**
+   * Garbage collection of the node's network, once per runtime, before any attach (an attach
+   * running meanwhile would look unowned): what a killed Slipway left — namespaces, attachments
+   * and reservations that no bundle of this cluster on this node accounts for. (A bundle left
+   * half-made is an exited container: its removal detaches its network.)
+   */
+  private collect(node: OciNode): Promise<void> {
+    node.gcDone ??= (async () => {
+      const owned = new Set((await this.listContainers(node.config.id)).map((c) => c.instanceId));
+      node.gc = await node.network!.gc(owned);
+    })().catch((e: unknown) => {
+      node.gcDone = undefined; // tried again at the next initNode or create
+      throw e;
+    });
+    return node.gcDone;
   }
 
   /** Writes the bundle and runs `create`. */

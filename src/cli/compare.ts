@@ -57,9 +57,10 @@ export async function compareCommand(file: string, flags: CompareFlags, setConte
   const workers = parseWorkers(flags.workers);
   sweepMode(flags);
   const limits = parseLimitFlags(flags);
-  const scenario = readScenario(file, { limits });
+  const manifestFiles: Record<string, { file: string; text: string }> = {};
+  const scenario = readScenario(file, { limits, manifestFiles });
   const out = flags.out ?? join('reports', `compare-${basename(file, extname(file))}`);
-  const spec: CompareSpec = { file, text: readFileSync(file, 'utf8'), limits, policies, seeds, seedSpec };
+  const spec: CompareSpec = { file, text: readFileSync(file, 'utf8'), limits, policies, seeds, seedSpec, ...(Object.keys(manifestFiles).length > 0 ? { manifestFiles } : {}) };
   const command = compareCommandLine(spec, out);
   setContext(() => `replay: ${command}`);
   const swept = await sweepRows({ kind: compareKind, spec, flags, out, workers, json: flags.json, argv: process.argv.slice(2) });

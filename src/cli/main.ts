@@ -39,9 +39,10 @@ program
 
 addLimitOptions(program.command('run'), { trace: true })
   .description('simulate a scenario; writes trace.jsonl, summary.json and report.html to the output folder')
-  .argument('<file>', 'scenario YAML')
+  .argument('<file>', 'scenario YAML, or a Kubernetes manifest file (kubectl YAML, --- separated) with --nodes')
   .option('--seed <n>', "override the scenario's seed")
-  .option('--until <duration>', "stop at this simulated time instead of the scenario's duration (e.g. 30m); expectations after it are NOT CHECKED")
+  .option('--nodes <n>', 'FILE is a Kubernetes manifest file: run its objects on N nodes of 4 CPU and 16Gi (besides its own Nodes)')
+  .option('--until <duration>', "stop at this simulated time instead of the scenario's duration (e.g. 30m); expectations after it are NOT CHECKED (a manifest file runs 10m or --until)")
   .option('--allow-unchecked', 'exit 0 even when expectations were NOT CHECKED (their time was not reached)')
   .option('--out <dir>', 'output folder (default: reports/<scenario file name>)')
   .option('--scheduler <name>', "use this scheduler (policy) instead of the scenario's")
@@ -61,7 +62,8 @@ addLimitOptions(program.command('run'), { trace: true })
 
 addLimitOptions(program.command('validate'))
   .description('check a scenario file; prints one line per problem as FILE:LINE:COL: message (up to 50)')
-  .argument('<file>', 'scenario YAML')
+  .argument('<file>', 'scenario YAML, or a Kubernetes manifest file with --nodes')
+  .option('--nodes <n>', 'FILE is a Kubernetes manifest file: check it as run on N nodes of 4 CPU and 16Gi (besides its own Nodes)')
   .option('--json', 'print { file, valid, problems: [{ file, line, column, message }], warnings, summary } on stdout')
   .action(async (file: string, flags: ValidateFlags & LimitFlags) => {
     await guardCommand(async () => (await import('./validate.js')).runValidate(file, flags));

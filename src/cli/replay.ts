@@ -5,7 +5,8 @@ import { readInputFile } from './input-file.js';
 import { simulate } from '../run/simulate.js';
 import { diffTraces, formatDivergence } from '../run/trace-diff.js';
 import { parseScenario } from '../run/parse-scenario.js';
-import { createScheduler, schedulerNames } from '../scheduler/registry.js';
+import { schedulerNames } from '../scheduler/registry.js';
+import { withPolicy } from '../compare/run-one.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
 import { parseSeed } from './run.js';
 import { MAX_DURATION_MS } from '../scenario/limits.js';
@@ -59,14 +60,15 @@ function checkRunStart(start: RunStart, path: string): void {
 export async function replayTraceCommand(path: string, setContext: (c: () => string) => void): Promise<number> {
   const { lines, start } = readTrace(path);
   setContext(() => `seed ${start.seed}; trace ${path}`);
-  const scenario = { ...parseScenario(stringify(start.document), start.file), seed: start.seed, durationMs: start.durationMs };
   if (!schedulerNames().includes(start.scheduler)) {
     throw new InputError(`${path}:1: the trace was recorded with scheduler "${start.scheduler}", which this build does not have (known: ${schedulerNames().join(', ')})`);
   }
+  // The scheduler as the run made it (`run --scheduler` is withPolicy too): created by simulate
+  // with the run's seeded `scheduler` stream and the scenario's profile, so ties break the same way.
+  const scenario = withPolicy({ ...parseScenario(stringify(start.document), start.file), seed: start.seed, durationMs: start.durationMs }, start.scheduler);
   const fresh: string[] = [];
   await simulate(scenario, {
     untilMs: start.untilMs,
-    scheduler: createScheduler(start.scheduler),
     onEvent: (e) => fresh.push(JSON.stringify(e)),
   });
   const d = diffTraces(lines, fresh, 3, { expected: path, actual: 'the replayed run' });

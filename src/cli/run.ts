@@ -19,7 +19,7 @@ import { countResults, statusWord } from '../check/expectations.js';
 import { prepareOutput, writeOutput } from './output.js';
 import { readCluster, withCluster } from './read-cluster.js';
 import { readLatency } from './read-latency.js';
-import { readScenario } from './read-scenario.js';
+import { parseNodes, readScenario } from './read-scenario.js';
 import { pluginsOf } from './plugin-flag.js';
 import { MAX_DURATION_MS } from '../scenario/limits.js';
 import { parseLimitFlags, type LimitFlags } from './limit-flags.js';
@@ -48,7 +48,10 @@ export interface RunFlags extends LimitFlags {
   readonly checkDeterminism?: boolean;
   /** A registered scheduler (policy) instead of the scenario's. */
   readonly scheduler?: string;
+  /** FILE is a Kubernetes manifest file: run it on this many default nodes. */
+  readonly nodes?: string;
 }
+
 
 export function parseBackend(v: string | undefined): BackendKind {
   const b = v ?? 'sim';
@@ -80,10 +83,13 @@ export interface ReplayOptions {
   readonly clusterFile?: string;
   readonly plugins?: readonly string[];
   readonly scheduler?: string;
+  /** `--nodes N` of a manifest file. */
+  readonly nodes?: number;
 }
 
 export function replayCommand(file: string, seed: number, o: ReplayOptions = {}): string {
   const parts = ['npx', 'slipway', 'run', file, '--seed', String(seed)];
+  if (o.nodes !== undefined) parts.push('--nodes', String(o.nodes));
   if (o.untilMs !== undefined) parts.push('--until', formatDuration(o.untilMs));
   if (o.backend !== undefined && o.backend !== 'sim') parts.push('--backend', o.backend);
   if (o.latencyFile !== undefined) parts.push('--latency', o.latencyFile);
@@ -101,7 +107,9 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   if (flags.scheduler !== undefined) parseScheduler(flags.scheduler);
   // --until stops the run early; the scenario keeps its duration, so expectations after the stop are NOT CHECKED.
   const limits = parseLimitFlags(flags);
-  const fileScenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), limits, plugins });
+  const nodes = flags.nodes !== undefined ? parseNodes(flags.nodes) : undefined;
+  // A manifest file runs for --until (its one expectation is checked at its end); a scenario keeps its duration.
+  const fileScenario = readScenario(file, { ...(seed !== undefined ? { seed } : {}), limits, plugins, ...(nodes !== undefined ? { nodes } : {}), ...(untilMs !== undefined ? { manifestRunMs: untilMs } : {}) });
   const read = flags.scheduler !== undefined ? withPolicy(fileScenario, flags.scheduler) : fileScenario;
   const withLatency = flags.latency !== undefined ? { ...read, latency: { ...read.latency, ...readLatency(flags.latency) } } : read;
   const scenario = flags.cluster !== undefined ? withCluster(withLatency, readCluster(flags.cluster), flags.cluster) : withLatency;
@@ -120,6 +128,7 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
     ...(flags.cluster !== undefined ? { clusterFile: flags.cluster } : {}),
     ...(flags.plugin !== undefined ? { plugins: flags.plugin } : {}),
     ...(flags.scheduler !== undefined ? { scheduler: flags.scheduler } : {}),
+    ...(nodes !== undefined ? { nodes } : {}),
   });
   for (const w of scenario.warnings ?? []) process.stderr.write(`${file}: warning: ${w}\n`);
   if (scenario.scheduler.ignored) {
@@ -190,7 +199,7 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   let deterministic = true;
   let determinismText = '';
   if (flags.checkDeterminism) {
-    const check = await checkDeterminism({ file, seed: scenario.seed, durationMs: scenario.durationMs, untilMs: untilMs ?? scenario.durationMs, tracePath, hash: summary.traceHash });
+    const check = await checkDeterminism({ file, seed: scenario.seed, durationMs: scenario.durationMs, untilMs: untilMs ?? scenario.durationMs, tracePath, hash: summary.traceHash, ...(nodes !== undefined ? { nodes } : {}) });
     deterministic = check.ok;
     determinismText = check.text;
   }
@@ -205,9 +214,9 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
  * Runs the scenario a second time in a fresh worker thread and compares the traces' hashes; on a
  * mismatch, reports the first divergence. The second trace is kept only when they differ.
  */
-async function checkDeterminism(o: { file: string; seed: number; durationMs: number; untilMs: number; tracePath: string; hash: string }): Promise<{ ok: boolean; text: string }> {
+async function checkDeterminism(o: { file: string; seed: number; durationMs: number; untilMs: number; tracePath: string; hash: string; nodes?: number }): Promise<{ ok: boolean; text: string }> {
   const second = o.tracePath.replace(/\.jsonl$/, '') + '.determinism.jsonl';
-  const worker = startWorker(siblingModule('determinism-worker', import.meta.url), { file: o.file, seed: o.seed, durationMs: o.durationMs, untilMs: o.untilMs, tracePath: second });
+  const worker = startWorker(siblingModule('determinism-worker', import.meta.url), { file: o.file, seed: o.seed, durationMs: o.durationMs, untilMs: o.untilMs, tracePath: second, ...(o.nodes !== undefined ? { nodes: o.nodes } : {}) });
   const result = await new Promise<{ hash: string }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);

@@ -33,10 +33,19 @@ export interface CompareSpec {
   readonly seeds: readonly number[];
   /** `--seeds` as given (it appears in the report's command). */
   readonly seedSpec: string;
+  /** The manifest files the scenario's `manifests:` names, by entry, as read when the sweep began. */
+  readonly manifestFiles?: Readonly<Record<string, { readonly file: string; readonly text: string }>>;
 }
 
 export function compareScenario(spec: CompareSpec): Scenario {
-  return parseScenario(spec.text, spec.file, { limits: spec.limits });
+  return parseScenario(spec.text, spec.file, {
+    limits: spec.limits,
+    readManifestFile: (ref) => {
+      const read = spec.manifestFiles?.[ref];
+      if (read === undefined) throw new InputError(`${ref}: not in the sweep's spec (the scenario names a manifest file the sweep did not read)`);
+      return read;
+    },
+  });
 }
 
 export const compareKind: SweepKind<CompareSpec, RunResult> = {

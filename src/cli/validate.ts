@@ -5,7 +5,7 @@
 import { InputError } from '../core/errors.js';
 import type { Scenario } from '../scenario/types.js';
 import { EXIT_BAD_INPUT, EXIT_OK } from './errors.js';
-import { readScenario } from './read-scenario.js';
+import { parseNodes, readScenario } from './read-scenario.js';
 import { parseLimitFlags, type LimitFlags } from './limit-flags.js';
 
 /** At most this many problems are printed; a line then says how many more there were. */
@@ -13,6 +13,8 @@ export const MAX_PROBLEMS = 50;
 
 export interface ValidateFlags {
   readonly json?: boolean;
+  /** FILE is a Kubernetes manifest file: check it as run on this many default nodes. */
+  readonly nodes?: string;
 }
 
 /** One problem of `--json`: where (when the message names FILE:LINE:COL) and what. */
@@ -31,7 +33,7 @@ interface JsonProblem {
 export function runValidate(file: string, flags: ValidateFlags & LimitFlags = {}): number {
   let s: Scenario;
   try {
-    s = readScenario(file, { limits: parseLimitFlags(flags) });
+    s = readScenario(file, { limits: parseLimitFlags(flags), ...(flags.nodes !== undefined ? { nodes: parseNodes(flags.nodes) } : {}) });
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     const shown = e.problems.slice(0, MAX_PROBLEMS);

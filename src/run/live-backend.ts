@@ -10,6 +10,11 @@ import { SerfMembership } from '../../backends/serf/serf-membership.js';
 import { dockerLock, fileLock, type DockerVolumeApi, type EngineLock } from '../../backends/live/engine-lock.js';
 import { OciFaults } from '../../backends/oci/oci-faults.js';
 import { OciRuntime } from '../../backends/oci/oci-runtime.js';
+import { CNI_PLUGINS, defaultBridgeName } from '../../backends/oci/oci-network.js';
+import { routesTo } from '../../backends/oci/netns.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClusterIpam } from '../net/cluster-ipam.js';
 import { InputError } from '../core/errors.js';
 import type { Clock, ContainerRuntime } from '../core/interfaces.js';
 import { resources } from '../core/resources.js';
@@ -53,6 +58,53 @@ export function checkLiveScenario(scenario: Scenario, kind: LiveBackendKind): vo
 }
 
 /**
+ * Each node's pod CIDR when the scenario has a pod network (`cluster.network`): the node's own
+ * `podCidr`, else the next block of the cluster CIDR in file order — what the simulator gives
+ * (backends/sim), so both hand out the same addresses. Throws InputError when the cluster CIDR
+ * has no block left for a node.
+ */
+export function livePodCidrs(scenario: Scenario): ReadonlyMap<string, string> {
+  const out = new Map<string, string>();
+  const config = scenario.cluster?.network;
+  if (config === undefined) return out;
+  const explicit = scenario.nodes.flatMap((n) => (n.podCidr !== undefined ? [n.podCidr] : []));
+  const ipam = new ClusterIpam(config, explicit);
+  for (const n of scenario.nodes) {
+    const cidr = ipam.addNode(n.name, n.podCidr);
+    if (cidr === undefined)
+      throw new InputError(`${scenario.source.file}: cluster.network.podCidr: ${config.podCidr} has no /${config.nodeCidrMaskSize} left for node ${n.name} (a live node needs a subnet)`);
+    out.set(n.name, cidr);
+  }
+  return out;
+}
+
+/**
+ * The OCI nodes' CNI configuration against this host: every plugin in the node's CNI_PATH, and
+ * no other interface already routing the node's subnet (two bridges with one subnet break both).
+ * Throws InputError naming the field.
+ */
+export function checkOciNetwork(scenario: Scenario, podCidrs: ReadonlyMap<string, string>, identity: string): void {
+  const file = scenario.source.file;
+  scenario.nodes.forEach((n, k) => {
+    const e = n.endpoint;
+    const cidr = podCidrs.get(n.name);
+    if (e?.kind !== 'oci' || cidr === undefined) return;
+    const dirs = (e.cniPath ?? '/usr/lib/cni').split(':').filter((d) => d !== '');
+    const missing = CNI_PLUGINS.filter((p) => !dirs.some((d) => existsSync(join(d, p))));
+    if (missing.length > 0)
+      throw new InputError(
+        `${file}: nodes[${k}].oci.cniPath: ${JSON.stringify(e.cniPath ?? '/usr/lib/cni')} lacks the CNI plugin(s) ${missing.join(', ')} (install containernetworking-plugins, or point cniPath at them)`,
+      );
+    const bridge = e.bridge ?? defaultBridgeName(identity, n.name);
+    const other = routesTo(cidr).find((dev) => dev !== bridge);
+    if (other !== undefined)
+      throw new InputError(
+        `${file}: nodes[${k}] (${n.name}): its pod CIDR ${cidr} is already routed through ${other} on this host; choose another ${n.podCidr !== undefined ? `nodes[${k}].podCidr` : 'cluster.network.podCidr'}`,
+      );
+  });
+}
+
+/**
  * The runtime, cluster manager and fault target for the scenario's nodes. `identity` names the
  * cluster: its containers carry it and only its containers are seen (shared engines).
  */
@@ -64,6 +116,8 @@ export function createLiveBackend(
   notice: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): LiveBackend {
   checkLiveScenario(scenario, kind);
+  const podCidrs = livePodCidrs(scenario);
+  if (kind === 'oci') checkOciNetwork(scenario, podCidrs, identity);
   const c = scenario.cluster;
   const membership: LiveMembershipSource | undefined =
     c?.membership === 'serf' ? new SerfMembership({ rpc: c.serf.rpc, tag: c.serf.tag, gossip: c.gossip, clock, warn: notice }) : undefined;
@@ -75,8 +129,10 @@ export function createLiveBackend(
     downAfterMs: cp.downAfterMs,
     rpcTimeoutMs: cp.rpcTimeoutMs,
   };
-  const given = (n: Scenario['nodes'][number]) =>
-    n.capacityFromEngine ? {} : { capacity: n.capacity, allocatable: n.allocatable };
+  const given = (n: Scenario['nodes'][number]) => ({
+    ...(n.capacityFromEngine ? {} : { capacity: n.capacity, allocatable: n.allocatable }),
+    ...(podCidrs.has(n.name) ? { podCidr: podCidrs.get(n.name)! } : {}),
+  });
   if (kind === 'docker') {
     const nodes = scenario.nodes.map((n) => {
       const e = n.endpoint as Extract<NonNullable<typeof n.endpoint>, { kind: 'docker' }>;
@@ -87,7 +143,12 @@ export function createLiveBackend(
       // Container operations (create copies layers, stop waits for the grace period) take longer
       // than a health probe: rpcTimeout bounds the probes, this bounds each API call.
       callTimeoutMs: Math.max(cp.rpcTimeoutMs, 30_000),
-      nodes: nodes.map(({ def, e }) => ({ id: def.name, host: e.host, ...(e.network !== undefined ? { network: e.network } : {}) })),
+      // With a pod network, a node without its own `network` mode gets a bridge network with its pod CIDR.
+      nodes: nodes.map(({ def, e }) => ({
+        id: def.name,
+        host: e.host,
+        ...(e.network !== undefined ? { network: e.network } : podCidrs.has(def.name) ? { bridge: { subnet: podCidrs.get(def.name)! } } : {}),
+      })),
       cluster: identity,
     });
     const probes: LiveNodeProbe[] = nodes.map(({ def, e }) => ({
@@ -127,6 +188,15 @@ export function createLiveBackend(
       ...(e.rootfs !== undefined ? { rootfs: e.rootfs } : {}),
       ...(e.exportFrom !== undefined ? { exportFrom: e.exportFrom } : {}),
       ...(e.bundles !== undefined ? { bundles: e.bundles } : {}),
+      ...(podCidrs.has(def.name)
+        ? {
+            network: {
+              subnet: podCidrs.get(def.name)!,
+              ...(e.bridge !== undefined ? { bridge: e.bridge } : {}),
+              ...(e.cniPath !== undefined ? { cniPath: e.cniPath.split(':').filter((d) => d !== '') } : {}),
+            },
+          }
+        : {}),
     })),
     cluster: identity,
   });

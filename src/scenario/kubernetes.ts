@@ -16,6 +16,28 @@ export interface ExpandedManifests {
 }
 
 const SUPPORTED_KINDS = ['Node', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'Job', 'PriorityClass', 'PodGroup'];
+/**
+ * Kinds a kubectl file holds beside its workloads that place no pod and take no room on a node:
+ * warned about and skipped, so a file as users have it runs (any other kind is bad input).
+ */
+export const IGNORED_KINDS = [
+  'Service',
+  'ConfigMap',
+  'Secret',
+  'ServiceAccount',
+  'Namespace',
+  'Ingress',
+  'NetworkPolicy',
+  'Role',
+  'RoleBinding',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'PersistentVolumeClaim',
+  'LimitRange',
+  'ResourceQuota',
+];
 
 /**
  * Gangs as kubernetes-sigs/scheduler-plugins' Coscheduling declares them: a PodGroup object
@@ -259,6 +281,10 @@ export function expandManifests(raw: Obj): ExpandedManifests {
     const meta = obj(o.metadata);
     const name = typeof meta.name === 'string' ? meta.name : '';
     const at: PathSegment[] = ['manifests', i];
+    if (IGNORED_KINDS.includes(kind)) {
+      c.warnings.push(`${kind}/${name}: kind ${kind} is not modelled (it places no pod); ignored`);
+      return;
+    }
     if (!SUPPORTED_KINDS.includes(kind)) {
       problems.push({ message: `${formatPath(at)}.kind: unsupported kind ${JSON.stringify(o.kind)} (supported: ${SUPPORTED_KINDS.join(', ')})`, path: [...at, 'kind'] });
       return;

@@ -24,6 +24,7 @@ import { faultDefinition } from '../faults/registry.js';
 import { toPlacement, type PlacementInput } from './placement-schema.js';
 import { MAX_DURATION_MS, checkLimits, limitsWith, type ScenarioLimits } from './limits.js';
 import { ManifestError, expandManifests, toManifestProblem, type ExpandedManifests } from './kubernetes.js';
+import { manifestObjectName, parseManifestFile, type ManifestObject } from './manifest-files.js';
 import { firstAliasOffset, foreignTagMessage, fromZodIssue, offsetOf, pathOfMessage, prefix, valueAt, type Problem } from './yaml-errors.js';
 
 import {
@@ -73,6 +74,13 @@ export const BUILT_IN_PRIORITY_CLASSES: Readonly<Record<string, number>> = {
 
 type Path = readonly PathSegment[];
 
+/** A manifest file a scenario's `manifests:` names: the name to show in messages and its text. */
+export interface ManifestFileText {
+  /** The file as messages name it (`FILE:LINE:COL`), e.g. relative to the working directory. */
+  readonly file: string;
+  readonly text: string;
+}
+
 /** Options of `parseScenario`. */
 export interface ParseOptions {
   /**
@@ -84,6 +92,19 @@ export interface ParseOptions {
   readonly plugins?: PluginRegistry;
   /** Bounds on nodes, instances and faults (default `DEFAULT_LIMITS`); crossing one is an InputError. */
   readonly limits?: Partial<ScenarioLimits>;
+  /**
+   * Reads a manifest file named by a string entry of `manifests:` (as written, relative to the
+   * scenario file: the caller resolves it). Called once per entry, before anything is validated;
+   * throws InputError with a one-line message (`k8s/app.yaml: cannot read: no such file`) that the
+   * loader places at the entry. Without it, a file entry is bad input (the parser does no I/O).
+   */
+  readonly readManifestFile?: (ref: string) => ManifestFileText;
+}
+
+/** An object of a manifest file, at its index in the flattened `manifests:` list. */
+interface FileManifest extends ManifestObject {
+  /** Index of the string entry that named the file in the scenario's own `manifests:`. */
+  readonly entry: number;
 }
 
 /**
@@ -129,13 +150,38 @@ export function parseScenario(text: string, file: string, options: ParseOptions)
   }
 
   let origins: ExpandedManifests['origins'] = [];
-  const locate = (p: Problem): string => where(offsetOf(doc, p.path, p.at));
+  // Manifests read from files, by their index in the flattened `manifests:` list; inline entries'
+  // flattened index → their index in the scenario (they differ once a file entry came before).
+  const fromFiles = new Map<number, FileManifest>();
+  const inlineIndex = new Map<number, number>();
+  /** A problem placed: in the scenario, or in the document of a manifest file it is about. */
+  const place = (p: Problem): { line: string; offset: number; inner: number } => {
+    const [top, k] = p.path;
+    const m = top === 'manifests' && typeof k === 'number' ? fromFiles.get(k) : undefined;
+    const generated = `manifests[${String(k)}]`;
+    if (m !== undefined) {
+      const rest = p.path.slice(2);
+      let message = p.message;
+      if (message.startsWith(`${generated}.`)) message = `${manifestObjectName(m)}: ${message.slice(generated.length + 1)}`;
+      else if (message.startsWith(generated)) message = `${manifestObjectName(m)}${message.slice(generated.length)}`;
+      return { line: `${m.where(rest, p.at)}: ${message}`, offset: offsetOf(doc, ['manifests', m.entry], 'value'), inner: m.offset(rest, p.at) };
+    }
+    let path = p.path;
+    let message = p.message;
+    const j = top === 'manifests' && typeof k === 'number' ? inlineIndex.get(k) : undefined;
+    if (j !== undefined && j !== k) {
+      path = ['manifests', j, ...p.path.slice(2)];
+      if (message.startsWith(generated)) message = `manifests[${j}]${message.slice(generated.length)}`;
+    }
+    const offset = offsetOf(doc, path, p.at);
+    return { line: `${where(offset)}: ${message}`, offset, inner: 0 };
+  };
   const fail = (raw: readonly Problem[]): never => {
     // Problems in entries generated from Kubernetes manifests point at the manifest.
     const problems = raw.map((p) => (origins.length ? { ...p, ...toManifestProblem(p.path, p.message, origins) } : p));
-    const placed = problems.map((p, order) => ({ p, order, offset: offsetOf(doc, p.path, p.at) }));
-    placed.sort((a, b) => Number(a.p.late ?? false) - Number(b.p.late ?? false) || a.offset - b.offset || a.order - b.order);
-    const lines = [...new Set(placed.map(({ p }) => `${locate(p)}: ${p.message}`))];
+    const placed = problems.map((p, order) => ({ p, order, ...place(p) }));
+    placed.sort((a, b) => Number(a.p.late ?? false) - Number(b.p.late ?? false) || a.offset - b.offset || a.inner - b.inner || a.order - b.order);
+    const lines = [...new Set(placed.map(({ line }) => line))];
     throw new InputError(lines[0], lines);
   };
 
@@ -147,10 +193,13 @@ export function parseScenario(text: string, file: string, options: ParseOptions)
     throw new InputError(`${where(doc.contents?.range?.[0] ?? 0)}: ${message}`);
   }
 
-  let doc2: Record<string, unknown> = raw;
+  // `manifests:` entries naming files (kubectl's multi-document YAML) become their objects.
+  const document: Record<string, unknown> = Array.isArray(raw.manifests) && raw.manifests.some((m) => typeof m === 'string') ? { ...raw, manifests: readManifestFiles(raw.manifests, options.readManifestFile, fromFiles, inlineIndex, fail) } : raw;
+
+  let doc2: Record<string, unknown> = document;
   let warnings: readonly string[] = [];
   try {
-    const expanded = expandManifests(raw);
+    const expanded = expandManifests(document);
     ({ origins, warnings } = expanded);
     doc2 = expanded.raw;
   } catch (e) {
@@ -168,7 +217,7 @@ export function parseScenario(text: string, file: string, options: ParseOptions)
   const checker = new Checker(input, doc2);
   const built = checker.build(file, options);
   if (checker.problems.length > 0) fail(checker.problems);
-  const scenario: Scenario = { ...built, source: { file, document: raw } };
+  const scenario: Scenario = { ...built, source: { file, document } };
   if (scenario.scheduler.name === 'round-robin' && !scenario.scheduler.profile) {
     const constrained = scenario.workloads.filter((w) => w.placement !== undefined).map((w) => w.name);
     if (constrained.length > 0) {
@@ -177,6 +226,46 @@ export function parseScenario(text: string, file: string, options: ParseOptions)
   }
   warnings = [...warnings, ...gangWarnings(scenario)];
   return warnings.length > 0 ? { ...scenario, warnings } : scenario;
+}
+
+/**
+ * The `manifests:` list with every string entry (a manifest file) replaced by the file's objects,
+ * in order. Fills `fromFiles` (flattened index → object and its place) and `inlineIndex`
+ * (flattened index of an inline entry → its index in the scenario). A file that cannot be read
+ * or holds no object is a problem at its entry; a problem inside the file is the file's own
+ * `FILE:LINE:COL` InputError.
+ */
+function readManifestFiles(
+  entries: readonly unknown[],
+  read: ParseOptions['readManifestFile'],
+  fromFiles: Map<number, FileManifest>,
+  inlineIndex: Map<number, number>,
+  fail: (problems: readonly Problem[]) => never,
+): unknown[] {
+  const flat: unknown[] = [];
+  entries.forEach((m, entry) => {
+    if (typeof m !== 'string') {
+      inlineIndex.set(flat.length, entry);
+      flat.push(m);
+      return;
+    }
+    const at = (message: string): never => fail([{ path: ['manifests', entry], at: 'value', message: `manifests[${entry}]: ${message}` }]);
+    if (read === undefined) at(`a manifest file (${JSON.stringify(m)}) can only be read when the scenario is read from a file; inline its objects instead`);
+    let file: ManifestFileText | undefined;
+    try {
+      file = read!(m);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      at(e.message);
+    }
+    const objects = parseManifestFile(file!.text, file!.file);
+    if (objects.length === 0) at(`${file!.file}: no Kubernetes object in the file`);
+    for (const o of objects) {
+      fromFiles.set(flat.length, { ...o, entry });
+      flat.push(o.value);
+    }
+  });
+  return flat;
 }
 
 /** A workload entry checked on its own was refused: the first problem, its path inside the entry. */
@@ -477,6 +566,9 @@ class Checker {
     if (n.docker !== undefined && n.oci !== undefined) this.report(path, 'give either docker or oci, not both');
     if (n.oci !== undefined && (n.oci.rootfs === undefined) === (n.oci.exportFrom === undefined))
       this.report([...path, 'oci'], 'give either rootfs (a directory) or exportFrom (a Docker engine to export images from)');
+    // A Linux interface name: at most 15 bytes (IFNAMSIZ - 1), no '/', ':' or whitespace.
+    if (n.oci?.bridge !== undefined && !/^[a-zA-Z0-9_.-]{1,15}$/.test(n.oci.bridge))
+      this.report([...path, 'oci', 'bridge'], `invalid bridge name ${JSON.stringify(n.oci.bridge)}: at most 15 letters, digits, '_', '.' or '-' (a Linux interface name)`);
     const fromEngine = n.capacity === undefined && n.docker !== undefined;
     if (n.capacity === undefined && !fromEngine) this.report(path, 'missing required key "capacity" (only docker nodes may leave it to the engine)');
     const capacity = n.capacity === undefined ? resources() : toResources(n.capacity);
@@ -496,6 +588,8 @@ class Checker {
               ...(n.oci.rootfs !== undefined ? { rootfs: n.oci.rootfs } : {}),
               ...(n.oci.exportFrom !== undefined ? { exportFrom: n.oci.exportFrom } : {}),
               ...(n.oci.bundles !== undefined ? { bundles: n.oci.bundles } : {}),
+              ...(n.oci.cniPath !== undefined ? { cniPath: n.oci.cniPath } : {}),
+              ...(n.oci.bridge !== undefined ? { bridge: n.oci.bridge } : {}),
             }
           : undefined;
     const alloc = n.allocatable;

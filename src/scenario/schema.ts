@@ -195,6 +195,9 @@ const ociEndpointSchema = obj({
   rootfs: opt(nonEmptyStr),
   exportFrom: opt(nonEmptyStr),
   bundles: opt(nonEmptyStr),
+  // CNI (with cluster.network): the plugin directories (CNI_PATH, ':'-separated) and the node's bridge.
+  cniPath: opt(nonEmptyStr),
+  bridge: opt(nonEmptyStr),
 });
 
 /** Most GPU devices a node has (and a pod asks for): the Alibaba trace's 8-GPU nodes. */

@@ -44,6 +44,10 @@ export type NodeEndpoint =
       readonly exportFrom?: string;
       /** Where bundles are written (default: `<root>/bundles`). */
       readonly bundles?: string;
+      /** CNI_PATH for the node's network (with `cluster.network`), `:`-separated; default `/usr/lib/cni`. */
+      readonly cniPath?: string;
+      /** The node's bridge (with `cluster.network`); default `sw` + 10 hex of sha256(identity, node). */
+      readonly bridge?: string;
     };
 
 export interface NodeDef {

@@ -6,10 +6,11 @@
  *
  * Every address is in 10.213.0.0/16 on bridges this file makes (and deletes).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deleteLink, listLinks, listNetns } from '../../backends/oci/netns.js';
+import { OciNetwork } from '../../backends/oci/oci-network.js';
 import { OciRuntime } from '../../backends/oci/oci-runtime.js';
 import type { ContainerSpec } from '../../src/core/types.js';
 import { resources } from '../../src/core/resources.js';
@@ -239,4 +240,29 @@ describe.skipIf(!LIVE)(`oci backend: CNI networking${LIVE ? '' : ` (skipped: ${L
     expect(n.reservedBy()).toEqual([]);
     await deleteLink(n.bridge);
   });
+});
+
+describe.skipIf(!LIVE)(`slipway run scenarios/live-oci-network.yaml --backend oci${LIVE ? '' : ` (skipped: ${LIVE_SKIP_REASON})`}`, () => {
+  it('exits 0: both web instances answered the fetch job over the bridges, at the addresses the simulator predicts; nothing is left', () => {
+    const out = `/tmp/slipway-oci-net-run-${process.pid}`;
+    try {
+      const r = spawnSync(process.execPath, ['bin/slipway.js', 'run', 'scenarios/live-oci-network.yaml', '--backend', 'oci', '--out', out], { encoding: 'utf8', timeout: 120_000 });
+      expect(r.stdout).toContain('PASS  fetched');
+      expect(r.status).toBe(0);
+      const running = readFileSync(`${out}/trace.jsonl`, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"type":"instance.status"') && l.includes('"workload":"web"') && l.includes('"to":"Running"'))
+        .map((l) => (JSON.parse(l) as { ip?: string }).ip)
+        .sort();
+      expect(running).toEqual(['10.213.16.2', '10.213.17.2']);
+      for (const node of ['oci-1', 'oci-2']) {
+        const n = new OciNetwork({ nodeId: node, identity: 'live-oci-network', root: `/run/slipway/oci-net-${node.slice(-1)}`, config: { subnet: '10.213.16.0/24' } });
+        expect(listNetns(n.prefix)).toEqual([]);
+        expect(vethsOn(n.bridge)).toEqual([]);
+        expect(n.reservedBy()).toEqual([]);
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 150_000);
 });
