@@ -26,7 +26,7 @@ export { createScheduler, schedulerNames, type SchedulerOptions } from './schedu
 export { RoundRobinScheduler } from './scheduler/round-robin.js';
 export { PROFILES, type ProfileConfig } from './scheduler/profiles.js';
 export type { Plugin, CycleContext, FilterStatus } from './scheduler/framework/types.js';
-export { unschedulable, unresolvable, MAX_NODE_SCORE, MIN_NODE_SCORE } from './scheduler/framework/types.js';
+export { unschedulable, unresolvable, MAX_NODE_SCORE, MIN_NODE_SCORE, StateKey, CycleStateError } from './scheduler/framework/types.js';
 export { parseTrace, readTrace, streamTrace, isEvent } from './engine/trace-reader.js';
 export type { TraceEvent, TraceEventType, TraceEventOf } from './core/trace-events.js';
 

@@ -67,6 +67,9 @@ export interface DockerContainerHandle {
   /** `t`: seconds before SIGKILL. Rejects with statusCode 304 when already stopped. */
   stop(options?: { t?: number }): Promise<unknown>;
   kill(options?: { signal?: string }): Promise<unknown>;
+  /** `docker pause` / `docker unpause` (tests pause containers beside the control plane). */
+  pause(): Promise<unknown>;
+  unpause(): Promise<unknown>;
   remove(options?: { force?: boolean; v?: boolean }): Promise<unknown>;
   inspect(): Promise<DockerInspect>;
   /** The container's filesystem as a tar stream. */

@@ -213,7 +213,7 @@ export class DockerRuntime implements ContainerRuntime {
     const nodeId = await this.locate(id);
     const api = this.node(nodeId).api;
     const st = await this.getContainerStatus(id);
-    if (st.state === 'running') throw new OrchestrationError('Runtime', `cannot remove container ${id}: it is running`);
+    if (st.state === 'running' || st.state === 'paused') throw new OrchestrationError('Runtime', `cannot remove container ${id}: it is running`);
     await this.call(nodeId, () => api.getContainer(id).remove({ force: true, v: true }), { notFound: id });
     this.location.delete(id);
     this.stopping.delete(id);
@@ -409,7 +409,7 @@ export class DockerRuntime implements ContainerRuntime {
   private openEvents(node: DockerNode): void {
     if (this.closed || !node.watching) return;
     const stream = connectDockerStream(node.config.host);
-    const filters = JSON.stringify({ type: ['container'], label: [LABEL.instance, `${LABEL.cluster}=${this.cluster}`], event: ['start', 'die'] });
+    const filters = JSON.stringify({ type: ['container'], label: [LABEL.instance, `${LABEL.cluster}=${this.cluster}`], event: ['start', 'die', 'pause', 'unpause'] });
     const retry = () => {
       if (node.stream !== undefined) node.stream = undefined;
       if (!this.closed && node.watching) setTimeout(() => this.openEvents(node), 1_000).unref();
@@ -449,7 +449,7 @@ export class DockerRuntime implements ContainerRuntime {
     const action = ev.Action ?? ev.status;
     const id = ev.Actor?.ID ?? ev.id;
     const attrs = ev.Actor?.Attributes ?? {};
-    if (id === undefined || (action !== 'start' && action !== 'die')) return;
+    if (id === undefined || action === undefined || !Object.hasOwn(EVENT_STATES, action)) return;
     if ((attrs[LABEL.node] ?? node.config.id) !== node.config.id) return; // another node's, on a shared engine
     if (attrs[LABEL.cluster] !== this.cluster) return; // another cluster's
     this.location.set(id, node.config.id);
@@ -460,7 +460,7 @@ export class DockerRuntime implements ContainerRuntime {
       nodeId: node.config.id,
       instanceId: attrs[LABEL.instance] ?? '',
       workloadId: attrs[LABEL.workloadId] ?? attrs[LABEL.workload] ?? '',
-      state: action === 'start' ? 'running' : 'exited',
+      state: EVENT_STATES[action],
       ...(exitCode !== undefined && Number.isFinite(exitCode)
         ? { exitCode, reason: this.reasonFor(id, exitCode, false) }
         : {}),
@@ -534,14 +534,18 @@ function dockerCreateOptions(
   };
 }
 
+/** The engine's container events Slipway follows, and the state each one means. */
+const EVENT_STATES: Readonly<Record<string, ContainerState>> = { start: 'running', die: 'exited', pause: 'paused', unpause: 'running' };
+
 function mapState(s: string): ContainerState {
   switch (s) {
     case 'created':
       return 'creating';
     case 'running':
     case 'restarting':
-    case 'paused':
       return 'running';
+    case 'paused':
+      return 'paused'; // `docker pause`: frozen (State.Paused), its instance not ready
     case 'exited':
     case 'dead':
     case 'removing':

@@ -262,14 +262,22 @@ export class OciRuntime implements ContainerRuntime {
       return;
     }
     await this.exec(node, ['kill', id, 'TERM']).catch(() => undefined);
+    // A paused (frozen) container takes the signal only when thawed, as `docker stop` does it.
+    if (st === 'paused') await this.exec(node, ['resume', id]).catch(() => undefined);
     const deadline = this.clock.now() + this.grace;
     while (this.clock.now() < deadline) {
       await this.clock.sleep(50);
-      if ((await this.stateOf(node, id)) !== 'running') return;
+      const now = await this.stateOf(node, id);
+      if (now !== 'running' && now !== 'paused') return;
     }
     this.killed.add(id);
     await this.exec(node, ['kill', id, 'KILL']).catch(() => undefined);
-    for (let k = 0; k < 100 && (await this.stateOf(node, id)) === 'running'; k++) await this.clock.sleep(20);
+    await this.exec(node, ['resume', id]).catch(() => undefined); // paused again meanwhile: thaw so KILL lands
+    for (let k = 0; k < 100; k++) {
+      const now = await this.stateOf(node, id);
+      if (now !== 'running' && now !== 'paused') break;
+      await this.clock.sleep(20);
+    }
   }
 
   async removeContainer(id: string): Promise<void> {
@@ -615,8 +623,9 @@ function mapState(status: string | undefined): ContainerState {
     case 'created':
       return 'creating';
     case 'running':
-    case 'paused':
       return 'running';
+    case 'paused':
+      return 'paused'; // `runc pause`: frozen, its instance not ready
     default:
       return 'exited'; // stopped, or deleted from the runtime with its bundle left
   }

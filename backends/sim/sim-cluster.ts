@@ -227,6 +227,24 @@ export class SimCluster implements ContainerRuntime {
     return undefined;
   }
 
+  /**
+   * `docker pause` (`paused: true`) or `docker unpause` of a container: it keeps its resources,
+   * its node reports the new state. Returns false when the container is not there or not in the
+   * state to change from (running to pause, paused to resume). The simulator pauses nothing by
+   * itself; tests call this as a user runs `docker pause` beside a live control plane. A paused
+   * container's own exit (`sim.runFor`) and crash loop do not fire while it is paused.
+   */
+  setPaused(id: string, paused: boolean): boolean {
+    const nodeId = this.location.get(id);
+    const node = nodeId === undefined ? undefined : this.nodes.get(nodeId);
+    const c = node?.containers.get(id);
+    if (!node || !node.up || !c || c.state !== (paused ? 'running' : 'paused')) return false;
+    c.state = paused ? 'paused' : 'running';
+    this.version++;
+    this.emit(node, c);
+    return true;
+  }
+
   node(name: string): SimNode | undefined {
     return this.nodes.get(name);
   }

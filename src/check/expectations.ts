@@ -71,20 +71,21 @@ export function evaluationTime(e: Expectation): number | undefined {
 }
 
 export function describeStatus(s: WorkloadStatus): string {
-  if (s.deleted) return `${s.name}: deleted, ${s.running + s.pending + s.terminating} instance(s) left`;
+  if (s.deleted) return `${s.name}: deleted, ${s.running + s.notReady + s.pending + s.terminating} instance(s) left`;
   if (s.kind === 'job') {
     const state = s.completed ? 'completed' : s.jobFailed ? 'failed' : 'not complete';
     return `${s.name}: ${state}, ${s.succeeded}/${s.desired} succeeded, ${s.running} running, ${s.pending} pending`;
   }
   let d = `${s.name}: ${s.updated}/${s.desired} running`;
   if (s.running !== s.updated) d += ` (+${s.running - s.updated} outdated)`;
+  if (s.notReady) d += `, ${s.notReady} not ready (paused)`;
   if (s.pending) d += `, ${s.pending} pending${s.pendingReason ? ` (${s.pendingReason})` : ''}`;
   if (s.terminating) d += `, ${s.terminating} terminating${s.terminatingUnreachable ? ` (${s.terminatingUnreachable} on unreachable nodes)` : ''}`;
   return d;
 }
 
 export function isConverged(s: WorkloadStatus): boolean {
-  if (s.deleted) return s.running + s.pending + s.terminating === 0;
+  if (s.deleted) return s.running + s.notReady + s.pending + s.terminating === 0;
   if (s.kind === 'job') return s.completed;
   // Instances evicted from an unreachable node stop when it answers again; they do not block convergence.
   return s.running === s.desired && s.updated === s.desired && s.pending === 0 && s.terminating === s.terminatingUnreachable;

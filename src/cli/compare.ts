@@ -15,6 +15,7 @@ import { schedulerNames } from '../scheduler/registry.js';
 import { EXIT_OK } from './errors.js';
 import { prepareOutput, writeOutput } from './output.js';
 import { readScenario } from './read-scenario.js';
+import { withSignals } from './signals.js';
 import { parseWorkerCount } from './workers.js';
 import { parseLimitFlags, type LimitFlags } from './limit-flags.js';
 import { rawStream } from './terminal.js';
@@ -73,13 +74,16 @@ export async function compareCommand(file: string, flags: CompareFlags, setConte
   const t0 = performance.now();
   let runs: RunResult[];
   try {
-    runs = await runCompare({
-      scenario,
-      policies,
-      seeds,
-      workers,
-      onProgress: (done, _total, r) => bar?.update(done, { policy: r.policy, seed: r.seed }),
-    });
+    runs = await withSignals('the comparison', (signal) =>
+      runCompare({
+        scenario,
+        policies,
+        seeds,
+        workers,
+        signal,
+        onProgress: (done, _total, r) => bar?.update(done, { policy: r.policy, seed: r.seed }),
+      }),
+    );
   } catch (e) {
     bar?.stop();
     if (e instanceof CompareRunError) {

@@ -13,6 +13,7 @@ import { DETECTORS, type DetectorName } from '../membership/config.js';
 import { runMembership, type MembershipRunResult, type MembershipRunSpec } from '../membership/experiment.js';
 import { siblingModule } from '../module-url.js';
 import { runPool } from '../pool/pool.js';
+import { withSignals } from './signals.js';
 import { DEFAULT_DURATION_MS, resultsCsv, STUDIES, studyRuns, summaryText, type StudyName, type StudyOptions, type StudyRow } from '../membership/study.js';
 import { membershipKind, type MembershipSpec } from './sweep-kinds.js';
 import { sweepMode, sweepRows, type SweepFlags } from './sweep-run.js';
@@ -129,7 +130,8 @@ export async function runMembershipExperiment(flags: MembershipFlags, setContext
 
   const runs = studyRuns(options);
   const progress = process.stderr.isTTY;
-  const results = await runPool<MembershipRunSpec, MembershipRunResult>({
+  const results = await withSignals('the membership study', (signal) => runPool<MembershipRunSpec, MembershipRunResult>({
+    signal,
     entry: siblingModule('membership-worker', import.meta.url),
     tasks: runs.map((r) => r.spec),
     workers: Math.min(workers, runs.length),
@@ -138,7 +140,7 @@ export async function runMembershipExperiment(flags: MembershipFlags, setContext
     onResult: (r, _i, done) => {
       if (progress) rawStream(process.stderr).write(`\r${done}/${runs.length} runs (last: ${r.detector} N=${r.members} seed ${r.seed})   `);
     },
-  });
+  }));
   if (progress) process.stderr.write('\n');
   const rows: StudyRow[] = results.map((r, i) => ({ study: runs[i]!.study, ...r }));
   return writeMembershipOutputs(spec, rows, out);

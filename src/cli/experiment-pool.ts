@@ -4,6 +4,7 @@
  * the same for any N.
  */
 import { runPool } from '../pool/pool.js';
+import { withSignals } from './signals.js';
 import { runJob, type JobResult, type StudyJob } from '../gpu/study.js';
 import type { GpuPodSpec } from '../gpu/types.js';
 import { join } from 'node:path';
@@ -47,14 +48,15 @@ export async function runJobs(jobs: readonly StudyJob[], o: PoolOptions): Promis
   readGpuNodes(o.tracesDir);
   for (const w of new Set(jobs.map((j) => j.workload))) readWorkload(o.tracesDir, w);
 
-  return runPool<StudyJob, JobResult>({
+  return withSignals('the experiment', (signal) => runPool<StudyJob, JobResult>({
+    signal,
     entry: siblingModule('experiment-worker', import.meta.url),
     data: { tracesDir: o.tracesDir, placementsDir: o.placementsDir } satisfies ExperimentWorkerData,
     tasks: jobs,
     workers: o.workers,
     describe: (j) => `${j.workload}/${j.policy}/seed ${j.seed}`,
     onResult: (result, _index, done) => o.onDone?.(done, jobs.length, result),
-  });
+  }));
 }
 
 /** What every experiment worker gets once. */

@@ -14,6 +14,7 @@ import { prepareOutput, writeOutput } from './output.js';
 import { parseSeed } from './run.js';
 import { parseWorkerCount } from './workers.js';
 import { rawStream } from './terminal.js';
+import { watchSignals } from './signals.js';
 
 export interface FuzzFlags extends SweepFlags {
   readonly runs?: string;
@@ -84,29 +85,40 @@ export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
   let failures = 0;
   const held: string[] = [];
   const records: RunRecord[] = new Array(runs);
-  const report = await fuzz({
-    runs,
-    seed,
-    profile,
-    workers,
-    ...(flags.shrink === false ? { shrink: false } : {}),
-    onRun: (r: RunRecord, done) => {
-      records[r.index] = r;
-      if (flags.verbose) {
-        const line = `run ${r.index} (case seed ${r.seed}): ${planOf(caseFromSeed(r.seed, profile))} → ${r.outcome.ok ? 'ok' : r.outcome.failure}`;
-        if (bar) held.push(line);
-        else print(line + '\n');
-      }
-      if (!r.outcome.ok) {
-        failures++;
-        const line = `FAIL run ${r.index} (case seed ${r.seed}): ${r.outcome.failure}: ${r.outcome.detail}`;
-        if (bar) held.push(line);
-        else print(line + '\n');
-      }
-      bar?.update(done, { failures });
-    },
-    onRunsDone: () => bar?.stop(),
-  });
+  // The signal watch covers the runs (the pool stops on it); shrinking after them runs in this thread.
+  const watch = watchSignals('the fuzz runs');
+  let report: Awaited<ReturnType<typeof fuzz>>;
+  try {
+    report = await fuzz({
+      signal: watch.signal,
+      runs,
+      seed,
+      profile,
+      workers,
+      ...(flags.shrink === false ? { shrink: false } : {}),
+      onRun: (r: RunRecord, done) => {
+        records[r.index] = r;
+        if (flags.verbose) {
+          const line = `run ${r.index} (case seed ${r.seed}): ${planOf(caseFromSeed(r.seed, profile))} → ${r.outcome.ok ? 'ok' : r.outcome.failure}`;
+          if (bar) held.push(line);
+          else print(line + '\n');
+        }
+        if (!r.outcome.ok) {
+          failures++;
+          const line = `FAIL run ${r.index} (case seed ${r.seed}): ${r.outcome.failure}: ${r.outcome.detail}`;
+          if (bar) held.push(line);
+          else print(line + '\n');
+        }
+        bar?.update(done, { failures });
+      },
+      onRunsDone: () => {
+        watch.dispose();
+        bar?.stop();
+      },
+    });
+  } finally {
+    watch.dispose();
+  }
   for (const line of held) print(line + '\n');
   return writeReport(spec, report, records, out, flags.json);
 }

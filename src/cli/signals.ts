@@ -3,6 +3,13 @@
  * The first signal asks the command to stop cleanly (a simulated run stops and writes nothing; a
  * live run tears down, or with --state persists, and writes its trace so far); a second one forces
  * the exit at once, removing every temporary file first. Exit codes 130 (SIGINT), 143 (SIGTERM).
+ *
+ * The one signal path of the CLI: `run`, `serve` and every command on the worker pool (compare,
+ * fuzz, experiment, sweeps: `withSignals`, whose AbortSignal the pool takes) install these
+ * handlers; nothing else in Slipway calls process.on for a signal. A handler never removes
+ * listeners: write-file-atomic's signal-exit re-raises a signal when it finds itself the only
+ * listener, so removing ours inside the handler, while a write is in flight, killed the process
+ * by the signal (the CI failure of serve). `dispose` runs after the work, never inside a handler.
  */
 import { signalExitCode } from '../core/errors.js';
 import { removeTemporaries } from '../engine/durable-file.js';
@@ -47,4 +54,18 @@ export function watchSignals(what: string): SignalWatch {
       process.removeListener('SIGTERM', onTerm);
     },
   };
+}
+
+/**
+ * Runs `work` with the handlers installed, handing it their AbortSignal (aborted at the first
+ * signal, its reason the signal's name; the worker pool stops on it), and removes them when the
+ * work settles. `what` names the work in the line printed at the first signal.
+ */
+export async function withSignals<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const watch = watchSignals(what);
+  try {
+    return await work(watch.signal);
+  } finally {
+    watch.dispose();
+  }
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { siblingModule } from '../module-url.js';
 import { runPool } from '../pool/pool.js';
+import { withSignals } from './signals.js';
 import { makeBundle, writeBundle } from '../sweep/bundle.js';
 import { inputsHash, type SweepKind } from '../sweep/kind.js';
 import { sweepJobsYaml } from '../sweep/k8s-job.js';
@@ -88,14 +89,15 @@ export function sweepMode(flags: SweepFlags & { readonly workers?: string }): 'l
 export async function runIndices<S, R>(o: { kind: SweepKind<S, R>; spec: S; indices: readonly number[]; workers: number; keys: readonly string[]; onDone?: (done: number) => void }): Promise<R[]> {
   const hash = inputsHash({ kind: o.kind.name, spec: o.spec });
   let inline: ((i: number) => Promise<R>) | undefined;
-  return runPool<SweepTask, R>({
+  return withSignals('the sweep', (signal) => runPool<SweepTask, R>({
+    signal,
     entry: siblingModule('sweep-worker', import.meta.url),
     tasks: o.indices.map((index) => ({ kind: o.kind.name, hash, spec: o.spec, index })),
     workers: o.workers,
     inline: async (t) => (inline ??= await o.kind.prepare(o.spec))(t.index),
     describe: (t) => `run ${t.index} (${o.keys[t.index]})`,
     onResult: (_r, _i, done) => o.onDone?.(done),
-  });
+  }));
 }
 
 function progressBar(label: string, total: number) {

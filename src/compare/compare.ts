@@ -16,6 +16,8 @@ export interface CompareOptions {
   readonly workers: number;
   /** Called after each finished run with (done, total, the run). */
   readonly onProgress?: (done: number, total: number, run: RunResult) => void;
+  /** Stops the runs when aborted (the CLI's signal watch, src/cli/signals.ts): PoolInterrupted, nothing written. */
+  readonly signal?: AbortSignal;
 }
 
 /** A run failed: names the pair so the user can replay it. */
@@ -44,6 +46,7 @@ export async function runCompare(o: CompareOptions): Promise<RunResult[]> {
       inline: (task) => runOne(o.scenario, task),
       describe: (task) => `policy ${task.policy}, seed ${task.seed}`,
       onResult: (run, _index, done) => o.onProgress?.(done, tasks.length, run),
+      ...(o.signal ? { signal: o.signal } : {}),
     });
   } catch (e) {
     // The pool names the pair already; CompareRunError keeps the pair for the CLI's replay line.

@@ -16,14 +16,14 @@ export class EndpointTracker {
   constructor(private readonly recorder: Recorder) {}
 
   /**
-   * The instance changed (status, stop request, address, or it is `gone`): updates its endpoints
+   * The instance changed (status, readiness, stop request, address, or it is `gone`): updates its endpoints
    * from `containers` (its workload's, when it became ready) and records the difference.
    */
   update(inst: Instance, containers: readonly ContainerSpec[] | undefined, gone = false): void {
     const byInst = this.byWorkload.get(inst.workloadId);
     const before = byInst?.get(inst.id);
     if (before === undefined && (gone || inst.ip === undefined)) return; // the common case without a network
-    const ready = !gone && inst.ip !== undefined && inst.status === 'Running' && inst.stopRequestedAt === undefined;
+    const ready = !gone && inst.ip !== undefined && inst.status === 'Running' && inst.notReady === undefined && inst.stopRequestedAt === undefined;
     if (ready && before !== undefined) return; // still ready: its endpoints stay what they were
     const now = ready && containers !== undefined ? instanceEndpoints(inst, containers) : [];
     if (now.length === 0 && before === undefined) return;

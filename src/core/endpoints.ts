@@ -4,13 +4,13 @@
  *
  * One instance contributes `IP:PORT` per declared container port (`IP:PORT/udp`, `IP:PORT/sctp`
  * for those protocols), or its bare `IP` when no container declares a port. An instance is an
- * endpoint while it is Running, not asked to stop, and has an address.
+ * endpoint while it is Running, ready (no container paused), not asked to stop, and has an address.
  */
 import type { ContainerSpec, Instance } from './types.js';
 
 /** The endpoints one instance contributes with these containers (empty when it is not ready). */
 export function instanceEndpoints(inst: Instance, containers: readonly ContainerSpec[]): string[] {
-  if (inst.ip === undefined || inst.status !== 'Running' || inst.stopRequestedAt !== undefined) return [];
+  if (inst.ip === undefined || inst.status !== 'Running' || inst.notReady !== undefined || inst.stopRequestedAt !== undefined) return [];
   const out: string[] = [];
   for (const c of containers) {
     for (const p of c.ports) out.push(`${inst.ip}:${p.containerPort}${p.protocol === 'tcp' ? '' : `/${p.protocol}`}`);

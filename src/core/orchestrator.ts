@@ -85,8 +85,11 @@ export interface WorkloadStatus {
   readonly kind: Workload['kind'];
   readonly generation: number;
   readonly desired: number;
+  /** Running and ready instances. */
   readonly running: number;
-  /** Running instances of the current generation. */
+  /** Running instances that are not ready (a container paused): not counted in `running`. */
+  readonly notReady: number;
+  /** Running, ready instances of the current generation. */
   readonly updated: number;
   readonly pending: number;
   readonly terminating: number;
@@ -185,6 +188,7 @@ export class Orchestrator {
       records,
       requestOf: (ws, generation) => this.requestOf(ws, generation),
       refreshStatus: (inst, reason) => this.refreshStatus(inst, reason),
+      addressKnown: (inst) => this.syncEndpoints(inst),
       bindContainer: (inst, c, id) => this.bindContainer(inst, c, id),
       startInstance: (inst, w) => this.startInstance(inst, w),
       armTaintEvictions: (ns) => this.taintEvictions.arm(ns),
@@ -338,6 +342,7 @@ export class Orchestrator {
     if (!ws) return undefined;
     const w = ws.workload;
     let running = 0;
+    let notReady = 0;
     let updated = 0;
     let pending = 0;
     let terminating = 0;
@@ -348,6 +353,7 @@ export class Orchestrator {
         terminating++;
         if (inst.node !== undefined && !this.nodeReady(inst.node)) terminatingUnreachable++;
       }
+      else if (inst.status === 'Running' && inst.notReady !== undefined) notReady++;
       else if (inst.status === 'Running') {
         running++;
         if (inst.generation === w.generation) updated++;
@@ -362,6 +368,7 @@ export class Orchestrator {
       generation: w.generation,
       desired: ws.deleted ? 0 : w.kind === 'job' ? w.completions : w.replicas,
       running,
+      notReady,
       updated,
       pending,
       terminating,
@@ -864,7 +871,10 @@ export class Orchestrator {
     if (c.id === undefined) this.bindContainer(inst, c, ev.containerId);
     c.state = ev.state;
     if (ev.exitCode !== undefined) c.exitCode = ev.exitCode;
-    if (ev.ip !== undefined) inst.ip ??= ev.ip;
+    if (ev.ip !== undefined && inst.ip === undefined) {
+      inst.ip = ev.ip;
+      this.syncEndpoints(inst); // already Running (a runtime that reports the address later): it becomes an endpoint now
+    }
     this.refreshStatus(inst, ev.reason);
   }
 
@@ -877,9 +887,13 @@ export class Orchestrator {
     let exited0 = 0;
     let failed: { name: string; code?: number } | undefined;
     let running = 0;
+    let paused: string | undefined;
     for (const c of inst.containers) {
       if (c.state === 'running') running++;
-      else if (c.state === 'exited') {
+      else if (c.state === 'paused') {
+        running++; // frozen, still there: the instance runs, but is not ready
+        paused ??= c.name;
+      } else if (c.state === 'exited') {
         if (c.exitCode === 0) exited0++;
         else failed ??= { name: c.name, code: c.exitCode };
       } else anyCreating = true;
@@ -903,6 +917,27 @@ export class Orchestrator {
     } else if (inst.status === 'Unknown') {
       this.setStatus(inst, 'Pending');
     }
+    this.setReady(inst, inst.status === 'Running' && paused !== undefined ? `container ${paused} is paused` : undefined);
+  }
+
+  /**
+   * Marks a Running instance not ready (with the reason) or ready again, and records the change
+   * (`instance.ready`). An instance that is no longer Running drops the mark without a record.
+   */
+  private setReady(inst: Instance, notReady: string | undefined): void {
+    if (inst.notReady === notReady) return;
+    if (notReady === undefined) delete inst.notReady;
+    else inst.notReady = notReady;
+    if (inst.status === 'Running') {
+      this.d.recorder.record('instance.ready', {
+        instance: inst.id,
+        workload: inst.workloadName,
+        ready: notReady === undefined,
+        ...(notReady !== undefined ? { reason: notReady } : {}),
+      });
+    }
+    this.syncEndpoints(inst); // a paused instance serves nothing: out of its workload's endpoints
+    this.markDirty(inst.workloadId);
   }
 
   private setStatus(inst: Instance, status: InstanceStatus, reason?: string, exitCode?: number): void {

@@ -24,7 +24,7 @@
  * is starting (the surge); that is not a duplicate.
  *
  * Scale-down victim order (documented contract): Pending first (unscheduled before scheduled),
- * then not ready (Unknown, or on a node that is not Ready), then Running; within each group the
+ * then not ready (Unknown, on a node that is not Ready, or a paused container), then Running; within each group the
  * newest first (latest createdAt, then highest slot).
  *
  * Crash-loop back-off per slot: after the n-th consecutive failure the slot waits
@@ -33,7 +33,7 @@
  * run for at least backoffReset (10 min).
  *
  * Rolling update (Kubernetes Deployment semantics): at most replicas + maxSurge live instances,
- * at least replicas - maxUnavailable running ones. New instances are surged first, then outdated
+ * at least replicas - maxUnavailable running, ready ones (a paused instance is unavailable). New instances are surged first, then outdated
  * ones are stopped while availability allows; an outdated instance whose slot has a running
  * current instance is stopped at once. Recreate stops every outdated instance first and creates
  * current ones only when none is left.
@@ -126,7 +126,7 @@ function keepRank(i: Instance, nodeReady: (i: Instance) => boolean): number {
 /** Scale-down rank: lower goes first. */
 function victimRank(i: Instance, nodeReady: (i: Instance) => boolean): number {
   if (i.status === 'Pending') return i.node === undefined ? 0 : 1;
-  if (i.status === 'Unknown' || !nodeReady(i)) return 2;
+  if (i.status === 'Unknown' || !nodeReady(i) || i.notReady !== undefined) return 2;
   return 3;
 }
 
@@ -335,7 +335,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       const minAvailable = R - workload.updateStrategy.maxUnavailable;
       let available = kept.filter((s) => {
         const serving = s.current?.status === 'Running' ? s.current : s.outdated ?? s.current;
-        return serving !== undefined && serving.status === 'Running' && nodeReady(serving);
+        return serving !== undefined && serving.status === 'Running' && serving.notReady === undefined && nodeReady(serving);
       }).length;
       const rolled = new Set<number>();
       // Surge: start current instances next to outdated ones.
@@ -349,7 +349,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       for (const s of outdatedSlots) {
         if (rolled.has(s.slot)) continue;
         const o = s.outdated!;
-        const serving = o.status === 'Running' && nodeReady(o);
+        const serving = o.status === 'Running' && o.notReady === undefined && nodeReady(o);
         if (serving && available - 1 < minAvailable) break;
         stop(o, 'rolling-update');
         if (serving) available--;

@@ -109,6 +109,8 @@ export const TRACE_EVENTS = {
   'instance.unschedulable': { ...instanceFields, attempt: int, message: str, reasons: z.record(z.string(), num) },
   /** `ip`: the instance's address, on the change to Running, with a pod network only. */
   'instance.status': { ...instanceFields, from: str, to: str, reason: str.optional(), exitCode: int.optional(), ip: str.optional() },
+  /** A Running instance stopped being ready (a container paused: `reason`) or became ready again. */
+  'instance.ready': { ...instanceFields, ready: bool, reason: str.optional() },
   'instance.stopping': { ...instanceFields, from: str, reason: str, taint: str.optional() },
   'instance.removed': { ...instanceFields, node: nodeName },
   'instance.forgotten': { ...instanceFields, reason: str },

@@ -160,7 +160,12 @@ export type InstanceStatus = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'U
 
 export const TERMINAL_STATUSES: ReadonlySet<InstanceStatus> = new Set(['Succeeded', 'Failed']);
 
-export type ContainerState = 'creating' | 'running' | 'exited' | 'unknown';
+/**
+ * A container as the runtime reports it. `paused`: its processes are frozen (`docker pause`,
+ * `runc pause`); it still holds its node's resources, but serves nothing, so its instance is not
+ * ready (see `Instance.notReady`).
+ */
+export type ContainerState = 'creating' | 'running' | 'paused' | 'exited' | 'unknown';
 
 /** The control plane's record of one container of an instance. */
 export interface InstanceContainer {
@@ -196,6 +201,13 @@ export interface Instance {
    */
   ip?: string;
   status: InstanceStatus;
+  /**
+   * Set while the instance is Running but not ready, with the reason (`container web is paused`):
+   * a container of it is paused. A not-ready instance is not counted as running (`WorkloadStatus`
+   * counts it as `notReady`), serves nothing, and is not available to a rolling update; it is not
+   * replaced (Kubernetes does not replace a pod that is merely not ready). Cleared when it resumes.
+   */
+  notReady?: string;
   /** Why the instance is in its status: the scheduler's message while unschedulable, exit reasons. */
   reason?: string;
   containers: InstanceContainer[];

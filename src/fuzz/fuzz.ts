@@ -35,6 +35,8 @@ export interface FuzzOptions {
    * determinism guard forbids timers and clocks: stop progress bars here.
    */
   readonly onRunsDone?: () => void;
+  /** Stops the runs phase when aborted (the CLI's signal watch, src/cli/signals.ts): PoolInterrupted, nothing written. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunRecord {
@@ -100,6 +102,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
     inline: (seed) => runCase(caseFromSeed(seed, o.profile), o.profile, `fuzz-${seed}`, { ...o.variant, invariants: data.invariants }),
     describe: (seed, i) => `run ${i} (case seed ${seed}; replay: slipway fuzz --case ${seed} --profile ${o.profile})`,
     onResult: (outcome, index) => finish({ index, seed: seeds[index], outcome }),
+    ...(o.signal ? { signal: o.signal } : {}),
   });
   const elapsedMs = wallMs() - started;
   o.onRunsDone?.();

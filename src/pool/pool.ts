@@ -6,9 +6,11 @@
  * - A task that throws fails the pool with a PoolTaskError naming the task (`describe(task)`).
  * - A worker that crashes (an uncaught error, `process.exit`, out of memory) fails it with a
  *   PoolTaskError naming the task it was running.
- * - SIGINT or SIGTERM while the pool runs: every worker is terminated and the pool rejects with
- *   PoolInterrupted (an InterruptedError); callers write their outputs only from a finished pool, so an interrupted
- *   run leaves no partial output (the CLI exits 130 or 143).
+ * - `signal` aborted while the pool runs (the CLI hands in its one SIGINT/SIGTERM watch,
+ *   src/cli/signals.ts; the pool installs no process handlers of its own): every worker is
+ *   terminated and the pool rejects with PoolInterrupted (an InterruptedError); callers write
+ *   their outputs only from a finished pool, so an interrupted run leaves no partial output (the
+ *   CLI exits 130 or 143).
  * In every case all workers are terminated before the promise settles: no thread outlives it.
  *
  * The worker module calls `serveTasks` (serve-tasks.ts); it is started with `startWorker`, the
@@ -44,6 +46,11 @@ export interface PoolOptions<T, R> {
   readonly describe: (task: T, index: number) => string;
   /** After each finished task, in the order they finish: (result, its index, how many are done). */
   readonly onResult?: (result: R, index: number, done: number) => void;
+  /**
+   * Stops the pool when aborted, its reason the signal's name (`watchSignals(...).signal` of
+   * src/cli/signals.ts). Without it the pool does not react to signals (the process's default).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A task failed, or the worker running it crashed. */
@@ -75,12 +82,20 @@ export class PoolInterrupted extends InterruptedError {
   }
 }
 
+/** The signal an aborted `signal` names (its reason), SIGTERM when it names none. */
+function stopSignalOf(signal: AbortSignal): 'SIGINT' | 'SIGTERM' {
+  return signal.reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
+}
+
 export async function runPool<T, R>(o: PoolOptions<T, R>): Promise<R[]> {
   const results: R[] = new Array(o.tasks.length);
   let done = 0;
+  if (o.signal?.aborted) throw new PoolInterrupted(stopSignalOf(o.signal));
   if (o.workers <= 0) {
     if (!o.inline) throw new Error('runPool: workers 0 needs an inline runner');
     for (let i = 0; i < o.tasks.length; i++) {
+      // In this thread a task runs to its end; the pool stops between tasks.
+      if (o.signal?.aborted) throw new PoolInterrupted(stopSignalOf(o.signal));
       let r: R;
       try {
         r = await o.inline(o.tasks[i], i);
@@ -95,7 +110,7 @@ export async function runPool<T, R>(o: PoolOptions<T, R>): Promise<R[]> {
   const n = Math.min(o.workers, MAX_WORKERS, o.tasks.length);
   if (n === 0) return results;
   const workers: Worker[] = [];
-  const signals: Array<['SIGINT' | 'SIGTERM', () => void]> = [];
+  let onAbort: (() => void) | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       let next = 0;
@@ -105,10 +120,10 @@ export async function runPool<T, R>(o: PoolOptions<T, R>): Promise<R[]> {
         settled = true;
         reject(e);
       };
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-        const on = () => fail(new PoolInterrupted(signal));
-        signals.push([signal, on]);
-        process.once(signal, on);
+      const signal = o.signal;
+      if (signal) {
+        onAbort = () => fail(new PoolInterrupted(stopSignalOf(signal)));
+        signal.addEventListener('abort', onAbort, { once: true });
       }
       const describe = (i: number) => o.describe(o.tasks[i], i);
       for (let k = 0; k < n; k++) {
@@ -148,7 +163,7 @@ export async function runPool<T, R>(o: PoolOptions<T, R>): Promise<R[]> {
       }
     });
   } finally {
-    for (const [signal, on] of signals) process.removeListener(signal, on);
+    if (onAbort) o.signal?.removeEventListener('abort', onAbort);
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return results;

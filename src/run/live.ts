@@ -377,7 +377,7 @@ function progressReporter(onProgress: ((p: LiveProgress) => void) | undefined, c
       nodesReady: nodes.filter((n) => n.status === 'Ready').length,
       nodes: nodes.length,
       running: statuses.reduce((a, s) => a + s.running, 0),
-      desired: statuses.reduce((a, s) => a + (s.kind === 'job' ? (s.completed ? 0 : Math.min(s.desired, s.running + s.pending)) : s.desired), 0),
+      desired: statuses.reduce((a, s) => a + (s.kind === 'job' ? (s.completed ? 0 : Math.min(s.desired, s.running + s.notReady + s.pending)) : s.desired), 0),
       pending: statuses.reduce((a, s) => a + s.pending, 0),
     });
   };
@@ -411,7 +411,7 @@ async function teardown(orch: Orchestrator, backend: LiveBackend, clock: WallClo
     for (const n of backend.cluster.listNodes()) {
       left += (await backend.runtime.listContainers(n.id).catch(() => [])).length;
     }
-    const gone = orch.statuses().every((s) => s.deleted && s.running + s.pending + s.terminating === 0);
+    const gone = orch.statuses().every((s) => s.deleted && s.running + s.notReady + s.pending + s.terminating === 0);
     if (left === 0 && gone) return 0;
     await clock.sleep(200);
   }

@@ -156,6 +156,7 @@ export class ClusterControl {
       status: {
         desired: st.desired,
         running: st.running,
+        notReady: st.notReady,
         updated: st.updated,
         pending: st.pending,
         terminating: st.terminating,
@@ -214,8 +215,8 @@ export class ClusterControl {
       }
     }
     const gone = this.orchestrator.status(name);
-    if (!cur && gone?.deleted && gone.running + gone.pending + gone.terminating > 0) {
-      throw new ApiError(409, 'Conflict', `workload ${JSON.stringify(name)} is being deleted (${gone.terminating + gone.running + gone.pending} instances still stopping); apply it again once they are gone`, { workload: name, field: 'name' });
+    if (!cur && gone?.deleted && gone.running + gone.notReady + gone.pending + gone.terminating > 0) {
+      throw new ApiError(409, 'Conflict', `workload ${JSON.stringify(name)} is being deleted (${gone.terminating + gone.running + gone.notReady + gone.pending} instances still stopping); apply it again once they are gone`, { workload: name, field: 'name' });
     }
     const next = toWorkload(def);
     let workload: Workload;
@@ -393,6 +394,7 @@ export class ClusterControl {
       ...(i.ip !== undefined ? { ip: i.ip } : {}),
       status: i.stopRequestedAt !== undefined && (i.status === 'Running' || i.status === 'Pending' || i.status === 'Unknown') ? 'Terminating' : i.status,
       ...(i.reason !== undefined ? { reason: i.reason } : {}),
+      ...(i.notReady !== undefined && i.stopRequestedAt === undefined ? { notReady: i.notReady } : {}),
       containers: i.containers.map((c) => ({ name: c.name, ...(c.id !== undefined ? { id: c.id } : {}), state: c.state, ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) })),
       restarts: slot?.restarts ?? 0,
       ...(lastExit ? { lastExit } : {}),

@@ -387,7 +387,7 @@ export async function simulateChange(snapshot: ClusterSnapshot, request: Simulat
     horizonMs,
     converged: finalSince !== undefined,
     ...(finalSince !== undefined ? { convergedAfterMs: Math.max(0, finalSince - CHANGE_AT_MS) } : {}),
-    workloads: orchestrator.statuses().filter((s) => !s.deleted || s.running + s.pending + s.terminating > 0).map((s) => ({
+    workloads: orchestrator.statuses().filter((s) => !s.deleted || s.running + s.notReady + s.pending + s.terminating > 0).map((s) => ({
       name: s.name,
       desired: s.desired,
       running: s.running,

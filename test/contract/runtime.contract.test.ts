@@ -151,6 +151,70 @@ function contract(name: BackendName): void {
       });
     });
 
+    it('a paused container: its instance is not ready (out of running, instance.ready false); resumed, ready again; stopped while paused', async () => {
+      await run(async (b) => {
+        const workload: Workload = {
+          id: 'paused',
+          name: 'paused',
+          kind: 'service',
+          replicas: 2,
+          completions: 0,
+          backoffLimit: 0,
+          containers: [b.longRunning('main')],
+          labels: {},
+          priority: 0,
+          restartPolicy: 'Always',
+          updateStrategy: { type: 'RollingUpdate', maxSurge: 1, maxUnavailable: 0 },
+          generation: 1,
+        };
+        const records: Array<{ type: string; fields: Record<string, unknown> }> = [];
+        const store = new InMemoryStateStore();
+        const o = new Orchestrator({
+          clock: b.clock,
+          runtime: b.runtime,
+          cluster: b.cluster,
+          scheduler: createScheduler('round-robin'),
+          store,
+          ids: new SeededIds(new RandomStream('ids', deriveSeed(5, 'ids')), 6),
+          recorder: { record: (type, fields) => records.push({ type, fields }) },
+          config: { ...DEFAULT_CONTROL_PLANE, reconcileIntervalMs: 1_000, resyncIntervalMs: 2_000 },
+          onError: (e) => {
+            throw e;
+          },
+        });
+        await o.start();
+        o.apply(workload);
+        await waitFor(b.clock, 'two running', () => o.status('paused')!.running === 2 || undefined, 60_000);
+        const target = store.listInstances('paused').find((i) => i.status === 'Running')!;
+        const id = target.containers[0].id!;
+        await b.pause(id, true);
+        // why: before, a paused container counted as running (docker's `paused` mapped to `running`)
+        await waitFor(b.clock, 'one not ready', () => (o.status('paused')!.notReady === 1 ? true : undefined), 30_000);
+        expect(o.status('paused')).toMatchObject({ running: 1, notReady: 1, updated: 1, pending: 0 });
+        expect(store.getInstance(target.id)).toMatchObject({ status: 'Running', notReady: 'container main is paused', containers: [{ state: 'paused' }] });
+        expect(records.filter((r) => r.type === 'instance.ready')).toEqual([{ type: 'instance.ready', fields: { instance: target.id, workload: 'paused', ready: false, reason: 'container main is paused' } }]);
+        // Not replaced: a resync and a reconcile pass later, still two instances and no new create.
+        await b.clock.sleep(2_500);
+        expect(records.filter((r) => r.type === 'instance.created')).toHaveLength(2);
+
+        await b.pause(id, false);
+        await waitFor(b.clock, 'ready again', () => (o.status('paused')!.running === 2 ? true : undefined), 30_000);
+        expect(o.status('paused')).toMatchObject({ running: 2, notReady: 0 });
+        expect(store.getInstance(target.id)!.notReady).toBeUndefined();
+        expect(records.filter((r) => r.type === 'instance.ready').map((r) => r.fields.ready)).toEqual([false, true]);
+
+        // A paused container still stops (the OCI runtime thaws it so the signal lands).
+        await b.pause(id, true);
+        await waitFor(b.clock, 'not ready again', () => (o.status('paused')!.notReady === 1 ? true : undefined), 30_000);
+        o.delete('paused');
+        await waitFor(b.clock, 'every container gone', async () => {
+          for (const n of b.nodes) if ((await b.runtime.listContainers(n)).some((c) => c.workloadId === 'paused')) return undefined;
+          return true;
+        }, 60_000);
+        o.shutdown();
+      });
+    });
+
     it('adoption: a restarted control plane takes over running containers and removes orphans', async () => {
       await run(async (b) => {
         const workload: Workload = {

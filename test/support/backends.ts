@@ -8,6 +8,7 @@
  *   SLIPWAY_ROOTFS        rootfs directory (default /var/lib/slipway/rootfs, made by start-engines.sh)
  *   SLIPWAY_ETCD_ENDPOINTS  comma-separated etcd client endpoints (default: scripts/start-etcd.sh --members 3's)
  */
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { DockerRuntime } from '../../backends/docker/docker-runtime.js';
 import { LiveClusterManager } from '../../backends/live/live-cluster-manager.js';
@@ -43,6 +44,8 @@ export interface TestBackend {
   longRunning(name: string): ContainerSpec;
   /** Exits by itself after about 300 ms with `code`. */
   exiting(name: string, code: number): ContainerSpec;
+  /** `docker pause` / `docker unpause` (`runc pause` / `runc resume`) of a container, behind the control plane's back. */
+  pause(id: string, paused: boolean): Promise<void>;
   /** Runs `body` in the backend's time (a simulation run for sim). */
   run<T>(body: () => Promise<T>): Promise<T>;
   /** Removes every Slipway container left on the nodes and releases the backend. */
@@ -78,6 +81,9 @@ export function simBackend(): TestBackend {
     cluster: cluster.manager,
     clock: sim,
     nodes: ['node-a', 'node-b'],
+    pause: async (id, paused) => {
+      if (!cluster.setPaused(id, paused)) throw new Error(`sim: cannot ${paused ? 'pause' : 'resume'} ${id}`);
+    },
     longRunning: (name) => spec(name, { command: LONG }),
     exiting: (name, code) => spec(name, { command: ['sh', '-c', `sleep 0.3; exit ${code}`], sim: { runFor: { kind: 'constant', ms: 300 }, exitCode: code } }),
     async run<T>(body: () => Promise<T>): Promise<T> {
@@ -118,7 +124,11 @@ export function dockerBackend(): TestBackend {
     })),
     HEALTH,
   );
-  return liveBackend('docker', runtime, cluster, clock, [...ids] as [string, string], () => runtime.close(), (c) => c.close());
+  const pause = async (id: string, paused: boolean) => {
+    const c = runtime.api((await runtime.getContainerStatus(id)).nodeId).getContainer(id);
+    await (paused ? c.pause() : c.unpause());
+  };
+  return liveBackend('docker', runtime, cluster, clock, [...ids] as [string, string], pause, () => runtime.close(), (c) => c.close());
 }
 
 export function ociBackend(): TestBackend {
@@ -143,7 +153,11 @@ export function ociBackend(): TestBackend {
     })),
     HEALTH,
   );
-  return liveBackend('oci', runtime, cluster, clock, [...ids] as [string, string], () => {
+  const pause = async (id: string, paused: boolean) => {
+    const nodeId = (await runtime.getContainerStatus(id)).nodeId;
+    execFileSync(OCI_RUNTIME, ['--root', `${base}/${nodeId}/state`, paused ? 'pause' : 'resume', id], { stdio: 'pipe' });
+  };
+  return liveBackend('oci', runtime, cluster, clock, [...ids] as [string, string], pause, () => {
     runtime.close();
     rmSync(base, { recursive: true, force: true });
   }, (c) => c.close());
@@ -155,6 +169,7 @@ function liveBackend(
   cluster: LiveClusterManager,
   clock: WallClock,
   nodes: [string, string],
+  pause: (id: string, paused: boolean) => Promise<void>,
   release: () => void,
   closeCluster: (c: LiveClusterManager) => void,
 ): TestBackend {
@@ -164,6 +179,7 @@ function liveBackend(
     cluster,
     clock,
     nodes,
+    pause,
     longRunning: (n) => spec(n, { command: LONG }),
     exiting: (n, code) => spec(n, { command: ['sh', '-c', `sleep 0.3; exit ${code}`] }),
     run: (body) => body(),

@@ -32,7 +32,7 @@ export async function runDescribe(kind: string, name: string, flags: ClientFlags
     kv('Labels', Object.entries(w.labels).map(([k, v]) => `${k}=${v}`).join(', ') || '<none>');
     kv('Revision', w.revision);
     kv('Generation', w.generation);
-    kv('Replicas', `${w.status.desired} desired, ${w.status.running} running, ${w.status.updated} updated, ${w.status.pending} pending, ${w.status.terminating} terminating`);
+    kv('Replicas', `${w.status.desired} desired, ${w.status.running} running, ${w.status.notReady ? `${w.status.notReady} not ready (paused), ` : ''}${w.status.updated} updated, ${w.status.pending} pending, ${w.status.terminating} terminating`);
     kv('Restarts', w.status.restarts);
     if (w.kind === 'job') kv('Job', `${w.status.succeeded} succeeded, ${w.status.failed} failed${w.status.completed ? ', completed' : w.status.jobFailed ? ', FAILED' : ''}`);
     kv('Rollout', rollout.message);

@@ -39,8 +39,8 @@ export function age(ms: number): string {
 }
 
 export function workloadTable(items: readonly WorkloadResource[], wide: boolean): string {
-  const header = ['NAME', 'KIND', 'DESIRED', 'RUNNING', 'UPDATED', 'PENDING', 'RESTARTS', 'GEN', 'REVISION', ...(wide ? ['LABELS', 'PENDING-REASON'] : [])];
-  return table(header, items.map((w) => [w.name, w.kind, String(w.status.desired), String(w.status.running), String(w.status.updated), String(w.status.pending), String(w.status.restarts), String(w.generation), String(w.revision), ...(wide ? [labels(w.labels), w.status.pendingReason ?? ''] : [])]));
+  const header = ['NAME', 'KIND', 'DESIRED', 'RUNNING', 'NOT-READY', 'UPDATED', 'PENDING', 'RESTARTS', 'GEN', 'REVISION', ...(wide ? ['LABELS', 'PENDING-REASON'] : [])];
+  return table(header, items.map((w) => [w.name, w.kind, String(w.status.desired), String(w.status.running), String(w.status.notReady), String(w.status.updated), String(w.status.pending), String(w.status.restarts), String(w.generation), String(w.revision), ...(wide ? [labels(w.labels), w.status.pendingReason ?? ''] : [])]));
 }
 
 export function nodeTable(items: readonly NodeResource[], wide: boolean): string {
@@ -62,10 +62,10 @@ export function instanceTable(items: readonly InstanceResource[], wide: boolean)
     i.workload,
     i.node ?? '<none>',
     i.ip ?? '<none>',
-    i.status,
+    i.status + (i.notReady !== undefined ? ',NotReady' : ''),
     String(i.restarts),
     i.lastExit ? `${i.lastExit.exitCode ?? '?'}${i.lastExit.reason ? ` (${i.lastExit.reason})` : ''}` : '-',
-    ...(wide ? [String(i.generation), i.containers.map((c) => `${c.name}:${c.state}${c.exitCode !== undefined ? `(${c.exitCode})` : ''}`).join(','), i.reason ?? ''] : []),
+    ...(wide ? [String(i.generation), i.containers.map((c) => `${c.name}:${c.state}${c.exitCode !== undefined ? `(${c.exitCode})` : ''}`).join(','), i.notReady ?? i.reason ?? ''] : []),
   ]));
 }
 

@@ -67,7 +67,8 @@ export const ExplainRequest = z
 
 export const WorkloadStatus = z.object({
   desired: z.number().int(),
-  running: z.number().int(),
+  running: z.number().int().meta({ description: 'Running and ready instances' }),
+  notReady: z.number().int().meta({ description: 'Running instances that are not ready (a container paused): not in running' }),
   updated: z.number().int(),
   pending: z.number().int(),
   terminating: z.number().int(),
@@ -144,6 +145,7 @@ export const Instance = z
     ip: z.string().optional().meta({ description: 'its address (pod IP), with a pod network, once its node reported it' }),
     status: z.enum(['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown', 'Terminating']),
     reason: z.string().optional(),
+    notReady: z.string().optional().meta({ description: 'set while a Running instance is not ready, with why (container web is paused)' }),
     containers: z.array(z.object({ name: z.string(), id: z.string().optional(), state: z.string(), exitCode: z.number().int().optional() })),
     restarts: z.number().int().meta({ description: 'failures of this replica slot so far' }),
     lastExit: z.object({ exitCode: z.number().int().optional(), reason: z.string().optional(), time: z.number(), instance: z.string() }).optional(),
