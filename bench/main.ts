@@ -22,6 +22,10 @@
  *     Converges R replicas (default 50) across two Docker engines with the live control plane and
  *     compares with R parallel plain create+start API calls; prints the ratio (bench/live.ts).
  *
+ *   oci-network [--runs N] [--runtime R] [--rootfs DIR]
+ *     Create-to-running latency of an OCI instance on runc without and with CNI networking (N
+ *     instances each, alternating; medians and the overhead) (bench/oci-network.ts).
+ *
  *   fgd [--traces DIR] [--workload W] [--policy P] [--seed S] [--runs N]
  *     One experiment of the FGD paper's protocol (default: workload default, policy fgd, seed 42;
  *     about 10,800 pods onto 1,213 nodes): the trace parse time, the first (cold) run and the
@@ -376,6 +380,21 @@ program
   .action(async (o: { replicas: number; hosts: string; image: string; runs: number }) => {
     const { benchLive } = await import('./live.js');
     await benchLive({ replicas: o.replicas, hosts: o.hosts.split(','), image: o.image, runs: o.runs });
+  });
+
+// ---------------------------------------------------------------------------------------------
+// `oci-network` — create-to-running on runc with and without CNI networking (bench/oci-network.ts).
+// ---------------------------------------------------------------------------------------------
+
+program
+  .command('oci-network')
+  .description('create-to-running latency of an OCI instance with CNI networking vs without (root, runc, containernetworking-plugins)')
+  .option('--runs <N>', 'instances per side (medians reported)', integer('--runs', 1), 20)
+  .option('--runtime <name>', 'OCI runtime', 'runc')
+  .option('--rootfs <dir>', 'rootfs directory', '/var/lib/slipway/rootfs')
+  .action(async (o: { runs: number; runtime: string; rootfs: string }) => {
+    const { benchOciNetwork } = await import('./oci-network.js');
+    await benchOciNetwork(o);
   });
 
 // ---------------------------------------------------------------------------------------------

@@ -24,6 +24,12 @@ serveTasks(async (t: SweepTask) => {
     if (!kind) throw new Error(`unknown sweep kind "${t.kind}"`);
     run = kind.prepare(t.spec);
     prepared.set(t.hash, run);
+    // A failed prepare (a trace file that differs from the submitter's) is tried again by the next
+    // run: a long-lived queue worker must recover once the input is fixed.
+    const failed = run;
+    failed.catch(() => {
+      if (prepared.get(t.hash) === failed) prepared.delete(t.hash);
+    });
     if (prepared.size > 4) prepared.delete(prepared.keys().next().value!);
   }
   return (await run)(t.index);

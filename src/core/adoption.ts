@@ -28,6 +28,8 @@ export interface AdoptionHost {
   requestOf(ws: WorkloadState, generation: number): Resources;
   /** Derives the instance's status from its containers again. */
   refreshStatus(inst: Instance, reason?: string): void;
+  /** The instance's address became known (it may already be Running): its workload's endpoints follow. */
+  addressKnown(inst: Instance): void;
   /** Records that the instance's container has this runtime id. */
   bindContainer(inst: Instance, container: Instance['containers'][number], id: string): void;
   /** Creates the instance's containers that do not exist yet. */
@@ -179,7 +181,10 @@ export class Adoption {
         continue;
       }
       if (c.id === undefined) this.host.bindContainer(inst, c, st.id);
-      if (st.ip !== undefined) inst.ip ??= st.ip; // a lost `running` event carried it
+      if (st.ip !== undefined && inst.ip === undefined) {
+        inst.ip = st.ip; // a lost event carried it, or the runtime reports it only when listed
+        this.host.addressKnown(inst);
+      }
       if (c.state !== st.state || c.exitCode !== st.exitCode) {
         c.state = st.state;
         c.exitCode = st.exitCode;

@@ -189,6 +189,7 @@ export class Orchestrator {
       records,
       requestOf: (ws, generation) => this.requestOf(ws, generation),
       refreshStatus: (inst, reason) => this.refreshStatus(inst, reason),
+      addressKnown: (inst) => this.syncEndpoints(inst),
       bindContainer: (inst, c, id) => this.bindContainer(inst, c, id),
       startInstance: (inst, w) => this.startInstance(inst, w),
       armTaintEvictions: (ns) => this.taintEvictions.arm(ns),
@@ -871,7 +872,10 @@ export class Orchestrator {
     if (c.id === undefined) this.bindContainer(inst, c, ev.containerId);
     c.state = ev.state;
     if (ev.exitCode !== undefined) c.exitCode = ev.exitCode;
-    if (ev.ip !== undefined) inst.ip ??= ev.ip;
+    if (ev.ip !== undefined && inst.ip === undefined) {
+      inst.ip = ev.ip;
+      this.syncEndpoints(inst); // already Running (a runtime that reports the address later): it becomes an endpoint now
+    }
     this.refreshStatus(inst, ev.reason);
   }
 

@@ -173,6 +173,9 @@ export async function submitSweep<R>(o: SubmitOptions): Promise<SubmitResult<R>>
   events.on('error', swallow);
   let settle!: (e?: Error) => void;
   const finished = new Promise<void>((resolve, reject) => (settle = (e) => (e ? reject(e) : resolve())));
+  // A run can fail (an event) while the jobs are still being added, before `await finished`:
+  // handled here so it is not an unhandled rejection; the await below still throws it.
+  finished.catch(() => {});
   const client = await queue.client;
   const specText = JSON.stringify({ kind: o.kind, slipway: SLIPWAY_VERSION, spec: o.spec });
 

@@ -31,6 +31,7 @@ function setup() {
     records,
     requestOf: (ws) => sum(ws.workload.containers.map((c) => c.requests)),
     refreshStatus: (inst, reason) => void calls.push(`refresh ${inst.id}${reason ? `: ${reason}` : ''}`),
+    addressKnown: (inst) => void calls.push(`address ${inst.id}`),
     bindContainer: (inst, c, id) => {
       c.id = id;
       records.containerOwner.set(id, inst.id);

@@ -169,6 +169,41 @@ if (!LIVE) {
       expect(new Set(runs.map((r) => `${r.policy} ${r.seed}`)).size).toBe(total);
     }, 300_000);
 
+    it('a run that fails on a worker fails the sweep in one line; fixed, the same command reruns it on the same worker', async () => {
+      const dir = join(base, 'failing');
+      const traces = join(dir, 'traces');
+      mkdirSync(traces, { recursive: true });
+      mkdirSync(join(dir, 'local'), { recursive: true });
+      mkdirSync(join(dir, 'queue'), { recursive: true });
+      const nodes = ['sn,cpu_milli,memory_mib,gpu,model'];
+      for (let i = 0; i < 6; i++) nodes.push(`node-${i},32000,131072,${i % 2 ? 8 : 2},${i % 2 ? 'G2' : 'T4'}`);
+      writeFileSync(join(traces, 'openb_node_list_gpu_node.csv'), nodes.join('\n') + '\n');
+      const pods = ['name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec'];
+      for (let k = 0; k < 30; k++) pods.push(`pod-${k},${2000 + (k % 3) * 1000},4096,${k % 4 ? 1 : 0},${k % 4 ? 500 : 0},`);
+      const podFile = join(traces, 'openb_pod_list_default.csv');
+      writeFileSync(podFile, pods.join('\n') + '\n');
+      const args = ['experiment', 'fgd', '--workload', 'default', '--traces', traces, '--policies', 'fgd,best-fit', '--seeds', '42..43', '--out', 'out'];
+
+      // The trace changes after the submission: the worker's runs refuse it.
+      const first = start(join(dir, 'queue'), [...args, '--queue', REDIS]);
+      await stderrShows(first, 'queued on');
+      writeFileSync(podFile, pods.join('\n') + '\npod-extra,1000,1024,0,0,\n');
+      const worker = start(dir, ['worker', '--queue', REDIS]);
+      expect((await first.exited).code).toBe(1);
+      expect(first.stderr).toMatch(/\nerror: run \d \(default (fgd|best-fit) seed 4[23]\) failed on a worker: .*openb_pod_list_default\.csv: differs from the trace the sweep was started with/);
+      expect(first.stderr.split('\n').filter((l) => l.startsWith('error'))).toHaveLength(1);
+
+      // Trace restored: the same command retries the failed runs, on the worker that failed them.
+      writeFileSync(podFile, pods.join('\n') + '\n');
+      const second = start(join(dir, 'queue'), [...args, '--queue', REDIS]);
+      expect((await second.exited).code, second.stderr).toBe(0);
+      worker.child.kill('SIGTERM');
+      expect((await worker.exited).code).toBe(143);
+      const local = slipway(join(dir, 'local'), [...args, '--workers', '1']);
+      expect(local.status).toBe(0);
+      expectSameFiles(join(dir, 'local', 'out'), join(dir, 'queue', 'out'), ['results.csv', 'report.html']);
+    }, 300_000);
+
     it('fuzz through the queue writes the local campaign, byte for byte', async () => {
       const dir = join(base, 'fuzz');
       mkdirSync(join(dir, 'local'), { recursive: true });
