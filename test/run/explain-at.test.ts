@@ -62,6 +62,24 @@ workloads:
     containers: [{name: c, image: x, requests: {cpu: 1, memory: 1Gi}}]
 `;
 
+// Each web pod: max(1 cpu + 200m sidecar, 1500m setup + 200m sidecar) + 50m overhead = 1750m.
+const SIDECAR = `name: explain-sidecar
+seed: 5
+duration: 10m
+nodes:
+  - name: node-{i}
+    count: 2
+    capacity: {cpu: 4, memory: 8Gi}
+workloads:
+  - name: web
+    replicas: 3
+    containers: [{name: web, image: nginx, requests: {cpu: 1, memory: 1Gi}}]
+    initContainers:
+      - {name: proxy, image: envoy, restartPolicy: Always, requests: {cpu: 200m}}
+      - {name: setup, image: busybox, requests: {cpu: 1500m, memory: 64Mi}}
+    overhead: {cpu: 50m, memory: 10Mi}
+`;
+
 const at = (text: string, atMs: number, workload: string) => explainScenarioAt(parseScenario(text, 's.yaml'), { atMs, workload });
 const node = (r: Awaited<ReturnType<typeof at>>, name: string) => r.nodes.find((n) => n.name === name)!;
 
@@ -134,6 +152,7 @@ describe('explain a scenario at a point of its run', () => {
   it.each<[string, string, string]>([
     ['first-fit, a NotReady node and terminating instances', SMALL, '3m'],
     ['GPU devices held', GPU, '1m'],
+    ['init containers, a sidecar and pod overhead', SIDECAR, '1m'],
   ])('--snapshot-out writes a snapshot that explain reads back to the same table (%s)', (_what, yaml, time) => {
     const snap = join(dir, `snap${files}.yaml`);
     const r = cli(yaml, '--at', time, '--workload', yaml === GPU ? 'share' : 'web', '--snapshot-out', snap);
@@ -143,6 +162,7 @@ describe('explain a scenario at a point of its run', () => {
     expect(back.status).toBe(0);
     expect(back.stdout).toBe(r.out.slice(r.out.indexOf('\n') + 1));
     if (yaml === SMALL) expect(readFileSync(snap, 'utf8')).toContain('node.kubernetes.io/not-ready');
+    else if (yaml === SIDECAR) expect(readFileSync(snap, 'utf8')).toMatch(/restartPolicy: Always[\s\S]*overhead:/);
     else expect(back.stdout).toContain('100,1000');
   });
 
