@@ -49,7 +49,7 @@ function makePods(m: number, seed: number): PodInfo[] {
     const cpu = rnd.int(1, 10) * 100;
     const memory = rnd.int(1, 8) * 128 * MiB;
     const requests = resources({ cpu, memory });
-    const nz = nonZeroRequests([{ requests }]);
+    const nz = nonZeroRequests({ containers: [{ requests }] });
     for (let r = 0; r < 50 && pods.length < m; r++) {
       pods.push({
         name: `deploy-${d}-${r}`,

@@ -7,6 +7,7 @@
  * allocatable of the Ready, schedulable nodes, in the first short resource), or as fragmented
  * capacity when the totals fit but no single node has room for a pending instance.
  */
+import { podRequests } from '../core/pod-requests.js';
 import { formatCpu } from '../core/quantity.js';
 import { formatBytes, sum, type Resources } from '../core/resources.js';
 import type { Orchestrator } from '../core/orchestrator.js';
@@ -53,7 +54,7 @@ export function checkLiveness(input: LivenessInput): LivenessResult {
   for (const s of orchestrator.statuses()) {
     const w = orchestrator.getWorkload(s.name);
     if (!w || s.deleted || (s.kind === 'job' && (s.completed || s.jobFailed))) continue;
-    const one = sum(w.containers.map((c) => c.requests));
+    const one = podRequests(w);
     for (let i = 0; i < w.replicas; i++) demands.push(one);
   }
   const supply = sum(nodes.filter((n) => n.status === 'Ready' && !n.unschedulable).map((n) => n.allocatable));

@@ -20,6 +20,7 @@
  * and asking back through a narrow host interface): gang coordination (gang-coordinator.ts),
  * NoExecute taint eviction timers (taint-eviction-timers.ts), adoption and resync (adoption.ts).
  */
+import { podRequests } from './pod-requests.js';
 import { EndpointTracker } from './endpoint-tracker.js';
 import { backoffDelay, reconcile, type Action, type ReconcilerConfig } from './reconciler.js';
 import { OrchestrationError } from './errors.js';
@@ -48,7 +49,7 @@ import type {
   Scheduler,
   StateStore,
 } from './interfaces.js';
-import { addInto, sum, tally, type Resources } from './resources.js';
+import { addInto, tally, type Resources } from './resources.js';
 import { noExecuteTaints } from './taints.js';
 import type { Instance, InstanceStatus, Millis, Node, NodeId, Workload, WorkloadId } from './types.js';
 import { assertNever } from './assert-never.js';
@@ -544,7 +545,7 @@ export class Orchestrator {
   private requestOf(ws: WorkloadState, generation: number): Resources {
     let r = ws.requests.get(generation);
     if (!r) {
-      r = sum(ws.workload.containers.map((c) => c.requests));
+      r = podRequests(ws.workload);
       ws.requests.set(generation, r);
     }
     return r;

@@ -116,6 +116,11 @@ export interface ContainerSpec {
    */
   readonly zeroRequests?: readonly ('cpu' | 'memory')[];
   readonly limits: Resources;
+  /**
+   * Init containers only: `Always` makes it a restartable init ("sidecar") container, which keeps
+   * running next to the main containers (its request adds to theirs; see core/pod-requests.ts).
+   */
+  readonly restartPolicy?: 'Always';
   readonly sim?: ContainerSimBehavior;
 }
 
@@ -144,6 +149,13 @@ export interface Workload {
   /** Jobs only: failed instances tolerated before the job fails. */
   readonly backoffLimit: number;
   readonly containers: readonly ContainerSpec[];
+  /**
+   * Kubernetes' podSpec.initContainers, in order. They count in the effective request (see
+   * core/pod-requests.ts) and their images in ImageLocality; the backends do not run them yet.
+   */
+  readonly initContainers?: readonly ContainerSpec[];
+  /** PodSpec.overhead (RuntimeClass overhead): added to the effective request. */
+  readonly overhead?: Resources;
   readonly labels: Readonly<Record<string, string>>;
   readonly priority: number;
   readonly restartPolicy: RestartPolicy;

@@ -4,6 +4,7 @@
  * `assets/report-client.js` from a JSON block. A Content-Security-Policy allows only the two inline
  * scripts (by hash) and inline styles: nothing is fetched, and injected markup cannot run.
  */
+import { podRequests } from '../core/pod-requests.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -140,7 +141,7 @@ function headline(input: ReportInput): string {
 function scenarioSection(s: Scenario): string {
   const wl = s.workloads
     .map((w) => {
-      const req = w.containers.reduce((acc, c) => ({ cpu: acc.cpu + c.requests.cpu, memory: acc.memory + c.requests.memory }), { cpu: 0, memory: 0 });
+      const req = podRequests(w);
       // A job's `replicas` is its parallelism; its desired count (as in the outcome table) is its completions.
       const instances = w.kind === 'job' ? `${w.completions} completions, ${w.replicas} at a time` : `${w.replicas} replicas`;
       return `<tr><td>${e(w.name)}</td><td>${e(w.kind)}</td><td class="n">${e(instances)}</td><td>${e(formatDuration(w.at))}</td><td>${e(formatResources({ ...req, disk: 0, extended: {} }))}</td></tr>`;

@@ -5,10 +5,11 @@
  * FrameworkScheduler builds) and the explanation of placing one more instance of NAME there.
  * Deterministic: the same scenario, seed and time give the same report.
  */
+import { podRequests } from '../core/pod-requests.js';
 import { InputError } from '../core/errors.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import type { NodeView } from '../core/interfaces.js';
-import { sum, type Resources } from '../core/resources.js';
+import type { Resources } from '../core/resources.js';
 import type { Workload } from '../core/types.js';
 import { formatDuration } from '../core/duration.js';
 import { didYouMean } from '../scenario/schema.js';
@@ -54,10 +55,13 @@ function quantities(r: Resources, zero: readonly string[] = []): Record<string, 
 
 /** A workload's pod in snapshot form; `request` (an instance's) replaces the containers' when they differ (an older generation). */
 function podDoc(w: Workload, name: string, request: Resources, gpus?: readonly number[]): Record<string, unknown> {
-  const same = JSON.stringify(sum(w.containers.map((c) => c.requests))) === JSON.stringify(request);
+  const same = JSON.stringify(podRequests(w)) === JSON.stringify(request);
   const containers = same
     ? w.containers.map((c) => ({ name: c.name, image: c.image, requests: quantities(c.requests, c.zeroRequests) }))
     : [{ name: w.containers[0].name, image: w.containers[0].image, requests: quantities(request) }, ...w.containers.slice(1).map((c) => ({ name: c.name, image: c.image }))];
+  // Init containers and overhead are part of the effective request: written as given when the
+  // request is the workload's own, else (an older generation) only their images.
+  const initContainers = w.initContainers?.map((c) => ({ name: c.name, image: c.image, ...(same ? { requests: quantities(c.requests, c.zeroRequests) } : {}), ...(c.restartPolicy ? { restartPolicy: c.restartPolicy } : {}) }));
   const { gang, ...placement } = w.placement ?? {};
   return {
     name,
@@ -65,6 +69,8 @@ function podDoc(w: Workload, name: string, request: Resources, gpus?: readonly n
     ...(w.priority ? { priority: w.priority } : {}),
     owner: w.name,
     containers,
+    ...(initContainers ? { initContainers } : {}),
+    ...(same && w.overhead ? { overhead: quantities(w.overhead) } : {}),
     ...placement,
     ...(gang ? { gang: { name: gang.name, minMember: gang.minMember, timeout: `${gang.timeoutMs}ms` } } : {}),
     ...(w.gpus ? { gpus: { count: w.gpus.count, milli: w.gpus.milli, ...(w.gpus.models.length ? { models: w.gpus.models } : {}), ...(gpus ? { devices: gpus } : {}) } } : {}),
@@ -140,7 +146,7 @@ export async function explainScenarioAt(scenario: Scenario, o: ExplainAtOptions)
   const boundInstances = pods.reduce((a, p) => a + p.length, 0);
   // The workload's spec at that time (after updates), or its definition when it has not arrived yet.
   const workload = orchestrator!.getWorkload(def.name) ?? toWorkload(def);
-  const request = sum(workload.containers.map((c) => c.requests));
+  const request = podRequests(workload);
   if (roundRobin) {
     const cursor = roundRobin.cursor;
     const snapshot = snapshotDoc(views, workload, request, { cursor }, scenario.seed);

@@ -154,6 +154,8 @@ export function toWorkload(def: WorkloadDef): Workload {
     completions: def.completions,
     backoffLimit: def.backoffLimit,
     containers: def.containers,
+    ...(def.initContainers ? { initContainers: def.initContainers } : {}),
+    ...(def.overhead ? { overhead: def.overhead } : {}),
     labels: def.labels,
     priority: def.priority,
     restartPolicy: def.restartPolicy,

@@ -48,7 +48,7 @@ export const IGNORED_KINDS = [
 export const POD_GROUP_LABEL = 'scheduling.x-k8s.io/pod-group';
 
 /** Pod spec fields the scheduler and the simulation read; anything else is warned about. */
-const POD_SPEC_FIELDS = ['containers', 'nodeName', 'nodeSelector', 'affinity', 'tolerations', 'topologySpreadConstraints', 'priorityClassName', 'priority', 'restartPolicy'];
+const POD_SPEC_FIELDS = ['containers', 'initContainers', 'overhead', 'nodeName', 'nodeSelector', 'affinity', 'tolerations', 'topologySpreadConstraints', 'priorityClassName', 'priority', 'restartPolicy'];
 /** PriorityClass's own top-level fields (value is used; the others are checked one by one). */
 const PRIORITY_CLASS_FIELDS = ['value', 'globalDefault', 'preemptionPolicy', 'description'];
 const CONTAINER_FIELDS = ['name', 'image', 'command', 'args', 'env', 'ports', 'resources'];
@@ -163,23 +163,24 @@ function defaultedRequests(requests: unknown, limits: unknown): unknown {
 
 function podSpecToWorkload(kind: string, name: string, meta: Obj, spec: Obj, c: Collector): Obj {
   c.extra(kind, name, spec, POD_SPEC_FIELDS, 'spec.');
-  const containers = (Array.isArray(spec.containers) ? spec.containers : []).map((raw) => {
+  // An init container with `restartPolicy: Always` is a sidecar (restartable init container).
+  const container = (raw: unknown, list: 'containers' | 'initContainers'): Obj => {
     const ct = obj(raw);
-    c.extra(kind, name, ct, CONTAINER_FIELDS, 'containers[].');
+    c.extra(kind, name, ct, list === 'initContainers' ? [...CONTAINER_FIELDS, 'restartPolicy'] : CONTAINER_FIELDS, `${list}[].`);
     const res = obj(ct.resources);
-    c.extra(kind, name, res, ['requests', 'limits'], 'containers[].resources.');
+    c.extra(kind, name, res, ['requests', 'limits'], `${list}[].resources.`);
     const env: Obj = {};
     if (Array.isArray(ct.env)) {
       for (const e of ct.env) {
         const ev = obj(e);
         if (typeof ev.name === 'string' && ev.value !== undefined) env[ev.name] = ev.value;
-        else if (ev.valueFrom !== undefined) c.unsupported(kind, name, ['containers[].env[].valueFrom']);
+        else if (ev.valueFrom !== undefined) c.unsupported(kind, name, [`${list}[].env[].valueFrom`]);
       }
     }
     const ports = Array.isArray(ct.ports)
       ? ct.ports.map((p) => {
           const po = obj(p);
-          c.extra(kind, name, po, ['containerPort', 'hostPort', 'protocol', 'name'], 'containers[].ports[].');
+          c.extra(kind, name, po, ['containerPort', 'hostPort', 'protocol', 'name'], `${list}[].ports[].`);
           return {
             containerPort: po.containerPort,
             ...(po.hostPort !== undefined ? { hostPort: po.hostPort } : {}),
@@ -196,8 +197,11 @@ function podSpecToWorkload(kind: string, name: string, meta: Obj, spec: Obj, c: 
       ...(ports ? { ports } : {}),
       ...(defaultedRequests(res.requests, res.limits) !== undefined ? { requests: defaultedRequests(res.requests, res.limits) } : {}),
       ...(res.limits !== undefined ? { limits: resourceList(res.limits) ?? res.limits } : {}),
+      ...(ct.restartPolicy !== undefined ? { restartPolicy: ct.restartPolicy } : {}),
     };
-  });
+  };
+  const containers = (Array.isArray(spec.containers) ? spec.containers : []).map((raw) => container(raw, 'containers'));
+  const initContainers = Array.isArray(spec.initContainers) ? spec.initContainers.map((raw) => container(raw, 'initContainers')) : undefined;
   const placement: Obj = {};
   for (const k of ['nodeName', 'nodeSelector', 'affinity', 'tolerations', 'topologySpreadConstraints', 'priorityClassName']) {
     if (spec[k] !== undefined) placement[k] = spec[k];
@@ -210,6 +214,8 @@ function podSpecToWorkload(kind: string, name: string, meta: Obj, spec: Obj, c: 
     ...(Object.keys(placement).length ? { placement } : {}),
     ...(gpus ? { gpus } : {}),
     containers,
+    ...(initContainers?.length ? { initContainers } : {}),
+    ...(spec.overhead !== undefined ? { overhead: resourceList(spec.overhead) ?? spec.overhead } : {}),
   };
 }
 

@@ -13,7 +13,8 @@ import { checkYamlDepth } from './yaml-depth.js';
 import { InputError } from '../core/errors.js';
 import { DurationError, formatDuration, parseDuration } from '../core/duration.js';
 import { formatCpu } from '../core/quantity.js';
-import { add as addResources, firstShortfall, formatBytes, resources, sum as sumResources, zeroRequestsOf, type Resources } from '../core/resources.js';
+import { podRequests } from '../core/pod-requests.js';
+import { add as addResources, firstShortfall, formatBytes, resources, zeroRequestsOf, type Resources } from '../core/resources.js';
 import { normalizedImageName } from '../core/images.js';
 import { GPU_MILLI, type ContainerSimBehavior, type ContainerSpec, type Distribution, type GpuRequest, type Taint, type UpdateStrategy } from '../core/types.js';
 import { profileFromInput } from '../scheduler/profile-input.js';
@@ -39,6 +40,7 @@ import {
   scenarioSchema,
   workloadSchema,
   type AddNodeInput,
+  type ContainerInput,
   type IntOrPercent,
   type NodeInput,
   type PathSegment,
@@ -661,13 +663,14 @@ class Checker {
       this.report([...path, 'restartPolicy'], 'a job cannot use Always; use OnFailure or Never');
     }
 
-    const containerNames = new Map<string, number>();
-    const containers = w.containers.map((c, j): ContainerSpec => {
-      const cpath: Path = [...path, 'containers', j];
+    // Kubernetes: container names are unique across containers and initContainers.
+    const containerNames = new Map<string, string>();
+    const container = (c: ContainerInput & { restartPolicy?: 'Always' }, j: number, list: 'containers' | 'initContainers'): ContainerSpec => {
+      const cpath: Path = [...path, list, j];
       const other = containerNames.get(c.name);
       if (other !== undefined) {
-        this.report([...cpath, 'name'], `duplicate container name ${JSON.stringify(c.name)} (also containers[${other}])`);
-      } else containerNames.set(c.name, j);
+        this.report([...cpath, 'name'], `duplicate container name ${JSON.stringify(c.name)} (also ${other})`);
+      } else containerNames.set(c.name, `${list}[${j}]`);
       this.checkLimits(c.requests, c.limits, cpath, '');
       const sim = this.sim(c.sim, [...cpath, 'sim']);
       return {
@@ -684,9 +687,12 @@ class Checker {
         requests: toResources(c.requests),
         ...zeroRequestsField(c.requests),
         limits: toResources(c.limits),
+        ...(c.restartPolicy !== undefined ? { restartPolicy: c.restartPolicy } : {}),
         ...(sim !== undefined ? { sim } : {}),
       };
-    });
+    };
+    const containers = w.containers.map((c, j) => container(c, j, 'containers'));
+    const initContainers = w.initContainers?.map((c, j) => container(c, j, 'initContainers'));
 
     const def: WorkloadDef = {
       name: w.name,
@@ -700,6 +706,8 @@ class Checker {
       updateStrategy: this.updateStrategy(w, [...path, 'updateStrategy']),
       labels: { ...w.labels },
       containers,
+      ...(initContainers && initContainers.length > 0 ? { initContainers } : {}),
+      ...(w.overhead !== undefined ? { overhead: toResources(w.overhead) } : {}),
     };
     if (w.gpus) {
       if (w.gpus.milli < GPU_MILLI && w.gpus.count > 1) {
@@ -855,7 +863,7 @@ class Checker {
         return;
       }
       ids.set(id, i);
-      const request = sumResources(w.containers.map((c) => c.requests));
+      const request = podRequests(w);
       const before = used.get(node.name) ?? resources();
       used.set(node.name, addResources(before, request));
       const short = firstShortfall(request, before, node.allocatable);

@@ -270,7 +270,7 @@ const simSchema = obj({
   memory: opt(bytes),
 });
 
-const containerSchema = obj({
+const containerFields = {
   name: req(dnsLabel('container')),
   image: req(nonEmptyStr),
   command: opt(listOf(listString)),
@@ -280,7 +280,10 @@ const containerSchema = obj({
   requests: opt(resourceMap('other')),
   limits: opt(resourceMap('other')),
   sim: simSchema.optional(),
-});
+};
+const containerSchema = obj(containerFields);
+/** An init container; `restartPolicy: Always` makes it a sidecar (Kubernetes' restartable init container). */
+const initContainerSchema = obj({ ...containerFields, restartPolicy: opt(oneOf(['Always'] as const)) });
 
 const updateStrategySchema = obj({
   type: def(oneOf(['RollingUpdate', 'Recreate'] as const), 'RollingUpdate'),
@@ -301,6 +304,10 @@ export const workloadSchema = obj({
   updateStrategy: updateStrategySchema.optional(),
   labels: def(stringMap, {}),
   containers: list(containerSchema, true),
+  /** podSpec.initContainers: in the effective request and ImageLocality (not run by the backends yet). */
+  initContainers: list(initContainerSchema).optional(),
+  /** PodSpec.overhead (what RuntimeClass admission sets): added to the effective request. */
+  overhead: opt(resourceMap('other')),
   placement: placementSchema.optional(),
   gpus: workloadGpuSchema.optional(),
 });

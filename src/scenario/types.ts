@@ -82,6 +82,10 @@ export interface WorkloadDef {
   readonly updateStrategy: UpdateStrategy;
   readonly labels: Readonly<Record<string, string>>;
   readonly containers: readonly ContainerSpec[];
+  /** `initContainers:` in order (`restartPolicy: Always` = sidecar); see Workload.initContainers. */
+  readonly initContainers?: readonly ContainerSpec[];
+  /** `overhead:` (PodSpec.overhead), added to the effective request. */
+  readonly overhead?: Resources;
   /** Pod-level placement constraints (the workload's `placement:` block). */
   readonly placement?: Placement;
   /** GPUs per instance (`gpus: {count, milli, models}`). */

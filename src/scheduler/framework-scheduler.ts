@@ -15,6 +15,7 @@
  * this call's waiting members are unreserved, its remaining members fail with the gang, and the
  * decision carries `rejectGang` (the Orchestrator releases the members waiting from earlier calls).
  */
+import { podImages } from '../core/pod-requests.js';
 import type {
   BoundInstance,
   NodeView,
@@ -59,7 +60,7 @@ export function podOf(
   request: Resources,
   extra: { uid?: string; startedAt?: number; terminating?: boolean; gpus?: readonly number[] } = {},
 ): PodInfo {
-  const nz = nonZeroRequests(workload.containers);
+  const nz = nonZeroRequests(workload);
   return {
     name: extra.uid ?? workload.name,
     namespace: NAMESPACE,
@@ -68,7 +69,7 @@ export function podOf(
     requests: request,
     nonZeroCpu: nz.cpu,
     nonZeroMemory: nz.memory,
-    images: workload.containers.map((c) => c.image),
+    images: podImages(workload),
     placement: workload.placement ?? {},
     owner: workload.name,
     ...(extra.uid !== undefined ? { uid: extra.uid } : {}),

@@ -9,10 +9,10 @@
  * are synchronous on the event loop, so of N concurrent updates naming the same revision exactly
  * one wins.
  */
+import { podRequests } from '../core/pod-requests.js';
 import type { z } from 'zod';
 import { OrchestrationError } from '../core/errors.js';
 import type { Orchestrator, WorkloadStatus } from '../core/orchestrator.js';
-import { sum } from '../core/resources.js';
 import type { Instance, Node, Workload } from '../core/types.js';
 import { toWorkload } from '../run/simulate.js';
 import { explainOn, type ExplainReport } from '../scheduler/explain/explain.js';
@@ -479,7 +479,7 @@ export class ClusterControl {
       pendingReason = a.st.pendingReason;
     } else throw new ApiError(400, 'Bad Request', 'give workload (a name) or spec (a workload spec)', { field: 'workload' });
     const { table } = nodeTableOf(this.orchestrator.nodeViews());
-    const request = sum(w.containers.map((c) => c.requests));
+    const request = podRequests(w);
     const workloads = this.orchestrator.statuses().filter((s) => !s.deleted).map((s) => this.orchestrator.getWorkload(s.name)!);
     const report = explainOn(table, podOf(w, request), this.profile(), { seed: this.scenario.seed, workloads });
     return { ...report, workload: w.name, ...(pendingReason !== undefined ? { pendingReason } : {}) };

@@ -89,6 +89,8 @@ export function workloadDoc(w: Workload): Doc {
     ...(job ? {} : { updateStrategy: { type: w.updateStrategy.type, maxSurge: w.updateStrategy.maxSurge, maxUnavailable: w.updateStrategy.maxUnavailable } }),
     ...(Object.keys(w.labels).length ? { labels: { ...w.labels } } : {}),
     containers: w.containers.map(containerDoc),
+    ...(w.initContainers ? { initContainers: w.initContainers.map((c) => ({ ...containerDoc(c), ...(c.restartPolicy ? { restartPolicy: c.restartPolicy } : {}) })) } : {}),
+    ...(w.overhead ? { overhead: resourcesDoc(w.overhead) } : {}),
     ...(placement ? { placement } : {}),
     ...(w.gpus ? { gpus: { count: w.gpus.count, milli: w.gpus.milli, ...(w.gpus.models.length ? { models: [...w.gpus.models] } : {}) } } : {}),
   };

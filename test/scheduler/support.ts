@@ -57,7 +57,7 @@ export function mkPod(name: string, o: PodOpts = {}): PodInfo {
     },
     { ...req, extended: {} as Record<string, number> },
   );
-  const nz = nonZeroRequests(containers);
+  const nz = nonZeroRequests({ containers });
   return {
     name,
     namespace: o.namespace ?? 'default',

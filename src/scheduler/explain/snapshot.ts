@@ -2,6 +2,7 @@
  * `slipway explain` snapshots: nodes (Kubernetes quantities), bound pods, the pending pod and a
  * profile, as YAML or JSON. See docs/scheduling.md, "slipway explain", for the format.
  */
+import { podImages, podRequests } from '../../core/pod-requests.js';
 import { z } from 'zod';
 import { InputError } from '../../core/errors.js';
 import { QuantityError, parseBytes, parseCount, parseCpu } from '../../core/quantity.js';
@@ -63,6 +64,10 @@ const podFields = {
   priority: z.number().int().optional(),
   /** May be empty (a pod requesting nothing at all, as upstream's plugin tests build them). */
   containers: z.array(containerSchema),
+  /** podSpec.initContainers, in order; `restartPolicy: Always` makes one a sidecar (see core/pod-requests.ts). */
+  initContainers: z.array(obj({ name: z.string().optional(), image: z.string().optional(), requests: resourceList.optional(), restartPolicy: z.literal('Always').optional() })).optional(),
+  /** PodSpec.overhead (RuntimeClass overhead), added to the effective request. */
+  overhead: resourceList.optional(),
   /** Bound pods: the workload they belong to (default topology spreading groups siblings by it). */
   owner: z.string().optional(),
   /** The pod's controller (a ReplicaSet, StatefulSet or ReplicationController listed in the snapshot). */
@@ -234,20 +239,19 @@ export function parseSnapshot(text: string, file: string, options: { readonly pl
     extra: { startedAt?: number; devices?: readonly number[]; terminating?: boolean } = {},
   ): PodInfo => {
     const gpu = gpuRequest(p.gpus, [...path, 'gpus']);
-    const containers = p.containers.map((c, j) => {
+    const container = (c: { image?: string; requests?: Record<string, string | number>; restartPolicy?: 'Always' }, j: number, list: string) => {
       const given = c.requests ?? {};
-      const r = toResources(given, where, [...path, 'containers', j, 'requests']).r;
+      const r = toResources(given, where, [...path, list, j, 'requests']).r;
       const zeroRequests = zeroRequestsOf({ ...('cpu' in given ? { cpu: r.cpu } : {}), ...('memory' in given ? { memory: r.memory } : {}) });
-      return { image: c.image, requests: r, ...(zeroRequests ? { zeroRequests } : {}) };
-    });
-    const total = { cpu: 0, memory: 0, disk: 0, extended: {} as Record<string, number> };
-    for (const c of containers) {
-      total.cpu += c.requests.cpu;
-      total.memory += c.requests.memory;
-      total.disk += c.requests.disk;
-      for (const [k, v] of Object.entries(c.requests.extended)) total.extended[k] = (total.extended[k] ?? 0) + v;
-    }
-    const nz = nonZeroRequests(containers);
+      return { image: c.image, requests: r, ...(zeroRequests ? { zeroRequests } : {}), ...(c.restartPolicy ? { restartPolicy: c.restartPolicy } : {}) };
+    };
+    const spec = {
+      containers: p.containers.map((c, j) => container(c, j, 'containers')),
+      ...(p.initContainers ? { initContainers: p.initContainers.map((c, j) => container(c, j, 'initContainers')) } : {}),
+      ...(p.overhead ? { overhead: toResources(p.overhead, where, [...path, 'overhead']).r } : {}),
+    };
+    const total = podRequests(spec);
+    const nz = nonZeroRequests(spec);
     const { name, namespace, labels, priority, owner, ownerReference } = p;
     return {
       name,
@@ -257,7 +261,7 @@ export function parseSnapshot(text: string, file: string, options: { readonly pl
       requests: total,
       nonZeroCpu: nz.cpu,
       nonZeroMemory: nz.memory,
-      images: containers.flatMap((c) => (c.image ? [c.image] : [])),
+      images: podImages(spec),
       placement: toPlacement(
         {
           nodeName: p.nodeName,

@@ -4,6 +4,7 @@
 import type { Placement } from '../../core/placement.js';
 import type { Resources } from '../../core/resources.js';
 import type { GpuRequest } from '../../core/types.js';
+import { podRequests, type PodResourceSpec } from '../../core/pod-requests.js';
 
 /** kube-scheduler's scoring defaults for containers without requests (pkg/scheduler/util/pod_resources.go). */
 export const DEFAULT_MILLI_CPU_REQUEST = 100; // 0.1 core
@@ -14,15 +15,16 @@ export interface PodInfo {
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly priority: number;
-  /** Sum of the containers' requests (what filters check against allocatable). */
+  /** The effective request (core/pod-requests.ts podRequests: containers, init containers, overhead), what filters check. */
   readonly requests: Resources;
   /**
    * What scoring counts (kube-scheduler's NonZeroRequested): per container, an ABSENT cpu request
-   * counts as 100m and an absent memory request as 200Mi (an explicit 0 stays 0); summed over containers.
+   * counts as 100m and an absent memory request as 200Mi (an explicit 0 stays 0); aggregated as
+   * `requests` is (see nonZeroRequests).
    */
   readonly nonZeroCpu: number;
   readonly nonZeroMemory: number;
-  /** Container images, for ImageLocality. */
+  /** Init and regular container images (podImages), for ImageLocality. */
   readonly images: readonly string[];
   readonly placement: Placement;
   /** Bound pods: the instance id (preemption victims are named by it). */
@@ -46,26 +48,19 @@ export interface PodInfo {
 
 export type ControllerKind = 'ReplicaSet' | 'StatefulSet' | 'ReplicationController';
 
-export interface ContainerRequests {
-  readonly requests: Resources;
-  /** Resources the container requests explicitly as 0 (see ContainerSpec.zeroRequests). */
-  readonly zeroRequests?: readonly ('cpu' | 'memory')[];
-}
-
 /**
- * Non-zero requests as kube-scheduler computes them for scoring (GetNonzeroRequestForResource):
- * the default replaces a request only when it is ABSENT; an explicit 0 stays 0.
- *   nonZeroCpu = Σ_c (c asks for cpu ? c.cpu : 100m),  nonZeroMemory = Σ_c (c asks for memory ? c.memory : 200Mi)
- * where "asks for" means a value > 0, or 0 listed in `zeroRequests`.
+ * Non-zero requests as kube-scheduler computes them for scoring (NonMissingContainerRequests in
+ * resource.PodRequests): the default replaces a container's request only when it is ABSENT (an
+ * explicit 0 stays 0), for regular and init containers alike; then the pod's effective request is
+ * taken as for filtering (podRequests: max of init containers vs Σ containers + sidecars, plus overhead).
+ * "Asks for" means a value > 0, or 0 listed in `zeroRequests`.
  */
-export function nonZeroRequests(containers: readonly ContainerRequests[]): { cpu: number; memory: number } {
-  let cpu = 0;
-  let memory = 0;
-  for (const c of containers) {
+export function nonZeroRequests(pod: PodResourceSpec): { cpu: number; memory: number } {
+  const r = podRequests(pod, (c) => {
     const zero = c.zeroRequests;
-    cpu += c.requests.cpu > 0 || zero?.includes('cpu') ? c.requests.cpu : DEFAULT_MILLI_CPU_REQUEST;
-    memory += c.requests.memory > 0 || zero?.includes('memory') ? c.requests.memory : DEFAULT_MEMORY_REQUEST;
-  }
-  return { cpu, memory };
+    const cpu = c.requests.cpu > 0 || zero?.includes('cpu') ? c.requests.cpu : DEFAULT_MILLI_CPU_REQUEST;
+    const memory = c.requests.memory > 0 || zero?.includes('memory') ? c.requests.memory : DEFAULT_MEMORY_REQUEST;
+    return { ...c.requests, cpu, memory };
+  });
+  return { cpu: r.cpu, memory: r.memory };
 }
-

@@ -48,6 +48,18 @@ export function conformancePage(): string {
     '|---|---|---|---|',
     ...gapRows,
     '',
+    '## Limits',
+    '',
+    'Upstream behaviour no ported row covers and Slipway does not model yet (each a gap of issue 12):',
+    '',
+    '- **Init and sidecar containers run nowhere.** `initContainers` (with `restartPolicy: Always` for sidecars) count in',
+    '  the effective request exactly as `resource.PodRequests` computes it and their images count for ImageLocality, in',
+    '  scenarios, manifests and snapshots; but neither the simulated nor the live backends run them (no init phase before',
+    '  the main containers, no retry with back-off, sidecars are not started): the lifecycle is a separate piece of work.',
+    '- **PodDisruptionBudgets** are not modelled: DefaultPreemption treats every candidate as violating none, so its',
+    '  first criterion (fewest PDB violations) is always a tie; upstream\'s PDB rows are not ported.',
+    '- Pod-level resources (`spec.resources`, the PodLevelResources feature) and in-place resize status are not modelled.',
+    '',
   );
   return out.join('\n');
 }

@@ -31,7 +31,14 @@ export const CASES: readonly UpstreamCase[] = [
   c('if exceed limit, use limit (with node which has no images present)', ['gcr.io/10', 'gcr.io/4000'], [['node1', node400030], ['node2', node25010], ['node3', []]], { node1: 66, node2: 0, node3: 0 }),
   c('pod with multiple large images, node2 is preferred', ['gcr.io/300', 'gcr.io/600', 'gcr.io/900'], [['node1', node60040900], ['node2', node300600900], ['node3', []]], { node1: 32, node2: 36, node3: 0 }),
   c('pod with multiple small images', ['gcr.io/30', 'gcr.io/40'], [['node1', node203040], ['node2', node400030]], { node1: 1, node2: 0 }),
-  { upstream: T, name: 'include InitContainers: two images spread on two nodes, prefer the larger image one', plugin: 'ImageLocality', notExpressible: 'init containers are not modelled (their images do not count)' },
+  // Pod: gcr.io/30, init container gcr.io/300; node1: 100 · (300M · 1/2 - 23M) / (1000M · 2 - 23M) = 6
+  {
+    upstream: T,
+    name: 'include InitContainers: two images spread on two nodes, prefer the larger image one',
+    plugin: 'ImageLocality',
+    snapshot: { nodes: [n('node1', node403002000), n('node2', node203040)], pending: pod('p', { images: ['gcr.io/30'], initContainers: [{ image: 'gcr.io/300' }] }) },
+    score: { node1: 6, node2: 0 },
+  },
   norm('add :latest postfix 1', 'root', 'root:latest'),
   norm('add :latest postfix 2', 'gcr.io:5000/root', 'gcr.io:5000/root:latest'),
   norm('keep it as is 1', 'root:tag', 'root:tag'),
