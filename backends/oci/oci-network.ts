@@ -42,6 +42,12 @@ export interface OciNetworkConfig {
 /** The plugins a node's network uses (each must be in CNI_PATH). */
 export const CNI_PLUGINS = ['bridge', 'host-local', 'portmap', 'loopback'] as const;
 
+/** The CNI plugins Slipway calls that none of `cniPath`'s folders (colon-separated) holds. */
+export function missingCniPlugins(cniPath: string): string[] {
+  const dirs = cniPath.split(':').filter((d) => d !== '');
+  return CNI_PLUGINS.filter((p) => !dirs.some((d) => existsSync(join(d, p))));
+}
+
 const CNI_VERSION = '1.0.0';
 const IFNAME = 'eth0';
 

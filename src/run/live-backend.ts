@@ -10,10 +10,8 @@ import { SerfMembership } from '../../backends/serf/serf-membership.js';
 import { dockerLock, fileLock, type DockerVolumeApi, type EngineLock } from '../../backends/live/engine-lock.js';
 import { OciFaults } from '../../backends/oci/oci-faults.js';
 import { OciRuntime } from '../../backends/oci/oci-runtime.js';
-import { CNI_PLUGINS, defaultBridgeName } from '../../backends/oci/oci-network.js';
+import { defaultBridgeName, missingCniPlugins } from '../../backends/oci/oci-network.js';
 import { routesTo } from '../../backends/oci/netns.js';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { ClusterIpam } from '../net/cluster-ipam.js';
 import { InputError } from '../core/errors.js';
 import type { Clock, ContainerRuntime } from '../core/interfaces.js';
@@ -89,8 +87,7 @@ export function checkOciNetwork(scenario: Scenario, podCidrs: ReadonlyMap<string
     const e = n.endpoint;
     const cidr = podCidrs.get(n.name);
     if (e?.kind !== 'oci' || cidr === undefined) return;
-    const dirs = (e.cniPath ?? '/usr/lib/cni').split(':').filter((d) => d !== '');
-    const missing = CNI_PLUGINS.filter((p) => !dirs.some((d) => existsSync(join(d, p))));
+    const missing = missingCniPlugins(e.cniPath ?? '/usr/lib/cni');
     if (missing.length > 0)
       throw new InputError(
         `${file}: nodes[${k}].oci.cniPath: ${JSON.stringify(e.cniPath ?? '/usr/lib/cni')} lacks the CNI plugin(s) ${missing.join(', ')} (install containernetworking-plugins, or point cniPath at them)`,

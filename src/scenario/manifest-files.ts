@@ -5,6 +5,7 @@
  * problem in the third document is reported at its own FILE:LINE:COL.
  */
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { checkYamlDepth } from './yaml-depth.js';
 import { InputError } from '../core/errors.js';
 import { describeValue, isMapping, type PathSegment } from './schema.js';
 import { firstAliasOffset, foreignTagMessage, offsetOf } from './yaml-errors.js';
@@ -34,6 +35,9 @@ export function manifestObjectName(o: Pick<ManifestObject, 'document' | 'base'>)
  */
 export function parseManifestFile(text: string, file: string): ManifestObject[] {
   const lineCounter = new LineCounter();
+  checkYamlDepth(text, file, (line) => {
+    throw new InputError(line);
+  });
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const pos = (offset: number): string => {
     const { line, col } = lineCounter.linePos(offset);
