@@ -12,6 +12,8 @@ export class EndpointTracker {
   /** Workload → instance → the endpoints it contributes now (only instances contributing some). */
   private readonly byWorkload = new Map<WorkloadId, Map<InstanceId, readonly string[]>>();
   private readonly counts = new Map<WorkloadId, number>();
+  /** `of`'s answers until the workload's endpoints change (containers created read them all). */
+  private readonly sorted = new Map<WorkloadId, string[]>();
 
   constructor(private readonly recorder: Recorder) {}
 
@@ -38,6 +40,7 @@ export class EndpointTracker {
       if (map && map.size === 0) this.byWorkload.delete(inst.workloadId);
     }
     if (added.length === 0 && removed.length === 0) return;
+    this.sorted.delete(inst.workloadId);
     const count = (this.counts.get(inst.workloadId) ?? 0) + added.length - removed.length;
     if (count === 0) this.counts.delete(inst.workloadId);
     else this.counts.set(inst.workloadId, count);
@@ -53,8 +56,18 @@ export class EndpointTracker {
   of(workloadId: WorkloadId): string[] {
     const map = this.byWorkload.get(workloadId);
     if (!map) return [];
-    const out: string[] = [];
-    for (const eps of map.values()) out.push(...eps);
-    return out.sort(compareEndpoints);
+    let out = this.sorted.get(workloadId);
+    if (out === undefined) {
+      out = [];
+      for (const eps of map.values()) out.push(...eps);
+      out.sort(compareEndpoints);
+      this.sorted.set(workloadId, out);
+    }
+    return [...out];
+  }
+
+  /** The workloads that have endpoints now. */
+  withEndpoints(): WorkloadId[] {
+    return [...this.byWorkload.keys()];
   }
 }

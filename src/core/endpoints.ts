@@ -33,3 +33,24 @@ function endpointKey(e: string): [number, number, string] {
   for (const o of ip.split('.')) v = v * 256 + Number(o);
   return [v, Number(port), proto];
 }
+
+/** `SLIPWAY_ENDPOINTS_<NAME>`: the workload name upper-cased, every other character than A–Z and 0–9 as `_`. */
+export function endpointEnvName(workload: string): string {
+  return `SLIPWAY_ENDPOINTS_${workload.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/**
+ * The endpoint variables for a container created now: one per workload that has endpoints,
+ * comma-separated `IP:PORT` in endpoint order; undefined when none has any (no pod network).
+ * Two names that map to one variable: the first in name order wins.
+ */
+export function endpointEnv(workloads: ReadonlyArray<{ readonly name: string; readonly endpoints: readonly string[] }>): Record<string, string> | undefined {
+  const withAny = workloads.filter((w) => w.endpoints.length > 0).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (withAny.length === 0) return undefined;
+  const env: Record<string, string> = {};
+  for (const w of withAny) {
+    const name = endpointEnvName(w.name);
+    if (!(name in env)) env[name] = w.endpoints.join(',');
+  }
+  return env;
+}

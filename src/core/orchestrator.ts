@@ -51,7 +51,8 @@ import type {
 } from './interfaces.js';
 import { addInto, tally, type Resources } from './resources.js';
 import { noExecuteTaints } from './taints.js';
-import type { Instance, InstanceStatus, Millis, Node, NodeId, Workload, WorkloadId } from './types.js';
+import type { ContainerSpec, Instance, InstanceStatus, Millis, Node, NodeId, Workload, WorkloadId } from './types.js';
+import { endpointEnv } from './endpoints.js';
 import { assertNever } from './assert-never.js';
 
 export interface OrchestratorConfig extends ReconcilerConfig {
@@ -699,7 +700,7 @@ export class Orchestrator {
       const c = inst.containers[k];
       if (c.id !== undefined) continue; // adopted through a watch event or resync
       try {
-        const id = await runtime.createContainer(specs[k], {
+        const id = await runtime.createContainer(this.withEndpoints(specs[k]), {
           nodeId: inst.node!,
           workloadId: w.id,
           instanceId: inst.id,
@@ -842,6 +843,21 @@ export class Orchestrator {
    */
   endpointsOf(workloadId: WorkloadId): string[] {
     return this.endpointTracker.of(workloadId);
+  }
+
+  /**
+   * The container as it is created: with a pod network, every workload's endpoints at this moment
+   * in `SLIPWAY_ENDPOINTS_<NAME>` (docs/networking.md), as Kubernetes gives a pod its services'
+   * `<SVC>_SERVICE_HOST` variables when it starts. The container's own env wins a clash.
+   */
+  private withEndpoints(spec: ContainerSpec): ContainerSpec {
+    const ids = this.endpointTracker.withEndpoints();
+    if (ids.length === 0) return spec; // no pod network, or nothing ready yet
+    const env = endpointEnv(ids.flatMap((id) => {
+      const ws = this.workloads.get(id);
+      return ws ? [{ name: ws.workload.name, endpoints: this.endpointTracker.of(id) }] : [];
+    }));
+    return env === undefined ? spec : { ...spec, env: { ...env, ...spec.env } };
   }
 
   /** Capacity appeared: workloads with unschedulable instances get another try. */

@@ -178,3 +178,46 @@ describe('pod network under faults (property)', () => {
     );
   }, 300_000);
 });
+
+describe('endpoints reach containers: SLIPWAY_ENDPOINTS_<NAME>', () => {
+  it('a container created after a workload is ready gets its endpoints; one created before gets none; without a network nothing is added', async () => {
+    const yaml = (network: boolean) => `name: endpoint-env
+seed: 3
+duration: 2m
+${network ? 'cluster: {network: {podCidr: 10.99.0.0/16, nodeCidrMaskSize: 24}}\n' : ''}nodes:
+  - {name: n1, capacity: {cpu: 4, memory: 8Gi}}
+  - {name: n2, capacity: {cpu: 4, memory: 8Gi}}
+workloads:
+  - name: early
+    replicas: 1
+    containers: [{name: c, image: busybox, requests: {cpu: 100m, memory: 16Mi}, env: {MODE: early}}]
+  - name: web-api
+    replicas: 2
+    containers: [{name: httpd, image: busybox, ports: [{containerPort: 8080}], requests: {cpu: 100m, memory: 16Mi}}]
+  - name: client
+    at: 60s
+    replicas: 1
+    containers: [{name: c, image: busybox, requests: {cpu: 100m, memory: 16Mi}, env: {SLIPWAY_ENDPOINTS_CLIENT: mine}}]
+`;
+    const envOf = async (network: boolean) => {
+      let world!: SimWorld;
+      await simulate(parseScenario(yaml(network), 'endpoint-env.yaml'), { observe: (w) => (world = w) });
+      const out: Record<string, Readonly<Record<string, string>>> = {};
+      for (const node of world.cluster.sortedNodes()) for (const c of node.containers.values()) out[c.labels['slipway.workload']] = c.spec.env;
+      const ips = world.cluster.sortedNodes().flatMap((n) => [...n.containers.values()].filter((c) => c.labels['slipway.workload'] === 'web-api').map((c) => c.ip!));
+      return { env: out, ips };
+    };
+    const on = await envOf(true);
+    const web = on.ips.map((ip) => `${ip}:8080`).sort((a, b) => parseIp(a.split(':')[0])! - parseIp(b.split(':')[0])!);
+    expect(web).toHaveLength(2);
+    // Created at 60 s, when web-api and early were Running: both are there (early without ports: bare IPs);
+    // its own variable from the spec wins over the computed one.
+    expect(on.env.client.SLIPWAY_ENDPOINTS_WEB_API).toBe(web.join(','));
+    expect(on.env.client.SLIPWAY_ENDPOINTS_EARLY).toMatch(/^10\.99\.\d+\.\d+$/);
+    expect(on.env.client.SLIPWAY_ENDPOINTS_CLIENT).toBe('mine');
+    // Created at t=0, before anything was ready: only its own env.
+    expect(on.env.early).toEqual({ MODE: 'early' });
+    const off = await envOf(false);
+    expect(off.env.client).toEqual({ SLIPWAY_ENDPOINTS_CLIENT: 'mine' });
+  });
+});
