@@ -10,6 +10,7 @@
  * Several nodes may name the same engine: each node sees only the containers labelled with its name.
  */
 import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { checkYamlDepth } from '../scenario/yaml-depth.js';
 import { InputError } from '../core/errors.js';
 import { readInputFile } from './input-file.js';
 import type { NodeEndpoint, Scenario } from '../scenario/types.js';
@@ -23,6 +24,9 @@ const FIELDS = {
 
 export function readCluster(file: string): ClusterFile {
   const text = readInputFile(file);
+  checkYamlDepth(text, file, (line) => {
+    throw new InputError(line);
+  });
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc });
   const at = (n: YamlNode | null | undefined) => {

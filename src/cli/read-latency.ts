@@ -3,6 +3,7 @@
  * `latency:` block in the scenario format. Only the keys the file gives replace the scenario's.
  */
 import { parse } from 'yaml';
+import { checkYamlDepth } from '../scenario/yaml-depth.js';
 import { InputError } from '../core/errors.js';
 import { readInputFile } from './input-file.js';
 import { parseScenario } from '../run/parse-scenario.js';
@@ -12,6 +13,9 @@ const KEYS = ['imagePull', 'create', 'start', 'stop', 'network'] as const;
 
 export function readLatency(file: string): Partial<LatencyModel> {
   const text = readInputFile(file);
+  checkYamlDepth(text, file, (line) => {
+    throw new InputError(line);
+  });
   let doc: unknown;
   try {
     doc = parse(text);
