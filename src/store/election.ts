@@ -148,7 +148,13 @@ export class Election {
       } catch (e) {
         if (this.epoch !== epoch) break;
         if (e instanceof LeaseExpiredError) this.lease = undefined;
-        // Unreachable store: wait and try again.
+        // Unreachable store, or a lease gone before it was used: wait retryMs and try again. Not
+        // through the vacancy watch: it starts at the revision of the last failed attempt, so a
+        // deletion since then (an old leader's expiry) would end the wait at once, and a lease
+        // that keeps expiring (a store whose lease clock runs fast) turned into a campaign loop
+        // granting leases as fast as the store answered (76,000 in one simulated half hour).
+        await this.waitForVacancy(epoch, false);
+        continue;
       }
       if (this.epoch !== epoch) break;
       await this.waitForVacancy(epoch);
@@ -223,8 +229,8 @@ export class Election {
 
   private waitFrom = 0;
 
-  /** Waits until the leader key is deleted (watch) or `retryMs` passes, whichever is first. */
-  private waitForVacancy(epoch: number): Promise<void> {
+  /** Waits until the leader key is deleted (watch, unless `watch` is false) or `retryMs` passes, whichever is first. */
+  private waitForVacancy(epoch: number, watch = true): Promise<void> {
     return new Promise<void>((resolve) => {
       let done = false;
       const finish = () => {
@@ -238,7 +244,7 @@ export class Election {
       this.wake = finish;
       const cancelTimer = this.clock.setTimer(this.retryMs, finish);
       const stopWatch =
-        this.waitFrom > 0
+        watch && this.waitFrom > 0
           ? this.kv.watch(this.key, this.waitFrom, {
               onEvents: (events) => {
                 if (events.some((e) => e.key === this.key && e.type === 'delete')) finish();

@@ -52,6 +52,35 @@ describe('Election', () => {
     expect(log.deposed).toEqual([]);
   });
 
+  it('a store that expires every lease at once: campaigners retry every retryMs, not as fast as the store answers', async () => {
+    const { sim, store, log, runTo } = world(3);
+    let grants = 0;
+    const es = ['a', 'b'].map((who) => {
+      const kv = store.client(who);
+      const counting = Object.assign(Object.create(Object.getPrototypeOf(kv) as object) as typeof kv, kv, {
+        leaseGrant: (ttl: number) => {
+          grants++;
+          return kv.leaseGrant(ttl);
+        },
+      });
+      const e = new Election({ kv: counting, clock: sim }, { key: KEY, candidate: who, ttlSeconds: 3 });
+      e.listen({ onElected: (term) => log.elected.push({ who, at: sim.now(), term }) });
+      return e;
+    });
+    for (const e of es) void e.campaign();
+    await runTo(5_000);
+    expect(log.elected).toHaveLength(1);
+    // From now on every lease expires before it can be used (the store's lease clock 3 s ahead).
+    store.skewLeases(3_000, 60_000);
+    const before = grants;
+    await runTo(65_000);
+    // Two candidates, at most one grant each per retryMs (ttl/3 = 1 s): about 120 in 60 s. The
+    // campaign used to end each wait at once on the vacancy watch's replay of an old deletion and
+    // grant leases as fast as the store answered: thousands.
+    expect(grants - before).toBeLessThanOrEqual(2 * 62);
+    expect(grants - before).toBeGreaterThan(10); // it does keep trying
+  });
+
   it('a crashed leader is replaced once its lease expires at the store, not before', async () => {
     const { sim, store, log, make, runTo } = world();
     const es = ['a', 'b', 'c'].map((n) => make(n));
