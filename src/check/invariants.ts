@@ -89,6 +89,11 @@ export interface InvariantWorld {
   readonly cluster: GroundTruthCluster;
   readonly orchestrator: Orchestrator;
   readonly store: StateStore;
+  /**
+   * With replicas: whether some replica can act on the cluster now. While none can (every replica
+   * crashed or paused), the surge and orphan grace clocks stop: nobody could have fixed either.
+   */
+  readonly canAct?: () => boolean;
 }
 
 export interface InvariantOptions {
@@ -120,6 +125,8 @@ export class InvariantChecker {
   private lastCheckAt = -Infinity;
   private readonly excessSince = new Map<string, number>();
   private readonly orphanSince = new Map<string, number>();
+  /** Since when no replica can act (InvariantWorld.canAct), while that lasts. */
+  private actorlessSince: number | undefined;
   /** `workload/slot` → the time before which a replacement must not be made. */
   private readonly backoffUntil = new Map<string, number>();
   private readonly submitted = new Set<string>();
@@ -244,6 +251,18 @@ export class InvariantChecker {
   }
 
   private checkGroundTruth(now: number): void {
+    if (this.w.canAct && !this.w.canAct()) {
+      this.actorlessSince ??= now;
+      this.nextDeadline = Infinity;
+      return;
+    }
+    if (this.actorlessSince !== undefined) {
+      // The grace clocks stood still while the control plane was wholly down.
+      const gap = now - this.actorlessSince;
+      for (const [k, v] of this.orphanSince) this.orphanSince.set(k, v + gap);
+      for (const [k, v] of this.excessSince) this.excessSince.set(k, v + gap);
+      this.actorlessSince = undefined;
+    }
     const { cluster, orchestrator, store } = this.w;
     const settle = this.o.settleMs;
     const running = new Map<string, Set<string>>();

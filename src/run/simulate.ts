@@ -307,6 +307,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
           get store() {
             return cpStore();
           },
+          ...(replicas ? { canAct: () => replicas.leader() !== undefined } : {}),
         },
         { settleMs: settleWindow(scenario), onViolation },
       );
