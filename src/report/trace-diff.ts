@@ -81,7 +81,7 @@ function placements(recs: readonly TraceEvent[]): { nodes: Map<string, string | 
       out.set(key, undefined);
     } else if (r.type === 'instance.scheduled') {
       const key = keyOf.get(r.instance);
-      if (key !== undefined && out.get(key) === undefined) out.set(key, String(r.node));
+      if (key !== undefined && out.get(key) === undefined && r.node !== undefined) out.set(key, r.node);
     } else if (r.type === 'instance.status' && r.ip !== undefined) {
       const key = keyOf.get(r.instance);
       if (key !== undefined && !ips.has(key)) ips.set(key, r.ip);

@@ -26,6 +26,15 @@ function run(backend: string, nodes: [string, string], runAt: [number, number], 
 }
 
 describe('diffTraces', () => {
+  it('an instance.scheduled without a node (the field is optional) leaves the instance unplaced, not "undefined"', () => {
+    const a = run('sim', ['n1', 'n2'], [300, 400], 'a');
+    const b = run('sim', ['n1', 'n2'], [300, 400], 'b').map((e) =>
+      e.type === 'instance.scheduled' && e.instance === 'b2' ? ({ ...e, node: undefined } as unknown as TraceEvent) : e,
+    );
+    const d = diffTraces(a, b);
+    expect(d.placements.find((p) => p.key === 'web/slot 1/gen 1#1')?.b).toBeUndefined();
+    expect(formatDiff(d, 'a', 'b')).not.toContain('undefined');
+  });
   it('matches instances by workload, slot and generation (ids differ), and times convergence from the trigger', () => {
     const a = run('sim', ['n1', 'n2'], [300, 400], 'a');
     const b = run('docker', ['n1', 'n3'], [800, 700], 'b');
