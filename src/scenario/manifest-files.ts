@@ -8,7 +8,7 @@ import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { checkYamlDepth } from './yaml-depth.js';
 import { InputError } from '../core/errors.js';
 import { describeValue, isMapping, type PathSegment } from './schema.js';
-import { firstAliasOffset, foreignTagMessage, offsetOf } from './yaml-errors.js';
+import { documentValue, offsetOf } from './yaml-errors.js';
 
 /** One object of a manifest file and where it is. */
 export interface ManifestObject {
@@ -48,18 +48,7 @@ export function parseManifestFile(text: string, file: string): ManifestObject[] 
   const out: ManifestObject[] = [];
   list.forEach((doc, i) => {
     const number = i + 1;
-    if (doc.errors.length > 0) {
-      const err = doc.errors[0];
-      throw new InputError(`${pos(err.pos[0])}: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
-    }
-    const tagged = foreignTagMessage(doc, text, pos);
-    if (tagged !== undefined) throw new InputError(tagged);
-    let raw: unknown;
-    try {
-      raw = doc.toJS({ maxAliasCount: 100 });
-    } catch (e) {
-      throw new InputError(`${pos(firstAliasOffset(doc))}: ${(e as Error).message.split('\n')[0]}`);
-    }
+    const raw = documentValue(doc, text, pos);
     if (raw === null || raw === undefined) return;
     const at = (base: readonly PathSegment[]) => ({
       where: (path: readonly PathSegment[], a: 'key' | 'value') => pos(offsetOf(doc, [...base, ...path], a)),

@@ -42,19 +42,26 @@ export function parseYamlDocument(text: string, file: string): { raw: unknown; w
     const { line, col } = lineCounter.linePos(offset);
     return `${file}:${line}:${col}`;
   };
+  const raw = documentValue(doc, text, pos);
+  return { raw, where: (path, at = 'value') => pos(offsetOf(doc, [...path], at)) };
+}
+
+/**
+ * One parsed YAML document's plain value, or an InputError at `pos(offset)` for its first syntax
+ * error, a tag Slipway does not accept, or an alias bomb (more than 100 alias expansions).
+ */
+export function documentValue(doc: Document, text: string, pos: (offset: number) => string): unknown {
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
     throw new InputError(`${pos(err.pos[0])}: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   const tagged = foreignTagMessage(doc, text, pos);
   if (tagged !== undefined) throw new InputError(tagged);
-  let raw: unknown;
   try {
-    raw = doc.toJS({ maxAliasCount: 100 });
+    return doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     throw new InputError(`${pos(firstAliasOffset(doc))}: ${(e as Error).message.split('\n')[0]}`);
   }
-  return { raw, where: (path, at = 'value') => pos(offsetOf(doc, [...path], at)) };
 }
 
 /** A zod issue as one line `FILE:LINE:COL: path: message`, worded like scenario errors. */
