@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDocker } from '../../backends/docker/docker-api.js';
 import { LiveClusterManager, type LiveNodeProbe } from '../../backends/live/live-cluster-manager.js';
 import { SerfMembership } from '../../backends/serf/serf-membership.js';
 import type { ClusterEvent } from '../../src/core/interfaces.js';
@@ -56,6 +57,20 @@ function waitFor<T>(what: string, timeoutMs: number, poll: () => T | undefined):
     };
     tick();
   });
+}
+
+/** The serf-run scenario's running containers on each engine (its name is its cluster identity). */
+async function runningOn(): Promise<[number, number]> {
+  const on = async (host: string) =>
+    (await connectDocker(host, 5_000).listContainers({ filters: JSON.stringify({ label: ['slipway.cluster=serf-membership-live'], status: ['running'] }) })).length;
+  return [await on(DOCKER_HOSTS[0]), await on(DOCKER_HOSTS[1])];
+}
+
+/** A member's status (alive, failed, left) in the control plane's agent's view. */
+function serfStatus(name: string): string | undefined {
+  const r = spawnSync('serf', ['members', `-rpc-addr=127.0.0.1:${RPC}`, '-format=json'], { encoding: 'utf8', timeout: 10_000 });
+  if (r.status !== 0) return undefined;
+  return (JSON.parse(r.stdout) as { members: Array<{ name: string; status: string }> }).members.find((m) => m.name === name)?.status;
 }
 
 describe.skipIf(!LIVE)(`membership through HashiCorp Serf agents${LIVE ? '' : ` (skipped: ${LIVE_SKIP_REASON})`}`, () => {
@@ -150,9 +165,30 @@ expectations:
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise((r) => setTimeout(r, 8_000));
+    // Each step waits for what the next one needs, not for a fixed time (8 s then 20 s before: on a
+    // loaded machine the agent could die before the run had placed anything on engine-1, or return
+    // before the run had seen it fail, and the trace then had no Down).
+    const ended = () => child.exitCode !== null || child.signalCode !== null;
+    const step = async <T>(what: string, ms: number, poll: () => Promise<T | undefined>): Promise<T> => {
+      const end = Date.now() + ms;
+      for (;;) {
+        if (ended()) throw new Error(`the run ended before ${what}: ${output}`);
+        const v = await poll().catch(() => undefined);
+        if (v !== undefined) return v;
+        if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}: ${output}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    // all four running, some of them on engine-1
+    await step('4 instances running, some on engine-1', 40_000, async () => {
+      const [on1, on2] = await runningOn();
+      return on1 > 0 && on1 + on2 === 4 ? true : undefined;
+    });
     process.kill(pidOf(dir, 'engine-1'), 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 20_000));
+    // Serf declared it failed (the run hears it from the same agent) and the run moved its instances
+    await step('engine-1 failed and all four running on engine-2', detectionBoundMs(NODES.length + 1) + 15_000, async () =>
+      serfStatus('engine-1') === 'failed' && (await runningOn())[1] >= 4 ? true : undefined,
+    );
     serf(dir, '--restart', 'engine-1');
     const code = await exited;
     expect(code, output).toBe(0);
