@@ -269,7 +269,9 @@ describe.skipIf(!LIVE)(`three serve replicas on etcd and docker${LIVE ? '' : ` (
       return r.body.role === 'follower' && r.body.leader === next.url ? r.body : undefined;
     }, 60_000, 'the resumed replica follows the new leader');
     expect(view).toMatchObject({ role: 'follower', leader: next.url });
-    expect(paused.log).toMatch(/stepped down/);
+    // Its log line is written before /readyz says follower, but the pipe and the HTTP socket are
+    // read in whichever order they come: wait for the line rather than read the log at once.
+    await until(async () => /stepped down/.test(paused.log), 10_000, 'the resumed replica logs that it stepped down');
     // Its writes would be refused: a write sent to it now is redirected, not applied.
     const r = await send(paused.url, 'POST', `/v1/workloads/${WORKLOAD}/scale`, { replicas: 1 });
     expect(r.status).toBe(307);
