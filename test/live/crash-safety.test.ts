@@ -43,10 +43,13 @@ interface Seen {
   readonly running: boolean;
 }
 
+/** This scenario's workload (its name is the cluster identity): other runs' `web` workloads are not ours. */
+const WEB = ['slipway.workload=web', 'slipway.cluster=crash-safety'];
+
 async function webContainers(): Promise<Seen[]> {
   const out: Seen[] = [];
   for (const host of DOCKER_HOSTS.slice(0, 2)) {
-    const list = await connectDocker(host, 5_000).listContainers({ all: true, filters: JSON.stringify({ label: ['slipway.workload=web'] }) });
+    const list = await connectDocker(host, 5_000).listContainers({ all: true, filters: JSON.stringify({ label: WEB }) });
     for (const c of list) out.push({ id: c.Id, slot: c.Labels['slipway.slot'], generation: c.Labels['slipway.generation'], running: c.State === 'running' });
   }
   return out;
@@ -71,7 +74,7 @@ describe.skipIf(!LIVE)(`crash safety on docker${LIVE ? '' : ` (skipped: ${LIVE_S
   afterAll(async () => {
     for (const host of DOCKER_HOSTS.slice(0, 2)) {
       const api = connectDocker(host, 10_000);
-      for (const c of await api.listContainers({ all: true, filters: JSON.stringify({ label: ['slipway.workload=web'] }) }))
+      for (const c of await api.listContainers({ all: true, filters: JSON.stringify({ label: WEB }) }))
         await api.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
     }
     rmSync(dir, { recursive: true, force: true });
