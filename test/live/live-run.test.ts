@@ -164,9 +164,11 @@ expectations:
     let text = '';
     child.stdout.on('data', (d: Buffer) => (text += d.toString()));
     const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // Interrupt once its containers run.
-    for (let k = 0; k < 400 && (await slipwayContainers('live-docker')) < 3; k++) await new Promise((r) => setTimeout(r, 50));
+    // Interrupt once its containers run (and before its crash fault at 8 s).
+    let up = 0;
+    for (let k = 0; k < 400 && (up = await slipwayContainers('live-docker')) < 3; k++) await new Promise((r) => setTimeout(r, 50));
     child.kill(sig);
+    expect(up, 'its three containers ran before the signal').toBeGreaterThanOrEqual(3);
     expect(await done).toBe(code);
     expect(text).toContain(`interrupted (${sig})`);
     // Never "ok: N expectation(s) hold"; the line that runs it again.
