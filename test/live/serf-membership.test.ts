@@ -7,12 +7,11 @@
  *  - `slipway run --backend docker` end to end: the node whose agent dies is Down, its instances
  *    move to the other engine, and it is Ready again when the agent returns.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDocker } from '../../backends/docker/docker-api.js';
 import { LiveClusterManager, type LiveNodeProbe } from '../../backends/live/live-cluster-manager.js';
 import { SerfMembership } from '../../backends/serf/serf-membership.js';
 import type { ClusterEvent } from '../../src/core/interfaces.js';
@@ -20,7 +19,8 @@ import { resources } from '../../src/core/resources.js';
 import type { NodeStatus } from '../../src/core/types.js';
 import { WallClock } from '../../src/engine/wall-clock.js';
 import { MEMBERLIST_LAN, suspicionTimeoutMs } from '../../src/membership/config.js';
-import { DOCKER_HOSTS, LIVE, LIVE_SKIP_REASON, TEST_IMAGE } from '../support/backends.js';
+import { DOCKER_HOSTS, engineContainers, LIVE, LIVE_SKIP_REASON, TEST_IMAGE } from '../support/backends.js';
+import { spawnSlipway, until } from '../support/processes.js';
 
 const BASE = 27846;
 const RPC = 27273;
@@ -46,24 +46,12 @@ function pidOf(dir: string, name: string): number {
   return Number(readFileSync(join(dir, `${name}.pid`), 'utf8').trim());
 }
 
-function waitFor<T>(what: string, timeoutMs: number, poll: () => T | undefined): Promise<T> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      const v = poll();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      setTimeout(tick, 50);
-    };
-    tick();
-  });
-}
+const waitFor = <T>(what: string, timeoutMs: number, poll: () => T | undefined): Promise<T> => until(poll, timeoutMs, what, 50);
 
 /** The serf-run scenario's running containers on each engine (its name is its cluster identity). */
 async function runningOn(): Promise<[number, number]> {
-  const on = async (host: string) =>
-    (await connectDocker(host, 5_000).listContainers({ filters: JSON.stringify({ label: ['slipway.cluster=serf-membership-live'], status: ['running'] }) })).length;
-  return [await on(DOCKER_HOSTS[0]), await on(DOCKER_HOSTS[1])];
+  const running = (await engineContainers(['slipway.cluster=serf-membership-live'])).filter((c) => c.running);
+  return [running.filter((c) => c.engine === 0).length, running.filter((c) => c.engine === 1).length];
 }
 
 /** A member's status (alive, failed, left) in the control plane's agent's view. */
@@ -160,7 +148,7 @@ expectations:
   - {name: all four run at the end, running: {workload: api, count: 4, at: 44s}}
 `,
     );
-    const child: ChildProcess = spawn(process.execPath, ['bin/slipway.js', 'run', file, '--backend', 'docker', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawnSlipway(['run', file, '--backend', 'docker', '--out', out]);
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -169,25 +157,27 @@ expectations:
     // loaded machine the agent could die before the run had placed anything on engine-1, or return
     // before the run had seen it fail, and the trace then had no Down).
     const ended = () => child.exitCode !== null || child.signalCode !== null;
-    const step = async <T>(what: string, ms: number, poll: () => Promise<T | undefined>): Promise<T> => {
-      const end = Date.now() + ms;
-      for (;;) {
-        if (ended()) throw new Error(`the run ended before ${what}: ${output}`);
-        const v = await poll().catch(() => undefined);
-        if (v !== undefined) return v;
-        if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}: ${output}`);
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    };
+    const step = (what: string, ms: number, poll: () => Promise<boolean>): Promise<true> =>
+      until(
+        async () => {
+          if (ended()) throw new Error(`the run ended before ${what}`);
+          return (await poll().catch(() => false)) || undefined;
+        },
+        ms,
+        what,
+        250,
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}; the run printed: ${output}`);
+      });
     // all four running, some of them on engine-1
     await step('4 instances running, some on engine-1', 40_000, async () => {
       const [on1, on2] = await runningOn();
-      return on1 > 0 && on1 + on2 === 4 ? true : undefined;
+      return on1 > 0 && on1 + on2 === 4;
     });
     process.kill(pidOf(dir, 'engine-1'), 'SIGKILL');
     // Serf declared it failed (the run hears it from the same agent) and the run moved its instances
     await step('engine-1 failed and all four running on engine-2', detectionBoundMs(NODES.length + 1) + 15_000, async () =>
-      serfStatus('engine-1') === 'failed' && (await runningOn())[1] >= 4 ? true : undefined,
+      serfStatus('engine-1') === 'failed' && (await runningOn())[1] >= 4,
     );
     serf(dir, '--restart', 'engine-1');
     const code = await exited;
