@@ -231,6 +231,7 @@ export class Orchestrator {
       } finally {
         this.holdReconcile = false;
       }
+      if (this.dirty.size > 0) this.queueReconcile();
     }
     if (this.workloads.size > 0) this.markAllDirty();
     for (const node of cluster.listNodes()) this.spawn(this.initNode(node.id));
@@ -417,6 +418,10 @@ export class Orchestrator {
     const delay = Math.max(0, this.lastPassAt + this.d.config.reconcileMinGapMs - now);
     this.d.clock.setTimer(delay, () => {
       this.reconcileQueued = false;
+      // A pass queued before adoption began (a Ready node is "capacity appeared") must not run
+      // while nodes are still being adopted: it would refill slots about to be adopted. The dirty
+      // set is kept; releasing the hold queues the pass again.
+      if (this.holdReconcile) return;
       this.lastPassAt = this.d.clock.now();
       this.reconcileDirty();
     });
