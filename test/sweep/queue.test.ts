@@ -397,7 +397,8 @@ if (!LIVE) {
       expect(sub.code, submitter.stderr).toBe(0);
       for (const [k, r] of rest.entries()) expect(r.code, workers[k].stderr).toBe(0);
       // Each side says once that it lost Redis, not once per retry.
-      expect(submitter.stderr.split('\n').filter((l) => l.includes('lost Redis')).length, submitter.stderr).toBe(1);
+      expect(submitter.stderr.split('\n').filter((l) => l.startsWith(`queue: lost Redis at ${url}: `)).length, submitter.stderr).toBe(1);
+      expect(submitter.stderr).toContain(`queue: Redis at ${url} is back\n`);
       const local = slipway(join(dir, 'local'), [...args, '--workers', '1']);
       expect(local.status).toBe(0);
       expectSameFiles(join(dir, 'local', 'out'), join(dir, 'queue', 'out'), ['results.csv', 'results.json', 'report.html']);
