@@ -34,6 +34,7 @@ import {
   type NodeState,
   type WorkloadState,
 } from './control-plane-state.js';
+import { BoundSet } from './bound-set.js';
 import { GangCoordinator } from './gang-coordinator.js';
 import { TaintEvictionTimers } from './taint-eviction-timers.js';
 import type {
@@ -1130,7 +1131,7 @@ export class Orchestrator {
 
   private addNode(node: Node): void {
     if (this.nodes.has(node.id)) return;
-    const instances = new Set<string>();
+    const instances = new BoundSet();
     const ns: NodeState = {
       node,
       allocated: tally(),
@@ -1162,21 +1163,37 @@ export class Orchestrator {
     if (ns) ns.version++;
   }
 
-  private boundOn(ids: ReadonlySet<string>): BoundInstance[] {
+  /**
+   * The node's bound instances. An instance whose scheduler-visible fields did not change since the
+   * last call gets the same object again, so a scheduler refreshing a node after its version
+   * changed tells unchanged instances by identity (and nothing is allocated for them).
+   */
+  private boundOn(ids: BoundSet): BoundInstance[] {
     const out: BoundInstance[] = [];
     for (const id of ids) {
-      const inst = this.d.store.getInstance(id);
-      const ws = inst && this.workloads.get(inst.workloadId);
-      const request = this.instanceRequest.get(id);
-      if (!inst || !ws || !request) continue;
-      out.push({
-        id,
-        workload: ws.workload,
-        request,
-        ...(inst.startedAt !== undefined ? { startedAt: inst.startedAt } : {}),
-        ...(inst.stopRequestedAt !== undefined || inst.status === 'Succeeded' || inst.status === 'Failed' ? { terminating: true } : {}),
-        ...(inst.gpus !== undefined ? { gpus: inst.gpus } : {}),
-      });
+      let e = ids.known.get(id);
+      if (e === undefined) {
+        const inst = this.d.store.getInstance(id);
+        const ws = inst && this.workloads.get(inst.workloadId);
+        const request = this.instanceRequest.get(id);
+        if (!inst || !ws || !request) continue;
+        ids.known.set(id, (e = { inst, ws, request }));
+      }
+      const { inst, ws, request } = e;
+      const terminating = inst.stopRequestedAt !== undefined || inst.status === 'Succeeded' || inst.status === 'Failed';
+      let b = e.bound;
+      if (b === undefined || b.workload !== ws.workload || b.startedAt !== inst.startedAt || (b.terminating === true) !== terminating || b.gpus !== inst.gpus) {
+        b = {
+          id,
+          workload: ws.workload,
+          request,
+          ...(inst.startedAt !== undefined ? { startedAt: inst.startedAt } : {}),
+          ...(terminating ? { terminating: true } : {}),
+          ...(inst.gpus !== undefined ? { gpus: inst.gpus } : {}),
+        };
+        e.bound = b;
+      }
+      out.push(b);
     }
     return out;
   }

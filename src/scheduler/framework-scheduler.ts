@@ -136,6 +136,30 @@ function samePod(a: BoundInstance, b: BoundInstance): boolean {
  * the table is always exactly the one a full rebuild gives (the golden traces pin pod order).
  */
 export function refreshNode(t: NodeTable, i: number, pods: readonly PodInfo[], before: readonly BoundInstance[], bound: readonly BoundInstance[]): PodInfo[] {
+  // The common cases walk both lists once, with no index: instances changed in place (the
+  // Orchestrator hands the same BoundInstance object for an unchanged one), new ones appended,
+  // the last ones removed. Anything else (a removal before the end) takes the general path.
+  if (before.length === pods.length) {
+    let k = 0;
+    const n = Math.min(before.length, bound.length);
+    while (k < n && before[k].id === bound[k].id) k++;
+    if (k === before.length || k === bound.length) {
+      const out = pods.slice(0, k);
+      for (let j = 0; j < k; j++) {
+        if (before[j] === bound[j] || samePod(before[j], bound[j])) continue;
+        const p = boundPod(bound[j]);
+        t.replacePod(i, pods[j], p);
+        out[j] = p;
+      }
+      for (let j = k; j < before.length; j++) t.removePod(i, pods[j]);
+      for (let j = k; j < bound.length; j++) {
+        const p = boundPod(bound[j]);
+        t.addPod(i, p);
+        out.push(p);
+      }
+      return out;
+    }
+  }
   const at = new Map<string, number>();
   before.forEach((b, k) => at.set(b.id, k));
   let last = -1;
