@@ -37,6 +37,7 @@ import type { ContainerSpec, Workload } from '../core/types.js';
 import { SeededIds } from '../engine/ids.js';
 import type { Simulation } from '../engine/simulation.js';
 import type { HaConfig } from '../scenario/types.js';
+import type { PodDisruptionBudget } from '../core/disruption-budget.js';
 import { Election, type ElectionConfig, type ElectionDeps, type Term } from '../store/election.js';
 import { FencedWriter, type FencedWrite } from '../store/fencing.js';
 import { StoreUnavailableError, type ConsistentKv, type KvEvent } from '../store/kv.js';
@@ -75,6 +76,8 @@ export interface SimReplicasDeps {
   /** A scheduler for a new leader's Orchestrator. */
   readonly scheduler: (replica: string, term: number) => Scheduler;
   readonly reconcile?: typeof reconcile;
+  /** The scenario's PodDisruptionBudgets, for every replica's Orchestrator. */
+  readonly disruptionBudgets?: readonly PodDisruptionBudget[];
   readonly variant?: ReplicaVariant;
 }
 
@@ -308,6 +311,7 @@ export class Replica {
         config: this.d.config,
         onError: (e) => this.d.sim.fail(e),
         ...(this.d.reconcile ? { reconcile: this.d.reconcile } : {}),
+        ...(this.d.disruptionBudgets ? { disruptionBudgets: this.d.disruptionBudgets } : {}),
       });
       this.orch = orch;
       this.orchStore = store;
