@@ -52,9 +52,10 @@ import type {
 } from './interfaces.js';
 import { addInto, tally, type Resources } from './resources.js';
 import { noExecuteTaints } from './taints.js';
-import type { ContainerSpec, Instance, InstanceStatus, Millis, Node, NodeId, Workload, WorkloadId } from './types.js';
+import { TERMINAL_STATUSES, type ContainerSpec, type Instance, type InstanceStatus, type Millis, type Node, type NodeId, type Workload, type WorkloadId } from './types.js';
 import { endpointEnv } from './endpoints.js';
 import { assertNever } from './assert-never.js';
+import { budgetSelects, disruptionsAllowed, type DisruptionBudgetStatus, type PodDisruptionBudget } from './disruption-budget.js';
 
 export interface OrchestratorConfig extends ReconcilerConfig {
   readonly reconcileIntervalMs: Millis;
@@ -78,6 +79,8 @@ export interface OrchestratorDeps {
   readonly config: OrchestratorConfig;
   /** Called with unexpected errors (bugs) from async work; the simulation fails the run. */
   readonly onError: (error: unknown) => void;
+  /** PodDisruptionBudgets: their status goes to the scheduler with every request (DefaultPreemption reads it). */
+  readonly disruptionBudgets?: readonly PodDisruptionBudget[];
   /** The reconciler; the real one by default (tests plant faulty variants to prove the explorer finds them). */
   readonly reconcile?: typeof reconcile;
 }
@@ -604,7 +607,8 @@ export class Orchestrator {
     const rejected = new Map<string, Instance>();
     for (const [gen, list] of byGen) {
       const request = this.requestOf(ws, gen);
-      const decisions = this.d.scheduler.schedule({ workload: w, request, count: list.length }, this.nodeViews());
+      const budgets = this.budgetStatuses();
+      const decisions = this.d.scheduler.schedule({ workload: w, request, count: list.length, ...(budgets ? { disruptionBudgets: budgets } : {}) }, this.nodeViews());
       list.forEach((inst, k) => {
         const dec = decisions[k];
         inst.attempts++;
@@ -640,13 +644,43 @@ export class Orchestrator {
             message,
             reasons: dec && dec.kind === 'unschedulable' ? dec.reasons : {},
           });
-          if (dec && dec.kind === 'unschedulable' && dec.victims) this.preempt(inst, dec.victims, dec.nominatedNode);
+          if (dec && dec.kind === 'unschedulable' && dec.victims) this.preempt(inst, dec.victims, dec.nominatedNode, dec.violatedBudgets);
           if (dec && dec.kind === 'unschedulable' && dec.rejectGang !== undefined) rejected.set(dec.rejectGang, inst);
         }
       });
     }
     for (const g of allowed) this.gangs.bind(g);
     for (const [g, by] of rejected) this.gangs.release(g, 'rejected', by);
+  }
+
+  /**
+   * The PodDisruptionBudgets' status as the disruption controller computes it from the records:
+   * selected instances not ended, the healthy ones (Running, ready, not asked to stop), and the
+   * replicas of the workloads whose pods the budget selects. Undefined without budgets.
+   */
+  private budgetStatuses(): DisruptionBudgetStatus[] | undefined {
+    const budgets = this.d.disruptionBudgets;
+    if (!budgets || budgets.length === 0) return undefined;
+    const pod = (w: Workload) => ({ namespace: 'default', labels: w.labels });
+    const instances = this.d.store.listInstances();
+    return budgets.map((b) => {
+      let replicas = 0;
+      let pods = 0;
+      let healthy = 0;
+      for (const ws of this.workloads.values()) if (!ws.deleted && budgetSelects(b, pod(ws.workload))) replicas += ws.workload.replicas;
+      for (const inst of instances) {
+        const ws = this.workloads.get(inst.workloadId);
+        if (!ws || TERMINAL_STATUSES.has(inst.status) || !budgetSelects(b, pod(ws.workload))) continue;
+        pods++;
+        if (inst.status === 'Running' && inst.notReady === undefined && inst.stopRequestedAt === undefined) healthy++;
+      }
+      return {
+        name: b.name,
+        namespace: b.namespace,
+        ...(b.selector ? { selector: b.selector } : {}),
+        disruptionsAllowed: disruptionsAllowed(b, { pods, healthy, controllerReplicas: replicas }),
+      };
+    });
   }
 
   /** Puts the instance on the node: its request counts against the node from now on. */
@@ -680,11 +714,13 @@ export class Orchestrator {
   }
 
   /** Stops lower-priority instances the scheduler chose as victims; the preemptor retries when they are gone. */
-  private preempt(preemptor: Instance, victims: readonly string[], node: string | undefined): void {
-    this.d.recorder.record('instance.preempting', { instance: preemptor.id, workload: preemptor.workloadName, node, victims });
+  private preempt(preemptor: Instance, victims: readonly string[], node: string | undefined, budgets?: Readonly<Record<string, string>>): void {
+    const pdbViolations = budgets ? Object.keys(budgets).length : 0;
+    this.d.recorder.record('instance.preempting', { instance: preemptor.id, workload: preemptor.workloadName, node, victims, ...(pdbViolations > 0 ? { pdbViolations } : {}) });
     for (const id of victims) {
       const v = this.d.store.getInstance(id);
-      if (v && v.stopRequestedAt === undefined) this.stopInstance(v, 'preempted');
+      const pdb = budgets?.[id];
+      if (v && v.stopRequestedAt === undefined) this.stopInstance(v, 'preempted', pdb !== undefined ? { pdb } : undefined);
     }
   }
 

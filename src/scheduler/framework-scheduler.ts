@@ -28,6 +28,7 @@ import type { Resources } from '../core/resources.js';
 import { effectiveTaints } from '../core/taints.js';
 import type { Node, Workload } from '../core/types.js';
 import type { Framework } from './framework/framework.js';
+import type { PostFilterResult } from './framework/types.js';
 import { NodeTable, type NodeSpec } from './framework/node-table.js';
 import { nonZeroRequests, type PodInfo } from './framework/pod.js';
 import { unschedulableMessage } from './reasons.js';
@@ -268,6 +269,7 @@ export class FrameworkScheduler implements Scheduler {
     temporary: Array<{ node: number; pod: PodInfo }>,
   ): ScheduleDecision[] {
     const w = request.workload;
+    table.disruptionBudgets = request.disruptionBudgets ?? [];
     const self = podOf(w, request.request);
     for (const [owner, nom] of this.nominated) {
       const i = table.indexOf(nom.node);
@@ -356,7 +358,7 @@ export class FrameworkScheduler implements Scheduler {
           kind: 'unschedulable',
           message: unschedulableMessage(table.n, r.reasons),
           reasons: r.reasons,
-          ...(preempt ? { victims, nominatedNode: table.names[r.preemption!.node] } : {}),
+          ...(preempt ? { victims, nominatedNode: table.names[r.preemption!.node], ...violatedBudgets(r.preemption!) } : {}),
           ...(reject ? { rejectGang: gang.name } : {}),
         });
       }
@@ -365,6 +367,14 @@ export class FrameworkScheduler implements Scheduler {
     return decisions;
   }
 
+}
+
+/** The preemption's PDB-violating victims by instance id (`violatedBudgets`), when it has any. */
+function violatedBudgets(p: PostFilterResult): { violatedBudgets?: Record<string, string> } {
+  if (!p.budgets || p.budgets.size === 0) return {};
+  const out: Record<string, string> = {};
+  for (const [v, b] of p.budgets) if (v.uid !== undefined) out[v.uid] = b;
+  return { violatedBudgets: out };
 }
 
 /** A member of a gang that Coscheduling's PostFilter rejected in this call. */

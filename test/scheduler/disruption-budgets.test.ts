@@ -9,6 +9,9 @@ import { InputError } from '../../src/core/errors.js';
 import { disruptionsAllowed, type PodDisruptionBudget } from '../../src/core/disruption-budget.js';
 import { explainSnapshot, formatExplainTable } from '../../src/scheduler/explain/explain.js';
 import { parseSnapshot } from '../../src/scheduler/explain/snapshot.js';
+import { parseScenario } from '../../src/run/parse-scenario.js';
+import { simulate } from '../../src/run/simulate.js';
+import { traceParts } from '../support/trace-parts.js';
 
 const explain = (doc: unknown) => explainSnapshot(parseSnapshot(JSON.stringify(doc), 'case.yaml'));
 const profile = { plugins: [{ name: 'NodeResourcesFit' }, { name: 'DefaultPreemption' }] };
@@ -109,5 +112,63 @@ describe('disruptionsAllowed (the disruption controller)', () => {
     expect(disruptionsAllowed(b({ maxUnavailable: { value: 1, percent: false } }), { pods: 3, healthy: 2, controllerReplicas: 3 })).toBe(0);
     // Nothing expected: nothing allowed.
     expect(disruptionsAllowed(b({ maxUnavailable: { value: 1, percent: false } }), { pods: 0, healthy: 0, controllerReplicas: 0 })).toBe(0);
+  });
+});
+
+describe('PodDisruptionBudgets in scenarios and manifests', () => {
+  /** Two 1-CPU nodes: db (priority 0) and web (priority 50) take one each; critical (100) arrives at 30s. */
+  const scenario = (budgets: string) => `name: pdb
+duration: 2m
+scheduler: default
+nodes: [{name: "n{i}", count: 2, capacity: {cpu: 1, memory: 1Gi}}]
+workloads:
+  - {name: db, priority: 0, labels: {app: db}, containers: [{name: c, image: db, requests: {cpu: 800m}}]}
+  - {name: web, priority: 50, labels: {app: web}, containers: [{name: c, image: web, requests: {cpu: 800m}}]}
+  - {name: critical, at: 30s, priority: 100, containers: [{name: c, image: x, requests: {cpu: 800m}}]}
+${budgets}
+`;
+  /** critical's preemption: its instance.preempting and the victims' instance.stopping that follow it. */
+  async function preemption(text: string) {
+    const stopped: Array<{ workload: unknown; pdb: unknown }> = [];
+    const preempting: Array<Record<string, unknown>> = [];
+    await simulate(parseScenario(text, 's.yaml'), {
+      onEvent: traceParts((type, f) => {
+        if (type === 'instance.preempting') preempting.push(f);
+        // (a preempted web's replacement may preempt in turn: only critical's victims count)
+        if (type === 'instance.stopping' && f.reason === 'preempted' && preempting.length === 1) stopped.push({ workload: f.workload, pdb: f.pdb });
+      }),
+    });
+    expect(preempting[0].workload).toBe('critical');
+    return { stopped, preempting };
+  }
+
+  it('a budget on db makes preemption evict the more important web instead', async () => {
+    expect((await preemption(scenario(''))).stopped).toEqual([{ workload: 'db', pdb: undefined }]);
+    const r = await preemption(scenario('podDisruptionBudgets: [{name: db-pdb, selector: {matchLabels: {app: db}}, minAvailable: 1}]'));
+    expect(r.stopped).toEqual([{ workload: 'web', pdb: undefined }]);
+    expect(r.preempting[0].pdbViolations).toBeUndefined();
+  });
+
+  it('records the budget a preemption violates when every choice violates one', async () => {
+    const r = await preemption(scenario('podDisruptionBudgets: [{name: all, selector: {matchExpressions: [{key: app, operator: In, values: [db, web]}]}, maxUnavailable: 0}]'));
+    expect(r.stopped).toEqual([{ workload: 'db', pdb: 'all' }]);
+    expect(r.preempting[0].pdbViolations).toBe(1);
+  });
+
+  it('reads policy/v1 PodDisruptionBudget manifests', async () => {
+    const text = `${scenario('')}manifests:
+  - apiVersion: policy/v1
+    kind: PodDisruptionBudget
+    metadata: {name: db-pdb}
+    spec: {minAvailable: 1, selector: {matchLabels: {app: db}}}
+`;
+    expect(parseScenario(text, 's.yaml').podDisruptionBudgets).toEqual([{ name: 'db-pdb', namespace: 'default', selector: { matchLabels: { app: 'db' } }, minAvailable: { value: 1, percent: false } }]);
+    expect((await preemption(text)).stopped).toEqual([{ workload: 'web', pdb: undefined }]);
+  });
+
+  it('rejects a budget with both or neither of minAvailable and maxUnavailable, and duplicate names', () => {
+    expect(() => parseScenario(scenario('podDisruptionBudgets: [{name: b, minAvailable: 1, maxUnavailable: 1}]'), 's.yaml')).toThrow(/s\.yaml:\d+:\d+: podDisruptionBudgets\[0\]\.maxUnavailable: give exactly one of minAvailable and maxUnavailable/);
+    expect(() => parseScenario(scenario('podDisruptionBudgets: [{name: b}]'), 's.yaml')).toThrow(/give exactly one/);
+    expect(() => parseScenario(scenario('podDisruptionBudgets: [{name: b, minAvailable: 1}, {name: b, minAvailable: 2}]'), 's.yaml')).toThrow(/duplicate PodDisruptionBudget "b"/);
   });
 });
