@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Starts a Redis server for Slipway's work queue (slipway compare/fuzz/experiment --queue,
 # slipway worker) and its live tests: Debian's redis-server on loopback only, its own port, data
-# folder and pid file, no persistence (a queue of reproducible runs needs none):
+# folder and pid file:
 #   --port P (default $SLIPWAY_REDIS_PORT or 26379)
 #   data and log in /tmp/slipway-redis-P/, pid in /tmp/slipway-redis-P/redis.pid
+# Persistence: an append-only file (appendonly yes, fsync every second), no RDB snapshots. A Redis
+# stopped and started again with this script on the same port reloads it: the queued runs, the
+# finished rows and the sweeps' specs survive, so a sweep resumes (its submitter, or the same
+# command submitted again, collects the rows). A crash (kill -9, power) loses at most the last
+# second of writes: those runs run again and give the same rows. Without it a restart empties the
+# queue: a waiting submitter enqueues its missing runs again, a stopped one starts from zero.
 # Idempotent: a server already answering PING on the port is left alone.
 #
 # Usage: scripts/start-redis.sh [--port P] [--install] [--stop]
@@ -58,9 +64,9 @@ if ping; then
 fi
 
 mkdir -p "$DIR"
-# Loopback only, no RDB/AOF files, no protected-mode surprises on 127.0.0.1; BullMQ wants noeviction.
+# Loopback only, an append-only file in $DIR (no RDB snapshots); BullMQ wants noeviction.
 redis-server --bind 127.0.0.1 --port "$PORT" --dir "$DIR" --daemonize yes --pidfile "$PIDFILE" \
-  --logfile "$DIR/redis.log" --save '' --appendonly no --maxmemory-policy noeviction
+  --logfile "$DIR/redis.log" --save '' --appendonly yes --appendfsync everysec --maxmemory-policy noeviction
 for _ in $(seq 1 100); do
   if ping; then echo "redis on 127.0.0.1:$PORT (data and log in $DIR)"; exit 0; fi
   sleep 0.1

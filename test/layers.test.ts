@@ -37,7 +37,7 @@ export const LAYERS: ReadonlyArray<readonly [level: number, prefix: string, hold
   [9, 'src/export', 'trace export (Perfetto)'],
   [10, 'src/compare', 'policies × seeds'],
   [10, 'src/fuzz', 'swarm testing and shrinking'],
-  [11, 'src/sweep', 'sharded sweeps'],
+  [11, 'src/sweep', 'sweeps beyond one machine: shards and their exact merge, Indexed Job manifests, the Redis work queue'],
   [12, 'src/serve', 'the daemon: HTTP API, MCP, dashboard'],
   [13, 'src/cli', 'the slipway command'],
   [14, 'src/index.ts', 'the library entry (re-exports)'],

@@ -1,7 +1,7 @@
 /** `slipway fuzz [--runs N] [--seed S] [--profile P] [--workers W] [--out DIR] [--no-shrink] [--verbose]`, or `--case SEED` */
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { InputError } from '../core/errors.js';
+import { InputError, signalExitCode } from '../core/errors.js';
 import { unknownName } from '../core/suggest.js';
 import { caseFromSeed, caseYaml, FUZZ_FAULT_KINDS, PROFILE_SHAPES, PROFILES, type FuzzCase, type Profile } from '../fuzz/case.js';
 import { fuzz, runSeed, summarizeFuzz, type FuzzFailure, type FuzzReport, type FuzzSummary, type RunRecord } from '../fuzz/fuzz.js';
@@ -85,8 +85,9 @@ export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
   let failures = 0;
   const held: string[] = [];
   const records: RunRecord[] = new Array(runs);
-  // The signal watch covers the runs (the pool stops on it); shrinking after them runs in this thread.
-  const watch = watchSignals('the fuzz runs');
+  // The signal watch covers the runs (the pool stops on it: nothing written) and the shrinking
+  // after them (it stops early: the report is written with the smallest cases found so far).
+  const watch = watchSignals('the fuzz campaign');
   let report: Awaited<ReturnType<typeof fuzz>>;
   try {
     report = await fuzz({
@@ -112,15 +113,18 @@ export async function fuzzCommand(flags: FuzzFlags): Promise<number> {
         bar?.update(done, { failures });
       },
       onRunsDone: () => {
-        watch.dispose();
         bar?.stop();
       },
     });
+    for (const line of held) print(line + '\n');
+    const code = writeReport(spec, report, records, out, flags.json);
+    const sig = watch.received;
+    if (sig === undefined) return code;
+    err.write(`${sig}: shrinking stopped early; the report and the smallest failing cases found so far are written to ${out}\n`);
+    return signalExitCode(sig);
   } finally {
     watch.dispose();
   }
-  for (const line of held) print(line + '\n');
-  return writeReport(spec, report, records, out, flags.json);
 }
 
 /**
@@ -161,7 +165,8 @@ export function runCommandFor(path: string): string {
 
 /** One line: cluster, workload mix, fault plan and knobs of a case. */
 export function planOf(c: FuzzCase): string {
-  const faults = c.faults.map((f) => `${f.kind}${f.rate > 0 ? `@${f.rate}/h` : `@${f.atS}s`}`).join(' ') || 'none';
+  const drawn = c.faults.map((f) => `${f.kind}${f.rate > 0 ? `@${f.rate}/h` : `@${f.atS}s`}`);
+  const faults = [...(c.leaseSkew ? ['leaseSkew@0s(run-long)'] : []), ...drawn].join(' ') || 'none';
   const k = c.knobs;
   return (
     `${c.nodes.length} nodes (${c.nodes.reduce((a, n) => a + n.cpu, 0)} cpu), ${c.workloads.length} workloads (${c.workloads.filter((w) => w.job).length} jobs), ` +
@@ -205,7 +210,7 @@ function failureSummary(profile: Profile, out: string) {
     failure: f.run.outcome.failure,
     detail: f.run.outcome.detail,
     case: paths(f, out).full,
-    ...(f.shrunk ? { minimal: paths(f, out).min, minimalDetail: f.shrunk.outcome.detail, shrinkRuns: f.shrunk.tried, replay: runCommandFor(paths(f, out).min) } : {}),
+    ...(f.shrunk ? { minimal: paths(f, out).min, minimalDetail: f.shrunk.outcome.detail, shrinkRuns: f.shrunk.tried, ...(f.shrunk.interrupted ? { shrinkInterrupted: true } : {}), replay: runCommandFor(paths(f, out).min) } : {}),
   });
 }
 
@@ -231,13 +236,14 @@ export function formatReport(r: FuzzSummary & Partial<Pick<FuzzReport, 'elapsedM
     lines.push(`failure: run ${f.run.index}, case seed ${f.run.seed}: ${f.run.outcome.failure}: ${f.run.outcome.detail}`);
     lines.push(`  case:    ${describeCase(f.case)} → ${paths(f, out).full}`);
     if (f.shrunk) {
-      lines.push(`  minimal: ${describeCase(f.shrunk.case)} (${f.shrunk.tried} shrink runs) → ${paths(f, out).min}`);
+      const how = f.shrunk.interrupted ? `shrinking interrupted after ${f.shrunk.tried} runs: the smallest found so far` : `${f.shrunk.tried} shrink runs`;
+      lines.push(`  minimal: ${describeCase(f.shrunk.case)} (${how}) → ${paths(f, out).min}`);
       lines.push(`  replay:  ${runCommandFor(paths(f, out).min)}`);
     } else {
       lines.push(`  replay:  ${runCommandFor(paths(f, out).full)}`);
     }
   }
-  const kinds = PROFILE_SHAPES[profile].kinds.length ? PROFILE_SHAPES[profile].kinds : FUZZ_FAULT_KINDS;
+  const kinds = PROFILE_SHAPES[profile].kinds.length ? [...new Set(PROFILE_SHAPES[profile].kinds)] : FUZZ_FAULT_KINDS;
   lines.push(...formatCoverage(r.coverage, kinds));
   if (r.capacityLimited > 0) lines.push(`${r.capacityLimited} run(s) could not converge for lack of capacity (not failures; see runs.jsonl)`);
   lines.push(`runs: ${out}/runs.jsonl; summary: ${out}/summary.json`);

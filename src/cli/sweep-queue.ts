@@ -32,13 +32,16 @@ export async function queueSweep<S, R>(o: { url: string; kind: SweepKind<S, R>; 
   }
   const queued = (_added: number, reused: number) => {
     err.write(`queue: ${keys.length} runs of ${o.kind.name} ${hash.slice(0, 19)}… queued on ${where}${reused ? ` (${reused} already done)` : ''}; run them with: slipway worker --queue ${where}\n`);
+    collected = reused;
     bar?.start(keys.length, reused);
   };
   const bar = err.isTTY
     ? new cliProgress.SingleBar({ format: `queue [{bar}] {value}/{total} runs | {duration_formatted}`, stream: rawStream(err), hideCursor: true }, cliProgress.Presets.shades_classic)
     : undefined;
   let tenth = 0;
+  let collected = 0;
   const progress = (done: number, total: number) => {
+    collected = done;
     if (bar) return bar.update(done);
     const t = Math.floor((done * 10) / total);
     if (t > tenth) {
@@ -46,11 +49,21 @@ export async function queueSweep<S, R>(o: { url: string; kind: SweepKind<S, R>; 
       err.write(`queue: ${done}/${total} runs\n`);
     }
   };
+  // On a terminal the bar stops while the line is printed and starts again once Redis is back.
+  const onConnection = (error?: string) => {
+    if (error !== undefined) {
+      bar?.stop();
+      err.write(`queue: lost Redis at ${where}: ${error} (retrying; Ctrl-C leaves the runs queued)\n`);
+    } else {
+      err.write(`queue: Redis at ${where} is back\n`);
+      bar?.start(keys.length, collected);
+    }
+  };
   const signals = watchSignals('waiting for the queue (the runs stay queued)');
   const t0 = performance.now();
   let r: Awaited<ReturnType<typeof submitSweep<R>>>;
   try {
-    r = await submitSweep<R>({ connection, kind: o.kind.name, hash, spec: o.spec, keys, onQueued: queued, onProgress: progress, stop: signals.signal });
+    r = await submitSweep<R>({ connection, kind: o.kind.name, hash, spec: o.spec, keys, onQueued: queued, onProgress: progress, stop: signals.signal, onConnection });
   } catch (e) {
     bar?.stop();
     if (e instanceof QueueWaitStopped) throw new InterruptedError(signals.received ?? 'SIGINT', `interrupted: ${e.message}`);

@@ -3,6 +3,7 @@
  * live ones (backends/docker, backends/oci) implement these; the Orchestrator only talks to them.
  */
 import type { Resources } from './resources.js';
+import type { DisruptionBudgetStatus } from './disruption-budget.js';
 import type {
   ContainerId,
   ContainerSpec,
@@ -184,6 +185,8 @@ export interface ScheduleRequest {
   readonly request: Resources;
   /** How many instances to place. */
   readonly count: number;
+  /** PodDisruptionBudgets with their current status (DefaultPreemption reads them); absent: none. */
+  readonly disruptionBudgets?: readonly DisruptionBudgetStatus[];
 }
 
 export type ScheduleDecision =
@@ -226,6 +229,8 @@ export type ScheduleDecision =
       /** Preemption: stop these instances (reason `preempted`) to make room on `nominatedNode`. */
       readonly victims?: readonly InstanceId[];
       readonly nominatedNode?: string;
+      /** Victims whose eviction violates a PodDisruptionBudget → that budget's name. */
+      readonly violatedBudgets?: Readonly<Record<InstanceId, string>>;
       /**
        * Coscheduling's PostFilter rejected the pod's gang (a member does not fit, so the gang
        * cannot assemble now): release every member of that gang still waiting.

@@ -34,6 +34,7 @@ import {
   type NodeState,
   type WorkloadState,
 } from './control-plane-state.js';
+import { BoundSet } from './bound-set.js';
 import { GangCoordinator } from './gang-coordinator.js';
 import { TaintEvictionTimers } from './taint-eviction-timers.js';
 import type {
@@ -51,9 +52,10 @@ import type {
 } from './interfaces.js';
 import { addInto, tally, type Resources } from './resources.js';
 import { noExecuteTaints } from './taints.js';
-import type { ContainerSpec, Instance, InstanceStatus, Millis, Node, NodeId, Workload, WorkloadId } from './types.js';
+import { TERMINAL_STATUSES, type ContainerSpec, type Instance, type InstanceStatus, type Millis, type Node, type NodeId, type Workload, type WorkloadId } from './types.js';
 import { endpointEnv } from './endpoints.js';
 import { assertNever } from './assert-never.js';
+import { budgetSelects, disruptionsAllowed, type DisruptionBudgetStatus, type PodDisruptionBudget } from './disruption-budget.js';
 
 export interface OrchestratorConfig extends ReconcilerConfig {
   readonly reconcileIntervalMs: Millis;
@@ -77,6 +79,8 @@ export interface OrchestratorDeps {
   readonly config: OrchestratorConfig;
   /** Called with unexpected errors (bugs) from async work; the simulation fails the run. */
   readonly onError: (error: unknown) => void;
+  /** PodDisruptionBudgets: their status goes to the scheduler with every request (DefaultPreemption reads it). */
+  readonly disruptionBudgets?: readonly PodDisruptionBudget[];
   /** The reconciler; the real one by default (tests plant faulty variants to prove the explorer finds them). */
   readonly reconcile?: typeof reconcile;
 }
@@ -273,6 +277,8 @@ export class Orchestrator {
       if (existing.deleted) throw new OrchestrationError('WorkloadNotFound', `workload ${workload.name} was deleted`);
       const prev = existing.workload;
       existing.workload = workload;
+      // Every bound instance of the workload now reads the new object (NodeView.bound).
+      for (const inst of this.d.store.listInstances(workload.id)) this.boundChanged(inst);
       this.d.store.putWorkload(workload);
       if (prev.replicas !== workload.replicas)
         this.d.recorder.record('workload.scaled', { workload: workload.name, from: prev.replicas, to: workload.replicas });
@@ -601,7 +607,8 @@ export class Orchestrator {
     const rejected = new Map<string, Instance>();
     for (const [gen, list] of byGen) {
       const request = this.requestOf(ws, gen);
-      const decisions = this.d.scheduler.schedule({ workload: w, request, count: list.length }, this.nodeViews());
+      const budgets = this.budgetStatuses();
+      const decisions = this.d.scheduler.schedule({ workload: w, request, count: list.length, ...(budgets ? { disruptionBudgets: budgets } : {}) }, this.nodeViews());
       list.forEach((inst, k) => {
         const dec = decisions[k];
         inst.attempts++;
@@ -637,13 +644,43 @@ export class Orchestrator {
             message,
             reasons: dec && dec.kind === 'unschedulable' ? dec.reasons : {},
           });
-          if (dec && dec.kind === 'unschedulable' && dec.victims) this.preempt(inst, dec.victims, dec.nominatedNode);
+          if (dec && dec.kind === 'unschedulable' && dec.victims) this.preempt(inst, dec.victims, dec.nominatedNode, dec.violatedBudgets);
           if (dec && dec.kind === 'unschedulable' && dec.rejectGang !== undefined) rejected.set(dec.rejectGang, inst);
         }
       });
     }
     for (const g of allowed) this.gangs.bind(g);
     for (const [g, by] of rejected) this.gangs.release(g, 'rejected', by);
+  }
+
+  /**
+   * The PodDisruptionBudgets' status as the disruption controller computes it from the records:
+   * selected instances not ended, the healthy ones (Running, ready, not asked to stop), and the
+   * replicas of the workloads whose pods the budget selects. Undefined without budgets.
+   */
+  private budgetStatuses(): DisruptionBudgetStatus[] | undefined {
+    const budgets = this.d.disruptionBudgets;
+    if (!budgets || budgets.length === 0) return undefined;
+    const pod = (w: Workload) => ({ namespace: 'default', labels: w.labels });
+    const instances = this.d.store.listInstances();
+    return budgets.map((b) => {
+      let replicas = 0;
+      let pods = 0;
+      let healthy = 0;
+      for (const ws of this.workloads.values()) if (!ws.deleted && budgetSelects(b, pod(ws.workload))) replicas += ws.workload.replicas;
+      for (const inst of instances) {
+        const ws = this.workloads.get(inst.workloadId);
+        if (!ws || TERMINAL_STATUSES.has(inst.status) || !budgetSelects(b, pod(ws.workload))) continue;
+        pods++;
+        if (inst.status === 'Running' && inst.notReady === undefined && inst.stopRequestedAt === undefined) healthy++;
+      }
+      return {
+        name: b.name,
+        namespace: b.namespace,
+        ...(b.selector ? { selector: b.selector } : {}),
+        disruptionsAllowed: disruptionsAllowed(b, { pods, healthy, controllerReplicas: replicas }),
+      };
+    });
   }
 
   /** Puts the instance on the node: its request counts against the node from now on. */
@@ -677,11 +714,13 @@ export class Orchestrator {
   }
 
   /** Stops lower-priority instances the scheduler chose as victims; the preemptor retries when they are gone. */
-  private preempt(preemptor: Instance, victims: readonly string[], node: string | undefined): void {
-    this.d.recorder.record('instance.preempting', { instance: preemptor.id, workload: preemptor.workloadName, node, victims });
+  private preempt(preemptor: Instance, victims: readonly string[], node: string | undefined, budgets?: Readonly<Record<string, string>>): void {
+    const pdbViolations = budgets ? Object.keys(budgets).length : 0;
+    this.d.recorder.record('instance.preempting', { instance: preemptor.id, workload: preemptor.workloadName, node, victims, ...(pdbViolations > 0 ? { pdbViolations } : {}) });
     for (const id of victims) {
       const v = this.d.store.getInstance(id);
-      if (v && v.stopRequestedAt === undefined) this.stopInstance(v, 'preempted');
+      const pdb = budgets?.[id];
+      if (v && v.stopRequestedAt === undefined) this.stopInstance(v, 'preempted', pdb !== undefined ? { pdb } : undefined);
     }
   }
 
@@ -761,6 +800,7 @@ export class Orchestrator {
     if (inst.waitingSince !== undefined) this.gangs.leave(inst);
     inst.stopRequestedAt = this.d.clock.now();
     inst.stopReason = reason;
+    this.boundChanged(inst);
     const from = inst.status;
     inst.status = 'Terminating';
     this.d.recorder.record('instance.stopping', { instance: inst.id, workload: inst.workloadName, from, reason, ...detail });
@@ -968,6 +1008,7 @@ export class Orchestrator {
     const from = inst.status;
     inst.status = status;
     inst.reason = reason;
+    this.boundChanged(inst);
     if (status === 'Running' && inst.startedAt === undefined) {
       inst.startedAt = now;
       this.touchNode(inst.node);
@@ -1094,7 +1135,7 @@ export class Orchestrator {
 
   private addNode(node: Node): void {
     if (this.nodes.has(node.id)) return;
-    const instances = new Set<string>();
+    const instances = new BoundSet();
     const ns: NodeState = {
       node,
       allocated: tally(),
@@ -1126,9 +1167,79 @@ export class Orchestrator {
     if (ns) ns.version++;
   }
 
-  private boundOn(ids: ReadonlySet<string>): BoundInstance[] {
+  /**
+   * The node's bound instances, in the order they joined it. Computed from the last list handed
+   * out and what changed since (BoundSet), so a scheduler re-reading a changed node costs
+   * O(changes), not O(instances on the node); an instance whose scheduler-visible fields did not
+   * change gets the same BoundInstance object again (schedulers tell unchanged ones by identity).
+   */
+  private boundOn(ids: BoundSet): BoundInstance[] {
     const out: BoundInstance[] = [];
-    for (const id of ids) {
+    let complete = true;
+    const push = (id: string): void => {
+      const b = this.boundEntry(ids, id);
+      if (b) out.push(b);
+      else complete = false;
+    };
+    const last = ids.last;
+    if (last === undefined) {
+      for (const id of ids) push(id);
+    } else {
+      const removed = ids.removed.size > 0;
+      const changed = ids.changed.size > 0;
+      for (const b of last) {
+        if (removed && ids.removed.has(b.id)) continue;
+        if (changed && ids.changed.has(b.id)) push(b.id);
+        else out.push(b);
+      }
+      for (const id of ids.added) if (ids.has(id)) push(id);
+    }
+    ids.settle(complete ? out : undefined);
+    return out;
+  }
+
+  /** One bound instance (undefined while its record, workload or request is missing). */
+  private boundEntry(ids: BoundSet, id: string): BoundInstance | undefined {
+    let e = ids.known.get(id);
+    if (e === undefined) {
+      const inst = this.d.store.getInstance(id);
+      const ws = inst && this.workloads.get(inst.workloadId);
+      const request = this.instanceRequest.get(id);
+      if (!inst || !ws || !request) return undefined;
+      ids.known.set(id, (e = { inst, ws, request }));
+    }
+    const { inst, ws, request } = e;
+    const terminating = inst.stopRequestedAt !== undefined || inst.status === 'Succeeded' || inst.status === 'Failed';
+    let b = e.bound;
+    if (b === undefined || b.workload !== ws.workload || b.startedAt !== inst.startedAt || (b.terminating === true) !== terminating || b.gpus !== inst.gpus) {
+      b = {
+        id,
+        workload: ws.workload,
+        request,
+        ...(inst.startedAt !== undefined ? { startedAt: inst.startedAt } : {}),
+        ...(terminating ? { terminating: true } : {}),
+        ...(inst.gpus !== undefined ? { gpus: inst.gpus } : {}),
+      };
+      e.bound = b;
+    }
+    return b;
+  }
+
+  /** The instance's bound fields (start, stop, end, workload) may have changed: its node's list re-reads it. */
+  private boundChanged(inst: Instance): void {
+    const ns = inst.node === undefined ? undefined : this.nodes.get(inst.node);
+    (ns?.instances as BoundSet | undefined)?.touch(inst.id);
+  }
+
+  /**
+   * NodeView.bound of a node computed from scratch, without BoundSet's memory (tests check the
+   * incremental list against it). Undefined for an unknown node.
+   */
+  recomputeBound(nodeId: NodeId): BoundInstance[] | undefined {
+    const ns = this.nodes.get(nodeId);
+    if (!ns) return undefined;
+    const out: BoundInstance[] = [];
+    for (const id of ns.instances) {
       const inst = this.d.store.getInstance(id);
       const ws = inst && this.workloads.get(inst.workloadId);
       const request = this.instanceRequest.get(id);

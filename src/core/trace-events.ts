@@ -111,10 +111,12 @@ export const TRACE_EVENTS = {
   'instance.status': { ...instanceFields, from: str, to: str, reason: str.optional(), exitCode: int.optional(), ip: str.optional() },
   /** A Running instance stopped being ready (a container paused: `reason`) or became ready again. */
   'instance.ready': { ...instanceFields, ready: bool, reason: str.optional() },
-  'instance.stopping': { ...instanceFields, from: str, reason: str, taint: str.optional() },
+  /** `pdb`: a preemption victim whose eviction violates that PodDisruptionBudget. */
+  'instance.stopping': { ...instanceFields, from: str, reason: str, taint: str.optional(), pdb: str.optional() },
   'instance.removed': { ...instanceFields, node: nodeName },
   'instance.forgotten': { ...instanceFields, reason: str },
-  'instance.preempting': { ...instanceFields, node: nodeName, victims: strs },
+  /** `pdbViolations`: victims whose eviction violates a PodDisruptionBudget (absent: none). */
+  'instance.preempting': { ...instanceFields, node: nodeName, victims: strs, pdbViolations: int.optional() },
   'instance.adopted': { ...instanceFields, node: str, slot: int, generation: int, containers: int },
 
   // --- endpoints (with a pod network only; docs/networking.md) -----------------------------

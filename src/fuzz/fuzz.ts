@@ -35,7 +35,11 @@ export interface FuzzOptions {
    * determinism guard forbids timers and clocks: stop progress bars here.
    */
   readonly onRunsDone?: () => void;
-  /** Stops the runs phase when aborted (the CLI's signal watch, src/cli/signals.ts): PoolInterrupted, nothing written. */
+  /**
+   * The CLI's signal watch (src/cli/signals.ts). Aborted during the runs: the pool stops,
+   * PoolInterrupted, nothing written. Aborted while shrinking: shrinking stops and the report
+   * keeps the smallest failing case found so far (`shrunk.interrupted`).
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -107,7 +111,8 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
   const elapsedMs = wallMs() - started;
   o.onRunsDone?.();
 
-  const summary = await summarizeFuzz(records, o);
+  // A signal after the runs stops shrinking early: the report keeps the smallest cases found so far.
+  const summary = await summarizeFuzz(records, { ...o, ...(o.signal ? { shrinkSignal: o.signal } : {}) });
   return {
     ...summary,
     elapsedMs,
@@ -123,7 +128,10 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
  */
 export async function summarizeFuzz(
   records: readonly RunRecord[],
-  o: Pick<FuzzOptions, 'profile' | 'variant' | 'shrink' | 'maxShrinks' | 'shrinkBudget'>,
+  o: Pick<FuzzOptions, 'profile' | 'variant' | 'shrink' | 'maxShrinks' | 'shrinkBudget'> & {
+    /** Stops shrinking (the current shrink keeps its smallest case so far; no new one starts). */
+    readonly shrinkSignal?: AbortSignal;
+  },
 ): Promise<FuzzSummary> {
   const coverage: Record<string, number> = {};
   let events = 0;
@@ -140,11 +148,12 @@ export async function summarizeFuzz(
     const c = caseFromSeed(run.seed, o.profile);
     const kind = run.outcome.failure!;
     let shrunk: ShrinkResult | undefined;
-    if ((o.shrink ?? true) && !shrunkKinds.has(kind) && shrunkKinds.size < (o.maxShrinks ?? 3)) {
+    if ((o.shrink ?? true) && !o.shrinkSignal?.aborted && !shrunkKinds.has(kind) && shrunkKinds.size < (o.maxShrinks ?? 3)) {
       shrunkKinds.add(kind);
       shrunk = await shrinkCase(run.seed, o.profile, kind, {
         ...(o.variant ? { variant: o.variant } : {}),
         ...(o.shrinkBudget !== undefined ? { budget: o.shrinkBudget } : {}),
+        ...(o.shrinkSignal ? { signal: o.shrinkSignal } : {}),
       });
     }
     failures.push({ run, case: c, ...(shrunk ? { shrunk } : {}) });

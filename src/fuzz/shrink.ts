@@ -15,12 +15,20 @@ export interface ShrinkResult {
   readonly tried: number;
   /** Smaller failing cases found on the way. */
   readonly steps: number;
+  /** Shrinking was stopped by `signal` before it finished: `case` is the smallest found so far. */
+  readonly interrupted?: true;
 }
 
 export interface ShrinkOptions {
   readonly variant?: Variant;
   /** Stop shrinking after this many candidate runs (default 600). */
   readonly budget?: number;
+  /**
+   * Stops shrinking when aborted (the CLI's signal watch): the smallest failing case found so far
+   * is the result. (A signal handler gets to run: the simulation's run loop yields a macrotask
+   * between engine instants.)
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -32,9 +40,17 @@ export async function shrinkCase(seed: number, profile: Profile, failure: string
   let tried = 0;
   let steps = 0;
   let best: { c: FuzzCase; o: CaseOutcome } | undefined;
+  let interrupted = false;
+  const signal = options.signal;
   await fc.check(
     fc.asyncProperty(caseArbitrary(profile), async (c) => {
-      if (tried >= budget) return true; // out of budget: accept, which ends the shrink
+      // Out of budget or stopped: accept, which ends the shrink (the first run, the original
+      // case, always runs: without it there is nothing to report).
+      if (tried >= budget) return true;
+      if (signal?.aborted && tried > 0) {
+        interrupted = true;
+        return true;
+      }
       tried++;
       const o = await runCase(c, profile, `fuzz-${seed}-min`, options.variant);
       if (!o.ok && o.failure === failure) {
@@ -46,5 +62,5 @@ export async function shrinkCase(seed: number, profile: Profile, failure: string
     }),
     { seed, numRuns: 1 },
   );
-  return best ? { case: best.c, outcome: best.o, tried, steps: steps - 1 } : undefined;
+  return best ? { case: best.c, outcome: best.o, tried, steps: steps - 1, ...(interrupted ? { interrupted: true as const } : {}) } : undefined;
 }

@@ -189,6 +189,7 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       ids: liveIds(),
       recorder: trace,
       config: orchestratorConfig(scenario),
+      ...(scenario.podDisruptionBudgets ? { disruptionBudgets: scenario.podDisruptionBudgets } : {}),
       onError: (e) => {
         errors.push(e);
         trace.record('run.error', { error: e instanceof Error ? e.message : String(e) });

@@ -37,6 +37,7 @@ import type { ContainerSpec, Workload } from '../core/types.js';
 import { SeededIds } from '../engine/ids.js';
 import type { Simulation } from '../engine/simulation.js';
 import type { HaConfig } from '../scenario/types.js';
+import type { PodDisruptionBudget } from '../core/disruption-budget.js';
 import { Election, type ElectionConfig, type ElectionDeps, type Term } from '../store/election.js';
 import { FencedWriter, type FencedWrite } from '../store/fencing.js';
 import { StoreUnavailableError, type ConsistentKv, type KvEvent } from '../store/kv.js';
@@ -60,6 +61,8 @@ export interface ReplicaVariant {
 export interface ReplicaObserver {
   /** The store committed `key`, written by `replica` under `term`; the leader key's create revision then (0 = absent). */
   onWrite(replica: string, term: number, leaderRevision: number, revision: number, key: string): void;
+  /** The store committed `replica`'s put of the leader key over `holder`'s (created at `holderRevision`). */
+  onLeaderOverwrite(replica: string, revision: number, holder: string, holderRevision: number): void;
   /** `replica` acts on the cluster under `term`. */
   onAct(replica: string, term: number, what: string): void;
 }
@@ -73,6 +76,8 @@ export interface SimReplicasDeps {
   /** A scheduler for a new leader's Orchestrator. */
   readonly scheduler: (replica: string, term: number) => Scheduler;
   readonly reconcile?: typeof reconcile;
+  /** The scenario's PodDisruptionBudgets, for every replica's Orchestrator. */
+  readonly disruptionBudgets?: readonly PodDisruptionBudget[];
   readonly variant?: ReplicaVariant;
 }
 
@@ -306,6 +311,7 @@ export class Replica {
         config: this.d.config,
         onError: (e) => this.d.sim.fail(e),
         ...(this.d.reconcile ? { reconcile: this.d.reconcile } : {}),
+        ...(this.d.disruptionBudgets ? { disruptionBudgets: this.d.disruptionBudgets } : {}),
       });
       this.orch = orch;
       this.orchStore = store;
@@ -475,6 +481,12 @@ export class SimReplicas {
     this.replicas = Array.from({ length: d.ha.replicas }, (_, i) => new Replica(this, d, i));
     this.store.onCommit = (c) => {
       if (!c.txn) return;
+      // The election only creates the leader key while it is absent; a put over an existing one
+      // takes the lead without an election.
+      if (c.events.some((e) => e.key === LEADER_KEY && e.type === 'put')) {
+        const held = c.before(LEADER_KEY);
+        if (held) this.observer?.onLeaderOverwrite(c.client, c.revision, held.value, held.createRevision);
+      }
       const w = this.writers.get(c.txn);
       if (!w) return;
       const key = c.events[0]?.key ?? '';

@@ -256,6 +256,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       config: orchestratorConfig(scenario),
       onError: (e) => sim.fail(e),
       ...(options.reconcile ? { reconcile: options.reconcile } : {}),
+      ...(scenario.podDisruptionBudgets ? { disruptionBudgets: scenario.podDisruptionBudgets } : {}),
     });
     const replicas = ha
       ? new SimReplicas({
@@ -272,6 +273,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
               ...(options.plugins ? { plugins: options.plugins } : {}),
             }),
           ...(options.reconcile ? { reconcile: options.reconcile } : {}),
+          ...(scenario.podDisruptionBudgets ? { disruptionBudgets: scenario.podDisruptionBudgets } : {}),
           ...(options.replicaVariant ? { variant: options.replicaVariant } : {}),
         })
       : undefined;

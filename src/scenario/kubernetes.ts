@@ -15,7 +15,7 @@ export interface ExpandedManifests {
   readonly warnings: readonly string[];
 }
 
-const SUPPORTED_KINDS = ['Node', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'Job', 'PriorityClass', 'PodGroup'];
+const SUPPORTED_KINDS = ['Node', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'Job', 'PriorityClass', 'PodGroup', 'PodDisruptionBudget'];
 /**
  * Kinds a kubectl file holds beside its workloads that place no pod and take no room on a node:
  * warned about and skipped, so a file as users have it runs (any other kind is bad input).
@@ -33,7 +33,6 @@ export const IGNORED_KINDS = [
   'ClusterRole',
   'ClusterRoleBinding',
   'HorizontalPodAutoscaler',
-  'PodDisruptionBudget',
   'PersistentVolumeClaim',
   'LimitRange',
   'ResourceQuota',
@@ -276,6 +275,7 @@ export function expandManifests(raw: Obj): ExpandedManifests {
   const workloads: unknown[] = Array.isArray(raw.workloads) ? [...raw.workloads] : [];
   const priorityClasses: Obj = { ...obj(raw.priorityClasses) };
   const images: Obj = { ...obj(raw.images) };
+  const budgets: unknown[] = Array.isArray(raw.podDisruptionBudgets) ? [...raw.podDisruptionBudgets] : [];
   const origins: Array<{ prefix: PathSegment[]; manifest: PathSegment[]; label: string }> = [];
   const problems: Array<{ message: string; path: PathSegment[] }> = [];
   const groups = podGroups(manifests, c, problems);
@@ -315,6 +315,17 @@ export function expandManifests(raw: Obj): ExpandedManifests {
         if (o.description !== undefined) c.unsupported(kind, name, ['description']);
         return;
       case 'PodGroup':
+        return;
+      case 'PodDisruptionBudget':
+        // policy/v1: selector, minAvailable, maxUnavailable; the status is computed (as the disruption controller does)
+        c.extra(kind, name, spec, ['selector', 'minAvailable', 'maxUnavailable'], 'spec.');
+        origins.push({ prefix: ['podDisruptionBudgets', budgets.length], manifest: at, label });
+        budgets.push({
+          name,
+          ...(spec.selector !== undefined ? { selector: spec.selector } : {}),
+          ...(spec.minAvailable !== undefined ? { minAvailable: spec.minAvailable } : {}),
+          ...(spec.maxUnavailable !== undefined ? { maxUnavailable: spec.maxUnavailable } : {}),
+        });
         return;
       case 'Node': {
         const status = obj(o.status);
@@ -430,6 +441,7 @@ export function expandManifests(raw: Obj): ExpandedManifests {
       workloads: withDefault,
       ...(Object.keys(priorityClasses).length ? { priorityClasses } : {}),
       ...(Object.keys(images).length ? { images } : {}),
+      ...(budgets.length ? { podDisruptionBudgets: budgets } : {}),
     },
     origins,
     warnings: c.warnings,

@@ -18,6 +18,7 @@ import { add as addResources, firstShortfall, formatBytes, resources, zeroReques
 import { normalizedImageName } from '../core/images.js';
 import { GPU_MILLI, type ContainerSimBehavior, type ContainerSpec, type Distribution, type GpuRequest, type Taint, type UpdateStrategy } from '../core/types.js';
 import { profileFromInput } from '../scheduler/profile-input.js';
+import type { PodDisruptionBudget } from '../core/disruption-budget.js';
 import type { PluginRegistry } from '../scheduler/plugins/registry.js';
 import type { Gang, Placement } from '../core/placement.js';
 import type { FaultLoadContext } from '../faults/fault-definition.js';
@@ -471,6 +472,7 @@ class Checker {
     const cluster = this.cluster();
     this.checkPodCidrs(nodes, [...added.entries()]);
     const running = this.running(nodes, workloads);
+    const budgets = this.disruptionBudgets();
 
     return {
       name: input.name,
@@ -487,9 +489,33 @@ class Checker {
       controlPlane,
       ...(cluster ? { cluster } : {}),
       expectations,
+      ...(budgets.length > 0 ? { podDisruptionBudgets: budgets } : {}),
       ...(running.length > 0 ? { running } : {}),
       source: { file, document: this.raw },
     };
+  }
+
+  /** `podDisruptionBudgets`: names unique, exactly one of minAvailable and maxUnavailable. */
+  private disruptionBudgets(): PodDisruptionBudget[] {
+    const seen = new Set<string>();
+    const out: PodDisruptionBudget[] = [];
+    this.input.podDisruptionBudgets.forEach((b, i) => {
+      const path: Path = ['podDisruptionBudgets', i];
+      if (seen.has(b.name)) this.report([...path, 'name'], `duplicate PodDisruptionBudget ${JSON.stringify(b.name)}`);
+      seen.add(b.name);
+      if ((b.minAvailable === undefined) === (b.maxUnavailable === undefined)) {
+        this.report(b.minAvailable === undefined ? path : [...path, 'maxUnavailable'], 'give exactly one of minAvailable and maxUnavailable', b.minAvailable === undefined ? 'value' : 'key');
+        return;
+      }
+      out.push({
+        name: b.name,
+        namespace: 'default',
+        ...(b.selector ? { selector: b.selector } : {}),
+        ...(b.minAvailable !== undefined ? { minAvailable: b.minAvailable } : {}),
+        ...(b.maxUnavailable !== undefined ? { maxUnavailable: b.maxUnavailable } : {}),
+      });
+    });
+    return out;
   }
 
   // --- nodes ---------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ import {
 } from '../core/fields.js';
 import { QuantityError, parseBytes, parseCount, parseCpu } from '../core/quantity.js';
 import { FAULTS, FAULT_KINDS, type FaultKind } from '../faults/registry.js';
-import { placementSchema } from './placement-schema.js';
+import { labelSelectorSchema, placementSchema } from './placement-schema.js';
 import { parseCidr } from '../net/ipv4.js';
 import type { Distribution, NodeStatus, RestartPolicy, TaintEffect, WorkloadKind } from '../core/types.js';
 
@@ -468,6 +468,14 @@ const clusterSchema = obj({
   serf: serfSchema.prefault({} as z.input<typeof serfSchema>),
 });
 
+/** A policy/v1 PodDisruptionBudget: which pods (selector) and how many may be disrupted at once. */
+const disruptionBudgetSchema = obj({
+  name: req(dnsLabel('PodDisruptionBudget')),
+  selector: labelSelectorSchema.optional(),
+  minAvailable: opt(intOrPercent(100)),
+  maxUnavailable: opt(intOrPercent(100)),
+});
+
 export const DEFAULT_SCHEDULER = 'round-robin';
 
 const schedulerValue: Check<string | Record<string, unknown>> = (v, c) =>
@@ -488,6 +496,8 @@ export const scenarioSchema = obj({
   scheduler: def(schedulerValue, DEFAULT_SCHEDULER as string | Record<string, unknown>),
   /** PriorityClass name → priority, for workloads' placement.priorityClassName. */
   priorityClasses: z.record(z.string(), z.number().int()).optional(),
+  /** PodDisruptionBudgets DefaultPreemption respects (docs/scenario-format.md). */
+  podDisruptionBudgets: list(disruptionBudgetSchema).prefault([]),
   /** Image name → size: simulated nodes report the images they hold with these sizes (ImageLocality). */
   images: opt(imageSizes),
   controlPlane: controlPlaneSchema.prefault({} as z.input<typeof controlPlaneSchema>),

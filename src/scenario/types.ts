@@ -4,6 +4,7 @@
  * The YAML format that produces it is documented in docs/scenario-format.md.
  */
 import type { Placement } from '../core/placement.js';
+import type { PodDisruptionBudget } from '../core/disruption-budget.js';
 import type { Resources } from '../core/resources.js';
 import type { ProfileConfig } from '../scheduler/profiles.js';
 import type { DetectorName, GossipParams } from '../membership/config.js';
@@ -254,6 +255,8 @@ export interface Scenario {
   /** Absent means heartbeats (scenarios built in code need not say). */
   readonly cluster?: ClusterConfig;
   readonly expectations: readonly Expectation[];
+  /** PodDisruptionBudgets (namespace `default`) DefaultPreemption respects; absent: none. */
+  readonly podDisruptionBudgets?: readonly PodDisruptionBudget[];
   /**
    * Instances running from the start (a snapshot of a live cluster). When there are any, the run
    * starts like a control plane restarted over a running cluster: the workloads submitted at 0 are

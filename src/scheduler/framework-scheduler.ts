@@ -28,6 +28,7 @@ import type { Resources } from '../core/resources.js';
 import { effectiveTaints } from '../core/taints.js';
 import type { Node, Workload } from '../core/types.js';
 import type { Framework } from './framework/framework.js';
+import type { PostFilterResult } from './framework/types.js';
 import { NodeTable, type NodeSpec } from './framework/node-table.js';
 import { nonZeroRequests, type PodInfo } from './framework/pod.js';
 import { unschedulableMessage } from './reasons.js';
@@ -135,6 +136,30 @@ function samePod(a: BoundInstance, b: BoundInstance): boolean {
  * the table is always exactly the one a full rebuild gives (the golden traces pin pod order).
  */
 export function refreshNode(t: NodeTable, i: number, pods: readonly PodInfo[], before: readonly BoundInstance[], bound: readonly BoundInstance[]): PodInfo[] {
+  // The common cases walk both lists once, with no index: instances changed in place (the
+  // Orchestrator hands the same BoundInstance object for an unchanged one), new ones appended,
+  // the last ones removed. Anything else (a removal before the end) takes the general path.
+  if (before.length === pods.length) {
+    let k = 0;
+    const n = Math.min(before.length, bound.length);
+    while (k < n && before[k].id === bound[k].id) k++;
+    if (k === before.length || k === bound.length) {
+      const out = pods.slice(0, k);
+      for (let j = 0; j < k; j++) {
+        if (before[j] === bound[j] || samePod(before[j], bound[j])) continue;
+        const p = boundPod(bound[j]);
+        t.replacePod(i, pods[j], p);
+        out[j] = p;
+      }
+      for (let j = k; j < before.length; j++) t.removePod(i, pods[j]);
+      for (let j = k; j < bound.length; j++) {
+        const p = boundPod(bound[j]);
+        t.addPod(i, p);
+        out.push(p);
+      }
+      return out;
+    }
+  }
   const at = new Map<string, number>();
   before.forEach((b, k) => at.set(b.id, k));
   let last = -1;
@@ -244,6 +269,7 @@ export class FrameworkScheduler implements Scheduler {
     temporary: Array<{ node: number; pod: PodInfo }>,
   ): ScheduleDecision[] {
     const w = request.workload;
+    table.disruptionBudgets = request.disruptionBudgets ?? [];
     const self = podOf(w, request.request);
     for (const [owner, nom] of this.nominated) {
       const i = table.indexOf(nom.node);
@@ -332,7 +358,7 @@ export class FrameworkScheduler implements Scheduler {
           kind: 'unschedulable',
           message: unschedulableMessage(table.n, r.reasons),
           reasons: r.reasons,
-          ...(preempt ? { victims, nominatedNode: table.names[r.preemption!.node] } : {}),
+          ...(preempt ? { victims, nominatedNode: table.names[r.preemption!.node], ...violatedBudgets(r.preemption!) } : {}),
           ...(reject ? { rejectGang: gang.name } : {}),
         });
       }
@@ -341,6 +367,14 @@ export class FrameworkScheduler implements Scheduler {
     return decisions;
   }
 
+}
+
+/** The preemption's PDB-violating victims by instance id (`violatedBudgets`), when it has any. */
+function violatedBudgets(p: PostFilterResult): { violatedBudgets?: Record<string, string> } {
+  if (!p.budgets || p.budgets.size === 0) return {};
+  const out: Record<string, string> = {};
+  for (const [v, b] of p.budgets) if (v.uid !== undefined) out[v.uid] = b;
+  return { violatedBudgets: out };
 }
 
 /** A member of a gang that Coscheduling's PostFilter rejected in this call. */

@@ -202,6 +202,7 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
       await cp.stop();
       await store.flush().catch(() => {});
       store.saveNow();
+      store.close();
     })());
 
   return { url, control, app, token, backend, close };

@@ -1,10 +1,14 @@
 /**
  * A sweep on a Redis work queue (BullMQ). The submitter stores the sweep's spec once (key
- * `slipway-sweep:spec:<inputs hash>`) and enqueues one job per run, id `<inputs hash>-<index>`;
+ * `slipway-sweep:spec:<inputs hash>:<version>`) and enqueues one job per run, id
+ * `<inputs hash>-v<version>-<index>`;
  * `slipway worker`s pull jobs, run them and return the run's row as the job's result; the
  * submitter collects one row per run. Because a job's id is (sweep, run) and its row a pure
  * function of them, at-least-once delivery (a stalled run taken over by another worker, a
- * submitter started twice) never changes the result: the submitter keeps one row per run.
+ * submitter started twice) never changes the result: the submitter keeps one row per run. The
+ * submitter's Slipway version is part of the sweep's identity in the queue: a row's meaning can
+ * change between versions, so a worker of another version refuses the run, and a submission by
+ * another version never reuses the rows of an earlier one (the merge of bundles refuses the same).
  *
  * A worker that dies mid-run stops renewing its job's lock (renewed every lockDuration/2); once
  * the lock expires, the stalled-job check of any live worker (every stalledInterval) moves the
@@ -16,6 +20,7 @@
  */
 import { Queue, QueueEvents, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { hostname } from 'node:os';
 import { SLIPWAY_VERSION } from '../version.js';
 import type { QueueConnection } from './queue-url.js';
 
@@ -51,16 +56,28 @@ export interface RunJobData {
   readonly hash: string;
   readonly index: number;
   readonly key: string;
+  /** The submitter's Slipway version: a worker of another version refuses the run. */
+  readonly slipway: string;
 }
 
-/** The Redis key holding a sweep's `{kind, slipway (version), spec}` as JSON. */
-export function specKey(hash: string): string {
-  return `slipway-sweep:spec:${hash.replace(/^sha256:/, '')}`;
+/** The version as a key part: BullMQ ids may not contain ':' (its key separator). */
+function versionPart(version: string): string {
+  return version.replace(/[^A-Za-z0-9._+-]/g, '_');
 }
 
-/** The job id of run `index` (BullMQ ids may not contain ':', its key separator). */
-export function jobId(hash: string, index: number): string {
-  return `${hash.replace(/^sha256:/, '')}-${index}`;
+/** The Redis key holding the `{kind, slipway (version), spec}` of a sweep submitted by `version`, as JSON. */
+export function specKey(hash: string, version: string): string {
+  return `slipway-sweep:spec:${hash.replace(/^sha256:/, '')}:${versionPart(version)}`;
+}
+
+/** The job id of run `index` of a sweep submitted by `version`. */
+export function jobId(hash: string, version: string, index: number): string {
+  return `${hash.replace(/^sha256:/, '')}-v${versionPart(version)}-${index}`;
+}
+
+/** Why a worker refuses a run another Slipway version submitted (a row's meaning can change between versions). */
+export function versionRefusal(hash: string, submitter: string | undefined): string {
+  return `sweep ${hash.slice(0, 19)}… was submitted by Slipway ${submitter ?? '(unknown)'}, this worker (${hostname()} pid ${process.pid}) is Slipway ${SLIPWAY_VERSION}`;
 }
 
 /** Redis could not be reached or refused us: one line naming the address. */
@@ -121,6 +138,11 @@ export interface SubmitOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Aborted when the submitter should stop waiting (Ctrl-C): the jobs stay queued. */
   readonly stop?: AbortSignal;
+  /**
+   * The connection to Redis was lost (`error`: the first error of the outage; BullMQ retries) or
+   * is back (`error` undefined). Called once per outage each way, not per retry.
+   */
+  readonly onConnection?: (error?: string) => void;
 }
 
 export interface SubmitResult<R> {
@@ -158,25 +180,35 @@ export async function submitSweep<R>(o: SubmitOptions): Promise<SubmitResult<R>>
   const events = new QueueEvents(QUEUE_NAME, { connection });
   const total = o.keys.length;
   const rows: Array<R | undefined> = new Array(total).fill(undefined);
-  const ids = o.keys.map((_, i) => jobId(o.hash, i));
+  const ids = o.keys.map((_, i) => jobId(o.hash, SLIPWAY_VERSION, i));
   const indexOf = new Map(ids.map((id, i) => [id, i]));
   const job = (i: number) => ({
     name: o.kind,
-    data: { kind: o.kind, hash: o.hash, index: i, key: o.keys[i] } satisfies RunJobData,
+    data: { kind: o.kind, hash: o.hash, index: i, key: o.keys[i], slipway: SLIPWAY_VERSION } satisfies RunJobData,
     opts: { jobId: ids[i], attempts: 1, removeOnComplete: false, removeOnFail: false },
   });
   let done = 0;
   let reused = 0;
   let starting = true;
-  const swallow = () => {};
-  queue.on('error', swallow);
-  events.on('error', swallow);
+  let lost = false;
+  const onError = (e: Error) => {
+    if (lost) return;
+    lost = true;
+    o.onConnection?.(e.message);
+  };
+  queue.on('error', onError);
+  events.on('error', onError);
   let settle!: (e?: Error) => void;
   const finished = new Promise<void>((resolve, reject) => (settle = (e) => (e ? reject(e) : resolve())));
   // A run can fail (an event) while the jobs are still being added, before `await finished`:
   // handled here so it is not an unhandled rejection; the await below still throws it.
   finished.catch(() => {});
   const client = await queue.client;
+  client.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    o.onConnection?.();
+  });
   const specText = JSON.stringify({ kind: o.kind, slipway: SLIPWAY_VERSION, spec: o.spec });
 
   /** Runs that stalled (their worker stopped) and went back to waiting. */
@@ -202,7 +234,7 @@ export async function submitSweep<R>(o: SubmitOptions): Promise<SubmitResult<R>>
       const j = await queue.getJob(ids[i]);
       settle(new QueueRunError(i, o.keys[i], j?.failedReason ?? 'unknown reason'));
     } else if (state === 'unknown' && !starting) {
-      await client.set(specKey(o.hash), specText);
+      await client.set(specKey(o.hash, SLIPWAY_VERSION), specText);
       await queue.add(job(i).name, job(i).data, job(i).opts);
     }
   };
@@ -230,7 +262,7 @@ export async function submitSweep<R>(o: SubmitOptions): Promise<SubmitResult<R>>
   const onStop = () => settle(new QueueWaitStopped(total - done, total));
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    await client.set(specKey(o.hash), specText);
+    await client.set(specKey(o.hash, SLIPWAY_VERSION), specText);
     // Rows of an earlier submission of this sweep; its failed runs are tried again.
     for (let s = 0; s < total; s += BATCH) {
       await Promise.all(
@@ -266,7 +298,7 @@ export async function submitSweep<R>(o: SubmitOptions): Promise<SubmitResult<R>>
     await finished;
     // Every row is in: the sweep's jobs and spec have served their purpose.
     for (let s = 0; s < total; s += BATCH) await Promise.all(ids.slice(s, s + BATCH).map((id) => queue.remove(id).catch(() => 0)));
-    await client.del(specKey(o.hash));
+    await client.del(specKey(o.hash, SLIPWAY_VERSION));
     return { rows: rows as R[], takenOver: stalled.size, reused };
   } finally {
     if (poll) clearInterval(poll);
@@ -307,15 +339,17 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
   let active = 0;
   const specs = new Map<string, Promise<unknown>>();
   let redis: Awaited<Worker['client']> | undefined;
-  const specOf = (hash: string): Promise<unknown> => {
+  const specOf = (data: RunJobData): Promise<unknown> => {
+    const { hash } = data;
+    // A row's meaning can change between versions: a mixed fleet must not mix rows.
+    if (data.slipway !== SLIPWAY_VERSION) return Promise.reject(new Error(versionRefusal(hash, data.slipway)));
     let p = specs.get(hash);
     if (!p) {
       p = (async () => {
-        const text = await redis!.get(specKey(hash));
+        const text = await redis!.get(specKey(hash, SLIPWAY_VERSION));
         if (text === null) throw new Error(`the inputs of sweep ${hash.slice(0, 19)}… are not in Redis (its submitter finished or removed them)`);
         const stored = JSON.parse(text) as { slipway?: string; spec: unknown };
-        // A row's meaning can change between versions: a mixed fleet must not mix rows.
-        if (stored.slipway !== SLIPWAY_VERSION) throw new Error(`sweep ${hash.slice(0, 19)}… was submitted by Slipway ${stored.slipway}, this worker is Slipway ${SLIPWAY_VERSION}`);
+        if (stored.slipway !== SLIPWAY_VERSION) throw new Error(versionRefusal(hash, stored.slipway));
         return stored.spec;
       })();
       p.catch(() => specs.delete(hash));
@@ -331,7 +365,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
       const t0 = performance.now();
       o.onStart?.(job.data);
       try {
-        const row = await o.run(job.data, await specOf(job.data.hash));
+        const row = await o.run(job.data, await specOf(job.data));
         o.onDone?.(job.data, performance.now() - t0);
         return row;
       } catch (e) {

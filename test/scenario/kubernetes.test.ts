@@ -51,7 +51,7 @@ describe('Kubernetes manifests in scenarios', () => {
       /^k\.yaml:26:5: manifests\[4\] \(Deployment\/web\)\.containers\[0\]\.requests\.cpu: invalid quantity "5x"/,
     );
     expect(() => parseScenario(text.replace('kind: Pod\n', 'kind: CronJob\n'), 'k.yaml')).toThrow(
-      'k.yaml:62:11: manifests[6].kind: unsupported kind "CronJob" (supported: Node, Pod, Deployment, ReplicaSet, StatefulSet, Job, PriorityClass, PodGroup)',
+      'k.yaml:62:11: manifests[6].kind: unsupported kind "CronJob" (supported: Node, Pod, Deployment, ReplicaSet, StatefulSet, Job, PriorityClass, PodGroup, PodDisruptionBudget)',
     );
   });
 });

@@ -1,19 +1,29 @@
 /**
- * The daemon's state file: group-committed writes whose text is built from per-object JSON
- * remembered between commits. After any sequence of changes the file must hold exactly what a
- * fresh JSON.stringify of the state gives, and load back to the same state.
+ * The daemon's state: a snapshot (state.json) plus a journal of commits (state.journal). A commit
+ * appends only what changed; the journal is folded into a new snapshot once it outgrows it; a
+ * restart replays the journal; a crash in the middle of an append (kill -9) loses nothing that was
+ * acknowledged and leaves a store that opens.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { InMemoryStateStore } from '../../src/core/state-store.js';
 import type { Workload } from '../../src/core/types.js';
-import { ServeStore } from '../../src/serve/serve-store.js';
+import { COMPACT_MIN_BYTES, ServeStore, type ServeMeta } from '../../src/serve/serve-store.js';
+import { round } from './fixtures/journal-rounds.js';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+
+function tempState(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-serve-store-'));
+  dirs.push(dir);
+  return join(dir, 'state.json');
+}
 
 function workload(name: string, replicas: number, image = 'nginx:1', generation = 1): Workload {
   return {
@@ -32,13 +42,18 @@ function workload(name: string, replicas: number, image = 'nginx:1', generation 
   } as Workload;
 }
 
-const expected = (s: ServeStore) => JSON.stringify({ version: 1, workloads: [...s.listWorkloads()], meta: { serve: s.meta } }) + '\n';
+const journalOf = (path: string) => join(path, '..', 'state.journal');
+const size = (p: string) => (existsSync(p) ? statSync(p).size : 0);
+
+/** The state as a restarted daemon sees it. */
+function reopened(path: string): { workloads: readonly Workload[]; meta: ServeMeta } {
+  const s = new ServeStore(path);
+  return { workloads: s.listWorkloads(), meta: s.meta };
+}
 
 describe('ServeStore', () => {
-  it('writes exactly the current state after every change, and loads it back', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'slipway-serve-store-'));
-    dirs.push(dir);
-    const path = join(dir, 'state.json');
+  it('a restart sees every committed change (puts, deletes, meta, cordons); saveNow writes exactly the state as one snapshot', async () => {
+    const path = tempState();
     const s = new ServeStore(path);
     for (let i = 0; i < 5; i++) {
       s.putWorkload(workload(`w${i}`, i + 1));
@@ -46,9 +61,9 @@ describe('ServeStore', () => {
     }
     s.meta.revisionCeiling = 100;
     await s.flush();
-    expect(readFileSync(path, 'utf8')).toBe(expected(s));
+    expect(reopened(path)).toEqual({ workloads: s.listWorkloads(), meta: s.meta });
 
-    // Change some (new objects), delete one, cordon a node: the next commit reflects each change.
+    // Change some (new objects), delete one, cordon a node: the next commit carries each change.
     s.putWorkload(workload('w1', 7, 'nginx:2', 2));
     s.meta.workloads.w1 = { revision: 6, createdRevision: 2, spec: { name: 'w1', replicas: 7, labels: { x: 'y' } } };
     s.deleteWorkload('w3');
@@ -56,14 +71,129 @@ describe('ServeStore', () => {
     s.meta.cordoned = ['node-2'];
     s.markDirty();
     await s.flush();
-    const text = readFileSync(path, 'utf8');
-    expect(text).toBe(expected(s));
-    expect(JSON.parse(text).workloads.find((w: Workload) => w.name === 'w1').containers[0].image).toBe('nginx:2');
+    const back = reopened(path);
+    expect(back).toEqual({ workloads: s.listWorkloads(), meta: s.meta });
+    expect(back.workloads.map((w) => w.name)).toEqual(['w0', 'w1', 'w2', 'w4']);
+    expect(back.workloads[1].containers[0].image).toBe('nginx:2');
+    expect(back.meta.workloads.w3).toBeUndefined();
 
-    const back = new ServeStore(path);
-    expect(back.listWorkloads()).toEqual(s.listWorkloads());
-    expect(back.meta).toEqual(s.meta);
-    back.saveNow();
-    expect(readFileSync(path, 'utf8')).toBe(text);
+    s.saveNow();
+    const text = readFileSync(path, 'utf8');
+    const { journal } = JSON.parse(text) as { journal: number };
+    expect(text).toBe(JSON.stringify({ version: 1, journal, workloads: [...s.listWorkloads()], meta: { serve: s.meta } }) + '\n');
+    expect(size(journalOf(path))).toBe(0);
+    s.close();
+    expect(reopened(path)).toEqual({ workloads: s.listWorkloads(), meta: s.meta });
   });
+
+  it('a commit appends what changed, not the whole state', async () => {
+    const path = tempState();
+    const s = new ServeStore(path);
+    for (let i = 0; i < 200; i++) {
+      s.putWorkload(workload(`w${i}`, 1));
+      s.meta.workloads[`w${i}`] = { revision: i + 1, createdRevision: i + 1, spec: { name: `w${i}`, replicas: 1 } };
+    }
+    s.saveNow();
+    const snapshot = readFileSync(path, 'utf8');
+    expect(snapshot.length).toBeGreaterThan(60_000);
+
+    s.putWorkload(workload('w17', 3));
+    s.meta.workloads.w17 = { revision: 201, createdRevision: 18, spec: { name: 'w17', replicas: 3 } };
+    await s.flush();
+    // The snapshot is untouched; the journal holds one line with the one workload and its record.
+    expect(readFileSync(path, 'utf8')).toBe(snapshot);
+    const lines = readFileSync(journalOf(path), 'utf8').split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].length).toBeLessThan(1_000);
+    expect(JSON.parse(lines[0]).ops.map((o: unknown[]) => o.slice(0, 2).map((x) => (typeof x === 'string' ? x : (x as Workload).name)))).toEqual([
+      ['put', 'w17'],
+      ['meta', 'w17'],
+    ]);
+    s.close();
+    const back = reopened(path);
+    expect(back.workloads.find((w) => w.name === 'w17')?.replicas).toBe(3);
+    expect(back.meta).toEqual(s.meta);
+  });
+
+  it('folds the journal into a new snapshot once it outgrows it, and the state survives', async () => {
+    const path = tempState();
+    const s = new ServeStore(path);
+    let compacted = false;
+    for (let n = 1; n <= 2_000 && !compacted; n++) {
+      const before = size(journalOf(path));
+      round(s, n);
+      await s.flush();
+      compacted = size(journalOf(path)) < before;
+    }
+    expect(compacted).toBe(true);
+    expect(size(journalOf(path))).toBeLessThan(COMPACT_MIN_BYTES);
+    s.close();
+    expect(reopened(path)).toEqual({ workloads: s.listWorkloads(), meta: s.meta });
+  });
+
+  it('drops a last journal line cut short by a crash, cuts it off, and keeps appending after it', async () => {
+    const path = tempState();
+    const s = new ServeStore(path);
+    s.putWorkload(workload('a', 1));
+    await s.flush();
+    s.close();
+    // A crash in the middle of the next append: half a line, no newline (never acknowledged).
+    appendFileSync(journalOf(path), '{"seq":2,"ops":[["put",{"id":"b","na');
+    const s2 = new ServeStore(path);
+    expect(s2.listWorkloads().map((w) => w.name)).toEqual(['a']);
+    expect(readFileSync(journalOf(path), 'utf8').endsWith('\n')).toBe(true);
+    s2.putWorkload(workload('c', 2));
+    await s2.flush();
+    s2.close();
+    expect(reopened(path).workloads.map((w) => w.name)).toEqual(['a', 'c']);
+  });
+
+  it('refuses a journal damaged before its last line, naming FILE:LINE', async () => {
+    const path = tempState();
+    const s = new ServeStore(path);
+    s.putWorkload(workload('a', 1));
+    await s.flush();
+    s.putWorkload(workload('b', 1));
+    await s.flush();
+    s.close();
+    const lines = readFileSync(journalOf(path), 'utf8').split('\n');
+    // The first line damaged, the second intact: not a torn append.
+    writeFileSync(journalOf(path), `${lines[0].slice(0, 20)}\n${lines[1]}\n`);
+    expect(() => new ServeStore(path)).toThrow(`--state: ${journalOf(path)}:1: damaged journal entry`);
+  });
+
+  it('kill -9 at arbitrary moments: every acknowledged commit is there after the restart, and the store opens', async () => {
+    const path = tempState();
+    const fixture = join(import.meta.dirname, 'fixtures', 'journal-writer.ts');
+    let next = 1;
+    // Kill after these many acknowledgements (the write under way at that moment varies).
+    for (const acks of [150, 420, 90, 300]) {
+      const child = spawn(process.execPath, ['--import', 'tsx', fixture, path, String(next)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+      const lastAck = await new Promise<number>((resolve, reject) => {
+        let seen = 0;
+        let last = 0;
+        let buf = '';
+        child.stdout.on('data', (b: Buffer) => {
+          buf += b.toString();
+          const lines = buf.split('\n');
+          buf = lines.pop()!;
+          for (const l of lines) {
+            last = Number(l.slice(4));
+            if (++seen === acks) child.kill('SIGKILL');
+          }
+        });
+        child.once('exit', (code, signal) => (signal === 'SIGKILL' ? resolve(last) : reject(new Error(`writer exited ${code}: ${err}`))));
+      });
+      const back = reopened(path);
+      // Everything acknowledged is there; at most the commits under way at the kill are beyond it.
+      const reached = back.meta.revisionCeiling;
+      expect(reached).toBeGreaterThanOrEqual(lastAck);
+      const model = Object.assign(new InMemoryStateStore(), { meta: { revisionCeiling: 0, workloads: {}, cordoned: [] } as ServeMeta, markDirty: () => {} });
+      for (let n = 1; n <= reached; n++) round(model, n);
+      expect(back).toEqual({ workloads: model.listWorkloads(), meta: model.meta });
+      next = reached + 1;
+    }
+  }, 120_000);
 });

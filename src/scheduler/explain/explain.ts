@@ -7,6 +7,7 @@ import { NodeTable } from '../framework/node-table.js';
 import { createFramework, type ProfileConfig } from '../profiles.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { PodInfo } from '../framework/pod.js';
+import type { PostFilterResult } from '../framework/types.js';
 import type { Workload } from '../../core/types.js';
 import { reserveGpus } from '../framework-scheduler.js';
 import { ROUND_ROBIN } from '../round-robin.js';
@@ -45,7 +46,13 @@ export interface ExplainReport {
   readonly weights: Readonly<Record<string, number>>;
   readonly nodes: readonly ExplainedNode[];
   /** When no node fits: what preemption would evict, and where. */
-  readonly preemption?: { readonly node: string; readonly victims: readonly string[] };
+  readonly preemption?: {
+    readonly node: string;
+    readonly victims: readonly string[];
+    /** Victims whose eviction violates a PodDisruptionBudget (absent: none), and which budget each one violates. */
+    readonly pdbViolations?: number;
+    readonly violatedBudgets?: Readonly<Record<string, string>>;
+  };
   /** A pending pod with a GPU request placed: the chosen node's devices it gets (Reserve's choice). */
   readonly gpus?: readonly number[];
   /** An assumption the result rests on (round-robin: where its cursor starts); a table line. */
@@ -112,7 +119,16 @@ export function explainOn(table: NodeTable, pending: PodInfo, profile: ProfileCo
       return { name: table.names[n.node], feasible: n.feasible, code, reasons, filters, codes, scores: n.scores, total: n.total ?? null, ...(f ? { gpuFree: f } : {}) };
     }),
     ...(gpus !== undefined ? { gpus } : {}),
-    ...(e.preemption ? { preemption: { node: table.names[e.preemption.node], victims: e.preemption.victims.map((v) => v.name) } } : {}),
+    ...(e.preemption ? { preemption: preemptionOf(table, e.preemption) } : {}),
+  };
+}
+
+function preemptionOf(table: NodeTable, p: PostFilterResult): NonNullable<ExplainReport['preemption']> {
+  const violated = p.budgets ? Object.fromEntries([...p.budgets].map(([v, b]) => [v.name, b])) : undefined;
+  return {
+    node: table.names[p.node],
+    victims: p.victims.map((v) => v.name),
+    ...(p.violations ? { pdbViolations: p.violations, violatedBudgets: violated } : {}),
   };
 }
 
@@ -140,7 +156,11 @@ export function formatExplainTable(r: ExplainReport): string {
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .map(([why, k]) => `${k} ${why}`);
     out.push(`chosen: none — 0/${r.nodes.length} nodes are available: ${parts.join(', ')}.`);
-    if (r.preemption) out.push(`preemption: evict ${r.preemption.victims.join(', ')} from ${r.preemption.node}`);
+    if (r.preemption) {
+      const v = r.preemption.violatedBudgets;
+      const pdb = v ? ` (violating ${Object.entries(v).map(([pod, b]) => `PodDisruptionBudget ${b} by ${pod}`).join(', ')})` : '';
+      out.push(`preemption: evict ${r.preemption.victims.join(', ')} from ${r.preemption.node}${pdb}`);
+    }
   }
   return out.join('\n') + '\n';
 }

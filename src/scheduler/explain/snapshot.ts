@@ -11,6 +11,7 @@ import { GPU_MILLI, type GpuRequest } from '../../core/types.js';
 import { describeZodIssue, parseYamlDocument, pathOfMessage } from '../../scenario/yaml-errors.js';
 import { labelSelectorSchema, placementFields, toPlacement } from '../../scenario/placement-schema.js';
 import type { LabelSelector } from '../../core/placement.js';
+import { budgetSelects, disruptionsAllowed, type DisruptionBudgetStatus, type IntOrPercent, type PodDisruptionBudget } from '../../core/disruption-budget.js';
 import { MAX_GPUS, formatPath } from '../../scenario/schema.js';
 import { obj } from '../../scenario/strict-object.js';
 import { NodeTable, type NodeSpec } from '../framework/node-table.js';
@@ -22,6 +23,8 @@ import { PROFILES, type ProfileConfig } from '../profiles.js';
 import { ROUND_ROBIN } from '../round-robin.js';
 
 const quantity = z.union([z.string(), z.number()]);
+/** A non-negative int or a percentage string (`50%`), as Kubernetes' IntOrString in a budget. */
+const intOrPercent = z.union([z.number().int().min(0), z.string().regex(/^\d+%$/, { error: 'expected a non-negative integer or a percentage such as 50%' })]);
 const resourceList = z.record(z.string(), quantity);
 
 const taint = obj({ key: z.string().min(1), value: z.string().optional(), effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']) });
@@ -98,6 +101,24 @@ const snapshotSchema = obj({
   replicaSets: z.array(obj({ name: z.string().min(1), namespace: z.string().min(1).optional(), selector: labelSelectorSchema })).optional(),
   statefulSets: z.array(obj({ name: z.string().min(1), namespace: z.string().min(1).optional(), selector: labelSelectorSchema })).optional(),
   replicationControllers: z.array(obj({ name: z.string().min(1), namespace: z.string().min(1).optional(), selector: z.record(z.string(), z.string()) })).optional(),
+  /**
+   * PodDisruptionBudgets (policy/v1 spec fields; DefaultPreemption reads them). Their status is
+   * `disruptionsAllowed` when given (as a budget's status says), else computed from the pods listed
+   * (see budgetStatusOf); `disruptedPods`: status.disruptedPods, pod names.
+   */
+  podDisruptionBudgets: z
+    .array(
+      obj({
+        name: z.string().min(1),
+        namespace: z.string().min(1).optional(),
+        selector: labelSelectorSchema.optional(),
+        minAvailable: intOrPercent.optional(),
+        maxUnavailable: intOrPercent.optional(),
+        disruptionsAllowed: z.number().int().min(0).optional(),
+        disruptedPods: z.array(z.string().min(1)).optional(),
+      }),
+    )
+    .optional(),
   /** Namespaces with labels (what affinity terms' namespaceSelector matches); others have none. */
   namespaces: z.array(obj({ name: z.string().min(1), labels: z.record(z.string(), z.string()).optional() })).optional(),
   /** A profile name, {name?, percentageOfNodesToScore?, plugins}, or a KubeSchedulerConfiguration (checked by profileFromInput). */
@@ -121,6 +142,8 @@ export interface Snapshot {
   /** Services' selectors by namespace, and controllers' selectors (`KIND/NAMESPACE/NAME`). */
   readonly services: ReadonlyArray<{ readonly namespace: string; readonly selector: Readonly<Record<string, string>> }>;
   readonly controllers: ReadonlyMap<string, LabelSelector>;
+  /** PodDisruptionBudgets with their status (given or computed). */
+  readonly disruptionBudgets: readonly DisruptionBudgetStatus[];
   /** Framework profile (unused when `scheduler` is set). */
   readonly profile: ProfileConfig;
   /** `profile: round-robin`: the seed's scheduler, not a framework profile (explain/round-robin.ts). */
@@ -156,12 +179,27 @@ function toResources(list: Record<string, string | number>, where: Where, path: 
   return { r: resources(out), ...(pods !== undefined ? { pods } : {}) };
 }
 
+function toIntOrPercent(v: number | string): IntOrPercent {
+  return typeof v === 'number' ? { value: v, percent: false } : { value: Number(v.slice(0, -1)), percent: true };
+}
+
+/**
+ * A budget's disruptionsAllowed from the snapshot's pods: the pods it selects are all it expects
+ * (a snapshot lists no controller replica counts), the healthy ones are those not terminating.
+ */
+export function budgetStatusOf(b: PodDisruptionBudget, pods: readonly PodInfo[]): number {
+  const selected = pods.filter((p) => budgetSelects(b, p));
+  const healthy = selected.filter((p) => !p.terminating).length;
+  return disruptionsAllowed(b, { pods: selected.length, healthy, controllerReplicas: selected.length });
+}
+
 /** The snapshot's cluster as the scheduler's node table: nodes, bound pods, namespace labels. */
 export function snapshotTable(s: Snapshot): NodeTable {
   const table = new NodeTable(s.nodes);
   for (const [name, labels] of s.namespaces) table.setNamespaceLabels(name, labels);
   table.services.push(...s.services);
   for (const [k, sel] of s.controllers) table.controllers.set(k, sel);
+  table.disruptionBudgets = s.disruptionBudgets;
   for (const b of s.bound) table.addPod(b.node, b.pod);
   return table;
 }
@@ -316,6 +354,28 @@ export function parseSnapshot(text: string, file: string, options: { readonly pl
     }
   }
 
+  const disruptionBudgets = (s.podDisruptionBudgets ?? []).map((b, i): DisruptionBudgetStatus => {
+    const at = (k: string) => `${where(['podDisruptionBudgets', i, k], 'key')}: podDisruptionBudgets[${i}].${k}`;
+    if (b.minAvailable !== undefined && b.maxUnavailable !== undefined) throw new InputError(`${at('maxUnavailable')}: give minAvailable or maxUnavailable, not both`);
+    if (b.minAvailable === undefined && b.maxUnavailable === undefined && b.disruptionsAllowed === undefined) {
+      throw new InputError(`${where(['podDisruptionBudgets', i])}: podDisruptionBudgets[${i}]: needs minAvailable, maxUnavailable or disruptionsAllowed`);
+    }
+    const spec: PodDisruptionBudget = {
+      name: b.name,
+      namespace: b.namespace ?? 'default',
+      ...(b.selector ? { selector: b.selector } : {}),
+      ...(b.minAvailable !== undefined ? { minAvailable: toIntOrPercent(b.minAvailable) } : {}),
+      ...(b.maxUnavailable !== undefined ? { maxUnavailable: toIntOrPercent(b.maxUnavailable) } : {}),
+    };
+    return {
+      name: spec.name,
+      namespace: spec.namespace,
+      ...(spec.selector ? { selector: spec.selector } : {}),
+      disruptionsAllowed: b.disruptionsAllowed ?? budgetStatusOf(spec, bound.map((x) => x.pod)),
+      ...(b.disruptedPods ? { disruptedPods: b.disruptedPods } : {}),
+    };
+  });
+
   let profile: ProfileConfig = PROFILES.default;
   let ignored: readonly string[] = [];
   const roundRobin = s.profile === ROUND_ROBIN;
@@ -335,6 +395,7 @@ export function parseSnapshot(text: string, file: string, options: { readonly pl
     bound: [...used, ...bound],
     pending: pod(s.pending, ['pending']),
     namespaces: new Map((s.namespaces ?? []).map((n) => [n.name, n.labels ?? {}])),
+    disruptionBudgets,
     // A Service without a selector selects nothing (GetPodServices skips it).
     services: (s.services ?? []).filter((v) => v.selector !== undefined && Object.keys(v.selector).length > 0).map((v) => ({ namespace: v.namespace ?? 'default', selector: v.selector! })),
     controllers: new Map<string, LabelSelector>([

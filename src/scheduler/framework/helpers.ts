@@ -10,33 +10,7 @@ import type {
 import { MAX_NODE_SCORE, type CycleContext, type FilterStatus, type Plugin } from './types.js';
 import { assertNever } from '../../core/assert-never.js';
 
-/** An empty selector matches every set of labels; matchLabels and matchExpressions are ANDed. */
-export function matchesLabelSelector(sel: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
-  if (sel.matchLabels) for (const k in sel.matchLabels) if (labels[k] !== sel.matchLabels[k]) return false;
-  if (sel.matchExpressions) {
-    for (const e of sel.matchExpressions) {
-      const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-      const v = labels[e.key];
-      switch (e.operator) {
-        case 'In':
-          if (!has || !(e.values ?? []).includes(v)) return false;
-          break;
-        case 'NotIn':
-          if (has && (e.values ?? []).includes(v)) return false;
-          break;
-        case 'Exists':
-          if (!has) return false;
-          break;
-        case 'DoesNotExist':
-          if (has) return false;
-          break;
-        default:
-          return assertNever(e.operator, 'label selector operator');
-      }
-    }
-  }
-  return true;
-}
+export { matchesLabelSelector } from '../../core/label-selector.js';
 
 /** k8s.io/apimachinery IsValidLabelValue: at most 63 characters, alphanumeric at both ends, `-_.` inside; empty is valid. */
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

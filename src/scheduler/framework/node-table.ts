@@ -10,6 +10,7 @@ import type { GpuDevices, Taint } from '../../core/types.js';
 import { GpuCluster, type CompiledPod } from '../../gpu/cluster.js';
 import type { Resources } from '../../core/resources.js';
 import type { LabelSelector } from '../../core/placement.js';
+import type { DisruptionBudgetStatus } from '../../core/disruption-budget.js';
 import type { PodInfo } from './pod.js';
 
 /** kubelet's default `maxPods`, used when a node does not say how many pods it takes. */
@@ -95,6 +96,11 @@ export class NodeTable {
    */
   readonly services: Array<{ readonly namespace: string; readonly selector: Readonly<Record<string, string>> }> = [];
   readonly controllers = new Map<string, LabelSelector>();
+  /**
+   * PodDisruptionBudgets with their status, which DefaultPreemption reads (set by whoever builds
+   * the cycle: the scheduler per call, a snapshot once). None by default.
+   */
+  disruptionBudgets: readonly DisruptionBudgetStatus[] = [];
   /**
    * Per-device GPU state (free milli-GPU per device, in src/gpu's typed arrays, node i = node i of
    * this table) when any node has GPUs; undefined otherwise, and then nothing below costs anything.

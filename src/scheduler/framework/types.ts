@@ -103,6 +103,10 @@ export type Skip = typeof SKIP;
 export interface PostFilterResult {
   readonly node: number;
   readonly victims: readonly PodInfo[];
+  /** Victims whose eviction violates a PodDisruptionBudget (absent: none). */
+  readonly violations?: number;
+  /** Those victims → the budget each one violates. */
+  readonly budgets?: ReadonlyMap<PodInfo, string>;
 }
 
 export interface PostFilterInput {

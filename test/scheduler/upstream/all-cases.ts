@@ -11,7 +11,7 @@ import { CASES as ipaFilter } from './cases/inter-pod-affinity-filter.js';
 import { CASES as ipaScore } from './cases/inter-pod-affinity-score.js';
 import { CASES as ptsFilter } from './cases/pod-topology-spread-filter.js';
 import { CASES as ptsScore } from './cases/pod-topology-spread-score.js';
-import { CASES as preemption } from './cases/default-preemption.js';
+import { CASES as preemption, PDB_CASES as preemptionPdb } from './cases/default-preemption.js';
 
 export const ALL_CASES: Readonly<Record<string, readonly UpstreamCase[]>> = {
   'NodeName, NodeUnschedulable': nodeName,
@@ -25,5 +25,5 @@ export const ALL_CASES: Readonly<Record<string, readonly UpstreamCase[]>> = {
   'InterPodAffinity (scoring)': ipaScore,
   'PodTopologySpread (filter)': ptsFilter,
   'PodTopologySpread (scoring)': ptsScore,
-  DefaultPreemption: preemption,
+  DefaultPreemption: [...preemption, ...preemptionPdb],
 };

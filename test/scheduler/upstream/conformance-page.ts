@@ -56,8 +56,9 @@ export function conformancePage(): string {
     '  the effective request exactly as `resource.PodRequests` computes it and their images count for ImageLocality, in',
     '  scenarios, manifests and snapshots; but neither the simulated nor the live backends run them (no init phase before',
     '  the main containers, no retry with back-off, sidecars are not started): the lifecycle is a separate piece of work.',
-    '- **PodDisruptionBudgets** are not modelled: DefaultPreemption treats every candidate as violating none, so its',
-    '  first criterion (fewest PDB violations) is always a tie; upstream\'s PDB rows are not ported.',
+    '- **PodDisruptionBudgets**: DefaultPreemption reads them (scenarios, `PodDisruptionBudget` manifests and snapshots),',
+    '  but examines every node, so upstream rows asserting the sampled candidate set are not expressible. Nothing else',
+    '  evicts through a budget (drains, taints and scale-downs ignore them); `disruptedPods` exists in snapshots only.',
     '- Pod-level resources (`spec.resources`, the PodLevelResources feature) and in-place resize status are not modelled.',
     '',
   );

@@ -42,7 +42,13 @@ export interface UpstreamCase {
    * A whole cycle under `plugins` (default NodeResourcesFit, DefaultPreemption): the node the pod
    * goes to (where it fits, else the node preemption picks) is one of `nodes`; `victims` if given.
    */
-  readonly preempt?: { readonly plugins?: readonly string[]; readonly nodes: readonly string[]; readonly victims?: readonly string[] };
+  readonly preempt?: {
+    readonly plugins?: readonly string[];
+    readonly nodes: readonly string[];
+    readonly victims?: readonly string[];
+    /** The chosen candidate's NumPDBViolations (0 when absent from the result). */
+    readonly pdbViolations?: number;
+  };
   /** The plugin's args are invalid: building it fails naming this field (upstream's wantErrs). */
   readonly argsError?: string;
   /** Why this case cannot be expressed in Slipway (an open gap); such rows have no expectations. */
@@ -202,6 +208,7 @@ export function checkCase(c: UpstreamCase): string | undefined {
       const got = r.chosen ?? r.preemption?.node ?? null;
       if (got === null || !c.preempt.nodes.includes(got)) diffs.push(`node: got ${JSON.stringify(got)}, want one of ${JSON.stringify(c.preempt.nodes)}`);
       if (c.preempt.victims) same('victims', [...(r.preemption?.victims ?? [])].sort(), [...c.preempt.victims].sort());
+      if (c.preempt.pdbViolations !== undefined) same('NumPDBViolations', r.preemption?.pdbViolations ?? 0, c.preempt.pdbViolations);
     }
     if (c.argsError !== undefined) {
       const e = argsErrorOf(c);

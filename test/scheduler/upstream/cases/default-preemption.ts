@@ -128,3 +128,64 @@ export const CASES: readonly UpstreamCase[] = [
     ['machine2'],
   ),
 ];
+
+// ── PodDisruptionBudget rows of the current default_preemption_test.go ─────────────────────────
+
+/** TestDryRunPreemption's nodes: capacity veryLargeRes (500m cpu, 500 bytes of memory). */
+const dryRunNode = (name: string) => node(name, { capacity: { cpu: '500m', memory: '500' } });
+const mediumRes = [{ cpu: '200m', memory: '200' }];
+const veryLargeRes = [{ cpu: '500m', memory: '500' }];
+const foo = (name: string) => pod(name, { containers: mediumRes, priority: MID, labels: { app: 'foo' } }, 'node1');
+/** A budget selecting app=foo with the given status (upstream builds it with no namespace, as its pods). */
+const fooBudget = (disruptedPods?: string[]) => ({ name: 'pdb', selector: { matchLabels: { app: 'foo' } }, disruptionsAllowed: 1, ...(disruptedPods ? { disruptedPods } : {}) });
+function dryRun(name: string, pods: string[], disruptedPods: string[] | undefined, pdbViolations: number): UpstreamCase {
+  return {
+    upstream: 'TestDryRunPreemption',
+    name,
+    plugin: P,
+    snapshot: {
+      nodes: [dryRunNode('node1')],
+      pods: pods.map(foo),
+      pending: pod('p', { containers: veryLargeRes, priority: HIGH }),
+      podDisruptionBudgets: [fooBudget(disruptedPods)],
+    },
+    preempt: { nodes: ['node1'], victims: pods, pdbViolations },
+  };
+}
+const LABEL_PDB = 'test.kubernetes.io/is-violating-pdb';
+const onePod = (name: string) => node(name, { capacity: { pods: '1' } });
+
+export const PDB_CASES: readonly UpstreamCase[] = [
+  dryRun('preemption with violation of same pdb', ['p1.1', 'p1.2'], undefined, 1),
+  dryRun("preemption with violation of the pdb with pod whose eviction was processed, the victim doesn't belong to DisruptedPods", ['p1.1', 'p1.2'], ['p2'], 1),
+  dryRun('preemption with violation of the pdb with pod whose eviction was processed, the victim belongs to DisruptedPods', ['p1.1', 'p1.2'], ['p1.2'], 0),
+  dryRun("preemption with violation of the pdb with pod whose eviction was processed, the victim which belongs to DisruptedPods is treated as 'nonViolating'", ['p1.1', 'p1.2', 'p1.3'], ['p1.3'], 1),
+  {
+    upstream: 'TestDryRunPreemption',
+    name: 'preemption looks past numCandidates until a non-PDB violating node is found',
+    plugin: P,
+    notExpressible:
+      'the row asserts the candidate set that dry-run sampling (minCandidateNodesPercentage/Absolute from a seeded random offset) produces; Slipway examines every node, so there is no sampled candidate set to compare',
+  },
+  {
+    // node1: p1 (high, covered by a budget allowing MaxInt32) and p2 (low, covered by one allowing 0): both victims, 1 violation.
+    // node2: p3 (mid, allowing 0): 1 victim, 1 violation. Violations tie; node2's highest victim priority (100) < node1's (1000).
+    upstream: 'TestPostFilter',
+    name: 'pod can be made schedulable on minHighestPriority node',
+    plugin: P,
+    snapshot: {
+      nodes: [onePod('node1'), onePod('node2')],
+      pods: [
+        pod('p1', { priority: HIGH, labels: { [LABEL_PDB]: 'non-violating' } }, 'node1'),
+        pod('p2', { priority: LOW, labels: { [LABEL_PDB]: 'violating' } }, 'node1'),
+        pod('p3', { priority: MID, labels: { [LABEL_PDB]: 'violating' } }, 'node2'),
+      ],
+      pending: pod('p', { priority: VERY_HIGH }),
+      podDisruptionBudgets: [
+        { name: 'violating-pdb', selector: { matchLabels: { [LABEL_PDB]: 'violating' } }, minAvailable: '100%', disruptionsAllowed: 0 },
+        { name: 'non-violating-pdb', selector: { matchLabels: { [LABEL_PDB]: 'non-violating' } }, minAvailable: 0, disruptionsAllowed: 2 ** 31 - 1 },
+      ],
+    },
+    preempt: { nodes: ['node2'], victims: ['p3'], pdbViolations: 1 },
+  },
+];
