@@ -198,9 +198,16 @@ function followerApp(o: { token: string; mirror: KvMirror; role: () => { role: '
     return w ? c.json(w) : problem(c, 404, `workload ${JSON.stringify(c.req.param('name'))} not found`);
   });
   app.get('/v1/instances', (c) => {
-    const workload = c.req.query('workload');
-    const items = [...o.mirror.state().instances.values()].filter((i) => workload === undefined || i.workloadName === workload).map(instanceResource);
+    const { workload, node, status } = c.req.query();
+    const items = [...o.mirror.state().instances.values()]
+      .map((i) => ({ i, r: instanceResource(i) }))
+      .filter(({ i, r }) => (workload === undefined || i.workloadName === workload) && (node === undefined || i.node === node) && (status === undefined || r.status === status))
+      .map(({ r }) => r);
     return c.json({ items });
+  });
+  app.get('/v1/instances/:id', (c) => {
+    const i = o.mirror.state().instances.get(c.req.param('id'));
+    return i ? c.json(instanceResource(i)) : problem(c, 404, `instance ${JSON.stringify(c.req.param('id'))} not found`);
   });
   app.all('*', (c) => toLeader(c, o.role().leader));
   return app;
