@@ -7,13 +7,19 @@
  * 2. wait until every instance runs;
  * 3. GET one workload, N times, names in a fixed order: GETs/s, p50, p99;
  * 4. list all workloads (W items) and one workload's instances: p50, p99;
- * 5. U spec updates (a new generation each, rolled out by the daemon while the bench runs): applies/s, p50, p99.
+ * 5. U spec updates (a new generation each, rolled out by the daemon while the bench runs): applies/s, p50, p99;
+ * 6. K what-ifs (POST /v1/simulate: drain one node, 10-minute horizon) on that cluster: wall time each.
+ * Besides wall-clock figures each phase prints the CPU time the daemon's process spent per request
+ * (from /proc/PID/stat: every thread, including the fsync and what-if worker threads) and the
+ * load average when it started, since the machine may be shared: on a loaded machine CPU time is
+ * the steadier figure. Before the timed phases the daemon's idle CPU (the sim pump keeping 10,000
+ * instances running) is measured over 2 s.
  * Every loop is bounded by its count; the whole run by --timeout.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,8 +30,10 @@ export interface ApiBenchOptions {
   readonly lists: number;
   readonly updates: number;
   readonly concurrency: number;
+  /** What-ifs (POST /v1/simulate) timed at the end (HTTP bench only). */
+  readonly simulates?: number;
   readonly timeoutS: number;
-  /** --in-process: write one CPU profile per phase here (chrome://inspect, speedscope). */
+  /** --in-process: one CPU profile per phase here; over HTTP: the daemon's profile of its whole run (chrome://inspect, speedscope). */
   readonly profileDir?: string;
 }
 
@@ -35,6 +43,28 @@ interface Res {
   status: number;
   body: string;
 }
+
+interface Phase {
+  readonly s: number;
+  readonly lat: number[];
+  readonly serverCpuS: number;
+  readonly clientCpuS: number;
+  readonly load1: number;
+}
+
+/** CPU seconds (user + system, every thread) of a process so far, from /proc (Linux); NaN elsewhere. */
+export function processCpuS(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+/** sysconf(_SC_CLK_TCK): 100 on Linux (every architecture Node supports). */
+const CLOCK_TICKS = 100;
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -48,7 +78,9 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
     join(dir, 'slipway.yaml'),
     `listen: 127.0.0.1:0\nstate: ${join(dir, 'state')}\nbackend: sim\nspeed: 20\ntoken: bench-token-0123456789abcdef\nnodes:\n  - {name: "node-{i:3}", count: ${nodes}, capacity: {cpu: 64, memory: 256Gi}}\n`,
   );
-  const child = spawn(process.execPath, [join(here, '..', 'bin', 'slipway.js'), 'serve', '--config', join(dir, 'slipway.yaml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // --cpu-profile DIR: the daemon writes a V8 CPU profile of its whole run there when it exits.
+  const prof = o.profileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : [];
+  const child = spawn(process.execPath, [...prof, join(here, '..', 'bin', 'slipway.js'), 'serve', '--config', join(dir, 'slipway.yaml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   const deadline = Date.now() + o.timeoutS * 1000;
   try {
     const url = await new Promise<string>((resolve, reject) => {
@@ -76,10 +108,14 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
         req.on('error', reject);
         req.end(data);
       });
-    /** Runs `n` requests, `concurrency` at a time; returns wall seconds and sorted latencies (ms). */
-    const load = async (n: number, make: (i: number) => Promise<Res>, want: number[]): Promise<{ s: number; lat: number[] }> => {
+    const pid = child.pid!;
+    /** Runs `n` requests, `concurrency` at a time; returns wall seconds, sorted latencies (ms), the daemon's and this process's CPU seconds, and the load average at the start. */
+    const load = async (n: number, make: (i: number) => Promise<Res>, want: number[], concurrency = o.concurrency): Promise<Phase> => {
       const lat: number[] = new Array(n);
       let next = 0;
+      const load1 = loadavg()[0];
+      const server0 = processCpuS(pid);
+      const client0 = process.cpuUsage();
       const t0 = performance.now();
       const worker = async () => {
         while (next < n) {
@@ -91,8 +127,10 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
           if (!want.includes(r.status)) throw new Error(`request ${i}: HTTP ${r.status}: ${r.body.slice(0, 200)}`);
         }
       };
-      await Promise.all(Array.from({ length: o.concurrency }, worker));
-      return { s: (performance.now() - t0) / 1000, lat: lat.sort((a, b) => a - b) };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+      const s = (performance.now() - t0) / 1000;
+      const c = process.cpuUsage(client0);
+      return { s, lat: lat.sort((a, b) => a - b), serverCpuS: processCpuS(pid) - server0, clientCpuS: (c.user + c.system) / 1e6, load1 };
     };
     const spec = (i: number, gen = 0) => ({
       name: `w${String(i).padStart(4, '0')}`,
@@ -100,8 +138,11 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
       labels: { app: `a${i % 10}` },
       containers: [{ name: 'c', image: 'nginx:1', env: { GEN: String(gen) }, requests: { cpu: '100m', memory: '64Mi' } }],
     });
-    const fmt = (what: string, r: { s: number; lat: number[] }, n: number) =>
-      console.log(`api ${what}: n=${n} wall_s=${r.s.toFixed(2)} per_s=${Math.round(n / r.s)} p50_ms=${percentile(r.lat, 50).toFixed(2)} p99_ms=${percentile(r.lat, 99).toFixed(2)}`);
+    const fmt = (what: string, r: Phase, n: number) =>
+      console.log(
+        `api ${what}: n=${n} concurrency=${Math.min(n, o.concurrency)} wall_s=${r.s.toFixed(2)} per_s=${Math.round(n / r.s)} p50_ms=${percentile(r.lat, 50).toFixed(2)} p99_ms=${percentile(r.lat, 99).toFixed(2)}` +
+          ` server_cpu_ms_per_req=${((r.serverCpuS * 1000) / n).toFixed(3)} (${Math.round(n / r.serverCpuS)}/s of daemon CPU) client_cpu_ms_per_req=${((r.clientCpuS * 1000) / n).toFixed(3)} load1=${r.load1.toFixed(1)}`,
+      );
 
     const created = await load(o.workloads, (i) => call('POST', '/v1/workloads', { spec: spec(i) }), [201]);
     fmt('apply(create)', created, o.workloads);
@@ -115,6 +156,9 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
       await new Promise((res) => setTimeout(res, 500));
     }
     console.log(`api converge: instances=${want} nodes=${nodes} wall_s=${((performance.now() - t0) / 1000).toFixed(2)} (sim ×20)`);
+    const idle0 = processCpuS(pid);
+    await new Promise((res) => setTimeout(res, 2000));
+    console.log(`api idle: daemon_cpu_share=${(((processCpuS(pid) - idle0) / 2) * 100).toFixed(1)}% of one core over 2 s (the sim pump and control loops with ${want} instances; load1=${loadavg()[0].toFixed(1)})`);
     const gets = await load(o.gets, (i) => call('GET', `/v1/workloads/w${String((i * 7919) % o.workloads).padStart(4, '0')}`), [200]);
     fmt('get(workload)', gets, o.gets);
     const lists = await load(o.lists, () => call('GET', '/v1/workloads'), [200]);
@@ -123,6 +167,27 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
     fmt(`list(instances of a workload)`, instLists, o.gets);
     const updates = await load(o.updates, (i) => call('POST', '/v1/workloads', { spec: spec(i % o.workloads, 1 + Math.floor(i / o.workloads)) }), [200]);
     fmt('apply(update: new generation)', updates, o.updates);
+    const k = o.simulates ?? 0;
+    if (k > 0) {
+      const body = { changes: [{ kind: 'drain', node: 'node-001' }], horizon: '10m' };
+      const walls: number[] = [];
+      let cpu = 0;
+      let last: { converged?: boolean; placements?: unknown[] } = {};
+      for (let i = 0; i < k; i++) {
+        const server0 = processCpuS(pid);
+        const t = performance.now();
+        const r = await call('POST', '/v1/simulate', body);
+        walls.push(performance.now() - t);
+        cpu += processCpuS(pid) - server0;
+        if (r.status !== 200) throw new Error(`POST /v1/simulate: HTTP ${r.status}: ${r.body.slice(0, 200)}`);
+        last = JSON.parse(r.body) as typeof last;
+      }
+      const sorted = [...walls].sort((a, b) => a - b);
+      console.log(
+        `api simulate(drain, 10m horizon, ${want} instances on ${nodes} nodes, while the rollouts above finish): n=${walls.length} wall_ms=${walls.map((w) => Math.round(w)).join(',')} median_ms=${Math.round(sorted[Math.floor(sorted.length / 2)])}` +
+          ` server_cpu_ms_per_req=${((cpu * 1000) / walls.length).toFixed(0)} converged=${String(last.converged)} placements=${last.placements?.length ?? '-'}`,
+      );
+    }
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

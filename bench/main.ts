@@ -50,10 +50,10 @@
  *     agent reports member-failed; beside it the simulator's detection time for the same N and
  *     parameters (Lifeguard, Serf's twin) over S seeds (bench/serf.ts).
  *
- *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C] [--in-process [--cpu-profile DIR]]
+ *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C] [--simulates K] [--in-process [--cpu-profile DIR]]
  *     The daemon's HTTP API on the sim backend (a child process; 200 nodes): creates W×R instances
- *     (default 1,000 × 10), then GET/list throughput with p50/p99 and applies per second
- *     (bench/api.ts).
+ *     (default 1,000 × 10), then GET/list throughput with p50/p99, applies per second, the daemon's CPU per
+ *     request and K what-ifs on that cluster (bench/api.ts).
  *
  *   failover [--seeds N] [--ttl S]
  *     Simulated failover of a replicated control plane (3 replicas, TTL S, default 10 s): the
@@ -265,10 +265,13 @@ program
     });
     const scenario = await readScenario(file);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const result = await simulate(scenario, { invariants: o.invariants });
     const wall = (performance.now() - t0) / 1000;
+    // Process CPU (user + system) of the run alone: comparable between runs on a shared machine.
+    const cpu = process.cpuUsage(cpu0);
     console.log(
-      `run ${file} invariants=${o.invariants} events=${result.events} wall_s=${wall.toFixed(3)}` +
+      `run ${file} invariants=${o.invariants} events=${result.events} wall_s=${wall.toFixed(3)} cpu_s=${((cpu.user + cpu.system) / 1e6).toFixed(3)}` +
         ` events_per_s=${Math.round(result.events / wall)}` +
         ` sim_s_per_wall_s=${Number((result.simulatedTimeMs / 1000 / wall).toPrecision(3))}`,
     );
@@ -586,10 +589,11 @@ program
   .option('--lists <L>', 'full workload lists', integer('--lists', 1), 200)
   .option('--updates <U>', 'spec updates (applies)', integer('--updates', 1), 2000)
   .option('--concurrency <C>', 'requests in flight', integer('--concurrency', 1), 16)
+  .option('--simulates <K>', 'what-ifs (POST /v1/simulate, a drain over 10 minutes) timed at the end', integer('--simulates', 0), 3)
   .option('--timeout <s>', 'stop (fail) after this many seconds', integer('--timeout', 1), 600)
   .option('--in-process', 'no HTTP: requests go straight to the app in this process, one at a time; prints CPU per request')
-  .option('--cpu-profile <DIR>', 'with --in-process: write a CPU profile of each phase into DIR')
-  .action(async (o: { workloads: number; replicas: number; gets: number; lists: number; updates: number; concurrency: number; timeout: number; inProcess?: boolean; cpuProfile?: string }) => {
+  .option('--cpu-profile <DIR>', 'write CPU profiles into DIR: with --in-process one per phase, else the daemon\'s whole run')
+  .action(async (o: { workloads: number; replicas: number; gets: number; lists: number; updates: number; concurrency: number; simulates: number; timeout: number; inProcess?: boolean; cpuProfile?: string }) => {
     const { inProcess, cpuProfile, ...rest } = o;
     if (inProcess) {
       const { benchApiInProcess } = await import('./api-in-process.js');
@@ -597,7 +601,7 @@ program
       return;
     }
     const { benchApi } = await import('./api.js');
-    await benchApi({ ...rest, timeoutS: o.timeout });
+    await benchApi({ ...rest, timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}) });
   });
 
 program

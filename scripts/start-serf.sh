@@ -96,11 +96,28 @@ start() {
   exit 1
 }
 
+# members_alive NAME...: waits until the control plane's agent lists every NAME as alive. An
+# agent's RPC port answers before its join has necessarily reached the control plane's agent, and
+# whoever starts Slipway right after this script expects every node to be a member already.
+members_alive() {
+  local alive missing
+  for _ in $(seq 1 100); do
+    alive="$(serf members "-rpc-addr=127.0.0.1:$RPC_BASE" -status=alive 2>/dev/null | awk '{print $1}')"
+    missing=""
+    for n in "$@"; do grep -qxF "$n" <<<"$alive" || missing="$missing $n"; done
+    [ -z "$missing" ] && return 0
+    sleep 0.1
+  done
+  echo "start-serf.sh: not alive in the control plane's view after 10 s:$missing" >&2
+  exit 1
+}
+
 if [ -n "$RESTART" ]; then
   if [ "$RESTART" = "$CP" ]; then start "$CP" "$BASE" "$RPC_BASE"; exit 0; fi
   for k in "${!NAMES[@]}"; do
     if [ "${NAMES[$k]}" = "$RESTART" ]; then
       start "$RESTART" $((BASE + k + 1)) $((RPC_BASE + k + 1)) "$RESTART"
+      members_alive "$RESTART"
       exit 0
     fi
   done
@@ -112,3 +129,4 @@ start "$CP" "$BASE" "$RPC_BASE"
 for k in "${!NAMES[@]}"; do
   start "${NAMES[$k]}" $((BASE + k + 1)) $((RPC_BASE + k + 1)) "${NAMES[$k]}"
 done
+members_alive "${NAMES[@]}"

@@ -4,7 +4,9 @@
  * - `deposed-write` — no write from a deposed leader is ever accepted: when the store commits a
  *   write a replica made under term T, the leader key's create revision at that commit is T.
  *   Fencing guarantees it; without fencing, a leader paused or cut off past its lease writes over
- *   its successor.
+ *   its successor. The leader key itself is only ever taken by an election (created while
+ *   absent): a replica that writes it over another's — a leader whose lease expired "renewing"
+ *   its term over its successor — is a deposed leader whose write got through.
  * - `split-brain` — at most one replica acts on the cluster per term, and terms act in order: no
  *   replica acts (creates, stops or removes a container) under a term another replica acted
  *   under, or under a term older than one that already acted.
@@ -57,6 +59,17 @@ export class HaInvariants {
     this.violate(
       'deposed-write',
       `the store accepted ${replica}'s write of ${key} at revision ${revision} under term ${term}, but the leader key ${leaderRevision === 0 ? 'did not exist' : `was term ${leaderRevision}`}: a deposed leader's write got through`,
+    );
+  }
+
+  /**
+   * The store committed `replica`'s put of the leader key at `revision` while the key existed
+   * (held by `holder`, created at `holderRevision`): only a create of an absent key is an election.
+   */
+  onLeaderOverwrite(replica: string, revision: number, holder: string, holderRevision: number): void {
+    this.violate(
+      'deposed-write',
+      `the store accepted ${replica}'s write of the leader key at revision ${revision} over ${holder === replica ? 'its own' : `${holder}'s`} term ${holderRevision}: a replica took the lead without winning an election (a deposed leader's write got through)`,
     );
   }
 

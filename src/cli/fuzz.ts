@@ -165,7 +165,8 @@ export function runCommandFor(path: string): string {
 
 /** One line: cluster, workload mix, fault plan and knobs of a case. */
 export function planOf(c: FuzzCase): string {
-  const faults = c.faults.map((f) => `${f.kind}${f.rate > 0 ? `@${f.rate}/h` : `@${f.atS}s`}`).join(' ') || 'none';
+  const drawn = c.faults.map((f) => `${f.kind}${f.rate > 0 ? `@${f.rate}/h` : `@${f.atS}s`}`);
+  const faults = [...(c.leaseSkew ? ['leaseSkew@0s(run-long)'] : []), ...drawn].join(' ') || 'none';
   const k = c.knobs;
   return (
     `${c.nodes.length} nodes (${c.nodes.reduce((a, n) => a + n.cpu, 0)} cpu), ${c.workloads.length} workloads (${c.workloads.filter((w) => w.job).length} jobs), ` +
@@ -242,7 +243,7 @@ export function formatReport(r: FuzzSummary & Partial<Pick<FuzzReport, 'elapsedM
       lines.push(`  replay:  ${runCommandFor(paths(f, out).full)}`);
     }
   }
-  const kinds = PROFILE_SHAPES[profile].kinds.length ? PROFILE_SHAPES[profile].kinds : FUZZ_FAULT_KINDS;
+  const kinds = PROFILE_SHAPES[profile].kinds.length ? [...new Set(PROFILE_SHAPES[profile].kinds)] : FUZZ_FAULT_KINDS;
   lines.push(...formatCoverage(r.coverage, kinds));
   if (r.capacityLimited > 0) lines.push(`${r.capacityLimited} run(s) could not converge for lack of capacity (not failures; see runs.jsonl)`);
   lines.push(`runs: ${out}/runs.jsonl; summary: ${out}/summary.json`);

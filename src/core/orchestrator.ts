@@ -277,6 +277,8 @@ export class Orchestrator {
       if (existing.deleted) throw new OrchestrationError('WorkloadNotFound', `workload ${workload.name} was deleted`);
       const prev = existing.workload;
       existing.workload = workload;
+      // Every bound instance of the workload now reads the new object (NodeView.bound).
+      for (const inst of this.d.store.listInstances(workload.id)) this.boundChanged(inst);
       this.d.store.putWorkload(workload);
       if (prev.replicas !== workload.replicas)
         this.d.recorder.record('workload.scaled', { workload: workload.name, from: prev.replicas, to: workload.replicas });
@@ -656,7 +658,7 @@ export class Orchestrator {
    * selected instances not ended, the healthy ones (Running, ready, not asked to stop), and the
    * replicas of the workloads whose pods the budget selects. Undefined without budgets.
    */
-  private budgetStatuses(): DisruptionBudgetStatus[] | undefined {
+  budgetStatuses(): DisruptionBudgetStatus[] | undefined {
     const budgets = this.d.disruptionBudgets;
     if (!budgets || budgets.length === 0) return undefined;
     const pod = (w: Workload) => ({ namespace: 'default', labels: w.labels });
@@ -798,6 +800,7 @@ export class Orchestrator {
     if (inst.waitingSince !== undefined) this.gangs.leave(inst);
     inst.stopRequestedAt = this.d.clock.now();
     inst.stopReason = reason;
+    this.boundChanged(inst);
     const from = inst.status;
     inst.status = 'Terminating';
     this.d.recorder.record('instance.stopping', { instance: inst.id, workload: inst.workloadName, from, reason, ...detail });
@@ -1005,6 +1008,7 @@ export class Orchestrator {
     const from = inst.status;
     inst.status = status;
     inst.reason = reason;
+    this.boundChanged(inst);
     if (status === 'Running' && inst.startedAt === undefined) {
       inst.startedAt = now;
       this.touchNode(inst.node);
@@ -1164,36 +1168,90 @@ export class Orchestrator {
   }
 
   /**
-   * The node's bound instances. An instance whose scheduler-visible fields did not change since the
-   * last call gets the same object again, so a scheduler refreshing a node after its version
-   * changed tells unchanged instances by identity (and nothing is allocated for them).
+   * The node's bound instances, in the order they joined it. Computed from the last list handed
+   * out and what changed since (BoundSet), so a scheduler re-reading a changed node costs
+   * O(changes), not O(instances on the node); an instance whose scheduler-visible fields did not
+   * change gets the same BoundInstance object again (schedulers tell unchanged ones by identity).
    */
   private boundOn(ids: BoundSet): BoundInstance[] {
     const out: BoundInstance[] = [];
-    for (const id of ids) {
-      let e = ids.known.get(id);
-      if (e === undefined) {
-        const inst = this.d.store.getInstance(id);
-        const ws = inst && this.workloads.get(inst.workloadId);
-        const request = this.instanceRequest.get(id);
-        if (!inst || !ws || !request) continue;
-        ids.known.set(id, (e = { inst, ws, request }));
+    let complete = true;
+    const push = (id: string): void => {
+      const b = this.boundEntry(ids, id);
+      if (b) out.push(b);
+      else complete = false;
+    };
+    const last = ids.last;
+    if (last === undefined) {
+      for (const id of ids) push(id);
+    } else {
+      const removed = ids.removed.size > 0;
+      const changed = ids.changed.size > 0;
+      for (const b of last) {
+        if (removed && ids.removed.has(b.id)) continue;
+        if (changed && ids.changed.has(b.id)) push(b.id);
+        else out.push(b);
       }
-      const { inst, ws, request } = e;
-      const terminating = inst.stopRequestedAt !== undefined || inst.status === 'Succeeded' || inst.status === 'Failed';
-      let b = e.bound;
-      if (b === undefined || b.workload !== ws.workload || b.startedAt !== inst.startedAt || (b.terminating === true) !== terminating || b.gpus !== inst.gpus) {
-        b = {
-          id,
-          workload: ws.workload,
-          request,
-          ...(inst.startedAt !== undefined ? { startedAt: inst.startedAt } : {}),
-          ...(terminating ? { terminating: true } : {}),
-          ...(inst.gpus !== undefined ? { gpus: inst.gpus } : {}),
-        };
-        e.bound = b;
-      }
-      out.push(b);
+      for (const id of ids.added) if (ids.has(id)) push(id);
+    }
+    ids.settle(complete ? out : undefined);
+    return out;
+  }
+
+  /** One bound instance (undefined while its record, workload or request is missing). */
+  private boundEntry(ids: BoundSet, id: string): BoundInstance | undefined {
+    let e = ids.known.get(id);
+    if (e === undefined) {
+      const inst = this.d.store.getInstance(id);
+      const ws = inst && this.workloads.get(inst.workloadId);
+      const request = this.instanceRequest.get(id);
+      if (!inst || !ws || !request) return undefined;
+      ids.known.set(id, (e = { inst, ws, request }));
+    }
+    const { inst, ws, request } = e;
+    const terminating = inst.stopRequestedAt !== undefined || inst.status === 'Succeeded' || inst.status === 'Failed';
+    let b = e.bound;
+    if (b === undefined || b.workload !== ws.workload || b.startedAt !== inst.startedAt || (b.terminating === true) !== terminating || b.gpus !== inst.gpus) {
+      b = {
+        id,
+        workload: ws.workload,
+        request,
+        ...(inst.startedAt !== undefined ? { startedAt: inst.startedAt } : {}),
+        ...(terminating ? { terminating: true } : {}),
+        ...(inst.gpus !== undefined ? { gpus: inst.gpus } : {}),
+      };
+      e.bound = b;
+    }
+    return b;
+  }
+
+  /** The instance's bound fields (start, stop, end, workload) may have changed: its node's list re-reads it. */
+  private boundChanged(inst: Instance): void {
+    const ns = inst.node === undefined ? undefined : this.nodes.get(inst.node);
+    (ns?.instances as BoundSet | undefined)?.touch(inst.id);
+  }
+
+  /**
+   * NodeView.bound of a node computed from scratch, without BoundSet's memory (tests check the
+   * incremental list against it). Undefined for an unknown node.
+   */
+  recomputeBound(nodeId: NodeId): BoundInstance[] | undefined {
+    const ns = this.nodes.get(nodeId);
+    if (!ns) return undefined;
+    const out: BoundInstance[] = [];
+    for (const id of ns.instances) {
+      const inst = this.d.store.getInstance(id);
+      const ws = inst && this.workloads.get(inst.workloadId);
+      const request = this.instanceRequest.get(id);
+      if (!inst || !ws || !request) continue;
+      out.push({
+        id,
+        workload: ws.workload,
+        request,
+        ...(inst.startedAt !== undefined ? { startedAt: inst.startedAt } : {}),
+        ...(inst.stopRequestedAt !== undefined || inst.status === 'Succeeded' || inst.status === 'Failed' ? { terminating: true } : {}),
+        ...(inst.gpus !== undefined ? { gpus: inst.gpus } : {}),
+      });
     }
     return out;
   }

@@ -77,6 +77,11 @@ export interface FuzzDraw {
   /** Two kind-specific draws from 0 to 100 (direction, probabilities ×100, factors, sizes). */
   readonly p: number;
   readonly q: number;
+  /**
+   * With a replicated control plane (the `ha` profile): its lease TTL in seconds, so control-plane
+   * faults can be drawn on the scale of the election's clocks (a partition shorter than the lease).
+   */
+  readonly leaseTtlS?: number;
 }
 
 /** A live backend's implementation of a fault kind. */

@@ -27,5 +27,14 @@ export const storePartition = defineFault({
   },
   backends: ['sim'],
   needs: 'replicas',
-  fuzz: (d) => ({ replica: 'leader', duration: seconds(d.durationS) }),
+  // Half the partitions drawn for a replicated control plane are shorter than its lease: 0.3–0.8 ×
+  // TTL, long enough to miss a keep-alive (ttl/3) and the watch's re-read, short enough that the
+  // leader's local deadline (ttl − ttl/5) has not passed when it heals. The leader keeps running,
+  // and its next keep-alive may reach a store that (with lease skew) already expired its lease and
+  // elected another: the case a leader treating an expired lease as renewable gets wrong. Longer
+  // partitions outlast the local deadline.
+  fuzz: (d) =>
+    d.leaseTtlS !== undefined && d.q < 50
+      ? { replica: 'leader', duration: `${10 * Math.round(d.leaseTtlS * (30 + 0.5 * d.p))}ms` }
+      : { replica: 'leader', duration: seconds(d.durationS) },
 });

@@ -87,6 +87,12 @@ export interface FuzzCase {
   readonly operations: readonly FuzzOperation[];
   readonly faults: readonly FuzzFault[];
   readonly knobs: FuzzKnobs;
+  /**
+   * Profiles with replicas: the store's lease clock runs ahead of the replicas' for the whole
+   * fault phase (clocks drift at a steady rate), 0 = not; 1–100 maps to 0.25–0.6 × the lease TTL
+   * (past the leader's safety margin, short of a keep-alive period's worth).
+   */
+  readonly leaseSkew?: number;
 }
 
 interface ProfileShape {
@@ -182,14 +188,17 @@ export function caseArbitrary(profile: Profile): fc.Arbitrary<FuzzCase> {
   });
   // Key order is shrink order: faults first (drop the irrelevant ones, point the rest at the
   // first node and workload), then operations, workloads and nodes can go.
-  return fc.record({
+  const fields = {
     seed: fc.nat(2 ** 31 - 1),
     faults: fc.array(fault, { maxLength: shape.maxFaults }),
     operations: fc.array(operation, { maxLength: 4 }),
     workloads: fc.array(workload, { minLength: 1, maxLength: shape.maxWorkloads }),
     nodes: fc.array(node, { minLength: 1, maxLength: shape.maxNodes }),
     knobs,
-  });
+  };
+  if (!shape.replicas) return fc.record(fields);
+  // Drawn last, so a case's other values are those of the same seed without it.
+  return fc.record({ ...fields, leaseSkew: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 100 })) });
 }
 
 /** The case a run seed expands to (the same value fast-check starts from when shrinking that seed). */
@@ -250,9 +259,14 @@ export function caseDocument(c: FuzzCase, profile: Profile, name: string): Recor
       durationS: duration,
       p: f.p,
       q: f.q,
+      ...(shape.replicas ? { leaseTtlS: shape.replicas.ttlS } : {}),
     };
     return { ...when, [f.kind]: FAULTS[f.kind].fuzz(draw) };
   });
+  if (shape.replicas && c.leaseSkew) {
+    const skewMs = 10 * Math.round(shape.replicas.ttlS * (25 + 0.35 * c.leaseSkew));
+    faults.unshift({ at: s(0), leaseSkew: { skew: `${skewMs}ms`, duration: s(shape.healAt) } });
+  }
   const k = c.knobs;
   return {
     name,

@@ -11,6 +11,7 @@
  * `instance.unreserved`, `instance.removed` or `instance.forgotten`. A run whose cluster has GPU
  * devices gets the GPU metrics; a CPU-only run has none (its results look as before).
  */
+import { podRequests, type PodResourceSpec } from '../core/pod-requests.js';
 import { compareEndpoints } from '../core/endpoints.js';
 import { quantileSorted } from 'd3';
 import { FragMeasure, type TypicalTask } from '../gpu/fragmentation.js';
@@ -660,14 +661,14 @@ function sortedRecord(r: Record<string, number>): Record<string, number> {
 
 /**
  * The scenario's typical pod: the replica-weighted median of the per-instance requests, taken per
- * resource (so it need not be one workload's exact shape when workloads differ).
+ * resource (so it need not be one workload's exact shape when workloads differ). An instance's
+ * request is its effective request (core/pod-requests.ts: init containers, sidecars, overhead).
  */
-export function typicalPod(workloads: ReadonlyArray<{ replicas: number; containers: ReadonlyArray<{ requests: { cpu: number; memory: number } }> }>): TypicalPod {
-  const items = workloads.map((w) => ({
-    weight: Math.max(1, w.replicas),
-    cpu: w.containers.reduce((a, c) => a + c.requests.cpu, 0),
-    memory: w.containers.reduce((a, c) => a + c.requests.memory, 0),
-  }));
+export function typicalPod(workloads: ReadonlyArray<{ readonly replicas: number } & PodResourceSpec>): TypicalPod {
+  const items = workloads.map((w) => {
+    const r = podRequests(w);
+    return { weight: Math.max(1, w.replicas), cpu: r.cpu, memory: r.memory };
+  });
   return { cpu: weightedMedian(items.map((i) => [i.cpu, i.weight])), memory: weightedMedian(items.map((i) => [i.memory, i.weight])) };
 }
 

@@ -61,6 +61,8 @@ export interface ReplicaVariant {
 export interface ReplicaObserver {
   /** The store committed `key`, written by `replica` under `term`; the leader key's create revision then (0 = absent). */
   onWrite(replica: string, term: number, leaderRevision: number, revision: number, key: string): void;
+  /** The store committed `replica`'s put of the leader key over `holder`'s (created at `holderRevision`). */
+  onLeaderOverwrite(replica: string, revision: number, holder: string, holderRevision: number): void;
   /** `replica` acts on the cluster under `term`. */
   onAct(replica: string, term: number, what: string): void;
 }
@@ -479,6 +481,12 @@ export class SimReplicas {
     this.replicas = Array.from({ length: d.ha.replicas }, (_, i) => new Replica(this, d, i));
     this.store.onCommit = (c) => {
       if (!c.txn) return;
+      // The election only creates the leader key while it is absent; a put over an existing one
+      // takes the lead without an election.
+      if (c.events.some((e) => e.key === LEADER_KEY && e.type === 'put')) {
+        const held = c.before(LEADER_KEY);
+        if (held) this.observer?.onLeaderOverwrite(c.client, c.revision, held.value, held.createRevision);
+      }
       const w = this.writers.get(c.txn);
       if (!w) return;
       const key = c.events[0]?.key ?? '';

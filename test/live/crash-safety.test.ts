@@ -3,13 +3,12 @@
  * a rolling update, then a restart with the same state file. The restarted control plane adopts
  * the running containers, finishes the rollout, loses no workload and runs no replica twice.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectDocker } from '../../backends/docker/docker-api.js';
-import { DOCKER_HOSTS, LIVE, LIVE_SKIP_REASON, TEST_IMAGE } from '../support/backends.js';
+import { DOCKER_HOSTS, engineContainers, LIVE, LIVE_SKIP_REASON, removeEngineContainers, TEST_IMAGE } from '../support/backends.js';
+import { exited, sleep, spawnSlipway } from '../support/processes.js';
 
 const SCENARIO = (hosts: readonly string[]) => `
 name: crash-safety
@@ -43,37 +42,17 @@ interface Seen {
   readonly running: boolean;
 }
 
+/** This scenario's workload (its name is the cluster identity): other runs' `web` workloads are not ours. */
+const WEB = ['slipway.workload=web', 'slipway.cluster=crash-safety'];
+
 async function webContainers(): Promise<Seen[]> {
-  const out: Seen[] = [];
-  for (const host of DOCKER_HOSTS.slice(0, 2)) {
-    const list = await connectDocker(host, 5_000).listContainers({ all: true, filters: JSON.stringify({ label: ['slipway.workload=web'] }) });
-    for (const c of list) out.push({ id: c.Id, slot: c.Labels['slipway.slot'], generation: c.Labels['slipway.generation'], running: c.State === 'running' });
-  }
-  return out;
+  return (await engineContainers(WEB)).map((c) => ({ id: c.id, slot: c.labels['slipway.slot'], generation: c.labels['slipway.generation'], running: c.running }));
 }
-
-function slipway(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['bin/slipway.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function exited(p: ChildProcess): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  p.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  p.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve) => p.on('exit', (code, signal) => resolve({ code, signal, out, err })));
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!LIVE)(`crash safety on docker${LIVE ? '' : ` (skipped: ${LIVE_SKIP_REASON})`}`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-crash-'));
   afterAll(async () => {
-    for (const host of DOCKER_HOSTS.slice(0, 2)) {
-      const api = connectDocker(host, 10_000);
-      for (const c of await api.listContainers({ all: true, filters: JSON.stringify({ label: ['slipway.workload=web'] }) }))
-        await api.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-    }
+    await removeEngineContainers(WEB);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -83,7 +62,7 @@ describe.skipIf(!LIVE)(`crash safety on docker${LIVE ? '' : ` (skipped: ${LIVE_S
     writeFileSync(file, SCENARIO(DOCKER_HOSTS));
     expect(await webContainers()).toEqual([]);
 
-    const first = slipway(['run', file, '--backend', 'docker', '--state', state, '--out', join(dir, 'run1')]);
+    const first = spawnSlipway(['run', file, '--backend', 'docker', '--state', state, '--out', join(dir, 'run1')]);
     const firstDone = exited(first);
     // Wait for the rollout to be under way: new-generation containers next to old ones (the start
     // can take many seconds on a loaded machine, so the bound is generous).
@@ -103,7 +82,7 @@ describe.skipIf(!LIVE)(`crash safety on docker${LIVE ? '' : ` (skipped: ${LIVE_S
     expect(atKill.filter((c) => c.generation === '1').length, 'the kill happened mid-rollout').toBeGreaterThanOrEqual(2);
 
     // Restart with the same state file; keep the containers at the end to inspect them.
-    const second = slipway(['run', file, '--backend', 'docker', '--state', state, '--out', join(dir, 'run2'), '--keep', '--json']);
+    const second = spawnSlipway(['run', file, '--backend', 'docker', '--state', state, '--out', join(dir, 'run2'), '--keep', '--json']);
     const r2 = await exited(second);
     expect(r2.code, r2.out + r2.err).toBe(0);
     // The killed run's engine lock is stale (its pid is gone on this host): broken, with a warning.

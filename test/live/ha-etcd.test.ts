@@ -12,11 +12,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDocker } from '../../backends/docker/docker-api.js';
-import { DOCKER_HOSTS, LIVE, LIVE_SKIP_REASON, TEST_IMAGE } from '../support/backends.js';
+import { DOCKER_HOSTS, engineContainers, LIVE, LIVE_SKIP_REASON, removeEngineContainers, TEST_IMAGE } from '../support/backends.js';
+import { BIN, sleep, until as poll } from '../support/processes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'slipway.js');
 const ETCD_SCRIPT = join(ROOT, 'scripts', 'start-etcd.sh');
 const RUN = `ha${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 const NODES = [`${RUN}-a`, `${RUN}-b`];
@@ -26,7 +25,6 @@ const TTL = 5;
 const TOKEN = `ha-${RUN}-0123456789abcdef`;
 const WORKLOAD = `${RUN}-web`;
 const REPLICAS = 20;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Seen {
   readonly id: string;
@@ -36,24 +34,13 @@ interface Seen {
 }
 
 /** This run's containers on both engines, as Docker lists them. */
+const OURS = (engine: number) => [`slipway.node=${NODES[engine]}`];
 async function containers(): Promise<Seen[]> {
-  const out: Seen[] = [];
-  for (const [i, host] of DOCKER_HOSTS.slice(0, 2).entries()) {
-    const list = await connectDocker(host, 10_000).listContainers({ all: true, filters: JSON.stringify({ label: [`slipway.node=${NODES[i]}`] }) });
-    for (const c of list) out.push({ id: c.Id, slot: c.Labels['slipway.slot'], generation: c.Labels['slipway.generation'], running: c.State === 'running' });
-  }
-  return out;
+  return (await engineContainers(OURS)).map((c) => ({ id: c.id, slot: c.labels['slipway.slot'], generation: c.labels['slipway.generation'], running: c.running }));
 }
 
-async function until<T>(f: () => Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms: ${what}`);
-    await sleep(250);
-  }
-}
+/** Polls every 250 ms; a poll that throws (a replica being killed) is one more poll. */
+const until = <T>(f: () => Promise<T | undefined | false>, ms: number, what: string): Promise<T> => poll(() => f().catch(() => undefined), ms, what, 250);
 
 /** Watches Docker all along: a (slot, generation) running twice at any poll is a safety violation. */
 class SafetyMonitor {
@@ -208,11 +195,7 @@ describe.skipIf(!LIVE)(`three serve replicas on etcd and docker${LIVE ? '' : ` (
     const keep = process.env.SLIPWAY_HA_TEST_LOGS;
     if (keep) replicas.forEach((r, i) => writeFileSync(join(keep, `ha-replica-${i}.log`), r.log));
     for (const r of replicas) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
-    for (const [i, host] of DOCKER_HOSTS.slice(0, 2).entries()) {
-      const api = connectDocker(host, 10_000);
-      for (const c of await api.listContainers({ all: true, filters: JSON.stringify({ label: [`slipway.node=${NODES[i]}`] }) }).catch(() => []))
-        await api.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-    }
+    await removeEngineContainers(OURS);
     try {
       etcd('--stop', '--wipe');
     } finally {
@@ -269,7 +252,9 @@ describe.skipIf(!LIVE)(`three serve replicas on etcd and docker${LIVE ? '' : ` (
       return r.body.role === 'follower' && r.body.leader === next.url ? r.body : undefined;
     }, 60_000, 'the resumed replica follows the new leader');
     expect(view).toMatchObject({ role: 'follower', leader: next.url });
-    expect(paused.log).toMatch(/stepped down/);
+    // Its log line is written before /readyz says follower, but the pipe and the HTTP socket are
+    // read in whichever order they come: wait for the line rather than read the log at once.
+    await until(async () => /stepped down/.test(paused.log), 10_000, 'the resumed replica logs that it stepped down');
     // Its writes would be refused: a write sent to it now is redirected, not applied.
     const r = await send(paused.url, 'POST', `/v1/workloads/${WORKLOAD}/scale`, { replicas: 1 });
     expect(r.status).toBe(307);

@@ -7,8 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectDocker } from '../../backends/docker/docker-api.js';
-import { DOCKER_HOSTS, LIVE, LIVE_SKIP_REASON, OCI_RUNTIME, ROOTFS, TEST_IMAGE } from '../support/backends.js';
+import { DOCKER_HOSTS, engineContainers, LIVE, LIVE_SKIP_REASON, OCI_RUNTIME, ROOTFS, TEST_IMAGE } from '../support/backends.js';
 
 type Rec = Record<string, unknown> & { t: number; type: string };
 
@@ -23,10 +22,7 @@ function trace(dir: string): Rec[] {
 
 /** Slipway containers of one cluster identity (a scenario's name) on both engines; other tests' runs share them. */
 async function slipwayContainers(identity: string): Promise<number> {
-  let n = 0;
-  for (const host of DOCKER_HOSTS.slice(0, 2))
-    n += (await connectDocker(host, 5_000).listContainers({ all: true, filters: JSON.stringify({ label: ['slipway.instance', `slipway.cluster=${identity}`] }) })).length;
-  return n;
+  return (await engineContainers(['slipway.instance', `slipway.cluster=${identity}`])).length;
 }
 
 describe.skipIf(!LIVE)(`slipway run on live backends${LIVE ? '' : ` (skipped: ${LIVE_SKIP_REASON})`}`, () => {
@@ -164,9 +160,11 @@ expectations:
     let text = '';
     child.stdout.on('data', (d: Buffer) => (text += d.toString()));
     const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // Interrupt once its containers run.
-    for (let k = 0; k < 400 && (await slipwayContainers('live-docker')) < 3; k++) await new Promise((r) => setTimeout(r, 50));
+    // Interrupt once its containers run (and before its crash fault at 8 s).
+    let up = 0;
+    for (let k = 0; k < 400 && (up = await slipwayContainers('live-docker')) < 3; k++) await new Promise((r) => setTimeout(r, 50));
     child.kill(sig);
+    expect(up, 'its three containers ran before the signal').toBeGreaterThanOrEqual(3);
     expect(await done).toBe(code);
     expect(text).toContain(`interrupted (${sig})`);
     // Never "ok: N expectation(s) hold"; the line that runs it again.

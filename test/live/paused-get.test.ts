@@ -14,8 +14,8 @@ import { loadConfig } from '../../src/serve/config.js';
 import { startDaemon, type Daemon } from '../../src/serve/daemon.js';
 import { DOCKER_HOSTS, LIVE, LIVE_SKIP_REASON, TEST_IMAGE } from '../support/backends.js';
 import { until } from '../serve/support.js';
+import { BIN } from '../support/processes.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'slipway.js');
 const NODE = `paused-${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 const dir = mkdtempSync(join(tmpdir(), 'slipway-paused-'));
 let daemon: Daemon | undefined;

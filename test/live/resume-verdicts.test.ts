@@ -6,13 +6,13 @@
  * a live run with `--state`: exit 143, the trace so far written (`run.interrupted`), the workload
  * left running with a resumable state; the resume completes with exit 0.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectDocker } from '../../backends/docker/docker-api.js';
-import { DOCKER_HOSTS, LIVE, LIVE_SKIP_REASON, TEST_IMAGE } from '../support/backends.js';
+import { DOCKER_HOSTS, engineContainers, LIVE, LIVE_SKIP_REASON, removeEngineContainers, TEST_IMAGE } from '../support/backends.js';
+import { exited, sleep, spawnSlipway } from '../support/processes.js';
 
 const WL = `rv${process.pid.toString(36)}`;
 const SCENARIO = (name: string) => `
@@ -40,20 +40,6 @@ expectations:
     running: {workload: ${WL}, count: 3, at: 18s}
 `;
 
-function slipway(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['bin/slipway.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function exited(p: ChildProcess): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  p.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  p.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve) => p.on('exit', (code, signal) => resolve({ code, signal, out, err })));
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Waits until the state file holds the verdict of expectation 0 (it is written atomically). */
 async function firstVerdict(state: string, child: ChildProcess): Promise<{ name: string; ok: boolean; status: string; detail: string }> {
   for (let k = 0; k < 6000; k++) {
@@ -67,25 +53,14 @@ async function firstVerdict(state: string, child: ChildProcess): Promise<{ name:
   throw new Error('no verdict in the state file');
 }
 
-async function ours(): Promise<Array<{ id: string; running: boolean }>> {
-  const out: Array<{ id: string; running: boolean }> = [];
-  for (const host of DOCKER_HOSTS.slice(0, 2)) {
-    for (const c of await connectDocker(host, 5_000).listContainers({ all: true, filters: JSON.stringify({ label: [`slipway.workload=${WL}`] }) }))
-      out.push({ id: c.Id, running: c.State === 'running' });
-  }
-  return out;
-}
+const ours = () => engineContainers([`slipway.workload=${WL}`]);
 
 const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe.skipIf(!LIVE)(`verdicts across kill -9 and SIGTERM with --state (docker)${LIVE ? '' : ` (skipped: ${LIVE_SKIP_REASON})`}`, { timeout: 600_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-resume-verdicts-'));
   afterAll(async () => {
-    for (const host of DOCKER_HOSTS.slice(0, 2)) {
-      const api = connectDocker(host, 10_000);
-      for (const c of await api.listContainers({ all: true, filters: JSON.stringify({ label: [`slipway.workload=${WL}`] }) }).catch(() => []))
-        await api.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-    }
+    await removeEngineContainers([`slipway.workload=${WL}`]);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -93,14 +68,14 @@ describe.skipIf(!LIVE)(`verdicts across kill -9 and SIGTERM with --state (docker
     const file = join(dir, 'kill9.yaml');
     const state = join(dir, 'kill9-state.json');
     writeFileSync(file, SCENARIO(`${WL}k`));
-    const first = slipway(['run', file, '--backend', 'docker', '--state', state, '--out', join(dir, 'k1')]);
+    const first = spawnSlipway(['run', file, '--backend', 'docker', '--state', state, '--out', join(dir, 'k1')]);
     const firstDone = exited(first);
     const verdict = await firstVerdict(state, first);
     expect(verdict).toMatchObject({ name: 'two at first', ok: true, status: 'pass' });
     first.kill('SIGKILL');
     expect((await firstDone).signal).toBe('SIGKILL');
 
-    const second = slipway(['run', file, '--backend', 'docker', '--state', state, '--out', join(dir, 'k2'), '--json']);
+    const second = spawnSlipway(['run', file, '--backend', 'docker', '--state', state, '--out', join(dir, 'k2'), '--json']);
     const r = await exited(second);
     expect(r.code, r.out + r.err).toBe(0);
     const summary = JSON.parse(r.out) as { resumed: boolean; ok: boolean; expectations: Array<{ name: string; ok: boolean; detail: string }> };
@@ -120,7 +95,7 @@ describe.skipIf(!LIVE)(`verdicts across kill -9 and SIGTERM with --state (docker
     const file = join(dir, 'term.yaml');
     const state = join(dir, 'term-state.json');
     writeFileSync(file, SCENARIO(`${WL}t`));
-    const first = slipway(['run', file, '--backend', 'docker', '--state', state, '--out', join(dir, 't1')]);
+    const first = spawnSlipway(['run', file, '--backend', 'docker', '--state', state, '--out', join(dir, 't1')]);
     const firstDone = exited(first);
     await firstVerdict(state, first);
     first.kill('SIGTERM');
@@ -134,7 +109,7 @@ describe.skipIf(!LIVE)(`verdicts across kill -9 and SIGTERM with --state (docker
     expect((await ours()).filter((c) => c.running).length).toBeGreaterThanOrEqual(2);
     expect((JSON.parse(readFileSync(state, 'utf8')) as { meta: { finished?: boolean } }).meta.finished).toBeUndefined();
 
-    const second = slipway(['run', file, '--backend', 'docker', '--state', state, '--out', join(dir, 't2'), '--json']);
+    const second = spawnSlipway(['run', file, '--backend', 'docker', '--state', state, '--out', join(dir, 't2'), '--json']);
     const r2 = await exited(second);
     expect(r2.code, r2.out + r2.err).toBe(0);
     const summary = JSON.parse(r2.out) as { resumed: boolean; expectations: Array<{ name: string; ok: boolean }> };

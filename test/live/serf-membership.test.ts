@@ -7,19 +7,21 @@
  *  - `slipway run --backend docker` end to end: the node whose agent dies is Down, its instances
  *    move to the other engine, and it is Ready again when the agent returns.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveClusterManager, type LiveNodeProbe } from '../../backends/live/live-cluster-manager.js';
 import { SerfMembership } from '../../backends/serf/serf-membership.js';
+import { SerfRpc } from '../../backends/serf/serf-rpc.js';
 import type { ClusterEvent } from '../../src/core/interfaces.js';
 import { resources } from '../../src/core/resources.js';
 import type { NodeStatus } from '../../src/core/types.js';
 import { WallClock } from '../../src/engine/wall-clock.js';
 import { MEMBERLIST_LAN, suspicionTimeoutMs } from '../../src/membership/config.js';
-import { DOCKER_HOSTS, LIVE, LIVE_SKIP_REASON, TEST_IMAGE } from '../support/backends.js';
+import { DOCKER_HOSTS, engineContainers, LIVE, LIVE_SKIP_REASON, TEST_IMAGE } from '../support/backends.js';
+import { spawnSlipway, until } from '../support/processes.js';
 
 const BASE = 27846;
 const RPC = 27273;
@@ -45,17 +47,12 @@ function pidOf(dir: string, name: string): number {
   return Number(readFileSync(join(dir, `${name}.pid`), 'utf8').trim());
 }
 
-function waitFor<T>(what: string, timeoutMs: number, poll: () => T | undefined): Promise<T> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      const v = poll();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      setTimeout(tick, 50);
-    };
-    tick();
-  });
+const waitFor = <T>(what: string, timeoutMs: number, poll: () => T | undefined): Promise<T> => until(poll, timeoutMs, what, 50);
+
+/** The serf-run scenario's running containers on each engine (its name is its cluster identity). */
+async function runningOn(): Promise<[number, number]> {
+  const running = (await engineContainers(['slipway.cluster=serf-membership-live'])).filter((c) => c.running);
+  return [running.filter((c) => c.engine === 0).length, running.filter((c) => c.engine === 1).length];
 }
 
 describe.skipIf(!LIVE)(`membership through HashiCorp Serf agents${LIVE ? '' : ` (skipped: ${LIVE_SKIP_REASON})`}`, () => {
@@ -145,14 +142,47 @@ expectations:
   - {name: all four run at the end, running: {workload: api, count: 4, at: 44s}}
 `,
     );
-    const child: ChildProcess = spawn(process.execPath, ['bin/slipway.js', 'run', file, '--backend', 'docker', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawnSlipway(['run', file, '--backend', 'docker', '--out', out]);
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise((r) => setTimeout(r, 8_000));
-    process.kill(pidOf(dir, 'engine-1'), 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 20_000));
+    // Each step waits for what the next one needs, not for a fixed time (8 s then 20 s before: on a
+    // loaded machine the agent could die before the run had placed anything on engine-1, or return
+    // before the run had seen it fail, and the trace then had no Down).
+    const ended = () => child.exitCode !== null || child.signalCode !== null;
+    const step = (what: string, ms: number, poll: () => Promise<boolean>): Promise<true> =>
+      until(
+        async () => {
+          if (ended()) throw new Error(`the run ended before ${what}`);
+          return (await poll().catch(() => false)) || undefined;
+        },
+        ms,
+        what,
+        250,
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}; the run printed: ${output}`);
+      });
+    // all four running, some of them on engine-1
+    await step('4 instances running, some on engine-1', 40_000, async () => {
+      const [on1, on2] = await runningOn();
+      return on1 > 0 && on1 + on2 === 4;
+    });
+    // The run hears of the failure as a member-failed event on its agent's stream, which the agent
+    // sends only after coalescing member events for a few seconds (its member list says failed
+    // before that): restarted sooner, the failure and the rejoin coalesce into one join, and the
+    // run never sees Down. So this test listens to the same stream.
+    const watch = await SerfRpc.connect(`127.0.0.1:${RPC}`);
+    let failedEvent = false;
+    try {
+      await watch.stream('member-failed', (e) => {
+        if (e.members.some((m) => m.name === 'engine-1')) failedEvent = true;
+      });
+      process.kill(pidOf(dir, 'engine-1'), 'SIGKILL');
+      await step('the member-failed event of engine-1 and all four running on engine-2', detectionBoundMs(NODES.length + 1) + 15_000, async () => failedEvent && (await runningOn())[1] >= 4);
+    } finally {
+      watch.close();
+    }
     serf(dir, '--restart', 'engine-1');
     const code = await exited;
     expect(code, output).toBe(0);

@@ -11,12 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectDocker } from '../../backends/docker/docker-api.js';
-import { DOCKER_HOSTS, LIVE, LIVE_SKIP_REASON, TEST_IMAGE } from '../support/backends.js';
+import { DOCKER_HOSTS, engineContainers, LIVE, LIVE_SKIP_REASON, removeEngineContainers, TEST_IMAGE } from '../support/backends.js';
+import { BIN, sleep, until as poll } from '../support/processes.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'slipway.js');
 const RUN = `sv${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 const NODES = [`${RUN}-a`, `${RUN}-b`];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Seen {
   readonly id: string;
@@ -26,25 +25,14 @@ interface Seen {
 }
 
 /** This run's containers on both engines. */
+const OURS = (engine: number) => [`slipway.node=${NODES[engine]}`];
 async function containers(): Promise<Seen[]> {
-  const out: Seen[] = [];
-  for (const [i, host] of DOCKER_HOSTS.slice(0, 2).entries()) {
-    const list = await connectDocker(host, 10_000).listContainers({ all: true, filters: JSON.stringify({ label: [`slipway.node=${NODES[i]}`] }) });
-    for (const c of list) out.push({ id: c.Id, slot: c.Labels['slipway.slot'], instance: c.Labels['slipway.instance'], running: c.State === 'running' });
-  }
+  const out = (await engineContainers(OURS)).map((c) => ({ id: c.id, slot: c.labels['slipway.slot'], instance: c.labels['slipway.instance'], running: c.running }));
   return out.sort((a, b) => (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0));
 }
 const running = async () => (await containers()).filter((c) => c.running);
 
-async function until<T>(f: () => Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(200);
-  }
-}
+const until = <T>(f: () => Promise<T | undefined | false>, ms: number, what: string): Promise<T> => poll(f, ms, what, 200);
 
 describe.skipIf(!LIVE)(`slipway serve on docker${LIVE ? '' : ` (skipped: ${LIVE_SKIP_REASON})`}`, { timeout: 600_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-serve-live-'));
@@ -80,11 +68,7 @@ describe.skipIf(!LIVE)(`slipway serve on docker${LIVE ? '' : ` (skipped: ${LIVE_
 
   afterAll(async () => {
     if (daemon && daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
-    for (const [i, host] of DOCKER_HOSTS.slice(0, 2).entries()) {
-      const api = connectDocker(host, 10_000);
-      for (const c of await api.listContainers({ all: true, filters: JSON.stringify({ label: [`slipway.node=${NODES[i]}`] }) }).catch(() => []))
-        await api.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-    }
+    await removeEngineContainers(OURS);
     rmSync(dir, { recursive: true, force: true });
   });
 

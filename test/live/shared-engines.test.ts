@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectDocker } from '../../backends/docker/docker-api.js';
 import { lockName, type DockerVolumeApi } from '../../backends/live/engine-lock.js';
-import { DOCKER_HOSTS, LIVE, LIVE_SKIP_REASON, TEST_IMAGE } from '../support/backends.js';
+import { DOCKER_HOSTS, engineContainers, LIVE, LIVE_SKIP_REASON, TEST_IMAGE } from '../support/backends.js';
 
 type Rec = Record<string, unknown> & { t: number; type: string };
 interface Done {
@@ -72,10 +72,7 @@ expectations:
 
 /** Containers of a cluster identity on both engines. */
 async function containersOf(identity: string): Promise<number> {
-  let n = 0;
-  for (const host of DOCKER_HOSTS.slice(0, 2))
-    n += (await connectDocker(host, 5_000).listContainers({ all: true, filters: JSON.stringify({ label: [`slipway.cluster=${identity}`] }) })).length;
-  return n;
+  return (await engineContainers([`slipway.cluster=${identity}`])).length;
 }
 
 const volumes = (host: string) => connectDocker(host, 5_000) as unknown as DockerVolumeApi;

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runOne } from '../../src/compare/run-one.js';
 import { readScenario } from '../../src/cli/read-scenario.js';
 import { MetricsCollector, typicalPod } from '../../src/report/metrics.js';
+import { resources } from '../../src/core/resources.js';
 import { container, node, scenario, service } from '../support/scenario-builder.js';
 import { streamTrace } from '../../src/engine/trace-reader.js';
 import { eventFeeder } from '../support/trace-parts.js';
@@ -125,7 +126,16 @@ describe('metrics of a run', () => {
   });
 
   it('takes the replica-weighted median request as the typical pod', () => {
-    const w = (replicas: number, cpu: number, memory: number) => ({ replicas, containers: [{ requests: { cpu, memory } }] });
+    const w = (replicas: number, cpu: number, memory: number) => ({ replicas, containers: [{ requests: resources({ cpu, memory }) }] });
     expect(typicalPod([w(1, 4000, 8 * GiB), w(10, 250, GiB), w(2, 100, 128 * MiB)])).toEqual({ cpu: 250, memory: GiB });
+  });
+
+  it("counts init containers, sidecars and overhead in the typical pod, as the scheduler fits an instance", () => {
+    // 10 replicas of 100m whose init container needs 1 CPU: each instance is fitted as 1 CPU.
+    const init = { replicas: 10, containers: [{ requests: resources({ cpu: 100, memory: MiB }) }], initContainers: [{ requests: resources({ cpu: 1000, memory: MiB }) }] };
+    expect(typicalPod([init, { replicas: 1, containers: [{ requests: resources({ cpu: 200, memory: MiB }) }] }])).toEqual({ cpu: 1000, memory: MiB });
+    // A sidecar adds to the containers; overhead adds to the pod.
+    const sidecar = { replicas: 1, containers: [{ requests: resources({ cpu: 100 }) }], initContainers: [{ requests: resources({ cpu: 50 }), restartPolicy: 'Always' as const }], overhead: resources({ cpu: 10, memory: 7 }) };
+    expect(typicalPod([sidecar])).toEqual({ cpu: 160, memory: 7 });
   });
 });

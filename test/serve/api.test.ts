@@ -65,7 +65,7 @@ describe('slipway serve HTTP API', () => {
     const running = await until(async () => {
       const r = await call('GET', '/v1/workloads/{name}', '/v1/workloads/web');
       return r.body.status.running === 2 ? r : undefined;
-    }, 10_000, 'web running');
+    }, 60_000, 'web running');
     expect(running.body.status).toMatchObject({ desired: 2, updated: 2, pending: 0 });
 
     const byLabel = await call('GET', '/v1/workloads', '/v1/workloads?selector=app%3Dweb');
@@ -89,13 +89,13 @@ describe('slipway serve HTTP API', () => {
     const rolled = await until(async () => {
       const r = await call('GET', '/v1/workloads/{name}/rollout', '/v1/workloads/web/rollout');
       return r.body.complete ? r : undefined;
-    }, 15_000, 'rollout');
+    }, 60_000, 'rollout');
     expect(rolled.body).toMatchObject({ generation: 2, desired: 2, updated: 2, outdated: 0 });
 
     const scaled = await call('POST', '/v1/workloads/{name}/scale', '/v1/workloads/web/scale', { replicas: 3 });
     expect(scaled.body.status.desired).toBe(3);
     expect(scaled.body.generation).toBe(2);
-    await until(async () => (await d.call('GET', '/v1/workloads/web')).body.status.running === 3, 10_000, 'scaled');
+    await until(async () => (await d.call('GET', '/v1/workloads/web')).body.status.running === 3, 60_000, 'scaled');
 
     const instances = await call('GET', '/v1/instances', '/v1/instances?workload=web&status=Running');
     expect(instances.body.items).toHaveLength(3);
@@ -119,7 +119,7 @@ describe('slipway serve HTTP API', () => {
     expect(del.status).toBe(200);
     expect((await call('GET', '/v1/workloads/{name}', '/v1/workloads/db')).status).toBe(404);
     expect((await call('DELETE', '/v1/workloads/{name}', '/v1/workloads/db')).status).toBe(404);
-    await until(async () => (await d.call('GET', '/v1/instances?workload=db')).body.items.length === 0, 10_000, 'db gone');
+    await until(async () => (await d.call('GET', '/v1/instances?workload=db')).body.items.length === 0, 60_000, 'db gone');
   });
 
   it('refuses a stale revision with 409 and the current revision', async () => {
@@ -193,7 +193,7 @@ describe('slipway serve HTTP API', () => {
     await until(async () => {
       const items = (await d.call('GET', '/v1/instances?workload=web')).body.items as Array<{ node?: string; status: string }>;
       return items.filter((i) => i.status === 'Running').length === 3 && items.every((i) => i.node !== victim);
-    }, 15_000, 'instances moved off the drained node');
+    }, 60_000, 'instances moved off the drained node');
     const node = await call('GET', '/v1/nodes/{name}', `/v1/nodes/${victim}`);
     expect(node.body).toMatchObject({ unschedulable: true, instances: 0 });
     const un = await call('POST', '/v1/nodes/{name}/uncordon', `/v1/nodes/${victim}/uncordon`);
@@ -207,7 +207,7 @@ describe('slipway serve HTTP API', () => {
     expect(where.body.chosen).toMatch(/^node-\d$/);
     expect(where.body.nodes).toHaveLength(4);
     await call('POST', '/v1/workloads', '/v1/workloads', { spec: { name: 'huge', containers: [{ name: 'c', image: 'i', requests: { cpu: 64 } }] } });
-    await until(async () => (await d.call('GET', '/v1/workloads/huge')).body.status.pending === 1, 10_000, 'huge pending');
+    await until(async () => (await d.call('GET', '/v1/workloads/huge')).body.status.pending === 1, 60_000, 'huge pending');
     const why = await call('POST', '/v1/explain', '/v1/explain', { workload: 'huge' });
     expect(why.body.chosen).toBeNull();
     expect(why.body.pendingReason).toMatch(/Insufficient cpu/);
@@ -219,7 +219,7 @@ describe('slipway serve HTTP API', () => {
 
   it('simulates a change on a snapshot of the cluster without changing it (POST /v1/simulate)', async () => {
     await call('POST', '/v1/workloads', '/v1/workloads', { spec: { name: 'sim-web', replicas: 2, containers: [{ name: 'c', image: 'i', requests: { cpu: '100m' } }] } });
-    await until(async () => (await d.call('GET', '/v1/workloads/sim-web')).body.status.running === 2, 10_000, 'sim-web running');
+    await until(async () => (await d.call('GET', '/v1/workloads/sim-web')).body.status.running === 2, 60_000, 'sim-web running');
     const r = await call('POST', '/v1/simulate', '/v1/simulate', { changes: [{ kind: 'scale', workload: 'sim-web', replicas: 4 }], horizon: '1m' });
     expect(r.status).toBe(200);
     expect(r.body.converged).toBe(true);

@@ -53,16 +53,7 @@ export async function startTestDaemon(options: { flags?: ConfigFlags; file?: str
   };
 }
 
-/** Polls `fn` (real time) until it returns a truthy value; fails after `ms`. */
-export async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 10_000, what = 'condition'): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { until } from '../support/processes.js';
 
 /** Validates responses against an OpenAPI 3.1 document; remembers which operations were checked. */
 export class OpenApiChecker {

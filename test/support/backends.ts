@@ -10,6 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { connectDocker } from '../../backends/docker/docker-api.js';
 import { DockerRuntime } from '../../backends/docker/docker-runtime.js';
 import { LiveClusterManager } from '../../backends/live/live-cluster-manager.js';
 import { OciRuntime } from '../../backends/oci/oci-runtime.js';
@@ -207,4 +208,37 @@ export async function waitFor<T>(clock: Clock, what: string, check: () => T | un
     if (clock.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
     await clock.sleep(50);
   }
+}
+
+/** A container on one of the two CI engines, as Docker lists it. */
+export interface EngineContainer {
+  readonly id: string;
+  /** 0 or 1: which of {@link DOCKER_HOSTS}. */
+  readonly engine: number;
+  readonly running: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Labels a container must all carry (`key=value` or `key`), the same on both engines or per engine. */
+export type EngineLabels = readonly string[] | ((engine: number) => readonly string[]);
+
+/**
+ * The containers, running or not, on the two CI engines that carry every one of `labels`. A live
+ * test passes labels only its own containers carry (its cluster identity, node or workload names):
+ * the engines are shared with every other live test and their leftovers.
+ */
+export async function engineContainers(labels: EngineLabels): Promise<EngineContainer[]> {
+  const out: EngineContainer[] = [];
+  for (const [engine, host] of DOCKER_HOSTS.slice(0, 2).entries()) {
+    const label = typeof labels === 'function' ? labels(engine) : labels;
+    for (const c of await connectDocker(host, 10_000).listContainers({ all: true, filters: JSON.stringify({ label }) }))
+      out.push({ id: c.Id, engine, running: c.State === 'running', labels: c.Labels });
+  }
+  return out;
+}
+
+/** Removes what {@link engineContainers} lists, by force; a test's cleanup, so errors are ignored. */
+export async function removeEngineContainers(labels: EngineLabels): Promise<void> {
+  for (const c of await engineContainers(labels).catch(() => []))
+    await connectDocker(DOCKER_HOSTS[c.engine], 10_000).getContainer(c.id).remove({ force: true }).catch(() => undefined);
 }

@@ -19,6 +19,8 @@ export interface UtilizationShapePoint {
 
 export interface NodeResourcesFitArgs {
   readonly ignoredResources: readonly string[];
+  /** Extended resources (`DOMAIN/NAME`, not in kubernetes.io) whose DOMAIN is listed are not checked by the Filter. */
+  readonly ignoredResourceGroups: readonly string[];
   readonly scoringStrategy: {
     readonly type: ScoringStrategyType;
     readonly resources: readonly ResourceSpec[];
@@ -66,8 +68,9 @@ export function parseFitArgs(plugin: string, raw: unknown): NodeResourcesFitArgs
   if (!Array.isArray(ignored) || ignored.some((x) => typeof x !== 'string')) {
     throw new PluginArgsError(plugin, 'args.ignoredResources', `expected a list of resource names, got ${JSON.stringify(ignored)}`);
   }
-  if (a.ignoredResourceGroups !== undefined) {
-    throw new PluginArgsError(plugin, 'args.ignoredResourceGroups', 'not supported (use ignoredResources)');
+  const groups = a.ignoredResourceGroups === undefined ? [] : a.ignoredResourceGroups;
+  if (!Array.isArray(groups) || groups.some((x) => typeof x !== 'string' || x.includes('/'))) {
+    throw new PluginArgsError(plugin, 'args.ignoredResourceGroups', `expected a list of resource name prefixes without "/", got ${JSON.stringify(groups)}`);
   }
   const ss = a.scoringStrategy === undefined ? {} : a.scoringStrategy;
   if (!isRecord(ss)) throw new PluginArgsError(plugin, 'args.scoringStrategy', `expected a mapping, got ${JSON.stringify(ss)}`);
@@ -107,5 +110,5 @@ export function parseFitArgs(plugin: string, raw: unknown): NodeResourcesFitArgs
   } else if (ss.requestedToCapacityRatio !== undefined) {
     throw new PluginArgsError(plugin, 'args.scoringStrategy.requestedToCapacityRatio', `only allowed with type RequestedToCapacityRatio, not ${type}`);
   }
-  return { ignoredResources: ignored as string[], scoringStrategy: { type, resources, shape } };
+  return { ignoredResources: ignored as string[], ignoredResourceGroups: groups as string[], scoringStrategy: { type, resources, shape } };
 }

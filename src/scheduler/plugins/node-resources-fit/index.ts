@@ -3,11 +3,15 @@
  * Filter: the node has room for the pod's requests: pods + 1 ≤ allocatable pods
  * (`Too many pods`), and for cpu, memory, ephemeral-storage and each extended resource the pod
  * requests (> 0): request ≤ allocatable - requested (`Insufficient cpu`, ...). Every shortfall is
- * reported. Resources in `ignoredResources` are not checked.
+ * reported. Resources in `ignoredResources`, and extended resources whose domain is in
+ * `ignoredResourceGroups`, are not checked. The status is Unschedulable, or
+ * UnschedulableAndUnresolvable when a request exceeds the node's allocatable outright (no eviction
+ * can make room, so preemption skips the node), as upstream's fitsRequest marks `Unresolvable`;
+ * `Too many pods` alone stays Unschedulable.
  * Score: the configured strategy over the configured resources (see scorers.ts, allocation.ts).
  */
 import { scoresProvenInRange } from '../../framework/framework.js';
-import { unschedulable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
+import { unresolvable, unschedulable, type CycleContext, type FilterStatus, type Plugin } from '../../framework/types.js';
 import { parseFitArgs, type NodeResourcesFitArgs } from './args.js';
 import { AllocationScorer } from './allocation.js';
 import { leastAllocated, mostAllocated, requestedToCapacityRatio } from './scorers.js';
@@ -16,10 +20,10 @@ export const NODE_RESOURCES_FIT = 'NodeResourcesFit';
 export const ERR_REASON_TOO_MANY_PODS = 'Too many pods';
 
 const statusCache = new Map<string, FilterStatus>();
-function insufficient(reasons: string[]): FilterStatus {
-  const key = reasons.join('\n');
+function insufficient(reasons: string[], outright: boolean): FilterStatus {
+  const key = `${outright ? 'U' : 'u'}${reasons.join('\n')}`;
   let s = statusCache.get(key);
-  if (!s) statusCache.set(key, (s = unschedulable(...reasons)));
+  if (!s) statusCache.set(key, (s = outright ? unresolvable(...reasons) : unschedulable(...reasons)));
   return s;
 }
 
@@ -38,6 +42,9 @@ function extKeys(ext: Readonly<Record<string, number>>): readonly string[] {
 export function nodeResourcesFit(rawArgs?: unknown): Plugin {
   const args: NodeResourcesFitArgs = parseFitArgs(NODE_RESOURCES_FIT, rawArgs);
   const ignored = new Set(args.ignoredResources);
+  const groups = new Set(args.ignoredResourceGroups);
+  /** ignoredResources, or an extended resource (DOMAIN/NAME outside kubernetes.io) whose DOMAIN is in ignoredResourceGroups. */
+  const skip = (k: string): boolean => ignored.has(k) || (groups.size > 0 && k.includes('/') && !k.includes('kubernetes.io/') && groups.has(k.slice(0, k.indexOf('/'))));
   const ss = args.scoringStrategy;
   const strategy =
     ss.type === 'LeastAllocated' ? leastAllocated : ss.type === 'MostAllocated' ? mostAllocated : requestedToCapacityRatio(ss.shape);
@@ -46,18 +53,32 @@ export function nodeResourcesFit(rawArgs?: unknown): Plugin {
     const t = cx.table;
     const r = cx.pod.requests;
     let reasons: string[] | undefined;
+    /** A request larger than the node's allocatable: evicting pods cannot help. */
+    let outright = false;
     if (t.podCount[i] + 1 > t.allocPods[i]) (reasons ??= []).push(ERR_REASON_TOO_MANY_PODS);
-    if (r.cpu > 0 && r.cpu > t.allocCpu[i] - t.reqCpu[i]) (reasons ??= []).push('Insufficient cpu');
-    if (r.memory > 0 && r.memory > t.allocMem[i] - t.reqMem[i]) (reasons ??= []).push('Insufficient memory');
-    if (r.disk > 0 && r.disk > t.allocDisk[i] - t.reqDisk[i]) (reasons ??= []).push('Insufficient ephemeral-storage');
+    if (r.cpu > 0 && r.cpu > t.allocCpu[i] - t.reqCpu[i]) {
+      (reasons ??= []).push('Insufficient cpu');
+      outright ||= r.cpu > t.allocCpu[i];
+    }
+    if (r.memory > 0 && r.memory > t.allocMem[i] - t.reqMem[i]) {
+      (reasons ??= []).push('Insufficient memory');
+      outright ||= r.memory > t.allocMem[i];
+    }
+    if (r.disk > 0 && r.disk > t.allocDisk[i] - t.reqDisk[i]) {
+      (reasons ??= []).push('Insufficient ephemeral-storage');
+      outright ||= r.disk > t.allocDisk[i];
+    }
     const ext = extKeys(r.extended);
     for (let e = 0; e < ext.length; e++) {
       const k = ext[e];
       const want = r.extended[k];
-      if (want === 0 || ignored.has(k)) continue;
-      if (want > (t.allocExt[i][k] ?? 0) - (t.reqExt[i][k] ?? 0)) (reasons ??= []).push(`Insufficient ${k}`);
+      if (want === 0 || skip(k)) continue;
+      if (want > (t.allocExt[i][k] ?? 0) - (t.reqExt[i][k] ?? 0)) {
+        (reasons ??= []).push(`Insufficient ${k}`);
+        outright ||= want > (t.allocExt[i][k] ?? 0);
+      }
     }
-    return reasons ? insufficient(reasons) : undefined;
+    return reasons ? insufficient(reasons, outright) : undefined;
   };
   const plugin: Plugin = {
     name: NODE_RESOURCES_FIT,

@@ -2,6 +2,8 @@
  * pkg/scheduler/framework/plugins/noderesources/fit_test.go, TestEnoughRequests: the node has
  * allocatable cpu 10m, memory 20, pods 32, example.com/aaa 5, ephemeral-storage 20, hugepages-2Mi 5
  * and holds one pod using `used`; the pod under test asks for `want` (one container per entry).
+ * Status codes as the current fit_test.go asserts them: a request above the node's allocatable
+ * (not just above what is left) is UnschedulableAndUnresolvable.
  */
 import { node, pod, type FilterWant, type UpstreamCase } from '../harness.js';
 
@@ -43,6 +45,8 @@ const K8S_B = 'subdomain.kubernetes.io/something';
 const HP = 'hugepages-2Mi';
 const TOO_MANY: FilterWant = ['Unschedulable', 'Too many pods'];
 const no = (r: string): FilterWant => ['Unschedulable', `Insufficient ${r}`];
+/** The request exceeds the node's allocatable outright: upstream's fitsRequest marks it Unresolvable (no eviction helps). */
+const beyond = (r: string): FilterWant => ['UnschedulableAndUnresolvable', `Insufficient ${r}`];
 
 export const CASES: readonly UpstreamCase[] = [
   fits('no resources requested always fits', [], { cpu: 10, mem: 20 }, 'ok'),
@@ -60,21 +64,22 @@ export const CASES: readonly UpstreamCase[] = [
   init('equal edge case for init container', [{ cpu: 4, mem: 1 }], [{ cpu: 5, mem: 1 }], { cpu: 5, mem: 19 }, 'ok'),
   fits('extended resource fits', [{ [A]: 1 }], {}, 'ok'),
   init('extended resource fits for init container', [{}], [{ [A]: 1 }], {}, 'ok'),
-  fits('extended resource capacity enforced', [{ cpu: 1, mem: 1, [A]: 10 }], { cpu: 0, mem: 0, [A]: 0 }, no(A)),
-  init('extended resource capacity enforced for init container', [{}], [{ cpu: 1, mem: 1, [A]: 10 }], { cpu: 0, mem: 0, [A]: 0 }, no(A)),
+  fits('extended resource capacity enforced', [{ cpu: 1, mem: 1, [A]: 10 }], { cpu: 0, mem: 0, [A]: 0 }, beyond(A)),
+  init('extended resource capacity enforced for init container', [{}], [{ cpu: 1, mem: 1, [A]: 10 }], { cpu: 0, mem: 0, [A]: 0 }, beyond(A)),
   fits('extended resource allocatable enforced', [{ cpu: 1, mem: 1, [A]: 1 }], { cpu: 0, mem: 0, [A]: 5 }, no(A)),
   init('extended resource allocatable enforced for init container', [{}], [{ cpu: 1, mem: 1, [A]: 1 }], { cpu: 0, mem: 0, [A]: 5 }, no(A)),
-  fits('extended resource allocatable enforced for multiple containers', [{ cpu: 1, mem: 1, [A]: 3 }, { cpu: 1, mem: 1, [A]: 3 }], { cpu: 0, mem: 0, [A]: 2 }, no(A)),
+  fits('extended resource allocatable enforced for multiple containers', [{ cpu: 1, mem: 1, [A]: 3 }, { cpu: 1, mem: 1, [A]: 3 }], { cpu: 0, mem: 0, [A]: 2 }, beyond(A)),
   init('extended resource allocatable admits multiple init containers', [{}], [{ cpu: 1, mem: 1, [A]: 3 }, { cpu: 1, mem: 1, [A]: 3 }], { cpu: 0, mem: 0, [A]: 2 }, 'ok'),
-  init('extended resource allocatable enforced for multiple init containers', [{}], [{ cpu: 1, mem: 1, [A]: 6 }, { cpu: 1, mem: 1, [A]: 3 }], { cpu: 0, mem: 0, [A]: 2 }, no(A)),
-  fits('extended resource allocatable enforced for unknown resource', [{ cpu: 1, mem: 1, [B]: 1 }], { cpu: 0, mem: 0 }, no(B)),
-  init('extended resource allocatable enforced for unknown resource for init container', [{}], [{ cpu: 1, mem: 1, [B]: 1 }], { cpu: 0, mem: 0 }, no(B)),
-  fits('kubernetes.io resource capacity enforced', [{ cpu: 1, mem: 1, [K8S_A]: 10 }], { cpu: 0, mem: 0 }, no(K8S_A)),
-  init('kubernetes.io resource capacity enforced for init container', [{}], [{ cpu: 1, mem: 1, [K8S_B]: 10 }], { cpu: 0, mem: 0 }, no(K8S_B)),
-  fits('hugepages resource capacity enforced', [{ cpu: 1, mem: 1, [HP]: 10 }], { cpu: 0, mem: 0, [HP]: 0 }, no(HP)),
-  init('hugepages resource capacity enforced for init container', [{}], [{ cpu: 1, mem: 1, [HP]: 10 }], { cpu: 0, mem: 0, [HP]: 0 }, no(HP)),
-  fits('hugepages resource allocatable enforced for multiple containers', [{ cpu: 1, mem: 1, [HP]: 3 }, { cpu: 1, mem: 1, [HP]: 3 }], { cpu: 0, mem: 0, [HP]: 2 }, no(HP)),
+  init('extended resource allocatable enforced for multiple init containers', [{}], [{ cpu: 1, mem: 1, [A]: 6 }, { cpu: 1, mem: 1, [A]: 3 }], { cpu: 0, mem: 0, [A]: 2 }, beyond(A)),
+  fits('extended resource allocatable enforced for unknown resource', [{ cpu: 1, mem: 1, [B]: 1 }], { cpu: 0, mem: 0 }, beyond(B)),
+  init('extended resource allocatable enforced for unknown resource for init container', [{}], [{ cpu: 1, mem: 1, [B]: 1 }], { cpu: 0, mem: 0 }, beyond(B)),
+  fits('kubernetes.io resource capacity enforced', [{ cpu: 1, mem: 1, [K8S_A]: 10 }], { cpu: 0, mem: 0 }, beyond(K8S_A)),
+  init('kubernetes.io resource capacity enforced for init container', [{}], [{ cpu: 1, mem: 1, [K8S_B]: 10 }], { cpu: 0, mem: 0 }, beyond(K8S_B)),
+  fits('hugepages resource capacity enforced', [{ cpu: 1, mem: 1, [HP]: 10 }], { cpu: 0, mem: 0, [HP]: 0 }, beyond(HP)),
+  init('hugepages resource capacity enforced for init container', [{}], [{ cpu: 1, mem: 1, [HP]: 10 }], { cpu: 0, mem: 0, [HP]: 0 }, beyond(HP)),
+  fits('hugepages resource allocatable enforced for multiple containers', [{ cpu: 1, mem: 1, [HP]: 3 }, { cpu: 1, mem: 1, [HP]: 3 }], { cpu: 0, mem: 0, [HP]: 2 }, beyond(HP)),
   fits('skip checking ignored extended resource', [{ cpu: 1, mem: 1, [B]: 1 }], { cpu: 0, mem: 0 }, 'ok', { args: { ignoredResources: [B] } }),
+  fits('skip checking ignored extended resource via resource groups', [{ cpu: 1, mem: 1, [B]: 1, [K8S_A]: 1 }], { cpu: 0, mem: 0 }, beyond(K8S_A), { args: { ignoredResourceGroups: ['example.com'] } }),
   fits('resources + pod overhead fits', [{ cpu: 1, mem: 1 }], { cpu: 5, mem: 5 }, 'ok', { overhead: { cpu: 3, mem: 13 } }),
   fits('requests + overhead does not fit for memory', [{ cpu: 1, mem: 1 }], { cpu: 5, mem: 5 }, no('memory'), { overhead: { cpu: 1, mem: 15 } }),
   // TestNotEnoughRequests: the node takes 1 pod and already holds one.
@@ -84,6 +89,6 @@ export const CASES: readonly UpstreamCase[] = [
   init("even for equal edge case predicate fails when there's no space for additional pod due to init container", [{ cpu: 5, mem: 1 }], [{ cpu: 5, mem: 1 }], { cpu: 5, mem: 19 }, TOO_MANY, { upstream: 'TestNotEnoughRequests', pods: 1 }),
   fits('due to container scratch disk', [{ cpu: 1, mem: 1 }], { cpu: 10, mem: 10 }, no('cpu'), { upstream: 'TestStorageRequests' }),
   fits('pod fit', [{ cpu: 1, mem: 1 }], { cpu: 2, mem: 10 }, 'ok', { upstream: 'TestStorageRequests' }),
-  fits('storage ephemeral local storage request exceeds allocatable', [{ 'ephemeral-storage': 25 }], { cpu: 2, mem: 2 }, no('ephemeral-storage'), { upstream: 'TestStorageRequests' }),
+  fits('storage ephemeral local storage request exceeds allocatable', [{ 'ephemeral-storage': 25 }], { cpu: 2, mem: 2 }, beyond('ephemeral-storage'), { upstream: 'TestStorageRequests' }),
   fits('pod fits', [{ 'ephemeral-storage': 10 }], { cpu: 2, mem: 2 }, 'ok', { upstream: 'TestStorageRequests' }),
 ];
