@@ -265,10 +265,13 @@ program
     });
     const scenario = await readScenario(file);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const result = await simulate(scenario, { invariants: o.invariants });
     const wall = (performance.now() - t0) / 1000;
+    // Process CPU (user + system) of the run alone: comparable between runs on a shared machine.
+    const cpu = process.cpuUsage(cpu0);
     console.log(
-      `run ${file} invariants=${o.invariants} events=${result.events} wall_s=${wall.toFixed(3)}` +
+      `run ${file} invariants=${o.invariants} events=${result.events} wall_s=${wall.toFixed(3)} cpu_s=${((cpu.user + cpu.system) / 1e6).toFixed(3)}` +
         ` events_per_s=${Math.round(result.events / wall)}` +
         ` sim_s_per_wall_s=${Number((result.simulatedTimeMs / 1000 / wall).toPrecision(3))}`,
     );

@@ -7,13 +7,17 @@
 # Idempotent: a member already running (its pid alive) is left alone; a stopped member restarts on its
 # existing data (it rejoins the cluster it was part of).
 #
-# Usage: scripts/start-etcd.sh [--members 1|3] [--port PORT] [--data DIR] [--only K] [--install]
+# Usage: scripts/start-etcd.sh [--members 1|3] [--port PORT] [--data DIR] [--only K] [--tls DIR] [--install]
 #        scripts/start-etcd.sh [--members 1|3] [--port PORT] [--data DIR] [--only K] --stop [--wipe]
 #   --members N  cluster size, 1 or 3 (default 3)
 #   --port P     first client port (default $SLIPWAY_ETCD_PORT or 32379)
 #   --data DIR   where data dirs, pid files and logs go (default $SLIPWAY_ETCD_DATA or /tmp/slipway-etcd-PORT)
 #   --only K     start (or stop) member K only
 #   --no-wait    do not wait for health (a lone member of a 3-member cluster has no quorum)
+#   --tls DIR    clients speak TLS and must show a client certificate signed by DIR/ca.pem
+#                (etcd's --client-cert-auth): DIR holds ca.pem, server.pem and server-key.pem
+#                (etcd's certificate, valid for 127.0.0.1) and client.pem, client-key.pem (used for
+#                the health check). Peers stay plain on loopback. Endpoints: etcds://...
 #   --install    apt-get install etcd-server etcd-client first (Debian/Ubuntu, as root)
 #   --stop       stops the members (SIGTERM, by their pid files) and exits
 #   --wipe       with --stop: also removes the data dirs
@@ -28,6 +32,7 @@ INSTALL=0
 STOP=0
 WIPE=0
 WAIT=1
+TLS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --members) MEMBERS="${2:-}"; shift 2 ;;
@@ -38,6 +43,7 @@ while [ $# -gt 0 ]; do
     --stop) STOP=1; shift ;;
     --wipe) WIPE=1; shift ;;
     --no-wait) WAIT=0; shift ;;
+    --tls) TLS="${2:-}"; shift 2 ;;
     *) echo "start-etcd.sh: unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -86,6 +92,18 @@ for cmd in etcd etcdctl; do
   command -v "$cmd" >/dev/null || { echo "start-etcd.sh: $cmd not found (run with --install, or install etcd-server and etcd-client)" >&2; exit 1; }
 done
 
+SCHEME=http
+CTL_TLS=()
+ETCD_TLS=()
+if [ -n "$TLS" ]; then
+  for f in ca.pem server.pem server-key.pem client.pem client-key.pem; do
+    [ -r "$TLS/$f" ] || { echo "start-etcd.sh: --tls $TLS: $TLS/$f is missing or unreadable" >&2; exit 2; }
+  done
+  SCHEME=https
+  ETCD_TLS=(--cert-file "$TLS/server.pem" --key-file "$TLS/server-key.pem" --client-cert-auth --trusted-ca-file "$TLS/ca.pem")
+  CTL_TLS=(--cacert "$TLS/ca.pem" --cert "$TLS/client.pem" --key "$TLS/client-key.pem")
+fi
+
 CLUSTER=""
 ENDPOINTS=""
 for k in $(seq 1 "$MEMBERS"); do
@@ -106,7 +124,7 @@ for k in $(selected); do
   echo "starting etcd member m$k on 127.0.0.1:$cport (peer $pport, data $DATA/m$k, log $DATA/m$k.log)"
   # setsid: the member outlives this script; stop it with --stop.
   setsid etcd --name "m$k" --data-dir "$DATA/m$k" \
-    --listen-client-urls "http://127.0.0.1:$cport" --advertise-client-urls "http://127.0.0.1:$cport" \
+    --listen-client-urls "$SCHEME://127.0.0.1:$cport" --advertise-client-urls "$SCHEME://127.0.0.1:$cport" ${ETCD_TLS[@]+"${ETCD_TLS[@]}"} \
     --listen-peer-urls "http://127.0.0.1:$pport" --initial-advertise-peer-urls "http://127.0.0.1:$pport" \
     --initial-cluster "$CLUSTER" --initial-cluster-token "slipway-$PORT" --initial-cluster-state "$state" \
     --heartbeat-interval "$HEARTBEAT" --election-timeout "$ELECTION" \
@@ -120,7 +138,7 @@ done
 for k in $(selected); do
   ok=0
   for _ in $(seq 1 150); do
-    if ETCDCTL_API=3 etcdctl --endpoints "127.0.0.1:$(client_port "$k")" --dial-timeout 1s --command-timeout 2s \
+    if ETCDCTL_API=3 etcdctl --endpoints "$SCHEME://127.0.0.1:$(client_port "$k")" ${CTL_TLS[@]+"${CTL_TLS[@]}"} --dial-timeout 1s --command-timeout 2s \
       endpoint health >/dev/null 2>&1; then ok=1; break; fi
     alive "$k" || break
     sleep 0.2
@@ -131,4 +149,4 @@ for k in $(selected); do
     exit 1
   fi
 done
-echo "etcd ready: $ENDPOINTS"
+echo "etcd ready: $ENDPOINTS${TLS:+ (TLS: etcds://)}"

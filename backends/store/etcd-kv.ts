@@ -53,6 +53,12 @@ export interface EtcdKvOptions {
   readonly endpoints: readonly string[];
   /** Deadline of every unary request and of a keep-alive, in ms (default 5000). */
   readonly requestTimeoutMs?: number;
+  /**
+   * TLS to etcd (etcd's `--cert-file`/`--key-file`; with `--client-cert-auth`, a client certificate):
+   * `ca` the PEM of the CA that signed etcd's certificates (absent: the system's CAs), `cert` and
+   * `key` this client's certificate chain and private key (PEM).
+   */
+  readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
 }
 
 /** The default request timeout: a write without quorum fails (503) within this. */
@@ -142,9 +148,13 @@ export class EtcdKv implements ConsistentKv {
   constructor(options: EtcdKvOptions) {
     if (options.endpoints.length === 0) throw new Error('EtcdKv: at least one endpoint is required');
     this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_ETCD_REQUEST_TIMEOUT_MS;
-    const hosts = options.endpoints.map((e) => e.replace(/^https?:\/\//, ''));
+    const tls = options.tls;
+    // etcd3 speaks TLS when given credentials, or for https:// hosts (the system's CAs).
+    const hosts = options.endpoints.map((e) => (tls ? 'https://' : '') + e.replace(/^https?:\/\//, ''));
     this.client = new Etcd3({
       hosts,
+      // gRPC's createSsl takes a null root certificate as "the system's CAs"; etcd3's type says Buffer.
+      ...(tls && (tls.ca || tls.cert) ? { credentials: { rootCertificate: tls.ca ?? (null as unknown as Buffer), ...(tls.key ? { privateKey: tls.key } : {}), ...(tls.cert ? { certChain: tls.cert } : {}) } } : {}),
       dialTimeout: this.timeoutMs,
       grpcOptions: { interceptors: [requireLeader], 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5_000 },
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + this.timeoutMs }),

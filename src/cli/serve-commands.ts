@@ -18,7 +18,7 @@ export function registerServeCommands(program: Command): void {
     .description('run the orchestrator as a daemon with an HTTP API (sim backend by default: no Docker needed)')
     .option('--config <file>', 'configuration file (YAML; default: $SLIPWAY_CONFIG)')
     .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:7420)')
-    .option('--state <dir|etcd://...>', 'state directory (default .slipway), or etcd://HOST:PORT[,HOST:PORT...] to run as one of several replicas')
+    .option('--state <dir|etcd://...>', 'state directory (default .slipway), or etcd://HOST:PORT[,HOST:PORT...] (etcds:// for TLS) to run as one of several replicas')
     .option('--lease-ttl <s>', 'replicas on etcd: leader lease TTL in seconds (default 10)')
     .option('--backend <kind>', 'sim (default), docker or oci')
     .option('--speed <n>', 'sim: run virtual time N times faster than real time (default 1)')
@@ -26,6 +26,9 @@ export function registerServeCommands(program: Command): void {
     .option('--token <token>', 'bearer token (default: generated into <state>/token)')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--etcd-ca <file>', "etcds://: PEM CA certificate that signed etcd's certificates (default: the system's CAs)")
+    .option('--etcd-cert <file>', 'etcds://: PEM client certificate for etcd (with --etcd-key)')
+    .option('--etcd-key <file>', 'etcds://: PEM private key for --etcd-cert')
     .option('--identity <name>', "docker/oci: the cluster's identity on shared engines (default slipway-serve)")
     .option('--force', "docker/oci: break another Slipway's lock on the engines (only when that process is gone)")
     .action(async (flags) => {

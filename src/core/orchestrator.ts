@@ -658,7 +658,7 @@ export class Orchestrator {
    * selected instances not ended, the healthy ones (Running, ready, not asked to stop), and the
    * replicas of the workloads whose pods the budget selects. Undefined without budgets.
    */
-  private budgetStatuses(): DisruptionBudgetStatus[] | undefined {
+  budgetStatuses(): DisruptionBudgetStatus[] | undefined {
     const budgets = this.d.disruptionBudgets;
     if (!budgets || budgets.length === 0) return undefined;
     const pod = (w: Workload) => ({ namespace: 'default', labels: w.labels });

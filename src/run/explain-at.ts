@@ -15,6 +15,7 @@ import { formatDuration } from '../core/duration.js';
 import { didYouMean } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';
 import { explainOn, type ExplainReport } from '../scheduler/explain/explain.js';
+import type { DisruptionBudgetStatus } from '../core/disruption-budget.js';
 import { nodeSpecOf, nodeTableOf, podOf } from '../scheduler/framework-scheduler.js';
 import { PROFILES, type ProfileConfig } from '../scheduler/profiles.js';
 import type { PluginRegistry } from '../scheduler/plugins/registry.js';
@@ -78,8 +79,12 @@ function podDoc(w: Workload, name: string, request: Resources, gpus?: readonly n
 }
 
 /** The cluster the views describe, the pending workload's pod, the profile and seed, as a snapshot document. */
-function snapshotDoc(views: readonly NodeView[], pending: Workload, request: Resources, profile: ProfileConfig | RoundRobinAt, seed: number): Record<string, unknown> {
+function snapshotDoc(views: readonly NodeView[], pending: Workload, request: Resources, profile: ProfileConfig | RoundRobinAt, seed: number, budgets: readonly DisruptionBudgetStatus[] = []): Record<string, unknown> {
   return {
+    // The budgets with their status at that time (the snapshot cannot recompute it: it has no replica counts).
+    ...(budgets.length
+      ? { podDisruptionBudgets: budgets.map((b) => ({ name: b.name, ...(b.selector ? { selector: b.selector } : {}), disruptionsAllowed: b.disruptionsAllowed })) }
+      : {}),
     nodes: views.map(({ node: n }) => {
       const spec = nodeSpecOf(n);
       return {
@@ -158,7 +163,9 @@ export async function explainScenarioAt(scenario: Scenario, o: ExplainAtOptions)
     );
     return { ...report, atMs: o.atMs, boundInstances, snapshot };
   }
-  const snapshot = snapshotDoc(views, workload, request, profile!, scenario.seed);
+  const budgets = orchestrator!.budgetStatuses() ?? [];
+  table.disruptionBudgets = budgets;
+  const snapshot = snapshotDoc(views, workload, request, profile!, scenario.seed, budgets);
   const report = explainOn(table, podOf(workload, request), profile!, { seed: scenario.seed, workloads: scenario.workloads.map(toWorkload), ...(o.plugins ? { plugins: o.plugins } : {}) });
   return { ...report, atMs: o.atMs, boundInstances, snapshot };
 }

@@ -41,7 +41,7 @@ const num = (s: string): unknown => (s.trim() !== '' && Number.isFinite(Number(s
 /** The scalar keys. `nodes`, `controlPlane` and `scheduler` (scenario format) are file-only, in CLUSTER_KEYS. */
 export const KEYS = {
   listen: { schema: hostPort, default: DEFAULT_LISTEN, env: 'SLIPWAY_LISTEN', flag: '--listen', doc: 'HOST:PORT the daemon listens on (loopback by default; port 0 picks a free port)' },
-  state: { schema: z.string().min(1), default: '.slipway', env: 'SLIPWAY_STATE', flag: '--state', doc: 'state directory (state.json and the generated token), or etcd://HOST:PORT[,HOST:PORT...]: run as one of several replicas on etcd' },
+  state: { schema: z.string().min(1), default: '.slipway', env: 'SLIPWAY_STATE', flag: '--state', doc: 'state directory (state.json and the generated token), or etcd://HOST:PORT[,HOST:PORT...] (etcds:// for TLS): run as one of several replicas on etcd' },
   leaseTtl: { schema: z.number().int().min(1).max(3600), default: 10, env: 'SLIPWAY_LEASE_TTL', flag: '--lease-ttl', fromEnv: num, doc: 'replicas on etcd: the leader lease TTL in seconds (a dead leader is replaced within about this)' },
   backend: { schema: z.enum(SERVE_BACKENDS), default: 'sim', env: 'SLIPWAY_BACKEND', flag: '--backend', doc: 'sim (virtual nodes on the wall clock), docker or oci (the nodes\' endpoints)' },
   speed: { schema: z.number().positive().max(10_000), default: 1, env: 'SLIPWAY_SPEED', flag: '--speed', fromEnv: num, doc: 'sim: virtual time runs this many times faster than real time' },
@@ -49,6 +49,9 @@ export const KEYS = {
   token: { schema: z.string().min(16, { message: 'must be at least 16 characters' }).optional(), env: 'SLIPWAY_TOKEN', flag: '--token', doc: 'bearer token clients must send (default: generated into STATE/token on first start)' },
   'tls.cert': { schema: z.string().min(1).optional(), env: 'SLIPWAY_TLS_CERT', flag: '--tls-cert', doc: 'PEM certificate file: serve HTTPS (with tls.key)' },
   'tls.key': { schema: z.string().min(1).optional(), env: 'SLIPWAY_TLS_KEY', flag: '--tls-key', doc: 'PEM private key file (with tls.cert)' },
+  'etcd.ca': { schema: z.string().min(1).optional(), env: 'SLIPWAY_ETCD_CA', flag: '--etcd-ca', doc: 'replicas on etcds://: PEM file of the CA that signed etcd\'s certificates (default: the system\'s CAs)' },
+  'etcd.cert': { schema: z.string().min(1).optional(), env: 'SLIPWAY_ETCD_CERT', flag: '--etcd-cert', doc: 'replicas on etcds://: PEM client certificate file for etcd\'s --client-cert-auth (with etcd.key)' },
+  'etcd.key': { schema: z.string().min(1).optional(), env: 'SLIPWAY_ETCD_KEY', flag: '--etcd-key', doc: 'replicas on etcds://: PEM private key file of etcd.cert' },
   bodyLimit: { schema: z.number().int().min(1024).max(64 * 1024 * 1024), default: DEFAULT_BODY_LIMIT, env: 'SLIPWAY_BODY_LIMIT', fromEnv: num, doc: 'largest request body in bytes (larger: 413)' },
   eventsRetained: { schema: z.number().int().min(100).max(10_000_000), default: 100_000, env: 'SLIPWAY_EVENTS_RETAINED', fromEnv: num, doc: 'events kept for /v1/events and watches (older: 410 Gone)' },
   identity: { schema: z.string().trim().min(1, { message: 'expected a name of 1 to 200 characters' }).max(200, { message: 'expected a name of 1 to 200 characters' }), default: 'slipway-serve', env: 'SLIPWAY_IDENTITY', flag: '--identity', doc: "docker/oci: the cluster's identity on shared engines (its containers' slipway.cluster label and the engine lock): daemons of different identities share engines without touching each other's containers" },
@@ -75,6 +78,8 @@ export interface ServeConfig {
   readonly seed: number;
   readonly token?: string;
   readonly tls?: { readonly cert: string; readonly key: string };
+  /** `etcds://`: TLS to etcd — the CA file (absent: the system's CAs) and the client certificate and key files. */
+  readonly etcdTls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
   readonly bodyLimit: number;
   readonly eventsRetained: number;
   /** docker/oci: the cluster identity on the engines (labels, engine lock). */
@@ -87,7 +92,7 @@ export interface ServeConfig {
 }
 
 /** Flag values as commander gives them (strings; numbers parsed here). */
-export type ConfigFlags = Partial<Record<'listen' | 'state' | 'leaseTtl' | 'backend' | 'speed' | 'seed' | 'token' | 'tlsCert' | 'tlsKey' | 'server' | 'identity', string>>;
+export type ConfigFlags = Partial<Record<'listen' | 'state' | 'leaseTtl' | 'backend' | 'speed' | 'seed' | 'token' | 'tlsCert' | 'tlsKey' | 'etcdCa' | 'etcdCert' | 'etcdKey' | 'server' | 'identity', string>>;
 
 const FLAG_PROPS: Readonly<Record<string, keyof ConfigFlags>> = {
   listen: 'listen',
@@ -99,6 +104,9 @@ const FLAG_PROPS: Readonly<Record<string, keyof ConfigFlags>> = {
   token: 'token',
   'tls.cert': 'tlsCert',
   'tls.key': 'tlsKey',
+  'etcd.ca': 'etcdCa',
+  'etcd.cert': 'etcdCert',
+  'etcd.key': 'etcdKey',
   server: 'server',
   identity: 'identity',
 };
@@ -113,17 +121,23 @@ export function parseListen(s: string): { host: string; port: number } | undefin
 }
 
 /**
- * `etcd://HOST:PORT[,HOST:PORT...]` → the endpoints; undefined when `state` is not an etcd URL.
- * Throws InputError for an etcd URL that is malformed.
+ * `etcd://HOST:PORT[,HOST:PORT...]` (or `etcds://`, TLS) → the endpoints; undefined when `state` is
+ * not an etcd URL. Throws InputError for an etcd URL that is malformed.
  */
 export function parseEtcdState(state: string): string[] | undefined {
-  if (!state.startsWith('etcd://')) return undefined;
-  const list = state.slice('etcd://'.length).replace(/\/+$/, '');
+  const scheme = etcdScheme(state);
+  if (scheme === undefined) return undefined;
+  const list = state.slice(`${scheme}://`.length).replace(/\/+$/, '');
   const endpoints = list.split(',');
   for (const e of endpoints) {
-    if (parseListen(e) === undefined || parseListen(e)!.port === 0) throw new InputError(`--state ${state}: expected etcd://HOST:PORT[,HOST:PORT...], and ${JSON.stringify(e)} is not a HOST:PORT with a port`);
+    if (parseListen(e) === undefined || parseListen(e)!.port === 0) throw new InputError(`--state ${state}: expected ${scheme}://HOST:PORT[,HOST:PORT...], and ${JSON.stringify(e)} is not a HOST:PORT with a port`);
   }
   return endpoints;
+}
+
+/** `etcd` (plain gRPC), `etcds` (TLS) or undefined (a state directory). */
+export function etcdScheme(state: string): 'etcd' | 'etcds' | undefined {
+  return state.startsWith('etcd://') ? 'etcd' : state.startsWith('etcds://') ? 'etcds' : undefined;
 }
 
 /** True for 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */
@@ -189,6 +203,13 @@ export function loadConfig(options: LoadConfigOptions = {}): ServeConfig {
         if (k !== 'cert' && k !== 'key') throw new InputError(`${where(['tls', k], 'key')}: tls.${k}: unknown key${didYouMean(k, ['cert', 'key'])} (keys: cert, key)`);
       }
     }
+    if (raw.etcd !== undefined) {
+      const keys = ['ca', 'cert', 'key'];
+      if (!isMapping(raw.etcd)) throw new InputError(`${where(['etcd'])}: etcd: expected a mapping with ca, cert and key, got ${describeValue(raw.etcd)}`);
+      for (const k of Object.keys(raw.etcd)) {
+        if (!keys.includes(k)) throw new InputError(`${where(['etcd', k], 'key')}: etcd.${k}: unknown key${didYouMean(k, keys)} (keys: ca, cert, key)`);
+      }
+    }
   }
 
   const values: Record<string, unknown> = {};
@@ -223,6 +244,19 @@ export function loadConfig(options: LoadConfigOptions = {}): ServeConfig {
     const missing = cert !== undefined ? 'tls.key' : 'tls.cert';
     throw new InputError(`${describeSource(sources[given])}: ${given} needs ${missing} too (HTTPS needs a certificate and its key)`);
   }
+  const etcdCa = values['etcd.ca'] as string | undefined;
+  const etcdCert = values['etcd.cert'] as string | undefined;
+  const etcdKey = values['etcd.key'] as string | undefined;
+  if ((etcdCert === undefined) !== (etcdKey === undefined)) {
+    const given = etcdCert !== undefined ? 'etcd.cert' : 'etcd.key';
+    const missing = etcdCert !== undefined ? 'etcd.key' : 'etcd.cert';
+    throw new InputError(`${describeSource(sources[given])}: ${given} needs ${missing} too (a client certificate needs its key)`);
+  }
+  const scheme = etcdScheme(values.state as string);
+  const etcdGiven = (['etcd.ca', 'etcd.cert', 'etcd.key'] as const).find((k) => values[k] !== undefined);
+  if (etcdGiven !== undefined && scheme !== 'etcds') {
+    throw new InputError(`${describeSource(sources[etcdGiven])}: ${etcdGiven} is for TLS to etcd: give the state as etcds://HOST:PORT[,...] (got ${scheme === 'etcd' ? values.state as string : 'a state directory'})`);
+  }
   const cluster: Record<string, unknown> = {};
   for (const k of CLUSTER_KEYS) if (raw[k] !== undefined) cluster[k] = raw[k];
   return {
@@ -234,6 +268,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ServeConfig {
     seed: values.seed as number,
     ...(values.token !== undefined ? { token: values.token as string } : {}),
     ...(cert !== undefined && key !== undefined ? { tls: { cert, key } } : {}),
+    ...(scheme === 'etcds' ? { etcdTls: { ...(etcdCa !== undefined ? { ca: etcdCa } : {}), ...(etcdCert !== undefined && etcdKey !== undefined ? { cert: etcdCert, key: etcdKey } : {}) } } : {}),
     bodyLimit: values.bodyLimit as number,
     eventsRetained: values.eventsRetained as number,
     identity: values.identity as string,
@@ -261,7 +296,8 @@ export function describeSource(s: Source): string {
 export function formatConfig(c: ServeConfig): string {
   const rows: Array<[string, string, string]> = [];
   for (const key of Object.keys(KEYS) as ScalarKey[]) {
-    const v = key === 'tls.cert' ? c.tls?.cert : key === 'tls.key' ? c.tls?.key : (c as unknown as Record<string, unknown>)[key];
+    const nested: Record<string, string | undefined> = { 'tls.cert': c.tls?.cert, 'tls.key': c.tls?.key, 'etcd.ca': c.etcdTls?.ca, 'etcd.cert': c.etcdTls?.cert, 'etcd.key': c.etcdTls?.key };
+    const v = key in nested ? nested[key] : (c as unknown as Record<string, unknown>)[key];
     const shown = v === undefined ? '(unset)' : key === 'token' ? '(set, hidden)' : String(v);
     const s = c.sources[key];
     rows.push([key, shown, s.kind === 'file' ? `file ${s.where}` : s.kind === 'default' ? 'default' : `${s.kind} ${s.name}`]);

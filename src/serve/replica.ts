@@ -18,6 +18,7 @@
  * - `/readyz` says `role` and `leader` on every replica; `/metrics` has `slipway_leader` and
  *   `slipway_leader_info{leader}`.
  */
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,13 +27,14 @@ import { Hono, type Context } from 'hono';
 import { Registry } from 'prom-client';
 import { EtcdKv } from '../../backends/store/etcd-kv.js';
 import { InputError } from '../core/errors.js';
+import { unreadable } from '../core/read-failure.js';
 import type { ContainerRuntime } from '../core/interfaces.js';
 import type { Instance } from '../core/types.js';
 import { WallClock } from '../engine/wall-clock.js';
 import { Election, type Term } from '../store/election.js';
 import type { ConsistentKv } from '../store/kv.js';
 import { problem } from './api/problem.js';
-import { isLoopback, parseEtcdState, parseListen, type ServeConfig } from './config.js';
+import { etcdScheme, isLoopback, parseEtcdState, parseListen, type ServeConfig } from './config.js';
 import { closeServer, listenOn, startControlPlane, type ControlPlane } from './daemon.js';
 import { decodeState, EtcdServeStore, KEYSPACE, LEADER_KEY, type ClusterState } from './etcd-serve-store.js';
 import { registerLeaderGauges } from './metrics.js';
@@ -196,9 +198,16 @@ function followerApp(o: { token: string; mirror: KvMirror; role: () => { role: '
     return w ? c.json(w) : problem(c, 404, `workload ${JSON.stringify(c.req.param('name'))} not found`);
   });
   app.get('/v1/instances', (c) => {
-    const workload = c.req.query('workload');
-    const items = [...o.mirror.state().instances.values()].filter((i) => workload === undefined || i.workloadName === workload).map(instanceResource);
+    const { workload, node, status } = c.req.query();
+    const items = [...o.mirror.state().instances.values()]
+      .map((i) => ({ i, r: instanceResource(i) }))
+      .filter(({ i, r }) => (workload === undefined || i.workloadName === workload) && (node === undefined || i.node === node) && (status === undefined || r.status === status))
+      .map(({ r }) => r);
     return c.json({ items });
+  });
+  app.get('/v1/instances/:id', (c) => {
+    const i = o.mirror.state().instances.get(c.req.param('id'));
+    return i ? c.json(instanceResource(i)) : problem(c, 404, `instance ${JSON.stringify(c.req.param('id'))} not found`);
   });
   app.all('*', (c) => toLeader(c, o.role().leader));
   return app;
@@ -239,6 +248,18 @@ function guarded(runtime: ContainerRuntime, leading: () => boolean): ContainerRu
   };
 }
 
+/** The PEM files of `etcd.ca`, `etcd.cert`, `etcd.key` (one line naming the file when one cannot be read). */
+function readEtcdTls(t: NonNullable<ServeConfig['etcdTls']>): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  const read = (path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      throw unreadable(path, e);
+    }
+  };
+  return { ...(t.ca ? { ca: read(t.ca) } : {}), ...(t.cert ? { cert: read(t.cert) } : {}), ...(t.key ? { key: read(t.key) } : {}) };
+}
+
 export async function startReplica(config: ServeConfig, options: ReplicaOptions = {}): Promise<Replica> {
   const log = options.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const endpoints = parseEtcdState(config.state)!;
@@ -249,7 +270,7 @@ export async function startReplica(config: ServeConfig, options: ReplicaOptions 
   if (config.tls) throw new InputError('--state etcd://...: replicas serve plain HTTP for now (tls.cert/tls.key are not supported with etcd; see docs/ha.md, Limits)');
   if (!isLoopback(listen.host)) log(`warning: listening on ${config.listen} without TLS: the token and all traffic cross the network in clear text`);
   const token = config.token;
-  const kv = new EtcdKv({ endpoints });
+  const kv = new EtcdKv({ endpoints, ...(etcdScheme(config.state) === 'etcds' ? { tls: readEtcdTls(config.etcdTls ?? {}) } : {}) });
   const clock = new WallClock();
   const mirror = new KvMirror(kv, KEYSPACE);
   mirror.start();

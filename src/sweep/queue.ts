@@ -49,6 +49,28 @@ const MAX_EVENTS = 2_000;
 /** Jobs per Redis round of adds, reads and removes. */
 const BATCH = 200;
 
+/** How long closing the queue's connections may wait for Redis before they are dropped instead. */
+const CLOSE_MS = 2_000;
+
+/**
+ * Closes BullMQ clients cleanly, or drops their connections when Redis does not answer within
+ * CLOSE_MS: a close waits for the commands queued for Redis, and a Redis that is down may never
+ * come back (a Ctrl-C during an outage must end the command at once).
+ */
+async function closeOrDrop(parts: ReadonlyArray<{ close(): Promise<void>; disconnect(): Promise<void> }>, closing?: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = Promise.all([closing, ...parts.map((p) => (closing ? undefined : p.close()))]).then(
+    () => true,
+    () => true,
+  );
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_MS)));
+  const ok = await Promise.race([closed, late]);
+  clearTimeout(timer);
+  // Not awaited: with Redis gone, BullMQ's disconnect can wait for an event that never comes
+  // (and a process waiting on nothing else exits with code 13, unsettled top-level await).
+  if (!ok) for (const p of parts) p.disconnect().catch(() => undefined);
+}
+
 /** What a job carries: which sweep and which run. The spec is stored once per sweep (`specKey`). */
 export interface RunJobData {
   readonly kind: string;
@@ -303,8 +325,7 @@ export async function submitSweep<R>(o: SubmitOptions): Promise<SubmitResult<R>>
   } finally {
     if (poll) clearInterval(poll);
     o.stop?.removeEventListener('abort', onStop);
-    await events.close();
-    await queue.close();
+    await closeOrDrop([events, queue]);
   }
 }
 
@@ -388,5 +409,15 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
   redis = await worker.client;
   void worker.run();
   await worker.waitUntilReady();
-  return { worker, active: () => active, close: (force) => worker.close(force) };
+  return {
+    worker,
+    active: () => active,
+    async close(force) {
+      // BullMQ's close waits for the running runs (unless force), then for Redis: the runs may
+      // take long, Redis (down) no more than CLOSE_MS.
+      const closing = worker.close(force);
+      while (!force && active > 0) await new Promise((r) => setTimeout(r, 100));
+      await closeOrDrop([worker], closing);
+    },
+  };
 }

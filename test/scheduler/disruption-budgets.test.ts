@@ -12,6 +12,7 @@ import { parseSnapshot } from '../../src/scheduler/explain/snapshot.js';
 import { parseScenario } from '../../src/run/parse-scenario.js';
 import { simulate } from '../../src/run/simulate.js';
 import { traceParts } from '../support/trace-parts.js';
+import { explainScenarioAt } from '../../src/run/explain-at.js';
 
 const explain = (doc: unknown) => explainSnapshot(parseSnapshot(JSON.stringify(doc), 'case.yaml'));
 const profile = { plugins: [{ name: 'NodeResourcesFit' }, { name: 'DefaultPreemption' }] };
@@ -170,5 +171,24 @@ ${budgets}
     expect(() => parseScenario(scenario('podDisruptionBudgets: [{name: b, minAvailable: 1, maxUnavailable: 1}]'), 's.yaml')).toThrow(/s\.yaml:\d+:\d+: podDisruptionBudgets\[0\]\.maxUnavailable: give exactly one of minAvailable and maxUnavailable/);
     expect(() => parseScenario(scenario('podDisruptionBudgets: [{name: b}]'), 's.yaml')).toThrow(/give exactly one/);
     expect(() => parseScenario(scenario('podDisruptionBudgets: [{name: b, minAvailable: 1}, {name: b, minAvailable: 2}]'), 's.yaml')).toThrow(/duplicate PodDisruptionBudget "b"/);
+  });
+});
+
+describe('explain --at with PodDisruptionBudgets', () => {
+  it('explains preemption with the budgets as they stand then, and the snapshot keeps their status', async () => {
+    const text = `name: pdb
+duration: 2m
+scheduler: default
+nodes: [{name: "n{i}", count: 2, capacity: {cpu: 1, memory: 1Gi}}]
+workloads:
+  - {name: db, priority: 0, labels: {app: db}, containers: [{name: c, image: db, requests: {cpu: 800m}}]}
+  - {name: web, priority: 50, labels: {app: web}, containers: [{name: c, image: web, requests: {cpu: 800m}}]}
+  - {name: critical, at: 30s, priority: 100, containers: [{name: c, image: x, requests: {cpu: 800m}}]}
+podDisruptionBudgets: [{name: db-pdb, selector: {matchLabels: {app: db}}, minAvailable: 1}]
+`;
+    const r = await explainScenarioAt(parseScenario(text, 's.yaml'), { workload: 'critical', atMs: 20_000 });
+    expect(r.preemption?.victims).toEqual([expect.stringMatching(/^web-/)]);
+    expect(r.snapshot.podDisruptionBudgets).toEqual([{ name: 'db-pdb', selector: { matchLabels: { app: 'db' } }, disruptionsAllowed: 0 }]);
+    expect(explainSnapshot(parseSnapshot(JSON.stringify(r.snapshot), 'snap.json')).preemption).toEqual(r.preemption);
   });
 });

@@ -438,6 +438,42 @@ if (!LIVE) {
       expectSameFiles(join(dir, 'local', 'out'), join(dir, 'queue', 'out'), ['results.csv', 'results.json', 'report.html']);
     }, 300_000);
 
+    it('Ctrl-C while Redis is down ends the submitter (130) and a worker (143) at the first signal; with Redis back the same command resumes', async () => {
+      const dir = join(base, 'down');
+      mkdirSync(join(dir, 'local'), { recursive: true });
+      mkdirSync(join(dir, 'queue'), { recursive: true });
+      const url = ownRedis.start();
+      const args = ['compare', longScenario(dir), '--policies', 'balanced', '--seeds', '1..4', '--out', 'out'];
+
+      const first = start(join(dir, 'queue'), [...args, '--queue', url]);
+      await stderrShows(first, 'queued on');
+      // An idle worker on another database of the same server: it loses Redis too.
+      const idle = start(dir, ['worker', '--queue', url.replace(/\/0$/, '/1')]);
+      await linesShow(idle, (l) => l.startsWith('worker: running'), 1);
+      ownRedis.stop();
+      await stderrShows(first, 'queue: lost Redis at');
+      // Long enough for the submitter's re-read of the missing runs (after 5 s without events) to queue commands for the absent Redis.
+      await new Promise((r) => setTimeout(r, 12_000));
+      first.child.kill('SIGINT');
+      // One signal is enough: closing the connections must not wait for a Redis that is gone.
+      expect((await first.exited).code, first.stderr).toBe(130);
+      expect(first.stderr).toContain('interrupted: stopped waiting; 4 of 4 runs are still queued');
+      expect(first.stderr).not.toContain('SIGINT again');
+      idle.child.kill('SIGTERM');
+      expect((await idle.exited).code, idle.stderr).toBe(143);
+      expect(idle.stderr).not.toContain('SIGTERM again');
+
+      ownRedis.start();
+      const second = start(join(dir, 'queue'), [...args, '--queue', url]);
+      await stderrShows(second, 'queued on');
+      const w = start(dir, ['worker', '--queue', url, '--exit-when-idle', '3000']);
+      expect((await second.exited).code, second.stderr).toBe(0);
+      expect((await w.exited).code, w.stderr).toBe(0);
+      const local = slipway(join(dir, 'local'), [...args, '--workers', '1']);
+      expect(local.status).toBe(0);
+      expectSameFiles(join(dir, 'local', 'out'), join(dir, 'queue', 'out'), ['results.csv', 'results.json', 'report.html']);
+    }, 300_000);
+
     it('fuzz through the queue writes the local campaign, byte for byte', async () => {
       const dir = join(base, 'fuzz');
       mkdirSync(join(dir, 'local'), { recursive: true });
