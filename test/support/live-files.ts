@@ -22,6 +22,8 @@ export const LIVE_TEST_FILES: readonly string[] = [
   // the CI etcd cluster (scripts/start-etcd.sh --members 3)
   'test/store/etcd-kv.test.ts',
   'test/store/etcd-serve-store.test.ts',
+  // an etcd of its own with TLS (scripts/start-etcd.sh)
+  'test/store/etcd-tls.test.ts',
   // the CI Redis (scripts/start-redis.sh)
   'test/sweep/queue.test.ts',
 ];
