@@ -60,8 +60,10 @@ export function conformancePage(): string {
     '  sidecar counts as started once it runs. The live backends (docker, oci) drive the same steps; their live tests are',
     '  still to come.',
     '- **PodDisruptionBudgets**: DefaultPreemption reads them (scenarios, `PodDisruptionBudget` manifests and snapshots),',
-    '  but examines every node, so upstream rows asserting the sampled candidate set are not expressible. Nothing else',
-    '  evicts through a budget (drains, taints and scale-downs ignore them); `disruptedPods` exists in snapshots only.',
+    '  but examines every node, so upstream rows asserting the sampled candidate set are not expressible. Drains evict',
+    '  through them as the Eviction API does (docs/faults.md, `drain`); NoExecute taints and scale-downs ignore them, as in',
+    '  Kubernetes. `unhealthyPodEvictionPolicy: AlwaysAllow` is not modelled (the default, IfHealthyBudget, is); `disruptedPods`',
+    '  exists in snapshots only.',
     '- Pod-level resources (`spec.resources`, the PodLevelResources feature) and in-place resize status are not modelled.',
     '',
   );
