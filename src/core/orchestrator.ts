@@ -56,6 +56,7 @@ import { TERMINAL_STATUSES, type ContainerSpec, type Instance, type InstanceStat
 import { endpointEnv } from './endpoints.js';
 import { assertNever } from './assert-never.js';
 import { budgetSelects, disruptionsAllowed, type DisruptionBudgetStatus, type PodDisruptionBudget } from './disruption-budget.js';
+import { DEFAULT_NAMESPACE } from './namespace.js';
 
 export interface OrchestratorConfig extends ReconcilerConfig {
   readonly reconcileIntervalMs: Millis;
@@ -661,7 +662,7 @@ export class Orchestrator {
   budgetStatuses(): DisruptionBudgetStatus[] | undefined {
     const budgets = this.d.disruptionBudgets;
     if (!budgets || budgets.length === 0) return undefined;
-    const pod = (w: Workload) => ({ namespace: 'default', labels: w.labels });
+    const pod = (w: Workload) => ({ namespace: w.namespace ?? DEFAULT_NAMESPACE, labels: w.labels });
     const instances = this.d.store.listInstances();
     return budgets.map((b) => {
       let replicas = 0;
