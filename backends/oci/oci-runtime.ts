@@ -92,6 +92,8 @@ export class OciRuntime implements ContainerRuntime {
   private readonly stopped = new Set<string>();
   /** Bundles being built or created: the runtime does not list them yet, and they are not exited. */
   private readonly inCreation = new Set<string>();
+  /** Bundles left after the runtime said (`state`) it does not know the container: exited, not asked again. */
+  private readonly unknownToRuntime = new Set<string>();
   private readonly clock: Clock;
   private readonly poll: number;
   private readonly grace: number;
@@ -158,8 +160,7 @@ export class OciRuntime implements ContainerRuntime {
   async createContainer(spec: ContainerSpec, options: CreateContainerOptions): Promise<string> {
     const node = this.node(options.nodeId);
     const id = containerId(options.instanceId, spec.name);
-    const existing = (await this.list(node)).find((s) => s.id === id);
-    if (existing) return id;
+    if ((await this.stateOf(node, id)) !== undefined) return id;
     if ((spec.command?.length ?? 0) + (spec.args?.length ?? 0) === 0)
       throw new OrchestrationError('Runtime', `container ${spec.name}: the OCI backend needs a command or args (a rootfs has no default command)`);
     // Until a runtime listing shows it, a new container is `creating` (a listing taken before
@@ -226,6 +227,7 @@ export class OciRuntime implements ContainerRuntime {
   private async build(node: OciNode, spec: ContainerSpec, options: CreateContainerOptions, id: string, rootfs: string, netns: string | undefined): Promise<void> {
     const bundle = join(node.bundles, id);
     rmSync(bundle, { recursive: true, force: true });
+    this.unknownToRuntime.delete(id);
     const statusDir = join(bundle, 'slipway');
     mkdirSync(statusDir, { recursive: true });
     cpSync(rootfs, join(bundle, 'rootfs'), { recursive: true, verbatimSymlinks: true });
@@ -289,6 +291,7 @@ export class OciRuntime implements ContainerRuntime {
     rmSync(join(node.bundles, id), { recursive: true, force: true });
     node.seen.delete(id);
     this.inCreation.delete(id);
+    this.unknownToRuntime.delete(id);
     this.killed.delete(id);
     this.stopped.delete(id);
     this.networkLost.delete(id);
@@ -330,7 +333,7 @@ export class OciRuntime implements ContainerRuntime {
     for (const id of ids.sort()) {
       let st: ContainerStatus;
       try {
-        st = this.statusOf(node, id, states.get(id));
+        st = this.statusOf(node, id, states.get(id) ?? (await this.stateOfUnlisted(node, id)));
       } catch {
         continue; // removed meanwhile
       }
@@ -443,8 +446,41 @@ export class OciRuntime implements ContainerRuntime {
     return { ...(code !== undefined ? { code } : {}), reason };
   }
 
+  /** The runtime's status of one container (`list`, then `state` when the listing leaves it out); undefined: it does not know it. */
   private async stateOf(node: OciNode, id: string): Promise<string | undefined> {
-    return (await this.list(node)).find((s) => s.id === id)?.status;
+    return (await this.list(node)).find((s) => s.id === id)?.status ?? (await this.stateOfUnlisted(node, id));
+  }
+
+  /**
+   * The status of a container that a `list` left out. `runc list` skips a container whose state
+   * it cannot load at that moment, with a line on stderr and still exit 0 (runc's list.go: "load
+   * container", "status for", "state for"), so a missing entry alone does not mean the container
+   * is gone. `state ID` makes the same three calls, but fails instead of skipping: it answers, or
+   * says the container does not exist (undefined: exited; not asked again while the bundle is
+   * left), or fails otherwise (asked again, as `list` is). Not asked: a container being created
+   * (the runtime lists it once `create` is done) and ids without a bundle (never Slipway's here).
+   */
+  private async stateOfUnlisted(node: OciNode, id: string): Promise<string | undefined> {
+    if (this.inCreation.has(id) || this.unknownToRuntime.has(id) || !existsSync(join(node.bundles, id, 'slipway', 'labels.json'))) return undefined;
+    for (let attempt = 1; ; attempt++) {
+      let out: string;
+      try {
+        out = await this.exec(node, ['state', id]);
+      } catch (e) {
+        if (e instanceof OrchestrationError && e.code === 'ContainerNotFound') {
+          this.unknownToRuntime.add(id);
+          return undefined;
+        }
+        if (!(e instanceof OrchestrationError) || e.code === 'NodeUnreachable' || attempt >= 5) throw e;
+        await this.clock.sleep(20 * attempt);
+        continue;
+      }
+      try {
+        return (JSON.parse(out) as OciState).status;
+      } catch {
+        throw new OrchestrationError('Runtime', `${node.config.runtime} state ${id}: unreadable output`);
+      }
+    }
   }
 
   private async list(node: OciNode): Promise<OciState[]> {

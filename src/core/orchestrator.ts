@@ -55,7 +55,7 @@ import { noExecuteTaints } from './taints.js';
 import { TERMINAL_STATUSES, type ContainerSpec, type Instance, type InstanceStatus, type Millis, type Node, type NodeId, type Workload, type WorkloadId } from './types.js';
 import { endpointEnv } from './endpoints.js';
 import { assertNever } from './assert-never.js';
-import { budgetSelects, disruptionsAllowed, type DisruptionBudgetStatus, type PodDisruptionBudget } from './disruption-budget.js';
+import { budgetHealth, budgetSelects, type BudgetHealth, type DisruptionBudgetStatus, type PodDisruptionBudget } from './disruption-budget.js';
 import { DEFAULT_NAMESPACE } from './namespace.js';
 
 export interface OrchestratorConfig extends ReconcilerConfig {
@@ -118,6 +118,17 @@ export interface WorkloadStatus {
 export interface StartOptions {
   /** Rebuild instance records from the containers the nodes already run (a restarted control plane). */
   readonly adopt?: boolean;
+}
+
+/** What a drain's evictions did: how many instances went, and which ones a budget kept (with why). */
+export interface EvictionResult {
+  readonly evicted: number;
+  readonly blocked: readonly { readonly instance: string; readonly workload: string; readonly reason: string }[];
+}
+
+/** A workload's pods as a PodDisruptionBudget sees them (namespace and labels). */
+function budgetPod(w: Workload): { readonly namespace: string; readonly labels: Readonly<Record<string, string>> } {
+  return { namespace: w.namespace ?? DEFAULT_NAMESPACE, labels: w.labels };
 }
 
 export class Orchestrator {
@@ -302,21 +313,68 @@ export class Orchestrator {
   }
 
   /**
-   * Evicts every live instance on the node (a drain): each is stopped and its slot refilled
-   * elsewhere by the next reconcile pass. Returns how many were evicted.
+   * Evicts the node's live instances (a drain): each is stopped and its slot refilled elsewhere by
+   * the next reconcile pass. Evictions go through the PodDisruptionBudgets as Kubernetes' Eviction
+   * API does (`evictionGuard`): an instance a budget protects stays and is named in `blocked`, for
+   * the caller to retry as kubectl drain does. `ignoreBudgets` (kubectl drain --disable-eviction)
+   * evicts every instance.
    */
-  evictNode(nodeId: NodeId, reason = 'drained'): number {
+  evictNode(nodeId: NodeId, reason = 'drained', options: { readonly ignoreBudgets?: boolean } = {}): EvictionResult {
     const ns = this.nodes.get(nodeId);
-    if (!ns) return 0;
-    let n = 0;
+    if (!ns) return { evicted: 0, blocked: [] };
+    const guard = options.ignoreBudgets === true ? undefined : this.evictionGuard();
+    let evicted = 0;
+    const blocked: EvictionResult['blocked'][number][] = [];
     for (const id of [...ns.instances]) {
       const inst = this.d.store.getInstance(id);
       if (!inst || inst.stopRequestedAt !== undefined || !LIVE.has(inst.status)) continue;
+      const refusal = guard?.(inst);
+      if (refusal !== undefined) {
+        blocked.push({ instance: inst.id, workload: inst.workloadName, reason: refusal });
+        continue;
+      }
       this.stopInstance(inst, reason);
       this.markDirty(inst.workloadId);
-      n++;
+      evicted++;
     }
-    return n;
+    return { evicted, blocked };
+  }
+
+  /**
+   * The Eviction API's budget check (kube-apiserver's pod eviction handler), applied to one
+   * instance after another, each eviction using up its budget's allowance:
+   * - an instance not Running yet is evicted without a check (as a Pending pod is);
+   * - no budget selects it: evicted; more than one: refused (the eviction subresource does not
+   *   support that);
+   * - Running but not ready: evicted when its budget's currentHealthy ≥ desiredHealthy (the
+   *   default unhealthyPodEvictionPolicy, IfHealthyBudget), without using an allowance;
+   * - else evicted when the budget allows a disruption (which it uses), refused when it allows none
+   *   (the API's 429).
+   * Undefined without budgets; the function returns undefined (evict) or why not.
+   */
+  private evictionGuard(): ((inst: Instance) => string | undefined) | undefined {
+    const counted = this.budgetCounts();
+    if (counted === undefined) return undefined;
+    // Each eviction of a healthy instance uses an allowance and leaves one healthy fewer.
+    const left = counted.map((c) => ({ ...c, allowed: c.health.disruptionsAllowed, healthy: c.health.currentHealthy }));
+    return (inst) => {
+      if (inst.status !== 'Running') return undefined;
+      const ws = this.workloads.get(inst.workloadId);
+      if (!ws) return undefined;
+      const pod = budgetPod(ws.workload);
+      const selecting = left.filter((c) => budgetSelects(c.budget, pod));
+      if (selecting.length === 0) return undefined;
+      if (selecting.length > 1) {
+        return `more than one PodDisruptionBudget selects it (${selecting.map((c) => c.budget.name).join(', ')}); the Eviction API refuses such a pod`;
+      }
+      const c = selecting[0]!;
+      const needs = `the disruption budget ${c.budget.name} needs ${c.health.desiredHealthy} healthy instances and has ${c.healthy}`;
+      if (inst.notReady !== undefined) return c.healthy >= c.health.desiredHealthy ? undefined : `${needs} (the instance is not ready)`;
+      if (c.allowed <= 0) return needs;
+      c.allowed--;
+      c.healthy--;
+      return undefined;
+    };
   }
 
   getWorkload(id: WorkloadId): Workload | undefined {
@@ -660,27 +718,31 @@ export class Orchestrator {
    * replicas of the workloads whose pods the budget selects. Undefined without budgets.
    */
   budgetStatuses(): DisruptionBudgetStatus[] | undefined {
+    return this.budgetCounts()?.map(({ budget: b, health }) => ({
+      name: b.name,
+      namespace: b.namespace,
+      ...(b.selector ? { selector: b.selector } : {}),
+      disruptionsAllowed: health.disruptionsAllowed,
+    }));
+  }
+
+  /** Each budget with its status numbers, from the records (see `budgetStatuses`); undefined without budgets. */
+  private budgetCounts(): { readonly budget: PodDisruptionBudget; readonly health: BudgetHealth }[] | undefined {
     const budgets = this.d.disruptionBudgets;
     if (!budgets || budgets.length === 0) return undefined;
-    const pod = (w: Workload) => ({ namespace: w.namespace ?? DEFAULT_NAMESPACE, labels: w.labels });
     const instances = this.d.store.listInstances();
     return budgets.map((b) => {
       let replicas = 0;
       let pods = 0;
       let healthy = 0;
-      for (const ws of this.workloads.values()) if (!ws.deleted && budgetSelects(b, pod(ws.workload))) replicas += ws.workload.replicas;
+      for (const ws of this.workloads.values()) if (!ws.deleted && budgetSelects(b, budgetPod(ws.workload))) replicas += ws.workload.replicas;
       for (const inst of instances) {
         const ws = this.workloads.get(inst.workloadId);
-        if (!ws || TERMINAL_STATUSES.has(inst.status) || !budgetSelects(b, pod(ws.workload))) continue;
+        if (!ws || TERMINAL_STATUSES.has(inst.status) || !budgetSelects(b, budgetPod(ws.workload))) continue;
         pods++;
         if (inst.status === 'Running' && inst.notReady === undefined && inst.stopRequestedAt === undefined) healthy++;
       }
-      return {
-        name: b.name,
-        namespace: b.namespace,
-        ...(b.selector ? { selector: b.selector } : {}),
-        disruptionsAllowed: disruptionsAllowed(b, { pods, healthy, controllerReplicas: replicas }),
-      };
+      return { budget: b, health: budgetHealth(b, { pods, healthy, controllerReplicas: replicas }) };
     });
   }
 

@@ -522,7 +522,7 @@ function faultTarget(cluster: SimCluster, cp: () => Orchestrator, replicas: SimR
     startMemoryLeak: (w, rate, d) => cluster.startMemoryLeak(w, rate, d),
     degradeMessages: (nodes, d) => cluster.degradeMessages(nodes, d),
     cordonNode: (n, on) => cluster.manager.setUnschedulable(n, on),
-    evictNode: (n) => cp().evictNode(n),
+    evictNode: (n, ignoreBudgets) => cp().evictNode(n, 'drained', { ignoreBudgets }),
   };
 }
 

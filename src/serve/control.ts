@@ -361,7 +361,7 @@ export class ClusterControl {
   /** Cordons the node and evicts its instances (each is replaced elsewhere). */
   drain(name: string, revision?: number): { node: NodeResource; evicted: number } {
     this.cordon(name, true, revision);
-    const evicted = this.orchestrator.evictNode(this.nodeId(name), 'drained');
+    const { evicted } = this.orchestrator.evictNode(this.nodeId(name), 'drained');
     const rev = this.events.append('api.node.drained', { node: name, evicted }).revision;
     this.nodeRevision.set(name, rev);
     return { node: this.getNode(name), evicted };
