@@ -33,8 +33,7 @@ export function createFastReads(o: { control: ClusterControl; metrics: ServeMetr
     const text = JSON.stringify(body);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
-    metrics.requests.inc({ route, method: 'GET', code: '200' });
-    metrics.requestDuration.observe({ route, method: 'GET' }, (performance.now() - start) / 1000);
+    metrics.request(route, 'GET', 200, (performance.now() - start) / 1000);
     return true;
   };
   return (req, res) => {
