@@ -82,7 +82,7 @@ function defaultSelector(pod: PodInfo, t: NodeTable): ((p: PodInfo) => boolean) 
   // An empty selector (no Service, controller unknown or selecting everything) means no default constraints.
   const empty = (s: LabelSelector) => Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
   if (sels.every(empty)) return pod.controller !== undefined || sels.length > 0 ? NOTHING : undefined;
-  const owner = pod.controller === undefined ? pod.owner : undefined;
+  const owner = pod.controller === undefined && pod.noController !== true ? pod.owner : undefined;
   return (p) => p.terminating !== true && p.namespace === pod.namespace && (owner === undefined || p.owner === owner) && sels.every((s) => matchesLabelSelector(s, p.labels));
 }
 
@@ -189,7 +189,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
   const constraintsOf = (pod: PodInfo, kind: 'DoNotSchedule' | 'ScheduleAnyway', table: NodeTable): readonly Constraint[] => {
     const own = pod.placement.topologySpreadConstraints ?? [];
     if (own.length > 0) return own.filter((c) => c.whenUnsatisfiable === kind).map((c) => toConstraint(c, pod));
-    if (table.services.length > 0 || pod.controller !== undefined) {
+    if (table.services.length > 0 || pod.controller !== undefined || pod.noController === true) {
       const sel = defaultSelector(pod, table);
       if (sel !== undefined) {
         const cs = defaults.filter((c) => c.whenUnsatisfiable === kind);
@@ -198,7 +198,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
         return cs.map((c) => ({ ...toConstraint(c, pod), matches: sel }));
       }
     }
-    if (pod.owner === undefined) return NO_CONSTRAINTS;
+    if (pod.owner === undefined || pod.noController === true) return NO_CONSTRAINTS;
     const owner = pod.owner;
     // The default constraints depend only on the owner (and the table's per-owner counts, whose
     // array is created once per owner): built once per (table, kind, owner), not per cycle.
