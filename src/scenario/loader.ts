@@ -20,7 +20,9 @@ import { GPU_MILLI, type ContainerSimBehavior, type ContainerSpec, type Distribu
 import { profileFromInput } from '../scheduler/profile-input.js';
 import type { PodDisruptionBudget } from '../core/disruption-budget.js';
 import type { PluginRegistry } from '../scheduler/plugins/registry.js';
-import type { Gang, Placement } from '../core/placement.js';
+import type { Gang, LabelSelector, Placement } from '../core/placement.js';
+import { DEFAULT_NAMESPACE, type NamespaceDef, type ServiceDef, type WorkloadController } from '../core/namespace.js';
+import { matchesLabelSelector } from '../core/label-selector.js';
 import type { FaultLoadContext } from '../faults/fault-definition.js';
 import { faultDefinition } from '../faults/registry.js';
 import { toPlacement, type PlacementInput } from './placement-schema.js';
@@ -473,6 +475,8 @@ class Checker {
     this.checkPodCidrs(nodes, [...added.entries()]);
     const running = this.running(nodes, workloads);
     const budgets = this.disruptionBudgets();
+    const namespaces = this.namespaces();
+    const services = this.services();
 
     return {
       name: input.name,
@@ -490,6 +494,8 @@ class Checker {
       ...(cluster ? { cluster } : {}),
       expectations,
       ...(budgets.length > 0 ? { podDisruptionBudgets: budgets } : {}),
+      ...(namespaces.length > 0 ? { namespaces } : {}),
+      ...(services.length > 0 ? { services } : {}),
       ...(running.length > 0 ? { running } : {}),
       source: { file, document: this.raw },
     };
@@ -509,7 +515,7 @@ class Checker {
       }
       out.push({
         name: b.name,
-        namespace: 'default',
+        namespace: b.namespace ?? DEFAULT_NAMESPACE,
         ...(b.selector ? { selector: b.selector } : {}),
         ...(b.minAvailable !== undefined ? { minAvailable: b.minAvailable } : {}),
         ...(b.maxUnavailable !== undefined ? { maxUnavailable: b.maxUnavailable } : {}),
@@ -698,7 +704,7 @@ class Checker {
         this.report([...cpath, 'name'], `duplicate container name ${JSON.stringify(c.name)} (also ${other})`);
       } else containerNames.set(c.name, `${list}[${j}]`);
       this.checkLimits(c.requests, c.limits, cpath, '');
-      const sim = this.sim(c.sim, [...cpath, 'sim']);
+      const sim = this.sim(c.sim, [...cpath, 'sim'], list === 'initContainers' && c.restartPolicy === undefined);
       return {
         name: c.name,
         image: c.image,
@@ -720,8 +726,11 @@ class Checker {
     const containers = w.containers.map((c, j) => container(c, j, 'containers'));
     const initContainers = w.initContainers?.map((c, j) => container(c, j, 'initContainers'));
 
+    const controller = this.controller(w, path);
     const def: WorkloadDef = {
       name: w.name,
+      ...(w.namespace !== undefined ? { namespace: w.namespace } : {}),
+      ...(controller !== undefined ? { controller } : {}),
       kind: w.kind,
       replicas: w.replicas,
       completions: w.completions ?? 1,
@@ -749,6 +758,58 @@ class Checker {
     }
     if (!first) this.workloads.set(w.name, { def, index: path[1] as number });
     return def;
+  }
+
+  /**
+   * `controller:` as Kubernetes validates it: a ReplicaSet, StatefulSet or ReplicationController
+   * needs a non-empty selector that matches the workload's labels (the pod template's); a Pod or a
+   * Job takes none.
+   */
+  private controller(w: WorkloadInput, path: Path): WorkloadController | undefined {
+    const c = w.controller;
+    if (c === undefined) return undefined;
+    const at: Path = [...path, 'controller'];
+    if (c.kind === 'Pod' || c.kind === 'Job') {
+      if (c.selector !== undefined) this.report([...at, 'selector'], `a ${c.kind} has no selector of its own (only ReplicaSet, StatefulSet and ReplicationController take one)`, 'key');
+      return { kind: c.kind };
+    }
+    const sel = c.selector as LabelSelector | undefined;
+    if (sel === undefined || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)) {
+      this.report(sel === undefined ? at : [...at, 'selector'], `a ${c.kind} needs a non-empty selector`);
+      return undefined;
+    }
+    if (!matchesLabelSelector(sel, w.labels)) {
+      this.report([...at, 'selector'], `selector does not match the workload's labels ${JSON.stringify(w.labels)} (Kubernetes rejects such a ${c.kind})`);
+      return undefined;
+    }
+    return { kind: c.kind, selector: sel };
+  }
+
+  /** `namespaces:` names unique (`default` may be given, to label it). */
+  private namespaces(): NamespaceDef[] {
+    const seen = new Set<string>();
+    return this.input.namespaces.flatMap((n, i) => {
+      if (seen.has(n.name)) {
+        this.report(['namespaces', i, 'name'], `duplicate namespace ${JSON.stringify(n.name)}`);
+        return [];
+      }
+      seen.add(n.name);
+      return [{ name: n.name, labels: { ...n.labels } }];
+    });
+  }
+
+  /** `services:` names unique per namespace. */
+  private services(): ServiceDef[] {
+    const seen = new Set<string>();
+    return this.input.services.flatMap((v, i) => {
+      const namespace = v.namespace ?? DEFAULT_NAMESPACE;
+      if (seen.has(`${namespace}/${v.name}`)) {
+        this.report(['services', i, 'name'], `duplicate Service ${JSON.stringify(v.name)} in namespace ${namespace}`);
+        return [];
+      }
+      seen.add(`${namespace}/${v.name}`);
+      return [{ name: v.name, namespace, selector: { ...v.selector } }];
+    });
   }
 
   /**
@@ -818,9 +879,10 @@ class Checker {
     return { type: 'RollingUpdate', maxSurge, maxUnavailable };
   }
 
-  private sim(s: SimInput | undefined, path: Path): ContainerSimBehavior | undefined {
+  /** `runsToCompletion`: an init container (not a sidecar), which exits after DEFAULT_INIT_RUN_MS without runFor. */
+  private sim(s: SimInput | undefined, path: Path, runsToCompletion = false): ContainerSimBehavior | undefined {
     if (s === undefined) return undefined;
-    if (s.runFor === undefined && s.exitCode !== undefined) {
+    if (s.runFor === undefined && s.exitCode !== undefined && !runsToCompletion) {
       this.report([...path, 'exitCode'], 'exitCode needs runFor (the container exits by itself only after runFor)', 'key');
     }
     const runFor: Distribution | undefined = s.runFor;

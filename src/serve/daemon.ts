@@ -18,7 +18,7 @@ import { InputError } from '../core/errors.js';
 import { unreadable } from '../core/read-failure.js';
 import { Orchestrator } from '../core/orchestrator.js';
 import { reconcile } from '../core/reconciler.js';
-import { orchestratorConfig, toWorkload } from '../run/simulate.js';
+import { clusterObjectsOf, orchestratorConfig, toWorkload } from '../run/simulate.js';
 import { createScheduler } from '../scheduler/registry.js';
 import { createApi, type ApiApp } from './api/app.js';
 import { createFastReads, type FastReads } from './api/fast-reads.js';
@@ -133,6 +133,7 @@ export async function startControlPlane(config: ServeConfig, store: DaemonStore,
   const scheduler = createScheduler(scenario.scheduler.name, {
     ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),
     workloads: store.listWorkloads().length > 0 ? [...store.listWorkloads()] : scenario.workloads.map(toWorkload),
+    cluster: clusterObjectsOf(scenario),
   });
   const orchestrator: Orchestrator = new Orchestrator({
     clock: backend.clock,
