@@ -5,6 +5,7 @@
  *
  * Inputs are explicit ({scenario, seed}); the same inputs give a byte-identical trace.
  */
+import { ROLE_LABEL } from '../core/init-containers.js';
 import { SimCluster, simNetworkOf } from '../../backends/sim/sim-cluster.js';
 import { SimMembership } from '../../backends/sim/sim-membership.js';
 import { InputError, InterruptedError } from '../core/errors.js';
@@ -14,6 +15,7 @@ import { Orchestrator, type OrchestratorConfig, type WorkloadStatus } from '../c
 import { InMemoryStateStore } from '../core/state-store.js';
 import { changeTaints, formatTaint, type TaintChange } from '../core/taints.js';
 import type { Node, Workload } from '../core/types.js';
+import type { ClusterObjects } from '../core/namespace.js';
 import { SeededIds } from '../engine/ids.js';
 import { Simulation } from '../engine/simulation.js';
 import { TraceWriter } from '../engine/trace.js';
@@ -145,10 +147,17 @@ export function workloadSummary(s: WorkloadStatus): WorkloadSummary {
 }
 
 /** The Workload the control plane receives for a scenario's workload definition. */
+/** The scenario's namespaces and Services, as the scheduler reads them. */
+export function clusterObjectsOf(scenario: Pick<Scenario, 'namespaces' | 'services'>): ClusterObjects {
+  return { ...(scenario.namespaces ? { namespaces: scenario.namespaces } : {}), ...(scenario.services ? { services: scenario.services } : {}) };
+}
+
 export function toWorkload(def: WorkloadDef): Workload {
   return {
     id: def.name,
     name: def.name,
+    ...(def.namespace !== undefined ? { namespace: def.namespace } : {}),
+    ...(def.controller !== undefined ? { controller: def.controller } : {}),
     kind: def.kind,
     replicas: def.replicas,
     completions: def.completions,
@@ -218,6 +227,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       createScheduler(scenario.scheduler.name, {
         random: sim.random.stream('scheduler'),
         workloads: scenario.workloads.map(toWorkload),
+        cluster: clusterObjectsOf(scenario),
         ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),
         ...(options.plugins ? { plugins: options.plugins } : {}),
       });
@@ -269,6 +279,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
             createScheduler(scenario.scheduler.name, {
               random: sim.random.stream(`scheduler.${replica}.${term}`),
               workloads: scenario.workloads.map(toWorkload),
+              cluster: clusterObjectsOf(scenario),
               ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),
               ...(options.plugins ? { plugins: options.plugins } : {}),
             }),
@@ -447,6 +458,24 @@ function seedRunning(scenario: Scenario, cluster: SimCluster, store: Pick<InMemo
   for (const r of scenario.running ?? []) {
     const w = defs.get(r.workload);
     if (!w) throw new InputError(`${scenario.source.file}: running: workload ${r.workload} is not submitted at 0`);
+    // Its init phase is over: the sidecars run beside the regular containers; init containers are gone.
+    const sidecars = (w.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
+    for (const spec of sidecars) {
+      cluster.seedRunning(spec, {
+        nodeId: r.node,
+        workloadId: w.id,
+        instanceId: r.id,
+        labels: {
+          'slipway.workload': w.name,
+          'slipway.instance': r.id,
+          'slipway.slot': String(r.slot),
+          'slipway.generation': String(w.generation),
+          ...(r.gpus !== undefined ? { 'slipway.gpus': r.gpus.join(',') } : {}),
+          [ROLE_LABEL]: 'sidecar',
+        },
+        role: 'sidecar',
+      });
+    }
     w.containers.forEach((spec, k) => {
       cluster.seedRunning(spec, {
         nodeId: r.node,
@@ -512,7 +541,7 @@ function faultTarget(cluster: SimCluster, cp: () => Orchestrator, replicas: SimR
     startMemoryLeak: (w, rate, d) => cluster.startMemoryLeak(w, rate, d),
     degradeMessages: (nodes, d) => cluster.degradeMessages(nodes, d),
     cordonNode: (n, on) => cluster.manager.setUnschedulable(n, on),
-    evictNode: (n) => cp().evictNode(n),
+    evictNode: (n, ignoreBudgets) => cp().evictNode(n, 'drained', { ignoreBudgets }),
   };
 }
 
