@@ -4,7 +4,7 @@
  * request it does not fully understand left to the Hono app. Also the body limit, which no longer
  * asks @hono/node-server for a WHATWG Request: declared and chunked oversized bodies are 413.
  */
-import { createServer, request, type Server } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFastReads } from '../../src/serve/api/fast-reads.js';
@@ -110,6 +110,35 @@ describe('fast reads', () => {
       ['/v1/workloads/web', token, 'DELETE'],
     ];
     for (const [path, headers, method] of left) expect((await fastGet(path, headers, method)).status, `${method ?? 'GET'} ${path}`).toBe(NOT_TAKEN);
+  });
+
+  it('checks the token of every request on a keep-alive connection that presented a valid one before', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const { port } = new URL(base);
+    const get = (authorization?: string) =>
+      new Promise<{ status: number; localPort: number }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: Number(port), path: '/v1/workloads/web', agent, headers: authorization !== undefined ? { authorization } : {} }, (res) => {
+          const localPort = res.socket.localPort ?? 0;
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, localPort }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      const first = await get(`Bearer ${d.token}`);
+      expect(first.status).toBe(200);
+      for (const wrong of ['Bearer wrong', `Bearer ${d.token.slice(0, -1)}`, `Bearer ${d.token}0`, undefined]) {
+        const r = await get(wrong);
+        expect(r.localPort, 'the same connection').toBe(first.localPort);
+        expect(r.status, String(wrong)).toBe(NOT_TAKEN);
+      }
+      expect((await get(`Bearer ${d.token}`)).status).toBe(200);
+      // Another spelling of the same token is checked (and accepted) in full.
+      expect((await get(`bearer  ${d.token}`)).status).toBe(200);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('the daemon still answers what the fast path leaves: 401 without the token, 404 for a missing workload', async () => {

@@ -65,8 +65,7 @@ export function createApi(ctx: ApiContext, options: ApiOptions): ApiApp {
     const start = performance.now();
     await next();
     const route = c.req.routePath && c.req.routePath !== '*' && c.req.routePath !== '/*' ? c.req.routePath : 'unmatched';
-    ctx.metrics.requests.inc({ route, method: c.req.method, code: String(c.res.status) });
-    ctx.metrics.requestDuration.observe({ route, method: c.req.method }, (performance.now() - start) / 1000);
+    ctx.metrics.request(route, c.req.method, c.res.status, (performance.now() - start) / 1000);
   });
   app.use('*', async (c, next) => {
     if (PUBLIC.has(c.req.path)) return next();
