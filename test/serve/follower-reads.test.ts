@@ -175,6 +175,14 @@ describe('follower reads of nodes, endpoints and events', { timeout: 60_000 }, (
     expect(seen[seen.length - 1]).toBeGreaterThan(last);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
     await reader.cancel();
+
+    // A reconnecting EventSource sends Last-Event-ID: the watch resumes after it.
+    const again = await w.follower.request('/v1/events/watch', { headers: { 'last-event-id': String(last) } });
+    const r2 = again.body!.getReader();
+    let t2 = '';
+    while (!/^id: \d+$/m.test(t2)) t2 += new TextDecoder().decode((await r2.read()).value);
+    expect(Number(/^id: (\d+)$/m.exec(t2)![1])).toBe(seen.find((x) => x > last));
+    await r2.cancel();
   });
 
   it('keeps a bounded tail of the event log in the store, in batches: older events are 410 Gone on the follower', async () => {
