@@ -46,6 +46,27 @@ export const eventBatchKey = (firstRevision: number): string => EVENTS + String(
 
 /** Writes per transaction (etcd refuses more than --max-txn-ops, default 128, per branch). */
 const CHUNK = 100;
+/** Bytes of values per transaction (etcd refuses a request over --max-request-bytes, default 1.5 MiB). */
+const CHUNK_BYTES = 1_000_000;
+
+/** Consecutive runs of writes with at most CHUNK keys and (but for a lone big value) CHUNK_BYTES. */
+function chunksOf(writes: readonly FencedWrite[]): FencedWrite[][] {
+  const out: FencedWrite[][] = [];
+  let cur: FencedWrite[] = [];
+  let bytes = 0;
+  for (const w of writes) {
+    const size = w.key.length + (w.value?.length ?? 0);
+    if (cur.length > 0 && (cur.length >= CHUNK || bytes + size > CHUNK_BYTES)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(w);
+    bytes += size;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
 /** Wait before retrying a commit the store could not take (ms). */
 const RETRY_MS = 500;
 
@@ -270,8 +291,8 @@ export class EtcdServeStore extends InMemoryStateStore {
     let failure: unknown;
     let conflicted = false;
     try {
-      for (let i = 0; i < writes.length && failure === undefined && !conflicted; i += CHUNK) {
-        const chunk = writes.slice(i, i + CHUNK);
+      for (const chunk of chunksOf(writes)) {
+        if (failure !== undefined || conflicted) break;
         // A member that died mid-request (its connection reset) is one failed attempt: the client
         // moves to another member. Retrying is safe: had the write been applied, the retry finds
         // the mod revisions moved (a conflict), re-reads, and the next diff is empty.

@@ -6,7 +6,7 @@
  * Write amplification is bounded, because everything rides the leader's group commits (the same
  * fenced transactions that write its records; only keys whose value changed are written):
  * - **events** go in batches: each commit writes the events recorded since the last one as ONE key
- *   (`/slipway/v1/events/<first revision>`), and drops whole batches from the oldest while the
+ *   (`/slipway/v1/events/<first revision>`; a burst over 64 KB is split), and drops whole batches from the oldest while the
  *   rest still hold `retained` events (so at most one delete per batch written);
  * - **node status and endpoints** are recomputed at most once per `statusEveryMs` (default 1 s);
  *   a change inside the window is published at its end (one trailing commit).
@@ -14,6 +14,9 @@
 import type { ClusterControl } from './control.js';
 import type { ServeEvent } from './events.js';
 import { ENDPOINTS, EVENTS, eventBatchKey, NODE_STATUS, type EtcdServeStore } from './etcd-serve-store.js';
+
+/** Bytes of one event batch's value, at most (but for a single bigger event). */
+const BATCH_BYTES = 64 * 1024;
 
 export interface FollowerPublishOptions {
   readonly control: ClusterControl;
@@ -74,9 +77,26 @@ export function publishForFollowers(o: FollowerPublishOptions): FollowerPublishe
 
   store.publisher = () => {
     if (pending.length > 0) {
-      const key = eventBatchKey(pending[0].revision);
-      batches.set(key, { json: JSON.stringify(pending), count: pending.length });
-      held += pending.length;
+      // One key per commit, split so that no value passes BATCH_BYTES (a burst — adoption of
+      // thousands of instances — must not make a request etcd refuses as too large).
+      let batch: ServeEvent[] = [];
+      let json: string[] = [];
+      let bytes = 0;
+      const flush = () => {
+        batches.set(eventBatchKey(batch[0].revision), { json: `[${json.join(',')}]`, count: batch.length });
+        held += batch.length;
+        batch = [];
+        json = [];
+        bytes = 0;
+      };
+      for (const e of pending) {
+        const j = JSON.stringify(e);
+        if (batch.length > 0 && bytes + j.length > BATCH_BYTES) flush();
+        batch.push(e);
+        json.push(j);
+        bytes += j.length + 1;
+      }
+      flush();
       pending = [];
       for (const [k, b] of batches) {
         if (batches.size <= 1 || held - b.count < o.retained) break;
