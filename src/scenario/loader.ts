@@ -8,7 +8,7 @@
  * problems, the one earliest in the file is reported (a missing key last: it is often the
  * consequence of a misspelt one).
  */
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import { checkYamlDepth } from './yaml-depth.js';
 import { InputError } from '../core/errors.js';
 import { DurationError, formatDuration, parseDuration } from '../core/duration.js';
@@ -104,6 +104,13 @@ export interface ParseOptions {
    * loader places at the entry. Without it, a file entry is bad input (the parser does no I/O).
    */
   readonly readManifestFile?: (ref: string) => ManifestFileText;
+  /**
+   * The document `text` was written from, by a caller that generated the file (simulate_change
+   * writes its scenario with the yaml library's `stringify`): it is validated as it is and `text`
+   * is parsed only to place a problem at its FILE:LINE:COL. It must be what parsing `text` gives
+   * (plain JSON data: strings, finite numbers, booleans, null, arrays, objects).
+   */
+  readonly document?: unknown;
 }
 
 /** An object of a manifest file, at its index in the flattened `manifests:` list. */
@@ -118,40 +125,54 @@ interface FileManifest extends ManifestObject {
  * src/run/parse-scenario.ts, which hands in this build's schedulers.
  */
 export function parseScenario(text: string, file: string, options: ParseOptions): Scenario {
-  checkYamlDepth(text, file, (line) => {
-    throw new InputError(line);
-  });
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
+  let lineCounter: LineCounter | undefined;
+  let yaml: Document.Parsed | undefined;
+  /** `text`'s YAML document: parsed at once, or (given `options.document`) only to place a problem. */
+  const yamlDoc = (): Document.Parsed => {
+    if (yaml !== undefined) return yaml;
+    checkYamlDepth(text, file, (line) => {
+      throw new InputError(line);
+    });
+    lineCounter = new LineCounter();
+    yaml = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
+    return yaml;
+  };
+  const linePos = (offset: number) => {
+    yamlDoc();
+    return lineCounter!.linePos(offset);
+  };
   const where = (offset: number): string => {
-    const { line, col } = lineCounter.linePos(offset);
+    const { line, col } = linePos(offset);
     return `${file}:${line}:${col}`;
   };
 
-  if (doc.errors.length > 0) {
-    const lines = doc.errors.map((err) => {
-      let message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      const { line } = lineCounter.linePos(err.pos[0]);
-      const lineText = text.split('\n')[line - 1] ?? '';
-      if (/\{[^"'{}]*\{i(:\d+)?\}/.test(lineText)) {
-        // `{name: node-{i}, ...}`: braces inside a flow mapping end it early.
-        message += ' (inside {...}, quote a name with {i}: name: "node-{i}")';
-      }
-      return `${where(err.pos[0])}: ${message}`;
-    });
-    throw new InputError(lines[0], [...new Set(lines)]);
-  }
+  let raw: unknown = options.document;
+  if (raw === undefined) {
+    const doc = yamlDoc();
+    if (doc.errors.length > 0) {
+      const lines = doc.errors.map((err) => {
+        let message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        const { line } = linePos(err.pos[0]);
+        const lineText = text.split('\n')[line - 1] ?? '';
+        if (/\{[^"'{}]*\{i(:\d+)?\}/.test(lineText)) {
+          // `{name: node-{i}, ...}`: braces inside a flow mapping end it early.
+          message += ' (inside {...}, quote a name with {i}: name: "node-{i}")';
+        }
+        return `${where(err.pos[0])}: ${message}`;
+      });
+      throw new InputError(lines[0], [...new Set(lines)]);
+    }
 
-  // `labels: !!set {a, b}` became {} silently: a tag a JSON value cannot express is bad input.
-  const tagged = foreignTagMessage(doc, text, where);
-  if (tagged !== undefined) throw new InputError(tagged);
+    // `labels: !!set {a, b}` became {} silently: a tag a JSON value cannot express is bad input.
+    const tagged = foreignTagMessage(doc, text, where);
+    if (tagged !== undefined) throw new InputError(tagged);
 
-  let raw: unknown;
-  try {
-    raw = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    // Unresolvable aliases (`*nope`) and alias bombs surface here, not as parse errors.
-    throw new InputError(`${where(firstAliasOffset(doc))}: ${(e as Error).message.split('\n')[0]}`);
+    try {
+      raw = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      // Unresolvable aliases (`*nope`) and alias bombs surface here, not as parse errors.
+      throw new InputError(`${where(firstAliasOffset(doc))}: ${(e as Error).message.split('\n')[0]}`);
+    }
   }
 
   let origins: ExpandedManifests['origins'] = [];
@@ -169,7 +190,7 @@ export function parseScenario(text: string, file: string, options: ParseOptions)
       let message = p.message;
       if (message.startsWith(`${generated}.`)) message = `${manifestObjectName(m)}: ${message.slice(generated.length + 1)}`;
       else if (message.startsWith(generated)) message = `${manifestObjectName(m)}${message.slice(generated.length)}`;
-      return { line: `${m.where(rest, p.at)}: ${message}`, offset: offsetOf(doc, ['manifests', m.entry], 'value'), inner: m.offset(rest, p.at) };
+      return { line: `${m.where(rest, p.at)}: ${message}`, offset: offsetOf(yamlDoc(), ['manifests', m.entry], 'value'), inner: m.offset(rest, p.at) };
     }
     let path = p.path;
     let message = p.message;
@@ -178,7 +199,7 @@ export function parseScenario(text: string, file: string, options: ParseOptions)
       path = ['manifests', j, ...p.path.slice(2)];
       if (message.startsWith(generated)) message = `manifests[${j}]${message.slice(generated.length)}`;
     }
-    const offset = offsetOf(doc, path, p.at);
+    const offset = offsetOf(yamlDoc(), path, p.at);
     return { line: `${where(offset)}: ${message}`, offset, inner: 0 };
   };
   const fail = (raw: readonly Problem[]): never => {
@@ -195,7 +216,7 @@ export function parseScenario(text: string, file: string, options: ParseOptions)
       raw === null || raw === undefined
         ? 'the file is empty; a scenario is a mapping with at least name, duration and nodes'
         : `expected a mapping (name, duration, nodes, ...) at the top level, got ${describeValue(raw)}`;
-    throw new InputError(`${where(doc.contents?.range?.[0] ?? 0)}: ${message}`);
+    throw new InputError(`${where(yamlDoc().contents?.range?.[0] ?? 0)}: ${message}`);
   }
 
   // `manifests:` entries naming files (kubectl's multi-document YAML) become their objects.

@@ -127,7 +127,8 @@ export async function startControlPlane(config: ServeConfig, store: DaemonStore,
   );
   const role = o.role ?? (() => ({ role: 'leader' as const, leader: o.selfUrl() }));
   const metrics: ServeMetrics = new ServeMetrics(() => store.listInstances().filter((i) => i.status === 'Pending' && i.stopRequestedAt === undefined).length, role);
-  events.tap((type, f) => metrics.onRecord(type, typeof f.instance === 'string' ? store.getInstance(f.instance) : undefined, backend.clock.now()));
+  // Only a scheduling record needs its instance (its creation time): skip the lookup for the rest.
+  events.tap((type, f) => metrics.onRecord(type, type === 'instance.scheduled' && typeof f.instance === 'string' ? store.getInstance(f.instance) : undefined, backend.clock.now()));
   if (o.persistRecords) events.tap(() => store.markDirty());
 
   const scheduler = createScheduler(scenario.scheduler.name, {

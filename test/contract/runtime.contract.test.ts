@@ -5,23 +5,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrchestrationError } from '../../src/core/errors.js';
 import type { ContainerEvent, CreateContainerOptions } from '../../src/core/interfaces.js';
-import { Orchestrator } from '../../src/core/orchestrator.js';
 import { InMemoryStateStore } from '../../src/core/state-store.js';
-import type { Workload } from '../../src/core/types.js';
-import { SeededIds } from '../../src/engine/ids.js';
-import { deriveSeed, RandomStream } from '../../src/engine/random.js';
-import { createScheduler } from '../../src/scheduler/registry.js';
 import {
+  backendOrchestrator,
   dockerBackend,
   LIVE,
   LIVE_SKIP_REASON,
   ociBackend,
   simBackend,
+  twoReplicaService,
   waitFor,
   type BackendName,
   type TestBackend,
+  type TestRecord,
 } from '../support/backends.js';
-import { DEFAULT_CONTROL_PLANE } from '../support/scenario-builder.js';
 
 const factories: Record<BackendName, () => TestBackend> = { sim: simBackend, docker: dockerBackend, oci: ociBackend };
 
@@ -153,35 +150,10 @@ function contract(name: BackendName): void {
 
     it('a paused container: its instance is not ready (out of running, instance.ready false); resumed, ready again; stopped while paused', async () => {
       await run(async (b) => {
-        const workload: Workload = {
-          id: 'paused',
-          name: 'paused',
-          kind: 'service',
-          replicas: 2,
-          completions: 0,
-          backoffLimit: 0,
-          containers: [b.longRunning('main')],
-          labels: {},
-          priority: 0,
-          restartPolicy: 'Always',
-          updateStrategy: { type: 'RollingUpdate', maxSurge: 1, maxUnavailable: 0 },
-          generation: 1,
-        };
-        const records: Array<{ type: string; fields: Record<string, unknown> }> = [];
+        const workload = twoReplicaService(b, 'paused');
+        const records: TestRecord[] = [];
         const store = new InMemoryStateStore();
-        const o = new Orchestrator({
-          clock: b.clock,
-          runtime: b.runtime,
-          cluster: b.cluster,
-          scheduler: createScheduler('round-robin'),
-          store,
-          ids: new SeededIds(new RandomStream('ids', deriveSeed(5, 'ids')), 6),
-          recorder: { record: (type, fields) => records.push({ type, fields }) },
-          config: { ...DEFAULT_CONTROL_PLANE, reconcileIntervalMs: 1_000, resyncIntervalMs: 2_000 },
-          onError: (e) => {
-            throw e;
-          },
-        });
+        const o = backendOrchestrator(b, { store, seed: 5, records });
         await o.start();
         o.apply(workload);
         await waitFor(b.clock, 'two running', () => o.status('paused')!.running === 2 || undefined, 60_000);
@@ -217,35 +189,9 @@ function contract(name: BackendName): void {
 
     it('adoption: a restarted control plane takes over running containers and removes orphans', async () => {
       await run(async (b) => {
-        const workload: Workload = {
-          id: 'adopt',
-          name: 'adopt',
-          kind: 'service',
-          replicas: 2,
-          completions: 0,
-          backoffLimit: 0,
-          containers: [b.longRunning('main')],
-          labels: {},
-          priority: 0,
-          restartPolicy: 'Always',
-          updateStrategy: { type: 'RollingUpdate', maxSurge: 1, maxUnavailable: 0 },
-          generation: 1,
-        };
-        const records: Array<{ type: string; fields: Record<string, unknown> }> = [];
-        const make = (store: InMemoryStateStore, seed: number) =>
-          new Orchestrator({
-            clock: b.clock,
-            runtime: b.runtime,
-            cluster: b.cluster,
-            scheduler: createScheduler('round-robin'),
-            store,
-            ids: new SeededIds(new RandomStream('ids', deriveSeed(seed, 'ids')), 6),
-            recorder: { record: (type, fields) => records.push({ type, fields }) },
-            config: { ...DEFAULT_CONTROL_PLANE, reconcileIntervalMs: 1_000, resyncIntervalMs: 2_000 },
-            onError: (e) => {
-              throw e;
-            },
-          });
+        const workload = twoReplicaService(b, 'adopt');
+        const records: TestRecord[] = [];
+        const make = (store: InMemoryStateStore, seed: number) => backendOrchestrator(b, { store, seed, records });
         const first = make(new InMemoryStateStore(), 1);
         await first.start();
         first.apply(workload);

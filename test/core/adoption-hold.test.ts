@@ -9,29 +9,8 @@
  */
 import { expect, it } from 'vitest';
 import type { ContainerRuntime } from '../../src/core/interfaces.js';
-import { Orchestrator } from '../../src/core/orchestrator.js';
 import { InMemoryStateStore } from '../../src/core/state-store.js';
-import type { Workload } from '../../src/core/types.js';
-import { SeededIds } from '../../src/engine/ids.js';
-import { deriveSeed, RandomStream } from '../../src/engine/random.js';
-import { createScheduler } from '../../src/scheduler/registry.js';
-import { simBackend, waitFor, type TestBackend } from '../support/backends.js';
-import { DEFAULT_CONTROL_PLANE } from '../support/scenario-builder.js';
-
-const workload = (b: TestBackend): Workload => ({
-  id: 'adopt',
-  name: 'adopt',
-  kind: 'service',
-  replicas: 2,
-  completions: 0,
-  backoffLimit: 0,
-  containers: [b.longRunning('main')],
-  labels: {},
-  priority: 0,
-  restartPolicy: 'Always',
-  updateStrategy: { type: 'RollingUpdate', maxSurge: 1, maxUnavailable: 0 },
-  generation: 1,
-});
+import { backendOrchestrator, simBackend, twoReplicaService, waitFor, type TestBackend, type TestRecord } from '../support/backends.js';
 
 type Listing = Awaited<ReturnType<ContainerRuntime['listContainers']>>;
 
@@ -59,29 +38,17 @@ it('a restarted control plane adopts every node before any reconcile pass, even 
   const b = simBackend();
   await b.run(async () => {
     for (const n of b.nodes) await b.runtime.initNode(n);
-    const records: Array<{ type: string; fields: Record<string, unknown> }> = [];
-    const make = (store: InMemoryStateStore, seed: number, runtime: ContainerRuntime) =>
-      new Orchestrator({
-        clock: b.clock,
-        runtime,
-        cluster: b.cluster,
-        scheduler: createScheduler('round-robin'),
-        store,
-        ids: new SeededIds(new RandomStream('ids', deriveSeed(seed, 'ids')), 6),
-        recorder: { record: (type, fields) => records.push({ type, fields }) },
-        config: { ...DEFAULT_CONTROL_PLANE, reconcileIntervalMs: 1_000, resyncIntervalMs: 2_000 },
-        onError: (e) => {
-          throw e;
-        },
-      });
+    const records: TestRecord[] = [];
+    const workload = twoReplicaService(b, 'adopt');
+    const make = (store: InMemoryStateStore, seed: number, runtime: ContainerRuntime) => backendOrchestrator(b, { store, seed, records, runtime });
     const first = make(new InMemoryStateStore(), 1, b.runtime);
     await first.start();
-    first.apply(workload(b));
+    first.apply(workload);
     await waitFor(b.clock, 'two running', () => first.status('adopt')!.running === 2 || undefined);
     first.shutdown();
 
     const store = new InMemoryStateStore();
-    store.putWorkload(workload(b));
+    store.putWorkload(workload);
     records.length = 0;
     const listingA = await b.runtime.listContainers(b.nodes[0]);
     const second = make(store, 2, unevenListing(b, b.nodes[0], listingA, b.nodes[1], 5_000));

@@ -11,6 +11,7 @@ import type { ContainerSpec } from '../../src/core/types.js';
 import { resources } from '../../src/core/resources.js';
 import { WallClock } from '../../src/engine/wall-clock.js';
 import { DOCKER_HOSTS, LIVE, LIVE_SKIP_REASON, TEST_IMAGE, waitFor } from '../support/backends.js';
+import { freeHostPort } from '../support/ports.js';
 
 const spec = (name: string, command: string[], ports: ContainerSpec['ports'] = []): ContainerSpec => ({
   name,
@@ -61,7 +62,7 @@ describe.skipIf(!LIVE)(`docker backend: a bridge network per engine${LIVE ? '' :
     for (const n of ['engine-1', 'engine-2']) await rt.initNode(n);
     const events: Array<{ id: string; state: string; ip?: string }> = [];
     rt.watch((e) => events.push({ id: e.containerId, state: e.state, ...(e.ip !== undefined ? { ip: e.ip } : {}) }));
-    const port = 19000 + (process.pid % 1000);
+    const port = await freeHostPort();
     const a = await rt.createContainer(spec('web', HTTPD('from-e1'), [{ containerPort: 8080, hostPort: port, protocol: 'tcp' }]), {
       nodeId: 'engine-1',
       workloadId: 'w',

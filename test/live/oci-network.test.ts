@@ -16,6 +16,7 @@ import type { ContainerSpec } from '../../src/core/types.js';
 import { resources } from '../../src/core/resources.js';
 import { WallClock } from '../../src/engine/wall-clock.js';
 import { LIVE, LIVE_SKIP_REASON, OCI_RUNTIME, ROOTFS, waitFor } from '../support/backends.js';
+import { freeHostPort } from '../support/ports.js';
 
 const spec = (name: string, command: string[], ports: ContainerSpec['ports'] = []): ContainerSpec => ({
   name,
@@ -123,7 +124,7 @@ describe.skipIf(!LIVE)(`oci backend: CNI networking${LIVE ? '' : ` (skipped: ${L
   });
 
   it('a hostPort is published through portmap and reachable on 127.0.0.1', async () => {
-    const port = 18000 + (process.pid % 1000);
+    const port = await freeHostPort();
     const id = await rt.createContainer(spec('web', HTTPD('published'), [{ containerPort: 8080, hostPort: port, protocol: 'tcp' }]), {
       nodeId: 'n1',
       workloadId: 'w',

@@ -20,6 +20,21 @@ const onePod = (name: string) => ({ name, capacity: { pods: 1 } });
 const bound = (name: string, node: string, priority: number, labels: Record<string, string> = {}) => ({ name, node, priority, labels, containers: [] });
 const dbBudget = { name: 'db-pdb', selector: { matchLabels: { app: 'db' } }, minAvailable: 1 };
 
+/** The pending pod the snapshot cases place: priority 100, no requests. */
+const pending = { name: 'p', priority: 100, containers: [] };
+
+/** Two 1-CPU nodes: db (priority 0) and web (priority 50) take one each; critical (100) arrives at 30s. */
+const scenario = (budgets: string) => `name: pdb
+duration: 2m
+scheduler: default
+nodes: [{name: "n{i}", count: 2, capacity: {cpu: 1, memory: 1Gi}}]
+workloads:
+  - {name: db, priority: 0, labels: {app: db}, containers: [{name: c, image: db, requests: {cpu: 800m}}]}
+  - {name: web, priority: 50, labels: {app: web}, containers: [{name: c, image: web, requests: {cpu: 800m}}]}
+  - {name: critical, at: 30s, priority: 100, containers: [{name: c, image: x, requests: {cpu: 800m}}]}
+${budgets}
+`;
+
 describe('DefaultPreemption with PodDisruptionBudgets', () => {
   it('prefers the node whose eviction violates no budget over one with a lower-priority victim', () => {
     const doc = {
@@ -27,7 +42,7 @@ describe('DefaultPreemption with PodDisruptionBudgets', () => {
       nodes: [onePod('a'), onePod('b')],
       // db-0 is the only db pod: minAvailable 1 leaves no disruption to spend.
       pods: [bound('db-0', 'a', 0, { app: 'db' }), bound('web-0', 'b', 50)],
-      pending: { name: 'p', priority: 100, containers: [] },
+      pending,
     };
     // Without a budget the lowest highest-victim priority wins: node a.
     expect(explain(doc).preemption).toEqual({ node: 'a', victims: ['db-0'] });
@@ -40,7 +55,7 @@ describe('DefaultPreemption with PodDisruptionBudgets', () => {
       profile,
       nodes: [onePod('a')],
       pods: [bound('db-0', 'a', 0, { app: 'db' })],
-      pending: { name: 'p', priority: 100, containers: [] },
+      pending,
       podDisruptionBudgets: [dbBudget],
     };
     const r = explain(doc);
@@ -66,7 +81,7 @@ describe('DefaultPreemption with PodDisruptionBudgets', () => {
 
   it('computes a budget from the pods listed when its status is not given', () => {
     const pods = [bound('db-0', 'a', 0, { app: 'db' }), bound('db-1', 'b', 0, { app: 'db' })];
-    const doc = { profile, nodes: [onePod('a'), onePod('b')], pods, pending: { name: 'p', priority: 100, containers: [] } };
+    const doc = { profile, nodes: [onePod('a'), onePod('b')], pods, pending };
     // 2 healthy, minAvailable 1: one disruption allowed, so neither eviction violates.
     expect(explain({ ...doc, podDisruptionBudgets: [dbBudget] }).preemption?.pdbViolations).toBeUndefined();
     // maxUnavailable 0: none allowed.
@@ -81,7 +96,7 @@ describe('DefaultPreemption with PodDisruptionBudgets', () => {
       profile,
       nodes: [onePod('a')],
       pods: [bound('x', 'a', 0)],
-      pending: { name: 'p', priority: 100, containers: [] },
+      pending,
     };
     for (const b of [
       { name: 'all', selector: {}, disruptionsAllowed: 0 },
@@ -117,17 +132,6 @@ describe('disruptionsAllowed (the disruption controller)', () => {
 });
 
 describe('PodDisruptionBudgets in scenarios and manifests', () => {
-  /** Two 1-CPU nodes: db (priority 0) and web (priority 50) take one each; critical (100) arrives at 30s. */
-  const scenario = (budgets: string) => `name: pdb
-duration: 2m
-scheduler: default
-nodes: [{name: "n{i}", count: 2, capacity: {cpu: 1, memory: 1Gi}}]
-workloads:
-  - {name: db, priority: 0, labels: {app: db}, containers: [{name: c, image: db, requests: {cpu: 800m}}]}
-  - {name: web, priority: 50, labels: {app: web}, containers: [{name: c, image: web, requests: {cpu: 800m}}]}
-  - {name: critical, at: 30s, priority: 100, containers: [{name: c, image: x, requests: {cpu: 800m}}]}
-${budgets}
-`;
   /** critical's preemption: its instance.preempting and the victims' instance.stopping that follow it. */
   async function preemption(text: string) {
     const stopped: Array<{ workload: unknown; pdb: unknown }> = [];
@@ -176,16 +180,7 @@ ${budgets}
 
 describe('explain --at with PodDisruptionBudgets', () => {
   it('explains preemption with the budgets as they stand then, and the snapshot keeps their status', async () => {
-    const text = `name: pdb
-duration: 2m
-scheduler: default
-nodes: [{name: "n{i}", count: 2, capacity: {cpu: 1, memory: 1Gi}}]
-workloads:
-  - {name: db, priority: 0, labels: {app: db}, containers: [{name: c, image: db, requests: {cpu: 800m}}]}
-  - {name: web, priority: 50, labels: {app: web}, containers: [{name: c, image: web, requests: {cpu: 800m}}]}
-  - {name: critical, at: 30s, priority: 100, containers: [{name: c, image: x, requests: {cpu: 800m}}]}
-podDisruptionBudgets: [{name: db-pdb, selector: {matchLabels: {app: db}}, minAvailable: 1}]
-`;
+    const text = scenario('podDisruptionBudgets: [{name: db-pdb, selector: {matchLabels: {app: db}}, minAvailable: 1}]');
     const r = await explainScenarioAt(parseScenario(text, 's.yaml'), { workload: 'critical', atMs: 20_000 });
     expect(r.preemption?.victims).toEqual([expect.stringMatching(/^web-/)]);
     expect(r.snapshot.podDisruptionBudgets).toEqual([{ name: 'db-pdb', selector: { matchLabels: { app: 'db' } }, disruptionsAllowed: 0 }]);

@@ -16,9 +16,13 @@ import { LiveClusterManager } from '../../backends/live/live-cluster-manager.js'
 import { OciRuntime } from '../../backends/oci/oci-runtime.js';
 import { SimCluster } from '../../backends/sim/sim-cluster.js';
 import type { Clock, ClusterManager, ContainerRuntime } from '../../src/core/interfaces.js';
+import { Orchestrator } from '../../src/core/orchestrator.js';
 import { resources } from '../../src/core/resources.js';
-import type { ContainerSpec } from '../../src/core/types.js';
+import type { InMemoryStateStore } from '../../src/core/state-store.js';
+import type { ContainerSpec, Workload } from '../../src/core/types.js';
 import { SeededIds } from '../../src/engine/ids.js';
+import { deriveSeed, RandomStream } from '../../src/engine/random.js';
+import { createScheduler } from '../../src/scheduler/registry.js';
 import { Simulation } from '../../src/engine/simulation.js';
 import { WallClock } from '../../src/engine/wall-clock.js';
 import { DEFAULT_CONTROL_PLANE, DEFAULT_LATENCY, node } from './scenario-builder.js';
@@ -197,6 +201,54 @@ function liveBackend(
       clock.cancelAll();
     },
   };
+}
+
+/** A service of two replicas of `b`'s long-running container, rolling with surge 1 (the control-plane cases of the contract). */
+export function twoReplicaService(b: TestBackend, id: string): Workload {
+  return {
+    id,
+    name: id,
+    kind: 'service',
+    replicas: 2,
+    completions: 0,
+    backoffLimit: 0,
+    containers: [b.longRunning('main')],
+    labels: {},
+    priority: 0,
+    restartPolicy: 'Always',
+    updateStrategy: { type: 'RollingUpdate', maxSurge: 1, maxUnavailable: 0 },
+    generation: 1,
+  };
+}
+
+/** A record an Orchestrator made, as {@link backendOrchestrator} collects them. */
+export interface TestRecord {
+  readonly type: string;
+  readonly fields: Record<string, unknown>;
+}
+
+/**
+ * An Orchestrator on `b` (round-robin, a reconcile pass every 1 s, a resync every 2 s) over
+ * `store`, with ids from `seed`, its records appended to `records`; an error fails the test.
+ * `runtime` replaces `b.runtime` (a test that alters what the runtime answers).
+ */
+export function backendOrchestrator(
+  b: TestBackend,
+  o: { store: InMemoryStateStore; seed: number; records: TestRecord[]; runtime?: ContainerRuntime },
+): Orchestrator {
+  return new Orchestrator({
+    clock: b.clock,
+    runtime: o.runtime ?? b.runtime,
+    cluster: b.cluster,
+    scheduler: createScheduler('round-robin'),
+    store: o.store,
+    ids: new SeededIds(new RandomStream('ids', deriveSeed(o.seed, 'ids')), 6),
+    recorder: { record: (type, fields) => o.records.push({ type, fields }) },
+    config: { ...DEFAULT_CONTROL_PLANE, reconcileIntervalMs: 1_000, resyncIntervalMs: 2_000 },
+    onError: (e) => {
+      throw e;
+    },
+  });
 }
 
 /** Polls `check` on the backend's clock until it returns a value, or fails after `timeoutMs`. */

@@ -46,3 +46,12 @@ export async function until<T>(f: () => Promise<T | undefined | false> | T | und
     await sleep(everyMs);
   }
 }
+
+/** Resolves or rejects as `p` does; fails naming `what` once `ms` of real time have passed first. */
+export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SLIPWAY_VERSION } from '../../src/version.js';
+import { within } from '../support/processes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'slipway.js');
@@ -56,13 +57,19 @@ function start(cwd: string, args: readonly string[], bin = BIN) {
       resolve({ code, signal });
     }),
   );
-  return Object.assign(p, { exited });
+  return Object.assign(p, { exited, args });
 }
+type Started = ReturnType<typeof start>;
 
-/** Resolves once `p`'s stderr contains `text`. */
-async function stderrShows(p: ReturnType<typeof start>, text: string): Promise<void> {
+/** How long a wait on a child process may take before the test fails naming what it waited for. */
+const WAIT_MS = 240_000;
+
+/** Resolves once `p`'s stderr contains `text`; fails if `p` exits first or after `ms`. */
+async function stderrShows(p: Started, text: string, ms = WAIT_MS): Promise<void> {
+  const end = Date.now() + ms;
   while (!p.stderr.includes(text)) {
     if (p.child.exitCode !== null) throw new Error(`exited (${p.child.exitCode}) before printing "${text}": ${p.stderr}`);
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for "${text}" on stderr: ${p.stderr}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -96,13 +103,54 @@ afterAll(() => {
   if (!ownRedis.fresh) ownRedis.stop();
 });
 
-/** Resolves once `count` of `p`'s stdout lines satisfy `match`. */
-async function linesShow(p: ReturnType<typeof start>, match: (l: string) => boolean, count: number): Promise<void> {
-  while (p.lines.filter(match).length < count) {
-    if (p.child.exitCode !== null) throw new Error(`exited (${p.child.exitCode}) before ${count} matching lines: ${p.stdout}${p.stderr}`);
+/** Resolves once `count` stdout lines of `ps` together satisfy `match`; fails if one exits first or after `ms`. */
+async function linesShow(ps: Started | readonly Started[], match: (l: string) => boolean, count: number, ms = WAIT_MS): Promise<void> {
+  const all = Array.isArray(ps) ? ps : [ps as Started];
+  const end = Date.now() + ms;
+  while (all.flatMap((p) => p.lines.filter(match)).length < count) {
+    const gone = all.find((p) => p.child.exitCode !== null);
+    if (gone) throw new Error(`exited (${gone.child.exitCode}) before ${count} matching lines: ${gone.stdout}${gone.stderr}`);
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${count} matching lines: ${all.map((p) => p.stdout + p.stderr).join('\n')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Waits (at most {@link WAIT_MS}) for `p` to exit and expects `code`; its stderr is the message. */
+async function expectExit(p: Started, code: number): Promise<void> {
+  const r = await within(p.exited, WAIT_MS, `slipway ${p.args.slice(0, 2).join(' ')} to exit`);
+  expect(r.code, p.stderr).toBe(code);
+}
+
+const isDone = (l: string) => l.startsWith('done ');
+/** The runs `p` reported done (`done RUN in N ms`). */
+const runsDone = (p: Started) => p.lines.filter(isDone).map((l) => l.replace(/^done /, '').replace(/ in \d+ ms$/, ''));
+
+/** `base/NAME` with its `local` and `queue` folders: workers run in it, submitters in `queue`, the local run in `local`. */
+function sweepDir(name: string): string {
+  const dir = join(base, name);
+  mkdirSync(join(dir, 'local'), { recursive: true });
+  mkdirSync(join(dir, 'queue'), { recursive: true });
+  return dir;
+}
+
+/** Submits the sweep `args` to the queue at `url` from `dir/queue`; resolves once it is queued. */
+async function submit(dir: string, args: readonly string[], url = REDIS, bin = BIN): Promise<Started> {
+  const p = start(join(dir, 'queue'), [...args, '--queue', url], bin);
+  await stderrShows(p, 'queued on');
+  return p;
+}
+
+/** `slipway worker --queue URL ...extra`, run from `dir`. */
+const worker = (dir: string, url: string, extra: readonly string[] = [], bin = BIN): Started => start(dir, ['worker', '--queue', url, ...extra], bin);
+
+/** Runs `args` locally in `dir/local` (one worker) and expects `files` byte for byte as the queue wrote them in `dir/queue`. */
+function expectLocalFiles(dir: string, args: readonly string[], files: readonly string[]): void {
+  const local = slipway(join(dir, 'local'), [...args, '--workers', '1']);
+  expect(local.status, local.stderr).toBe(0);
+  expectSameFiles(join(dir, 'local', 'out'), join(dir, 'queue', 'out'), files);
+}
+
+const SWEEP_FILES = ['results.csv', 'results.json', 'report.html'];
 
 /** default.yaml over 2 h of simulated time: runs of about a second, so a signal or a restart lands mid-sweep. */
 function longScenario(dir: string): string {
@@ -181,62 +229,48 @@ if (!LIVE) {
 } else {
   describe('queue sweeps on Redis', () => {
     it('3 workers, one killed with kill -9 mid-run: the files of the local run, every run once', async () => {
-      const dir = join(base, 'kill');
-      mkdirSync(join(dir, 'local'), { recursive: true });
-      mkdirSync(join(dir, 'queue'), { recursive: true });
-      const scenario = longScenario(dir);
-      const args = ['compare', scenario, '--policies', 'round-robin,best-fit', '--seeds', '1..6', '--out', 'out'];
+      const dir = sweepDir('kill');
+      const args = ['compare', longScenario(dir), '--policies', 'round-robin,best-fit', '--seeds', '1..6', '--out', 'out'];
       const total = 12;
 
-      const submitter = start(join(dir, 'queue'), [...args, '--queue', REDIS]);
-      await stderrShows(submitter, 'queued on');
-      const worker = () => start(dir, ['worker', '--queue', REDIS, '--lock-duration', '2000', '--exit-when-idle', '10000', '--verbose']);
-      const workers = [worker(), worker(), worker()];
+      const submitter = await submit(dir, args);
+      const workers = [0, 1, 2].map(() => worker(dir, REDIS, ['--lock-duration', '2000', '--exit-when-idle', '10000', '--verbose']));
       const victim = workers[0];
       // Kill the first worker at a run it started once at least 4 runs are done (about halfway).
-      const doneLines = () => workers.flatMap((w) => w.lines.filter((l) => l.startsWith('done ')));
       let killedRun: string | undefined;
       const killed = new Promise<void>((resolve) => {
         victim.onLine = (l) => {
-          if (killedRun === undefined && l.startsWith('started ') && doneLines().length >= 4) {
+          if (killedRun === undefined && l.startsWith('started ') && workers.flatMap(runsDone).length >= 4) {
             killedRun = l.slice('started '.length);
             victim.child.kill('SIGKILL');
             resolve();
           }
         };
       });
-      await killed;
-      expect((await victim.exited).signal).toBe('SIGKILL');
-      const [sub, ...rest] = await Promise.all([submitter.exited, workers[1].exited, workers[2].exited]);
+      await within(killed, WAIT_MS, 'the first worker to start a run after 4 runs are done');
+      expect((await within(victim.exited, WAIT_MS, 'the killed worker to exit')).signal).toBe('SIGKILL');
+      for (const p of [submitter, workers[1], workers[2]]) await expectExit(p, 0);
       expect(submitter.stderr).not.toContain('error');
-      expect(sub.code).toBe(0);
-      for (const r of rest) expect(r.code).toBe(0);
 
       // The killed run was not finished by its worker; another worker took it over and ran it.
       expect(victim.lines).not.toContain(`done ${killedRun}`);
-      const survivors = workers.slice(1).flatMap((w) => w.lines);
-      expect(survivors.some((l) => l.startsWith(`done ${killedRun} in `))).toBe(true);
+      expect(workers.slice(1).flatMap(runsDone)).toContain(killedRun);
       expect(submitter.stdout).toContain(`${total} runs on the queue`);
       // At least the killed run was taken over (a worker frozen past its lock by the machine's load would add one).
       expect(Number(/\((\d+) taken over from a worker that stopped, each counted once\)/.exec(submitter.stdout)?.[1])).toBeGreaterThanOrEqual(1);
       // Every run done by some worker; none lost.
-      const doneRuns = new Set(doneLines().map((l) => l.replace(/^done /, '').replace(/ in \d+ ms$/, '')));
-      expect(doneRuns.size).toBe(total);
+      expect(new Set(workers.flatMap(runsDone)).size).toBe(total);
 
-      const local = slipway(join(dir, 'local'), [...args, '--workers', '1']);
-      expect(local.status).toBe(0);
-      expectSameFiles(join(dir, 'local', 'out'), join(dir, 'queue', 'out'), ['results.csv', 'results.json', 'report.html']);
+      expectLocalFiles(dir, args, SWEEP_FILES);
       const runs = JSON.parse(readFileSync(join(dir, 'queue', 'out', 'results.json'), 'utf8')).runs as Array<{ policy: string; seed: number }>;
       expect(runs).toHaveLength(total);
       expect(new Set(runs.map((r) => `${r.policy} ${r.seed}`)).size).toBe(total);
     }, 300_000);
 
     it('a run that fails on a worker fails the sweep in one line; fixed, the same command reruns it on the same worker', async () => {
-      const dir = join(base, 'failing');
+      const dir = sweepDir('failing');
       const traces = join(dir, 'traces');
       mkdirSync(traces, { recursive: true });
-      mkdirSync(join(dir, 'local'), { recursive: true });
-      mkdirSync(join(dir, 'queue'), { recursive: true });
       const nodes = ['sn,cpu_milli,memory_mib,gpu,model'];
       for (let i = 0; i < 6; i++) nodes.push(`node-${i},32000,131072,${i % 2 ? 8 : 2},${i % 2 ? 'G2' : 'T4'}`);
       writeFileSync(join(traces, 'openb_node_list_gpu_node.csv'), nodes.join('\n') + '\n');
@@ -247,71 +281,56 @@ if (!LIVE) {
       const args = ['experiment', 'fgd', '--workload', 'default', '--traces', traces, '--policies', 'fgd,best-fit', '--seeds', '42..43', '--out', 'out'];
 
       // The trace changes after the submission: the worker's runs refuse it.
-      const first = start(join(dir, 'queue'), [...args, '--queue', REDIS]);
-      await stderrShows(first, 'queued on');
+      const first = await submit(dir, args);
       writeFileSync(podFile, pods.join('\n') + '\npod-extra,1000,1024,0,0,\n');
-      const worker = start(dir, ['worker', '--queue', REDIS]);
-      expect((await first.exited).code).toBe(1);
+      const w = worker(dir, REDIS);
+      await expectExit(first, 1);
       expect(first.stderr).toMatch(/\nerror: run \d \(default (fgd|best-fit) seed 4[23]\) failed on a worker: .*openb_pod_list_default\.csv: differs from the trace the sweep was started with/);
       expect(first.stderr.split('\n').filter((l) => l.startsWith('error'))).toHaveLength(1);
 
       // Trace restored: the same command retries the failed runs, on the worker that failed them.
       writeFileSync(podFile, pods.join('\n') + '\n');
-      const second = start(join(dir, 'queue'), [...args, '--queue', REDIS]);
-      expect((await second.exited).code, second.stderr).toBe(0);
-      worker.child.kill('SIGTERM');
-      expect((await worker.exited).code).toBe(143);
-      const local = slipway(join(dir, 'local'), [...args, '--workers', '1']);
-      expect(local.status).toBe(0);
-      expectSameFiles(join(dir, 'local', 'out'), join(dir, 'queue', 'out'), ['results.csv', 'report.html']);
+      await expectExit(await submit(dir, args), 0);
+      w.child.kill('SIGTERM');
+      await expectExit(w, 143);
+      expectLocalFiles(dir, args, ['results.csv', 'report.html']);
     }, 300_000);
 
     it('Ctrl-C on the submitter leaves the runs queued; the same command later collects the finished rows and runs only the rest', async () => {
-      const dir = join(base, 'resume');
-      mkdirSync(join(dir, 'local'), { recursive: true });
-      mkdirSync(join(dir, 'queue'), { recursive: true });
-      const scenario = longScenario(dir);
-      const args = ['compare', scenario, '--policies', 'round-robin,best-fit', '--seeds', '1..5', '--out', 'out'];
+      const dir = sweepDir('resume');
+      const args = ['compare', longScenario(dir), '--policies', 'round-robin,best-fit', '--seeds', '1..5', '--out', 'out'];
       const total = 10;
 
-      const first = start(join(dir, 'queue'), [...args, '--queue', REDIS]);
-      await stderrShows(first, 'queued on');
-      const w1 = start(dir, ['worker', '--queue', REDIS, '--verbose']);
-      await linesShow(w1, (l) => l.startsWith('done '), 3);
+      const first = await submit(dir, args);
+      const w1 = worker(dir, REDIS, ['--verbose']);
+      await linesShow(w1, isDone, 3);
       first.child.kill('SIGINT');
-      expect((await first.exited).code).toBe(130);
+      await expectExit(first, 130);
       expect(first.stderr).toMatch(/\ninterrupted: stopped waiting; \d+ of 10 runs are still queued \(the same command collects them\)\n$/);
       expect(existsSync(join(dir, 'queue', 'out', 'results.csv'))).toBe(false);
       // The worker finishes its running run and stops: what it did is in Redis, the rest waits.
       w1.child.kill('SIGTERM');
-      expect((await w1.exited).code).toBe(143);
+      await expectExit(w1, 143);
       const doneBefore = Number(/worker: (\d+) runs? done/.exec(w1.stdout)?.[1]);
       expect(doneBefore).toBeGreaterThanOrEqual(3);
       expect(doneBefore).toBeLessThan(total);
 
-      const second = start(join(dir, 'queue'), [...args, '--queue', REDIS]);
-      await stderrShows(second, 'queued on');
+      const second = await submit(dir, args);
       expect(second.stderr).toContain(`(${doneBefore} already done)`);
-      const w2 = start(dir, ['worker', '--queue', REDIS, '--verbose', '--exit-when-idle', '3000']);
-      expect((await second.exited).code, second.stderr).toBe(0);
-      expect((await w2.exited).code, w2.stderr).toBe(0);
+      const w2 = worker(dir, REDIS, ['--verbose', '--exit-when-idle', '3000']);
+      await expectExit(second, 0);
+      await expectExit(w2, 0);
       expect(second.stdout).toContain(`${doneBefore} already done by an earlier submission`);
       // Nothing finished before Ctrl-C ran again: the two workers' runs are disjoint and cover the sweep.
-      const runsOf = (w: ReturnType<typeof start>) => w.lines.filter((l) => l.startsWith('done ')).map((l) => l.replace(/^done /, '').replace(/ in \d+ ms$/, ''));
-      const all = [...runsOf(w1), ...runsOf(w2)];
-      expect(runsOf(w2)).toHaveLength(total - doneBefore);
+      const all = [...runsDone(w1), ...runsDone(w2)];
+      expect(runsDone(w2)).toHaveLength(total - doneBefore);
       expect(new Set(all).size).toBe(total);
       expect(all).toHaveLength(total);
-
-      const local = slipway(join(dir, 'local'), [...args, '--workers', '1']);
-      expect(local.status).toBe(0);
-      expectSameFiles(join(dir, 'local', 'out'), join(dir, 'queue', 'out'), ['results.csv', 'results.json', 'report.html']);
+      expectLocalFiles(dir, args, SWEEP_FILES);
     }, 300_000);
 
     it('a worker of another Slipway version refuses the runs in one line; without it, the same command completes', async () => {
-      const dir = join(base, 'version');
-      mkdirSync(join(dir, 'local'), { recursive: true });
-      mkdirSync(join(dir, 'queue'), { recursive: true });
+      const dir = sweepDir('version');
       const other = otherVersion('9.9.9-other');
       // A scenario file of this test's own: its path is part of the sweep's identity, so runs an
       // interrupted earlier test left in Redis are never this sweep's.
@@ -319,10 +338,9 @@ if (!LIVE) {
       cpSync(join(ROOT, 'scenarios', 'default.yaml'), scenario);
       const args = ['compare', scenario, '--policies', 'best-fit,spread', '--seeds', '1..3', '--out', 'out'];
 
-      const first = start(join(dir, 'queue'), [...args, '--queue', REDIS]);
-      await stderrShows(first, 'queued on');
-      const old = start(dir, ['worker', '--queue', REDIS], other);
-      expect((await first.exited).code).toBe(1);
+      const first = await submit(dir, args);
+      const old = worker(dir, REDIS, [], other);
+      await expectExit(first, 1);
       const refusal = `was submitted by Slipway ${SLIPWAY_VERSION}, this worker (`;
       const errors = first.stderr.split('\n').filter((l) => l.startsWith('error'));
       expect(errors).toHaveLength(1);
@@ -331,124 +349,97 @@ if (!LIVE) {
       await stderrShows(old, refusal);
       expect(old.stderr).toMatch(new RegExp(`^failed compare [0-9a-f]{8} run \\d \\(.+\\): sweep sha256:[0-9a-f]{12}… was submitted by Slipway ${v}, this worker \\(.+\\) is Slipway 9\\.9\\.9-other$`, 'm'));
       old.child.kill('SIGTERM');
-      expect((await old.exited).code).toBe(143);
+      await expectExit(old, 143);
 
       // The other version's worker is gone: the same command retries the refused runs on this version's worker.
-      const second = start(join(dir, 'queue'), [...args, '--queue', REDIS]);
-      await stderrShows(second, 'queued on');
-      const w = start(dir, ['worker', '--queue', REDIS, '--exit-when-idle', '3000']);
-      expect((await second.exited).code, second.stderr).toBe(0);
-      expect((await w.exited).code, w.stderr).toBe(0);
-      const local = slipway(join(dir, 'local'), [...args, '--workers', '1']);
-      expect(local.status).toBe(0);
-      expectSameFiles(join(dir, 'local', 'out'), join(dir, 'queue', 'out'), ['results.csv', 'results.json', 'report.html']);
+      const second = await submit(dir, args);
+      const w = worker(dir, REDIS, ['--exit-when-idle', '3000']);
+      await expectExit(second, 0);
+      await expectExit(w, 0);
+      expectLocalFiles(dir, args, SWEEP_FILES);
     }, 300_000);
 
     it("rows another Slipway version computed are not reused: the same sweep resubmitted by this version runs every run", async () => {
-      const dir = join(base, 'version-resume');
-      mkdirSync(join(dir, 'local'), { recursive: true });
-      mkdirSync(join(dir, 'queue'), { recursive: true });
+      const dir = sweepDir('version-resume');
       const other = otherVersion('9.9.9-other');
-      const scenario = longScenario(dir);
-      const args = ['compare', scenario, '--policies', 'round-robin', '--seeds', '1..6', '--out', 'out'];
+      const args = ['compare', longScenario(dir), '--policies', 'round-robin', '--seeds', '1..6', '--out', 'out'];
       const total = 6;
 
       // The other version submits, its worker finishes some runs, its submitter is stopped.
-      const first = start(join(dir, 'queue'), [...args, '--queue', REDIS], other);
-      await stderrShows(first, 'queued on');
-      const w1 = start(dir, ['worker', '--queue', REDIS, '--verbose'], other);
-      await linesShow(w1, (l) => l.startsWith('done '), 2);
+      const first = await submit(dir, args, REDIS, other);
+      const w1 = worker(dir, REDIS, ['--verbose'], other);
+      await linesShow(w1, isDone, 2);
       first.child.kill('SIGINT');
-      expect((await first.exited).code).toBe(130);
+      await expectExit(first, 130);
       w1.child.kill('SIGTERM');
-      expect((await w1.exited).code).toBe(143);
+      await expectExit(w1, 143);
 
       // This version submits the same sweep: nothing of the other version's is taken.
-      const second = start(join(dir, 'queue'), [...args, '--queue', REDIS]);
-      await stderrShows(second, 'queued on');
+      const second = await submit(dir, args);
       expect(second.stderr).not.toContain('already done');
-      const w2 = start(dir, ['worker', '--queue', REDIS, '--verbose', '--exit-when-idle', '3000']);
-      expect((await second.exited).code, second.stderr).toBe(0);
-      expect((await w2.exited).code, w2.stderr).toBe(0);
+      const w2 = worker(dir, REDIS, ['--verbose', '--exit-when-idle', '3000']);
+      await expectExit(second, 0);
+      await expectExit(w2, 0);
       expect(w2.stdout).toContain(`worker: ${total} runs done`);
-      const local = slipway(join(dir, 'local'), [...args, '--workers', '1']);
-      expect(local.status).toBe(0);
-      expectSameFiles(join(dir, 'local', 'out'), join(dir, 'queue', 'out'), ['results.csv', 'results.json', 'report.html']);
+      expectLocalFiles(dir, args, SWEEP_FILES);
     }, 300_000);
 
     it('Redis stopped and started again mid-sweep (its own server and data folder): the sweep completes with the local files', async () => {
-      const dir = join(base, 'restart');
-      mkdirSync(join(dir, 'local'), { recursive: true });
-      mkdirSync(join(dir, 'queue'), { recursive: true });
+      const dir = sweepDir('restart');
       const url = ownRedis.start();
       const args = ['compare', longScenario(dir), '--policies', 'round-robin,best-fit', '--seeds', '1..5', '--out', 'out'];
       const total = 10;
 
-      const submitter = start(join(dir, 'queue'), [...args, '--queue', url]);
-      await stderrShows(submitter, 'queued on');
-      const workers = [0, 1].map(() => start(dir, ['worker', '--queue', url, '--verbose', '--exit-when-idle', '20000']));
-      const done = () => workers.flatMap((w) => w.lines.filter((l) => l.startsWith('done ')));
-      while (done().length < 3) await new Promise((r) => setTimeout(r, 100));
+      const submitter = await submit(dir, args, url);
+      const workers = [0, 1].map(() => worker(dir, url, ['--verbose', '--exit-when-idle', '20000']));
+      await linesShow(workers, isDone, 3);
       ownRedis.stop();
       await new Promise((r) => setTimeout(r, 2000));
       ownRedis.start();
 
-      const [sub, ...rest] = await Promise.all([submitter.exited, ...workers.map((w) => w.exited)]);
-      expect(sub.code, submitter.stderr).toBe(0);
-      for (const [k, r] of rest.entries()) expect(r.code, workers[k].stderr).toBe(0);
+      for (const p of [submitter, ...workers]) await expectExit(p, 0);
       // Each side says once that it lost Redis, not once per retry.
       expect(submitter.stderr.split('\n').filter((l) => l.startsWith(`queue: lost Redis at ${url}: `)).length, submitter.stderr).toBe(1);
       expect(submitter.stderr).toContain(`queue: Redis at ${url} is back\n`);
-      const local = slipway(join(dir, 'local'), [...args, '--workers', '1']);
-      expect(local.status).toBe(0);
-      expectSameFiles(join(dir, 'local', 'out'), join(dir, 'queue', 'out'), ['results.csv', 'results.json', 'report.html']);
+      expectLocalFiles(dir, args, SWEEP_FILES);
       const runs = JSON.parse(readFileSync(join(dir, 'queue', 'out', 'results.json'), 'utf8')).runs as Array<{ policy: string; seed: number }>;
       expect(new Set(runs.map((r) => `${r.policy} ${r.seed}`)).size).toBe(total);
     }, 300_000);
 
     it('Redis restarted while no submitter waits: the queued and finished runs survive (start-redis.sh keeps an append-only file), the same command resumes', async () => {
-      const dir = join(base, 'restart-away');
-      mkdirSync(join(dir, 'local'), { recursive: true });
-      mkdirSync(join(dir, 'queue'), { recursive: true });
+      const dir = sweepDir('restart-away');
       const url = ownRedis.start();
       const args = ['compare', longScenario(dir), '--policies', 'spread', '--seeds', '1..6', '--out', 'out'];
       const total = 6;
 
-      const first = start(join(dir, 'queue'), [...args, '--queue', url]);
-      await stderrShows(first, 'queued on');
-      const w1 = start(dir, ['worker', '--queue', url, '--verbose']);
-      await linesShow(w1, (l) => l.startsWith('done '), 2);
+      const first = await submit(dir, args, url);
+      const w1 = worker(dir, url, ['--verbose']);
+      await linesShow(w1, isDone, 2);
       first.child.kill('SIGINT');
-      expect((await first.exited).code).toBe(130);
+      await expectExit(first, 130);
       w1.child.kill('SIGTERM');
-      expect((await w1.exited).code).toBe(143);
+      await expectExit(w1, 143);
       const doneBefore = Number(/worker: (\d+) runs? done/.exec(w1.stdout)?.[1]);
 
       ownRedis.stop();
       ownRedis.start();
-      const second = start(join(dir, 'queue'), [...args, '--queue', url]);
-      await stderrShows(second, 'queued on');
+      const second = await submit(dir, args, url);
       expect(second.stderr).toContain(`(${doneBefore} already done)`);
-      const w2 = start(dir, ['worker', '--queue', url, '--verbose', '--exit-when-idle', '3000']);
-      expect((await second.exited).code, second.stderr).toBe(0);
-      expect((await w2.exited).code, w2.stderr).toBe(0);
+      const w2 = worker(dir, url, ['--verbose', '--exit-when-idle', '3000']);
+      await expectExit(second, 0);
+      await expectExit(w2, 0);
       expect(w2.stdout).toContain(`worker: ${total - doneBefore} runs done`);
-      const local = slipway(join(dir, 'local'), [...args, '--workers', '1']);
-      expect(local.status).toBe(0);
-      expectSameFiles(join(dir, 'local', 'out'), join(dir, 'queue', 'out'), ['results.csv', 'results.json', 'report.html']);
+      expectLocalFiles(dir, args, SWEEP_FILES);
     }, 300_000);
 
     it('Ctrl-C while Redis is down ends the submitter (130) and a worker (143) at the first signal; with Redis back the same command resumes', async () => {
-      const dir = join(base, 'down');
-      mkdirSync(join(dir, 'local'), { recursive: true });
-      mkdirSync(join(dir, 'queue'), { recursive: true });
+      const dir = sweepDir('down');
       const url = ownRedis.start();
       const args = ['compare', longScenario(dir), '--policies', 'balanced', '--seeds', '1..4', '--out', 'out'];
 
-      const first = start(join(dir, 'queue'), [...args, '--queue', url]);
-      await stderrShows(first, 'queued on');
+      const first = await submit(dir, args, url);
       // An idle worker on another database of the same server: it loses Redis too.
-      const idle = start(dir, ['worker', '--queue', url.replace(/\/0$/, '/1')]);
+      const idle = worker(dir, url.replace(/\/0$/, '/1'));
       await linesShow(idle, (l) => l.startsWith('worker: running'), 1);
       ownRedis.stop();
       await stderrShows(first, 'queue: lost Redis at');
@@ -456,40 +447,31 @@ if (!LIVE) {
       await new Promise((r) => setTimeout(r, 12_000));
       first.child.kill('SIGINT');
       // One signal is enough: closing the connections must not wait for a Redis that is gone.
-      expect((await first.exited).code, first.stderr).toBe(130);
+      await expectExit(first, 130);
       expect(first.stderr).toContain('interrupted: stopped waiting; 4 of 4 runs are still queued');
       expect(first.stderr).not.toContain('SIGINT again');
       idle.child.kill('SIGTERM');
-      expect((await idle.exited).code, idle.stderr).toBe(143);
+      await expectExit(idle, 143);
       expect(idle.stderr).not.toContain('SIGTERM again');
 
       ownRedis.start();
-      const second = start(join(dir, 'queue'), [...args, '--queue', url]);
-      await stderrShows(second, 'queued on');
-      const w = start(dir, ['worker', '--queue', url, '--exit-when-idle', '3000']);
-      expect((await second.exited).code, second.stderr).toBe(0);
-      expect((await w.exited).code, w.stderr).toBe(0);
-      const local = slipway(join(dir, 'local'), [...args, '--workers', '1']);
-      expect(local.status).toBe(0);
-      expectSameFiles(join(dir, 'local', 'out'), join(dir, 'queue', 'out'), ['results.csv', 'results.json', 'report.html']);
+      const second = await submit(dir, args, url);
+      const w = worker(dir, url, ['--exit-when-idle', '3000']);
+      await expectExit(second, 0);
+      await expectExit(w, 0);
+      expectLocalFiles(dir, args, SWEEP_FILES);
     }, 300_000);
 
     it('fuzz through the queue writes the local campaign, byte for byte', async () => {
-      const dir = join(base, 'fuzz');
-      mkdirSync(join(dir, 'local'), { recursive: true });
-      mkdirSync(join(dir, 'queue'), { recursive: true });
+      const dir = sweepDir('fuzz');
       // A seed of this process's own: runs an interrupted earlier test left in Redis are never this campaign's.
       const args = ['fuzz', '--runs', '6', '--profile', 'tiny', '--seed', String(process.pid), '--out', 'out'];
-      const submitter = start(join(dir, 'queue'), [...args, '--queue', REDIS]);
-      await stderrShows(submitter, 'queued on');
-      const w = start(dir, ['worker', '--queue', REDIS, '--concurrency', '2', '--exit-when-idle', '3000']);
-      const [sub, wk] = await Promise.all([submitter.exited, w.exited]);
-      expect(sub.code, submitter.stderr).toBe(0);
-      expect(wk.code, w.stderr).toBe(0);
+      const submitter = await submit(dir, args);
+      const w = worker(dir, REDIS, ['--concurrency', '2', '--exit-when-idle', '3000']);
+      await expectExit(submitter, 0);
+      await expectExit(w, 0);
       expect(w.stdout).toContain('worker: 6 runs done');
-      const local = slipway(join(dir, 'local'), [...args, '--workers', '1']);
-      expect(local.status).toBe(0);
-      expectSameFiles(join(dir, 'local', 'out'), join(dir, 'queue', 'out'), ['runs.jsonl', 'summary.json']);
+      expectLocalFiles(dir, args, ['runs.jsonl', 'summary.json']);
     }, 300_000);
   });
 }

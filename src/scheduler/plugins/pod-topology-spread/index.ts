@@ -149,6 +149,8 @@ interface ScoreState {
   readonly counts: readonly Float64Array[];
   readonly weights: readonly number[];
   readonly ignored: ReadonlySet<number>;
+  /** Per constraint: 1 for the domains the scored nodes (not ignored) have (zonal keys). */
+  readonly present: readonly Uint8Array[];
 }
 
 /** PreFilter → Filter: the constraints and counts of this cycle. */
@@ -184,16 +186,43 @@ export function preFilterStateOf(state: CycleContext['state']): { constraints: u
   const s = state.read(FILTER_KEY);
   if (!s) return undefined;
   return {
-    constraints: s.constraints.map((c) => ({
-      maxSkew: c.maxSkew,
-      topologyKey: c.topologyKey,
-      selector: selectorString(c.selectors),
-      minDomains: c.minDomains,
-      nodeAffinityPolicy: c.honorAffinity ? 'Honor' : 'Ignore',
-      nodeTaintsPolicy: c.honorTaints ? 'Honor' : 'Ignore',
-    })),
+    constraints: describeConstraints(s.constraints),
     tpValueToMatchNum: s.counts.map((m) => Object.fromEntries([...m.entries()].sort())),
   };
+}
+
+/**
+ * PreScore's state in upstream's terms (preScoreState: Constraints, IgnoredNodes,
+ * TopologyValueToPodCounts — hostname keys have none, their counts come per node —, and
+ * TopologyNormalizingWeight), for the ported TestPreScoreStateEmptyNodes rows.
+ */
+export function preScoreStateOf(state: CycleContext['state'], table: NodeTable): unknown {
+  const s = state.read(SCORE_KEY);
+  if (!s) return undefined;
+  return {
+    constraints: describeConstraints(s.constraints),
+    ignoredNodes: [...s.ignored].map((i) => table.names[i]).sort(),
+    topologyValueToPodCounts: s.constraints.map((c, ci) => {
+      const out: Record<string, number> = {};
+      if (c.topologyKey === LABEL_HOSTNAME) return out;
+      s.domains[ci].values.forEach((v, d) => {
+        if (s.present[ci][d] === 1) out[v] = s.counts[ci][d];
+      });
+      return Object.fromEntries(Object.entries(out).sort());
+    }),
+    topologyNormalizingWeight: s.weights,
+  };
+}
+
+function describeConstraints(cs: readonly Constraint[]): unknown[] {
+  return cs.map((c) => ({
+    maxSkew: c.maxSkew,
+    topologyKey: c.topologyKey,
+    selector: selectorString(c.selectors),
+    minDomains: c.minDomains,
+    nodeAffinityPolicy: c.honorAffinity ? 'Honor' : 'Ignore',
+    nodeTaintsPolicy: c.honorTaints ? 'Honor' : 'Ignore',
+  }));
 }
 
 export interface PodTopologySpreadArgs {
@@ -422,7 +451,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
           if (present[ci][d] === 1) counts[ci][d] += cnt;
         }
       }
-      scoreState = { constraints, domains, counts, weights, ignored };
+      scoreState = { constraints, domains, counts, weights, ignored, present };
       cx.state.write(SCORE_KEY, scoreState);
       return undefined;
     },

@@ -1,6 +1,7 @@
 /**
- * pkg/scheduler/framework/plugins/podtopologyspread/filtering_test.go: TestPreFilterState (its
- * rows that need no feature gate off), with PodTopologySpreadArgs{DefaultConstraints: row's,
+ * PodTopologySpread's state tables. scoring_test.go: TestPreScoreStateEmptyNodes (PreScore's
+ * Constraints, IgnoredNodes, TopologyValueToPodCounts, TopologyNormalizingWeight; SCORE_STATE_CASES).
+ * filtering_test.go: TestPreFilterState (its rows that need no feature gate off), with PodTopologySpreadArgs{DefaultConstraints: row's,
  * DefaultingType: List} as the test builds them. Upstream compares the whole preFilterState:
  * Constraints (maxSkew, topologyKey, selector, minDomains, inclusion policies) and
  * TpValueToMatchNum are compared here; the selector as labels.Selector's String() (requirements
@@ -193,4 +194,98 @@ export const CASES: readonly UpstreamCase[] = [
     'skip',
     [sc(2, 'node', 'ScheduleAnyway')],
   ),
+];
+
+// ── scoring_test.go: TestPreScoreStateEmptyNodes (no existing pods; PreScore over every node) ──
+const TS = 'TestPreScoreStateEmptyNodes';
+const H = 'kubernetes.io/hostname';
+const Z = 'topology.kubernetes.io/zone';
+/** topologyNormalizingWeight(size) = ln(size + 2). */
+const w = (size: number) => Math.log(size + 2);
+const soft = (maxSkew: number, key: string, sel?: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ ...sc(maxSkew, key, 'ScheduleAnyway', sel), ...extra });
+/** A node with its hostname label (upstream's nodes carry it explicitly). */
+const hn = (name: string, labels: Record<string, string> = {}, extra: Record<string, unknown> = {}) => node(name, { labels: { ...labels, [H]: name }, ...extra });
+const abx = (x: Record<string, string> = { zone: 'zone2' }, taintX = false) => [
+  hn('node-a', { zone: 'zone1' }),
+  hn('node-b', { zone: 'zone1' }),
+  hn('node-x', x, taintX ? { taints: [{ key: 'node.kubernetes.io/unschedulable', value: '', effect: 'NoSchedule' }] } : {}),
+];
+const abxFoo = (taintX = false) => [hn('node-a', { zone: 'zone1', foo: '' }), hn('node-b', { zone: 'zone1', foo: '' }), ...abx(undefined, taintX).slice(2)];
+const rs1 = { replicaSets: [{ name: 'rs1', selector: foo }] };
+const owned = (labels: Record<string, string>, extra: Record<string, unknown> = {}) => pod('p', { labels, ownerReference: { kind: 'ReplicaSet', name: 'rs1' }, ...extra });
+
+function scoreRow(name: string, args: Record<string, unknown>, snapshot: Record<string, unknown>, state: Record<string, unknown>): UpstreamCase {
+  return { upstream: TS, name, plugin: P, args, snapshot: { hostnameLabels: false, ...snapshot }, preScoreState: state };
+}
+const LIST = { defaultingType: 'List' };
+const zoneBar = (policy: Record<string, unknown> = {}) => ({
+  constraints: [{ ...want(1, 'zone', 'bar'), ...policy }],
+  ignoredNodes: [],
+  topologyValueToPodCounts: [{ zone1: 0, zone2: 0 }],
+  topologyNormalizingWeight: [w(2)],
+});
+
+export const SCORE_STATE_CASES: readonly UpstreamCase[] = [
+  scoreRow('normal case', LIST, { nodes: abx(), pending: fooPod([soft(1, 'zone', foo), soft(1, H, foo)]) }, {
+    constraints: [want(1, 'zone', 'foo'), want(1, H, 'foo')],
+    ignoredNodes: [],
+    topologyValueToPodCounts: [{ zone1: 0, zone2: 0 }, {}],
+    topologyNormalizingWeight: [w(2), w(3)],
+  }),
+  scoreRow('null selector', LIST, { nodes: abx(), pending: fooPod([soft(1, 'zone')]) }, {
+    constraints: [want(1, 'zone', '<none>')],
+    ignoredNodes: [],
+    topologyValueToPodCounts: [{ zone1: 0, zone2: 0 }],
+    topologyNormalizingWeight: [w(2)],
+  }),
+  scoreRow("node-x doesn't have label zone", LIST, { nodes: abx({}), pending: fooPod([soft(1, 'zone', foo), soft(1, H, bar)]) }, {
+    constraints: [want(1, 'zone', 'foo'), want(1, H, 'bar')],
+    ignoredNodes: ['node-x'],
+    topologyValueToPodCounts: [{ zone1: 0 }, {}],
+    topologyNormalizingWeight: [w(1), w(2)],
+  }),
+  scoreRow(
+    'system default constraints and a replicaset',
+    { defaultingType: 'System' },
+    { ...rs1, nodes: [hn('node-a', { [Z]: 'mars' }), hn('node-b', { [Z]: 'mars' }), hn('node-c'), hn('node-d')], pending: owned({ foo: 'tar', baz: 'sup' }) },
+    {
+      constraints: [want(3, H, 'foo'), want(5, Z, 'foo')],
+      ignoredNodes: [],
+      // Nodes with no zone are not excluded: they are the zone "".
+      topologyValueToPodCounts: [{}, { '': 0, mars: 0 }],
+      topologyNormalizingWeight: [w(4), w(2)],
+    },
+  ),
+  scoreRow(
+    'default constraints and a replicaset',
+    { defaultingType: 'List', defaultConstraints: [soft(1, H), sc(2, 'rack', 'DoNotSchedule'), soft(2, 'planet')] },
+    { ...rs1, nodes: [hn('node-a', { rack: 'rack1', planet: 'mars' })], pending: owned({ foo: 'tar', baz: 'sup' }) },
+    { constraints: [want(1, H, 'foo'), want(2, 'planet', 'foo')], ignoredNodes: [], topologyValueToPodCounts: [{}, { mars: 0 }], topologyNormalizingWeight: [w(1), w(1)] },
+  ),
+  scoreRow(
+    'default constraints and a replicaset, but pod has constraints',
+    { defaultingType: 'List', defaultConstraints: [soft(2, 'galaxy')] },
+    {
+      ...rs1,
+      nodes: [node('node-a', { labels: { planet: 'mars', galaxy: 'andromeda' } })],
+      pending: owned({ foo: 'bar', baz: 'sup' }, { topologySpreadConstraints: [sc(1, 'zone', 'DoNotSchedule', bar), soft(2, 'planet', { matchLabels: { baz: 'sup' } })] }),
+    },
+    { constraints: [want(2, 'planet', 'baz=sup')], ignoredNodes: [], topologyValueToPodCounts: [{ mars: 0 }], topologyNormalizingWeight: [w(1)] },
+  ),
+  scoreRow('NodeAffinityPolicy honored with labelSelectors', LIST, { nodes: abxFoo(), pending: pod('p', { labels: { foo: '' }, nodeSelector: { foo: '' }, topologySpreadConstraints: [soft(1, 'zone', bar)] }) }, zoneBar()),
+  scoreRow(
+    'NodeAffinityPolicy ignored with labelSelectors',
+    LIST,
+    { nodes: abxFoo(), pending: pod('p', { labels: { foo: '' }, nodeSelector: { foo: '' }, topologySpreadConstraints: [soft(1, 'zone', bar, { nodeAffinityPolicy: 'Ignore' })] }) },
+    zoneBar({ nodeAffinityPolicy: 'Ignore' }),
+  ),
+  scoreRow('NodeAffinityPolicy honored with nodeAffinity', LIST, { nodes: abxFoo(), pending: pod('p', { labels: { foo: '' }, ...nodeAffinity('foo', 'In', ['']), topologySpreadConstraints: [soft(1, 'zone', bar)] }) }, zoneBar()),
+  scoreRow(
+    'NodeAffinityPolicy ignored with nodeAffinity',
+    LIST,
+    { nodes: abxFoo(), pending: pod('p', { labels: { foo: '' }, ...nodeAffinity('foo', 'In', ['']), topologySpreadConstraints: [soft(1, 'zone', bar, { nodeAffinityPolicy: 'Ignore' })] }) },
+    zoneBar({ nodeAffinityPolicy: 'Ignore' }),
+  ),
+  scoreRow('NodeTaintsPolicy honored', LIST, { nodes: abxFoo(true), pending: fooPod([soft(1, 'zone', bar, { nodeTaintsPolicy: 'Honor' })]) }, zoneBar({ nodeTaintsPolicy: 'Honor' })),
+  scoreRow('NodeTaintsPolicy ignored', LIST, { nodes: abxFoo(true), pending: fooPod([soft(1, 'zone', bar)]) }, zoneBar()),
 ];
