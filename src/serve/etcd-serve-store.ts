@@ -70,6 +70,15 @@ function chunksOf(writes: readonly FencedWrite[]): FencedWrite[][] {
 /** Wait before retrying a commit the store could not take (ms). */
 const RETRY_MS = 500;
 
+/**
+ * How long one commit keeps asking a store that does not answer before its waiters get 503 (ms).
+ * Losing etcd's raft leader leaves the other members without a leader for an election (about a
+ * second, more on a loaded machine), and each answers "no leader" at once meanwhile; a write
+ * then is not an outage but a wait. Without quorum the waiters still get 503 after this plus at
+ * most two request timeouts.
+ */
+const UNAVAILABLE_PATIENCE_MS = 3000;
+
 export interface WorkloadRecord {
   readonly workload: Workload;
   readonly meta: WorkloadMeta;
@@ -296,12 +305,17 @@ export class EtcdServeStore extends InMemoryStateStore {
         // A member that died mid-request (its connection reset) is one failed attempt: the client
         // moves to another member. Retrying is safe: had the write been applied, the retry finds
         // the mod revisions moved (a conflict), re-reads, and the next diff is empty.
+        // A raft election in the store (its leader lost) is waited out: asked again after 100,
+        // 200, 400, 800 ms ... for UNAVAILABLE_PATIENCE_MS, and at least once (a request sent to
+        // the member as it died can take the whole request timeout to fail).
         let r: Awaited<ReturnType<FencedWriter['write']>> | undefined;
+        const patience = Date.now() + UNAVAILABLE_PATIENCE_MS;
         for (let attempt = 1; r === undefined; attempt++) {
           try {
             r = await this.writer.write(this.term, chunk);
           } catch (e) {
-            if (!(e instanceof StoreUnavailableError) || attempt >= 3) throw e;
+            if (!(e instanceof StoreUnavailableError) || this.fenced || (attempt > 1 && Date.now() >= patience)) throw e;
+            await new Promise((res) => setTimeout(res, Math.min(100 * 2 ** (attempt - 1), 800)));
           }
         }
         if (r.ok) {
