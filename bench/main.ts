@@ -50,7 +50,7 @@
  *     agent reports member-failed; beside it the simulator's detection time for the same N and
  *     parameters (Lifeguard, Serf's twin) over S seeds (bench/serf.ts).
  *
- *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C] [--simulates K] [--in-process [--cpu-profile DIR]]
+ *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C] [--simulates K] [--speed N] [--in-process [--cpu-profile DIR]]
  *     The daemon's HTTP API on the sim backend (a child process; 200 nodes): creates W×R instances
  *     (default 1,000 × 10), then GET/list throughput with p50/p99, applies per second, the daemon's CPU per
  *     request and K what-ifs on that cluster (bench/api.ts).
@@ -591,17 +591,18 @@ program
   .option('--concurrency <C>', 'requests in flight', integer('--concurrency', 1), 16)
   .option('--simulates <K>', 'what-ifs (POST /v1/simulate, a drain over 10 minutes) timed at the end', integer('--simulates', 0), 3)
   .option('--timeout <s>', 'stop (fail) after this many seconds', integer('--timeout', 1), 600)
+  .option('--speed <N>', "the daemon's virtual time × N (its background work per wall second grows with N)", integer('--speed', 1), 20)
   .option('--in-process', 'no HTTP: requests go straight to the app in this process, one at a time; prints CPU per request')
   .option('--cpu-profile <DIR>', 'write CPU profiles into DIR: with --in-process one per phase, else the daemon\'s whole run')
-  .action(async (o: { workloads: number; replicas: number; gets: number; lists: number; updates: number; concurrency: number; simulates: number; timeout: number; inProcess?: boolean; cpuProfile?: string }) => {
-    const { inProcess, cpuProfile, ...rest } = o;
+  .action(async (o: { workloads: number; replicas: number; gets: number; lists: number; updates: number; concurrency: number; simulates: number; timeout: number; speed: number; inProcess?: boolean; cpuProfile?: string }) => {
+    const { inProcess, cpuProfile, speed, ...rest } = o;
     if (inProcess) {
       const { benchApiInProcess } = await import('./api-in-process.js');
       await benchApiInProcess({ ...rest, timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}) });
       return;
     }
     const { benchApi } = await import('./api.js');
-    await benchApi({ ...rest, timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}) });
+    await benchApi({ ...rest, speed, timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}) });
   });
 
 program

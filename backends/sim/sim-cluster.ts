@@ -10,7 +10,8 @@
  *   create: admission (requests must fit allocatable), image pull if the image is not in the
  *   node's cache (concurrent pulls of one image share the download), `create` latency → the id is
  *   returned; then `start` latency → running. With `sim.runFor` the container exits by itself
- *   after that long with `sim.exitCode` (0 = Completed, else Error). stop: `stop` latency → exited
+ *   after that long with `sim.exitCode` (0 = Completed, else Error); an init container without it
+ *   runs DEFAULT_INIT_RUN_MS (1 s). stop: `stop` latency → exited
  *   143 (a container still being created is cancelled at once). A node crash kills every container
  *   (exit 137, NodeCrashed) without telling anyone; when the node boots again its agent reports them.
  *
@@ -30,7 +31,7 @@ import { containerNotFound, nodeNotFound, nodeUnreachable, OrchestrationError } 
 import { normalizedImageName } from '../../src/core/images.js';
 import { addInto, firstShortfall } from '../../src/core/resources.js';
 import { formatIp } from '../../src/net/ipv4.js';
-import type { ContainerSpec, Distribution, NodeId } from '../../src/core/types.js';
+import { DEFAULT_INIT_RUN_MS, type ContainerSpec, type Distribution, type NodeId } from '../../src/core/types.js';
 import type { RandomStream } from '../../src/engine/random.js';
 import type { Simulation } from '../../src/engine/simulation.js';
 import type { ControlPlaneConfig, LatencyModel, MessageKind, NetworkConfig, NodeDef, NodeTarget, Scenario } from '../../src/scenario/types.js';
@@ -64,6 +65,8 @@ export function simNetworkOf(scenario: Scenario): SimClusterOptions['network'] {
   for (const op of scenario.operations) if (op.kind === 'addNode' && op.node.podCidr !== undefined) explicitCidrs.push(op.node.podCidr);
   return { config, explicitCidrs };
 }
+
+const DEFAULT_INIT_RUN: Distribution = { kind: 'constant', ms: DEFAULT_INIT_RUN_MS };
 
 export class SimCluster implements ContainerRuntime {
   readonly manager: SimClusterManager;
@@ -210,7 +213,8 @@ export class SimCluster implements ContainerRuntime {
   }
 
   /**
-   * A running container of the workload's instance in `slot` exits with `exitCode`.
+   * A running container of the workload's instance in `slot` exits with `exitCode`: a regular
+   * one (never an init container or a sidecar).
    * Returns the container's id, or undefined when no such container is running.
    */
   crashContainer(workload: string, slot: number, exitCode: number): string | undefined {
@@ -218,7 +222,7 @@ export class SimCluster implements ContainerRuntime {
     for (const node of this.sortedNodes()) {
       if (!node.up) continue;
       for (const c of node.containers.values()) {
-        if (c.state === 'running' && c.labels['slipway.workload'] === workload && c.labels['slipway.slot'] === s) {
+        if (c.state === 'running' && c.role === undefined && c.labels['slipway.workload'] === workload && c.labels['slipway.slot'] === s) {
           this.exit(node, c, exitCode, 'Crashed');
           return c.id;
         }
@@ -511,6 +515,7 @@ export class SimCluster implements ContainerRuntime {
         accounted: true,
         ...(options.gpus && options.gpus.devices.length > 0 ? { gpus: { devices: options.gpus.devices, milli: options.gpus.milli } } : {}),
         ...(ip !== undefined ? { ip: ip.ip } : {}),
+        ...(options.role !== undefined ? { role: options.role } : {}),
       };
       if (ip !== undefined) node.podRefs.set(options.instanceId, (node.podRefs.get(options.instanceId) ?? 0) + 1);
       addInto(node.used, spec.requests);
@@ -566,6 +571,7 @@ export class SimCluster implements ContainerRuntime {
       accounted: true,
       ...(options.gpus && options.gpus.devices.length > 0 ? { gpus: { devices: options.gpus.devices, milli: options.gpus.milli } } : {}),
       ...(ip?.ok ? { ip: ip.ip } : {}),
+      ...(options.role !== undefined ? { role: options.role } : {}),
     };
     if (ip?.ok) node.podRefs.set(options.instanceId, (node.podRefs.get(options.instanceId) ?? 0) + 1);
     addInto(node.used, spec.requests);
@@ -592,7 +598,8 @@ export class SimCluster implements ContainerRuntime {
     if (spec.sim?.memory !== undefined) c.baseMemory = spec.sim.memory;
     this.version++;
     if (report) this.emit(node, c);
-    const runFor = spec.sim?.runFor;
+    // An init container runs to completion: without its own run time, the default one.
+    const runFor = spec.sim?.runFor ?? (c.role === 'init' ? DEFAULT_INIT_RUN : undefined);
     if (runFor) {
       const code = spec.sim?.exitCode ?? 0;
       this.onNode(node, this.rBehavior.duration(runFor), () => {

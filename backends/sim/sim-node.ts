@@ -3,7 +3,7 @@
  * Capacity accounting is exact: a container's requests count against the node from creation
  * until it exits, and a create that would exceed allocatable is refused (like kubelet admission).
  */
-import type { ContainerSpec, ContainerState, NodeId } from '../../src/core/types.js';
+import type { ContainerRole, ContainerSpec, ContainerState, NodeId } from '../../src/core/types.js';
 import { tally, type ResourceTally } from '../../src/core/resources.js';
 import type { NodeDef } from '../../src/scenario/types.js';
 
@@ -32,6 +32,8 @@ export interface SimContainer {
   gpus?: { readonly devices: readonly number[]; readonly milli: number };
   /** Its instance's address (with a pod network): every container of an instance shares it. */
   ip?: string;
+  /** An init container (runs DEFAULT_INIT_RUN_MS without `sim.runFor`) or a sidecar; absent for a regular one. */
+  role?: ContainerRole;
 }
 
 export class SimNode {

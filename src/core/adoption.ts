@@ -16,6 +16,7 @@ import { nodeReady, type ControlPlaneRecords, type NodeState, type WorkloadState
 import type { Clock, ContainerRuntime, Recorder, StateStore } from './interfaces.js';
 import { addInto, type Resources } from './resources.js';
 import type { Instance, NodeId, Workload } from './types.js';
+import { lifecycleOf, roleFromLabel, ROLE_LABEL } from './init-containers.js';
 
 /** What adoption and resync need from the Orchestrator. */
 export interface AdoptionHost {
@@ -93,13 +94,7 @@ export class Adoption {
         continue;
       }
       const w = ws.workload;
-      const names = generation === w.generation ? w.containers.map((c) => c.name) : group.map((c) => c.name);
-      const containers: Instance['containers'] = names.map((name) => {
-        const st = group.find((c) => c.name === name);
-        return st
-          ? { name, id: st.id, state: st.state, ...(st.exitCode !== undefined ? { exitCode: st.exitCode } : {}) }
-          : { name, state: 'creating' as const };
-      });
+      const containers = adoptedContainers(w, generation, group);
       const now = this.host.clock.now();
       const inst: Instance = {
         id: instanceId,
@@ -114,7 +109,7 @@ export class Adoption {
         scheduledAt: now,
         attempts: 1,
       };
-      const ip = group.find((c) => c.ip !== undefined)?.ip;
+      const ip = group.find((c) => c.ip !== undefined && c.labels?.[ROLE_LABEL] === undefined)?.ip ?? group.find((c) => c.ip !== undefined)?.ip;
       if (ip !== undefined) inst.ip = ip;
       const gpus = labels['slipway.gpus'];
       if (w.gpus && gpus !== undefined) inst.gpus = gpus === '' ? [] : gpus.split(',').map(Number);
@@ -135,7 +130,10 @@ export class Adoption {
       });
       adopted++;
       this.host.refreshStatus(inst);
-      if (containers.some((c) => c.id === undefined) && inst.status === 'Pending') this.host.startInstance(inst, w);
+      // Containers not there yet (a sidecar of a running instance too) are created; init ones that
+      // completed are never run again.
+      if (containers.some((c) => c.id === undefined && c.state === 'creating') && (inst.status === 'Pending' || inst.status === 'Running'))
+        this.host.startInstance(inst, w);
     }
     this.host.invalidateViews();
     this.host.armTaintEvictions(ns);
@@ -169,7 +167,8 @@ export class Adoption {
     for (const st of list) {
       seen.add(st.id);
       const inst = store.getInstance(st.instanceId);
-      const owned = inst !== undefined && inst.node === nodeId;
+      // A sidecar's replaced container is nobody's any more.
+      const owned = inst !== undefined && inst.node === nodeId && !records.retired.has(st.id);
       if (!owned) {
         this.orphan(ns, st.id, st.instanceId, st.state);
         continue;
@@ -181,7 +180,7 @@ export class Adoption {
         continue;
       }
       if (c.id === undefined) this.host.bindContainer(inst, c, st.id);
-      if (st.ip !== undefined && inst.ip === undefined) {
+      if (st.ip !== undefined && inst.ip === undefined && c.role === undefined) {
         inst.ip = st.ip; // a lost event carried it, or the runtime reports it only when listed
         this.host.addressKnown(inst);
       }
@@ -222,4 +221,26 @@ export class Adoption {
       if (!(e instanceof OrchestrationError)) throw e;
     }
   }
+}
+
+/**
+ * An adopted instance's container records from the containers its node runs: of the current
+ * generation in lifecycle order (init containers first, src/core/init-containers.ts), of an
+ * earlier one as found. An init container that is not there while a regular one is (its record
+ * was removed, or it was never created: a `running:` snapshot) completed: it is not run again.
+ */
+function adoptedContainers(w: Workload, generation: number, group: Listing): Instance['containers'] {
+  const regularThere = group.some((c) => roleFromLabel(c.labels?.[ROLE_LABEL]) === undefined);
+  const found = (name: string) => group.find((c) => c.name === name);
+  const record = (name: string, role: 'init' | 'sidecar' | undefined): Instance['containers'][number] => {
+    const st = found(name);
+    const base = role !== undefined ? { name, role } : { name };
+    if (st) return { ...base, id: st.id, state: st.state, ...(st.exitCode !== undefined ? { exitCode: st.exitCode } : {}) };
+    if (role === 'init' && regularThere) return { ...base, state: 'exited', exitCode: 0 };
+    return { ...base, state: 'creating' };
+  };
+  if (generation === w.generation) return lifecycleOf(w).map(({ spec, role }) => record(spec.name, role));
+  const roled = group.filter((c) => roleFromLabel(c.labels?.[ROLE_LABEL]) !== undefined);
+  const regular = group.filter((c) => roleFromLabel(c.labels?.[ROLE_LABEL]) === undefined);
+  return [...roled, ...regular].map((c) => record(c.name, roleFromLabel(c.labels?.[ROLE_LABEL])));
 }

@@ -60,6 +60,11 @@ export interface ControlPlaneRecords {
   readonly containerOwner: Map<string, string>;
   /** Instance id → its summed request (what it holds on its node). */
   readonly instanceRequest: Map<string, Resources>;
+  /**
+   * Container id → instance id of containers an instance no longer uses (a sidecar's exited
+   * container, replaced by a new one): their late events are ignored and a resync removes them.
+   */
+  readonly retired: Map<string, string>;
 }
 
 export function newWorkloadState(workload: Workload): WorkloadState {

@@ -64,6 +64,19 @@ function scaled(v: IntOrPercent, total: number): number {
  * `healthy`: selected pods running, ready and not being deleted.
  */
 export function disruptionsAllowed(budget: PodDisruptionBudget, counts: { readonly pods: number; readonly healthy: number; readonly controllerReplicas: number }): number {
+  return budgetHealth(budget, counts).disruptionsAllowed;
+}
+
+/** A budget's status numbers (status.expectedPods, desiredHealthy, currentHealthy, disruptionsAllowed). */
+export interface BudgetHealth {
+  readonly expectedPods: number;
+  readonly desiredHealthy: number;
+  readonly currentHealthy: number;
+  readonly disruptionsAllowed: number;
+}
+
+/** The status numbers behind `disruptionsAllowed` (the same computation). */
+export function budgetHealth(budget: PodDisruptionBudget, counts: { readonly pods: number; readonly healthy: number; readonly controllerReplicas: number }): BudgetHealth {
   let expected = 0;
   let desired = 0;
   if (budget.maxUnavailable !== undefined) {
@@ -79,7 +92,12 @@ export function disruptionsAllowed(budget: PodDisruptionBudget, counts: { readon
     }
   }
   const allowed = counts.healthy - desired;
-  return expected <= 0 || allowed <= 0 ? 0 : allowed;
+  return {
+    expectedPods: expected,
+    desiredHealthy: desired,
+    currentHealthy: counts.healthy,
+    disruptionsAllowed: expected <= 0 || allowed <= 0 ? 0 : allowed,
+  };
 }
 
 /** `50%` or `2`, as a manifest writes it. */

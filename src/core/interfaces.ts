@@ -6,6 +6,7 @@ import type { Resources } from './resources.js';
 import type { DisruptionBudgetStatus } from './disruption-budget.js';
 import type {
   ContainerId,
+  ContainerRole,
   ContainerSpec,
   ContainerState,
   Instance,
@@ -64,6 +65,11 @@ export interface CreateContainerOptions {
    * `milli` on each. The simulator refuses the container unless every device has room.
    */
   readonly gpus?: { readonly count: number; readonly devices: readonly number[]; readonly milli: number };
+  /**
+   * An init container (`init`: runs to completion; the simulator gives one without `sim.runFor`
+   * DEFAULT_INIT_RUN_MS) or a sidecar; absent for a regular container. Also in `labels` as `slipway.role`.
+   */
+  readonly role?: ContainerRole;
 }
 
 export interface ContainerStatus {

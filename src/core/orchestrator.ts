@@ -52,10 +52,11 @@ import type {
 } from './interfaces.js';
 import { addInto, tally, type Resources } from './resources.js';
 import { noExecuteTaints } from './taints.js';
-import { TERMINAL_STATUSES, type ContainerSpec, type Instance, type InstanceStatus, type Millis, type Node, type NodeId, type Workload, type WorkloadId } from './types.js';
+import { TERMINAL_STATUSES, type ContainerSpec, type Instance, type InstanceContainer, type InstanceStatus, type Millis, type Node, type NodeId, type Workload, type WorkloadId } from './types.js';
+import { containerRecords, hasInitContainers, initProgress, lifecycleOf, ROLE_LABEL } from './init-containers.js';
 import { endpointEnv } from './endpoints.js';
 import { assertNever } from './assert-never.js';
-import { budgetSelects, disruptionsAllowed, type DisruptionBudgetStatus, type PodDisruptionBudget } from './disruption-budget.js';
+import { budgetHealth, budgetSelects, type BudgetHealth, type DisruptionBudgetStatus, type PodDisruptionBudget } from './disruption-budget.js';
 
 export interface OrchestratorConfig extends ReconcilerConfig {
   readonly reconcileIntervalMs: Millis;
@@ -119,6 +120,17 @@ export interface StartOptions {
   readonly adopt?: boolean;
 }
 
+/** What a drain's evictions did: how many instances went, and which ones a budget kept (with why). */
+export interface EvictionResult {
+  readonly evicted: number;
+  readonly blocked: readonly { readonly instance: string; readonly workload: string; readonly reason: string }[];
+}
+
+/** A workload's pods as a PodDisruptionBudget sees them (namespace and labels). */
+function budgetPod(w: Workload): { readonly namespace: string; readonly labels: Readonly<Record<string, string>> } {
+  return { namespace: 'default', labels: w.labels };
+}
+
 export class Orchestrator {
   private readonly d: OrchestratorDeps;
   private readonly workloads = new Map<WorkloadId, WorkloadState>();
@@ -127,6 +139,18 @@ export class Orchestrator {
   private readonly containerOwner = new Map<string, string>();
   private readonly instanceRequest = new Map<string, Resources>();
   private readonly creating = new Map<string, Promise<void>>();
+  /** Instances whose containers' creation should look again when the running pass ends (an init container finished meanwhile). */
+  private readonly advanceAgain = new Set<string>();
+  /**
+   * Instances with init containers created by this control plane: the workload they were created
+   * from (init steps continue with it even after an update) and when their first init container
+   * was created; `reported`: init containers whose end is in the trace. Gone once init completed.
+   */
+  private readonly initRuns = new Map<string, { workload: Workload; since?: Millis; reported: Set<string> }>();
+  /** Pending sidecar restarts (`instance/container` → cancel). */
+  private readonly sidecarRestarts = new Map<string, () => void>();
+  /** Container id → instance id of containers no longer used (see ControlPlaneRecords.retired). */
+  private readonly retired = new Map<string, string>();
   private readonly tearingDown = new Set<string>();
   private readonly dirty = new Set<WorkloadId>();
   /** Workloads with instances no node could take: reconciled again when capacity appears. */
@@ -156,6 +180,7 @@ export class Orchestrator {
       nodes: this.nodes,
       containerOwner: this.containerOwner,
       instanceRequest: this.instanceRequest,
+      retired: this.retired,
     };
     this.records = records;
     this.gangs = new GangCoordinator({
@@ -257,6 +282,8 @@ export class Orchestrator {
   shutdown(): void {
     for (const s of this.stoppers.splice(0)) s();
     for (const w of this.workloads.values()) w.wake?.cancel();
+    for (const cancel of this.sidecarRestarts.values()) cancel();
+    this.sidecarRestarts.clear();
     this.gangs.shutdown();
   }
 
@@ -301,21 +328,68 @@ export class Orchestrator {
   }
 
   /**
-   * Evicts every live instance on the node (a drain): each is stopped and its slot refilled
-   * elsewhere by the next reconcile pass. Returns how many were evicted.
+   * Evicts the node's live instances (a drain): each is stopped and its slot refilled elsewhere by
+   * the next reconcile pass. Evictions go through the PodDisruptionBudgets as Kubernetes' Eviction
+   * API does (`evictionGuard`): an instance a budget protects stays and is named in `blocked`, for
+   * the caller to retry as kubectl drain does. `ignoreBudgets` (kubectl drain --disable-eviction)
+   * evicts every instance.
    */
-  evictNode(nodeId: NodeId, reason = 'drained'): number {
+  evictNode(nodeId: NodeId, reason = 'drained', options: { readonly ignoreBudgets?: boolean } = {}): EvictionResult {
     const ns = this.nodes.get(nodeId);
-    if (!ns) return 0;
-    let n = 0;
+    if (!ns) return { evicted: 0, blocked: [] };
+    const guard = options.ignoreBudgets === true ? undefined : this.evictionGuard();
+    let evicted = 0;
+    const blocked: EvictionResult['blocked'][number][] = [];
     for (const id of [...ns.instances]) {
       const inst = this.d.store.getInstance(id);
       if (!inst || inst.stopRequestedAt !== undefined || !LIVE.has(inst.status)) continue;
+      const refusal = guard?.(inst);
+      if (refusal !== undefined) {
+        blocked.push({ instance: inst.id, workload: inst.workloadName, reason: refusal });
+        continue;
+      }
       this.stopInstance(inst, reason);
       this.markDirty(inst.workloadId);
-      n++;
+      evicted++;
     }
-    return n;
+    return { evicted, blocked };
+  }
+
+  /**
+   * The Eviction API's budget check (kube-apiserver's pod eviction handler), applied to one
+   * instance after another, each eviction using up its budget's allowance:
+   * - an instance not Running yet is evicted without a check (as a Pending pod is);
+   * - no budget selects it: evicted; more than one: refused (the eviction subresource does not
+   *   support that);
+   * - Running but not ready: evicted when its budget's currentHealthy ≥ desiredHealthy (the
+   *   default unhealthyPodEvictionPolicy, IfHealthyBudget), without using an allowance;
+   * - else evicted when the budget allows a disruption (which it uses), refused when it allows none
+   *   (the API's 429).
+   * Undefined without budgets; the function returns undefined (evict) or why not.
+   */
+  private evictionGuard(): ((inst: Instance) => string | undefined) | undefined {
+    const counted = this.budgetCounts();
+    if (counted === undefined) return undefined;
+    // Each eviction of a healthy instance uses an allowance and leaves one healthy fewer.
+    const left = counted.map((c) => ({ ...c, allowed: c.health.disruptionsAllowed, healthy: c.health.currentHealthy }));
+    return (inst) => {
+      if (inst.status !== 'Running') return undefined;
+      const ws = this.workloads.get(inst.workloadId);
+      if (!ws) return undefined;
+      const pod = budgetPod(ws.workload);
+      const selecting = left.filter((c) => budgetSelects(c.budget, pod));
+      if (selecting.length === 0) return undefined;
+      if (selecting.length > 1) {
+        return `more than one PodDisruptionBudget selects it (${selecting.map((c) => c.budget.name).join(', ')}); the Eviction API refuses such a pod`;
+      }
+      const c = selecting[0]!;
+      const needs = `the disruption budget ${c.budget.name} needs ${c.health.desiredHealthy} healthy instances and has ${c.healthy}`;
+      if (inst.notReady !== undefined) return c.healthy >= c.health.desiredHealthy ? undefined : `${needs} (the instance is not ready)`;
+      if (c.allowed <= 0) return needs;
+      c.allowed--;
+      c.healthy--;
+      return undefined;
+    };
   }
 
   getWorkload(id: WorkloadId): Workload | undefined {
@@ -576,11 +650,12 @@ export class Orchestrator {
       slot,
       generation: w.generation,
       status: 'Pending',
-      containers: w.containers.map((c) => ({ name: c.name, state: 'creating' })),
+      containers: containerRecords(w),
       createdAt: now,
       attempts: 0,
     };
     this.d.store.putInstance(inst);
+    if (hasInitContainers(w)) this.initRuns.set(inst.id, { workload: w, reported: new Set() });
     this.instanceRequest.set(inst.id, this.requestOf(ws, w.generation));
     this.d.recorder.record('instance.created', {
       instance: inst.id,
@@ -659,27 +734,31 @@ export class Orchestrator {
    * replicas of the workloads whose pods the budget selects. Undefined without budgets.
    */
   budgetStatuses(): DisruptionBudgetStatus[] | undefined {
+    return this.budgetCounts()?.map(({ budget: b, health }) => ({
+      name: b.name,
+      namespace: b.namespace,
+      ...(b.selector ? { selector: b.selector } : {}),
+      disruptionsAllowed: health.disruptionsAllowed,
+    }));
+  }
+
+  /** Each budget with its status numbers, from the records (see `budgetStatuses`); undefined without budgets. */
+  private budgetCounts(): { readonly budget: PodDisruptionBudget; readonly health: BudgetHealth }[] | undefined {
     const budgets = this.d.disruptionBudgets;
     if (!budgets || budgets.length === 0) return undefined;
-    const pod = (w: Workload) => ({ namespace: 'default', labels: w.labels });
     const instances = this.d.store.listInstances();
     return budgets.map((b) => {
       let replicas = 0;
       let pods = 0;
       let healthy = 0;
-      for (const ws of this.workloads.values()) if (!ws.deleted && budgetSelects(b, pod(ws.workload))) replicas += ws.workload.replicas;
+      for (const ws of this.workloads.values()) if (!ws.deleted && budgetSelects(b, budgetPod(ws.workload))) replicas += ws.workload.replicas;
       for (const inst of instances) {
         const ws = this.workloads.get(inst.workloadId);
-        if (!ws || TERMINAL_STATUSES.has(inst.status) || !budgetSelects(b, pod(ws.workload))) continue;
+        if (!ws || TERMINAL_STATUSES.has(inst.status) || !budgetSelects(b, budgetPod(ws.workload))) continue;
         pods++;
         if (inst.status === 'Running' && inst.notReady === undefined && inst.stopRequestedAt === undefined) healthy++;
       }
-      return {
-        name: b.name,
-        namespace: b.namespace,
-        ...(b.selector ? { selector: b.selector } : {}),
-        disruptionsAllowed: disruptionsAllowed(b, { pods, healthy, controllerReplicas: replicas }),
-      };
+      return { budget: b, health: budgetHealth(b, { pods, healthy, controllerReplicas: replicas }) };
     });
   }
 
@@ -728,55 +807,187 @@ export class Orchestrator {
   // Executing actions through the runtime
   // -------------------------------------------------------------------------------------------
 
-  /** Creates the instance's containers in the background; a teardown waits for them (`creating`). */
+  /**
+   * Creates the instance's containers in the background; a teardown waits for them (`creating`).
+   * Called again while a pass runs (an init container finished), the pass looks once more.
+   */
   private startInstance(inst: Instance, w: Workload): void {
+    if (this.creating.has(inst.id)) {
+      this.advanceAgain.add(inst.id);
+      return;
+    }
     const p = this.startContainers(inst, w);
     this.creating.set(inst.id, p);
     this.spawn(p.finally(() => this.creating.delete(inst.id)));
   }
 
-  /** Creates every container of the instance, in order. */
+  /**
+   * Creates the instance's containers in lifecycle order (src/core/init-containers.ts): the init
+   * containers one at a time, each awaited (an `init` one until it exited 0, a sidecar until it
+   * started: the next call, from the container event, goes on), then every regular container.
+   */
   private async startContainers(inst: Instance, w: Workload): Promise<void> {
     const { runtime } = this.d;
-    const specs = w.containers;
-    for (let k = 0; k < specs.length; k++) {
-      if (inst.stopRequestedAt !== undefined || !LIVE.has(inst.status)) return;
-      const c = inst.containers[k];
-      if (c.id !== undefined) continue; // adopted through a watch event or resync
-      try {
-        const id = await runtime.createContainer(this.withEndpoints(specs[k]), {
-          nodeId: inst.node!,
-          workloadId: w.id,
-          instanceId: inst.id,
-          labels: {
-            'slipway.workload': w.name,
-            'slipway.instance': inst.id,
-            'slipway.slot': String(inst.slot),
-            'slipway.generation': String(inst.generation),
-            // the devices, so a restarted control plane adopting the instance knows what it holds
-            ...(inst.gpus !== undefined ? { 'slipway.gpus': inst.gpus.join(',') } : {}),
-          },
-          ...(k === 0 && w.gpus ? { gpus: { count: w.gpus.count, devices: inst.gpus ?? [], milli: w.gpus.milli } } : {}),
-        });
-        if (c.id === undefined) this.bindContainer(inst, c, id);
-      } catch (e) {
-        if (!(e instanceof OrchestrationError)) throw e;
-        // A create that timed out may still have happened on the node (only the answer was lost):
-        // a container we learnt of through a watch event keeps its state, so the stop reaches it.
-        if (c.id === undefined || e.code !== 'NodeUnreachable') c.state = 'exited';
-        this.d.recorder.record('container.create_failed', {
+    const steps = hasInitContainers(w) ? lifecycleOf(w) : undefined;
+    const specs = steps ? steps.map((x) => x.spec) : w.containers;
+    const inits = w.initContainers?.length ?? 0;
+    do {
+      this.advanceAgain.delete(inst.id);
+      let regular = 0;
+      for (let k = 0; k < specs.length; k++) {
+        if (inst.stopRequestedAt !== undefined || !LIVE.has(inst.status)) return;
+        const role = steps?.[k].role;
+        const c = steps ? inst.containers.find((x) => x.name === specs[k].name) : inst.containers[k];
+        const first = role === undefined && regular++ === 0;
+        if (!c) continue;
+        if (c.id === undefined && c.state === 'creating') {
+          if (role !== undefined) this.initStarting(inst, c, k, inits);
+          try {
+            const id = await runtime.createContainer(this.withEndpoints(specs[k]), {
+              nodeId: inst.node!,
+              workloadId: w.id,
+              instanceId: inst.id,
+              labels: {
+                'slipway.workload': w.name,
+                'slipway.instance': inst.id,
+                'slipway.slot': String(inst.slot),
+                'slipway.generation': String(inst.generation),
+                // the devices, so a restarted control plane adopting the instance knows what it holds
+                ...(inst.gpus !== undefined ? { 'slipway.gpus': inst.gpus.join(',') } : {}),
+                ...(role !== undefined ? { [ROLE_LABEL]: role } : {}),
+              },
+              // the first regular container holds the instance's GPUs (init containers come and go)
+              ...(first && w.gpus ? { gpus: { count: w.gpus.count, devices: inst.gpus ?? [], milli: w.gpus.milli } } : {}),
+              ...(role !== undefined ? { role } : {}),
+            });
+            if (c.id === undefined) this.bindContainer(inst, c, id);
+          } catch (e) {
+            if (!(e instanceof OrchestrationError)) throw e;
+            // A create that timed out may still have happened on the node (only the answer was lost):
+            // a container we learnt of through a watch event keeps its state, so the stop reaches it.
+            if (c.id === undefined || e.code !== 'NodeUnreachable') c.state = 'exited';
+            this.d.recorder.record('container.create_failed', {
+              instance: inst.id,
+              workload: w.name,
+              node: this.nodeName(inst.node),
+              container: c.name,
+              code: e.code,
+              error: e.message,
+            });
+            if (inst.stopRequestedAt === undefined && LIVE.has(inst.status))
+              this.setStatus(inst, 'Failed', `create failed: ${e.message}`);
+            return;
+          }
+        }
+        // The next container waits: for an init container to exit 0, for a sidecar to start.
+        if (role === 'init' && !(c.state === 'exited' && c.exitCode === 0)) break;
+        if (role === 'sidecar' && c.state === 'creating' && (c.restarts ?? 0) === 0) break;
+      }
+    } while (this.advanceAgain.has(inst.id));
+  }
+
+  /** An init container is about to be created: the trace says so, a pending instance says why it waits. */
+  private initStarting(inst: Instance, c: InstanceContainer, k: number, of: number): void {
+    const run = this.initRuns.get(inst.id);
+    if (run && run.since === undefined) run.since = this.d.clock.now();
+    if (c.role === 'init' || (c.restarts ?? 0) === 0) {
+      this.d.recorder.record('init.started', {
+        instance: inst.id,
+        workload: inst.workloadName,
+        node: this.nodeName(inst.node),
+        container: c.name,
+        index: k + 1,
+        of,
+        ...(c.role === 'sidecar' ? { sidecar: true } : {}),
+      });
+    }
+    if (inst.status === 'Pending') inst.reason = `init container ${c.name} (${k + 1}/${of})`;
+  }
+
+  /**
+   * After a container of an instance with init containers changed: records init containers that
+   * ended and the end of the init phase, restarts exited sidecars, and creates what may start now.
+   */
+  private advanceInit(inst: Instance): void {
+    const run = this.initRuns.get(inst.id);
+    if (inst.stopRequestedAt !== undefined || !LIVE.has(inst.status) || !this.nodeReady(inst.node)) return;
+    if (run && initProgress(inst.containers).done) {
+      this.initRuns.delete(inst.id);
+      this.d.recorder.record('init.completed', { instance: inst.id, workload: inst.workloadName, initMs: this.d.clock.now() - (run.since ?? this.d.clock.now()) });
+    }
+    for (const c of inst.containers) if (c.role === 'sidecar' && c.state === 'exited' && c.id !== undefined) this.restartSidecar(inst, c);
+    if (inst.containers.some((c) => c.id === undefined && c.state === 'creating')) {
+      const w = run?.workload ?? this.workloads.get(inst.workloadId)?.workload;
+      if (w) this.startInstance(inst, w);
+    }
+  }
+
+  /** Records the init containers (not sidecars) of the instance that ended since the last look. */
+  private reportInitEnds(inst: Instance): void {
+    const run = this.initRuns.get(inst.id);
+    if (run) {
+      for (const c of inst.containers) {
+        if (c.role !== 'init' || c.state !== 'exited' || c.id === undefined || run.reported.has(c.name)) continue;
+        run.reported.add(c.name);
+        this.d.recorder.record('init.finished', {
           instance: inst.id,
-          workload: w.name,
-          node: this.nodeName(inst.node),
+          workload: inst.workloadName,
           container: c.name,
-          code: e.code,
-          error: e.message,
+          ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
         });
-        if (inst.stopRequestedAt === undefined && LIVE.has(inst.status))
-          this.setStatus(inst, 'Failed', `create failed: ${e.message}`);
+      }
+    }
+  }
+
+  /**
+   * A sidecar exited while its instance lives: after the container back-off (the slot back-off's
+   * formula on the sidecar's restart count) its container is removed and created again.
+   */
+  private restartSidecar(inst: Instance, c: InstanceContainer): void {
+    const key = `${inst.id}/${c.name}`;
+    if (this.sidecarRestarts.has(key)) return;
+    const { clock, config } = this.d;
+    c.restarts = (c.restarts ?? 0) + 1;
+    const delay = backoffDelay(c.restarts, config);
+    this.d.recorder.record('init.sidecar_restart', {
+      instance: inst.id,
+      workload: inst.workloadName,
+      container: c.name,
+      restarts: c.restarts,
+      ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+      at: clock.now() + delay,
+    });
+    const cancel = clock.setTimer(delay, () => {
+      this.sidecarRestarts.delete(key);
+      this.spawn(this.replaceSidecar(inst, c));
+    });
+    this.sidecarRestarts.set(key, cancel);
+  }
+
+  private async replaceSidecar(inst: Instance, c: InstanceContainer): Promise<void> {
+    const live = () => inst.stopRequestedAt === undefined && LIVE.has(inst.status) && this.d.store.getInstance(inst.id) === inst;
+    const old = c.id;
+    if (!live() || old === undefined || c.state !== 'exited') return;
+    // Its late events are ignored from now on; the name is free again once it is removed.
+    this.retired.set(old, inst.id);
+    try {
+      await this.d.runtime.removeContainer(old);
+    } catch (e) {
+      if (!(e instanceof OrchestrationError)) throw e;
+      if (e.code !== 'ContainerNotFound') {
+        this.retired.delete(old);
+        // Try again after a longer back-off (a node that stopped answering: when it is Ready again).
+        if (live() && c.id === old && this.nodeReady(inst.node)) this.restartSidecar(inst, c);
         return;
       }
     }
+    this.containerOwner.delete(old);
+    if (!live() || c.id !== old) return;
+    c.id = undefined;
+    c.state = 'creating';
+    delete c.exitCode;
+    const w = this.initRuns.get(inst.id)?.workload ?? this.workloads.get(inst.workloadId)?.workload;
+    if (w) this.startInstance(inst, w);
   }
 
   private bindContainer(inst: Instance, c: Instance['containers'][number], id: string): void {
@@ -823,7 +1034,11 @@ export class Orchestrator {
       const inflight = this.creating.get(inst.id);
       if (inflight) await inflight;
       const { runtime } = this.d;
-      for (const c of inst.containers) {
+      // The regular containers first, then the init containers (sidecars) in reverse order, as the kubelet stops them.
+      const order = inst.containers.some((c) => c.role !== undefined)
+        ? [...inst.containers.filter((c) => c.role === undefined), ...inst.containers.filter((c) => c.role !== undefined).reverse()]
+        : inst.containers;
+      for (const c of order) {
         if (c.id === undefined || c.state === 'exited') continue;
         try {
           await runtime.stopContainer(c.id);
@@ -863,6 +1078,7 @@ export class Orchestrator {
     this.endpointTracker.update(inst, undefined, true);
     this.d.store.deleteInstance(inst.id);
     for (const c of inst.containers) if (c.id !== undefined) this.containerOwner.delete(c.id);
+    if (inst.containers.some((c) => c.role !== undefined)) this.forgetInit(inst);
     const req = this.instanceRequest.get(inst.id);
     this.instanceRequest.delete(inst.id);
     if (inst.node !== undefined) {
@@ -875,6 +1091,18 @@ export class Orchestrator {
     }
     this.markDirty(inst.workloadId);
     this.capacityAppeared();
+  }
+
+  /** The instance's record is gone: its init bookkeeping goes too. */
+  private forgetInit(inst: Instance): void {
+    this.initRuns.delete(inst.id);
+    this.advanceAgain.delete(inst.id);
+    for (const c of inst.containers) {
+      const key = `${inst.id}/${c.name}`;
+      this.sidecarRestarts.get(key)?.();
+      this.sidecarRestarts.delete(key);
+    }
+    for (const [id, owner] of this.retired) if (owner === inst.id) this.retired.delete(id);
   }
 
   /** The instance's status, stop request or address changed: its workload's endpoints follow. */
@@ -928,12 +1156,14 @@ export class Orchestrator {
       ...(ev.reason !== undefined ? { reason: ev.reason } : {}),
     });
     if (!inst || inst.node !== ev.nodeId) return; // an orphan: resync removes it
+    if (this.retired.has(ev.containerId)) return; // a sidecar's container replaced by a new one
     const c = inst.containers.find((x) => x.id === ev.containerId) ?? inst.containers.find((x) => x.name === ev.name && x.id === undefined);
     if (!c) return;
     if (c.id === undefined) this.bindContainer(inst, c, ev.containerId);
     c.state = ev.state;
     if (ev.exitCode !== undefined) c.exitCode = ev.exitCode;
-    if (ev.ip !== undefined && inst.ip === undefined) {
+    // The instance's address is its regular containers' (an init container's may be its own, on Docker).
+    if (ev.ip !== undefined && inst.ip === undefined && c.role === undefined) {
       inst.ip = ev.ip;
       this.syncEndpoints(inst); // already Running (a runtime that reports the address later): it becomes an endpoint now
     }
@@ -944,13 +1174,28 @@ export class Orchestrator {
   private refreshStatus(inst: Instance, reason?: string): void {
     if (inst.stopRequestedAt !== undefined || !LIVE.has(inst.status)) return;
     if (inst.node !== undefined && !this.nodeReady(inst.node)) return; // stays Unknown until the node is back
+    // Records with init containers start with them (src/core/init-containers.ts).
+    if (inst.containers[0]?.role !== undefined) this.reportInitEnds(inst);
     const ws = this.workloads.get(inst.workloadId);
     let anyCreating = false;
     let exited0 = 0;
     let failed: { name: string; code?: number } | undefined;
     let running = 0;
     let paused: string | undefined;
+    /** With init containers: regular containers (the only ones whose states decide the status below), a sidecar not running. */
+    let n = inst.containers.length;
+    let sidecarDown: string | undefined;
+    let init: ReturnType<typeof initProgress> | undefined;
     for (const c of inst.containers) {
+      if (c.role !== undefined) {
+        n--;
+        init ??= initProgress(inst.containers);
+        if (c.role === 'sidecar') {
+          if (c.state === 'paused') paused ??= c.name;
+          else if (c.state !== 'running') sidecarDown ??= c.name;
+        }
+        continue;
+      }
       if (c.state === 'running') running++;
       else if (c.state === 'paused') {
         running++; // frozen, still there: the instance runs, but is not ready
@@ -960,8 +1205,14 @@ export class Orchestrator {
         else failed ??= { name: c.name, code: c.exitCode };
       } else anyCreating = true;
     }
-    const n = inst.containers.length;
-    if (failed) {
+    if (init?.failed) {
+      const f = init.failed;
+      const why =
+        f.code === undefined
+          ? `init container ${f.name} is gone${reason ? ` (${reason})` : ''}`
+          : `init container ${f.name} exited with code ${f.code}${reason ? ` (${reason})` : ''}`;
+      this.setStatus(inst, 'Failed', why, f.code);
+    } else if (failed) {
       const why =
         failed.code === undefined
           ? `container ${failed.name} is gone${reason ? ` (${reason})` : ''}`
@@ -979,7 +1230,11 @@ export class Orchestrator {
     } else if (inst.status === 'Unknown') {
       this.setStatus(inst, 'Pending');
     }
-    this.setReady(inst, inst.status === 'Running' && paused !== undefined ? `container ${paused} is paused` : undefined);
+    this.setReady(
+      inst,
+      inst.status !== 'Running' ? undefined : paused !== undefined ? `container ${paused} is paused` : sidecarDown !== undefined ? `sidecar ${sidecarDown} is not running` : undefined,
+    );
+    if (init !== undefined) this.advanceInit(inst);
   }
 
   /**

@@ -119,6 +119,16 @@ export const TRACE_EVENTS = {
   'instance.preempting': { ...instanceFields, node: nodeName, victims: strs, pdbViolations: int.optional() },
   'instance.adopted': { ...instanceFields, node: str, slot: int, generation: int, containers: int },
 
+  // --- init and sidecar containers (src/core/init-containers.ts) ---------------------------
+  /** The control plane creates an init container (`sidecar`: a restartable one); `index` counts from 1 among the init containers. */
+  'init.started': { ...instanceFields, node: nodeName, container: str, index: int, of: int, sidecar: bool.optional() },
+  /** An init container (not a sidecar) exited: with `exitCode` 0 it completed, else it failed its instance (absent: it vanished). */
+  'init.finished': { ...instanceFields, container: str, exitCode: int.optional() },
+  /** Every init container exited 0 and every sidecar started: the regular containers start now; `initMs` since the first init container's create. */
+  'init.completed': { ...instanceFields, initMs: num },
+  /** A sidecar exited while its instance lives: it is created again at `at` (back-off: `restarts`-th restart). */
+  'init.sidecar_restart': { ...instanceFields, container: str, restarts: int, exitCode: int.optional(), at: num },
+
   // --- endpoints (with a pod network only; docs/networking.md) -----------------------------
   /** The workload's endpoints changed: `added`/`removed` are `IP:PORT` (`IP:PORT/udp`, bare `IP` without ports); `endpoints`: how many now. */
   'endpoints.changed': { workload: str, added: strs, removed: strs, endpoints: int },
@@ -169,6 +179,9 @@ export const TRACE_EVENTS = {
   'fault.memory_leak': { workload: str, bytesPerMinute: num, duration: num, containers: int },
   'fault.drain': { node: str, cordoned: bool, evicted: int, duration: num },
   'fault.uncordon': { node: str, applied: bool },
+  'drain.blocked': { node: str, instance: str, reason: str },
+  'drain.done': { node: str, retries: int },
+  'drain.timeout': { node: str, remaining: int },
   'fault.clock_skew': { ...onNodes, offsetMs: num, duration: num },
   'fault.clock_skew_end': onNodes,
   'fault.slow_node': { node: str, delay: num, duration: num, applied: bool },

@@ -92,7 +92,9 @@ export type Distribution =
 /**
  * How a container behaves in simulation. Live backends ignore it (the image's command decides).
  * - `runFor`: the container exits by itself after this long, with `exitCode` (default 0).
- *   A batch job's work; or, with a non-zero exit code, a crash loop.
+ *   A batch job's work; or, with a non-zero exit code, a crash loop. An init container without
+ *   `runFor` runs {@link DEFAULT_INIT_RUN_MS} (a run-to-completion container that never exits
+ *   would hold its instance in Pending forever); a sidecar without it runs until stopped.
  */
 export interface ContainerSimBehavior {
   readonly runFor?: Distribution;
@@ -100,6 +102,12 @@ export interface ContainerSimBehavior {
   /** Memory the container uses once running (bytes); above its memory limit it is OOM-killed. */
   readonly memory?: number;
 }
+
+/**
+ * How long a simulated init container (not a sidecar) runs when its `sim.runFor` is absent:
+ * 1 s, constant, then it exits with `sim.exitCode` (default 0). See docs/scenarios.md.
+ */
+export const DEFAULT_INIT_RUN_MS = 1000;
 
 export interface ContainerSpec {
   readonly name: string;
@@ -151,7 +159,9 @@ export interface Workload {
   readonly containers: readonly ContainerSpec[];
   /**
    * Kubernetes' podSpec.initContainers, in order. They count in the effective request (see
-   * core/pod-requests.ts) and their images in ImageLocality; the backends do not run them yet.
+   * core/pod-requests.ts) and their images in ImageLocality. Every backend runs them before the
+   * regular containers (src/core/init-containers.ts): each to completion in order, a sidecar
+   * (`restartPolicy: Always`) only until it has started, and it keeps running (restarted when it exits).
    */
   readonly initContainers?: readonly ContainerSpec[];
   /** PodSpec.overhead (RuntimeClass overhead): added to the effective request. */
@@ -179,12 +189,26 @@ export const TERMINAL_STATUSES: ReadonlySet<InstanceStatus> = new Set(['Succeede
  */
 export type ContainerState = 'creating' | 'running' | 'paused' | 'exited' | 'unknown';
 
-/** The control plane's record of one container of an instance. */
+/**
+ * A container's part in its instance's lifecycle: `init` runs to completion before the next one
+ * starts, `sidecar` (an init container with `restartPolicy: Always`) starts before the next one
+ * and keeps running. Regular containers have none.
+ */
+export type ContainerRole = 'init' | 'sidecar';
+
+/**
+ * The control plane's record of one container of an instance. An instance's records are its init
+ * containers (with their `role`), in order, then its regular containers, in order.
+ */
 export interface InstanceContainer {
   readonly name: string;
+  /** Absent for a regular container. */
+  readonly role?: ContainerRole;
   id?: ContainerId;
   state: ContainerState;
   exitCode?: number;
+  /** Sidecars: how often it was restarted after exiting. */
+  restarts?: number;
 }
 
 /** One placed replica of a workload. */

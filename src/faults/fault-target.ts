@@ -33,8 +33,11 @@ export interface FaultTarget {
     d: { kinds: readonly MessageKind[]; drop: number; duplicate: number; delay?: Distribution },
   ): () => void;
   cordonNode(name: string, unschedulable: boolean): boolean;
-  /** Evicts the node's instances through the control plane; returns how many. */
-  evictNode(name: string): number;
+  /**
+   * Evicts the node's instances through the control plane, past its PodDisruptionBudgets unless
+   * `ignoreBudgets`: how many went, and the instances a budget kept (with why).
+   */
+  evictNode(name: string, ignoreBudgets: boolean): { readonly evicted: number; readonly blocked: readonly { readonly instance: string; readonly reason: string }[] };
 
   // --- a replicated control plane (controlPlane.replicas; issue #14) -------------------------
   /** A replica's name for `leader` (the one leading now) or a replica name; undefined without replicas or when unknown. */

@@ -5,6 +5,7 @@
  *
  * Inputs are explicit ({scenario, seed}); the same inputs give a byte-identical trace.
  */
+import { ROLE_LABEL } from '../core/init-containers.js';
 import { SimCluster, simNetworkOf } from '../../backends/sim/sim-cluster.js';
 import { SimMembership } from '../../backends/sim/sim-membership.js';
 import { InputError, InterruptedError } from '../core/errors.js';
@@ -447,6 +448,24 @@ function seedRunning(scenario: Scenario, cluster: SimCluster, store: Pick<InMemo
   for (const r of scenario.running ?? []) {
     const w = defs.get(r.workload);
     if (!w) throw new InputError(`${scenario.source.file}: running: workload ${r.workload} is not submitted at 0`);
+    // Its init phase is over: the sidecars run beside the regular containers; init containers are gone.
+    const sidecars = (w.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
+    for (const spec of sidecars) {
+      cluster.seedRunning(spec, {
+        nodeId: r.node,
+        workloadId: w.id,
+        instanceId: r.id,
+        labels: {
+          'slipway.workload': w.name,
+          'slipway.instance': r.id,
+          'slipway.slot': String(r.slot),
+          'slipway.generation': String(w.generation),
+          ...(r.gpus !== undefined ? { 'slipway.gpus': r.gpus.join(',') } : {}),
+          [ROLE_LABEL]: 'sidecar',
+        },
+        role: 'sidecar',
+      });
+    }
     w.containers.forEach((spec, k) => {
       cluster.seedRunning(spec, {
         nodeId: r.node,
@@ -512,7 +531,7 @@ function faultTarget(cluster: SimCluster, cp: () => Orchestrator, replicas: SimR
     startMemoryLeak: (w, rate, d) => cluster.startMemoryLeak(w, rate, d),
     degradeMessages: (nodes, d) => cluster.degradeMessages(nodes, d),
     cordonNode: (n, on) => cluster.manager.setUnschedulable(n, on),
-    evictNode: (n) => cp().evictNode(n),
+    evictNode: (n, ignoreBudgets) => cp().evictNode(n, 'drained', { ignoreBudgets }),
   };
 }
 

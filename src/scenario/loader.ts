@@ -698,7 +698,7 @@ class Checker {
         this.report([...cpath, 'name'], `duplicate container name ${JSON.stringify(c.name)} (also ${other})`);
       } else containerNames.set(c.name, `${list}[${j}]`);
       this.checkLimits(c.requests, c.limits, cpath, '');
-      const sim = this.sim(c.sim, [...cpath, 'sim']);
+      const sim = this.sim(c.sim, [...cpath, 'sim'], list === 'initContainers' && c.restartPolicy === undefined);
       return {
         name: c.name,
         image: c.image,
@@ -818,9 +818,10 @@ class Checker {
     return { type: 'RollingUpdate', maxSurge, maxUnavailable };
   }
 
-  private sim(s: SimInput | undefined, path: Path): ContainerSimBehavior | undefined {
+  /** `runsToCompletion`: an init container (not a sidecar), which exits after DEFAULT_INIT_RUN_MS without runFor. */
+  private sim(s: SimInput | undefined, path: Path, runsToCompletion = false): ContainerSimBehavior | undefined {
     if (s === undefined) return undefined;
-    if (s.runFor === undefined && s.exitCode !== undefined) {
+    if (s.runFor === undefined && s.exitCode !== undefined && !runsToCompletion) {
       this.report([...path, 'exitCode'], 'exitCode needs runFor (the container exits by itself only after runFor)', 'key');
     }
     const runFor: Distribution | undefined = s.runFor;

@@ -361,7 +361,7 @@ export class ClusterControl {
   /** Cordons the node and evicts its instances (each is replaced elsewhere). */
   drain(name: string, revision?: number): { node: NodeResource; evicted: number } {
     this.cordon(name, true, revision);
-    const evicted = this.orchestrator.evictNode(this.nodeId(name), 'drained');
+    const { evicted } = this.orchestrator.evictNode(this.nodeId(name), 'drained');
     const rev = this.events.append('api.node.drained', { node: name, evicted }).revision;
     this.nodeRevision.set(name, rev);
     return { node: this.getNode(name), evicted };
@@ -395,7 +395,7 @@ export class ClusterControl {
       status: i.stopRequestedAt !== undefined && (i.status === 'Running' || i.status === 'Pending' || i.status === 'Unknown') ? 'Terminating' : i.status,
       ...(i.reason !== undefined ? { reason: i.reason } : {}),
       ...(i.notReady !== undefined && i.stopRequestedAt === undefined ? { notReady: i.notReady } : {}),
-      containers: i.containers.map((c) => ({ name: c.name, ...(c.id !== undefined ? { id: c.id } : {}), state: c.state, ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) })),
+      containers: i.containers.map((c) => ({ name: c.name, ...(c.role !== undefined ? { role: c.role } : {}), ...(c.id !== undefined ? { id: c.id } : {}), state: c.state, ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) })),
       restarts: slot?.restarts ?? 0,
       ...(lastExit ? { lastExit } : {}),
       createdAt: i.createdAt,
@@ -426,14 +426,14 @@ export class ClusterControl {
 
   /**
    * A container's output so far (docker and oci backends): `container` names it (default: the
-   * first), `tail` keeps the last lines. docker: the engine's log (stdout and stderr); oci: the
+   * first regular one, not an init container), `tail` keeps the last lines. docker: the engine's log (stdout and stderr); oci: the
    * bundle's `log` file the runtime hands the process as stdout and stderr. The sim backend's
    * containers write nothing (501).
    */
   async logs(id: string, container?: string, tail?: number): Promise<{ instance: string; container: string; lines: string[] }> {
     const i = this.store.getInstance(id);
     if (!i) throw notFound('instance', id);
-    const c = container === undefined ? i.containers[0] : i.containers.find((x) => x.name === container);
+    const c = container === undefined ? (i.containers.find((x) => x.role === undefined) ?? i.containers[0]) : i.containers.find((x) => x.name === container);
     if (!c) throw new ApiError(404, 'Not Found', `instance ${id} has no container ${JSON.stringify(container)} (containers: ${i.containers.map((x) => x.name).join(', ')})`, { field: 'container' });
     const live = this.backend.live;
     if (!live) throw new ApiError(501, 'Not Implemented', `logs need a live backend, docker or oci (this daemon runs ${this.backend.kind}: its simulated containers write no output)`);

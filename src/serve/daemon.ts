@@ -11,7 +11,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { getRequestListener, type ServerType } from '@hono/node-server';
 import { acquireAll, newOwner } from '../../backends/live/engine-lock.js';
 import { InputError } from '../core/errors.js';
 import { unreadable } from '../core/read-failure.js';
@@ -20,6 +21,7 @@ import { reconcile } from '../core/reconciler.js';
 import { orchestratorConfig, toWorkload } from '../run/simulate.js';
 import { createScheduler } from '../scheduler/registry.js';
 import { createApi, type ApiApp } from './api/app.js';
+import { createFastReads, type FastReads } from './api/fast-reads.js';
 import { createServeRuntime, type ServeRuntime } from './backend.js';
 import { clusterScenario } from './cluster-spec.js';
 import { isLoopback, parseListen, type ServeConfig } from './config.js';
@@ -27,7 +29,7 @@ import { ClusterControl } from './control.js';
 import { EventLog } from './events.js';
 import { ServeMetrics } from './metrics.js';
 import { ServeStore, type DaemonStore } from './serve-store.js';
-import { resolveToken, type TokenSource } from './token.js';
+import { bearerChecker, resolveToken, type TokenSource } from './token.js';
 
 export interface Daemon {
   /** `http://127.0.0.1:PORT` (or https://). */
@@ -66,6 +68,8 @@ export interface ControlPlane {
   readonly backend: ServeRuntime;
   readonly orchestrator: Orchestrator;
   readonly metrics: ServeMetrics;
+  /** The hot GET routes answered before the Hono app (api/fast-reads.ts). */
+  readonly fastReads: FastReads;
   /** Ends watch streams (before the server waits for in-flight requests). */
   endStreams(): void;
   /** Ends watch streams, stops the orchestrator's timers and the backend (containers keep running). */
@@ -166,7 +170,8 @@ export async function startControlPlane(config: ServeConfig, store: DaemonStore,
       await backend.close();
       await releaseLocks();
     })());
-  return { control, app, backend, orchestrator, metrics, endStreams: () => shutdown.abort(), stop };
+  const fastReads = createFastReads({ control, metrics, authorized: bearerChecker(o.token) });
+  return { control, app, backend, orchestrator, metrics, fastReads, endStreams: () => shutdown.abort(), stop };
 }
 
 export async function startDaemon(config: ServeConfig, options: DaemonOptions = {}): Promise<Daemon> {
@@ -184,7 +189,7 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
 
   let server: ServerType;
   try {
-    server = await listenOn(config, listen, tls, app.fetch);
+    server = await listenOn(config, listen, tls, app.fetch, cp.fastReads);
   } catch (e) {
     await cp.stop();
     throw e;
@@ -208,18 +213,20 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
   return { url, control, app, token, backend, close };
 }
 
-/** Listens (HTTP or HTTPS) with `fetch`; bad addresses are InputError. */
-export async function listenOn(config: ServeConfig, listen: { host: string; port: number }, tls: { cert: Buffer; key: Buffer } | undefined, fetch: (req: Request) => Response | Promise<Response>): Promise<ServerType> {
+/**
+ * Listens (HTTP or HTTPS) with `fetch` (through @hono/node-server's adapter); `fast`, when given,
+ * sees each request first and answers the ones it can (api/fast-reads.ts). Bad addresses are
+ * InputError.
+ */
+export async function listenOn(config: ServeConfig, listen: { host: string; port: number }, tls: { cert: Buffer; key: Buffer } | undefined, fetch: (req: Request) => Response | Promise<Response>, fast?: FastReads): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const s = serve(
-      {
-        fetch,
-        hostname: listen.host,
-        port: listen.port,
-        ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}),
-      },
-      () => resolve(s),
-    );
+    const adapter = getRequestListener(fetch, { hostname: listen.host });
+    const listener = (req: IncomingMessage, res: ServerResponse): void => {
+      if (fast?.(req, res)) return;
+      void adapter(req, res);
+    };
+    const s: ServerType = tls ? createHttpsServer(tls, listener) : createHttpServer(listener);
+    s.listen(listen.port, listen.host, () => resolve(s));
     s.once('error', (e: NodeJS.ErrnoException) => reject(new InputError(`--listen ${config.listen}: ${e.code === 'EADDRINUSE' ? 'the address is in use' : e.code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : e.code === 'EACCES' ? 'permission denied' : e.message}`)));
   });
 }

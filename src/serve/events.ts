@@ -32,6 +32,8 @@ export class EventLog implements Recorder {
   private rev: number;
   private ceiling: number;
   private readonly listeners = new Set<EventListener>();
+  private wallMs = NaN;
+  private wallText = '';
   private readonly taps: Array<(type: string, fields: Record<string, unknown>, revision: number) => void> = [];
   /** The first revision of this process (events before it were another process's). */
   readonly firstRevision: number;
@@ -78,7 +80,13 @@ export class EventLog implements Recorder {
   append(type: string, data: Record<string, unknown>): ServeEvent {
     const revision = this.next();
     for (const t of this.taps) t(type, data, revision);
-    const e: ServeEvent = { revision, type, time: this.clockNow(), wallTime: new Date().toISOString(), data };
+    // A burst of records (a create places and starts many instances) shares its millisecond's text.
+    const ms = Date.now();
+    if (ms !== this.wallMs) {
+      this.wallMs = ms;
+      this.wallText = new Date(ms).toISOString();
+    }
+    const e: ServeEvent = { revision, type, time: this.clockNow(), wallTime: this.wallText, data };
     if (this.ring.length < this.retained) this.ring.push(e);
     else {
       this.ring[this.head] = e;

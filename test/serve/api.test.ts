@@ -284,6 +284,8 @@ describe('slipway serve HTTP API', () => {
     expect(r.text).toMatch(/^slipway_scheduling_latency_seconds_count \d+/m);
     expect(r.text).toMatch(/^slipway_pending_instances \d+/m);
     expect(r.text).toMatch(/^slipway_reconcile_passes_total [1-9]\d*/m);
+    expect(r.text).toMatch(/^slipway_workload_reconciles_total [1-9]\d*/m);
+    expect(r.text).toMatch(/^slipway_events_total\{type="instance.scheduled"\} [1-9]\d*/m);
     expect(r.text).toMatch(/^slipway_api_requests_total\{route="\/v1\/workloads",method="POST",code="409"\} [1-9]/m);
     expect(r.text).not.toContain(d.token);
   });

@@ -27,7 +27,7 @@ export function recorder(clock: Clock): Recorder & { readonly records: Recorded[
 }
 
 export function emptyRecords(): ControlPlaneRecords {
-  return { workloads: new Map(), nodes: new Map(), containerOwner: new Map(), instanceRequest: new Map() };
+  return { workloads: new Map(), nodes: new Map(), containerOwner: new Map(), instanceRequest: new Map(), retired: new Map() };
 }
 
 export function workload(name: string, extra: Partial<Workload> = {}): Workload {

@@ -146,7 +146,7 @@ export const Instance = z
     status: z.enum(['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown', 'Terminating']),
     reason: z.string().optional(),
     notReady: z.string().optional().meta({ description: 'set while a Running instance is not ready, with why (container web is paused)' }),
-    containers: z.array(z.object({ name: z.string(), id: z.string().optional(), state: z.string(), exitCode: z.number().int().optional() })),
+    containers: z.array(z.object({ name: z.string(), role: z.enum(['init', 'sidecar']).optional().openapi({ description: 'init container (runs to completion first) or sidecar; absent for a regular container' }), id: z.string().optional(), state: z.string(), exitCode: z.number().int().optional() })),
     restarts: z.number().int().meta({ description: 'failures of this replica slot so far' }),
     lastExit: z.object({ exitCode: z.number().int().optional(), reason: z.string().optional(), time: z.number(), instance: z.string() }).optional(),
     createdAt: z.number(),
