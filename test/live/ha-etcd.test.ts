@@ -277,7 +277,11 @@ describe.skipIf(!LIVE)(`three serve replicas on etcd and docker${LIVE ? '' : ` (
     process.kill(memberPid(2), 'SIGKILL');
     const two = await send(l.url, 'POST', `/v1/workloads/${WORKLOAD}/scale`, { replicas: REPLICAS });
     expect([503, 307]).toContain(two.status);
-    if (two.status === 503) expect(two.ms).toBeLessThan(5000 + 5000); // the request timeout (5 s), plus slack for a loaded machine
+    // The answer comes from the store's request deadline (5 s), not from the client giving up
+    // (fetch aborts at 30 s): the 503 names the unavailable store. The time is printed, not
+    // asserted (a loaded machine stretches it; docs/ha.md has the figure).
+    if (two.status === 503) expect(String(two.body.detail)).toMatch(/^(state store unavailable: |this replica no longer leads)/);
+    process.stderr.write(`ha-etcd: a write with two of three etcd members down answered ${two.status} after ${two.ms} ms\n`);
     const stuck = await get(l.url, '/readyz');
     expect(stuck.status).toBeGreaterThanOrEqual(200);
 
@@ -292,8 +296,25 @@ describe.skipIf(!LIVE)(`three serve replicas on etcd and docker${LIVE ? '' : ` (
   });
 
   it('restart every process (replicas and etcd): the same state, the same containers', async () => {
-    const before = (await containers()).map((c) => c.id).sort();
     const l = await leader();
+    // "Before" is taken with the leader at rest, not only Docker: settled() can hold while a
+    // container is being replaced (its stop requested, the new one not yet created: 20 running
+    // containers, one about to go). The quorum case leaves exactly that behind at times: its
+    // 503'd scale to 20 was applied in memory before the store refused it, so the next leader
+    // adopts a container the stored desired state does not want and scales it away while the
+    // scale to 20 that follows makes a new one. A snapshot in that window listed a container
+    // that was gone after the restart, read as "one container replaced after adoption".
+    const before = (
+      await until(async () => {
+        const docker = await settled(2);
+        const st = (await get(l.url, `/v1/workloads/${WORKLOAD}`)).body.status as Record<string, number> | undefined;
+        const again = await settled(2);
+        const rest = st?.desired === REPLICAS && st.running === REPLICAS && st.pending === 0 && st.terminating === 0;
+        return rest && docker && again && docker.map((c) => c.id).sort().join() === again.map((c) => c.id).sort().join() ? again : undefined;
+      }, 120_000, 'the leader at rest (20 running, none pending or terminating) with the same 20 containers on Docker')
+    )
+      .map((c) => c.id)
+      .sort();
     const wBefore = (await get(l.url, `/v1/workloads/${WORKLOAD}`)).body;
     for (const r of alive()) {
       const exited = new Promise((res) => r.child.once('exit', res));
