@@ -17,7 +17,7 @@ import type { ContainerEvent } from '../../src/core/interfaces.js';
 import { resources } from '../../src/core/resources.js';
 import type { ContainerSpec } from '../../src/core/types.js';
 import { WallClock } from '../../src/engine/wall-clock.js';
-import { LIVE, LIVE_SKIP_REASON, OCI_RUNTIME, ROOTFS, waitFor } from '../support/backends.js';
+import { LIVE, LIVE_SKIP_REASON, OCI_RUNTIME, removeAllContainers, ROOTFS, waitFor } from '../support/backends.js';
 
 const base = `/tmp/slipway-oci-omit-${process.pid}`;
 const fake = `${base}/runtime`;
@@ -71,10 +71,7 @@ describe.skipIf(!LIVE)(`oci backend: a container left out of runc list${LIVE ? '
   });
   afterAll(async () => {
     rmSync(omitFile, { force: true });
-    for (const c of await rt.listContainers('n').catch(() => [])) {
-      await rt.stopContainer(c.id).catch(() => undefined);
-      await rt.removeContainer(c.id).catch(() => undefined);
-    }
+    await removeAllContainers(rt, ['n']);
     rt.close();
     clock.cancelAll();
     rmSync(base, { recursive: true, force: true });
