@@ -29,7 +29,7 @@ const root = `${base}/state`;
 const FAKE_RUNTIME = `#!/bin/bash
 if [ "$3" = list ] && [ -s ${omitFile} ]; then
   out=$(${JSON.stringify(OCI_RUNTIME)} "$@") || exit $?
-  printf '%s' "$out" | node -e '
+  printf '%s' "$out" | ${JSON.stringify(process.execPath)} -e '
     const fs = require("fs");
     const omit = new Set(fs.readFileSync(process.argv[1], "utf8").split("\\n").filter(Boolean));
     const text = fs.readFileSync(0, "utf8").trim();
