@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCKER_HOSTS, engineContainers, LIVE, LIVE_SKIP_REASON, removeEngineContainers, TEST_IMAGE } from '../support/backends.js';
-import { BIN, sleep, until as poll } from '../support/processes.js';
+import { BIN, sleep, until as poll, within } from '../support/processes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ETCD_SCRIPT = join(ROOT, 'scripts', 'start-etcd.sh');
@@ -95,7 +95,7 @@ describe.skipIf(!LIVE)(`three serve replicas on etcd and docker${LIVE ? '' : ` (
   const monitor = new SafetyMonitor();
 
   const startReplica = (): Promise<ReplicaProc> =>
-    new Promise((resolve, reject) => {
+    within(new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [BIN, 'serve', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
       const r: ReplicaProc = { child, url: '', log: '' };
       child.stderr!.on('data', (b: Buffer) => {
@@ -109,7 +109,7 @@ describe.skipIf(!LIVE)(`three serve replicas on etcd and docker${LIVE ? '' : ` (
       child.once('exit', (code, signal) => {
         if (r.url === '') reject(new Error(`serve exited ${code ?? signal}: ${r.log}`));
       });
-    });
+    }), 120_000, 'a serve replica to print "replica listening on"');
   const alive = () => replicas.filter((r) => r.child.exitCode === null && r.child.signalCode === null);
   const get = async (url: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> => {
     const res = await fetch(url + path, { headers: { authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(15_000) });
@@ -223,7 +223,7 @@ describe.skipIf(!LIVE)(`three serve replicas on etcd and docker${LIVE ? '' : ` (
     const killedAt = Date.now();
     const gone = new Promise((r) => first.child.once('exit', r));
     first.child.kill('SIGKILL');
-    await gone;
+    await within(gone, 30_000, 'the killed leader to exit');
     const next = await leader();
     const failoverMs = Date.now() - killedAt;
     expect(next).not.toBe(first);
@@ -319,7 +319,7 @@ describe.skipIf(!LIVE)(`three serve replicas on etcd and docker${LIVE ? '' : ` (
     for (const r of alive()) {
       const exited = new Promise((res) => r.child.once('exit', res));
       r.child.kill('SIGTERM');
-      await exited;
+      await within(exited, 60_000, `replica ${r.url} to stop after SIGTERM`);
     }
     etcd('--stop');
     etcd();

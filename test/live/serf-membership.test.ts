@@ -21,7 +21,7 @@ import type { NodeStatus } from '../../src/core/types.js';
 import { WallClock } from '../../src/engine/wall-clock.js';
 import { MEMBERLIST_LAN, suspicionTimeoutMs } from '../../src/membership/config.js';
 import { DOCKER_HOSTS, engineContainers, LIVE, LIVE_SKIP_REASON, TEST_IMAGE } from '../support/backends.js';
-import { spawnSlipway, until } from '../support/processes.js';
+import { spawnSlipway, until, within } from '../support/processes.js';
 
 const BASE = 27846;
 const RPC = 27273;
@@ -186,7 +186,7 @@ expectations:
       watch.close();
     }
     serf(dir, '--restart', 'engine-1');
-    const code = await exited;
+    const code = await within(exited, 180_000, 'the run to end after engine-1 rejoined');
     expect(code, output).toBe(0);
     const trace = readFileSync(join(out, 'trace.jsonl'), 'utf8')
       .trim()
