@@ -278,7 +278,18 @@ export class SimKvStore {
       return stop;
     }
     this.watchers.add(w);
-    for (const h of this.history) if (h.revision >= fromRevision) this.push(w, h.revision, h.events);
+    // The history is in revision order: start at the first entry at or after `fromRevision` (a
+    // binary search; a scan of the whole retained history per watch was 2% of the CPU of the
+    // 1,000-node hour with replicas, whose followers re-watch the leader key every few seconds).
+    const h = this.history;
+    let lo = 0;
+    let hi = h.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (h[mid]!.revision < fromRevision) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < h.length; i++) this.push(w, h[i]!.revision, h[i]!.events);
     return stop;
   }
 

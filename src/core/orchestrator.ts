@@ -57,6 +57,7 @@ import { containerRecords, hasInitContainers, initProgress, lifecycleOf, ROLE_LA
 import { endpointEnv } from './endpoints.js';
 import { assertNever } from './assert-never.js';
 import { budgetHealth, budgetSelects, type BudgetHealth, type DisruptionBudgetStatus, type PodDisruptionBudget } from './disruption-budget.js';
+import { DEFAULT_NAMESPACE } from './namespace.js';
 
 export interface OrchestratorConfig extends ReconcilerConfig {
   readonly reconcileIntervalMs: Millis;
@@ -128,7 +129,7 @@ export interface EvictionResult {
 
 /** A workload's pods as a PodDisruptionBudget sees them (namespace and labels). */
 function budgetPod(w: Workload): { readonly namespace: string; readonly labels: Readonly<Record<string, string>> } {
-  return { namespace: 'default', labels: w.labels };
+  return { namespace: w.namespace ?? DEFAULT_NAMESPACE, labels: w.labels };
 }
 
 export class Orchestrator {

@@ -4,6 +4,7 @@
  */
 import type { Placement } from './placement.js';
 import type { Resources } from './resources.js';
+import type { WorkloadController } from './namespace.js';
 
 export type NodeId = string;
 export type WorkloadId = string;
@@ -149,6 +150,14 @@ export interface UpdateStrategy {
 export interface Workload {
   readonly id: WorkloadId;
   readonly name: string;
+  /**
+   * The namespace its instances live in (absent: `default`). Affinity terms and topology spread
+   * constraints match pods by namespace as Kubernetes does; workload names stay unique across
+   * namespaces (they are the run's ids).
+   */
+  readonly namespace?: string;
+  /** What owns its pods, for default topology spreading (see WorkloadController; absent: a Deployment). */
+  readonly controller?: WorkloadController;
   readonly kind: WorkloadKind;
   /** Services: instances to keep running. Jobs: parallelism (instances running at once). */
   readonly replicas: number;

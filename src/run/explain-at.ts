@@ -16,12 +16,13 @@ import { didYouMean } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';
 import { explainOn, type ExplainReport } from '../scheduler/explain/explain.js';
 import type { DisruptionBudgetStatus } from '../core/disruption-budget.js';
-import { nodeSpecOf, nodeTableOf, podOf } from '../scheduler/framework-scheduler.js';
+import { NAMESPACE, addController, nodeSpecOf, nodeTableOf, podOf } from '../scheduler/framework-scheduler.js';
+import type { ClusterObjects } from '../core/namespace.js';
 import { PROFILES, type ProfileConfig } from '../scheduler/profiles.js';
 import type { PluginRegistry } from '../scheduler/plugins/registry.js';
 import { ROUND_ROBIN, RoundRobinScheduler } from '../scheduler/round-robin.js';
 import { explainRoundRobinOn } from '../scheduler/explain/round-robin.js';
-import { simulate, toWorkload } from './simulate.js';
+import { clusterObjectsOf, simulate, toWorkload } from './simulate.js';
 
 export interface ExplainAtOptions {
   /** Virtual time to stop at (0 .. the scenario's duration). */
@@ -64,11 +65,15 @@ function podDoc(w: Workload, name: string, request: Resources, gpus?: readonly n
   // request is the workload's own, else (an older generation) only their images.
   const initContainers = w.initContainers?.map((c) => ({ name: c.name, image: c.image, ...(same ? { requests: quantities(c.requests, c.zeroRequests) } : {}), ...(c.restartPolicy ? { restartPolicy: c.restartPolicy } : {}) }));
   const { gang, ...placement } = w.placement ?? {};
+  const ctl = w.controller;
   return {
     name,
+    ...(w.namespace !== undefined && w.namespace !== NAMESPACE ? { namespace: w.namespace } : {}),
     ...(Object.keys(w.labels).length ? { labels: w.labels } : {}),
     ...(w.priority ? { priority: w.priority } : {}),
-    owner: w.name,
+    // A bare Pod has no owner; a Job's pods and a selector-controller's name it (default spreading reads it).
+    ...(ctl?.kind === 'Pod' ? {} : { owner: w.name }),
+    ...(ctl !== undefined && ctl.kind !== 'Pod' ? { ownerReference: { kind: ctl.kind, name: w.name } } : {}),
     containers,
     ...(initContainers ? { initContainers } : {}),
     ...(same && w.overhead ? { overhead: quantities(w.overhead) } : {}),
@@ -79,11 +84,29 @@ function podDoc(w: Workload, name: string, request: Resources, gpus?: readonly n
 }
 
 /** The cluster the views describe, the pending workload's pod, the profile and seed, as a snapshot document. */
-function snapshotDoc(views: readonly NodeView[], pending: Workload, request: Resources, profile: ProfileConfig | RoundRobinAt, seed: number, budgets: readonly DisruptionBudgetStatus[] = []): Record<string, unknown> {
+function snapshotDoc(views: readonly NodeView[], pending: Workload, request: Resources, profile: ProfileConfig | RoundRobinAt, seed: number, budgets: readonly DisruptionBudgetStatus[] = [], objects: ClusterObjects = {}): Record<string, unknown> {
+  // The controllers (with a selector) of the workloads on the table and of the pending one.
+  const workloads = new Map<string, Workload>([[pending.name, pending]]);
+  for (const v of views) for (const b of v.bound ?? []) workloads.set(b.workload.name, b.workload);
+  const controllers = (kind: string) =>
+    [...workloads.values()].flatMap((w) => {
+      const c = w.controller;
+      if (!c || !('selector' in c) || c.kind !== kind) return [];
+      const sel = kind === 'ReplicationController' ? c.selector.matchLabels ?? {} : c.selector;
+      return [{ name: w.name, ...(w.namespace !== undefined && w.namespace !== NAMESPACE ? { namespace: w.namespace } : {}), selector: sel }];
+    });
+  const replicaSets = controllers('ReplicaSet');
+  const statefulSets = controllers('StatefulSet');
+  const replicationControllers = controllers('ReplicationController');
   return {
+    ...(objects.namespaces?.length ? { namespaces: objects.namespaces.map((n) => ({ name: n.name, ...(Object.keys(n.labels).length ? { labels: n.labels } : {}) })) } : {}),
+    ...(objects.services?.length ? { services: objects.services.map((v) => ({ name: v.name, ...(v.namespace !== NAMESPACE ? { namespace: v.namespace } : {}), selector: v.selector })) } : {}),
+    ...(replicaSets.length ? { replicaSets } : {}),
+    ...(statefulSets.length ? { statefulSets } : {}),
+    ...(replicationControllers.length ? { replicationControllers } : {}),
     // The budgets with their status at that time (the snapshot cannot recompute it: it has no replica counts).
     ...(budgets.length
-      ? { podDisruptionBudgets: budgets.map((b) => ({ name: b.name, ...(b.selector ? { selector: b.selector } : {}), disruptionsAllowed: b.disruptionsAllowed })) }
+      ? { podDisruptionBudgets: budgets.map((b) => ({ name: b.name, ...(b.namespace !== NAMESPACE ? { namespace: b.namespace } : {}), ...(b.selector ? { selector: b.selector } : {}), disruptionsAllowed: b.disruptionsAllowed })) }
       : {}),
     nodes: views.map(({ node: n }) => {
       const spec = nodeSpecOf(n);
@@ -147,11 +170,13 @@ export async function explainScenarioAt(scenario: Scenario, o: ExplainAtOptions)
   let orchestrator: Orchestrator | undefined;
   await simulate(scenario, { ...(o.plugins ? { plugins: o.plugins } : {}), untilMs: o.atMs, observe: (w) => (orchestrator = w.orchestrator), ...(roundRobin ? { scheduler: roundRobin } : {}) });
   const views = orchestrator!.nodeViews();
-  const { table, pods } = nodeTableOf(views);
+  const objects = clusterObjectsOf(scenario);
+  const { table, pods } = nodeTableOf(views, objects);
   const boundInstances = pods.reduce((a, p) => a + p.length, 0);
   // The workload's spec at that time (after updates), or its definition when it has not arrived yet.
   const workload = orchestrator!.getWorkload(def.name) ?? toWorkload(def);
   const request = podRequests(workload);
+  addController(table, workload);
   if (roundRobin) {
     const cursor = roundRobin.cursor;
     const snapshot = snapshotDoc(views, workload, request, { cursor }, scenario.seed);
@@ -165,7 +190,7 @@ export async function explainScenarioAt(scenario: Scenario, o: ExplainAtOptions)
   }
   const budgets = orchestrator!.budgetStatuses() ?? [];
   table.disruptionBudgets = budgets;
-  const snapshot = snapshotDoc(views, workload, request, profile!, scenario.seed, budgets);
+  const snapshot = snapshotDoc(views, workload, request, profile!, scenario.seed, budgets, objects);
   const report = explainOn(table, podOf(workload, request), profile!, { seed: scenario.seed, workloads: scenario.workloads.map(toWorkload), ...(o.plugins ? { plugins: o.plugins } : {}) });
   return { ...report, atMs: o.atMs, boundInstances, snapshot };
 }

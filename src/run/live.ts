@@ -32,7 +32,7 @@ import { SLIPWAY_VERSION } from '../version.js';
 import { formatDuration } from '../core/duration.js';
 import { createLiveBackend, type LiveBackend, type LiveBackendKind } from './live-backend.js';
 import { acquireAll, newOwner } from '../../backends/live/engine-lock.js';
-import { applyTaintOperation, applyWorkloadOperation, orchestratorConfig, toWorkload, workloadSummary, type RunSummary } from './simulate.js';
+import { applyTaintOperation, applyWorkloadOperation, clusterObjectsOf, orchestratorConfig, toWorkload, workloadSummary, type RunSummary } from './simulate.js';
 
 export interface LiveOptions {
   readonly backend: LiveBackendKind;
@@ -164,6 +164,7 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       options.scheduler ??
       createScheduler(scenario.scheduler.name, {
         workloads: scenario.workloads.map(toWorkload),
+        cluster: clusterObjectsOf(scenario),
         ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),
         ...(options.plugins ? { plugins: options.plugins } : {}),
       });

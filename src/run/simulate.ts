@@ -15,6 +15,7 @@ import { Orchestrator, type OrchestratorConfig, type WorkloadStatus } from '../c
 import { InMemoryStateStore } from '../core/state-store.js';
 import { changeTaints, formatTaint, type TaintChange } from '../core/taints.js';
 import type { Node, Workload } from '../core/types.js';
+import type { ClusterObjects } from '../core/namespace.js';
 import { SeededIds } from '../engine/ids.js';
 import { Simulation } from '../engine/simulation.js';
 import { TraceWriter } from '../engine/trace.js';
@@ -146,10 +147,17 @@ export function workloadSummary(s: WorkloadStatus): WorkloadSummary {
 }
 
 /** The Workload the control plane receives for a scenario's workload definition. */
+/** The scenario's namespaces and Services, as the scheduler reads them. */
+export function clusterObjectsOf(scenario: Pick<Scenario, 'namespaces' | 'services'>): ClusterObjects {
+  return { ...(scenario.namespaces ? { namespaces: scenario.namespaces } : {}), ...(scenario.services ? { services: scenario.services } : {}) };
+}
+
 export function toWorkload(def: WorkloadDef): Workload {
   return {
     id: def.name,
     name: def.name,
+    ...(def.namespace !== undefined ? { namespace: def.namespace } : {}),
+    ...(def.controller !== undefined ? { controller: def.controller } : {}),
     kind: def.kind,
     replicas: def.replicas,
     completions: def.completions,
@@ -219,6 +227,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       createScheduler(scenario.scheduler.name, {
         random: sim.random.stream('scheduler'),
         workloads: scenario.workloads.map(toWorkload),
+        cluster: clusterObjectsOf(scenario),
         ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),
         ...(options.plugins ? { plugins: options.plugins } : {}),
       });
@@ -270,6 +279,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
             createScheduler(scenario.scheduler.name, {
               random: sim.random.stream(`scheduler.${replica}.${term}`),
               workloads: scenario.workloads.map(toWorkload),
+              cluster: clusterObjectsOf(scenario),
               ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),
               ...(options.plugins ? { plugins: options.plugins } : {}),
             }),

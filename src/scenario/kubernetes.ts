@@ -1,7 +1,8 @@
 /**
  * Kubernetes manifests in a scenario (`manifests:`, a list of v1 objects): Node, Pod, Deployment,
- * ReplicaSet, StatefulSet, Job and PriorityClass (and scheduler-plugins' PodGroup, for gangs) become the scenario's own `nodes`, `workloads`,
- * `priorityClasses` and `images` entries before validation, so every rule and message of the scenario
+ * ReplicaSet, StatefulSet, Job, PriorityClass, Namespace, Service and PodDisruptionBudget (and
+ * scheduler-plugins' PodGroup, for gangs) become the scenario's own `nodes`, `workloads`,
+ * `priorityClasses`, `namespaces`, `services`, `podDisruptionBudgets` and `images` entries before validation, so every rule and message of the scenario
  * format applies. Fields Slipway does not model are listed as warnings (each field path once per
  * kind), never silently dropped.
  */
@@ -15,17 +16,15 @@ export interface ExpandedManifests {
   readonly warnings: readonly string[];
 }
 
-const SUPPORTED_KINDS = ['Node', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'Job', 'PriorityClass', 'PodGroup', 'PodDisruptionBudget'];
+const SUPPORTED_KINDS = ['Node', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'Job', 'PriorityClass', 'PodGroup', 'PodDisruptionBudget', 'Namespace', 'Service'];
 /**
  * Kinds a kubectl file holds beside its workloads that place no pod and take no room on a node:
  * warned about and skipped, so a file as users have it runs (any other kind is bad input).
  */
 export const IGNORED_KINDS = [
-  'Service',
   'ConfigMap',
   'Secret',
   'ServiceAccount',
-  'Namespace',
   'Ingress',
   'NetworkPolicy',
   'Role',
@@ -71,12 +70,13 @@ class Collector {
   }
   /**
    * An object's or a pod template's metadata: `name` and `labels` are used, the gpushare GPU
-   * annotations are read on pods and pod templates (`gpu`), namespace `default` is where everything lives; the
-   * rest (other namespaces, other annotations, uid, ownerReferences, ...) is warned about.
+   * annotations are read on pods and pod templates (`gpu`), an object's `namespace` is its
+   * namespace (a pod template's is warned about: the object's is the pods'); the rest (other
+   * annotations, uid, ownerReferences, ...) is warned about.
    */
   metadata(kind: string, name: string, meta: Obj, prefix: string, gpu: boolean): void {
-    this.extra(kind, name, meta, ['name', 'labels', 'annotations', 'namespace'], prefix);
-    if (meta.namespace !== undefined && meta.namespace !== 'default') this.unsupported(kind, name, [`${prefix}namespace (everything is in one namespace)`]);
+    const template = prefix !== 'metadata.';
+    this.extra(kind, name, meta, ['name', 'labels', 'annotations', ...(template ? [] : ['namespace'])], prefix);
     for (const k of Object.keys(obj(meta.annotations))) {
       if (!gpu || !GPU_ANNOTATIONS.includes(k)) this.unsupported(kind, name, [`${prefix}annotations.${k}`]);
     }
@@ -109,6 +109,11 @@ function podGpus(meta: Obj): Obj | undefined {
     ...(milli !== undefined ? { milli } : {}),
     ...(a[GPU_MODEL_KEY] !== undefined ? { models: a[GPU_MODEL_KEY] } : {}),
   };
+}
+
+/** An object's metadata.namespace as the scenario's `namespace` field (absent or `default`: none). */
+function namespaceField(meta: Obj): Obj {
+  return meta.namespace !== undefined && meta.namespace !== 'default' ? { namespace: meta.namespace } : {};
 }
 
 /** `resources: {requests, limits}` with Kubernetes names → the scenario's resource maps. */
@@ -276,6 +281,8 @@ export function expandManifests(raw: Obj): ExpandedManifests {
   const priorityClasses: Obj = { ...obj(raw.priorityClasses) };
   const images: Obj = { ...obj(raw.images) };
   const budgets: unknown[] = Array.isArray(raw.podDisruptionBudgets) ? [...raw.podDisruptionBudgets] : [];
+  const namespaces: unknown[] = Array.isArray(raw.namespaces) ? [...raw.namespaces] : [];
+  const services: unknown[] = Array.isArray(raw.services) ? [...raw.services] : [];
   const origins: Array<{ prefix: PathSegment[]; manifest: PathSegment[]; label: string }> = [];
   const problems: Array<{ message: string; path: PathSegment[] }> = [];
   const groups = podGroups(manifests, c, problems);
@@ -316,12 +323,25 @@ export function expandManifests(raw: Obj): ExpandedManifests {
         return;
       case 'PodGroup':
         return;
+      case 'Namespace':
+        // Its labels are what affinity terms' namespaceSelector matches.
+        c.extra(kind, name, spec, [], 'spec.');
+        origins.push({ prefix: ['namespaces', namespaces.length], manifest: at, label });
+        namespaces.push({ name, ...(meta.labels !== undefined ? { labels: meta.labels } : {}) });
+        return;
+      case 'Service':
+        // Its selector picks the pods default topology spreading counts together (DefaultSelector).
+        c.extra(kind, name, spec, ['selector'], 'spec.');
+        origins.push({ prefix: ['services', services.length], manifest: at, label });
+        services.push({ name, ...namespaceField(meta), ...(spec.selector !== undefined ? { selector: spec.selector } : {}) });
+        return;
       case 'PodDisruptionBudget':
         // policy/v1: selector, minAvailable, maxUnavailable; the status is computed (as the disruption controller does)
         c.extra(kind, name, spec, ['selector', 'minAvailable', 'maxUnavailable'], 'spec.');
         origins.push({ prefix: ['podDisruptionBudgets', budgets.length], manifest: at, label });
         budgets.push({
           name,
+          ...namespaceField(meta),
           ...(spec.selector !== undefined ? { selector: spec.selector } : {}),
           ...(spec.minAvailable !== undefined ? { minAvailable: spec.minAvailable } : {}),
           ...(spec.maxUnavailable !== undefined ? { maxUnavailable: spec.maxUnavailable } : {}),
@@ -377,7 +397,8 @@ export function expandManifests(raw: Obj): ExpandedManifests {
         origins.push({ prefix: ['workloads', workloads.length], manifest: at, label });
         const w = joinGang(podSpecToWorkload(kind, name, meta, spec, c), groups, [...at, 'metadata', 'labels'], problems);
         const rp = spec.restartPolicy;
-        workloads.push({ ...w, replicas: 1, ...(rp === 'Never' || rp === 'OnFailure' ? { restartPolicy: rp } : {}) });
+        // A bare Pod has no controller: only Services select it for default spreading.
+        workloads.push({ ...w, ...namespaceField(meta), controller: { kind: 'Pod' }, replicas: 1, ...(rp === 'Never' || rp === 'OnFailure' ? { restartPolicy: rp } : {}) });
         return;
       }
       case 'Deployment':
@@ -392,6 +413,10 @@ export function expandManifests(raw: Obj): ExpandedManifests {
         const rolling = obj(strategy.rollingUpdate);
         workloads.push({
           ...w,
+          ...namespaceField(meta),
+          // A Deployment's pods are its ReplicaSet's (pod-template-hash: the workload's own); a
+          // ReplicaSet or StatefulSet selects by its own selector.
+          ...(kind !== 'Deployment' && spec.selector !== undefined ? { controller: { kind, selector: spec.selector } } : {}),
           replicas: spec.replicas ?? 1,
           ...(kind === 'Deployment' && strategy.type !== undefined
             ? {
@@ -415,6 +440,9 @@ export function expandManifests(raw: Obj): ExpandedManifests {
         const parallelism = spec.parallelism ?? 1;
         workloads.push({
           ...w,
+          ...namespaceField(meta),
+          // DefaultSelector reads no Job: only Services select its pods for default spreading.
+          controller: { kind: 'Job' },
           kind: 'job',
           replicas: parallelism,
           completions: spec.completions ?? parallelism,
@@ -442,6 +470,8 @@ export function expandManifests(raw: Obj): ExpandedManifests {
       ...(Object.keys(priorityClasses).length ? { priorityClasses } : {}),
       ...(Object.keys(images).length ? { images } : {}),
       ...(budgets.length ? { podDisruptionBudgets: budgets } : {}),
+      ...(namespaces.length ? { namespaces } : {}),
+      ...(services.length ? { services } : {}),
     },
     origins,
     warnings: c.warnings,

@@ -8,7 +8,7 @@
  * problems, the one earliest in the file is reported (a missing key last: it is often the
  * consequence of a misspelt one).
  */
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import { checkYamlDepth } from './yaml-depth.js';
 import { InputError } from '../core/errors.js';
 import { DurationError, formatDuration, parseDuration } from '../core/duration.js';
@@ -20,7 +20,9 @@ import { GPU_MILLI, type ContainerSimBehavior, type ContainerSpec, type Distribu
 import { profileFromInput } from '../scheduler/profile-input.js';
 import type { PodDisruptionBudget } from '../core/disruption-budget.js';
 import type { PluginRegistry } from '../scheduler/plugins/registry.js';
-import type { Gang, Placement } from '../core/placement.js';
+import type { Gang, LabelSelector, Placement } from '../core/placement.js';
+import { DEFAULT_NAMESPACE, type NamespaceDef, type ServiceDef, type WorkloadController } from '../core/namespace.js';
+import { matchesLabelSelector } from '../core/label-selector.js';
 import type { FaultLoadContext } from '../faults/fault-definition.js';
 import { faultDefinition } from '../faults/registry.js';
 import { toPlacement, type PlacementInput } from './placement-schema.js';
@@ -102,6 +104,13 @@ export interface ParseOptions {
    * loader places at the entry. Without it, a file entry is bad input (the parser does no I/O).
    */
   readonly readManifestFile?: (ref: string) => ManifestFileText;
+  /**
+   * The document `text` was written from, by a caller that generated the file (simulate_change
+   * writes its scenario with the yaml library's `stringify`): it is validated as it is and `text`
+   * is parsed only to place a problem at its FILE:LINE:COL. It must be what parsing `text` gives
+   * (plain JSON data: strings, finite numbers, booleans, null, arrays, objects).
+   */
+  readonly document?: unknown;
 }
 
 /** An object of a manifest file, at its index in the flattened `manifests:` list. */
@@ -116,40 +125,54 @@ interface FileManifest extends ManifestObject {
  * src/run/parse-scenario.ts, which hands in this build's schedulers.
  */
 export function parseScenario(text: string, file: string, options: ParseOptions): Scenario {
-  checkYamlDepth(text, file, (line) => {
-    throw new InputError(line);
-  });
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
+  let lineCounter: LineCounter | undefined;
+  let yaml: Document.Parsed | undefined;
+  /** `text`'s YAML document: parsed at once, or (given `options.document`) only to place a problem. */
+  const yamlDoc = (): Document.Parsed => {
+    if (yaml !== undefined) return yaml;
+    checkYamlDepth(text, file, (line) => {
+      throw new InputError(line);
+    });
+    lineCounter = new LineCounter();
+    yaml = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
+    return yaml;
+  };
+  const linePos = (offset: number) => {
+    yamlDoc();
+    return lineCounter!.linePos(offset);
+  };
   const where = (offset: number): string => {
-    const { line, col } = lineCounter.linePos(offset);
+    const { line, col } = linePos(offset);
     return `${file}:${line}:${col}`;
   };
 
-  if (doc.errors.length > 0) {
-    const lines = doc.errors.map((err) => {
-      let message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      const { line } = lineCounter.linePos(err.pos[0]);
-      const lineText = text.split('\n')[line - 1] ?? '';
-      if (/\{[^"'{}]*\{i(:\d+)?\}/.test(lineText)) {
-        // `{name: node-{i}, ...}`: braces inside a flow mapping end it early.
-        message += ' (inside {...}, quote a name with {i}: name: "node-{i}")';
-      }
-      return `${where(err.pos[0])}: ${message}`;
-    });
-    throw new InputError(lines[0], [...new Set(lines)]);
-  }
+  let raw: unknown = options.document;
+  if (raw === undefined) {
+    const doc = yamlDoc();
+    if (doc.errors.length > 0) {
+      const lines = doc.errors.map((err) => {
+        let message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        const { line } = linePos(err.pos[0]);
+        const lineText = text.split('\n')[line - 1] ?? '';
+        if (/\{[^"'{}]*\{i(:\d+)?\}/.test(lineText)) {
+          // `{name: node-{i}, ...}`: braces inside a flow mapping end it early.
+          message += ' (inside {...}, quote a name with {i}: name: "node-{i}")';
+        }
+        return `${where(err.pos[0])}: ${message}`;
+      });
+      throw new InputError(lines[0], [...new Set(lines)]);
+    }
 
-  // `labels: !!set {a, b}` became {} silently: a tag a JSON value cannot express is bad input.
-  const tagged = foreignTagMessage(doc, text, where);
-  if (tagged !== undefined) throw new InputError(tagged);
+    // `labels: !!set {a, b}` became {} silently: a tag a JSON value cannot express is bad input.
+    const tagged = foreignTagMessage(doc, text, where);
+    if (tagged !== undefined) throw new InputError(tagged);
 
-  let raw: unknown;
-  try {
-    raw = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    // Unresolvable aliases (`*nope`) and alias bombs surface here, not as parse errors.
-    throw new InputError(`${where(firstAliasOffset(doc))}: ${(e as Error).message.split('\n')[0]}`);
+    try {
+      raw = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      // Unresolvable aliases (`*nope`) and alias bombs surface here, not as parse errors.
+      throw new InputError(`${where(firstAliasOffset(doc))}: ${(e as Error).message.split('\n')[0]}`);
+    }
   }
 
   let origins: ExpandedManifests['origins'] = [];
@@ -167,7 +190,7 @@ export function parseScenario(text: string, file: string, options: ParseOptions)
       let message = p.message;
       if (message.startsWith(`${generated}.`)) message = `${manifestObjectName(m)}: ${message.slice(generated.length + 1)}`;
       else if (message.startsWith(generated)) message = `${manifestObjectName(m)}${message.slice(generated.length)}`;
-      return { line: `${m.where(rest, p.at)}: ${message}`, offset: offsetOf(doc, ['manifests', m.entry], 'value'), inner: m.offset(rest, p.at) };
+      return { line: `${m.where(rest, p.at)}: ${message}`, offset: offsetOf(yamlDoc(), ['manifests', m.entry], 'value'), inner: m.offset(rest, p.at) };
     }
     let path = p.path;
     let message = p.message;
@@ -176,7 +199,7 @@ export function parseScenario(text: string, file: string, options: ParseOptions)
       path = ['manifests', j, ...p.path.slice(2)];
       if (message.startsWith(generated)) message = `manifests[${j}]${message.slice(generated.length)}`;
     }
-    const offset = offsetOf(doc, path, p.at);
+    const offset = offsetOf(yamlDoc(), path, p.at);
     return { line: `${where(offset)}: ${message}`, offset, inner: 0 };
   };
   const fail = (raw: readonly Problem[]): never => {
@@ -193,7 +216,7 @@ export function parseScenario(text: string, file: string, options: ParseOptions)
       raw === null || raw === undefined
         ? 'the file is empty; a scenario is a mapping with at least name, duration and nodes'
         : `expected a mapping (name, duration, nodes, ...) at the top level, got ${describeValue(raw)}`;
-    throw new InputError(`${where(doc.contents?.range?.[0] ?? 0)}: ${message}`);
+    throw new InputError(`${where(yamlDoc().contents?.range?.[0] ?? 0)}: ${message}`);
   }
 
   // `manifests:` entries naming files (kubectl's multi-document YAML) become their objects.
@@ -473,6 +496,8 @@ class Checker {
     this.checkPodCidrs(nodes, [...added.entries()]);
     const running = this.running(nodes, workloads);
     const budgets = this.disruptionBudgets();
+    const namespaces = this.namespaces();
+    const services = this.services();
 
     return {
       name: input.name,
@@ -490,6 +515,8 @@ class Checker {
       ...(cluster ? { cluster } : {}),
       expectations,
       ...(budgets.length > 0 ? { podDisruptionBudgets: budgets } : {}),
+      ...(namespaces.length > 0 ? { namespaces } : {}),
+      ...(services.length > 0 ? { services } : {}),
       ...(running.length > 0 ? { running } : {}),
       source: { file, document: this.raw },
     };
@@ -509,7 +536,7 @@ class Checker {
       }
       out.push({
         name: b.name,
-        namespace: 'default',
+        namespace: b.namespace ?? DEFAULT_NAMESPACE,
         ...(b.selector ? { selector: b.selector } : {}),
         ...(b.minAvailable !== undefined ? { minAvailable: b.minAvailable } : {}),
         ...(b.maxUnavailable !== undefined ? { maxUnavailable: b.maxUnavailable } : {}),
@@ -720,8 +747,11 @@ class Checker {
     const containers = w.containers.map((c, j) => container(c, j, 'containers'));
     const initContainers = w.initContainers?.map((c, j) => container(c, j, 'initContainers'));
 
+    const controller = this.controller(w, path);
     const def: WorkloadDef = {
       name: w.name,
+      ...(w.namespace !== undefined ? { namespace: w.namespace } : {}),
+      ...(controller !== undefined ? { controller } : {}),
       kind: w.kind,
       replicas: w.replicas,
       completions: w.completions ?? 1,
@@ -749,6 +779,58 @@ class Checker {
     }
     if (!first) this.workloads.set(w.name, { def, index: path[1] as number });
     return def;
+  }
+
+  /**
+   * `controller:` as Kubernetes validates it: a ReplicaSet, StatefulSet or ReplicationController
+   * needs a non-empty selector that matches the workload's labels (the pod template's); a Pod or a
+   * Job takes none.
+   */
+  private controller(w: WorkloadInput, path: Path): WorkloadController | undefined {
+    const c = w.controller;
+    if (c === undefined) return undefined;
+    const at: Path = [...path, 'controller'];
+    if (c.kind === 'Pod' || c.kind === 'Job') {
+      if (c.selector !== undefined) this.report([...at, 'selector'], `a ${c.kind} has no selector of its own (only ReplicaSet, StatefulSet and ReplicationController take one)`, 'key');
+      return { kind: c.kind };
+    }
+    const sel = c.selector as LabelSelector | undefined;
+    if (sel === undefined || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)) {
+      this.report(sel === undefined ? at : [...at, 'selector'], `a ${c.kind} needs a non-empty selector`);
+      return undefined;
+    }
+    if (!matchesLabelSelector(sel, w.labels)) {
+      this.report([...at, 'selector'], `selector does not match the workload's labels ${JSON.stringify(w.labels)} (Kubernetes rejects such a ${c.kind})`);
+      return undefined;
+    }
+    return { kind: c.kind, selector: sel };
+  }
+
+  /** `namespaces:` names unique (`default` may be given, to label it). */
+  private namespaces(): NamespaceDef[] {
+    const seen = new Set<string>();
+    return this.input.namespaces.flatMap((n, i) => {
+      if (seen.has(n.name)) {
+        this.report(['namespaces', i, 'name'], `duplicate namespace ${JSON.stringify(n.name)}`);
+        return [];
+      }
+      seen.add(n.name);
+      return [{ name: n.name, labels: { ...n.labels } }];
+    });
+  }
+
+  /** `services:` names unique per namespace. */
+  private services(): ServiceDef[] {
+    const seen = new Set<string>();
+    return this.input.services.flatMap((v, i) => {
+      const namespace = v.namespace ?? DEFAULT_NAMESPACE;
+      if (seen.has(`${namespace}/${v.name}`)) {
+        this.report(['services', i, 'name'], `duplicate Service ${JSON.stringify(v.name)} in namespace ${namespace}`);
+        return [];
+      }
+      seen.add(`${namespace}/${v.name}`);
+      return [{ name: v.name, namespace, selector: { ...v.selector } }];
+    });
   }
 
   /**

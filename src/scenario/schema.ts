@@ -41,6 +41,7 @@ import { QuantityError, parseBytes, parseCount, parseCpu } from '../core/quantit
 import { FAULTS, FAULT_KINDS, type FaultKind } from '../faults/registry.js';
 import { labelSelectorSchema, placementSchema } from './placement-schema.js';
 import { parseCidr } from '../net/ipv4.js';
+import { CONTROLLER_KINDS } from '../core/namespace.js';
 import type { Distribution, NodeStatus, RestartPolicy, TaintEffect, WorkloadKind } from '../core/types.js';
 
 // Helpers shared with the loader and other input formats (they moved to src/core/fields.ts).
@@ -294,6 +295,10 @@ const updateStrategySchema = obj({
 /** One `workloads:` entry (also what the daemon's API accepts as a spec, see `parseWorkloadEntry`). */
 export const workloadSchema = obj({
   name: req(dnsLabel('workload')),
+  /** metadata.namespace (absent: default). */
+  namespace: opt(dnsLabel('namespace')),
+  /** What owns its pods, for default topology spreading (absent: a Deployment's ReplicaSet). */
+  controller: obj({ kind: req(oneOf(CONTROLLER_KINDS)), selector: labelSelectorSchema.optional() }).optional(),
   kind: def(oneOf(WORKLOAD_KINDS), 'service'),
   replicas: def(int(0), 1),
   completions: opt(int(1)),
@@ -471,9 +476,23 @@ const clusterSchema = obj({
 /** A policy/v1 PodDisruptionBudget: which pods (selector) and how many may be disrupted at once. */
 const disruptionBudgetSchema = obj({
   name: req(dnsLabel('PodDisruptionBudget')),
+  namespace: opt(dnsLabel('namespace')),
   selector: labelSelectorSchema.optional(),
   minAvailable: opt(intOrPercent(100)),
   maxUnavailable: opt(intOrPercent(100)),
+});
+
+/** A Namespace object: affinity terms' namespaceSelector matches its labels. */
+const namespaceSchema = obj({
+  name: req(dnsLabel('namespace')),
+  labels: def(stringMap, {}),
+});
+
+/** A Service: its selector picks the pods default topology spreading counts together. */
+const serviceSchema = obj({
+  name: req(dnsLabel('Service')),
+  namespace: opt(dnsLabel('namespace')),
+  selector: def(stringMap, {}),
 });
 
 export const DEFAULT_SCHEDULER = 'round-robin';
@@ -498,6 +517,10 @@ export const scenarioSchema = obj({
   priorityClasses: z.record(z.string(), z.number().int()).optional(),
   /** PodDisruptionBudgets DefaultPreemption respects (docs/scenario-format.md). */
   podDisruptionBudgets: list(disruptionBudgetSchema).prefault([]),
+  /** Namespaces with labels (docs/scenario-format.md); any other namespace a workload names has none. */
+  namespaces: list(namespaceSchema).prefault([]),
+  /** Services (selectors) default topology spreading reads. */
+  services: list(serviceSchema).prefault([]),
   /** Image name → size: simulated nodes report the images they hold with these sizes (ImageLocality). */
   images: opt(imageSizes),
   controlPlane: controlPlaneSchema.prefault({} as z.input<typeof controlPlaneSchema>),

@@ -6,6 +6,7 @@
 import type { Placement } from '../core/placement.js';
 import type { PodDisruptionBudget } from '../core/disruption-budget.js';
 import type { Resources } from '../core/resources.js';
+import type { NamespaceDef, ServiceDef, WorkloadController } from '../core/namespace.js';
 import type { ProfileConfig } from '../scheduler/profiles.js';
 import type { DetectorName, GossipParams } from '../membership/config.js';
 import type { NetworkConfig } from '../net/cluster-ipam.js';
@@ -72,6 +73,10 @@ export interface NodeDef {
 
 export interface WorkloadDef {
   readonly name: string;
+  /** `namespace:` (absent: `default`); see Workload.namespace. */
+  readonly namespace?: string;
+  /** `controller:` (absent: a Deployment's ReplicaSet); see Workload.controller. */
+  readonly controller?: WorkloadController;
   readonly kind: WorkloadKind;
   readonly replicas: number;
   readonly completions: number;
@@ -255,8 +260,12 @@ export interface Scenario {
   /** Absent means heartbeats (scenarios built in code need not say). */
   readonly cluster?: ClusterConfig;
   readonly expectations: readonly Expectation[];
-  /** PodDisruptionBudgets (namespace `default`) DefaultPreemption respects; absent: none. */
+  /** PodDisruptionBudgets DefaultPreemption respects; absent: none. */
   readonly podDisruptionBudgets?: readonly PodDisruptionBudget[];
+  /** Namespaces with labels (what affinity terms' namespaceSelector matches); absent: none declared. */
+  readonly namespaces?: readonly NamespaceDef[];
+  /** Services (their selectors drive default topology spreading); absent: none. */
+  readonly services?: readonly ServiceDef[];
   /**
    * Instances running from the start (a snapshot of a live cluster). When there are any, the run
    * starts like a control plane restarted over a running cluster: the workloads submitted at 0 are

@@ -27,6 +27,7 @@ import type {
 import type { Resources } from '../core/resources.js';
 import { effectiveTaints } from '../core/taints.js';
 import type { Node, Workload } from '../core/types.js';
+import { DEFAULT_NAMESPACE, type ClusterObjects } from '../core/namespace.js';
 import type { Framework } from './framework/framework.js';
 import type { PostFilterResult } from './framework/types.js';
 import { NodeTable, type NodeSpec } from './framework/node-table.js';
@@ -36,7 +37,8 @@ import { bestFitGpus } from '../gpu/policies/gpu-selection.js';
 import { LABEL_HOSTNAME } from './plugins/pod-topology-spread/index.js';
 import { COSCHEDULING, gangMembers, rejectsGang } from './plugins/coscheduling/index.js';
 
-export const NAMESPACE = 'default';
+/** Where a workload that names no namespace lives. */
+export const NAMESPACE = DEFAULT_NAMESPACE;
 
 /** Permit said wait for a pod in no gang: no placement will ever allow it. */
 export const PERMIT_WAIT_WITHOUT_GANG = 'pod waits at Permit but belongs to no gang';
@@ -62,9 +64,10 @@ export function podOf(
   extra: { uid?: string; startedAt?: number; terminating?: boolean; gpus?: readonly number[] } = {},
 ): PodInfo {
   const nz = nonZeroRequests(workload);
+  const ctl = workload.controller;
   return {
     name: extra.uid ?? workload.name,
-    namespace: NAMESPACE,
+    namespace: workload.namespace ?? NAMESPACE,
     labels: workload.labels,
     priority: workload.priority,
     requests: request,
@@ -73,6 +76,7 @@ export function podOf(
     images: podImages(workload),
     placement: workload.placement ?? {},
     owner: workload.name,
+    ...(ctl === undefined ? {} : ctl.kind === 'Pod' || ctl.kind === 'Job' ? { noController: true as const } : { controller: { kind: ctl.kind, name: workload.name } }),
     ...(extra.uid !== undefined ? { uid: extra.uid } : {}),
     ...(extra.startedAt !== undefined ? { startedAt: extra.startedAt } : {}),
     ...(extra.terminating ? { terminating: true } : {}),
@@ -96,8 +100,9 @@ function boundPod(b: BoundInstance): PodInfo {
  * devices (a view without its instances counts as one anonymous pod). Also used by `slipway
  * explain` on a scenario at a point of its run.
  */
-export function nodeTableOf(views: readonly NodeView[]): { table: NodeTable; pods: PodInfo[][] } {
+export function nodeTableOf(views: readonly NodeView[], objects: ClusterObjects = {}): { table: NodeTable; pods: PodInfo[][] } {
   const table = new NodeTable(views.map((v) => nodeSpecOf(v.node)));
+  addClusterObjects(table, objects);
   const pods = views.map((v, i) => {
     if (!v.bound) {
       addOpaque(table, i, v);
@@ -108,6 +113,22 @@ export function nodeTableOf(views: readonly NodeView[]): { table: NodeTable; pod
     return list;
   });
   return { table, pods };
+}
+
+/** Namespace labels and Services on a table (what namespaceSelector and default spreading read). */
+export function addClusterObjects(table: NodeTable, objects: ClusterObjects): void {
+  for (const n of objects.namespaces ?? []) table.setNamespaceLabels(n.name, n.labels);
+  // A Service without a selector selects no pod (GetPodServices skips it).
+  for (const v of objects.services ?? []) if (Object.keys(v.selector).length > 0) table.services.push({ namespace: v.namespace, selector: v.selector });
+}
+
+/**
+ * A workload's own controller selector (a ReplicaSet, StatefulSet or ReplicationController given
+ * with one) where default spreading looks it up (`KIND/NAMESPACE/NAME`).
+ */
+export function addController(table: NodeTable, w: Workload): void {
+  const c = w.controller;
+  if (c && 'selector' in c) table.controllers.set(`${c.kind}/${w.namespace ?? NAMESPACE}/${w.name}`, c.selector);
 }
 
 /** The table kept between calls while the node list is the same array (see NodeView.version). */
@@ -214,7 +235,7 @@ export class FrameworkScheduler implements Scheduler {
     const c = this.cache;
     // `'bound' in v`, not `v.bound`: the Orchestrator computes bound lists on access.
     if (!c || c.views !== views || views.some((v) => v.version === undefined || !('bound' in v))) {
-      const { table, pods } = nodeTableOf(views);
+      const { table, pods } = nodeTableOf(views, this.objects);
       const sources = views.map((v) => v.bound ?? []);
       this.cache = { views, table, nodes: views.map((v) => v.node), images: views.map((v) => v.node.images), versions: views.map((v) => v.version ?? -1), pods, sources };
       return table;
@@ -247,6 +268,8 @@ export class FrameworkScheduler implements Scheduler {
   constructor(
     readonly name: string,
     private readonly framework: Framework,
+    /** Namespaces and Services of the run (static: scenarios declare them up front). */
+    private readonly objects: ClusterObjects = {},
   ) {
     this.gangs = framework.plugins.some((p) => p.plugin.name === COSCHEDULING);
   }
@@ -270,6 +293,7 @@ export class FrameworkScheduler implements Scheduler {
   ): ScheduleDecision[] {
     const w = request.workload;
     table.disruptionBudgets = request.disruptionBudgets ?? [];
+    addController(table, w);
     const self = podOf(w, request.request);
     for (const [owner, nom] of this.nominated) {
       const i = table.indexOf(nom.node);

@@ -5,6 +5,7 @@
  */
 import type { Scheduler } from '../core/interfaces.js';
 import type { Workload } from '../core/types.js';
+import type { ClusterObjects } from '../core/namespace.js';
 import { RandomStream } from '../engine/random.js';
 import type { TieBreaker } from './framework/framework.js';
 import { FrameworkScheduler } from './framework-scheduler.js';
@@ -21,6 +22,8 @@ export interface SchedulerOptions {
   readonly workloads?: readonly Workload[];
   /** The plugins a profile may name (default `BUILT_IN_PLUGINS`; `--plugin` files make another). */
   readonly plugins?: PluginRegistry;
+  /** Namespaces (labels) and Services of the run (namespaceSelector, default topology spreading). */
+  readonly cluster?: ClusterObjects;
 }
 
 const FACTORIES: Readonly<Record<string, (o: SchedulerOptions) => Scheduler>> = {
@@ -40,11 +43,11 @@ export function createScheduler(name: string, options: SchedulerOptions = {}): S
   const random = options.random ?? new RandomStream('scheduler', 0);
   const build = { ...(options.workloads ? { workloads: options.workloads } : {}), ...(options.plugins ? { plugins: options.plugins } : {}) };
   if (options.profile && options.profile.name === name) {
-    return new FrameworkScheduler(name, createFramework(options.profile, random, build));
+    return new FrameworkScheduler(name, createFramework(options.profile, random, build), options.cluster);
   }
   const make = FACTORIES[name];
   if (make) return make(options);
   const profile = PROFILES[name];
-  if (profile) return new FrameworkScheduler(name, createFramework(profile, random, build));
+  if (profile) return new FrameworkScheduler(name, createFramework(profile, random, build), options.cluster);
   throw new Error(`unknown scheduler ${JSON.stringify(name)}; known: ${schedulerNames().join(', ')}`);
 }

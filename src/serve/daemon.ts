@@ -18,7 +18,7 @@ import { InputError } from '../core/errors.js';
 import { unreadable } from '../core/read-failure.js';
 import { Orchestrator } from '../core/orchestrator.js';
 import { reconcile } from '../core/reconciler.js';
-import { orchestratorConfig, toWorkload } from '../run/simulate.js';
+import { clusterObjectsOf, orchestratorConfig, toWorkload } from '../run/simulate.js';
 import { createScheduler } from '../scheduler/registry.js';
 import { createApi, type ApiApp } from './api/app.js';
 import { createFastReads, type FastReads } from './api/fast-reads.js';
@@ -127,12 +127,14 @@ export async function startControlPlane(config: ServeConfig, store: DaemonStore,
   );
   const role = o.role ?? (() => ({ role: 'leader' as const, leader: o.selfUrl() }));
   const metrics: ServeMetrics = new ServeMetrics(() => store.listInstances().filter((i) => i.status === 'Pending' && i.stopRequestedAt === undefined).length, role);
-  events.tap((type, f) => metrics.onRecord(type, typeof f.instance === 'string' ? store.getInstance(f.instance) : undefined, backend.clock.now()));
+  // Only a scheduling record needs its instance (its creation time): skip the lookup for the rest.
+  events.tap((type, f) => metrics.onRecord(type, type === 'instance.scheduled' && typeof f.instance === 'string' ? store.getInstance(f.instance) : undefined, backend.clock.now()));
   if (o.persistRecords) events.tap(() => store.markDirty());
 
   const scheduler = createScheduler(scenario.scheduler.name, {
     ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),
     workloads: store.listWorkloads().length > 0 ? [...store.listWorkloads()] : scenario.workloads.map(toWorkload),
+    cluster: clusterObjectsOf(scenario),
   });
   const orchestrator: Orchestrator = new Orchestrator({
     clock: backend.clock,

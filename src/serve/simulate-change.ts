@@ -341,6 +341,11 @@ function canonical(v: unknown): string {
 export async function simulateChange(snapshot: ClusterSnapshot, request: SimulateRequest, options: SimulateChangeOptions): Promise<SimulateResult> {
   const doc = whatIfScenario(snapshot, request);
   const text = stringify(doc, { lineWidth: 0 });
+  // The loader validates this document as it is and parses `text` only to place a problem: the
+  // YAML parse (and its nesting check) was a third of a what-if's CPU. The JSON copy is what
+  // parsing `text` gives back (keys with undefined values dropped, plain data), so the file
+  // replays to the same trace (test/serve/simulate-change.test.ts checks both).
+  const document: unknown = JSON.parse(JSON.stringify(doc));
   const id = createHash('sha256').update(canonical(doc)).digest('hex').slice(0, 12);
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true });
@@ -348,7 +353,7 @@ export async function simulateChange(snapshot: ClusterSnapshot, request: Simulat
   // Validate before writing: a request the loader refuses leaves no file behind.
   let scenario;
   try {
-    scenario = parseScenario(text, file);
+    scenario = parseScenario(text, file, { document });
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     // Problems in the request's faults name them by their index in the request.

@@ -46,7 +46,7 @@ describe('slipway run FILE.yaml --nodes N', () => {
     expect(r.out).toContain('nodes: 3 (3 Ready, 0 NotReady, 0 Down)');
     expect(r.out).toMatch(/^ {2}web +service +3 +3 +0 /m);
     expect(r.out).toContain('PASS  every Deployment, ReplicaSet, StatefulSet and Pod runs its replicas');
-    expect(r.err).toContain('warning: Service/web: kind Service is not modelled (it places no pod); ignored');
+    expect(r.err).toContain('warning: Service/web: spec.ports is not modelled; ignored');
     const replay = slipway(['replay', join(out, 'trace.jsonl')]);
     expect(replay.code, replay.out).toBe(0);
     expect(replay.out).toContain(': identical (');
@@ -99,7 +99,7 @@ describe('a scenario whose manifests: name files', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain('worker-a');
     const warnings = r.err.split('\n').filter((l) => l.includes(': warning: '));
-    expect(warnings).toContain('scenarios/kubernetes-manifest-files.yaml: warning: Service/web: kind Service is not modelled (it places no pod); ignored');
+    expect(warnings).toContain('scenarios/kubernetes-manifest-files.yaml: warning: Service/web: spec.ports is not modelled; ignored');
     expect(warnings).toEqual([...new Set(warnings)]);
   });
 

@@ -51,7 +51,7 @@ describe('Kubernetes manifests in scenarios', () => {
       /^k\.yaml:26:5: manifests\[4\] \(Deployment\/web\)\.containers\[0\]\.requests\.cpu: invalid quantity "5x"/,
     );
     expect(() => parseScenario(text.replace('kind: Pod\n', 'kind: CronJob\n'), 'k.yaml')).toThrow(
-      'k.yaml:62:11: manifests[6].kind: unsupported kind "CronJob" (supported: Node, Pod, Deployment, ReplicaSet, StatefulSet, Job, PriorityClass, PodGroup, PodDisruptionBudget)',
+      'k.yaml:62:11: manifests[6].kind: unsupported kind "CronJob" (supported: Node, Pod, Deployment, ReplicaSet, StatefulSet, Job, PriorityClass, PodGroup, PodDisruptionBudget, Namespace, Service)',
     );
   });
 });
@@ -235,7 +235,6 @@ manifests:
       'Node/n1: metadata.uid is not modelled; ignored',
       'Node/n1: metadata.annotations.alibabacloud.com/gpu-count is not modelled; ignored',
       'Node/n1: status.conditions is not modelled; ignored',
-      'Pod/p1: metadata.namespace (everything is in one namespace) is not modelled; ignored',
       'Pod/p1: metadata.annotations.note is not modelled; ignored',
       'Pod/p1: status.phase is not modelled; ignored',
       'StatefulSet/db: metadata.generation is not modelled; ignored',
@@ -243,6 +242,8 @@ manifests:
       'StatefulSet/db: spec.template.metadata.annotations.prometheus.io/scrape is not modelled; ignored',
     ]);
     expect(s.workloads.find((w) => w.name === 'p1')!.gpus).toMatchObject({ count: 1, milli: 500 });
+    // metadata.namespace is the workload's namespace (default: none given)
+    expect(s.workloads.map((w) => [w.name, w.namespace])).toEqual([['p1', 'team-a'], ['p2', 'team-b'], ['db', undefined]]);
   });
 
   it('globalDefault: true gives its value to every pod naming no class and no priority (Kubernetes admission)', () => {

@@ -312,7 +312,7 @@ describe('bad input: one line, FILE:LINE:COL: message', () => {
     [
       'an unknown key with nothing close',
       base('workloads:\n  - name: web\n    zzzzzzz: 3\n    containers: [{name: app, image: x}]\n'),
-      's.yaml:7:5: unknown key "zzzzzzz" in workloads[0] (known keys: name, kind, replicas, completions, backoffLimit, at, priority, restartPolicy, updateStrategy, labels, containers, initContainers, overhead, placement, gpus)',
+      's.yaml:7:5: unknown key "zzzzzzz" in workloads[0] (known keys: name, namespace, controller, kind, replicas, completions, backoffLimit, at, priority, restartPolicy, updateStrategy, labels, containers, initContainers, overhead, placement, gpus)',
     ],
     [
       'an unknown key in a distribution',

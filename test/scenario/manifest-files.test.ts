@@ -85,7 +85,7 @@ describe('manifests: entries naming kubectl files', () => {
     });
     expect(s.nodes.map((n) => n.name)).toEqual(['worker-a']);
     expect(s.workloads.map((w) => `${w.kind} ${w.name} ${w.replicas}`)).toEqual(['service web 2', 'job migrate 1', 'service debug 1']);
-    expect(s.warnings).toContain('Service/web: kind Service is not modelled (it places no pod); ignored');
+    expect(s.warnings).toContain('Service/web: spec.ports is not modelled; ignored');
     // the run's document holds the objects (a trace replays without the files)
     const again = parseScenario(stringify(s.source.document), 'trace');
     expect(again.workloads).toEqual(s.workloads);
@@ -101,7 +101,7 @@ describe('manifests: entries naming kubectl files', () => {
   it('an unsupported kind and a YAML error point into their document', () => {
     const cron = `${DEPLOYMENT}---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\n`;
     expect(problem(() => parseScenario(scenario('  - c.yaml\n'), 's.yaml', { readManifestFile: files({ 'c.yaml': cron }) }))).toBe(
-      `k8s/c.yaml:${lineOf(cron, 'kind: CronJob')}:7: document 2: kind: unsupported kind "CronJob" (supported: Node, Pod, Deployment, ReplicaSet, StatefulSet, Job, PriorityClass, PodGroup, PodDisruptionBudget)`,
+      `k8s/c.yaml:${lineOf(cron, 'kind: CronJob')}:7: document 2: kind: unsupported kind "CronJob" (supported: Node, Pod, Deployment, ReplicaSet, StatefulSet, Job, PriorityClass, PodGroup, PodDisruptionBudget, Namespace, Service)`,
     );
     const broken = `${DEPLOYMENT}---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nmetadata: {name: q}\n`;
     expect(problem(() => parseScenario(scenario('  - b.yaml\n'), 's.yaml', { readManifestFile: files({ 'b.yaml': broken }) }))).toBe(`k8s/b.yaml:${lineOf(broken, 'metadata: {name: q')}:1: Map keys must be unique`);
@@ -110,7 +110,7 @@ describe('manifests: entries naming kubectl files', () => {
   it('inline entries after a file keep their own index in messages and positions', () => {
     const text = scenario('  - app.yaml\n  - {apiVersion: v1, kind: Secret2, metadata: {name: s}}\n');
     expect(problem(() => parseScenario(text, 's.yaml', { readManifestFile: files({ 'app.yaml': APP() }) }))).toBe(
-      `s.yaml:6:5: manifests[1].kind: unsupported kind "Secret2" (supported: Node, Pod, Deployment, ReplicaSet, StatefulSet, Job, PriorityClass, PodGroup, PodDisruptionBudget)`.replace('6:5', `6:${'  - {apiVersion: v1, kind: '.length + 1}`),
+      `s.yaml:6:5: manifests[1].kind: unsupported kind "Secret2" (supported: Node, Pod, Deployment, ReplicaSet, StatefulSet, Job, PriorityClass, PodGroup, PodDisruptionBudget, Namespace, Service)`.replace('6:5', `6:${'  - {apiVersion: v1, kind: '.length + 1}`),
     );
   });
 

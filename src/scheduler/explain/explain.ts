@@ -9,6 +9,7 @@ import type { PluginRegistry } from '../plugins/registry.js';
 import type { PodInfo } from '../framework/pod.js';
 import type { PostFilterResult } from '../framework/types.js';
 import type { Workload } from '../../core/types.js';
+import { DEFAULT_NAMESPACE } from '../../core/namespace.js';
 import { reserveGpus } from '../framework-scheduler.js';
 import { ROUND_ROBIN } from '../round-robin.js';
 import { explainRoundRobin } from './round-robin.js';
@@ -41,6 +42,8 @@ export type FilterCode = 'Success' | 'Unschedulable' | 'UnschedulableAndUnresolv
 
 export interface ExplainReport {
   readonly pending: string;
+  /** The pending pod's namespace when it is not `default`. */
+  readonly namespace?: string;
   readonly profile: string;
   readonly chosen: string | null;
   readonly weights: Readonly<Record<string, number>>;
@@ -101,6 +104,7 @@ export function explainOn(table: NodeTable, pending: PodInfo, profile: ProfileCo
   for (const wp of fw.plugins) if (wp.plugin.score && wp.weight > 0) weights[wp.plugin.name] = wp.weight;
   return {
     pending: s.pending.name,
+    ...(s.pending.namespace !== DEFAULT_NAMESPACE ? { namespace: s.pending.namespace } : {}),
     profile: s.profile.name,
     chosen: e.chosen === undefined ? null : table.names[e.chosen],
     weights,
@@ -147,7 +151,7 @@ export function formatExplainTable(r: ExplainReport): string {
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
   const line = (cells: string[]) => cells.map((x, c) => x.padEnd(widths[c])).join('  ').trimEnd();
-  const out = [`pending pod ${r.pending}, profile ${r.profile}, ${r.nodes.length} node(s)${r.note ? `; ${r.note}` : ''}`, line(header), ...rows.map(line)];
+  const out = [`pending pod ${r.pending}${r.namespace !== undefined ? ` (namespace ${r.namespace})` : ''}, profile ${r.profile}, ${r.nodes.length} node(s)${r.note ? `; ${r.note}` : ''}`, line(header), ...rows.map(line)];
   if (r.chosen !== null) out.push(`chosen: ${r.chosen}${r.gpus ? `, GPU device(s) ${r.gpus.join(', ')}` : ''}`);
   else {
     const counts: Record<string, number> = {};

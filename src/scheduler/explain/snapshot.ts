@@ -11,6 +11,7 @@ import { GPU_MILLI, type GpuRequest } from '../../core/types.js';
 import { describeZodIssue, parseYamlDocument, pathOfMessage } from '../../scenario/yaml-errors.js';
 import { labelSelectorSchema, placementFields, toPlacement } from '../../scenario/placement-schema.js';
 import type { LabelSelector } from '../../core/placement.js';
+import { DEFAULT_NAMESPACE } from '../../core/namespace.js';
 import { budgetSelects, disruptionsAllowed, type DisruptionBudgetStatus, type IntOrPercent, type PodDisruptionBudget } from '../../core/disruption-budget.js';
 import { MAX_GPUS, formatPath } from '../../scenario/schema.js';
 import { obj } from '../../scenario/strict-object.js';
@@ -74,7 +75,7 @@ const podFields = {
   /** Bound pods: the workload they belong to (default topology spreading groups siblings by it). */
   owner: z.string().optional(),
   /** The pod's controller (a ReplicaSet, StatefulSet or ReplicationController listed in the snapshot). */
-  ownerReference: obj({ kind: z.enum(['ReplicaSet', 'StatefulSet', 'ReplicationController']), name: z.string().min(1) }).optional(),
+  ownerReference: obj({ kind: z.enum(['ReplicaSet', 'StatefulSet', 'ReplicationController', 'Job']), name: z.string().min(1) }).optional(),
   gpus: obj(podGpus).optional(),
   ...placementFields,
 };
@@ -293,7 +294,7 @@ export function parseSnapshot(text: string, file: string, options: { readonly pl
     const { name, namespace, labels, priority, owner, ownerReference } = p;
     return {
       name,
-      namespace: namespace ?? 'default',
+      namespace: namespace ?? DEFAULT_NAMESPACE,
       labels: labels ?? {},
       priority: priority ?? 0,
       requests: total,
@@ -314,7 +315,8 @@ export function parseSnapshot(text: string, file: string, options: { readonly pl
       ),
       uid: name,
       ...(owner !== undefined ? { owner } : {}),
-      ...(ownerReference !== undefined ? { controller: ownerReference } : {}),
+      // A Job's pods: DefaultSelector reads no Job selector, only the Services selecting the pod.
+      ...(ownerReference === undefined ? {} : ownerReference.kind === 'Job' ? { noController: true as const } : { controller: { kind: ownerReference.kind, name: ownerReference.name } }),
       ...(extra.startedAt !== undefined ? { startedAt: extra.startedAt } : {}),
       ...(extra.terminating ? { terminating: true } : {}),
       ...(gpu ? { gpu } : {}),
@@ -362,7 +364,7 @@ export function parseSnapshot(text: string, file: string, options: { readonly pl
     }
     const spec: PodDisruptionBudget = {
       name: b.name,
-      namespace: b.namespace ?? 'default',
+      namespace: b.namespace ?? DEFAULT_NAMESPACE,
       ...(b.selector ? { selector: b.selector } : {}),
       ...(b.minAvailable !== undefined ? { minAvailable: toIntOrPercent(b.minAvailable) } : {}),
       ...(b.maxUnavailable !== undefined ? { maxUnavailable: toIntOrPercent(b.maxUnavailable) } : {}),
@@ -397,11 +399,11 @@ export function parseSnapshot(text: string, file: string, options: { readonly pl
     namespaces: new Map((s.namespaces ?? []).map((n) => [n.name, n.labels ?? {}])),
     disruptionBudgets,
     // A Service without a selector selects nothing (GetPodServices skips it).
-    services: (s.services ?? []).filter((v) => v.selector !== undefined && Object.keys(v.selector).length > 0).map((v) => ({ namespace: v.namespace ?? 'default', selector: v.selector! })),
+    services: (s.services ?? []).filter((v) => v.selector !== undefined && Object.keys(v.selector).length > 0).map((v) => ({ namespace: v.namespace ?? DEFAULT_NAMESPACE, selector: v.selector! })),
     controllers: new Map<string, LabelSelector>([
-      ...(s.replicaSets ?? []).map((c) => [`ReplicaSet/${c.namespace ?? 'default'}/${c.name}`, c.selector] as const),
-      ...(s.statefulSets ?? []).map((c) => [`StatefulSet/${c.namespace ?? 'default'}/${c.name}`, c.selector] as const),
-      ...(s.replicationControllers ?? []).map((c) => [`ReplicationController/${c.namespace ?? 'default'}/${c.name}`, { matchLabels: c.selector }] as const),
+      ...(s.replicaSets ?? []).map((c) => [`ReplicaSet/${c.namespace ?? DEFAULT_NAMESPACE}/${c.name}`, c.selector] as const),
+      ...(s.statefulSets ?? []).map((c) => [`StatefulSet/${c.namespace ?? DEFAULT_NAMESPACE}/${c.name}`, c.selector] as const),
+      ...(s.replicationControllers ?? []).map((c) => [`ReplicationController/${c.namespace ?? DEFAULT_NAMESPACE}/${c.name}`, { matchLabels: c.selector }] as const),
     ]),
     profile,
     ...(roundRobin ? { scheduler: ROUND_ROBIN } : {}),

@@ -40,6 +40,11 @@ export interface PodInfo {
    * selects pods by that ReplicaSet's / StatefulSet's / ReplicationController's selector.
    */
   readonly controller?: { readonly kind: ControllerKind; readonly name: string };
+  /**
+   * No controller default spreading reads (a bare Pod, a Job's pod): only the Services that select
+   * it give default constraints, not its `owner`.
+   */
+  readonly noController?: true;
   /** GPUs the pod needs (the workload's `gpus`). */
   readonly gpu?: GpuRequest;
   /** Bound pods with a GPU request: the node's devices it holds. */

@@ -11,6 +11,7 @@ import { CASES as ipaFilter } from './cases/inter-pod-affinity-filter.js';
 import { CASES as ipaScore } from './cases/inter-pod-affinity-score.js';
 import { CASES as ptsFilter } from './cases/pod-topology-spread-filter.js';
 import { CASES as ptsScore } from './cases/pod-topology-spread-score.js';
+import { CASES as ptsState, SCORE_STATE_CASES as ptsScoreState } from './cases/pod-topology-spread-state.js';
 import { CASES as preemption, PDB_CASES as preemptionPdb } from './cases/default-preemption.js';
 
 export const ALL_CASES: Readonly<Record<string, readonly UpstreamCase[]>> = {
@@ -23,7 +24,7 @@ export const ALL_CASES: Readonly<Record<string, readonly UpstreamCase[]>> = {
   NodeAffinity: nodeAffinity,
   'InterPodAffinity (filter)': ipaFilter,
   'InterPodAffinity (scoring)': ipaScore,
-  'PodTopologySpread (filter)': ptsFilter,
-  'PodTopologySpread (scoring)': ptsScore,
+  'PodTopologySpread (filter)': [...ptsFilter, ...ptsState],
+  'PodTopologySpread (scoring)': [...ptsScore, ...ptsScoreState],
   DefaultPreemption: [...preemption, ...preemptionPdb],
 };

@@ -64,6 +64,12 @@ export function conformancePage(): string {
     '  through them as the Eviction API does (docs/faults.md, `drain`); NoExecute taints and scale-downs ignore them, as in',
     '  Kubernetes. `unhealthyPodEvictionPolicy: AlwaysAllow` is not modelled (the default, IfHealthyBudget, is); `disruptedPods`',
     '  exists in snapshots only.',
+    '- **Namespaces** are a field of workloads, budgets and Services in scenarios, manifests and snapshots (affinity',
+    '  terms\' `namespaces`/`namespaceSelector`, spreading and budgets count per namespace; default spreading selects by',
+    '  Services and controller selectors), but workload names stay unique across namespaces (two `web` Deployments in two',
+    '  namespaces are bad input), the trace names workloads rather than namespaces, and `serve` takes no `namespaces` or',
+    '  `services` of its own (its scenario\'s are used). `TestPreFilterState` rows compare the constraints and',
+    '  `TpValueToMatchNum`, not `CriticalPaths` (Slipway keeps only their minimum, which the Filter rows exercise).',
     '- Pod-level resources (`spec.resources`, the PodLevelResources feature) and in-place resize status are not modelled.',
     '',
   );

@@ -12,6 +12,7 @@ import { parseSnapshot, snapshotTable } from '../../../src/scheduler/explain/sna
 import { explainSnapshot } from '../../../src/scheduler/explain/explain.js';
 import { CycleState, SKIP, type CycleContext, type FilterStatus } from '../../../src/scheduler/framework/types.js';
 import { BUILT_IN_PLUGINS } from '../../../src/scheduler/plugins/registry.js';
+import { preFilterStateOf, preScoreStateOf } from '../../../src/scheduler/plugins/pod-topology-spread/index.js';
 
 export type Code = 'Unschedulable' | 'UnschedulableAndUnresolvable';
 /** 'ok' (Success), a code, or a code with the reason upstream asserts. */
@@ -38,6 +39,18 @@ export interface UpstreamCase {
   readonly want?: unknown;
   /** PreScore returns Skip (upstream's wantPreScoreStatusCode: Skip). */
   readonly preScoreSkip?: boolean;
+  /**
+   * PodTopologySpread's PreFilter state as upstream's TestPreFilterState asserts it (Constraints
+   * with their selector as labels.Selector prints it, TpValueToMatchNum), or 'skip' (PreFilter
+   * returns Skip).
+   */
+  readonly preFilterState?: 'skip' | NonNullable<ReturnType<typeof preFilterStateOf>>;
+  /**
+   * PodTopologySpread's PreScore state over `scoreNodes` (default all) as upstream's
+   * TestPreScoreStateEmptyNodes asserts it: constraints, ignoredNodes, topologyValueToPodCounts,
+   * topologyNormalizingWeight (log(size + 2)).
+   */
+  readonly preScoreState?: unknown;
   /**
    * A whole cycle under `plugins` (default NodeResourcesFit, DefaultPreemption): the node the pod
    * goes to (where it fits, else the node preemption picks) is one of `nodes`; `victims` if given.
@@ -104,6 +117,21 @@ export function runScore(c: UpstreamCase): Record<string, number> {
   const out: Record<string, number> = {};
   pick.forEach((n, k) => (out[n] = scores[k]));
   return out;
+}
+
+/** PreFilter's state (PodTopologySpread), or 'skip'. */
+export function runPreFilterState(c: UpstreamCase): unknown {
+  const { cx, plugin } = setup(c);
+  if (plugin.preFilter?.(cx) === SKIP) return 'skip';
+  return preFilterStateOf(cx.state);
+}
+
+/** PreScore's state (PodTopologySpread) over the case's score nodes, or 'skip'. */
+export function runPreScoreState(c: UpstreamCase): unknown {
+  const { cx, names, plugin } = setup(c);
+  const nodes = Int32Array.from((c.scoreNodes ?? names).map((n) => names.indexOf(n)));
+  if (plugin.preScore?.(cx, nodes, nodes.length) === SKIP) return 'skip';
+  return preScoreStateOf(cx.state, cx.table);
 }
 
 /** Whether PreScore (after PreFilter) skips the plugin for this case's pod. */
@@ -215,10 +243,12 @@ export function checkCase(c: UpstreamCase): string | undefined {
       if (e === undefined || !e.includes(c.argsError)) diffs.push(`args error: got ${JSON.stringify(e)}, want one naming ${c.argsError}`);
     }
     if (c.preScoreSkip !== undefined) same('PreScore skips', preScoreSkips(c), c.preScoreSkip);
+    if (c.preFilterState !== undefined) same('PreFilter state', runPreFilterState(c), c.preFilterState);
+    if (c.preScoreState !== undefined) same('PreScore state', runPreScoreState(c), c.preScoreState);
     if (c.unit) same('value', c.unit(), c.want);
   } catch (e) {
     diffs.push(`threw: ${(e as Error).message}`);
   }
-  if (!c.filter && !c.score && !c.preempt && c.argsError === undefined && c.preScoreSkip === undefined && !c.unit) diffs.push('the row asserts nothing');
+  if (!c.filter && !c.score && !c.preempt && c.argsError === undefined && c.preScoreSkip === undefined && c.preFilterState === undefined && c.preScoreState === undefined && !c.unit) diffs.push('the row asserts nothing');
   return diffs.length ? diffs.join('\n') : undefined;
 }

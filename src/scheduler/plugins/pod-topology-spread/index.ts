@@ -38,6 +38,8 @@ const MISSING_LABEL = unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
 interface Constraint {
   readonly maxSkew: number;
   readonly topologyKey: string;
+  /** What `matches` selects, as label selectors ANDed (for preFilterStateOf; absent: the owner's siblings). */
+  readonly selectors?: readonly LabelSelector[];
   readonly minDomains: number;
   readonly matches: (p: PodInfo) => boolean;
   /** Default constraints select the pod's siblings: their per-node counts (the table's owner index). */
@@ -74,7 +76,7 @@ function labelKeysOf(c: TopologySpreadConstraint, pod: PodInfo): Record<string, 
  * Undefined when no Service selects it and it has no controller in the table (then `owner` alone
  * decides, or nothing).
  */
-function defaultSelector(pod: PodInfo, t: NodeTable): ((p: PodInfo) => boolean) | undefined {
+function defaultSelector(pod: PodInfo, t: NodeTable): { readonly matches: (p: PodInfo) => boolean; readonly selectors: readonly LabelSelector[] } | typeof NOTHING | undefined {
   const sels: LabelSelector[] = [];
   for (const svc of t.services) if (svc.namespace === pod.namespace && matchesLabelSelector({ matchLabels: svc.selector }, pod.labels)) sels.push({ matchLabels: svc.selector });
   const ctl = pod.controller ? t.controllers.get(`${pod.controller.kind}/${pod.namespace}/${pod.controller.name}`) : undefined;
@@ -82,8 +84,8 @@ function defaultSelector(pod: PodInfo, t: NodeTable): ((p: PodInfo) => boolean) 
   // An empty selector (no Service, controller unknown or selecting everything) means no default constraints.
   const empty = (s: LabelSelector) => Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0;
   if (sels.every(empty)) return pod.controller !== undefined || sels.length > 0 ? NOTHING : undefined;
-  const owner = pod.controller === undefined ? pod.owner : undefined;
-  return (p) => p.terminating !== true && p.namespace === pod.namespace && (owner === undefined || p.owner === owner) && sels.every((s) => matchesLabelSelector(s, p.labels));
+  const owner = pod.controller === undefined && pod.noController !== true ? pod.owner : undefined;
+  return { matches: (p) => p.terminating !== true && p.namespace === pod.namespace && (owner === undefined || p.owner === owner) && sels.every((s) => matchesLabelSelector(s, p.labels)), selectors: sels };
 }
 
 const NOTHING = (): boolean => false;
@@ -93,11 +95,13 @@ function toConstraint(c: TopologySpreadConstraint, pod: PodInfo): Constraint {
   if (!Number.isInteger(c.maxSkew) || c.maxSkew < 1) {
     throw new Error(`${POD_TOPOLOGY_SPREAD}: pod ${pod.name}: maxSkew must be an integer ≥ 1, got ${c.maxSkew}`);
   }
+  const keys = labelKeysOf(c, pod);
   return {
     maxSkew: c.maxSkew,
     topologyKey: c.topologyKey,
+    selectors: c.labelSelector ? [c.labelSelector, ...(keys ? [{ matchLabels: keys }] : [])] : [],
     minDomains: c.minDomains ?? 1,
-    matches: selectorMatcher(c.labelSelector, pod.namespace, labelKeysOf(c, pod)),
+    matches: selectorMatcher(c.labelSelector, pod.namespace, keys),
     honorAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
     honorTaints: (c.nodeTaintsPolicy ?? 'Ignore') === 'Honor',
   };
@@ -145,12 +149,81 @@ interface ScoreState {
   readonly counts: readonly Float64Array[];
   readonly weights: readonly number[];
   readonly ignored: ReadonlySet<number>;
+  /** Per constraint: 1 for the domains the scored nodes (not ignored) have (zonal keys). */
+  readonly present: readonly Uint8Array[];
 }
 
 /** PreFilter → Filter: the constraints and counts of this cycle. */
 const FILTER_KEY = new StateKey<FilterState>(POD_TOPOLOGY_SPREAD);
 /** PreScore → Score (also kept in the plugin for the batch scorer). */
 const SCORE_KEY = new StateKey<ScoreState>(`${POD_TOPOLOGY_SPREAD}/score`);
+
+/**
+ * A label selector as Kubernetes prints one (labels.Selector's String): requirements sorted by key,
+ * `k=v`, `k in (a,b)`, `k notin (a,b)`, `k`, `!k`, joined by commas; a nil selector (which
+ * selects nothing) `<none>`.
+ */
+export function selectorString(sels: readonly LabelSelector[] | undefined): string {
+  // (a Slipway workload's siblings: no Kubernetes selector; a nil selector: labels.Nothing())
+  if (sels === undefined) return '<owner>';
+  if (sels.length === 0) return '<none>';
+  const reqs: Array<[string, string]> = [];
+  for (const s of sels) {
+    for (const [k, v] of Object.entries(s.matchLabels ?? {})) reqs.push([k, `${k}=${v}`]);
+    for (const e of s.matchExpressions ?? []) {
+      const vs = [...(e.values ?? [])].sort().join(',');
+      reqs.push([e.key, e.operator === 'In' ? `${e.key} in (${vs})` : e.operator === 'NotIn' ? `${e.key} notin (${vs})` : e.operator === 'Exists' ? e.key : `!${e.key}`]);
+    }
+  }
+  return reqs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((r) => r[1]).join(',');
+}
+
+/**
+ * PreFilter's state in upstream's terms (preFilterState: Constraints and TpValueToMatchNum), for
+ * the ported TestPreFilterState rows; undefined when PreFilter has not run (or skipped).
+ */
+export function preFilterStateOf(state: CycleContext['state']): { constraints: unknown[]; tpValueToMatchNum: Array<Record<string, number>> } | undefined {
+  const s = state.read(FILTER_KEY);
+  if (!s) return undefined;
+  return {
+    constraints: describeConstraints(s.constraints),
+    tpValueToMatchNum: s.counts.map((m) => Object.fromEntries([...m.entries()].sort())),
+  };
+}
+
+/**
+ * PreScore's state in upstream's terms (preScoreState: Constraints, IgnoredNodes,
+ * TopologyValueToPodCounts — hostname keys have none, their counts come per node —, and
+ * TopologyNormalizingWeight), for the ported TestPreScoreStateEmptyNodes rows.
+ */
+export function preScoreStateOf(state: CycleContext['state'], table: NodeTable): unknown {
+  const s = state.read(SCORE_KEY);
+  if (!s) return undefined;
+  return {
+    constraints: describeConstraints(s.constraints),
+    ignoredNodes: [...s.ignored].map((i) => table.names[i]).sort(),
+    topologyValueToPodCounts: s.constraints.map((c, ci) => {
+      const out: Record<string, number> = {};
+      if (c.topologyKey === LABEL_HOSTNAME) return out;
+      s.domains[ci].values.forEach((v, d) => {
+        if (s.present[ci][d] === 1) out[v] = s.counts[ci][d];
+      });
+      return Object.fromEntries(Object.entries(out).sort());
+    }),
+    topologyNormalizingWeight: s.weights,
+  };
+}
+
+function describeConstraints(cs: readonly Constraint[]): unknown[] {
+  return cs.map((c) => ({
+    maxSkew: c.maxSkew,
+    topologyKey: c.topologyKey,
+    selector: selectorString(c.selectors),
+    minDomains: c.minDomains,
+    nodeAffinityPolicy: c.honorAffinity ? 'Honor' : 'Ignore',
+    nodeTaintsPolicy: c.honorTaints ? 'Honor' : 'Ignore',
+  }));
+}
 
 export interface PodTopologySpreadArgs {
   readonly defaultingType: 'System' | 'List';
@@ -189,16 +262,16 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
   const constraintsOf = (pod: PodInfo, kind: 'DoNotSchedule' | 'ScheduleAnyway', table: NodeTable): readonly Constraint[] => {
     const own = pod.placement.topologySpreadConstraints ?? [];
     if (own.length > 0) return own.filter((c) => c.whenUnsatisfiable === kind).map((c) => toConstraint(c, pod));
-    if (table.services.length > 0 || pod.controller !== undefined) {
+    if (table.services.length > 0 || pod.controller !== undefined || pod.noController === true) {
       const sel = defaultSelector(pod, table);
       if (sel !== undefined) {
         const cs = defaults.filter((c) => c.whenUnsatisfiable === kind);
-        // Nothing selected: upstream builds no default constraints (PreScore skips).
-        if (cs.length === 0 || sel === NOTHING) return NO_CONSTRAINTS;
-        return cs.map((c) => ({ ...toConstraint(c, pod), matches: sel }));
+        // Nothing selected (NOTHING, the only function defaultSelector returns): upstream builds no default constraints (PreScore skips).
+        if (cs.length === 0 || typeof sel === 'function') return NO_CONSTRAINTS;
+        return cs.map((c) => ({ ...toConstraint(c, pod), matches: sel.matches, selectors: sel.selectors }));
       }
     }
-    if (pod.owner === undefined) return NO_CONSTRAINTS;
+    if (pod.owner === undefined || pod.noController === true) return NO_CONSTRAINTS;
     const owner = pod.owner;
     // The default constraints depend only on the owner (and the table's per-owner counts, whose
     // array is created once per owner): built once per (table, kind, owner), not per cycle.
@@ -213,7 +286,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
     const sibling = (p: PodInfo) => p.owner === owner && p.terminating !== true;
     const built = defaults
       .filter((c) => c.whenUnsatisfiable === kind)
-      .map((c) => ({ ...toConstraint(c, pod), matches: sibling, owner, ownerCounts }));
+      .map((c) => ({ ...toConstraint(c, pod), matches: sibling, selectors: undefined, owner, ownerCounts }));
     byOwner.set(owner, built);
     return built;
   };
@@ -378,7 +451,7 @@ export function podTopologySpread(rawArgs?: unknown): Plugin {
           if (present[ci][d] === 1) counts[ci][d] += cnt;
         }
       }
-      scoreState = { constraints, domains, counts, weights, ignored };
+      scoreState = { constraints, domains, counts, weights, ignored, present };
       cx.state.write(SCORE_KEY, scoreState);
       return undefined;
     },
