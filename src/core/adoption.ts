@@ -167,6 +167,9 @@ export class Adoption {
     for (const st of list) {
       seen.add(st.id);
       const inst = store.getInstance(st.instanceId);
+      if (records.retired.has(st.id) && inst?.containers.some((x) => x.name === st.name && x.id === undefined)) {
+        continue; // a sidecar's replacement is being created, maybe under the same id (OCI's): the next resync looks again
+      }
       // A sidecar's replaced container is nobody's any more.
       const owned = inst !== undefined && inst.node === nodeId && !records.retired.has(st.id);
       if (!owned) {

@@ -862,6 +862,7 @@ export class Orchestrator {
               ...(role !== undefined ? { role } : {}),
             });
             if (c.id === undefined) this.bindContainer(inst, c, id);
+            if (this.retired.delete(id)) await this.reusedId(inst, c, id);
           } catch (e) {
             if (!(e instanceof OrchestrationError)) throw e;
             // A create that timed out may still have happened on the node (only the answer was lost):
@@ -885,6 +886,25 @@ export class Orchestrator {
         if (role === 'sidecar' && c.state === 'creating' && (c.restarts ?? 0) === 0) break;
       }
     } while (this.advanceAgain.has(inst.id));
+  }
+
+  /**
+   * The runtime gave a restarted sidecar the id of the container it replaces (the OCI backend's
+   * ids are `<instance>-<container>`): events for that id were ignored while it was retired, so
+   * its state is asked for once.
+   */
+  private async reusedId(inst: Instance, c: InstanceContainer, id: string): Promise<void> {
+    let st;
+    try {
+      st = await this.d.runtime.getContainerStatus(id);
+    } catch (e) {
+      if (e instanceof OrchestrationError) return; // the next resync tells
+      throw e;
+    }
+    if (c.id !== id || (c.state === st.state && c.exitCode === st.exitCode)) return;
+    c.state = st.state;
+    c.exitCode = st.exitCode;
+    this.refreshStatus(inst, st.reason);
   }
 
   /** An init container is about to be created: the trace says so, a pending instance says why it waits. */

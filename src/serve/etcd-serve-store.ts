@@ -7,6 +7,10 @@
  *   /slipway/v1/instances/ID             Instance — the leader's observed state, for followers' reads
  *   /slipway/v1/nodes/NAME               {"cordoned": true} — nodes cordoned through the API
  *   /slipway/v1/meta/revision-ceiling    the API revision ceiling (hi/lo; a new leader continues above it)
+ *   /slipway/v1/node-status/NAME         a node as GET /v1/nodes/NAME shows it — for followers' reads
+ *   /slipway/v1/endpoints/NAME           a workload's endpoints (IP:PORT list), when it has any
+ *   /slipway/v1/events/REV               a batch of events (JSON array, first revision REV, 16 digits):
+ *                                        the event log's tail, bounded, for followers' /v1/events
  *
  * `EtcdServeStore` is the leader's store: the same surface as the file ServeStore (an in-memory
  * StateStore + the API's bookkeeping, `markDirty` / `flush`), committing by group commit. Each commit
@@ -31,11 +35,38 @@ const WORKLOADS = `${KEYSPACE}workloads/`;
 const INSTANCES = `${KEYSPACE}instances/`;
 const NODES = `${KEYSPACE}nodes/`;
 const CEILING = `${KEYSPACE}meta/revision-ceiling`;
+export const NODE_STATUS = `${KEYSPACE}node-status/`;
+export const ENDPOINTS = `${KEYSPACE}endpoints/`;
+export const EVENTS = `${KEYSPACE}events/`;
 /** The keys the leader's commits own (others under the keyspace are left alone). */
-const OWNED = [WORKLOADS, INSTANCES, NODES, CEILING];
+const OWNED = [WORKLOADS, INSTANCES, NODES, CEILING, NODE_STATUS, ENDPOINTS, EVENTS];
+
+/** An event batch's key: its first revision, zero-padded so that key order is revision order. */
+export const eventBatchKey = (firstRevision: number): string => EVENTS + String(firstRevision).padStart(16, '0');
 
 /** Writes per transaction (etcd refuses more than --max-txn-ops, default 128, per branch). */
 const CHUNK = 100;
+/** Bytes of values per transaction (etcd refuses a request over --max-request-bytes, default 1.5 MiB). */
+const CHUNK_BYTES = 1_000_000;
+
+/** Consecutive runs of writes with at most CHUNK keys and (but for a lone big value) CHUNK_BYTES. */
+function chunksOf(writes: readonly FencedWrite[]): FencedWrite[][] {
+  const out: FencedWrite[][] = [];
+  let cur: FencedWrite[] = [];
+  let bytes = 0;
+  for (const w of writes) {
+    const size = w.key.length + (w.value?.length ?? 0);
+    if (cur.length > 0 && (cur.length >= CHUNK || bytes + size > CHUNK_BYTES)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(w);
+    bytes += size;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
 /** Wait before retrying a commit the store could not take (ms). */
 const RETRY_MS = 500;
 
@@ -53,6 +84,21 @@ export interface ClusterState {
   readonly ceiling: number;
   /** The leader key's value (the leader's URL), when a leader holds it. */
   readonly leader?: string;
+  /** Nodes as the leader last published them (GET /v1/nodes), by name. */
+  readonly nodes: ReadonlyMap<string, Record<string, unknown>>;
+  /** Workloads' endpoints as the leader last published them (absent: none). */
+  readonly endpoints: ReadonlyMap<string, readonly string[]>;
+  /** The event log's published tail, oldest first (revisions ascending). */
+  readonly events: readonly PublishedEvent[];
+}
+
+/** An event as /v1/events shows it (src/serve/events.ts ServeEvent). */
+export interface PublishedEvent {
+  readonly revision: number;
+  readonly type: string;
+  readonly time: number;
+  readonly wallTime: string;
+  readonly data: Readonly<Record<string, unknown>>;
 }
 
 /** Decodes keyspace entries; entries that do not parse are skipped (and named in `bad`). */
@@ -61,11 +107,17 @@ export function decodeState(entries: Iterable<KvEntry>, revision: number): Clust
   const instances = new Map<string, Instance>();
   const cordoned: string[] = [];
   const bad: string[] = [];
+  const nodes = new Map<string, Record<string, unknown>>();
+  const endpoints = new Map<string, readonly string[]>();
+  const batches: Array<{ key: string; events: PublishedEvent[] }> = [];
   let ceiling = 0;
   let leader: string | undefined;
   for (const e of entries) {
     try {
       if (e.key === LEADER_KEY) leader = e.value;
+      else if (e.key.startsWith(NODE_STATUS)) nodes.set(e.key.slice(NODE_STATUS.length), JSON.parse(e.value) as Record<string, unknown>);
+      else if (e.key.startsWith(ENDPOINTS)) endpoints.set(e.key.slice(ENDPOINTS.length), JSON.parse(e.value) as string[]);
+      else if (e.key.startsWith(EVENTS)) batches.push({ key: e.key, events: JSON.parse(e.value) as PublishedEvent[] });
       else if (e.key === CEILING) ceiling = Number(e.value) || 0;
       else if (e.key.startsWith(WORKLOADS)) workloads.set(e.key.slice(WORKLOADS.length), JSON.parse(e.value) as WorkloadRecord);
       else if (e.key.startsWith(INSTANCES)) instances.set(e.key.slice(INSTANCES.length), JSON.parse(e.value) as Instance);
@@ -76,7 +128,9 @@ export function decodeState(entries: Iterable<KvEntry>, revision: number): Clust
       bad.push(e.key);
     }
   }
-  return { revision, workloads, instances, cordoned: cordoned.sort(), ceiling, ...(leader !== undefined ? { leader } : {}), bad };
+  batches.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const events = batches.flatMap((b) => b.events);
+  return { revision, workloads, instances, cordoned: cordoned.sort(), ceiling, ...(leader !== undefined ? { leader } : {}), nodes, endpoints, events, bad };
 }
 
 export interface EtcdServeStoreOptions {
@@ -88,6 +142,13 @@ export interface EtcdServeStoreOptions {
   /** A fenced write was refused: this replica no longer leads. */
   readonly onFenced: (detail: string) => void;
 }
+
+/**
+ * What the leader publishes for followers besides its records (node status, endpoints, the event
+ * log's tail): key → value under NODE_STATUS, ENDPOINTS and EVENTS, asked for at every commit and
+ * written (only what changed) in the same fenced transactions.
+ */
+export type Publisher = () => ReadonlyMap<string, string>;
 
 export class EtcdServeStore extends InMemoryStateStore {
   readonly meta: ServeMeta = { revisionCeiling: 0, workloads: {}, cordoned: [] };
@@ -107,6 +168,10 @@ export class EtcdServeStore extends InMemoryStateStore {
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   /** Transactions committed (for the bench and tests). */
   commits = 0;
+  /** The follower-read keys to publish with every commit (set once the control plane runs). */
+  publisher: Publisher | undefined;
+  /** The keyspace as read when this replica won (a new leader keeps the last one's event batches). */
+  readonly initial: ReadonlyMap<string, string>;
 
   constructor(o: EtcdServeStoreOptions) {
     super();
@@ -115,6 +180,7 @@ export class EtcdServeStore extends InMemoryStateStore {
     this.onFenced = o.onFenced;
     this.writer = new FencedWriter(o.kv, LEADER_KEY);
     this.remember(o.entries);
+    this.initial = new Map(o.entries.map((e) => [e.key, e.value]));
     const state = decodeState(o.entries, o.revision);
     for (const [name, r] of state.workloads) {
       super.putWorkload(r.workload);
@@ -198,6 +264,11 @@ export class EtcdServeStore extends InMemoryStateStore {
     for (const i of this.listInstances()) out.set(INSTANCES + i.id, JSON.stringify(i));
     for (const n of this.meta.cordoned) out.set(NODES + n, JSON.stringify({ cordoned: true }));
     if (this.meta.revisionCeiling > 0) out.set(CEILING, String(this.meta.revisionCeiling));
+    if (this.publisher) for (const [k, v] of this.publisher()) out.set(k, v);
+    else {
+      // Until the control plane publishes, what the last leader published stays.
+      for (const [k, v] of this.initial) if (k.startsWith(NODE_STATUS) || k.startsWith(ENDPOINTS) || k.startsWith(EVENTS)) out.set(k, v);
+    }
     return out;
   }
 
@@ -220,8 +291,8 @@ export class EtcdServeStore extends InMemoryStateStore {
     let failure: unknown;
     let conflicted = false;
     try {
-      for (let i = 0; i < writes.length && failure === undefined && !conflicted; i += CHUNK) {
-        const chunk = writes.slice(i, i + CHUNK);
+      for (const chunk of chunksOf(writes)) {
+        if (failure !== undefined || conflicted) break;
         // A member that died mid-request (its connection reset) is one failed attempt: the client
         // moves to another member. Retrying is safe: had the write been applied, the retry finds
         // the mod revisions moved (a conflict), re-reads, and the next diff is empty.

@@ -12,7 +12,8 @@
  *   wakes up, and its writes are refused by fencing. Deposed, it stops its control plane and
  *   campaigns again as a follower.
  * - **Follower.** It keeps a copy of the keyspace fed by a watch (relisting after a compaction or
- *   a broken watch) and answers `GET /v1/workloads[/NAME]` and `GET /v1/instances` from it;
+ *   a broken watch) and answers `GET /v1/workloads[/NAME]`, `/v1/instances[/ID]`, `/v1/nodes`,
+ *   `/v1/endpoints`, `/v1/events` and its SSE watch from it (src/serve/follower-reads.ts);
  *   every other request is redirected to the leader (307, `Location` on the leader) or, while no
  *   leader is known, refused with 503 naming none.
  * - `/readyz` says `role` and `leader` on every replica; `/metrics` has `slipway_leader` and
@@ -37,6 +38,8 @@ import { problem } from './api/problem.js';
 import { etcdScheme, isLoopback, parseEtcdState, parseListen, type ServeConfig } from './config.js';
 import { closeServer, listenOn, startControlPlane, type ControlPlane } from './daemon.js';
 import { decodeState, EtcdServeStore, KEYSPACE, LEADER_KEY, type ClusterState } from './etcd-serve-store.js';
+import { publishForFollowers, type FollowerPublisher } from './follower-publish.js';
+import { registerFollowerReads } from './follower-reads.js';
 import { registerLeaderGauges } from './metrics.js';
 import { bearerChecker } from './token.js';
 
@@ -55,6 +58,8 @@ export interface ReplicaOptions {
 
 /** Wait after a failed list or a broken watch before trying again (ms). */
 const RELIST_MS = 500;
+/** Events the leader keeps in etcd for followers (at most; fewer with a smaller `eventsRetained`). */
+const PUBLISHED_EVENTS = 10_000;
 
 /** The keyspace, kept current by a watch: what a follower reads. */
 export class KvMirror {
@@ -65,6 +70,9 @@ export class KvMirror {
   private stopWatch: (() => void) | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
+  /** The decoded state, until the next change. */
+  private decoded: ClusterState | undefined;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly kv: ConsistentKv,
@@ -81,11 +89,23 @@ export class KvMirror {
     if (this.timer) clearTimeout(this.timer);
   }
 
+  /** The keyspace decoded (once per change: reads between changes share it). */
   state(): ClusterState {
-    return decodeState(
+    return (this.decoded ??= decodeState(
       [...this.entries].map(([key, e]) => ({ key, ...e })),
       this.revision,
-    );
+    ));
+  }
+
+  /** Calls `fn` after every change the watch brings (or a relist); returns the unsubscribe. */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private changed(): void {
+    this.decoded = undefined;
+    for (const l of [...this.listeners]) l();
   }
 
   private later(): void {
@@ -104,6 +124,7 @@ export class KvMirror {
       this.revision = r.revision;
       this.synced = true;
       this.lastError = undefined;
+      this.changed();
       this.stopWatch = this.kv.watch(this.prefix, r.revision + 1, {
         onEvents: (events, revision) => {
           for (const e of events) {
@@ -114,6 +135,7 @@ export class KvMirror {
             }
           }
           this.revision = revision;
+          this.changed();
         },
         // Compacted (relist: the full state at a newer revision) or broken: list again.
         onError: (error) => {
@@ -169,7 +191,7 @@ function instanceResource(i: Instance): Record<string, unknown> {
 }
 
 /** The follower's HTTP app: reads from the mirror, everything else to the leader. */
-function followerApp(o: { token: string; mirror: KvMirror; role: () => { role: 'leader' | 'follower'; leader: string }; registry: Registry }): Hono {
+function followerApp(o: { token: string; mirror: KvMirror; role: () => { role: 'leader' | 'follower'; leader: string }; registry: Registry; shutdown: AbortSignal }): Hono {
   const app = new Hono();
   const authorized = bearerChecker(o.token);
   app.use('*', async (c, next) => {
@@ -209,6 +231,8 @@ function followerApp(o: { token: string; mirror: KvMirror; role: () => { role: '
     const i = o.mirror.state().instances.get(c.req.param('id'));
     return i ? c.json(instanceResource(i)) : problem(c, 404, `instance ${JSON.stringify(c.req.param('id'))} not found`);
   });
+  // Nodes, endpoints and events from what the leader publishes (src/serve/follower-publish.ts).
+  registerFollowerReads(app, { mirror: o.mirror, shutdown: o.shutdown });
   app.all('*', (c) => toLeader(c, o.role().leader));
   return app;
 }
@@ -277,7 +301,7 @@ export async function startReplica(config: ServeConfig, options: ReplicaOptions 
 
   let url = '';
   let election: Election | undefined;
-  let leading: { term: Term; cp: ControlPlane | undefined; store: EtcdServeStore } | undefined;
+  let leading: { term: Term; cp: ControlPlane | undefined; store: EtcdServeStore; publisher?: FollowerPublisher } | undefined;
   let closed = false;
   // The leader key names the leader; while this replica does not lead, a key naming it is stale
   // (deposed, its lease not yet expired): no leader is known then.
@@ -289,7 +313,8 @@ export async function startReplica(config: ServeConfig, options: ReplicaOptions 
   const role = () => ({ role: leading?.cp ? ('leader' as const) : ('follower' as const), leader: leaderUrl() });
   const registry = new Registry();
   registerLeaderGauges(registry, role);
-  const follower = followerApp({ token, mirror, role, registry });
+  const followerShutdown = new AbortController();
+  const follower = followerApp({ token, mirror, role, registry, shutdown: followerShutdown.signal });
 
   const server: ServerType = await listenOn(config, listen, undefined, (req) => (leading?.cp ? leading.cp.app.fetch(req) : follower.fetch(req)));
   const port = (server.address() as AddressInfo).port;
@@ -302,6 +327,7 @@ export async function startReplica(config: ServeConfig, options: ReplicaOptions 
     leading = undefined;
     if (!was) return;
     log(`slipway serve: ${url} stepped down (${why})`);
+    was.publisher?.close();
     was.store.close();
     await was.cp?.stop();
   };
@@ -332,6 +358,9 @@ export async function startReplica(config: ServeConfig, options: ReplicaOptions 
         return;
       }
       leading.cp = cp;
+      // Node status, endpoints and the event log's tail, for followers' reads (with every commit).
+      leading.publisher = publishForFollowers({ control: cp.control, store, retained: Math.min(config.eventsRetained, PUBLISHED_EVENTS) });
+      store.markDirty();
       await store.flush().catch(() => {});
       log(`slipway serve: ${url} leads (term ${term.revision}; ${store.listWorkloads().length} workloads, ${store.listInstances().length} instances adopted)`);
     } catch (error) {
@@ -356,6 +385,7 @@ export async function startReplica(config: ServeConfig, options: ReplicaOptions 
     (closing ??= (async () => {
       closed = true;
       leading?.cp?.endStreams();
+      followerShutdown.abort();
       await closeServer(server, () => {});
       await stepDown('shutting down');
       await election!.resign();

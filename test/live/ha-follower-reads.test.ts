@@ -2,8 +2,8 @@
  * Follower-local reads (SLIPWAY_LIVE=1): two replicas (sim backend) on a 1-member etcd of their own
  * (scripts/start-etcd.sh on its own port). The follower answers the read endpoints it can serve
  * from its watch-fed copy of the keyspace itself — workloads, one workload, instances (filtered by
- * workload, node, status), one instance — with 200, the same answer as the leader's records; the
- * others (nodes, events, endpoints, logs, explain) and every write go to the leader (307).
+ * workload, node, status), one instance, and what the leader publishes: nodes, endpoints, events —
+ * with 200, the same answer as the leader's; logs, explain and every write go to the leader (307).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -82,11 +82,33 @@ describe.skipIf(!LIVE)(`follower-local reads${LIVE ? '' : ` (skipped: ${LIVE_SKI
     expect((await get(follower.url, `/v1/instances?status=Pending&workload=${name}`)).body.items).toEqual([]);
     expect((await get(follower.url, `/v1/workloads/${name}`)).status).toBe(200);
 
-    // What the keyspace does not hold is the leader's to answer.
-    for (const path of ['/v1/nodes', '/v1/events', '/v1/endpoints', `/v1/instances/${items[0].id}/logs`]) {
-      const r = await get(follower.url, path);
-      expect(r.status, path).toBe(307);
-      expect(r.location).toBe(leader!.url + path);
+    // Nodes, endpoints and events: what the leader publishes in etcd (node status at most ~1 s behind).
+    const leaderGet = (path: string) => get(leader!.url, path);
+    let nodes: Array<{ name: string; instances: number }> = [];
+    for (let i = 0; i < 100; i++) {
+      const [l, f] = [await leaderGet('/v1/nodes'), await get(follower.url, '/v1/nodes')];
+      expect(f.status).toBe(200);
+      nodes = f.body.items as typeof nodes;
+      if (JSON.stringify(nodes) === JSON.stringify(l.body.items)) break;
+      await sleep(100);
+    }
+    expect(nodes).toEqual((await leaderGet('/v1/nodes')).body.items);
+    expect(nodes.reduce((n, x) => n + x.instances, 0)).toBeGreaterThanOrEqual(2);
+    expect((await get(follower.url, `/v1/nodes/${nodes[0].name}`)).body).toEqual((await leaderGet(`/v1/nodes/${nodes[0].name}`)).body);
+    expect((await get(follower.url, `/v1/endpoints/${name}`)).body).toEqual((await leaderGet(`/v1/endpoints/${name}`)).body);
+    const createdEvent = ((await leaderGet('/v1/events')).body.events as Array<{ revision: number; type: string; data: { workload?: string } }>).find((e) => e.type === 'api.workload.created' && e.data.workload === name)!;
+    let seen: Array<{ revision: number }> = [];
+    for (let i = 0; i < 100 && !seen.some((e) => e.revision === createdEvent.revision); i++) {
+      seen = ((await get(follower.url, `/v1/events?since=${createdEvent.revision - 1}&workload=${name}`)).body.events ?? []) as typeof seen;
+      if (!seen.some((e) => e.revision === createdEvent.revision)) await sleep(100);
+    }
+    expect(seen[0]).toEqual(createdEvent);
+
+    // Logs come from the container runtime and explain from the leader's scheduler state: the leader's to answer.
+    for (const [method, path] of [['GET', `/v1/instances/${items[0].id}/logs`], ['POST', '/v1/explain']] as const) {
+      const res = await fetch(follower.url + path, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, redirect: 'manual', ...(method === 'POST' ? { body: JSON.stringify({ workload: name }) } : {}) });
+      expect(res.status, path).toBe(307);
+      expect(res.headers.get('location')).toBe(leader!.url + path);
     }
   });
 });
