@@ -4,16 +4,13 @@ import { DockerRuntime } from '../../backends/docker/docker-runtime.js';
 import { LiveClusterManager } from '../../backends/live/live-cluster-manager.js';
 import { resources } from '../../src/core/resources.js';
 import { WallClock } from '../../src/engine/wall-clock.js';
-import { DOCKER_HOSTS, LIVE, LIVE_SKIP_REASON, TEST_IMAGE, waitFor } from '../support/backends.js';
+import { DOCKER_HOSTS, LIVE, LIVE_SKIP_REASON, removeAllContainers, TEST_IMAGE, waitFor } from '../support/backends.js';
 
 describe.skipIf(!LIVE)(`docker backend mapping${LIVE ? '' : ` (skipped: ${LIVE_SKIP_REASON})`}`, () => {
   const clock = new WallClock();
   const runtime = new DockerRuntime({ clock, nodes: [{ id: 'engine-1', host: DOCKER_HOSTS[0], network: 'none' }] });
   afterAll(async () => {
-    for (const c of await runtime.listContainers('engine-1')) {
-      await runtime.stopContainer(c.id).catch(() => undefined);
-      await runtime.removeContainer(c.id).catch(() => undefined);
-    }
+    await removeAllContainers(runtime, ['engine-1']);
     runtime.close();
     clock.cancelAll();
   });

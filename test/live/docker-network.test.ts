@@ -10,7 +10,7 @@ import { DockerRuntime } from '../../backends/docker/docker-runtime.js';
 import type { ContainerSpec } from '../../src/core/types.js';
 import { resources } from '../../src/core/resources.js';
 import { WallClock } from '../../src/engine/wall-clock.js';
-import { DOCKER_HOSTS, LIVE, LIVE_SKIP_REASON, TEST_IMAGE, waitFor } from '../support/backends.js';
+import { DOCKER_HOSTS, LIVE, LIVE_SKIP_REASON, removeAllContainers, TEST_IMAGE, waitFor } from '../support/backends.js';
 import { freeHostPort } from '../support/ports.js';
 
 const spec = (name: string, command: string[], ports: ContainerSpec['ports'] = []): ContainerSpec => ({
@@ -44,10 +44,7 @@ describe.skipIf(!LIVE)(`docker backend: a bridge network per engine${LIVE ? '' :
   });
   afterAll(async () => {
     for (const n of ['engine-1', 'engine-2']) {
-      for (const c of await rt.listContainers(n).catch(() => [])) {
-        await rt.stopContainer(c.id).catch(() => undefined);
-        await rt.removeContainer(c.id).catch(() => undefined);
-      }
+      await removeAllContainers(rt, [n]);
       const name = rt.networkName(n)!;
       for (const net of await rt.api(n).listNetworks({ filters: JSON.stringify({ name: [name] }) }).catch(() => []))
         if (net.Name === name) await rt.api(n).getNetwork(net.Id).remove().catch(() => undefined);

@@ -8,17 +8,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { OciRuntime } from '../../backends/oci/oci-runtime.js';
 import { resources } from '../../src/core/resources.js';
 import { WallClock } from '../../src/engine/wall-clock.js';
-import { DOCKER_HOSTS, LIVE, LIVE_SKIP_REASON, OCI_RUNTIME, ROOTFS, TEST_IMAGE, waitFor } from '../support/backends.js';
+import { DOCKER_HOSTS, LIVE, LIVE_SKIP_REASON, OCI_RUNTIME, removeAllContainers, ROOTFS, TEST_IMAGE, waitFor } from '../support/backends.js';
 
 describe.skipIf(!LIVE)(`oci backend: limits and images${LIVE ? '' : ` (skipped: ${LIVE_SKIP_REASON})`}`, () => {
   const base = `/tmp/slipway-oci-limits-${process.pid}`;
   const clock = new WallClock();
   const rt = new OciRuntime({ clock, nodes: [{ id: 'n', runtime: OCI_RUNTIME, root: `${base}/state`, rootfs: ROOTFS, bundles: `${base}/b` }] });
   afterAll(async () => {
-    for (const c of await rt.listContainers('n').catch(() => [])) {
-      await rt.stopContainer(c.id).catch(() => undefined);
-      await rt.removeContainer(c.id).catch(() => undefined);
-    }
+    await removeAllContainers(rt, ['n']);
     rt.close();
     clock.cancelAll();
     rmSync(base, { recursive: true, force: true });

@@ -15,7 +15,7 @@ import { OciRuntime } from '../../backends/oci/oci-runtime.js';
 import type { ContainerSpec } from '../../src/core/types.js';
 import { resources } from '../../src/core/resources.js';
 import { WallClock } from '../../src/engine/wall-clock.js';
-import { LIVE, LIVE_SKIP_REASON, OCI_RUNTIME, ROOTFS, waitFor } from '../support/backends.js';
+import { LIVE, LIVE_SKIP_REASON, OCI_RUNTIME, removeAllContainers, ROOTFS, waitFor } from '../support/backends.js';
 import { freeHostPort } from '../support/ports.js';
 
 const spec = (name: string, command: string[], ports: ContainerSpec['ports'] = []): ContainerSpec => ({
@@ -61,10 +61,7 @@ describe.skipIf(!LIVE)(`oci backend: CNI networking${LIVE ? '' : ` (skipped: ${L
   const net = (n: string) => rt.network(n)!;
   afterAll(async () => {
     for (const n of ['n1', 'n2', 'tiny']) {
-      for (const c of await rt.listContainers(n).catch(() => [])) {
-        await rt.stopContainer(c.id).catch(() => undefined);
-        await rt.removeContainer(c.id).catch(() => undefined);
-      }
+      await removeAllContainers(rt, [n]);
       await deleteLink(net(n).bridge).catch(() => undefined);
     }
     rt.close();
@@ -72,10 +69,7 @@ describe.skipIf(!LIVE)(`oci backend: CNI networking${LIVE ? '' : ` (skipped: ${L
     for (const [suffix, subnet] of [['crash', '10.213.4.0/24'], ['gc', '10.213.5.0/24']]) {
       const root = `${base}/${suffix}`;
       const other = new OciRuntime({ clock, cluster: `${identity}-${suffix}`, nodes: [{ id: 'n', runtime: OCI_RUNTIME, root, rootfs: ROOTFS, network: { subnet } }] });
-      for (const c of await other.listContainers('n').catch(() => [])) {
-        await other.stopContainer(c.id).catch(() => undefined);
-        await other.removeContainer(c.id).catch(() => undefined);
-      }
+      await removeAllContainers(other, ['n']);
       await other.network('n')!.gc(new Set()).catch(() => undefined);
       await deleteLink(other.network('n')!.bridge).catch(() => undefined);
       other.close();

@@ -19,24 +19,51 @@ interface Done {
   err: string;
 }
 
-/** `slipway run ARGS` as a child process; `onErr` sees stderr as it arrives. */
-function run(args: string[], onErr?: (text: string) => void): Promise<Done> {
-  return new Promise((resolve, reject) => {
+/** A `slipway run` child process: resolves when it has exited; `shows` waits for its stderr to match. */
+type Run = Promise<Done> & {
+  /** Resolves once stderr matches `re`; fails naming `re` if the run exits first or after `ms`. */
+  shows(re: RegExp, ms?: number): Promise<void>;
+};
+
+/** `slipway run ARGS` as a child process (killed after 150 s). */
+function run(args: string[]): Run {
+  let err = '';
+  let ended: Done | undefined;
+  const waiters = new Set<() => void>();
+  const done = new Promise<Done>((resolve, reject) => {
     const p = spawn(process.execPath, ['bin/slipway.js', 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    let err = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => {
       err += d.toString();
-      onErr?.(err);
+      for (const w of [...waiters]) w();
     });
     const timer = setTimeout(() => p.kill('SIGKILL'), 150_000);
     p.on('error', reject);
     p.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, out, err });
+      ended = { code, out, err };
+      for (const w of [...waiters]) w();
+      resolve(ended);
     });
   });
+  const shows = (re: RegExp, ms = 60_000): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => finish(new Error(`timed out after ${ms} ms waiting for slipway run ${args[0]} to print ${re}; it printed: ${err}`)), ms);
+      const finish = (e?: Error) => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        if (e) reject(e);
+        else resolve();
+      };
+      const check = () => {
+        if (re.test(err)) finish();
+        else if (ended) finish(new Error(`slipway run ${args[0]} exited (${ended.code}) before printing ${re}: ${ended.out}${ended.err}`));
+      };
+      waiters.add(check);
+      check();
+    });
+  return Object.assign(done, { shows });
 }
 
 function trace(dir: string): Rec[] {
@@ -107,12 +134,8 @@ describe.skipIf(!LIVE)(`live runs on shared engines${LIVE ? '' : ` (skipped: ${L
     const a = scenario(dir, `${tag}-a`, 2);
     const b = scenario(dir, `${tag}-b`, 3);
     // B starts while A's containers run: before identities, B adopted them as orphans and removed them.
-    let started!: () => void;
-    const aRunning = new Promise<void>((r) => (started = r));
-    const ra = run([a, '--backend', 'docker', '--out', join(dir, 'a')], (err) => {
-      if (/instances 2\/2 running/.test(err)) started();
-    });
-    await Promise.race([aRunning, new Promise((r) => setTimeout(r, 60_000))]);
+    const ra = run([a, '--backend', 'docker', '--out', join(dir, 'a')]);
+    await ra.shows(/instances 2\/2 running/);
     const rb = run([b, '--backend', 'docker', '--out', join(dir, 'b')]);
     const [da, db] = await Promise.all([ra, rb]);
     expect(da.code, da.out + da.err).toBe(0);
@@ -139,12 +162,8 @@ describe.skipIf(!LIVE)(`live runs on shared engines${LIVE ? '' : ` (skipped: ${L
   it('a second run of the same identity is refused with exit 2 while the first runs; the first is untouched', async () => {
     // Long enough that the second (whose start takes seconds on a loaded machine) meets the first.
     const file = scenario(dir, `${tag}-same`, 2, '45s');
-    let started!: () => void;
-    const running = new Promise<void>((r) => (started = r));
-    const first = run([file, '--backend', 'docker', '--out', join(dir, 'first')], (err) => {
-      if (/live: running/.test(err)) started();
-    });
-    await running;
+    const first = run([file, '--backend', 'docker', '--out', join(dir, 'first')]);
+    await first.shows(/live: running/);
     const second = await run([file, '--backend', 'docker', '--out', join(dir, 'second')]);
     // The same file under another identity runs beside it.
     const other = await run([file, '--backend', 'docker', '--identity', `${tag}-same-2`, '--until', '6s', '--allow-unchecked', '--out', join(dir, 'other')]);

@@ -189,13 +189,7 @@ function liveBackend(
     exiting: (n, code) => spec(n, { command: ['sh', '-c', `sleep 0.3; exit ${code}`] }),
     run: (body) => body(),
     async close() {
-      for (const nodeId of nodes) {
-        const list = await runtime.listContainers(nodeId).catch(() => []);
-        for (const c of list) {
-          await runtime.stopContainer(c.id).catch(() => undefined);
-          await runtime.removeContainer(c.id).catch(() => undefined);
-        }
-      }
+      await removeAllContainers(runtime, nodes);
       closeCluster(cluster);
       release();
       clock.cancelAll();
@@ -249,6 +243,16 @@ export function backendOrchestrator(
       throw e;
     },
   });
+}
+
+/** Stops and removes every container `runtime` lists on `nodes`: a test's cleanup, so errors are ignored. */
+export async function removeAllContainers(runtime: ContainerRuntime, nodes: readonly string[]): Promise<void> {
+  for (const nodeId of nodes) {
+    for (const c of await runtime.listContainers(nodeId).catch(() => [])) {
+      await runtime.stopContainer(c.id).catch(() => undefined);
+      await runtime.removeContainer(c.id).catch(() => undefined);
+    }
+  }
 }
 
 /** Polls `check` on the backend's clock until it returns a value, or fails after `timeoutMs`. */
