@@ -74,8 +74,8 @@ const RETRY_MS = 500;
  * How long one commit keeps asking a store that does not answer before its waiters get 503 (ms).
  * Losing etcd's raft leader leaves the other members without a leader for an election (about a
  * second, more on a loaded machine), and each answers "no leader" at once meanwhile; a write
- * then is not an outage but a wait. Without quorum the waiters still get 503 after this plus at
- * most two request timeouts.
+ * then is not an outage but a wait. Without quorum the waiters get 503 after at least three tries
+ * and this long: at worst three request timeouts, when each try went to a dead member.
  */
 const UNAVAILABLE_PATIENCE_MS = 3000;
 
@@ -306,15 +306,16 @@ export class EtcdServeStore extends InMemoryStateStore {
         // moves to another member. Retrying is safe: had the write been applied, the retry finds
         // the mod revisions moved (a conflict), re-reads, and the next diff is empty.
         // A raft election in the store (its leader lost) is waited out: asked again after 100,
-        // 200, 400, 800 ms ... for UNAVAILABLE_PATIENCE_MS, and at least once (a request sent to
-        // the member as it died can take the whole request timeout to fail).
+        // 200, 400, 800 ms ... for UNAVAILABLE_PATIENCE_MS, and at least three times: a request the
+        // client routes to the member that died waits out the whole request timeout (gRPC queues it
+        // while the channel reconnects), so two slow tries can both have hit the dead member.
         let r: Awaited<ReturnType<FencedWriter['write']>> | undefined;
         const patience = Date.now() + UNAVAILABLE_PATIENCE_MS;
         for (let attempt = 1; r === undefined; attempt++) {
           try {
             r = await this.writer.write(this.term, chunk);
           } catch (e) {
-            if (!(e instanceof StoreUnavailableError) || this.fenced || (attempt > 1 && Date.now() >= patience)) throw e;
+            if (!(e instanceof StoreUnavailableError) || this.fenced || (attempt >= 3 && Date.now() >= patience)) throw e;
             await new Promise((res) => setTimeout(res, Math.min(100 * 2 ** (attempt - 1), 800)));
           }
         }
