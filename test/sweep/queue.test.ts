@@ -428,7 +428,8 @@ if (!LIVE) {
       const w2 = worker(dir, url, ['--verbose', '--exit-when-idle', '3000']);
       await expectExit(second, 0);
       await expectExit(w2, 0);
-      expect(w2.stdout).toContain(`worker: ${total - doneBefore} runs done`);
+      // `1 run done` when the first worker got to all but one.
+      expect(w2.stdout).toMatch(new RegExp(`worker: ${total - doneBefore} runs? done`));
       expectLocalFiles(dir, args, SWEEP_FILES);
     }, 300_000);
 
