@@ -52,6 +52,15 @@ export interface DaemonOptions {
   readonly force?: boolean;
 }
 
+/**
+ * Work per reconcile pass (OrchestratorConfig.reconcileBudget): about three new 10-replica
+ * workloads (each 1 + 10 creations), or 32 workloads with nothing to do. A pass over more stops
+ * there and continues 1 ms (virtual) later, after the engine's drain has let the HTTP server
+ * answer what arrived meanwhile: requests wait for a few milliseconds of control-plane work, not
+ * for a pass over every workload applied since the last one (docs/performance.md).
+ */
+export const RECONCILE_BUDGET = 32;
+
 /** Checks the security rules before anything starts. Throws InputError. */
 function checkExposure(config: ServeConfig, host: string, log: (l: string) => void): void {
   if (isLoopback(host)) return;
@@ -144,7 +153,7 @@ export async function startControlPlane(config: ServeConfig, store: DaemonStore,
     store,
     ids: backend.ids,
     recorder: events,
-    config: orchestratorConfig(scenario),
+    config: { ...orchestratorConfig(scenario), reconcileBudget: RECONCILE_BUDGET },
     onError: errors,
     reconcile: metrics.countingReconcile(reconcile),
   });
