@@ -21,6 +21,7 @@ import { reconcile } from '../core/reconciler.js';
 import { clusterObjectsOf, orchestratorConfig, toWorkload } from '../run/simulate.js';
 import { createScheduler } from '../scheduler/registry.js';
 import { createApi, type ApiApp } from './api/app.js';
+import { createFastApply } from './api/fast-apply.js';
 import { createFastReads, type FastReads } from './api/fast-reads.js';
 import { createServeRuntime, type ServeRuntime } from './backend.js';
 import { clusterScenario } from './cluster-spec.js';
@@ -77,7 +78,7 @@ export interface ControlPlane {
   readonly backend: ServeRuntime;
   readonly orchestrator: Orchestrator;
   readonly metrics: ServeMetrics;
-  /** The hot GET routes answered before the Hono app (api/fast-reads.ts). */
+  /** The hot routes answered before the Hono app: GETs (api/fast-reads.ts) and applies (api/fast-apply.ts). */
   readonly fastReads: FastReads;
   /** Ends watch streams (before the server waits for in-flight requests). */
   endStreams(): void;
@@ -181,7 +182,10 @@ export async function startControlPlane(config: ServeConfig, store: DaemonStore,
       await backend.close();
       await releaseLocks();
     })());
-  const fastReads = createFastReads({ control, metrics, authorized: bearerChecker(o.token) });
+  const authorized = bearerChecker(o.token);
+  const reads = createFastReads({ control, metrics, authorized });
+  const apply = createFastApply({ control, metrics, authorized, persist: () => store.flush(), bodyLimit: config.bodyLimit, app });
+  const fastReads: FastReads = (req, res) => reads(req, res) || apply(req, res);
   return { control, app, backend, orchestrator, metrics, fastReads, endStreams: () => shutdown.abort(), stop };
 }
 

@@ -33,7 +33,7 @@ async function burst(b: TestBackend, reconcileBudget: number | undefined): Promi
       ids: new SeededIds(new RandomStream('ids', deriveSeed(1, 'ids')), 6),
       recorder: {
         record: (type, fields) => {
-          if (type === 'instance.created') created.push({ workload: String(fields.workload), at: b.clock.now() });
+          if (type === 'instance.created') created.push({ workload: String((fields as Record<string, unknown>).workload), at: b.clock.now() });
         },
       },
       config: { ...DEFAULT_CONTROL_PLANE, reconcileIntervalMs: 60_000, resyncIntervalMs: 60_000, ...(reconcileBudget !== undefined ? { reconcileBudget } : {}) },
