@@ -13,7 +13,8 @@
  * Every request carries etcd's `hasleader` metadata: a member that has lost its raft leader (no quorum)
  * answers at once with "no leader" instead of queueing the request until its own timeout, and cancels
  * watch streams — so a replica learns "the store is unavailable" within `requestTimeoutMs` at most.
- * Unary calls also carry a deadline of `requestTimeoutMs`; a call refused by one member (connection
+ * Unary calls also carry a deadline of `requestTimeoutMs` (write transactions a shorter one,
+ * `writeTimeoutMs`: a write lost in a raft election is retried rather than waited out); a call refused by one member (connection
  * refused, no leader) is retried once on each other endpoint.
  */
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
@@ -54,6 +55,16 @@ export interface EtcdKvOptions {
   /** Deadline of every unary request and of a keep-alive, in ms (default 5000). */
   readonly requestTimeoutMs?: number;
   /**
+   * Deadline of a write transaction, in ms (default the smaller of 2000 and `requestTimeoutMs`).
+   * A write that reaches a member which has not yet noticed that etcd's raft leader died is
+   * forwarded to the dead leader and lost; etcd answers it only when the request's deadline passes
+   * (measured: every write sent in the second after a kill -9 of the raft leader waited out the
+   * whole 5 s, while the next one went through). A shorter deadline turns that lost proposal into a
+   * quick retry by the caller. Callers' writes are conditioned transactions, so a retry of one that
+   * was applied after all fails its compare instead of applying twice.
+   */
+  readonly writeTimeoutMs?: number;
+  /**
    * TLS to etcd (etcd's `--cert-file`/`--key-file`; with `--client-cert-auth`, a client certificate):
    * `ca` the PEM of the CA that signed etcd's certificates (absent: the system's CAs), `cert` and
    * `key` this client's certificate chain and private key (PEM).
@@ -63,6 +74,9 @@ export interface EtcdKvOptions {
 
 /** The default request timeout: a write without quorum fails (503) within this. */
 export const DEFAULT_ETCD_REQUEST_TIMEOUT_MS = 5000;
+
+/** The default deadline of a write transaction (see `EtcdKvOptions.writeTimeoutMs`). */
+export const DEFAULT_ETCD_WRITE_TIMEOUT_MS = 2000;
 
 /** etcd's gRPC metadata asking a member to refuse requests while it has no raft leader. */
 const requireLeader: Interceptor = (options, nextCall) =>
@@ -142,12 +156,14 @@ function isUnavailable(error: unknown): boolean {
 export class EtcdKv implements ConsistentKv {
   private readonly client: Etcd3;
   private readonly timeoutMs: number;
+  private readonly writeTimeoutMs: number;
   private readonly stops = new Set<() => void>();
   private closed = false;
 
   constructor(options: EtcdKvOptions) {
     if (options.endpoints.length === 0) throw new Error('EtcdKv: at least one endpoint is required');
     this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_ETCD_REQUEST_TIMEOUT_MS;
+    this.writeTimeoutMs = options.writeTimeoutMs ?? Math.min(DEFAULT_ETCD_WRITE_TIMEOUT_MS, this.timeoutMs);
     const tls = options.tls;
     // etcd3 speaks TLS when given credentials, or for https:// hosts (the system's CAs).
     const hosts = options.endpoints.map((e) => (tls ? 'https://' : '') + e.replace(/^https?:\/\//, ''));
@@ -157,7 +173,8 @@ export class EtcdKv implements ConsistentKv {
       ...(tls && (tls.ca || tls.cert) ? { credentials: { rootCertificate: tls.ca ?? (null as unknown as Buffer), ...(tls.key ? { privateKey: tls.key } : {}), ...(tls.cert ? { certChain: tls.cert } : {}) } } : {}),
       dialTimeout: this.timeoutMs,
       grpcOptions: { interceptors: [requireLeader], 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5_000 },
-      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + this.timeoutMs }),
+      defaultCallOptions: (context) =>
+        context.isStream ? {} : { deadline: Date.now() + (context.service === 'KV' && context.method === 'txn' ? this.writeTimeoutMs : this.timeoutMs) },
       faultHandling: {
         // One try on each member: "refused" (down, or no leader) is safe to send elsewhere; a deadline is not retried.
         global: retry(handleWhen((e) => e instanceof GRPCUnavailableError || isBrokenCircuitError(e)), {

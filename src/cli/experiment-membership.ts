@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { parseDuration } from '../core/duration.js';
 import { InputError } from '../core/errors.js';
+import { unknownName } from '../core/suggest.js';
 import { DETECTORS, type DetectorName } from '../membership/config.js';
 import { runMembership, type MembershipRunResult, type MembershipRunSpec } from '../membership/experiment.js';
 import { siblingModule } from '../module-url.js';
@@ -68,7 +69,7 @@ function parseStudies(v: string): StudyName[] {
   if (v === 'all') return [...STUDIES];
   const out: StudyName[] = [];
   for (const s of v.split(',').map((x) => x.trim())) {
-    if (!(STUDIES as readonly string[]).includes(s)) throw new InputError(`--study: unknown study ${JSON.stringify(s)}; expected ${STUDIES.join(', ')} or all`);
+    if (!(STUDIES as readonly string[]).includes(s)) throw new InputError(unknownName('--study', 'study', s, [...STUDIES, 'all']));
     out.push(s as StudyName);
   }
   return out;
@@ -86,7 +87,7 @@ function parseDetectors(v: string | undefined): DetectorName[] | undefined {
   if (v === undefined) return undefined;
   const out: DetectorName[] = [];
   for (const d of v.split(',').map((x) => x.trim())) {
-    if (!(DETECTORS as readonly string[]).includes(d)) throw new InputError(`--detectors: unknown detector ${JSON.stringify(d)}; expected ${DETECTORS.join(', ')}`);
+    if (!(DETECTORS as readonly string[]).includes(d)) throw new InputError(unknownName('--detectors', 'detector', d, DETECTORS));
     out.push(d as DetectorName);
   }
   return out;

@@ -12,6 +12,7 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { checkYamlDepth } from '../scenario/yaml-depth.js';
 import { InputError } from '../core/errors.js';
+import { didYouMean } from '../core/suggest.js';
 import { readInputFile } from './input-file.js';
 import type { NodeEndpoint, Scenario } from '../scenario/types.js';
 
@@ -44,14 +45,14 @@ export function readCluster(file: string): ClusterFile {
     if (!isMap(v) || v.items.length !== 1) throw new InputError(`${at(v ?? (pair.key as YamlNode))}: nodes.${name}: expected exactly one of docker or oci`);
     const kindKey = v.items[0].key;
     const kind = isScalar(kindKey) ? String(kindKey.value) : '';
-    if (kind !== 'docker' && kind !== 'oci') throw new InputError(`${at(kindKey as YamlNode)}: nodes.${name}: unknown backend "${kind}" (docker or oci)`);
+    if (kind !== 'docker' && kind !== 'oci') throw new InputError(`${at(kindKey as YamlNode)}: nodes.${name}: unknown backend "${kind}"${didYouMean(kind, ['docker', 'oci'])} (docker or oci)`);
     const body = v.items[0].value as YamlNode | null;
     if (!isMap(body)) throw new InputError(`${at(body ?? (kindKey as YamlNode))}: nodes.${name}.${kind}: expected a mapping`);
     const fields: Record<string, string> = {};
     const known: readonly string[] = [...FIELDS[kind].required, ...FIELDS[kind].optional];
     for (const f of body.items) {
       const key = isScalar(f.key) ? String(f.key.value) : '';
-      if (!known.includes(key)) throw new InputError(`${at(f.key as YamlNode)}: nodes.${name}.${kind}: unknown key "${key}" (known: ${known.join(', ')})`);
+      if (!known.includes(key)) throw new InputError(`${at(f.key as YamlNode)}: nodes.${name}.${kind}: unknown key "${key}"${didYouMean(key, known)} (known: ${known.join(', ')})`);
       if (!isScalar(f.value) || typeof f.value.value !== 'string' || f.value.value === '')
         throw new InputError(`${at((f.value ?? f.key) as YamlNode)}: nodes.${name}.${kind}.${key}: expected a non-empty string`);
       fields[key] = f.value.value;

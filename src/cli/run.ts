@@ -26,6 +26,7 @@ import { parseLimitFlags, type LimitFlags } from './limit-flags.js';
 import { commitFiles, removeTemporaries, stageFile, temporaryName, trackTemporary } from '../engine/durable-file.js';
 import { watchSignals } from './signals.js';
 import { liveProgress } from './live-progress.js';
+import { simProgress } from './sim-progress.js';
 
 export interface RunFlags extends LimitFlags {
   readonly seed?: string;
@@ -140,6 +141,7 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   // Metrics for the report, computed from the trace records as they are written.
   const collector = new MetricsCollector({ durationMs: untilMs ?? scenario.durationMs, typicalPod: typicalPod(scenario.workloads), gpu: gpuMetricsOptions(scenario.workloads.map(toWorkload)) });
   const progress = backend === 'sim' ? undefined : liveProgress();
+  const simBar = backend === 'sim' ? simProgress(untilMs ?? scenario.durationMs) : undefined;
   const traceLimit = limits.maxTraceBytes !== undefined ? { maxTraceBytes: limits.maxTraceBytes } : {};
   // The run's three outputs are staged beside their final names and renamed into place together
   // (no await between the renames), so a reader never sees a new trace beside an old report, and
@@ -151,7 +153,7 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
   try {
     summary =
       backend === 'sim'
-        ? await simulate(scenario, { tracePath: stagedTrace, onEvent: collector.onEvent, signal: signals.signal, plugins, ...traceLimit, ...runEnd })
+        ? await simulate(scenario, { tracePath: stagedTrace, onEvent: collector.onEvent, signal: signals.signal, plugins, ...traceLimit, ...runEnd, ...(simBar ? { observe: simBar.observe } : {}) })
         : await runLive(scenario, {
             backend,
             plugins,
@@ -172,6 +174,7 @@ export async function runCommand(file: string, flags: RunFlags, setContext: (c: 
     throw e;
   } finally {
     progress?.stop();
+    simBar?.stop();
   }
   const summaryPath = join(out, 'summary.json');
   const reportPath = join(out, 'report.html');

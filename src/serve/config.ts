@@ -157,7 +157,9 @@ function check(key: ScalarKey, value: unknown, at: (message: string) => string):
   const r = KEYS[key].schema.safeParse(value);
   if (r.success) return r.data;
   const { message } = issueText(r.error);
-  throw new InputError(at(`${message}, got ${describeValue(value)}`));
+  const iss = r.error.issues[0];
+  const hint = iss.code === 'invalid_value' && 'values' in iss && typeof value === 'string' ? didYouMean(value, (iss.values as unknown[]).map(String)) : '';
+  throw new InputError(at(`${message}, got ${describeValue(value)}${hint}`));
 }
 
 /** Reads a key out of the nested file mapping (`tls.cert` → raw.tls.cert). */

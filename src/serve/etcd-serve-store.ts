@@ -73,11 +73,13 @@ const RETRY_MS = 500;
 /**
  * How long one commit keeps asking a store that does not answer before its waiters get 503 (ms).
  * Losing etcd's raft leader leaves the other members without a leader for an election (about a
- * second, more on a loaded machine), and each answers "no leader" at once meanwhile; a write
- * then is not an outage but a wait. Without quorum the waiters get 503 after at least three tries
- * and this long: at worst three request timeouts, when each try went to a dead member.
+ * second, more on a loaded machine): a write then is not an outage but a wait. Meanwhile a member
+ * that knows it has no leader answers "no leader" at once, and a write that reached a member before
+ * it noticed is lost with the dead leader and fails at the client's write deadline (2 s,
+ * backends/store/etcd-kv.ts). Without quorum the waiters get 503 after at least three tries and
+ * this long.
  */
-const UNAVAILABLE_PATIENCE_MS = 3000;
+const UNAVAILABLE_PATIENCE_MS = 6000;
 
 export interface WorkloadRecord {
   readonly workload: Workload;
@@ -150,6 +152,8 @@ export interface EtcdServeStoreOptions {
   readonly revision: number;
   /** A fenced write was refused: this replica no longer leads. */
   readonly onFenced: (detail: string) => void;
+  /** Where a failed commit attempt is reported (the operator sees why a write waits). */
+  readonly log?: (line: string) => void;
 }
 
 /**
@@ -166,6 +170,7 @@ export class EtcdServeStore extends InMemoryStateStore {
   private readonly writer: FencedWriter;
   private readonly term: Term;
   private readonly onFenced: (detail: string) => void;
+  private readonly log: (line: string) => void;
   /** What the store holds, as far as this replica knows: key → value and mod revision. */
   private readonly held = new Map<string, { value: string; modRevision: number }>();
   private dirty = false;
@@ -187,6 +192,7 @@ export class EtcdServeStore extends InMemoryStateStore {
     this.kv = o.kv;
     this.term = o.term;
     this.onFenced = o.onFenced;
+    this.log = o.log ?? (() => {});
     this.writer = new FencedWriter(o.kv, LEADER_KEY);
     this.remember(o.entries);
     this.initial = new Map(o.entries.map((e) => [e.key, e.value]));
@@ -306,15 +312,16 @@ export class EtcdServeStore extends InMemoryStateStore {
         // moves to another member. Retrying is safe: had the write been applied, the retry finds
         // the mod revisions moved (a conflict), re-reads, and the next diff is empty.
         // A raft election in the store (its leader lost) is waited out: asked again after 100,
-        // 200, 400, 800 ms ... for UNAVAILABLE_PATIENCE_MS, and at least three times: a request the
-        // client routes to the member that died waits out the whole request timeout (gRPC queues it
-        // while the channel reconnects), so two slow tries can both have hit the dead member.
+        // 200, 400, 800 ms ... for UNAVAILABLE_PATIENCE_MS, and at least three times: a try that
+        // reached a member before it noticed the election is lost and waits out the write deadline.
         let r: Awaited<ReturnType<FencedWriter['write']>> | undefined;
         const patience = Date.now() + UNAVAILABLE_PATIENCE_MS;
         for (let attempt = 1; r === undefined; attempt++) {
+          const started = Date.now();
           try {
             r = await this.writer.write(this.term, chunk);
           } catch (e) {
+            this.log(`slipway serve: state store commit try ${attempt} (${chunk.length} keys) failed after ${Date.now() - started} ms: ${e instanceof Error ? e.message : String(e)}`);
             if (!(e instanceof StoreUnavailableError) || this.fenced || (attempt >= 3 && Date.now() >= patience)) throw e;
             await new Promise((res) => setTimeout(res, Math.min(100 * 2 ** (attempt - 1), 800)));
           }

@@ -336,7 +336,7 @@ export async function startReplica(config: ServeConfig, options: ReplicaOptions 
     const e = election!;
     try {
       const snapshot = await kv.range(KEYSPACE);
-      const store = new EtcdServeStore({ kv, term, entries: snapshot.entries, revision: snapshot.revision, onFenced: (detail) => e.deposed(term, 'fenced', detail) });
+      const store = new EtcdServeStore({ kv, term, entries: snapshot.entries, revision: snapshot.revision, onFenced: (detail) => e.deposed(term, 'fenced', detail), log });
       // Revisions continue above every one the previous leaders handed out.
       for (const m of Object.values(store.meta.workloads)) store.meta.revisionCeiling = Math.max(store.meta.revisionCeiling, m.revision);
       leading = { term, cp: undefined, store };

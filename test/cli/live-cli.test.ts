@@ -61,7 +61,7 @@ describe('CLI bad input', () => {
     writeFileSync(c, 'nodes:\n  node-1:\n    docker: {hots: "unix:///x.sock"}\n');
     const r = slipway(['run', 'scenarios/steady-service.yaml', '--backend', 'docker', '--cluster', c]);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`${c}:3:14: nodes.node-1.docker: unknown key "hots" (known: host, network, pidFile)`);
+    expect(r.stderr.trim()).toBe(`${c}:3:14: nodes.node-1.docker: unknown key "hots"; did you mean "host"? (known: host, network, pidFile)`);
     writeFileSync(c, 'nodes:\n  node-1: {docker: {host: "unix:///x.sock"}}\n');
     const m = slipway(['run', 'scenarios/steady-service.yaml', '--backend', 'docker', '--cluster', c]);
     expect(m.status).toBe(2);

@@ -296,7 +296,7 @@ describe.skipIf(!LIVE)(`three serve replicas on etcd and docker${LIVE ? '' : ` (
     const second = first === 1 ? 2 : 1;
     process.kill(memberPid(first), 'SIGKILL');
     const one = await send(l.url, 'POST', `/v1/workloads/${WORKLOAD}/scale`, { replicas: REPLICAS - 1 });
-    expect(one.status, JSON.stringify(one.body)).toBe(200);
+    expect(one.status, `${JSON.stringify(one.body)}\nthe leader's log:\n${l.log.slice(-4000)}`).toBe(200);
     await until(async () => (await containers()).filter((c) => c.running).length === REPLICAS - 1, 120_000, 'scaled to 19 with one member down');
 
     process.kill(memberPid(second), 'SIGKILL');

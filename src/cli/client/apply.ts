@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../../core/errors.js';
+import { didYouMean } from '../../core/suggest.js';
 import { unreadable } from '../input-file.js';
 import { pathOfMessage, parseYamlDocument } from '../../scenario/yaml-errors.js';
 import { describeValue, isMapping, type PathSegment } from '../../scenario/schema.js';
@@ -99,7 +100,7 @@ export async function runApply(flags: ApplyFlags): Promise<number> {
     const inner = field === '' ? [] : pathOfMessage(`${field}: `) ?? [];
     throw new InputError(`${doc.where([...it.path, ...inner])}: ${message}`);
   };
-  if (flags.dryRun !== undefined && flags.dryRun !== 'client' && flags.dryRun !== 'sim') throw new InputError(`--dry-run: unknown mode ${JSON.stringify(flags.dryRun)} (client, sim)`);
+  if (flags.dryRun !== undefined && flags.dryRun !== 'client' && flags.dryRun !== 'sim') throw new InputError(`--dry-run: unknown mode ${JSON.stringify(flags.dryRun)}${didYouMean(flags.dryRun, ['client', 'sim'])} (client, sim)`);
   if (flags.dryRun !== 'sim' && (flags.horizon !== undefined || flags.seed !== undefined || flags.json)) throw new InputError('--horizon, --seed and --json go with --dry-run=sim');
   // Every workload is checked before any is sent: a bad file changes nothing.
   for (const it of items) {

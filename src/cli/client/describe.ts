@@ -1,5 +1,6 @@
 /** `slipway describe workload NAME`: status, rollout, instances, recent events and, when pending, why. */
 import { InputError } from '../../core/errors.js';
+import { didYouMean } from '../../core/suggest.js';
 import type { InstanceResource, RolloutStatus, WorkloadResource } from '../../serve/control.js';
 import type { ServeEvent } from '../../serve/events.js';
 import { clientCommand, connect, safe, type ClientFlags } from './api-client.js';
@@ -15,7 +16,7 @@ interface ExplainAnswer {
 const RECENT = 15;
 
 export async function runDescribe(kind: string, name: string, flags: ClientFlags): Promise<number> {
-  if (kind !== 'workload' && kind !== 'workloads' && kind !== 'wl') throw new InputError(`kind: describe supports workload, got ${JSON.stringify(kind)}`);
+  if (kind !== 'workload' && kind !== 'workloads' && kind !== 'wl') throw new InputError(`kind: describe supports workload, got ${JSON.stringify(kind)}${didYouMean(kind, ['workload'])}`);
   const client = connect(flags);
   return clientCommand(async () => {
     const p = encodeURIComponent(name);

@@ -1,6 +1,7 @@
 /** `slipway get workloads|nodes|instances|endpoints [NAME] [-o table|wide|json|yaml] [-l SELECTOR]`. */
 import { stringify } from 'yaml';
 import { InputError } from '../../core/errors.js';
+import { didYouMean } from '../../core/suggest.js';
 import { formatBytes } from '../../core/resources.js';
 import type { EndpointsResource, InstanceResource, NodeResource, WorkloadResource } from '../../serve/control.js';
 import { clientCommand, connect, table, type ClientFlags } from './api-client.js';
@@ -23,7 +24,7 @@ const FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
 
 export function kindOf(kind: string): Kind {
   const k = KINDS[kind];
-  if (!k) throw new InputError(`kind: expected workloads, nodes, instances or endpoints, got ${JSON.stringify(kind)}`);
+  if (!k) throw new InputError(`kind: expected workloads, nodes, instances or endpoints, got ${JSON.stringify(kind)}${didYouMean(kind, Object.keys(KINDS))}`);
   return k;
 }
 
@@ -78,7 +79,7 @@ export function endpointsTable(items: readonly EndpointsResource[], wide: boolea
 export async function runGet(kindArg: string, name: string | undefined, flags: GetFlags): Promise<number> {
   const kind = kindOf(kindArg);
   const output = flags.output ?? 'table';
-  if (!(FORMATS as readonly string[]).includes(output)) throw new InputError(`-o: expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(output)}`);
+  if (!(FORMATS as readonly string[]).includes(output)) throw new InputError(`-o: expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(output)}${didYouMean(output, FORMATS)}`);
   const client = connect(flags);
   return clientCommand(async () => {
     let items: unknown[];

@@ -3,6 +3,7 @@
  * is resumed after the last revision seen (Last-Event-ID), so no event is missed or repeated.
  */
 import { InputError } from '../../core/errors.js';
+import { didYouMean } from '../../core/suggest.js';
 import { watchSignals } from '../signals.js';
 import type { ServeEvent } from '../../serve/events.js';
 import { ApiFailure, clientCommand, connect, safe, type ClientFlags } from './api-client.js';
@@ -31,7 +32,7 @@ export async function runWatch(flags: WatchFlags): Promise<number> {
   let since = int('--since', flags.since);
   const count = int('--count', flags.count);
   const output = flags.output ?? 'text';
-  if (output !== 'text' && output !== 'json') throw new InputError(`-o: expected text or json, got ${JSON.stringify(output)}`);
+  if (output !== 'text' && output !== 'json') throw new InputError(`-o: expected text or json, got ${JSON.stringify(output)}${didYouMean(output, ['text', 'json'])}`);
   const client = connect(flags);
   return clientCommand(async () => {
     let seen = 0;
