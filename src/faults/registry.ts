@@ -4,7 +4,8 @@
  * is one file (exporting a `FaultDefinition`, see fault-definition.ts) plus one line here.
  *
  * The order is the catalog's order: the scenario's `known keys` messages list kinds in it, and
- * the fuzzer draws kinds by index into it (reordering changes which case a fuzz seed expands to).
+ * the fuzzer draws kinds by index into it (adding or reordering kinds changes which case a fuzz
+ * seed of the `small` and `tiny` profiles expands to; written-out cases replay unchanged).
  */
 import type { Millis } from '../core/types.js';
 import { clockSkew } from './clock-skew.js';
