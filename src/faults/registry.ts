@@ -27,6 +27,7 @@ import { controlPlanePause } from './control-plane-pause.js';
 import { storePartition } from './store-partition.js';
 import { storeLatency } from './store-latency.js';
 import { leaseSkew } from './lease-skew.js';
+import { nodeFlap } from './node-flap.js';
 
 export const FAULTS = {
   nodeCrash,
@@ -47,6 +48,7 @@ export const FAULTS = {
   storePartition,
   storeLatency,
   leaseSkew,
+  nodeFlap,
 } as const;
 
 type Registry = typeof FAULTS;
