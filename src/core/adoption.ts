@@ -4,6 +4,10 @@
  *
  * - Adoption (a restarted control plane, `start({ adopt: true })`): instance records are rebuilt
  *   from the labels of the containers a node runs; everything else is an orphan and is removed.
+ *   A node that cannot be listed then (not Ready, or its listing fails) stays *unlisted*: it is
+ *   adopted, not resynced, when it answers (Ready again, or the next resync tick), so its
+ *   containers are never taken for orphans before their labels were read. Meanwhile the
+ *   Orchestrator does not fill the slots that may be running there (reconciler.ts, `unlisted`).
  * - Resync (every `resyncIntervalMs`, and when a node becomes Ready again): containers whose
  *   create answer was lost are bound to their instance, containers that vanished are marked
  *   exited, and orphans (no live instance on that node owns them) are removed.
@@ -15,7 +19,7 @@ import { OrchestrationError } from './errors.js';
 import { nodeReady, type ControlPlaneRecords, type NodeState, type WorkloadState } from './control-plane-state.js';
 import type { Clock, ContainerRuntime, Recorder, StateStore } from './interfaces.js';
 import { addInto, type Resources } from './resources.js';
-import type { Instance, NodeId, Workload } from './types.js';
+import type { Instance, Millis, NodeId, Workload } from './types.js';
 import { lifecycleOf, roleFromLabel, ROLE_LABEL } from './init-containers.js';
 
 /** What adoption and resync need from the Orchestrator. */
@@ -41,13 +45,36 @@ export interface AdoptionHost {
   invalidateViews(): void;
   /** Runs async work whose unexpected errors fail the run. */
   spawn(p: Promise<unknown>): void;
+  /** A node unlisted since start was adopted after start: slots held for it may be filled now. */
+  unlistedChanged(): void;
 }
 
 /** Containers of one listing grouped by instance id. */
 type Listing = Awaited<ReturnType<ContainerRuntime['listContainers']>>;
 
 export class Adoption {
+  /**
+   * Nodes not listed since adoption began (`begin`): not Ready then, or their listing failed.
+   * Their containers may be instances the control plane does not know yet.
+   */
+  readonly unlisted = new Set<NodeId>();
+  /** Nodes being listed by adoption: a resync meanwhile would find their containers unowned. */
+  private readonly adopting = new Set<NodeId>();
+  /** When adoption began: the creation and placement time of an instance adopted later. */
+  private since: Millis | undefined;
+
   constructor(private readonly host: AdoptionHost) {}
+
+  /** Adoption begins (a start with `adopt`): every node is unlisted until `adoptNode` lists it. */
+  begin(nodes: readonly NodeId[]): void {
+    this.since = this.host.clock.now();
+    for (const id of nodes) this.unlisted.add(id);
+  }
+
+  /** The node left the cluster. Returns true when it was unlisted (slots held for it are free). */
+  forget(nodeId: NodeId): boolean {
+    return this.unlisted.delete(nodeId);
+  }
 
   /**
    * Rebuilds instance records from the containers a node runs. A container is adopted when its
@@ -55,9 +82,29 @@ export class Adoption {
    * instance gets the container's node, slot and generation. Everything else with Slipway's labels
    * (deleted workloads, exited containers, unreadable labels) is an orphan and is stopped and
    * removed. Returns the number of instances adopted (0 when the node does not answer:
-   * `node.adopt_failed` is recorded).
+   * `node.adopt_failed` is recorded and the node stays unlisted; 0 when it is being adopted already).
    */
-  async adoptNode(nodeId: NodeId): Promise<number> {
+  adoptNode(nodeId: NodeId): Promise<number> {
+    return this.adopt(nodeId, false);
+  }
+
+  /**
+   * `late`: a node unlisted at start, adopted once it answers. Its instances count as created and
+   * placed when adoption began (they ran then already), so where a slot was refilled meanwhile
+   * the reconciler keeps the newer replacement and stops the copy found here as a duplicate.
+   * A late node that stopped being Ready while it was listed stays unlisted.
+   */
+  private async adopt(nodeId: NodeId, late: boolean): Promise<number> {
+    if (this.adopting.has(nodeId)) return 0;
+    this.adopting.add(nodeId);
+    try {
+      return await this.adoptListing(nodeId, late);
+    } finally {
+      this.adopting.delete(nodeId);
+    }
+  }
+
+  private async adoptListing(nodeId: NodeId, late: boolean): Promise<number> {
     const { runtime, store, recorder, records } = this.host;
     const ns = records.nodes.get(nodeId);
     if (!ns) return 0;
@@ -71,6 +118,8 @@ export class Adoption {
       }
       throw e;
     }
+    if (late && (!records.nodes.has(nodeId) || !nodeReady(records, nodeId))) return 0;
+    this.unlisted.delete(nodeId);
     const groups = new Map<string, Listing>();
     for (const st of list) {
       let g = groups.get(st.instanceId);
@@ -95,7 +144,7 @@ export class Adoption {
       }
       const w = ws.workload;
       const containers = adoptedContainers(w, generation, group);
-      const now = this.host.clock.now();
+      const now = late ? this.since ?? this.host.clock.now() : this.host.clock.now();
       const inst: Instance = {
         id: instanceId,
         workloadId: w.id,
@@ -137,15 +186,22 @@ export class Adoption {
     }
     this.host.invalidateViews();
     this.host.armTaintEvictions(ns);
+    if (late) this.host.unlistedChanged();
     return adopted;
   }
 
   /**
    * Compares the runtime's containers on a node with the records: binds containers whose create
    * answer was lost, marks containers that vanished, and removes orphans. Does nothing when the
-   * node does not answer or stopped being Ready meanwhile.
+   * node does not answer or stopped being Ready meanwhile, or is being adopted. A node unlisted
+   * since start is adopted instead: nothing there is an orphan before its labels were read.
    */
   async resyncNode(nodeId: NodeId): Promise<void> {
+    if (this.unlisted.has(nodeId)) {
+      await this.adopt(nodeId, true);
+      return;
+    }
+    if (this.adopting.has(nodeId)) return;
     const { runtime, store, records } = this.host;
     const ns = records.nodes.get(nodeId);
     if (!ns) return;

@@ -51,7 +51,7 @@ import type {
   StateStore,
 } from './interfaces.js';
 import { addInto, tally, type Resources } from './resources.js';
-import { noExecuteTaints } from './taints.js';
+import { instanceTaintEviction, noExecuteTaints } from './taints.js';
 import { TERMINAL_STATUSES, type ContainerSpec, type Instance, type InstanceContainer, type InstanceStatus, type Millis, type Node, type NodeId, type Workload, type WorkloadId } from './types.js';
 import { containerRecords, hasInitContainers, initProgress, lifecycleOf, ROLE_LABEL } from './init-containers.js';
 import { endpointEnv } from './endpoints.js';
@@ -68,6 +68,15 @@ export interface OrchestratorConfig extends ReconcilerConfig {
   readonly reconcileMinGapMs: Millis;
   readonly resyncIntervalMs: Millis;
   readonly backoffResetMs: Millis;
+  /**
+   * Work one reconcile pass may do before it stops and continues 1 ms later (unset: no limit,
+   * one pass reconciles every dirty workload). A workload reconciled counts 1 plus the actions
+   * the reconciler returned for it (creations, schedulings, stops, ...). `slipway serve` sets it:
+   * its HTTP server shares the thread with the control plane, and a pass over hundreds of new
+   * workloads would hold every request for its whole length. The simulator leaves it unset (a
+   * pass is one event there whatever its length).
+   */
+  readonly reconcileBudget?: number;
 }
 
 export interface OrchestratorDeps {
@@ -157,12 +166,21 @@ export class Orchestrator {
   /** Workloads with instances no node could take: reconciled again when capacity appears. */
   private readonly waitingForCapacity = new Set<WorkloadId>();
   private reconcileQueued = false;
+  /** A pass that stopped at `reconcileBudget` queued its continuation. */
+  private continuationQueued = false;
   private lastPassAt = -Infinity;
   private capacityEpoch = 0;
   private readonly stoppers: Array<() => void> = [];
   private started = false;
   /** While adopting at start: reconcile passes wait (dirty workloads accumulate). */
   private holdReconcile = false;
+  /**
+   * Workloads found in the store at start: while nodes stay unlisted since adoption began, their
+   * instances may run there (see `unlistedHold`). Cleared once every node was listed.
+   */
+  private readonly restored = new Set<WorkloadId>();
+  /** The `slot.held` last recorded per workload (recorded again only when it changes). */
+  private readonly tracedHolds = new Map<WorkloadId, string>();
   /** The maps above, shared with the modules beside the Orchestrator. */
   private readonly records: ControlPlaneRecords;
   /** Gang members reserved and waiting for their gang (see `scheduleInstances`). */
@@ -228,6 +246,7 @@ export class Orchestrator {
         this.sortedViews = undefined;
       },
       spawn: (p) => this.spawn(p),
+      unlistedChanged: () => this.unlistedChanged(),
     });
   }
 
@@ -241,7 +260,9 @@ export class Orchestrator {
    * taken up again. With `adopt`, the containers running on every Ready node are listed first and
    * the instance records rebuilt from their labels (see `adoptNode`); containers no desired
    * workload owns are removed. Adoption finishes before the first reconcile pass, so no slot is
-   * filled twice.
+   * filled twice. A node not Ready then (or whose listing fails) is adopted when it answers; until
+   * then the restored workloads' free slots are held as long as instances there would be kept
+   * (src/core/adoption.ts, `ReconcileInput.unlisted`).
    */
   async start(options: StartOptions = {}): Promise<void> {
     if (this.started) return;
@@ -253,6 +274,8 @@ export class Orchestrator {
     this.stoppers.push(cluster.subscribe((e) => this.onClusterEvent(e)));
     this.stoppers.push(runtime.watch((e) => this.onContainerEvent(e)));
     if (options.adopt) {
+      for (const w of this.d.store.listWorkloads()) this.restored.add(w.id);
+      this.adoption.begin(cluster.listNodes().map((n) => n.id));
       // No reconcile pass may run before every node is adopted: it would refill adopted slots.
       this.holdReconcile = true;
       try {
@@ -292,6 +315,7 @@ export class Orchestrator {
   apply(workload: Workload): void {
     const existing = this.workloads.get(workload.id);
     if (!existing || existing.removed) {
+      this.restored.delete(workload.id);
       this.workloads.set(workload.id, newWorkloadState(workload));
       this.d.store.putWorkload(workload);
       this.d.recorder.record('workload.submitted', {
@@ -509,14 +533,36 @@ export class Orchestrator {
 
   private reconcileDirty(): void {
     const ids = [...this.dirty];
-    this.dirty.clear();
+    const budget = this.d.config.reconcileBudget;
+    if (budget === undefined) {
+      this.dirty.clear();
+      for (const id of ids) {
+        const ws = this.workloads.get(id);
+        if (ws) this.reconcileWorkload(ws);
+      }
+      return;
+    }
+    // Budgeted (serve): the workloads not reached stay dirty, in their order, for the
+    // continuation; one marked dirty again while it is reconciled goes to the end.
+    let spent = 0;
     for (const id of ids) {
+      if (spent >= budget) break;
+      this.dirty.delete(id);
       const ws = this.workloads.get(id);
-      if (ws) this.reconcileWorkload(ws);
+      spent += 1 + (ws ? this.reconcileWorkload(ws) : 0);
+    }
+    if (this.dirty.size > 0 && !this.continuationQueued) {
+      this.continuationQueued = true;
+      this.d.clock.setTimer(1, () => {
+        this.continuationQueued = false;
+        // Released holds queue a pass of their own (queueReconcile).
+        if (!this.holdReconcile) this.reconcileDirty();
+      });
     }
   }
 
-  private reconcileWorkload(ws: WorkloadState): void {
+  /** Reconciles one workload; returns how many actions the reconciler returned (the pass's budget counts them). */
+  private reconcileWorkload(ws: WorkloadState): number {
     const { clock, store, config } = this.d;
     const now = clock.now();
     const w = ws.workload;
@@ -526,12 +572,12 @@ export class Orchestrator {
       if (inst.stopRequestedAt !== undefined && !this.tearingDown.has(inst.id) && this.nodeReady(inst.node))
         this.spawn(this.teardown(inst));
     }
-    if (ws.removed) return;
+    if (ws.removed) return 0;
     if (ws.deleted && instances.length === 0) {
       ws.removed = true;
       store.deleteWorkload(w.id);
       this.d.recorder.record('workload.removed', { workload: w.name });
-      return;
+      return 1;
     }
     const result = (this.d.reconcile ?? reconcile)({
       workload: w,
@@ -548,6 +594,7 @@ export class Orchestrator {
         return noExecuteTaints(ns.node, ns.unreadySince);
       },
       capacityEpoch: this.capacityEpoch,
+      ...(this.restored.has(w.id) ? this.unlistedHold(w) : undefined),
       now,
       config,
     });
@@ -595,6 +642,19 @@ export class Orchestrator {
           }
           break;
         }
+        case 'hold': {
+          const key = `${a.until} ${a.slots.join(',')} ${a.nodes.join(',')}`;
+          if (this.tracedHolds.get(w.id) !== key) {
+            this.tracedHolds.set(w.id, key);
+            this.d.recorder.record('slot.held', {
+              workload: w.name,
+              slots: a.slots,
+              nodes: a.nodes,
+              ...(a.until !== Infinity ? { until: a.until } : {}),
+            });
+          }
+          break;
+        }
         case 'complete-job':
           if (!ws.finished) {
             ws.finished = true;
@@ -627,6 +687,39 @@ export class Orchestrator {
       });
       ws.wake = { at, cancel };
     }
+  
+    return result.actions.length;
+  }
+
+  /**
+   * `ReconcileInput.unlisted` for a restored workload: the nodes not listed since start, and
+   * when an instance of it placed there before the start would be evicted from them (the latest
+   * of these moments; Infinity when one of them evicts nothing, e.g. a Ready node that did not
+   * answer its listing). Absent once every node was listed.
+   */
+  private unlistedHold(w: Workload): { unlisted: { until: Millis; nodes: string[] } } | undefined {
+    if (this.adoption.unlisted.size === 0) return undefined;
+    let until = -Infinity;
+    const nodes: string[] = [];
+    for (const id of this.adoption.unlisted) {
+      const ns = this.nodes.get(id);
+      if (!ns) continue;
+      const ev = instanceTaintEviction(w.placement?.tolerations, this.d.config.evictionGraceMs / 1000, noExecuteTaints(ns.node, ns.unreadySince), 0);
+      until = Math.max(until, ev === undefined ? Infinity : ev.at);
+      nodes.push(ns.node.name);
+    }
+    if (nodes.length === 0) return undefined;
+    nodes.sort();
+    return { unlisted: { until, nodes } };
+  }
+
+  /** A node unlisted since start was listed, changed status or left: the held slots are looked at again. */
+  private unlistedChanged(): void {
+    if (this.adoption.unlisted.size === 0) {
+      for (const id of this.restored) this.dirty.add(id);
+      this.restored.clear();
+    } else for (const id of this.restored) this.dirty.add(id);
+    this.queueReconcile();
   }
 
   private requestOf(ws: WorkloadState, generation: number): Resources {
@@ -1357,6 +1450,7 @@ export class Orchestrator {
         this.nodes.delete(e.nodeId);
         this.sortedViews = undefined;
         this.d.recorder.record('node.removed', { node: ns.node.name });
+        if (this.adoption.forget(e.nodeId)) this.unlistedChanged();
         for (const id of ns.instances) {
           const inst = this.d.store.getInstance(id);
           if (inst) this.dirty.add(inst.workloadId);
@@ -1376,6 +1470,8 @@ export class Orchestrator {
         }
         if (e.previous === 'Ready' && to !== 'Ready') ns.unreadySince = e.node.statusSince;
         this.d.recorder.record('node.status', { node: e.node.name, from: e.previous, to });
+        // Its status decides how long the slots held for it wait; Ready: the resync below adopts it.
+        if (this.adoption.unlisted.has(e.node.id)) this.unlistedChanged();
         if (to === 'Ready') {
           for (const id of ns.instances) {
             const inst = this.d.store.getInstance(id);

@@ -16,6 +16,9 @@
  *   that kept running through a partition is stopped when the partition heals) and its slot is
  *   refilled. An instance whose node left the cluster is forgotten and its slot refilled.
  * - current / outdated: an instance runs the workload's current generation or an older one.
+ * - held: a free slot of a workload found at a restart, while nodes the restarted control plane
+ *   could not list yet may run its instance (`ReconcileInput.unlisted`): not filled before such
+ *   an instance would have been evicted there.
  *
  * Per slot, when several live instances share it (a stale copy after a partition, a replacement
  * racing its predecessor), one is kept and the others are stopped. The kept one is the best by:
@@ -84,6 +87,16 @@ export interface ReconcileInput {
    * went away). An unschedulable instance whose last attempt saw an older epoch is retried at once.
    */
   readonly capacityEpoch: number;
+  /**
+   * Instances of this workload may be running on `nodes`, whose containers the control plane has
+   * not listed since it started (they were not Ready then, or did not answer: src/core/adoption.ts).
+   * Before `until` a slot with no live instance and no history (it never failed, nothing in it
+   * was lost) is not filled: its instance may be running there, to be adopted when the node
+   * answers. `until` is when such an instance would be evicted from there by the nodes' NoExecute
+   * taints (Infinity: never, e.g. a Ready node that does not answer), so the slot is filled when it
+   * would have been had the control plane known the instance.
+   */
+  readonly unlisted?: { readonly until: Millis; readonly nodes: readonly string[] };
   readonly now: Millis;
   readonly config: ReconcilerConfig;
 }
@@ -103,6 +116,8 @@ export type Action =
   | { readonly type: 'forget'; readonly instance: InstanceId; readonly reason: string }
   /** A slot waits out its crash-loop back-off. */
   | { readonly type: 'backoff'; readonly slot: number; readonly until: Millis; readonly failures: number }
+  /** Slots not filled before `until`: their instances may run on unlisted `nodes` (`ReconcileInput.unlisted`). */
+  | { readonly type: 'hold'; readonly slots: readonly number[]; readonly until: Millis; readonly nodes: readonly string[] }
   | { readonly type: 'complete-job' }
   | { readonly type: 'fail-job'; readonly reason: string };
 
@@ -264,6 +279,21 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     }
   }
 
+  // Slots that may be running on unlisted nodes: not filled yet (see ReconcileInput.unlisted).
+  const lostSlots = new Set([...lost].map((i) => i.slot));
+  const unlisted = input.unlisted !== undefined && now < input.unlisted.until ? input.unlisted : undefined;
+  const held: number[] = [];
+  const holds = (slot: number, h: SlotHistory | undefined): boolean => {
+    if (unlisted === undefined || h !== undefined || lostSlots.has(slot)) return false;
+    held.push(slot);
+    return true;
+  };
+  const holdAction = () => {
+    if (unlisted === undefined || held.length === 0) return;
+    actions.push({ type: 'hold', slots: held, until: unlisted.until, nodes: unlisted.nodes });
+    if (unlisted.until !== Infinity) wake(unlisted.until);
+  };
+
   // 5. Jobs: fill slots 0..completions-1 that are not done, up to parallelism.
   if (workload.kind === 'job') {
     let succeeded = 0;
@@ -283,10 +313,15 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     for (let slot = 0; slot < workload.completions && active < workload.replicas; slot++) {
       if (occupied.has(slot)) continue;
       const h = observed.slots.get(slot);
+      if (holds(slot, h)) {
+        active++; // it may be running
+        continue;
+      }
       if (h?.done || backingOff(slot, h)) continue;
       actions.push({ type: 'create', slot, generation: workload.generation, reason: h && h.failures > 0 ? 'replace-failed' : 'job' });
       active++;
     }
+    holdAction();
     return { actions, wakeAt };
   }
 
@@ -309,7 +344,6 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
 
   // 7. Services: fill free slots (lowest first), honouring back-off and done slots.
   const occupied = new Set(kept.map((s) => s.slot));
-  const lostSlots = new Set([...lost].map((i) => i.slot));
   const recreateBlocked =
     workload.updateStrategy.type === 'Recreate' && kept.some((s) => s.outdated !== undefined);
   let missing = R - kept.length;
@@ -319,11 +353,12 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const h = observed.slots.get(slot);
     if (h?.done) continue;
     missing--;
-    if (recreateBlocked || backingOff(slot, h)) continue;
+    if (holds(slot, h) || recreateBlocked || backingOff(slot, h)) continue;
     const reason: CreateReason = lostSlots.has(slot) ? 'replace-lost' : h && h.failures > 0 ? 'replace-failed' : 'scale-up';
     actions.push({ type: 'create', slot, generation: workload.generation, reason });
     total++;
   }
+  holdAction();
 
   // 8. Services: roll outdated slots forward.
   const outdatedSlots = kept.filter((s) => s.outdated !== undefined && s.current === undefined);

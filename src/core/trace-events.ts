@@ -140,6 +140,8 @@ export const TRACE_EVENTS = {
   // --- slots -------------------------------------------------------------------------------
   'slot.failed': { workload: str, slot: int, failures: int, nextAttemptAt: num },
   'slot.backoff': { workload: str, slot: int, failures: int, until: num },
+  /** Free slots not filled before `until` (absent: while `nodes` stay unlisted): they may run on `nodes`, not listed since the control plane started. */
+  'slot.held': { workload: str, slots: ints, nodes: strs, until: num.optional() },
 
   // --- containers --------------------------------------------------------------------------
   'container.created': { container: str, instance: str, workload: str, node: nodeName, name: str },

@@ -41,6 +41,7 @@ function setup() {
     armTaintEvictions: (ns) => void calls.push(`arm ${ns.node.name}`),
     invalidateViews: () => void calls.push('views'),
     spawn: (p) => void p.catch((e) => calls.push(`error ${String(e)}`)),
+    unlistedChanged: () => void calls.push('unlisted changed'),
   });
   /** Creates a running container of `workload` on the node with Slipway's labels. */
   const run = async (node: string, workload: string, instanceId: string, slot: string, generation = '1') => {

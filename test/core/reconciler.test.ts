@@ -74,6 +74,7 @@ interface Row {
   now?: number;
   deleted?: boolean;
   jobFailures?: number;
+  unlisted?: { until: number; nodes: string[] };
   expected: Action[];
   wakeAt?: number;
 }
@@ -91,6 +92,7 @@ function run(row: Row) {
     },
     node: (id) => nodes.get(id),
     capacityEpoch: 0,
+    ...(row.unlisted ? { unlisted: row.unlisted } : {}),
     now: row.now ?? 100_000,
     config,
   });
@@ -346,6 +348,39 @@ const rows: Row[] = [
     why: '... but not before, unless capacity appeared',
     instances: [inst('a', 0, 'Running'), inst('b', 1, 'Running'), inst('p', 2, 'Pending', { node: undefined, lastAttemptAt: 90_000 })],
     expected: [],
+    wakeAt: 120_000,
+  },
+  {
+    why: 'node n3 not listed since start until its eviction at 120 s: free slots 1 and 2 may run there, held until then',
+    instances: [inst('a', 0, 'Running')],
+    unlisted: { until: 120_000, nodes: ['n3'] },
+    expected: [{ type: 'hold', slots: [1, 2], until: 120_000, nodes: ['n3'] }],
+    wakeAt: 120_000,
+  },
+  {
+    why: '... and filled from then on',
+    instances: [inst('a', 0, 'Running')],
+    unlisted: { until: 120_000, nodes: ['n3'] },
+    now: 120_000,
+    expected: [create(1, 'scale-up'), create(2, 'scale-up')],
+  },
+  {
+    why: 'held: not a slot with a failure since start (2), nor one whose instance was lost (1: its node left); an unlisted Ready node never evicts (Infinity: no wake)',
+    instances: [inst('a', 0, 'Running'), inst('b', 1, 'Running', { node: 'gone' })],
+    slots: [[2, { failures: 1, lastFailureAt: 0, done: false }]],
+    unlisted: { until: Infinity, nodes: ['n3'] },
+    expected: [
+      { type: 'forget', instance: 'b', reason: 'node gone left the cluster' },
+      create(1, 'replace-lost'),
+      create(2, 'replace-failed'),
+    ],
+  },
+  {
+    why: 'a job of parallelism 2: slot 0 runs, slot 1 is held and counts as running, so none starts',
+    w: { kind: 'job', replicas: 2, completions: 4, restartPolicy: 'OnFailure' },
+    instances: [inst('j', 0, 'Running')],
+    unlisted: { until: 120_000, nodes: ['n3'] },
+    expected: [{ type: 'hold', slots: [1], until: 120_000, nodes: ['n3'] }],
     wakeAt: 120_000,
   },
 ];
