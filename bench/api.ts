@@ -171,6 +171,14 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
       );
     };
 
+    /** The daemon's CPU (all threads, main thread) now: a phase's cost through its convergence is taken from here. */
+    const cpuNow = () => ({ all: processCpuS(pid), main: processCpuS(pid, pid) });
+    /** CPU per apply from `at` (a phase's start) until now, the control plane's catching up included. */
+    const through = (at: { all: number; main: number }, n: number) => {
+      const c = cpuNow();
+      return `daemon_cpu_ms_per_apply_through_convergence=${(((c.all - at.all) * 1000) / n).toFixed(3)} main_thread=${(((c.main - at.main) * 1000) / n).toFixed(3)}`;
+    };
+    const createdAt = cpuNow();
     const created = await load(o.workloads, (i) => call('POST', '/v1/workloads', { spec: spec(i) }), [201]);
     fmt('apply(create)', created, o.workloads);
     const want = o.workloads * o.replicas;
@@ -182,7 +190,7 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
       if (Date.now() > deadline) throw new Error(`bench api: only ${running}/${want} instances running at --timeout`);
       await new Promise((res) => setTimeout(res, 500));
     }
-    console.log(`api converge: instances=${want} nodes=${nodes} wall_s=${((performance.now() - t0) / 1000).toFixed(2)} (every instance running, counted from the last create's acknowledgement; sim ×${speed})`);
+    console.log(`api converge: instances=${want} nodes=${nodes} wall_s=${((performance.now() - t0) / 1000).toFixed(2)} (every instance running, counted from the last create's acknowledgement; sim ×${speed}) ${through(createdAt, o.workloads)}`);
     const idle0 = processCpuS(pid);
     const idleT0 = performance.now();
     await new Promise((res) => setTimeout(res, 2000));
@@ -194,6 +202,7 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
     fmt(`list(${o.workloads} workloads)`, lists, o.lists);
     const instLists = await load(o.gets, (i) => call('GET', `/v1/instances?workload=w${String((i * 7919) % o.workloads).padStart(4, '0')}`), [200]);
     fmt(`list(instances of a workload)`, instLists, o.gets);
+    const updatedAt = cpuNow();
     const updates = await load(o.updates, (i) => call('POST', '/v1/workloads', { spec: spec(i % o.workloads, 1 + Math.floor(i / o.workloads)) }), [200]);
     fmt('apply(update: new generation)', updates, o.updates);
     // How far the control plane is behind the acknowledged applies: every rollout complete.
@@ -205,7 +214,7 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
       if (Date.now() > deadline) throw new Error(`bench api: ${behind} rollouts unfinished at --timeout`);
       await new Promise((res) => setTimeout(res, 100));
     }
-    console.log(`api converge(updates): every rollout complete ${((performance.now() - u0) / 1000).toFixed(2)} s after the last update was acknowledged (sim ×${speed})`);
+    console.log(`api converge(updates): every rollout complete ${((performance.now() - u0) / 1000).toFixed(2)} s after the last update was acknowledged (sim ×${speed}) ${through(updatedAt, o.updates)}`);
     const k = o.simulates ?? 0;
     if (k > 0) {
       const body = { changes: [{ kind: 'drain', node: 'node-001' }], horizon: '10m' };
