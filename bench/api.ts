@@ -172,11 +172,19 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
     };
 
     /** The daemon's CPU (all threads, main thread) now: a phase's cost through its convergence is taken from here. */
-    const cpuNow = () => ({ all: processCpuS(pid), main: processCpuS(pid, pid) });
-    /** CPU per apply from `at` (a phase's start) until now, the control plane's catching up included. */
-    const through = (at: { all: number; main: number }, n: number) => {
+    const cpuNow = () => ({ all: processCpuS(pid), main: processCpuS(pid, pid), t: performance.now() });
+    /**
+     * CPU per apply from `at` (a phase's start) until now, the control plane's catching up
+     * included (and the convergence polls: a list of every workload each); `net` subtracts the
+     * idle daemon's background over that time, once it is known.
+     */
+    const through = (at: { all: number; main: number; t: number }, n: number) => {
       const c = cpuNow();
-      return `daemon_cpu_ms_per_apply_through_convergence=${(((c.all - at.all) * 1000) / n).toFixed(3)} main_thread=${(((c.main - at.main) * 1000) / n).toFixed(3)}`;
+      const bg = idleCpuPerS === undefined ? undefined : (idleCpuPerS * (c.t - at.t)) / 1000;
+      return (
+        `daemon_cpu_ms_per_apply_through_convergence=${(((c.all - at.all) * 1000) / n).toFixed(3)} main_thread=${(((c.main - at.main) * 1000) / n).toFixed(3)}` +
+        (bg !== undefined ? ` net_of_idle=${(((c.all - at.all - bg) * 1000) / n).toFixed(3)}` : '')
+      );
     };
     const createdAt = cpuNow();
     const created = await load(o.workloads, (i) => call('POST', '/v1/workloads', { spec: spec(i) }), [201]);
