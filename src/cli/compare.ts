@@ -13,7 +13,7 @@ import { renderReport } from '../report/report-html.js';
 import { parseSeedList } from '../report/stats.js';
 import { schedulerNames } from '../scheduler/registry.js';
 import { EXIT_OK } from './errors.js';
-import { prepareOutput, writeOutput } from './output.js';
+import { prepareOutput, writeOutputs } from './output.js';
 import { readScenario } from './read-scenario.js';
 import { withSignals } from './signals.js';
 import { parseWorkerCount } from './workers.js';
@@ -123,9 +123,11 @@ export function writeCompareOutputs(spec: CompareSpec, runs: readonly RunResult[
   const reportMs = performance.now() - t1;
   // No wall time in the files: the same sweep writes the same bytes, however and wherever it ran.
   const meta = { scenario: scenario.name, file, policies, seeds, commands: { compare: command, replay: replayRunCommand(file, '<policy>', '<seed>') } };
-  writeOutput(join(out, 'report.html'), html);
-  writeOutput(join(out, 'results.json'), resultsJson(meta, runs, comparisons));
-  writeOutput(join(out, 'results.csv'), resultsCsv(runs));
+  writeOutputs([
+    [join(out, 'report.html'), html],
+    [join(out, 'results.json'), resultsJson(meta, runs, comparisons)],
+    [join(out, 'results.csv'), resultsCsv(runs)],
+  ]);
   if (o.json) process.stdout.write(resultsJson(meta, runs, comparisons));
   else process.stdout.write(formatTable(policies, comparisons, seeds.length) + `${runs.length} runs ${o.how}; report built in ${(reportMs / 1000).toFixed(2)} s\nresults: ${join(out, 'results.json')}, ${join(out, 'results.csv')}\nreport:  ${join(out, 'report.html')}\n`);
   return EXIT_OK;

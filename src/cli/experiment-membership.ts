@@ -21,7 +21,7 @@ import { sweepMode, sweepRows, type SweepFlags } from './sweep-run.js';
 import { renderMembershipReport } from '../report/membership-report.js';
 import { EXIT_OK } from './errors.js';
 import { d3Source } from './experiment.js';
-import { prepareOutput, writeOutput } from './output.js';
+import { prepareOutput, writeOutputs } from './output.js';
 import { parseWorkerCount } from './workers.js';
 import { rawStream } from './terminal.js';
 
@@ -152,9 +152,11 @@ export function writeMembershipOutputs(spec: MembershipSpec, rows: readonly Stud
   const command = membershipCommand(spec.flags, out);
   const csvPath = join(out, 'results.csv');
   const htmlPath = join(out, 'report.html');
-  writeOutput(csvPath, resultsCsv(rows));
   const durationMs = spec.options.durationMs;
-  writeOutput(htmlPath, renderMembershipReport({ rows, command, d3Source: d3Source(), durationMs: durationMs !== undefined ? { swim: durationMs, lifeguard: durationMs } : DEFAULT_DURATION_MS }));
+  writeOutputs([
+    [csvPath, resultsCsv(rows)],
+    [htmlPath, renderMembershipReport({ rows, command, d3Source: d3Source(), durationMs: durationMs !== undefined ? { swim: durationMs, lifeguard: durationMs } : DEFAULT_DURATION_MS })],
+  ]);
   process.stdout.write(`${summaryText(rows)}\n\nwrote ${csvPath} and ${htmlPath}\nreproduce: ${command}\n`);
   return EXIT_OK;
 }

@@ -15,7 +15,7 @@ import { renderFgdReport } from '../report/fgd-report.js';
 import { EXIT_OK } from './errors.js';
 import { runJobs } from './experiment-pool.js';
 import { parseWorkerCount } from './workers.js';
-import { prepareOutput, writeOutput } from './output.js';
+import { prepareOutput, writeOutputs } from './output.js';
 import { readGpuNodes, resolveTracesDir } from './traces.js';
 import { rawStream } from './terminal.js';
 
@@ -96,8 +96,10 @@ export function writeFgdOutputs(spec: FgdSpec, results: readonly JobResult[], ou
   const command = fgdCommand({ workload: spec.workload, seeds: spec.seeds, ...(spec.policies !== null ? { policies: spec.policies } : {}), placements: placementsDir !== undefined }, { tracesDir: spec.tracesDir, out });
   const csvPath = join(out, 'results.csv');
   const htmlPath = join(out, 'report.html');
-  writeOutput(csvPath, resultsCsv(results));
-  writeOutput(htmlPath, renderFgdReport({ results, command, d3Source: d3Source(), capacityGpus: spec.capacityGpus }));
+  writeOutputs([
+    [csvPath, resultsCsv(results)],
+    [htmlPath, renderFgdReport({ results, command, d3Source: d3Source(), capacityGpus: spec.capacityGpus })],
+  ]);
   const wrote = placementsDir ? `${csvPath}, ${htmlPath} and ${placementsDir}/` : `${csvPath} and ${htmlPath}`;
   process.stdout.write(`${summaryTable(results, spec.capacityGpus)}\n\nwrote ${wrote}\nreproduce: ${command}\n`);
   return EXIT_OK;

@@ -10,7 +10,7 @@ import { fuzzKind, type FuzzSpec } from './sweep-kinds.js';
 import { sweepRows, type SweepFlags } from './sweep-run.js';
 import { runCase } from '../fuzz/run-case.js';
 import { EXIT_FAILED, EXIT_OK } from './errors.js';
-import { prepareOutput, writeOutput } from './output.js';
+import { prepareOutput, writeOutput, writeOutputs } from './output.js';
 import { parseSeed } from './run.js';
 import { parseWorkerCount } from './workers.js';
 import { rawStream } from './terminal.js';
@@ -142,11 +142,14 @@ export async function writeFuzzOutputs(spec: FuzzSpec, outcomes: readonly CaseOu
 function writeReport(spec: FuzzSpec, report: FuzzSummary & Partial<Pick<FuzzReport, 'elapsedMs' | 'runsPerMinute'>>, records: readonly RunRecord[], out: string, json: boolean | undefined): number {
   const { profile, seed } = spec;
   const lines = records.map((r) => JSON.stringify({ index: r.index, seed: r.seed, ...r.outcome, case: caseFromSeed(r.seed, profile) }));
-  writeOutput(join(out, 'runs.jsonl'), lines.join('\n') + '\n');
-  for (const f of report.failures) writeFailure(f, profile, out);
   // No wall time in the file: the same campaign writes the same bytes, however it ran.
   const summary = { runs: report.runs, failures: report.failures.map(failureSummary(profile, out)), failed: report.failed, capacityLimited: report.capacityLimited, coverage: report.coverage, events: report.events };
-  writeOutput(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  // One commit: runs.jsonl, the failures' cases and summary.json appear together or not at all.
+  writeOutputs([
+    [join(out, 'runs.jsonl'), lines.join('\n') + '\n'],
+    ...report.failures.flatMap((f) => failureFiles(f, profile, out)),
+    [join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n'],
+  ]);
   const speed = report.elapsedMs !== undefined ? { elapsedMs: report.elapsedMs, runsPerMinute: report.runsPerMinute } : {};
   if (json) process.stdout.write(`${JSON.stringify({ profile, seed, out, ...summary, ...speed })}\n`);
   else process.stdout.write(formatReport(report, profile, out));
@@ -196,10 +199,11 @@ function caseText(f: FuzzFailure, c: FuzzCase, profile: Profile, name: string, d
   );
 }
 
-function writeFailure(f: FuzzFailure, profile: Profile, out: string): void {
+function failureFiles(f: FuzzFailure, profile: Profile, out: string): Array<readonly [string, string]> {
   const p = paths(f, out);
-  writeOutput(p.full, caseText(f, f.case, profile, `fuzz-${f.run.seed}`, f.run.outcome.detail ?? '', p.full));
-  if (f.shrunk) writeOutput(p.min, caseText(f, f.shrunk.case, profile, `fuzz-${f.run.seed}-min`, f.shrunk.outcome.detail ?? '', p.min));
+  const files: Array<readonly [string, string]> = [[p.full, caseText(f, f.case, profile, `fuzz-${f.run.seed}`, f.run.outcome.detail ?? '', p.full)]];
+  if (f.shrunk) files.push([p.min, caseText(f, f.shrunk.case, profile, `fuzz-${f.run.seed}-min`, f.shrunk.outcome.detail ?? '', p.min)]);
+  return files;
 }
 
 function failureSummary(profile: Profile, out: string) {

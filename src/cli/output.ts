@@ -1,7 +1,7 @@
 /** Output files are written atomically and durably (src/engine/durable-file.ts: temporary file, every byte, fsync, rename). */
 import { accessSync, closeSync, constants, lstatSync, mkdirSync, openSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fileKind, outputError as writeError, temporaryName, writeFileDurable } from '../engine/durable-file.js';
+import { commitFiles, fileKind, outputError as writeError, stageFile, temporaryName, untrackTemporary, writeFileDurable } from '../engine/durable-file.js';
 import { InputError } from '../core/errors.js';
 
 export function writeOutput(path: string, data: string): void {
@@ -11,6 +11,33 @@ export function writeOutput(path: string, data: string): void {
     throw writeError(e, path);
   }
   writeFileDurable(path, data);
+}
+
+/**
+ * Writes the files of one command's output together: each is staged whole beside its final name
+ * (every byte, fsync), then all are renamed into place with nothing in between. A failure (a full
+ * disk) leaves none of them under a final name and is one line (OutputError); a reader never sees
+ * a new results file beside an old report.
+ */
+export function writeOutputs(files: ReadonlyArray<readonly [path: string, data: string]>): void {
+  const staged: Array<readonly [string, string]> = [];
+  try {
+    for (const [path] of files) {
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+      } catch (e) {
+        throw writeError(e, path);
+      }
+    }
+    for (const [path, data] of files) staged.push([stageFile(path, data), path]);
+  } catch (e) {
+    for (const [tmp] of staged) {
+      rmSync(tmp, { force: true });
+      untrackTemporary(tmp);
+    }
+    throw e;
+  }
+  commitFiles(staged);
 }
 
 const REASONS: Record<string, string> = {

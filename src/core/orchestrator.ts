@@ -68,6 +68,15 @@ export interface OrchestratorConfig extends ReconcilerConfig {
   readonly reconcileMinGapMs: Millis;
   readonly resyncIntervalMs: Millis;
   readonly backoffResetMs: Millis;
+  /**
+   * Work one reconcile pass may do before it stops and continues 1 ms later (unset: no limit,
+   * one pass reconciles every dirty workload). A workload reconciled counts 1 plus the actions
+   * the reconciler returned for it (creations, schedulings, stops, ...). `slipway serve` sets it:
+   * its HTTP server shares the thread with the control plane, and a pass over hundreds of new
+   * workloads would hold every request for its whole length. The simulator leaves it unset (a
+   * pass is one event there whatever its length).
+   */
+  readonly reconcileBudget?: number;
 }
 
 export interface OrchestratorDeps {
@@ -157,6 +166,8 @@ export class Orchestrator {
   /** Workloads with instances no node could take: reconciled again when capacity appears. */
   private readonly waitingForCapacity = new Set<WorkloadId>();
   private reconcileQueued = false;
+  /** A pass that stopped at `reconcileBudget` queued its continuation. */
+  private continuationQueued = false;
   private lastPassAt = -Infinity;
   private capacityEpoch = 0;
   private readonly stoppers: Array<() => void> = [];
@@ -522,14 +533,36 @@ export class Orchestrator {
 
   private reconcileDirty(): void {
     const ids = [...this.dirty];
-    this.dirty.clear();
+    const budget = this.d.config.reconcileBudget;
+    if (budget === undefined) {
+      this.dirty.clear();
+      for (const id of ids) {
+        const ws = this.workloads.get(id);
+        if (ws) this.reconcileWorkload(ws);
+      }
+      return;
+    }
+    // Budgeted (serve): the workloads not reached stay dirty, in their order, for the
+    // continuation; one marked dirty again while it is reconciled goes to the end.
+    let spent = 0;
     for (const id of ids) {
+      if (spent >= budget) break;
+      this.dirty.delete(id);
       const ws = this.workloads.get(id);
-      if (ws) this.reconcileWorkload(ws);
+      spent += 1 + (ws ? this.reconcileWorkload(ws) : 0);
+    }
+    if (this.dirty.size > 0 && !this.continuationQueued) {
+      this.continuationQueued = true;
+      this.d.clock.setTimer(1, () => {
+        this.continuationQueued = false;
+        // Released holds queue a pass of their own (queueReconcile).
+        if (!this.holdReconcile) this.reconcileDirty();
+      });
     }
   }
 
-  private reconcileWorkload(ws: WorkloadState): void {
+  /** Reconciles one workload; returns how many actions the reconciler returned (the pass's budget counts them). */
+  private reconcileWorkload(ws: WorkloadState): number {
     const { clock, store, config } = this.d;
     const now = clock.now();
     const w = ws.workload;
@@ -539,12 +572,12 @@ export class Orchestrator {
       if (inst.stopRequestedAt !== undefined && !this.tearingDown.has(inst.id) && this.nodeReady(inst.node))
         this.spawn(this.teardown(inst));
     }
-    if (ws.removed) return;
+    if (ws.removed) return 0;
     if (ws.deleted && instances.length === 0) {
       ws.removed = true;
       store.deleteWorkload(w.id);
       this.d.recorder.record('workload.removed', { workload: w.name });
-      return;
+      return 1;
     }
     const result = (this.d.reconcile ?? reconcile)({
       workload: w,
@@ -654,6 +687,8 @@ export class Orchestrator {
       });
       ws.wake = { at, cancel };
     }
+  
+    return result.actions.length;
   }
 
   /**

@@ -185,10 +185,12 @@ export function stageFile(path: string, data: string | Uint8Array): string {
  */
 export function commitFiles(moves: ReadonlyArray<readonly [tmp: string, final: string]>): void {
   try {
-    // Never rename over a device, a FIFO or a socket (as root, over /dev/full it would replace the device).
+    // Never rename over a device, a FIFO or a socket (as root, over /dev/full it would replace the
+    // device), nor try a folder: checked for every file before the first rename, so a set of files
+    // is committed whole or not at all.
     for (const [, final] of moves) {
       for (const st of [statIfAny(lstatSync, final), statIfAny(statSync, final)]) {
-        if (st && !st.isFile() && !st.isSymbolicLink() && !st.isDirectory()) throw new OutputError(`cannot write ${final}: it is not a regular file (${fileKind(st)})`);
+        if (st && !st.isFile() && !st.isSymbolicLink()) throw new OutputError(`cannot write ${final}: it is not a regular file (${fileKind(st)})`);
       }
     }
     for (const [tmp, final] of moves) {

@@ -21,6 +21,7 @@ import { reconcile } from '../core/reconciler.js';
 import { clusterObjectsOf, orchestratorConfig, toWorkload } from '../run/simulate.js';
 import { createScheduler } from '../scheduler/registry.js';
 import { createApi, type ApiApp } from './api/app.js';
+import { createFastApply } from './api/fast-apply.js';
 import { createFastReads, type FastReads } from './api/fast-reads.js';
 import { createServeRuntime, type ServeRuntime } from './backend.js';
 import { clusterScenario } from './cluster-spec.js';
@@ -52,6 +53,15 @@ export interface DaemonOptions {
   readonly force?: boolean;
 }
 
+/**
+ * Work per reconcile pass (OrchestratorConfig.reconcileBudget): about three new 10-replica
+ * workloads (each 1 + 10 creations), or 32 workloads with nothing to do. A pass over more stops
+ * there and continues 1 ms (virtual) later, after the engine's drain has let the HTTP server
+ * answer what arrived meanwhile: requests wait for a few milliseconds of control-plane work, not
+ * for a pass over every workload applied since the last one (docs/performance.md).
+ */
+export const RECONCILE_BUDGET = 32;
+
 /** Checks the security rules before anything starts. Throws InputError. */
 function checkExposure(config: ServeConfig, host: string, log: (l: string) => void): void {
   if (isLoopback(host)) return;
@@ -68,7 +78,7 @@ export interface ControlPlane {
   readonly backend: ServeRuntime;
   readonly orchestrator: Orchestrator;
   readonly metrics: ServeMetrics;
-  /** The hot GET routes answered before the Hono app (api/fast-reads.ts). */
+  /** The hot routes answered before the Hono app: GETs (api/fast-reads.ts) and applies (api/fast-apply.ts). */
   readonly fastReads: FastReads;
   /** Ends watch streams (before the server waits for in-flight requests). */
   endStreams(): void;
@@ -144,7 +154,7 @@ export async function startControlPlane(config: ServeConfig, store: DaemonStore,
     store,
     ids: backend.ids,
     recorder: events,
-    config: orchestratorConfig(scenario),
+    config: { ...orchestratorConfig(scenario), reconcileBudget: RECONCILE_BUDGET },
     onError: errors,
     reconcile: metrics.countingReconcile(reconcile),
   });
@@ -172,7 +182,10 @@ export async function startControlPlane(config: ServeConfig, store: DaemonStore,
       await backend.close();
       await releaseLocks();
     })());
-  const fastReads = createFastReads({ control, metrics, authorized: bearerChecker(o.token) });
+  const authorized = bearerChecker(o.token);
+  const reads = createFastReads({ control, metrics, authorized });
+  const apply = createFastApply({ control, metrics, authorized, persist: () => store.flush(), bodyLimit: config.bodyLimit, app });
+  const fastReads: FastReads = (req, res) => reads(req, res) || apply(req, res);
   return { control, app, backend, orchestrator, metrics, fastReads, endStreams: () => shutdown.abort(), stop };
 }
 

@@ -16,13 +16,13 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { isConverged, describeStatus } from '../check/expectations.js';
 import { checkLiveness } from '../check/liveness.js';
 import { parseDuration } from '../core/duration.js';
 import { InputError } from '../core/errors.js';
+import { writeFileDurable } from '../engine/durable-file.js';
 import type { Orchestrator } from '../core/orchestrator.js';
 import type { StateStore } from '../core/interfaces.js';
 import type { Instance, InstanceStatus, Node, Workload } from '../core/types.js';
@@ -363,7 +363,9 @@ export async function simulateChange(snapshot: ClusterSnapshot, request: Simulat
     if (m && Number(m[1]) >= generated - given) throw new InputError(`faults[${Number(m[1]) - (generated - given)}]${m[2]}: ${m[3]}`);
     throw new InputError(e.message.replace(file, 'simulate_change').replace(/:\d+:\d+:/, ':'));
   }
-  writeFileAtomic.sync(file, text);
+  // Whole or not at all: every byte, fsync, rename (write-file-atomic's one writeSync left a cut
+  // file under the final name on a full disk, and the what-if reported success).
+  writeFileDurable(file, text);
 
   let world: SimWorld | undefined;
   let since: number | undefined = 0;

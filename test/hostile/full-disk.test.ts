@@ -35,4 +35,16 @@ describe.skipIf(!root)('a full disk (a 200 KiB tmpfs; skipped unless root: mount
     expectNoStack(r);
     expect(readdirSync(out)).toEqual([]);
   });
+
+  it('experiment membership: results.csv fits, report.html does not: neither is left (they are committed together)', () => {
+    if (!mounted) return expect.fail('could not mount a tmpfs as root');
+    // results.csv is a few hundred bytes, report.html (d3 inlined) about 290 KB: more than the 200 KiB.
+    // Before, results.csv was written first and stayed under its final name beside no report.
+    const out = join(mnt, 'exp');
+    const r = slipway(['experiment', 'membership', '--study', 'swim', '--members', '10', '--seeds', '1', '--duration', '1m', '--workers', '0', '--out', out]);
+    expect(r.stderr).toMatch(new RegExp(`^no space left on ${mnt} writing ${out}/(results\\.csv|report\\.html)\\n$`));
+    expect(r.code).toBe(1);
+    expectNoStack(r);
+    expect(readdirSync(out)).toEqual([]);
+  });
 });
