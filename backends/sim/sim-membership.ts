@@ -40,6 +40,8 @@ export interface SimMembershipOptions {
 }
 
 const STATS_EVERY_MS = 60_000;
+/** Serf's `ReconnectInterval` default (serf/config.go): how often an agent tries a failed member again. */
+export const SERF_RECONNECT_INTERVAL_MS = 30_000;
 
 export class SimMembership {
   private readonly group: GossipGroup;
@@ -63,6 +65,8 @@ export class SimMembership {
       params: o.params,
       features: featuresOf(o.detector),
       random: sim.random.stream('membership.protocol'),
+      // The control plane's live counterpart is Serf, which reconnects to failed members.
+      reconnect: { intervalMs: SERF_RECONNECT_INTERVAL_MS, random: sim.random.stream('membership.reconnect') },
       host: {
         now: () => sim.now(),
         schedule: (d, fn) => sim.schedule(d, fn),

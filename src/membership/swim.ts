@@ -145,6 +145,16 @@ export interface GossipGroupOptions {
   readonly features: LifeguardFeatures;
   readonly host: GossipHost;
   readonly random: RandomStream;
+  /**
+   * Serf's reconnect, on top of memberlist (off by default: the papers' protocol is memberlist
+   * alone). Every `intervalMs` (Serf's ReconnectInterval, 30 s) a member that holds some members
+   * failed picks one of them at random, with probability failed / alive (alive counting itself),
+   * and joins it: a push-pull through the network. Without it a member cut off long enough to
+   * declare every other dead (and be declared dead by them, past gossipToTheDead) stays alone for
+   * good once the cut heals: nobody probes, gossips or push-pulls with a dead member. `random`
+   * is its own stream, so the protocol's draws do not move.
+   */
+  readonly reconnect?: { readonly intervalMs: number; readonly random: RandomStream };
 }
 
 /**
@@ -160,6 +170,7 @@ export class GossipGroup {
   private readonly features: LifeguardFeatures;
   private readonly host: GossipHost;
   private readonly random: RandomStream;
+  private readonly reconnect: GossipGroupOptions['reconnect'];
   private readonly retransmits: number;
   private broadcastOrder = 0;
   /** Members whose protocol has stopped for good (left the group). */
@@ -171,6 +182,7 @@ export class GossipGroup {
     this.features = opts.features;
     this.host = opts.host;
     this.random = opts.random;
+    this.reconnect = opts.reconnect;
     this.retransmits = retransmitLimit(this.params, this.size);
     for (const j of opts.absent ?? []) this.left.add(j);
     for (let i = 0; i < this.size; i++) {
@@ -289,6 +301,34 @@ export class GossipGroup {
       this.host.schedule(pp, ppLoop);
     };
     this.host.schedule(Math.floor(this.random.float() * pp), ppLoop);
+    const rc = this.reconnect;
+    if (rc !== undefined) {
+      const rcLoop = () => {
+        if (m.epoch !== epoch) return;
+        this.host.run(m.id, () => {
+          if (m.epoch !== epoch) return;
+          this.reconnectOnce(m, rc.random);
+        });
+        this.host.schedule(rc.intervalMs, rcLoop);
+      };
+      // Serf's reconnect ticker starts with the agent: first tick one interval after the start.
+      this.host.schedule(rc.intervalMs, rcLoop);
+    }
+  }
+
+  /** serf.go `reconnect()`: maybe join one failed member (a push-pull), with probability failed / alive. */
+  private reconnectOnce(m: Member, random: RandomStream): void {
+    const failed: number[] = [];
+    let alive = 0;
+    for (let j = 0; j < this.size; j++) {
+      if (this.left.has(j)) continue;
+      if (j !== m.id && m.state[j] === DEAD) failed.push(j);
+      else alive++;
+    }
+    if (failed.length === 0) return;
+    if (random.float() > failed.length / Math.max(1, alive)) return;
+    const peer = failed[Math.floor(random.float() * failed.length)]!;
+    this.pushPull(m, peer, 'join');
   }
 
   private ensureGossip(m: Member): void {

@@ -3,6 +3,7 @@
  * follows its own member's view (suspect → NotReady, dead → Down), node crashes are detected in
  * seconds instead of heartbeat ages, lossy members stay in, and runs stay deterministic.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/run/parse-scenario.js';
 import { simulate } from '../../src/run/simulate.js';
@@ -114,4 +115,54 @@ describe('membership: serf', () => {
     expect(() => checkLiveScenario(live('swim'), 'docker')).toThrow(/^live\.yaml: cluster\.membership: swim is the simulator's gossip detector; live backends take heartbeat or serf/);
     expect(() => checkLiveScenario(live('serf'), 'docker')).not.toThrow();
   });
+});
+
+describe('the fault catalog under gossip (issue #15: both detectors run with the fault catalog)', () => {
+  // scenarios/fault-catalog-tour.yaml (every fault kind, overlapping) with a gossip detector, plus
+  // the faults only gossip feels: a slow member, gossip loss everywhere, a second partition.
+  const tour = (membership: string) =>
+    readFileSync('scenarios/fault-catalog-tour.yaml', 'utf8')
+      .replace(/^duration: 1h$/m, `duration: 1h\ncluster: {membership: ${membership}}`)
+      .replace(
+        /^faults:$/m,
+        'faults:\n  - {at: 20m, slowNode: {node: east-1, delay: 3s, duration: 2m}}\n  - {at: 25m, messages: {kinds: [gossip], drop: 0.2, duration: 5m}}\n  - {at: 32m, partition: {node: node-2, duration: 2m}}',
+      );
+
+  it.each(['swim', 'lifeguard'])('%s: no invariant violated, every workload converges once the faults heal, the verdicts come from the protocol', async (membership) => {
+    const yaml = tour(membership);
+    expect(yaml).toContain(`cluster: {membership: ${membership}}`);
+    expect(yaml).toContain('slowNode');
+    const { summary, records } = await run(yaml);
+    expect(summary.violation).toBeUndefined();
+    expect(summary.expectations.map((e) => e.status)).toEqual(['pass']);
+    expect(summary.ok).toBe(true);
+    // The partition at 2m cuts node-1 off from its peers as from the control plane: the group
+    // declares it dead (Down) within seconds, not heartbeat ages; it is alive again after it heals.
+    const node1 = records.filter((r) => r.type === 'node.status' && r.fields.node === 'node-1' && r.fields.to === 'Down');
+    expect(node1[0]!.t - 120_000).toBeLessThan(30_000);
+    expect(records.some((r) => r.type === 'member.declared_dead' && r.fields.node === 'node-1')).toBe(true);
+    // Every cut heals in the control plane's view too. node-2 and node-3 could not send for a
+    // minute from 2m (partition toControlPlane): they declared every other member dead and were
+    // declared dead; node-1 was cut off both ways until 7m. memberlist alone never talks to a dead
+    // member again, so these three stayed Down for the rest of the hour; Serf's reconnect (every
+    // 30 s, a push-pull with a failed member) brings them back.
+    const readyAgain = (node: string, from: number) => records.find((r) => r.type === 'node.status' && r.fields.node === node && r.fields.to === 'Ready' && r.t >= from);
+    for (const [node, healedAt] of [['node-2', 180_000], ['node-3', 180_000], ['node-1', 420_000]] as const)
+      expect(readyAgain(node, healedAt)!.t - healedAt, `${node} Ready within a reconnect interval of the heal`).toBeLessThanOrEqual(31_000);
+    // The zone outage (east-*, 10m) and node-2's second partition (32m to 34m) are verdicts of the
+    // control plane's member; node-2 is Ready again after that heal.
+    const deadInView = (node: string, from: number) => records.find((r) => r.type === 'member.view' && r.fields.node === node && r.fields.state === 'dead' && r.t >= from);
+    expect(deadInView('east-2', 600_000)!.t).toBeLessThan(660_000);
+    expect(deadInView('node-2', 1_920_000)!.t).toBeLessThan(1_980_000);
+    expect(readyAgain('node-2', 2_040_000)!.t - 2_040_000).toBeLessThanOrEqual(31_000);
+    // At the end every node is Ready in the control plane's view.
+    for (const node of ['node-1', 'node-2', 'node-3', 'east-1', 'east-2']) {
+      const last = records.filter((r) => r.type === 'node.status' && r.fields.node === node).at(-1);
+      expect(last?.fields.to, `${node} at the end`).toBe('Ready');
+    }
+    // The slow member is suspected (and refutes): it processes gossip 3 s late.
+    expect(records.some((r) => r.type === 'member.suspected' && r.fields.node === 'east-1' && r.t >= 1_200_000 && r.t < 1_320_000)).toBe(true);
+    expect(records.find((r) => r.type === 'fault.slow_node')?.fields).toMatchObject({ node: 'east-1', applied: true });
+    expect(records.some((r) => r.type === 'membership.stats')).toBe(true);
+  }, 120_000);
 });

@@ -48,26 +48,28 @@ describe('memberlist formulas (LAN defaults)', () => {
 });
 
 /** A group on a bare simulation with a LAN's latency, where members can be crashed or cut off. */
-function lan(n: number, detector: Parameters<typeof featuresOf>[0], seed = 7) {
+function lan(n: number, detector: Parameters<typeof featuresOf>[0], seed = 7, o: { reconnect?: boolean } = {}) {
   const sim = new Simulation(seed);
   const rNet = sim.random.stream('net');
   const up = new Array<boolean>(n).fill(true);
   const deaf = new Array<boolean>(n).fill(false); // loses every message sent to it
+  const mute = new Array<boolean>(n).fill(false); // loses every message it sends
   const host: GossipHost = {
     now: () => sim.now(),
     schedule: (d, fn) => sim.schedule(d, fn),
-    send: (_from, to, deliver) => {
+    send: (from, to, deliver) => {
       const l = 0.5 + rNet.float();
-      if (deaf[to]) return;
+      if (deaf[to] || mute[from]) return;
       sim.schedule(l, () => up[to] && deliver());
     },
     run: (m, fn) => {
       if (up[m]) fn();
     },
   };
-  const group = new GossipGroup({ size: n, params: MEMBERLIST_LAN, features: featuresOf(detector), host, random: sim.random.stream('swim') });
+  const reconnect = o.reconnect ? { reconnect: { intervalMs: 30_000, random: sim.random.stream('reconnect') } } : {};
+  const group = new GossipGroup({ size: n, params: MEMBERLIST_LAN, features: featuresOf(detector), host, random: sim.random.stream('swim'), ...reconnect });
   group.start();
-  return { sim, group, up, deaf };
+  return { sim, group, up, deaf, mute };
 }
 
 describe('SWIM + Lifeguard on the virtual clock', () => {
@@ -104,6 +106,26 @@ describe('SWIM + Lifeguard on the virtual clock', () => {
     for (let i = 0; i < 10; i++) expect(group.view(i, 4).state).toBe(ALIVE);
     expect(group.incarnation(4)).toBeGreaterThan(0);
   });
+
+  it.each([false, true])(
+    'a member that cannot send for a minute declares every other dead and is declared dead; after the cut heals they find each other again only with Serf reconnect (reconnect: %s)',
+    async (reconnect) => {
+      const { sim, group, mute } = lan(6, 'lifeguard', 7, { reconnect });
+      await sim.run({ until: 5_000 });
+      mute[2] = true; // its uplink is cut: probes of it fail, and so do all of its own probes
+      await sim.run({ until: 65_000 });
+      for (let i = 0; i < 6; i++) if (i !== 2) expect(group.view(i, 2).state, `member ${i}'s view of 2`).toBe(DEAD);
+      for (let j = 0; j < 6; j++) if (j !== 2) expect(group.view(2, j).state, `2's view of ${j}`).toBe(DEAD);
+      mute[2] = false;
+      // Two of Serf's reconnect intervals (30 s each) and some gossip.
+      await sim.run({ until: 65_000 + 2 * 30_000 + 10_000 });
+      const alive = (observer: number, subject: number) => group.view(observer, subject).state === ALIVE;
+      const healed = [0, 1, 3, 4, 5].every((i) => alive(i, 2) && alive(2, i));
+      // memberlist alone never probes, gossips to (past gossipToTheDead) or push-pulls with a dead
+      // member, so both sides stay apart for good; Serf's reconnect joins a failed member again.
+      expect(healed).toBe(reconnect);
+    },
+  );
 
   it('the same seed gives the same run; another seed another', async () => {
     const spec = { detector: 'lifeguard' as const, members: 30, seed: 5, durationMs: 120_000, crashes: { everyMs: 20_000, downMs: 10_000 } };
