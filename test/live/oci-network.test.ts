@@ -157,6 +157,40 @@ describe.skipIf(!LIVE)(`oci backend: CNI networking${LIVE ? '' : ` (skipped: ${L
     expect(reservations(net('tiny').dataDir, net('tiny').network)).toEqual([]);
   });
 
+  it('CNI CHECK in the resync: an instance whose interface is deleted behind Slipway\'s back is killed with NetworkLost and the plugin\'s message; its removal still cleans up', async () => {
+    const root = `${base}/check`;
+    const checker = new OciRuntime({
+      clock,
+      cluster: `${identity}-check`,
+      pollIntervalMs: 100,
+      networkCheckIntervalMs: 500,
+      nodes: [{ id: 'n', runtime: OCI_RUNTIME, root, rootfs: ROOTFS, network: { subnet: '10.213.6.0/24' } }],
+    });
+    const n = checker.network('n')!;
+    try {
+      const id = await checker.createContainer(spec('c', ['sleep', '300']), { nodeId: 'n', workloadId: 'w', instanceId: 'checked-1', labels: {} });
+      await waitFor(clock, 'running', async () => ((await checker.getContainerStatus(id)).state === 'running' ? true : undefined));
+      // A few checks pass while the network is whole.
+      await clock.sleep(1_500);
+      expect((await checker.getContainerStatus(id)).state).toBe('running');
+      // Deleting the instance's eth0 deletes the veth pair: the bridge plugin's CHECK fails.
+      execFileSync('ip', ['netns', 'exec', n.netnsName('checked-1'), 'ip', 'link', 'delete', 'eth0']);
+      const st = await waitFor(clock, 'the failed CHECK to kill it', async () => {
+        const s = await checker.getContainerStatus(id);
+        return s.state === 'exited' ? s : undefined;
+      }, 30_000);
+      expect(st.reason).toMatch(/^NetworkLost: .*CNI bridge CHECK/);
+      await checker.removeContainer(id);
+      expect(listNetns(n.prefix)).toEqual([]);
+      expect(n.reservedBy()).toEqual([]);
+    } finally {
+      await removeAllContainers(checker, ['n']).catch(() => undefined);
+      await n.gc(new Set()).catch(() => undefined);
+      await deleteLink(n.bridge).catch(() => undefined);
+      checker.close();
+    }
+  });
+
   it('200 create/delete cycles leak no namespace, veth or reservation', async () => {
     const linksBefore = listLinks('veth').length;
     // sequential: on a loaded 2-core machine 4 concurrent lanes were twice as slow (runc, host-local's lock)
