@@ -4,7 +4,8 @@
  * is one file (exporting a `FaultDefinition`, see fault-definition.ts) plus one line here.
  *
  * The order is the catalog's order: the scenario's `known keys` messages list kinds in it, and
- * the fuzzer draws kinds by index into it (reordering changes which case a fuzz seed expands to).
+ * the fuzzer draws kinds by index into it (adding or reordering kinds changes which case a fuzz
+ * seed of the `small` and `tiny` profiles expands to; written-out cases replay unchanged).
  */
 import type { Millis } from '../core/types.js';
 import { clockSkew } from './clock-skew.js';
@@ -26,6 +27,7 @@ import { controlPlanePause } from './control-plane-pause.js';
 import { storePartition } from './store-partition.js';
 import { storeLatency } from './store-latency.js';
 import { leaseSkew } from './lease-skew.js';
+import { nodeFlap } from './node-flap.js';
 
 export const FAULTS = {
   nodeCrash,
@@ -46,6 +48,7 @@ export const FAULTS = {
   storePartition,
   storeLatency,
   leaseSkew,
+  nodeFlap,
 } as const;
 
 type Registry = typeof FAULTS;

@@ -458,36 +458,22 @@ function seedRunning(scenario: Scenario, cluster: SimCluster, store: Pick<InMemo
   for (const r of scenario.running ?? []) {
     const w = defs.get(r.workload);
     if (!w) throw new InputError(`${scenario.source.file}: running: workload ${r.workload} is not submitted at 0`);
+    // The labels the control plane writes (a fresh object per container).
+    const labels = (): Record<string, string> => ({
+      'slipway.workload': w.name,
+      'slipway.instance': r.id,
+      'slipway.slot': String(r.slot),
+      'slipway.generation': String(w.generation),
+      ...(r.gpus !== undefined ? { 'slipway.gpus': r.gpus.join(',') } : {}),
+    });
+    const on = { nodeId: r.node, workloadId: w.id, instanceId: r.id };
     // Its init phase is over: the sidecars run beside the regular containers; init containers are gone.
     const sidecars = (w.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
-    for (const spec of sidecars) {
-      cluster.seedRunning(spec, {
-        nodeId: r.node,
-        workloadId: w.id,
-        instanceId: r.id,
-        labels: {
-          'slipway.workload': w.name,
-          'slipway.instance': r.id,
-          'slipway.slot': String(r.slot),
-          'slipway.generation': String(w.generation),
-          ...(r.gpus !== undefined ? { 'slipway.gpus': r.gpus.join(',') } : {}),
-          [ROLE_LABEL]: 'sidecar',
-        },
-        role: 'sidecar',
-      });
-    }
+    for (const spec of sidecars) cluster.seedRunning(spec, { ...on, labels: { ...labels(), [ROLE_LABEL]: 'sidecar' }, role: 'sidecar' });
     w.containers.forEach((spec, k) => {
       cluster.seedRunning(spec, {
-        nodeId: r.node,
-        workloadId: w.id,
-        instanceId: r.id,
-        labels: {
-          'slipway.workload': w.name,
-          'slipway.instance': r.id,
-          'slipway.slot': String(r.slot),
-          'slipway.generation': String(w.generation),
-          ...(r.gpus !== undefined ? { 'slipway.gpus': r.gpus.join(',') } : {}),
-        },
+        ...on,
+        labels: labels(),
         ...(k === 0 && w.gpus ? { gpus: { count: w.gpus.count, devices: r.gpus ?? [], milli: w.gpus.milli } } : {}),
       });
     });

@@ -8,9 +8,9 @@
  * status and endpoints at most about a second behind the leader's own, see follower-publish.ts).
  */
 import type { Context, Hono } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import { problem } from './api/problem.js';
 import type { ClusterState, PublishedEvent } from './etcd-serve-store.js';
+import { streamEvents } from './event-stream.js';
 import { matchesSelector, parseSelector, type Selector } from './selector.js';
 
 /** The follower's copy of the keyspace (replica.ts KvMirror). */
@@ -21,8 +21,6 @@ export interface MirrorView {
 
 /** Most events one GET returns (as the leader's route). */
 const MAX_EVENTS = 10_000;
-/** SSE keep-alive comment interval (ms). */
-const KEEPALIVE_MS = 15_000;
 
 /** The newest event revision published (0 when none). */
 function latest(state: ClusterState): number {
@@ -117,41 +115,13 @@ export function registerFollowerReads(app: Hono, o: { mirror: MirrorView; shutdo
     const backlog = eventsSince(state, since);
     if (backlog.gone) return gone(c, state, since);
     const want = (e: PublishedEvent) => workload === undefined || e.data.workload === workload;
-    return streamSSE(c, async (stream) => {
-      let last = since;
-      const queue: PublishedEvent[] = [];
-      const take = (events: readonly PublishedEvent[]) => {
-        for (const e of events) {
-          if (e.revision <= last) continue;
-          last = e.revision;
-          if (want(e)) queue.push(e);
-        }
-      };
-      take(backlog.events);
-      let wake: (() => void) | undefined;
-      // Each change of the keyspace may carry a new batch: take what is newer than the last sent.
-      const unsubscribe = mirror.onChange(() => {
-        take(eventsSince(mirror.state(), last).events);
-        if (queue.length > 0) wake?.();
-      });
-      const onStop = () => wake?.();
-      o.shutdown.addEventListener('abort', onStop);
-      stream.onAbort(() => wake?.());
-      const keepalive = setInterval(() => void stream.write(': keepalive\n\n'), KEEPALIVE_MS);
-      try {
-        while (!stream.aborted && !stream.closed && !o.shutdown.aborted) {
-          while (queue.length > 0) {
-            const e = queue.shift()!;
-            await stream.writeSSE({ id: String(e.revision), data: JSON.stringify(e) });
-          }
-          await new Promise<void>((r) => (wake = r));
-          wake = undefined;
-        }
-      } finally {
-        clearInterval(keepalive);
-        unsubscribe();
-        o.shutdown.removeEventListener('abort', onStop);
-      }
+    return streamEvents(c, {
+      since,
+      backlog: backlog.events,
+      want,
+      // Each change of the keyspace may carry a new batch: take what is newer than the last taken.
+      follow: (push, last) => mirror.onChange(() => push(eventsSince(mirror.state(), last()).events)),
+      shutdown: o.shutdown,
     });
   });
 }

@@ -7,59 +7,25 @@
  * completed init containers again, then removing every container of it (none leaked).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Orchestrator } from '../../src/core/orchestrator.js';
+import type { Orchestrator } from '../../src/core/orchestrator.js';
 import { InMemoryStateStore } from '../../src/core/state-store.js';
 import type { ContainerSpec, Workload } from '../../src/core/types.js';
-import { SeededIds } from '../../src/engine/ids.js';
-import { deriveSeed, RandomStream } from '../../src/engine/random.js';
-import { createScheduler } from '../../src/scheduler/registry.js';
-import { dockerBackend, LIVE, LIVE_SKIP_REASON, ociBackend, simBackend, waitFor, type BackendName, type TestBackend } from '../support/backends.js';
-import { DEFAULT_CONTROL_PLANE } from '../support/scenario-builder.js';
+import { backendOrchestrator, dockerBackend, LIVE, LIVE_SKIP_REASON, ociBackend, simBackend, waitFor, type BackendName, type TestBackend, type TestRecord as Rec } from '../support/backends.js';
+import { workload as serviceOf } from '../support/control-plane.js';
 
 const factories: Record<BackendName, () => TestBackend> = { sim: simBackend, docker: dockerBackend, oci: ociBackend };
-
-interface Rec {
-  readonly type: string;
-  readonly fields: Record<string, unknown>;
-}
 
 /** Unique per process: several checkouts may share the engines. */
 const tag = `${process.pid % 100_000}`;
 
-function workload(name: string, initContainers: ContainerSpec[], containers: ContainerSpec[], extra: Partial<Workload> = {}): Workload {
-  return {
-    id: name,
-    name,
-    kind: 'service',
-    replicas: 1,
-    completions: 0,
-    backoffLimit: 0,
-    containers,
-    initContainers,
-    labels: {},
-    priority: 0,
-    restartPolicy: 'Always',
-    updateStrategy: { type: 'RollingUpdate', maxSurge: 1, maxUnavailable: 0 },
-    generation: 1,
-    ...extra,
-  };
+/** A service of one replica with these init and regular containers. */
+function workload(name: string, initContainers: ContainerSpec[], containers: ContainerSpec[]): Workload {
+  return serviceOf(name, { initContainers, containers, completions: 0, backoffLimit: 0 });
 }
 
 function orchestrator(b: TestBackend, store: InMemoryStateStore, records: Rec[], seed: number): Orchestrator {
-  return new Orchestrator({
-    clock: b.clock,
-    runtime: b.runtime,
-    cluster: b.cluster,
-    scheduler: createScheduler('round-robin'),
-    store,
-    ids: new SeededIds(new RandomStream('ids', deriveSeed(seed, 'ids')), 6),
-    recorder: { record: (type, fields) => records.push({ type, fields: { ...fields } }) },
-    // A short back-off so a retry and a sidecar restart happen within the test.
-    config: { ...DEFAULT_CONTROL_PLANE, reconcileIntervalMs: 1_000, resyncIntervalMs: 2_000, backoffInitialMs: 1_000, backoffMaxMs: 2_000 },
-    onError: (e) => {
-      throw e;
-    },
-  });
+  // A short back-off so a retry and a sidecar restart happen within the test.
+  return backendOrchestrator(b, { store, seed, records, config: { backoffInitialMs: 1_000, backoffMaxMs: 2_000 } });
 }
 
 /** The workload's containers on the backend's nodes, as the runtime lists them. */

@@ -55,23 +55,47 @@ function timeline(recs: readonly Rec[], instance: string) {
 
 const CP = 'controlPlane: {backoffInitial: 10s, backoffMax: 1m}';
 
-describe('init containers in simulation', () => {
-  const ORDER = `name: init-order
-seed: 4
-duration: 2m
+/**
+ * A scenario on one node (node-1: 4 CPUs, 8 GiB) with one workload: `fields` are its fields
+ * before `initContainers` (`replicas: 1` unless given), `init` and `containers` its containers
+ * (a YAML flow map each); `tail` ends the document (default: the short back-off `CP`).
+ */
+function oneWorkload(o: {
+  name: string;
+  seed?: number;
+  duration: string;
+  workload: string;
+  fields?: string[];
+  init: string[];
+  containers: string[];
+  tail?: string;
+}): string {
+  const lines = (indent: string, items: readonly string[]) => items.map((l) => `${indent}${l}\n`).join('');
+  return `name: ${o.name}
+seed: ${o.seed ?? 4}
+duration: ${o.duration}
 nodes:
   - {name: node-1, capacity: {cpu: 4, memory: 8Gi}}
 workloads:
-  - name: web
-    replicas: 1
-    initContainers:
-      - {name: migrate, image: busybox, requests: {cpu: 500m}, sim: {runFor: 5s}}
-      - {name: proxy, image: envoy, restartPolicy: Always, requests: {cpu: 100m}}
-      - {name: warm, image: busybox}
-    containers:
-      - {name: app, image: nginx, requests: {cpu: 200m}}
-${CP}
+  - name: ${o.workload}
+${lines('    ', o.fields ?? ['replicas: 1'])}    initContainers:
+${lines('      - ', o.init)}    containers:
+${lines('      - ', o.containers)}${o.tail ?? CP}
 `;
+}
+
+describe('init containers in simulation', () => {
+  const ORDER = oneWorkload({
+    name: 'init-order',
+    duration: '2m',
+    workload: 'web',
+    init: [
+      '{name: migrate, image: busybox, requests: {cpu: 500m}, sim: {runFor: 5s}}',
+      '{name: proxy, image: envoy, restartPolicy: Always, requests: {cpu: 100m}}',
+      '{name: warm, image: busybox}',
+    ],
+    containers: ['{name: app, image: nginx, requests: {cpu: 200m}}'],
+  });
 
   it('runs the init containers in order, each to completion, the sidecar first, before the app starts', async () => {
     const { recs, ok } = await run(ORDER);
@@ -118,20 +142,15 @@ ${CP}
   });
 
   it('a failing init container fails its instance; the slot is retried with back-off and the app never starts', async () => {
-    const { recs } = await run(`name: init-fails
-seed: 4
-duration: 1m
-nodes:
-  - {name: node-1, capacity: {cpu: 4, memory: 8Gi}}
-workloads:
-  - name: web
-    replicas: 1
-    initContainers:
-      - {name: check, image: busybox, sim: {runFor: 2s, exitCode: 3}}
-    containers:
-      - {name: app, image: nginx}
-${CP}
-`);
+    const { recs } = await run(
+      oneWorkload({
+        name: 'init-fails',
+        duration: '1m',
+        workload: 'web',
+        init: ['{name: check, image: busybox, sim: {runFor: 2s, exitCode: 3}}'],
+        containers: ['{name: app, image: nginx}'],
+      }),
+    );
     expect(of(recs, 'container.created').map((r) => r.f.name).every((n) => n === 'check')).toBe(true);
     const failed = of(recs, 'instance.status').filter((r) => r.f.to === 'Failed');
     expect(failed.length).toBeGreaterThanOrEqual(2);
@@ -150,22 +169,16 @@ ${CP}
   });
 
   it('restartPolicy Never: a failing init container fails the instance for good', async () => {
-    const { recs } = await run(`name: init-never
-seed: 4
-duration: 1m
-nodes:
-  - {name: node-1, capacity: {cpu: 4, memory: 8Gi}}
-workloads:
-  - name: once
-    kind: job
-    restartPolicy: Never
-    backoffLimit: 0
-    initContainers:
-      - {name: check, image: busybox, sim: {exitCode: 1}}
-    containers:
-      - {name: work, image: busybox, sim: {runFor: 1s}}
-${CP}
-`);
+    const { recs } = await run(
+      oneWorkload({
+        name: 'init-never',
+        duration: '1m',
+        workload: 'once',
+        fields: ['kind: job', 'restartPolicy: Never', 'backoffLimit: 0'],
+        init: ['{name: check, image: busybox, sim: {exitCode: 1}}'],
+        containers: ['{name: work, image: busybox, sim: {runFor: 1s}}'],
+      }),
+    );
     expect(of(recs, 'instance.created')).toHaveLength(1);
     expect(of(recs, 'instance.status').map((r) => [r.f.to, r.f.reason])).toEqual([['Failed', 'init container check exited with code 1 (Error)']]);
     expect(of(recs, 'workload.failed')).toHaveLength(1);
@@ -173,20 +186,15 @@ ${CP}
   });
 
   it('a sidecar that exits is restarted with back-off; the app keeps running', async () => {
-    const { recs } = await run(`name: sidecar-restart
-seed: 4
-duration: 2m
-nodes:
-  - {name: node-1, capacity: {cpu: 4, memory: 8Gi}}
-workloads:
-  - name: web
-    replicas: 1
-    initContainers:
-      - {name: log, image: fluentbit, restartPolicy: Always, sim: {runFor: 30s, exitCode: 1}}
-    containers:
-      - {name: app, image: nginx}
-${CP}
-`);
+    const { recs } = await run(
+      oneWorkload({
+        name: 'sidecar-restart',
+        duration: '2m',
+        workload: 'web',
+        init: ['{name: log, image: fluentbit, restartPolicy: Always, sim: {runFor: 30s, exitCode: 1}}'],
+        containers: ['{name: app, image: nginx}'],
+      }),
+    );
     const inst = of(recs, 'instance.created')[0].f.instance as string;
     expect(of(recs, 'instance.created')).toHaveLength(1); // never replaced
     const restarts = of(recs, 'init.sidecar_restart', inst);
@@ -214,20 +222,16 @@ ${CP}
   });
 
   it('a job with a sidecar succeeds when its containers complete; the sidecar is stopped after them', async () => {
-    const { recs } = await run(`name: job-sidecar
-seed: 4
-duration: 1m
-nodes:
-  - {name: node-1, capacity: {cpu: 4, memory: 8Gi}}
-workloads:
-  - name: batch
-    kind: job
-    initContainers:
-      - {name: proxy, image: envoy, restartPolicy: Always}
-    containers:
-      - {name: work, image: busybox, sim: {runFor: 10s}}
-${CP}
-`);
+    const { recs } = await run(
+      oneWorkload({
+        name: 'job-sidecar',
+        duration: '1m',
+        workload: 'batch',
+        fields: ['kind: job'],
+        init: ['{name: proxy, image: envoy, restartPolicy: Always}'],
+        containers: ['{name: work, image: busybox, sim: {runFor: 10s}}'],
+      }),
+    );
     const inst = of(recs, 'instance.created')[0].f.instance as string;
     expect(of(recs, 'instance.status', inst).map((r) => r.f.to)).toEqual(['Running', 'Succeeded']);
     expect(of(recs, 'workload.completed')).toHaveLength(1);
@@ -275,22 +279,17 @@ manifests:
   });
 
   it('running: snapshot instances with init containers are adopted as initialized: init containers are not run again, sidecars run', async () => {
-    const { recs, ok } = await run(`name: snapshot-init
-seed: 3
-duration: 1m
-nodes:
-  - {name: node-1, capacity: {cpu: 4, memory: 8Gi}}
-workloads:
-  - name: web
-    replicas: 1
-    initContainers:
-      - {name: migrate, image: busybox}
-      - {name: proxy, image: envoy, restartPolicy: Always}
-    containers:
-      - {name: app, image: nginx}
-running:
-  - {workload: web, node: node-1, slot: 0, id: web-snap}
-`);
+    const { recs, ok } = await run(
+      oneWorkload({
+        name: 'snapshot-init',
+        seed: 3,
+        duration: '1m',
+        workload: 'web',
+        init: ['{name: migrate, image: busybox}', '{name: proxy, image: envoy, restartPolicy: Always}'],
+        containers: ['{name: app, image: nginx}'],
+        tail: 'running:\n  - {workload: web, node: node-1, slot: 0, id: web-snap}',
+      }),
+    );
     expect(ok).toBe(true);
     expect(of(recs, 'instance.adopted').map((r) => [r.f.instance, r.f.containers])).toEqual([['web-snap', 2]]);
     expect(of(recs, 'container.created')).toEqual([]);

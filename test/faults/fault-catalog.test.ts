@@ -225,3 +225,27 @@ describe('rate faults', () => {
     expect(b.summary.traceHash).toBe(a.summary.traceHash);
   });
 });
+
+describe('nodeFlap (added as one file plus one registry line: src/faults/node-flap.ts)', () => {
+  it('crashes and boots the node `times` times; each long outage is seen NotReady and its instances move; the workload ends whole', async () => {
+    const { summary, of, world } = await run('  - {at: 2m, nodeFlap: {node: node-1, times: 2, down: 3m, up: 1m}}');
+    // 2m crash, 5m boot; 6m crash, 9m boot (down 3m, up 1m between).
+    expect(of('fault.node_crash').map((r) => [r.t, r.node, r.applied, r.recoverAfter])).toEqual([
+      [120_000, 'node-1', true, 180_000],
+      [360_000, 'node-1', true, 180_000],
+    ]);
+    expect(of('fault.node_boot').map((r) => [r.t, r.node, r.applied])).toEqual([
+      [300_000, 'node-1', true],
+      [540_000, 'node-1', true],
+    ]);
+    // Each outage outlasts notReadyAfter: the control plane sees node-1 NotReady twice, Ready again after each boot.
+    const statuses = of('node.status').filter((r) => r.node === 'node-1').map((r) => r.to);
+    expect(statuses.filter((s) => s === 'NotReady')).toHaveLength(2);
+    expect(statuses.at(-1)).toBe('Ready');
+    // Replacements for node-1's instances were placed on other nodes during the outages.
+    expect(of('instance.scheduled').filter((r) => r.t > 120_000 && r.node !== 'node-1').length).toBeGreaterThan(0);
+    expect(summary.workloads[0]).toMatchObject({ name: 'web', desired: 6, running: 6 });
+    expect(Object.values(runningOn(world)).reduce((a, b) => a + b, 0)).toBe(6);
+    expect(summary.liveness?.ok).toBe(true);
+  });
+});

@@ -11,19 +11,27 @@ import { simulate } from '../../src/run/simulate.js';
 import { explainScenarioAt } from '../../src/run/explain-at.js';
 import { explainSnapshot, formatExplainTable } from '../../src/scheduler/explain/explain.js';
 import { parseSnapshot } from '../../src/scheduler/explain/snapshot.js';
-import { traceParts } from '../support/trace-parts.js';
 
 /** Where each workload's instances went (`-` for an unschedulable attempt). */
 async function placements(text: string): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   await simulate(parseScenario(text, 's.yaml'), {
-    onEvent: traceParts((type, f) => {
-      if (type === 'instance.scheduled') (out[f.workload as string] ??= []).push(f.node as string);
-      if (type === 'instance.unschedulable' && f.attempt === 1) (out[f.workload as string] ??= []).push('-');
-    }),
+    onEvent: (e) => {
+      if (e.type === 'instance.scheduled') (out[e.workload] ??= []).push(e.node ?? '(gone)');
+      if (e.type === 'instance.unschedulable' && e.attempt === 1) (out[e.workload] ??= []).push('-');
+    },
   });
   return out;
 }
+
+/** The head of the default-spreading scenarios: one minute, NodeName and PodTopologySpread only, nodes n1 and n2. */
+const SPREAD_ONLY_HEAD = (name: string) => `name: ${name}
+duration: 1m
+scheduler:
+  name: spread-only
+  plugins: [{name: NodeName}, {name: PodTopologySpread}]
+nodes: [{name: "n{i}", count: 2, capacity: {cpu: 4, memory: 8Gi}}]
+`;
 
 describe('pod affinity terms across namespaces (scenarios)', () => {
   /** One node; web runs in team-a; guard (team-b) arrives at 10s with a required anti-affinity to app=web. */
@@ -112,13 +120,7 @@ workloads:
 
 describe('default spreading selects by Services and controllers (helper.DefaultSelector)', () => {
   /** db's two pods on n1; cache (app=shop too) is explained at 5s under the default spreading only. */
-  const scenario = (cache: string, extra = '') => `name: default-selector
-duration: 1m
-scheduler:
-  name: spread-only
-  plugins: [{name: NodeName}, {name: PodTopologySpread}]
-nodes: [{name: "n{i}", count: 2, capacity: {cpu: 4, memory: 8Gi}}]
-workloads:
+  const scenario = (cache: string, extra = '') => `${SPREAD_ONLY_HEAD('default-selector')}workloads:
   - {name: db, replicas: 2, labels: {app: shop, role: db}, placement: {nodeName: n1}, containers: [{name: c, image: db}]}
   - {name: cache, at: 10s, labels: {app: shop, role: cache}, containers: [{name: c, image: cache}]${cache}}
 ${extra}`;
@@ -173,13 +175,7 @@ ${extra}`;
 });
 
 describe('namespaces, Services and controllers from Kubernetes manifests', () => {
-  const text = `name: k8s-ns
-duration: 1m
-scheduler:
-  name: spread-only
-  plugins: [{name: NodeName}, {name: PodTopologySpread}]
-nodes: [{name: "n{i}", count: 2, capacity: {cpu: 4, memory: 8Gi}}]
-workloads:
+  const text = `${SPREAD_ONLY_HEAD('k8s-ns')}workloads:
   - {name: db, namespace: shop, replicas: 4, labels: {app: shop}, placement: {nodeName: n1}, containers: [{name: c, image: db}]}
 manifests:
   - apiVersion: v1

@@ -20,6 +20,7 @@ import { Orchestrator } from '../../src/core/orchestrator.js';
 import { resources } from '../../src/core/resources.js';
 import type { InMemoryStateStore } from '../../src/core/state-store.js';
 import type { ContainerSpec, Workload } from '../../src/core/types.js';
+import type { ControlPlaneConfig } from '../../src/scenario/types.js';
 import { SeededIds } from '../../src/engine/ids.js';
 import { deriveSeed, RandomStream } from '../../src/engine/random.js';
 import { createScheduler } from '../../src/scheduler/registry.js';
@@ -224,11 +225,12 @@ export interface TestRecord {
 /**
  * An Orchestrator on `b` (round-robin, a reconcile pass every 1 s, a resync every 2 s) over
  * `store`, with ids from `seed`, its records appended to `records`; an error fails the test.
- * `runtime` replaces `b.runtime` (a test that alters what the runtime answers).
+ * `runtime` replaces `b.runtime` (a test that alters what the runtime answers); `config`
+ * overrides more of the control plane's settings.
  */
 export function backendOrchestrator(
   b: TestBackend,
-  o: { store: InMemoryStateStore; seed: number; records: TestRecord[]; runtime?: ContainerRuntime },
+  o: { store: InMemoryStateStore; seed: number; records: TestRecord[]; runtime?: ContainerRuntime; config?: Partial<ControlPlaneConfig> },
 ): Orchestrator {
   return new Orchestrator({
     clock: b.clock,
@@ -238,7 +240,7 @@ export function backendOrchestrator(
     store: o.store,
     ids: new SeededIds(new RandomStream('ids', deriveSeed(o.seed, 'ids')), 6),
     recorder: { record: (type, fields) => o.records.push({ type, fields }) },
-    config: { ...DEFAULT_CONTROL_PLANE, reconcileIntervalMs: 1_000, resyncIntervalMs: 2_000 },
+    config: { ...DEFAULT_CONTROL_PLANE, reconcileIntervalMs: 1_000, resyncIntervalMs: 2_000, ...o.config },
     onError: (e) => {
       throw e;
     },

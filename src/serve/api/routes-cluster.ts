@@ -1,8 +1,8 @@
 /** /v1/nodes (list, get, cordon, uncordon, drain), /v1/instances, /v1/endpoints, /v1/events (+ SSE watch), /v1/explain. */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { streamSSE } from 'hono/streaming';
 import { ApiError } from '../control.js';
 import type { ServeEvent } from '../events.js';
+import { streamEvents } from '../event-stream.js';
 import { SpecError } from '../cluster-spec.js';
 import type { ApiContext } from './app.js';
 import { errorProblem, problem } from './problem.js';
@@ -20,8 +20,6 @@ const e413 = { description: 'body too large', content: problemContent };
 
 /** Most events one GET returns. */
 const MAX_EVENTS = 10_000;
-/** SSE keep-alive comment interval (ms), so proxies keep idle watches open. */
-const KEEPALIVE_MS = 15_000;
 
 export function registerClusterRoutes(app: OpenAPIHono, ctx: ApiContext): void {
   const { control } = ctx;
@@ -226,34 +224,12 @@ export function registerClusterRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       const backlog = control.events.since(since, Number.MAX_SAFE_INTEGER);
       if (backlog.gone) return gone(c, since) as never;
       const want = (e: ServeEvent) => q.workload === undefined || e.data.workload === q.workload;
-      return streamSSE(c, async (stream) => {
-        const queue: ServeEvent[] = backlog.events.filter(want);
-        let wake: (() => void) | undefined;
-        let last = backlog.events.length > 0 ? backlog.events[backlog.events.length - 1].revision : since;
-        const unsubscribe = control.events.subscribe((e) => {
-          if (e.revision <= last || !want(e)) return;
-          queue.push(e);
-          wake?.();
-        });
-        const onStop = () => wake?.();
-        ctx.shutdown.addEventListener('abort', onStop);
-        stream.onAbort(() => wake?.());
-        const keepalive = setInterval(() => void stream.write(': keepalive\n\n'), KEEPALIVE_MS);
-        try {
-          while (!stream.aborted && !stream.closed && !ctx.shutdown.aborted) {
-            while (queue.length > 0) {
-              const e = queue.shift()!;
-              last = e.revision;
-              await stream.writeSSE({ id: String(e.revision), data: JSON.stringify(e) });
-            }
-            await new Promise<void>((r) => (wake = r));
-            wake = undefined;
-          }
-        } finally {
-          clearInterval(keepalive);
-          unsubscribe();
-          ctx.shutdown.removeEventListener('abort', onStop);
-        }
+      return streamEvents(c, {
+        since,
+        backlog: backlog.events,
+        want,
+        follow: (push) => control.events.subscribe((e) => push([e])),
+        shutdown: ctx.shutdown,
       }) as never;
     },
   );
