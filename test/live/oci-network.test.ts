@@ -168,6 +168,7 @@ describe.skipIf(!LIVE)(`oci backend: CNI networking${LIVE ? '' : ` (skipped: ${L
     });
     const n = checker.network('n')!;
     try {
+      await checker.initNode('n'); // what the orchestrator does first: it starts the runtime's poll, where CHECK runs
       const id = await checker.createContainer(spec('c', ['sleep', '300']), { nodeId: 'n', workloadId: 'w', instanceId: 'checked-1', labels: {} });
       await waitFor(clock, 'running', async () => ((await checker.getContainerStatus(id)).state === 'running' ? true : undefined));
       // A few checks pass while the network is whole.
