@@ -23,7 +23,7 @@ const nodeName = str.optional();
 const resources = z.strictObject({ cpu: num, memory: num, disk: num, extended: z.record(z.string(), num) });
 const gpuDevices = z.strictObject({ model: str, count: int });
 /** The scheduler's best nodes with each score plugin's score (framework profiles). */
-const candidates = z.array(z.unknown()).readonly();
+const candidates = z.array(z.strictObject({ node: str, total: num, scores: z.record(z.string(), num) })).readonly();
 
 const instanceFields = { instance: str, workload: str };
 

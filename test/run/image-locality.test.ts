@@ -6,17 +6,19 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/run/simulate.js';
 import { parseScenario } from '../../src/run/parse-scenario.js';
-import { traceParts } from '../support/trace-parts.js';
-
-type Rec = { type: string; t: number; fields: Record<string, unknown> };
+import { isEvent } from '../../src/engine/trace-reader.js';
+import type { TraceEventOf } from '../../src/core/trace-events.js';
 
 async function run(yaml: string, seed?: number) {
-  const records: Rec[] = [];
+  const records: TraceEventOf<'instance.scheduled'>[] = [];
   const s = parseScenario(yaml, 'img.yaml');
+  const scheduled = isEvent('instance.scheduled');
   await simulate(seed === undefined ? s : { ...s, seed }, {
-    onEvent: traceParts((type, fields, t) => records.push({ type, t, fields: structuredClone(fields) })),
+    onEvent: (e) => {
+      if (scheduled(e)) records.push(structuredClone(e));
+    },
   });
-  return records.filter((r) => r.type === 'instance.scheduled');
+  return records;
 }
 
 const prePulled = (images: string) => `
@@ -37,8 +39,8 @@ describe('ImageLocality in simulation', () => {
   it('a node that holds the image wins under the default profile (every other score ties)', async () => {
     for (const seed of [1, 2, 3, 4, 5, 6]) {
       const [placed] = await run(prePulled('images: {"registry.example/big": 900Mi}'), seed);
-      expect(placed.fields.node).toBe('b');
-      const cands = placed.fields.candidates as Array<{ node: string; scores: Record<string, number> }>;
+      expect(placed.node).toBe('b');
+      const cands = placed.candidates ?? [];
       // sum = ⌊900Mi · 1/3⌋ = 300Mi; ⌊100 · (300Mi - 23Mi) / (1000Mi - 23Mi)⌋ = 28
       expect(cands[0].scores.ImageLocality).toBe(28);
       expect(cands.slice(1).map((c) => c.scores.ImageLocality)).toEqual([0, 0]);
@@ -50,8 +52,8 @@ describe('ImageLocality in simulation', () => {
     for (const seed of [1, 2, 3, 4, 5, 6]) {
       const yaml = prePulled('images: {"other:1": 10Mi}').replace(', images: ["registry.example/big"]', '');
       const [placed] = await run(yaml, seed);
-      nodes.add(placed.fields.node);
-      expect((placed.fields.candidates as Array<{ scores: Record<string, number> }>)[0].scores.ImageLocality).toBe(0);
+      nodes.add(placed.node);
+      expect((placed.candidates ?? [])[0]!.scores.ImageLocality).toBe(0);
     }
     expect(nodes.size).toBeGreaterThan(1);
   });
@@ -79,10 +81,10 @@ workloads:
     containers: [{name: app, image: "registry.example/big:2", requests: {cpu: 100m, memory: 64Mi}}]
 `;
     const placed = await run(yaml);
-    const app = placed.filter((r) => r.fields.workload === 'app');
-    expect(app.map((r) => r.fields.node)).toEqual(['c', 'c']);
+    const app = placed.filter((r) => r.workload === 'app');
+    expect(app.map((r) => r.node)).toEqual(['c', 'c']);
     // sum = ⌊600Mi · 1/3⌋ = 200Mi; ⌊100 · (200Mi - 23Mi) / (1000Mi - 23Mi)⌋ = 18
-    expect((app[0].fields.candidates as Array<{ scores: Record<string, number> }>)[0].scores.ImageLocality).toBe(18);
+    expect((app[0].candidates ?? [])[0]!.scores.ImageLocality).toBe(18);
   });
 });
 

@@ -18,24 +18,19 @@ import type { Gang } from '../../src/core/placement.js';
 import { simulate } from '../../src/run/simulate.js';
 import type { Fault, Scenario, WorkloadDef } from '../../src/scenario/types.js';
 import { container, node, scenario, service } from '../support/scenario-builder.js';
-import { traceParts } from '../support/trace-parts.js';
-
-interface Rec {
-  readonly t: number;
-  readonly type: string;
-  readonly fields: Record<string, unknown>;
-}
+import { fieldsOf, type TraceEvent, type TraceEventType } from '../../src/core/trace-events.js';
+import { isEvent } from '../../src/engine/trace-reader.js';
 
 async function run(s: Scenario, untilMs?: number) {
-  const records: Rec[] = [];
+  const records: TraceEvent[] = [];
   let orchestrator: Orchestrator | undefined;
   const summary = await simulate(s, {
     ...(untilMs !== undefined ? { untilMs } : {}),
-    onEvent: traceParts((type, fields, t) => records.push({ t, type, fields: structuredClone(fields) })),
+    onEvent: (e) => records.push(structuredClone(e)),
     observe: (w) => (orchestrator = w.orchestrator),
   });
-  const of = (type: string, workload?: string) =>
-    records.filter((r) => r.type === type && (workload === undefined || r.fields.workload === workload));
+  const of = <K extends TraceEventType>(type: K, workload?: string) =>
+    records.filter(isEvent(type)).filter((r) => workload === undefined || fieldsOf(r).workload === workload);
   return { summary, records, of, orchestrator: orchestrator! };
 }
 
@@ -62,13 +57,13 @@ describe('gangs across workloads and scheduling passes', () => {
     const { of, summary } = await run(splitGang(30_000, [filler]));
     const waiting = of('instance.waiting', 'part-a');
     expect(waiting).toHaveLength(4);
-    expect(waiting.every((r) => r.t < 1000 && r.fields.gang === 'train' && r.fields.minMember === 6)).toBe(true);
-    expect(waiting.map((r) => r.fields.members)).toEqual([1, 2, 3, 4]);
-    expect(waiting[0].fields.timeoutAt).toBe(waiting[0].t + 60_000);
+    expect(waiting.every((r) => r.t < 1000 && r.gang === 'train' && r.minMember === 6)).toBe(true);
+    expect(waiting.map((r) => r.members)).toEqual([1, 2, 3, 4]);
+    expect(waiting[0].timeoutAt).toBe(waiting[0].t + 60_000);
     // The reservations hold capacity across passes: the filler finds no room.
     const fillerTried = of('instance.unschedulable', 'filler');
     expect(fillerTried.length).toBeGreaterThan(0);
-    expect(fillerTried[0].fields.message).toContain('Insufficient cpu');
+    expect(fillerTried[0].message).toContain('Insufficient cpu');
     expect(of('instance.scheduled', 'filler')).toHaveLength(0);
     // All six bind at the same instant, when part-b arrives; none timed out.
     const bound = of('instance.scheduled');
@@ -76,9 +71,9 @@ describe('gangs across workloads and scheduling passes', () => {
     expect(new Set(bound.map((r) => r.t)).size).toBe(1);
     expect(bound[0].t).toBeGreaterThanOrEqual(30_000);
     expect(bound[0].t).toBeLessThan(31_000);
-    const fromWait = bound.filter((r) => r.fields.workload === 'part-a');
-    expect(fromWait.map((r) => r.fields.gang)).toEqual(['train', 'train', 'train', 'train']);
-    expect(fromWait.every((r) => (r.fields.waitedMs as number) >= 29_000)).toBe(true);
+    const fromWait = bound.filter((r) => r.workload === 'part-a');
+    expect(fromWait.map((r) => r.gang)).toEqual(['train', 'train', 'train', 'train']);
+    expect(fromWait.every((r) => (r.waitedMs ?? 0) >= 29_000)).toBe(true);
     expect(of('gang.timeout')).toHaveLength(0);
     expect(summary.workloads.map((w) => [w.name, w.running])).toEqual([['part-a', 4], ['filler', 0], ['part-b', 2]]);
     expect(summary.violation).toBeUndefined();
@@ -91,10 +86,10 @@ describe('gangs across workloads and scheduling passes', () => {
     const timeout = early.of('gang.timeout');
     expect(timeout).toHaveLength(1);
     expect(timeout[0].t).toBe(early.of('instance.waiting')[0].t + 60_000);
-    expect(timeout[0].fields).toMatchObject({ gang: 'train', members: 4, minMember: 6 });
-    expect(timeout[0].fields.instances).toHaveLength(4);
+    expect(timeout[0]).toMatchObject({ gang: 'train', members: 4, minMember: 6 });
+    expect(timeout[0].instances).toHaveLength(4);
     const unreserved = early.of('instance.unreserved');
-    expect(unreserved.map((r) => r.fields.reason)).toEqual(Array(4).fill('gang train timed out: 4/6 members'));
+    expect(unreserved.map((r) => r.reason)).toEqual(Array(4).fill('gang train timed out: 4/6 members'));
     const status = early.orchestrator.status('part-a')!;
     expect([status.pending, status.running]).toEqual([4, 0]);
     expect(status.pendingReason).toBe('gang train timed out: 4/6 members');
@@ -125,7 +120,7 @@ describe('gangs across workloads and scheduling passes', () => {
     const { of, summary, orchestrator } = await run(s);
     const timeout = of('gang.timeout');
     expect(timeout).toHaveLength(1);
-    expect(timeout[0].fields).toMatchObject({ members: 2, minMember: 3 });
+    expect(timeout[0]).toMatchObject({ members: 2, minMember: 3 });
     // Before the timeout the reservations keep web out; right after it, web runs.
     expect(of('instance.unschedulable', 'web')[0].t).toBeLessThan(timeout[0].t);
     const webBound = of('instance.scheduled', 'web');
@@ -151,8 +146,8 @@ describe('gangs across workloads and scheduling passes', () => {
     expect(rejected.length).toBeGreaterThan(0);
     expect(rejected[0].t).toBeGreaterThanOrEqual(20_000);
     expect(rejected[0].t).toBeLessThan(21_000);
-    expect(rejected[0].fields.instances).toHaveLength(2);
-    expect(of('instance.unreserved')[0].fields.reason).toMatch(/^gang train rejected: part-b-\w+ fits on no node: 2\/3 members$/);
+    expect(rejected[0].instances).toHaveLength(2);
+    expect(of('instance.unreserved')[0].reason).toMatch(/^gang train rejected: part-b-\w+ fits on no node: 2\/3 members$/);
     // Back-off: the room they freed does not make them retry at once; unschedulableRetry (30 s) does.
     const after = of('instance.waiting').filter((r) => r.t > rejected[0].t);
     expect(after[0].t).toBeGreaterThanOrEqual(rejected[0].t + 30_000);
@@ -188,16 +183,16 @@ describe('gangs across workloads and scheduling passes', () => {
       durationMs: 3 * 60_000,
     });
     const { of, summary } = await run(s);
-    const waitedOn = of('instance.waiting').map((r) => r.fields.node);
+    const waitedOn = of('instance.waiting').map((r) => r.node);
     expect(waitedOn.slice(0, 2).sort()).toEqual(['n0', 'n1']);
     const left = of('instance.unreserved');
     expect(left).toHaveLength(1);
-    expect(left[0].fields).toMatchObject({ node: 'n0', reason: 'node n0 is NotReady' });
+    expect(left[0]).toMatchObject({ node: 'n0', reason: 'node n0 is NotReady' });
     // It waits again on n1, and the gang binds there when part-b arrives.
     const again = of('instance.waiting').slice(2);
-    expect(again.map((r) => [r.t, r.fields.instance, r.fields.node])).toEqual([[left[0].t, left[0].fields.instance, 'n1']]);
+    expect(again.map((r) => [r.t, r.instance, r.node])).toEqual([[left[0].t, left[0].instance, 'n1']]);
     const bound = of('instance.scheduled');
-    expect(bound.map((r) => r.fields.node)).toEqual(['n1', 'n1', 'n1']);
+    expect(bound.map((r) => r.node)).toEqual(['n1', 'n1', 'n1']);
     expect(new Set(bound.map((r) => r.t)).size).toBe(1);
     expect(summary.workloads.map((w) => w.running)).toEqual([2, 1]);
     expect(summary.violation).toBeUndefined();
@@ -221,7 +216,7 @@ describe('gangs across workloads and scheduling passes', () => {
  *       ending, never by binding).
  * Returns the first violation, or undefined.
  */
-function gangPropertyViolation(records: readonly Rec[], gangOf: ReadonlyMap<string, Gang>): string | undefined {
+function gangPropertyViolation(records: readonly TraceEvent[], gangOf: ReadonlyMap<string, Gang>): string | undefined {
   interface G {
     bound: Set<string>;
     reserved: Set<string>;
@@ -255,10 +250,11 @@ function gangPropertyViolation(records: readonly Rec[], gangOf: ReadonlyMap<stri
       if (v) return v;
       t = r.t;
     }
-    const gang = gangOf.get(r.fields.workload as string);
+    if (!isGangStep(r)) continue;
+    const gang = gangOf.get(r.workload);
     if (!gang) continue;
     const g = state(gang.name);
-    const id = r.fields.instance as string;
+    const id = r.instance;
     const end = () => {
       g.reserved.delete(id);
       if (g.bound.delete(id)) {
@@ -279,7 +275,7 @@ function gangPropertyViolation(records: readonly Rec[], gangOf: ReadonlyMap<stri
         g.boundAt = true;
         break;
       case 'instance.status':
-        if (r.fields.to === 'Failed' || r.fields.to === 'Succeeded') end();
+        if (r.to === 'Failed' || r.to === 'Succeeded') end();
         break;
       case 'instance.stopping':
       case 'instance.removed':
@@ -290,6 +286,10 @@ function gangPropertyViolation(records: readonly Rec[], gangOf: ReadonlyMap<stri
   }
   return endInstant(t);
 }
+
+const GANG_STEPS = ['instance.waiting', 'instance.unreserved', 'instance.scheduled', 'instance.status', 'instance.stopping', 'instance.removed', 'instance.forgotten'] as const;
+type GangStep = Extract<TraceEvent, { type: (typeof GANG_STEPS)[number] }>;
+const isGangStep = (e: TraceEvent): e is GangStep => (GANG_STEPS as readonly string[]).includes(e.type);
 
 describe('property: gangs are all-or-nothing at every point of a run', () => {
   it('holds for random gangs split over workloads, arrivals, timeouts, crashes and node failures', async () => {
@@ -330,11 +330,11 @@ describe('property: gangs are all-or-nothing at every point of a run', () => {
           const gangOf = new Map(workloads.map((w) => [w.name, w.placement!.gang!]));
           expect(gangPropertyViolation(records, gangOf), `seed ${seed}`).toBeUndefined();
           const has = (type: string) => records.some((r) => r.type === type);
-          if (records.some((r) => r.type === 'instance.scheduled' && r.fields.waitedMs !== undefined)) seen.waitedThenBound++;
+          if (records.filter(isEvent('instance.scheduled')).some((r) => r.waitedMs !== undefined)) seen.waitedThenBound++;
           if (has('gang.timeout')) seen.timeout++;
           if (has('gang.rejected')) seen.rejected++;
           for (const g of gangs) {
-            const parts = new Set(records.filter((r) => r.type === 'instance.scheduled' && gangOf.get(r.fields.workload as string) === g).map((r) => r.fields.workload));
+            const parts = new Set(records.filter(isEvent('instance.scheduled')).filter((r) => gangOf.get(r.workload) === g).map((r) => r.workload));
             if (parts.size > 1) seen.splitBound++;
           }
         },
@@ -346,17 +346,27 @@ describe('property: gangs are all-or-nothing at every point of a run', () => {
 
   it('the trace check is not vacuous: a trace where a gang binds below its quorum fails it', () => {
     const gangOf = new Map([['w', train(2)]]);
-    const rec = (t: number, type: string, instance: string, extra: Record<string, unknown> = {}): Rec => ({
-      t,
-      type,
-      fields: { workload: 'w', instance, ...extra },
+    const on = (t: number, instance: string) => ({ t, seq: 0, workload: 'w', instance });
+    const scheduled = (t: number, instance: string): TraceEvent => ({ ...on(t, instance), type: 'instance.scheduled', node: 'n', attempt: 1 });
+    const waiting = (t: number, instance: string): TraceEvent => ({
+      ...on(t, instance),
+      type: 'instance.waiting',
+      node: 'n',
+      attempt: 1,
+      request: { cpu: 1000, memory: 0, disk: 0, extended: {} },
+      gang: 'train',
+      members: 1,
+      minMember: 2,
+      timeoutAt: t + 60_000,
     });
-    expect(gangPropertyViolation([rec(1, 'instance.scheduled', 'x')], gangOf)).toMatch(/bound with 1 \(\+0 ended\) of 2/);
-    expect(gangPropertyViolation([rec(1, 'instance.waiting', 'x'), rec(2, 'instance.waiting', 'y'), rec(2, 'instance.scheduled', 'y')], gangOf)).toMatch(/left x reserved/);
+    const failed = (t: number, instance: string): TraceEvent => ({ ...on(t, instance), type: 'instance.status', from: 'Running', to: 'Failed' });
+    const stopping = (t: number, instance: string): TraceEvent => ({ ...on(t, instance), type: 'instance.stopping', from: 'Running', reason: 'scale-down' });
+    expect(gangPropertyViolation([scheduled(1, 'x')], gangOf)).toMatch(/bound with 1 \(\+0 ended\) of 2/);
+    expect(gangPropertyViolation([waiting(1, 'x'), waiting(2, 'y'), scheduled(2, 'y')], gangOf)).toMatch(/left x reserved/);
     // Bound together, then one crashes: allowed (it ended); a lone re-bind later is not.
-    const ok = [rec(1, 'instance.scheduled', 'x'), rec(1, 'instance.scheduled', 'y'), rec(5, 'instance.status', 'x', { to: 'Failed' })];
+    const ok = [scheduled(1, 'x'), scheduled(1, 'y'), failed(5, 'x')];
     expect(gangPropertyViolation(ok, gangOf)).toBeUndefined();
-    expect(gangPropertyViolation([...ok, rec(6, 'instance.stopping', 'y'), rec(7, 'instance.scheduled', 'z')], gangOf)).toMatch(/t=7/);
+    expect(gangPropertyViolation([...ok, stopping(6, 'y'), scheduled(7, 'z')], gangOf)).toMatch(/t=7/);
   });
 });
 
@@ -452,19 +462,19 @@ describe('gangs of GPU pods', () => {
     const waiting = of('instance.waiting', 'part-a');
     expect(waiting).toHaveLength(2);
     // Spread by LeastAllocated: one member per node, one device each.
-    expect(new Set(waiting.map((r) => r.fields.node)).size).toBe(2);
-    expect(waiting.every((r) => Array.isArray(r.fields.gpus) && (r.fields.gpus as number[]).length === 1)).toBe(true);
+    expect(new Set(waiting.map((r) => r.node)).size).toBe(2);
+    expect(waiting.every((r) => r.gpus?.length === 1)).toBe(true);
     expect(of('instance.scheduled', 'filler')).toHaveLength(0);
     expect(of('instance.unschedulable', 'filler').length).toBeGreaterThan(0);
-    const bound = of('instance.scheduled').filter((r) => r.fields.workload !== 'filler');
+    const bound = of('instance.scheduled').filter((r) => r.workload !== 'filler');
     expect(bound).toHaveLength(4);
     expect(new Set(bound.map((r) => r.t)).size).toBe(1);
     // part-a binds on the devices it reserved while waiting; no device is given twice.
     for (const w of waiting) {
-      const b = bound.find((r) => r.fields.instance === w.fields.instance)!;
-      expect(b.fields.gpus).toEqual(w.fields.gpus);
+      const b = bound.find((r) => r.instance === w.instance)!;
+      expect(b.gpus).toEqual(w.gpus);
     }
-    const slots = bound.map((r) => `${String(r.fields.node)}/${(r.fields.gpus as number[]).join(',')}`);
+    const slots = bound.map((r) => `${String(r.node)}/${(r.gpus ?? []).join(',')}`);
     expect(new Set(slots).size).toBe(4);
   });
 });
@@ -492,10 +502,10 @@ operations:
     // Released at the scale-down (20 s), not at the 2-minute timeout.
     expect(rejected[0].t).toBeGreaterThanOrEqual(20_000);
     expect(rejected[0].t).toBeLessThan(21_000);
-    expect((rejected[0].fields.instances as string[]).length).toBe(3);
+    expect(rejected[0].instances.length).toBe(3);
     const unreserved = of('instance.unreserved', 'part-a');
     expect(unreserved).toHaveLength(3);
-    expect(unreserved.every((r) => String(r.fields.reason).includes('left the wait (scale-down)'))).toBe(true);
+    expect(unreserved.every((r) => String(r.reason).includes('left the wait (scale-down)'))).toBe(true);
     expect(of('gang.timeout')).toHaveLength(0);
     // Released members go back to the queue and wait again (the stopped member's room appeared).
     expect(of('instance.waiting', 'part-a').filter((r) => r.t >= 20_000)).toHaveLength(3);
