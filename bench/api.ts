@@ -8,12 +8,19 @@
  * 3. GET one workload, N times, names in a fixed order: GETs/s, p50, p99;
  * 4. list all workloads (W items) and one workload's instances: p50, p99;
  * 5. U spec updates (a new generation each, rolled out by the daemon while the bench runs): applies/s, p50, p99;
+ *    then how long after the last acknowledged update every rollout is complete (the control plane
+ *    runs behind the API: an apply is answered once durable, as Kubernetes' API server does);
  * 6. K what-ifs (POST /v1/simulate: drain one node, 10-minute horizon) on that cluster: wall time each.
  * Besides wall-clock figures each phase prints the CPU time the daemon's process spent per request
- * (from /proc/PID/stat: every thread, including the fsync and what-if worker threads) and the
+ * (from /proc/PID/stat: every thread, including the fsync, GC and what-if worker threads), the
+ * CPU time of its main thread alone (/proc/PID/task/PID/stat: HTTP, the API and the control plane
+ * share that one thread, so it is what bounds the daemon's rate), and the
  * load average when it started, since the machine may be shared: on a loaded machine CPU time is
  * the steadier figure. Before the timed phases the daemon's idle CPU (the sim pump keeping 10,000
  * instances running) is measured over 2 s.
+ * Latencies are measured by the client from sending a request to the end of its answer, with C
+ * requests in flight (a closed loop: a stalled daemon also delays the next requests, so stalls
+ * count once per waiting request, not per request that would have been sent meanwhile).
  * Every loop is bounded by its count; the whole run by --timeout.
  */
 import { spawn } from 'node:child_process';
@@ -50,15 +57,20 @@ interface Phase {
   readonly s: number;
   readonly lat: number[];
   readonly serverCpuS: number;
+  /** The daemon's main thread only: HTTP, the API and the control plane share it (GC helpers and fsync run beside it). */
+  readonly mainCpuS: number;
   readonly clientCpuS: number;
   readonly load1: number;
 }
 
-/** CPU seconds (user + system, every thread) of a process so far, from /proc (Linux); NaN elsewhere. */
-export function processCpuS(pid: number): number {
+/**
+ * CPU seconds (user + system) of a process so far, every thread, from /proc (Linux); NaN
+ * elsewhere. `thread`: of that one thread only (the main thread's id is the process id).
+ */
+export function processCpuS(pid: number, thread?: number): number {
   try {
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
   } catch {
@@ -118,6 +130,7 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
       let next = 0;
       const load1 = loadavg()[0];
       const server0 = processCpuS(pid);
+      const main0 = processCpuS(pid, pid);
       const client0 = process.cpuUsage();
       const t0 = performance.now();
       const worker = async () => {
@@ -133,7 +146,7 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
       await Promise.all(Array.from({ length: concurrency }, worker));
       const s = (performance.now() - t0) / 1000;
       const c = process.cpuUsage(client0);
-      return { s, lat: lat.sort((a, b) => a - b), serverCpuS: processCpuS(pid) - server0, clientCpuS: (c.user + c.system) / 1e6, load1 };
+      return { s, lat: lat.sort((a, b) => a - b), serverCpuS: processCpuS(pid) - server0, mainCpuS: processCpuS(pid, pid) - main0, clientCpuS: (c.user + c.system) / 1e6, load1 };
     };
     const spec = (i: number, gen = 0) => ({
       name: `w${String(i).padStart(4, '0')}`,
@@ -152,11 +165,28 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
       console.log(
         `api ${what}: n=${n} concurrency=${Math.min(n, o.concurrency)} wall_s=${r.s.toFixed(2)} per_s=${Math.round(n / r.s)} p50_ms=${percentile(r.lat, 50).toFixed(2)} p99_ms=${percentile(r.lat, 99).toFixed(2)}` +
           ` server_cpu_ms_per_req=${((r.serverCpuS * 1000) / n).toFixed(3)} (${Math.round(n / r.serverCpuS)}/s of daemon CPU)` +
+          ` main_thread_cpu_ms_per_req=${((r.mainCpuS * 1000) / n).toFixed(3)} (${Math.round(n / r.mainCpuS)}/s of its main thread)` +
           (net !== undefined ? ` net_cpu_ms_per_req=${((net * 1000) / n).toFixed(3)} (${Math.round(n / net)}/s above the idle daemon)` : '') +
           ` client_cpu_ms_per_req=${((r.clientCpuS * 1000) / n).toFixed(3)} load1=${r.load1.toFixed(1)}`,
       );
     };
 
+    /** The daemon's CPU (all threads, main thread) now: a phase's cost through its convergence is taken from here. */
+    const cpuNow = () => ({ all: processCpuS(pid), main: processCpuS(pid, pid), t: performance.now() });
+    /**
+     * CPU per apply from `at` (a phase's start) until now, the control plane's catching up
+     * included (and the convergence polls: a list of every workload each); `net` subtracts the
+     * idle daemon's background over that time, once it is known.
+     */
+    const through = (at: { all: number; main: number; t: number }, n: number) => {
+      const c = cpuNow();
+      const bg = idleCpuPerS === undefined ? undefined : (idleCpuPerS * (c.t - at.t)) / 1000;
+      return (
+        `daemon_cpu_ms_per_apply_through_convergence=${(((c.all - at.all) * 1000) / n).toFixed(3)} main_thread=${(((c.main - at.main) * 1000) / n).toFixed(3)}` +
+        (bg !== undefined ? ` net_of_idle=${(((c.all - at.all - bg) * 1000) / n).toFixed(3)}` : '')
+      );
+    };
+    const createdAt = cpuNow();
     const created = await load(o.workloads, (i) => call('POST', '/v1/workloads', { spec: spec(i) }), [201]);
     fmt('apply(create)', created, o.workloads);
     const want = o.workloads * o.replicas;
@@ -168,7 +198,7 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
       if (Date.now() > deadline) throw new Error(`bench api: only ${running}/${want} instances running at --timeout`);
       await new Promise((res) => setTimeout(res, 500));
     }
-    console.log(`api converge: instances=${want} nodes=${nodes} wall_s=${((performance.now() - t0) / 1000).toFixed(2)} (sim ×${speed})`);
+    console.log(`api converge: instances=${want} nodes=${nodes} wall_s=${((performance.now() - t0) / 1000).toFixed(2)} (every instance running, counted from the last create's acknowledgement; sim ×${speed}) ${through(createdAt, o.workloads)}`);
     const idle0 = processCpuS(pid);
     const idleT0 = performance.now();
     await new Promise((res) => setTimeout(res, 2000));
@@ -180,8 +210,19 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
     fmt(`list(${o.workloads} workloads)`, lists, o.lists);
     const instLists = await load(o.gets, (i) => call('GET', `/v1/instances?workload=w${String((i * 7919) % o.workloads).padStart(4, '0')}`), [200]);
     fmt(`list(instances of a workload)`, instLists, o.gets);
+    const updatedAt = cpuNow();
     const updates = await load(o.updates, (i) => call('POST', '/v1/workloads', { spec: spec(i % o.workloads, 1 + Math.floor(i / o.workloads)) }), [200]);
     fmt('apply(update: new generation)', updates, o.updates);
+    // How far the control plane is behind the acknowledged applies: every rollout complete.
+    const u0 = performance.now();
+    for (;;) {
+      const r = JSON.parse((await call('GET', '/v1/workloads')).body) as { items: Array<{ status: { desired: number; updated: number; running: number; terminating: number } }> };
+      const behind = r.items.filter((w) => w.status.updated !== w.status.desired || w.status.running !== w.status.desired || w.status.terminating > 0).length;
+      if (behind === 0) break;
+      if (Date.now() > deadline) throw new Error(`bench api: ${behind} rollouts unfinished at --timeout`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    console.log(`api converge(updates): every rollout complete ${((performance.now() - u0) / 1000).toFixed(2)} s after the last update was acknowledged (sim ×${speed}) ${through(updatedAt, o.updates)}`);
     const k = o.simulates ?? 0;
     if (k > 0) {
       const body = { changes: [{ kind: 'drain', node: 'node-001' }], horizon: '10m' };

@@ -28,12 +28,6 @@ export interface RunOptions {
   /** Stop after this many events. */
   readonly maxEvents?: number;
   /**
-   * Stop (reason `yield`) when this returns true; asked after every 64 events and after each
-   * drain. Only the serve daemon's pump passes it (a wall-clock budget per step, so its HTTP
-   * server is not held for long); the engine itself never reads time.
-   */
-  readonly yieldWhen?: () => boolean;
-  /**
    * Install the determinism guard while running (default true). Only the serve daemon's
    * wall-clock simulation turns it off: its HTTP server shares the thread, reads real time and
    * answers requests between the engine's drains, and that run is not replayable anyway.
@@ -41,7 +35,7 @@ export interface RunOptions {
   readonly guard?: boolean;
 }
 
-export type StopReason = 'until' | 'idle' | 'maxEvents' | 'stopped' | 'yield';
+export type StopReason = 'until' | 'idle' | 'maxEvents' | 'stopped';
 
 export interface RunResult {
   readonly reason: StopReason;
@@ -172,7 +166,6 @@ export class Simulation implements Clock {
     if (this.running) throw new Error('simulation is already running');
     const until = options.until ?? Infinity;
     const maxEvents = options.maxEvents ?? Infinity;
-    const yieldWhen = options.yieldWhen;
     const queue = this.queue;
     let events = 0;
     let reason: StopReason;
@@ -186,10 +179,6 @@ export class Simulation implements Clock {
           await drain();
           if (this.failure !== undefined) throw this.failure;
           if (this.afterEvent) this.afterEvent();
-          if (yieldWhen?.()) {
-            reason = 'yield';
-            break;
-          }
           continue;
         }
         if (this.failure !== undefined) throw this.failure;
@@ -208,10 +197,6 @@ export class Simulation implements Clock {
         }
         if (events >= maxEvents) {
           reason = 'maxEvents';
-          break;
-        }
-        if (yieldWhen !== undefined && (events & 63) === 63 && yieldWhen()) {
-          reason = 'yield';
           break;
         }
         const fn = queue.pop()!;

@@ -42,13 +42,6 @@ export interface ServeRuntime {
 const PUMP_MS = 5;
 /** Most events one pump step runs before it yields to the HTTP server (a burst of thousands of container starts must not stall requests). */
 const PUMP_EVENTS = 2_000;
-/**
- * Wall time one pump step may take before it yields to the HTTP server (checked every 64 events
- * and at each drain; a single event, e.g. a reconcile pass, is not cut, which is what the
- * Orchestrator's `reconcileBudget` bounds). A step that yields with time still to catch up runs
- * again at the next turn of the event loop (after pending I/O), not after PUMP_MS.
- */
-const PUMP_BUDGET_MS = 4;
 
 export function createServeRuntime(kind: ServeBackend, scenario: Scenario, speed: number, onError: (e: unknown) => void, identity: string = scenario.name): ServeRuntime {
   if (kind === 'sim') return simRuntime(scenario, speed, onError);
@@ -97,14 +90,8 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
           lastMark = target;
         }
         // No determinism guard: the HTTP server shares this thread and answers between drains.
-        const stepEnd = performance.now() + PUMP_BUDGET_MS;
         try {
-          const r = await sim.run({ until: target, guard: false, maxEvents: PUMP_EVENTS, yieldWhen: () => performance.now() > stepEnd });
-          if (r.reason === 'yield' || r.reason === 'maxEvents') {
-            // Behind: let the poll phase answer what arrived, then continue.
-            await new Promise((r) => setImmediate(r));
-            continue;
-          }
+          await sim.run({ until: target, guard: false, maxEvents: PUMP_EVENTS });
         } catch (e) {
           onError(e);
         }

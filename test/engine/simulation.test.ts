@@ -33,29 +33,6 @@ describe('Simulation.run', () => {
     expect(sim.events).toBe(150);
   });
 
-  it('stops with "yield" when yieldWhen says so (every 64 events and after a drain), losing no event', async () => {
-    const sim = new Simulation(1);
-    const seen: number[] = [];
-    for (let t = 0; t < 200; t++) sim.at(t, () => seen.push(t));
-    let asked = 0;
-    const r = await sim.run({ until: 1_000, yieldWhen: () => ++asked >= 2 });
-    // Asked after 63 events (no) and after 127 (yes): the run stops before the 128th.
-    expect(r).toEqual({ reason: 'yield', events: 127, now: 126 });
-    const rest = await sim.run({ until: 1_000 });
-    expect(rest).toEqual({ reason: 'idle', events: 73, now: 199 });
-    expect(seen).toEqual(Array.from({ length: 200 }, (_, t) => t));
-    // After a drain (control-plane code ran): asked before the clock moves on.
-    const s2 = new Simulation(1);
-    const order: string[] = [];
-    s2.setTimer(5, () => void Promise.resolve().then(() => order.push('continuation')));
-    s2.at(6, () => order.push('later event'));
-    const r2 = await s2.run({ until: 100, yieldWhen: () => true });
-    expect(r2).toEqual({ reason: 'yield', events: 1, now: 5 });
-    expect(order).toEqual(['continuation']);
-    await s2.run({ until: 100 });
-    expect(order).toEqual(['continuation', 'later event']);
-  });
-
   it('stops with "idle" when no events remain', async () => {
     const sim = new Simulation(1);
     sim.schedule(3, () => sim.schedule(4, () => {}));

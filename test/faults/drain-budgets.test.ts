@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/run/parse-scenario.js';
+import type { TraceEvent } from '../../src/core/trace-events.js';
 import { simulate } from '../../src/run/simulate.js';
 import { traceParts } from '../support/trace-parts.js';
 
@@ -46,14 +47,21 @@ async function run(text: string): Promise<Run> {
   const out: Partial<Run> & { blocked: Record<string, unknown>[] } = { blocked: [] };
   let draining = false;
   await simulate(parseScenario(text, 'drain-pdb.yaml'), {
-    onEvent: traceParts((type, f) => {
-      const inst = f.instance as string | undefined;
-      if (type === 'instance.scheduled' && inst !== undefined) nodeOf.set(inst, f.node as string);
-      if (type === 'instance.status' && f.to === 'Running' && inst !== undefined) healthy.add(inst);
-      if ((type === 'instance.stopping' || type === 'instance.removed') && inst !== undefined) {
-        healthy.delete(inst);
-        if (type === 'instance.removed') nodeOf.delete(inst);
+    onEvent: (e) => {
+      if (e.type === 'instance.scheduled') nodeOf.set(e.instance, e.node ?? '(gone)');
+      if (e.type === 'instance.status' && e.to === 'Running') healthy.add(e.instance);
+      if (e.type === 'instance.stopping' || e.type === 'instance.removed') {
+        healthy.delete(e.instance);
+        if (e.type === 'instance.removed') nodeOf.delete(e.instance);
       }
+      drainParts(e);
+      if (draining) minHealthy = Math.min(minHealthy, healthy.size);
+    },
+  });
+  return { ...out, minHealthy, nodesAtEnd: [...nodeOf.values()].sort() } as Run;
+
+  function drainParts(e: TraceEvent): void {
+    traceParts((type, f) => {
       if (type === 'fault.drain' && f.node === 'n1') {
         draining = true;
         out.drain = f;
@@ -61,10 +69,8 @@ async function run(text: string): Promise<Run> {
       if (type === 'drain.blocked') out.blocked.push(f);
       if (type === 'drain.done') out.done = f;
       if (type === 'drain.timeout') out.timeout = f;
-      if (draining) minHealthy = Math.min(minHealthy, healthy.size);
-    }),
-  });
-  return { ...out, minHealthy, nodesAtEnd: [...nodeOf.values()].sort() } as Run;
+    })(e);
+  }
 }
 
 describe('drain through PodDisruptionBudgets', () => {

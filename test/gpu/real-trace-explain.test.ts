@@ -15,7 +15,6 @@ import { traceScenario } from '../../src/gpu/trace-scenario.js';
 import { explainScenarioAt } from '../../src/run/explain-at.js';
 import { simulate } from '../../src/run/simulate.js';
 import { parseScenario } from '../../src/run/parse-scenario.js';
-import { traceParts } from '../support/trace-parts.js';
 
 const DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'traces', 'alibaba-gpu-v2023');
 const BIN = join(import.meta.dirname, '../../bin/slipway.js');
@@ -38,11 +37,11 @@ describe.skipIf(!present)(`explain a window of the Alibaba GPU trace at 30m unde
     const held = new Map<string, { node: string; gpus: number[]; workload: string }>();
     await simulate(scenario, {
       untilMs: AT,
-      onEvent: traceParts((type, f) => {
-        if ((type === 'instance.scheduled' || type === 'instance.waiting') && f.gpus) {
-          held.set(String(f.instance), { node: String(f.node), gpus: f.gpus as number[], workload: String(f.workload) });
-        } else if (type === 'instance.removed' || type === 'instance.forgotten' || type === 'instance.unreserved') held.delete(String(f.instance));
-      }),
+      onEvent: (e) => {
+        if ((e.type === 'instance.scheduled' || e.type === 'instance.waiting') && e.gpus) {
+          held.set(e.instance, { node: String(e.node), gpus: [...e.gpus], workload: e.workload });
+        } else if (e.type === 'instance.removed' || e.type === 'instance.forgotten' || e.type === 'instance.unreserved') held.delete(e.instance);
+      },
     });
     const milliOf = new Map(scenario.workloads.map((w) => [w.name, w.gpus?.milli ?? 0]));
     const used = new Map<string, number>();

@@ -14,7 +14,6 @@ import { GPU_NODE_FILE, parseNodeList, parsePodList, workloadFile } from '../../
 import { traceScenario } from '../../src/gpu/trace-scenario.js';
 import { simulate } from '../../src/run/simulate.js';
 import { parseScenario } from '../../src/run/parse-scenario.js';
-import { traceParts } from '../support/trace-parts.js';
 
 const DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'traces', 'alibaba-gpu-v2023');
 const present = existsSync(join(DIR, GPU_NODE_FILE));
@@ -37,15 +36,15 @@ describe.skipIf(!present)(`a window of the Alibaba GPU trace under the gpu-* pro
       const summary = await simulate(
         { ...scenario!, scheduler: { name: policy } },
         {
-          onEvent: traceParts((type, f) => {
-            if (type !== 'instance.scheduled') return;
-            const g = gpuOf.get(String(f.workload));
-            const devices = f.gpus as number[] | undefined;
-            seen.push(`${f.workload}@${f.node}/${devices?.join('+') ?? '-'}`);
+          onEvent: (e) => {
+            if (e.type !== 'instance.scheduled') return;
+            const g = gpuOf.get(e.workload);
+            const devices = e.gpus;
+            seen.push(`${e.workload}@${e.node}/${devices?.join('+') ?? '-'}`);
             if (!g) return expect(devices).toBeUndefined();
             expect(devices).toHaveLength(g.count);
-            if (g.models.length > 0) expect(g.models).toContain(models.get(String(f.node)));
-          }),
+            if (g.models.length > 0) expect(g.models).toContain(models.get(String(e.node)));
+          },
         },
       );
       expect(summary.ok).toBe(true);

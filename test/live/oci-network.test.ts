@@ -156,6 +156,41 @@ describe.skipIf(!LIVE)(`oci backend: CNI networking${LIVE ? '' : ` (skipped: ${L
     expect(reservations(net('tiny').dataDir, net('tiny').network)).toEqual([]);
   });
 
+  it('CNI CHECK in the resync: an instance whose interface is deleted behind Slipway\'s back is killed with NetworkLost and the plugin\'s message; its removal still cleans up', async () => {
+    const root = `${base}/check`;
+    const checker = new OciRuntime({
+      clock,
+      cluster: `${identity}-check`,
+      pollIntervalMs: 100,
+      networkCheckIntervalMs: 500,
+      nodes: [{ id: 'n', runtime: OCI_RUNTIME, root, rootfs: ROOTFS, network: { subnet: '10.213.6.0/24' } }],
+    });
+    const n = checker.network('n')!;
+    try {
+      await checker.initNode('n'); // what the orchestrator does first: it starts the runtime's poll, where CHECK runs
+      const id = await checker.createContainer(spec('c', ['sleep', '300']), { nodeId: 'n', workloadId: 'w', instanceId: 'checked-1', labels: {} });
+      await waitFor(clock, 'running', async () => ((await checker.getContainerStatus(id)).state === 'running' ? true : undefined));
+      // A few checks pass while the network is whole.
+      await clock.sleep(1_500);
+      expect((await checker.getContainerStatus(id)).state).toBe('running');
+      // Deleting the instance's eth0 deletes the veth pair: the bridge plugin's CHECK fails.
+      execFileSync('ip', ['netns', 'exec', n.netnsName('checked-1'), 'ip', 'link', 'delete', 'eth0']);
+      const st = await waitFor(clock, 'the failed CHECK to kill it', async () => {
+        const s = await checker.getContainerStatus(id);
+        return s.state === 'exited' ? s : undefined;
+      }, 30_000);
+      expect(st.reason).toMatch(/^NetworkLost: .*CNI bridge CHECK/);
+      await checker.removeContainer(id);
+      expect(listNetns(n.prefix)).toEqual([]);
+      expect(n.reservedBy()).toEqual([]);
+    } finally {
+      await removeAllContainers(checker, ['n']).catch(() => undefined);
+      await n.gc(new Set()).catch(() => undefined);
+      await deleteLink(n.bridge).catch(() => undefined);
+      checker.close();
+    }
+  });
+
   it('200 create/delete cycles leak no namespace, veth or reservation', async () => {
     const linksBefore = listLinks('veth').length;
     // sequential: on a loaded 2-core machine 4 concurrent lanes were twice as slow (runc, host-local's lock)
@@ -237,7 +272,7 @@ describe.skipIf(!LIVE)(`oci backend: CNI networking${LIVE ? '' : ` (skipped: ${L
 });
 
 describe.skipIf(!LIVE)(`slipway run scenarios/live-oci-network.yaml --backend oci${LIVE ? '' : ` (skipped: ${LIVE_SKIP_REASON})`}`, () => {
-  it('exits 0: both web instances answered the fetch job over the bridges, at the addresses the simulator predicts; nothing is left', () => {
+  it('exits 0: both web instances answered the fetch job over the bridges, at the addresses the simulator gives (slipway diff compares them); nothing is left', () => {
     const out = `/tmp/slipway-oci-net-run-${process.pid}`;
     try {
       const r = spawnSync(process.execPath, ['bin/slipway.js', 'run', 'scenarios/live-oci-network.yaml', '--backend', 'oci', '--out', out], { encoding: 'utf8', timeout: 120_000 });
@@ -249,6 +284,21 @@ describe.skipIf(!LIVE)(`slipway run scenarios/live-oci-network.yaml --backend oc
         .map((l) => (JSON.parse(l) as { ip?: string }).ip)
         .sort();
       expect(running).toEqual(['10.213.16.2', '10.213.17.2']);
+      // The same scenario in the simulator gives the same addresses, and `slipway diff` says so
+      // (issue #16 item 4): the diff matches instances across the two traces and compares them.
+      const sim = spawnSync(process.execPath, ['bin/slipway.js', 'run', 'scenarios/live-oci-network.yaml', '--out', `${out}-sim`], { encoding: 'utf8', timeout: 60_000 });
+      expect(sim.status, sim.stderr).toBe(0);
+      const d = spawnSync(process.execPath, ['bin/slipway.js', 'diff', `${out}-sim/trace.jsonl`, `${out}/trace.jsonl`, '--json'], { encoding: 'utf8', timeout: 60_000 });
+      expect(d.status, d.stderr).toBe(0);
+      const diff = JSON.parse(d.stdout) as { a: { backend: string }; b: { backend: string }; addresses: { key: string; a?: string; b?: string }[] };
+      expect([diff.a.backend, diff.b.backend]).toEqual(['sim', 'oci']);
+      const web = diff.addresses.filter((p) => p.key.startsWith('web/'));
+      expect(web.map((p) => [p.a, p.b])).toEqual([
+        ['10.213.16.2', '10.213.16.2'],
+        ['10.213.17.2', '10.213.17.2'],
+      ]);
+      const text = spawnSync(process.execPath, ['bin/slipway.js', 'diff', `${out}-sim/trace.jsonl`, `${out}/trace.jsonl`], { encoding: 'utf8', timeout: 60_000 });
+      expect(text.stdout).toMatch(/addresses: \d of \d agree/);
       for (const node of ['oci-1', 'oci-2']) {
         const n = new OciNetwork({ nodeId: node, identity: 'live-oci-network', root: `/run/slipway/oci-net-${node.slice(-1)}`, config: { subnet: '10.213.16.0/24' } });
         expect(listNetns(n.prefix)).toEqual([]);
@@ -257,6 +307,7 @@ describe.skipIf(!LIVE)(`slipway run scenarios/live-oci-network.yaml --backend oc
       }
     } finally {
       rmSync(out, { recursive: true, force: true });
+      rmSync(`${out}-sim`, { recursive: true, force: true });
     }
-  }, 150_000);
+  }, 210_000);
 });

@@ -37,9 +37,9 @@ describe('Kubernetes manifests in scenarios', () => {
   it('schedules them with their constraints: web spread over zones, the job on the tolerated GPU node', async () => {
     const placed: Record<string, string[]> = {};
     await simulate(s, {
-      onEvent: traceParts((type, f) => {
-        if (type === 'instance.scheduled') (placed[f.workload as string] ??= []).push(f.node as string);
-      }),
+      onEvent: (e) => {
+        if (e.type === 'instance.scheduled') (placed[e.workload] ??= []).push(e.node ?? '(gone)');
+      },
     });
     expect([...placed.web].sort()).toEqual(['worker-a', 'worker-a', 'worker-b', 'worker-b']);
     expect(placed.train).toEqual(['gpu-1', 'gpu-1']);
@@ -166,10 +166,10 @@ manifests:
     bound.length = 0;
     await simulate(parseScenario(yaml('7'), 'g.yaml'), {
       untilMs: 100_000,
-      onEvent: traceParts((type, f) => {
-        if (type === 'instance.scheduled') bound.push(0);
-        if (type === 'gang.timeout') timeouts.push(f.waitedMs as number);
-      }),
+      onEvent: (e) => {
+        if (e.type === 'instance.scheduled') bound.push(0);
+        if (e.type === 'gang.timeout') timeouts.push(e.waitedMs);
+      },
     });
     expect(bound).toEqual([]);
     // scheduleTimeoutSeconds: 90 → the gang is released 90 s after its first member waited.

@@ -11,16 +11,15 @@ import { simulate } from '../../src/run/simulate.js';
 import { explainScenarioAt } from '../../src/run/explain-at.js';
 import { explainSnapshot, formatExplainTable } from '../../src/scheduler/explain/explain.js';
 import { parseSnapshot } from '../../src/scheduler/explain/snapshot.js';
-import { traceParts } from '../support/trace-parts.js';
 
 /** Where each workload's instances went (`-` for an unschedulable attempt). */
 async function placements(text: string): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   await simulate(parseScenario(text, 's.yaml'), {
-    onEvent: traceParts((type, f) => {
-      if (type === 'instance.scheduled') (out[f.workload as string] ??= []).push(f.node as string);
-      if (type === 'instance.unschedulable' && f.attempt === 1) (out[f.workload as string] ??= []).push('-');
-    }),
+    onEvent: (e) => {
+      if (e.type === 'instance.scheduled') (out[e.workload] ??= []).push(e.node ?? '(gone)');
+      if (e.type === 'instance.unschedulable' && e.attempt === 1) (out[e.workload] ??= []).push('-');
+    },
   });
   return out;
 }
