@@ -440,6 +440,12 @@ export class Orchestrator {
     return this.adoption.adoptNode(nodeId);
   }
 
+  /** True when every workload submitted was deleted and is gone (its `workload.removed` recorded). */
+  allRemoved(): boolean {
+    for (const ws of this.workloads.values()) if (!ws.removed) return false;
+    return true;
+  }
+
   /** Status of every workload ever submitted, in submission order. */
   statuses(): WorkloadStatus[] {
     return [...this.workloads.keys()].map((id) => this.status(id)!);

@@ -285,6 +285,8 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
     const containersLeft = options.keep || persist ? undefined : await teardown(orch, backend, clock, options.teardownTimeoutMs ?? 60_000);
     progress.stop();
     if (containersLeft !== undefined) trace.record('run.teardown', { containersLeft });
+    // Nothing the control plane does may follow run.end in the trace.
+    orch.shutdown();
     const end = clock.now();
     trace.record('run.end', {
       reason: interrupted ? 'interrupted' : 'until',
@@ -292,7 +294,6 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       ...(counts.notChecked > 0 ? { expectationsNotChecked: counts.notChecked } : {}),
       errors: errors.length,
     });
-    orch.shutdown();
     await releaseLocks();
     backend.close();
     clock.cancelAll();
@@ -413,8 +414,9 @@ async function teardown(orch: Orchestrator, backend: LiveBackend, clock: WallClo
     for (const n of backend.cluster.listNodes()) {
       left += (await backend.runtime.listContainers(n.id).catch(() => [])).length;
     }
-    const gone = orch.statuses().every((s) => s.deleted && s.running + s.notReady + s.pending + s.terminating === 0);
-    if (left === 0 && gone) return 0;
+    // Gone = removed, not only without instances: the pass that records `workload.removed` comes
+    // after the last instance goes, and it must come before `run.end`.
+    if (left === 0 && orch.allRemoved()) return 0;
     await clock.sleep(200);
   }
   return left;

@@ -10,29 +10,27 @@ import { InputError } from '../../src/core/errors.js';
 import { DEFAULT_INIT_RUN_MS } from '../../src/core/types.js';
 import { parseScenario } from '../../src/run/parse-scenario.js';
 import { simulate } from '../../src/run/simulate.js';
-import { traceParts } from '../support/trace-parts.js';
+import type { TraceEvent, TraceEventOf, TraceEventType } from '../../src/core/trace-events.js';
 
-interface Rec {
-  readonly type: string;
-  readonly t: number;
-  readonly f: Record<string, unknown>;
-}
+type Rec = TraceEvent;
 
 async function run(text: string): Promise<{ recs: Rec[]; ok: boolean; hash: string }> {
   const recs: Rec[] = [];
   const r = await simulate(parseScenario(text, 'init.yaml'), {
     liveness: false,
-    onEvent: traceParts((type, f, t) => recs.push({ type, t, f: { ...f } })),
+    onEvent: (e) => recs.push({ ...e }),
   });
   return { recs, ok: r.ok, hash: r.traceHash };
 }
 
-const of = (recs: readonly Rec[], type: string, instance?: string) => recs.filter((r) => r.type === type && (instance === undefined || r.f.instance === instance));
+/** The events of one type (of one instance), typed. */
+const of = <K extends TraceEventType>(recs: readonly Rec[], type: K, instance?: string): TraceEventOf<K>[] =>
+  recs.filter((r): r is TraceEventOf<K> & Rec => r.type === type && (instance === undefined || ('instance' in r && r.instance === instance)));
 
 /** Container id → (instance, name), from `container.created`. */
 function containers(recs: readonly Rec[]): Map<string, { instance: string; name: string }> {
   const m = new Map<string, { instance: string; name: string }>();
-  for (const r of of(recs, 'container.created')) m.set(r.f.container as string, { instance: r.f.instance as string, name: r.f.name as string });
+  for (const r of of(recs, 'container.created')) m.set(r.container, { instance: r.instance, name: r.name });
   return m;
 }
 
@@ -43,12 +41,12 @@ function timeline(recs: readonly Rec[], instance: string) {
   const running = new Map<string, number>();
   const exited = new Map<string, { t: number; exitCode?: number }>();
   for (const r of recs) {
-    if (r.type === 'container.created' && r.f.instance === instance) created.set(r.f.name as string, r.t);
-    if (r.type !== 'container.state' || r.f.instance !== instance) continue;
-    const c = ids.get(r.f.container as string);
+    if (r.type === 'container.created' && r.instance === instance) created.set(r.name, r.t);
+    if (r.type !== 'container.state' || r.instance !== instance) continue;
+    const c = ids.get(r.container);
     if (!c) continue;
-    if (r.f.state === 'running' && !running.has(c.name)) running.set(c.name, r.t);
-    if (r.f.state === 'exited' && !exited.has(c.name)) exited.set(c.name, { t: r.t, exitCode: r.f.exitCode as number | undefined });
+    if (r.state === 'running' && !running.has(c.name)) running.set(c.name, r.t);
+    if (r.state === 'exited' && !exited.has(c.name)) exited.set(c.name, { t: r.t, exitCode: r.exitCode });
   }
   return { created, running, exited };
 }
@@ -100,9 +98,9 @@ describe('init containers in simulation', () => {
   it('runs the init containers in order, each to completion, the sidecar first, before the app starts', async () => {
     const { recs, ok } = await run(ORDER);
     expect(ok).toBe(true);
-    const inst = of(recs, 'instance.created')[0].f.instance as string;
+    const inst = of(recs, 'instance.created')[0].instance;
     // Created in lifecycle order, each init container only after the previous one completed.
-    expect(of(recs, 'container.created', inst).map((r) => r.f.name)).toEqual(['migrate', 'proxy', 'warm', 'app']);
+    expect(of(recs, 'container.created', inst).map((r) => r.name)).toEqual(['migrate', 'proxy', 'warm', 'app']);
     const { created, running, exited } = timeline(recs, inst);
     expect(exited.get('migrate')).toMatchObject({ exitCode: 0 });
     expect(exited.get('migrate')!.t - running.get('migrate')!).toBe(5_000); // its sim.runFor
@@ -115,12 +113,12 @@ describe('init containers in simulation', () => {
     expect(created.get('app')!).toBeGreaterThanOrEqual(exited.get('warm')!.t);
 
     // Trace: init.started for each (1..3 of 3), init.finished for the plain ones, then init.completed.
-    expect(of(recs, 'init.started', inst).map((r) => [r.f.container, r.f.index, r.f.of, r.f.sidecar ?? false])).toEqual([
+    expect(of(recs, 'init.started', inst).map((r) => [r.container, r.index, r.of, r.sidecar ?? false])).toEqual([
       ['migrate', 1, 3, false],
       ['proxy', 2, 3, true],
       ['warm', 3, 3, false],
     ]);
-    expect(of(recs, 'init.finished', inst).map((r) => [r.f.container, r.f.exitCode])).toEqual([
+    expect(of(recs, 'init.finished', inst).map((r) => [r.container, r.exitCode])).toEqual([
       ['migrate', 0],
       ['warm', 0],
     ]);
@@ -129,11 +127,11 @@ describe('init containers in simulation', () => {
     expect(completed[0].t).toBeLessThanOrEqual(created.get('app')!);
 
     // Not Running until the app runs; the sidecar is still running at the end; nothing failed.
-    const toRunning = of(recs, 'instance.status', inst).find((r) => r.f.to === 'Running')!;
+    const toRunning = of(recs, 'instance.status', inst).find((r) => r.to === 'Running')!;
     expect(toRunning.t).toBeGreaterThanOrEqual(running.get('app')!);
     expect(exited.has('proxy')).toBe(false);
     expect(exited.has('app')).toBe(false);
-    expect(of(recs, 'instance.status', inst).map((r) => r.f.to)).toEqual(['Running']);
+    expect(of(recs, 'instance.status', inst).map((r) => r.to)).toEqual(['Running']);
     expect(of(recs, 'slot.failed')).toEqual([]);
   });
 
@@ -151,21 +149,21 @@ describe('init containers in simulation', () => {
         containers: ['{name: app, image: nginx}'],
       }),
     );
-    expect(of(recs, 'container.created').map((r) => r.f.name).every((n) => n === 'check')).toBe(true);
-    const failed = of(recs, 'instance.status').filter((r) => r.f.to === 'Failed');
+    expect(of(recs, 'container.created').map((r) => r.name).every((n) => n === 'check')).toBe(true);
+    const failed = of(recs, 'instance.status').filter((r) => r.to === 'Failed');
     expect(failed.length).toBeGreaterThanOrEqual(2);
-    expect(failed[0].f).toMatchObject({ reason: 'init container check exited with code 3 (Error)', exitCode: 3, from: 'Pending' });
-    expect(of(recs, 'init.finished')[0].f).toMatchObject({ container: 'check', exitCode: 3 });
+    expect(failed[0]).toMatchObject({ reason: 'init container check exited with code 3 (Error)', exitCode: 3, from: 'Pending' });
+    expect(of(recs, 'init.finished')[0]).toMatchObject({ container: 'check', exitCode: 3 });
     expect(of(recs, 'init.completed')).toEqual([]);
     // Back-off between attempts: 10 s, then 20 s (controlPlane.backoffInitial doubling).
     const slotFailed = of(recs, 'slot.failed');
-    expect(slotFailed.map((r) => r.f.failures).slice(0, 2)).toEqual([1, 2]);
-    expect((slotFailed[0].f.nextAttemptAt as number) - slotFailed[0].t).toBe(10_000);
-    expect((slotFailed[1].f.nextAttemptAt as number) - slotFailed[1].t).toBe(20_000);
+    expect(slotFailed.map((r) => r.failures).slice(0, 2)).toEqual([1, 2]);
+    expect((slotFailed[0].nextAttemptAt) - slotFailed[0].t).toBe(10_000);
+    expect((slotFailed[1].nextAttemptAt) - slotFailed[1].t).toBe(20_000);
     const created = of(recs, 'instance.created');
     expect(created.length).toBeGreaterThanOrEqual(2);
-    expect(created[1].t).toBeGreaterThanOrEqual(slotFailed[0].f.nextAttemptAt as number);
-    expect(created[1].f.reason).not.toBe(created[0].f.reason);
+    expect(created[1].t).toBeGreaterThanOrEqual(slotFailed[0].nextAttemptAt);
+    expect(created[1].reason).not.toBe(created[0].reason);
   });
 
   it('restartPolicy Never: a failing init container fails the instance for good', async () => {
@@ -180,9 +178,9 @@ describe('init containers in simulation', () => {
       }),
     );
     expect(of(recs, 'instance.created')).toHaveLength(1);
-    expect(of(recs, 'instance.status').map((r) => [r.f.to, r.f.reason])).toEqual([['Failed', 'init container check exited with code 1 (Error)']]);
+    expect(of(recs, 'instance.status').map((r) => [r.to, r.reason])).toEqual([['Failed', 'init container check exited with code 1 (Error)']]);
     expect(of(recs, 'workload.failed')).toHaveLength(1);
-    expect(of(recs, 'container.created').map((r) => r.f.name)).toEqual(['check']);
+    expect(of(recs, 'container.created').map((r) => r.name)).toEqual(['check']);
   });
 
   it('a sidecar that exits is restarted with back-off; the app keeps running', async () => {
@@ -195,24 +193,24 @@ describe('init containers in simulation', () => {
         containers: ['{name: app, image: nginx}'],
       }),
     );
-    const inst = of(recs, 'instance.created')[0].f.instance as string;
+    const inst = of(recs, 'instance.created')[0].instance;
     expect(of(recs, 'instance.created')).toHaveLength(1); // never replaced
     const restarts = of(recs, 'init.sidecar_restart', inst);
     expect(restarts.length).toBeGreaterThanOrEqual(2);
-    expect(restarts[0].f).toMatchObject({ container: 'log', restarts: 1, exitCode: 1 });
-    expect((restarts[0].f.at as number) - restarts[0].t).toBe(10_000);
-    expect((restarts[1].f.at as number) - restarts[1].t).toBe(20_000);
+    expect(restarts[0]).toMatchObject({ container: 'log', restarts: 1, exitCode: 1 });
+    expect(restarts[0].at - restarts[0].t).toBe(10_000);
+    expect(restarts[1].at - restarts[1].t).toBe(20_000);
     // A new container for the sidecar after each back-off; the app's container is created once and never exits.
-    const names = of(recs, 'container.created', inst).map((r) => r.f.name);
+    const names = of(recs, 'container.created', inst).map((r) => r.name);
     expect(names.filter((n) => n === 'app')).toHaveLength(1);
     expect(names.filter((n) => n === 'log').length).toBeGreaterThanOrEqual(3);
-    const logCreated = of(recs, 'container.created', inst).filter((r) => r.f.name === 'log');
-    expect(logCreated[1].t).toBeGreaterThanOrEqual(restarts[0].f.at as number);
+    const logCreated = of(recs, 'container.created', inst).filter((r) => r.name === 'log');
+    expect(logCreated[1].t).toBeGreaterThanOrEqual(restarts[0].at);
     const { exited } = timeline(recs, inst);
     expect(exited.has('app')).toBe(false);
     // Not ready while the sidecar is down, ready again once it runs; never Failed.
-    expect(of(recs, 'instance.status', inst).map((r) => r.f.to)).toEqual(['Running']);
-    const ready = of(recs, 'instance.ready', inst).map((r) => [r.f.ready, r.f.reason]);
+    expect(of(recs, 'instance.status', inst).map((r) => r.to)).toEqual(['Running']);
+    const ready = of(recs, 'instance.ready', inst).map((r) => [r.ready, r.reason]);
     expect(ready.slice(0, 2)).toEqual([
       [false, 'sidecar log is not running'],
       [true, undefined],
@@ -232,8 +230,8 @@ describe('init containers in simulation', () => {
         containers: ['{name: work, image: busybox, sim: {runFor: 10s}}'],
       }),
     );
-    const inst = of(recs, 'instance.created')[0].f.instance as string;
-    expect(of(recs, 'instance.status', inst).map((r) => r.f.to)).toEqual(['Running', 'Succeeded']);
+    const inst = of(recs, 'instance.created')[0].instance;
+    expect(of(recs, 'instance.status', inst).map((r) => r.to)).toEqual(['Running', 'Succeeded']);
     expect(of(recs, 'workload.completed')).toHaveLength(1);
     const { exited } = timeline(recs, inst);
     expect(exited.get('work')).toMatchObject({ exitCode: 0 });
@@ -267,14 +265,14 @@ manifests:
           containers:
             - {name: api, image: nginx}
 `);
-    const insts = of(recs, 'instance.created').map((r) => r.f.instance as string);
+    const insts = of(recs, 'instance.created').map((r) => r.instance);
     expect(insts).toHaveLength(2);
     for (const inst of insts) {
-      expect(of(recs, 'container.created', inst).map((r) => r.f.name)).toEqual(['schema', 'mesh', 'api']);
+      expect(of(recs, 'container.created', inst).map((r) => r.name)).toEqual(['schema', 'mesh', 'api']);
       const { running, exited, created } = timeline(recs, inst);
       expect(exited.get('schema')!.t - running.get('schema')!).toBe(DEFAULT_INIT_RUN_MS);
       expect(created.get('api')!).toBeGreaterThanOrEqual(exited.get('schema')!.t);
-      expect(of(recs, 'instance.status', inst).map((r) => r.f.to)).toEqual(['Running']);
+      expect(of(recs, 'instance.status', inst).map((r) => r.to)).toEqual(['Running']);
     }
   });
 
@@ -291,10 +289,10 @@ manifests:
       }),
     );
     expect(ok).toBe(true);
-    expect(of(recs, 'instance.adopted').map((r) => [r.f.instance, r.f.containers])).toEqual([['web-snap', 2]]);
+    expect(of(recs, 'instance.adopted').map((r) => [r.instance, r.containers])).toEqual([['web-snap', 2]]);
     expect(of(recs, 'container.created')).toEqual([]);
     expect(of(recs, 'init.started')).toEqual([]);
-    expect(of(recs, 'instance.status', 'web-snap').map((r) => r.f.to)).toEqual(['Running']);
+    expect(of(recs, 'instance.status', 'web-snap').map((r) => r.to)).toEqual(['Running']);
     expect(of(recs, 'instance.ready', 'web-snap')).toEqual([]);
   });
 
