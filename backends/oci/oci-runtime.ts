@@ -103,6 +103,10 @@ export class OciRuntime implements ContainerRuntime {
   /** Containers killed because their instance's network failed CHECK, with the plugin's message. */
   private readonly networkLost = new Map<string, string>();
   private cancelPoll: (() => void) | undefined;
+  /** The poll in flight, if any. */
+  private polling: Promise<void> | undefined;
+  /** Runtime commands started and not ended yet: `close` waits for them. */
+  private readonly commands = new Set<Promise<string>>();
   /** Image exports in progress, by target directory (concurrent creates share one). */
   private readonly exports = new Map<string, Promise<void>>();
   private closed = false;
@@ -351,9 +355,17 @@ export class OciRuntime implements ContainerRuntime {
     };
   }
 
-  close(): void {
+  /**
+   * Stops polling. Resolves once the poll in flight (if any) has stopped and every runtime
+   * command already started has ended: a caller that removes the nodes' state directories
+   * awaits it first, since runc creates its `--root` directory when it starts (a `list` still
+   * running would make the directory again). Never rejects.
+   */
+  async close(): Promise<void> {
     this.closed = true;
     this.cancelPoll?.();
+    this.cancelPoll = undefined;
+    while (this.polling !== undefined || this.commands.size > 0) await Promise.allSettled([this.polling, ...this.commands]);
   }
 
   /** Kills a container's process (fault injection). */
@@ -509,12 +521,16 @@ export class OciRuntime implements ContainerRuntime {
     if (this.closed || this.cancelPoll !== undefined) return;
     this.cancelPoll = this.clock.setTimer(this.poll, () => {
       this.cancelPoll = undefined;
-      void this.pollAll().finally(() => this.schedulePoll());
+      this.polling = this.pollAll().finally(() => {
+        this.polling = undefined;
+        this.schedulePoll();
+      });
     });
   }
 
   private async pollAll(): Promise<void> {
     for (const node of this.nodes.values()) {
+      if (this.closed) return;
       if (!node.polling) continue;
       let list: ContainerStatus[];
       try {
@@ -541,7 +557,7 @@ export class OciRuntime implements ContainerRuntime {
         };
         for (const l of [...this.listeners]) l(ev);
       }
-      if (node.network) await this.checkNetworks(node, list);
+      if (node.network && !this.closed) await this.checkNetworks(node, list);
     }
   }
 
@@ -574,6 +590,14 @@ export class OciRuntime implements ContainerRuntime {
 
   /** Runs `<runtime> --root <root> ...args` (an argument array, no shell). Resolves with stdout. */
   private exec(node: OciNode, args: string[], outFd?: number): Promise<string> {
+    const p = this.run(node, args, outFd);
+    this.commands.add(p);
+    const done = () => void this.commands.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  private run(node: OciNode, args: string[], outFd?: number): Promise<string> {
     const argv = ['--root', node.config.root, ...args];
     return new Promise((resolvePromise, reject) => {
       if (outFd !== undefined) {

@@ -474,7 +474,10 @@ class Checker {
 
     const images = this.images();
     const nodes: NodeDef[] = [];
-    input.nodes.forEach((n, i) => nodes.push(...this.expandNodes(n, ['nodes', i])));
+    // One push per node: a spread of a large entry (150,000 nodes) overflows the call stack.
+    input.nodes.forEach((n, i) => {
+      for (const d of this.expandNodes(n, ['nodes', i])) nodes.push(d);
+    });
     const workloads = input.workloads.map((w, i) => this.workload(w, ['workloads', i]));
 
     // addNode first: faults and earlier operations may refer to nodes added later in the file.

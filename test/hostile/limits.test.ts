@@ -59,6 +59,14 @@ describe('scenario limits (checked by the loader, so validate reports them)', ()
     expect(problem(storm)).toMatch(/^big\.yaml:10:12: faults\[0\]\.rate: about 3,600,000 firings over its window .* --max-faults N\)$/);
   });
 
+  it('one nodes entry over the limit names --max-nodes, and the flag raises it', () => {
+    // Before, the schema's own bound on count (100,000) answered first, without the flag, and
+    // --max-nodes 200000 could not raise it for a single entry.
+    const one = base('').replace('count: 2', 'count: 150000');
+    expect(problem(one)).toMatch(/nodes\[0\]\.count: 150,000 nodes so far: over the limit of 100,000 nodes per scenario \(raise it with --max-nodes N\)$/);
+    expect(problem(one, { maxNodes: 200_000 })).toBe('ok');
+  });
+
   it('a run longer than 366 days is refused', () => {
     expect(problem(base('').replace('duration: 1h', 'duration: 1000d'))).toMatch(/^big\.yaml:2:11: duration: .* over the limit of 366d per run$/);
   });

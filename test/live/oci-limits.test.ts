@@ -16,7 +16,7 @@ describe.skipIf(!LIVE)(`oci backend: limits and images${LIVE ? '' : ` (skipped: 
   const rt = new OciRuntime({ clock, nodes: [{ id: 'n', runtime: OCI_RUNTIME, root: `${base}/state`, rootfs: ROOTFS, bundles: `${base}/b` }] });
   afterAll(async () => {
     await removeAllContainers(rt, ['n']);
-    rt.close();
+    await rt.close();
     clock.cancelAll();
     rmSync(base, { recursive: true, force: true });
   });

@@ -64,7 +64,7 @@ describe.skipIf(!LIVE)(`oci backend: CNI networking${LIVE ? '' : ` (skipped: ${L
       await removeAllContainers(rt, [n]);
       await deleteLink(net(n).bridge).catch(() => undefined);
     }
-    rt.close();
+    await rt.close();
     // what a failed crash or gc test left: its containers, namespaces, attachments and bridge
     for (const [suffix, subnet] of [['crash', '10.213.4.0/24'], ['gc', '10.213.5.0/24']]) {
       const root = `${base}/${suffix}`;
@@ -72,9 +72,8 @@ describe.skipIf(!LIVE)(`oci backend: CNI networking${LIVE ? '' : ` (skipped: ${L
       await removeAllContainers(other, ['n']);
       await other.network('n')!.gc(new Set()).catch(() => undefined);
       await deleteLink(other.network('n')!.bridge).catch(() => undefined);
-      other.close();
+      await other.close();
     }
-    await clock.sleep(300); // a poll in flight when closed may still run the runtime once
     clock.cancelAll();
     rmSync(base, { recursive: true, force: true });
   });

@@ -616,7 +616,7 @@ describe('bad input: one line, FILE:LINE:COL: message', () => {
     [
       'a node count too large',
       base('', 'nodes:\n  - {name: "n-{i}", count: 1000000, capacity: {cpu: 1, memory: 1Gi}}\n'),
-      's.yaml:4:28: nodes[0].count: expected an integer from 1 to 100000, got 1000000',
+      's.yaml:4:28: nodes[0].count: 1,000,000 nodes so far: over the limit of 100,000 nodes per scenario (raise it with --max-nodes N)',
     ],
     [
       'an unquoted {i} in a flow mapping',

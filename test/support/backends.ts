@@ -163,8 +163,9 @@ export function ociBackend(): TestBackend {
     const nodeId = (await runtime.getContainerStatus(id)).nodeId;
     execFileSync(OCI_RUNTIME, ['--root', `${base}/${nodeId}/state`, paused ? 'pause' : 'resume', id], { stdio: 'pipe' });
   };
-  return liveBackend('oci', runtime, cluster, clock, [...ids] as [string, string], pause, () => {
-    runtime.close();
+  return liveBackend('oci', runtime, cluster, clock, [...ids] as [string, string], pause, async () => {
+    // After the poll and the heartbeat probes in flight: runc makes its --root again when it starts.
+    await runtime.close();
     rmSync(base, { recursive: true, force: true });
   }, (c) => c.close());
 }
@@ -176,7 +177,7 @@ function liveBackend(
   clock: WallClock,
   nodes: [string, string],
   pause: (id: string, paused: boolean) => Promise<void>,
-  release: () => void,
+  release: () => void | Promise<void>,
   closeCluster: (c: LiveClusterManager) => void,
 ): TestBackend {
   return {
@@ -192,7 +193,7 @@ function liveBackend(
     async close() {
       await removeAllContainers(runtime, nodes);
       closeCluster(cluster);
-      release();
+      await release();
       clock.cancelAll();
     },
   };
