@@ -5,17 +5,14 @@
  * not answer (bad JSON, schema problems, refusals) get exactly the Hono route's problem.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFastApply } from '../../src/serve/api/fast-apply.js';
 import { ServeMetrics } from '../../src/serve/metrics.js';
 import { bearerChecker } from '../../src/serve/token.js';
-import { OpenApiChecker, startTestDaemon, type TestDaemon } from './support.js';
+import { fastPathServer, NOT_TAKEN, OpenApiChecker, startTestDaemon, type TestDaemon } from './support.js';
 
-/** Status of requests the fast path leaves alone, in the test server below. */
-const NOT_TAKEN = 599;
 
 interface Answer {
   readonly status: number;
@@ -36,14 +33,7 @@ describe('fast apply', () => {
     d = await startTestDaemon();
     api = new OpenApiChecker((await d.call('GET', '/openapi.json')).body);
     const fast = createFastApply({ control: d.daemon.control, metrics, authorized: bearerChecker(d.token), persist: () => d.daemon.control.store.flush(), bodyLimit: 1024 * 1024, app: d.daemon.app });
-    server = createServer((req, res) => {
-      if (fast(req, res)) return;
-      req.resume();
-      res.writeHead(NOT_TAKEN);
-      res.end();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, base } = await fastPathServer(fast));
   });
   afterAll(async () => {
     await new Promise((r) => server?.close(r));

@@ -4,16 +4,13 @@
  * request it does not fully understand left to the Hono app. Also the body limit, which no longer
  * asks @hono/node-server for a WHATWG Request: declared and chunked oversized bodies are 413.
  */
-import { Agent, createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, request, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFastReads } from '../../src/serve/api/fast-reads.js';
 import { ServeMetrics } from '../../src/serve/metrics.js';
 import { bearerChecker } from '../../src/serve/token.js';
-import { OpenApiChecker, startTestDaemon, until, type TestDaemon } from './support.js';
+import { fastPathServer, NOT_TAKEN, OpenApiChecker, startTestDaemon, until, type TestDaemon } from './support.js';
 
-/** Status of requests the fast path leaves alone, in the test server below. */
-const NOT_TAKEN = 599;
 
 describe('fast reads', () => {
   let d: TestDaemon;
@@ -30,13 +27,7 @@ describe('fast reads', () => {
     await until(async () => (await d.call('GET', '/v1/workloads/web')).body.status.running === 3, 20_000);
     // The fast path alone, on the daemon's cluster: whatever it does not answer gets 599.
     const fast = createFastReads({ control: d.daemon.control, metrics, authorized: bearerChecker(d.token) });
-    server = createServer((req, res) => {
-      if (fast(req, res)) return;
-      res.writeHead(NOT_TAKEN);
-      res.end();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, base } = await fastPathServer(fast));
   });
   afterAll(async () => {
     await new Promise((r) => server?.close(r));

@@ -3,6 +3,8 @@
  * that checks every response against the daemon's own /openapi.json.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -54,6 +56,24 @@ export async function startTestDaemon(options: { flags?: ConfigFlags; file?: str
 }
 
 export { until } from '../support/processes.js';
+
+/** Status of requests a fast path leaves alone, on `fastPathServer`. */
+export const NOT_TAKEN = 599;
+
+/**
+ * A server that runs only a fast path (src/serve/api/fast-*.ts) on loopback: what it answers is its
+ * answer; whatever it leaves (returns false) gets NOT_TAKEN, its body read and dropped.
+ */
+export async function fastPathServer(fast: (req: IncomingMessage, res: ServerResponse) => boolean): Promise<{ server: Server; base: string }> {
+  const server = createServer((req, res) => {
+    if (fast(req, res)) return;
+    req.resume();
+    res.writeHead(NOT_TAKEN);
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
 
 /** Validates responses against an OpenAPI 3.1 document; remembers which operations were checked. */
 export class OpenApiChecker {
