@@ -14,6 +14,10 @@ export class EndpointTracker {
   private readonly counts = new Map<WorkloadId, number>();
   /** `of`'s answers until the workload's endpoints change (containers created read them all). */
   private readonly sorted = new Map<WorkloadId, string[]>();
+  /** `joined`'s answers until the workload's endpoints change. */
+  private readonly joins = new Map<WorkloadId, string>();
+  /** Counts changes: equal versions, equal endpoints everywhere. */
+  version = 0;
 
   constructor(private readonly recorder: Recorder) {}
 
@@ -41,6 +45,8 @@ export class EndpointTracker {
     }
     if (added.length === 0 && removed.length === 0) return;
     this.sorted.delete(inst.workloadId);
+    this.joins.delete(inst.workloadId);
+    this.version++;
     const count = (this.counts.get(inst.workloadId) ?? 0) + added.length - removed.length;
     if (count === 0) this.counts.delete(inst.workloadId);
     else this.counts.set(inst.workloadId, count);
@@ -64,6 +70,16 @@ export class EndpointTracker {
       this.sorted.set(workloadId, out);
     }
     return [...out];
+  }
+
+  /** The workload's endpoints now, in `of`'s order, joined with commas ('' when none). */
+  joined(workloadId: WorkloadId): string {
+    let j = this.joins.get(workloadId);
+    if (j === undefined) {
+      j = this.of(workloadId).join(',');
+      this.joins.set(workloadId, j);
+    }
+    return j;
   }
 
   /** The workloads that have endpoints now. */

@@ -26,12 +26,20 @@ export function compareEndpoints(a: string, b: string): number {
   return 0;
 }
 
-function endpointKey(e: string): [number, number, string] {
+/** Parsed sort keys (a pure function's results: sorting a large workload's endpoints parses each many times). */
+const keys = new Map<string, readonly [number, number, string]>();
+
+function endpointKey(e: string): readonly [number, number, string] {
+  let k = keys.get(e);
+  if (k !== undefined) return k;
   const [hostPort, proto = ''] = e.split('/');
   const [ip, port = '0'] = hostPort.split(':');
   let v = 0;
   for (const o of ip.split('.')) v = v * 256 + Number(o);
-  return [v, Number(port), proto];
+  k = [v, Number(port), proto];
+  if (keys.size >= 100_000) keys.clear();
+  keys.set(e, k);
+  return k;
 }
 
 /** `SLIPWAY_ENDPOINTS_<NAME>`: the workload name upper-cased, every other character than A–Z and 0–9 as `_`. */
@@ -45,12 +53,17 @@ export function endpointEnvName(workload: string): string {
  * Two names that map to one variable: the first in name order wins.
  */
 export function endpointEnv(workloads: ReadonlyArray<{ readonly name: string; readonly endpoints: readonly string[] }>): Record<string, string> | undefined {
-  const withAny = workloads.filter((w) => w.endpoints.length > 0).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  if (withAny.length === 0) return undefined;
+  return endpointEnvJoined(workloads.filter((w) => w.endpoints.length > 0).map((w) => ({ name: w.name, joined: w.endpoints.join(',') })));
+}
+
+/** `endpointEnv` from each workload's endpoints already joined with commas (only workloads that have some). */
+export function endpointEnvJoined(workloads: ReadonlyArray<{ readonly name: string; readonly joined: string }>): Record<string, string> | undefined {
+  if (workloads.length === 0) return undefined;
+  const sorted = [...workloads].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const env: Record<string, string> = {};
-  for (const w of withAny) {
+  for (const w of sorted) {
     const name = endpointEnvName(w.name);
-    if (!(name in env)) env[name] = w.endpoints.join(',');
+    if (!(name in env)) env[name] = w.joined;
   }
   return env;
 }

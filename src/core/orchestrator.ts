@@ -54,7 +54,7 @@ import { addInto, tally, type Resources } from './resources.js';
 import { instanceTaintEviction, noExecuteTaints } from './taints.js';
 import { TERMINAL_STATUSES, type ContainerSpec, type Instance, type InstanceContainer, type InstanceStatus, type Millis, type Node, type NodeId, type Workload, type WorkloadId } from './types.js';
 import { containerRecords, hasInitContainers, initProgress, lifecycleOf, ROLE_LABEL } from './init-containers.js';
-import { endpointEnv } from './endpoints.js';
+import { endpointEnvJoined } from './endpoints.js';
 import { assertNever } from './assert-never.js';
 import { budgetHealth, budgetSelects, type BudgetHealth, type DisruptionBudgetStatus, type PodDisruptionBudget } from './disruption-budget.js';
 import { DEFAULT_NAMESPACE } from './namespace.js';
@@ -189,6 +189,8 @@ export class Orchestrator {
   private readonly adoption: Adoption;
   /** Each workload's endpoints (with a pod network; docs/networking.md). */
   private readonly endpointTracker: EndpointTracker;
+  /** The endpoint variables of containers created now, until the endpoints (or the workloads) change. */
+  private endpointEnvCache: { readonly version: number; readonly workloads: number; readonly env: Record<string, string> | undefined } | undefined;
 
   constructor(deps: OrchestratorDeps) {
     this.d = deps;
@@ -1244,13 +1246,18 @@ export class Orchestrator {
    * `<SVC>_SERVICE_HOST` variables when it starts. The container's own env wins a clash.
    */
   private withEndpoints(spec: ContainerSpec): ContainerSpec {
-    const ids = this.endpointTracker.withEndpoints();
-    if (ids.length === 0) return spec; // no pod network, or nothing ready yet
-    const env = endpointEnv(ids.flatMap((id) => {
-      const ws = this.workloads.get(id);
-      return ws ? [{ name: ws.workload.name, endpoints: this.endpointTracker.of(id) }] : [];
-    }));
-    return env === undefined ? spec : { ...spec, env: { ...env, ...spec.env } };
+    const tracker = this.endpointTracker;
+    let cached = this.endpointEnvCache;
+    if (cached === undefined || cached.version !== tracker.version || cached.workloads !== this.workloads.size) {
+      const ids = tracker.withEndpoints();
+      const env = ids.length === 0 ? undefined : endpointEnvJoined(ids.flatMap((id) => {
+        const ws = this.workloads.get(id);
+        return ws ? [{ name: ws.workload.name, joined: tracker.joined(id) }] : [];
+      }));
+      this.endpointEnvCache = cached = { version: tracker.version, workloads: this.workloads.size, env };
+    }
+    if (cached.env === undefined) return spec; // no pod network, or nothing ready yet
+    return { ...spec, env: { ...cached.env, ...spec.env } };
   }
 
   /** Capacity appeared: workloads with unschedulable instances get another try. */
