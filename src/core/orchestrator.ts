@@ -1477,8 +1477,11 @@ export class Orchestrator {
         ns.node = e.node;
         this.sortedViews = undefined;
         const to = e.node.status;
-        if (e.node.taints !== ns.taints && e.previous === to) {
-          this.taintEvictions.taintsChanged(ns);
+        if (e.previous === to) {
+          // Not a status change (taints, cordon, capacity): no node.status record, no resync. An
+          // uncordoned or grown Ready node may take what waits for capacity.
+          if (e.node.taints !== ns.taints) this.taintEvictions.taintsChanged(ns);
+          else if (to === 'Ready') this.capacityAppeared();
           break;
         }
         if (e.previous === 'Ready' && to !== 'Ready') ns.unreadySince = e.node.statusSince;
