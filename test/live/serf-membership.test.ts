@@ -193,7 +193,10 @@ expectations:
       .split('\n')
       .map((l) => JSON.parse(l) as { t: number; type: string; node?: string; to?: string });
     const statuses = trace.filter((r) => r.type === 'node.status' && r.node === 'engine-1');
-    expect(statuses.map((r) => r.to).filter((s) => s !== 'NotReady')).toEqual(['Down', 'Ready']);
+    // A NotReady blip after the rejoin (the restarted agent suspected once more) is allowed: the
+    // CI-like run saw Down, Ready, NotReady, Ready. Down first, Ready at the end, nothing else.
+    const seen = statuses.map((r) => r.to).filter((s) => s !== 'NotReady');
+    expect(seen.filter((s, i) => i === 0 || s !== seen[i - 1]), JSON.stringify(statuses)).toEqual(['Down', 'Ready']);
     // Instances move once the node is not Ready (NotReady when the control plane's own agent
     // suspected it, else Down): the not-ready/unreachable NoExecute taint evicts them after evictionGrace.
     const lostAt = statuses[0]!.t;
