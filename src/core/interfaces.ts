@@ -252,6 +252,13 @@ export type ScheduleDecision =
 export interface Scheduler {
   readonly name: string;
   schedule(request: ScheduleRequest, nodes: readonly NodeView[]): ScheduleDecision[];
+  /**
+   * Optional idle-time work: re-read up to `maxNodes` nodes whose instances changed since the last
+   * call, so the next `schedule` after much churn has little left to re-read. Changes no decision
+   * (a scheduler's view after it equals the one `schedule` would build). Returns how many nodes
+   * it re-read: 0 when nothing is stale.
+   */
+  refresh?(nodes: readonly NodeView[], maxNodes: number): number;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -77,6 +77,13 @@ export interface OrchestratorConfig extends ReconcilerConfig {
    * pass is one event there whatever its length).
    */
   readonly reconcileBudget?: number;
+  /**
+   * With `reconcileBudget`: wall milliseconds one pass may take before it stops (after the workload
+   * it is on) and continues 1 ms later, read from OrchestratorDeps.wallMs. `slipway serve` sets it
+   * so a pass of code not yet compiled (the first after a start) or of costly workloads is cut as
+   * short as a budget of cheap ones. Ignored without `wallMs` (the simulator never reads real time).
+   */
+  readonly reconcileSliceMs?: number;
 }
 
 export interface OrchestratorDeps {
@@ -94,6 +101,8 @@ export interface OrchestratorDeps {
   readonly disruptionBudgets?: readonly PodDisruptionBudget[];
   /** The reconciler; the real one by default (tests plant faulty variants to prove the explorer finds them). */
   readonly reconcile?: typeof reconcile;
+  /** Real time in ms (`performance.now`), for `reconcileSliceMs`: only `slipway serve` gives it; a simulation must not read real time. */
+  readonly wallMs?: () => number;
 }
 
 /** What a user sees of a workload. */
@@ -499,6 +508,15 @@ export class Orchestrator {
     };
   }
 
+  /**
+   * Idle-time work for a daemon (Scheduler.refresh): lets the scheduler re-read up to `maxNodes`
+   * nodes whose instances changed, so the next scheduling after a burst of changes does not re-read
+   * them all at once. Changes no decision and records nothing. Returns how many nodes it re-read.
+   */
+  refreshScheduler(maxNodes: number): number {
+    return this.d.scheduler.refresh?.(this.nodeViews(), maxNodes) ?? 0;
+  }
+
   /** Nodes with what the control plane has allocated on them, sorted by name. */
   nodeViews(): readonly NodeView[] {
     if (!this.sortedViews) {
@@ -553,8 +571,11 @@ export class Orchestrator {
     // Budgeted (serve): the workloads not reached stay dirty, in their order, for the
     // continuation; one marked dirty again while it is reconciled goes to the end.
     let spent = 0;
+    const wall = this.d.wallMs;
+    const sliceMs = this.d.config.reconcileSliceMs;
+    const stopAt = wall !== undefined && sliceMs !== undefined ? wall() + sliceMs : Infinity;
     for (const id of ids) {
-      if (spent >= budget) break;
+      if (spent >= budget || (spent > 0 && stopAt !== Infinity && wall!() >= stopAt)) break;
       this.dirty.delete(id);
       const ws = this.workloads.get(id);
       spent += 1 + (ws ? this.reconcileWorkload(ws) : 0);

@@ -33,6 +33,16 @@ export interface RunOptions {
    * answers requests between the engine's drains, and that run is not replayable anyway.
    */
   readonly guard?: boolean;
+  /**
+   * Wall-clock milliseconds of events between yields to the event loop (only with `guard: false`):
+   * once a slice has run this long the engine yields (drains) even within one virtual instant, so
+   * a server sharing the thread answers what arrived meanwhile. A yield inside an instant lets
+   * control-plane continuations run before that instant's later events: the order then depends on
+   * wall time, which is why it needs the guard off (a run that is not replayable anyway).
+   */
+  readonly sliceMs?: number;
+  /** What a used-up slice awaits (default: one turn of the event loop, as a drain). */
+  readonly pause?: () => Promise<void>;
 }
 
 export type StopReason = 'until' | 'idle' | 'maxEvents' | 'stopped';
@@ -171,6 +181,9 @@ export class Simulation implements Clock {
     let reason: StopReason;
     this.running = true;
     this.stopRequested = false;
+    const sliceMs = options.sliceMs;
+    if (sliceMs !== undefined && options.guard !== false) throw new RangeError('sliceMs needs guard: false (a wall-clock slice makes the run irreproducible)');
+    let sliceEnd = sliceMs === undefined ? Infinity : real.performanceNow() + sliceMs;
     const release = options.guard === false ? () => {} : installGuard(() => ` (virtual time ${this.time}ms, seed ${this.seed})`);
     try {
       for (;;) {
@@ -205,6 +218,14 @@ export class Simulation implements Clock {
         this.seqNow = this.totalEvents + events;
         fn();
         if (this.afterEvent) this.afterEvent();
+        if (sliceMs !== undefined && real.performanceNow() >= sliceEnd) {
+          // The slice is used up: yield to the event loop (continuations first), mid-instant if need be.
+          this.needsDrain = false;
+          await (options.pause ?? drain)();
+          if (this.failure !== undefined) throw this.failure;
+          if (this.afterEvent) this.afterEvent();
+          sliceEnd = real.performanceNow() + sliceMs;
+        }
       }
     } finally {
       this.totalEvents += events;

@@ -234,33 +234,64 @@ export class FrameworkScheduler implements Scheduler {
   private tableFor(views: readonly NodeView[]): NodeTable {
     const c = this.cache;
     // `'bound' in v`, not `v.bound`: the Orchestrator computes bound lists on access.
-    if (!c || c.views !== views || views.some((v) => v.version === undefined || !('bound' in v))) {
+    if (!c || !this.keeps(c, views)) {
       const { table, pods } = nodeTableOf(views, this.objects);
       const sources = views.map((v) => v.bound ?? []);
       this.cache = { views, table, nodes: views.map((v) => v.node), images: views.map((v) => v.node.images), versions: views.map((v) => v.version ?? -1), pods, sources };
       return table;
     }
-    const t = c.table;
-    views.forEach((v, i) => {
-      if (v.node !== c.nodes[i]) {
-        const spec = nodeSpecOf(v.node);
-        t.setTaints(i, spec.taints);
-        t.unschedulable[i] = spec.unschedulable ? 1 : 0;
-        c.nodes[i] = v.node;
-      }
-      if (v.node.images !== c.images[i]) {
-        t.setImages(i, v.node.images);
-        c.images[i] = v.node.images;
-      }
-      if (v.version !== c.versions[i]) {
-        const bound = v.bound!;
-        c.pods[i] = refreshNode(t, i, c.pods[i], c.sources[i], bound);
-        c.sources[i] = bound;
-        c.versions[i] = v.version!;
-      }
-    });
-    return t;
+    views.forEach((v, i) => this.updateNode(c, v, i));
+    return c.table;
   }
+
+  /** Whether the kept table can be brought up to date for `views` node by node. */
+  private keeps(c: TableCache, views: readonly NodeView[]): boolean {
+    return c.views === views && !views.some((v) => v.version === undefined || !('bound' in v));
+  }
+
+  /** Brings node i of the kept table up to date (`podsOnly`: its pods, not its node object); returns whether its pods were re-read. */
+  private updateNode(c: TableCache, v: NodeView, i: number, podsOnly = false): boolean {
+    const t = c.table;
+    if (podsOnly) {
+      // Node objects change with every heartbeat: re-reading them is left to the next call.
+    } else if (v.node !== c.nodes[i]) {
+      const spec = nodeSpecOf(v.node);
+      t.setTaints(i, spec.taints);
+      t.unschedulable[i] = spec.unschedulable ? 1 : 0;
+      c.nodes[i] = v.node;
+    }
+    if (!podsOnly && v.node.images !== c.images[i]) {
+      t.setImages(i, v.node.images);
+      c.images[i] = v.node.images;
+    }
+    if (v.version === c.versions[i]) return false;
+    const bound = v.bound!;
+    c.pods[i] = refreshNode(t, i, c.pods[i], c.sources[i], bound);
+    c.sources[i] = bound;
+    c.versions[i] = v.version!;
+    return true;
+  }
+
+  /**
+   * Idle-time work (Scheduler.refresh): re-reads the pods of up to `maxNodes` nodes of the kept
+   * table whose instances changed, starting where the last refresh stopped (node objects, new
+   * with every heartbeat and cheap to re-read, are left to the next call). Nothing is kept yet (or the node list changed): the
+   * next call rebuilds anyway, so nothing is done here.
+   */
+  refresh(views: readonly NodeView[], maxNodes: number): number {
+    const c = this.cache;
+    if (!c || views.length === 0 || !this.keeps(c, views)) return 0;
+    let done = 0;
+    for (let k = 0; k < views.length && done < maxNodes; k++) {
+      const i = (this.refreshAt + k) % views.length;
+      if (this.updateNode(c, views[i], i, true)) {
+        done++;
+        this.refreshAt = (i + 1) % views.length;
+      }
+    }
+    return done;
+  }
+  private refreshAt = 0;
 
   /** Whether the profile has Coscheduling (gang members wait and are rejected together). */
   private readonly gangs: boolean;

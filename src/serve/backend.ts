@@ -32,8 +32,17 @@ export interface ServeRuntime {
   setUnschedulable(nodeId: NodeId, value: boolean): boolean;
   /** The live backend (docker/oci), for logs. */
   readonly live?: LiveBackend;
-  /** Starts advancing time (sim) — call before Orchestrator.start. */
-  start(): void;
+  /**
+   * Starts advancing time (sim) — call before Orchestrator.start. `idle` (sim): work for the
+   * moments the engine has caught up with the wall clock, run in steps of a few milliseconds while
+   * it returns true (more to do).
+   */
+  start(idle?: () => boolean): void;
+  /**
+   * A request arrived (sim): while requests keep arriving, the pump rests after each slice of
+   * control-plane work so the API keeps most of the thread (see API_SHARE).
+   */
+  noteRequest?(): void;
   /** Stops timers and connections; containers keep running. */
   close(): Promise<void>;
 }
@@ -42,6 +51,22 @@ export interface ServeRuntime {
 const PUMP_MS = 5;
 /** Most events one pump step runs before it yields to the HTTP server (a burst of thousands of container starts must not stall requests). */
 const PUMP_EVENTS = 2_000;
+/**
+ * The thread's share between the API and the control plane while requests arrive. The sim
+ * backend's control plane (reconcile passes, scheduling, simulated container events) runs as
+ * engine events in slices of `sliceMs` wall milliseconds (RunOptions.sliceMs). After a slice, if a
+ * request arrived within `quietMs`, the pump rests `restMs`, which the HTTP server has to itself;
+ * otherwise it goes on at the next turn of the event loop. So under a stream of requests the
+ * control plane has about sliceMs / (sliceMs + restMs) of the thread (a third) and is never
+ * starved, and a request waits for about one slice (an event longer than a slice runs whole: the
+ * daemon's reconcile passes stop after `sliceMs` too), not for a reconcile pass over everything
+ * applied meanwhile — the API server of Kubernetes answers while its controllers lag behind in
+ * the same way. Without requests the control plane has the whole thread.
+ * docs/performance.md has the figures (applies' p99 before and after).
+ */
+export const API_SHARE = { sliceMs: 4, restMs: 8, quietMs: 20 } as const;
+/** Idle-time work (ServeRuntime.start's `idle`): wall ms per pump step. */
+const IDLE_MS = 2;
 
 export function createServeRuntime(kind: ServeBackend, scenario: Scenario, speed: number, onError: (e: unknown) => void, identity: string = scenario.name): ServeRuntime {
   if (kind === 'sim') return simRuntime(scenario, speed, onError);
@@ -80,6 +105,10 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
   let loop: Promise<void> | undefined;
   const t0 = performance.now();
   let lastMark = -1;
+  let lastRequest = -Infinity;
+  let idle: (() => boolean) | undefined;
+  const pause = (): Promise<void> =>
+    new Promise<void>((r) => (performance.now() - lastRequest < API_SHARE.quietMs ? setTimeout(r, API_SHARE.restMs) : setImmediate(r)));
   const pump = async (): Promise<void> => {
     while (running) {
       const target = Math.floor((performance.now() - t0) * speed);
@@ -91,7 +120,11 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
         }
         // No determinism guard: the HTTP server shares this thread and answers between drains.
         try {
-          await sim.run({ until: target, guard: false, maxEvents: PUMP_EVENTS });
+          const r = await sim.run({ until: target, guard: false, maxEvents: PUMP_EVENTS, sliceMs: API_SHARE.sliceMs, pause });
+          if (r.reason !== 'maxEvents' && idle !== undefined) {
+            const end = performance.now() + IDLE_MS;
+            while (idle() && performance.now() < end);
+          }
         } catch (e) {
           onError(e);
         }
@@ -107,9 +140,13 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
     ids: liveIds(),
     adopt: false,
     setUnschedulable: (id, v) => cluster.manager.setUnschedulable(id, v),
-    start: () => {
+    noteRequest: () => {
+      lastRequest = performance.now();
+    },
+    start: (work) => {
       if (running) return;
       running = true;
+      idle = work;
       loop = pump();
     },
     close: async () => {

@@ -69,3 +69,69 @@ it('with a budget of 8 a pass takes two 3-replica workloads (1 + 3 creations eac
   // The same end state as one pass.
   expect(running).toEqual([3, 3, 3, 3, 3, 3]);
 });
+
+it('with reconcileSliceMs and a wall clock, a pass also stops once its wall time is used up (after the workload it is on), whatever budget is left', async () => {
+  // A wall clock that advances 3 ms per reading: with a 5 ms slice a pass reads it at its start,
+  // then before each next workload: 0 → 3 (go on) → 6 (stop). Two workloads per pass, as the
+  // budget of 8 gives above, though the budget here (1,000) would take all six.
+  let wall = 0;
+  const b = simBackend();
+  const created = await b.run(async () => {
+    for (const n of b.nodes) await b.runtime.initNode(n);
+    const at: Created[] = [];
+    const o = new Orchestrator({
+      clock: b.clock,
+      runtime: b.runtime,
+      cluster: b.cluster,
+      scheduler: createScheduler('round-robin'),
+      store: new InMemoryStateStore(),
+      ids: new SeededIds(new RandomStream('ids', deriveSeed(1, 'ids')), 6),
+      recorder: {
+        record: (type, fields) => {
+          if (type === 'instance.created') at.push({ workload: String((fields as Record<string, unknown>).workload), at: b.clock.now() });
+        },
+      },
+      config: { ...DEFAULT_CONTROL_PLANE, reconcileIntervalMs: 60_000, resyncIntervalMs: 60_000, reconcileBudget: 1000, reconcileSliceMs: 5 },
+      wallMs: () => (wall += 3),
+      onError: (e) => {
+        throw e;
+      },
+    });
+    await o.start();
+    const names = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6'];
+    for (const name of names) o.apply({ ...twoReplicaService(b, name), replicas: 3 });
+    await waitFor(b.clock, 'every instance running', () => names.every((n) => o.status(n)!.running === 3) || undefined);
+    o.shutdown();
+    return at;
+  });
+  expect(created).toHaveLength(18);
+  const t0 = created[0].at;
+  expect(created.map((c) => ({ workload: c.workload, pass: c.at - t0 }))).toEqual(['w1', 'w2', 'w3', 'w4', 'w5', 'w6'].flatMap((w, i) => Array.from({ length: 3 }, () => ({ workload: w, pass: Math.floor(i / 2) }))));
+});
+
+it('reconcileSliceMs without a wall clock (every simulation) changes nothing: one pass', async () => {
+  const b = simBackend();
+  const created = await b.run(async () => {
+    for (const n of b.nodes) await b.runtime.initNode(n);
+    const at: number[] = [];
+    const o = new Orchestrator({
+      clock: b.clock,
+      runtime: b.runtime,
+      cluster: b.cluster,
+      scheduler: createScheduler('round-robin'),
+      store: new InMemoryStateStore(),
+      ids: new SeededIds(new RandomStream('ids', deriveSeed(1, 'ids')), 6),
+      recorder: { record: (type) => void (type === 'instance.created' && at.push(b.clock.now())) },
+      config: { ...DEFAULT_CONTROL_PLANE, reconcileIntervalMs: 60_000, resyncIntervalMs: 60_000, reconcileBudget: 1000, reconcileSliceMs: 0 },
+      onError: (e) => {
+        throw e;
+      },
+    });
+    await o.start();
+    for (const name of ['w1', 'w2', 'w3']) o.apply({ ...twoReplicaService(b, name), replicas: 3 });
+    await waitFor(b.clock, 'every instance created', () => at.length === 9 || undefined);
+    o.shutdown();
+    return at;
+  });
+  expect(new Set(created).size).toBe(1);
+});

@@ -290,3 +290,58 @@ describe('Simulation.process (generator processes)', () => {
     await expect(sim.run()).rejects.toThrow('boom');
   });
 });
+
+/**
+ * RunOptions.sliceMs (the serve daemon's sim pump): after that many wall milliseconds of events the
+ * run yields to the event loop even inside one virtual instant, so an HTTP request that arrived
+ * meanwhile is answered before the instant's remaining events, not after all of them.
+ */
+describe('wall-clock slices (guard off)', () => {
+  /** Holds the thread for `ms` of real time, as a costly control-plane event would. */
+  const busy = (ms: number): void => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+
+  it('without sliceMs, a request that arrives during a burst of same-instant events waits for all of them', async () => {
+    const sim = new Simulation(1);
+    const order: string[] = [];
+    for (let i = 0; i < 10; i++) sim.at(5, () => (busy(2), order.push(`e${i}`)));
+    setImmediate(() => order.push('request'));
+    await sim.run({ guard: false });
+    expect(order.indexOf('request')).toBe(-1); // still queued: nothing yielded to it
+    await new Promise((r) => setImmediate(r));
+    expect(order.at(-1)).toBe('request');
+  });
+
+  it('with sliceMs 5, it is answered after a few of those events, and every event still runs once, in order', async () => {
+    const sim = new Simulation(1);
+    const order: string[] = [];
+    for (let i = 0; i < 10; i++) sim.at(5, () => (busy(2), order.push(`e${i}`)));
+    setImmediate(() => order.push('request'));
+    const r = await sim.run({ guard: false, sliceMs: 5 });
+    expect(r).toEqual({ reason: 'idle', events: 10, now: 5 });
+    const at = order.indexOf('request');
+    // 2 ms events and a 5 ms slice: the first yield comes after the third event (sooner if this
+    // process is descheduled in the middle of one), never after the last.
+    expect(at).toBeGreaterThanOrEqual(1);
+    expect(at).toBeLessThan(10);
+    expect(order.filter((x) => x !== 'request')).toEqual(Array.from({ length: 10 }, (_, i) => `e${i}`));
+  });
+
+  it('a used-up slice awaits `pause` (the daemon rests there while requests arrive)', async () => {
+    const sim = new Simulation(1);
+    for (let i = 0; i < 6; i++) sim.at(1, () => busy(2));
+    let pauses = 0;
+    await sim.run({ guard: false, sliceMs: 3, pause: () => (pauses++, new Promise((r) => setTimeout(r, 1))) });
+    // 12 ms of events in 3 ms slices: a pause about every second event, at most one per event.
+    expect(pauses).toBeGreaterThanOrEqual(2);
+    expect(pauses).toBeLessThanOrEqual(6);
+  });
+
+  it('refuses sliceMs with the determinism guard on: a wall-clock yield would make the run irreproducible', async () => {
+    const sim = new Simulation(1);
+    sim.at(1, () => {});
+    await expect(sim.run({ sliceMs: 5 })).rejects.toThrow(/sliceMs needs guard: false/);
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * Scheduler.refresh (Orchestrator.refreshScheduler; the serve daemon calls it when its engine has
+ * caught up with the wall clock): the framework scheduler re-reads the pods of nodes whose
+ * instances changed since its last call, a few nodes at a time, so the first scheduling after a
+ * burst of changes does not re-read them all at once. It must change no decision.
+ */
+import { expect, it } from 'vitest';
+import { Orchestrator } from '../../src/core/orchestrator.js';
+import { podRequests } from '../../src/core/pod-requests.js';
+import { InMemoryStateStore } from '../../src/core/state-store.js';
+import { SeededIds } from '../../src/engine/ids.js';
+import { deriveSeed, RandomStream } from '../../src/engine/random.js';
+import { createScheduler } from '../../src/scheduler/registry.js';
+import { simBackend, twoReplicaService, waitFor } from '../support/backends.js';
+import { DEFAULT_CONTROL_PLANE } from '../support/scenario-builder.js';
+
+/** The same deterministic run twice: `refresh` re-reads the changed nodes (one per call) before a probe scheduling. */
+async function probeAfter(refresh: boolean) {
+  const b = simBackend();
+  return b.run(async () => {
+    for (const n of b.nodes) await b.runtime.initNode(n);
+    const scheduler = createScheduler('default');
+    const o = new Orchestrator({
+      clock: b.clock,
+      runtime: b.runtime,
+      cluster: b.cluster,
+      scheduler,
+      store: new InMemoryStateStore(),
+      ids: new SeededIds(new RandomStream('ids', deriveSeed(1, 'ids')), 6),
+      recorder: { record: () => {} },
+      config: { ...DEFAULT_CONTROL_PLANE, reconcileIntervalMs: 60_000, resyncIntervalMs: 60_000 },
+      onError: (e) => {
+        throw e;
+      },
+    });
+    const before = o.refreshScheduler(10); // nothing kept before the first scheduling
+    await o.start();
+    o.apply({ ...twoReplicaService(b, 'web'), replicas: 4 });
+    await waitFor(b.clock, 'web running', () => o.status('web')!.running === 4 || undefined);
+    // Since the scheduling call the four instances started (each node's view changed): two nodes
+    // to re-read, one per call with maxNodes 1, then nothing.
+    const calls = refresh ? [o.refreshScheduler(1), o.refreshScheduler(1), o.refreshScheduler(1)] : [];
+    const probe = { ...twoReplicaService(b, 'probe'), replicas: 3 };
+    const decisions = scheduler.schedule({ workload: probe, request: podRequests(probe), count: 3 }, o.nodeViews());
+    o.shutdown();
+    return { before, calls, decisions };
+  });
+}
+
+it('re-reads only changed nodes, at most maxNodes per call, and changes no decision', async () => {
+  const refreshed = await probeAfter(true);
+  const plain = await probeAfter(false);
+  expect(refreshed.before).toBe(0);
+  expect(refreshed.calls).toEqual([1, 1, 0]);
+  expect(refreshed.decisions).toHaveLength(3);
+  // Scores, candidates and the nodes chosen (ties broken by the same random draws) are the same.
+  expect(refreshed.decisions).toEqual(plain.decisions);
+});
+
+it('round-robin has no refresh: refreshScheduler re-reads nothing', async () => {
+  const b = simBackend();
+  const n = await b.run(async () => {
+    const o = new Orchestrator({
+      clock: b.clock,
+      runtime: b.runtime,
+      cluster: b.cluster,
+      scheduler: createScheduler('round-robin'),
+      store: new InMemoryStateStore(),
+      ids: new SeededIds(new RandomStream('ids', deriveSeed(1, 'ids')), 6),
+      recorder: { record: () => {} },
+      config: DEFAULT_CONTROL_PLANE,
+      onError: (e) => {
+        throw e;
+      },
+    });
+    return o.refreshScheduler(10);
+  });
+  expect(n).toBe(0);
+});
