@@ -11,20 +11,24 @@
  *    then how long after the last acknowledged update every rollout is complete (the control plane
  *    runs behind the API: an apply is answered once durable, as Kubernetes' API server does);
  * 6. K what-ifs (POST /v1/simulate: drain one node, 10-minute horizon) on that cluster: wall time each.
+ * 7. at a fixed rate R (default 500/s, open loop, see `paced`): U more spec updates on the same
+ *    cluster, then W/2 creates of new workloads: p50 and p99 at that rate, the issue's target
+ *    (≥ 500 applies/s with p99 < 50 ms), where 1–5 measure the daemon flat out.
  * Besides wall-clock figures each phase prints the CPU time the daemon's process spent per request
  * (from /proc/PID/stat: every thread, including the fsync, GC and what-if worker threads), the
  * CPU time of its main thread alone (/proc/PID/task/PID/stat: HTTP, the API and the control plane
  * share that one thread, so it is what bounds the daemon's rate), and the
  * load average when it started, since the machine may be shared: on a loaded machine CPU time is
  * the steadier figure. Before the timed phases the daemon's idle CPU (the sim pump keeping 10,000
- * instances running) is measured over 2 s.
+ * instances running) is measured over 2 s, 2 s after every instance runs.
+ * Before the timed phases the client opens its C keep-alive connections (3 rounds of GET /readyz).
  * Latencies are measured by the client from sending a request to the end of its answer, with C
  * requests in flight (a closed loop: a stalled daemon also delays the next requests, so stalls
  * count once per waiting request, not per request that would have been sent meanwhile).
  * Every loop is bounded by its count; the whole run by --timeout.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -42,11 +46,17 @@ export interface ApiBenchOptions {
   readonly timeoutS: number;
   /** --in-process: one CPU profile per phase here; over HTTP: the daemon's profile of its whole run (chrome://inspect, speedscope). */
   readonly profileDir?: string;
+  /** --latencies DIR: each phase's latencies, in the order the requests were sent, to DIR/PHASE.txt (where in a phase the slow requests were). */
+  readonly latenciesDir?: string;
+  /** Applies per second of the paced (open-loop) phases at the end; 0 skips them. */
+  readonly rate?: number;
   /** The daemon's `--speed` (virtual time × N; default 20, so 10,000 instances converge in seconds). */
   readonly speed?: number;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** The paced phases' bound on requests waiting at once (the loop stays bounded if the daemon stops answering). */
+const PACED_IN_FLIGHT = 512;
 
 interface Res {
   status: number;
@@ -56,6 +66,8 @@ interface Res {
 interface Phase {
   readonly s: number;
   readonly lat: number[];
+  /** The latencies in the order the requests were sent (for --latencies). */
+  readonly inOrder: number[];
   readonly serverCpuS: number;
   /** The daemon's main thread only: HTTP, the API and the control plane share it (GC helpers and fsync run beside it). */
   readonly mainCpuS: number;
@@ -124,30 +136,71 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
         req.end(data);
       });
     const pid = child.pid!;
-    /** Runs `n` requests, `concurrency` at a time; returns wall seconds, sorted latencies (ms), the daemon's and this process's CPU seconds, and the load average at the start. */
-    const load = async (n: number, make: (i: number) => Promise<Res>, want: number[], concurrency = o.concurrency): Promise<Phase> => {
+    /** Times `run` (which fills `lat`, n latencies in ms): wall seconds, the latencies sorted and in order, the daemon's and this process's CPU seconds, and the load average at the start. */
+    const measure = async (n: number, run: (lat: number[]) => Promise<void>): Promise<Phase> => {
       const lat: number[] = new Array(n);
-      let next = 0;
       const load1 = loadavg()[0];
       const server0 = processCpuS(pid);
       const main0 = processCpuS(pid, pid);
       const client0 = process.cpuUsage();
       const t0 = performance.now();
-      const worker = async () => {
-        while (next < n) {
-          if (Date.now() > deadline) throw new Error('bench api: --timeout reached');
-          const i = next++;
-          const t = performance.now();
-          const r = await make(i);
-          lat[i] = performance.now() - t;
-          if (!want.includes(r.status)) throw new Error(`request ${i}: HTTP ${r.status}: ${r.body.slice(0, 200)}`);
-        }
-      };
-      await Promise.all(Array.from({ length: concurrency }, worker));
+      await run(lat);
       const s = (performance.now() - t0) / 1000;
       const c = process.cpuUsage(client0);
-      return { s, lat: lat.sort((a, b) => a - b), serverCpuS: processCpuS(pid) - server0, mainCpuS: processCpuS(pid, pid) - main0, clientCpuS: (c.user + c.system) / 1e6, load1 };
+      return { s, inOrder: [...lat], lat: lat.sort((a, b) => a - b), serverCpuS: processCpuS(pid) - server0, mainCpuS: processCpuS(pid, pid) - main0, clientCpuS: (c.user + c.system) / 1e6, load1 };
     };
+    const check = (i: number, r: Res, want: number[]) => {
+      if (!want.includes(r.status)) throw new Error(`request ${i}: HTTP ${r.status}: ${r.body.slice(0, 200)}`);
+    };
+    /** Runs `n` requests, `concurrency` at a time (a closed loop: each client sends its next request when its last one is answered); latency from send to answer. */
+    const load = (n: number, make: (i: number) => Promise<Res>, want: number[], concurrency = o.concurrency): Promise<Phase> =>
+      measure(n, async (lat) => {
+        let next = 0;
+        const worker = async () => {
+          while (next < n) {
+            if (Date.now() > deadline) throw new Error('bench api: --timeout reached');
+            const i = next++;
+            const t = performance.now();
+            const r = await make(i);
+            lat[i] = performance.now() - t;
+            check(i, r, want);
+          }
+        };
+        await Promise.all(Array.from({ length: concurrency }, worker));
+      });
+    /**
+     * Runs `n` requests at `rate` per second on a fixed schedule (an open loop, as wrk2 and vegeta
+     * load a server): request i is due at start + i/rate whatever the answers before it, and its
+     * latency counts from when it was due, so a stalled daemon is charged for every request that
+     * waited (no coordinated omission). The requests share the C keep-alive connections: one due
+     * while all C are busy waits here for a free one, and that wait counts too. At most
+     * PACED_IN_FLIGHT wait at once.
+     */
+    const paced = (n: number, rate: number, make: (i: number) => Promise<Res>, want: number[]): Promise<Phase> =>
+      measure(n, async (lat) => {
+        const start = performance.now();
+        let inFlight = 0;
+        let freed: (() => void) | undefined;
+        const sent: Array<Promise<void>> = [];
+        for (let i = 0; i < n; i++) {
+          if (Date.now() > deadline) throw new Error('bench api: --timeout reached');
+          const due = start + (i * 1000) / rate;
+          const wait = due - performance.now();
+          if (wait >= 1) await new Promise((res) => setTimeout(res, wait));
+          while (inFlight >= PACED_IN_FLIGHT) await new Promise<void>((res) => (freed = res));
+          inFlight++;
+          sent.push(
+            make(i).then((r) => {
+              lat[i] = performance.now() - due;
+              inFlight--;
+              freed?.();
+              freed = undefined;
+              check(i, r, want);
+            }),
+          );
+        }
+        await Promise.all(sent);
+      });
     const spec = (i: number, gen = 0) => ({
       name: `w${String(i).padStart(4, '0')}`,
       replicas: o.replicas,
@@ -160,10 +213,15 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
      * `net` subtracts it from a phase, so requests are not charged for the ×20 background.
      */
     let idleCpuPerS: number | undefined;
-    const fmt = (what: string, r: Phase, n: number) => {
+    /** `load`: how the requests were sent (default: C in flight, closed loop). */
+    const fmt = (what: string, r: Phase, n: number, load = `concurrency=${Math.min(n, o.concurrency)}`) => {
+      if (o.latenciesDir !== undefined) {
+        mkdirSync(o.latenciesDir, { recursive: true });
+        writeFileSync(join(o.latenciesDir, `${what.replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '')}.txt`), r.inOrder.map((x, i) => `${i} ${x.toFixed(2)}\n`).join(''));
+      }
       const net = idleCpuPerS === undefined ? undefined : Math.max(0, r.serverCpuS - idleCpuPerS * r.s);
       console.log(
-        `api ${what}: n=${n} concurrency=${Math.min(n, o.concurrency)} wall_s=${r.s.toFixed(2)} per_s=${Math.round(n / r.s)} p50_ms=${percentile(r.lat, 50).toFixed(2)} p99_ms=${percentile(r.lat, 99).toFixed(2)}` +
+        `api ${what}: n=${n} ${load} wall_s=${r.s.toFixed(2)} per_s=${Math.round(n / r.s)} p50_ms=${percentile(r.lat, 50).toFixed(2)} p99_ms=${percentile(r.lat, 99).toFixed(2)}` +
           ` server_cpu_ms_per_req=${((r.serverCpuS * 1000) / n).toFixed(3)} (${Math.round(n / r.serverCpuS)}/s of daemon CPU)` +
           ` main_thread_cpu_ms_per_req=${((r.mainCpuS * 1000) / n).toFixed(3)} (${Math.round(n / r.mainCpuS)}/s of its main thread)` +
           (net !== undefined ? ` net_cpu_ms_per_req=${((net * 1000) / n).toFixed(3)} (${Math.round(n / net)}/s above the idle daemon)` : '') +
@@ -186,6 +244,10 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
         (bg !== undefined ? ` net_of_idle=${(((c.all - at.all - bg) * 1000) / n).toFixed(3)}` : '')
       );
     };
+    // Not timed: the client opens its C keep-alive connections and runs its own request code once
+    // (its first requests took up to 100 ms more on this side, connection setup and code not yet
+    // compiled in this process, which the daemon's latency must not be charged with).
+    for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: o.concurrency }, () => call('GET', '/readyz')));
     const createdAt = cpuNow();
     const created = await load(o.workloads, (i) => call('POST', '/v1/workloads', { spec: spec(i) }), [201]);
     fmt('apply(create)', created, o.workloads);
@@ -199,6 +261,9 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
       await new Promise((res) => setTimeout(res, 500));
     }
     console.log(`api converge: instances=${want} nodes=${nodes} wall_s=${((performance.now() - t0) / 1000).toFixed(2)} (every instance running, counted from the last create's acknowledgement; sim ×${speed}) ${through(createdAt, o.workloads)}`);
+    // The control plane's tail after the last instance runs (endpoints, the scheduler re-reading the
+    // nodes in idle time) is not idle: it settles for 2 s first.
+    await new Promise((res) => setTimeout(res, 2000));
     const idle0 = processCpuS(pid);
     const idleT0 = performance.now();
     await new Promise((res) => setTimeout(res, 2000));
@@ -243,6 +308,18 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
         `api simulate(drain, 10m horizon, ${want} instances on ${nodes} nodes, while the rollouts above finish): n=${walls.length} wall_ms=${walls.map((w) => Math.round(w)).join(',')} median_ms=${Math.round(sorted[Math.floor(sorted.length / 2)])}` +
           ` server_cpu_ms_per_req=${((cpu * 1000) / walls.length).toFixed(0)} converged=${String(last.converged)} placements=${last.placements?.length ?? '-'}`,
       );
+    }
+    // The issue's target is a rate with a latency: applies at a fixed rate, open loop (see `paced`).
+    // The closed-loop phases above run the daemon flat out, where latency is mostly queueing
+    // (C requests in flight / requests per second); these ask for `rate` per second and time each.
+    const rate = o.rate ?? 500;
+    if (rate > 0) {
+      const gen0 = 1 + Math.ceil(o.updates / o.workloads);
+      const pu = await paced(o.updates, rate, (i) => call('POST', '/v1/workloads', { spec: spec(i % o.workloads, gen0 + Math.floor(i / o.workloads)) }), [200]);
+      fmt(`apply(update: new generation) at ${rate}/s`, pu, o.updates, 'open_loop');
+      const extra = Math.ceil(o.workloads / 2);
+      const pc = await paced(extra, rate, (i) => call('POST', '/v1/workloads', { spec: spec(o.workloads + i) }), [201]);
+      fmt(`apply(create) at ${rate}/s (${extra} more workloads, ${extra * o.replicas} more instances)`, pc, extra, 'open_loop');
     }
   } finally {
     child.kill('SIGTERM');

@@ -50,7 +50,7 @@
  *     agent reports member-failed; beside it the simulator's detection time for the same N and
  *     parameters (Lifeguard, Serf's twin) over S seeds (bench/serf.ts).
  *
- *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C] [--simulates K] [--speed N] [--in-process [--cpu-profile DIR]]
+ *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C] [--simulates K] [--speed N] [--rate R] [--latencies DIR] [--in-process [--cpu-profile DIR]]
  *     The daemon's HTTP API on the sim backend (a child process; 200 nodes): creates W×R instances
  *     (default 1,000 × 10), then GET/list throughput with p50/p99, applies per second, the daemon's CPU per
  *     request and K what-ifs on that cluster (bench/api.ts).
@@ -594,15 +594,17 @@ program
   .option('--speed <N>', "the daemon's virtual time × N (its background work per wall second grows with N)", integer('--speed', 1), 20)
   .option('--in-process', 'no HTTP: requests go straight to the app in this process, one at a time; prints CPU per request')
   .option('--cpu-profile <DIR>', 'write CPU profiles into DIR: with --in-process one per phase, else the daemon\'s whole run')
-  .action(async (o: { workloads: number; replicas: number; gets: number; lists: number; updates: number; concurrency: number; simulates: number; timeout: number; speed: number; inProcess?: boolean; cpuProfile?: string }) => {
-    const { inProcess, cpuProfile, speed, ...rest } = o;
+  .option('--rate <R>', 'applies per second of the paced (open-loop) phases at the end: U updates, then W/2 creates (0: skip)', integer('--rate', 0), 500)
+  .option('--latencies <DIR>', "write each phase's latencies, in the order the requests were sent, to DIR/PHASE.txt (HTTP bench)")
+  .action(async (o: { workloads: number; replicas: number; gets: number; lists: number; updates: number; concurrency: number; simulates: number; timeout: number; speed: number; rate: number; inProcess?: boolean; cpuProfile?: string; latencies?: string }) => {
+    const { inProcess, cpuProfile, speed, latencies, rate, ...rest } = o;
     if (inProcess) {
       const { benchApiInProcess } = await import('./api-in-process.js');
       await benchApiInProcess({ ...rest, timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}) });
       return;
     }
     const { benchApi } = await import('./api.js');
-    await benchApi({ ...rest, speed, timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}) });
+    await benchApi({ ...rest, speed, rate, timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}), ...(latencies !== undefined ? { latenciesDir: latencies } : {}) });
   });
 
 program
