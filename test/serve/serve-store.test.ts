@@ -115,6 +115,35 @@ describe('ServeStore', () => {
     expect(back.meta).toEqual(s.meta);
   });
 
+  it('a commit carries each workload record set or deleted since the last one, a record replaced as a whole object too', async () => {
+    // A commit looks only at the names changed since the last one (meta.workloads notes them).
+    const path = tempState();
+    const s = new ServeStore(path);
+    const rec = (name: string, revision: number) => ({ revision, createdRevision: 1, spec: { name } });
+    s.meta.workloads.a = rec('a', 1);
+    s.meta.workloads.b = rec('b', 2);
+    await s.flush();
+    // Set then deleted before the next commit (never written), set twice (the last one counts).
+    s.meta.workloads.c = rec('c', 3);
+    delete s.meta.workloads.c;
+    s.meta.workloads.a = rec('a', 4);
+    s.meta.workloads.a = rec('a', 5);
+    s.markDirty();
+    await s.flush();
+    expect(reopened(path).meta.workloads).toEqual({ a: rec('a', 5), b: rec('b', 2) });
+    // The whole object replaced: b goes, d comes, a stays as it is.
+    s.meta.workloads = { a: s.meta.workloads.a, d: rec('d', 6) };
+    s.markDirty();
+    await s.flush();
+    expect(reopened(path).meta.workloads).toEqual({ a: rec('a', 5), d: rec('d', 6) });
+    // ... and the new object is watched too.
+    s.meta.workloads.e = rec('e', 7);
+    s.markDirty();
+    await s.flush();
+    s.close();
+    expect(reopened(path).meta.workloads).toEqual({ a: rec('a', 5), d: rec('d', 6), e: rec('e', 7) });
+  });
+
   it('folds the journal into a new snapshot once it outgrows it, and the state survives', async () => {
     const path = tempState();
     const s = new ServeStore(path);
