@@ -31,6 +31,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -66,6 +67,8 @@ interface Res {
 interface Phase {
   readonly s: number;
   readonly lat: number[];
+  /** The longest this process's own event loop was held up during the phase (its requests went out that much late). */
+  readonly clientStallMs: number;
   /** The latencies in the order the requests were sent (for --latencies). */
   readonly inOrder: number[];
   readonly serverCpuS: number;
@@ -106,7 +109,7 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
     `listen: 127.0.0.1:0\nstate: ${join(dir, 'state')}\nbackend: sim\nspeed: ${speed}\ntoken: bench-token-0123456789abcdef\nnodes:\n  - {name: "node-{i:3}", count: ${nodes}, capacity: {cpu: 64, memory: 256Gi}}\n`,
   );
   // --cpu-profile DIR: the daemon writes a V8 CPU profile of its whole run there when it exits.
-  const prof = o.profileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : [];
+  const prof = [...(o.profileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : []), ...(process.env.DAEMON_IMPORT ? ['--import', process.env.DAEMON_IMPORT] : [])];
   const child = spawn(process.execPath, [...prof, join(here, '..', 'bin', 'slipway.js'), 'serve', '--config', join(dir, 'slipway.yaml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   const deadline = Date.now() + o.timeoutS * 1000;
   try {
@@ -143,11 +146,14 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
       const server0 = processCpuS(pid);
       const main0 = processCpuS(pid, pid);
       const client0 = process.cpuUsage();
+      const loop = monitorEventLoopDelay({ resolution: 1 });
+      loop.enable();
       const t0 = performance.now();
       await run(lat);
       const s = (performance.now() - t0) / 1000;
+      loop.disable();
       const c = process.cpuUsage(client0);
-      return { s, inOrder: [...lat], lat: lat.sort((a, b) => a - b), serverCpuS: processCpuS(pid) - server0, mainCpuS: processCpuS(pid, pid) - main0, clientCpuS: (c.user + c.system) / 1e6, load1 };
+      return { s, clientStallMs: loop.max / 1e6, inOrder: [...lat], lat: lat.sort((a, b) => a - b), serverCpuS: processCpuS(pid) - server0, mainCpuS: processCpuS(pid, pid) - main0, clientCpuS: (c.user + c.system) / 1e6, load1 };
     };
     const check = (i: number, r: Res, want: number[]) => {
       if (!want.includes(r.status)) throw new Error(`request ${i}: HTTP ${r.status}: ${r.body.slice(0, 200)}`);
@@ -225,7 +231,7 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
           ` server_cpu_ms_per_req=${((r.serverCpuS * 1000) / n).toFixed(3)} (${Math.round(n / r.serverCpuS)}/s of daemon CPU)` +
           ` main_thread_cpu_ms_per_req=${((r.mainCpuS * 1000) / n).toFixed(3)} (${Math.round(n / r.mainCpuS)}/s of its main thread)` +
           (net !== undefined ? ` net_cpu_ms_per_req=${((net * 1000) / n).toFixed(3)} (${Math.round(n / net)}/s above the idle daemon)` : '') +
-          ` client_cpu_ms_per_req=${((r.clientCpuS * 1000) / n).toFixed(3)} load1=${r.load1.toFixed(1)}`,
+          ` client_cpu_ms_per_req=${((r.clientCpuS * 1000) / n).toFixed(3)} client_stall_max_ms=${r.clientStallMs.toFixed(0)} load1=${r.load1.toFixed(1)}`,
       );
     };
 
