@@ -109,7 +109,7 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
     `listen: 127.0.0.1:0\nstate: ${join(dir, 'state')}\nbackend: sim\nspeed: ${speed}\ntoken: bench-token-0123456789abcdef\nnodes:\n  - {name: "node-{i:3}", count: ${nodes}, capacity: {cpu: 64, memory: 256Gi}}\n`,
   );
   // --cpu-profile DIR: the daemon writes a V8 CPU profile of its whole run there when it exits.
-  const prof = [...(o.profileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : []), ...(process.env.DAEMON_IMPORT ? ['--import', process.env.DAEMON_IMPORT] : [])];
+  const prof = o.profileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : [];
   const child = spawn(process.execPath, [...prof, join(here, '..', 'bin', 'slipway.js'), 'serve', '--config', join(dir, 'slipway.yaml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   const deadline = Date.now() + o.timeoutS * 1000;
   try {
