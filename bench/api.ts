@@ -67,6 +67,9 @@ interface Res {
 interface Phase {
   readonly s: number;
   readonly lat: number[];
+  /** The daemon's garbage-collection pauses during the phase: total ms, and how many lasted over 25 ms (they hold every request). */
+  readonly gcMs: number;
+  readonly gcLong: number;
   /** The longest this process's own event loop was held up during the phase (its requests went out that much late). */
   readonly clientStallMs: number;
   /** The latencies in the order the requests were sent (for --latencies). */
@@ -140,7 +143,21 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
       });
     const pid = child.pid!;
     /** Times `run` (which fills `lat`, n latencies in ms): wall seconds, the latencies sorted and in order, the daemon's and this process's CPU seconds, and the load average at the start. */
+    /** The daemon's GC pauses so far (its /metrics, prom-client's nodejs_gc_duration_seconds, every kind): total seconds, and how many lasted over 25 ms. */
+    const gcNow = async (): Promise<{ s: number; long: number }> => {
+      const text = (await call('GET', '/metrics')).body;
+      let sum = 0;
+      let count = 0;
+      let short = 0;
+      for (const m of text.matchAll(/^nodejs_gc_duration_seconds_(sum|count|bucket)\{(?:le="([^"]+)",)?kind="[^"]+"\} ([\d.e+-]+)$/gm)) {
+        if (m[1] === 'sum') sum += Number(m[3]);
+        else if (m[1] === 'count') count += Number(m[3]);
+        else if (m[2] === '0.025') short += Number(m[3]);
+      }
+      return { s: sum, long: count - short };
+    };
     const measure = async (n: number, run: (lat: number[]) => Promise<void>): Promise<Phase> => {
+      const gc0 = await gcNow();
       const lat: number[] = new Array(n);
       const load1 = loadavg()[0];
       const server0 = processCpuS(pid);
@@ -153,7 +170,8 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
       const s = (performance.now() - t0) / 1000;
       loop.disable();
       const c = process.cpuUsage(client0);
-      return { s, clientStallMs: loop.max / 1e6, inOrder: [...lat], lat: lat.sort((a, b) => a - b), serverCpuS: processCpuS(pid) - server0, mainCpuS: processCpuS(pid, pid) - main0, clientCpuS: (c.user + c.system) / 1e6, load1 };
+      const gc1 = await gcNow();
+      return { s, gcMs: (gc1.s - gc0.s) * 1000, gcLong: gc1.long - gc0.long, clientStallMs: loop.max / 1e6, inOrder: [...lat], lat: lat.sort((a, b) => a - b), serverCpuS: processCpuS(pid) - server0, mainCpuS: processCpuS(pid, pid) - main0, clientCpuS: (c.user + c.system) / 1e6, load1 };
     };
     const check = (i: number, r: Res, want: number[]) => {
       if (!want.includes(r.status)) throw new Error(`request ${i}: HTTP ${r.status}: ${r.body.slice(0, 200)}`);
@@ -231,7 +249,7 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
           ` server_cpu_ms_per_req=${((r.serverCpuS * 1000) / n).toFixed(3)} (${Math.round(n / r.serverCpuS)}/s of daemon CPU)` +
           ` main_thread_cpu_ms_per_req=${((r.mainCpuS * 1000) / n).toFixed(3)} (${Math.round(n / r.mainCpuS)}/s of its main thread)` +
           (net !== undefined ? ` net_cpu_ms_per_req=${((net * 1000) / n).toFixed(3)} (${Math.round(n / net)}/s above the idle daemon)` : '') +
-          ` client_cpu_ms_per_req=${((r.clientCpuS * 1000) / n).toFixed(3)} client_stall_max_ms=${r.clientStallMs.toFixed(0)} load1=${r.load1.toFixed(1)}`,
+          ` client_cpu_ms_per_req=${((r.clientCpuS * 1000) / n).toFixed(3)} daemon_gc_ms=${r.gcMs.toFixed(0)} daemon_gc_pauses_over_25ms=${r.gcLong} client_stall_max_ms=${r.clientStallMs.toFixed(0)} load1=${r.load1.toFixed(1)}`,
       );
     };
 

@@ -10,8 +10,13 @@
  *   slipway_events_total                 counter: control-plane events (revisions) by type prefix
  *   slipway_leader                       gauge: 1 when this replica leads (always 1 on the file store)
  *   slipway_leader_info{leader}          gauge: 1, labelled with the leader's URL (replicas on etcd)
+ * and prom-client's default process and Node.js metrics (collectDefaultMetrics): among them
+ *   nodejs_gc_duration_seconds{kind}     histogram: garbage-collection pauses (the API and the
+ *                                        control plane share the thread: a pause holds every request)
+ *   nodejs_eventloop_lag_*_seconds       how late the event loop ran its timers
+ *   nodejs_heap_size_used_bytes, process_cpu_seconds_total, process_resident_memory_bytes, ...
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Instance } from '../core/types.js';
 import type { reconcile } from '../core/reconciler.js';
 
@@ -81,6 +86,7 @@ export class ServeMetrics {
       },
     });
     registerLeaderGauges(this.registry, role ?? (() => ({ role: 'leader', leader: '' })));
+    collectDefaultMetrics({ register: this.registry, gcDurationBuckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
     new Gauge({
       name: 'slipway_pending_instances',
       help: 'Instances waiting for a node',

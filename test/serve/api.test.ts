@@ -287,6 +287,9 @@ describe('slipway serve HTTP API', () => {
     expect(r.text).toMatch(/^slipway_workload_reconciles_total [1-9]\d*/m);
     expect(r.text).toMatch(/^slipway_events_total\{type="instance.scheduled"\} [1-9]\d*/m);
     expect(r.text).toMatch(/^slipway_api_requests_total\{route="\/v1\/workloads",method="POST",code="409"\} [1-9]/m);
+    // prom-client's process and Node.js metrics: GC pauses hold every request of this one thread.
+    expect(r.text).toMatch(/^nodejs_gc_duration_seconds_bucket\{le="0.01",kind="\w+"\} \d+/m);
+    expect(r.text).toMatch(/^process_cpu_seconds_total [\d.]+/m);
     expect(r.text).not.toContain(d.token);
   });
 
