@@ -5,14 +5,10 @@
  * burst of changes does not re-read them all at once. It must change no decision.
  */
 import { expect, it } from 'vitest';
-import { Orchestrator } from '../../src/core/orchestrator.js';
 import { podRequests } from '../../src/core/pod-requests.js';
 import { InMemoryStateStore } from '../../src/core/state-store.js';
-import { SeededIds } from '../../src/engine/ids.js';
-import { deriveSeed, RandomStream } from '../../src/engine/random.js';
 import { createScheduler } from '../../src/scheduler/registry.js';
-import { simBackend, twoReplicaService, waitFor } from '../support/backends.js';
-import { DEFAULT_CONTROL_PLANE } from '../support/scenario-builder.js';
+import { backendOrchestrator, simBackend, twoReplicaService, waitFor } from '../support/backends.js';
 
 /** The same deterministic run twice: `refresh` re-reads the changed nodes (one per call) before a probe scheduling. */
 async function probeAfter(refresh: boolean) {
@@ -20,19 +16,7 @@ async function probeAfter(refresh: boolean) {
   return b.run(async () => {
     for (const n of b.nodes) await b.runtime.initNode(n);
     const scheduler = createScheduler('default');
-    const o = new Orchestrator({
-      clock: b.clock,
-      runtime: b.runtime,
-      cluster: b.cluster,
-      scheduler,
-      store: new InMemoryStateStore(),
-      ids: new SeededIds(new RandomStream('ids', deriveSeed(1, 'ids')), 6),
-      recorder: { record: () => {} },
-      config: { ...DEFAULT_CONTROL_PLANE, reconcileIntervalMs: 60_000, resyncIntervalMs: 60_000 },
-      onError: (e) => {
-        throw e;
-      },
-    });
+    const o = backendOrchestrator(b, { store: new InMemoryStateStore(), seed: 1, records: [], scheduler, config: { reconcileIntervalMs: 60_000, resyncIntervalMs: 60_000 } });
     const before = o.refreshScheduler(10); // nothing kept before the first scheduling
     await o.start();
     o.apply({ ...twoReplicaService(b, 'web'), replicas: 4 });
@@ -59,21 +43,6 @@ it('re-reads only changed nodes, at most maxNodes per call, and changes no decis
 
 it('round-robin has no refresh: refreshScheduler re-reads nothing', async () => {
   const b = simBackend();
-  const n = await b.run(async () => {
-    const o = new Orchestrator({
-      clock: b.clock,
-      runtime: b.runtime,
-      cluster: b.cluster,
-      scheduler: createScheduler('round-robin'),
-      store: new InMemoryStateStore(),
-      ids: new SeededIds(new RandomStream('ids', deriveSeed(1, 'ids')), 6),
-      recorder: { record: () => {} },
-      config: DEFAULT_CONTROL_PLANE,
-      onError: (e) => {
-        throw e;
-      },
-    });
-    return o.refreshScheduler(10);
-  });
+  const n = await b.run(async () => backendOrchestrator(b, { store: new InMemoryStateStore(), seed: 1, records: [] }).refreshScheduler(10));
   expect(n).toBe(0);
 });

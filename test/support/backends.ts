@@ -15,8 +15,8 @@ import { DockerRuntime } from '../../backends/docker/docker-runtime.js';
 import { LiveClusterManager } from '../../backends/live/live-cluster-manager.js';
 import { OciRuntime } from '../../backends/oci/oci-runtime.js';
 import { SimCluster } from '../../backends/sim/sim-cluster.js';
-import type { Clock, ClusterManager, ContainerRuntime } from '../../src/core/interfaces.js';
-import { Orchestrator } from '../../src/core/orchestrator.js';
+import type { Clock, ClusterManager, ContainerRuntime, Scheduler } from '../../src/core/interfaces.js';
+import { Orchestrator, type OrchestratorConfig } from '../../src/core/orchestrator.js';
 import { resources } from '../../src/core/resources.js';
 import type { InMemoryStateStore } from '../../src/core/state-store.js';
 import type { ContainerSpec, Workload } from '../../src/core/types.js';
@@ -231,17 +231,30 @@ export interface TestRecord {
  */
 export function backendOrchestrator(
   b: TestBackend,
-  o: { store: InMemoryStateStore; seed: number; records: TestRecord[]; runtime?: ContainerRuntime; config?: Partial<ControlPlaneConfig> },
+  o: {
+    store: InMemoryStateStore;
+    seed: number;
+    records: TestRecord[];
+    runtime?: ContainerRuntime;
+    config?: Partial<ControlPlaneConfig> & Partial<Pick<OrchestratorConfig, 'reconcileBudget' | 'reconcileSliceMs'>>;
+    /** Default round-robin. */
+    scheduler?: Scheduler;
+    /** OrchestratorDeps.wallMs (what `slipway serve` gives for reconcileSliceMs). */
+    wallMs?: () => number;
+    /** Also sees each record as it is made (on the backend's clock). */
+    onRecord?: (type: string, fields: Record<string, unknown>) => void;
+  },
 ): Orchestrator {
   return new Orchestrator({
     clock: b.clock,
     runtime: o.runtime ?? b.runtime,
     cluster: b.cluster,
-    scheduler: createScheduler('round-robin'),
+    scheduler: o.scheduler ?? createScheduler('round-robin'),
     store: o.store,
     ids: new SeededIds(new RandomStream('ids', deriveSeed(o.seed, 'ids')), 6),
-    recorder: { record: (type, fields) => o.records.push({ type, fields }) },
+    recorder: { record: (type, fields) => (o.onRecord?.(type, fields), o.records.push({ type, fields })) },
     config: { ...DEFAULT_CONTROL_PLANE, reconcileIntervalMs: 1_000, resyncIntervalMs: 2_000, ...o.config },
+    ...(o.wallMs ? { wallMs: o.wallMs } : {}),
     onError: (e) => {
       throw e;
     },
