@@ -249,24 +249,27 @@ export class FrameworkScheduler implements Scheduler {
     return c.views === views && !views.some((v) => v.version === undefined || !('bound' in v));
   }
 
-  /** Brings node i of the kept table up to date (`podsOnly`: its pods, not its node object); returns whether its pods were re-read. */
-  private updateNode(c: TableCache, v: NodeView, i: number, podsOnly = false): boolean {
+  /** Brings node i of the kept table up to date: its node object (taints, cordon, images), then its pods. */
+  private updateNode(c: TableCache, v: NodeView, i: number): void {
     const t = c.table;
-    if (podsOnly) {
-      // Node objects change with every heartbeat: re-reading them is left to the next call.
-    } else if (v.node !== c.nodes[i]) {
+    if (v.node !== c.nodes[i]) {
       const spec = nodeSpecOf(v.node);
       t.setTaints(i, spec.taints);
       t.unschedulable[i] = spec.unschedulable ? 1 : 0;
       c.nodes[i] = v.node;
     }
-    if (!podsOnly && v.node.images !== c.images[i]) {
+    if (v.node.images !== c.images[i]) {
       t.setImages(i, v.node.images);
       c.images[i] = v.node.images;
     }
+    this.updatePods(c, v, i);
+  }
+
+  /** Re-reads node i's pods when its instances changed since; returns whether it did. */
+  private updatePods(c: TableCache, v: NodeView, i: number): boolean {
     if (v.version === c.versions[i]) return false;
     const bound = v.bound!;
-    c.pods[i] = refreshNode(t, i, c.pods[i], c.sources[i], bound);
+    c.pods[i] = refreshNode(c.table, i, c.pods[i], c.sources[i], bound);
     c.sources[i] = bound;
     c.versions[i] = v.version!;
     return true;
@@ -275,8 +278,8 @@ export class FrameworkScheduler implements Scheduler {
   /**
    * Idle-time work (Scheduler.refresh): re-reads the pods of up to `maxNodes` nodes of the kept
    * table whose instances changed, starting where the last refresh stopped (node objects, new
-   * with every heartbeat and cheap to re-read, are left to the next call). Nothing is kept yet (or the node list changed): the
-   * next call rebuilds anyway, so nothing is done here.
+   * with every heartbeat and cheap to re-read, are left to the next call). When nothing is kept
+   * yet, or the node list changed, the next call rebuilds anyway: nothing is done here.
    */
   refresh(views: readonly NodeView[], maxNodes: number): number {
     const c = this.cache;
@@ -284,7 +287,7 @@ export class FrameworkScheduler implements Scheduler {
     let done = 0;
     for (let k = 0; k < views.length && done < maxNodes; k++) {
       const i = (this.refreshAt + k) % views.length;
-      if (this.updateNode(c, views[i], i, true)) {
+      if (this.updatePods(c, views[i], i)) {
         done++;
         this.refreshAt = (i + 1) % views.length;
       }
