@@ -80,6 +80,8 @@ interface CacheEntry {
   readonly result: CniResult;
 }
 const CACHE_KIND = 'cniCacheV1';
+/** Suffix of a cache entry being written (renamed into place when complete). */
+export const CACHE_TMP = '.tmp';
 
 export interface CniOptions {
   /** Directories searched for plugin binaries, in order (CNI_PATH). */
@@ -128,7 +130,10 @@ export class Cni {
     const entry = this.entry(list.name, rt);
     const withArgs = { ...rt, capabilityArgs: rt.capabilityArgs ?? entry?.capabilityArgs };
     for (let k = list.plugins.length - 1; k >= 0; k--) await this.run('DEL', list, list.plugins[k], entry?.result, withArgs);
-    rmSync(this.cacheFile(list.name, rt), { force: true });
+    const file = this.cacheFile(list.name, rt);
+    rmSync(file, { force: true });
+    // a process killed inside writeCache leaves its half-made `.tmp`: it goes with the attachment
+    rmSync(`${file}${CACHE_TMP}`, { force: true });
   }
 
   /** The cached ADD result of an attachment, if any. */
@@ -161,8 +166,8 @@ export class Cni {
       ...(rt.capabilityArgs !== undefined ? { capabilityArgs: rt.capabilityArgs } : {}),
       result,
     };
-    writeFileSync(`${file}.tmp`, JSON.stringify(entry));
-    renameSync(`${file}.tmp`, file);
+    writeFileSync(`${file}${CACHE_TMP}`, JSON.stringify(entry));
+    renameSync(`${file}${CACHE_TMP}`, file);
   }
 
   /** Builds one plugin's stdin (libcni's buildOneConfig) and runs it. */

@@ -24,7 +24,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { OrchestrationError } from '../../src/core/errors.js';
 import type { PortMapping } from '../../src/core/types.js';
-import { Cni, CniError, resultIp, type CniConfList, type CniRuntimeConf } from './cni.js';
+import { CACHE_TMP, Cni, CniError, resultIp, type CniConfList, type CniRuntimeConf } from './cni.js';
 import { createNetns, deleteNetns, listNetns, netnsPath } from './netns.js';
 
 /** A node's network, as given in the scenario (`oci.network`). */
@@ -207,11 +207,17 @@ export class OciNetwork {
     const results = join(this.dataDir, 'results');
     if (existsSync(results))
       for (const f of readdirSync(results)) {
+        if (f.endsWith(CACHE_TMP)) {
+          // a write a kill -9 interrupted: its name says whose it was (NETWORK-CID-IFNAME.tmp)
+          const cid = this.tmpOwner(f.slice(0, -CACHE_TMP.length));
+          if (cid !== undefined && !keep.has(cid)) stale.add(cid);
+          continue;
+        }
         let entry: { networkName?: string; containerId?: string };
         try {
           entry = JSON.parse(readFileSync(join(results, f), 'utf8')) as typeof entry;
         } catch {
-          continue; // being written (a .tmp) or removed meanwhile
+          continue; // removed meanwhile
         }
         const ours = entry.networkName === this.network || entry.networkName === this.loNetwork;
         if (ours && entry.containerId !== undefined && !keep.has(entry.containerId)) stale.add(entry.containerId);
@@ -223,6 +229,16 @@ export class OciNetwork {
     if (this.reservedBy().length === 0 && existsSync(dir))
       for (const f of readdirSync(dir)) if (f.startsWith('last_reserved_ip.')) rmSync(join(dir, f), { force: true });
     return { namespaces, attachments: [...stale].sort() };
+  }
+
+  /** The CNI container id in a cache file name of this node's networks, if it is one of ours. */
+  private tmpOwner(name: string): string | undefined {
+    for (const [network, ifName] of [[this.loNetwork, 'lo'], [this.network, IFNAME]] as const) {
+      const head = `${network}-`;
+      const tail = `-${ifName}`;
+      if (name.startsWith(head) && name.endsWith(tail) && name.length > head.length + tail.length) return name.slice(head.length, -tail.length);
+    }
+    return undefined;
   }
 
   /** CNI container ids holding a host-local reservation in this node's network. */
