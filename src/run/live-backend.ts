@@ -30,7 +30,8 @@ export interface LiveBackend {
   readonly faults: LiveFaultTarget;
   /** One lock per engine (Docker host, OCI state directory) the nodes use, for the cluster identity. */
   readonly locks: readonly EngineLock[];
-  close(): void;
+  /** Stops the node probes and the runtime; resolves when no runtime command is in flight any more. */
+  close(): Promise<void>;
 }
 
 /** Checks that the scenario can run on `kind`; throws InputError naming the first problem. */
@@ -173,7 +174,7 @@ export function createLiveBackend(
     const hosts = [...new Set(nodes.map(({ e }) => e.host))].sort();
     const firstNode = (host: string) => nodes.find(({ e }) => e.host === host)!.def.name;
     const locks = hosts.map((h) => dockerLock(runtime.api(firstNode(h)) as ReturnType<DockerRuntime['api']> & DockerVolumeApi, h, identity));
-    return { kind, runtime, cluster, faults, locks, close: () => (cluster.close(), runtime.close()) };
+    return { kind, runtime, cluster, faults, locks, close: closer(cluster, runtime) };
   }
   const nodes = scenario.nodes.map((n) => ({ def: n, e: n.endpoint as Extract<NonNullable<typeof n.endpoint>, { kind: 'oci' }> }));
   const runtime = new OciRuntime({
@@ -210,5 +211,16 @@ export function createLiveBackend(
   const cluster = new LiveClusterManager(clock, probes, health, membership);
   const roots = [...new Map(nodes.map(({ e }) => [e.root, e])).values()].sort((a, b) => (a.root < b.root ? -1 : 1));
   const locks = roots.map((e) => fileLock(e.root, `${e.runtime} --root ${e.root}`, identity));
-  return { kind, runtime, cluster, faults: new OciFaults(runtime, nodes.map(({ def }) => def.name)), locks, close: () => (cluster.close(), runtime.close()) };
+  return { kind, runtime, cluster, faults: new OciFaults(runtime, nodes.map(({ def }) => def.name)), locks, close: closer(cluster, runtime) };
+}
+
+/**
+ * The backend's close: the probes first, then the runtime, awaited (an OCI runtime waits for its
+ * commands in flight: a `runc list` still running re-creates the state directory after it).
+ */
+function closer(cluster: LiveClusterManager, runtime: { close(): void | Promise<void> }): () => Promise<void> {
+  return async () => {
+    cluster.close();
+    await runtime.close();
+  };
 }

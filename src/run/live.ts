@@ -141,7 +141,7 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
     });
   } catch (e) {
     progress.stop();
-    backend.close();
+    await backend.close();
     throw e;
   }
   if (fileStore && origin === undefined) fileStore.setMeta('origin', clock.origin);
@@ -294,8 +294,9 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
       ...(counts.notChecked > 0 ? { expectationsNotChecked: counts.notChecked } : {}),
       errors: errors.length,
     });
+    // Nothing of ours runs on the engines any more before another controller may take them.
+    await backend.close();
     await releaseLocks();
-    backend.close();
     clock.cancelAll();
     if (errors.length > 0) throw errors[0];
     const closed = trace.close();
@@ -325,8 +326,8 @@ export async function runLive(scenario: Scenario, options: LiveOptions): Promise
   } catch (e) {
     progress.stop();
     orchestrator?.shutdown();
+    await backend.close().catch(() => undefined);
     await releaseLocks().catch(() => undefined);
-    backend.close();
     clock.cancelAll();
     trace.abort();
     throw e;

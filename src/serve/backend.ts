@@ -84,7 +84,7 @@ export function createServeRuntime(kind: ServeBackend, scenario: Scenario, speed
     setUnschedulable: (id, v) => live.cluster.setUnschedulable(id, v),
     start: () => {},
     close: async () => {
-      live.close();
+      await live.close();
       clock.cancelAll();
     },
   };

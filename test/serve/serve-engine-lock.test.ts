@@ -85,7 +85,11 @@ describe('slipway serve: engine locks', () => {
         await d.close();
       }
       expect(existsSync(join(root, `${lockName('team-b')}.json`))).toBe(false);
-      rmSync(lockFile);
+      // close() returns when no runtime command is in flight: a `runc list` left running by it
+      // re-created the state directory after its caller removed it (seen in CI)
+      rmSync(root, { recursive: true });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(existsSync(root)).toBe(false);
     });
   });
 });
