@@ -184,7 +184,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
 
   // 1. Classify instances.
   const live: Instance[] = [];
-  const lost = new Set<Instance>();
+  const lostSlots = new Set<number>();
   for (const inst of observed.instances) {
     if (inst.status === 'Succeeded' || inst.status === 'Failed') {
       actions.push({ type: 'cleanup', instance: inst.id });
@@ -192,7 +192,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     }
     if (inst.node !== undefined && input.node(inst.node) === undefined) {
       actions.push({ type: 'forget', instance: inst.id, reason: `node ${inst.node} left the cluster` });
-      if (isLive(inst)) lost.add(inst);
+      if (isLive(inst)) lostSlots.add(inst.slot);
       continue;
     }
     if (!isLive(inst)) continue; // terminating: the stop is in progress
@@ -208,7 +208,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
         if (ev !== undefined && now >= ev.at) {
           // Lost: evict it (the stop completes when the node answers again) and refill its slot.
           actions.push({ type: 'stop', instance: inst.id, reason: 'evicted', taint: formatTaint(ev.taint) });
-          lost.add(inst);
+          lostSlots.add(inst.slot);
           continue;
         }
       }
@@ -237,24 +237,32 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     return { actions };
   }
 
-  // 3. Per slot: keep the best copy, stop duplicates.
-  const bySlot = new Map<number, Instance[]>();
-  for (const inst of live) {
-    let list = bySlot.get(inst.slot);
-    if (!list) bySlot.set(inst.slot, (list = []));
-    list.push(inst);
-  }
+  // 3. Per slot: keep the best copy, stop duplicates. The live instances in slot order (a stable
+  // sort: creation order within a slot), usually already so; then each run of one slot is a slot.
+  // The reconciler runs after every change to a workload: the common case (sorted, one instance
+  // per slot) allocates no map and no list per slot.
+  let ordered = live;
+  for (let k = 1; k < live.length; k++)
+    if (live[k].slot < live[k - 1].slot) {
+      ordered = live.slice().sort((a, b) => a.slot - b.slot);
+      break;
+    }
   const best = (list: Instance[]) =>
     list.slice().sort((a, b) => keepRank(a, nodeReady) - keepRank(b, nodeReady) || newestFirst(a, b));
   const slots: SlotView[] = [];
-  for (const slot of [...bySlot.keys()].sort((a, b) => a - b)) {
-    const list = bySlot.get(slot)!;
-    if (list.length === 1) {
+  for (let k = 0; k < ordered.length; ) {
+    const slot = ordered[k].slot;
+    let end = k + 1;
+    while (end < ordered.length && ordered[end].slot === slot) end++;
+    if (end === k + 1) {
       // The common case: one instance in the slot, nothing to choose.
-      const only = list[0];
+      const only = ordered[k];
       slots.push(only.generation === workload.generation ? { slot, current: only } : { slot, outdated: only });
+      k = end;
       continue;
     }
+    const list = ordered.slice(k, end);
+    k = end;
     const cur = best(list.filter((i) => i.generation === workload.generation));
     const old = best(list.filter((i) => i.generation !== workload.generation));
     for (const dup of cur.slice(1)) stop(dup, 'duplicate');
@@ -280,7 +288,6 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   }
 
   // Slots that may be running on unlisted nodes: not filled yet (see ReconcileInput.unlisted).
-  const lostSlots = new Set([...lost].map((i) => i.slot));
   const unlisted = input.unlisted !== undefined && now < input.unlisted.until ? input.unlisted : undefined;
   const held: number[] = [];
   const holds = (slot: number, h: SlotHistory | undefined): boolean => {
@@ -343,13 +350,15 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   }
 
   // 7. Services: fill free slots (lowest first), honouring back-off and done slots.
-  const occupied = new Set(kept.map((s) => s.slot));
+  // `kept` is in slot order: `at` walks it alongside `slot` to tell the occupied slots.
   const recreateBlocked =
     workload.updateStrategy.type === 'Recreate' && kept.some((s) => s.outdated !== undefined);
   let missing = R - kept.length;
   let total = kept.reduce((n, s) => n + (s.current ? 1 : 0) + (s.outdated ? 1 : 0), 0);
-  for (let slot = 0; missing > 0 && slot < R + occupied.size + observed.slots.size + 1; slot++) {
-    if (occupied.has(slot)) continue;
+  let at = 0;
+  for (let slot = 0; missing > 0 && slot < R + kept.length + observed.slots.size + 1; slot++) {
+    while (at < kept.length && kept[at].slot < slot) at++;
+    if (at < kept.length && kept[at].slot === slot) continue;
     const h = observed.slots.get(slot);
     if (h?.done) continue;
     missing--;

@@ -57,41 +57,73 @@ export function nodeSpecOf(node: Node): NodeSpec {
   };
 }
 
-/** A workload's instance as a pod (the same PodInfo for every instance of a generation). */
+/** What every pod of one workload object shares (computed once per workload object; they are never changed in place). */
+interface WorkloadPodParts {
+  readonly nz: { cpu: number; memory: number };
+  readonly images: string[];
+  readonly namespace: string;
+  readonly placement: NonNullable<Workload['placement']>;
+  readonly controller: { noController: true } | { controller: NonNullable<PodInfo['controller']> } | undefined;
+}
+const podParts = new WeakMap<Workload, WorkloadPodParts>();
+
+function partsOf(workload: Workload): WorkloadPodParts {
+  let p = podParts.get(workload);
+  if (p === undefined) {
+    const ctl = workload.controller;
+    p = {
+      nz: nonZeroRequests(workload),
+      images: podImages(workload),
+      namespace: workload.namespace ?? NAMESPACE,
+      placement: workload.placement ?? {},
+      controller: ctl === undefined ? undefined : ctl.kind === 'Pod' || ctl.kind === 'Job' ? { noController: true } : { controller: { kind: ctl.kind, name: workload.name } },
+    };
+    podParts.set(workload, p);
+  }
+  return p;
+}
+
+/**
+ * A workload's instance as a pod. Built field by field in one fixed order (no spread of
+ * temporary objects: a busy scheduler makes one per changed instance).
+ */
 export function podOf(
   workload: Workload,
   request: Resources,
   extra: { uid?: string; startedAt?: number; terminating?: boolean; gpus?: readonly number[] } = {},
 ): PodInfo {
-  const nz = nonZeroRequests(workload);
-  const ctl = workload.controller;
-  return {
-    name: extra.uid ?? workload.name,
-    namespace: workload.namespace ?? NAMESPACE,
+  return makePod(workload, request, extra.uid, extra.startedAt, extra.terminating === true, extra.gpus);
+}
+
+function makePod(workload: Workload, request: Resources, uid: string | undefined, startedAt: number | undefined, terminating: boolean, gpus: readonly number[] | undefined): PodInfo {
+  const parts = partsOf(workload);
+  const pod: { -readonly [K in keyof PodInfo]: PodInfo[K] } = {
+    name: uid ?? workload.name,
+    namespace: parts.namespace,
     labels: workload.labels,
     priority: workload.priority,
     requests: request,
-    nonZeroCpu: nz.cpu,
-    nonZeroMemory: nz.memory,
-    images: podImages(workload),
-    placement: workload.placement ?? {},
+    nonZeroCpu: parts.nz.cpu,
+    nonZeroMemory: parts.nz.memory,
+    images: parts.images,
+    placement: parts.placement,
     owner: workload.name,
-    ...(ctl === undefined ? {} : ctl.kind === 'Pod' || ctl.kind === 'Job' ? { noController: true as const } : { controller: { kind: ctl.kind, name: workload.name } }),
-    ...(extra.uid !== undefined ? { uid: extra.uid } : {}),
-    ...(extra.startedAt !== undefined ? { startedAt: extra.startedAt } : {}),
-    ...(extra.terminating ? { terminating: true } : {}),
-    ...(workload.gpus ? { gpu: workload.gpus } : {}),
-    ...(extra.gpus !== undefined ? { gpuDevices: extra.gpus } : {}),
   };
+  const ctl = parts.controller;
+  if (ctl !== undefined) {
+    if ('noController' in ctl) pod.noController = true;
+    else pod.controller = ctl.controller;
+  }
+  if (uid !== undefined) pod.uid = uid;
+  if (startedAt !== undefined) pod.startedAt = startedAt;
+  if (terminating) pod.terminating = true;
+  if (workload.gpus) pod.gpu = workload.gpus;
+  if (gpus !== undefined) pod.gpuDevices = gpus;
+  return pod;
 }
 
 function boundPod(b: BoundInstance): PodInfo {
-  return podOf(b.workload, b.request, {
-    uid: b.id,
-    ...(b.startedAt !== undefined ? { startedAt: b.startedAt } : {}),
-    ...(b.terminating ? { terminating: true } : {}),
-    ...(b.gpus !== undefined ? { gpus: b.gpus } : {}),
-  });
+  return makePod(b.workload, b.request, b.id, b.startedAt, b.terminating === true, b.gpus);
 }
 
 /**
@@ -151,70 +183,44 @@ function samePod(a: BoundInstance, b: BoundInstance): boolean {
 
 /**
  * Node i's pods after its bound instances changed from `before` to `bound`, with the table brought
- * up to date. The Orchestrator keeps a node's instances in insertion order, so usually the
- * survivors keep their order and new instances come last: then only the removed, changed and new
- * pods are touched (a changed pod keeps its place). Any other order rebuilds the node's pods, so
- * the table is always exactly the one a full rebuild gives (the golden traces pin pod order).
+ * up to date. One walk over both lists, with no index: the Orchestrator keeps a node's instances
+ * in insertion order and hands the same BoundInstance object for an unchanged one, so survivors
+ * keep their order and new instances come last. An instance of `before` that does not come next
+ * in `bound` is taken as removed (its pod leaves the table); what is left of `bound` when `before`
+ * runs out is added. A changed pod is replaced in its place. Whatever the order, the table ends
+ * exactly as a full rebuild leaves it (pods in `bound` order; the golden traces pin pod order): an
+ * instance out of order is removed and added again, which costs only work.
  */
 export function refreshNode(t: NodeTable, i: number, pods: readonly PodInfo[], before: readonly BoundInstance[], bound: readonly BoundInstance[]): PodInfo[] {
-  // The common cases walk both lists once, with no index: instances changed in place (the
-  // Orchestrator hands the same BoundInstance object for an unchanged one), new ones appended,
-  // the last ones removed. Anything else (a removal before the end) takes the general path.
-  if (before.length === pods.length) {
-    let k = 0;
-    const n = Math.min(before.length, bound.length);
-    while (k < n && before[k].id === bound[k].id) k++;
-    if (k === before.length || k === bound.length) {
-      const out = pods.slice(0, k);
-      for (let j = 0; j < k; j++) {
-        if (before[j] === bound[j] || samePod(before[j], bound[j])) continue;
-        const p = boundPod(bound[j]);
-        t.replacePod(i, pods[j], p);
-        out[j] = p;
-      }
-      for (let j = k; j < before.length; j++) t.removePod(i, pods[j]);
-      for (let j = k; j < bound.length; j++) {
-        const p = boundPod(bound[j]);
-        t.addPod(i, p);
-        out.push(p);
-      }
-      return out;
-    }
-  }
-  const at = new Map<string, number>();
-  before.forEach((b, k) => at.set(b.id, k));
-  let last = -1;
-  let added = false;
-  let inOrder = before.length === pods.length;
-  for (const b of bound) {
-    const k = at.get(b.id);
-    if (k === undefined) added = true;
-    else if (added || k < last) inOrder = false;
-    else last = k;
-    if (!inOrder) break;
-  }
-  if (!inOrder) {
+  if (before.length !== pods.length) {
+    // Not made from `before` (cannot happen while the cache is kept): rebuild the node.
     for (const p of pods) t.removePod(i, p);
     const fresh = bound.map(boundPod);
     for (const p of fresh) t.addPod(i, p);
     return fresh;
   }
-  const kept = new Set(bound.map((b) => b.id));
-  before.forEach((b, k) => {
-    if (!kept.has(b.id)) t.removePod(i, pods[k]);
-  });
-  return bound.map((b) => {
-    const k = at.get(b.id);
-    if (k === undefined) {
+  const out = new Array<PodInfo>(bound.length); // sized once: filled in order below
+  let k = 0;
+  for (let j = 0; j < bound.length; j++) {
+    const b = bound[j];
+    while (k < before.length && before[k].id !== b.id) t.removePod(i, pods[k++]);
+    if (k < before.length) {
+      const a = before[k];
+      const prev = pods[k++];
+      if (a === b || samePod(a, b)) out[j] = prev;
+      else {
+        const p = boundPod(b);
+        t.replacePod(i, prev, p);
+        out[j] = p;
+      }
+    } else {
       const p = boundPod(b);
       t.addPod(i, p);
-      return p;
+      out[j] = p;
     }
-    if (samePod(before[k], b)) return pods[k];
-    const p = boundPod(b);
-    t.replacePod(i, pods[k], p);
-    return p;
-  });
+  }
+  while (k < before.length) t.removePod(i, pods[k++]);
+  return out;
 }
 
 export class FrameworkScheduler implements Scheduler {
