@@ -47,6 +47,8 @@ export interface AdoptionHost {
   spawn(p: Promise<unknown>): void;
   /** A node unlisted since start was adopted after start: slots held for it may be filled now. */
   unlistedChanged(): void;
+  /** Undefined, or a promise to await before going on (`slipway serve` yields its thread: OrchestratorDeps.yieldToHost). */
+  pace?(): Promise<void> | undefined;
 }
 
 /** Containers of one listing grouped by instance id. */
@@ -218,6 +220,10 @@ export class Adoption {
       if (e instanceof OrchestrationError) return;
       throw e;
     }
+    // Every Ready node is listed at once: in `slipway serve` the listings' continuations yield the
+    // thread now and then (as if a listing took a little longer), so requests are answered between.
+    const wait = this.host.pace?.();
+    if (wait !== undefined) await wait;
     if (!records.nodes.has(nodeId) || !nodeReady(records, nodeId)) return;
     const seen = new Set<string>();
     for (const st of list) {

@@ -103,6 +103,13 @@ export interface OrchestratorDeps {
   readonly reconcile?: typeof reconcile;
   /** Real time in ms (`performance.now`), for `reconcileSliceMs`: only `slipway serve` gives it; a simulation must not read real time. */
   readonly wallMs?: () => number;
+  /**
+   * Resolves after the host's thread has done its other work (`setImmediate`: the HTTP server
+   * answers what arrived meanwhile). With `wallMs` and `reconcileSliceMs`, work that continues
+   * from many promises at once (every node's resync listing) yields here once it has run a slice
+   * of wall time. Only `slipway serve` gives it; a simulation never yields to real time.
+   */
+  readonly yieldToHost?: () => Promise<void>;
 }
 
 /** What a user sees of a workload. */
@@ -258,6 +265,29 @@ export class Orchestrator {
       },
       spawn: (p) => this.spawn(p),
       unlistedChanged: () => this.unlistedChanged(),
+      pace: () => this.pace(),
+    });
+  }
+
+  /** Wall time the current stretch of paced work (OrchestratorDeps.yieldToHost) began, and its last step. */
+  private paceFrom = 0;
+  private paceLast = -Infinity;
+
+  /**
+   * Undefined (go on) or a promise to await first: the stretch of paced work so far ran
+   * `reconcileSliceMs` of wall time without a gap (see OrchestratorDeps.yieldToHost).
+   */
+  private pace(): Promise<void> | undefined {
+    const { wallMs, yieldToHost } = this.d;
+    const slice = this.d.config.reconcileSliceMs;
+    if (wallMs === undefined || yieldToHost === undefined || slice === undefined) return undefined;
+    const now = wallMs();
+    // A gap of over 1 ms: the thread did other things or idled since; a new stretch begins.
+    if (now - this.paceLast > 1) this.paceFrom = now;
+    this.paceLast = now;
+    if (now - this.paceFrom < slice) return undefined;
+    return yieldToHost().then(() => {
+      this.paceFrom = this.paceLast = wallMs();
     });
   }
 

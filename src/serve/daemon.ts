@@ -161,6 +161,7 @@ export async function startControlPlane(config: ServeConfig, store: DaemonStore,
     recorder: events,
     config: { ...orchestratorConfig(scenario), reconcileBudget: RECONCILE_BUDGET, reconcileSliceMs: API_SHARE.sliceMs },
     wallMs: () => performance.now(),
+    yieldToHost: () => new Promise<void>((resolve) => setImmediate(resolve)),
     onError: errors,
     reconcile: metrics.countingReconcile(reconcile),
   });

@@ -241,6 +241,8 @@ export function backendOrchestrator(
     scheduler?: Scheduler;
     /** OrchestratorDeps.wallMs (what `slipway serve` gives for reconcileSliceMs). */
     wallMs?: () => number;
+    /** OrchestratorDeps.yieldToHost (what `slipway serve` gives so paced work yields its thread). */
+    yieldToHost?: () => Promise<void>;
     /** Also sees each record as it is made (on the backend's clock). */
     onRecord?: (type: string, fields: Record<string, unknown>) => void;
   },
@@ -255,6 +257,7 @@ export function backendOrchestrator(
     recorder: { record: (type, fields) => (o.onRecord?.(type, fields), o.records.push({ type, fields })) },
     config: { ...DEFAULT_CONTROL_PLANE, reconcileIntervalMs: 1_000, resyncIntervalMs: 2_000, ...o.config },
     ...(o.wallMs ? { wallMs: o.wallMs } : {}),
+    ...(o.yieldToHost ? { yieldToHost: o.yieldToHost } : {}),
     onError: (e) => {
       throw e;
     },
