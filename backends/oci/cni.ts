@@ -83,6 +83,18 @@ const CACHE_KIND = 'cniCacheV1';
 /** Suffix of a cache entry being written (renamed into place when complete). */
 export const CACHE_TMP = '.tmp';
 
+/** A cache entry's file name in `<cacheDir>/results` (libcni's `<network>-<container>-<ifname>`). */
+export function cacheName(network: string, containerId: string, ifName: string): string {
+  return `${network}-${containerId}-${ifName}`;
+}
+
+/** The container id in a cache entry's file name (`.tmp` already cut) of `network` and `ifName`, or undefined when it is another's. */
+export function cacheOwner(name: string, network: string, ifName: string): string | undefined {
+  const head = `${network}-`;
+  const tail = `-${ifName}`;
+  return name.startsWith(head) && name.endsWith(tail) && name.length > head.length + tail.length ? name.slice(head.length, -tail.length) : undefined;
+}
+
 export interface CniOptions {
   /** Directories searched for plugin binaries, in order (CNI_PATH). */
   readonly path: readonly string[];
@@ -151,7 +163,7 @@ export class Cni {
   }
 
   private cacheFile(network: string, rt: Pick<CniRuntimeConf, 'containerId' | 'ifName'>): string {
-    return join(this.opts.cacheDir, 'results', `${network}-${rt.containerId}-${rt.ifName}`);
+    return join(this.opts.cacheDir, 'results', cacheName(network, rt.containerId, rt.ifName));
   }
 
   private writeCache(network: string, rt: CniRuntimeConf, result: CniResult): void {

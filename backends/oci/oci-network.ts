@@ -24,7 +24,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { OrchestrationError } from '../../src/core/errors.js';
 import type { PortMapping } from '../../src/core/types.js';
-import { CACHE_TMP, Cni, CniError, resultIp, type CniConfList, type CniRuntimeConf } from './cni.js';
+import { CACHE_TMP, cacheOwner, Cni, CniError, resultIp, type CniConfList, type CniRuntimeConf } from './cni.js';
 import { createNetns, deleteNetns, listNetns, netnsPath } from './netns.js';
 
 /** A node's network, as given in the scenario (`oci.network`). */
@@ -233,12 +233,7 @@ export class OciNetwork {
 
   /** The CNI container id in a cache file name of this node's networks, if it is one of ours. */
   private tmpOwner(name: string): string | undefined {
-    for (const [network, ifName] of [[this.loNetwork, 'lo'], [this.network, IFNAME]] as const) {
-      const head = `${network}-`;
-      const tail = `-${ifName}`;
-      if (name.startsWith(head) && name.endsWith(tail) && name.length > head.length + tail.length) return name.slice(head.length, -tail.length);
-    }
-    return undefined;
+    return cacheOwner(name, this.loNetwork, 'lo') ?? cacheOwner(name, this.network, IFNAME);
   }
 
   /** CNI container ids holding a host-local reservation in this node's network. */
