@@ -10,7 +10,8 @@
  *   written atomically (temporary file, fsync, rename, fsync of the folder: src/engine/durable-file.ts);
  * - `state.journal`, the changes since: one JSON line per commit,
  *   `{"seq":N,"ops":[["put",Workload],["del",ID],["meta",NAME,WorkloadMeta|null],["cordoned",[...]],["ceiling",N]]}`,
- *   appended and fdatasync'd.
+ *   appended through a descriptor opened with O_DSYNC (a write returns once its data is durable;
+ *   where the platform lacks the flag, the write is followed by fdatasync).
  *
  * Writes are group-committed: a change marks the store dirty and one commit soon after covers
  * every change made until it starts. The API answers a mutation only after `flush()` resolved,
@@ -25,7 +26,7 @@
  * append (kill -9, power loss): that commit was never acknowledged, so it is dropped and cut off
  * the file. A damaged line anywhere else is refused (InputError naming FILE:LINE).
  */
-import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, write } from 'node:fs';
+import { closeSync, constants, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, write } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
@@ -389,7 +390,10 @@ export class ServeStore extends InMemoryStateStore {
   private openJournal(): number {
     if (this.journal === undefined) {
       mkdirSync(dirname(this.path), { recursive: true });
-      this.journal = openSync(this.journalPath, 'a', 0o644);
+      // O_DSYNC where the platform has it: each write returns once its data is durable, as a write
+      // then fdatasync would, in one trip to the thread pool instead of two (a trip waits for the
+      // event loop, which the control plane shares: half the trips, about half an apply's wait).
+      this.journal = openSync(this.journalPath, JOURNAL_FLAGS, 0o644);
     }
     return this.journal;
   }
@@ -403,7 +407,7 @@ export class ServeStore extends InMemoryStateStore {
     try {
       let off = 0;
       while (off < data.length) off += await writeAsync(fd, data, off, data.length - off);
-      await fdatasyncAsync(fd);
+      if (!DSYNC) await fdatasyncAsync(fd);
       // A saveNow during the write emptied the journal (this entry, below its snapshot, is skipped at replay).
       this.journalBytes = this.snapshotSeq === snapshot ? before + data.length : fstatSync(fd).size;
     } catch (e) {
@@ -470,6 +474,9 @@ export class ServeStore extends InMemoryStateStore {
 
 const writeAsync = promisify((fd: number, data: Buffer, off: number, len: number, cb: (e: NodeJS.ErrnoException | null, n: number) => void) => write(fd, data, off, len, null, (e, n) => cb(e, n)));
 const fdatasyncAsync = promisify(fdatasync);
+/** Whether journal writes are synchronised by the open flags (O_DSYNC: Linux, macOS, the BSDs; not Windows). */
+const DSYNC = typeof constants.O_DSYNC === 'number' && constants.O_DSYNC !== 0;
+const JOURNAL_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (DSYNC ? constants.O_DSYNC : 0);
 
 function readIfAny(path: string): string | undefined {
   try {

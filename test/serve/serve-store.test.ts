@@ -5,7 +5,7 @@
  * acknowledged and leaves a store that opens.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -113,6 +113,27 @@ describe('ServeStore', () => {
     const back = reopened(path);
     expect(back.workloads.find((w) => w.name === 'w17')?.replicas).toBe(3);
     expect(back.meta).toEqual(s.meta);
+  });
+
+  it.runIf(process.platform === 'linux')('the journal is written synchronised (O_DSYNC): an acknowledged commit is on the disk, not in the page cache', async () => {
+    const path = tempState();
+    const s = new ServeStore(path);
+    s.putWorkload(workload('w1', 1));
+    await s.flush();
+    // The descriptor open on state.journal, and its open flags as the kernel holds them.
+    const fds = readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === journalOf(path);
+      } catch {
+        return false; // closed meanwhile
+      }
+    });
+    expect(fds).toHaveLength(1);
+    const flags = parseInt(/^flags:\s+([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fds[0]}`, 'utf8'))![1], 8);
+    expect(flags & constants.O_DSYNC).toBe(constants.O_DSYNC);
+    expect(flags & constants.O_APPEND).toBe(constants.O_APPEND);
+    s.close();
+    expect(reopened(path).workloads.map((w) => w.name)).toEqual(['w1']);
   });
 
   it('a commit carries each workload record set or deleted since the last one, a record replaced as a whole object too', async () => {
