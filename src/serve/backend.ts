@@ -55,16 +55,29 @@ const PUMP_EVENTS = 2_000;
  * The thread's share between the API and the control plane while requests arrive. The sim
  * backend's control plane (reconcile passes, scheduling, simulated container events) runs as
  * engine events in slices of `sliceMs` wall milliseconds (RunOptions.sliceMs). After a slice, if a
- * request arrived within `quietMs`, the pump rests `restMs`, which the HTTP server has to itself;
- * otherwise it goes on at the next turn of the event loop. So under a stream of requests the
- * control plane has about sliceMs / (sliceMs + restMs) of the thread (a third) and is never
- * starved, and a request waits for about one slice (an event longer than a slice runs whole: the
- * daemon's reconcile passes stop after `sliceMs` too), not for a reconcile pass over everything
+ * request arrived within `quietMs` before the slice started or during it, the pump rests
+ * `restMs` — or, after a slice that overran, as much longer (restFor, up to `maxRestMs`) — which
+ * the HTTP server has to itself; otherwise it goes on at the next turn of the event loop. So under
+ * a stream of requests the control plane has about sliceMs / (sliceMs + restMs) of the thread (a
+ * third) and is never starved, and a request waits for about one slice (an event longer than a
+ * slice runs whole: the daemon's reconcile passes stop after `sliceMs` too), not for a reconcile pass over everything
  * applied meanwhile — the API server of Kubernetes answers while its controllers lag behind in
  * the same way. Without requests the control plane has the whole thread.
  * docs/performance.md has the figures (applies' p99 before and after).
  */
-export const API_SHARE = { sliceMs: 4, restMs: 8, quietMs: 20 } as const;
+export const API_SHARE = { sliceMs: 4, restMs: 8, quietMs: 20, maxRestMs: 50 } as const;
+
+/**
+ * The rest after a slice of control-plane work that ran `sliceMs` wall ms: restMs, or as much
+ * more as the slice overran (one event can run longer than a slice: a scheduling call that
+ * re-reads many changed nodes, a pass's first workload), so the API's share holds, at most
+ * maxRestMs. A daemon log of a create burst behind 10,000 rolling instances showed why: slices of
+ * 10-25 ms followed by 8 ms rests gave the API a quarter of the thread, and a commit whose write
+ * completed after a rest ended waited for the next slice, so applies waited 40-130 ms.
+ */
+export function restFor(sliceMs: number): number {
+  return Math.min(API_SHARE.maxRestMs, Math.max(API_SHARE.restMs, (sliceMs * API_SHARE.restMs) / API_SHARE.sliceMs));
+}
 /** Idle-time work (ServeRuntime.start's `idle`): wall ms per pump step. */
 const IDLE_MS = 2;
 
@@ -107,8 +120,21 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
   let lastMark = -1;
   let lastRequest = -Infinity;
   let idle: (() => boolean) | undefined;
+  // When the running slice started (the run's start or the last pause's end): a slice that overran (one event longer than sliceMs) is answered
+  // with a rest as much longer, so the API keeps its share (see API_SHARE).
+  let resumed = performance.now();
   const pause = (): Promise<void> =>
-    new Promise<void>((r) => (performance.now() - lastRequest < API_SHARE.quietMs ? setTimeout(r, API_SHARE.restMs) : setImmediate(r)));
+    new Promise<void>((r) => {
+      const now = performance.now();
+      const done = () => {
+        resumed = performance.now();
+        r();
+      };
+      // Requests that arrived while the slice ran are not noted yet (their handlers run after it):
+      // quiet is counted from the slice's start, or a long event would never be followed by a rest.
+      if (lastRequest > resumed - API_SHARE.quietMs) setTimeout(done, restFor(now - resumed));
+      else setImmediate(done);
+    });
   const pump = async (): Promise<void> => {
     while (running) {
       const target = Math.floor((performance.now() - t0) * speed);
@@ -120,6 +146,7 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
         }
         // No determinism guard: the HTTP server shares this thread and answers between drains.
         try {
+          resumed = performance.now(); // a slice starts with the run
           const r = await sim.run({ until: target, guard: false, maxEvents: PUMP_EVENTS, sliceMs: API_SHARE.sliceMs, pause });
           if (r.reason !== 'maxEvents' && idle !== undefined) {
             const end = performance.now() + IDLE_MS;
