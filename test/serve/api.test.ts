@@ -183,6 +183,12 @@ describe('slipway serve HTTP API', () => {
   it('lists nodes; cordons, uncordons and drains one', async () => {
     const nodes = await call('GET', '/v1/nodes', '/v1/nodes');
     expect(nodes.body.items.map((n: { name: string }) => n.name)).toEqual(['node-1', 'node-2', 'node-3', 'node-4']);
+    // The concurrent applies above may still be rolling web out: an instance the rollout is
+    // stopping is not evicted again, so pick the victim once web is settled.
+    await until(async () => {
+      const items = (await d.call('GET', '/v1/instances?workload=web')).body.items as Array<{ status: string; stopRequestedAt?: number }>;
+      return items.length === 3 && items.every((i) => i.status === 'Running' && i.stopRequestedAt === undefined);
+    }, 60_000, 'web settled (3 running, none stopping) before the drain');
     const victim = (await d.call('GET', '/v1/instances?workload=web&status=Running')).body.items[0].node as string;
     const cordoned = await call('POST', '/v1/nodes/{name}/cordon', `/v1/nodes/${victim}/cordon`, {});
     expect(cordoned.body.unschedulable).toBe(true);
