@@ -35,9 +35,11 @@ export interface ServeRuntime {
   /**
    * Starts advancing time (sim) — call before Orchestrator.start. `idle` (sim): work for the
    * moments the engine has caught up with the wall clock, run in steps of a few milliseconds while
-   * it returns true (more to do).
+   * it returns true (more to do). `writes` (sim): the API's write in flight, if any (the store's
+   * commit that answers applies): while requests arrive, the pump waits for it, up to `holdMs`,
+   * before it runs a slice, so an apply's answer is not held behind one (see API_SHARE).
    */
-  start(idle?: () => boolean): void;
+  start(idle?: () => boolean, writes?: () => Promise<void> | undefined): void;
   /**
    * A request arrived (sim): while requests keep arriving, the pump rests after each slice of
    * control-plane work so the API keeps most of the thread (see API_SHARE).
@@ -62,10 +64,32 @@ const PUMP_EVENTS = 2_000;
  * third) and is never starved, and a request waits for about one slice (an event longer than a
  * slice runs whole: the daemon's reconcile passes stop after `sliceMs` too), not for a reconcile pass over everything
  * applied meanwhile — the API server of Kubernetes answers while its controllers lag behind in
- * the same way. Without requests the control plane has the whole thread.
+ * the same way. Without requests the control plane has the whole thread. Before a slice, while
+ * requests arrive, the pump also waits (at most `holdMs`) for the store's write in flight: its
+ * applies are answered first (settle).
  * docs/performance.md has the figures (applies' p99 before and after).
  */
-export const API_SHARE = { sliceMs: 4, restMs: 8, quietMs: 20, maxRestMs: 50 } as const;
+export const API_SHARE = { sliceMs: 4, restMs: 8, quietMs: 20, maxRestMs: 50, holdMs: 8 } as const;
+
+/**
+ * Waits, at most until `deadline` (performance.now() ms), until `writes` reports no write in
+ * flight, then one turn of the event loop more (the answers waiting on the write go out first).
+ * A daemon log of a create burst at 500 applies/s showed why: a commit whose write completed just
+ * after a rest ended waited for the whole next slice (10-25 ms behind a pass over thousands of new
+ * instances) before its applies were answered, a common cause of their slowest 1 %.
+ */
+async function settle(writes: () => Promise<void> | undefined, deadline: number): Promise<void> {
+  for (let w = writes(); w !== undefined; w = writes()) {
+    const left = deadline - performance.now();
+    if (left <= 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([w.then(noop, noop), new Promise<void>((r) => (timer = setTimeout(r, left)))]);
+    clearTimeout(timer);
+    await new Promise<void>((r) => setImmediate(r));
+  }
+}
+
+function noop(): void {}
 
 /**
  * The rest after a slice of control-plane work that ran `sliceMs` wall ms: restMs, or as much
@@ -120,6 +144,10 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
   let lastMark = -1;
   let lastRequest = -Infinity;
   let idle: (() => boolean) | undefined;
+  let writes: (() => Promise<void> | undefined) | undefined;
+  // Whether requests arrived lately (quietMs before `since`): the API is being used.
+  const busy = (since: number): boolean => lastRequest > since - API_SHARE.quietMs;
+  const hold = (): Promise<void> | undefined => (writes !== undefined && writes() !== undefined ? settle(writes, performance.now() + API_SHARE.holdMs) : undefined);
   // When the running slice started (the run's start or the last pause's end): a slice that overran (one event longer than sliceMs) is answered
   // with a rest as much longer, so the API keeps its share (see API_SHARE).
   let resumed = performance.now();
@@ -132,7 +160,13 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
       };
       // Requests that arrived while the slice ran are not noted yet (their handlers run after it):
       // quiet is counted from the slice's start, or a long event would never be followed by a rest.
-      if (lastRequest > resumed - API_SHARE.quietMs) setTimeout(done, restFor(now - resumed));
+      // After the rest, the write in flight (if any) ends before the next slice starts.
+      if (busy(resumed))
+        setTimeout(() => {
+          const h = hold();
+          if (h) void h.then(done);
+          else done();
+        }, restFor(now - resumed));
       else setImmediate(done);
     });
   const pump = async (): Promise<void> => {
@@ -146,6 +180,7 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
         }
         // No determinism guard: the HTTP server shares this thread and answers between drains.
         try {
+          if (busy(performance.now())) await hold();
           resumed = performance.now(); // a slice starts with the run
           const r = await sim.run({ until: target, guard: false, maxEvents: PUMP_EVENTS, sliceMs: API_SHARE.sliceMs, pause });
           if (r.reason !== 'maxEvents' && idle !== undefined) {
@@ -170,10 +205,11 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
     noteRequest: () => {
       lastRequest = performance.now();
     },
-    start: (work) => {
+    start: (work, written) => {
       if (running) return;
       running = true;
       idle = work;
+      writes = written;
       loop = pump();
     },
     close: async () => {

@@ -27,7 +27,7 @@ import { API_SHARE, createServeRuntime, type ServeRuntime } from './backend.js';
 import { clusterScenario } from './cluster-spec.js';
 import { isLoopback, parseListen, type ServeConfig } from './config.js';
 import { ClusterControl } from './control.js';
-import { EventLog } from './events.js';
+import { storeEventLog } from './events.js';
 import { ServeMetrics } from './metrics.js';
 import { ServeStore, type DaemonStore } from './serve-store.js';
 import { bearerChecker, resolveToken, type TokenSource } from './token.js';
@@ -131,15 +131,7 @@ export async function startControlPlane(config: ServeConfig, store: DaemonStore,
       throw e;
     }
   }
-  const events = new EventLog(
-    () => backend.clock.now(),
-    store.meta.revisionCeiling,
-    config.eventsRetained,
-    (ceiling) => {
-      store.meta.revisionCeiling = ceiling;
-      store.saveNow();
-    },
-  );
+  const events = storeEventLog(store, () => backend.clock.now(), config.eventsRetained);
   const role = o.role ?? (() => ({ role: 'leader' as const, leader: o.selfUrl() }));
   const metrics: ServeMetrics = new ServeMetrics(() => store.listInstances().filter((i) => i.status === 'Pending' && i.stopRequestedAt === undefined).length, role);
   // Only a scheduling record needs its instance (its creation time): skip the lookup for the rest.
@@ -173,7 +165,10 @@ export async function startControlPlane(config: ServeConfig, store: DaemonStore,
     // Idle time (sim): the scheduler re-reads nodes whose instances changed, a few at a time, so
     // the first scheduling after a burst of changes (10,000 instances starting) does not do it all
     // in one pass that stalls requests (docs/performance.md).
-    backend.start(() => orchestrator.refreshScheduler(IDLE_REFRESH_NODES) > 0);
+    backend.start(
+      () => orchestrator.refreshScheduler(IDLE_REFRESH_NODES) > 0,
+      store.inFlight ? () => store.inFlight!() : undefined,
+    );
     await orchestrator.start({ adopt: backend.adopt });
     control.restoreCordons();
     control.markStarted();

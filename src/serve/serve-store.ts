@@ -63,6 +63,8 @@ export type DaemonStore = InMemoryStateStore & {
   flush(): Promise<void>;
   /** Writes now (the file store: synchronously; a KV: with the next commit). */
   saveNow(): void;
+  /** The commit's write in flight, if any (settles when it ends, whether or not it failed). */
+  inFlight?(): Promise<void> | undefined;
 };
 
 interface StoreFile {
@@ -249,6 +251,10 @@ export class ServeStore extends InMemoryStateStore {
       this.waiters.push({ resolve, reject });
       if (!this.scheduled && !this.writing) void this.commit();
     });
+  }
+
+  inFlight(): Promise<void> | undefined {
+    return this.writing;
   }
 
   /** Writes a whole snapshot at once, synchronously, and empties the journal (the revision ceiling; shutdown). */

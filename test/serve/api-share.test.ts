@@ -78,3 +78,55 @@ it('an event longer than a slice is followed by a rest as much longer (the API k
   expect(requestBeforeLast).toBe(true);
   expect(spanMs).toBeGreaterThanOrEqual(3 * 20 + 2 * (restFor(20) - 1));
 });
+
+/**
+ * Two events of `eventMs` (4: one per slice) while requests keep arriving; the first starts an API
+ * write that ends `writeMs` later (never, when undefined) and is reported in flight until then.
+ * Returns whether the write had ended when the second event (the next slice) started, and the
+ * wall time between the events' starts.
+ */
+async function sliceAfterWrite(writeMs: number | undefined): Promise<{ writtenFirst: boolean; gapMs: number }> {
+  const rt = createServeRuntime('sim', scenario({ nodes: [node('n1')] }), 1, (e) => {
+    throw e;
+  });
+  const sim = rt.clock as Simulation;
+  let inFlight: Promise<void> | undefined;
+  let written = false;
+  rt.start(undefined, () => inFlight);
+  const arrivals = setInterval(() => rt.noteRequest?.(), 1);
+  rt.noteRequest?.();
+  let first = 0;
+  const result = await new Promise<{ writtenFirst: boolean; gapMs: number }>((done) => {
+    const at = sim.now() + 1;
+    sim.at(at, () => {
+      first = performance.now();
+      inFlight = new Promise<void>((r) => {
+        if (writeMs !== undefined)
+          setTimeout(() => {
+            written = true;
+            inFlight = undefined;
+            r();
+          }, writeMs);
+      });
+      busy(API_SHARE.sliceMs);
+    });
+    sim.at(at, () => done({ writtenFirst: written, gapMs: performance.now() - first }));
+  });
+  clearInterval(arrivals);
+  await rt.close();
+  return result;
+}
+
+it("the next slice waits for the API's write in flight after a rest: an apply is not answered a slice late", async () => {
+  // The write ends 6 ms after the rest (restMs after a 4 ms slice) would: without the wait, the
+  // second event runs first.
+  const { writtenFirst, gapMs } = await sliceAfterWrite(API_SHARE.sliceMs + API_SHARE.restMs + 6);
+  expect(writtenFirst).toBe(true);
+  expect(gapMs).toBeGreaterThanOrEqual(API_SHARE.sliceMs + API_SHARE.restMs + 6 - 1);
+});
+
+it('a write that does not end holds the control plane back at most holdMs: the next slice still runs', async () => {
+  const { writtenFirst, gapMs } = await sliceAfterWrite(undefined);
+  expect(writtenFirst).toBe(false);
+  expect(gapMs).toBeGreaterThanOrEqual(API_SHARE.sliceMs + API_SHARE.restMs + API_SHARE.holdMs - 1);
+});
