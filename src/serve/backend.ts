@@ -62,8 +62,8 @@ const PUMP_EVENTS = 2_000;
  * the HTTP server has to itself; otherwise it goes on at the next turn of the event loop. So under
  * a stream of requests the control plane has about sliceMs / (sliceMs + restMs) of the thread (a
  * third) and is never starved, and a request waits for about one slice (an event longer than a
- * slice runs whole: the daemon's reconcile passes stop after `sliceMs` too), not for a reconcile pass over everything
- * applied meanwhile — the API server of Kubernetes answers while its controllers lag behind in
+ * slice runs whole: the daemon's reconcile passes stop after `sliceMs` too), not for a reconcile
+ * pass over everything applied meanwhile — the API server of Kubernetes answers while its controllers lag behind in
  * the same way. Without requests the control plane has the whole thread. Before a slice, while
  * requests arrive, the pump also waits (at most `holdMs`) for the store's write in flight: its
  * applies are answered first (settle).
@@ -147,9 +147,12 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
   let writes: (() => Promise<void> | undefined) | undefined;
   // Whether requests arrived lately (quietMs before `since`): the API is being used.
   const busy = (since: number): boolean => lastRequest > since - API_SHARE.quietMs;
-  const hold = (): Promise<void> | undefined => (writes !== undefined && writes() !== undefined ? settle(writes, performance.now() + API_SHARE.holdMs) : undefined);
-  // When the running slice started (the run's start or the last pause's end): a slice that overran (one event longer than sliceMs) is answered
-  // with a rest as much longer, so the API keeps its share (see API_SHARE).
+  // Undefined when no write is in flight; else waits for it (and any started after it) up to holdMs.
+  const hold = (): Promise<void> | undefined =>
+    writes !== undefined && writes() !== undefined ? settle(writes, performance.now() + API_SHARE.holdMs) : undefined;
+  // When the running slice started (the run's start or the last pause's end): a slice that
+  // overran (one event longer than sliceMs) is answered with a rest as much longer, so the API
+  // keeps its share (see API_SHARE).
   let resumed = performance.now();
   const pause = (): Promise<void> =>
     new Promise<void>((r) => {
