@@ -39,6 +39,8 @@ export class EventLog implements Recorder {
   private ceiling: number;
   /** A higher ceiling being written ahead (reserveAhead), if any. */
   private ahead: number | undefined;
+  /** After a failed write ahead, the revision from which to ask again (a tenth of a block on). */
+  private askAgainAt = 0;
   private readonly listeners = new Set<EventListener>();
   private wallMs = NaN;
   private wallText = '';
@@ -50,7 +52,7 @@ export class EventLog implements Recorder {
    * @param startAbove continue above this revision (the stored ceiling).
    * @param reserve persists a new ceiling synchronously before revisions up to it are used.
    * @param reserveAhead persists a new ceiling asynchronously: resolves once it is durable,
-   *   rejects if that failed (asked again at the next revision). Without it every block is
+   *   rejects if that failed (asked again a tenth of a block later). Without it every block is
    *   reserved synchronously.
    */
   constructor(
@@ -83,7 +85,7 @@ export class EventLog implements Recorder {
       // Used up before the next block was durable (or at the first revision): written now.
       this.ceiling = Math.max(this.rev + this.block, this.ahead ?? 0);
       this.reserve(this.ceiling);
-    } else if (this.reserveAhead !== undefined && this.ahead === undefined && this.ceiling - this.rev <= this.block / 2) {
+    } else if (this.reserveAhead !== undefined && this.ahead === undefined && this.ceiling - this.rev <= this.block / 2 && this.rev >= this.askAgainAt) {
       const ceiling = this.ceiling + this.block;
       this.ahead = ceiling;
       this.reserveAhead(ceiling).then(
@@ -93,6 +95,7 @@ export class EventLog implements Recorder {
         },
         () => {
           if (this.ahead === ceiling) this.ahead = undefined;
+          this.askAgainAt = this.rev + Math.max(1, Math.floor(this.block / 10));
         },
       );
     }

@@ -72,6 +72,30 @@ it('no revision is handed out above the durable ceiling, whatever the timing of 
   );
 });
 
+it('a store that keeps refusing the write ahead (a deposed replica) is asked again only every tenth of a block', async () => {
+  let asks = 0;
+  const log = new EventLog(
+    () => 0,
+    0,
+    10,
+    () => {},
+    () => {
+      asks++;
+      return Promise.reject(new Error('deposed'));
+    },
+    100,
+  );
+  // 300 revisions, each followed by a turn of the microtask queue (the refusal arrives between).
+  for (let i = 0; i < 300; i++) {
+    log.next();
+    await Promise.resolve();
+    await Promise.resolve();
+  }
+  // Past the half block of each of 3 blocks, one ask per 10 revisions: about 15, not about 150.
+  expect(asks).toBeGreaterThanOrEqual(10);
+  expect(asks).toBeLessThanOrEqual(20);
+});
+
 it('on the file store, blocks are reserved ahead by the group commit: 3.5 blocks of revisions cost one synchronous snapshot, and a restart continues above every revision handed out', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-revisions-'));
   dirs.push(dir);
