@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { getRequestListener, type ServerType } from '@hono/node-server';
-import { acquireAll, newOwner } from '../../backends/live/engine-lock.js';
+import { acquireAll, fileLock, newOwner } from '../../backends/live/engine-lock.js';
 import { InputError } from '../core/errors.js';
 import { unreadable } from '../core/read-failure.js';
 import { Orchestrator } from '../core/orchestrator.js';
@@ -203,20 +203,24 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
   checkExposure(config, listen.host, log);
   const tls = config.tls ? readTls(config.tls) : undefined;
   const token = resolveToken(config.token, config.state);
-  const store = new ServeStore(join(config.state, 'state.json'));
-
+  const releaseState = await lockStateDir(config, log, options.force === true);
   let address = config.listen;
   let selfUrl = `http://${config.listen}`;
-  const cp = await startControlPlane(config, store, { log, token: token.token, address: () => address, selfUrl: () => selfUrl, whatIfDir: join(config.state, 'what-if'), ...(options.force ? { forceLocks: true } : {}) });
-  const { app, control, backend } = cp;
-
+  let store: ServeStore | undefined;
+  let cp: ControlPlane | undefined;
   let server: ServerType;
   try {
-    server = await listenOn(config, listen, tls, app.fetch, cp.fastReads);
+    store = new ServeStore(join(config.state, 'state.json'));
+    cp = await startControlPlane(config, store, { log, token: token.token, address: () => address, selfUrl: () => selfUrl, whatIfDir: join(config.state, 'what-if'), ...(options.force ? { forceLocks: true } : {}) });
+    server = await listenOn(config, listen, tls, cp.app.fetch, cp.fastReads);
   } catch (e) {
-    await cp.stop();
+    await cp?.stop();
+    store?.close();
+    await releaseState();
     throw e;
   }
+  const { app, control, backend } = cp;
+  const openStore = store;
   const port = (server.address() as AddressInfo).port;
   const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
   address = `${host}:${port}`;
@@ -228,13 +232,34 @@ export async function startDaemon(config: ServeConfig, options: DaemonOptions = 
     (closing ??= (async () => {
       await closeServer(server, () => cp.endStreams());
       await cp.stop();
-      await store.flush().catch(() => {});
-      store.saveNow();
-      store.close();
+      await openStore.flush().catch(() => {});
+      openStore.saveNow();
+      openStore.close();
+      await releaseState();
     })());
 
   return { url, control, app, token, backend, close };
 }
+
+/**
+ * One daemon per state directory. Two daemons on one directory both read it at start and then
+ * interleave their commits into one journal and snapshot: each loses the other's acknowledged
+ * applies, and revisions repeat. The lock is a file created exclusively in the directory, naming
+ * its owner (pid, host, start time); a lock whose owner is gone (kill -9) is broken with a notice,
+ * and `--force` breaks any (backends/live/engine-lock.ts, the engines' locks). Returns its release.
+ */
+export async function lockStateDir(config: ServeConfig, log: (line: string) => void, force: boolean): Promise<() => Promise<void>> {
+  const owner = newOwner(config.identity, `slipway serve (state ${config.state})`);
+  return acquireAll([fileLock(config.state, `state directory ${config.state}`, STATE_LOCK)], owner, {
+    force,
+    notice: log,
+    taker: 'slipway serve',
+    remedy: 'stop that daemon first, or give this one another --state; if it is gone, break its lock with --force',
+  });
+}
+
+/** The state directory's lock file: `slipway-lock-serve-state-<hash>.json`. */
+const STATE_LOCK = 'serve-state';
 
 /**
  * Listens (HTTP or HTTPS) with `fetch` (through @hono/node-server's adapter); `fast`, when given,
