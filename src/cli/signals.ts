@@ -14,6 +14,9 @@
 import { signalExitCode } from '../core/errors.js';
 import { removeTemporaries } from '../engine/durable-file.js';
 
+/** The longest a forced exit waits for `beforeForcedExit`. */
+export const FORCED_EXIT_WAIT_MS = 1000;
+
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
 export interface SignalWatch {
@@ -25,8 +28,12 @@ export interface SignalWatch {
   dispose(): void;
 }
 
-/** Installs the handlers; `what` names the work in the line printed at the first signal. */
-export function watchSignals(what: string): SignalWatch {
+/**
+ * Installs the handlers; `what` names the work in the line printed at the first signal.
+ * `beforeForcedExit` runs at the second signal, before the exit, for at most FORCED_EXIT_WAIT_MS
+ * (`slipway serve`: its thread removes the temporaries it registered).
+ */
+export function watchSignals(what: string, beforeForcedExit?: () => Promise<void>): SignalWatch {
   const controller = new AbortController();
   let received: StopSignal | undefined;
   const handler = (sig: StopSignal) => {
@@ -38,7 +45,13 @@ export function watchSignals(what: string): SignalWatch {
     }
     process.stderr.write(`${sig} again: exiting now\n`);
     removeTemporaries();
-    process.exit(signalExitCode(received));
+    const code = signalExitCode(received);
+    if (beforeForcedExit === undefined) process.exit(code);
+    const wait = setTimeout(() => process.exit(code), FORCED_EXIT_WAIT_MS);
+    void beforeForcedExit().finally(() => {
+      clearTimeout(wait);
+      process.exit(code);
+    });
   };
   const onInt = () => handler('SIGINT');
   const onTerm = () => handler('SIGTERM');
