@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import { loadConfig, formatConfig, configKeyDocs, type ConfigFlags } from '../serve/config.js';
 import { InputError, OutputError } from '../core/errors.js';
 import { siblingModule } from '../module-url.js';
-import { startWorker } from '../pool/start-worker.js';
+import { profilerFlags, startWorker } from '../pool/start-worker.js';
 import { EXIT_OK } from './errors.js';
 import { watchSignals, type SignalWatch } from './signals.js';
 import type { ServeThreadData, ServeThreadReply, ServeThreadRequest } from './serve-thread.js';
@@ -43,7 +43,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
       () => {},
     );
   });
-  const thread = startWorker(siblingModule('serve-thread', import.meta.url), { ...data }, { resourceLimits: { maxYoungGenerationSizeMb: SERVE_YOUNG_GENERATION_MB } });
+  const thread = startWorker(siblingModule('serve-thread', import.meta.url), { ...data }, { resourceLimits: { maxYoungGenerationSizeMb: SERVE_YOUNG_GENERATION_MB }, execArgv: profilerFlags(process.execArgv) });
   const replies = new EventEmitter();
   let ended: ((e: Error) => void) | undefined;
   const died = new Promise<never>((_, reject) => (ended = reject));
