@@ -184,6 +184,7 @@ export class Orchestrator {
   private reconcileQueued = false;
   /** A pass that stopped at `reconcileBudget` queued its continuation. */
   private continuationQueued = false;
+  private passes = 0;
   private lastPassAt = -Infinity;
   private capacityEpoch = 0;
   private readonly stoppers: Array<() => void> = [];
@@ -571,6 +572,14 @@ export class Orchestrator {
     this.queueReconcile();
   }
 
+  /**
+   * Reconcile passes started so far. A pass that stops at `reconcileBudget` and continues 1 ms
+   * later is still one pass (its continuations reconcile the rest of the same dirty set).
+   */
+  get reconcilePasses(): number {
+    return this.passes;
+  }
+
   private queueReconcile(): void {
     if (this.reconcileQueued || this.holdReconcile) return;
     this.reconcileQueued = true;
@@ -583,6 +592,7 @@ export class Orchestrator {
       // set is kept; releasing the hold queues the pass again.
       if (this.holdReconcile) return;
       this.lastPassAt = this.d.clock.now();
+      this.passes++;
       this.reconcileDirty();
     });
   }

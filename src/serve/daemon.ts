@@ -157,6 +157,7 @@ export async function startControlPlane(config: ServeConfig, store: DaemonStore,
     onError: errors,
     reconcile: metrics.countingReconcile(reconcile),
   });
+  metrics.passes = () => orchestrator.reconcilePasses;
   const control: ClusterControl = new ClusterControl({ orchestrator, store, events, backend, scenario, address: o.address, ...(o.role ? { role: o.role } : {}) });
   const shutdown = new AbortController();
   const app = createApi({ control, metrics, persist: () => store.flush(), shutdown: shutdown.signal }, { token: o.token, bodyLimit: config.bodyLimit, whatIfDir: o.whatIfDir, selfUrl: o.selfUrl });

@@ -18,18 +18,23 @@ interface Created {
  * Applies six 3-replica workloads at one instant with these settings (and `wallMs`, the wall clock
  * `slipway serve` gives); returns when each instance was created, and the final statuses.
  */
-async function burst(b: TestBackend, config: { reconcileBudget?: number; reconcileSliceMs?: number }, wallMs?: () => number): Promise<{ created: Created[]; running: number[] }> {
+async function burst(b: TestBackend, config: { reconcileBudget?: number; reconcileSliceMs?: number }, wallMs?: () => number): Promise<{ created: Created[]; running: number[]; passes: number[] }> {
   return b.run(async () => {
     for (const n of b.nodes) await b.runtime.initNode(n);
     const created: Created[] = [];
-    const o = backendOrchestrator(b, {
+    /** Orchestrator.reconcilePasses at each creation. */
+    const passes: number[] = [];
+    const o: ReturnType<typeof backendOrchestrator> = backendOrchestrator(b, {
       store: new InMemoryStateStore(),
       seed: 1,
       records: [],
       config: { reconcileIntervalMs: 60_000, resyncIntervalMs: 60_000, ...config },
       ...(wallMs ? { wallMs } : {}),
       onRecord: (type, fields) => {
-        if (type === 'instance.created') created.push({ workload: String(fields.workload), at: b.clock.now() });
+        if (type === 'instance.created') {
+          created.push({ workload: String(fields.workload), at: b.clock.now() });
+          passes.push(o.reconcilePasses);
+        }
       },
     });
     await o.start();
@@ -38,7 +43,7 @@ async function burst(b: TestBackend, config: { reconcileBudget?: number; reconci
     await waitFor(b.clock, 'every instance running', () => names.every((n) => o.status(n)!.running === 3) || undefined);
     const running = names.map((n) => o.status(n)!.running);
     o.shutdown();
-    return { created, running };
+    return { created, running, passes };
   });
 }
 
@@ -54,9 +59,11 @@ it('without a budget one pass creates every instance of a burst of applies, at o
 });
 
 it('with a budget of 8 a pass takes two 3-replica workloads (1 + 3 creations each) and the rest follow 1 ms apart, in apply order', async () => {
-  const { created, running } = await burst(simBackend(), { reconcileBudget: 8 });
+  const { created, running, passes } = await burst(simBackend(), { reconcileBudget: 8 });
   expect(created).toHaveLength(18);
   expect(byPass(created)).toEqual(TWO_PER_PASS);
+  // Three steps of one pass: slipway_reconcile_passes_total counts it once (it counted each step).
+  expect(new Set(passes)).toEqual(new Set([passes[0]]));
   // The same end state as one pass.
   expect(running).toEqual([3, 3, 3, 3, 3, 3]);
 });
