@@ -20,8 +20,8 @@ import type { ServeThreadData, ServeThreadReply, ServeThreadRequest } from './se
  * The daemon thread's young generation (V8's `maxYoungGenerationSizeMb`: three semi-spaces, so
  * 12 MB is `--max-semi-space-size=4`). Node's default lets it grow to 48 MB (16 MB semi-spaces),
  * whose scavenges paused the daemon 6–9 ms each; smaller ones are shorter and more frequent.
- * Creates at 500/s: p99 median 9.8 ms over 31 runs, against 14.4 ms (11 runs) on the main thread
- * with the default (docs/performance.md, "Session 13").
+ * Creates at 500/s: p99 median 9.9 ms over 39 runs, against 14.4 ms (11 runs) on the main thread
+ * with the default; updates about the same (docs/performance.md, "Session 13").
  */
 export const SERVE_YOUNG_GENERATION_MB = 12;
 
