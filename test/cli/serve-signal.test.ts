@@ -3,14 +3,14 @@
  * CI caught the daemon dying by SIGTERM instead of exiting 0: serve removed its listener inside
  * the handler, leaving write-file-atomic's signal-exit alone, which then re-raised the signal.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { startServeProcess } from '../support/processes.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'serve-signal.ts');
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'slipway.js');
 
 it('SIGTERM during a write closes the daemon and exits 0 (not killed by the signal)', () => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', FIXTURE], { encoding: 'utf8', timeout: 60_000 });
@@ -27,20 +27,9 @@ it('SIGTERM the moment the listening line appears stops the daemon cleanly (exit
   const state = mkdtempSync(join(tmpdir(), 'slipway-serve-sigterm-'));
   try {
     for (let i = 0; i < 5; i++) {
-      const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--state', state], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SLIPWAY_TOKEN: '' } });
-      let err = '';
-      await new Promise<void>((resolve, reject) => {
-        child.stderr!.on('data', (b: Buffer) => {
-          err += b.toString();
-          if (/listening on/.test(err)) resolve();
-        });
-        child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-      });
-      const end = await new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-        child.removeAllListeners('exit');
-        child.once('exit', (code, signal) => resolve({ code, signal }));
-        child.kill('SIGTERM');
-      });
+      const serve = await startServeProcess(['--listen', '127.0.0.1:0', '--state', state]);
+      const end = await serve.stop();
+      const err = serve.log();
       expect(end, `try ${i + 1}: ${err}`).toEqual({ code: 0, signal: null });
       expect(err).toContain('slipway serve: stopped');
     }

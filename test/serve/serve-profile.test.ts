@@ -3,14 +3,13 @@
  * --cpu-prof`, what `npm run bench -- api --cpu-profile DIR` does) the thread is profiled too, so
  * the profile shows the daemon's work and not only the main thread waiting for signals.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { profilerFlags } from '../../src/pool/start-worker.js';
+import { startServeProcess } from '../support/processes.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'slipway.js');
 const dir = mkdtempSync(join(tmpdir(), 'slipway-serve-prof-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -28,21 +27,8 @@ it('profilerFlags keeps the profiler options and their values, nothing else', ()
 
 it('node --cpu-prof slipway serve writes a profile of the daemon thread as well as the main thread', async () => {
   const profiles = join(dir, 'profiles');
-  const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profiles, BIN, 'serve', '--listen', '127.0.0.1:0', '--state', join(dir, 'state')], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SLIPWAY_TOKEN: '' } });
-  let err = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (b: Buffer) => {
-      err += b.toString();
-      if (/listening on/.test(err)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
-  const code = await new Promise<number | null>((resolve) => {
-    child.removeAllListeners('exit');
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  });
-  expect(code, err).toBe(0);
+  const serve = await startServeProcess(['--listen', '127.0.0.1:0', '--state', join(dir, 'state')], ['--cpu-prof', '--cpu-prof-dir', profiles]);
+  expect(await serve.stop(), serve.log()).toEqual({ code: 0, signal: null });
   const functions = readdirSync(profiles).map((f) => new Set((JSON.parse(readFileSync(join(profiles, f), 'utf8')) as { nodes: { callFrame: { functionName: string } }[] }).nodes.map((n) => n.callFrame.functionName)));
   expect(functions).toHaveLength(2);
   // One of them ran the daemon: its start is in the profile.

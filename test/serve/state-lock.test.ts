@@ -4,7 +4,7 @@
  * applies. The second is refused (exit 2, naming the holder); a lock whose owner is gone (kill -9)
  * is broken with a notice; --force breaks one held by a live process.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +13,9 @@ import { lockName, type LockOwner } from '../../backends/live/engine-lock.js';
 import { InputError } from '../../src/core/errors.js';
 import { loadConfig } from '../../src/serve/config.js';
 import { startDaemon } from '../../src/serve/daemon.js';
+import { BIN, startServeProcess } from '../support/processes.js';
 import { startTestDaemon } from './support.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'slipway.js');
 const dir = mkdtempSync(join(tmpdir(), 'slipway-state-lock-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -71,25 +71,16 @@ describe('slipway serve: one daemon per state directory', () => {
   it('CLI: the second `slipway serve` exits 2 with one line; --force takes the directory over', async () => {
     const state = join(dir, 'cli');
     hold(state, process.pid); // held by a live process (this one)
-    const serve = (...extra: string[]) => spawnSync(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--state', state, ...extra], { encoding: 'utf8', env: { ...process.env, SLIPWAY_TOKEN: '' }, timeout: 60_000 });
-    const r = serve();
+    const serveOnce = (...extra: string[]) => spawnSync(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--state', state, ...extra], { encoding: 'utf8', env: { ...process.env, SLIPWAY_TOKEN: '' }, timeout: 60_000 });
+    const r = serveOnce();
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(`by another slipway serve (pid ${process.pid} on ${hostname()}, since 2026-01-01T00:00:00.000Z`);
     expect(existsSync(join(state, 'state.json'))).toBe(false);
 
-    const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--state', state, '--force'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SLIPWAY_TOKEN: '' } });
-    let err = '';
-    child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-    await new Promise<void>((resolve, reject) => {
-      child.stderr!.on('data', () => /listening on/.test(err) && resolve());
-      child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-    });
-    const code = await new Promise<number | null>((resolve) => {
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-    });
-    expect(code, err).toBe(0);
+    const serve = await startServeProcess(['--listen', '127.0.0.1:0', '--state', state, '--force']);
+    expect(await serve.stop(), serve.log()).toEqual({ code: 0, signal: null });
+    const err = serve.log();
     expect(err).toMatch(/breaking the lock .* held by pid \d+ .*: --force/);
     expect(lockFiles(state)).toEqual([]);
   });

@@ -55,3 +55,44 @@ export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
+
+/** A `slipway serve` child that has printed its listening line. */
+export interface ServeProcess {
+  readonly child: ChildProcess;
+  /** The daemon's URL from the listening line. */
+  readonly url: string;
+  /** Everything it printed on stderr so far. */
+  log(): string;
+  /** Sends `signal` (default SIGTERM) and resolves with how the process ended. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * `node [nodeArgs] bin/slipway.js serve ARGS` (SLIPWAY_TOKEN empty: the token comes from the state
+ * directory); resolves once it prints `listening on URL`, rejects if it exits first.
+ */
+export function startServeProcess(args: readonly string[], nodeArgs: readonly string[] = []): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SLIPWAY_TOKEN: '' } });
+  let err = '';
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve, reject) => {
+    child.stderr!.on('data', (b: Buffer) => {
+      err += b.toString();
+      const m = /listening on (https?:\/\/\S+)/.exec(err);
+      if (m) {
+        child.stderr!.removeAllListeners('data');
+        child.stderr!.on('data', (more: Buffer) => (err += more.toString()));
+        resolve({
+          child,
+          url: m[1],
+          log: () => err,
+          stop: (signal = 'SIGTERM') => {
+            child.kill(signal);
+            return ended;
+          },
+        });
+      }
+    });
+    void ended.then(({ code, signal }) => reject(new Error(`serve exited ${code ?? signal}: ${err}`)));
+  });
+}
