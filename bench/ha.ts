@@ -3,9 +3,10 @@
  *
  * Starts its own 3-member etcd (scripts/start-etcd.sh on --etcd-port, a temporary data dir,
  * stopped at the end) and `slipway serve` processes on the sim backend (nothing else installed):
- * 1. applies per second: A workload creations (1 replica each, C in flight) against one daemon on
- *    the file store, then against one replica on etcd (it leads alone) — every apply answered only
- *    once durable (fsync'd file / fenced etcd transaction);
+ * 1. applies per second and their p50/p99: A workload creations (R replicas each, default 1; C in
+ *    flight) against one daemon on the file store, then against one replica on etcd (it leads
+ *    alone) — every apply answered only once durable (fsync'd file / fenced etcd transaction); the
+ *    etcd leader also keeps each instance in etcd (followers' reads), so R × A instance keys;
  * 2. failover, K times: three replicas; kill -9 the leader; the time until another replica's
  *    /readyz says it leads and is ready (its control plane started: keyspace read, adoption done,
  *    first reconcile queued), polled every 20 ms.
@@ -20,6 +21,8 @@ import { fileURLToPath } from 'node:url';
 export interface HaBenchOptions {
   readonly applies: number;
   readonly concurrency: number;
+  /** Replicas per workload. */
+  readonly replicas: number;
   readonly failovers: number;
   readonly ttl: number;
   readonly etcdPort: number;
@@ -65,20 +68,26 @@ async function readyz(url: string): Promise<{ role?: string; ready?: boolean; le
  * machine can miss its lease and step down for a moment) is retried after 100 ms, at most 50 times
  * per apply, and counted: the time spent waiting stays in the figure.
  */
-async function applies(url: string, o: HaBenchOptions, tag: string, deadline: number): Promise<{ rate: number; retries: number }> {
+async function applies(url: string, o: HaBenchOptions, tag: string, deadline: number): Promise<{ rate: number; retries: number; p50: number; p99: number }> {
   let next = 0;
   let retries = 0;
+  const took: number[] = [];
   const t0 = performance.now();
   const worker = async () => {
     while (next < o.applies && Date.now() < deadline) {
       const i = next++;
+      const sent = performance.now();
       for (let attempt = 0; ; attempt++) {
         const res = await fetch(url + '/v1/workloads', {
           method: 'POST',
           headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ spec: { name: `${tag}-${i}`, replicas: 1, containers: [{ name: 'c', image: 'busybox', requests: { cpu: '10m', memory: '8Mi' } }] } }),
+          body: JSON.stringify({ spec: { name: `${tag}-${i}`, replicas: o.replicas, containers: [{ name: 'c', image: 'busybox', requests: { cpu: '10m', memory: '8Mi' } }] } }),
         });
-        if (res.status === 201) break;
+        if (res.status === 201) {
+          await res.body?.cancel();
+          took.push(performance.now() - sent);
+          break;
+        }
         const text = await res.text();
         if (res.status !== 503 || attempt >= 50 || Date.now() >= deadline) throw new Error(`apply ${tag}-${i}: HTTP ${res.status}: ${text}`);
         retries++;
@@ -87,7 +96,10 @@ async function applies(url: string, o: HaBenchOptions, tag: string, deadline: nu
     }
   };
   await Promise.all(Array.from({ length: o.concurrency }, worker));
-  return { rate: o.applies / ((performance.now() - t0) / 1000), retries };
+  const rate = o.applies / ((performance.now() - t0) / 1000);
+  took.sort((a, b) => a - b);
+  const at = (q: number) => took[Math.min(took.length - 1, Math.floor(q * took.length))] ?? NaN;
+  return { rate, retries, p50: at(0.5), p99: at(0.99) };
 }
 
 export async function benchHa(o: HaBenchOptions): Promise<void> {
@@ -116,11 +128,13 @@ export async function benchHa(o: HaBenchOptions): Promise<void> {
     const etcdRate = await applies(one.url, o, 'etcd', deadline);
     await stop(one.child);
     const retried = (r: { retries: number }) => (r.retries > 0 ? ` (${r.retries} retried 503s while no leader)` : '');
+    const lat = (r: { p50: number; p99: number }) => `p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms`;
     console.log(
-      `applies/s (${o.applies} creations, ${o.concurrency} in flight): file store ${fileRate.rate.toFixed(0)}${retried(fileRate)}, etcd (3 members) ${etcdRate.rate.toFixed(0)}${retried(etcdRate)} (${(etcdRate.rate / fileRate.rate).toFixed(2)}×)`,
+      `applies/s (${o.applies} creations of ${o.replicas} replica${o.replicas === 1 ? '' : 's'}, ${o.concurrency} in flight): file store ${fileRate.rate.toFixed(0)} (${lat(fileRate)})${retried(fileRate)}, etcd (3 members) ${etcdRate.rate.toFixed(0)} (${lat(etcdRate)})${retried(etcdRate)} (${(etcdRate.rate / fileRate.rate).toFixed(2)}×)`,
     );
 
     // 2. Failover.
+    if (o.failovers === 0) return;
     const times: number[] = [];
     let replicas: { child: ChildProcess; url: string }[] = [];
     for (let i = 0; i < 3; i++) replicas.push(await start(etcdCfg));

@@ -612,11 +612,12 @@ program
   .description('replicas on a real etcd: applies/s through etcd vs the file store; failover time after kill -9 of the leader')
   .option('--applies <A>', 'workload creations per store', integer('--applies', 1), 500)
   .option('--concurrency <C>', 'applies in flight', integer('--concurrency', 1), 16)
-  .option('--failovers <K>', 'leader kills', integer('--failovers', 1), 5)
+  .option('--replicas <R>', 'replicas per workload (the instances the leader also keeps in etcd)', integer('--replicas', 1), 1)
+  .option('--failovers <K>', 'leader kills (0: none)', integer('--failovers', 0), 5)
   .option('--ttl <s>', 'lease TTL in seconds', integer('--ttl', 1), 2)
   .option('--etcd-port <P>', "the bench's etcd's first client port", integer('--etcd-port', 1024), 32579)
   .option('--timeout <s>', 'stop after this many seconds', integer('--timeout', 1), 900)
-  .action(async (o: { applies: number; concurrency: number; failovers: number; ttl: number; etcdPort: number; timeout: number }) => {
+  .action(async (o: { applies: number; concurrency: number; replicas: number; failovers: number; ttl: number; etcdPort: number; timeout: number }) => {
     const { benchHa } = await import('./ha.js');
     await benchHa({ ...o, timeoutS: o.timeout });
   });

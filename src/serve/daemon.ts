@@ -102,7 +102,7 @@ export interface ControlPlaneOptions {
   readonly guardRuntime?: (runtime: ServeRuntime['runtime']) => ServeRuntime['runtime'];
   /** docker/oci: break another Slipway's engine lock (`serve --force`; replicas: a deposed leader's). */
   readonly forceLocks?: boolean;
-  /** Every control-plane record also marks the store dirty (a KV store keeps observed state too). */
+  /** Every control-plane record goes to the store (`noteRecord`, else marks it dirty): a KV store keeps observed state too. */
   readonly persistRecords?: boolean;
   readonly whatIfDir: string;
 }
@@ -136,7 +136,7 @@ export async function startControlPlane(config: ServeConfig, store: DaemonStore,
   const metrics: ServeMetrics = new ServeMetrics(() => store.listInstances().filter((i) => i.status === 'Pending' && i.stopRequestedAt === undefined).length, role);
   // Only a scheduling record needs its instance (its creation time): skip the lookup for the rest.
   events.tap((type, f) => metrics.onRecord(type, type === 'instance.scheduled' && typeof f.instance === 'string' ? store.getInstance(f.instance) : undefined, backend.clock.now()));
-  if (o.persistRecords) events.tap(() => store.markDirty());
+  if (o.persistRecords) events.tap((_, f) => (store.noteRecord ? store.noteRecord(f) : store.markDirty()));
 
   const scheduler = createScheduler(scenario.scheduler.name, {
     ...(scenario.scheduler.profile ? { profile: scenario.scheduler.profile } : {}),

@@ -65,6 +65,8 @@ export type DaemonStore = InMemoryStateStore & {
   saveNow(): void;
   /** The commit's write in flight, if any (settles when it ends, whether or not it failed). */
   inFlight?(): Promise<void> | undefined;
+  /** A control-plane record happened (a KV store writes what it names, e.g. its instance, with the next commit). */
+  noteRecord?(fields: Readonly<Record<string, unknown>>): void;
 };
 
 interface StoreFile {
