@@ -296,6 +296,52 @@ manifests:
     expect(of(recs, 'instance.ready', 'web-snap')).toEqual([]);
   });
 
+  for (const crashAt of ['15s', '45s']) {
+    it(`a leader killed between init containers (at ${crashAt}): the next leader adopts and goes on from there; none runs twice, no instance is replaced`, async () => {
+      // migrate runs 0–30 s, then the proxy sidecar starts and warm runs 30 s: 15 s is inside
+      // migrate, 45 s inside warm. The other replica leads after the lease (10 s) and adopts.
+      const { recs, ok } = await run(
+        oneWorkload({
+          name: `init-failover-${crashAt}`,
+          seed: 6,
+          duration: '4m',
+          workload: 'web',
+          fields: ['replicas: 3'],
+          init: [
+            '{name: migrate, image: busybox, requests: {cpu: 100m}, sim: {runFor: 30s}}',
+            '{name: proxy, image: envoy, restartPolicy: Always, requests: {cpu: 100m}}',
+            '{name: warm, image: busybox, sim: {runFor: 30s}}',
+          ],
+          containers: ['{name: app, image: nginx, requests: {cpu: 200m}}'],
+          tail: `controlPlane: {replicas: 2, store: {ttl: 10s}}\nfaults:\n  - {at: ${crashAt}, controlPlaneCrash: {replica: leader, restartAfter: 1m}}\n`,
+        }),
+      );
+      expect(ok).toBe(true);
+      const crashes = of(recs, 'fault.cp_crash');
+      expect(crashes).toHaveLength(1);
+      const crash = crashes[0].t;
+      const instances = of(recs, 'instance.created').map((r) => r.instance);
+      expect(instances).toHaveLength(3);
+      expect(of(recs, 'instance.adopted').map((r) => r.instance).sort()).toEqual([...instances].sort());
+      for (const inst of instances) {
+        // Each container created once, in lifecycle order, across both leaders.
+        expect(of(recs, 'container.created', inst).map((r) => r.name)).toEqual(['migrate', 'proxy', 'warm', 'app']);
+        const { created, exited, running } = timeline(recs, inst);
+        // The crash came while the init container of that moment ran: created by the old leader, it finished under the new one.
+        const during = crashAt === '15s' ? 'migrate' : 'warm';
+        expect(created.get(during)!).toBeLessThan(crash);
+        expect(exited.get(during)!.t).toBeGreaterThan(crash);
+        expect(created.get('app')!).toBeGreaterThan(crash);
+        expect(exited.get('migrate')).toMatchObject({ exitCode: 0 });
+        expect(exited.get('warm')).toMatchObject({ exitCode: 0 });
+        expect(running.has('app')).toBe(true);
+        expect(of(recs, 'instance.status', inst).map((r) => r.to)).toEqual(['Running']);
+      }
+      expect(of(recs, 'slot.failed')).toEqual([]);
+      expect(of(recs, 'instance.removed')).toEqual([]);
+    });
+  }
+
   it('scenario parsing: an init container may give sim.exitCode without runFor (it runs the default); a sidecar or a regular container may not', () => {
     const doc = (init: string, app = '{name: app, image: nginx}') => `name: p
 duration: 1m
