@@ -316,7 +316,16 @@ export async function startReplica(config: ServeConfig, options: ReplicaOptions 
   const followerShutdown = new AbortController();
   const follower = followerApp({ token, mirror, role, registry, shutdown: followerShutdown.signal });
 
-  const server: ServerType = await listenOn(config, listen, undefined, (req) => (leading?.cp ? leading.cp.app.fetch(req) : follower.fetch(req)));
+  // The leader answers as a single daemon does: its fast paths first (they also tell the sim
+  // backend's pump that requests arrive, so the control plane leaves the API its share of the
+  // thread), then the app.
+  const server: ServerType = await listenOn(
+    config,
+    listen,
+    undefined,
+    (req) => (leading?.cp ? leading.cp.app.fetch(req) : follower.fetch(req)),
+    (req, res) => leading?.cp?.fastReads(req, res) ?? false,
+  );
   const port = (server.address() as AddressInfo).port;
   const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
   const address = `${host}:${port}`;

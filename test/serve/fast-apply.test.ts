@@ -9,6 +9,8 @@ import { request, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFastApply } from '../../src/serve/api/fast-apply.js';
+import { problemBody } from '../../src/serve/api/problem.js';
+import { ApiError } from '../../src/serve/control.js';
 import { ServeMetrics } from '../../src/serve/metrics.js';
 import { bearerChecker } from '../../src/serve/token.js';
 import { fastPathServer, NOT_TAKEN, OpenApiChecker, startTestDaemon, type TestDaemon } from './support.js';
@@ -87,6 +89,24 @@ describe('fast apply', () => {
     expect(f.status).toBe(201);
     // No wait: the journal already holds it when the answer arrives.
     expect(readFileSync(join(d.stateDir, 'state.journal'), 'utf8')).toContain('"durable-one"');
+  });
+
+  it('answers a store that refuses the write (a replica without quorum, or deposed) with its 503 problem, as the Hono route does', async () => {
+    // A leader replica's store rejects flush() with ApiError 503 (src/serve/etcd-serve-store.ts);
+    // the Hono app's onError turns it into that problem, not a 500.
+    const refusal = new ApiError(503, 'Service Unavailable', 'state store unavailable: no quorum');
+    const refusing = createFastApply({ control: d.daemon.control, metrics, authorized: bearerChecker(d.token), persist: () => Promise.reject(refusal), bodyLimit: 1024 * 1024, app: d.daemon.app });
+    const s = await fastPathServer(refusing);
+    try {
+      const res = await fetch(s.base + '/v1/workloads', { method: 'POST', headers: headers(), body: JSON.stringify({ spec: spec('refused-write') }) });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      const body = await res.text();
+      expect(JSON.parse(body)).toEqual(problemBody(503, 'state store unavailable: no quorum', {}, '/v1/workloads'));
+      api.check('POST', '/v1/workloads', { status: 503, headers: res.headers, body: JSON.parse(body) });
+    } finally {
+      await new Promise((r) => s.server.close(r));
+    }
   });
 
   it('counts its requests as the Hono route does (route /v1/workloads, method POST, code)', async () => {

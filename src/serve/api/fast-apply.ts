@@ -20,9 +20,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiApp } from './app.js';
-import type { ClusterControl } from '../control.js';
+import { ApiError, type ClusterControl } from '../control.js';
 import type { ServeMetrics } from '../metrics.js';
-import { problemBody } from './problem.js';
+import { apiErrorExtra, problemBody } from './problem.js';
 import { ApplyRequest } from './schemas.js';
 
 /** Takes `req` (and answers it, now or later) and returns true, or returns false having read and written nothing. */
@@ -83,11 +83,17 @@ export function createFastApply(o: FastApplyOptions): FastApply {
       await persist();
       text = JSON.stringify(r.resource);
     } catch (e) {
-      // As the Hono app's onError: logged for the operator (never sent), a 500 problem.
-      process.stderr.write(`slipway serve: POST ${ROUTE}: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-      status = 500;
+      // As the Hono app's onError: a refusal (a replica's store without quorum, or deposed: 503)
+      // is its problem; anything else is logged for the operator (never sent), a 500 problem.
       type = 'application/problem+json';
-      text = JSON.stringify(problemBody(500, "internal error (see the daemon's log)", {}, ROUTE));
+      if (e instanceof ApiError) {
+        status = e.status;
+        text = JSON.stringify(problemBody(e.status, e.message, apiErrorExtra(e), ROUTE));
+      } else {
+        process.stderr.write(`slipway serve: POST ${ROUTE}: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+        status = 500;
+        text = JSON.stringify(problemBody(500, "internal error (see the daemon's log)", {}, ROUTE));
+      }
     }
     res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
     res.end(text);

@@ -64,15 +64,18 @@ export function validationProblem(c: Context, error: ZodError, where: string): R
 }
 
 /** Maps errors thrown by handlers to problems; anything unexpected is a 500 without internals. */
+/** What an ApiError adds to its problem (the field, the current or oldest revision). */
+export function apiErrorExtra(e: ApiError): Partial<ProblemBody> {
+  const { field, currentRevision, oldestRevision } = e.extra as { field?: string; currentRevision?: number; oldestRevision?: number };
+  return {
+    ...(field !== undefined ? { field } : {}),
+    ...(currentRevision !== undefined ? { currentRevision } : {}),
+    ...(oldestRevision !== undefined ? { oldestRevision } : {}),
+  };
+}
+
 export function errorProblem(c: Context, e: unknown, fieldPrefix = ''): Response {
-  if (e instanceof ApiError) {
-    const { field, currentRevision, oldestRevision } = e.extra as { field?: string; currentRevision?: number; oldestRevision?: number };
-    return problem(c, e.status, e.message, {
-      ...(field !== undefined ? { field } : {}),
-      ...(currentRevision !== undefined ? { currentRevision } : {}),
-      ...(oldestRevision !== undefined ? { oldestRevision } : {}),
-    });
-  }
+  if (e instanceof ApiError) return problem(c, e.status, e.message, apiErrorExtra(e));
   if (e instanceof SpecError) {
     const field = e.field === '' ? fieldPrefix.replace(/\.$/, '') : `${fieldPrefix}${e.field}`;
     const detail = e.field !== '' ? `${fieldPrefix}${e.message}` : field !== '' ? `${field}: ${e.message}` : e.message;

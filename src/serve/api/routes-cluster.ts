@@ -17,6 +17,7 @@ const e404 = { description: 'not found', content: problemContent };
 const e409 = { description: 'stale revision (problem carries currentRevision)', content: problemContent };
 const e410 = { description: 'events after `since` are no longer held: list again and watch from its revision', content: problemContent };
 const e413 = { description: 'body too large', content: problemContent };
+const e503 = { description: 'replicas on etcd: the change could not be made durable (the store has no quorum, or this replica no longer leads: retry against the leader)', content: problemContent };
 
 /** Most events one GET returns. */
 const MAX_EVENTS = 10_000;
@@ -58,7 +59,7 @@ export function registerClusterRoutes(app: OpenAPIHono, ctx: ApiContext): void {
         path: `/v1/nodes/{name}/${action}`,
         summary: action === 'cordon' ? 'Cordon: the node takes no new instances (kept across restarts)' : 'Uncordon: the node takes new instances again',
         request: { params: NameParam, body: { required: false, content: json(NodeActionRequest) } },
-        responses: { 200: { description: 'the node', content: json(Node) }, 400: e400, 401: e401, 404: e404, 409: e409, 413: e413 },
+        responses: { 200: { description: 'the node', content: json(Node) }, 400: e400, 401: e401, 404: e404, 409: e409, 413: e413, 503: e503 },
       }),
       async (c) => {
         let r;
@@ -78,7 +79,7 @@ export function registerClusterRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       path: '/v1/nodes/{name}/drain',
       summary: 'Drain: cordon the node and evict its instances (each is replaced elsewhere)',
       request: { params: NameParam, body: { required: false, content: json(NodeActionRequest) } },
-      responses: { 200: { description: 'the node and how many instances were evicted', content: json(DrainResult) }, 400: e400, 401: e401, 404: e404, 409: e409, 413: e413 },
+      responses: { 200: { description: 'the node and how many instances were evicted', content: json(DrainResult) }, 400: e400, 401: e401, 404: e404, 409: e409, 413: e413, 503: e503 },
     }),
     async (c) => {
       let r;

@@ -16,6 +16,7 @@ const errors = {
   409: { description: 'stale revision (problem carries currentRevision), or the workload is being deleted', content: problemContent },
   413: { description: 'body too large', content: problemContent },
   422: { description: 'the change is not allowed (e.g. kind)', content: problemContent },
+  503: { description: 'replicas on etcd: the change could not be made durable (the store has no quorum, or this replica no longer leads: retry against the leader)', content: problemContent },
 };
 
 /** `?selector=app=web,tier!=db` → Selector; 400 naming the parameter when malformed. */
@@ -104,7 +105,7 @@ export function registerWorkloadRoutes(app: OpenAPIHono, ctx: ApiContext): void 
       path: '/v1/workloads/{name}',
       summary: 'Delete a workload: its instances are stopped',
       request: { params: NameParam, query: RevisionQuery },
-      responses: { 200: { description: 'deleted', content: json(Deleted) }, 400: errors[400], 401: errors[401], 404: errors[404], 409: errors[409] },
+      responses: { 200: { description: 'deleted', content: json(Deleted) }, 400: errors[400], 401: errors[401], 404: errors[404], 409: errors[409], 503: errors[503] },
     }),
     async (c) => {
       const { name } = c.req.valid('param');
@@ -125,7 +126,7 @@ export function registerWorkloadRoutes(app: OpenAPIHono, ctx: ApiContext): void 
       path: '/v1/workloads/{name}/scale',
       summary: 'Set the number of replicas',
       request: { params: NameParam, body: { required: true, content: json(ScaleRequest) } },
-      responses: { 200: { description: 'scaled', content: json(Workload) }, 400: errors[400], 401: errors[401], 404: errors[404], 409: errors[409], 413: errors[413] },
+      responses: { 200: { description: 'scaled', content: json(Workload) }, 400: errors[400], 401: errors[401], 404: errors[404], 409: errors[409], 413: errors[413], 503: errors[503] },
     }),
     async (c) => {
       const { name } = c.req.valid('param');
