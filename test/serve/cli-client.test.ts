@@ -4,35 +4,17 @@
  * SIGTERM stops the daemon with exit 0, and a restarted daemon keeps the desired state and
  * continues the revisions.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, startServeProcess } from '../support/processes.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'slipway.js');
 const dir = mkdtempSync(join(tmpdir(), 'slipway-cli-client-'));
 const state = join(dir, 'state');
 
-function startServe(): Promise<{ child: ChildProcess; url: string; log: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', '--state', state, '--speed', '50'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SLIPWAY_TOKEN: '' } });
-  let err = '';
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (b: Buffer) => {
-      err += b.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolve({ child, url: m[1], log: () => err });
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
-}
-
-function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    child.kill(signal);
-  });
-}
+const startServe = () => startServeProcess(['--listen', '127.0.0.1:0', '--state', state, '--speed', '50']);
 
 let url = '';
 const cli = (...args: string[]) => {
@@ -63,7 +45,7 @@ describe('slipway CLI client against slipway serve', { timeout: 600_000 }, () =>
     url = daemon.url;
   });
   afterAll(async () => {
-    if (daemon.child.exitCode === null) await stop(daemon.child);
+    if (daemon.child.exitCode === null) await daemon.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -141,7 +123,7 @@ describe('slipway CLI client against slipway serve', { timeout: 600_000 }, () =>
   it('stops on SIGTERM with exit 0 and a restarted daemon keeps the workloads and continues the revisions', async () => {
     const before = JSON.parse(cli('get', 'workloads', '-o', 'json').out).items as Array<{ name: string; revision: number; generation: number }>;
     const maxRev = Math.max(...before.map((w) => w.revision));
-    expect(await stop(daemon.child)).toBe(0);
+    expect(await daemon.stop()).toEqual({ code: 0, signal: null });
     expect(daemon.log()).toMatch(/SIGTERM: stopping/);
     daemon = await startServe();
     url = daemon.url;
@@ -151,7 +133,7 @@ describe('slipway CLI client against slipway serve', { timeout: 600_000 }, () =>
     expect(cli('scale', 'web', '2').code).toBe(0);
     const web = JSON.parse(cli('get', 'workloads', 'web', '-o', 'json').out);
     expect(web.revision).toBeGreaterThan(maxRev);
-    expect(await stop(daemon.child, 'SIGINT')).toBe(0);
+    expect(await daemon.stop('SIGINT')).toEqual({ code: 0, signal: null });
   });
 
   it('names a file it cannot read in one line, exit 2, with no raw error code', () => {
