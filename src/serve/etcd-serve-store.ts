@@ -196,6 +196,8 @@ export class EtcdServeStore extends InMemoryStateStore {
   private dirty = false;
   private scheduled = false;
   private committing = false;
+  /** Settles when the commit in flight ends. */
+  private writing: Promise<void> | undefined;
   private fenced = false;
   private conflicts = 0;
   private retry: ReturnType<typeof setTimeout> | undefined;
@@ -285,6 +287,11 @@ export class EtcdServeStore extends InMemoryStateStore {
       this.scheduled = false;
       void this.commit();
     });
+  }
+
+  /** The commit in flight, if any (settles when it ends, whether or not it failed): the sim pump lets its answers go out first. */
+  inFlight(): Promise<void> | undefined {
+    return this.writing;
   }
 
   /** Resolves once everything changed before the call is in the store; rejects (ApiError 503) when that failed. */
@@ -406,6 +413,8 @@ export class EtcdServeStore extends InMemoryStateStore {
       return;
     }
     this.committing = true;
+    let ended!: () => void;
+    this.writing = new Promise<void>((resolve) => (ended = resolve));
     const waiters = this.waiters.splice(0);
     this.dirty = false;
     const now = Date.now();
@@ -470,6 +479,8 @@ export class EtcdServeStore extends InMemoryStateStore {
       // What was not written is found again by comparing every key with what etcd holds.
       if (failure !== undefined || conflicted) this.diffAll = true;
       this.committing = false;
+      this.writing = undefined;
+      ended();
     }
     if (failure !== undefined) {
       for (const w of waiters) w.reject(failure);

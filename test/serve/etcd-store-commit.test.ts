@@ -7,7 +7,8 @@
  * a cordon and a drain, what the store holds is exactly the daemon's state with the periodic full
  * check switched off (the feed alone keeps it right), and a scale of one workload serialises a
  * handful of values, not every instance again. A change the feed does not name (planted: an
- * instance changed in place with no record) is caught by the full check and counted.
+ * instance changed in place with no record) is caught by the full check and counted. The commit in
+ * flight is reported (`inFlight`, which the sim backend's pump waits for before a slice).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimKvStore } from '../../backends/sim/sim-kv.js';
@@ -151,6 +152,21 @@ describe('the etcd store commits what changed', { timeout: 60_000 }, () => {
     expect((await request(w, 'POST', `/v1/nodes/${busy[0].name}/uncordon`, {})).status).toBe(200);
     await inSync(w);
     expect(w.store.feedMisses).toBe(0);
+  });
+
+  it('reports its commit in flight until it ends (the sim pump answers first what waits on it)', async () => {
+    const w = (current = await world(Number.MAX_SAFE_INTEGER));
+    await inSync(w);
+    // A change to write (a higher revision ceiling): the commit starts on the next turn and waits for etcd.
+    w.store.meta.revisionCeiling += 1;
+    w.store.markDirty();
+    await new Promise<void>((r) => setImmediate(r));
+    const p = w.store.inFlight();
+    expect(p).toBeInstanceOf(Promise);
+    await p;
+    expect(w.store.inFlight()).not.toBe(p);
+    const held = decodeState((await w.kv.client('check').range(KEYSPACE)).entries, 0);
+    expect(held.ceiling).toBe(w.store.meta.revisionCeiling);
   });
 
   it('catches with its full check a change the feed did not name, and counts it', async () => {
