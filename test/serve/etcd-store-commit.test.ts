@@ -11,60 +11,17 @@
  * flight is reported (`inFlight`, which the sim backend's pump waits for before a slice).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SimKvStore } from '../../backends/sim/sim-kv.js';
-import { Simulation } from '../../src/engine/simulation.js';
-import { loadConfig } from '../../src/serve/config.js';
-import { startControlPlane, type ControlPlane } from '../../src/serve/daemon.js';
-import { decodeState, EtcdServeStore, KEYSPACE, LEADER_KEY } from '../../src/serve/etcd-serve-store.js';
-import { publishForFollowers, type FollowerPublisher } from '../../src/serve/follower-publish.js';
-import { Election } from '../../src/store/election.js';
+import { decodeState, KEYSPACE } from '../../src/serve/etcd-serve-store.js';
+import { startSimKvLeader, until as waitFor, type SimKvLeader } from './support.js';
 
 const TOKEN = 'etcd-store-commit-token-0123456789';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
-interface World {
-  cp: ControlPlane;
-  store: EtcdServeStore;
-  kv: SimKvStore;
-  stop: () => Promise<void>;
-}
+type World = SimKvLeader;
 
-/** A leader's control plane committing through an EtcdServeStore to a simulated store pumped in the background. */
-async function world(fullCheckMs: number): Promise<World> {
-  const sim = new Simulation(5);
-  const kv = new SimKvStore(sim, { latency: { kind: 'constant', ms: 1 } });
-  let pumping = true;
-  const pump = (async () => {
-    while (pumping) {
-      sim.at(sim.now() + 5, () => {});
-      await sim.run({ until: sim.now() + 5, guard: false });
-      await sleep(1);
-    }
-  })();
-  const leaderKv = kv.client('leader');
-  const election = new Election({ kv: leaderKv, clock: sim }, { key: LEADER_KEY, candidate: 'http://leader', ttlSeconds: 600 });
-  const term = (await election.campaign())!;
-  const snap = await leaderKv.range(KEYSPACE);
-  const store = new EtcdServeStore({ kv: leaderKv, term, entries: snap.entries, revision: snap.revision, onFenced: () => {}, fullCheckMs });
-  const config = loadConfig({ env: {}, flags: { listen: '127.0.0.1:0', state: 'etcd://127.0.0.1:1', token: TOKEN, speed: '20' } });
-  const cp = await startControlPlane(config, store, { log: () => {}, token: TOKEN, address: () => 'leader', selfUrl: () => 'http://leader', persistRecords: true, whatIfDir: '/tmp/slipway-etcd-store-commit-what-if' });
-  const publisher: FollowerPublisher = publishForFollowers({ control: cp.control, store, retained: 1000, statusEveryMs: 200 });
-  store.markDirty();
-  return {
-    cp,
-    store,
-    kv,
-    stop: async () => {
-      publisher.close();
-      store.close();
-      await cp.stop();
-      election.stop();
-      pumping = false;
-      await pump;
-    },
-  };
-}
+/** A leader's control plane committing through an EtcdServeStore to the simulated store. */
+const world = (fullCheckMs: number): Promise<World> => startSimKvLeader({ token: TOKEN, whatIfDir: '/tmp/slipway-etcd-store-commit-what-if', retained: 1000, seed: 5, fullCheckMs });
 
 /** What differs between the store's keyspace in etcd and the daemon's state ('' when nothing). */
 async function mismatch(w: World): Promise<string> {
@@ -96,14 +53,8 @@ async function inSync(w: World): Promise<void> {
   throw new Error(`etcd never held the daemon's state: ${last}`);
 }
 
-/** Polls until `check` holds (bounded: 200 tries of 50 ms). */
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** Polls until `check` holds (at most 10 s). */
+const until = (what: string, check: () => boolean | Promise<boolean>) => waitFor(check, 10_000, what, 50);
 
 const request = (w: World, method: string, path: string, body?: unknown) =>
   w.cp.app.request(path, { method, headers: auth, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });

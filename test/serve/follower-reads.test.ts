@@ -8,71 +8,33 @@
  */
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SimKvStore } from '../../backends/sim/sim-kv.js';
-import { Simulation } from '../../src/engine/simulation.js';
-import { loadConfig } from '../../src/serve/config.js';
-import { startControlPlane, type ControlPlane } from '../../src/serve/daemon.js';
-import { EVENTS, EtcdServeStore, KEYSPACE, LEADER_KEY } from '../../src/serve/etcd-serve-store.js';
-import { publishForFollowers, type FollowerPublisher } from '../../src/serve/follower-publish.js';
+import { EVENTS, KEYSPACE } from '../../src/serve/etcd-serve-store.js';
 import { registerFollowerReads } from '../../src/serve/follower-reads.js';
 import { KvMirror } from '../../src/serve/replica.js';
-import { Election } from '../../src/store/election.js';
+import { startSimKvLeader, type SimKvLeader } from './support.js';
 
 const TOKEN = 'follower-reads-unit-token-0123456789';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-interface World {
-  cp: ControlPlane;
-  store: EtcdServeStore;
-  publisher: FollowerPublisher;
+interface World extends SimKvLeader {
   follower: Hono;
-  mirror: KvMirror;
-  kv: SimKvStore;
-  stop: () => Promise<void>;
 }
 
-/** A leader and a follower on one simulated store; the store's clock is pumped in the background. */
+/** A leader and a follower on one simulated store. */
 async function world(retained: number): Promise<World> {
-  const sim = new Simulation(3);
-  const kv = new SimKvStore(sim, { latency: { kind: 'constant', ms: 1 } });
-  let pumping = true;
-  const pump = (async () => {
-    while (pumping) {
-      sim.at(sim.now() + 5, () => {});
-      await sim.run({ until: sim.now() + 5, guard: false });
-      await sleep(1);
-    }
-  })();
-  const leaderKv = kv.client('leader');
-  const election = new Election({ kv: leaderKv, clock: sim }, { key: LEADER_KEY, candidate: 'http://leader', ttlSeconds: 600 });
-  const term = (await election.campaign())!;
-  const snap = await leaderKv.range(KEYSPACE);
-  const store = new EtcdServeStore({ kv: leaderKv, term, entries: snap.entries, revision: snap.revision, onFenced: () => {} });
-  const config = loadConfig({ env: {}, flags: { listen: '127.0.0.1:0', state: 'etcd://127.0.0.1:1', token: TOKEN, speed: '20' } });
-  const cp = await startControlPlane(config, store, { log: () => {}, token: TOKEN, address: () => 'leader', selfUrl: () => 'http://leader', persistRecords: true, whatIfDir: '/tmp/slipway-follower-reads-what-if' });
-  const publisher = publishForFollowers({ control: cp.control, store, retained, statusEveryMs: 200 });
-  store.markDirty();
-  const mirror = new KvMirror(kv.client('follower'), KEYSPACE);
+  const leader = await startSimKvLeader({ token: TOKEN, whatIfDir: '/tmp/slipway-follower-reads-what-if', retained, seed: 3 });
+  const mirror = new KvMirror(leader.kv.client('follower'), KEYSPACE);
   mirror.start();
   const shutdown = new AbortController();
   const follower = new Hono();
   registerFollowerReads(follower, { mirror, shutdown: shutdown.signal });
   return {
-    cp,
-    store,
-    publisher,
+    ...leader,
     follower,
-    mirror,
-    kv,
     stop: async () => {
       shutdown.abort();
-      publisher.close();
       mirror.stop();
-      store.close();
-      await cp.stop();
-      election.stop();
-      pumping = false;
-      await pump;
+      await leader.stop();
     },
   };
 }

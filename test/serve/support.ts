@@ -1,6 +1,7 @@
 /**
  * A real daemon in this process (sim backend, ephemeral port, temporary state dir) and a client
- * that checks every response against the daemon's own /openapi.json.
+ * that checks every response against the daemon's own /openapi.json; a leader's control plane
+ * committing to the simulated consistent store.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -9,8 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
+import { SimKvStore } from '../../backends/sim/sim-kv.js';
+import { Simulation } from '../../src/engine/simulation.js';
 import { loadConfig, type ConfigFlags } from '../../src/serve/config.js';
-import { startDaemon, type Daemon } from '../../src/serve/daemon.js';
+import { startControlPlane, startDaemon, type ControlPlane, type Daemon } from '../../src/serve/daemon.js';
+import { EtcdServeStore, KEYSPACE, LEADER_KEY } from '../../src/serve/etcd-serve-store.js';
+import { publishForFollowers, type FollowerPublisher } from '../../src/serve/follower-publish.js';
+import { Election } from '../../src/store/election.js';
 
 export interface TestDaemon {
   readonly daemon: Daemon;
@@ -113,4 +119,53 @@ export class OpenApiChecker {
     }
     if (!v(res.body)) throw new Error(`${method} ${template} ${res.status}: body does not match the schema: ${this.ajv.errorsText(v.errors)}\n${JSON.stringify(res.body).slice(0, 500)}`);
   }
+}
+
+export interface SimKvLeader {
+  readonly kv: SimKvStore;
+  readonly store: EtcdServeStore;
+  readonly cp: ControlPlane;
+  /** Stops publishing, the store, the control plane, the election and the store's clock. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A leader's control plane (sim backend, ×20) committing through an EtcdServeStore to a simulated
+ * consistent store (backends/sim/sim-kv.ts, 1 ms per request, its virtual clock pumped in the
+ * background) and publishing for followers' reads (retaining `retained` events, node status every
+ * 200 ms), as a replica on etcd does.
+ */
+export async function startSimKvLeader(o: { token: string; whatIfDir: string; retained: number; seed: number; fullCheckMs?: number }): Promise<SimKvLeader> {
+  const sim = new Simulation(o.seed);
+  const kv = new SimKvStore(sim, { latency: { kind: 'constant', ms: 1 } });
+  let pumping = true;
+  const pump = (async () => {
+    while (pumping) {
+      sim.at(sim.now() + 5, () => {});
+      await sim.run({ until: sim.now() + 5, guard: false });
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  })();
+  const leaderKv = kv.client('leader');
+  const election = new Election({ kv: leaderKv, clock: sim }, { key: LEADER_KEY, candidate: 'http://leader', ttlSeconds: 600 });
+  const term = (await election.campaign())!;
+  const snap = await leaderKv.range(KEYSPACE);
+  const store = new EtcdServeStore({ kv: leaderKv, term, entries: snap.entries, revision: snap.revision, onFenced: () => {}, ...(o.fullCheckMs !== undefined ? { fullCheckMs: o.fullCheckMs } : {}) });
+  const config = loadConfig({ env: {}, flags: { listen: '127.0.0.1:0', state: 'etcd://127.0.0.1:1', token: o.token, speed: '20' } });
+  const cp = await startControlPlane(config, store, { log: () => {}, token: o.token, address: () => 'leader', selfUrl: () => 'http://leader', persistRecords: true, whatIfDir: o.whatIfDir });
+  const publisher: FollowerPublisher = publishForFollowers({ control: cp.control, store, retained: o.retained, statusEveryMs: 200 });
+  store.markDirty();
+  return {
+    kv,
+    store,
+    cp,
+    stop: async () => {
+      publisher.close();
+      store.close();
+      await cp.stop();
+      election.stop();
+      pumping = false;
+      await pump;
+    },
+  };
 }
