@@ -9,11 +9,15 @@
  *    etcd leader also keeps each instance in etcd (followers' reads), so R × A instance keys;
  * 2. failover, K times: three replicas; kill -9 the leader; the time until another replica's
  *    /readyz says it leads and is ready (its control plane started: keyspace read, adoption done,
- *    first reconcile queued), polled every 20 ms.
+ *    first reconcile queued), polled every 20 ms;
+ * 3. etcd member kills, M times: three replicas; kill -9 the member that is etcd's raft leader and at
+ *    once apply a workload through the Slipway leader; whether that leader stepped down (it should
+ *    ride through etcd's election: docs/ha.md, "one etcd member of three down"), the apply's answer
+ *    and time; then the member is restarted and rejoins.
  * Every loop is bounded by its count; the whole run by --timeout.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +28,7 @@ export interface HaBenchOptions {
   /** Replicas per workload. */
   readonly replicas: number;
   readonly failovers: number;
+  readonly memberKills: number;
   readonly ttl: number;
   readonly etcdPort: number;
   readonly timeoutS: number;
@@ -34,14 +39,24 @@ const BIN = join(here, '..', 'bin', 'slipway.js');
 const TOKEN = 'bench-token-0123456789abcdef';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function start(config: string): Promise<{ child: ChildProcess; url: string }> {
+interface Replica {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** "stepped down" lines in its log so far. */
+  readonly stepDowns: () => number;
+}
+
+function start(config: string): Promise<Replica> {
   const child = spawn(process.execPath, [BIN, 'serve', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let downs = 0;
   return new Promise((resolve, reject) => {
     let err = '';
     child.stderr!.on('data', (b: Buffer) => {
-      err += b.toString();
+      const text = b.toString();
+      downs += text.split('stepped down').length - 1;
+      if (err.length < 100_000) err += text;
       const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolve({ child, url: m[1] });
+      if (m) resolve({ child, url: m[1], stepDowns: () => downs });
     });
     child.once('exit', (code) => reject(new Error(`slipway serve exited ${code}: ${err}`)));
   });
@@ -102,6 +117,26 @@ async function applies(url: string, o: HaBenchOptions, tag: string, deadline: nu
   return { rate, retries, p50: at(0.5), p99: at(0.99) };
 }
 
+/** The etcd member (1-based) that is raft leader, from each member's maintenance status (the gRPC gateway). */
+async function raftLeader(etcdPort: number, deadline: number): Promise<number | undefined> {
+  while (Date.now() < deadline) {
+    const st = await Promise.all(
+      [0, 1, 2].map(async (k) => {
+        try {
+          const res = await fetch(`http://127.0.0.1:${etcdPort + 2 * k}/v3/maintenance/status`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(2000) });
+          return (await res.json()) as { header?: { member_id?: string }; leader?: string };
+        } catch {
+          return {};
+        }
+      }),
+    );
+    const i = st.findIndex((x) => x.leader !== undefined && x.header?.member_id === x.leader);
+    if (i >= 0) return i + 1;
+    await sleep(100);
+  }
+  return undefined;
+}
+
 export async function benchHa(o: HaBenchOptions): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-ha-'));
   const deadline = Date.now() + o.timeoutS * 1000;
@@ -134,20 +169,23 @@ export async function benchHa(o: HaBenchOptions): Promise<void> {
     );
 
     // 2. Failover.
-    if (o.failovers === 0) return;
-    const times: number[] = [];
-    let replicas: { child: ChildProcess; url: string }[] = [];
+    let replicas: Replica[] = [];
+    if (o.failovers === 0 && o.memberKills === 0) return;
     for (let i = 0; i < 3; i++) replicas.push(await start(etcdCfg));
     children.push(...replicas.map((r) => r.child));
-    for (let k = 0; k < o.failovers && Date.now() < deadline; k++) {
-      let leader: { child: ChildProcess; url: string } | undefined;
-      while (!leader && Date.now() < deadline) {
-        for (const r of replicas) {
+    const leaderOf = async (among: readonly Replica[]): Promise<Replica | undefined> => {
+      while (Date.now() < deadline) {
+        for (const r of among) {
           const z = await readyz(r.url);
-          if (z.role === 'leader' && z.ready) leader = r;
+          if (z.role === 'leader' && z.ready) return r;
         }
-        if (!leader) await sleep(50);
+        await sleep(50);
       }
+      return undefined;
+    };
+    const times: number[] = [];
+    for (let k = 0; k < o.failovers && Date.now() < deadline; k++) {
+      const leader = await leaderOf(replicas);
       if (!leader) break;
       const t0 = performance.now();
       leader.child.kill('SIGKILL');
@@ -165,10 +203,43 @@ export async function benchHa(o: HaBenchOptions): Promise<void> {
       children.push(fresh.child);
       replicas = [...rest, fresh];
     }
-    const sorted = [...times].sort((a, b) => a - b);
-    console.log(
-      `failover (kill -9 the leader → another leads and is ready), lease TTL ${o.ttl} s, ${times.length} runs: median ${(sorted[Math.floor(sorted.length / 2)] / 1000).toFixed(2)} s, min ${(sorted[0] / 1000).toFixed(2)} s, max ${(sorted[sorted.length - 1] / 1000).toFixed(2)} s`,
-    );
+    if (times.length > 0) {
+      const sorted = [...times].sort((a, b) => a - b);
+      console.log(
+        `failover (kill -9 the leader → another leads and is ready), lease TTL ${o.ttl} s, ${times.length} runs: median ${(sorted[Math.floor(sorted.length / 2)] / 1000).toFixed(2)} s, min ${(sorted[0] / 1000).toFixed(2)} s, max ${(sorted[sorted.length - 1] / 1000).toFixed(2)} s`,
+      );
+    }
+
+    // 3. etcd member kills.
+    const kills: Array<{ stepDowns: number; status: number; ms: number }> = [];
+    for (let k = 0; k < o.memberKills && Date.now() < deadline; k++) {
+      const leader = await leaderOf(replicas);
+      const member = await raftLeader(o.etcdPort, deadline);
+      if (!leader || member === undefined) break;
+      await sleep(300 + ((k * 577) % 1000)); // a different phase of the leader's keep-alive period each time
+      const downs = leader.stepDowns();
+      process.kill(Number(readFileSync(join(dir, 'etcd', `m${member}.pid`), 'utf8')), 'SIGKILL');
+      const sent = performance.now();
+      const res = await fetch(leader.url + '/v1/workloads', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ spec: { name: `kill-${k}`, replicas: 1, containers: [{ name: 'c', image: 'busybox', requests: { cpu: '10m', memory: '8Mi' } }] } }),
+        signal: AbortSignal.timeout(30_000),
+      });
+      await res.body?.cancel();
+      const ms = performance.now() - sent;
+      await sleep(o.ttl * 1000); // past the lease: a step-down the kill caused has shown by now
+      kills.push({ stepDowns: leader.stepDowns() - downs, status: res.status, ms });
+      const back = spawnSync(join(here, '..', 'scripts', 'start-etcd.sh'), [...etcdArgs, '--only', String(member)], { encoding: 'utf8' });
+      if (back.status !== 0) throw new Error(`start-etcd.sh --only ${member}: ${back.stderr}`);
+    }
+    if (kills.length > 0) {
+      const ms = kills.map((x) => x.ms).sort((a, b) => a - b);
+      const ok = kills.filter((x) => x.status === 201).length;
+      console.log(
+        `etcd raft leader killed ${kills.length} times, lease TTL ${o.ttl} s: the Slipway leader stepped down after ${kills.filter((x) => x.stepDowns > 0).length}; the apply sent at the kill answered 201 ${ok} times (others: ${kills.filter((x) => x.status !== 201).map((x) => x.status).join(', ') || 'none'}), in median ${(ms[Math.floor(ms.length / 2)] / 1000).toFixed(2)} s, max ${(ms[ms.length - 1] / 1000).toFixed(2)} s`,
+      );
+    }
   } finally {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     spawnSync(join(here, '..', 'scripts', 'start-etcd.sh'), [...etcdArgs, '--stop', '--wipe']);

@@ -60,10 +60,10 @@
  *     leader is killed at a different moment per seed (a container crashes just after, so the new
  *     leader has work); the time to the new leader's takeover and to its first container action.
  *
- *   ha [--applies A] [--concurrency C] [--failovers K] [--ttl S] [--etcd-port P]
+ *   ha [--applies A] [--concurrency C] [--failovers K] [--member-kills M] [--ttl S] [--etcd-port P]
  *     The replicas on a real 3-member etcd (started and stopped by the bench): applies per second
- *     through the etcd store vs the file store, and failover time after kill -9 of the leader
- *     (bench/ha.ts).
+ *     through the etcd store vs the file store, failover time after kill -9 of the leader, and
+ *     whether the leader rides through M kills of etcd's raft leader (bench/ha.ts).
  *
  *   queue [--kind compare|fgd] [--redis URL] [--workers W] [--scenario F --policies L --seeds S | --workload W --seeds S]
  *     One sweep locally on W worker threads, then through the Redis work queue on W `slipway worker`
@@ -614,10 +614,11 @@ program
   .option('--concurrency <C>', 'applies in flight', integer('--concurrency', 1), 16)
   .option('--replicas <R>', 'replicas per workload (the instances the leader also keeps in etcd)', integer('--replicas', 1), 1)
   .option('--failovers <K>', 'leader kills (0: none)', integer('--failovers', 0), 5)
+  .option('--member-kills <M>', 'kills of the etcd member that is raft leader, each with an apply through the Slipway leader (0: none)', integer('--member-kills', 0), 0)
   .option('--ttl <s>', 'lease TTL in seconds', integer('--ttl', 1), 2)
   .option('--etcd-port <P>', "the bench's etcd's first client port", integer('--etcd-port', 1024), 32579)
   .option('--timeout <s>', 'stop after this many seconds', integer('--timeout', 1), 900)
-  .action(async (o: { applies: number; concurrency: number; replicas: number; failovers: number; ttl: number; etcdPort: number; timeout: number }) => {
+  .action(async (o: { applies: number; concurrency: number; replicas: number; failovers: number; memberKills: number; ttl: number; etcdPort: number; timeout: number }) => {
     const { benchHa } = await import('./ha.js');
     await benchHa({ ...o, timeoutS: o.timeout });
   });

@@ -9,7 +9,11 @@
  *   leader key's create revision — the fencing token (src/store/fencing.ts). Lost: watch the key
  *   and try again when it is deleted (or after `retryMs`, in case the watch broke). The lease is
  *   kept alive while waiting, so a win needs no new grant.
- * - **Keep-alive** every `keepAliveMs` (default ttl/3) on the Clock.
+ * - **Keep-alive** every `keepAliveMs` (default ttl/3) on the Clock. A leader whose keep-alive fails
+ *   as unavailable (etcd electing a new raft leader answers "no leader" at once) sends the next one
+ *   after `keepAliveRetryMs` (default ttl/20), not a whole period later: the first keep-alive the
+ *   store answers again moves the local deadline, so an outage shorter than the deadline's slack
+ *   does not depose the leader.
  * - **Loss detection** — the leader steps down (listeners get `onDeposed` once, with the reason) when:
  *   `lease-expired` — a keep-alive answers LeaseExpiredError;
  *   `key-changed` — the watch on the key shows it deleted or rewritten (or a re-read after a broken
@@ -46,6 +50,8 @@ export interface ElectionConfig {
   readonly ttlSeconds?: number;
   /** Keep-alive period (default ttl/3). */
   readonly keepAliveMs?: number;
+  /** After a leader's keep-alive failed as unavailable, the next one goes this soon (default ttl/20, at most keepAliveMs). */
+  readonly keepAliveRetryMs?: number;
   /** Step down this long before the lease could expire by the local clock (default ttl/5). */
   readonly safetyMarginMs?: number;
   /** Pause between campaign attempts and after a store error (default keepAliveMs). */
@@ -71,6 +77,7 @@ export class Election {
   readonly candidate: string;
   readonly ttlMs: number;
   readonly keepAliveMs: number;
+  readonly keepAliveRetryMs: number;
   readonly safetyMarginMs: number;
   readonly retryMs: number;
   protected readonly kv: ConsistentKv;
@@ -96,6 +103,7 @@ export class Election {
     if (!(ttl > 0)) throw new RangeError(`election ttlSeconds must be > 0, got ${ttl}`);
     this.ttlMs = ttl * 1000;
     this.keepAliveMs = config.keepAliveMs ?? Math.max(1, Math.floor(this.ttlMs / 3));
+    this.keepAliveRetryMs = Math.min(this.keepAliveMs, config.keepAliveRetryMs ?? Math.max(1, Math.floor(this.ttlMs / 20)));
     this.safetyMarginMs = config.safetyMarginMs ?? Math.floor(this.ttlMs / 5);
     this.retryMs = config.retryMs ?? this.keepAliveMs;
     if (this.safetyMarginMs >= this.ttlMs) throw new RangeError(`election safetyMarginMs (${this.safetyMarginMs}) must be below the TTL (${this.ttlMs}ms)`);
@@ -256,9 +264,15 @@ export class Election {
     });
   }
 
-  /** Keeps the lease alive every `keepAliveMs`; with `now`, the first keep-alive goes at once. */
+  /**
+   * Keeps the lease alive every `keepAliveMs`; with `now`, the first keep-alive goes at once. While
+   * leading, a keep-alive that failed as unavailable is followed by another after
+   * `keepAliveRetryMs` (one retry pending at a time; the periodic ones go on meanwhile).
+   */
   private startKeepAlive(epoch: number, now = false): void {
-    const tick = () => {
+    let cancelTick: (() => void) | undefined;
+    let cancelRetry: (() => void) | undefined;
+    const send = () => {
       if (this.epoch !== epoch || this.lease === undefined) return;
       const lease = this.lease;
       const sent = this.clock.now();
@@ -270,14 +284,28 @@ export class Election {
         },
         (e: unknown) => {
           if (this.lease !== lease) return;
-          if (e instanceof LeaseExpiredError) this.leaseExpired(lease);
-          // Unreachable: keep trying; the local deadline decides.
+          if (e instanceof LeaseExpiredError) return this.leaseExpired(lease);
+          // Unreachable: try again soon; the local deadline decides.
+          if (this.epoch === epoch && this.state === 'leader' && !cancelRetry)
+            cancelRetry = this.clock.setTimer(this.keepAliveRetryMs, () => {
+              cancelRetry = undefined;
+              send();
+            });
         },
       );
-      this.cancels.push(this.clock.setTimer(this.keepAliveMs, tick));
     };
+    const tick = () => {
+      if (this.epoch !== epoch || this.lease === undefined) return;
+      send();
+      cancelTick = this.clock.setTimer(this.keepAliveMs, tick);
+    };
+    // One entry in `cancels` for the whole loop (it used to gain one per period while leading).
+    this.cancels.push(() => {
+      cancelTick?.();
+      cancelRetry?.();
+    });
     if (now) tick();
-    else this.cancels.push(this.clock.setTimer(this.keepAliveMs, tick));
+    else cancelTick = this.clock.setTimer(this.keepAliveMs, tick);
   }
 
   /**

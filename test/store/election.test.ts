@@ -8,6 +8,7 @@ import { SimKvStore } from '../../backends/sim/sim-kv.js';
 import { Simulation } from '../../src/engine/simulation.js';
 import { Election, type StepDownReason, type Term } from '../../src/store/election.js';
 import { FencedWriter } from '../../src/store/fencing.js';
+import { StoreUnavailableError } from '../../src/store/kv.js';
 
 const KEY = '/slipway/v1/leader';
 
@@ -181,6 +182,54 @@ describe('Election', () => {
     await sim.run({ until: 120_000 });
     expect(deposed).toEqual([]);
     expect(elected).toHaveLength(1);
+  });
+
+  it('a store electing a new raft leader refuses keep-alives at once for 2.1 s: the leader retries every keepAliveRetryMs and keeps leading', async () => {
+    // Live, etcd answers "no leader" at once while it elects (one member killed). The leader's
+    // deadline is its last confirmed keep-alive's send time + 2.4 s (TTL 3 s, margin 0.6 s); with
+    // keep-alives only every period (1 s) the one after the outage came too late (CI: a 503
+    // "this replica no longer leads" with one etcd member down).
+    const { sim, store, log, make, runTo } = world(5);
+    const es = ['a', 'b'].map((n) => make(n));
+    for (const e of es) void e.campaign();
+    await runTo(5_000);
+    const leader = es.find((e) => e.isLeader())!;
+    const kv = store.client(leader.candidate);
+    const calls: number[] = [];
+    let refuseFrom = Infinity;
+    let refuseUntil = -Infinity;
+    // The same election on a client that refuses in the window (the first one resigns to hand over).
+    await settle(sim, leader.resign());
+    const refusing = Object.assign(Object.create(Object.getPrototypeOf(kv) as object) as typeof kv, kv, {
+      leaseKeepAlive: (lease: string) => {
+        calls.push(sim.now());
+        if (sim.now() >= refuseFrom && sim.now() < refuseUntil)
+          return new Promise<number>((_, reject) => sim.schedule(2, () => sim.deliver(() => reject(new StoreUnavailableError('etcdserver: no leader')))));
+        return kv.leaseKeepAlive(lease);
+      },
+    });
+    for (const e of es) e.stop();
+    await runTo(sim.now() + 10_000); // the resigned lease is revoked; nobody campaigns
+    const e = new Election({ kv: refusing, clock: sim }, { key: KEY, candidate: 'r', ttlSeconds: 3 });
+    const deposed: StepDownReason[] = [];
+    e.listen({ onDeposed: (_t, reason) => deposed.push(reason) });
+    void e.campaign();
+    await runTo(sim.now() + 3_500);
+    expect(e.isLeader()).toBe(true);
+    // The outage starts right after a keep-alive went out and ends 2.1 s later, just after the
+    // second periodic keep-alive in it was refused: the next periodic one (1 s later) is past the
+    // deadline.
+    const last = calls[calls.length - 1];
+    refuseFrom = last + 1;
+    refuseUntil = last + 2_100;
+    await runTo(last + 8_000);
+    expect(deposed, `keep-alives at ${calls.map((t) => t - last).join(', ')} ms`).toEqual([]);
+    expect(e.isLeader()).toBe(true);
+    // Bounded: about 2100 / 150 retries in the outage, not a loop as fast as refusals come back.
+    const inOutage = calls.filter((t) => t >= refuseFrom && t < refuseUntil).length;
+    expect(inOutage).toBeGreaterThan(5);
+    expect(inOutage).toBeLessThanOrEqual(Math.ceil(2_100 / e.keepAliveRetryMs) + 3);
+    expect(log.deposed.every((d) => d.reason === 'resigned')).toBe(true);
   });
 
   it('runs identically for the same seed', async () => {
