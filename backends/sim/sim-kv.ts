@@ -10,6 +10,13 @@
  * `requestTimeoutMs`; an answer lost on its way back fails the same way although the write was
  * applied — the client cannot tell, as with a real etcd.
  *
+ * `elect` is etcd losing its raft leader (the member that led killed): for the election's length
+ * no write commits and no lease expires. A request that reaches the store in its first part (the
+ * members have not yet noticed: etcd's election timeout) waits and is served when a leader is
+ * elected, or times out; one that arrives later is refused at once with "no leader" (the
+ * `hasleader` refusal etcd3 clients ask for). The new leader renews every lease to its full TTL
+ * (etcd's lessor `Promote`).
+ *
  * Leases expire on the virtual clock (`ttl` after the grant or last keep-alive, minus the
  * lease-expiry skew a fault may set: the store's clock running ahead of the leader's); an expired
  * lease's keys are deleted in one revision. Watches deliver each revision's events in order,
@@ -90,6 +97,9 @@ export class SimKvStore {
   private history: { revision: number; events: KvEvent[] }[] = [];
   private readonly watchers = new Set<Watcher>();
   private unavailableUntil = -1;
+  /** A raft election in progress (`elect`) until this time; requests arriving before `noticeUntil` wait for it. */
+  private electingUntil = -1;
+  private noticeUntil = -1;
   private readonly cutOff = new Map<string, number>();
   private readonly extraLatency = new Map<string, { ms: number; until: number }>();
   /** Leases expire this many ms before their TTL (lease-expiry skew). */
@@ -145,6 +155,34 @@ export class SimKvStore {
     this.breakWatches(() => true);
   }
 
+  /**
+   * etcd elects a new raft leader for `durationMs` (its leader lost): requests arriving in the
+   * first `noticeMs` (default the smaller of the duration and 1 s, etcd's default election
+   * timeout) wait until it ends, later ones are refused at once; no lease expires meanwhile, and
+   * at the end every lease is renewed to its full TTL.
+   */
+  elect(durationMs: number, noticeMs = Math.min(durationMs, 1000)): void {
+    const now = this.sim.now();
+    this.electingUntil = Math.max(this.electingUntil, now + durationMs);
+    this.noticeUntil = Math.max(this.noticeUntil, now + Math.min(noticeMs, durationMs));
+    const end = this.electingUntil;
+    this.sim.at(end, () => this.promote(end));
+  }
+
+  private promotedAt = -1;
+
+  /** The election ending at `end` is over: the new leader renews every lease (once; a longer overlapping election waits). */
+  private promote(end: number): void {
+    if (this.electingUntil !== end || this.promotedAt === end) return;
+    this.promotedAt = end;
+    for (const l of this.leases.values()) l.expiresAt = Math.max(l.expiresAt, end + l.ttlMs - this.skewMs);
+  }
+
+  /** Whether the store is electing a raft leader now. */
+  electing(): boolean {
+    return this.sim.now() < this.electingUntil;
+  }
+
   /** Cuts `client` off the store for `durationMs` (a partition between a replica and etcd). */
   partitionClient(client: string, durationMs: number): void {
     this.cutOff.set(client, Math.max(this.cutOff.get(client) ?? -1, this.sim.now() + durationMs));
@@ -196,8 +234,24 @@ export class SimKvStore {
       const failAtTimeout = () => this.sim.at(Math.max(this.sim.now(), sent + timeout), fail);
       const there = this.leg(client);
       if (there >= timeout) return void this.sim.schedule(timeout, fail);
-      this.sim.schedule(there, () => {
+      const refuse = () => {
+        const back = this.leg(client);
+        if (this.sim.now() + back >= sent + timeout) return failAtTimeout();
+        this.sim.schedule(back, () => {
+          if (!this.reachable(client)) return failAtTimeout();
+          this.stats.unavailable++;
+          this.sim.deliver(() => reject(new StoreUnavailableError(`store has no leader (electing one): ${what} from ${client} refused: etcdserver: no leader`)));
+        });
+      };
+      const arrive = (): void => {
         if (!this.reachable(client)) return failAtTimeout();
+        const now = this.sim.now();
+        if (now < this.electingUntil) {
+          if (now >= this.noticeUntil) return refuse();
+          // The member still believes in the lost leader: the request waits for the new one.
+          if (this.electingUntil >= sent + timeout) return failAtTimeout();
+          return void this.sim.at(this.electingUntil, arrive);
+        }
         this.stats.requests++;
         let result: T | undefined;
         let error: unknown;
@@ -207,12 +261,13 @@ export class SimKvStore {
           error = e;
         }
         const back = this.leg(client);
-        if (there + back >= timeout) return failAtTimeout();
+        if (this.sim.now() + back >= sent + timeout) return failAtTimeout();
         this.sim.schedule(back, () => {
           if (!this.reachable(client)) return failAtTimeout();
           this.sim.deliver(() => (error !== undefined ? reject(error) : resolve(result as T)));
         });
-      });
+      };
+      this.sim.schedule(there, arrive);
     });
   }
 
@@ -377,6 +432,12 @@ export class SimKvStore {
     const check = () => {
       if (this.leases.get(lease.id) !== lease) return;
       if (lease.expiresAt > this.sim.now()) return void this.sim.at(lease.expiresAt, check);
+      // No raft leader, no expiry; the new leader renews every lease when elected.
+      if (this.sim.now() < this.electingUntil) return void this.sim.at(this.electingUntil, check);
+      if (this.sim.now() === this.electingUntil && this.promotedAt !== this.electingUntil) {
+        this.promote(this.electingUntil);
+        return void this.sim.at(lease.expiresAt, check);
+      }
       this.stats.leaseExpiries++;
       this.dropLease('store', lease);
     };

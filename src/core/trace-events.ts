@@ -198,6 +198,8 @@ export const TRACE_EVENTS = {
   'fault.store_latency_end': {},
   'fault.lease_skew': { skewMs: num, duration: num, applied: bool },
   'fault.lease_skew_end': {},
+  'fault.store_election': { duration: num, applied: bool },
+  'fault.store_election_end': {},
 
   // --- replicated control plane (src/run/sim-replicas.ts; issue #14) -----------------------
   /** A replica won the election: `term` is the leader key's create revision (the fencing token). */

@@ -54,6 +54,8 @@ export interface FaultTarget {
   slowStore(extraMs: number, durationMs: number): boolean;
   /** The store expires leases `skewMs` early for `durationMs`. */
   skewLeases(skewMs: number, durationMs: number): boolean;
+  /** The store elects a new raft leader for `durationMs` (members notice after `noticeMs`). */
+  electStore(durationMs: number, noticeMs?: number): boolean;
 }
 
 /** Everything a fault kind needs when it fires. */

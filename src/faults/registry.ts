@@ -28,6 +28,7 @@ import { storePartition } from './store-partition.js';
 import { storeLatency } from './store-latency.js';
 import { leaseSkew } from './lease-skew.js';
 import { nodeFlap } from './node-flap.js';
+import { storeElection } from './store-election.js';
 
 export const FAULTS = {
   nodeCrash,
@@ -49,6 +50,7 @@ export const FAULTS = {
   storeLatency,
   leaseSkew,
   nodeFlap,
+  storeElection,
 } as const;
 
 type Registry = typeof FAULTS;

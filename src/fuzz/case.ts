@@ -29,6 +29,14 @@ export type FuzzFaultKind = (typeof FAULT_KINDS)[number];
 export const FUZZ_FAULT_KINDS: readonly FuzzFaultKind[] = FAULT_KINDS.filter((k) => (FAULTS[k] as { readonly needs?: string }).needs === undefined);
 /** The kinds that act on a replicated control plane (`needs: replicas`): the `ha` profile draws them. */
 export const HA_FAULT_KINDS: readonly FuzzFaultKind[] = FAULT_KINDS.filter((k) => (FAULTS[k] as { readonly needs?: string }).needs === 'replicas');
+/**
+ * The ones the `ha` profile draws: all but storeElection. A store election renews every lease when
+ * it ends (as etcd's new raft leader does), which rescues the leases the profile's lease skew and
+ * short partitions are tuned to expire: with it in the draw, the planted `renews-expired-lease`
+ * was found within 40 runs by 3–4 of 8 fuzz seeds instead of 8 of 8. Scenarios use it directly
+ * (scenarios/ha-store-election.yaml, test/faults/store-election.test.ts).
+ */
+export const HA_FUZZ_KINDS: readonly FuzzFaultKind[] = HA_FAULT_KINDS.filter((k) => k !== 'storeElection');
 
 export interface FuzzNode {
   readonly cpu: number;
@@ -136,7 +144,7 @@ export const PROFILE_SHAPES: Readonly<Record<Profile, ProfileShape>> = {
     maxNodes: 5,
     maxWorkloads: 5,
     maxFaults: 6,
-    kinds: [...HA_FAULT_KINDS, ...HA_FAULT_KINDS, 'nodeCrash', 'containerCrash'],
+    kinds: [...HA_FUZZ_KINDS, ...HA_FUZZ_KINDS, 'nodeCrash', 'containerCrash'],
     faultWindow: 900,
     healAt: 1200,
     end: 1800,

@@ -513,6 +513,11 @@ function faultTarget(cluster: SimCluster, cp: () => Orchestrator, replicas: SimR
       replicas.store.skewLeases(ms, duration);
       return true;
     },
+    electStore: (duration, notice) => {
+      if (!replicas) return false;
+      replicas.store.elect(duration, notice);
+      return true;
+    },
     resolveNodes: (t) => cluster.resolveNodes(t),
     crashNode: (n) => cluster.crashNode(n),
     bootNode: (n) => cluster.bootNode(n),

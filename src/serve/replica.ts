@@ -378,12 +378,7 @@ export async function startReplica(config: ServeConfig, options: ReplicaOptions 
     }
   };
 
-  // Keep-alive every ttl/10 (etcd's clients use ttl/3): the leader steps down at the send time of
-  // its last confirmed keep-alive + ttl − margin (ttl/5), so the period is taken out of the etcd
-  // outage it rides through. Killing etcd's raft leader costs an election of 1–3 s on a loaded
-  // machine; at TTL 5 s a ttl/3 period left as little as 2.3 s for it, ttl/10 leaves 3.5 s
-  // (docs/ha.md, "one etcd member down").
-  election = new Election({ kv, clock }, { key: LEADER_KEY, candidate: url, ttlSeconds: config.leaseTtl, keepAliveMs: Math.max(100, Math.floor((config.leaseTtl * 1000) / 10)) });
+  election = new Election({ kv, clock }, { key: LEADER_KEY, candidate: url, ttlSeconds: config.leaseTtl });
   election.listen({
     onElected: (term) => void becomeLeader(term),
     onDeposed: (_term, reason, detail) => {

@@ -9,7 +9,11 @@
  *   leader key's create revision — the fencing token (src/store/fencing.ts). Lost: watch the key
  *   and try again when it is deleted (or after `retryMs`, in case the watch broke). The lease is
  *   kept alive while waiting, so a win needs no new grant.
- * - **Keep-alive** every `keepAliveMs` (default ttl/3) on the Clock. A leader whose keep-alive fails
+ * - **Keep-alive** every `keepAliveMs` (default ttl/10) on the Clock while leading; a campaigner
+ *   keeps its lease alive every ttl/3 (or `keepAliveMs` if longer). The leader's deadline counts from
+ *   its last confirmed keep-alive's send time, so its period is taken out of any store outage it
+ *   rides through: etcd electing a new raft leader takes 2–3.5 s here, and at TTL 5 s a ttl/3
+ *   period left as little as 2.3 s of it (docs/ha.md). A leader whose keep-alive fails
  *   as unavailable (etcd electing a new raft leader answers "no leader" at once) sends the next one
  *   after `keepAliveRetryMs` (default ttl/20), not a whole period later: the first keep-alive the
  *   store answers again moves the local deadline, so an outage shorter than the deadline's slack
@@ -48,13 +52,13 @@ export interface ElectionConfig {
   readonly candidate: string;
   /** Lease TTL in seconds (default 10). */
   readonly ttlSeconds?: number;
-  /** Keep-alive period (default ttl/3). */
+  /** The leader's keep-alive period (default ttl/10; a campaigner's is the longer of this and ttl/3). */
   readonly keepAliveMs?: number;
   /** After a leader's keep-alive failed as unavailable, the next one goes this soon (default ttl/20, at most keepAliveMs). */
   readonly keepAliveRetryMs?: number;
   /** Step down this long before the lease could expire by the local clock (default ttl/5). */
   readonly safetyMarginMs?: number;
-  /** Pause between campaign attempts and after a store error (default keepAliveMs). */
+  /** Pause between campaign attempts and after a store error (default ttl/3). */
   readonly retryMs?: number;
 }
 
@@ -77,6 +81,8 @@ export class Election {
   readonly candidate: string;
   readonly ttlMs: number;
   readonly keepAliveMs: number;
+  /** A campaigner's keep-alive period: its lease's deadline matters only once it wins, and it confirms the lease then. */
+  readonly campaignKeepAliveMs: number;
   readonly keepAliveRetryMs: number;
   readonly safetyMarginMs: number;
   readonly retryMs: number;
@@ -102,10 +108,11 @@ export class Election {
     const ttl = config.ttlSeconds ?? 10;
     if (!(ttl > 0)) throw new RangeError(`election ttlSeconds must be > 0, got ${ttl}`);
     this.ttlMs = ttl * 1000;
-    this.keepAliveMs = config.keepAliveMs ?? Math.max(1, Math.floor(this.ttlMs / 3));
+    this.keepAliveMs = config.keepAliveMs ?? Math.max(1, Math.floor(this.ttlMs / 10));
+    this.campaignKeepAliveMs = Math.max(this.keepAliveMs, Math.floor(this.ttlMs / 3));
     this.keepAliveRetryMs = Math.min(this.keepAliveMs, config.keepAliveRetryMs ?? Math.max(1, Math.floor(this.ttlMs / 20)));
     this.safetyMarginMs = config.safetyMarginMs ?? Math.floor(this.ttlMs / 5);
-    this.retryMs = config.retryMs ?? this.keepAliveMs;
+    this.retryMs = config.retryMs ?? Math.max(this.keepAliveMs, Math.floor(this.ttlMs / 3));
     if (this.safetyMarginMs >= this.ttlMs) throw new RangeError(`election safetyMarginMs (${this.safetyMarginMs}) must be below the TTL (${this.ttlMs}ms)`);
   }
 
@@ -204,7 +211,7 @@ export class Election {
       }
       this.lease = lease;
       this.leaseDeadline = sent + this.ttlMs - this.safetyMarginMs;
-      this.startKeepAlive(epoch);
+      this.startKeepAlive(epoch, this.campaignKeepAliveMs);
     }
     const lease = this.lease;
     const sent = this.clock.now();
@@ -228,7 +235,7 @@ export class Election {
     const lead = ++this.epoch;
     // Confirm the lease at once: the deadline so far counts from the campaign's request, which a
     // slow store may have sent long ago.
-    this.startKeepAlive(lead, true);
+    this.startKeepAlive(lead, this.keepAliveMs, true);
     this.watchKey(lead, term, r.revision + 1);
     this.armDeadline(lead);
     for (const l of [...this.listeners]) l.onElected?.(term);
@@ -265,11 +272,11 @@ export class Election {
   }
 
   /**
-   * Keeps the lease alive every `keepAliveMs`; with `now`, the first keep-alive goes at once. While
+   * Keeps the lease alive every `period`; with `now`, the first keep-alive goes at once. While
    * leading, a keep-alive that failed as unavailable is followed by another after
    * `keepAliveRetryMs` (one retry pending at a time; the periodic ones go on meanwhile).
    */
-  private startKeepAlive(epoch: number, now = false): void {
+  private startKeepAlive(epoch: number, period: number, now = false): void {
     let cancelTick: (() => void) | undefined;
     let cancelRetry: (() => void) | undefined;
     const send = () => {
@@ -297,7 +304,7 @@ export class Election {
     const tick = () => {
       if (this.epoch !== epoch || this.lease === undefined) return;
       send();
-      cancelTick = this.clock.setTimer(this.keepAliveMs, tick);
+      cancelTick = this.clock.setTimer(period, tick);
     };
     // One entry in `cancels` for the whole loop (it used to gain one per period while leading).
     this.cancels.push(() => {
@@ -305,7 +312,7 @@ export class Election {
       cancelRetry?.();
     });
     if (now) tick();
-    else cancelTick = this.clock.setTimer(this.keepAliveMs, tick);
+    else cancelTick = this.clock.setTimer(period, tick);
   }
 
   /**

@@ -107,4 +107,42 @@ describe('SimKvStore', () => {
     await expect(within(sim, p)).rejects.toBeInstanceOf(StoreUnavailableError);
     expect(store.entry('x')?.value).toBe('1');
   });
+
+  it('electing a raft leader: a request that arrived before the members noticed waits for the new leader, a later one is refused at once; no lease expires, and all are renewed', async () => {
+    const sim = new Simulation(1);
+    const store = new SimKvStore(sim, { requestTimeoutMs: 5000, latency: { kind: 'constant', ms: 10 } });
+    const kv = store.client('a');
+    const lease = await within(sim, kv.leaseGrant(2), 100);
+    await within(sim, kv.txn({ compare: [], success: [{ type: 'put', key: 'leader', value: 'a', lease }] }), 100);
+    const t0 = sim.now();
+    store.elect(2500); // members notice after 1 s
+    const settled: Array<{ what: string; at: number; ok: boolean; error?: string }> = [];
+    const track = (what: string, p: Promise<unknown>) =>
+      p.then(
+        () => settled.push({ what, at: sim.now() - t0, ok: true }),
+        (e: unknown) => settled.push({ what, at: sim.now() - t0, ok: false, error: String(e) }),
+      );
+    track('early write', kv.txn({ compare: [], success: [{ type: 'put', key: 'x', value: '1' }] }));
+    sim.schedule(1500, () => track('late keep-alive', kv.leaseKeepAlive(lease)));
+    // The lease (2 s TTL, last renewed before t0) outlives its TTL while no leader can expire it.
+    sim.at(t0 + 2400, () => expect(store.entry('leader')?.value).toBe('a'));
+    await sim.run({ until: t0 + 4000 });
+    expect(settled).toEqual([
+      { what: 'late keep-alive', at: 1520, ok: false, error: expect.stringContaining('no leader') },
+      { what: 'early write', at: 2510, ok: true },
+    ]);
+    expect(store.entry('x')?.value).toBe('1');
+    // Renewed to its full TTL at the election's end (2.5 s): alive at 4 s, gone after 4.5 s.
+    expect(store.entry('leader')?.value).toBe('a');
+    await sim.run({ until: t0 + 4600 });
+    expect(store.entry('leader')).toBeUndefined();
+    // A request that would wait past its deadline fails at the deadline, as etcd's would.
+    const short = new SimKvStore(sim, { requestTimeoutMs: 1000, latency: { kind: 'constant', ms: 10 } });
+    short.elect(3000);
+    const t1 = sim.now();
+    let failedAt = -1;
+    short.client('b').get('y').catch(() => (failedAt = sim.now() - t1));
+    await sim.run({ until: t1 + 5000 });
+    expect(failedAt).toBe(1000);
+  });
 });

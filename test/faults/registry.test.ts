@@ -82,7 +82,7 @@ describe('the fault registry', () => {
   it('the fuzzer draws from every kind its heartbeat clusters can feel (all but those that need membership), and its cases load', () => {
     const needsNothing = FAULT_KINDS.filter((k) => (FAULTS[k] as { readonly needs?: string }).needs === undefined);
     expect([...FUZZ_FAULT_KINDS]).toEqual(needsNothing);
-    expect(FAULT_KINDS.filter((k) => !needsNothing.includes(k))).toEqual(['slowNode', 'controlPlaneCrash', 'controlPlanePause', 'storePartition', 'storeLatency', 'leaseSkew']);
+    expect(FAULT_KINDS.filter((k) => !needsNothing.includes(k))).toEqual(['slowNode', 'controlPlaneCrash', 'controlPlanePause', 'storePartition', 'storeLatency', 'leaseSkew', 'storeElection']);
     const seen = new Set<string>();
     for (let seed = 0; seed < 60 && seen.size < needsNothing.length; seed++) {
       const doc = caseDocument(caseFromSeed(seed, PROFILES[0]), PROFILES[0], `c${seed}`);
