@@ -210,7 +210,9 @@ describe('Election', () => {
     });
     for (const e of es) e.stop();
     await runTo(sim.now() + 10_000); // the resigned lease is revoked; nobody campaigns
-    const e = new Election({ kv: refusing, clock: sim }, { key: KEY, candidate: 'r', ttlSeconds: 3 });
+    // A 1 s period (ttl/3, etcd's clients' choice) isolates the retry: the default ttl/10 period
+    // would ride through this outage on its own.
+    const e = new Election({ kv: refusing, clock: sim }, { key: KEY, candidate: 'r', ttlSeconds: 3, keepAliveMs: 1000 });
     const deposed: StepDownReason[] = [];
     e.listen({ onDeposed: (_t, reason) => deposed.push(reason) });
     void e.campaign();
