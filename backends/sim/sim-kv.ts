@@ -178,11 +178,6 @@ export class SimKvStore {
     for (const l of this.leases.values()) l.expiresAt = Math.max(l.expiresAt, end + l.ttlMs - this.skewMs);
   }
 
-  /** Whether the store is electing a raft leader now. */
-  electing(): boolean {
-    return this.sim.now() < this.electingUntil;
-  }
-
   /** Cuts `client` off the store for `durationMs` (a partition between a replica and etcd). */
   partitionClient(client: string, durationMs: number): void {
     this.cutOff.set(client, Math.max(this.cutOff.get(client) ?? -1, this.sim.now() + durationMs));
