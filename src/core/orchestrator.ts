@@ -59,6 +59,9 @@ import { assertNever } from './assert-never.js';
 import { budgetHealth, budgetSelects, type BudgetHealth, type DisruptionBudgetStatus, type PodDisruptionBudget } from './disruption-budget.js';
 import { DEFAULT_NAMESPACE } from './namespace.js';
 
+/** Nodes the scheduler re-reads between wall-clock checks in a sliced pass (Orchestrator.refreshWithin): a node with a rollout's changes takes 0.1-0.2 ms. */
+const REFRESH_STEP = 4;
+
 export interface OrchestratorConfig extends ReconcilerConfig {
   readonly reconcileIntervalMs: Millis;
   /**
@@ -614,8 +617,14 @@ export class Orchestrator {
     const wall = this.d.wallMs;
     const sliceMs = this.d.config.reconcileSliceMs;
     const stopAt = wall !== undefined && sliceMs !== undefined ? wall() + sliceMs : Infinity;
+    // Sliced (serve): the scheduler re-reads the nodes whose instances changed a few at a time
+    // first, within the slice, so that a workload's scheduling below does not re-read them all in
+    // one go (after a rollout of 10,000 instances, every node: 30+ ms in one event). A pass that
+    // ran out of time doing so stops before its first workload, once: the next one reconciles at
+    // least one however much is left, so churn faster than the refresh cannot starve the workloads.
+    const refreshed = stopAt === Infinity || this.refreshWithin(wall!, stopAt);
     for (const id of ids) {
-      if (spent >= budget || (spent > 0 && stopAt !== Infinity && wall!() >= stopAt)) break;
+      if (spent >= budget || ((spent > 0 || !refreshed) && stopAt !== Infinity && wall!() >= stopAt)) break;
       this.dirty.delete(id);
       const ws = this.workloads.get(id);
       spent += 1 + (ws ? this.reconcileWorkload(ws) : 0);
@@ -629,6 +638,29 @@ export class Orchestrator {
       });
     }
   }
+
+  /**
+   * Brings the scheduler's view of changed nodes up to date, REFRESH_STEP nodes at a time, until
+   * none is left (true) or the wall clock reaches `stopAt` (false). A pass that returned false
+   * once proceeds the next time whatever is left (`refreshYielded`), so it cannot stop twice in a row.
+   */
+  private refreshWithin(wall: () => number, stopAt: number): boolean {
+    const refresh = this.d.scheduler.refresh;
+    if (refresh === undefined || this.refreshYielded) {
+      this.refreshYielded = false;
+      return true;
+    }
+    const views = this.nodeViews();
+    // A step that re-read fewer than it could left none stale.
+    while (refresh.call(this.d.scheduler, views, REFRESH_STEP) === REFRESH_STEP) {
+      if (wall() >= stopAt) {
+        this.refreshYielded = true;
+        return false;
+      }
+    }
+    return true;
+  }
+  private refreshYielded = false;
 
   /** Reconciles one workload; returns how many actions the reconciler returned (the pass's budget counts them). */
   private reconcileWorkload(ws: WorkloadState): number {

@@ -71,7 +71,8 @@ const spec = (name: string, extra: Partial<ContainerSpec>): ContainerSpec => ({
 /** `sh` as pid 1 ignores SIGTERM unless it traps it: this one exits 0 on SIGTERM. */
 const LONG = ['sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"];
 
-export function simBackend(): TestBackend {
+/** The simulator's virtual nodes: `count` of them (node-a, node-b, ...; at most 26), two by default. */
+export function simBackend(count = 2): TestBackend {
   const sim = new Simulation(7);
   const cluster = new SimCluster({
     sim,
@@ -79,14 +80,14 @@ export function simBackend(): TestBackend {
     controlPlane: DEFAULT_CONTROL_PLANE,
     ids: new SeededIds(sim.random.stream('ids.container'), 10),
   });
-  cluster.addNode(node('node-a'), true);
-  cluster.addNode(node('node-b'), true);
+  const nodes = Array.from({ length: count }, (_, i) => `node-${String.fromCharCode(97 + i)}`);
+  for (const n of nodes) cluster.addNode(node(n), true);
   return {
     name: 'sim',
     runtime: cluster,
     cluster: cluster.manager,
     clock: sim,
-    nodes: ['node-a', 'node-b'],
+    nodes,
     pause: async (id, paused) => {
       if (!cluster.setPaused(id, paused)) throw new Error(`sim: cannot ${paused ? 'pause' : 'resume'} ${id}`);
     },
