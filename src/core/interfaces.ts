@@ -259,6 +259,8 @@ export interface Scheduler {
    * it re-read: 0 when nothing is stale.
    */
   refresh?(nodes: readonly NodeView[], maxNodes: number): number;
+  /** How many nodes `refresh` would re-read now (0 when none, or when it keeps no view to refresh). */
+  staleNodes?(nodes: readonly NodeView[]): number;
 }
 
 // ---------------------------------------------------------------------------------------------

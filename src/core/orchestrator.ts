@@ -61,6 +61,13 @@ import { DEFAULT_NAMESPACE } from './namespace.js';
 
 /** Nodes the scheduler re-reads between wall-clock checks in a sliced pass (Orchestrator.refreshWithin): a node with a rollout's changes takes 0.1-0.2 ms. */
 const REFRESH_STEP = 4;
+/**
+ * A sliced pass re-reads the scheduler's stale nodes ahead (Orchestrator.refreshWithin) only when
+ * at least this many are stale, about a slice of re-reading: fewer are left to the next scheduling
+ * call, as they would be re-read again anyway if they change before it (re-reading ahead at every
+ * pass re-read 15-40 % more nodes under 500 applies/s, and the creates' tail grew with the GC work).
+ */
+const REFRESH_AHEAD_NODES = 32;
 
 export interface OrchestratorConfig extends ReconcilerConfig {
   readonly reconcileIntervalMs: Millis;
@@ -617,9 +624,9 @@ export class Orchestrator {
     const wall = this.d.wallMs;
     const sliceMs = this.d.config.reconcileSliceMs;
     const stopAt = wall !== undefined && sliceMs !== undefined ? wall() + sliceMs : Infinity;
-    // Sliced (serve): the scheduler re-reads the nodes whose instances changed a few at a time
-    // first, within the slice, so that a workload's scheduling below does not re-read them all in
-    // one go (after a rollout of 10,000 instances, every node: 30+ ms in one event). A pass that
+    // Sliced (serve): when many nodes' instances changed since the scheduler read them, it re-reads
+    // them a few at a time first, within the slice, so that a workload's scheduling below does not
+    // re-read them all in one go (after a rollout of 10,000 instances, every node: 30+ ms in one event). A pass that
     // ran out of time doing so stops before its first workload, once: the next one reconciles at
     // least one however much is left, so churn faster than the refresh cannot starve the workloads.
     const refreshed = stopAt === Infinity || this.refreshWithin(wall!, stopAt);
@@ -640,8 +647,9 @@ export class Orchestrator {
   }
 
   /**
-   * Brings the scheduler's view of changed nodes up to date, REFRESH_STEP nodes at a time, until
-   * none is left (true) or the wall clock reaches `stopAt` (false). A pass that returned false
+   * Brings the scheduler's view of changed nodes up to date when REFRESH_AHEAD_NODES or more are
+   * stale, REFRESH_STEP nodes at a time, until none is left (true) or the wall clock reaches
+   * `stopAt` (false). A pass that returned false
    * once proceeds the next time whatever is left (`refreshYielded`), so it cannot stop twice in a row.
    */
   private refreshWithin(wall: () => number, stopAt: number): boolean {
@@ -651,6 +659,7 @@ export class Orchestrator {
       return true;
     }
     const views = this.nodeViews();
+    if ((this.d.scheduler.staleNodes?.(views) ?? 0) < REFRESH_AHEAD_NODES) return true;
     // A step that re-read fewer than it could left none stale.
     while (refresh.call(this.d.scheduler, views, REFRESH_STEP) === REFRESH_STEP) {
       if (wall() >= stopAt) {

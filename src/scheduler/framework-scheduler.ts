@@ -302,6 +302,15 @@ export class FrameworkScheduler implements Scheduler {
   }
   private refreshAt = 0;
 
+  /** Scheduler.staleNodes: the nodes of the kept table whose instances changed since they were read. */
+  staleNodes(views: readonly NodeView[]): number {
+    const c = this.cache;
+    if (!c || !this.keeps(c, views)) return 0;
+    let n = 0;
+    for (let i = 0; i < views.length; i++) if (views[i].version !== c.versions[i]) n++;
+    return n;
+  }
+
   /** Whether the profile has Coscheduling (gang members wait and are rejected together). */
   private readonly gangs: boolean;
 

@@ -45,7 +45,7 @@ export interface TestBackend {
   readonly cluster: ClusterManager;
   readonly clock: Clock;
   /** Two nodes. */
-  readonly nodes: readonly [string, string];
+  readonly nodes: readonly [string, string, ...string[]];
   /** Runs until stopped; stops promptly on SIGTERM. */
   longRunning(name: string): ContainerSpec;
   /** Exits by itself after about 300 ms with `code`. */
@@ -71,7 +71,7 @@ const spec = (name: string, extra: Partial<ContainerSpec>): ContainerSpec => ({
 /** `sh` as pid 1 ignores SIGTERM unless it traps it: this one exits 0 on SIGTERM. */
 const LONG = ['sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"];
 
-/** The simulator's virtual nodes: `count` of them (node-a, node-b, ...; at most 26), two by default. */
+/** The simulator's virtual nodes: `count` of them (node-a ... node-z, node-aa, node-ab, ...; at least 2, at most 702), two by default. */
 export function simBackend(count = 2): TestBackend {
   const sim = new Simulation(7);
   const cluster = new SimCluster({
@@ -80,7 +80,8 @@ export function simBackend(count = 2): TestBackend {
     controlPlane: DEFAULT_CONTROL_PLANE,
     ids: new SeededIds(sim.random.stream('ids.container'), 10),
   });
-  const nodes = Array.from({ length: count }, (_, i) => `node-${String.fromCharCode(97 + i)}`);
+  const letter = (k: number) => String.fromCharCode(97 + k);
+  const nodes = Array.from({ length: Math.max(2, Math.min(702, count)) }, (_, i) => `node-${i < 26 ? letter(i) : letter(Math.floor(i / 26) - 1) + letter(i % 26)}`) as unknown as readonly [string, string, ...string[]];
   for (const n of nodes) cluster.addNode(node(n), true);
   return {
     name: 'sim',
