@@ -18,6 +18,7 @@ import { WallClock } from '../engine/wall-clock.js';
 import { createLiveBackend, type LiveBackend } from '../run/live-backend.js';
 import type { Scenario } from '../scenario/types.js';
 import type { ServeBackend } from './config.js';
+import { watchMarking } from './gc-marking.js';
 
 export interface ServeRuntime {
   readonly kind: ServeBackend;
@@ -66,10 +67,14 @@ const PUMP_EVENTS = 2_000;
  * pass over everything applied meanwhile — the API server of Kubernetes answers while its controllers lag behind in
  * the same way. Without requests the control plane has the whole thread. Before a slice, while
  * requests arrive, the pump also waits (at most `holdMs`) for the store's write in flight: its
- * applies are answered first (settle).
+ * applies are answered first (settle). And while V8 marks the heap for a major GC (gc-marking.ts)
+ * and requests arrive, the control plane waits, at most `markingHoldMs` from the marking's start:
+ * its work would allocate (more marking steps on the thread) and compete with the API in the
+ * window where the marking threads already take the cores. Marking comes every few seconds under
+ * 500 applies/s, so this costs the control plane under 5 % of its time.
  * docs/performance.md has the figures (applies' p99 before and after).
  */
-export const API_SHARE = { sliceMs: 4, restMs: 8, quietMs: 20, maxRestMs: 50, holdMs: 8 } as const;
+export const API_SHARE = { sliceMs: 4, restMs: 8, quietMs: 20, maxRestMs: 50, holdMs: 8, markingHoldMs: 150 } as const;
 
 /**
  * Waits, at most until `deadline` (performance.now() ms), until `writes` reports no write in
@@ -105,8 +110,16 @@ export function restFor(sliceMs: number): number {
 /** Idle-time work (ServeRuntime.start's `idle`): wall ms per pump step. */
 const IDLE_MS = 2;
 
-export function createServeRuntime(kind: ServeBackend, scenario: Scenario, speed: number, onError: (e: unknown) => void, identity: string = scenario.name): ServeRuntime {
-  if (kind === 'sim') return simRuntime(scenario, speed, onError);
+export interface ServeRuntimeOptions {
+  /** The cluster identity on shared engines (docker/oci); default the scenario's name. */
+  readonly identity?: string;
+  /** sim: whether V8 is marking the heap now (default: this thread's GC entries, gc-marking.ts; tests give their own). */
+  readonly marking?: () => boolean;
+}
+
+export function createServeRuntime(kind: ServeBackend, scenario: Scenario, speed: number, onError: (e: unknown) => void, options: ServeRuntimeOptions = {}): ServeRuntime {
+  const identity = options.identity ?? scenario.name;
+  if (kind === 'sim') return simRuntime(scenario, speed, onError, options.marking);
   const clock = new WallClock();
   // The cluster identity on shared engines: its containers carry it (see docs/live-backends.md).
   const live = createLiveBackend(scenario, kind, clock, identity);
@@ -127,7 +140,7 @@ export function createServeRuntime(kind: ServeBackend, scenario: Scenario, speed
   };
 }
 
-function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => void): ServeRuntime {
+function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => void, markingNow?: () => boolean): ServeRuntime {
   const sim = new Simulation(scenario.seed);
   const cluster = new SimCluster({
     sim,
@@ -154,6 +167,13 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
   // overran (one event longer than sliceMs) is answered with a rest as much longer, so the API
   // keeps its share (see API_SHARE).
   let resumed = performance.now();
+  // V8's marking (see API_SHARE): watched from start() to close() unless the caller says.
+  let watch: ReturnType<typeof watchMarking> | undefined;
+  const marking = markingNow ?? (() => watch?.window.marking(performance.now()) === true);
+  /** While V8 marks the heap and requests arrive: waits in steps of 2 ms (at most markingHoldMs from the marking's start). */
+  const outlast = async (): Promise<void> => {
+    while (running && busy(performance.now()) && marking()) await new Promise((r) => setTimeout(r, 2));
+  };
   const pause = (): Promise<void> =>
     new Promise<void>((r) => {
       const now = performance.now();
@@ -166,9 +186,11 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
       // After the rest, the write in flight (if any) ends before the next slice starts.
       if (busy(resumed))
         setTimeout(() => {
-          const h = hold();
-          if (h) void h.then(done);
-          else done();
+          void outlast().then(() => {
+            const h = hold();
+            if (h) void h.then(done);
+            else done();
+          });
         }, restFor(now - resumed));
       else setImmediate(done);
     });
@@ -183,7 +205,10 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
         }
         // No determinism guard: the HTTP server shares this thread and answers between drains.
         try {
-          if (busy(performance.now())) await hold();
+          if (busy(performance.now())) {
+            await outlast();
+            await hold();
+          }
           resumed = performance.now(); // a slice starts with the run
           const r = await sim.run({ until: target, guard: false, maxEvents: PUMP_EVENTS, sliceMs: API_SHARE.sliceMs, pause });
           if (r.reason !== 'maxEvents' && idle !== undefined) {
@@ -211,12 +236,14 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
     start: (work, written) => {
       if (running) return;
       running = true;
+      if (markingNow === undefined) watch = watchMarking(API_SHARE.markingHoldMs);
       idle = work;
       writes = written;
       loop = pump();
     },
     close: async () => {
       running = false;
+      watch?.stop();
       await loop;
     },
   };

@@ -114,7 +114,7 @@ export interface ControlPlaneOptions {
 export async function startControlPlane(config: ServeConfig, store: DaemonStore, o: ControlPlaneOptions): Promise<ControlPlane> {
   const scenario = clusterScenario(config);
   const errors = (e: unknown) => o.log(`slipway serve: control plane error: ${e instanceof Error ? e.message : String(e)}`);
-  const backend = createServeRuntime(config.backend, scenario, config.speed, errors, config.identity);
+  const backend = createServeRuntime(config.backend, scenario, config.speed, errors, { identity: config.identity });
   // docker/oci: one controller per cluster identity on the engines, the same locks `slipway run`
   // takes (backends/live/engine-lock.ts), before anything is adopted or removed.
   let releaseLocks = async (): Promise<void> => {};
