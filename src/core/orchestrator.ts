@@ -65,7 +65,7 @@ const REFRESH_STEP = 4;
  * A sliced pass re-reads the scheduler's stale nodes ahead (Orchestrator.refreshWithin) only when
  * at least this many are stale, about a slice of re-reading: fewer are left to the next scheduling
  * call, as they would be re-read again anyway if they change before it (re-reading ahead at every
- * pass re-read 15-40 % more nodes under 500 applies/s, and the creates' tail grew with the GC work).
+ * pass re-read 14-37 % more nodes under 500 applies/s, and the creates' tail grew with that work and its garbage).
  */
 const REFRESH_AHEAD_NODES = 32;
 
