@@ -78,6 +78,9 @@ interface StoreFile {
 
 /** The journal is folded into a new snapshot once it is larger than the snapshot and than this. */
 export const COMPACT_MIN_BYTES = 256 * 1024;
+/** After a failed commit with no request waiting, the first retry's delay (ms); it doubles per failure up to RETRY_MAX_MS. */
+export const RETRY_MIN_MS = 50;
+export const RETRY_MAX_MS = 5000;
 
 /** The journal beside a snapshot `DIR/state.json`: `DIR/state.journal`. */
 export function journalPathOf(snapshotPath: string): string {
@@ -102,6 +105,8 @@ export class ServeStore extends InMemoryStateStore {
   private writing: Promise<void> | undefined;
   private scheduled = false;
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryMs = RETRY_MIN_MS;
   /** Each workload's and workload record's JSON, by object (objects are immutable: a change puts a new one). */
   private readonly jsonOf = new WeakMap<object, string>();
   /** Workload puts and deletions since the last commit, in order, as JSON. */
@@ -275,6 +280,8 @@ export class ServeStore extends InMemoryStateStore {
 
   /** Closes the journal (after the last flush or saveNow; a later commit opens it again). */
   close(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     const fd = this.journal;
     this.journal = undefined;
     if (fd !== undefined) closeSync(fd);
@@ -373,16 +380,22 @@ export class ServeStore extends InMemoryStateStore {
     }
     const waiters = this.waiters.splice(0);
     this.dirty = false;
-    const ops = this.collectOps();
-    const compact = this.mustCompact || this.journalBytes > Math.max(COMPACT_MIN_BYTES, this.snapshotBytes);
-    if (ops.length > 0 || compact) {
-      const seq = ++this.seq;
-      // Taken now, synchronously: the snapshot holds exactly the state the ops lead to.
-      this.writing = compact ? this.compact(seq, this.serialize(seq)) : this.append(`{"seq":${seq},"ops":[${ops.join(',')}]}\n`);
-    }
+    // Whatever fails from here (the write, or building what it writes) is answered to these
+    // waiters: none is left waiting for a write that never comes. Ops collected but not written are
+    // not lost: a failure makes the next commit write a whole snapshot.
+    let write: Promise<void> | undefined;
     try {
-      await this.writing;
+      const ops = this.collectOps();
+      const compact = this.mustCompact || this.journalBytes > Math.max(COMPACT_MIN_BYTES, this.snapshotBytes);
+      if (ops.length > 0 || compact) {
+        const seq = ++this.seq;
+        // Taken now, synchronously: the snapshot holds exactly the state the ops lead to.
+        write = compact ? this.compact(seq, this.serialize(seq)) : this.append(`{"seq":${seq},"ops":[${ops.join(',')}]}\n`);
+        this.writing = write;
+      }
+      await write;
       this.lastError = undefined;
+      this.retryMs = RETRY_MIN_MS;
       for (const w of waiters) w.resolve();
     } catch (e) {
       this.lastError = (e as Error).message;
@@ -390,9 +403,28 @@ export class ServeStore extends InMemoryStateStore {
       this.mustCompact = true;
       for (const w of waiters) w.reject(e);
     } finally {
-      this.writing = undefined;
+      // Only this commit's own write: a commit with nothing to write must not clear another's.
+      if (this.writing === write) this.writing = undefined;
     }
-    if (this.dirty || this.waiters.length > 0) void this.commit();
+    if (this.lastError !== undefined) this.retryLater();
+    else if (this.dirty || this.waiters.length > 0) void this.commit();
+  }
+
+  /**
+   * After a failed commit (a full disk, say) the changes are written again later: at once for
+   * requests already waiting (each gets its answer, 503 on another failure), otherwise after a
+   * backoff that doubles up to RETRY_MAX_MS, so a disk that stays full is not asked in a loop. A new
+   * request's flush still tries at once.
+   */
+  private retryLater(): void {
+    if (this.retryTimer !== undefined) return;
+    const ms = this.waiters.length > 0 ? 0 : this.retryMs;
+    this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.commit();
+    }, ms);
+    this.retryTimer.unref();
   }
 
   private openJournal(): number {

@@ -8,10 +8,10 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InMemoryStateStore } from '../../src/core/state-store.js';
 import type { Workload } from '../../src/core/types.js';
-import { COMPACT_MIN_BYTES, ServeStore, type ServeMeta } from '../../src/serve/serve-store.js';
+import { COMPACT_MIN_BYTES, RETRY_MIN_MS, ServeStore, type ServeMeta } from '../../src/serve/serve-store.js';
 import { round } from './fixtures/journal-rounds.js';
 
 const dirs: string[] = [];
@@ -163,6 +163,67 @@ describe('ServeStore', () => {
     await s.flush();
     s.close();
     expect(reopened(path).meta.workloads).toEqual({ a: rec('a', 5), d: rec('d', 6), e: rec('e', 7) });
+  });
+
+  it('a commit that fails before its write (building what it writes) answers its waiters with the error; the change is written by the next commit', async () => {
+    const path = tempState();
+    const s = new ServeStore(path);
+    s.putWorkload(workload('w0', 1));
+    await s.flush();
+    // Private: the ops are built synchronously, before the write; a throw there once left the
+    // request waiting for a write that never came.
+    const collect = vi.spyOn(s as unknown as { collectOps(): string[] }, 'collectOps').mockImplementationOnce(() => {
+      throw new Error('cannot build the commit');
+    });
+    s.putWorkload(workload('w1', 2));
+    await expect(s.flush()).rejects.toThrow('cannot build the commit');
+    expect(s.lastError).toBe('cannot build the commit');
+    collect.mockRestore();
+    s.putWorkload(workload('w2', 3));
+    await s.flush();
+    expect(s.lastError).toBeUndefined();
+    s.close();
+    expect(reopened(path).workloads.map((w) => [w.name, w.replicas])).toEqual([
+      ['w0', 1],
+      ['w1', 2],
+      ['w2', 3],
+    ]);
+  });
+
+  it('a write that keeps failing (a full disk) is retried with a growing backoff, not in a loop; a new request tries at once; nothing is lost', async () => {
+    const path = tempState();
+    const s = new ServeStore(path);
+    type Writes = { append(line: string): Promise<void>; compact(seq: number, text: string): Promise<void> };
+    const w = s as unknown as Writes;
+    let attempts = 0;
+    // Fails as a full disk does: asynchronously, after a trip to the thread pool.
+    const failing = (): Promise<void> => {
+      attempts++;
+      return new Promise((_, reject) => setImmediate(() => reject(new Error('ENOSPC: no space left on device, write'))));
+    };
+    const append = vi.spyOn(w, 'append').mockImplementation(failing);
+    const compact = vi.spyOn(w, 'compact').mockImplementation(failing);
+    s.putWorkload(workload('w0', 1));
+    await expect(s.flush()).rejects.toThrow('ENOSPC');
+    const t0 = performance.now();
+    const after = attempts;
+    await new Promise((r) => setTimeout(r, 12 * RETRY_MIN_MS));
+    const waited = performance.now() - t0;
+    // Retries at RETRY_MIN_MS, then 2x, 4x, 8x...: within `waited`, at most log2(waited/RETRY_MIN_MS + 1) + 1 of them (a loop made thousands).
+    const retries = attempts - after;
+    expect(retries).toBeGreaterThanOrEqual(1);
+    expect(retries).toBeLessThanOrEqual(Math.floor(Math.log2(waited / RETRY_MIN_MS + 1)) + 1);
+    expect(s.lastError).toContain('ENOSPC');
+    // The disk has room again: the next request's flush writes at once, whatever the backoff.
+    append.mockRestore();
+    compact.mockRestore();
+    s.putWorkload(workload('w1', 2));
+    await s.flush();
+    expect(s.lastError).toBeUndefined();
+    // It did not wait for the backoff's next retry (still pending; close() cancels it).
+    expect((s as unknown as { retryTimer?: unknown }).retryTimer).toBeDefined();
+    s.close();
+    expect(reopened(path).workloads.map((x) => x.name)).toEqual(['w0', 'w1']);
   });
 
   it('folds the journal into a new snapshot once it outgrows it, and the state survives', async () => {
