@@ -58,6 +58,12 @@ export interface ApiBenchOptions {
 const here = dirname(fileURLToPath(import.meta.url));
 /** The paced phases' bound on requests waiting at once (the loop stays bounded if the daemon stops answering). */
 const PACED_IN_FLIGHT = 512;
+/**
+ * A request unanswered this long (its connection silent; the slowest, a what-if, takes seconds)
+ * fails the run with what the daemon says about it, instead of waiting for --timeout or the
+ * caller's kill (which left the daemon running and said nothing).
+ */
+const REQUEST_SILENT_MS = 60_000;
 
 interface Res {
   status: number;
@@ -142,18 +148,42 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
     });
     const { hostname, port } = new URL(url);
     const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency });
+    const headersOf = (data: string | undefined) => ({ authorization: 'Bearer bench-token-0123456789abcdef', ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) });
+    /**
+     * What the daemon says while a request goes unanswered, on a connection of its own: how many
+     * requests it counts in flight, and its whole /metrics saved beside the temporary directory.
+     */
+    const diagnose = (): Promise<string> =>
+      new Promise((resolve) => {
+        const req = request({ host: hostname, port: Number(port), method: 'GET', path: '/metrics', agent: false, headers: headersOf(undefined), timeout: 5000 }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            const file = `${dir}.hung-metrics.txt`;
+            writeFileSync(file, text);
+            const inFlight = /^slipway_api_requests_in_flight (\d+)$/m.exec(text)?.[1] ?? '?';
+            resolve(`the daemon counts ${inFlight} requests in flight; its /metrics: ${file}`);
+          });
+        });
+        req.on('timeout', () => req.destroy(new Error('no answer in 5 s')));
+        req.on('error', (e) => resolve(`its /metrics did not answer either (${e.message}): the daemon is stuck`));
+        req.end();
+      });
     const call = (method: string, path: string, body?: unknown): Promise<Res> =>
       new Promise((resolve, reject) => {
         const data = body === undefined ? undefined : JSON.stringify(body);
-        const req = request(
-          { host: hostname, port: Number(port), method, path, agent, headers: { authorization: 'Bearer bench-token-0123456789abcdef', ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) } },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-          },
-        );
+        const req = request({ host: hostname, port: Number(port), method, path, agent, headers: headersOf(data) }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        });
         req.on('error', reject);
+        // The socket's own idle timer (no timer per request): it starts once the request has a connection.
+        req.setTimeout(REQUEST_SILENT_MS, () => {
+          const port = req.socket?.localPort;
+          void diagnose().then((said) => req.destroy(new Error(`bench api: ${method} ${path}${data ? ` ${data.slice(0, 40)}…` : ''} unanswered after ${REQUEST_SILENT_MS / 1000} s on the connection from port ${port}; ${said}`)));
+        });
         req.end(data);
       });
     const pid = child.pid!;
@@ -224,22 +254,36 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
         const start = performance.now();
         let inFlight = 0;
         let freed: (() => void) | undefined;
+        let failed: unknown;
         const sent: Array<Promise<void>> = [];
         for (let i = 0; i < n; i++) {
           if (Date.now() > deadline) throw new Error('bench api: --timeout reached');
           const due = start + (i * 1000) / rate;
           const wait = due - performance.now();
           if (wait >= 1) await new Promise((res) => setTimeout(res, wait));
-          while (inFlight >= PACED_IN_FLIGHT) await new Promise<void>((res) => (freed = res));
+          while (inFlight >= PACED_IN_FLIGHT && failed === undefined) await new Promise<void>((res) => (freed = res));
+          if (failed !== undefined) {
+            // The requests still out are dropped (their failures too): the first failure is the run's.
+            for (const p of sent) p.catch(() => {});
+            throw failed;
+          }
           inFlight++;
           sent.push(
-            make(i).then((r) => {
-              lat[i] = performance.now() - due;
-              inFlight--;
-              freed?.();
-              freed = undefined;
-              check(i, r, want);
-            }),
+            make(i)
+              .then((r) => {
+                lat[i] = performance.now() - due;
+                check(i, r, want);
+              })
+              .catch((e: unknown) => {
+                failed ??= e;
+                throw e;
+              })
+              .finally(() => {
+                // Answered or failed, it no longer waits: the loop goes on (or stops at a failure).
+                inFlight--;
+                freed?.();
+                freed = undefined;
+              }),
           );
         }
         await Promise.all(sent);

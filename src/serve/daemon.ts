@@ -193,6 +193,8 @@ export async function startControlPlane(config: ServeConfig, store: DaemonStore,
   const apply = createFastApply({ control, metrics, authorized, persist: () => store.flush(), bodyLimit: config.bodyLimit, app });
   const fastReads: FastReads = (req, res) => {
     backend.noteRequest?.();
+    // Every request passes here first (listenOn): counted in flight until answered.
+    metrics.requestStarted(res);
     return reads(req, res) || apply(req, res);
   };
   return { control, app, backend, orchestrator, metrics, fastReads, endStreams: () => shutdown.abort(), stop };

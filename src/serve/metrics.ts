@@ -7,6 +7,8 @@
  *   slipway_workload_reconciles_total    counter: workloads reconciled
  *   slipway_api_requests_total           counter: API requests by route, method and status code
  *   slipway_api_request_duration_seconds histogram: API request latency by route and method
+ *   slipway_api_requests_in_flight       gauge: requests received and not yet answered (watch
+ *                                        streams included: they are answered when they end)
  *   slipway_events_total                 counter: control-plane events (revisions) by type prefix
  *   slipway_leader                       gauge: 1 when this replica leads (always 1 on the file store)
  *   slipway_leader_info{leader}          gauge: 1, labelled with the leader's URL (replicas on etcd)
@@ -38,6 +40,10 @@ export class ServeMetrics {
   private readonly requestCounts = new Map<string, { labels: { route: string; method: string; code: string }; n: number }>();
   private readonly eventCounts = new Map<string, number>();
   private readonly durations = new Map<string, { route: string; method: string }>();
+  private inFlight = 0;
+  private readonly answered = (): void => {
+    this.inFlight--;
+  };
   readonly requestDuration = new Histogram({
     name: 'slipway_api_request_duration_seconds',
     help: 'API request latency by route and method',
@@ -89,6 +95,14 @@ export class ServeMetrics {
     registerLeaderGauges(this.registry, role ?? (() => ({ role: 'leader', leader: '' })));
     collectDefaultMetrics({ register: this.registry, gcDurationBuckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
     new Gauge({
+      name: 'slipway_api_requests_in_flight',
+      help: 'API requests received and not yet answered (watch streams included until they end)',
+      registers: [this.registry],
+      collect() {
+        this.set(self.inFlight);
+      },
+    });
+    new Gauge({
       name: 'slipway_pending_instances',
       help: 'Instances waiting for a node',
       registers: [this.registry],
@@ -110,6 +124,12 @@ export class ServeMetrics {
   onRecord(type: string, instance: Instance | undefined, now: number): void {
     this.eventCounts.set(type, (this.eventCounts.get(type) ?? 0) + 1);
     if (type === 'instance.scheduled' && instance) this.scheduling.observe(Math.max(0, now - instance.createdAt) / 1000);
+  }
+
+  /** A request arrived: in flight until its response is finished or its connection closes. */
+  requestStarted(res: { once(event: 'close', listener: () => void): unknown }): void {
+    this.inFlight++;
+    res.once('close', this.answered);
   }
 
   /** Counts one answered API request (slipway_api_requests_total) and its latency in seconds. */

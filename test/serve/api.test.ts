@@ -301,6 +301,19 @@ describe('slipway serve HTTP API', () => {
     expect(r.text).not.toContain(d.token);
   });
 
+  it('counts the requests in flight: an open watch stream until it ends (a request that never got its answer shows here)', async () => {
+    const inFlight = async () => Number(/^slipway_api_requests_in_flight (\d+)$/m.exec((await d.call('GET', '/metrics')).text)?.[1]);
+    // The scrape itself is in flight while it is answered.
+    await until(async () => (await inFlight()) === 1, 10_000, 'only the scrape in flight');
+    const ctl = new AbortController();
+    const res = await fetch(`${d.url}/v1/events/watch`, { headers: { authorization: `Bearer ${d.token}` }, signal: ctl.signal });
+    expect(res.status).toBe(200);
+    expect(await inFlight()).toBe(2);
+    ctl.abort();
+    await res.body?.cancel().catch(() => {});
+    await until(async () => (await inFlight()) === 1, 10_000, 'the ended watch no longer in flight');
+  });
+
   it('exercised every operation of the OpenAPI document', () => {
     const missing = api.operations().filter((op) => !api.seen.has(op));
     expect(missing).toEqual([]);
