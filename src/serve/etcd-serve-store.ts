@@ -417,16 +417,18 @@ export class EtcdServeStore extends InMemoryStateStore {
     this.writing = new Promise<void>((resolve) => (ended = resolve));
     const waiters = this.waiters.splice(0);
     this.dirty = false;
-    const now = Date.now();
-    const full = now >= this.fullCheckAt;
-    this.refresh(full);
-    if (full) this.fullCheckAt = now + this.fullCheckMs;
-    const writes = this.writesFor(this.changed, this.diffAll);
-    this.changed.clear();
-    this.diffAll = false;
     let failure: unknown;
     let conflicted = false;
+    // Everything from here, the diff included, is inside the try: a throw answers these waiters and
+    // ends this commit (`committing` cleared) instead of leaving every later one waiting.
     try {
+      const now = Date.now();
+      const full = now >= this.fullCheckAt;
+      this.refresh(full);
+      if (full) this.fullCheckAt = now + this.fullCheckMs;
+      const writes = this.writesFor(this.changed, this.diffAll);
+      this.changed.clear();
+      this.diffAll = false;
       for (const chunk of chunksOf(writes)) {
         if (failure !== undefined || conflicted) break;
         // A member that died mid-request (its connection reset) is one failed attempt: the client

@@ -10,7 +10,7 @@
  * instance changed in place with no record) is caught by the full check and counted. The commit in
  * flight is reported (`inFlight`, which the sim backend's pump waits for before a slice).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeState, KEYSPACE } from '../../src/serve/etcd-serve-store.js';
 import { startSimKvLeader, until as waitFor, type SimKvLeader } from './support.js';
 
@@ -118,6 +118,25 @@ describe('the etcd store commits what changed', { timeout: 60_000 }, () => {
     expect(w.store.inFlight()).not.toBe(p);
     const held = decodeState((await w.kv.client('check').range(KEYSPACE)).entries, 0);
     expect(held.ceiling).toBe(w.store.meta.revisionCeiling);
+  });
+
+  it('a commit that fails while building its writes answers its waiters and does not stop the commits after it', async () => {
+    const w = (current = await world(Number.MAX_SAFE_INTEGER));
+    await inSync(w);
+    // Planted: the diff throws once (it once ran before the commit's try, with `committing` set:
+    // that request and every later commit waited for ever).
+    const diff = vi.spyOn(w.store as unknown as { writesFor(...a: unknown[]): unknown }, 'writesFor').mockImplementationOnce(() => {
+      throw new Error('cannot build the writes');
+    });
+    w.store.meta.revisionCeiling += 1;
+    w.store.markDirty();
+    await expect(w.store.flush()).rejects.toThrow('cannot build the writes');
+    diff.mockRestore();
+    expect((await request(w, 'POST', '/v1/workloads', spec('after', 1))).status).toBe(201);
+    await inSync(w);
+    const held = decodeState((await w.kv.client('check').range(KEYSPACE)).entries, 0);
+    expect(held.ceiling).toBe(w.store.meta.revisionCeiling);
+    expect(held.workloads.has('after')).toBe(true);
   });
 
   it('catches with its full check a change the feed did not name, and counts it', async () => {
