@@ -21,6 +21,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { raftLeader } from '../test/support/etcd-status.js';
 
 export interface HaBenchOptions {
   readonly applies: number;
@@ -117,26 +118,6 @@ async function applies(url: string, o: HaBenchOptions, tag: string, deadline: nu
   return { rate, retries, p50: at(0.5), p99: at(0.99) };
 }
 
-/** The etcd member (1-based) that is raft leader, from each member's maintenance status (the gRPC gateway). */
-async function raftLeader(etcdPort: number, deadline: number): Promise<number | undefined> {
-  while (Date.now() < deadline) {
-    const st = await Promise.all(
-      [0, 1, 2].map(async (k) => {
-        try {
-          const res = await fetch(`http://127.0.0.1:${etcdPort + 2 * k}/v3/maintenance/status`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(2000) });
-          return (await res.json()) as { header?: { member_id?: string }; leader?: string };
-        } catch {
-          return {};
-        }
-      }),
-    );
-    const i = st.findIndex((x) => x.leader !== undefined && x.header?.member_id === x.leader);
-    if (i >= 0) return i + 1;
-    await sleep(100);
-  }
-  return undefined;
-}
-
 export async function benchHa(o: HaBenchOptions): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-ha-'));
   const deadline = Date.now() + o.timeoutS * 1000;
@@ -214,7 +195,7 @@ export async function benchHa(o: HaBenchOptions): Promise<void> {
     const kills: Array<{ stepDowns: number; status: number; ms: number }> = [];
     for (let k = 0; k < o.memberKills && Date.now() < deadline; k++) {
       const leader = await leaderOf(replicas);
-      const member = await raftLeader(o.etcdPort, deadline);
+      const member = await raftLeader([0, 1, 2].map((k) => `127.0.0.1:${o.etcdPort + 2 * k}`), deadline);
       if (!leader || member === undefined) break;
       await sleep(300 + ((k * 577) % 1000)); // a different phase of the leader's keep-alive period each time
       const downs = leader.stepDowns();

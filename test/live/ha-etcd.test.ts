@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCKER_HOSTS, engineContainers, LIVE, LIVE_SKIP_REASON, removeEngineContainers, TEST_IMAGE } from '../support/backends.js';
+import { raftLeader } from '../support/etcd-status.js';
 import { BIN, sleep, until as poll, within } from '../support/processes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -81,25 +82,11 @@ const etcd = (...args: string[]) => {
 let etcdDir = '';
 const memberPid = (k: number) => Number(readFileSync(join(etcdDir, `m${k}.pid`), 'utf8'));
 
-/** The etcd member (1-based) that is raft leader now, from each member's maintenance status (the gRPC gateway). */
-async function raftLeader(): Promise<number> {
-  for (let tries = 0; tries < 50; tries++) {
-    const ids = await Promise.all(
-      ENDPOINTS.map(async (e) => {
-        try {
-          const res = await fetch(`http://${e}/v3/maintenance/status`, { method: 'POST', body: '{}' });
-          const st = (await res.json()) as { header?: { member_id?: string }; leader?: string };
-          return { member: st.header?.member_id, leader: st.leader };
-        } catch {
-          return { member: undefined, leader: undefined };
-        }
-      }),
-    );
-    const k = ids.findIndex((x) => x.member !== undefined && x.member === x.leader);
-    if (k >= 0) return k + 1;
-    await sleep(200);
-  }
-  throw new Error('no etcd member says it is the raft leader');
+/** The etcd member (1-based) that is raft leader now (asked for up to 10 s). */
+async function leaderMember(): Promise<number> {
+  const k = await raftLeader(ENDPOINTS, Date.now() + 10_000, 200);
+  if (k === undefined) throw new Error('no etcd member says it is the raft leader');
+  return k;
 }
 
 interface ReplicaProc {
@@ -292,7 +279,7 @@ describe.skipIf(!LIVE)(`three serve replicas on etcd and docker${LIVE ? '' : ` (
     let l = await leader();
     // The member that leads raft: the others wait out an election, and a write meanwhile must wait
     // too, not fail (it did: three immediate retries, 503).
-    const first = await raftLeader();
+    const first = await leaderMember();
     const second = first === 1 ? 2 : 1;
     process.kill(memberPid(first), 'SIGKILL');
     const one = await send(l.url, 'POST', `/v1/workloads/${WORKLOAD}/scale`, { replicas: REPLICAS - 1 });
