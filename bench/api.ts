@@ -53,6 +53,8 @@ export interface ApiBenchOptions {
   readonly rate?: number;
   /** The daemon's `--speed` (virtual time × N; default 20, so 10,000 instances converge in seconds). */
   readonly speed?: number;
+  /** Node.js/V8 flags for the daemon's process (--node-flag; e.g. a GC setting to compare). */
+  readonly nodeFlags?: readonly string[];
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -134,7 +136,7 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
   );
   // --cpu-profile DIR: the daemon writes a V8 CPU profile of its whole run there when it exits.
   const prof = o.profileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : [];
-  const child = spawn(process.execPath, [...prof, join(here, '..', 'bin', 'slipway.js'), 'serve', '--config', join(dir, 'slipway.yaml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...(o.nodeFlags ?? []), ...prof, join(here, '..', 'bin', 'slipway.js'), 'serve', '--config', join(dir, 'slipway.yaml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   const deadline = Date.now() + o.timeoutS * 1000;
   try {
     const url = await new Promise<string>((resolve, reject) => {

@@ -596,15 +596,19 @@ program
   .option('--cpu-profile <DIR>', 'write CPU profiles into DIR: with --in-process one per phase, else the daemon\'s whole run')
   .option('--rate <R>', 'applies per second of the paced (open-loop) phases at the end: U updates, then W/2 creates (0: skip)', integer('--rate', 0), 500)
   .option('--latencies <DIR>', "write each phase's latencies, in the order the requests were sent, to DIR/PHASE.txt (HTTP bench)")
-  .action(async (o: { workloads: number; replicas: number; gets: number; lists: number; updates: number; concurrency: number; simulates: number; timeout: number; speed: number; rate: number; inProcess?: boolean; cpuProfile?: string; latencies?: string }) => {
-    const { inProcess, cpuProfile, speed, latencies, rate, ...rest } = o;
+  .option('--node-flag <FLAG>', "a Node.js/V8 flag for the daemon's process, e.g. --node-flag=--max-semi-space-size=64 (repeatable; HTTP bench)", (v: string, all: string[]) => {
+    if (!/^--[a-z0-9][a-z0-9-]*(=\S+)?$/.test(v)) throw new InvalidArgumentError(`expected one flag such as --max-semi-space-size=64, got ${JSON.stringify(v)}`);
+    return [...all, v];
+  }, [] as string[])
+  .action(async (o: { workloads: number; replicas: number; gets: number; lists: number; updates: number; concurrency: number; simulates: number; timeout: number; speed: number; rate: number; inProcess?: boolean; cpuProfile?: string; latencies?: string; nodeFlag: string[] }) => {
+    const { inProcess, cpuProfile, speed, latencies, rate, nodeFlag, ...rest } = o;
     if (inProcess) {
       const { benchApiInProcess } = await import('./api-in-process.js');
       await benchApiInProcess({ ...rest, timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}) });
       return;
     }
     const { benchApi } = await import('./api.js');
-    await benchApi({ ...rest, speed, rate, timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}), ...(latencies !== undefined ? { latenciesDir: latencies } : {}) });
+    await benchApi({ ...rest, speed, rate, nodeFlags: nodeFlag, timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}), ...(latencies !== undefined ? { latenciesDir: latencies } : {}) });
   });
 
 program
