@@ -8,6 +8,7 @@
  * signals and the exit code.
  */
 import { EventEmitter } from 'node:events';
+import { setFlagsFromString } from 'node:v8';
 import { loadConfig, formatConfig, configKeyDocs, type ConfigFlags } from '../serve/config.js';
 import { InputError, OutputError } from '../core/errors.js';
 import { siblingModule } from '../module-url.js';
@@ -24,6 +25,19 @@ import type { ServeThreadData, ServeThreadReply, ServeThreadRequest } from './se
  * with the default; updates about the same (docs/performance.md, "Session 13").
  */
 export const SERVE_YOUNG_GENERATION_MB = 12;
+
+/**
+ * V8 flags `slipway serve` sets for its process before the daemon's thread starts (V8's flags are
+ * the process's; the thread's heap is made after, with them): no concurrent marking. On 2 cores
+ * shared with clients, V8's background marking threads took the core the API needed while a major
+ * GC marked, and applies at 500/s had their slowest windows there; marking on the daemon's thread
+ * in V8's short incremental steps gave the lower tail (docs/performance.md, "Session 17"). A flag
+ * the operator gives (`NODE_OPTIONS=--concurrent-marking`, or on node's command line) wins.
+ */
+export function serveV8Flags(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
+  const given = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((a) => /^--(no-)?concurrent[-_]marking(=|$)/.test(a));
+  return given ? [] : ['--no-concurrent-marking'];
+}
 
 export type ServeFlags = ConfigFlags & { config?: string; force?: boolean };
 
@@ -43,6 +57,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
       () => {},
     );
   });
+  for (const f of serveV8Flags(process.execArgv, process.env.NODE_OPTIONS)) setFlagsFromString(f);
   const thread = startWorker(siblingModule('serve-thread', import.meta.url), { ...data }, { resourceLimits: { maxYoungGenerationSizeMb: SERVE_YOUNG_GENERATION_MB }, execArgv: profilerFlags(process.execArgv) });
   const replies = new EventEmitter();
   let ended: ((e: Error) => void) | undefined;
