@@ -31,11 +31,12 @@ export const SERVE_YOUNG_GENERATION_MB = 12;
  * the process's; the thread's heap is made after, with them): no concurrent marking. On 2 cores
  * shared with clients, V8's background marking threads took the core the API needed while a major
  * GC marked, and applies at 500/s had their slowest windows there; marking on the daemon's thread
- * in V8's short incremental steps gave the lower tail (docs/performance.md, "Session 17"). A flag
- * the operator gives (`NODE_OPTIONS=--concurrent-marking`, or on node's command line) wins.
+ * in V8's short incremental steps gave the lower tail (docs/performance.md, "Session 17"). A
+ * concurrent-marking flag on node's command line (`node --concurrent-marking .../slipway serve`)
+ * wins; V8 refuses it in NODE_OPTIONS.
  */
-export function serveV8Flags(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
-  const given = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((a) => /^--(no-)?concurrent[-_]marking(=|$)/.test(a));
+export function serveV8Flags(execArgv: readonly string[]): string[] {
+  const given = execArgv.some((a) => /^--(no-)?concurrent[-_]marking(=|$)/.test(a));
   return given ? [] : ['--no-concurrent-marking'];
 }
 
@@ -57,7 +58,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
       () => {},
     );
   });
-  for (const f of serveV8Flags(process.execArgv, process.env.NODE_OPTIONS)) setFlagsFromString(f);
+  for (const f of serveV8Flags(process.execArgv)) setFlagsFromString(f);
   const thread = startWorker(siblingModule('serve-thread', import.meta.url), { ...data }, { resourceLimits: { maxYoungGenerationSizeMb: SERVE_YOUNG_GENERATION_MB }, execArgv: profilerFlags(process.execArgv) });
   const replies = new EventEmitter();
   let ended: ((e: Error) => void) | undefined;
