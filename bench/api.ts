@@ -31,7 +31,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -80,6 +80,9 @@ interface Phase {
   readonly gcLong: number;
   /** The longest this process's own event loop was held up during the phase (its requests went out that much late). */
   readonly clientStallMs: number;
+  /** This process's own longest GC pause during the phase, and how often the OS took its CPU away (involuntary context switches): what a client stall was. */
+  readonly clientGcMaxMs: number;
+  readonly clientPreempted: number;
   /** The latencies in the order the requests were sent (for --latencies). */
   readonly inOrder: number[];
   readonly serverCpuS: number;
@@ -216,13 +219,23 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
       const client0 = process.cpuUsage();
       const loop = monitorEventLoopDelay({ resolution: 1 });
       loop.enable();
+      let clientGcMaxMs = 0;
+      const gcs = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) clientGcMaxMs = Math.max(clientGcMaxMs, e.duration);
+      });
+      gcs.observe({ entryTypes: ['gc'] });
+      const switches0 = process.resourceUsage().involuntaryContextSwitches;
       const t0 = performance.now();
       await run(lat);
       const s = (performance.now() - t0) / 1000;
       loop.disable();
+      const clientPreempted = process.resourceUsage().involuntaryContextSwitches - switches0;
+      // GC entries are delivered on a later turn.
+      await new Promise((r) => setImmediate(r));
+      gcs.disconnect();
       const c = process.cpuUsage(client0);
       const gc1 = await gcNow();
-      return { s, gcMs: (gc1.s - gc0.s) * 1000, gcLong: gc1.long - gc0.long, clientStallMs: loop.max / 1e6, inOrder: [...lat], lat: lat.sort((a, b) => a - b), serverCpuS: processCpuS(pid) - server0, mainCpuS: processCpuS(pid, tid) - main0, clientCpuS: (c.user + c.system) / 1e6, load1 };
+      return { s, gcMs: (gc1.s - gc0.s) * 1000, gcLong: gc1.long - gc0.long, clientStallMs: loop.max / 1e6, clientGcMaxMs, clientPreempted, inOrder: [...lat], lat: lat.sort((a, b) => a - b), serverCpuS: processCpuS(pid) - server0, mainCpuS: processCpuS(pid, tid) - main0, clientCpuS: (c.user + c.system) / 1e6, load1 };
     };
     const check = (i: number, r: Res, want: number[]) => {
       if (!want.includes(r.status)) throw new Error(`request ${i}: HTTP ${r.status}: ${r.body.slice(0, 200)}`);
@@ -314,7 +327,7 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
           ` server_cpu_ms_per_req=${((r.serverCpuS * 1000) / n).toFixed(3)} (${Math.round(n / r.serverCpuS)}/s of daemon CPU)` +
           ` daemon_thread_cpu_ms_per_req=${((r.mainCpuS * 1000) / n).toFixed(3)} (${Math.round(n / r.mainCpuS)}/s of its thread)` +
           (net !== undefined ? ` net_cpu_ms_per_req=${((net * 1000) / n).toFixed(3)} (${Math.round(n / net)}/s above the idle daemon)` : '') +
-          ` client_cpu_ms_per_req=${((r.clientCpuS * 1000) / n).toFixed(3)} daemon_gc_ms=${r.gcMs.toFixed(0)} daemon_gc_pauses_over_25ms=${r.gcLong} client_stall_max_ms=${r.clientStallMs.toFixed(0)} load1=${r.load1.toFixed(1)}`,
+          ` client_cpu_ms_per_req=${((r.clientCpuS * 1000) / n).toFixed(3)} daemon_gc_ms=${r.gcMs.toFixed(0)} daemon_gc_pauses_over_25ms=${r.gcLong} client_stall_max_ms=${r.clientStallMs.toFixed(0)} client_gc_max_ms=${r.clientGcMaxMs.toFixed(0)} client_preempted=${r.clientPreempted} load1=${r.load1.toFixed(1)}`,
       );
     };
 
