@@ -412,7 +412,7 @@ export class ServeStore extends InMemoryStateStore {
 
   /**
    * After a failed commit (a full disk, say) the changes are written again later: at once for
-   * requests already waiting (each gets its answer, 503 on another failure), otherwise after a
+   * requests already waiting (each gets its answer: a 500 if that write fails too), otherwise after a
    * backoff that doubles up to RETRY_MAX_MS, so a disk that stays full is not asked in a loop. A new
    * request's flush still tries at once.
    */
