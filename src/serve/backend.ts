@@ -46,6 +46,8 @@ export interface ServeRuntime {
    * control-plane work so the API keeps most of the thread (see API_SHARE).
    */
   noteRequest?(): void;
+  /** sim: how far (wall ms) the engine is behind the wall clock × speed it follows (see API_SHARE.behindMs). */
+  lagMs?(): number;
   /** Stops timers and connections; containers keep running. */
   close(): Promise<void>;
 }
@@ -73,10 +75,17 @@ const PUMP_EVENTS = 2_000;
  * window where the marking threads already take the cores. It waits at most once per
  * `markingGapMs` (each wait at most `markingHoldMs`), so it keeps at least 85 % of its time even
  * when V8 marks without a break, as it does near the heap's limit; under 500 applies/s marking
- * comes every few seconds.
+ * comes every few seconds. All of this holds while the engine keeps up: once it is more than
+ * `behindMs` (wall) behind the clock it follows, the control plane gets the thread back (the HTTP
+ * server still answers whatever arrived between two slices, each at most `sliceMs`) until it has
+ * caught up (restsAfterSlice). Without that bound a steady 500 applies/s left the control plane a
+ * third of the thread, less than the rollouts behind the applies need: the virtual clock all but
+ * stopped (0.1 s per second instead of 20), events and their timers piled up (190,000 after 40 s)
+ * and the heap with them, and each major GC's marking grew, 90 ms to 300 ms within a minute — the
+ * applies' p99 with it (docs/performance.md, session 18).
  * docs/performance.md has the figures (applies' p99 before and after).
  */
-export const API_SHARE = { sliceMs: 4, restMs: 8, quietMs: 20, maxRestMs: 50, holdMs: 8, markingHoldMs: 150, markingGapMs: 1_000 } as const;
+export const API_SHARE = { sliceMs: 4, restMs: 8, quietMs: 20, maxRestMs: 50, holdMs: 8, markingHoldMs: 150, markingGapMs: 1_000, behindMs: 100 } as const;
 
 /**
  * Waits, at most until `deadline` (performance.now() ms), until `writes` reports no write in
@@ -109,6 +118,17 @@ function noop(): void {}
 export function restFor(sliceMs: number): number {
   return Math.min(API_SHARE.maxRestMs, Math.max(API_SHARE.restMs, (sliceMs * API_SHARE.restMs) / API_SHARE.sliceMs));
 }
+/**
+ * Whether the pump gives the API its share after a slice — a rest, the wait for the write in
+ * flight, the wait out of V8's marking — or goes on at the next turn of the event loop: the share
+ * is kept while requests arrive (`busy`) and the engine is at most `behindMs` behind the wall
+ * clock it follows (`lagMs`, wall ms). Further behind, the control plane has the thread but for one
+ * turn of the event loop per slice, in which the HTTP server still answers every request that
+ * arrived (see API_SHARE).
+ */
+export function restsAfterSlice(busy: boolean, lagMs: number, behindMs: number = API_SHARE.behindMs): boolean {
+  return busy && !(lagMs > behindMs);
+}
 /** Idle-time work (ServeRuntime.start's `idle`): wall ms per pump step. */
 const IDLE_MS = 2;
 
@@ -117,11 +137,13 @@ export interface ServeRuntimeOptions {
   readonly identity?: string;
   /** sim: whether V8 is marking the heap now (default: this thread's GC entries, gc-marking.ts; tests give their own). */
   readonly marking?: () => boolean;
+  /** sim: API_SHARE.behindMs (tests give their own). */
+  readonly behindMs?: number;
 }
 
 export function createServeRuntime(kind: ServeBackend, scenario: Scenario, speed: number, onError: (e: unknown) => void, options: ServeRuntimeOptions = {}): ServeRuntime {
   const identity = options.identity ?? scenario.name;
-  if (kind === 'sim') return simRuntime(scenario, speed, onError, options.marking);
+  if (kind === 'sim') return simRuntime(scenario, speed, onError, options.marking, options.behindMs);
   const clock = new WallClock();
   // The cluster identity on shared engines: its containers carry it (see docs/live-backends.md).
   const live = createLiveBackend(scenario, kind, clock, identity);
@@ -142,7 +164,7 @@ export function createServeRuntime(kind: ServeBackend, scenario: Scenario, speed
   };
 }
 
-function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => void, markingNow?: () => boolean): ServeRuntime {
+function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => void, markingNow?: () => boolean, behindMs: number = API_SHARE.behindMs): ServeRuntime {
   const sim = new Simulation(scenario.seed);
   const cluster = new SimCluster({
     sim,
@@ -181,6 +203,8 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
     heldAt = now;
     while (running && busy(performance.now()) && marking() && performance.now() - heldAt < API_SHARE.markingHoldMs) await new Promise((r) => setTimeout(r, 2));
   };
+  // The engine is more than behindMs (wall) behind the clock it follows (see API_SHARE).
+  const lagMs = (): number => Math.max(0, (performance.now() - t0) - sim.now() / speed);
   const pause = (): Promise<void> =>
     new Promise<void>((r) => {
       const now = performance.now();
@@ -191,7 +215,7 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
       // Requests that arrived while the slice ran are not noted yet (their handlers run after it):
       // quiet is counted from the slice's start, or a long event would never be followed by a rest.
       // After the rest, the write in flight (if any) ends before the next slice starts.
-      if (busy(resumed))
+      if (restsAfterSlice(busy(resumed), lagMs(), behindMs))
         setTimeout(() => {
           void outlast().then(() => {
             const h = hold();
@@ -212,7 +236,7 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
         }
         // No determinism guard: the HTTP server shares this thread and answers between drains.
         try {
-          if (busy(performance.now())) {
+          if (restsAfterSlice(busy(performance.now()), lagMs(), behindMs)) {
             await outlast();
             await hold();
           }
@@ -240,6 +264,7 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
     noteRequest: () => {
       lastRequest = performance.now();
     },
+    lagMs,
     start: (work, written) => {
       if (running) return;
       running = true;

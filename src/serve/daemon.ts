@@ -133,7 +133,7 @@ export async function startControlPlane(config: ServeConfig, store: DaemonStore,
   }
   const events = storeEventLog(store, () => backend.clock.now(), config.eventsRetained);
   const role = o.role ?? (() => ({ role: 'leader' as const, leader: o.selfUrl() }));
-  const metrics: ServeMetrics = new ServeMetrics(() => store.listInstances().filter((i) => i.status === 'Pending' && i.stopRequestedAt === undefined).length, role);
+  const metrics: ServeMetrics = new ServeMetrics(() => store.listInstances().filter((i) => i.status === 'Pending' && i.stopRequestedAt === undefined).length, role, () => backend.lagMs?.() ?? 0);
   // Only a scheduling record needs its instance (its creation time): skip the lookup for the rest.
   events.tap((type, f) => metrics.onRecord(type, type === 'instance.scheduled' && typeof f.instance === 'string' ? store.getInstance(f.instance) : undefined, backend.clock.now()));
   if (o.persistRecords) events.tap((_, f) => (store.noteRecord ? store.noteRecord(f) : store.markDirty()));

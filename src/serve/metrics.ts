@@ -10,6 +10,8 @@
  *   slipway_api_requests_in_flight       gauge: requests received and not yet answered (watch
  *                                        streams included: they are answered when they end)
  *   slipway_events_total                 counter: control-plane events (revisions) by type prefix
+ *   slipway_control_plane_lag_seconds    gauge: sim backend: how far (wall seconds) the simulated
+ *                                        cluster's clock is behind the one it follows (0 on live backends)
  *   slipway_leader                       gauge: 1 when this replica leads (always 1 on the file store)
  *   slipway_leader_info{leader}          gauge: 1, labelled with the leader's URL (replicas on etcd)
  * and prom-client's default process and Node.js metrics (collectDefaultMetrics): among them
@@ -52,7 +54,7 @@ export class ServeMetrics {
     registers: [this.registry],
   });
 
-  constructor(pending: () => number, role?: () => { role: 'leader' | 'follower'; leader: string }) {
+  constructor(pending: () => number, role?: () => { role: 'leader' | 'follower'; leader: string }, lagMs?: () => number) {
     const self = this;
     new Counter({
       name: 'slipway_reconcile_passes_total',
@@ -100,6 +102,14 @@ export class ServeMetrics {
       registers: [this.registry],
       collect() {
         this.set(self.inFlight);
+      },
+    });
+    new Gauge({
+      name: 'slipway_control_plane_lag_seconds',
+      help: 'sim backend: how far the simulated cluster\'s clock is behind the wall clock it follows, in wall seconds (0 on live backends)',
+      registers: [this.registry],
+      collect() {
+        this.set((lagMs?.() ?? 0) / 1000);
       },
     });
     new Gauge({

@@ -7,7 +7,7 @@
  * The assertions use only ordering and lower bounds (a timer never fires early), never a speed.
  */
 import { expect, it } from 'vitest';
-import { API_SHARE, createServeRuntime, restFor } from '../../src/serve/backend.js';
+import { API_SHARE, createServeRuntime, restFor, restsAfterSlice } from '../../src/serve/backend.js';
 import type { Simulation } from '../../src/engine/simulation.js';
 import { node, scenario } from '../support/scenario-builder.js';
 
@@ -22,10 +22,11 @@ function busy(ms: number): void {
  * they ran, the wall time from the first to the last and whether a `setImmediate` callback queued
  * when the first ran (a request arriving) ran before the last.
  */
-async function burst(n: number, requests: boolean, eventMs = 2): Promise<{ spanMs: number; requestBeforeLast: boolean }> {
+async function burst(n: number, requests: boolean, eventMs = 2, behindMs = Infinity): Promise<{ spanMs: number; requestBeforeLast: boolean }> {
+  // A burst puts the engine behind the wall clock: the rests are asserted with behindMs never reached.
   const rt = createServeRuntime('sim', scenario({ nodes: [node('n1')] }), 1, (e) => {
     throw e;
-  });
+  }, { behindMs });
   const sim = rt.clock as Simulation;
   rt.start();
   const arrivals = requests ? setInterval(() => rt.noteRequest?.(), 1) : undefined;
@@ -79,6 +80,38 @@ it('an event longer than a slice is followed by a rest as much longer (the API k
   expect(spanMs).toBeGreaterThanOrEqual(3 * 20 + 2 * (restFor(20) - 1));
 });
 
+it('the API keeps its share only while the engine keeps up: more than behindMs behind, the control plane has the thread', () => {
+  expect(API_SHARE.behindMs).toBe(100);
+  expect(restsAfterSlice(true, 0)).toBe(true);
+  expect(restsAfterSlice(true, API_SHARE.behindMs)).toBe(true);
+  expect(restsAfterSlice(true, API_SHARE.behindMs + 1)).toBe(false);
+  // Without requests nothing rests, however far behind.
+  expect(restsAfterSlice(false, 0)).toBe(false);
+  expect(restsAfterSlice(false, 10_000)).toBe(false);
+});
+
+it('behind the wall clock, the control plane runs without rests but a request arriving during a burst is still answered before it ends', async () => {
+  // behindMs 0: every slice is followed by one turn of the event loop only, no rest.
+  expect((await burst(12, true, 2, 0)).requestBeforeLast).toBe(true);
+});
+
+it('the runtime reports how far the engine is behind the wall clock it follows (slipway_control_plane_lag_seconds)', async () => {
+  const rt = createServeRuntime('sim', scenario({ nodes: [node('n1')] }), 1, (e) => {
+    throw e;
+  });
+  const sim = rt.clock as Simulation;
+  rt.start();
+  // One event holding the thread 30 ms at one virtual instant: while it runs the wall clock moves on, the engine's does not.
+  const during = await new Promise<number>((done) =>
+    sim.at(sim.now() + 1, () => {
+      busy(30);
+      done(rt.lagMs!());
+    }),
+  );
+  await rt.close();
+  expect(during).toBeGreaterThanOrEqual(29);
+});
+
 /**
  * Two events of `eventMs` (4: one per slice) while requests keep arriving; the first starts an API
  * write that ends `writeMs` later (never, when undefined) and is reported in flight until then.
@@ -88,7 +121,7 @@ it('an event longer than a slice is followed by a rest as much longer (the API k
 async function sliceAfterWrite(writeMs: number | undefined): Promise<{ writtenFirst: boolean; gapMs: number }> {
   const rt = createServeRuntime('sim', scenario({ nodes: [node('n1')] }), 1, (e) => {
     throw e;
-  });
+  }, { behindMs: Infinity });
   const sim = rt.clock as Simulation;
   let inFlight: Promise<void> | undefined;
   let written = false;
@@ -138,7 +171,7 @@ it('a write that does not end holds the control plane back at most holdMs: the n
 async function eventWhile(marking: () => boolean, requests: boolean): Promise<number> {
   const rt = createServeRuntime('sim', scenario({ nodes: [node('n1')] }), 1, (e) => {
     throw e;
-  }, { marking });
+  }, { marking, behindMs: Infinity });
   const sim = rt.clock as Simulation;
   rt.start();
   const arrivals = requests ? setInterval(() => rt.noteRequest?.(), 1) : undefined;

@@ -291,6 +291,8 @@ describe('slipway serve HTTP API', () => {
     expect(r.status).toBe(200);
     expect(r.text).toMatch(/^slipway_scheduling_latency_seconds_count \d+/m);
     expect(r.text).toMatch(/^slipway_pending_instances \d+/m);
+    // The sim's clock follows the wall clock: a number of seconds, never negative.
+    expect(r.text).toMatch(/^slipway_control_plane_lag_seconds \d+(\.\d+)?(e-\d+)?$/m);
     expect(r.text).toMatch(/^slipway_reconcile_passes_total [1-9]\d*/m);
     expect(r.text).toMatch(/^slipway_workload_reconciles_total [1-9]\d*/m);
     expect(r.text).toMatch(/^slipway_events_total\{type="instance.scheduled"\} [1-9]\d*/m);
