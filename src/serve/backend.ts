@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { SimCluster, simNetworkOf } from '../../backends/sim/sim-cluster.js';
 import type { Clock, ClusterManager, ContainerRuntime, IdSource } from '../core/interfaces.js';
 import type { NodeId } from '../core/types.js';
-import { SeededIds } from '../engine/ids.js';
+import { PermutedIds } from '../engine/ids.js';
 import { liveIds } from '../engine/live-ids.js';
 import { Simulation } from '../engine/simulation.js';
 import { WallClock } from '../engine/wall-clock.js';
@@ -170,7 +170,8 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
     sim,
     latency: scenario.latency,
     controlPlane: scenario.controlPlane,
-    ids: new SeededIds(sim.random.stream('ids.container'), 10),
+    // Constant memory: a daemon replaces containers for weeks (PermutedIds).
+    ids: new PermutedIds(sim.random.stream('ids.container'), 10),
     ...(scenario.images ? { imageSizes: scenario.images } : {}),
     ...(scenario.cluster?.network ? { network: simNetworkOf(scenario) } : {}),
   });
