@@ -50,7 +50,7 @@
  *     agent reports member-failed; beside it the simulator's detection time for the same N and
  *     parameters (Lifeguard, Serf's twin) over S seeds (bench/serf.ts).
  *
- *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C] [--simulates K] [--speed N] [--rate R] [--latencies DIR] [--in-process [--cpu-profile DIR]]
+ *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C] [--simulates K] [--speed N] [--rate R] [--paced-updates N] [--latencies DIR] [--in-process [--cpu-profile DIR]]
  *     The daemon's HTTP API on the sim backend (a child process; 200 nodes): creates W×R instances
  *     (default 1,000 × 10), then GET/list throughput with p50/p99, applies per second, the daemon's CPU per
  *     request and K what-ifs on that cluster (bench/api.ts).
@@ -595,20 +595,21 @@ program
   .option('--in-process', 'no HTTP: requests go straight to the app in this process, one at a time; prints CPU per request')
   .option('--cpu-profile <DIR>', 'write CPU profiles into DIR: with --in-process one per phase, else the daemon\'s whole run')
   .option('--rate <R>', 'applies per second of the paced (open-loop) phases at the end: U updates, then W/2 creates (0: skip)', integer('--rate', 0), 500)
+  .option('--paced-updates <N>', 'updates in the paced phase (default: --updates): rate × seconds, e.g. 30000 holds 500/s for a minute', integer('--paced-updates', 1))
   .option('--latencies <DIR>', "write each phase's latencies, in the order the requests were sent, to DIR/PHASE.txt (HTTP bench)")
   .option('--node-flag <FLAG>', "a Node.js/V8 flag for the daemon's process, e.g. --node-flag=--max-semi-space-size=64 (repeatable; HTTP bench)", (v: string, all: string[]) => {
     if (!/^--[a-z0-9][a-z0-9-]*(=\S+)?$/.test(v)) throw new InvalidArgumentError(`expected one flag such as --max-semi-space-size=64, got ${JSON.stringify(v)}`);
     return [...all, v];
   }, [] as string[])
-  .action(async (o: { workloads: number; replicas: number; gets: number; lists: number; updates: number; concurrency: number; simulates: number; timeout: number; speed: number; rate: number; inProcess?: boolean; cpuProfile?: string; latencies?: string; nodeFlag: string[] }) => {
-    const { inProcess, cpuProfile, speed, latencies, rate, nodeFlag, ...rest } = o;
+  .action(async (o: { workloads: number; replicas: number; gets: number; lists: number; updates: number; concurrency: number; simulates: number; timeout: number; speed: number; rate: number; pacedUpdates?: number; inProcess?: boolean; cpuProfile?: string; latencies?: string; nodeFlag: string[] }) => {
+    const { inProcess, cpuProfile, speed, latencies, rate, pacedUpdates, nodeFlag, ...rest } = o;
     if (inProcess) {
       const { benchApiInProcess } = await import('./api-in-process.js');
       await benchApiInProcess({ ...rest, timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}) });
       return;
     }
     const { benchApi } = await import('./api.js');
-    await benchApi({ ...rest, speed, rate, nodeFlags: nodeFlag, timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}), ...(latencies !== undefined ? { latenciesDir: latencies } : {}) });
+    await benchApi({ ...rest, speed, rate, nodeFlags: nodeFlag, ...(pacedUpdates !== undefined ? { pacedUpdates } : {}), timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}), ...(latencies !== undefined ? { latenciesDir: latencies } : {}) });
   });
 
 program
