@@ -95,6 +95,8 @@ interface Phase {
   /** How far the daemon's simulated cluster was behind the wall clock (slipway_control_plane_lag_seconds) when the phase started and ended: a control plane that did not keep up with the phase ends far behind. */
   readonly lag0S: number;
   readonly lag1S: number;
+  /** Paced phases: requests the daemon refused with 503 (overload: its control plane too far behind to take more work). */
+  readonly refused?: number;
   readonly serverCpuS: number;
   /** The daemon's main thread only: HTTP, the API and the control plane share it (GC helpers and fsync run beside it). */
   readonly mainCpuS: number;
@@ -289,8 +291,10 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
      * while all C are busy waits here for a free one, and that wait counts too. At most
      * PACED_IN_FLIGHT wait at once.
      */
-    const paced = (n: number, rate: number, make: (i: number) => Promise<Res>, want: number[]): Promise<Phase> =>
-      measure(n, async (lat, fromSend) => {
+    const paced = async (n: number, rate: number, make: (i: number) => Promise<Res>, want: number[]): Promise<Phase> => {
+      // An overloaded daemon refuses work with 503 (ClusterControl.refuseWhileBehind): counted, not a failure.
+      let refused = 0;
+      const r = await measure(n, async (lat, fromSend) => {
         const start = performance.now();
         let inFlight = 0;
         let freed: (() => void) | undefined;
@@ -315,7 +319,8 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
                 const now = performance.now();
                 lat[i] = now - due;
                 fromSend[i] = now - sentAt;
-                check(i, r, want);
+                if (r.status === 503 && /behind/.test(r.body)) refused++;
+                else check(i, r, want);
               })
               .catch((e: unknown) => {
                 failed ??= e;
@@ -331,6 +336,8 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
         }
         await Promise.all(sent);
       });
+      return { ...r, refused };
+    };
     const spec = (i: number, gen = 0) => ({
       name: `w${String(i).padStart(4, '0')}`,
       replicas: o.replicas,
@@ -358,6 +365,7 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
           // Paced for 2 s or more: the worst p99 of any second of it (a phase's p99 over a minute hides a bad second).
           (r.fromSend !== undefined && rate > 0 && n >= 2 * rate ? ` worst_1s_p99_ms=${worstWindowP99(r.inOrder, rate).toFixed(2)}` : '') +
           ` control_plane_lag_s=${r.lag0S.toFixed(2)}->${r.lag1S.toFixed(2)}` +
+          (r.refused !== undefined ? ` refused_503=${r.refused}` : '') +
           ` server_cpu_ms_per_req=${((r.serverCpuS * 1000) / n).toFixed(3)} (${Math.round(n / r.serverCpuS)}/s of daemon CPU)` +
           ` daemon_thread_cpu_ms_per_req=${((r.mainCpuS * 1000) / n).toFixed(3)} (${Math.round(n / r.mainCpuS)}/s of its thread)` +
           (net !== undefined ? ` net_cpu_ms_per_req=${((net * 1000) / n).toFixed(3)} (${Math.round(n / net)}/s above the idle daemon)` : '') +

@@ -46,6 +46,9 @@ export class ApiError extends Error {
   }
 }
 
+/** How far (wall ms) the control plane may be behind its clock before changes that add work are refused (ClusterControl.refuseWhileBehind). */
+export const OVERLOAD_LAG_MS = 5_000;
+
 export const notFound = (what: string, name: string) => new ApiError(404, 'Not Found', `${what} ${JSON.stringify(name)} not found`, { [what]: name });
 
 function conflict(what: string, name: string, current: number, given: number): ApiError {
@@ -130,6 +133,21 @@ export class ClusterControl {
       const prefix = `${f.workload}/`;
       for (const k of [...this.slots.keys()]) if (k.startsWith(prefix)) this.slots.delete(k);
     }
+  }
+
+  /**
+   * Overload: while the control plane is more than OVERLOAD_LAG_MS behind its clock (sim backend:
+   * it has more work than its thread does in time, slipway_control_plane_lag_seconds), a change
+   * that would give it more (a create, a new generation, a scale) is refused with 503 and a
+   * Retry-After, as a Kubernetes API server sheds load with 429: accepted, such work piles up in
+   * memory for as long as the load lasts. Reads, deletes, cordons and drains still go through, and
+   * an apply that changes nothing is answered as before.
+   */
+  private refuseWhileBehind(): void {
+    const lag = this.backend.lagMs?.() ?? 0;
+    if (!(lag > OVERLOAD_LAG_MS)) return;
+    const retryAfter = Math.max(1, Math.ceil((lag - OVERLOAD_LAG_MS / 2) / 1000));
+    throw new ApiError(503, 'Service Unavailable', `the control plane is ${(lag / 1000).toFixed(1)} s behind (more than ${OVERLOAD_LAG_MS / 1000} s): it takes no new work until it catches up; retry in ${retryAfter} s`, { retryAfter });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -233,6 +251,7 @@ export class ClusterControl {
     if (!changed && JSON.stringify(meta?.spec) === JSON.stringify(specDoc)) {
       return { resource: this.resource(cur!.w, cur!.st), created: false, changed: false };
     }
+    this.refuseWhileBehind();
     try {
       this.orchestrator.apply(workload);
     } catch (e) {
@@ -252,6 +271,7 @@ export class ClusterControl {
     const meta = this.store.meta.workloads[name];
     if (revision !== undefined && (meta?.revision ?? 0) !== revision) throw conflict('workload', name, meta?.revision ?? 0, revision);
     if (cur.w.replicas !== replicas) {
+      this.refuseWhileBehind();
       this.orchestrator.apply({ ...cur.w, replicas });
       const rev = this.events.append('api.workload.scaled', { workload: name, from: cur.w.replicas, to: replicas }).revision;
       const spec = { ...(meta?.spec ?? {}), replicas };

@@ -75,7 +75,11 @@ export function apiErrorExtra(e: ApiError): Partial<ProblemBody> {
 }
 
 export function errorProblem(c: Context, e: unknown, fieldPrefix = ''): Response {
-  if (e instanceof ApiError) return problem(c, e.status, e.message, apiErrorExtra(e));
+  if (e instanceof ApiError) {
+    // An overloaded daemon says when to try again (RFC 9110 Retry-After, in seconds).
+    const retryAfter = (e.extra as { retryAfter?: number }).retryAfter;
+    return problem(c, e.status, e.message, apiErrorExtra(e), typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {});
+  }
   if (e instanceof SpecError) {
     const field = e.field === '' ? fieldPrefix.replace(/\.$/, '') : `${fieldPrefix}${e.field}`;
     const detail = e.field !== '' ? `${fieldPrefix}${e.message}` : field !== '' ? `${field}: ${e.message}` : e.message;

@@ -16,7 +16,12 @@ const errors = {
   409: { description: 'stale revision (problem carries currentRevision), or the workload is being deleted', content: problemContent },
   413: { description: 'body too large', content: problemContent },
   422: { description: 'the change is not allowed (e.g. kind)', content: problemContent },
-  503: { description: 'replicas on etcd: the change could not be made durable (the store has no quorum, or this replica no longer leads: retry against the leader)', content: problemContent },
+  503: {
+    description:
+      'replicas on etcd: the change could not be made durable (the store has no quorum, or this replica no longer leads: retry against the leader); or overload: the control plane is more than 5 s behind and takes no new work until it catches up (Retry-After says when to try again)',
+    headers: { 'Retry-After': { description: 'overload: seconds to wait before trying again', schema: { type: 'integer' as const, minimum: 1 } } },
+    content: problemContent,
+  },
 };
 
 /** `?selector=app=web,tier!=db` → Selector; 400 naming the parameter when malformed. */
