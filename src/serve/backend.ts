@@ -204,7 +204,7 @@ function simRuntime(scenario: Scenario, speed: number, onError: (e: unknown) => 
     heldAt = now;
     while (running && busy(performance.now()) && marking() && performance.now() - heldAt < API_SHARE.markingHoldMs) await new Promise((r) => setTimeout(r, 2));
   };
-  // The engine is more than behindMs (wall) behind the clock it follows (see API_SHARE).
+  // How far (wall ms) the engine is behind the wall clock × speed it follows (API_SHARE.behindMs, metrics, overload).
   const lagMs = (): number => Math.max(0, (performance.now() - t0) - sim.now() / speed);
   const pause = (): Promise<void> =>
     new Promise<void>((r) => {
