@@ -165,6 +165,16 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
   // --cpu-profile DIR: the daemon writes a V8 CPU profile of its whole run there when it exits.
   const prof = o.profileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : [];
   const child = spawn(process.execPath, [...(o.nodeFlags ?? []), ...prof, join(here, '..', 'bin', 'slipway.js'), 'serve', '--config', join(dir, 'slipway.yaml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Also when this process dies without unwinding (an uncaught error in a request's callback):
+  // the daemon must not outlive its bench (it holds a core and its temporary directory).
+  // Or is stopped by a signal (`timeout`, kill): Ctrl-C reaches the daemon itself, SIGTERM only this.
+  const orphan = () => child.kill('SIGTERM');
+  const stopped = () => {
+    orphan();
+    process.exit(143);
+  };
+  process.once('exit', orphan);
+  process.once('SIGTERM', stopped);
   const deadline = Date.now() + o.timeoutS * 1000;
   try {
     const url = await new Promise<string>((resolve, reject) => {
@@ -478,6 +488,8 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
       fmt(`apply(create) at ${rate}/s (${extra} more workloads, ${extra * o.replicas} more instances)`, pc, extra, 'open_loop');
     }
   } finally {
+    process.removeListener('exit', orphan);
+    process.removeListener('SIGTERM', stopped);
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     rmSync(dir, { recursive: true, force: true });
