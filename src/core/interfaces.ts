@@ -176,7 +176,21 @@ export interface NodeView {
   readonly bound?: readonly BoundInstance[];
   /** Changes whenever `bound` would (an instance added, removed, started or stopping): schedulers may cache per node. */
   readonly version?: number;
+  /**
+   * What changed in `bound` since `reader` last called this (one reader at a time: the node keeps
+   * the changes for the last one only). A first call, a call by another reader, or any list the
+   * node cannot describe as changes gives `{ full }`, the whole list; after it, applying each
+   * answer's `removed` ids (drop), `changed` instances (replace in place) and `added` ones (append,
+   * in order) to the list read before gives `bound` again, in its order — O(changes), not
+   * O(instances on the node). Absent: read `bound`.
+   */
+  boundChanges?(reader: object): BoundChanges;
 }
+
+/** NodeView.boundChanges: the whole list, or the changes since the reader's last call. */
+export type BoundChanges =
+  | { readonly full: readonly BoundInstance[] }
+  | { readonly full?: undefined; readonly removed: readonly InstanceId[]; readonly changed: readonly BoundInstance[]; readonly added: readonly BoundInstance[] };
 
 /** One of the best nodes for a placement, with each score plugin's final score. */
 export interface ScoredCandidate {

@@ -1637,6 +1637,7 @@ export class Orchestrator {
     };
     // NodeView.bound, computed when a scheduler asks (placement plugins; round-robin never does).
     Object.defineProperty(ns, 'bound', { enumerable: false, get: () => this.boundOn(instances) });
+    Object.defineProperty(ns, 'boundChanges', { enumerable: false, value: (reader: object) => instances.changesFor(reader, (id) => this.boundEntry(instances, id), () => this.boundOn(instances)) });
     this.nodes.set(node.id, ns);
     this.sortedViews = undefined;
     this.d.recorder.record('node.added', {

@@ -132,15 +132,17 @@ function boundPod(b: BoundInstance): PodInfo {
  * devices (a view without its instances counts as one anonymous pod). Also used by `slipway
  * explain` on a scenario at a point of its run.
  */
-export function nodeTableOf(views: readonly NodeView[], objects: ClusterObjects = {}): { table: NodeTable; pods: PodInfo[][] } {
+export function nodeTableOf(views: readonly NodeView[], objects: ClusterObjects = {}, lists?: ReadonlyArray<readonly BoundInstance[] | undefined>): { table: NodeTable; pods: PodInfo[][] } {
   const table = new NodeTable(views.map((v) => nodeSpecOf(v.node)));
   addClusterObjects(table, objects);
   const pods = views.map((v, i) => {
-    if (!v.bound) {
+    // `lists`: each node's bound instances already read (reading `bound` again costs a walk of the node).
+    const bound = lists !== undefined ? lists[i] : v.bound;
+    if (!bound) {
       addOpaque(table, i, v);
       return [];
     }
-    const list = v.bound.map(boundPod);
+    const list = bound.map(boundPod);
     for (const p of list) table.addPod(i, p);
     return list;
   });
@@ -171,9 +173,19 @@ interface TableCache {
   /** Each node's image list as last read (nodes report new ones without a NodeUpdated). */
   readonly images: Array<Node['images']>;
   readonly versions: number[];
-  readonly pods: PodInfo[][];
-  /** What each of `pods` was made from (to tell an unchanged bound instance from a changed one). */
-  readonly sources: Array<readonly BoundInstance[]>;
+  /**
+   * Each node's pods in the table, by instance id in the node's order, with the bound instance
+   * each was made from (to tell an unchanged one from a changed one).
+   */
+  readonly entries: Array<Map<string, PodEntry>>;
+  /** Who the nodes describe their changes to (NodeView.boundChanges): a new cache is a new reader, so it reads in full. */
+  readonly reader: object;
+}
+
+/** A node's pod in the kept table and the bound instance it was made from. */
+export interface PodEntry {
+  b: BoundInstance;
+  pod: PodInfo;
 }
 
 /** Whether a bound instance would give the same pod as before (boundPod reads only these). */
@@ -223,6 +235,65 @@ export function refreshNode(t: NodeTable, i: number, pods: readonly PodInfo[], b
   return out;
 }
 
+/** Node i's entries made from `pods` (in the table, in order) and the instances they came from. */
+function entriesOf(bound: readonly BoundInstance[], pods: readonly PodInfo[]): Map<string, PodEntry> {
+  const m = new Map<string, PodEntry>();
+  bound.forEach((b, k) => m.set(b.id, { b, pod: pods[k] }));
+  return m;
+}
+
+/** Node i's entries after its bound instances became `bound` (a whole list), the table brought up to date (refreshNode). */
+export function refreshEntries(t: NodeTable, i: number, entries: ReadonlyMap<string, PodEntry>, bound: readonly BoundInstance[]): Map<string, PodEntry> {
+  const before = [...entries.values()];
+  const pods = refreshNode(
+    t,
+    i,
+    before.map((e) => e.pod),
+    before.map((e) => e.b),
+    bound,
+  );
+  return entriesOf(bound, pods);
+}
+
+/**
+ * Applies a node's changes since it was last read (NodeView.boundChanges) to its entries and the
+ * table: removed pods leave, changed ones are replaced in place, new ones come last, in order — so
+ * the pods end in the node's order, as a rebuild from scratch leaves them (the golden traces pin
+ * pod order), in O(changes). False when a changed instance was never read (the changes do not
+ * fit the entries: the caller reads the node in full).
+ */
+export function applyBoundChanges(t: NodeTable, i: number, entries: Map<string, PodEntry>, d: { readonly removed: readonly string[]; readonly changed: readonly BoundInstance[]; readonly added: readonly BoundInstance[] }): boolean {
+  for (const id of d.removed) {
+    const e = entries.get(id);
+    if (e === undefined) continue;
+    t.removePod(i, e.pod);
+    entries.delete(id);
+  }
+  for (const b of d.changed) {
+    const e = entries.get(b.id);
+    if (e === undefined) return false;
+    if (e.b === b) continue;
+    if (!samePod(e.b, b)) {
+      const p = boundPod(b);
+      t.replacePod(i, e.pod, p);
+      e.pod = p;
+    }
+    e.b = b;
+  }
+  for (const b of d.added) {
+    const old = entries.get(b.id);
+    if (old !== undefined) {
+      // Cannot happen (an id added since the last read was not on the node then); kept exact anyway.
+      t.removePod(i, old.pod);
+      entries.delete(b.id);
+    }
+    const pod = boundPod(b);
+    t.addPod(i, pod);
+    entries.set(b.id, { b, pod });
+  }
+  return true;
+}
+
 export class FrameworkScheduler implements Scheduler {
   /**
    * Preemptors waiting for their victims to go (kube-scheduler's nominatedNodeName), by workload.
@@ -241,9 +312,12 @@ export class FrameworkScheduler implements Scheduler {
     const c = this.cache;
     // `'bound' in v`, not `v.bound`: the Orchestrator computes bound lists on access.
     if (!c || !this.keeps(c, views)) {
-      const { table, pods } = nodeTableOf(views, this.objects);
-      const sources = views.map((v) => v.bound ?? []);
-      this.cache = { views, table, nodes: views.map((v) => v.node), images: views.map((v) => v.node.images), versions: views.map((v) => v.version ?? -1), pods, sources };
+      // Nodes that describe their changes are read through boundChanges, by a new reader (a full list now, changes after).
+      const reader = {};
+      const lists = views.map((v) => (v.boundChanges !== undefined ? (v.boundChanges(reader).full ?? v.bound) : v.bound));
+      const { table, pods } = nodeTableOf(views, this.objects, lists);
+      const entries = lists.map((l, i) => entriesOf(l ?? [], pods[i]));
+      this.cache = { views, reader, table, nodes: views.map((v) => v.node), images: views.map((v) => v.node.images), versions: views.map((v) => v.version ?? -1), entries };
       return table;
     }
     views.forEach((v, i) => this.updateNode(c, v, i));
@@ -274,9 +348,8 @@ export class FrameworkScheduler implements Scheduler {
   /** Re-reads node i's pods when its instances changed since; returns whether it did. */
   private updatePods(c: TableCache, v: NodeView, i: number): boolean {
     if (v.version === c.versions[i]) return false;
-    const bound = v.bound!;
-    c.pods[i] = refreshNode(c.table, i, c.pods[i], c.sources[i], bound);
-    c.sources[i] = bound;
+    const d = v.boundChanges?.(c.reader);
+    if (d === undefined || d.full !== undefined || !applyBoundChanges(c.table, i, c.entries[i], d)) c.entries[i] = refreshEntries(c.table, i, c.entries[i], d?.full ?? v.bound!);
     c.versions[i] = v.version!;
     return true;
   }
