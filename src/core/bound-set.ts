@@ -89,14 +89,20 @@ export class BoundSet extends Set<string> {
    * whose bound fields may have changed, those added in order), or the whole list (`full()`) when
    * `reader` is not the one followed or an instance cannot be read (`entry` gives undefined: its
    * record, workload or request missing). A full list missing an instance is not followed, so the
-   * next call reads in full again and finds it.
+   * next call reads in full again and finds it. The changes are good until the next call (their
+   * lists are refilled).
    */
   changesFor(reader: object, entry: (id: string) => BoundInstance | undefined, full: () => readonly BoundInstance[]): BoundChanges {
     // A list handed to a full reader (explain) is not kept while changes are described: it would track every change twice.
     if (this.last !== undefined) this.settle(undefined);
     if (this.reader === reader) {
       const { added, removed, changed } = this.since;
-      const out = { removed: [...removed], changed: new Array<BoundInstance>(), added: new Array<BoundInstance>() };
+      // One answer object per node, refilled: a scheduler call reads every changed node (hundreds a call under load).
+      const out = this.answer;
+      out.removed.length = 0;
+      out.changed.length = 0;
+      out.added.length = 0;
+      for (const id of removed) out.removed.push(id);
       let complete = true;
       for (const id of changed) {
         const b = entry(id);
@@ -118,6 +124,8 @@ export class BoundSet extends Set<string> {
     this.follow(list.length === this.size ? reader : undefined);
     return { full: list };
   }
+
+  private readonly answer = { removed: new Array<string>(), changed: new Array<BoundInstance>(), added: new Array<BoundInstance>() };
 
   /** Starts describing changes to `reader` from now (undefined: to nobody). */
   follow(reader: object | undefined): void {

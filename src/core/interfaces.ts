@@ -182,7 +182,8 @@ export interface NodeView {
    * node cannot describe as changes gives `{ full }`, the whole list; after it, applying each
    * answer's `removed` ids (drop), `changed` instances (replace in place) and `added` ones (append,
    * in order) to the list read before gives `bound` again, in its order — O(changes), not
-   * O(instances on the node). Absent: read `bound`.
+   * O(instances on the node). An answer is good until the next call for the node (its lists may
+   * be reused). Absent: read `bound`.
    */
   boundChanges?(reader: object): BoundChanges;
 }
