@@ -176,18 +176,28 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
   process.once('exit', orphan);
   process.once('SIGTERM', stopped);
   const deadline = Date.now() + o.timeoutS * 1000;
+  /** Set when this bench stops the daemon (an exit before that is a crash, reported). */
+  let closing = false;
   try {
+    let err = '';
     const url = await new Promise<string>((resolve, reject) => {
-      let err = '';
       child.stderr!.on('data', (b: Buffer) => {
-        err += b.toString();
+        // What the daemon says is kept (its last 64 KiB) to be shown if it dies.
+        err = (err + b.toString()).slice(-65_536);
         const m = /listening on (http:\/\/\S+)/.exec(err);
         if (m) resolve(m[1]);
       });
       child.once('exit', (code) => reject(new Error(`slipway serve exited ${code}: ${err}`)));
     });
+    // A daemon that dies mid-phase shows up as a reset connection: say why, once, before that error.
+    child.once('exit', (code, signal) => {
+      if (!closing) process.stderr.write(`bench api: the daemon exited (${signal ?? `code ${code}`}) while the bench ran; its stderr:\n${err}\n`);
+    });
     const { hostname, port } = new URL(url);
-    const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency });
+    // `timeout`: a pooled socket idle for 4 s is closed by this side, before the daemon's keep-alive
+    // timeout (Node's 5 s) closes it: a burst that takes a socket the daemon is closing at that
+    // moment fails with ECONNRESET (seen as a bench crash at a paced phase's first stall).
+    const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency, timeout: 4_000 });
     const headersOf = (data: string | undefined) => ({ authorization: 'Bearer bench-token-0123456789abcdef', ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) });
     /**
      * What the daemon says while a request goes unanswered, on a connection of its own: how many
@@ -490,8 +500,11 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
   } finally {
     process.removeListener('exit', orphan);
     process.removeListener('SIGTERM', stopped);
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    closing = true;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }
