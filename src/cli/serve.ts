@@ -19,12 +19,13 @@ import type { ServeThreadData, ServeThreadReply, ServeThreadRequest } from './se
 
 /**
  * The daemon thread's young generation (V8's `maxYoungGenerationSizeMb`: three semi-spaces, so
- * 12 MB is `--max-semi-space-size=4`). Node's default lets it grow to 48 MB (16 MB semi-spaces),
- * whose scavenges paused the daemon 6–9 ms each; smaller ones are shorter and more frequent.
- * Creates at 500/s: p99 median 9.9 ms over 39 runs, against 14.4 ms (11 runs) on the main thread
- * with the default; updates about the same (docs/performance.md, "Session 13").
+ * 32 MB is about `--max-semi-space-size=10`; Node's default lets it grow to 48 MB). Session 13 chose
+ * 12 MB for 2-second phases (shorter scavenges: creates at 500/s p99 median 9.9 ms against 14.4 ms
+ * with the default); held a minute at 500 updates/s, 12 MB scavenged 50 times a second (10 % of the
+ * minute) and the control plane kept up with less room: p99 median 46 ms over 9 runs against 33 ms
+ * over 6 with 32 MB, 2-second phases unchanged (docs/performance.md, "Session 19").
  */
-export const SERVE_YOUNG_GENERATION_MB = 12;
+export const SERVE_YOUNG_GENERATION_MB = 32;
 
 /**
  * V8 flags `slipway serve` sets for its process before the daemon's thread starts (V8's flags are
