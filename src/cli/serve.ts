@@ -22,8 +22,8 @@ import type { ServeThreadData, ServeThreadReply, ServeThreadRequest } from './se
  * 32 MB is about `--max-semi-space-size=10`; Node's default lets it grow to 48 MB). Session 13 chose
  * 12 MB for 2-second phases (shorter scavenges: creates at 500/s p99 median 9.9 ms against 14.4 ms
  * with the default); held a minute at 500 updates/s, 12 MB scavenged 50 times a second (10 % of the
- * minute) and the control plane kept up with less room: p99 median 46 ms over 9 runs against 33 ms
- * over 6 with 32 MB, 2-second phases unchanged (docs/performance.md, "Session 19").
+ * minute) and the control plane kept up with less room: p99 median 46 ms over 9 runs against 36 ms
+ * over 14 with 32 MB, 2-second phases unchanged; 64 MB was worse (docs/performance.md, "Session 19").
  */
 export const SERVE_YOUNG_GENERATION_MB = 32;
 
