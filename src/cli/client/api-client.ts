@@ -4,6 +4,7 @@
  * 127.0.0.1:7420). The token: --token, SLIPWAY_TOKEN, the config's `token`, else the token file in
  * the state directory (a daemon on this machine).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InputError } from '../../core/errors.js';
 import { loadConfig } from '../../serve/config.js';
 import { readTokenFile } from '../../serve/token.js';
@@ -27,6 +28,8 @@ export class ApiClient {
     /** The daemon's base URL; becomes the leader's once a follower redirected there. */
     public url: string,
     private readonly token: string | undefined,
+    /** Where a retry is announced (one line each; default stderr). */
+    private readonly notice: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {}
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -49,12 +52,30 @@ export class ApiClient {
 
   /**
    * The raw response (streams: watch, logs). Connection failures become a one-line Error.
+   * An answer 429 or 503 with `Retry-After` (a daemon refusing new work while its control plane
+   * catches up, docs/serve.md) is retried after that long, up to MAX_RETRIES times — as
+   * Kubernetes' client-go does: such a request was refused, not applied, so sending it again is
+   * safe for every method. Each wait is announced on `notice` and ends early with `signal`.
+   */
+  async raw(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.followed(method, path, body, headers, signal);
+      const wait = retryAfterS(res);
+      if (wait === undefined || attempt > MAX_RETRIES) return res;
+      await res.body?.cancel();
+      this.notice(`the daemon answered ${res.status}${res.statusText ? ` ${safe(res.statusText)}` : ''} with Retry-After: retrying ${method} ${safe(path)} in ${wait} s (${attempt} of ${MAX_RETRIES})`);
+      await sleep(wait * 1000, undefined, signal ? { signal } : {});
+    }
+  }
+
+  /**
+   * One request, redirects followed.
    * A 307/308 (a follower replica naming its leader, docs/ha.md) is followed here, up to
    * MAX_REDIRECTS hops, with the same method, body and token: fetch's own redirect handling drops
    * the Authorization header when the leader is on another origin (another port is one), so the
    * leader would answer 401. Later requests of the same command go straight to the leader.
    */
-  async raw(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+  private async followed(method: string, path: string, body: unknown, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<Response> {
     let base = this.url;
     for (let hop = 0; ; hop++) {
       const res = await this.once(base, method, path, body, headers, signal);
@@ -96,6 +117,23 @@ export class ApiClient {
 
 /** Redirects followed per request (a follower names the leader: one hop; an election in between: more). */
 export const MAX_REDIRECTS = 5;
+
+/** Retries of a request answered 429/503 with Retry-After (client-go's default), each wait at most MAX_RETRY_WAIT_S. */
+export const MAX_RETRIES = 10;
+export const MAX_RETRY_WAIT_S = 60;
+
+/** Seconds to wait before sending again, for a 429 or 503 carrying Retry-After (delay-seconds or an IMF-fixdate); undefined otherwise. */
+export function retryAfterS(res: Response): number | undefined {
+  if (res.status !== 429 && res.status !== 503) return undefined;
+  const v = res.headers.get('retry-after')?.trim();
+  if (v === undefined || v === '') return undefined;
+  if (/^\d+$/.test(v)) return Math.min(Number(v), MAX_RETRY_WAIT_S);
+  // An HTTP date in its preferred form (IMF-fixdate, RFC 9110 5.6.7: `Sun, 06 Nov 1994 08:49:37 GMT`).
+  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(v)) return undefined;
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return undefined;
+  return Math.min(Math.max(0, Math.ceil((at - Date.now()) / 1000)), MAX_RETRY_WAIT_S);
+}
 
 export class UnreachableError extends Error {
   constructor(message: string) {
