@@ -55,10 +55,6 @@ function conflict(what: string, name: string, current: number, given: number): A
   return new ApiError(409, 'Conflict', `${what} ${JSON.stringify(name)} is at revision ${current}, not ${given}: read it again and retry`, { currentRevision: current, field: 'revision' });
 }
 
-
-
-
-
 function flatResources(r: { cpu: number; memory: number; disk?: number; extended: Readonly<Record<string, number>> }): Record<string, number> {
   return { cpu: r.cpu, memory: r.memory, ...(r.disk ? { disk: r.disk } : {}), ...r.extended };
 }
