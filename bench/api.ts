@@ -168,16 +168,24 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
   // Also when this process dies without unwinding (an uncaught error in a request's callback):
   // the daemon must not outlive its bench (it holds a core and its temporary directory).
   // Or is stopped by a signal (`timeout`, kill): Ctrl-C reaches the daemon itself, SIGTERM only this.
+  /** Set when this bench stops the daemon (an exit before that is a crash, reported). */
+  let closing = false;
   const orphan = () => child.kill('SIGTERM');
+  // SIGTERM: the daemon is stopped and, once it has exited (or after 5 s), the temporary directory goes too.
   const stopped = () => {
+    closing = true;
     orphan();
-    process.exit(143);
+    const done = () => {
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(143);
+    };
+    if (child.exitCode !== null || child.signalCode !== null) done();
+    child.once('exit', done);
+    setTimeout(done, 5_000).unref();
   };
   process.once('exit', orphan);
   process.once('SIGTERM', stopped);
   const deadline = Date.now() + o.timeoutS * 1000;
-  /** Set when this bench stops the daemon (an exit before that is a crash, reported). */
-  let closing = false;
   try {
     let err = '';
     const url = await new Promise<string>((resolve, reject) => {
