@@ -31,7 +31,7 @@
  * Every loop is bounded by its count; the whole run by --timeout.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
@@ -60,6 +60,8 @@ export interface ApiBenchOptions {
   readonly speed?: number;
   /** Node.js/V8 flags for the daemon's process (--node-flag; e.g. a GC setting to compare). */
   readonly nodeFlags?: readonly string[];
+  /** Where the daemon's stdout goes (e.g. V8's `--trace-gc` lines, with nodeFlags); else nowhere. */
+  readonly daemonStdout?: string;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -164,7 +166,9 @@ export async function benchApi(o: ApiBenchOptions): Promise<void> {
   );
   // --cpu-profile DIR: the daemon writes a V8 CPU profile of its whole run there when it exits.
   const prof = o.profileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : [];
-  const child = spawn(process.execPath, [...(o.nodeFlags ?? []), ...prof, join(here, '..', 'bin', 'slipway.js'), 'serve', '--config', join(dir, 'slipway.yaml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const stdout = o.daemonStdout !== undefined ? openSync(o.daemonStdout, 'w') : 'ignore';
+  const child = spawn(process.execPath, [...(o.nodeFlags ?? []), ...prof, join(here, '..', 'bin', 'slipway.js'), 'serve', '--config', join(dir, 'slipway.yaml')], { stdio: ['ignore', stdout, 'pipe'] });
+  if (typeof stdout === 'number') closeSync(stdout); // the child has its own copy
   // Also when this process dies without unwinding (an uncaught error in a request's callback):
   // the daemon must not outlive its bench (it holds a core and its temporary directory).
   // Or is stopped by a signal (`timeout`, kill): Ctrl-C reaches the daemon itself, SIGTERM only this.

@@ -50,7 +50,7 @@
  *     agent reports member-failed; beside it the simulator's detection time for the same N and
  *     parameters (Lifeguard, Serf's twin) over S seeds (bench/serf.ts).
  *
- *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C] [--simulates K] [--speed N] [--rate R] [--paced-updates N] [--latencies DIR] [--in-process [--cpu-profile DIR]]
+ *   api [--workloads W] [--replicas R] [--gets N] [--lists L] [--updates U] [--concurrency C] [--simulates K] [--speed N] [--rate R] [--paced-updates N] [--latencies DIR] [--node-flag=FLAG ...] [--daemon-stdout FILE] [--in-process [--cpu-profile DIR]]
  *     The daemon's HTTP API on the sim backend (a child process; 200 nodes): creates W×R instances
  *     (default 1,000 × 10), then GET/list throughput with p50/p99, applies per second, the daemon's CPU per
  *     request and K what-ifs on that cluster (bench/api.ts).
@@ -601,15 +601,16 @@ program
     if (!/^--[a-z0-9][a-z0-9-]*(=\S+)?$/.test(v)) throw new InvalidArgumentError(`expected one flag such as --max-semi-space-size=64, got ${JSON.stringify(v)}`);
     return [...all, v];
   }, [] as string[])
-  .action(async (o: { workloads: number; replicas: number; gets: number; lists: number; updates: number; concurrency: number; simulates: number; timeout: number; speed: number; rate: number; pacedUpdates?: number; inProcess?: boolean; cpuProfile?: string; latencies?: string; nodeFlag: string[] }) => {
-    const { inProcess, cpuProfile, speed, latencies, rate, pacedUpdates, nodeFlag, ...rest } = o;
+  .option('--daemon-stdout <FILE>', "write the daemon's stdout to FILE, e.g. with --node-flag=--trace-gc (HTTP bench)")
+  .action(async (o: { workloads: number; replicas: number; gets: number; lists: number; updates: number; concurrency: number; simulates: number; timeout: number; speed: number; rate: number; pacedUpdates?: number; inProcess?: boolean; cpuProfile?: string; latencies?: string; nodeFlag: string[]; daemonStdout?: string }) => {
+    const { inProcess, cpuProfile, speed, latencies, rate, pacedUpdates, nodeFlag, daemonStdout, ...rest } = o;
     if (inProcess) {
       const { benchApiInProcess } = await import('./api-in-process.js');
       await benchApiInProcess({ ...rest, timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}) });
       return;
     }
     const { benchApi } = await import('./api.js');
-    await benchApi({ ...rest, speed, rate, nodeFlags: nodeFlag, ...(pacedUpdates !== undefined ? { pacedUpdates } : {}), timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}), ...(latencies !== undefined ? { latenciesDir: latencies } : {}) });
+    await benchApi({ ...rest, speed, rate, nodeFlags: nodeFlag, ...(pacedUpdates !== undefined ? { pacedUpdates } : {}), timeoutS: o.timeout, ...(cpuProfile !== undefined ? { profileDir: cpuProfile } : {}), ...(latencies !== undefined ? { latenciesDir: latencies } : {}), ...(daemonStdout !== undefined ? { daemonStdout } : {}) });
   });
 
 program

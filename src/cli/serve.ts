@@ -28,17 +28,34 @@ import type { ServeThreadData, ServeThreadReply, ServeThreadRequest } from './se
 export const SERVE_YOUNG_GENERATION_MB = 32;
 
 /**
+ * V8's heap growing factor for the daemon's process, as `--heap-growing-percent`: after each major
+ * GC the old generation may grow to (1 + P/100) times what survived it before the next one starts.
+ * V8's own factor is at most 4: held at 500 updates/s the daemon promotes ~42 MB/s over ~84 MB that
+ * survive, so V8 marked every 6 s (10 times a minute, each ~135 ms of marking steps on the thread
+ * the API shares: the minute's slowest seconds, and its p99 over 50 ms in 3 of 14 minutes). With 11
+ * it marks every ~20 s and the minute's p99 was 15–28 ms in 6 of 6 (7 gave 16–41 ms in 7;
+ * docs/performance.md, "Session 20"). The price is memory: a heap that changes that fast reaches
+ * ~11× its live data (~900 MB there) before it is collected; `node --heap-growing-percent=0
+ * .../slipway serve` gives V8's own factor back.
+ */
+export const SERVE_HEAP_GROWING_PERCENT = 1000;
+
+/**
  * V8 flags `slipway serve` sets for its process before the daemon's thread starts (V8's flags are
- * the process's; the thread's heap is made after, with them): no concurrent marking. On 2 cores
+ * the process's; the thread's heap is made after, with them). No concurrent marking: on 2 cores
  * shared with clients, V8's background marking threads took the core the API needed while a major
  * GC marked, and applies at 500/s had their slowest windows there; marking on the daemon's thread
- * in V8's short incremental steps gave the lower tail (docs/performance.md, "Session 17"). A
- * concurrent-marking flag on node's command line (`node --concurrent-marking .../slipway serve`)
- * wins; V8 refuses it in NODE_OPTIONS.
+ * in V8's short incremental steps gave the lower tail (docs/performance.md, "Session 17"). And a
+ * heap growing factor of 1 + SERVE_HEAP_GROWING_PERCENT/100 (fewer of those marking windows). The
+ * same flag on node's command line wins, each on its own (`node --concurrent-marking
+ * --heap-growing-percent=0 .../slipway serve`: 0 is V8's own factor); V8 refuses both in NODE_OPTIONS.
  */
 export function serveV8Flags(execArgv: readonly string[]): string[] {
-  const given = execArgv.some((a) => /^--(no-)?concurrent[-_]marking(=|$)/.test(a));
-  return given ? [] : ['--no-concurrent-marking'];
+  const given = (name: RegExp) => execArgv.some((a) => name.test(a));
+  const flags: string[] = [];
+  if (!given(/^--(no-)?concurrent[-_]marking(=|$)/)) flags.push('--no-concurrent-marking');
+  if (!given(/^--heap[-_]growing[-_]percent(=|$)/)) flags.push(`--heap-growing-percent=${SERVE_HEAP_GROWING_PERCENT}`);
+  return flags;
 }
 
 export type ServeFlags = ConfigFlags & { config?: string; force?: boolean };
