@@ -33,7 +33,7 @@ export const SERVE_YOUNG_GENERATION_MB = 32;
  * V8's own factor is at most 4: held at 500 updates/s the daemon promotes ~42 MB/s over ~84 MB that
  * survive, so V8 marked every 6 s (10 times a minute, each ~135 ms of marking steps on the thread
  * the API shares: the minute's slowest seconds, and its p99 over 50 ms in 3 of 14 minutes). With 11
- * it marks every ~20 s and the minute's p99 was 15–28 ms in 6 of 6 (7 gave 16–41 ms in 7;
+ * it marks every ~20 s and the minute's p99 was 15–28 ms in 10 of 10 (7 gave 16–41 ms in 7;
  * docs/performance.md, "Session 20"). The price is memory: a heap that changes that fast reaches
  * ~11× its live data (~900 MB there) before it is collected; `node --heap-growing-percent=0
  * .../slipway serve` gives V8's own factor back.
