@@ -53,6 +53,13 @@ export interface SimulateOptions {
   readonly onEvent?: (e: TraceEvent) => void;
   /** Called once the world is built, before the first event: tests and invariant checkers look inside. */
   readonly observe?: (world: SimWorld) => void;
+  /**
+   * Called after each engine event once its records and their continuations have run (after the
+   * invariant checkers): the state an event's records announce is complete here, where `onEvent`
+   * may see it half-done (`instance.removed` is recorded before the instance is forgotten). Must
+   * only read.
+   */
+  readonly afterEvent?: () => void;
   /** Use this reconciler instead of the real one (planted-bug tests). */
   readonly reconcile?: typeof reconcile;
   /** With `controlPlane.replicas`: control-plane variants (planted-bug tests). */
@@ -333,6 +340,16 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
           haChecker.afterEvent();
         };
       } else sim.afterEvent = () => checker.afterEvent();
+    }
+    if (options.afterEvent) {
+      const checkers = sim.afterEvent;
+      const after = options.afterEvent;
+      sim.afterEvent = checkers
+        ? () => {
+            checkers();
+            after();
+          }
+        : after;
     }
     const running = scenario.running ?? [];
     if (replicas) {

@@ -374,10 +374,19 @@ export async function simulateChange(snapshot: ClusterSnapshot, request: Simulat
     if (ok && since === undefined) since = t;
     else if (!ok) since = undefined;
   };
+  // Evaluated once the event that recorded a change has finished, not at its record: the last
+  // `instance.removed` of a scale-down is recorded while its instance is still terminating, and
+  // evaluated there the what-if reported convergence only at the horizon.
+  let changedAt: number | undefined;
   const summary = await simulate(scenario, {
     observe: (w) => (world = w),
     onEvent: ({ type, t }) => {
-      if (t >= CHANGE_AT_MS && (type.startsWith('instance.') || type.startsWith('workload.') || type.startsWith('op.'))) evaluate(t);
+      if (t >= CHANGE_AT_MS && (type.startsWith('instance.') || type.startsWith('workload.') || type.startsWith('op.'))) changedAt ??= t;
+    },
+    afterEvent: () => {
+      if (changedAt === undefined) return;
+      evaluate(changedAt);
+      changedAt = undefined;
     },
   });
   const { orchestrator, store, cluster } = world!;

@@ -74,6 +74,17 @@ describe('simulate_change', () => {
     expect(r.horizonMs).toBe(600_000);
   });
 
+  it('scale down: converges when the last stopped instance is gone, not at the horizon', async () => {
+    const r = await simulateChange(snapshot, { changes: [{ kind: 'scale', workload: 'web', replicas: 3 }] }, { dir });
+    expect(r.stopped).toHaveLength(3);
+    expect(r.converged).toBe(true);
+    // The stops take the sim's container stop latency (well under a minute). Evaluated at the
+    // record of the last `instance.removed` (that instance still terminating), it said 600,000.
+    expect(r.convergedAfterMs).toBeGreaterThan(0);
+    expect(r.convergedAfterMs).toBeLessThan(60_000);
+    expect(r.workloads.find((w) => w.name === 'web')).toMatchObject({ desired: 3, running: 3, pending: 0 });
+  });
+
   it('scale beyond the cluster: does not converge, and says what stays pending and why', async () => {
     const r = await simulateChange(snapshot, { changes: [{ kind: 'scale', workload: 'web', replicas: 40 }], horizon: '2m' }, { dir });
     expect(r.converged).toBe(false);
