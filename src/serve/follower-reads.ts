@@ -8,7 +8,7 @@
  * status and endpoints at most about a second behind the leader's own, see follower-publish.ts).
  */
 import type { Context, Hono } from 'hono';
-import { problem } from './api/problem.js';
+import { problem, wholeNumberExpected } from './api/problem.js';
 import type { ClusterState, PublishedEvent } from './etcd-serve-store.js';
 import { streamEvents } from './event-stream.js';
 import { matchesSelector, parseSelector, type Selector } from './selector.js';
@@ -44,10 +44,10 @@ function eventsSince(state: ClusterState, since: number): { events: readonly Pub
 }
 
 /** A non-negative integer query parameter, or a 400 problem naming it. */
-function intParam(c: Context, name: string, min: number, max: number): number | undefined | Response {
+function intParam(c: Context, name: string, min: number, max?: number): number | undefined | Response {
   const v = c.req.query(name);
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) return problem(c, 400, `${name}: an integer from ${min} to ${max} is required, got ${JSON.stringify(v)}`, { field: name });
+  if (!/^\d{1,15}$/.test(v) || Number(v) < min || (max !== undefined && Number(v) > max)) return problem(c, 400, `${name}: ${wholeNumberExpected(min, max, v)}`, { field: name });
   return Number(v);
 }
 
@@ -92,7 +92,7 @@ export function registerFollowerReads(app: Hono, o: { mirror: MirrorView; shutdo
   };
 
   app.get('/v1/events', (c) => {
-    const since = intParam(c, 'since', 0, Number.MAX_SAFE_INTEGER);
+    const since = intParam(c, 'since', 0);
     if (since instanceof Response) return since;
     const limit = intParam(c, 'limit', 1, MAX_EVENTS);
     if (limit instanceof Response) return limit;
@@ -105,7 +105,7 @@ export function registerFollowerReads(app: Hono, o: { mirror: MirrorView; shutdo
   });
 
   app.get('/v1/events/watch', (c) => {
-    const sinceQ = intParam(c, 'since', 0, Number.MAX_SAFE_INTEGER);
+    const sinceQ = intParam(c, 'since', 0);
     if (sinceQ instanceof Response) return sinceQ;
     const workload = c.req.query('workload');
     const lastId = c.req.header('last-event-id');

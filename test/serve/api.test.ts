@@ -246,6 +246,19 @@ describe('slipway serve HTTP API', () => {
     expect(revs).toEqual([...revs].sort((a: number, b: number) => a - b));
     const after = await call('GET', '/v1/events', `/v1/events?since=${revs[2]}&limit=2`);
     expect(after.body.events.map((e: { revision: number }) => e.revision)).toEqual(revs.slice(3, 5));
+    // A revision that is not a whole number is refused naming the field and the value (not
+    // "received NaN"), and an empty one is not read as 0.
+    for (const [query, field, detail] of [
+      ['since=abc', 'since', 'since: expected an integer ≥ 0, got "abc"'],
+      ['since=', 'since', 'since: expected an integer ≥ 0, got ""'],
+      ['since=-1', 'since', 'since: expected an integer ≥ 0, got "-1"'],
+      ['limit=0', 'limit', 'limit: expected an integer from 1 to 10000, got "0"'],
+      ['limit=10001', 'limit', 'limit: expected an integer from 1 to 10000, got "10001"'],
+    ]) {
+      const bad = await call('GET', '/v1/events', `/v1/events?${query}`);
+      expect(bad.status, query).toBe(400);
+      expect(bad.body, query).toMatchObject({ field, detail });
+    }
     const mine = await call('GET', '/v1/events', '/v1/events?workload=web&limit=3');
     expect(mine.body.events.every((e: { data: { workload?: string } }) => e.data.workload === 'web')).toBe(true);
 

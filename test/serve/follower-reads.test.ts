@@ -104,6 +104,9 @@ describe('follower reads of nodes, endpoints and events', { timeout: 60_000 }, (
     expect(after[0].revision).toBeGreaterThan(mid);
     expect(after).toEqual(leaderEvents.filter((e) => e.revision > mid));
     expect((await followerGet(w, '/v1/events?since=-1')).status).toBe(400);
+    // The same words as the leader's (test/serve/api.test.ts).
+    expect((await followerGet(w, '/v1/events?since=abc')).body).toMatchObject({ status: 400, field: 'since', detail: 'since: expected an integer ≥ 0, got "abc"' });
+    expect((await followerGet(w, '/v1/events?limit=0')).body).toMatchObject({ status: 400, field: 'limit', detail: 'limit: expected an integer from 1 to 10000, got "0"' });
 
     // The SSE watch on the follower, resuming after `mid`: the backlog, then a new event as the leader makes it.
     const last = leaderEvents[leaderEvents.length - 1].revision;

@@ -87,3 +87,8 @@ export function errorProblem(c: Context, e: unknown, fieldPrefix = ''): Response
   }
   return problem(c, 500, 'internal error (see the daemon\'s log)');
 }
+
+/** What a query parameter that must be a whole number in [min, max] is told when it is not (the follower's reads say the same). */
+export function wholeNumberExpected(min: number, max: number | undefined, got: string): string {
+  return `expected an integer ${max === undefined ? `≥ ${min}` : `from ${min} to ${max}`}, got ${JSON.stringify(got)}`;
+}

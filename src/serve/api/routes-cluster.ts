@@ -7,7 +7,7 @@ import { SpecError } from '../cluster-spec.js';
 import type { ApiContext } from './app.js';
 import { errorProblem, problem } from './problem.js';
 import { selectorOf } from './routes-workloads.js';
-import { DrainResult, Endpoints, EndpointsList, EventList, ExplainRequest, ExplainResult, IdParam, Instance, InstanceList, NameParam, Node, NodeActionRequest, NodeList, Problem } from './schemas.js';
+import { DrainResult, Endpoints, EndpointsList, EventList, ExplainRequest, ExplainResult, IdParam, Instance, InstanceList, NameParam, Node, NodeActionRequest, NodeList, Problem, queryWholeNumber } from './schemas.js';
 
 const problemContent = { 'application/problem+json': { schema: Problem } };
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
@@ -152,7 +152,7 @@ export function registerClusterRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       summary: 'A container\'s output so far (docker and oci backends)',
       request: {
         params: IdParam,
-        query: z.object({ container: z.string().optional().meta({ description: 'default: the first container' }), tail: z.coerce.number().int().min(0).max(100_000).optional() }),
+        query: z.object({ container: z.string().optional().meta({ description: 'default: the first container' }), tail: queryWholeNumber(0, 100_000).optional() }),
       },
       responses: {
         200: { description: 'output lines', content: json(z.object({ instance: z.string(), container: z.string(), lines: z.array(z.string()) }).openapi('Logs')) },
@@ -175,8 +175,8 @@ export function registerClusterRoutes(app: OpenAPIHono, ctx: ApiContext): void {
 
   // --- events ----------------------------------------------------------------------------------
   const EventsQuery = z.object({
-    since: z.coerce.number().int().min(0).optional().meta({ description: 'events after this revision (default 0: all held)' }),
-    limit: z.coerce.number().int().min(1).max(MAX_EVENTS).optional().meta({ description: `at most this many (default and max ${MAX_EVENTS})` }),
+    since: queryWholeNumber(0).optional().meta({ description: 'events after this revision (default 0: all held)' }),
+    limit: queryWholeNumber(1, MAX_EVENTS).optional().meta({ description: `at most this many (default and max ${MAX_EVENTS})` }),
     workload: z.string().optional().meta({ description: 'only events about this workload' }),
   });
   app.openapi(
@@ -206,7 +206,7 @@ export function registerClusterRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       summary: 'Watch events as Server-Sent Events, resuming after `since` or the Last-Event-ID header; each event\'s SSE id is its revision',
       request: {
         query: z.object({
-          since: z.coerce.number().int().min(0).optional().meta({ description: 'resume after this revision (default: Last-Event-ID, else now)' }),
+          since: queryWholeNumber(0).optional().meta({ description: 'resume after this revision (default: Last-Event-ID, else now)' }),
           workload: z.string().optional().meta({ description: 'only events about this workload' }),
         }),
       },

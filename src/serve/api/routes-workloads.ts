@@ -5,7 +5,7 @@ import { SpecError } from '../cluster-spec.js';
 import { parseSelector, type Selector } from '../selector.js';
 import type { ApiContext } from './app.js';
 import { errorProblem } from './problem.js';
-import { ApplyRequest, Deleted, NameParam, Problem, Rollout, ScaleRequest, Workload, WorkloadList } from './schemas.js';
+import { ApplyRequest, Deleted, NameParam, Problem, Rollout, ScaleRequest, Workload, WorkloadList, queryWholeNumber } from './schemas.js';
 
 const problemContent = { 'application/problem+json': { schema: Problem } };
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
@@ -38,7 +38,7 @@ const SelectorQuery = z.object({
   selector: z.string().optional().meta({ description: 'label selector: app=web,tier!=db,canary,!legacy,env in (a,b)' }),
 });
 const RevisionQuery = z.object({
-  revision: z.coerce.number().int().min(0).optional().meta({ description: 'check-and-set: delete only at this revision' }),
+  revision: queryWholeNumber(0).optional().meta({ description: 'check-and-set: delete only at this revision' }),
 });
 
 export function registerWorkloadRoutes(app: OpenAPIHono, ctx: ApiContext): void {

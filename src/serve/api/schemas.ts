@@ -5,6 +5,7 @@
  * scenario loader (the one source of truth, see cluster-spec.ts) checks and names them.
  */
 import { z } from '@hono/zod-openapi';
+import { wholeNumberExpected } from './problem.js';
 
 export const Problem = z
   .object({
@@ -18,6 +19,17 @@ export const Problem = z
     oldestRevision: z.number().int().optional().meta({ description: '410: the oldest revision still held' }),
   })
   .openapi('Problem');
+
+/**
+ * A whole number in a query string, at least `min` (and at most `max`). `z.coerce.number()` said
+ * "expected number, received NaN" for `?since=abc` and read `?since=` as 0; this names the range
+ * and the value, and refuses the empty one. Documented in the OpenAPI document as an integer with
+ * its bounds.
+ */
+export function queryWholeNumber(min: number, max?: number) {
+  const n = z.number({ error: (iss) => wholeNumberExpected(min, max, String(iss.input)) }).int().min(min);
+  return z.preprocess((v) => (typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : v), max === undefined ? n : n.max(max));
+}
 
 const quantity = z.union([z.string(), z.number()]).meta({ description: 'a Kubernetes quantity: cpu 0.5, "500m"; memory "256Mi", 268435456' });
 const resourceMap = z.record(z.string(), quantity);
